@@ -1,0 +1,107 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Target boundaries are the architecture: HuzhuCore (the domain) depends on nothing
+// but Foundation; persistence and web depend on the core, never the other way round.
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+  name: "Huzhu",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "huzhu", targets: ["huzhu"]),
+    .library(name: "HuzhuCore", targets: ["HuzhuCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
+    .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+    .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+    .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+    .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+  ],
+  targets: [
+    .target(
+      name: "HuzhuCore",
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HuzhuPersistence",
+      dependencies: [
+        "HuzhuCore",
+        .product(name: "Fluent", package: "fluent"),
+        .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+        .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HuzhuWeb",
+      dependencies: [
+        "HuzhuCore",
+        "HuzhuPersistence",
+        .product(name: "Vapor", package: "vapor"),
+        .product(name: "Plot", package: "Plot"),
+      ],
+      resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HuzhuCLI",
+      dependencies: [
+        "HuzhuCore",
+        "HuzhuPersistence",
+        "HuzhuWeb",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Vapor", package: "vapor"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "huzhu",
+      dependencies: ["HuzhuCLI", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HuzhuTestSupport",
+      dependencies: [
+        "HuzhuCore",
+        "HuzhuPersistence",
+        .product(name: "Fluent", package: "fluent"),
+        .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+        .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+      ],
+      path: "Tests/HuzhuTestSupport",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HuzhuCoreTests",
+      dependencies: ["HuzhuCore"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HuzhuPersistenceTests",
+      dependencies: ["HuzhuCore", "HuzhuPersistence", "HuzhuTestSupport"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HuzhuWebTests",
+      dependencies: [
+        "HuzhuWeb", "HuzhuTestSupport",
+        .product(name: "VaporTesting", package: "vapor"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HuzhuCLITests",
+      dependencies: ["HuzhuCLI", "HuzhuTestSupport"],
+      swiftSettings: swiftSettings
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

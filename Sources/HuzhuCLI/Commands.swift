@@ -1,0 +1,56 @@
+import ArgumentParser
+import HuzhuWeb
+
+// The commands only parse; the work is in `Tasks`, which tests call directly.
+
+/// `huzhu serve`: migrate, load demo data into an empty database, and serve HTTP until
+/// SIGINT or SIGTERM, then shut down gracefully.
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Run the web application and JSON API.")
+
+  @Option(help: "Address to listen on (default 127.0.0.1).") var hostname: String?
+  @Option(help: "Port to listen on (default 8080).") var port: Int?
+  @Option(
+    name: .customLong("data-dir"),
+    help: "Directory for the SQLite database and uploaded documents (default ./huzhu-data).")
+  var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      hostname: hostname, port: port, dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    try await Tasks.serve(configuration)
+  }
+}
+
+/// `huzhu migrate`: bring the schema up to date (the server also does this at start).
+struct Migrate: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+  @Flag(help: "Revert every migration instead (drops all data). Needs --yes.") var revertAll = false
+  @Flag(help: "Confirm a destructive operation.") var yes = false
+
+  func validate() throws {
+    if revertAll && !yes { throw ValidationError("--revert-all drops every table; add --yes to confirm") }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.migrate(configuration, revertAll: revertAll))
+  }
+}
+
+/// `huzhu seed-demo`: load the demonstration data set into an empty database.
+struct SeedDemo: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "seed-demo", abstract: "Load the demo organisations, units, workers and administrator.")
+
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.seedDemo(configuration))
+  }
+}

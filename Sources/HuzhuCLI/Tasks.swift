@@ -1,0 +1,91 @@
+import HuzhuPersistence
+import HuzhuWeb
+import Vapor
+
+/// What the commands do, as functions of a resolved configuration.
+public enum Tasks {
+  /// Serves until SIGINT/SIGTERM. Vapor's own serve command runs the server: it owns
+  /// signal handling and graceful shutdown; host and port come from the configuration.
+  public static func serve(_ configuration: AppConfiguration) async throws {
+    try configuration.prepareDataDirectory()
+    try await withApplication(configuration, arguments: ["huzhu", "serve"]) { app in
+      if let administrator = try await bootstrap(app) {
+        print(AdministratorBanner.text(administrator))
+      }
+      app.logger.notice(
+        "huzhu listening",
+        metadata: [
+          "url": .string("http://\(configuration.hostname):\(configuration.port)"),
+          "database": .string(configuration.database.description),
+        ])
+      try await app.execute()
+    }
+  }
+
+  /// Applies pending migrations (or reverts them all); returns the line to print.
+  public static func migrate(_ configuration: AppConfiguration, revertAll: Bool = false) async throws -> String {
+    var configuration = configuration
+    configuration.loadsDemoData = false
+    try configuration.prepareDataDirectory()
+    var message = ""
+    try await withApplication(configuration) { app in
+      try await HuzhuDatabase.prepare(app.db, target: configuration.database)
+      if revertAll {
+        try await HuzhuDatabase.revertAll(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+        message = "已回滚全部迁移 / all migrations reverted: \(configuration.database)"
+      } else {
+        try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+        message = "数据库已是最新 / database is up to date: \(configuration.database)"
+      }
+    }
+    return message
+  }
+
+  /// Migrates and loads the demo data set when the database is empty; returns what to print.
+  public static func seedDemo(_ configuration: AppConfiguration) async throws -> String {
+    var configuration = configuration
+    configuration.loadsDemoData = true
+    try configuration.prepareDataDirectory()
+    var message = ""
+    try await withApplication(configuration) { app in
+      if let administrator = try await bootstrap(app) {
+        message = AdministratorBanner.text(administrator)
+      } else {
+        message = "数据库中已有数据，未载入演示数据 / the database already has data; nothing loaded"
+      }
+    }
+    return message
+  }
+}
+
+/// Printed once, when the demo administrator is created: the password is stored only as a
+/// bcrypt hash.
+enum AdministratorBanner {
+  static func text(_ administrator: DemoAdministrator) -> String {
+    """
+
+    ================================================================
+     演示数据已载入 / demo data loaded
+     管理员账号 administrator:  \(administrator.username)
+     初始密码 password:         \(administrator.password)
+     密码只显示这一次，请妥善保存。 Shown only once: keep it safe.
+    ================================================================
+
+    """
+  }
+}
+
+/// Creates a configured application, runs `body`, and always shuts it down.
+func withApplication(
+  _ configuration: AppConfiguration, arguments: [String] = ["huzhu"], _ body: (Application) async throws -> Void
+) async throws {
+  let app = try await Application.make(Environment(name: "production", arguments: arguments))
+  do {
+    try configure(app, configuration)
+    try await body(app)
+  } catch {
+    try? await app.asyncShutdown()
+    throw error
+  }
+  try await app.asyncShutdown()
+}

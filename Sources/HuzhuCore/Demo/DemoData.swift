@@ -1,0 +1,99 @@
+/// The demonstration data set: the two schemes' union hierarchies and the units the source
+/// articles name (Anyang, Henan; Yichun under the Harbin office, Heilongjiang), with a few
+/// workers each. Pure data; `HuzhuPersistence` writes it.
+public struct DemoData: Sendable {
+  public let organisations: [Organisation]
+  public let units: [WorkUnit]
+  public let workers: [(worker: Worker, since: CalendarDate)]
+
+  /// The node the demo administrator belongs to: the Harbin provincial office.
+  public let administratorOrganisationCode = "HLJ"
+
+  public static func standard() -> DemoData {
+    var organisations: [Organisation] = []
+    var units: [WorkUnit] = []
+    var workers: [(worker: Worker, since: CalendarDate)] = []
+
+    func node(_ code: String, _ name: String, _ nameEn: String, _ kind: OrganisationKind, under parent: Organisation?)
+      -> Organisation
+    {
+      let organisation = Organisation(parentID: parent?.id, kind: kind, code: code, name: name, nameEn: nameEn)
+      organisations.append(organisation)
+      return organisation
+    }
+    func unit(_ name: String, _ sector: Sector, under organisation: Organisation) -> WorkUnit {
+      let unit = WorkUnit(organisationID: organisation.id, name: name, sector: sector)
+      units.append(unit)
+      return unit
+    }
+
+    // Anyang: a city-run scheme (安阳市职工住院医疗互助保障, since 2019-10-16).
+    let anyang = node("HA-AY", "安阳市总工会", "Anyang Federation of Trade Unions", .cityFederation, under: nil)
+    let anyangDirect = node("HA-AY-SZ", "安阳市直机关工会", "Anyang City Organs Union", .industryUnion, under: anyang)
+    for (code, name, nameEn) in [
+      ("WF", "文峰区总工会", "Wenfeng District"), ("BG", "北关区总工会", "Beiguan District"),
+      ("YD", "殷都区总工会", "Yindu District"), ("LA", "龙安区总工会", "Long'an District"),
+      ("AYX", "安阳县总工会", "Anyang County"), ("LZ", "林州市总工会", "Linzhou City"),
+    ] {
+      _ = node("HA-AY-\(code)", name, "\(nameEn) Federation of Trade Unions", .countyUnion, under: anyang)
+    }
+    let anyangUnits = [
+      unit("河南安彩高科股份有限公司", .stateEnterprise, under: anyang),
+      unit("河南中烟工业有限责任公司安阳卷烟厂", .stateEnterprise, under: anyang),
+      unit("安阳公交集团", .stateEnterprise, under: anyang),
+      unit("安阳市道路绿化管理站", .publicInstitution, under: anyangDirect),
+    ]
+    let anyangEnrolled = [
+      CalendarDate(year: 2019, month: 12, day: 15)!, CalendarDate(year: 2020, month: 1, day: 15)!,
+      CalendarDate(year: 2020, month: 1, day: 15)!, CalendarDate(year: 2019, month: 11, day: 15)!,
+    ]
+
+    // Yichun: province-wide pooling through the Harbin office (全省统筹).
+    let harbin = node(
+      "HLJ", "中国职工保险互助会哈尔滨办事处", "Harbin Office, China Workers' Insurance Mutual Association",
+      .provincialOffice, under: nil)
+    let yichun = node("HLJ-YC", "省职工互助保障伊春代办处", "Yichun Agency", .cityAgency, under: harbin)
+    let yichunDirect = node("HLJ-YC-SZ", "伊春市直机关工会", "Yichun City Organs Union", .industryUnion, under: yichun)
+    let forestry = node("HLJ-YC-SG", "伊春森工集团工会", "Yichun Forestry Group Union", .industryUnion, under: yichun)
+    var yichunCounties: [Organisation] = []
+    for (code, name, nameEn) in [
+      ("YM", "伊美区总工会", "Yimei District"), ("WC", "乌翠区总工会", "Wucui District"),
+      ("YH", "友好区总工会", "Youhao District"), ("JL", "金林区总工会", "Jinlin District"),
+      ("TL", "铁力市总工会", "Tieli City"), ("JY", "嘉荫县总工会", "Jiayin County"),
+      ("TW", "汤旺县总工会", "Tangwang County"), ("FL", "丰林县总工会", "Fenglin County"),
+    ] {
+      yichunCounties.append(
+        node("HLJ-YC-\(code)", name, "\(nameEn) Federation of Trade Unions", .countyUnion, under: yichun))
+    }
+    let yichunUnits = [
+      unit("伊春森林工业集团有限责任公司", .stateEnterprise, under: forestry),
+      unit("伊春市医药公司", .stateEnterprise, under: yichunDirect),
+      unit("伊春市第一中学", .publicInstitution, under: yichunDirect),
+      unit("伊美区人民医院", .publicInstitution, under: yichunCounties[0]),
+      unit("铁力市自来水公司", .stateEnterprise, under: yichunCounties[4]),
+    ]
+
+    // A few workers per unit, with valid ID numbers from the units' regions.
+    let givenNames = ["王秀英", "李建国", "张丽", "刘伟", "陈静", "杨军", "赵敏", "黄磊", "周芳", "吴强"]
+    var nameIndex = 0
+    func addWorkers(to unit: WorkUnit, region: String, since: CalendarDate, count: Int) {
+      for offset in 0..<count {
+        let gender: Gender = nameIndex % 2 == 0 ? .female : .male
+        let birth = CalendarDate(year: 1968 + (nameIndex * 3) % 30, month: 1 + nameIndex % 12, day: 1 + nameIndex % 28)!
+        let idNumber = ResidentIDNumber.compose(
+          region: region, birthDate: birth, sequence: 100 + offset, gender: gender)
+        workers.append(
+          (Worker(name: givenNames[nameIndex % givenNames.count], idNumber: idNumber, unitID: unit.id), since))
+        nameIndex += 1
+      }
+    }
+    for (unit, since) in zip(anyangUnits, anyangEnrolled) {
+      addWorkers(to: unit, region: "410502", since: since, count: 3)
+    }
+    for unit in yichunUnits {
+      addWorkers(to: unit, region: "230702", since: CalendarDate(year: 2021, month: 12, day: 10)!, count: 2)
+    }
+
+    return DemoData(organisations: organisations, units: units, workers: workers)
+  }
+}

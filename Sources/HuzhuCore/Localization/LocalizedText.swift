@@ -1,0 +1,52 @@
+/// A text users read, in Chinese first and English second. Every message the domain
+/// produces for a person (validation errors, reasons, labels) carries both.
+public struct LocalizedText: Hashable, Sendable, Codable {
+  public let zh: String
+  public let en: String
+
+  public init(zh: String, en: String) {
+    self.zh = zh
+    self.en = en
+  }
+
+  public func text(for language: DisplayLanguage) -> String {
+    switch language {
+    case .zh: zh
+    case .en: en
+    }
+  }
+}
+
+/// The languages of the user interface; Chinese is the default everywhere.
+public enum DisplayLanguage: String, Sendable, Codable, CaseIterable {
+  case zh
+  case en
+
+  public static let `default` = DisplayLanguage.zh
+}
+
+/// One problem with one field of some input (a form, a JSON body, a roster row).
+///
+/// `field` is a path such as `units[3].creditCode` or `name`; `row` is set for imports.
+public struct FieldError: Hashable, Sendable, Codable, Error {
+  public let field: String
+  public let code: String
+  public let message: LocalizedText
+  public let row: Int?
+
+  public init(field: String, code: String, message: LocalizedText, row: Int? = nil) {
+    self.field = field
+    self.code = code
+    self.message = message
+    self.row = row
+  }
+}
+
+/// Input rejected as a whole, with every problem found (not only the first).
+public struct ValidationFailure: Error, Sendable, Equatable {
+  public let errors: [FieldError]
+
+  public init(_ errors: [FieldError]) {
+    self.errors = errors
+  }
+}

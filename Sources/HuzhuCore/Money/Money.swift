@@ -1,0 +1,134 @@
+import Foundation
+
+/// An amount of renminbi held as whole fen (分), the smallest unit the schemes pay in.
+///
+/// Never a floating-point number: every operation that could produce a fraction of a fen
+/// takes an explicit ``RoundingRule``.
+public struct Money: Hashable, Comparable, Sendable {
+  /// The amount in fen. 1 yuan = 100 fen.
+  public let fen: Int64
+
+  public init(fen: Int64) {
+    self.fen = fen
+  }
+
+  /// Whole yuan, e.g. `Money(yuan: 60)` for a 60-yuan contribution.
+  public init(yuan: Int64) {
+    self.fen = yuan * 100
+  }
+
+  public static let zero = Money(fen: 0)
+
+  public var isZero: Bool { fen == 0 }
+  public var isNegative: Bool { fen < 0 }
+
+  public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
+
+  public static func + (lhs: Money, rhs: Money) -> Money { Money(fen: lhs.fen + rhs.fen) }
+  public static func - (lhs: Money, rhs: Money) -> Money { Money(fen: lhs.fen - rhs.fen) }
+  public static func += (lhs: inout Money, rhs: Money) { lhs = lhs + rhs }
+  public static func -= (lhs: inout Money, rhs: Money) { lhs = lhs - rhs }
+  public static prefix func - (value: Money) -> Money { Money(fen: -value.fen) }
+
+  /// Multiplication by a whole count (members × price, shares × amount) is exact.
+  public static func * (lhs: Money, rhs: Int64) -> Money { Money(fen: lhs.fen * rhs) }
+
+  /// The amount never below zero: a base "total minus paid" cannot be negative.
+  public var clampedAtZero: Money { fen < 0 ? .zero : self }
+
+  /// This amount times an exact rate, rounded to the fen by `rounding`.
+  public func multiplied(by rate: Rate, rounding: RoundingRule) -> Money {
+    Money(fen: rounding.divide(fen * rate.numerator, by: rate.denominator))
+  }
+
+  /// Splits the amount into `parts` shares that differ by at most one fen and add up exactly.
+  public func allocated(into parts: Int) -> [Money] {
+    precondition(parts > 0, "cannot allocate into \(parts) parts")
+    let count = Int64(parts)
+    let base = fen / count
+    let remainder = Int(fen - base * count)
+    return (0..<parts).map { Money(fen: base + ($0 < remainder ? 1 : 0)) }
+  }
+}
+
+extension Money {
+  /// `1234.56`: plain yuan with two decimals, as in CSV files and the JSON API.
+  public var decimalString: String {
+    let sign = fen < 0 ? "-" : ""
+    let magnitude = fen.magnitude
+    let fraction = magnitude % 100
+    return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+  }
+
+  /// `¥1,234.56`: grouped, with the yuan sign, as on pages and printed reports.
+  public var formatted: String {
+    let sign = fen < 0 ? "-" : ""
+    let magnitude = fen.magnitude
+    let fraction = magnitude % 100
+    var digits = String(magnitude / 100)
+    var groups: [Substring] = []
+    while digits.count > 3 {
+      groups.insert(digits.suffix(3)[...], at: 0)
+      digits.removeLast(3)
+    }
+    groups.insert(digits[...], at: 0)
+    return "\(sign)¥\(groups.joined(separator: ",")).\(fraction < 10 ? "0" : "")\(fraction)"
+  }
+
+  /// Parses yuan written as `1234`, `1234.5`, `1,234.56`, `¥1234.56` or `-3.20`.
+  ///
+  /// Returns nil for anything else, including more than two decimals: a third decimal in a
+  /// settlement figure is a typing error, not something to round silently.
+  public init?(yuan text: String) {
+    var body = Substring(text.trimmingCharacters(in: .whitespaces))
+    var negative = false
+    if body.first == "-" {
+      negative = true
+      body = body.dropFirst()
+    }
+    if body.first == "¥" || body.first == "￥" { body = body.dropFirst() }
+    let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 1 || parts.count == 2 else { return nil }
+    let integerPart = parts[0].filter { $0 != "," }
+    guard !integerPart.isEmpty, integerPart.allSatisfy(\.isASCIIDigit),
+      integerPart.count <= 15, let yuan = Int64(integerPart)
+    else { return nil }
+    var fraction: Int64 = 0
+    if parts.count == 2 {
+      let fractionDigits = parts[1]
+      guard (1...2).contains(fractionDigits.count), fractionDigits.allSatisfy(\.isASCIIDigit)
+      else { return nil }
+      fraction = Int64(fractionDigits)! * (fractionDigits.count == 1 ? 10 : 1)
+    }
+    let total = yuan * 100 + fraction
+    self.init(fen: negative ? -total : total)
+  }
+}
+
+extension Money: CustomStringConvertible {
+  public var description: String { formatted }
+}
+
+/// Encoded as a decimal string in yuan (`"1300.00"`) so that no JSON client reads it as a
+/// binary floating-point number.
+extension Money: Codable {
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    let text = try container.decode(String.self)
+    guard let value = Money(yuan: text) else {
+      throw DecodingError.dataCorruptedError(
+        in: container,
+        debugDescription: "expected an amount in yuan with at most two decimals, e.g. \"1234.56\"")
+    }
+    self = value
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(decimalString)
+  }
+}
+
+extension Character {
+  var isASCIIDigit: Bool { isASCII && isNumber }
+}

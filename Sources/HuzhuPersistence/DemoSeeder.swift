@@ -1,0 +1,46 @@
+import FluentKit
+import HuzhuCore
+
+/// The administrator created with the demo data; the password exists in clear only here,
+/// to be printed once to the console.
+public struct DemoAdministrator: Sendable {
+  public let username: String
+  public let password: String
+}
+
+public enum DemoSeeder {
+  /// Writes ``DemoData/standard()`` and an administrator account, all in one transaction,
+  /// when the registry is empty. Returns nil (and writes nothing) when it is not.
+  public static func seedIfEmpty(database: any Database, hasher: any PasswordHasher) async throws
+    -> DemoAdministrator?
+  {
+    try await database.transaction { transaction -> DemoAdministrator? in
+      let registry = FluentRegistryStore(database: transaction)
+      guard try await registry.counts().organisations == 0 else { return nil }
+      let data = DemoData.standard()
+      for organisation in data.organisations {
+        try await registry.create(organisation)
+      }
+      for unit in data.units {
+        try await registry.create(unit)
+      }
+      for (worker, since) in data.workers {
+        try await registry.create(worker, employedSince: since)
+      }
+      let home = data.organisations.first { $0.code == data.administratorOrganisationCode }!
+      let password = generatePassword()
+      try await FluentAccountStore(database: transaction).create(
+        UserAccount(
+          username: "admin", displayName: "系统管理员", organisationID: home.id, roles: [.systemAdministrator],
+          passwordHash: try hasher.hash(password)))
+      return DemoAdministrator(username: "admin", password: password)
+    }
+  }
+
+  /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+  static func generatePassword() -> String {
+    let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    var generator = SystemRandomNumberGenerator()
+    return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+  }
+}

@@ -1,0 +1,151 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// Which database Huzhu keeps its data in. The same migrations and stores serve both.
+public enum DatabaseTarget: Sendable, Equatable, CustomStringConvertible {
+  /// An embedded SQLite file (the default: `<data-dir>/huzhu.sqlite`, WAL mode).
+  case sqliteFile(path: String)
+  /// A private in-memory SQLite database, shared by the connections of one process.
+  case sqliteMemory(identifier: String)
+  case postgres(PostgresLocation)
+
+  public var description: String {
+    switch self {
+    case .sqliteFile(let path): "SQLite \(path)"
+    case .sqliteMemory(let identifier): "SQLite in memory (\(identifier))"
+    case .postgres(let location): "PostgreSQL \(location.host):\(location.port)/\(location.database)"
+    }
+  }
+
+  public var isPostgres: Bool {
+    if case .postgres = self { return true }
+    return false
+  }
+}
+
+/// A PostgreSQL server as named by a `postgres://user[:password]@host[:port]/database` URL.
+public struct PostgresLocation: Sendable, Equatable {
+  public let url: String
+  public let host: String
+  public let port: Int
+  public let database: String
+  /// Schemas to search; tests give each case its own schema.
+  public var searchPath: [String]?
+
+  /// Nil when the text is not a usable PostgreSQL URL; `problem` says why.
+  public static func parse(_ text: String) -> Result<PostgresLocation, PostgresURLProblem> {
+    guard let components = URLComponents(string: text), let scheme = components.scheme,
+      ["postgres", "postgresql"].contains(scheme.lowercased())
+    else { return .failure(.notPostgresURL) }
+    guard let host = components.host, !host.isEmpty else { return .failure(.missingHost) }
+    let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    guard !database.isEmpty else { return .failure(.missingDatabase) }
+    guard components.user?.isEmpty == false else { return .failure(.missingUser) }
+    return .success(
+      PostgresLocation(url: text, host: host, port: components.port ?? 5432, database: database, searchPath: nil))
+  }
+}
+
+public enum PostgresURLProblem: Error, Equatable, Sendable {
+  case notPostgresURL, missingHost, missingDatabase, missingUser
+
+  public var explanation: String {
+    switch self {
+    case .notPostgresURL: "expected postgres://user@host:port/database"
+    case .missingHost: "the URL names no host"
+    case .missingDatabase: "the URL names no database (postgres://user@host:port/DATABASE)"
+    case .missingUser: "the URL names no user (postgres://USER@host:port/database)"
+    }
+  }
+}
+
+/// The database could not be reached at start-up; says where it looked.
+public struct DatabaseUnavailable: Error, CustomStringConvertible {
+  public let target: DatabaseTarget
+  public let reason: String
+
+  public var description: String {
+    switch target {
+    case .postgres(let location):
+      "无法连接 PostgreSQL 数据库 \(location.host):\(location.port)（数据库 \(location.database)）：\(reason)\n"
+        + "cannot reach PostgreSQL at \(location.host):\(location.port) (database \(location.database)): \(reason)"
+    default:
+      "无法打开数据库 \(target)：\(reason)\ncannot open \(target): \(reason)"
+    }
+  }
+}
+
+public enum HuzhuDatabase {
+  /// Registers `target` as the default database of `databases`.
+  public static func use(_ target: DatabaseTarget, on databases: Databases, sqlLogLevel: Logger.Level = .debug) throws {
+    switch target {
+    case .sqliteFile(let path):
+      databases.use(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), as: .sqlite)
+    case .sqliteMemory(let identifier):
+      databases.use(.sqlite(.init(storage: .memory(identifier: identifier)), sqlLogLevel: sqlLogLevel), as: .sqlite)
+    case .postgres(let location):
+      var configuration = try SQLPostgresConfiguration(url: location.url)
+      configuration.searchPath = location.searchPath
+      // A dead server should fail start-up within seconds, not hang on the default timeout.
+      configuration.coreConfiguration.options.connectTimeout = .seconds(5)
+      databases.use(
+        .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: sqlLogLevel),
+        as: .psql)
+    }
+  }
+
+  /// Opens a connection and sets per-database options; throws ``DatabaseUnavailable`` with
+  /// the host and port when the server cannot be reached.
+  public static func prepare(_ database: any Database, target: DatabaseTarget) async throws {
+    guard let sql = database as? any SQLDatabase else { return }
+    do {
+      if case .sqliteFile = target {
+        // WAL lets readers go on while one writer commits; the setting persists in the file.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+      }
+      try await sql.raw("SELECT 1").run()
+    } catch {
+      throw DatabaseUnavailable(target: target, reason: describe(error))
+    }
+  }
+
+  /// Applies every migration not yet applied, in order.
+  public static func migrate(_ databases: Databases, logger: Logger, on eventLoop: any EventLoop) async throws {
+    let migrations = Migrations()
+    HuzhuMigrations.register(on: migrations)
+    let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
+    try await migrator.setupIfNeeded().get()
+    try await migrator.prepareBatch().get()
+  }
+
+  /// Reverts every migration: only for tests and `migrate --revert-all`.
+  public static func revertAll(_ databases: Databases, logger: Logger, on eventLoop: any EventLoop) async throws {
+    let migrations = Migrations()
+    HuzhuMigrations.register(on: migrations)
+    let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
+    try await migrator.setupIfNeeded().get()
+    try await migrator.revertAllBatches().get()
+  }
+
+  /// A short, human reason for a connection failure, without a stack of nested types.
+  static func describe(_ error: any Error) -> String {
+    if let psql = error as? PSQLError {
+      switch psql.code {
+      case .connectionError, .unexpectedBackendMessage, .serverClosedConnection:
+        if let underlying = psql.underlying { return String(describing: underlying) }
+        return "connection failed"
+      case .server:
+        return psql.serverInfo?[.message] ?? "server error"
+      default:
+        return "\(psql.code)"
+      }
+    }
+    return String(describing: error)
+  }
+}

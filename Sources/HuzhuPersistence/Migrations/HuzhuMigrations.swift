@@ -1,0 +1,16 @@
+import Fluent
+
+/// Every migration, in order. Append only: a released migration is never edited, a change
+/// is a new numbered migration.
+public enum HuzhuMigrations {
+  public static var all: [any Migration] {
+    [
+      M001_CreateRegistry(),
+      M002_CreateAccounts(),
+    ]
+  }
+
+  public static func register(on migrations: Migrations) {
+    migrations.add(all)
+  }
+}

@@ -1,0 +1,145 @@
+import Fluent
+import Foundation
+import HuzhuCore
+
+// Fluent models are rows, not domain values: each maps to and from its core type, and
+// nothing outside this target sees them.
+
+final class OrganisationModel: Model, @unchecked Sendable {
+  static let schema = "organisations"
+
+  @ID(key: .id) var id: UUID?
+  @OptionalField(key: "parent_id") var parentID: UUID?
+  @Field(key: "kind") var kind: String
+  @Field(key: "code") var code: String
+  @Field(key: "name") var name: String
+  @OptionalField(key: "name_en") var nameEn: String?
+  @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+  init() {}
+
+  init(_ organisation: Organisation) {
+    id = organisation.id.rawValue
+    parentID = organisation.parentID?.rawValue
+    kind = organisation.kind.rawValue
+    code = organisation.code
+    name = organisation.name
+    nameEn = organisation.nameEn
+  }
+
+  func domain() throws -> Organisation {
+    guard let kind = OrganisationKind(rawValue: kind) else { throw CorruptRow(table: Self.schema, column: "kind") }
+    return Organisation(
+      id: .init(try requireID()), parentID: parentID.map { .init($0) }, kind: kind, code: code, name: name,
+      nameEn: nameEn)
+  }
+}
+
+final class UnitModel: Model, @unchecked Sendable {
+  static let schema = "units"
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "organisation_id") var organisationID: UUID
+  @Field(key: "name") var name: String
+  @OptionalField(key: "credit_code") var creditCode: String?
+  @Field(key: "sector") var sector: String
+  @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+  init() {}
+
+  init(_ unit: WorkUnit) {
+    id = unit.id.rawValue
+    organisationID = unit.organisationID.rawValue
+    name = unit.name
+    creditCode = unit.creditCode
+    sector = unit.sector.rawValue
+  }
+
+  func domain() throws -> WorkUnit {
+    guard let sector = Sector(rawValue: sector) else { throw CorruptRow(table: Self.schema, column: "sector") }
+    return WorkUnit(
+      id: .init(try requireID()), organisationID: .init(organisationID), name: name, creditCode: creditCode,
+      sector: sector)
+  }
+}
+
+final class WorkerModel: Model, @unchecked Sendable {
+  static let schema = "workers"
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "id_number") var idNumber: String
+  @Field(key: "name") var name: String
+  @Field(key: "gender") var gender: String
+  @Field(key: "birth_date") var birthDate: String
+  @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+  init() {}
+
+  init(_ worker: Worker) {
+    id = worker.id.rawValue
+    idNumber = worker.idNumber.value
+    name = worker.name
+    gender = worker.gender.rawValue
+    birthDate = worker.birthDate.description
+  }
+
+  func domain(unitID: UUID) throws -> Worker {
+    guard let number = ResidentIDNumber(idNumber) else { throw CorruptRow(table: Self.schema, column: "id_number") }
+    return Worker(id: .init(try requireID()), name: name, idNumber: number, unitID: .init(unitID))
+  }
+}
+
+final class EmploymentModel: Model, @unchecked Sendable {
+  static let schema = "employments"
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "worker_id") var workerID: UUID
+  @Field(key: "unit_id") var unitID: UUID
+  @Field(key: "start_date") var startDate: String
+  @OptionalField(key: "end_date") var endDate: String?
+
+  init() {}
+
+  init(workerID: UUID, unitID: UUID, startDate: CalendarDate) {
+    self.id = UUID()
+    self.workerID = workerID
+    self.unitID = unitID
+    self.startDate = startDate.description
+  }
+}
+
+final class UserAccountModel: Model, @unchecked Sendable {
+  static let schema = "user_accounts"
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "username") var username: String
+  @Field(key: "display_name") var displayName: String
+  @Field(key: "organisation_id") var organisationID: UUID
+  @Field(key: "roles") var roles: String
+  @Field(key: "password_hash") var passwordHash: String
+  @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+  init() {}
+
+  init(_ account: UserAccount) {
+    id = account.id.rawValue
+    username = account.username
+    displayName = account.displayName
+    organisationID = account.organisationID.rawValue
+    roles = account.roles.map(\.rawValue).sorted().joined(separator: ",")
+    passwordHash = account.passwordHash
+  }
+
+  func domain() throws -> UserAccount {
+    UserAccount(
+      id: .init(try requireID()), username: username, displayName: displayName, organisationID: .init(organisationID),
+      roles: Set(roles.split(separator: ",").compactMap { Role(rawValue: String($0)) }), passwordHash: passwordHash)
+  }
+}
+
+/// A stored value no longer parses as its domain type: data written outside the stores.
+public struct CorruptRow: Error, CustomStringConvertible {
+  public let table: String
+  public let column: String
+  public var description: String { "a row of \(table) has an invalid \(column)" }
+}

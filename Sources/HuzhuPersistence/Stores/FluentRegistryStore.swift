@@ -1,0 +1,156 @@
+import Fluent
+import Foundation
+import HuzhuCore
+
+/// The registry on any Fluent database (SQLite or PostgreSQL, same schema, same code).
+public struct FluentRegistryStore: RegistryStore {
+  let database: any Database
+
+  public init(database: any Database) {
+    self.database = database
+  }
+
+  public func organisations() async throws -> [Organisation] {
+    try await OrganisationModel.query(on: database).sort(\.$code).all().map { try $0.domain() }
+  }
+
+  public func organisation(_ id: Organisation.ID) async throws -> Organisation? {
+    try await OrganisationModel.find(id.rawValue, on: database)?.domain()
+  }
+
+  public func create(_ organisation: Organisation) async throws {
+    try await mappingConstraintFailure(to: duplicateOrganisationCode(organisation.code)) {
+      try await database.transaction { transaction in
+        let existing = try await OrganisationModel.query(on: transaction).all().map { try $0.domain() }
+        let errors = Organisation.validate(organisation, existing: existing)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        try await OrganisationModel(organisation).create(on: transaction)
+      }
+    }
+  }
+
+  public func units(in organisation: Organisation.ID?, page: PageQuery) async throws -> PagedResult<WorkUnit> {
+    var query = UnitModel.query(on: database)
+    if let organisation {
+      let subtree = OrganisationTree.subtreeIDs(of: organisation, in: try await organisations())
+      query = query.filter(\.$organisationID ~~ subtree.map(\.rawValue))
+    }
+    let total = try await query.count()
+    let rows = try await query.sort(\.$name).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
+    return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
+  }
+
+  public func unit(_ id: WorkUnit.ID) async throws -> WorkUnit? {
+    try await UnitModel.find(id.rawValue, on: database)?.domain()
+  }
+
+  public func create(_ unit: WorkUnit) async throws {
+    let organisationExists = try await OrganisationModel.find(unit.organisationID.rawValue, on: database) != nil
+    let errors = WorkUnit.validate(unit, organisationExists: organisationExists)
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    let duplicate = ValidationFailure([
+      FieldError(
+        field: "creditCode", code: "duplicate_credit_code",
+        message: LocalizedText(zh: "该统一社会信用代码已登记", en: "this credit code is already registered"))
+    ])
+    try await mappingConstraintFailure(to: duplicate) {
+      try await UnitModel(unit).create(on: database)
+    }
+  }
+
+  public func unitCounts() async throws -> [Organisation.ID: Int] {
+    let rows = try await UnitModel.query(on: database).field(\.$organisationID).all()
+    var counts: [Organisation.ID: Int] = [:]
+    for row in rows { counts[.init(row.organisationID), default: 0] += 1 }
+    return counts
+  }
+
+  public func workers(in unit: WorkUnit.ID, page: PageQuery) async throws -> PagedResult<Worker> {
+    let current = EmploymentModel.query(on: database)
+      .filter(\.$unitID == unit.rawValue).filter(\.$endDate == nil)
+    let total = try await current.count()
+    let employments = try await current.sort(\.$startDate).sort(\.$id)
+      .range(page.offset..<(page.offset + page.per)).all()
+    let people = try await WorkerModel.query(on: database)
+      .filter(\.$id ~~ employments.map(\.workerID)).all()
+    let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0) })
+    let workers = try employments.compactMap { employment in
+      try byID[employment.workerID]?.domain(unitID: employment.unitID)
+    }
+    return PagedResult(items: workers, request: page, total: total)
+  }
+
+  public func worker(idNumber: ResidentIDNumber) async throws -> Worker? {
+    guard let person = try await WorkerModel.query(on: database).filter(\.$idNumber == idNumber.value).first()
+    else { return nil }
+    let employment = try await EmploymentModel.query(on: database)
+      .filter(\.$workerID == person.requireID()).filter(\.$endDate == nil).first()
+    guard let employment else { return nil }
+    return try person.domain(unitID: employment.unitID)
+  }
+
+  public func create(_ worker: Worker, employedSince: CalendarDate) async throws {
+    let duplicate = ValidationFailure([
+      FieldError(
+        field: "idNumber", code: "duplicate_id_number",
+        message: LocalizedText(zh: "该身份证号码已登记", en: "this ID number is already registered"))
+    ])
+    try await mappingConstraintFailure(to: duplicate) {
+      try await database.transaction { transaction in
+        guard try await UnitModel.find(worker.unitID.rawValue, on: transaction) != nil else {
+          throw ValidationFailure([
+            FieldError(
+              field: "unitId", code: "unknown_unit",
+              message: LocalizedText(zh: "所在单位不存在", en: "the unit does not exist"))
+          ])
+        }
+        if try await WorkerModel.query(on: transaction).filter(\.$idNumber == worker.idNumber.value).count() > 0 {
+          throw duplicate
+        }
+        try await WorkerModel(worker).create(on: transaction)
+        try await EmploymentModel(
+          workerID: worker.id.rawValue, unitID: worker.unitID.rawValue, startDate: employedSince
+        )
+        .create(on: transaction)
+      }
+    }
+  }
+
+  public func counts() async throws -> RegistryCounts {
+    RegistryCounts(
+      organisations: try await OrganisationModel.query(on: database).count(),
+      units: try await UnitModel.query(on: database).count(),
+      workers: try await WorkerModel.query(on: database).count())
+  }
+
+  private func duplicateOrganisationCode(_ code: String) -> ValidationFailure {
+    ValidationFailure([
+      FieldError(
+        field: "code", code: "duplicate_code",
+        message: LocalizedText(zh: "编码“\(code)”已被使用", en: "the code \"\(code)\" is already used"))
+    ])
+  }
+}
+
+public struct FluentAccountStore: AccountStore {
+  let database: any Database
+
+  public init(database: any Database) {
+    self.database = database
+  }
+
+  public func account(username: String) async throws -> UserAccount? {
+    try await UserAccountModel.query(on: database).filter(\.$username == username).first()?.domain()
+  }
+
+  public func create(_ account: UserAccount) async throws {
+    let duplicate = ValidationFailure([
+      FieldError(
+        field: "username", code: "duplicate_username",
+        message: LocalizedText(zh: "用户名已存在", en: "the username is taken"))
+    ])
+    try await mappingConstraintFailure(to: duplicate) {
+      try await UserAccountModel(account).create(on: database)
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import HuzhuCore
+import Vapor
+
+/// `/api/v1` endpoints for the organisation tree, units and workers.
+struct RegistryController {
+  func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
+    routes.get(.api(.organisations), use: listOrganisations)
+    routes.get(.api(.organisation(.key)), use: showOrganisation)
+    routes.get(.api(.units), use: listUnits)
+    routes.get(.api(.unit(.key)), use: showUnit)
+    routes.get(.api(.unitWorkers(.key)), use: listWorkers)
+    routes.get(.api(.registryCounts), use: counts)
+    authenticated.post(.api(.organisations), use: createOrganisation)
+    authenticated.post(.api(.units), use: createUnit)
+  }
+
+  @Sendable func listOrganisations(_ request: Request) async throws -> ListResource<OrganisationResource> {
+    async let organisations = request.registry.organisations()
+    async let unitCounts = request.registry.unitCounts()
+    let counts = try await unitCounts
+    return ListResource(items: try await organisations.map { OrganisationResource($0, unitCount: counts[$0.id] ?? 0) })
+  }
+
+  @Sendable func showOrganisation(_ request: Request) async throws -> OrganisationResource {
+    guard let organisation = try await request.registry.organisation(try request.identifier()) else {
+      throw APIError.notFound
+    }
+    return OrganisationResource(organisation)
+  }
+
+  @Sendable func createOrganisation(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(NewOrganisation.self)
+    let organisation = Organisation(
+      parentID: input.parentId.map { .init($0) }, kind: input.kind,
+      code: input.code.trimmingCharacters(in: .whitespaces),
+      name: input.name.trimmingCharacters(in: .whitespaces), nameEn: input.nameEn)
+    try await request.registry.create(organisation)
+    let response = try await OrganisationResource(organisation).encodeResponse(status: .created, for: request)
+    response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.organisation(.value(organisation.id))).path)
+    return response
+  }
+
+  @Sendable func listUnits(_ request: Request) async throws -> PageResource<UnitResource> {
+    var organisation: Organisation.ID?
+    if let text = request.query[String.self, at: "organisationId"] {
+      guard let id = Organisation.ID(text) else {
+        throw APIError(
+          status: .badRequest, code: "invalid_query",
+          message: LocalizedText(zh: "organisationId 应为UUID", en: "organisationId must be a UUID"),
+          fields: [
+            FieldError(
+              field: "organisationId", code: "invalid_type", message: LocalizedText(zh: "应为UUID", en: "must be a UUID"))
+          ])
+      }
+      organisation = id
+    }
+    let page = try await request.registry.units(in: organisation, page: try request.pageRequest())
+    return PageResource(page, map: UnitResource.init)
+  }
+
+  @Sendable func showUnit(_ request: Request) async throws -> UnitResource {
+    guard let unit = try await request.registry.unit(try request.identifier()) else { throw APIError.notFound }
+    return UnitResource(unit)
+  }
+
+  @Sendable func createUnit(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(NewUnit.self)
+    let unit = WorkUnit(
+      organisationID: .init(input.organisationId), name: input.name.trimmingCharacters(in: .whitespaces),
+      creditCode: input.creditCode?.trimmingCharacters(in: .whitespaces).uppercased(), sector: input.sector)
+    try await request.registry.create(unit)
+    let response = try await UnitResource(unit).encodeResponse(status: .created, for: request)
+    response.headers.replaceOrAdd(name: .location, value: SiteURL.api(.unit(.value(unit.id))).path)
+    return response
+  }
+
+  @Sendable func listWorkers(_ request: Request) async throws -> PageResource<WorkerListItem> {
+    let unitID: WorkUnit.ID = try request.identifier()
+    guard try await request.registry.unit(unitID) != nil else { throw APIError.notFound }
+    let page = try await request.registry.workers(in: unitID, page: try request.pageRequest())
+    return PageResource(page, map: WorkerListItem.init)
+  }
+
+  @Sendable func counts(_ request: Request) async throws -> RegistryCounts {
+    try await request.registry.counts()
+  }
+}
+
+extension RegistryCounts: Content {}

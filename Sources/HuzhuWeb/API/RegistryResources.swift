@@ -1,0 +1,118 @@
+import HuzhuCore
+import Vapor
+
+// The JSON shapes of the registry API. Kept apart from the domain types so that the API
+// stays stable when the domain grows, and so that personal data is masked by construction.
+
+struct OrganisationResource: Content {
+  let id: UUID
+  let parentId: UUID?
+  let kind: String
+  let kindLabel: LocalizedText
+  let code: String
+  let name: String
+  let nameEn: String?
+  let unitCount: Int?
+
+  init(_ organisation: Organisation, unitCount: Int? = nil) {
+    id = organisation.id.rawValue
+    parentId = organisation.parentID?.rawValue
+    kind = organisation.kind.rawValue
+    kindLabel = organisation.kind.label
+    code = organisation.code
+    name = organisation.name
+    nameEn = organisation.nameEn
+    self.unitCount = unitCount
+  }
+}
+
+struct NewOrganisation: Content {
+  let parentId: UUID?
+  let kind: OrganisationKind
+  let code: String
+  let name: String
+  let nameEn: String?
+}
+
+struct UnitResource: Content {
+  let id: UUID
+  let organisationId: UUID
+  let name: String
+  let creditCode: String?
+  let sector: String
+  let sectorLabel: LocalizedText
+
+  init(_ unit: WorkUnit) {
+    id = unit.id.rawValue
+    organisationId = unit.organisationID.rawValue
+    name = unit.name
+    creditCode = unit.creditCode
+    sector = unit.sector.rawValue
+    sectorLabel = unit.sector.label
+  }
+}
+
+struct NewUnit: Content {
+  let organisationId: UUID
+  let name: String
+  let creditCode: String?
+  let sector: Sector
+}
+
+/// A worker in a list: the ID number is masked (`410502********1234`).
+struct WorkerListItem: Content {
+  let id: UUID
+  let name: String
+  let idNumberMasked: String
+  let gender: Gender
+  let birthYear: Int
+
+  init(_ worker: Worker) {
+    id = worker.id.rawValue
+    name = worker.name
+    idNumberMasked = worker.idNumber.masked
+    gender = worker.gender
+    birthYear = worker.birthDate.year
+  }
+}
+
+struct PageResource<Item: Content>: Content {
+  let items: [Item]
+  let page: Int
+  let per: Int
+  let total: Int
+  let pageCount: Int
+
+  init<Source>(_ page: PagedResult<Source>, map transform: (Source) -> Item) {
+    items = page.items.map(transform)
+    self.page = page.request.page
+    per = page.request.per
+    total = page.total
+    pageCount = page.pageCount
+  }
+}
+
+struct ListResource<Item: Content>: Content {
+  let items: [Item]
+}
+
+extension Request {
+  /// `?page=&per=` with defaults and limits; a non-numeric value is a 400 naming it.
+  func pageRequest() throws -> PageQuery {
+    func number(_ name: String, default value: Int) throws -> Int {
+      guard let text = query[String.self, at: name] else { return value }
+      guard let number = Int(text) else {
+        throw APIError(
+          status: .badRequest, code: "invalid_query",
+          message: LocalizedText(zh: "查询参数“\(name)”应为整数", en: "the query parameter \"\(name)\" must be an integer"),
+          fields: [
+            FieldError(
+              field: name, code: "invalid_type",
+              message: LocalizedText(zh: "应为整数", en: "must be an integer"))
+          ])
+      }
+      return number
+    }
+    return PageQuery(page: try number("page", default: 1), per: try number("per", default: 50))
+  }
+}

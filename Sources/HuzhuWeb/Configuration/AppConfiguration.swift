@@ -1,0 +1,156 @@
+import Foundation
+import HuzhuPersistence
+import Logging
+
+/// Everything the server needs to start, resolved once from flags and the environment and
+/// checked before anything else happens. A bad value stops start-up with a message that
+/// names the setting and what it accepts.
+public struct AppConfiguration: Sendable, Equatable {
+  public var hostname: String
+  public var port: Int
+  public var dataDirectory: String
+  public var database: DatabaseTarget
+  public var logLevel: Logger.Level
+  /// Load the demo data set when the database is empty.
+  public var loadsDemoData: Bool
+
+  public init(
+    hostname: String = defaultHostname, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
+    database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true
+  ) {
+    self.hostname = hostname
+    self.port = port
+    self.dataDirectory = dataDirectory
+    self.database = database
+    self.logLevel = logLevel
+    self.loadsDemoData = loadsDemoData
+  }
+
+  public static let defaultHostname = "127.0.0.1"
+  public static let defaultPort = 8080
+  public static let defaultDataDirectory = "./huzhu-data"
+
+  /// The settings read from the environment, with the flags that override them.
+  public enum Setting: String, CaseIterable, Sendable {
+    case hostname = "--hostname"
+    case port = "--port"
+    case dataDirectory = "--data-dir / HUZHU_DATA_DIR"
+    case databaseURL = "DATABASE_URL"
+    case logLevel = "LOG_LEVEL"
+    case demoData = "HUZHU_DEMO_DATA"
+  }
+
+  /// Resolves the configuration; flags win over the environment.
+  ///
+  /// - Throws: ``ConfigurationError`` listing every bad setting, not just the first.
+  public static func resolve(
+    hostname: String? = nil, port: Int? = nil, dataDirectory: String? = nil, environment: [String: String]
+  ) throws(ConfigurationError) -> AppConfiguration {
+    var problems: [ConfigurationError.Problem] = []
+
+    let host = hostname ?? environment["HUZHU_HOSTNAME"] ?? defaultHostname
+    if host.isEmpty || host.contains(where: { $0.isWhitespace || $0 == "/" }) {
+      problems.append(.init(setting: .hostname, value: host, accepted: "a host name or IP address, e.g. 127.0.0.1"))
+    }
+
+    var resolvedPort = port ?? defaultPort
+    if port == nil, let text = environment["HUZHU_PORT"] {
+      if let value = Int(text) { resolvedPort = value } else { resolvedPort = -1 }
+    }
+    if !(1...65535).contains(resolvedPort) {
+      problems.append(
+        .init(
+          setting: .port, value: port.map(String.init) ?? environment["HUZHU_PORT"] ?? "",
+          accepted: "a TCP port from 1 to 65535"))
+    }
+
+    let directory = dataDirectory ?? environment["HUZHU_DATA_DIR"] ?? defaultDataDirectory
+    if directory.isEmpty {
+      problems.append(.init(setting: .dataDirectory, value: directory, accepted: "a directory path"))
+    }
+
+    var database = DatabaseTarget.sqliteFile(path: (directory as NSString).appendingPathComponent("huzhu.sqlite"))
+    if let url = environment["DATABASE_URL"], !url.isEmpty {
+      if url.hasPrefix("sqlite:") {
+        let path = String(url.dropFirst("sqlite:".count)).replacingOccurrences(of: "//", with: "")
+        database = path == ":memory:" ? .sqliteMemory(identifier: "huzhu") : .sqliteFile(path: path)
+      } else {
+        switch PostgresLocation.parse(url) {
+        case .success(let location): database = .postgres(location)
+        case .failure(let problem):
+          problems.append(
+            .init(
+              setting: .databaseURL, value: redactingPassword(url),
+              accepted: "postgres://user@host:port/database or sqlite:PATH (\(problem.explanation))"))
+        }
+      }
+    }
+
+    var level = Logger.Level.info
+    if let text = environment["LOG_LEVEL"], !text.isEmpty {
+      if let parsed = Logger.Level(rawValue: text.lowercased()) {
+        level = parsed
+      } else {
+        problems.append(
+          .init(
+            setting: .logLevel, value: text,
+            accepted: Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))
+      }
+    }
+
+    var demo = true
+    if let text = environment["HUZHU_DEMO_DATA"], !text.isEmpty {
+      switch text.lowercased() {
+      case "1", "true", "yes", "on": demo = true
+      case "0", "false", "no", "off": demo = false
+      default: problems.append(.init(setting: .demoData, value: text, accepted: "true or false"))
+      }
+    }
+
+    guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+    return AppConfiguration(
+      hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
+      loadsDemoData: demo)
+  }
+
+  /// Creates the data directory when missing and proves it is writable, so that a bad path
+  /// fails at start-up rather than at the first uploaded scan.
+  public func prepareDataDirectory(fileManager: FileManager = .default) throws(ConfigurationError) {
+    let problem = ConfigurationError.Problem(
+      setting: .dataDirectory, value: dataDirectory, accepted: "a directory this user can create and write")
+    do {
+      try fileManager.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+      let probe = (dataDirectory as NSString).appendingPathComponent(".write-probe-\(UUID().uuidString)")
+      guard fileManager.createFile(atPath: probe, contents: Data()) else { throw CocoaError(.fileWriteNoPermission) }
+      try fileManager.removeItem(atPath: probe)
+    } catch {
+      throw ConfigurationError(problems: [problem])
+    }
+  }
+
+  static func redactingPassword(_ url: String) -> String {
+    guard var components = URLComponents(string: url), components.password != nil else { return url }
+    components.password = "***"
+    return components.string ?? url
+  }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+  public struct Problem: Equatable, Sendable {
+    public let setting: AppConfiguration.Setting
+    public let value: String
+    public let accepted: String
+  }
+
+  public let problems: [Problem]
+
+  public var description: String {
+    (["配置错误 / invalid configuration:"]
+      + problems.map { "  \($0.setting.rawValue) = \"\($0.value)\": expected \($0.accepted)" })
+      .joined(separator: "\n")
+  }
+}
+
+extension Logger.Level {
+  static let allCases: [Logger.Level] = [.trace, .debug, .info, .notice, .warning, .error, .critical]
+}

@@ -1,0 +1,73 @@
+import HuzhuCore
+import HuzhuPersistence
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// Liveness (`/healthz`: the process answers and the database responds) and readiness
+/// (`/readyz`: migrations and demo seeding have finished, so traffic can be sent).
+struct HealthController {
+  struct Status: Content {
+    let status: String
+    let database: String
+    let databaseKind: String
+  }
+
+  func register(on routes: any RoutesBuilder) {
+    routes.get(.healthz, use: healthz)
+    routes.get(.readyz, use: readyz)
+  }
+
+  @Sendable func healthz(_ request: Request) async throws -> Response {
+    let kind = request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
+    var reachable = true
+    do {
+      guard let sql = request.db as? any SQLDatabase else { throw APIError.unexpected }
+      try await sql.raw("SELECT 1").run()
+    } catch {
+      request.logger.warning("health check: database unreachable: \(String(describing: error))")
+      reachable = false
+    }
+    return try await Status(
+      status: reachable ? "ok" : "error", database: reachable ? "ok" : "unreachable",
+      databaseKind: kind
+    )
+    .encodeResponse(status: reachable ? .ok : .serviceUnavailable, for: request)
+  }
+
+  @Sendable func readyz(_ request: Request) async throws -> Response {
+    let ready = request.application.huzhu.isReady
+    return try await Status(
+      status: ready ? "ready" : "starting", database: ready ? "migrated" : "pending",
+      databaseKind: request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
+    )
+    .encodeResponse(status: ready ? .ok : .serviceUnavailable, for: request)
+  }
+}
+
+/// Huzhu's state on the Vapor application.
+struct HuzhuState: Sendable {
+  var configuration: AppConfiguration?
+  var passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
+  var isReady = false
+}
+
+extension Application {
+  private struct HuzhuStateKey: StorageKey {
+    typealias Value = NIOLockedValueBox<HuzhuState>
+  }
+
+  /// Created on first use, which is `configure(_:_:)` on the starting thread, before any
+  /// request can read it.
+  private var huzhuBox: NIOLockedValueBox<HuzhuState> {
+    if let box = storage[HuzhuStateKey.self] { return box }
+    let box = NIOLockedValueBox(HuzhuState())
+    storage[HuzhuStateKey.self] = box
+    return box
+  }
+
+  var huzhu: HuzhuState {
+    get { huzhuBox.withLockedValue { $0 } }
+    set { huzhuBox.withLockedValue { $0 = newValue } }
+  }
+}

@@ -1,0 +1,54 @@
+import HuzhuCore
+import Vapor
+
+/// Turns every error into a response: JSON with a code and bilingual message under
+/// `/api/`, a Chinese HTML page elsewhere. Unexpected errors are logged with the request
+/// id and never leak their internals to the client.
+struct HuzhuErrorMiddleware: AsyncMiddleware {
+  func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    do {
+      return try await next.respond(to: request)
+    } catch {
+      let apiError = Self.classify(error, request: request)
+      if request.url.path.hasPrefix("/api/") {
+        return try Self.jsonResponse(apiError, request: request)
+      }
+      return ErrorPage(error: apiError, requestID: request.id, language: request.displayLanguage)
+        .response(status: apiError.status)
+    }
+  }
+
+  static func classify(_ error: any Error, request: Request) -> APIError {
+    switch error {
+    case let error as APIError:
+      return error
+    case let failure as ValidationFailure:
+      return .validation(failure)
+    case let decoding as DecodingError:
+      return .badRequest(decoding)
+    case let abort as any AbortError:
+      switch abort.status {
+      case .notFound: return .notFound
+      case .unauthorized: return .unauthorized
+      default:
+        return APIError(
+          status: abort.status, code: abort.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
+          message: LocalizedText(zh: abort.reason, en: abort.reason))
+      }
+    default:
+      request.logger.error("unhandled error: \(String(reflecting: error))")
+      return .unexpected
+    }
+  }
+
+  static func jsonResponse(_ error: APIError, request: Request) throws -> Response {
+    let body = APIErrorBody(
+      error: .init(code: error.code, message: error.message, fields: error.fields), requestId: request.id)
+    let response = Response(status: error.status)
+    try response.content.encode(body, as: .json)
+    if error.status == .unauthorized {
+      response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Basic realm=\"huzhu\", charset=\"UTF-8\"")
+    }
+    return response
+  }
+}

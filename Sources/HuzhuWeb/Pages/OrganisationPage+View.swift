@@ -1,0 +1,82 @@
+import HuzhuCore
+import Plot
+
+extension OrganisationPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let organisation = model.organisation
+      let path = SiteURL.organisation(.value(organisation.id)).path
+      return Layout(
+        title: organisation.displayName(language), language: language, currentPath: path,
+        content: .group(
+          breadcrumbs(),
+          .p(.class("muted"), .text("\(organisation.kind.label.text(for: language)) · \(organisation.code)")),
+          children(),
+          units(path: path)
+        )
+      ).html()
+    }
+
+    private func breadcrumbs() -> Node<HTML.BodyContext> {
+      .nav(
+        .class("breadcrumbs"),
+        .a(.href(SiteURL.home.path), .text(text("全部组织", "All organisations"))),
+        .forEach(model.ancestors) { ancestor in
+          .group(
+            .text(" › "),
+            .a(.href(SiteURL.organisation(.value(ancestor.id)).path), .text(ancestor.displayName(language))))
+        })
+    }
+
+    private func children() -> Node<HTML.BodyContext> {
+      .if(
+        !model.children.isEmpty,
+        .section(
+          .h2(.text(text("下级组织", "Subordinate organisations"))),
+          .ul(
+            .class("plain-list"),
+            .forEach(model.children) { child in
+              .li(
+                .a(.href(SiteURL.organisation(.value(child.id)).path), .text(child.displayName(language))),
+                .span(.class("org-kind"), .text(child.kind.label.text(for: language))))
+            })))
+    }
+
+    private func units(path: String) -> Node<HTML.BodyContext> {
+      let units = model.units
+      return .section(
+        .h2(.text(text("参保单位（含下级，共 \(units.total) 家）", "Units (including subordinates: \(units.total))"))),
+        .if(
+          units.items.isEmpty,
+          .p(.class("muted"), .text(text("暂无单位。", "No units yet."))),
+          else: .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("单位名称", "Unit"))), .th(.text(text("所属工会", "Union"))),
+                .th(.text(text("类型", "Sector"))))),
+            .tbody(
+              .forEach(units.items) { unit in
+                .tr(
+                  .td(.text(unit.name)),
+                  .td(.text(model.organisationNames[unit.organisationID]?.displayName(language) ?? "")),
+                  .td(.text(unit.sector.label.text(for: language))))
+              }))),
+        .if(units.pageCount > 1, pager(path: path, page: units)))
+    }
+
+    private func pager(path: String, page: PagedResult<WorkUnit>) -> Node<HTML.BodyContext> {
+      let current = page.request.page
+      return .nav(
+        .class("pager"),
+        .if(current > 1, .a(.href("\(path)?page=\(current - 1)"), .text(text("上一页", "Previous")))),
+        .span(.text(text("第 \(current) / \(page.pageCount) 页", "Page \(current) of \(page.pageCount)"))),
+        .if(current < page.pageCount, .a(.href("\(path)?page=\(current + 1)"), .text(text("下一页", "Next")))))
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import Fluent
+import HuzhuCore
+import HuzhuPersistence
+import Vapor
+
+/// Sets up an application for `configuration`: database, middleware, routes. Touches no
+/// data; ``bootstrap(_:)`` does that.
+///
+/// `passwordHasher` is bcrypt in production; tests pass a cheap one.
+public func configure(
+  _ app: Application, _ configuration: AppConfiguration,
+  passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
+) throws {
+  app.huzhu.configuration = configuration
+  app.huzhu.passwordHasher = passwordHasher
+  app.logger.logLevel = configuration.logLevel
+  app.http.server.configuration.hostname = configuration.hostname
+  app.http.server.configuration.port = configuration.port
+  app.routes.defaultMaxBodySize = "20mb"
+
+  try HuzhuDatabase.use(configuration.database, on: app.databases)
+
+  // Outermost first: every request is logged, every response carries the security
+  // headers, every error becomes a JSON or HTML answer.
+  app.middleware = Middlewares()
+  app.middleware.use(RequestLogMiddleware())
+  app.middleware.use(SecurityHeadersMiddleware())
+  app.middleware.use(HuzhuErrorMiddleware())
+  app.middleware.use(LanguageCookieMiddleware())
+  app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory))
+
+  try routes(app)
+}
+
+/// Prepares the data: connects, migrates, loads the demo data set into an empty database,
+/// and marks the application ready. Returns the demo administrator when one was created.
+@discardableResult
+public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
+  guard let configuration = app.huzhu.configuration else {
+    preconditionFailure("configure(_:_:) must run before bootstrap(_:)")
+  }
+  try await HuzhuDatabase.prepare(app.db, target: configuration.database)
+  try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+  var administrator: DemoAdministrator?
+  if configuration.loadsDemoData {
+    administrator = try await DemoSeeder.seedIfEmpty(database: app.db, hasher: app.huzhu.passwordHasher)
+  }
+  app.huzhu.isReady = true
+  return administrator
+}
+
+func routes(_ app: Application) throws {
+  HealthController().register(on: app)
+  PagesController().register(on: app)
+  let authenticated = app.grouped(AccountAuthenticator(), AuthenticatedAccount.guardMiddleware())
+  RegistryController().register(public: app, authenticated: authenticated)
+  app.get(.openAPI) { _ in
+    var headers = HTTPHeaders()
+    headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])
+    return Response(status: .ok, headers: headers, body: .init(data: try WebResources.openAPIDocument()))
+  }
+}
+
+/// Files shipped inside the HuzhuWeb target.
+public enum WebResources {
+  static var publicDirectory: String {
+    Bundle.module.resourceURL!.appendingPathComponent("Public").path + "/"
+  }
+
+  /// The OpenAPI description of `/api/v1`, served at `/api/openapi.yaml`.
+  public static func openAPIDocument() throws -> Data {
+    try Data(contentsOf: Bundle.module.url(forResource: "openapi", withExtension: "yaml")!)
+  }
+}
+
+extension Request {
+  var registry: any RegistryStore { FluentRegistryStore(database: db) }
+  var accounts: any AccountStore { FluentAccountStore(database: db) }
+}

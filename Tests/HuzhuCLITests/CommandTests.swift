@@ -1,0 +1,113 @@
+import Foundation
+import HuzhuCLI
+import HuzhuPersistence
+import HuzhuTestSupport
+import HuzhuWeb
+import Testing
+
+@Suite("Command line")
+struct CommandTests {
+  func temporaryDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-cli-\(UUID())").path
+  }
+
+  @Test(arguments: [
+    ["bogus"], ["serve", "--port", "eighty"], ["serve", "--no-such-flag"], ["migrate", "--revert-all"],
+  ])
+  func badUsageExitsWithTwo(arguments: [String]) async {
+    #expect(await HuzhuCommand.run(arguments: arguments) == 2)
+  }
+
+  @Test func helpListsTheSubcommands() async {
+    #expect(await HuzhuCommand.run(arguments: ["--help"]) == 0)
+    let help = HuzhuCommand.helpMessage()
+    for subcommand in ["serve", "migrate", "seed-demo"] {
+      #expect(help.contains(subcommand))
+    }
+  }
+
+  @Test func everyBadSettingIsNamedWithWhatItAccepts() {
+    #expect(throws: Never.self) { try AppConfiguration.resolve(environment: [:]) }
+    let error = #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.resolve(
+        port: 70000,
+        environment: ["DATABASE_URL": "mysql://db/huzhu", "LOG_LEVEL": "loud", "HUZHU_DEMO_DATA": "maybe"])
+    }
+    let settings = error?.problems.map(\.setting) ?? []
+    #expect(settings == [.port, .databaseURL, .logLevel, .demoData])
+    let message = error?.description ?? ""
+    #expect(message.contains("DATABASE_URL"))
+    #expect(message.contains("trace, debug, info"))
+    #expect(message.contains("1 to 65535"))
+  }
+
+  @Test func defaultsAreSQLiteInTheDataDirectory() throws {
+    let configuration = try AppConfiguration.resolve(dataDirectory: "/srv/huzhu", environment: [:])
+    #expect(configuration.database == .sqliteFile(path: "/srv/huzhu/huzhu.sqlite"))
+    #expect(configuration.hostname == "127.0.0.1")
+    #expect(configuration.port == 8080)
+    #expect(configuration.loadsDemoData)
+    let postgres = try AppConfiguration.resolve(
+      environment: ["DATABASE_URL": "postgres://postgres:secret@db.example:5433/huzhu?sslmode=disable"])
+    guard case .postgres(let location) = postgres.database else {
+      Issue.record("expected PostgreSQL")
+      return
+    }
+    #expect(location.host == "db.example")
+    #expect(location.port == 5433)
+    #expect(location.database == "huzhu")
+  }
+
+  @Test func passwordsNeverAppearInConfigurationErrors() {
+    let error = #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.resolve(environment: ["DATABASE_URL": "postgres://user:hunter2@host"])
+    }
+    #expect(error?.description.contains("hunter2") == false)
+    #expect(error?.description.contains("no database") == true)
+  }
+
+  @Test func anUnwritableDataDirectoryIsAConfigurationError() async throws {
+    // A path below a regular file can never be created, even by root.
+    let file = temporaryDirectory()
+    #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+    let status = await CommandEnvironment.$values.withValue([:]) {
+      await HuzhuCommand.run(arguments: ["migrate", "--data-dir", file + "/data"])
+    }
+    #expect(status == 2)
+  }
+
+  @Test func migrateAndSeedDemoWorkOnAFreshDataDirectory() async throws {
+    let directory = temporaryDirectory()
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: directory, environment: ["LOG_LEVEL": "warning"])
+    let migrated = try await Tasks.migrate(configuration)
+    #expect(migrated.contains("up to date"))
+    #expect(FileManager.default.fileExists(atPath: directory + "/huzhu.sqlite"))
+    let seeded = try await Tasks.seedDemo(configuration)
+    #expect(seeded.contains("admin"))
+    let again = try await Tasks.seedDemo(configuration)
+    #expect(again.contains("already has data"))
+    // Exit status through the command line too.
+    let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: ["migrate", "--data-dir", directory])
+    }
+    #expect(status == 0)
+  }
+
+  @Test func anUnreachablePostgreSQLNamesHostAndPort() async throws {
+    // Port 1 on loopback: nothing listens there.
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: temporaryDirectory(),
+      environment: ["DATABASE_URL": "postgres://postgres@127.0.0.1:1/huzhu?sslmode=disable", "LOG_LEVEL": "critical"])
+    let error = await #expect(throws: DatabaseUnavailable.self) { try await Tasks.migrate(configuration) }
+    let message = error?.description ?? ""
+    #expect(message.contains("127.0.0.1:1"))
+    #expect(message.contains("PostgreSQL"))
+    let status = await CommandEnvironment.$values.withValue(
+      ["DATABASE_URL": "postgres://postgres@127.0.0.1:1/huzhu?sslmode=disable", "LOG_LEVEL": "critical"]
+    ) {
+      await HuzhuCommand.run(arguments: ["migrate", "--data-dir", temporaryDirectory()])
+    }
+    #expect(status == 1)
+  }
+}

@@ -1,0 +1,36 @@
+import HuzhuCore
+import Testing
+
+@Suite("Resident ID numbers (GB 11643)")
+struct ResidentIDNumberTests {
+  // The standard's published example number.
+  @Test func acceptsAValidNumberAndDerivesBirthAndGender() throws {
+    let number = try #require(ResidentIDNumber("11010519491231002X"))
+    #expect(number.birthDate == CalendarDate(year: 1949, month: 12, day: 31))
+    #expect(number.gender == .female)
+    #expect(number.masked == "110105********002X")
+    #expect(ResidentIDNumber("11010519491231002x")?.value == "11010519491231002X")
+  }
+
+  @Test func explainsEachKindOfMistake() {
+    #expect(ResidentIDNumber.validate("1101051949123100") == .failure(.wrongLength))
+    #expect(ResidentIDNumber.validate("11010519491231002Y") == .failure(.notDigits))
+    #expect(ResidentIDNumber.validate("110105194902300021") == .failure(.invalidBirthDate))
+    #expect(ResidentIDNumber.validate("110105194912310021") == .failure(.checksumMismatch(expected: "X")))
+    if case .failure(let problem) = ResidentIDNumber.validate("110105194912310021") {
+      #expect(problem.message.zh.contains("校验位"))
+    }
+  }
+
+  @Test func composedNumbersAreValidAndCarryTheirGender() {
+    for sequence in 0..<200 {
+      for gender in Gender.allCases {
+        let birth = CalendarDate(year: 1970 + sequence % 40, month: 1 + sequence % 12, day: 1 + sequence % 28)!
+        let number = ResidentIDNumber.compose(region: "410502", birthDate: birth, sequence: sequence, gender: gender)
+        #expect(ResidentIDNumber(number.value) == number)
+        #expect(number.gender == gender)
+        #expect(number.birthDate == birth)
+      }
+    }
+  }
+}

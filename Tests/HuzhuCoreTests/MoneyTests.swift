@@ -1,0 +1,109 @@
+import Foundation
+import HuzhuCore
+import Testing
+
+@Suite("Money")
+struct MoneyTests {
+  @Test func formatsAsPagesAndFilesWriteIt() {
+    #expect(Money(fen: 123_456).formatted == "¥1,234.56")
+    #expect(Money(fen: 123_456).decimalString == "1234.56")
+    #expect(Money(fen: 5).decimalString == "0.05")
+    #expect(Money(fen: -1_000_050).formatted == "-¥10,000.50")
+    #expect(Money(yuan: 4_430_790).formatted == "¥4,430,790.00")
+    #expect(Money.zero.formatted == "¥0.00")
+    #expect(Money(fen: 100).formatted == "¥1.00")
+  }
+
+  @Test(arguments: [
+    ("1234.56", Int64(123_456)), ("1,234.56", 123_456), ("¥1234.5", 123_450), ("￥7134.87", 713_487),
+    ("60", 6000), ("-3.20", -320), (" 0.05 ", 5),
+  ])
+  func parsesYuan(text: String, fen: Int64) {
+    #expect(Money(yuan: text) == Money(fen: fen))
+  }
+
+  @Test(arguments: ["", "abc", "1.234", "1.", ".5", "1e3", "--1", "12.3.4", "1 000"])
+  func rejectsWhatIsNotAnAmount(text: String) {
+    #expect(Money(yuan: text) == nil)
+  }
+
+  @Test func encodesAsDecimalStringInJSON() throws {
+    let data = try JSONEncoder().encode(["total": Money(fen: 130_000)])
+    #expect(String(decoding: data, as: UTF8.self) == #"{"total":"1300.00"}"#)
+    let decoded = try JSONDecoder().decode([String: Money].self, from: Data(#"{"a":"71691.16"}"#.utf8))
+    #expect(decoded["a"] == Money(fen: 7_169_116))
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode([String: Money].self, from: Data(#"{"a":"1.005"}"#.utf8))
+    }
+  }
+
+  @Test func multipliesByRatesWithOneExplicitRounding() {
+    // 3.33 × 50% = 1.665: half-up gives 1.67, half-even 1.66, down 1.66, up 1.67.
+    let amount = Money(fen: 333)
+    let half = Rate(percent: 50)
+    #expect(amount.multiplied(by: half, rounding: .halfUp) == Money(fen: 167))
+    #expect(amount.multiplied(by: half, rounding: .halfEven) == Money(fen: 166))
+    #expect(amount.multiplied(by: half, rounding: .down) == Money(fen: 166))
+    #expect(amount.multiplied(by: half, rounding: .up) == Money(fen: 167))
+    // Anyang: 1,000 at 30% and 2,000 at 50%.
+    #expect(Money(yuan: 1000).multiplied(by: Rate(percent: 30), rounding: .halfUp) == Money(yuan: 300))
+    // Yichun's "20% of 60%" is 12% exactly, applied once.
+    let yichun = Rate(text: "20%*60%")!
+    #expect(yichun == Rate(percent: 12))
+    #expect(Money(fen: 12_345).multiplied(by: yichun, rounding: .halfUp) == Money(fen: 1481))  // 1481.4
+  }
+
+  @Test func allocationSplitsWithoutLosingAFen() {
+    let parts = Money(fen: 1000).allocated(into: 3)
+    #expect(parts == [Money(fen: 334), Money(fen: 333), Money(fen: 333)])
+    #expect(parts.reduce(.zero, +) == Money(fen: 1000))
+  }
+
+  @Test func clampsNegativeBasesAtZero() {
+    #expect((Money(yuan: 5) - Money(yuan: 8)).clampedAtZero == .zero)
+    #expect(Money(yuan: 5).clampedAtZero == Money(yuan: 5))
+  }
+}
+
+@Suite("Rounding rules")
+struct RoundingRuleTests {
+  @Test(arguments: [
+    // (numerator, denominator, halfUp, halfEven, down, up)
+    (Int64(5), Int64(2), Int64(3), Int64(2), Int64(2), Int64(3)),
+    (7, 2, 4, 4, 3, 4),
+    (-5, 2, -3, -2, -2, -3),
+    (10, 3, 3, 3, 3, 4),
+    (11, 3, 4, 4, 3, 4),
+    (9, 3, 3, 3, 3, 3),
+  ])
+  func roundsEachWayAsDeclared(
+    numerator: Int64, denominator: Int64, halfUp: Int64, halfEven: Int64, down: Int64, up: Int64
+  ) {
+    #expect(RoundingRule.halfUp.divide(numerator, by: denominator) == halfUp)
+    #expect(RoundingRule.halfEven.divide(numerator, by: denominator) == halfEven)
+    #expect(RoundingRule.down.divide(numerator, by: denominator) == down)
+    #expect(RoundingRule.up.divide(numerator, by: denominator) == up)
+  }
+}
+
+@Suite("Rates")
+struct RateTests {
+  @Test(arguments: [
+    ("30%", "30%"), ("0.3", "30%"), ("12.5%", "12.5%"), ("20%*60%", "12%"), ("100%", "100%"), ("0%", "0%"),
+    ("0.125", "12.5%"),
+  ])
+  func parsesAndPrintsRuleText(text: String, printed: String) {
+    #expect(Rate(text: text)?.percentText == printed)
+  }
+
+  @Test(arguments: ["", "%", "abc", "30%%", "-5%", "1.2.3", "30% * "])
+  func rejectsMalformedRates(text: String) {
+    #expect(Rate(text: text) == nil)
+  }
+
+  @Test func comparesExactly() {
+    #expect(Rate(1, over: 3) < Rate(percent: 34))
+    #expect(Rate(2, over: 6) == Rate(1, over: 3))
+    #expect(Rate(1, over: 3).percentText == "1/3")
+  }
+}
