@@ -30,6 +30,11 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .target(
+      name: "HuzhuSchemeFiles",
+      dependencies: ["HuzhuCore", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "HuzhuPersistence",
       dependencies: [
         "HuzhuCore",
@@ -54,6 +59,7 @@ let package = Package(
       name: "HuzhuCLI",
       dependencies: [
         "HuzhuCore",
+        "HuzhuSchemeFiles",
         "HuzhuPersistence",
         "HuzhuWeb",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -80,7 +86,7 @@ let package = Package(
     ),
     .testTarget(
       name: "HuzhuCoreTests",
-      dependencies: ["HuzhuCore"],
+      dependencies: ["HuzhuCore", "HuzhuSchemeFiles", "HuzhuTestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

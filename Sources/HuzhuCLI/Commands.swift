@@ -1,4 +1,5 @@
 import ArgumentParser
+import HuzhuCore
 import HuzhuWeb
 
 // The commands only parse; the work is in `Tasks`, which tests call directly.
@@ -52,5 +53,25 @@ struct SeedDemo: AsyncParsableCommand {
     let configuration = try AppConfiguration.resolve(
       dataDirectory: dataDirectory, environment: CommandEnvironment.values)
     print(try await Tasks.seedDemo(configuration))
+  }
+}
+
+/// `huzhu calc`: the explanation of benefit for one case under a scheme file.
+struct Calc: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Calculate a claim case under a scheme definition and explain it step by step.",
+    discussion: "Example: huzhu calc --scheme schemes/anyang.yaml --case schemes/cases/anyang-3000.json")
+
+  @Option(help: "Scheme definition file (YAML or JSON; see docs/schemes.md).") var scheme: String
+  @Option(name: .customLong("case"), help: "Claim case file (JSON or YAML).") var casePath: String
+  @Flag(help: "Print JSON instead of a table; the total is a decimal string in yuan.") var json = false
+  @Option(help: "Language of the table: zh or en.") var lang: String = "zh"
+
+  func validate() throws {
+    guard ["zh", "en"].contains(lang) else { throw ValidationError("--lang takes zh or en") }
+  }
+
+  func run() async throws {
+    print(try Tasks.calculate(schemePath: scheme, casePath: casePath, json: json, language: lang == "en" ? .en : .zh))
   }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import HuzhuCore
+import HuzhuSchemeFiles
 import HuzhuWeb
 
 /// `huzhu`: the server and the operator's tools.
@@ -12,7 +14,7 @@ public struct HuzhuCommand: AsyncParsableCommand {
       directory; postgres://user@host:port/db for PostgreSQL), HUZHU_DATA_DIR, LOG_LEVEL, HUZHU_DEMO_DATA.
       Exit codes: 0 success, 1 runtime failure (e.g. database unreachable), 2 bad usage or configuration.
       """,
-    subcommands: [Serve.self, Migrate.self, SeedDemo.self]
+    subcommands: [Serve.self, Migrate.self, SeedDemo.self, Calc.self]
   )
 
   public init() {}
@@ -43,6 +45,12 @@ public struct HuzhuCommand: AsyncParsableCommand {
       return 0
     } catch let error as ConfigurationError {
       Console.error(error.description)
+      return 2
+    } catch let error as SchemeFileError {
+      Console.error(error.description)
+      return 2
+    } catch let error as ValidationFailure {
+      Console.error(error.errors.map { "\($0.field): \($0.message.zh) / \($0.message.en)" }.joined(separator: "\n"))
       return 2
     } catch let error as ExitCode {
       return error.rawValue

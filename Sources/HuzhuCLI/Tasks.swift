@@ -1,9 +1,25 @@
+import Foundation
+import HuzhuCore
 import HuzhuPersistence
+import HuzhuSchemeFiles
 import HuzhuWeb
 import Vapor
 
 /// What the commands do, as functions of a resolved configuration.
 public enum Tasks {
+  /// The explanation of `casePath` under `schemePath`, as a table or as JSON.
+  public static func calculate(schemePath: String, casePath: String, json: Bool, language: DisplayLanguage) throws
+    -> String
+  {
+    let scheme = try SchemeFile.load(schemePath)
+    let claim = try ClaimCaseFile.load(casePath)
+    let report = ExplanationReport(try Adjudicator.adjudicate(claim, under: scheme), scheme: scheme)
+    guard json else { return report.table(in: language) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(report.document), as: UTF8.self)
+  }
+
   /// Serves until SIGINT/SIGTERM. Vapor's own serve command runs the server: it owns
   /// signal handling and graceful shutdown; host and port come from the configuration.
   public static func serve(_ configuration: AppConfiguration) async throws {

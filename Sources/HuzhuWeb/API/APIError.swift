@@ -30,37 +30,8 @@ struct APIError: Error, Sendable {
 
   /// A body that is not JSON, lacks a field, or has a value of the wrong type.
   static func badRequest(_ error: DecodingError) -> APIError {
-    func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-      var parts: [String] = []
-      for key in codingPath + (last.map { [$0] } ?? []) {
-        if let index = key.intValue {
-          parts.append("[\(index)]")
-        } else {
-          parts.append((parts.isEmpty ? "" : ".") + key.stringValue)
-        }
-      }
-      return parts.joined()
-    }
-    let field: FieldError
-    switch error {
-    case .keyNotFound(let key, let context):
-      let name = path(context.codingPath, key)
-      field = FieldError(
-        field: name, code: "missing_field",
-        message: LocalizedText(zh: "缺少必填字段“\(name)”", en: "the field \"\(name)\" is required"))
-    case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-      let name = path(context.codingPath)
-      field = FieldError(
-        field: name, code: "invalid_type",
-        message: LocalizedText(zh: "字段“\(name)”的类型不正确", en: "the field \"\(name)\" must be of type \(type)"))
-    case .dataCorrupted(let context) where !context.codingPath.isEmpty:
-      let name = path(context.codingPath)
-      field = FieldError(
-        field: name, code: "invalid_value",
-        message: LocalizedText(
-          zh: "字段“\(name)”的值无效：\(context.debugDescription)",
-          en: "the field \"\(name)\" is invalid: \(context.debugDescription)"))
-    default:
+    var field = error.fieldError
+    if field.code == "malformed" {
       field = FieldError(
         field: "", code: "malformed_json",
         message: LocalizedText(zh: "请求体不是有效的JSON", en: "the request body is not valid JSON"))

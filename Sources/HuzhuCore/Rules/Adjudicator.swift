@@ -1,0 +1,470 @@
+/// The rules engine: judges an event against a compiled scheme and explains every step.
+///
+/// Pure and deterministic: the same case and scheme always give the same explanation.
+/// ``adjudicate(_:in:lines:)`` is the allocation-free core that batch work and the
+/// benchmark call with a reused line buffer.
+public enum Adjudicator {
+  /// Every benefit of every product the member holds, for one event.
+  ///
+  /// - Throws: ``ValidationFailure`` when the case names a product the scheme lacks or a
+  ///   number of shares the rule version does not allow: bad input, not a zero benefit.
+  public static func adjudicate(_ claim: ClaimCase, under scheme: CompiledScheme) throws(ValidationFailure)
+    -> Explanation
+  {
+    var outcomes: [BenefitOutcome] = []
+    var schemePaid = claim.schemePaid ?? .zero
+    var errors: [FieldError] = []
+    for (index, cover) in claim.member.cover.enumerated() {
+      guard let product = scheme.product(cover.product) else {
+        errors.append(
+          FieldError(
+            field: "member.cover[\(index)].product", code: "unknown_product",
+            message: LocalizedText(
+              zh: "方案中没有产品“\(cover.product)”", en: "the scheme has no product \"\(cover.product)\"")))
+        continue
+      }
+      guard let version = product.version(forCoverageStartingOn: cover.start) else {
+        var lines = [ExplanationLine(step: .eligibility, reason: .noRuleVersion)]
+        lines.reserveCapacity(1)
+        outcomes.append(
+          BenefitOutcome(
+            product: product.code, productName: product.name, version: nil, benefit: product.code,
+            benefitName: product.name, kind: nil, lines: lines, total: .zero, endsCover: false))
+        continue
+      }
+      if let shares = cover.shares, !version.shares.contains(shares) {
+        errors.append(
+          FieldError(
+            field: "member.cover[\(index)].shares", code: "invalid_shares",
+            message: LocalizedText(
+              zh: "份数应在 \(version.shares.lowerBound)–\(version.shares.upperBound) 之间",
+              en: "shares must be \(version.shares.lowerBound)–\(version.shares.upperBound)")))
+        continue
+      }
+      var productPaid = claim.productPaid?[product.code] ?? .zero
+      for benefit in version.benefits {
+        var lines: [ExplanationLine] = []
+        let context = Context(
+          scheme: scheme, version: version, benefit: benefit, member: claim.member, cover: cover, event: claim.event,
+          history: claim.history?[benefit.code] ?? .none, productPaid: productPaid, schemePaid: schemePaid)
+        let result = adjudicate(context, lines: &lines)
+        productPaid += result.total
+        schemePaid += result.total
+        outcomes.append(
+          BenefitOutcome(
+            product: product.code, productName: product.name, version: version.label, benefit: benefit.code,
+            benefitName: benefit.name, kind: benefit.kind, lines: lines, total: result.total,
+            endsCover: result.endsCover))
+      }
+    }
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    return Explanation(outcomes: outcomes)
+  }
+
+  /// The facts one benefit is judged on.
+  public struct Context: Sendable {
+    public let scheme: CompiledScheme
+    public let version: CompiledVersion
+    public let benefit: CompiledBenefit
+    public let member: MemberFacts
+    public let cover: CoverFacts
+    public let event: ClaimEvent
+    public let history: BenefitHistory
+    /// Paid by this product this period, including earlier benefits of the same event.
+    public let productPaid: Money
+    public let schemePaid: Money
+
+    public init(
+      scheme: CompiledScheme, version: CompiledVersion, benefit: CompiledBenefit, member: MemberFacts,
+      cover: CoverFacts, event: ClaimEvent, history: BenefitHistory, productPaid: Money = .zero,
+      schemePaid: Money = .zero
+    ) {
+      self.scheme = scheme
+      self.version = version
+      self.benefit = benefit
+      self.member = member
+      self.cover = cover
+      self.event = event
+      self.history = history
+      self.productPaid = productPaid
+      self.schemePaid = schemePaid
+    }
+
+    var shares: Int64 { Int64(cover.shares ?? version.shares.lowerBound) }
+
+    /// The renewal continues the previous period closely enough to skip new waiting and
+    /// observation periods.
+    var isContinuousRenewal: Bool {
+      guard let previousEnd = cover.previousCoverEnd, previousEnd < cover.start else { return false }
+      return previousEnd.days(until: cover.start) - 1 <= version.continuityDays
+    }
+
+    /// Whether the event carries the kind of facts this benefit judges (a stay, a diagnosis,
+    /// an accident), whatever its dates.
+    var eventHasFactsForBenefit: Bool {
+      switch benefit.rule {
+      case .hospital: event.figures != nil || event.dischargeDate != nil
+      case .allowance: event.hospitalDays != nil || event.dischargeDate != nil
+      case .lumpSum: !(event.diagnoses ?? []).isEmpty
+      case .accident: event.accident != nil
+      }
+    }
+
+    /// The date that decides cover: admission, diagnosis or accident.
+    var eventDate: CalendarDate? {
+      switch benefit.rule {
+      case .hospital, .allowance: event.admissionDate
+      case .lumpSum: event.diagnosisDate ?? event.admissionDate
+      case .accident: event.accidentDate
+      }
+    }
+  }
+
+  /// One benefit. Clears `lines`, writes the explanation into it, returns the total.
+  public static func adjudicate(_ context: Context, lines: inout [ExplanationLine]) -> (total: Money, endsCover: Bool) {
+    lines.removeAll(keepingCapacity: true)
+    if let reason = ineligibility(context) {
+      lines.append(ExplanationLine(step: .eligibility, reason: reason))
+      return (.zero, false)
+    }
+    var endsCover = false
+    var subtotal: Money
+    switch context.benefit.rule {
+    case .hospital(let rule): subtotal = hospital(rule, context, &lines)
+    case .lumpSum(let rule): (subtotal, endsCover) = lumpSum(rule, context, &lines)
+    case .allowance(let rule): subtotal = allowance(rule, context, &lines)
+    case .accident(let rule): subtotal = accident(rule, context, &lines)
+    }
+    if context.shares > 1, subtotal.fen > 0, context.benefit.kind != .accident {
+      let extra = subtotal * (context.shares - 1)
+      lines.append(ExplanationLine(step: .shares, amount: extra, count: Int(context.shares)))
+      subtotal += extra
+    }
+    if subtotal.fen > 0 {
+      applyLimits(context, &subtotal, &lines)
+    }
+    return (subtotal, endsCover)
+  }
+
+  // MARK: Conditions common to every benefit
+
+  static func ineligibility(_ context: Context) -> Reason? {
+    guard let eventDate = context.eventDate else {
+      // An accident benefit asked about an illness is not "missing data": it does not apply.
+      return context.eventHasFactsForBenefit ? .missingEventData : .notApplicable
+    }
+    let cover = context.cover
+    if eventDate < cover.start || cover.end < eventDate { return .notCoveredOnDate }
+    if let eligibility = context.version.eligibility {
+      let age = context.member.birthDate.age(on: cover.start)
+      if let from = eligibility.ageFrom, age < from { return .ageNotEligible }
+      let genderLimit =
+        context.member.gender == .male
+        ? eligibility.ageUnderByGender?.male : eligibility.ageUnderByGender?.female
+      if let under = genderLimit ?? eligibility.ageUnder, age >= under { return .ageNotEligible }
+      if let genders = eligibility.genders, !genders.contains(context.member.gender) { return .genderNotEligible }
+      if let types = eligibility.insuranceTypes, !types.contains(context.member.insuranceType ?? .urbanEmployee) {
+        return .insuranceTypeNotEligible
+      }
+    }
+    if let genders = context.benefit.genders, !genders.contains(context.member.gender) { return .genderNotEligible }
+    if let deadline = context.version.deadline, let last = lastClaimDay(deadline, context.event, eventDate: eventDate),
+      last < context.event.claimDate
+    {
+      return .deadlinePassed
+    }
+    if context.history.coverEnded { return .coverEnded }
+    if let waiting = context.version.waitingPeriod, waiting.days > 0, !context.isContinuousRenewal,
+      eventDate < cover.start.adding(days: waiting.days)
+    {
+      return .waitingPeriod
+    }
+    return nil
+  }
+
+  /// The last day a claim may be made, counted from the deadline's anchor date.
+  public static func lastClaimDay(_ deadline: DeadlineDefinition, _ event: ClaimEvent, eventDate: CalendarDate)
+    -> CalendarDate?
+  {
+    let anchor: CalendarDate
+    switch deadline.from ?? .discharge {
+    case .discharge: anchor = event.dischargeDate ?? eventDate
+    case .settlement: anchor = event.settlementDate ?? event.dischargeDate ?? eventDate
+    case .event: anchor = eventDate
+    }
+    if let days = deadline.days { return anchor.adding(days: days) }
+    if let years = deadline.years { return anchor.adding(years: years) }
+    if let text = deadline.nextYearBy, let (month, day) = DeadlineDefinition.monthDay(text) {
+      return CalendarDate(
+        year: anchor.year + 1, month: month, day: min(day, CalendarDate.daysIn(month: month, year: anchor.year + 1)))
+    }
+    return nil
+  }
+
+  // MARK: Hospital top-up
+
+  static func hospital(_ rule: HospitalRule, _ context: Context, _ lines: inout [ExplanationLine]) -> Money {
+    guard let figures = context.event.figures else {
+      lines.append(ExplanationLine(step: .base, reason: .missingEventData))
+      return .zero
+    }
+    guard let base = evaluate(rule.base, figures) else {
+      lines.append(ExplanationLine(step: .base, reason: .missingFigure))
+      return .zero
+    }
+    let stay = context.history.stays + 1
+    var deductible = rule.deductible
+    var schedule = rule.schedule
+    let categories = context.member.categories ?? []
+    if let override = rule.overrides.first(where: { categories.contains($0.category) }) {
+      deductible = override.deductible ?? deductible
+      schedule = override.schedule ?? schedule
+    }
+    lines.append(ExplanationLine(step: .base, base: base, reason: base.fen > 0 ? nil : .zeroBase))
+    var remaining = base.clampedAtZero
+    if let deductible {
+      let amount = stay == 1 ? deductible.firstStay : (deductible.laterStays ?? deductible.firstStay)
+      if amount.fen > 0 {
+        let belowDeductible = remaining.fen > 0 && remaining <= amount
+        lines.append(
+          ExplanationLine(
+            step: .deductible, base: remaining, limit: amount, count: stay,
+            reason: belowDeductible ? .belowDeductible : nil))
+        remaining = (remaining - amount).clampedAtZero
+      }
+    }
+    guard remaining.fen > 0 else { return .zero }
+    if case .byStay(let stays) = schedule {
+      schedule = stays[min(stay, stays.count) - 1].schedule
+    }
+    let rounding = context.scheme.rounding
+    switch schedule {
+    case .flat(let rate):
+      let amount = remaining.multiplied(by: rate, rounding: rounding)
+      lines.append(ExplanationLine(step: .rate, base: remaining, rate: rate, amount: amount))
+      return amount
+    case .progressive(let bands):
+      var total = Money.zero
+      for band in bands where remaining.fen > band.lower {
+        let slice = Money(fen: min(remaining.fen, band.upper) - band.lower)
+        let amount = slice.multiplied(by: band.rate, rounding: rounding)
+        lines.append(
+          ExplanationLine(
+            step: .band, base: slice, rate: band.rate, amount: amount, bandFrom: Money(fen: band.lower),
+            bandTo: band.upper == .max ? nil : Money(fen: band.upper)))
+        total += amount
+      }
+      return total
+    case .wholeAmount(let bands):
+      let band = bands.first { remaining.fen <= $0.upper } ?? bands[bands.count - 1]
+      let amount = remaining.multiplied(by: band.rate, rounding: rounding)
+      lines.append(
+        ExplanationLine(
+          step: .rate, base: remaining, rate: band.rate, amount: amount, bandFrom: Money(fen: band.lower),
+          bandTo: band.upper == .max ? nil : Money(fen: band.upper)))
+      return amount
+    case .byStay:
+      return .zero  // Unreachable: the compiler never nests byStay.
+    }
+  }
+
+  /// The base's value, or nil when a figure it needs is missing.
+  static func evaluate(_ base: BaseDefinition, _ figures: SettlementFigures) -> Money? {
+    switch base {
+    case .figure(let figure):
+      return figures[figure]
+    case .min(let parts):
+      var result: Money?
+      for part in parts {
+        guard let value = evaluate(part, figures) else { return nil }
+        result = result.map { Swift.min($0, value) } ?? value
+      }
+      return result
+    case .max(let parts):
+      var result: Money?
+      for part in parts {
+        guard let value = evaluate(part, figures) else { return nil }
+        result = result.map { Swift.max($0, value) } ?? value
+      }
+      return result
+    case .subtract(let parts):
+      guard var result = evaluate(parts[0], figures) else { return nil }
+      for part in parts.dropFirst() {
+        guard let value = evaluate(part, figures) else { return nil }
+        result -= value
+      }
+      return result.clampedAtZero
+    }
+  }
+
+  // MARK: Lump sums
+
+  static func lumpSum(_ rule: LumpSumRule, _ context: Context, _ lines: inout [ExplanationLine]) -> (Money, Bool) {
+    var best: (code: String, amount: Money)?
+    for diagnosis in context.event.diagnoses ?? []
+    where context.scheme.diseaseClasses[diagnosis.class]?.list == rule.list {
+      var amount = rule.amount
+      if let classAmount = rule.classAmounts[diagnosis.class] {
+        amount = classAmount
+      } else if let severity = diagnosis.severity {
+        amount = (severity == .mild ? rule.severityAmounts?.mild : rule.severityAmounts?.severe) ?? amount
+      }
+      if best == nil || best!.amount < amount { best = (diagnosis.class, amount) }
+    }
+    guard let best else {
+      lines.append(ExplanationLine(step: .lumpSum, reason: .notInList))
+      return (.zero, false)
+    }
+    lines.append(ExplanationLine(step: .lumpSum, amount: best.amount, subject: best.code))
+    if !context.isContinuousRenewal, let eventDate = context.eventDate {
+      let day = context.cover.start.days(until: eventDate) + 1
+      if let step = rule.observation.first(where: { day <= $0.untilDay }) {
+        let reason: Reason = step.pay.isZero ? .observationPeriod : .observationConsolation
+        lines.append(ExplanationLine(step: .observation, amount: step.pay - best.amount, count: day, reason: reason))
+        return (step.pay, step.coverEnds ?? false)
+      }
+    }
+    return (best.amount, rule.coverEndsAfterPayment && best.amount.fen > 0)
+  }
+
+  // MARK: Daily allowance
+
+  static func allowance(_ rule: AllowanceDefinition, _ context: Context, _ lines: inout [ExplanationLine]) -> Money {
+    let event = context.event
+    guard
+      let days = event.hospitalDays
+        ?? event.admissionDate.flatMap({ admission in
+          event.dischargeDate.map { admission.days(until: $0) }
+        })
+    else {
+      lines.append(ExplanationLine(step: .allowanceDays, reason: .missingEventData))
+      return .zero
+    }
+    if let excluded = rule.excludedClasses,
+      let diagnosis = event.diagnoses?.first(where: { excluded.contains($0.class) })
+    {
+      lines.append(ExplanationLine(step: .allowanceDays, subject: diagnosis.class, reason: .excludedDiagnosis))
+      return .zero
+    }
+    var payable = days - ((rule.fromDay ?? 1) - 1)
+    guard payable > 0 else {
+      lines.append(ExplanationLine(step: .allowanceDays, base: rule.perDay, count: days, reason: .stayTooShort))
+      return .zero
+    }
+    var reason: Reason?
+    if let perStay = rule.maxDaysPerStay, payable > perStay { payable = perStay }
+    if let perPeriod = rule.maxDaysPerPeriod {
+      let left = max(0, perPeriod - context.history.allowanceDays)
+      if payable > left {
+        payable = left
+        reason = .allowanceDaysExhausted
+      }
+    }
+    let amount = rule.perDay * Int64(payable)
+    lines.append(
+      ExplanationLine(step: .allowanceDays, base: rule.perDay, amount: amount, count: payable, reason: reason))
+    return amount
+  }
+
+  // MARK: Accident
+
+  static func accident(_ rule: AccidentRule, _ context: Context, _ lines: inout [ExplanationLine]) -> Money {
+    guard let facts = context.event.accident else {
+      lines.append(ExplanationLine(step: .accidentDeath, reason: .notApplicable))
+      return .zero
+    }
+    let shares = context.shares
+    let sum = (context.member.riskClass.flatMap { rule.sumByRiskClass[$0] } ?? rule.sumInsured) * shares
+    if shares > 1 { lines.append(ExplanationLine(step: .shares, base: sum, count: Int(shares))) }
+    let rounding = context.scheme.rounding
+    var total = Money.zero
+    switch facts.outcome {
+    case .death:
+      let amount = sum.multiplied(by: rule.death, rounding: rounding)
+      lines.append(ExplanationLine(step: .accidentDeath, base: sum, rate: rule.death, amount: amount))
+      total = amount
+    case .disability:
+      guard let grade = facts.disabilityGrade, let rate = rule.disability[grade] else {
+        lines.append(
+          ExplanationLine(step: .accidentDisability, count: facts.disabilityGrade, reason: .missingEventData))
+        break
+      }
+      let amount = sum.multiplied(by: rate, rounding: rounding)
+      lines.append(ExplanationLine(step: .accidentDisability, base: sum, rate: rate, amount: amount, count: grade))
+      total = amount
+    case .injury:
+      break
+    }
+    // Death and disability together never exceed the sum insured.
+    if total.fen > 0 {
+      let left = (sum - context.history.accidentSumPaid).clampedAtZero
+      if total > left {
+        lines.append(
+          ExplanationLine(
+            step: .accidentOffset, amount: left - total, limit: context.history.accidentSumPaid,
+            reason: .deathDisabilityExclusive))
+        total = left
+      }
+    }
+    if let medical = rule.medical, let cost = facts.medicalCost {
+      let base = (cost - (medical.deductible ?? .zero)).clampedAtZero
+      let cap = medical.cap * shares
+      let amount = Swift.min(base.multiplied(by: medical.rate, rounding: rounding), cap)
+      lines.append(ExplanationLine(step: .accidentMedical, base: base, rate: medical.rate, amount: amount, limit: cap))
+      total += amount
+    }
+    if total.isZero && lines.allSatisfy({ $0.reason == nil }) {
+      lines.append(ExplanationLine(step: .accidentMedical, reason: .notApplicable))
+    }
+    return total
+  }
+
+  // MARK: Limits
+
+  static func applyLimits(_ context: Context, _ subtotal: inout Money, _ lines: inout [ExplanationLine]) {
+    let limits = context.benefit.limits
+    let history = context.history
+    let shares = context.shares
+
+    func reduce(to allowed: Money, _ step: Step, limit: Money, reason: Reason) {
+      let allowed = allowed.clampedAtZero
+      guard allowed < subtotal else { return }
+      lines.append(ExplanationLine(step: step, amount: allowed - subtotal, limit: limit, reason: reason))
+      subtotal = allowed
+    }
+
+    if let maximum = limits.maxPaidClaims, history.paidClaims >= maximum {
+      lines.append(ExplanationLine(step: .claimCountLimit, amount: -subtotal, count: maximum, reason: .claimCountLimit))
+      subtotal = .zero
+      return
+    }
+    if let category = context.event.treatmentCategory,
+      let limit = limits.categories.first(where: { $0.category == category })
+    {
+      let used = history.categories?[category]
+      if let maximum = limit.maxPaidClaims, (used?.paidClaims ?? 0) >= maximum {
+        lines.append(
+          ExplanationLine(
+            step: .categoryLimit, amount: -subtotal, count: maximum, subject: category, reason: .categoryClaimLimit))
+        subtotal = .zero
+        return
+      }
+      if let cap = limit.perPeriod {
+        let scaled = cap * shares
+        reduce(to: scaled - (used?.paidAmount ?? .zero), .categoryLimit, limit: scaled, reason: .categoryCapReached)
+      }
+    }
+    if let cap = limits.perClaim {
+      reduce(to: cap * shares, .perClaimCap, limit: cap * shares, reason: .perClaimCap)
+    }
+    if let cap = limits.perPeriod {
+      reduce(to: cap * shares - history.paidAmount, .periodCap, limit: cap * shares, reason: .annualCapReached)
+    }
+    if let cap = context.version.limits.perPeriod {
+      reduce(to: cap - context.productPaid, .productCap, limit: cap, reason: .productCapReached)
+    }
+    if let cap = context.scheme.overallPerPeriod {
+      reduce(to: cap - context.schemePaid, .schemeCap, limit: cap, reason: .schemeCapReached)
+    }
+  }
+}

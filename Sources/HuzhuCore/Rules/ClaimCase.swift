@@ -1,0 +1,250 @@
+/// Everything the engine needs to judge one event for one member: who they are, what
+/// happened, and what has already been paid this period. Documented in docs/schemes.md.
+public struct ClaimCase: Codable, Sendable, Equatable {
+  public var member: MemberFacts
+  public var event: ClaimEvent
+  /// What each benefit has already paid this period, by benefit code.
+  public var history: [String: BenefitHistory]?
+  /// What each product has already paid this period, by product code (for product caps).
+  public var productPaid: [String: Money]?
+  /// What the whole scheme has already paid this member this period (for the overall cap).
+  public var schemePaid: Money?
+
+  public init(
+    member: MemberFacts, event: ClaimEvent, history: [String: BenefitHistory]? = nil,
+    productPaid: [String: Money]? = nil, schemePaid: Money? = nil
+  ) {
+    self.member = member
+    self.event = event
+    self.history = history
+    self.productPaid = productPaid
+    self.schemePaid = schemePaid
+  }
+}
+
+public struct MemberFacts: Codable, Sendable, Equatable {
+  public var birthDate: CalendarDate
+  public var gender: Gender
+  public var insuranceType: InsuranceType?
+  public var categories: MemberCategories?
+  /// Occupational risk class, for accident tiers.
+  public var riskClass: Int?
+  /// One entry per product the member holds for the period.
+  public var cover: [CoverFacts]
+
+  public init(
+    birthDate: CalendarDate, gender: Gender, insuranceType: InsuranceType? = nil, categories: MemberCategories? = nil,
+    riskClass: Int? = nil, cover: [CoverFacts]
+  ) {
+    self.birthDate = birthDate
+    self.gender = gender
+    self.insuranceType = insuranceType
+    self.categories = categories
+    self.riskClass = riskClass
+    self.cover = cover
+  }
+}
+
+public struct CoverFacts: Codable, Sendable, Equatable {
+  public var product: String
+  /// First and last day of the coverage period (inclusive).
+  public var start: CalendarDate
+  public var end: CalendarDate
+  public var shares: Int?
+  /// The end of the previous period when this one renews it; decides continuity.
+  public var previousCoverEnd: CalendarDate?
+
+  public init(
+    product: String, start: CalendarDate, end: CalendarDate, shares: Int? = nil, previousCoverEnd: CalendarDate? = nil
+  ) {
+    self.product = product
+    self.start = start
+    self.end = end
+    self.shares = shares
+    self.previousCoverEnd = previousCoverEnd
+  }
+}
+
+public struct ClaimEvent: Codable, Sendable, Equatable {
+  public var admissionDate: CalendarDate?
+  public var dischargeDate: CalendarDate?
+  public var settlementDate: CalendarDate?
+  public var diagnosisDate: CalendarDate?
+  public var accidentDate: CalendarDate?
+  /// The day the claim was made; deadlines are checked against it.
+  public var claimDate: CalendarDate
+  /// Days in hospital, for allowances.
+  public var hospitalDays: Int?
+  public var figures: SettlementFigures?
+  public var diagnoses: [Diagnosis]?
+  /// A treatment category with its own caps (e.g. `dialysis`, `transplant`).
+  public var treatmentCategory: String?
+  public var accident: AccidentFacts?
+
+  public init(
+    admissionDate: CalendarDate? = nil, dischargeDate: CalendarDate? = nil, settlementDate: CalendarDate? = nil,
+    diagnosisDate: CalendarDate? = nil, accidentDate: CalendarDate? = nil, claimDate: CalendarDate,
+    hospitalDays: Int? = nil, figures: SettlementFigures? = nil, diagnoses: [Diagnosis]? = nil,
+    treatmentCategory: String? = nil, accident: AccidentFacts? = nil
+  ) {
+    self.admissionDate = admissionDate
+    self.dischargeDate = dischargeDate
+    self.settlementDate = settlementDate
+    self.diagnosisDate = diagnosisDate
+    self.accidentDate = accidentDate
+    self.claimDate = claimDate
+    self.hospitalDays = hospitalDays
+    self.figures = figures
+    self.diagnoses = diagnoses
+    self.treatmentCategory = treatmentCategory
+    self.accident = accident
+  }
+}
+
+/// The settlement sheet's figures; any may be absent. Coded in JSON by the figures' own
+/// names (`self_paid_in_scope`, …) so that cases read like the scheme files.
+public struct SettlementFigures: Codable, Sendable, Equatable {
+  // Six stored fields rather than a dictionary: read for every claim, never allocated.
+  private var totalCost, inScopeCost, pooledFundPaid, criticalIllnessInsurancePaid, selfPaidInScope, selfFunded: Money?
+
+  public init(_ figures: [SettlementFigure: Money] = [:]) {
+    for (figure, amount) in figures { self[figure] = amount }
+  }
+
+  public subscript(_ figure: SettlementFigure) -> Money? {
+    get {
+      switch figure {
+      case .totalCost: totalCost
+      case .inScopeCost: inScopeCost
+      case .pooledFundPaid: pooledFundPaid
+      case .criticalIllnessInsurancePaid: criticalIllnessInsurancePaid
+      case .selfPaidInScope: selfPaidInScope
+      case .selfFunded: selfFunded
+      }
+    }
+    set {
+      switch figure {
+      case .totalCost: totalCost = newValue
+      case .inScopeCost: inScopeCost = newValue
+      case .pooledFundPaid: pooledFundPaid = newValue
+      case .criticalIllnessInsurancePaid: criticalIllnessInsurancePaid = newValue
+      case .selfPaidInScope: selfPaidInScope = newValue
+      case .selfFunded: selfFunded = newValue
+      }
+    }
+  }
+
+  private struct Key: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: Key.self)
+    for key in container.allKeys {
+      guard let figure = SettlementFigure(rawValue: key.stringValue) else {
+        throw DecodingError.dataCorruptedError(
+          forKey: key, in: container,
+          debugDescription:
+            "unknown settlement figure; expected one of \(SettlementFigure.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
+      }
+      self[figure] = try container.decode(Money.self, forKey: key)
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: Key.self)
+    for figure in SettlementFigure.allCases {
+      if let value = self[figure] { try container.encode(value, forKey: Key(stringValue: figure.rawValue)) }
+    }
+  }
+}
+
+public struct Diagnosis: Codable, Sendable, Equatable {
+  public enum Severity: String, Codable, Sendable { case mild, severe }
+
+  /// A disease class code from one of the scheme's lists.
+  public var `class`: String
+  public var severity: Severity?
+  /// ICD-10 code when known; informational.
+  public var icd10: String?
+
+  public init(class diseaseClass: String, severity: Severity? = nil, icd10: String? = nil) {
+    self.class = diseaseClass
+    self.severity = severity
+    self.icd10 = icd10
+  }
+}
+
+public struct AccidentFacts: Codable, Sendable, Equatable {
+  public enum Outcome: String, Codable, Sendable { case injury, disability, death }
+
+  public var outcome: Outcome
+  public var disabilityGrade: Int?
+  /// Medical costs of the accident, for the accident-medical benefit.
+  public var medicalCost: Money?
+
+  public init(outcome: Outcome, disabilityGrade: Int? = nil, medicalCost: Money? = nil) {
+    self.outcome = outcome
+    self.disabilityGrade = disabilityGrade
+    self.medicalCost = medicalCost
+  }
+}
+
+/// What one benefit has paid the member in the current period.
+public struct BenefitHistory: Codable, Sendable, Equatable {
+  public var paidAmount: Money
+  public var paidClaims: Int
+  /// Hospital stays already claimed this period (decides first/later deductibles and rates).
+  public var stays: Int
+  public var allowanceDays: Int
+  /// A lump sum was paid, or an observation step ended cover.
+  public var coverEnded: Bool
+  /// Accident death and disability already paid: together they never exceed the sum insured.
+  public var accidentSumPaid: Money
+  /// Per treatment category: amount and count already paid.
+  public var categories: [String: CategoryHistory]?
+
+  public init(
+    paidAmount: Money = .zero, paidClaims: Int = 0, stays: Int = 0, allowanceDays: Int = 0, coverEnded: Bool = false,
+    accidentSumPaid: Money = .zero, categories: [String: CategoryHistory]? = nil
+  ) {
+    self.accidentSumPaid = accidentSumPaid
+    self.paidAmount = paidAmount
+    self.paidClaims = paidClaims
+    self.stays = stays
+    self.allowanceDays = allowanceDays
+    self.coverEnded = coverEnded
+    self.categories = categories
+  }
+
+  public static let none = BenefitHistory()
+
+  private enum CodingKeys: String, CodingKey {
+    case paidAmount, paidClaims, stays, allowanceDays, coverEnded, accidentSumPaid, categories
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    paidAmount = try container.decodeIfPresent(Money.self, forKey: .paidAmount) ?? .zero
+    paidClaims = try container.decodeIfPresent(Int.self, forKey: .paidClaims) ?? 0
+    stays = try container.decodeIfPresent(Int.self, forKey: .stays) ?? 0
+    allowanceDays = try container.decodeIfPresent(Int.self, forKey: .allowanceDays) ?? 0
+    coverEnded = try container.decodeIfPresent(Bool.self, forKey: .coverEnded) ?? false
+    accidentSumPaid = try container.decodeIfPresent(Money.self, forKey: .accidentSumPaid) ?? .zero
+    categories = try container.decodeIfPresent([String: CategoryHistory].self, forKey: .categories)
+  }
+}
+
+public struct CategoryHistory: Codable, Sendable, Equatable {
+  public var paidAmount: Money
+  public var paidClaims: Int
+
+  public init(paidAmount: Money, paidClaims: Int) {
+    self.paidAmount = paidAmount
+    self.paidClaims = paidClaims
+  }
+}

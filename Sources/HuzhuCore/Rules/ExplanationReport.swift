@@ -1,0 +1,249 @@
+/// The explanation of benefit for people and programs: a sentence per line in Chinese or
+/// English, a plain-text table for the terminal, and an encodable document for JSON.
+public struct ExplanationReport: Sendable {
+  public let explanation: Explanation
+  public let scheme: CompiledScheme
+
+  public init(_ explanation: Explanation, scheme: CompiledScheme) {
+    self.explanation = explanation
+    self.scheme = scheme
+  }
+
+  // MARK: Sentences
+
+  /// What a line means, e.g. "1,000.00 以上部分 × 50%".
+  public func describe(_ line: ExplanationLine, of outcome: BenefitOutcome, in language: DisplayLanguage) -> String {
+    func t(_ zh: String, _ en: String) -> String { language == .en ? en : zh }
+    var text: String
+    switch line.step {
+    case .eligibility:
+      text = ""
+    case .base:
+      text = baseFormula(of: outcome).map { $0.text(for: language) } ?? line.step.label.text(for: language)
+    case .deductible:
+      let stay = line.count ?? 1
+      text = t(
+        "第\(stay)次住院起付标准 \(line.limit?.decimalString ?? "")",
+        "deductible for stay \(stay): \(line.limit?.decimalString ?? "")")
+    case .band:
+      let from = line.bandFrom?.decimalString ?? "0.00"
+      if let to = line.bandTo?.decimalString {
+        text = t(
+          "\(from)–\(to) 部分 × \(line.rate?.percentText ?? "")",
+          "part from \(from) to \(to) × \(line.rate?.percentText ?? "")")
+      } else {
+        text = t(
+          "\(from) 以上部分 × \(line.rate?.percentText ?? "")", "part above \(from) × \(line.rate?.percentText ?? "")")
+      }
+    case .rate:
+      text = t("按 \(line.rate?.percentText ?? "") 计算", "at \(line.rate?.percentText ?? "")")
+      if let from = line.bandFrom {
+        let range = line.bandTo.map { "\(from.decimalString)–\($0.decimalString)" } ?? "\(from.decimalString)+"
+        text += t("（全额适用 \(range) 档比例）", " (the whole amount at the \(range) band's rate)")
+      }
+    case .lumpSum:
+      if let code = line.subject, let diseaseClass = scheme.diseaseClasses[code]?.definition {
+        text = t("病种：\(diseaseClass.name)", "disease: \(diseaseClass.nameEn ?? diseaseClass.name)")
+      } else {
+        text = ""
+      }
+    case .observation:
+      text = t("参保第 \(line.count ?? 0) 天", "day \(line.count ?? 0) of cover")
+    case .allowanceDays:
+      text =
+        line.count.map {
+          t("\($0) 天 × \(line.base?.decimalString ?? "")", "\($0) days × \(line.base?.decimalString ?? "")")
+        } ?? ""
+      if let code = line.subject, let diseaseClass = scheme.diseaseClasses[code]?.definition {
+        text += t("除外病种：\(diseaseClass.name)", "excluded: \(diseaseClass.nameEn ?? diseaseClass.name)")
+      }
+    case .accidentDeath:
+      text = t(
+        "保障金额 \(line.base?.decimalString ?? "") × \(line.rate?.percentText ?? "")",
+        "sum insured \(line.base?.decimalString ?? "") × \(line.rate?.percentText ?? "")")
+    case .accidentDisability:
+      text = t(
+        "\(line.count ?? 0)级伤残：保障金额 × \(line.rate?.percentText ?? "")",
+        "grade \(line.count ?? 0) disability: sum × \(line.rate?.percentText ?? "")")
+    case .accidentOffset:
+      text = t(
+        "已付身故/伤残金 \(line.limit?.decimalString ?? "")",
+        "death/disability already paid: \(line.limit?.decimalString ?? "")")
+    case .accidentMedical:
+      text =
+        line.rate.map {
+          t(
+            "(医疗费 − 免赔额) × \($0.percentText)，限额 \(line.limit?.decimalString ?? "")",
+            "(medical cost − deductible) × \($0.percentText), limit \(line.limit?.decimalString ?? "")")
+        } ?? ""
+    case .shares:
+      text = t("按 \(line.count ?? 1) 份计", "\(line.count ?? 1) shares")
+    case .claimCountLimit:
+      text = t("每期最多给付 \(line.count ?? 0) 次", "at most \(line.count ?? 0) paid claims a period")
+    case .categoryLimit, .perClaimCap, .periodCap, .productCap, .schemeCap:
+      text = line.limit.map { t("限额 \($0.decimalString)", "limit \($0.decimalString)") } ?? ""
+      if let subject = line.subject { text = "\(subject) " + text }
+    }
+    if let reason = line.reason {
+      let reasonText = reason.text.text(for: language)
+      text = text.isEmpty ? reasonText : text + t("；", "; ") + reasonText
+    }
+    return text
+  }
+
+  private func baseFormula(of outcome: BenefitOutcome) -> LocalizedText? {
+    guard let product = scheme.product(outcome.product),
+      let version = product.versions.first(where: { $0.label == outcome.version }),
+      let benefit = version.benefits.first(where: { $0.code == outcome.benefit }),
+      case .hospital(let rule) = benefit.rule
+    else { return nil }
+    return Self.formula(rule.base)
+  }
+
+  static func formula(_ base: BaseDefinition) -> LocalizedText {
+    switch base {
+    case .figure(let figure): return figure.label
+    case .min(let parts):
+      let texts = parts.map(formula)
+      return LocalizedText(
+        zh: "取较小者（\(texts.map(\.zh).joined(separator: "，"))）",
+        en: "the smaller of (\(texts.map(\.en).joined(separator: ", ")))")
+    case .max(let parts):
+      let texts = parts.map(formula)
+      return LocalizedText(
+        zh: "取较大者（\(texts.map(\.zh).joined(separator: "，"))）",
+        en: "the larger of (\(texts.map(\.en).joined(separator: ", ")))")
+    case .subtract(let parts):
+      let texts = parts.map(formula)
+      return LocalizedText(zh: texts.map(\.zh).joined(separator: " − "), en: texts.map(\.en).joined(separator: " − "))
+    }
+  }
+
+  // MARK: Terminal table
+
+  /// A table for the terminal, one block per benefit, then the total.
+  public func table(in language: DisplayLanguage = .zh) -> String {
+    func t(_ zh: String, _ en: String) -> String { language == .en ? en : zh }
+    var rows: [[String]] = [[t("步骤", "Step"), t("说明", "Detail"), t("基数", "Base"), t("金额", "Amount")]]
+    var separators: Set<Int> = [1]
+    for outcome in explanation.outcomes {
+      let title =
+        "\(outcome.benefitName.text(for: language))（\(outcome.productName.text(for: language))"
+        + (outcome.version.map { " \($0)" } ?? "") + "）"
+      rows.append([title, "", "", ""])
+      for line in outcome.lines {
+        rows.append([
+          "  " + line.step.label.text(for: language), describe(line, of: outcome, in: language),
+          line.base?.decimalString ?? "",
+          line.amount.isZero && line.step != .band && line.step != .rate ? "" : line.amount.decimalString,
+        ])
+      }
+      rows.append([
+        "  " + t("小计", "Subtotal"), outcome.endsCover ? t("本期该项保障终止", "ends this benefit for the period") : "", "",
+        outcome.total.decimalString,
+      ])
+      separators.insert(rows.count)
+    }
+    rows.append([t("合计", "Total"), scheme.name, "", explanation.total.decimalString])
+    return TextTable.render(rows, rightAligned: [2, 3], separatorsBefore: separators)
+  }
+
+  // MARK: JSON
+
+  public struct Document: Encodable, Sendable {
+    public struct Outcome: Encodable, Sendable {
+      let product: String
+      let productName: LocalizedText
+      let version: String?
+      let benefit: String
+      let benefitName: LocalizedText
+      let kind: String?
+      let total: Money
+      let endsCover: Bool
+      let reasons: [ReasonText]
+      let lines: [Line]
+    }
+
+    public struct Line: Encodable, Sendable {
+      let step: Step
+      let label: LocalizedText
+      let description: LocalizedText
+      let base: Money?
+      let rate: String?
+      let amount: Money
+      let limit: Money?
+      let count: Int?
+      let reason: ReasonText?
+    }
+
+    public struct ReasonText: Encodable, Sendable {
+      let code: String
+      let text: LocalizedText
+    }
+
+    let scheme: String
+    let currency = "CNY"
+    /// The total as a decimal string in yuan, e.g. "1300.00".
+    let total: Money
+    let outcomes: [Outcome]
+  }
+
+  public var document: Document {
+    Document(
+      scheme: scheme.code, total: explanation.total,
+      outcomes: explanation.outcomes.map { outcome in
+        Document.Outcome(
+          product: outcome.product, productName: outcome.productName, version: outcome.version,
+          benefit: outcome.benefit,
+          benefitName: outcome.benefitName, kind: outcome.kind?.rawValue, total: outcome.total,
+          endsCover: outcome.endsCover,
+          reasons: outcome.reasons.map { Document.ReasonText(code: $0.rawValue, text: $0.text) },
+          lines: outcome.lines.map { line in
+            Document.Line(
+              step: line.step, label: line.step.label,
+              description: LocalizedText(
+                zh: describe(line, of: outcome, in: .zh), en: describe(line, of: outcome, in: .en)),
+              base: line.base, rate: line.rate?.percentText, amount: line.amount, limit: line.limit, count: line.count,
+              reason: line.reason.map { Document.ReasonText(code: $0.rawValue, text: $0.text) })
+          })
+      })
+  }
+}
+
+/// Plain-text tables that line up with Chinese text: CJK characters take two columns.
+public enum TextTable {
+  public static func render(_ rows: [[String]], rightAligned: Set<Int> = [], separatorsBefore: Set<Int> = []) -> String
+  {
+    let columns = rows.map(\.count).max() ?? 0
+    var widths = Array(repeating: 0, count: columns)
+    for row in rows {
+      for (index, cell) in row.enumerated() { widths[index] = max(widths[index], displayWidth(cell)) }
+    }
+    let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-")
+    var output: [String] = []
+    for (index, row) in rows.enumerated() {
+      if separatorsBefore.contains(index) { output.append(rule) }
+      let cells = (0..<columns).map { column -> String in
+        let cell = column < row.count ? row[column] : ""
+        let padding = String(repeating: " ", count: widths[column] - displayWidth(cell))
+        return rightAligned.contains(column) ? padding + cell : cell + padding
+      }
+      var line = cells.joined(separator: " | ")
+      while line.hasSuffix(" ") { line.removeLast() }
+      output.append(line)
+    }
+    return output.joined(separator: "\n")
+  }
+
+  /// Columns a string takes in a terminal: East Asian wide and full-width characters take two.
+  public static func displayWidth(_ text: String) -> Int {
+    text.unicodeScalars.reduce(0) { width, scalar in
+      let value = scalar.value
+      let wide =
+        (0x1100...0x115F).contains(value) || (0x2E80...0xA4CF).contains(value) || (0xAC00...0xD7A3).contains(value)
+        || (0xF900...0xFAFF).contains(value) || (0xFE30...0xFE4F).contains(value) || (0xFF00...0xFF60).contains(value)
+        || (0xFFE0...0xFFE6).contains(value) || (0x20000...0x3FFFD).contains(value)
+      return width + (wide ? 2 : 1)
+    }
+  }
+}

@@ -1,0 +1,553 @@
+import Foundation
+
+/// Validates a ``SchemeDefinition`` and compiles it. An invalid definition is rejected
+/// whole, with every problem found: its path in the document (`products[0].versions[1]…`),
+/// a code, and a message in Chinese and English.
+public enum SchemeCompiler {
+  public static func compile(_ definition: SchemeDefinition) throws(ValidationFailure) -> CompiledScheme {
+    var context = Context()
+    let scheme = context.compile(definition)
+    guard context.errors.isEmpty, let scheme else { throw ValidationFailure(context.errors) }
+    return scheme
+  }
+
+  private struct Context {
+    var errors: [FieldError] = []
+    var classes: [String: (list: String, definition: DiseaseClassDefinition)] = [:]
+    var listClasses: [String: Set<String>] = [:]
+
+    mutating func fail(_ path: String, _ code: String, zh: String, en: String) {
+      errors.append(FieldError(field: path, code: code, message: LocalizedText(zh: zh, en: en)))
+    }
+
+    mutating func requireCode(_ value: String, at path: String) {
+      if value.isEmpty || value.count > 64 || value.contains(where: { $0.isWhitespace }) {
+        fail(path, "invalid_code", zh: "编码不能为空、不能含空格且不超过64字", en: "a code must be 1–64 characters without spaces")
+      }
+    }
+
+    mutating func requireNonNegative(_ money: Money?, at path: String) {
+      if let money, money.isNegative {
+        fail(path, "negative_amount", zh: "金额不能为负数", en: "an amount cannot be negative")
+      }
+    }
+
+    mutating func requireRate(_ rate: Rate, at path: String) {
+      if rate.isNegative {
+        fail(path, "negative_rate", zh: "比例不能为负数", en: "a rate cannot be negative")
+      } else if Rate.one < rate {
+        fail(path, "rate_above_100", zh: "比例不能超过100%", en: "a rate cannot exceed 100%")
+      }
+    }
+
+    mutating func requirePositive(_ value: Int?, at path: String) {
+      if let value, value < 1 {
+        fail(path, "not_positive", zh: "应为正整数", en: "must be a positive whole number")
+      }
+    }
+
+    mutating func compile(_ definition: SchemeDefinition) -> CompiledScheme? {
+      requireCode(definition.scheme.code, at: "scheme.code")
+      if definition.scheme.name.trimmingCharacters(in: .whitespaces).isEmpty {
+        fail("scheme.name", "missing_name", zh: "方案名称不能为空", en: "the scheme needs a name")
+      }
+      requireNonNegative(definition.scheme.limits?.perPeriod, at: "scheme.limits.perPeriod")
+
+      for (listIndex, list) in (definition.diseaseLists ?? []).enumerated() {
+        let path = "diseaseLists[\(listIndex)]"
+        requireCode(list.code, at: "\(path).code")
+        if listClasses[list.code] != nil {
+          fail(
+            "\(path).code", "duplicate_list", zh: "病种目录编码“\(list.code)”重复",
+            en: "the list code \"\(list.code)\" is repeated")
+        }
+        var codes: Set<String> = []
+        for (classIndex, diseaseClass) in list.classes.enumerated() {
+          let classPath = "\(path).classes[\(classIndex)].code"
+          requireCode(diseaseClass.code, at: classPath)
+          if classes[diseaseClass.code] != nil {
+            fail(
+              classPath, "duplicate_class", zh: "病种编码“\(diseaseClass.code)”在方案中重复",
+              en: "the disease class \"\(diseaseClass.code)\" appears twice in the scheme")
+          }
+          classes[diseaseClass.code] = (list.code, diseaseClass)
+          codes.insert(diseaseClass.code)
+        }
+        if list.classes.isEmpty {
+          fail("\(path).classes", "empty_list", zh: "病种目录不能为空", en: "a disease list needs at least one class")
+        }
+        listClasses[list.code] = codes
+      }
+
+      if definition.products.isEmpty {
+        fail("products", "no_products", zh: "方案至少要有一个产品", en: "a scheme needs at least one product")
+      }
+      var productCodes: Set<String> = []
+      var benefitOwners: [String: String] = [:]
+      var products: [CompiledProduct] = []
+      for (productIndex, product) in definition.products.enumerated() {
+        let path = "products[\(productIndex)]"
+        requireCode(product.code, at: "\(path).code")
+        if !productCodes.insert(product.code).inserted {
+          fail(
+            "\(path).code", "duplicate_product", zh: "产品编码“\(product.code)”重复",
+            en: "the product code \"\(product.code)\" is repeated")
+        }
+        if product.versions.isEmpty {
+          fail("\(path).versions", "no_versions", zh: "产品至少要有一个规则版本", en: "a product needs at least one rule version")
+        }
+        var versions: [CompiledVersion] = []
+        for (versionIndex, version) in product.versions.enumerated() {
+          let versionPath = "\(path).versions[\(versionIndex)]"
+          if let compiled = compile(version, at: versionPath, product: product.code, benefitOwners: &benefitOwners) {
+            versions.append(compiled)
+          }
+        }
+        checkOverlaps(product.versions, at: path)
+        versions.sort { $0.from < $1.from }
+        products.append(
+          CompiledProduct(
+            code: product.code, name: LocalizedText(zh: product.name, en: product.nameEn ?? product.name),
+            versions: versions))
+      }
+      guard errors.isEmpty else { return nil }
+      return CompiledScheme(
+        definition: definition, rounding: definition.scheme.rounding ?? .halfUp,
+        overallPerPeriod: definition.scheme.limits?.perPeriod, products: products, diseaseClasses: classes)
+    }
+
+    mutating func checkOverlaps(_ versions: [RuleVersionDefinition], at path: String) {
+      let ordered = versions.enumerated().sorted { $0.element.coverageStarting.from < $1.element.coverageStarting.from }
+      for (previous, next) in zip(ordered, ordered.dropFirst()) {
+        let previousEnd = previous.element.coverageStarting.to
+        if previousEnd == nil || previousEnd! >= next.element.coverageStarting.from {
+          fail(
+            "\(path).versions[\(next.offset)].coverageStarting", "overlapping_versions",
+            zh: "规则版本“\(next.element.version)”与“\(previous.element.version)”的适用期间重叠",
+            en: "rule version \"\(next.element.version)\" overlaps \"\(previous.element.version)\"")
+        }
+      }
+    }
+
+    /// Benefit codes name the same benefit in every version of a product, so that history
+    /// carries over when rules change; two products may not share one.
+    mutating func compile(
+      _ version: RuleVersionDefinition, at path: String, product: String, benefitOwners: inout [String: String]
+    ) -> CompiledVersion? {
+      let errorCount = errors.count
+      if let to = version.coverageStarting.to, to < version.coverageStarting.from {
+        fail(
+          "\(path).coverageStarting.to", "range_reversed", zh: "结束日期早于开始日期",
+          en: "the range ends before it starts")
+      }
+      if let contribution = version.contribution {
+        requireNonNegative(contribution.perShare, at: "\(path).contribution.perShare")
+        if let months = contribution.periodMonths, !(1...36).contains(months) {
+          fail("\(path).contribution.periodMonths", "invalid_period", zh: "保障期应为1–36个月", en: "a period is 1–36 months")
+        }
+      }
+      var shares = 1...1
+      if let definition = version.shares {
+        if definition.min < 1 || definition.max < definition.min || definition.max > 10 {
+          fail("\(path).shares", "invalid_shares", zh: "份数范围应满足 1 ≤ 最少 ≤ 最多 ≤ 10", en: "shares need 1 ≤ min ≤ max ≤ 10")
+        } else {
+          shares = definition.min...definition.max
+        }
+      }
+      if let eligibility = version.eligibility {
+        for (value, field) in [
+          (eligibility.ageFrom, "ageFrom"), (eligibility.ageUnder, "ageUnder"),
+          (eligibility.ageUnderByGender?.male, "ageUnderByGender.male"),
+          (eligibility.ageUnderByGender?.female, "ageUnderByGender.female"),
+        ] {
+          if let value, !(0...120).contains(value) {
+            fail("\(path).eligibility.\(field)", "invalid_age", zh: "年龄应在0–120之间", en: "an age is 0–120")
+          }
+        }
+        if let from = eligibility.ageFrom, let under = eligibility.ageUnder, under <= from {
+          fail("\(path).eligibility.ageUnder", "empty_age_range", zh: "年龄上限应大于下限", en: "ageUnder must exceed ageFrom")
+        }
+        if eligibility.genders?.isEmpty == true {
+          fail("\(path).eligibility.genders", "empty_list", zh: "性别列表不能为空", en: "genders cannot be empty")
+        }
+      }
+      if let waiting = version.waitingPeriod {
+        if waiting.days < 0 || waiting.days > 730 {
+          fail("\(path).waitingPeriod.days", "invalid_days", zh: "等待期应为0–730天", en: "a waiting period is 0–730 days")
+        }
+        if let waived = waiting.waivedOnRenewalWithinDays, waived < 0 {
+          fail(
+            "\(path).waitingPeriod.waivedOnRenewalWithinDays", "invalid_days", zh: "天数不能为负",
+            en: "days cannot be negative")
+        }
+      }
+      if let deadline = version.claimDeadline {
+        let forms = [deadline.days != nil, deadline.years != nil, deadline.nextYearBy != nil].filter { $0 }.count
+        if forms != 1 {
+          fail(
+            "\(path).claimDeadline", "ambiguous_deadline", zh: "申请时限须且只能用 days、years、nextYearBy 之一",
+            en: "a claim deadline takes exactly one of days, years, nextYearBy")
+        }
+        requirePositive(deadline.days, at: "\(path).claimDeadline.days")
+        requirePositive(deadline.years, at: "\(path).claimDeadline.years")
+        if let text = deadline.nextYearBy, DeadlineDefinition.monthDay(text) == nil {
+          fail(
+            "\(path).claimDeadline.nextYearBy", "invalid_month_day", zh: "应为“MM-DD”格式的日期，如 03-31",
+            en: "expected a month and day as MM-DD, e.g. 03-31")
+        }
+      }
+      let limits = compile(version.limits, at: "\(path).limits")
+      if let productLimits = version.limits,
+        productLimits.perClaim != nil || productLimits.maxPaidClaims != nil || productLimits.categories != nil
+      {
+        fail(
+          "\(path).limits", "benefit_limit_on_product",
+          zh: "产品层级只能设置 perPeriod；单次封顶、次数和类别限额请写在各保障责任的 limits 中",
+          en: "a product takes only perPeriod; per-claim, count and category limits belong in each benefit's limits")
+      }
+      if version.benefits.isEmpty {
+        fail("\(path).benefits", "no_benefits", zh: "规则版本至少要有一项保障责任", en: "a version needs at least one benefit")
+      }
+      var benefits: [CompiledBenefit] = []
+      for (index, benefit) in version.benefits.enumerated() {
+        let benefitPath = "\(path).benefits[\(index)]"
+        requireCode(benefit.code, at: "\(benefitPath).code")
+        if let owner = benefitOwners[benefit.code], owner != product {
+          fail(
+            "\(benefitPath).code", "benefit_in_two_products", zh: "保障责任编码“\(benefit.code)”已用于产品“\(owner)”",
+            en: "the benefit code \"\(benefit.code)\" already belongs to product \"\(owner)\"")
+        }
+        benefitOwners[benefit.code] = product
+        if let compiled = compile(benefit, at: benefitPath) { benefits.append(compiled) }
+      }
+      if Set(version.benefits.map(\.code)).count != version.benefits.count {
+        fail(
+          "\(path).benefits", "duplicate_benefit", zh: "同一版本中保障责任编码重复", en: "benefit codes repeat within the version")
+      }
+      guard errors.count == errorCount else { return nil }
+      return CompiledVersion(
+        label: version.version, from: version.coverageStarting.from, to: version.coverageStarting.to,
+        contributionPerShare: version.contribution?.perShare, periodMonths: version.contribution?.periodMonths ?? 12,
+        shares: shares, eligibility: version.eligibility, waitingPeriod: version.waitingPeriod,
+        continuityDays: version.waitingPeriod?.waivedOnRenewalWithinDays ?? 30, deadline: version.claimDeadline,
+        limits: limits, requiredDocuments: version.requiredDocuments ?? [], benefits: benefits)
+    }
+
+    mutating func compile(_ limits: LimitsDefinition?, at path: String) -> CompiledLimits {
+      guard let limits else { return .none }
+      requireNonNegative(limits.perClaim, at: "\(path).perClaim")
+      requireNonNegative(limits.perPeriod, at: "\(path).perPeriod")
+      requirePositive(limits.maxPaidClaims, at: "\(path).maxPaidClaims")
+      if let perClaim = limits.perClaim, let perPeriod = limits.perPeriod, perPeriod < perClaim {
+        fail(
+          "\(path).perPeriod", "cap_below_claim_cap",
+          zh: "年度封顶（\(perPeriod.formatted)）不能低于单次封顶（\(perClaim.formatted)）",
+          en: "the period cap (\(perPeriod.formatted)) is below the per-claim cap (\(perClaim.formatted))")
+      }
+      var seen: Set<String> = []
+      for (index, category) in (limits.categories ?? []).enumerated() {
+        let categoryPath = "\(path).categories[\(index)]"
+        requireCode(category.category, at: "\(categoryPath).category")
+        if !seen.insert(category.category).inserted {
+          fail(
+            "\(categoryPath).category", "duplicate_category", zh: "类别“\(category.category)”重复",
+            en: "the category is repeated")
+        }
+        requireNonNegative(category.perPeriod, at: "\(categoryPath).perPeriod")
+        requirePositive(category.maxPaidClaims, at: "\(categoryPath).maxPaidClaims")
+        if category.perPeriod == nil && category.maxPaidClaims == nil {
+          fail(
+            categoryPath, "empty_limit", zh: "类别限额须有 perPeriod 或 maxPaidClaims",
+            en: "a category limit needs perPeriod or maxPaidClaims")
+        }
+      }
+      return CompiledLimits(
+        perClaim: limits.perClaim, perPeriod: limits.perPeriod, maxPaidClaims: limits.maxPaidClaims,
+        categories: limits.categories ?? [])
+    }
+
+    mutating func compile(_ benefit: BenefitDefinition, at path: String) -> CompiledBenefit? {
+      let limits = compile(benefit.limits, at: "\(path).limits")
+      let present: [BenefitDefinition.Kind] = [
+        benefit.hospital.map { _ in .hospital }, benefit.lumpSum.map { _ in .lumpSum },
+        benefit.allowance.map { _ in .allowance }, benefit.accident.map { _ in .accident },
+      ].compactMap { $0 }
+      guard present == [benefit.kind] else {
+        fail(
+          path, "kind_mismatch", zh: "类型为“\(benefit.kind.rawValue)”的保障责任须且只能写 \(benefit.kind.fieldName) 一节",
+          en: "a benefit of kind \(benefit.kind.rawValue) needs exactly its \(benefit.kind.fieldName) section")
+        return nil
+      }
+      let name = LocalizedText(zh: benefit.name, en: benefit.nameEn ?? benefit.name)
+      let rule: CompiledBenefit.Rule?
+      switch benefit.kind {
+      case .hospital: rule = compile(benefit.hospital!, at: "\(path).hospital").map(CompiledBenefit.Rule.hospital)
+      case .lumpSum: rule = compile(benefit.lumpSum!, at: "\(path).lumpSum").map(CompiledBenefit.Rule.lumpSum)
+      case .allowance: rule = compile(benefit.allowance!, at: "\(path).allowance").map(CompiledBenefit.Rule.allowance)
+      case .accident: rule = compile(benefit.accident!, at: "\(path).accident").map(CompiledBenefit.Rule.accident)
+      }
+      if benefit.genders?.isEmpty == true {
+        fail("\(path).genders", "empty_list", zh: "性别列表不能为空", en: "genders cannot be empty")
+      }
+      return rule.map {
+        CompiledBenefit(code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits)
+      }
+    }
+
+    mutating func check(_ base: BaseDefinition, at path: String) {
+      switch base {
+      case .figure: break
+      case .min(let parts), .max(let parts), .subtract(let parts):
+        if parts.count < 2 {
+          fail(
+            path, "too_few_parts", zh: "min/max/subtract 至少需要两项", en: "min, max and subtract need at least two parts")
+        }
+        for (index, part) in parts.enumerated() { check(part, at: "\(path)[\(index)]") }
+      }
+    }
+
+    mutating func compile(_ deductible: DeductibleDefinition?, at path: String) {
+      requireNonNegative(deductible?.firstStay, at: "\(path).firstStay")
+      requireNonNegative(deductible?.laterStays, at: "\(path).laterStays")
+    }
+
+    mutating func compile(_ hospital: HospitalBenefitDefinition, at path: String) -> HospitalRule? {
+      let errorCount = errors.count
+      check(hospital.base, at: "\(path).base")
+      compile(hospital.deductible, at: "\(path).deductible")
+      let schedule = compile(hospital.schedule, at: "\(path).schedule", nested: false)
+      var overrides: [(category: MemberCategory, deductible: DeductibleDefinition?, schedule: CompiledSchedule?)] = []
+      var seen: Set<MemberCategory> = []
+      for (index, override) in (hospital.categoryOverrides ?? []).enumerated() {
+        let overridePath = "\(path).categoryOverrides[\(index)]"
+        if !seen.insert(override.category).inserted {
+          fail("\(overridePath).category", "duplicate_category", zh: "人员类别重复", en: "the category is repeated")
+        }
+        if override.deductible == nil && override.schedule == nil {
+          fail(
+            overridePath, "empty_override", zh: "类别规则须有 deductible 或 schedule",
+            en: "a category override needs a deductible or a schedule")
+        }
+        compile(override.deductible, at: "\(overridePath).deductible")
+        let overrideSchedule = override.schedule.flatMap { compile($0, at: "\(overridePath).schedule", nested: false) }
+        overrides.append((override.category, override.deductible, overrideSchedule))
+      }
+      guard errors.count == errorCount, let schedule else { return nil }
+      return HospitalRule(
+        base: hospital.base, deductible: hospital.deductible, schedule: schedule, overrides: overrides)
+    }
+
+    mutating func compile(_ schedule: ScheduleDefinition, at path: String, nested: Bool) -> CompiledSchedule? {
+      switch schedule {
+      case .flat(let rate):
+        requireRate(rate, at: "\(path).flat")
+        return .flat(rate)
+      case .progressive(let bands):
+        return compile(bands, at: "\(path).progressive").map(CompiledSchedule.progressive)
+      case .wholeAmount(let bands):
+        return compile(bands, at: "\(path).wholeAmount").map(CompiledSchedule.wholeAmount)
+      case .byStay(let stays):
+        if nested {
+          fail(path, "nested_by_stay", zh: "byStay 不能嵌套", en: "byStay cannot be nested")
+          return nil
+        }
+        if stays.isEmpty {
+          fail("\(path).byStay", "empty_list", zh: "byStay 不能为空", en: "byStay cannot be empty")
+          return nil
+        }
+        var compiled: [(stay: Int, schedule: CompiledSchedule)] = []
+        for (index, entry) in stays.enumerated() {
+          let expected = index + 1
+          if entry.stay != expected {
+            fail(
+              "\(path).byStay[\(index)].stay", "stay_sequence", zh: "住院次序应依次为 1、2、3…（此处应为 \(expected)）",
+              en: "stays must be numbered 1, 2, 3… (expected \(expected))")
+          }
+          if let inner = compile(entry.schedule, at: "\(path).byStay[\(index)].schedule", nested: true) {
+            compiled.append((entry.stay, inner))
+          }
+        }
+        return compiled.count == stays.count ? .byStay(compiled) : nil
+      }
+    }
+
+    mutating func compile(_ bands: [BandDefinition], at path: String) -> [CompiledBand]? {
+      guard !bands.isEmpty else {
+        fail(path, "empty_list", zh: "分段不能为空", en: "bands cannot be empty")
+        return nil
+      }
+      let errorCount = errors.count
+      var lower: Int64 = 0
+      var compiled: [CompiledBand] = []
+      for (index, band) in bands.enumerated() {
+        let bandPath = "\(path)[\(index)]"
+        requireRate(band.rate, at: "\(bandPath).rate")
+        if let from = band.from, from.fen != lower {
+          let expected = Money(fen: lower).decimalString
+          if from.fen > lower {
+            fail(
+              "\(bandPath).from", "band_gap", zh: "分段之间有空档：上一段止于 \(expected)，本段却从 \(from.decimalString) 开始",
+              en:
+                "bands leave a gap: the previous band ends at \(expected) but this one starts at \(from.decimalString)")
+          } else {
+            fail(
+              "\(bandPath).from", "band_overlap", zh: "分段重叠：上一段止于 \(expected)，本段却从 \(from.decimalString) 开始",
+              en: "bands overlap: the previous band ends at \(expected) but this one starts at \(from.decimalString)")
+          }
+        }
+        let isLast = index == bands.count - 1
+        guard let upTo = band.upTo else {
+          if !isLast {
+            fail(
+              "\(bandPath).upTo", "open_band_not_last", zh: "只有最后一段可以不设上限",
+              en: "only the last band may be open-ended")
+          }
+          compiled.append(CompiledBand(lower: lower, upper: .max, rate: band.rate))
+          continue
+        }
+        if upTo.fen <= lower {
+          fail(
+            "\(bandPath).upTo", "band_not_increasing", zh: "分段上限应逐段递增（须大于 \(Money(fen: lower).decimalString)）",
+            en: "band limits must increase (above \(Money(fen: lower).decimalString))")
+        }
+        if isLast {
+          fail(
+            "\(bandPath).upTo", "band_gap_above",
+            zh: "最后一段不应设上限，否则超过 \(upTo.decimalString) 的部分没有比例",
+            en: "the last band must be open-ended, or amounts above \(upTo.decimalString) have no rate")
+        }
+        compiled.append(CompiledBand(lower: lower, upper: upTo.fen, rate: band.rate))
+        lower = upTo.fen
+      }
+      return errors.count == errorCount ? compiled : nil
+    }
+
+    mutating func requireClass(_ code: String, in list: String?, at path: String) {
+      if let list {
+        if listClasses[list]?.contains(code) != true {
+          fail(
+            path, "unknown_class", zh: "病种“\(code)”不在目录“\(list)”中",
+            en: "the class \"\(code)\" is not in the list \"\(list)\"")
+        }
+      } else if classes[code] == nil {
+        fail(
+          path, "unknown_class", zh: "病种“\(code)”不在方案的任何目录中",
+          en: "the class \"\(code)\" is in none of the scheme's lists")
+      }
+    }
+
+    mutating func compile(_ lumpSum: LumpSumDefinition, at path: String) -> LumpSumRule? {
+      let errorCount = errors.count
+      if listClasses[lumpSum.list] == nil {
+        fail(
+          "\(path).list", "unknown_list", zh: "病种目录“\(lumpSum.list)”不存在",
+          en: "the disease list \"\(lumpSum.list)\" does not exist")
+      }
+      requireNonNegative(lumpSum.amount, at: "\(path).amount")
+      var amounts: [String: Money] = [:]
+      for (index, entry) in (lumpSum.classAmounts ?? []).enumerated() {
+        requireClass(entry.class, in: lumpSum.list, at: "\(path).classAmounts[\(index)].class")
+        requireNonNegative(entry.amount, at: "\(path).classAmounts[\(index)].amount")
+        amounts[entry.class] = entry.amount
+      }
+      requireNonNegative(lumpSum.severityAmounts?.mild, at: "\(path).severityAmounts.mild")
+      requireNonNegative(lumpSum.severityAmounts?.severe, at: "\(path).severityAmounts.severe")
+      var previousDay = 0
+      for (index, step) in (lumpSum.observation ?? []).enumerated() {
+        let stepPath = "\(path).observation[\(index)]"
+        if step.untilDay <= previousDay {
+          fail(
+            "\(stepPath).untilDay", "observation_not_increasing", zh: "观察期天数应逐级递增",
+            en: "observation steps must end on increasing days")
+        }
+        previousDay = step.untilDay
+        requireNonNegative(step.pay, at: "\(stepPath).pay")
+        if lumpSum.amount < step.pay {
+          fail(
+            "\(stepPath).pay", "consolation_above_sum", zh: "观察期给付不能高于保障金额",
+            en: "an observation payment cannot exceed the sum")
+        }
+      }
+      guard errors.count == errorCount else { return nil }
+      return LumpSumRule(
+        list: lumpSum.list, amount: lumpSum.amount, classAmounts: amounts, severityAmounts: lumpSum.severityAmounts,
+        observation: lumpSum.observation ?? [], coverEndsAfterPayment: lumpSum.coverEndsAfterPayment ?? true)
+    }
+
+    mutating func compile(_ allowance: AllowanceDefinition, at path: String) -> AllowanceDefinition? {
+      let errorCount = errors.count
+      if allowance.perDay.fen <= 0 {
+        fail("\(path).perDay", "not_positive", zh: "每日津贴应大于0", en: "the daily amount must be positive")
+      }
+      requirePositive(allowance.fromDay, at: "\(path).fromDay")
+      requirePositive(allowance.maxDaysPerStay, at: "\(path).maxDaysPerStay")
+      requirePositive(allowance.maxDaysPerPeriod, at: "\(path).maxDaysPerPeriod")
+      for (index, code) in (allowance.excludedClasses ?? []).enumerated() {
+        requireClass(code, in: nil, at: "\(path).excludedClasses[\(index)]")
+      }
+      return errors.count == errorCount ? allowance : nil
+    }
+
+    mutating func compile(_ accident: AccidentDefinition, at path: String) -> AccidentRule? {
+      let errorCount = errors.count
+      if accident.sumInsured.fen <= 0 {
+        fail("\(path).sumInsured", "not_positive", zh: "保障金额应大于0", en: "the sum insured must be positive")
+      }
+      var sums: [Int: Money] = [:]
+      for (index, tier) in (accident.sumInsuredByRiskClass ?? []).enumerated() {
+        if sums[tier.riskClass] != nil {
+          fail(
+            "\(path).sumInsuredByRiskClass[\(index)].riskClass", "duplicate_tier", zh: "风险等级重复",
+            en: "the risk class is repeated")
+        }
+        requireNonNegative(tier.sumInsured, at: "\(path).sumInsuredByRiskClass[\(index)].sumInsured")
+        sums[tier.riskClass] = tier.sumInsured
+      }
+      if let death = accident.death { requireRate(death, at: "\(path).death") }
+      var grades: [Int: Rate] = [:]
+      for (index, grade) in (accident.disabilityGrades ?? []).enumerated() {
+        let gradePath = "\(path).disabilityGrades[\(index)]"
+        if !(1...10).contains(grade.grade) {
+          fail("\(gradePath).grade", "invalid_grade", zh: "伤残等级应为1–10级", en: "disability grades are 1–10")
+        }
+        if grades[grade.grade] != nil {
+          fail("\(gradePath).grade", "duplicate_grade", zh: "伤残等级重复", en: "the grade is repeated")
+        }
+        requireRate(grade.rate, at: "\(gradePath).rate")
+        grades[grade.grade] = grade.rate
+      }
+      if let medical = accident.medical {
+        requireRate(medical.rate, at: "\(path).medical.rate")
+        requireNonNegative(medical.cap, at: "\(path).medical.cap")
+        requireNonNegative(medical.deductible, at: "\(path).medical.deductible")
+      }
+      guard errors.count == errorCount else { return nil }
+      return AccidentRule(
+        sumInsured: accident.sumInsured, sumByRiskClass: sums, death: accident.death ?? .one, disability: grades,
+        medical: accident.medical)
+    }
+  }
+}
+
+extension BenefitDefinition.Kind {
+  var fieldName: String {
+    switch self {
+    case .hospital: "hospital"
+    case .lumpSum: "lumpSum"
+    case .allowance: "allowance"
+    case .accident: "accident"
+    }
+  }
+}
+
+extension DeadlineDefinition {
+  /// `03-31` → (3, 31).
+  static func monthDay(_ text: String) -> (month: Int, day: Int)? {
+    let parts = text.split(separator: "-")
+    guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let month = Int(parts[0]),
+      let day = Int(parts[1]),
+      CalendarDate(year: 2000, month: month, day: day) != nil
+    else { return nil }
+    return (month, day)
+  }
+}

@@ -1,0 +1,449 @@
+/// A scheme as union administrators write it (see docs/schemes.md): plain data, decoded from
+/// YAML or JSON, validated and compiled by ``SchemeCompiler`` before anything is calculated.
+///
+/// Shape: scheme → disease lists → products → rule versions (chosen by the start of the
+/// member's coverage period) → benefits (hospital, lump sum, allowance, accident).
+public struct SchemeDefinition: Codable, Sendable, Equatable {
+  public var scheme: SchemeHeader
+  public var diseaseLists: [DiseaseListDefinition]?
+  public var products: [ProductDefinition]
+
+  public init(scheme: SchemeHeader, diseaseLists: [DiseaseListDefinition]? = nil, products: [ProductDefinition]) {
+    self.scheme = scheme
+    self.diseaseLists = diseaseLists
+    self.products = products
+  }
+}
+
+public struct SchemeHeader: Codable, Sendable, Equatable {
+  public var code: String
+  public var name: String
+  public var nameEn: String?
+  /// How fractions of a fen are rounded everywhere in this scheme; half-up by default.
+  public var rounding: RoundingRule?
+  /// Caps across every product of the scheme, per person and period.
+  public var limits: SchemeLimitsDefinition?
+}
+
+public struct SchemeLimitsDefinition: Codable, Sendable, Equatable {
+  public var perPeriod: Money?
+}
+
+public struct DiseaseListDefinition: Codable, Sendable, Equatable {
+  public var code: String
+  public var name: String
+  public var classes: [DiseaseClassDefinition]
+}
+
+public struct DiseaseClassDefinition: Codable, Sendable, Equatable {
+  public var code: String
+  public var name: String
+  public var nameEn: String?
+}
+
+public struct ProductDefinition: Codable, Sendable, Equatable {
+  public var code: String
+  public var name: String
+  public var nameEn: String?
+  public var versions: [RuleVersionDefinition]
+}
+
+public struct RuleVersionDefinition: Codable, Sendable, Equatable {
+  /// A label such as `2019` or `2021-修订`.
+  public var version: String
+  /// Coverage periods that start in this range are judged by this version.
+  public var coverageStarting: DateRangeDefinition
+  public var contribution: ContributionDefinition?
+  public var shares: SharesDefinition?
+  public var eligibility: EligibilityDefinition?
+  public var waitingPeriod: WaitingPeriodDefinition?
+  public var claimDeadline: DeadlineDefinition?
+  /// Caps across the benefits of this product.
+  public var limits: LimitsDefinition?
+  /// Documents a claim needs (codes such as `certificate`, `diagnosis`, `invoice`, `settlement_sheet`).
+  public var requiredDocuments: [String]?
+  public var benefits: [BenefitDefinition]
+}
+
+public struct DateRangeDefinition: Codable, Sendable, Equatable {
+  public var from: CalendarDate
+  /// Inclusive; open-ended when absent.
+  public var to: CalendarDate?
+}
+
+public struct ContributionDefinition: Codable, Sendable, Equatable {
+  /// Price per person (per share) for one coverage period.
+  public var perShare: Money
+  /// Length of a coverage period in months (12 by default).
+  public var periodMonths: Int?
+}
+
+public struct SharesDefinition: Codable, Sendable, Equatable {
+  public var min: Int
+  public var max: Int
+}
+
+public struct EligibilityDefinition: Codable, Sendable, Equatable {
+  /// Minimum age at the start of cover (inclusive).
+  public var ageFrom: Int?
+  /// Age at the start of cover must be below this.
+  public var ageUnder: Int?
+  /// A different upper limit per gender (e.g. men under 60, women under 55).
+  public var ageUnderByGender: AgeByGenderDefinition?
+  public var genders: [Gender]?
+  public var insuranceTypes: [InsuranceType]?
+}
+
+public struct AgeByGenderDefinition: Codable, Sendable, Equatable {
+  public var male: Int?
+  public var female: Int?
+}
+
+public struct WaitingPeriodDefinition: Codable, Sendable, Equatable {
+  /// Events in the first `days` days of cover are not covered.
+  public var days: Int
+  /// No waiting period when the member renews within this many days of the last cover's end.
+  public var waivedOnRenewalWithinDays: Int?
+}
+
+public struct DeadlineDefinition: Codable, Sendable, Equatable {
+  public enum Anchor: String, Codable, Sendable { case discharge, settlement, event }
+  /// The date the deadline counts from (discharge by default).
+  public var from: Anchor?
+  public var days: Int?
+  public var years: Int?
+  /// A fixed date in the year after the anchor, as `MM-DD` (e.g. `03-31`).
+  public var nextYearBy: String?
+}
+
+public struct LimitsDefinition: Codable, Sendable, Equatable {
+  public var perClaim: Money?
+  public var perPeriod: Money?
+  /// At most this many paid claims per period.
+  public var maxPaidClaims: Int?
+  /// Caps for treatment categories such as dialysis or transplant.
+  public var categories: [CategoryLimitDefinition]?
+}
+
+public struct CategoryLimitDefinition: Codable, Sendable, Equatable {
+  public var category: String
+  public var perPeriod: Money?
+  public var maxPaidClaims: Int?
+}
+
+public struct BenefitDefinition: Codable, Sendable, Equatable {
+  public enum Kind: String, Codable, Sendable, CaseIterable {
+    case hospital
+    case lumpSum = "lump_sum"
+    case allowance
+    case accident
+  }
+
+  /// Unique within the scheme: history and reports are kept per benefit code.
+  public var code: String
+  public var name: String
+  public var nameEn: String?
+  public var kind: Kind
+  /// Only members of these genders can receive this benefit (e.g. a female-disease benefit
+  /// inside a product open to everyone).
+  public var genders: [Gender]?
+  public var limits: LimitsDefinition?
+  public var hospital: HospitalBenefitDefinition?
+  public var lumpSum: LumpSumDefinition?
+  public var allowance: AllowanceDefinition?
+  public var accident: AccidentDefinition?
+}
+
+// MARK: Hospital top-up
+
+public struct HospitalBenefitDefinition: Codable, Sendable, Equatable {
+  public var base: BaseDefinition
+  public var deductible: DeductibleDefinition?
+  public var schedule: ScheduleDefinition
+  /// Different deductibles or schedules for member categories; the first that applies wins.
+  public var categoryOverrides: [CategoryOverrideDefinition]?
+}
+
+/// Which settlement figure the benefit is computed on.
+public indirect enum BaseDefinition: Codable, Sendable, Equatable {
+  case figure(SettlementFigure)
+  case min([BaseDefinition])
+  case max([BaseDefinition])
+  /// The first minus the others, never below zero.
+  case subtract([BaseDefinition])
+
+  private enum CodingKeys: String, CodingKey { case min, max, subtract }
+
+  public init(from decoder: any Decoder) throws {
+    if let single = try? decoder.singleValueContainer(), let figure = try? single.decode(SettlementFigure.self) {
+      self = .figure(figure)
+      return
+    }
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    guard container.allKeys.count == 1, let key = container.allKeys.first else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath,
+          debugDescription:
+            "expected a settlement figure (\(SettlementFigure.allCases.map(\.rawValue).joined(separator: ", "))) or one of min, max, subtract"
+        ))
+    }
+    let parts = try container.decode([BaseDefinition].self, forKey: key)
+    switch key {
+    case .min: self = .min(parts)
+    case .max: self = .max(parts)
+    case .subtract: self = .subtract(parts)
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    switch self {
+    case .figure(let figure):
+      var container = encoder.singleValueContainer()
+      try container.encode(figure)
+    case .min(let parts):
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(parts, forKey: .min)
+    case .max(let parts):
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(parts, forKey: .max)
+    case .subtract(let parts):
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(parts, forKey: .subtract)
+    }
+  }
+}
+
+/// The figures of a medical-insurance settlement sheet (医保结算单).
+public enum SettlementFigure: String, Codable, Sendable, CaseIterable {
+  /// 医疗费用总额
+  case totalCost = "total_cost"
+  /// 纳入基本医疗保险统筹支付范围的合规费用
+  case inScopeCost = "in_scope_cost"
+  /// 统筹基金支付
+  case pooledFundPaid = "pooled_fund_paid"
+  /// 大病保险支付
+  case criticalIllnessInsurancePaid = "critical_illness_insurance_paid"
+  /// 个人自付（自付一）: the member's share of in-scope costs.
+  case selfPaidInScope = "self_paid_in_scope"
+  /// 个人自费: costs outside the insurance scope.
+  case selfFunded = "self_funded"
+
+  public var label: LocalizedText {
+    switch self {
+    case .totalCost: LocalizedText(zh: "医疗费用总额", en: "total cost")
+    case .inScopeCost: LocalizedText(zh: "统筹范围内合规费用", en: "cost within the pooled scope")
+    case .pooledFundPaid: LocalizedText(zh: "统筹基金支付", en: "paid by the pooled fund")
+    case .criticalIllnessInsurancePaid: LocalizedText(zh: "大病保险支付", en: "paid by critical-illness insurance")
+    case .selfPaidInScope: LocalizedText(zh: "个人自付", en: "self-paid within scope")
+    case .selfFunded: LocalizedText(zh: "个人自费", en: "self-funded outside scope")
+    }
+  }
+}
+
+public struct DeductibleDefinition: Codable, Sendable, Equatable {
+  /// Per stay: the first stay in the period…
+  public var firstStay: Money
+  /// …and each later stay (the same as the first when absent).
+  public var laterStays: Money?
+}
+
+/// How the base becomes a benefit.
+public indirect enum ScheduleDefinition: Codable, Sendable, Equatable {
+  /// Each slice of the base at its own band's rate.
+  case progressive([BandDefinition])
+  /// The band the whole base falls in sets one rate for all of it.
+  case wholeAmount([BandDefinition])
+  case flat(Rate)
+  /// By the stay's sequence number in the period; the last entry applies to later stays.
+  case byStay([StayScheduleDefinition])
+
+  private enum CodingKeys: String, CodingKey { case progressive, wholeAmount, flat, byStay }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    guard container.allKeys.count == 1, let key = container.allKeys.first else {
+      throw DecodingError.dataCorrupted(
+        .init(
+          codingPath: decoder.codingPath,
+          debugDescription: "expected exactly one of progressive, wholeAmount, flat, byStay"))
+    }
+    switch key {
+    case .progressive: self = .progressive(try container.decode([BandDefinition].self, forKey: key))
+    case .wholeAmount: self = .wholeAmount(try container.decode([BandDefinition].self, forKey: key))
+    case .flat: self = .flat(try container.decode(Rate.self, forKey: key))
+    case .byStay: self = .byStay(try container.decode([StayScheduleDefinition].self, forKey: key))
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .progressive(let bands): try container.encode(bands, forKey: .progressive)
+    case .wholeAmount(let bands): try container.encode(bands, forKey: .wholeAmount)
+    case .flat(let rate): try container.encode(rate, forKey: .flat)
+    case .byStay(let stays): try container.encode(stays, forKey: .byStay)
+    }
+  }
+}
+
+public struct BandDefinition: Codable, Sendable, Equatable {
+  /// Optional, for readability: must equal the previous band's `upTo` (0 for the first).
+  public var from: Money?
+  /// The band's upper bound (inclusive); only the last band may leave it open.
+  public var upTo: Money?
+  public var rate: Rate
+}
+
+public struct StayScheduleDefinition: Codable, Sendable, Equatable {
+  public var stay: Int
+  public var schedule: ScheduleDefinition
+}
+
+public struct CategoryOverrideDefinition: Codable, Sendable, Equatable {
+  public var category: MemberCategory
+  public var deductible: DeductibleDefinition?
+  public var schedule: ScheduleDefinition?
+}
+
+// MARK: Lump sums, allowances, accidents
+
+public struct LumpSumDefinition: Codable, Sendable, Equatable {
+  /// The disease list whose classes this benefit pays for.
+  public var list: String
+  /// The amount per share unless a class or severity says otherwise.
+  public var amount: Money
+  public var classAmounts: [ClassAmountDefinition]?
+  /// Amount by severity when the diagnosis states one (mild/severe).
+  public var severityAmounts: SeverityAmountsDefinition?
+  /// From the start of cover: events up to `untilDay` pay `pay`; `coverEnds` ends this
+  /// benefit for the period. Beyond the last step the full amount is paid.
+  public var observation: [ObservationStepDefinition]?
+  /// After a paid lump sum the benefit ends for the period (true by default).
+  public var coverEndsAfterPayment: Bool?
+}
+
+public struct ClassAmountDefinition: Codable, Sendable, Equatable {
+  public var `class`: String
+  public var amount: Money
+}
+
+public struct SeverityAmountsDefinition: Codable, Sendable, Equatable {
+  public var mild: Money?
+  public var severe: Money?
+}
+
+public struct ObservationStepDefinition: Codable, Sendable, Equatable {
+  public var untilDay: Int
+  public var pay: Money
+  public var coverEnds: Bool?
+}
+
+public struct AllowanceDefinition: Codable, Sendable, Equatable {
+  public var perDay: Money
+  /// Days are counted from this day of the stay (1 = from the first day).
+  public var fromDay: Int?
+  public var maxDaysPerStay: Int?
+  public var maxDaysPerPeriod: Int?
+  /// Diagnosis classes (from the scheme's lists) that the allowance does not cover.
+  public var excludedClasses: [String]?
+}
+
+public struct AccidentDefinition: Codable, Sendable, Equatable {
+  /// The sum insured per share.
+  public var sumInsured: Money
+  /// A different sum by occupational risk class (tiers).
+  public var sumInsuredByRiskClass: [RiskClassSumDefinition]?
+  /// Share of the sum paid on accidental death (100% by default).
+  public var death: Rate?
+  /// Share of the sum per disability grade (1 most severe … 10).
+  public var disabilityGrades: [DisabilityGradeDefinition]?
+  public var medical: AccidentMedicalDefinition?
+}
+
+public struct RiskClassSumDefinition: Codable, Sendable, Equatable {
+  public var riskClass: Int
+  public var sumInsured: Money
+}
+
+public struct DisabilityGradeDefinition: Codable, Sendable, Equatable {
+  public var grade: Int
+  public var rate: Rate
+}
+
+public struct AccidentMedicalDefinition: Codable, Sendable, Equatable {
+  public var deductible: Money?
+  public var rate: Rate
+  public var cap: Money
+}
+
+// MARK: Member facts used by rules
+
+public enum InsuranceType: String, Codable, Sendable, CaseIterable {
+  /// 城镇职工基本医疗保险
+  case urbanEmployee = "urban_employee"
+  /// 城乡居民基本医疗保险
+  case urbanRuralResident = "urban_rural_resident"
+
+  public var label: LocalizedText {
+    switch self {
+    case .urbanEmployee: LocalizedText(zh: "城镇职工医保", en: "urban employee insurance")
+    case .urbanRuralResident: LocalizedText(zh: "城乡居民医保", en: "urban-rural resident insurance")
+    }
+  }
+}
+
+public enum MemberCategory: String, Codable, Sendable, CaseIterable {
+  /// 困难职工
+  case hardship
+  /// 特困职工
+  case extremeHardship = "extreme_hardship"
+  /// 劳动模范
+  case modelWorker = "model_worker"
+  /// 新就业形态劳动者
+  case gigWorker = "gig_worker"
+
+  public var label: LocalizedText {
+    switch self {
+    case .hardship: LocalizedText(zh: "困难职工", en: "hardship worker")
+    case .extremeHardship: LocalizedText(zh: "特困职工", en: "extreme-hardship worker")
+    case .modelWorker: LocalizedText(zh: "劳动模范", en: "model worker")
+    case .gigWorker: LocalizedText(zh: "新就业形态劳动者", en: "gig worker")
+    }
+  }
+
+  var bit: UInt8 {
+    switch self {
+    case .hardship: 1
+    case .extremeHardship: 2
+    case .modelWorker: 4
+    case .gigWorker: 8
+    }
+  }
+}
+
+/// A member's categories as a bit set: checked for every claim, so no hashing.
+public struct MemberCategories: Hashable, Sendable, Codable, ExpressibleByArrayLiteral {
+  public private(set) var bits: UInt8
+
+  public init(_ categories: [MemberCategory] = []) {
+    bits = categories.reduce(0) { $0 | $1.bit }
+  }
+
+  public init(arrayLiteral elements: MemberCategory...) {
+    self.init(elements)
+  }
+
+  public func contains(_ category: MemberCategory) -> Bool { bits & category.bit != 0 }
+
+  public var all: [MemberCategory] { MemberCategory.allCases.filter(contains) }
+
+  public init(from decoder: any Decoder) throws {
+    self.init(try decoder.singleValueContainer().decode([MemberCategory].self))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(all)
+  }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import HuzhuCore
+import Yams
+
+/// Scheme definitions and claim cases as files: YAML (or JSON, which is YAML too) decoded
+/// into the core's definition types, then validated and compiled.
+public enum SchemeFile {
+  /// Loads, validates and compiles a scheme file. Every problem is reported, each with the
+  /// file and the path to the field; an invalid definition is rejected whole.
+  public static func load(_ path: String) throws(SchemeFileError) -> CompiledScheme {
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw SchemeFileError(
+        file: path,
+        errors: [
+          FieldError(
+            field: "", code: "unreadable",
+            message: LocalizedText(
+              zh: "无法读取文件：\(error.localizedDescription)", en: "cannot read the file: \(error.localizedDescription)"))
+        ])
+    }
+    return try compile(yaml: text, file: path)
+  }
+
+  public static func compile(yaml text: String, file: String = "<input>") throws(SchemeFileError) -> CompiledScheme {
+    let definition = try decode(SchemeDefinition.self, yaml: text, file: file)
+    do {
+      return try SchemeCompiler.compile(definition)
+    } catch {
+      throw SchemeFileError(file: file, errors: error.errors)
+    }
+  }
+
+  /// Decodes any definition type from YAML, mapping syntax and shape errors to field errors.
+  public static func decode<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws(SchemeFileError) -> T
+  {
+    do {
+      return try YAMLDecoder().decode(type, from: text)
+    } catch let error as DecodingError {
+      throw SchemeFileError(file: file, errors: [error.fieldError])
+    } catch let error as YamlError {
+      throw SchemeFileError(
+        file: file,
+        errors: [
+          FieldError(
+            field: "", code: "yaml_syntax",
+            message: LocalizedText(zh: "YAML 格式错误：\(error)", en: "YAML syntax error: \(error)"))
+        ])
+    } catch {
+      throw SchemeFileError(
+        file: file,
+        errors: [
+          FieldError(field: "", code: "unreadable", message: LocalizedText(zh: "\(error)", en: "\(error)"))
+        ])
+    }
+  }
+}
+
+/// A claim case file (JSON or YAML), as `huzhu calc --case` reads it.
+public enum ClaimCaseFile {
+  public static func load(_ path: String) throws(SchemeFileError) -> ClaimCase {
+    let text: String
+    do {
+      text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+      throw SchemeFileError(
+        file: path,
+        errors: [
+          FieldError(
+            field: "", code: "unreadable",
+            message: LocalizedText(
+              zh: "无法读取文件：\(error.localizedDescription)", en: "cannot read the file: \(error.localizedDescription)"))
+        ])
+    }
+    return try SchemeFile.decode(ClaimCase.self, yaml: text, file: path)
+  }
+}
+
+public struct SchemeFileError: Error, CustomStringConvertible, Equatable {
+  public let file: String
+  public let errors: [FieldError]
+
+  public init(file: String, errors: [FieldError]) {
+    self.file = file
+    self.errors = errors
+  }
+
+  /// One line per problem: `file: path: 中文 / English`.
+  public var description: String {
+    errors.map { error in
+      let location = error.field.isEmpty ? file : "\(file): \(error.field)"
+      return "\(location): \(error.message.zh) / \(error.message.en) [\(error.code)]"
+    }.joined(separator: "\n")
+  }
+}
