@@ -12,6 +12,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "huzhu", targets: ["huzhu"]),
+    .executable(name: "huzhu-bench", targets: ["huzhu-bench"]),
     .library(name: "HuzhuCore", targets: ["HuzhuCore"]),
   ],
   dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
     .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
   ],
   targets: [
     .target(
@@ -72,6 +74,14 @@ let package = Package(
       dependencies: ["HuzhuCLI", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
+    .executableTarget(
+      name: "huzhu-bench",
+      dependencies: [
+        "HuzhuCore", "HuzhuSchemeFiles",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "HuzhuTestSupport",
       dependencies: [
@@ -86,7 +96,10 @@ let package = Package(
     ),
     .testTarget(
       name: "HuzhuCoreTests",
-      dependencies: ["HuzhuCore", "HuzhuSchemeFiles", "HuzhuTestSupport"],
+      dependencies: [
+        "HuzhuCore", "HuzhuSchemeFiles", "HuzhuTestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -39,6 +39,12 @@ public enum SchemeFile {
     do {
       return try YAMLDecoder().decode(type, from: text)
     } catch let error as DecodingError {
+      // Yams reports a syntax error as a path-less DecodingError around its YamlError.
+      if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+        let yaml = context.underlyingError as? YamlError
+      {
+        throw SchemeFileError(file: file, errors: [syntaxError(yaml)])
+      }
       throw SchemeFileError(file: file, errors: [error.fieldError])
     } catch let error as YamlError {
       throw SchemeFileError(
@@ -55,6 +61,14 @@ public enum SchemeFile {
           FieldError(field: "", code: "unreadable", message: LocalizedText(zh: "\(error)", en: "\(error)"))
         ])
     }
+  }
+}
+
+extension SchemeFile {
+  static func syntaxError(_ error: YamlError) -> FieldError {
+    FieldError(
+      field: "", code: "yaml_syntax",
+      message: LocalizedText(zh: "YAML 格式错误：\(error)", en: "YAML syntax error: \(error)"))
   }
 }
 

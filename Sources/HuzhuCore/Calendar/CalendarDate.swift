@@ -5,18 +5,24 @@ import Foundation
 /// Schemes reason in calendar days in their own time zone (Asia/Shanghai), so a date is
 /// never a `Date`: a `Date` becomes a `CalendarDate` only through ``init(_:in:)``.
 public struct CalendarDate: Hashable, Comparable, Sendable {
-  public let year: Int
-  public let month: Int
-  public let day: Int
+  /// `year << 9 | month << 5 | day`: four bytes, ordered like the dates, so that claim
+  /// records stay small and comparing two dates is one integer comparison.
+  private let packed: UInt32
+
+  public var year: Int { Int(packed >> 9) }
+  public var month: Int { Int((packed >> 5) & 0xF) }
+  public var day: Int { Int(packed & 0x1F) }
 
   /// Nil when the day does not exist (2023-02-29, month 13).
   public init?(year: Int, month: Int, day: Int) {
     guard (1...9999).contains(year), (1...12).contains(month),
       (1...CalendarDate.daysIn(month: month, year: year)).contains(day)
     else { return nil }
-    self.year = year
-    self.month = month
-    self.day = day
+    self.init(unchecked: year, month, day)
+  }
+
+  private init(unchecked year: Int, _ month: Int, _ day: Int) {
+    packed = UInt32(year) << 9 | UInt32(month) << 5 | UInt32(day)
   }
 
   /// The scheme's time zone. Every conversion from an instant goes through it.
@@ -34,7 +40,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable {
   public static func today(now: Date = Date()) -> CalendarDate { CalendarDate(now) }
 
   public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
-    (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    lhs.packed < rhs.packed
   }
 
   public static func isLeap(_ year: Int) -> Bool {
@@ -64,9 +70,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable {
     let monthIndex = (5 * dayOfYear + 2) / 153
     let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
     let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    self.month = month
-    self.day = day
+    self.init(unchecked: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
   }
 
   static func dayNumber(year: Int, month: Int, day: Int) -> Int {
@@ -88,7 +92,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable {
     let newYear = index / 12
     let newMonth = index % 12 + 1
     let newDay = min(day, CalendarDate.daysIn(month: newMonth, year: newYear))
-    return CalendarDate(year: newYear, month: newMonth, day: newDay)!
+    return CalendarDate(unchecked: newYear, newMonth, newDay)
   }
 
   public func adding(years: Int) -> CalendarDate { adding(months: years * 12) }

@@ -45,7 +45,7 @@ public enum Adjudicator {
       for benefit in version.benefits {
         var lines: [ExplanationLine] = []
         let context = Context(
-          scheme: scheme, version: version, benefit: benefit, member: claim.member, cover: cover, event: claim.event,
+          version: version, benefit: benefit, member: claim.member, cover: cover, event: claim.event,
           history: claim.history?[benefit.code] ?? .none, productPaid: productPaid, schemePaid: schemePaid)
         let result = adjudicate(context, lines: &lines)
         productPaid += result.total
@@ -63,7 +63,6 @@ public enum Adjudicator {
 
   /// The facts one benefit is judged on.
   public struct Context: Sendable {
-    public let scheme: CompiledScheme
     public let version: CompiledVersion
     public let benefit: CompiledBenefit
     public let member: MemberFacts
@@ -75,11 +74,10 @@ public enum Adjudicator {
     public let schemePaid: Money
 
     public init(
-      scheme: CompiledScheme, version: CompiledVersion, benefit: CompiledBenefit, member: MemberFacts,
+      version: CompiledVersion, benefit: CompiledBenefit, member: MemberFacts,
       cover: CoverFacts, event: ClaimEvent, history: BenefitHistory, productPaid: Money = .zero,
       schemePaid: Money = .zero
     ) {
-      self.scheme = scheme
       self.version = version
       self.benefit = benefit
       self.member = member
@@ -102,7 +100,7 @@ public enum Adjudicator {
     /// Whether the event carries the kind of facts this benefit judges (a stay, a diagnosis,
     /// an accident), whatever its dates.
     var eventHasFactsForBenefit: Bool {
-      switch benefit.rule {
+      switch benefit.kind {
       case .hospital: event.figures != nil || event.dischargeDate != nil
       case .allowance: event.hospitalDays != nil || event.dischargeDate != nil
       case .lumpSum: !(event.diagnoses ?? []).isEmpty
@@ -112,7 +110,7 @@ public enum Adjudicator {
 
     /// The date that decides cover: admission, diagnosis or accident.
     var eventDate: CalendarDate? {
-      switch benefit.rule {
+      switch benefit.kind {
       case .hospital, .allowance: event.admissionDate
       case .lumpSum: event.diagnosisDate ?? event.admissionDate
       case .accident: event.accidentDate
@@ -155,20 +153,26 @@ public enum Adjudicator {
     }
     let cover = context.cover
     if eventDate < cover.start || cover.end < eventDate { return .notCoveredOnDate }
-    if let eligibility = context.version.eligibility {
-      let age = context.member.birthDate.age(on: cover.start)
+    if let eligibility = context.version.compiledEligibility {
+      let member = context.member
+      let age = member.birthDate.age(on: cover.start)
       if let from = eligibility.ageFrom, age < from { return .ageNotEligible }
-      let genderLimit =
-        context.member.gender == .male
-        ? eligibility.ageUnderByGender?.male : eligibility.ageUnderByGender?.female
-      if let under = genderLimit ?? eligibility.ageUnder, age >= under { return .ageNotEligible }
-      if let genders = eligibility.genders, !genders.contains(context.member.gender) { return .genderNotEligible }
-      if let types = eligibility.insuranceTypes, !types.contains(context.member.insuranceType ?? .urbanEmployee) {
+      if let under = member.gender == .male ? eligibility.ageUnderMale : eligibility.ageUnderFemale, age >= under {
+        return .ageNotEligible
+      }
+      if eligibility.genders != 0,
+        eligibility.genders & CompiledEligibility.bit(member.gender, in: Gender.allCases) == 0
+      {
+        return .genderNotEligible
+      }
+      let insurance = CompiledEligibility.bit(member.insuranceType ?? .urbanEmployee, in: InsuranceType.allCases)
+      if eligibility.insuranceTypes != 0, eligibility.insuranceTypes & insurance == 0 {
         return .insuranceTypeNotEligible
       }
     }
     if let genders = context.benefit.genders, !genders.contains(context.member.gender) { return .genderNotEligible }
-    if let deadline = context.version.deadline, let last = lastClaimDay(deadline, context.event, eventDate: eventDate),
+    if let deadline = context.version.compiledDeadline,
+      let last = lastClaimDay(deadline, context.event, eventDate: eventDate),
       last < context.event.claimDate
     {
       return .deadlinePassed
@@ -183,22 +187,28 @@ public enum Adjudicator {
   }
 
   /// The last day a claim may be made, counted from the deadline's anchor date.
-  public static func lastClaimDay(_ deadline: DeadlineDefinition, _ event: ClaimEvent, eventDate: CalendarDate)
-    -> CalendarDate?
+  static func lastClaimDay(_ deadline: CompiledDeadline, _ event: ClaimEvent, eventDate: CalendarDate) -> CalendarDate?
   {
     let anchor: CalendarDate
-    switch deadline.from ?? .discharge {
+    switch deadline.anchor {
     case .discharge: anchor = event.dischargeDate ?? eventDate
     case .settlement: anchor = event.settlementDate ?? event.dischargeDate ?? eventDate
     case .event: anchor = eventDate
     }
-    if let days = deadline.days { return anchor.adding(days: days) }
-    if let years = deadline.years { return anchor.adding(years: years) }
-    if let text = deadline.nextYearBy, let (month, day) = DeadlineDefinition.monthDay(text) {
-      return CalendarDate(
-        year: anchor.year + 1, month: month, day: min(day, CalendarDate.daysIn(month: month, year: anchor.year + 1)))
+    switch deadline.span {
+    case .days(let days): return anchor.adding(days: days)
+    case .years(let years): return anchor.adding(years: years)
+    case .nextYearBy(let month, let day):
+      let year = anchor.year + 1
+      return CalendarDate(year: year, month: month, day: min(day, CalendarDate.daysIn(month: month, year: year)))
     }
-    return nil
+  }
+
+  /// The last day a claim for `event` may be made under `version`, if it has a deadline.
+  public static func lastClaimDay(under version: CompiledVersion, for event: ClaimEvent, eventDate: CalendarDate)
+    -> CalendarDate?
+  {
+    version.compiledDeadline.flatMap { lastClaimDay($0, event, eventDate: eventDate) }
   }
 
   // MARK: Hospital top-up
@@ -208,7 +218,7 @@ public enum Adjudicator {
       lines.append(ExplanationLine(step: .base, reason: .missingEventData))
       return .zero
     }
-    guard let base = evaluate(rule.base, figures) else {
+    guard let base = evaluate(rule.program, figures) else {
       lines.append(ExplanationLine(step: .base, reason: .missingFigure))
       return .zero
     }
@@ -216,7 +226,7 @@ public enum Adjudicator {
     var deductible = rule.deductible
     var schedule = rule.schedule
     let categories = context.member.categories ?? []
-    if let override = rule.overrides.first(where: { categories.contains($0.category) }) {
+    if !rule.overrides.isEmpty, let override = rule.overrides.first(where: { categories.contains($0.category) }) {
       deductible = override.deductible ?? deductible
       schedule = override.schedule ?? schedule
     }
@@ -237,7 +247,7 @@ public enum Adjudicator {
     if case .byStay(let stays) = schedule {
       schedule = stays[min(stay, stays.count) - 1].schedule
     }
-    let rounding = context.scheme.rounding
+    let rounding = context.version.rounding
     switch schedule {
     case .flat(let rate):
       let amount = remaining.multiplied(by: rate, rounding: rounding)
@@ -269,31 +279,32 @@ public enum Adjudicator {
   }
 
   /// The base's value, or nil when a figure it needs is missing.
-  static func evaluate(_ base: BaseDefinition, _ figures: SettlementFigures) -> Money? {
-    switch base {
-    case .figure(let figure):
-      return figures[figure]
-    case .min(let parts):
-      var result: Money?
-      for part in parts {
-        guard let value = evaluate(part, figures) else { return nil }
-        result = result.map { Swift.min($0, value) } ?? value
+  static func evaluate(_ program: [BaseOperation], _ figures: SettlementFigures) -> Money? {
+    // A postfix program on a small stack: no allocation, no recursion.
+    withUnsafeTemporaryAllocation(of: Int64.self, capacity: program.count) { stack in
+      var depth = 0
+      for operation in program {
+        switch operation {
+        case .figure(let figure):
+          guard let value = figures[figure] else { return nil }
+          stack[depth] = value.fen
+          depth += 1
+        case .min(let count), .max(let count), .subtract(let count):
+          let first = depth - count
+          var result = stack[first]
+          for index in (first + 1)..<depth {
+            switch operation {
+            case .min: result = Swift.min(result, stack[index])
+            case .max: result = Swift.max(result, stack[index])
+            default: result -= stack[index]
+            }
+          }
+          if case .subtract = operation { result = Swift.max(0, result) }
+          stack[first] = result
+          depth = first + 1
+        }
       }
-      return result
-    case .max(let parts):
-      var result: Money?
-      for part in parts {
-        guard let value = evaluate(part, figures) else { return nil }
-        result = result.map { Swift.max($0, value) } ?? value
-      }
-      return result
-    case .subtract(let parts):
-      guard var result = evaluate(parts[0], figures) else { return nil }
-      for part in parts.dropFirst() {
-        guard let value = evaluate(part, figures) else { return nil }
-        result -= value
-      }
-      return result.clampedAtZero
+      return Money(fen: stack[0])
     }
   }
 
@@ -302,7 +313,7 @@ public enum Adjudicator {
   static func lumpSum(_ rule: LumpSumRule, _ context: Context, _ lines: inout [ExplanationLine]) -> (Money, Bool) {
     var best: (code: String, amount: Money)?
     for diagnosis in context.event.diagnoses ?? []
-    where context.scheme.diseaseClasses[diagnosis.class]?.list == rule.list {
+    where rule.classes.contains(diagnosis.class) {
       var amount = rule.amount
       if let classAmount = rule.classAmounts[diagnosis.class] {
         amount = classAmount
@@ -315,7 +326,7 @@ public enum Adjudicator {
       lines.append(ExplanationLine(step: .lumpSum, reason: .notInList))
       return (.zero, false)
     }
-    lines.append(ExplanationLine(step: .lumpSum, amount: best.amount, subject: best.code))
+    lines.append(ExplanationLine(step: .lumpSum, amount: best.amount, subject: context.benefit.subjects[best.code]))
     if !context.isContinuousRenewal, let eventDate = context.eventDate {
       let day = context.cover.start.days(until: eventDate) + 1
       if let step = rule.observation.first(where: { day <= $0.untilDay }) {
@@ -343,7 +354,9 @@ public enum Adjudicator {
     if let excluded = rule.excludedClasses,
       let diagnosis = event.diagnoses?.first(where: { excluded.contains($0.class) })
     {
-      lines.append(ExplanationLine(step: .allowanceDays, subject: diagnosis.class, reason: .excludedDiagnosis))
+      lines.append(
+        ExplanationLine(
+          step: .allowanceDays, subject: context.benefit.subjects[diagnosis.class], reason: .excludedDiagnosis))
       return .zero
     }
     var payable = days - ((rule.fromDay ?? 1) - 1)
@@ -376,7 +389,7 @@ public enum Adjudicator {
     let shares = context.shares
     let sum = (context.member.riskClass.flatMap { rule.sumByRiskClass[$0] } ?? rule.sumInsured) * shares
     if shares > 1 { lines.append(ExplanationLine(step: .shares, base: sum, count: Int(shares))) }
-    let rounding = context.scheme.rounding
+    let rounding = context.version.rounding
     var total = Money.zero
     switch facts.outcome {
     case .death:
@@ -422,7 +435,7 @@ public enum Adjudicator {
   // MARK: Limits
 
   static func applyLimits(_ context: Context, _ subtotal: inout Money, _ lines: inout [ExplanationLine]) {
-    let limits = context.benefit.limits
+    let benefit = context.benefit
     let history = context.history
     let shares = context.shares
 
@@ -433,19 +446,20 @@ public enum Adjudicator {
       subtotal = allowed
     }
 
-    if let maximum = limits.maxPaidClaims, history.paidClaims >= maximum {
+    if let maximum = benefit.limits.maxPaidClaims, history.paidClaims >= maximum {
       lines.append(ExplanationLine(step: .claimCountLimit, amount: -subtotal, count: maximum, reason: .claimCountLimit))
       subtotal = .zero
       return
     }
-    if let category = context.event.treatmentCategory,
-      let limit = limits.categories.first(where: { $0.category == category })
+    if !benefit.limits.categories.isEmpty, let category = context.event.treatmentCategory,
+      let limit = benefit.limits.categories.first(where: { $0.category == category })
     {
       let used = history.categories?[category]
       if let maximum = limit.maxPaidClaims, (used?.paidClaims ?? 0) >= maximum {
         lines.append(
           ExplanationLine(
-            step: .categoryLimit, amount: -subtotal, count: maximum, subject: category, reason: .categoryClaimLimit))
+            step: .categoryLimit, amount: -subtotal, count: maximum, subject: context.benefit.subjects[category],
+            reason: .categoryClaimLimit))
         subtotal = .zero
         return
       }
@@ -454,16 +468,16 @@ public enum Adjudicator {
         reduce(to: scaled - (used?.paidAmount ?? .zero), .categoryLimit, limit: scaled, reason: .categoryCapReached)
       }
     }
-    if let cap = limits.perClaim {
+    if let cap = benefit.limits.perClaim {
       reduce(to: cap * shares, .perClaimCap, limit: cap * shares, reason: .perClaimCap)
     }
-    if let cap = limits.perPeriod {
+    if let cap = benefit.limits.perPeriod {
       reduce(to: cap * shares - history.paidAmount, .periodCap, limit: cap * shares, reason: .annualCapReached)
     }
     if let cap = context.version.limits.perPeriod {
       reduce(to: cap - context.productPaid, .productCap, limit: cap, reason: .productCapReached)
     }
-    if let cap = context.scheme.overallPerPeriod {
+    if let cap = context.version.schemePerPeriod {
       reduce(to: cap - context.schemePaid, .schemeCap, limit: cap, reason: .schemeCapReached)
     }
   }

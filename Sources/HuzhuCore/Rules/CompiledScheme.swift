@@ -1,12 +1,32 @@
 /// A validated scheme, ready to calculate with: codes resolved, versions sorted, bands
 /// turned into integer bounds. Built only by ``SchemeCompiler``.
-public struct CompiledScheme: Sendable {
+///
+/// The compiled types are immutable classes: the engine hands them to every case, and a
+/// reference costs one retain where a struct of arrays costs one per array.
+public final class CompiledScheme: Sendable {
   public let definition: SchemeDefinition
   public let rounding: RoundingRule
   public let overallPerPeriod: Money?
   public let products: [CompiledProduct]
   /// Every disease class in the scheme's lists, by code (class codes are unique in a scheme).
   public let diseaseClasses: [String: (list: String, definition: DiseaseClassDefinition)]
+  /// Disease-class and treatment-category codes, interned for ``ExplanationLine/subject``.
+  let subjectCodes: [String]
+
+  init(
+    definition: SchemeDefinition, rounding: RoundingRule, overallPerPeriod: Money?, products: [CompiledProduct],
+    diseaseClasses: [String: (list: String, definition: DiseaseClassDefinition)], subjectCodes: [String]
+  ) {
+    self.definition = definition
+    self.rounding = rounding
+    self.overallPerPeriod = overallPerPeriod
+    self.products = products
+    self.diseaseClasses = diseaseClasses
+    self.subjectCodes = subjectCodes
+  }
+
+  /// The code a line's subject stands for.
+  public func code(of subject: SubjectCode) -> String { subjectCodes[Int(subject.index)] }
 
   public var code: String { definition.scheme.code }
   public var name: String { definition.scheme.name }
@@ -16,11 +36,17 @@ public struct CompiledScheme: Sendable {
   }
 }
 
-public struct CompiledProduct: Sendable {
+public final class CompiledProduct: Sendable {
   public let code: String
   public let name: LocalizedText
   /// Sorted by the start of their coverage range; ranges never overlap.
   public let versions: [CompiledVersion]
+
+  init(code: String, name: LocalizedText, versions: [CompiledVersion]) {
+    self.code = code
+    self.name = name
+    self.versions = versions
+  }
 
   /// The version that judges a coverage period starting on `start`.
   public func version(forCoverageStartingOn start: CalendarDate) -> CompiledVersion? {
@@ -28,7 +54,7 @@ public struct CompiledProduct: Sendable {
   }
 }
 
-public struct CompiledVersion: Sendable {
+public final class CompiledVersion: Sendable {
   public let label: String
   public let from: CalendarDate
   public let to: CalendarDate?
@@ -36,13 +62,98 @@ public struct CompiledVersion: Sendable {
   public let periodMonths: Int
   public let shares: ClosedRange<Int>
   public let eligibility: EligibilityDefinition?
+  let compiledEligibility: CompiledEligibility?
   public let waitingPeriod: WaitingPeriodDefinition?
   /// Renewals within this many days keep continuity (no new waiting or observation period).
   public let continuityDays: Int
   public let deadline: DeadlineDefinition?
+  let compiledDeadline: CompiledDeadline?
   public let limits: CompiledLimits
   public let requiredDocuments: [String]
   public let benefits: [CompiledBenefit]
+  /// The scheme's rounding rule and overall cap, copied here so that judging a benefit
+  /// needs nothing but its version.
+  public let rounding: RoundingRule
+  public let schemePerPeriod: Money?
+
+  init(
+    label: String, from: CalendarDate, to: CalendarDate?, contributionPerShare: Money?, periodMonths: Int,
+    shares: ClosedRange<Int>, eligibility: EligibilityDefinition?, waitingPeriod: WaitingPeriodDefinition?,
+    continuityDays: Int, deadline: DeadlineDefinition?, limits: CompiledLimits, requiredDocuments: [String],
+    benefits: [CompiledBenefit], rounding: RoundingRule, schemePerPeriod: Money?
+  ) {
+    self.rounding = rounding
+    self.schemePerPeriod = schemePerPeriod
+    self.label = label
+    self.from = from
+    self.to = to
+    self.contributionPerShare = contributionPerShare
+    self.periodMonths = periodMonths
+    self.shares = shares
+    self.eligibility = eligibility
+    self.compiledEligibility = eligibility.map(CompiledEligibility.init)
+    self.waitingPeriod = waitingPeriod
+    self.continuityDays = continuityDays
+    self.deadline = deadline
+    self.compiledDeadline = deadline.flatMap(CompiledDeadline.init)
+    self.limits = limits
+    self.requiredDocuments = requiredDocuments
+    self.benefits = benefits
+  }
+}
+
+/// Eligibility as plain numbers and bit masks: checked for every case, so nothing in it is
+/// reference-counted.
+struct CompiledEligibility: Sendable {
+  let ageFrom: Int?
+  let ageUnderMale: Int?
+  let ageUnderFemale: Int?
+  /// Bit per `Gender`; 0 means any.
+  let genders: UInt8
+  /// Bit per `InsuranceType`; 0 means any.
+  let insuranceTypes: UInt8
+
+  init(_ definition: EligibilityDefinition) {
+    ageFrom = definition.ageFrom
+    ageUnderMale = definition.ageUnderByGender?.male ?? definition.ageUnder
+    ageUnderFemale = definition.ageUnderByGender?.female ?? definition.ageUnder
+    genders = Self.mask(definition.genders, all: Gender.allCases)
+    insuranceTypes = Self.mask(definition.insuranceTypes, all: InsuranceType.allCases)
+  }
+
+  static func mask<T: Equatable>(_ values: [T]?, all: [T]) -> UInt8 {
+    guard let values else { return 0 }
+    return all.enumerated().reduce(0) { values.contains($1.element) ? $0 | (1 << $1.offset) : $0 }
+  }
+
+  static func bit<T: Equatable>(_ value: T, in all: [T]) -> UInt8 {
+    1 << (all.firstIndex(of: value) ?? 0)
+  }
+}
+
+/// A claim deadline with its `MM-DD` text parsed once.
+struct CompiledDeadline: Sendable {
+  enum Span: Sendable {
+    case days(Int)
+    case years(Int)
+    case nextYearBy(month: Int, day: Int)
+  }
+
+  let anchor: DeadlineDefinition.Anchor
+  let span: Span
+
+  init?(_ definition: DeadlineDefinition) {
+    anchor = definition.from ?? .discharge
+    if let days = definition.days {
+      span = .days(days)
+    } else if let years = definition.years {
+      span = .years(years)
+    } else if let text = definition.nextYearBy, let (month, day) = DeadlineDefinition.monthDay(text) {
+      span = .nextYearBy(month: month, day: day)
+    } else {
+      return nil
+    }
+  }
 }
 
 public struct CompiledLimits: Sendable {
@@ -54,12 +165,35 @@ public struct CompiledLimits: Sendable {
   static let none = CompiledLimits(perClaim: nil, perPeriod: nil, maxPaidClaims: nil, categories: [])
 }
 
-public struct CompiledBenefit: Sendable {
+public final class CompiledBenefit: Sendable {
   public let code: String
   public let name: LocalizedText
   public let genders: [Gender]?
   public let rule: Rule
   public let limits: CompiledLimits
+
+  /// Stored, not derived from `rule`: asking the kind must not copy the rule.
+  public let kind: BenefitDefinition.Kind
+  /// The interned codes this benefit's lines may refer to.
+  let subjects: [String: SubjectCode]
+
+  init(
+    code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
+    subjects: [String: SubjectCode]
+  ) {
+    self.subjects = subjects
+    self.code = code
+    self.name = name
+    self.genders = genders
+    self.rule = rule
+    self.limits = limits
+    switch rule {
+    case .hospital: kind = .hospital
+    case .lumpSum: kind = .lumpSum
+    case .allowance: kind = .allowance
+    case .accident: kind = .accident
+    }
+  }
 
   public enum Rule: Sendable {
     case hospital(HospitalRule)
@@ -68,21 +202,43 @@ public struct CompiledBenefit: Sendable {
     case accident(AccidentRule)
   }
 
-  public var kind: BenefitDefinition.Kind {
-    switch rule {
-    case .hospital: .hospital
-    case .lumpSum: .lumpSum
-    case .allowance: .allowance
-    case .accident: .accident
-    }
-  }
 }
 
-public struct HospitalRule: Sendable {
+public final class HospitalRule: Sendable {
   public let base: BaseDefinition
+  /// The base as a postfix program over the settlement figures.
+  let program: [BaseOperation]
   public let deductible: DeductibleDefinition?
   public let schedule: CompiledSchedule
   public let overrides: [(category: MemberCategory, deductible: DeductibleDefinition?, schedule: CompiledSchedule?)]
+
+  init(
+    base: BaseDefinition, deductible: DeductibleDefinition?, schedule: CompiledSchedule,
+    overrides: [(category: MemberCategory, deductible: DeductibleDefinition?, schedule: CompiledSchedule?)]
+  ) {
+    self.base = base
+    self.program = BaseOperation.program(for: base)
+    self.deductible = deductible
+    self.schedule = schedule
+    self.overrides = overrides
+  }
+}
+
+/// One step of a base formula in postfix order: push a figure, or combine the last `n`.
+enum BaseOperation: Sendable {
+  case figure(SettlementFigure)
+  case min(Int)
+  case max(Int)
+  case subtract(Int)
+
+  static func program(for base: BaseDefinition) -> [BaseOperation] {
+    switch base {
+    case .figure(let figure): return [.figure(figure)]
+    case .min(let parts): return parts.flatMap(program) + [.min(parts.count)]
+    case .max(let parts): return parts.flatMap(program) + [.max(parts.count)]
+    case .subtract(let parts): return parts.flatMap(program) + [.subtract(parts.count)]
+    }
+  }
 }
 
 public indirect enum CompiledSchedule: Sendable {
@@ -100,19 +256,45 @@ public struct CompiledBand: Sendable {
   public let rate: Rate
 }
 
-public struct LumpSumRule: Sendable {
+public final class LumpSumRule: Sendable {
   public let list: String
+  /// The codes of the list's classes.
+  let classes: Set<String>
   public let amount: Money
   public let classAmounts: [String: Money]
   public let severityAmounts: SeverityAmountsDefinition?
   public let observation: [ObservationStepDefinition]
   public let coverEndsAfterPayment: Bool
+
+  init(
+    list: String, classes: Set<String>, amount: Money, classAmounts: [String: Money],
+    severityAmounts: SeverityAmountsDefinition?, observation: [ObservationStepDefinition], coverEndsAfterPayment: Bool
+  ) {
+    self.list = list
+    self.classes = classes
+    self.amount = amount
+    self.classAmounts = classAmounts
+    self.severityAmounts = severityAmounts
+    self.observation = observation
+    self.coverEndsAfterPayment = coverEndsAfterPayment
+  }
 }
 
-public struct AccidentRule: Sendable {
+public final class AccidentRule: Sendable {
   public let sumInsured: Money
   public let sumByRiskClass: [Int: Money]
   public let death: Rate
   public let disability: [Int: Rate]
   public let medical: AccidentMedicalDefinition?
+
+  init(
+    sumInsured: Money, sumByRiskClass: [Int: Money], death: Rate, disability: [Int: Rate],
+    medical: AccidentMedicalDefinition?
+  ) {
+    self.sumInsured = sumInsured
+    self.sumByRiskClass = sumByRiskClass
+    self.death = death
+    self.disability = disability
+    self.medical = medical
+  }
 }

@@ -34,13 +34,15 @@ public struct ExplanationLine: Sendable, Equatable {
   /// Band bounds for progressive and whole-amount rates.
   public var bandFrom: Money?
   public var bandTo: Money?
-  /// A disease class, category or figure the step refers to.
-  public var subject: String?
+  /// The disease class or treatment category the step refers to; its code is
+  /// `scheme.code(of:)`. An index rather than a string keeps lines plain data, copied
+  /// without reference counting.
+  public var subject: SubjectCode?
   public var reason: Reason?
 
   public init(
     step: Step, base: Money? = nil, rate: Rate? = nil, amount: Money = .zero, limit: Money? = nil, count: Int? = nil,
-    bandFrom: Money? = nil, bandTo: Money? = nil, subject: String? = nil, reason: Reason? = nil
+    bandFrom: Money? = nil, bandTo: Money? = nil, subject: SubjectCode? = nil, reason: Reason? = nil
   ) {
     self.step = step
     self.base = base
@@ -53,6 +55,11 @@ public struct ExplanationLine: Sendable, Equatable {
     self.subject = subject
     self.reason = reason
   }
+}
+
+/// A code (disease class or treatment category) interned by the compiled scheme.
+public struct SubjectCode: Hashable, Sendable {
+  let index: Int32
 }
 
 public enum Step: String, Sendable, Codable, CaseIterable {

@@ -42,7 +42,7 @@ public struct ExplanationReport: Sendable {
         text += t("（全额适用 \(range) 档比例）", " (the whole amount at the \(range) band's rate)")
       }
     case .lumpSum:
-      if let code = line.subject, let diseaseClass = scheme.diseaseClasses[code]?.definition {
+      if let subject = line.subject, let diseaseClass = scheme.diseaseClasses[scheme.code(of: subject)]?.definition {
         text = t("病种：\(diseaseClass.name)", "disease: \(diseaseClass.nameEn ?? diseaseClass.name)")
       } else {
         text = ""
@@ -54,7 +54,7 @@ public struct ExplanationReport: Sendable {
         line.count.map {
           t("\($0) 天 × \(line.base?.decimalString ?? "")", "\($0) days × \(line.base?.decimalString ?? "")")
         } ?? ""
-      if let code = line.subject, let diseaseClass = scheme.diseaseClasses[code]?.definition {
+      if let subject = line.subject, let diseaseClass = scheme.diseaseClasses[scheme.code(of: subject)]?.definition {
         text += t("除外病种：\(diseaseClass.name)", "excluded: \(diseaseClass.nameEn ?? diseaseClass.name)")
       }
     case .accidentDeath:
@@ -82,7 +82,7 @@ public struct ExplanationReport: Sendable {
       text = t("每期最多给付 \(line.count ?? 0) 次", "at most \(line.count ?? 0) paid claims a period")
     case .categoryLimit, .perClaimCap, .periodCap, .productCap, .schemeCap:
       text = line.limit.map { t("限额 \($0.decimalString)", "limit \($0.decimalString)") } ?? ""
-      if let subject = line.subject { text = "\(subject) " + text }
+      if let subject = line.subject { text = "\(scheme.code(of: subject)) " + text }
     }
     if let reason = line.reason {
       let reasonText = reason.text.text(for: language)
@@ -144,7 +144,8 @@ public struct ExplanationReport: Sendable {
       ])
       separators.insert(rows.count)
     }
-    rows.append([t("合计", "Total"), scheme.name, "", explanation.total.decimalString])
+    let schemeName = language == .en ? (scheme.definition.scheme.nameEn ?? scheme.name) : scheme.name
+    rows.append([t("合计", "Total"), schemeName, "", explanation.total.decimalString])
     return TextTable.render(rows, rightAligned: [2, 3], separatorsBefore: separators)
   }
 

@@ -15,6 +15,19 @@ public enum SchemeCompiler {
     var errors: [FieldError] = []
     var classes: [String: (list: String, definition: DiseaseClassDefinition)] = [:]
     var listClasses: [String: Set<String>] = [:]
+    var rounding = RoundingRule.halfUp
+    var schemePerPeriod: Money?
+    var subjectCodes: [String] = []
+    var subjectIndex: [String: SubjectCode] = [:]
+
+    /// The interned form of a disease-class or category code.
+    mutating func intern(_ code: String) -> SubjectCode {
+      if let existing = subjectIndex[code] { return existing }
+      let subject = SubjectCode(index: Int32(subjectCodes.count))
+      subjectCodes.append(code)
+      subjectIndex[code] = subject
+      return subject
+    }
 
     mutating func fail(_ path: String, _ code: String, zh: String, en: String) {
       errors.append(FieldError(field: path, code: code, message: LocalizedText(zh: zh, en: en)))
@@ -52,6 +65,8 @@ public enum SchemeCompiler {
         fail("scheme.name", "missing_name", zh: "方案名称不能为空", en: "the scheme needs a name")
       }
       requireNonNegative(definition.scheme.limits?.perPeriod, at: "scheme.limits.perPeriod")
+      rounding = definition.scheme.rounding ?? .halfUp
+      schemePerPeriod = definition.scheme.limits?.perPeriod
 
       for (listIndex, list) in (definition.diseaseLists ?? []).enumerated() {
         let path = "diseaseLists[\(listIndex)]"
@@ -113,7 +128,8 @@ public enum SchemeCompiler {
       guard errors.isEmpty else { return nil }
       return CompiledScheme(
         definition: definition, rounding: definition.scheme.rounding ?? .halfUp,
-        overallPerPeriod: definition.scheme.limits?.perPeriod, products: products, diseaseClasses: classes)
+        overallPerPeriod: definition.scheme.limits?.perPeriod, products: products, diseaseClasses: classes,
+        subjectCodes: subjectCodes)
     }
 
     mutating func checkOverlaps(_ versions: [RuleVersionDefinition], at path: String) {
@@ -230,7 +246,8 @@ public enum SchemeCompiler {
         contributionPerShare: version.contribution?.perShare, periodMonths: version.contribution?.periodMonths ?? 12,
         shares: shares, eligibility: version.eligibility, waitingPeriod: version.waitingPeriod,
         continuityDays: version.waitingPeriod?.waivedOnRenewalWithinDays ?? 30, deadline: version.claimDeadline,
-        limits: limits, requiredDocuments: version.requiredDocuments ?? [], benefits: benefits)
+        limits: limits, requiredDocuments: version.requiredDocuments ?? [], benefits: benefits, rounding: rounding,
+        schemePerPeriod: schemePerPeriod)
     }
 
     mutating func compile(_ limits: LimitsDefinition?, at path: String) -> CompiledLimits {
@@ -289,8 +306,13 @@ public enum SchemeCompiler {
       if benefit.genders?.isEmpty == true {
         fail("\(path).genders", "empty_list", zh: "性别列表不能为空", en: "genders cannot be empty")
       }
+      var codes = limits.categories.map(\.category) + (benefit.allowance?.excludedClasses ?? [])
+      if let list = benefit.lumpSum?.list { codes += (listClasses[list] ?? []).sorted() }
+      var subjects: [String: SubjectCode] = [:]
+      for code in codes { subjects[code] = intern(code) }
       return rule.map {
-        CompiledBenefit(code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits)
+        CompiledBenefit(
+          code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects)
       }
     }
 
@@ -470,7 +492,8 @@ public enum SchemeCompiler {
       }
       guard errors.count == errorCount else { return nil }
       return LumpSumRule(
-        list: lumpSum.list, amount: lumpSum.amount, classAmounts: amounts, severityAmounts: lumpSum.severityAmounts,
+        list: lumpSum.list, classes: listClasses[lumpSum.list] ?? [], amount: lumpSum.amount, classAmounts: amounts,
+        severityAmounts: lumpSum.severityAmounts,
         observation: lumpSum.observation ?? [], coverEndsAfterPayment: lumpSum.coverEndsAfterPayment ?? true)
     }
 

@@ -1,0 +1,187 @@
+import Foundation
+import HuzhuCore
+
+/// Adjudicates a generated batch of cases and reports cases per second on one core.
+struct CalcBenchmark {
+  let anyang: CompiledScheme
+  let yichun: CompiledScheme
+  let count: Int
+  /// Timed passes over the same batch; the best is reported (the first warms caches).
+  var repeats = 3
+
+  struct Result {
+    let name: String
+    let cases: Int
+    let seconds: Double
+    let totalPaid: Money
+
+    var perSecond: Double { Double(cases) / seconds }
+  }
+
+  func run(only filter: String? = nil) -> [Result] {
+    let all: [(String, () -> Result)] = [
+      ("anyang hospital (engine core)", anyangCore), ("anyang hospital (full explanation)", anyangFull),
+      ("yichun mix, 4 benefits (full explanation)", yichunMix),
+    ]
+    return all.filter { filter == nil || $0.0.contains(filter!) }.map { $0.1() }
+  }
+
+  /// The engine's core on the Anyang hospital benefit, as batch work calls it: contexts
+  /// prepared from stored facts (the rule version resolved per coverage period), one reused
+  /// line buffer, no allocation per case.
+  func anyangCore() -> Result {
+    var random = SplitMix64(seed: 2019_10_16)
+    let product = anyang.product("anyang-hospital")!
+    let contexts = (0..<count).map { _ in
+      let claim = anyangCase(&random)
+      let cover = claim.member.cover[0]
+      let version = product.version(forCoverageStartingOn: cover.start)!
+      return Adjudicator.Context(
+        version: version, benefit: version.benefits[0], member: claim.member, cover: cover,
+        event: claim.event, history: claim.history?["anyang-hospital-topup"] ?? .none)
+    }
+    return best("anyang hospital (engine core)") {
+      // Borrow each context from the batch instead of copying it; the line buffer is a
+      // local, so no exclusivity check forces a defensive copy of the argument.
+      contexts.withUnsafeBufferPointer { batch in
+        var lines: [ExplanationLine] = []
+        lines.reserveCapacity(8)
+        var paid = Money.zero
+        for index in batch.indices {
+          paid += Adjudicator.adjudicate(batch[index], lines: &lines).total
+        }
+        return paid
+      }
+    }
+  }
+
+  /// The public API on the same cases: builds a full `Explanation` per case.
+  func anyangFull() -> Result {
+    var random = SplitMix64(seed: 2019_10_17)
+    let cases = (0..<count).map { _ in anyangCase(&random) }
+    return best("anyang hospital (full explanation)") {
+      var paid = Money.zero
+      for claim in cases {
+        paid += (try! Adjudicator.adjudicate(claim, under: anyang)).total
+      }
+      return paid
+    }
+  }
+
+  /// Yichun's comprehensive product (hospital + critical + female critical + accident) on a
+  /// mix of stays, diagnoses and accidents, through the public API.
+  func yichunMix() -> Result {
+    var random = SplitMix64(seed: 2021_12_10)
+    let cases = (0..<count).map { _ in yichunCase(&random) }
+    return best("yichun mix, 4 benefits (full explanation)") {
+      var paid = Money.zero
+      for claim in cases {
+        paid += (try! Adjudicator.adjudicate(claim, under: yichun)).total
+      }
+      return paid
+    }
+  }
+
+  func anyangCase(_ random: inout SplitMix64) -> ClaimCase {
+    let start = CalendarDate(year: 2019, month: 11, day: 15)!.adding(days: random.int(0..<400))
+    let admission = start.adding(days: random.int(0..<380))
+    let selfPaid = Money(fen: Int64(random.int(0..<3_000_000)))
+    let inScope = selfPaid + Money(fen: Int64(random.int(0..<5_000_000)))
+    let pooled = (inScope - selfPaid)
+    return ClaimCase(
+      member: MemberFacts(
+        birthDate: CalendarDate(
+          year: 1965 + random.int(0..<35), month: 1 + random.int(0..<12), day: 1 + random.int(0..<28))!,
+        gender: random.int(0..<2) == 0 ? .male : .female,
+        cover: [CoverFacts(product: "anyang-hospital", start: start, end: start.adding(years: 1).adding(days: -1))]),
+      event: ClaimEvent(
+        admissionDate: admission, dischargeDate: admission.adding(days: 3 + random.int(0..<20)),
+        claimDate: admission.adding(days: 10 + random.int(0..<200)),
+        figures: SettlementFigures([
+          .inScopeCost: inScope, .pooledFundPaid: pooled, .criticalIllnessInsurancePaid: .zero,
+        ])),
+      history: random.int(0..<4) == 0
+        ? [
+          "anyang-hospital-topup": BenefitHistory(
+            paidAmount: Money(fen: Int64(random.int(0..<10_000_000))), paidClaims: random.int(0..<5),
+            stays: random.int(0..<5))
+        ]
+        : nil)
+  }
+
+  func yichunCase(_ random: inout SplitMix64) -> ClaimCase {
+    let start = CalendarDate(year: 2022, month: 1, day: 1)!.adding(days: random.int(0..<300))
+    let eventDate = start.adding(days: random.int(0..<365))
+    let kind = random.int(0..<10)
+    var event = ClaimEvent(claimDate: eventDate.adding(days: 15 + random.int(0..<60)))
+    switch kind {
+    case 0..<6:
+      let selfPaid = Money(fen: Int64(random.int(0..<2_000_000)))
+      event.admissionDate = eventDate
+      event.dischargeDate = eventDate.adding(days: 2 + random.int(0..<25))
+      event.figures = SettlementFigures([
+        .selfPaidInScope: selfPaid, .pooledFundPaid: Money(fen: Int64(random.int(0..<5_000_000))),
+      ])
+      if kind == 0 {
+        event.diagnoses = [
+          Diagnosis(class: ["malignant_tumor", "breast_cancer", "stroke_sequelae"][random.int(0..<3)])
+        ]
+      }
+      if kind == 0 { event.diagnosisDate = eventDate }
+    case 6..<8:
+      event.diagnosisDate = eventDate
+      event.diagnoses = [
+        Diagnosis(class: ["malignant_tumor", "cervical_cancer", "deep_coma", "lupus_nephritis"][random.int(0..<4)])
+      ]
+    default:
+      event.accidentDate = eventDate
+      event.accident = AccidentFacts(
+        outcome: random.int(0..<5) == 0 ? .death : .disability, disabilityGrade: 1 + random.int(0..<10))
+    }
+    return ClaimCase(
+      member: MemberFacts(
+        birthDate: CalendarDate(
+          year: 1967 + random.int(0..<35), month: 1 + random.int(0..<12), day: 1 + random.int(0..<28))!,
+        gender: random.int(0..<2) == 0 ? .male : .female,
+        cover: [
+          CoverFacts(
+            product: "yc-comprehensive-plus", start: start, end: start.adding(years: 1).adding(days: -1),
+            previousCoverEnd: random.int(0..<2) == 0 ? start.adding(days: -1) : nil)
+        ]),
+      event: event)
+  }
+
+  /// Runs `pass` `repeats` times and keeps the fastest.
+  private func best(_ name: String, _ pass: () -> Money) -> Result {
+    var fastest = Double.infinity
+    var paid = Money.zero
+    for _ in 0..<max(1, repeats) {
+      let started = ContinuousClock.now
+      paid = pass()
+      fastest = min(fastest, seconds(since: started))
+    }
+    return Result(name: name, cases: count, seconds: fastest, totalPaid: paid)
+  }
+
+  private func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+  }
+}
+
+/// A small, fast, reproducible generator: the same seed gives the same batch on any machine.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+
+  init(seed: UInt64) { state = seed }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
+}

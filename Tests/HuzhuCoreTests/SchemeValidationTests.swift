@@ -1,0 +1,258 @@
+import HuzhuCore
+import HuzhuSchemeFiles
+import Testing
+
+/// Invalid definitions are rejected whole, every problem with its path and both languages.
+@Suite("Scheme validation")
+struct SchemeValidationTests {
+  /// A minimal scheme: one product, one version, one benefit whose body is `benefit`.
+  /// Snippets are written flush left and indented here, so YAML nesting stays right.
+  func scheme(benefit: String, extraVersion: String = "", lists: String = "", secondVersion: String = "") -> String {
+    func indent(_ text: String, _ spaces: Int) -> String {
+      text.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { $0.isEmpty ? "" : String(repeating: " ", count: spaces) + $0 }.joined(separator: "\n")
+    }
+    return """
+      scheme: { code: t, name: 测试方案 }
+      \(lists)
+      products:
+        - code: p
+          name: 产品
+          versions:
+            - version: "A"
+              coverageStarting: { from: 2024-01-01, to: 2024-12-31 }
+      \(indent(extraVersion, 8))
+              benefits:
+                - code: b
+                  name: 保障
+      \(indent(benefit, 12))
+      \(indent(secondVersion, 6))
+      """
+  }
+
+  let hospital = """
+    kind: hospital
+    hospital: { base: self_paid_in_scope, schedule: { flat: "30%" } }
+    """
+
+  func errors(_ yaml: String) -> [FieldError] {
+    do {
+      _ = try SchemeFile.compile(yaml: yaml, file: "test.yaml")
+      Issue.record("expected the definition to be rejected")
+      return []
+    } catch {
+      return error.errors
+    }
+  }
+
+  func codes(_ yaml: String) -> [String] { errors(yaml).map(\.code) }
+
+  @Test func theMinimalSchemeIsValid() throws {
+    _ = try SchemeFile.compile(yaml: scheme(benefit: hospital))
+  }
+
+  @Test func overlappingVersionsAreRejected() {
+    let second = """
+      - version: "B"
+        coverageStarting: { from: 2024-06-01 }
+        benefits:
+          - code: b
+            name: 保障
+            kind: hospital
+            hospital: { base: self_paid_in_scope, schedule: { flat: "40%" } }
+      """
+    let found = errors(scheme(benefit: hospital, secondVersion: second))
+    #expect(found.map(\.code) == ["overlapping_versions"])
+    #expect(found.first?.field == "products[0].versions[1].coverageStarting")
+    #expect(found.first?.message.zh.contains("重叠") == true)
+  }
+
+  func bands(_ lines: String) -> String {
+    let indented = lines.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+    return scheme(
+      benefit: """
+        kind: hospital
+        hospital:
+          base: self_paid_in_scope
+          schedule:
+            progressive:
+        \(indented)
+        """)
+  }
+
+  @Test func bandGapsOverlapsAndOpenEndsAreRejected() {
+    let gap = errors(
+      bands(
+        """
+        - { upTo: "1000.00", rate: "30%" }
+        - { from: "1200.00", rate: "50%" }
+        """))
+    #expect(gap.map(\.code) == ["band_gap"])
+    #expect(gap.first?.field == "products[0].versions[0].benefits[0].hospital.schedule.progressive[1].from")
+    #expect(gap.first?.message.zh.contains("空档") == true)
+    #expect(
+      codes(
+        bands(
+          """
+          - { upTo: "1000.00", rate: "30%" }
+          - { from: "800.00", rate: "50%" }
+          """)) == ["band_overlap"])
+    #expect(
+      codes(
+        bands(
+          """
+          - { rate: "30%" }
+          - { upTo: "2000.00", rate: "50%" }
+          """)
+      ).contains("open_band_not_last"))
+    #expect(
+      codes(
+        bands(
+          """
+          - { upTo: "1000.00", rate: "30%" }
+          - { upTo: "5000.00", rate: "50%" }
+          """)) == ["band_gap_above"])
+    #expect(
+      codes(
+        bands(
+          """
+          - { upTo: "1000.00", rate: "30%" }
+          - { upTo: "900.00", rate: "40%" }
+          - { rate: "50%" }
+          """)) == ["band_not_increasing"])
+  }
+
+  @Test func negativeAndExcessiveRatesAreRejected() {
+    let negative = errors(
+      scheme(
+        benefit: """
+          kind: hospital
+          hospital: { base: self_paid_in_scope, schedule: { flat: "-30%" } }
+          """))
+    #expect(negative.map(\.code) == ["invalid_value"])
+    #expect(negative.first?.field == "products[0].versions[0].benefits[0].hospital.schedule.flat")
+    #expect(
+      codes(
+        scheme(
+          benefit: """
+            kind: hospital
+            hospital: { base: self_paid_in_scope, schedule: { flat: "120%" } }
+            """)) == ["rate_above_100"])
+  }
+
+  @Test func unknownDiseaseClassesAndListsAreRejected() {
+    let lists = """
+      diseaseLists:
+        - code: crit
+          name: 重疾
+          classes: [{ code: cancer, name: 恶性肿瘤 }]
+      """
+    let unknownClass = errors(
+      scheme(
+        benefit: """
+          kind: lump_sum
+          lumpSum:
+            list: crit
+            amount: "10000.00"
+            classAmounts: [{ class: flu, amount: "100.00" }]
+          """, lists: lists))
+    #expect(unknownClass.map(\.code) == ["unknown_class"])
+    #expect(unknownClass.first?.field == "products[0].versions[0].benefits[0].lumpSum.classAmounts[0].class")
+    #expect(unknownClass.first?.message.en.contains("flu") == true)
+    #expect(
+      codes(
+        scheme(
+          benefit: """
+            kind: lump_sum
+            lumpSum: { list: nowhere, amount: "10000.00" }
+            """, lists: lists)) == ["unknown_list"])
+    #expect(
+      codes(
+        scheme(
+          benefit: """
+            kind: allowance
+            allowance: { perDay: "30.00", excludedClasses: [mental] }
+            """, lists: lists)) == ["unknown_class"])
+  }
+
+  @Test func aPeriodCapBelowThePerClaimCapIsRejected() {
+    let found = errors(scheme(benefit: hospital + "\nlimits: { perClaim: \"5000.00\", perPeriod: \"3000.00\" }"))
+    #expect(found.map(\.code) == ["cap_below_claim_cap"])
+    #expect(found.first?.message.zh.contains("¥3,000.00") == true)
+  }
+
+  @Test func aBenefitMustHaveTheSectionOfItsKind() {
+    #expect(
+      codes(
+        scheme(
+          benefit: """
+            kind: lump_sum
+            hospital: { base: self_paid_in_scope, schedule: { flat: "30%" } }
+            """)) == ["kind_mismatch"])
+  }
+
+  @Test func everyProblemIsReportedNotJustTheFirst() {
+    let found = errors(
+      scheme(
+        benefit: """
+          kind: hospital
+          hospital: { base: { min: [self_paid_in_scope] }, schedule: { flat: "130%" } }
+          limits: { perClaim: "-1.00", maxPaidClaims: 0 }
+          """,
+        extraVersion: """
+          shares: { min: 2, max: 1 }
+          claimDeadline: { days: 30, years: 1 }
+          waitingPeriod: { days: -5 }
+          """))
+    #expect(
+      Set(found.map(\.code)) == [
+        "too_few_parts", "rate_above_100", "negative_amount", "not_positive", "invalid_shares", "ambiguous_deadline",
+        "invalid_days",
+      ])
+    #expect(found.allSatisfy { !$0.message.zh.isEmpty && !$0.message.en.isEmpty })
+  }
+
+  @Test func missingFieldsAndBadSyntaxNameTheirPlace() {
+    let missing = errors(
+      """
+      scheme: { code: t, name: 测试 }
+      products:
+        - code: p
+          name: 产品
+          versions:
+            - version: "A"
+              benefits: []
+      """)
+    #expect(missing.map(\.code) == ["missing_field"])
+    #expect(missing.first?.field == "products[0].versions[0].coverageStarting")
+    #expect(codes("scheme: [unclosed") == ["yaml_syntax"])
+    #expect(
+      codes(scheme(benefit: hospital).replacingOccurrences(of: "2024-01-01", with: "2024-02-30")) == ["invalid_value"])
+  }
+
+  @Test func duplicateCodesAreRejected() {
+    func product(_ code: String) -> String {
+      """
+        - code: \(code)
+          name: 产品
+          versions:
+            - version: "A"
+              coverageStarting: { from: 2024-01-01 }
+              benefits:
+                - { code: b, name: 保障, kind: hospital, hospital: { base: total_cost, schedule: { flat: "30%" } } }
+      """
+    }
+    let header = "scheme: { code: t, name: 测试 }\nproducts:\n"
+    #expect(Set(codes(header + product("p") + "\n" + product("p"))) == ["duplicate_product"])
+    #expect(codes(header + product("p") + "\n" + product("q")) == ["benefit_in_two_products"])
+  }
+
+  @Test func theShippedSchemesAreValid() throws {
+    #expect(Schemes.anyang.products.map(\.code) == ["anyang-hospital"])
+    #expect(Schemes.anyang.products[0].versions.map(\.label) == ["2019", "2020"])
+    #expect(Schemes.yichun.products.count == 3)
+    #expect(Schemes.yichun.diseaseClasses.values.filter { $0.list == "female-12" }.count == 12)
+    #expect(Schemes.yichun.diseaseClasses.values.filter { $0.list == "critical-25" }.count == 25)
+    #expect(Schemes.features.products.count == 3)
+  }
+}
