@@ -118,7 +118,7 @@ let package = Package(
     ),
     .testTarget(
       name: "HuzhuCLITests",
-      dependencies: ["HuzhuCLI", "HuzhuTestSupport"],
+      dependencies: ["HuzhuCLI", "HuzhuCore", "HuzhuSchemeFiles", "HuzhuTestSupport"],
       swiftSettings: swiftSettings
     ),
   ],

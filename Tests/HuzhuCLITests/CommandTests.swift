@@ -1,6 +1,8 @@
 import Foundation
 import HuzhuCLI
+import HuzhuCore
 import HuzhuPersistence
+import HuzhuSchemeFiles
 import HuzhuTestSupport
 import HuzhuWeb
 import Testing
@@ -109,5 +111,51 @@ struct CommandTests {
       await HuzhuCommand.run(arguments: ["migrate", "--data-dir", temporaryDirectory()])
     }
     #expect(status == 1)
+  }
+
+  @Test func calcExplainsTheShippedExamples() throws {
+    let table = try Tasks.calculate(
+      schemePath: RepositoryFiles.path("schemes/anyang.yaml"),
+      casePath: RepositoryFiles.path("schemes/cases/anyang-3000.json"),
+      json: false, language: .zh)
+    #expect(table.contains("1000.00 以上部分 × 50%"))
+    #expect(table.contains("1300.00"))
+    let json = try Tasks.calculate(
+      schemePath: RepositoryFiles.path("schemes/yichun.yaml"),
+      casePath: RepositoryFiles.path("schemes/cases/yichun-stacked.json"),
+      json: true, language: .zh)
+    let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    #expect(document["total"] as? String == "31714.00")
+    #expect((document["outcomes"] as? [Any])?.count == 4)
+  }
+
+  @Test func calcRejectsABadSchemeWithThePathOfEachProblem() async throws {
+    let directory = temporaryDirectory()
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let scheme = directory + "/bad.yaml"
+    try """
+    scheme: { code: bad, name: 错误方案 }
+    products:
+      - code: p
+        name: 产品
+        versions:
+          - version: "1"
+            coverageStarting: { from: 2024-01-01 }
+            benefits:
+              - code: b
+                name: 住院
+                kind: hospital
+                hospital: { base: self_paid_in_scope, schedule: { flat: "150%" } }
+    """.write(toFile: scheme, atomically: true, encoding: .utf8)
+    #expect(throws: SchemeFileError.self) {
+      try Tasks.calculate(
+        schemePath: scheme, casePath: RepositoryFiles.path("schemes/cases/anyang-800.json"), json: false, language: .zh)
+    }
+    let status = await HuzhuCommand.run(arguments: [
+      "calc", "--scheme", scheme, "--case", RepositoryFiles.path("schemes/cases/anyang-800.json"),
+    ])
+    #expect(status == 2)
+    #expect(
+      await HuzhuCommand.run(arguments: ["calc", "--scheme", directory + "/missing.yaml", "--case", scheme]) == 2)
   }
 }
