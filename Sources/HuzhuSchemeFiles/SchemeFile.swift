@@ -8,9 +8,13 @@ public enum SchemeFile {
   /// Loads, validates and compiles a scheme file. Every problem is reported, each with the
   /// file and the path to the field; an invalid definition is rejected whole.
   public static func load(_ path: String) throws(SchemeFileError) -> CompiledScheme {
-    let text: String
+    try compile(yaml: try readText(path), file: path)
+  }
+
+  /// A file's text as UTF-8, or an error naming the file.
+  static func readText(_ path: String) throws(SchemeFileError) -> String {
     do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
+      return try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       throw SchemeFileError(
         file: path,
@@ -21,7 +25,6 @@ public enum SchemeFile {
               zh: "无法读取文件：\(error.localizedDescription)", en: "cannot read the file: \(error.localizedDescription)"))
         ])
     }
-    return try compile(yaml: text, file: path)
   }
 
   public static func compile(yaml text: String, file: String = "<input>") throws(SchemeFileError) -> CompiledScheme {
@@ -75,20 +78,7 @@ extension SchemeFile {
 /// A claim case file (JSON or YAML), as `huzhu calc --case` reads it.
 public enum ClaimCaseFile {
   public static func load(_ path: String) throws(SchemeFileError) -> ClaimCase {
-    let text: String
-    do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-      throw SchemeFileError(
-        file: path,
-        errors: [
-          FieldError(
-            field: "", code: "unreadable",
-            message: LocalizedText(
-              zh: "无法读取文件：\(error.localizedDescription)", en: "cannot read the file: \(error.localizedDescription)"))
-        ])
-    }
-    return try SchemeFile.decode(ClaimCase.self, yaml: text, file: path)
+    try SchemeFile.decode(ClaimCase.self, yaml: try SchemeFile.readText(path), file: path)
   }
 }
 
