@@ -135,6 +135,14 @@ public enum HuzhuDatabase {
 
   /// A short, human reason for a connection failure, without a stack of nested types.
   static func describe(_ error: any Error) -> String {
+    let text = String(describing: error)
+    for (needle, reason) in [
+      ("Connection refused", "connection refused: is the server running and listening there? / 连接被拒绝：服务器是否已启动？"),
+      ("timed out", "connection timed out / 连接超时"), ("TimeoutError", "connection timed out / 连接超时"),
+      ("nodename nor servname", "unknown host / 主机名无法解析"), ("Name or service not known", "unknown host / 主机名无法解析"),
+    ] where text.contains(needle) {
+      return reason
+    }
     if let psql = error as? PSQLError {
       switch psql.code {
       case .connectionError, .unexpectedBackendMessage, .serverClosedConnection:

@@ -217,4 +217,68 @@ struct RuleFeatureTests {
     let json = String(decoding: try JSONEncoder().encode(report.document), as: UTF8.self)
     #expect(json.contains(#""total":"1300.00""#))
   }
+
+  @Test func theLargerOfTwoFiguresAndDayOrYearDeadlines() throws {
+    let yaml = """
+      scheme: { code: m, name: 较大者 }
+      products:
+        - code: p
+          name: 产品
+          versions:
+            - version: "1"
+              coverageStarting: { from: 2024-01-01 }
+              claimDeadline: { from: settlement, days: 90 }
+              benefits:
+                - code: b
+                  name: 住院
+                  kind: hospital
+                  hospital: { base: { max: [self_paid_in_scope, self_funded] }, schedule: { flat: "10%" } }
+        - code: q
+          name: 产品二
+          versions:
+            - version: "1"
+              coverageStarting: { from: 2024-01-01 }
+              claimDeadline: { from: discharge, years: 1 }
+              benefits:
+                - code: c
+                  name: 住院
+                  kind: hospital
+                  hospital: { base: total_cost, schedule: { flat: "10%" } }
+      """
+    let scheme = try SchemeFile.compile(yaml: yaml)
+    var claim = stay(
+      product: "p", start: "2024-01-01", admission: "2024-03-01", discharge: "2024-03-10", claim: "2024-06-08",
+      figures: [.selfPaidInScope: "800.00", .selfFunded: "1200.00", .totalCost: "5000.00"])
+    claim.member.cover.append(CoverFacts(product: "q", start: date("2024-01-01"), end: date("2024-12-31")))
+    let onTime = try Adjudicator.adjudicate(claim, under: scheme)
+    #expect(onTime.outcome("b").total == yuan("120.00"))  // the larger: 1,200 × 10%
+    #expect(onTime.outcome("c").total == yuan("500.00"))
+    claim.event.claimDate = date("2024-06-09")  // settlement 2024-03-10 + 90 days = 2024-06-08
+    #expect(try Adjudicator.adjudicate(claim, under: scheme).outcome("b").reasons == [.deadlinePassed])
+    claim.event.claimDate = date("2025-03-11")  // discharge + 1 year = 2025-03-10
+    #expect(try Adjudicator.adjudicate(claim, under: scheme).outcome("c").reasons == [.deadlinePassed])
+  }
+
+  @Test func severalProductsPayForOneEvent() throws {
+    // A woman holding Yichun's hospital + critical product and the female product: a
+    // cervical-cancer stay pays the hospital benefit and the female lump sum; the general
+    // critical-illness list does not include it.
+    let claim = ClaimCase(
+      member: MemberFacts(
+        birthDate: date("1980-05-05"), gender: .female,
+        cover: [
+          CoverFacts(product: "yc-comprehensive", start: date("2022-01-01"), end: date("2022-12-31")),
+          CoverFacts(product: "yc-female", start: date("2022-01-01"), end: date("2022-12-31"), shares: 2),
+        ]),
+      event: ClaimEvent(
+        admissionDate: date("2022-09-01"), dischargeDate: date("2022-09-20"), diagnosisDate: date("2022-09-02"),
+        claimDate: date("2022-10-01"),
+        figures: SettlementFigures([.selfPaidInScope: yuan("10000.00"), .pooledFundPaid: yuan("30000.00")]),
+        diagnoses: [Diagnosis(class: "cervical_cancer")]))
+    let explanation = try Adjudicator.adjudicate(claim, under: Schemes.yichun)
+    #expect(explanation.outcome("yc2-hospital").total == yuan("1200.00"))
+    #expect(explanation.outcome("yc2-critical").reasons == [.notInList])
+    #expect(explanation.outcome("yc3-female-disease").total == yuan("16000.00"))
+    #expect(explanation.total == yuan("17200.00"))
+  }
 }
