@@ -2,6 +2,7 @@ import FluentKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import HuzhuCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -68,15 +69,15 @@ public enum PostgresURLProblem: Error, Equatable, Sendable {
 /// The database could not be reached at start-up; says where it looked.
 public struct DatabaseUnavailable: Error, CustomStringConvertible {
   public let target: DatabaseTarget
-  public let reason: String
+  public let reason: LocalizedText
 
   public var description: String {
     switch target {
     case .postgres(let location):
-      "无法连接 PostgreSQL 数据库 \(location.host):\(location.port)（数据库 \(location.database)）：\(reason)\n"
-        + "cannot reach PostgreSQL at \(location.host):\(location.port) (database \(location.database)): \(reason)"
+      "无法连接 PostgreSQL 数据库 \(location.host):\(location.port)（数据库 \(location.database)）：\(reason.zh)\n"
+        + "cannot reach PostgreSQL at \(location.host):\(location.port) (database \(location.database)): \(reason.en)"
     default:
-      "无法打开数据库 \(target)：\(reason)\ncannot open \(target): \(reason)"
+      "无法打开数据库 \(target)：\(reason.zh)\ncannot open \(target): \(reason.en)"
     }
   }
 }
@@ -134,26 +135,26 @@ public enum HuzhuDatabase {
   }
 
   /// A short, human reason for a connection failure, without a stack of nested types.
-  static func describe(_ error: any Error) -> String {
-    let text = String(describing: error)
-    for (needle, reason) in [
-      ("Connection refused", "connection refused: is the server running and listening there? / 连接被拒绝：服务器是否已启动？"),
-      ("timed out", "connection timed out / 连接超时"), ("TimeoutError", "connection timed out / 连接超时"),
-      ("nodename nor servname", "unknown host / 主机名无法解析"), ("Name or service not known", "unknown host / 主机名无法解析"),
-    ] where text.contains(needle) {
-      return reason
+  static func describe(_ error: any Error) -> LocalizedText {
+    // PostgresNIO hides the cause from `description`; look through the whole error.
+    var text = String(reflecting: error)
+    if let psql = error as? PSQLError, let underlying = psql.underlying { text += String(reflecting: underlying) }
+    let known: [(needle: String, reason: LocalizedText)] = [
+      (
+        "Connection refused",
+        LocalizedText(
+          zh: "连接被拒绝，服务器是否已启动并在此端口监听？", en: "connection refused: is the server running and listening there?")
+      ),
+      ("timed out", LocalizedText(zh: "连接超时", en: "connection timed out")),
+      ("Timeout", LocalizedText(zh: "连接超时", en: "connection timed out")),
+      ("Name or service not known", LocalizedText(zh: "主机名无法解析", en: "unknown host")),
+      ("does not exist", LocalizedText(zh: "数据库或用户不存在", en: "the database or user does not exist")),
+      ("authentication", LocalizedText(zh: "认证失败", en: "authentication failed")),
+    ]
+    if let match = known.first(where: { text.contains($0.needle) }) { return match.reason }
+    if let psql = error as? PSQLError, let message = psql.serverInfo?[.message] {
+      return LocalizedText(zh: message, en: message)
     }
-    if let psql = error as? PSQLError {
-      switch psql.code {
-      case .connectionError, .unexpectedBackendMessage, .serverClosedConnection:
-        if let underlying = psql.underlying { return String(describing: underlying) }
-        return "connection failed"
-      case .server:
-        return psql.serverInfo?[.message] ?? "server error"
-      default:
-        return "\(psql.code)"
-      }
-    }
-    return String(describing: error)
+    return LocalizedText(zh: String(describing: error), en: String(describing: error))
   }
 }
