@@ -34,3 +34,29 @@ struct ResidentIDNumberTests {
     }
   }
 }
+
+@Suite("Unified social credit codes (GB 32100)")
+struct CreditCodeTests {
+  @Test(arguments: ["91350100M000100Y43", "91110000600037341L", "9144030071526726XG", "91110000600037341l"])
+  func acceptsPublishedCodes(text: String) {
+    #expect(CreditCode(text)?.value == text.uppercased())
+  }
+
+  @Test func explainsEachKindOfMistake() {
+    #expect(CreditCode.validate("9135010") == .failure(.wrongLength))
+    #expect(CreditCode.validate("91350100M000100I43") == .failure(.invalidCharacter("I")))
+    #expect(CreditCode.validate("91350100M000100Y44") == .failure(.checksumMismatch(expected: "3")))
+    if case .failure(let problem) = CreditCode.validate("91350100M000100Y44") {
+      #expect(problem.message.zh.contains("校验位"))
+    }
+  }
+
+  @Test func unitsWithABadCodeAreRejectedNamingTheField() {
+    let unit = WorkUnit(
+      organisationID: .init(), name: "安彩高科", creditCode: "91410500706772860X", sector: .stateEnterprise)
+    #expect(WorkUnit.validate(unit, organisationExists: true).map(\.field) == ["creditCode"])
+    let good = WorkUnit(
+      organisationID: .init(), name: "安彩高科", creditCode: "91110000600037341L", sector: .stateEnterprise)
+    #expect(WorkUnit.validate(good, organisationExists: true).isEmpty)
+  }
+}

@@ -131,7 +131,7 @@ struct RegistryStoreContractTests {
       let store = FluentRegistryStore(database: db.database)
       let tree = hierarchy()
       try await store.create(tree.other)
-      let code = "91410500706772860X"
+      let code = "91410500706772860B"
       try await store.create(
         WorkUnit(organisationID: tree.other.id, name: "安彩高科", creditCode: code, sector: .stateEnterprise))
       let duplicate = await #expect(throws: ValidationFailure.self) {

@@ -151,7 +151,7 @@ struct RegistryAPITests {
       let unit = try await test.post(
         "/api/v1/units",
         json:
-          #"{"organisationId":"\#(newID)","name":"南岔林业局","sector":"state_enterprise","creditCode":"91230700MA1B2C3D4E"}"#,
+          #"{"organisationId":"\#(newID)","name":"南岔林业局","sector":"state_enterprise","creditCode":"91230700MA1B2C3D48"}"#,
         headers: test.adminHeaders)
       #expect(unit.status == .created)
       let units = try TestApp.object(try await test.get("/api/v1/units?organisationId=\(yichun.id)&per=200"))

@@ -38,14 +38,8 @@ public struct WorkUnit: Hashable, Sendable, Codable, Identifiable {
           field: "organisationId", code: "unknown_organisation",
           message: LocalizedText(zh: "所属工会组织不存在", en: "the organisation does not exist")))
     }
-    if let code = candidate.creditCode,
-      code.count != 18 || !code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) })
-    {
-      errors.append(
-        FieldError(
-          field: "creditCode", code: "invalid_credit_code",
-          message: LocalizedText(
-            zh: "统一社会信用代码应为18位数字或大写字母", en: "a credit code has 18 digits or capital letters")))
+    if let code = candidate.creditCode, case .failure(let problem) = CreditCode.validate(code) {
+      errors.append(FieldError(field: "creditCode", code: "invalid_credit_code", message: problem.message))
     }
     return errors
   }
