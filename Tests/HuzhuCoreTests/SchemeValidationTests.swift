@@ -247,6 +247,24 @@ struct SchemeValidationTests {
     #expect(codes(header + product("p") + "\n" + product("q")) == ["benefit_in_two_products"])
   }
 
+  @Test func enrollmentRulesAreChecked() {
+    let found = errors(
+      scheme(
+        benefit: hospital,
+        extraVersion: """
+          enrollment:
+            window: { from: 2024-02-01, to: 2024-01-01 }
+            minParticipation: "120%"
+            lateJoinerDays: -1
+            exclusiveWith: [p, nowhere]
+          """))
+    #expect(Set(found.map(\.code)) == ["range_reversed", "rate_above_100", "invalid_days", "unknown_product"])
+    #expect(
+      found.filter { $0.code == "unknown_product" }.map(\.field) == [
+        "products[0].versions[0].enrollment.exclusiveWith[0]", "products[0].versions[0].enrollment.exclusiveWith[1]",
+      ])
+  }
+
   @Test func theShippedSchemesAreValid() throws {
     #expect(Schemes.anyang.products.map(\.code) == ["anyang-hospital"])
     #expect(Schemes.anyang.products[0].versions.map(\.label) == ["2019", "2020"])

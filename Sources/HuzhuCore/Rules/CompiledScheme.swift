@@ -59,6 +59,7 @@ public final class CompiledVersion: Sendable {
   public let from: CalendarDate
   public let to: CalendarDate?
   public let contributionPerShare: Money?
+  public let enrollment: EnrollmentDefinition?
   public let periodMonths: Int
   public let shares: ClosedRange<Int>
   public let eligibility: EligibilityDefinition?
@@ -77,7 +78,8 @@ public final class CompiledVersion: Sendable {
   public let schemePerPeriod: Money?
 
   init(
-    label: String, from: CalendarDate, to: CalendarDate?, contributionPerShare: Money?, periodMonths: Int,
+    label: String, from: CalendarDate, to: CalendarDate?, contributionPerShare: Money?,
+    enrollment: EnrollmentDefinition?, periodMonths: Int,
     shares: ClosedRange<Int>, eligibility: EligibilityDefinition?, waitingPeriod: WaitingPeriodDefinition?,
     continuityDays: Int, deadline: DeadlineDefinition?, limits: CompiledLimits, requiredDocuments: [String],
     benefits: [CompiledBenefit], rounding: RoundingRule, schemePerPeriod: Money?
@@ -88,6 +90,7 @@ public final class CompiledVersion: Sendable {
     self.from = from
     self.to = to
     self.contributionPerShare = contributionPerShare
+    self.enrollment = enrollment
     self.periodMonths = periodMonths
     self.shares = shares
     self.eligibility = eligibility

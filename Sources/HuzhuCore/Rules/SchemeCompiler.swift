@@ -125,6 +125,17 @@ public enum SchemeCompiler {
             code: product.code, name: LocalizedText(zh: product.name, en: product.nameEn ?? product.name),
             versions: versions))
       }
+      for (productIndex, product) in definition.products.enumerated() {
+        for (versionIndex, version) in product.versions.enumerated() {
+          for (index, other) in (version.enrollment?.exclusiveWith ?? []).enumerated()
+          where other == product.code || !productCodes.contains(other) {
+            fail(
+              "products[\(productIndex)].versions[\(versionIndex)].enrollment.exclusiveWith[\(index)]",
+              "unknown_product",
+              zh: "互斥产品“\(other)”不存在或就是本产品", en: "the exclusive product \"\(other)\" does not exist or is this product")
+          }
+        }
+      }
       guard errors.isEmpty else { return nil }
       return CompiledScheme(
         definition: definition, rounding: definition.scheme.rounding ?? .halfUp,
@@ -160,6 +171,17 @@ public enum SchemeCompiler {
         requireNonNegative(contribution.perShare, at: "\(path).contribution.perShare")
         if let months = contribution.periodMonths, !(1...36).contains(months) {
           fail("\(path).contribution.periodMonths", "invalid_period", zh: "保障期应为1–36个月", en: "a period is 1–36 months")
+        }
+      }
+      if let enrollment = version.enrollment {
+        if let window = enrollment.window, let to = window.to, to < window.from {
+          fail(
+            "\(path).enrollment.window.to", "range_reversed", zh: "结束日期早于开始日期", en: "the range ends before it starts")
+        }
+        if let share = enrollment.minParticipation { requireRate(share, at: "\(path).enrollment.minParticipation") }
+        requirePositive(enrollment.everyoneWhenHeadcountBelow, at: "\(path).enrollment.everyoneWhenHeadcountBelow")
+        if let days = enrollment.lateJoinerDays, days < 0 {
+          fail("\(path).enrollment.lateJoinerDays", "invalid_days", zh: "天数不能为负", en: "days cannot be negative")
         }
       }
       var shares = 1...1
@@ -243,7 +265,8 @@ public enum SchemeCompiler {
       guard errors.count == errorCount else { return nil }
       return CompiledVersion(
         label: version.version, from: version.coverageStarting.from, to: version.coverageStarting.to,
-        contributionPerShare: version.contribution?.perShare, periodMonths: version.contribution?.periodMonths ?? 12,
+        contributionPerShare: version.contribution?.perShare, enrollment: version.enrollment,
+        periodMonths: version.contribution?.periodMonths ?? 12,
         shares: shares, eligibility: version.eligibility, waitingPeriod: version.waitingPeriod,
         continuityDays: version.waitingPeriod?.waivedOnRenewalWithinDays ?? 30, deadline: version.claimDeadline,
         limits: limits, requiredDocuments: version.requiredDocuments ?? [], benefits: benefits, rounding: rounding,

@@ -54,6 +54,8 @@ public struct RuleVersionDefinition: Codable, Sendable, Equatable {
   /// Coverage periods that start in this range are judged by this version.
   public var coverageStarting: DateRangeDefinition
   public var contribution: ContributionDefinition?
+  /// Who may enroll and how: participation, windows, exclusivity.
+  public var enrollment: EnrollmentDefinition?
   public var shares: SharesDefinition?
   public var eligibility: EligibilityDefinition?
   public var waitingPeriod: WaitingPeriodDefinition?
@@ -76,6 +78,23 @@ public struct ContributionDefinition: Codable, Sendable, Equatable {
   public var perShare: Money
   /// Length of a coverage period in months (12 by default).
   public var periodMonths: Int?
+}
+
+public struct EnrollmentDefinition: Codable, Sendable, Equatable {
+  /// Units may enroll for a period only between these dates.
+  public var window: DateRangeDefinition?
+  /// A unit must enroll at least this share of its headcount…
+  public var minParticipation: Rate?
+  /// …and everyone when it has fewer than this many workers.
+  public var everyoneWhenHeadcountBelow: Int?
+  /// Everyone in a unit holds the same number of shares.
+  public var sameSharesInUnit: Bool?
+  /// After the period starts, new hires may still join within this many days of hire.
+  public var lateJoinerDays: Int?
+  /// Products that cannot be held together with this one in a period.
+  public var exclusiveWith: [String]?
+  /// Individuals (gig workers, workers whose unit has not joined) may enroll on their own.
+  public var individualEnrollment: Bool?
 }
 
 public struct SharesDefinition: Codable, Sendable, Equatable {
