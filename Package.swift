@@ -25,6 +25,9 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+    .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.0"),
+    .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
   ],
   targets: [
     .target(
@@ -34,6 +37,15 @@ let package = Package(
     .target(
       name: "HuzhuSchemeFiles",
       dependencies: ["HuzhuCore", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HuzhuSpreadsheet",
+      dependencies: [
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "XMLCoder", package: "XMLCoder"),
+        .product(name: "CSV", package: "CSV.swift"),
+      ],
       swiftSettings: swiftSettings
     ),
     .target(
@@ -100,6 +112,15 @@ let package = Package(
         "HuzhuCore", "HuzhuSchemeFiles", "HuzhuTestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HuzhuSpreadsheetTests",
+      dependencies: [
+        "HuzhuSpreadsheet", "HuzhuCore", "HuzhuTestSupport",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ],
+      resources: [.copy("Fixtures")],
       swiftSettings: swiftSettings
     ),
     .testTarget(

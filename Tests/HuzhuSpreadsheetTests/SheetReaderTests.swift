@@ -1,0 +1,68 @@
+import Foundation
+import HuzhuSpreadsheet
+import Testing
+
+/// Files written by LibreOffice (scripts/make-spreadsheet-fixtures), read back.
+@Suite("Spreadsheet reading")
+struct SheetReaderTests {
+  func fixture(_ name: String) throws -> Data {
+    let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
+    return try Data(contentsOf: url)
+  }
+
+  @Test func readsTheFirstSheetOfALibreOfficeWorkbook() throws {
+    let sheet = try SheetReader.read(try fixture("roster-libreoffice.xlsx"))
+    #expect(sheet.rows[0].map(\.text) == ["姓名", "身份证号", "手机号", "入职日期", "份数", "在职"])
+    #expect(sheet.rows[1][0] == .text("王秀英"))
+    #expect(sheet.rows[1][1] == .text("11010519491231002X"))
+    #expect(sheet.rows[1][4].text == "2")
+    // LibreOffice stores TRUE as the number 1 with a boolean format.
+    #expect(sheet.rows[1][5] == .number("1"))
+    // A date cell is a serial number; as a date it is the day typed.
+    #expect(sheet.rows[1][3].dateSerialComponents.map { "\($0.year)-\($0.month)-\($0.day)" } == "2019-12-15")
+    // An ID number typed as a number: kept exactly as stored, visibly damaged.
+    guard case .number(let damaged) = sheet.rows[2][1] else {
+      Issue.record("expected a number cell, got \(sheet.rows[2][1])")
+      return
+    }
+    #expect(damaged.contains("E") || damaged.count < 18 || damaged.hasSuffix("0"))
+    #expect(sheet.rows[2][2] == .empty)
+    // Row numbers stay true to the file: the empty fourth row is kept.
+    #expect(sheet.rows.count == 5)
+    #expect(sheet.rows[3].isEmpty)
+    #expect(sheet.rows[4] == [.empty, .empty, .text("  与 & <特殊> 字符  ")])
+    // Only the first sheet.
+    #expect(!sheet.textRows.joined().contains("不应读到"))
+  }
+
+  @Test(arguments: ["roster-utf8.csv", "roster-gbk.csv"])
+  func readsCSVInUTF8AndGBK(name: String) throws {
+    let sheet = try SheetReader.read(try fixture(name))
+    #expect(sheet.textRows[0] == ["姓名", "身份证号", "手机号", "入职日期", "份数", "在职"])
+    #expect(sheet.textRows[1][0] == "王秀英")
+    #expect(sheet.textRows[2][0] == "李 建国")
+    #expect(sheet.textRows[4][2] == "  与 & <特殊> 字符  ")
+  }
+
+  @Test func aByteOrderMarkIsNotPartOfTheFirstHeader() throws {
+    let sheet = try SheetReader.read(Data([0xEF, 0xBB, 0xBF]) + Data("姓名,身份证号\n张三,1\n".utf8))
+    #expect(sheet.textRows[0][0] == "姓名")
+  }
+
+  @Test func whatWeWriteWeReadBack() throws {
+    let rows = [["姓名", "身份证号", "备注"], ["王秀英", "11010519491231002X", "A&B <c>"], ["", "", "第三列"]]
+    let sheet = try SheetReader.read(try XLSXWriter.write(rows: rows, sheetName: "花名册模板"))
+    #expect(sheet.textRows == [["姓名", "身份证号", "备注"], ["王秀英", "11010519491231002X", "A&B <c>"], ["", "", "第三列"]])
+  }
+
+  @Test func theFormatIsDecidedByContentNotName() {
+    #expect(throws: SpreadsheetError.self) { try SheetReader.read(Data([0xD0, 0xCF, 0x11, 0xE0, 0, 0, 0, 0])) }
+    let zipButNotXLSX = try? XLSXWriterProbe.zipWithoutWorkbook()
+    if let zipButNotXLSX {
+      let error = #expect(throws: SpreadsheetError.self) { try SheetReader.read(zipButNotXLSX) }
+      #expect(error?.kind == .notASpreadsheet)
+    }
+    let binary = #expect(throws: SpreadsheetError.self) { try SheetReader.read(Data([0x00, 0x01, 0xFF, 0xFE, 0x00])) }
+    #expect(binary?.messageZh.isEmpty == false)
+  }
+}
