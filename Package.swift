@@ -42,6 +42,7 @@ let package = Package(
     .target(
       name: "HuzhuSpreadsheet",
       dependencies: [
+        "HuzhuCore",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         .product(name: "XMLCoder", package: "XMLCoder"),
         .product(name: "CSV", package: "CSV.swift"),

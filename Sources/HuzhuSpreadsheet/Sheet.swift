@@ -46,23 +46,6 @@ public enum Cell: Sendable, Equatable {
     if text.hasSuffix(".0") { return String(text.dropLast(2)) }
     return text
   }
-
-  /// A spreadsheet date serial (days since 1899-12-30, Excel's and LibreOffice's epoch)
-  /// as year, month and day; nil for anything else.
-  public var dateSerialComponents: (year: Int, month: Int, day: Int)? {
-    guard case .number(let text) = self, let value = Double(text), value >= 1, value < 2_958_466 else { return nil }
-    // Days since 1970-01-01 → civil date (proleptic Gregorian).
-    let days = Int(value.rounded(.down)) - 25_569
-    let shifted = days + 719_468
-    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-    let dayOfEra = shifted - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-  }
 }
 
 public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Sendable {
