@@ -78,12 +78,26 @@ public struct Worker: Hashable, Sendable, Codable, Identifiable {
   public var idNumber: ResidentIDNumber
   /// The unit the worker is employed by now; history is kept by the store.
   public var unitID: WorkUnit.ID
+  public var phone: String?
+  public var insuranceType: InsuranceType
+  public var categories: MemberCategories
+  public var bankName: String?
+  public var bankAccount: String?
 
-  public init(id: ID = ID(), name: String, idNumber: ResidentIDNumber, unitID: WorkUnit.ID) {
+  public init(
+    id: ID = ID(), name: String, idNumber: ResidentIDNumber, unitID: WorkUnit.ID, phone: String? = nil,
+    insuranceType: InsuranceType = .urbanEmployee, categories: MemberCategories = [], bankName: String? = nil,
+    bankAccount: String? = nil
+  ) {
     self.id = id
     self.name = name
     self.idNumber = idNumber
     self.unitID = unitID
+    self.phone = phone
+    self.insuranceType = insuranceType
+    self.categories = categories
+    self.bankName = bankName
+    self.bankAccount = bankAccount
   }
 
   public var gender: Gender { idNumber.gender }

@@ -93,6 +93,12 @@ public struct RosterPreview: Sendable, Equatable {
   public let rows: [RosterRow]
   public let fileErrors: [FieldError]
 
+  public init(columns: [RosterField: Int], rows: [RosterRow], fileErrors: [FieldError]) {
+    self.columns = columns
+    self.rows = rows
+    self.fileErrors = fileErrors
+  }
+
   public var errorCount: Int { fileErrors.count + rows.reduce(0) { $0 + $1.errors.count } }
   public var warningCount: Int { rows.reduce(0) { $0 + $1.warnings.count } }
   /// Commit is all or nothing: only a preview without errors may be committed.

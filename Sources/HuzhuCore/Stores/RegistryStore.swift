@@ -19,6 +19,16 @@ public protocol RegistryStore: Sendable {
   func create(_ worker: Worker, employedSince: CalendarDate) async throws
 
   func counts() async throws -> RegistryCounts
+
+  /// A unit by its unified social credit code.
+  func unit(creditCode: String) async throws -> WorkUnit?
+  /// Where the people with these ID numbers work now (those the registry knows).
+  func currentEmployments(of idNumbers: [ResidentIDNumber]) async throws -> [ResidentIDNumber: CurrentEmployment]
+  /// Commits a previewed roster to `unit` in one transaction: all rows or none.
+  ///
+  /// - Throws: ``ValidationFailure`` when the preview has errors or the unit does not exist.
+  func importRoster(_ preview: RosterPreview, into unit: WorkUnit.ID, on date: CalendarDate) async throws
+    -> RosterImportResult
 }
 
 public struct RegistryCounts: Hashable, Sendable, Codable {

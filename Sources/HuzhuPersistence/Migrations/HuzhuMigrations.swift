@@ -7,6 +7,7 @@ public enum HuzhuMigrations {
     [
       M001_CreateRegistry(),
       M002_CreateAccounts(),
+      M003_WorkerDetails(),
     ]
   }
 

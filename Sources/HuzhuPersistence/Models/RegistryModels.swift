@@ -71,6 +71,12 @@ final class WorkerModel: Model, @unchecked Sendable {
   @Field(key: "name") var name: String
   @Field(key: "gender") var gender: String
   @Field(key: "birth_date") var birthDate: String
+  @OptionalField(key: "phone") var phone: String?
+  @Field(key: "insurance_type") var insuranceType: String
+  /// Comma-separated category codes.
+  @Field(key: "categories") var categories: String
+  @OptionalField(key: "bank_name") var bankName: String?
+  @OptionalField(key: "bank_account") var bankAccount: String?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -81,11 +87,26 @@ final class WorkerModel: Model, @unchecked Sendable {
     name = worker.name
     gender = worker.gender.rawValue
     birthDate = worker.birthDate.description
+    update(from: worker)
+  }
+
+  /// The details a later roster may change; identity (ID number, name of record) stays.
+  func update(from worker: Worker) {
+    phone = worker.phone
+    insuranceType = worker.insuranceType.rawValue
+    categories = worker.categories.all.map(\.rawValue).joined(separator: ",")
+    bankName = worker.bankName
+    bankAccount = worker.bankAccount
   }
 
   func domain(unitID: UUID) throws -> Worker {
     guard let number = ResidentIDNumber(idNumber) else { throw CorruptRow(table: Self.schema, column: "id_number") }
-    return Worker(id: .init(try requireID()), name: name, idNumber: number, unitID: .init(unitID))
+    return Worker(
+      id: .init(try requireID()), name: name, idNumber: number, unitID: .init(unitID), phone: phone,
+      insuranceType: InsuranceType(rawValue: insuranceType) ?? .urbanEmployee,
+      categories: MemberCategories(
+        categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
+      bankName: bankName, bankAccount: bankAccount)
   }
 }
 

@@ -154,3 +154,133 @@ public struct FluentAccountStore: AccountStore {
     }
   }
 }
+
+// MARK: Rosters
+
+extension FluentRegistryStore {
+  public func unit(creditCode: String) async throws -> WorkUnit? {
+    try await UnitModel.query(on: database).filter(\.$creditCode == creditCode.uppercased()).first()?.domain()
+  }
+
+  public func currentEmployments(of idNumbers: [ResidentIDNumber]) async throws
+    -> [ResidentIDNumber: CurrentEmployment]
+  {
+    try await Self.currentEmployments(of: idNumbers, on: database).mapValues(\.employment)
+  }
+
+  /// Found in chunks, so that a 100,000-row roster does not become one enormous `IN` list.
+  static func currentEmployments(of idNumbers: [ResidentIDNumber], on database: any Database) async throws
+    -> [ResidentIDNumber: (employment: CurrentEmployment, model: EmploymentModel)]
+  {
+    var result: [ResidentIDNumber: (employment: CurrentEmployment, model: EmploymentModel)] = [:]
+    let numbers = Array(Set(idNumbers.map(\.value)))
+    for start in stride(from: 0, to: numbers.count, by: 500) {
+      let chunk = Array(numbers[start..<min(start + 500, numbers.count)])
+      let people = try await WorkerModel.query(on: database).filter(\.$idNumber ~~ chunk).all()
+      guard !people.isEmpty else { continue }
+      let byWorker = Dictionary(uniqueKeysWithValues: try people.map { (try $0.requireID(), $0) })
+      let employments = try await EmploymentModel.query(on: database)
+        .filter(\.$workerID ~~ Array(byWorker.keys)).filter(\.$endDate == nil).all()
+      let unitIDs = Array(Set(employments.map(\.unitID)))
+      let units = try await UnitModel.query(on: database).filter(\.$id ~~ unitIDs).all()
+      let unitNames = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
+      for employment in employments {
+        guard let person = byWorker[employment.workerID], let number = ResidentIDNumber(person.idNumber) else {
+          continue
+        }
+        result[number] = (
+          CurrentEmployment(
+            worker: .init(employment.workerID), unit: .init(employment.unitID),
+            unitName: unitNames[employment.unitID] ?? ""),
+          employment
+        )
+      }
+    }
+    return result
+  }
+
+  public func importRoster(_ preview: RosterPreview, into unit: WorkUnit.ID, on date: CalendarDate) async throws
+    -> RosterImportResult
+  {
+    guard preview.canCommit else {
+      throw ValidationFailure(
+        preview.allErrors.isEmpty
+          ? [
+            FieldError(
+              field: "rows", code: "no_rows",
+              message: LocalizedText(zh: "名册中没有可提交的职工", en: "the roster has no workers to commit"))
+          ] : preview.allErrors)
+    }
+    return try await database.transaction { transaction in
+      guard try await UnitModel.find(unit.rawValue, on: transaction) != nil else {
+        throw ValidationFailure([
+          FieldError(
+            field: "unit", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
+        ])
+      }
+      let numbers = preview.rows.compactMap(\.idNumber)
+      let current = try await Self.currentEmployments(of: numbers, on: transaction)
+      let knownPeople = try await Self.people(with: numbers, on: transaction)
+      var result = RosterImportResult()
+      var newWorkers: [WorkerModel] = []
+      var newEmployments: [EmploymentModel] = []
+      for row in preview.rows {
+        guard let number = row.idNumber else { continue }
+        if let person = knownPeople[number.value] {
+          let worker = try person.domain(unitID: unit.rawValue)
+          person.update(from: Self.applying(row, to: worker))
+          try await person.update(on: transaction)
+          if let employment = current[number], employment.employment.unit == unit {
+            result.updated += 1
+            continue
+          }
+          if let employment = current[number] {
+            employment.model.endDate = date.description
+            try await employment.model.update(on: transaction)
+          }
+          newEmployments.append(
+            EmploymentModel(workerID: try person.requireID(), unitID: unit.rawValue, startDate: row.hireDate ?? date))
+          result.transferred += 1
+        } else {
+          let worker = Self.applying(row, to: Worker(name: row.name, idNumber: number, unitID: unit))
+          newWorkers.append(WorkerModel(worker))
+          newEmployments.append(
+            EmploymentModel(workerID: worker.id.rawValue, unitID: unit.rawValue, startDate: row.hireDate ?? date))
+          result.created += 1
+        }
+      }
+      // Batches of inserts, not a statement per row.
+      for start in stride(from: 0, to: newWorkers.count, by: 500) {
+        try await newWorkers[start..<min(start + 500, newWorkers.count)].create(on: transaction)
+      }
+      for start in stride(from: 0, to: newEmployments.count, by: 500) {
+        try await newEmployments[start..<min(start + 500, newEmployments.count)].create(on: transaction)
+      }
+      return result
+    }
+  }
+
+  static func people(with numbers: [ResidentIDNumber], on database: any Database) async throws -> [String: WorkerModel]
+  {
+    var result: [String: WorkerModel] = [:]
+    let values = Array(Set(numbers.map(\.value)))
+    for start in stride(from: 0, to: values.count, by: 500) {
+      let chunk = Array(values[start..<min(start + 500, values.count)])
+      for person in try await WorkerModel.query(on: database).filter(\.$idNumber ~~ chunk).all() {
+        result[person.idNumber] = person
+      }
+    }
+    return result
+  }
+
+  /// The roster's values for the details it carries; blanks keep what was known.
+  static func applying(_ row: RosterRow, to worker: Worker) -> Worker {
+    var worker = worker
+    worker.phone = row.phone ?? worker.phone
+    worker.insuranceType = row.insuranceType
+    if row.categories != [] { worker.categories = row.categories }
+    worker.bankName = row.bankName ?? worker.bankName
+    worker.bankAccount = row.bankAccount ?? worker.bankAccount
+    return worker
+  }
+}
