@@ -75,6 +75,7 @@ let package = Package(
       dependencies: [
         "HuzhuCore",
         "HuzhuSchemeFiles",
+        "HuzhuSpreadsheet",
         "HuzhuPersistence",
         "HuzhuWeb",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -75,3 +75,43 @@ struct Calc: AsyncParsableCommand {
     print(try Tasks.calculate(schemePath: scheme, casePath: casePath, json: json, language: lang == "en" ? .en : .zh))
   }
 }
+
+/// `huzhu import …`: bring data in from files.
+struct Import: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Import data from spreadsheets.", subcommands: [ImportRoster.self, RosterTemplate.self])
+}
+
+/// `huzhu import roster FILE --unit CODE`: a unit's roster (花名册) from XLSX or CSV.
+struct ImportRoster: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "roster",
+    abstract: "Import a unit's roster (XLSX or CSV, UTF-8 or GBK): every row checked, then all rows or none.")
+
+  @Argument(help: "The roster file.") var file: String
+  @Option(help: "The unit: its unified social credit code or its id.") var unit: String
+  @Flag(help: "Check the roster and report, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.importRoster(
+      configuration, file: file, unit: unit, dryRun: dryRun, progress: { Console.error($0) })
+    print(report.text)
+    if !report.succeeded { throw ExitCode(2) }
+  }
+}
+
+/// `huzhu import template OUT.xlsx`: the roster template to fill in.
+struct RosterTemplate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "template", abstract: "Write the roster template (XLSX).")
+
+  @Argument(help: "Where to write the template.") var output: String = "花名册模板.xlsx"
+
+  func run() throws {
+    try Tasks.writeRosterTemplate(to: output)
+    print("已写入模板 / template written: \(output)")
+  }
+}

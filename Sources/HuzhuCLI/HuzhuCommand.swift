@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuzhuCore
 import HuzhuSchemeFiles
+import HuzhuSpreadsheet
 import HuzhuWeb
 
 /// `huzhu`: the server and the operator's tools.
@@ -14,7 +15,7 @@ public struct HuzhuCommand: AsyncParsableCommand {
       directory; postgres://user@host:port/db for PostgreSQL), HUZHU_DATA_DIR, LOG_LEVEL, HUZHU_DEMO_DATA.
       Exit codes: 0 success, 1 runtime failure (e.g. database unreachable), 2 bad usage or configuration.
       """,
-    subcommands: [Serve.self, Migrate.self, SeedDemo.self, Calc.self]
+    subcommands: [Serve.self, Migrate.self, SeedDemo.self, Calc.self, Import.self]
   )
 
   public init() {}
@@ -32,7 +33,7 @@ public struct HuzhuCommand: AsyncParsableCommand {
         print(message)
         return 0
       }
-      Console.error(message + "\n\n" + helpMessage(columns: 100))
+      Console.error(message)
       return 2
     }
     do {
@@ -45,6 +46,9 @@ public struct HuzhuCommand: AsyncParsableCommand {
       return 0
     } catch let error as ConfigurationError {
       Console.error(error.description)
+      return 2
+    } catch let error as SpreadsheetError {
+      Console.error("\(error.messageZh)\n\(error.messageEn)")
       return 2
     } catch let error as SchemeFileError {
       Console.error(error.description)

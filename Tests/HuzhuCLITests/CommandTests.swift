@@ -158,4 +158,43 @@ struct CommandTests {
     #expect(
       await HuzhuCommand.run(arguments: ["calc", "--scheme", directory + "/missing.yaml", "--case", scheme]) == 2)
   }
+
+  @Test func importsARosterOnlyWhenEveryRowIsRight() async throws {
+    let directory = temporaryDirectory()
+    let configuration = try AppConfiguration.resolve(dataDirectory: directory, environment: ["LOG_LEVEL": "warning"])
+    _ = try await Tasks.seedDemo(configuration)
+    let unit = try #require(DemoData.standard().units.first { $0.name == "安阳公交集团" })
+    // The demo data is generated afresh each time, but its credit codes are deterministic.
+    let code = try #require(unit.creditCode)
+
+    let bad = try await Tasks.importRoster(
+      configuration, file: RepositoryFiles.path("Tests/HuzhuSpreadsheetTests/Fixtures/roster-libreoffice.xlsx"),
+      unit: code, dryRun: false)
+    #expect(!bad.succeeded)
+    #expect(bad.text.contains("第3行【身份证号】"))
+    #expect(bad.text.contains("未写入任何数据"))
+
+    let good = directory + "/good.csv"
+    try "姓名,身份证号,手机号\n赵敏,110105198001010016,13700000001\n钱伟,11010519491231002X,\n"
+      .write(toFile: good, atomically: true, encoding: .utf8)
+    let dryRun = try await Tasks.importRoster(configuration, file: good, unit: code, dryRun: true)
+    #expect(dryRun.succeeded && dryRun.result == nil)
+    let committed = try await Tasks.importRoster(configuration, file: good, unit: code, dryRun: false)
+    #expect(committed.result == RosterImportResult(created: 2))
+    let again = try await Tasks.importRoster(configuration, file: good, unit: code, dryRun: false)
+    #expect(again.result == RosterImportResult(updated: 2))
+    #expect(again.text.contains("已在本单位名册中"))
+
+    let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: ["import", "roster", good, "--unit", "no-such-unit", "--data-dir", directory])
+    }
+    #expect(status == 2)
+  }
+
+  @Test func writesTheRosterTemplate() throws {
+    let path = temporaryDirectory() + "-template.xlsx"
+    try Tasks.writeRosterTemplate(to: path)
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    #expect(data.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+  }
 }

@@ -76,9 +76,8 @@ struct RosterImportTests {
   }
 
   @Test func peopleTheRegistryKnowsAreWarnedAbout() {
-    let preview = RosterReader.preview(
-      [row(["姓名", "身份证号"]), row(["王秀英", "11010519491231002X"])],
-      knownPerson: { _ in LocalizedText(zh: "已在安彩高科参保", en: "enrolled at another unit") })
+    let preview = RosterReader.preview([row(["姓名", "身份证号"]), row(["王秀英", "11010519491231002X"])])
+      .annotatingKnownPeople { _ in LocalizedText(zh: "已在安彩高科参保", en: "enrolled at another unit") }
     #expect(preview.canCommit)
     #expect(preview.rows[0].warnings.map(\.message.zh) == ["已在安彩高科参保"])
   }

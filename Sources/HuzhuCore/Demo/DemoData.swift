@@ -21,8 +21,14 @@ public struct DemoData: Sendable {
       organisations.append(organisation)
       return organisation
     }
-    func unit(_ name: String, _ sector: Sector, under organisation: Organisation) -> WorkUnit {
-      let unit = WorkUnit(organisationID: organisation.id, name: name, sector: sector)
+    func unit(_ name: String, _ sector: Sector, under organisation: Organisation, region: String) -> WorkUnit {
+      // Synthetic codes that pass the GB 32100 check: 91 (enterprise) or 12 (institution),
+      // the region, and a running number.
+      let prefix = sector == .publicInstitution || sector == .government ? "12" : "91"
+      let serial = String(units.count + 1)
+      let body = prefix + region + String(repeating: "0", count: 9 - serial.count) + serial
+      let unit = WorkUnit(
+        organisationID: organisation.id, name: name, creditCode: CreditCode.compose(body).value, sector: sector)
       units.append(unit)
       return unit
     }
@@ -38,10 +44,10 @@ public struct DemoData: Sendable {
       _ = node("HA-AY-\(code)", name, "\(nameEn) Federation of Trade Unions", .countyUnion, under: anyang)
     }
     let anyangUnits = [
-      unit("河南安彩高科股份有限公司", .stateEnterprise, under: anyang),
-      unit("河南中烟工业有限责任公司安阳卷烟厂", .stateEnterprise, under: anyang),
-      unit("安阳公交集团", .stateEnterprise, under: anyang),
-      unit("安阳市道路绿化管理站", .publicInstitution, under: anyangDirect),
+      unit("河南安彩高科股份有限公司", .stateEnterprise, under: anyang, region: "410500"),
+      unit("河南中烟工业有限责任公司安阳卷烟厂", .stateEnterprise, under: anyang, region: "410500"),
+      unit("安阳公交集团", .stateEnterprise, under: anyang, region: "410500"),
+      unit("安阳市道路绿化管理站", .publicInstitution, under: anyangDirect, region: "410500"),
     ]
     let anyangEnrolled = [
       CalendarDate(year: 2019, month: 12, day: 15)!, CalendarDate(year: 2020, month: 1, day: 15)!,
@@ -66,11 +72,11 @@ public struct DemoData: Sendable {
         node("HLJ-YC-\(code)", name, "\(nameEn) Federation of Trade Unions", .countyUnion, under: yichun))
     }
     let yichunUnits = [
-      unit("伊春森林工业集团有限责任公司", .stateEnterprise, under: forestry),
-      unit("伊春市医药公司", .stateEnterprise, under: yichunDirect),
-      unit("伊春市第一中学", .publicInstitution, under: yichunDirect),
-      unit("伊美区人民医院", .publicInstitution, under: yichunCounties[0]),
-      unit("铁力市自来水公司", .stateEnterprise, under: yichunCounties[4]),
+      unit("伊春森林工业集团有限责任公司", .stateEnterprise, under: forestry, region: "230700"),
+      unit("伊春市医药公司", .stateEnterprise, under: yichunDirect, region: "230700"),
+      unit("伊春市第一中学", .publicInstitution, under: yichunDirect, region: "230700"),
+      unit("伊美区人民医院", .publicInstitution, under: yichunCounties[0], region: "230717"),
+      unit("铁力市自来水公司", .stateEnterprise, under: yichunCounties[4], region: "230781"),
     ]
 
     // A few workers per unit, with valid ID numbers from the units' regions.

@@ -49,6 +49,13 @@ public struct CreditCode: Hashable, Sendable, Codable, CustomStringConvertible {
     self.value = value
   }
 
+  /// A valid code from 17 leading characters, for demo and generated data.
+  public static func compose(_ body: String) -> CreditCode {
+    let characters = Array(body)
+    precondition(characters.count == 17 && characters.allSatisfy(alphabet.contains), "17 characters of the alphabet")
+    return CreditCode(value: body + String(checkCharacter(for: characters)))
+  }
+
   public init?(_ text: String) {
     guard case .success(let code) = Self.validate(text) else { return nil }
     self = code

@@ -104,6 +104,22 @@ public struct RosterPreview: Sendable, Equatable {
   /// Commit is all or nothing: only a preview without errors may be committed.
   public var canCommit: Bool { errorCount == 0 && !rows.isEmpty }
 
+  /// The preview with a warning on each row whose person the registry already knows
+  /// (`known` says what it knows, e.g. "registered at another unit: will transfer").
+  public func annotatingKnownPeople(_ known: (ResidentIDNumber) -> LocalizedText?) -> RosterPreview {
+    RosterPreview(
+      columns: columns,
+      rows: rows.map { row in
+        var row = row
+        if let number = row.idNumber, !row.errors.contains(where: { $0.code == "duplicate_in_file" }),
+          let message = known(number)
+        {
+          row.warnings.append(FieldError(field: "idNumber", code: "known_person", message: message, row: row.rowNumber))
+        }
+        return row
+      }, fileErrors: fileErrors)
+  }
+
   /// Every problem, file first, then rows in order.
   public var allErrors: [FieldError] { fileErrors + rows.flatMap(\.errors) }
 }

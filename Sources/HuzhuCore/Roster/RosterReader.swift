@@ -3,13 +3,8 @@ import Foundation
 /// Turns the cells of a roster sheet into workers, checking every row and reporting every
 /// problem with its row, column and a message in Chinese and English.
 public enum RosterReader {
-  /// - Parameters:
-  ///   - rows: the sheet's cells; a header row is looked for in the first ten rows.
-  ///   - knownPerson: what the registry already knows about an ID number (for example
-  ///     "enrolled in another unit"), reported as a warning.
-  public static func preview(
-    _ rows: [[RosterCell]], knownPerson: (ResidentIDNumber) -> LocalizedText? = { _ in nil }
-  ) -> RosterPreview {
+  /// - Parameter rows: the sheet's cells; a header row is looked for in the first ten rows.
+  public static func preview(_ rows: [[RosterCell]]) -> RosterPreview {
     guard let (headerIndex, columns) = findHeader(rows) else {
       let names = RosterField.required.map(\.label)
       return RosterPreview(
@@ -38,9 +33,6 @@ public enum RosterReader {
             error(row, .idNumber, "duplicate_in_file", zh: "与第\(first)行身份证号重复", en: "same ID number as row \(first)"))
         } else {
           firstRowOfID[number.value] = row.rowNumber
-          if let known = knownPerson(number) {
-            row.warnings.append(FieldError(field: "idNumber", code: "known_person", message: known, row: row.rowNumber))
-          }
         }
       }
       parsed.append(row)
