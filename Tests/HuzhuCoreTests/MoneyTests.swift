@@ -53,6 +53,15 @@ struct MoneyTests {
     #expect(Money(fen: 12_345).multiplied(by: yichun, rounding: .halfUp) == Money(fen: 1481))  // 1481.4
   }
 
+  @Test func largeAmountsTimesFineRatesDoNotOverflow() {
+    // 10,000,000,000 fen × 12,345,678 would overflow 64 bits before dividing by 10^8.
+    let rate = Rate(text: "12.345678%")!
+    #expect(Money(yuan: 100_000_000).multiplied(by: rate, rounding: .halfUp) == Money(fen: 1_234_567_800))
+    #expect(Money(yuan: -100_000_000).multiplied(by: rate, rounding: .halfUp) == Money(fen: -1_234_567_800))
+    #expect(Money(fen: -333).multiplied(by: Rate(percent: 50), rounding: .halfUp) == Money(fen: -167))
+    #expect(Money(fen: -333).multiplied(by: Rate(percent: 50), rounding: .halfEven) == Money(fen: -166))
+  }
+
   @Test func allocationSplitsWithoutLosingAFen() {
     let parts = Money(fen: 1000).allocated(into: 3)
     #expect(parts == [Money(fen: 334), Money(fen: 333), Money(fen: 333)])

@@ -37,8 +37,13 @@ public struct Money: Hashable, Comparable, Sendable {
   public var clampedAtZero: Money { fen < 0 ? .zero : self }
 
   /// This amount times an exact rate, rounded to the fen by `rounding`.
+  ///
+  /// The product is formed in 128 bits, so a large amount times a finely written rate
+  /// (¥100,000,000 × 12.345678%) cannot overflow on the way to a result that fits.
   public func multiplied(by rate: Rate, rounding: RoundingRule) -> Money {
-    Money(fen: rounding.divide(fen * rate.numerator, by: rate.denominator))
+    let product = fen.multipliedFullWidth(by: rate.numerator)
+    let (quotient, remainder) = rate.denominator.dividingFullWidth(product)
+    return Money(fen: rounding.adjust(quotient: quotient, remainder: remainder, denominator: rate.denominator))
   }
 
   /// Splits the amount into `parts` shares that differ by at most one fen and add up exactly.

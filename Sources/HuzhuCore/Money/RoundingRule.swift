@@ -13,10 +13,14 @@ public enum RoundingRule: String, Codable, Sendable, CaseIterable {
   /// `numerator / denominator` rounded to an integer by this rule. `denominator` > 0.
   public func divide(_ numerator: Int64, by denominator: Int64) -> Int64 {
     precondition(denominator > 0, "rounding needs a positive denominator")
-    let quotient = numerator / denominator
-    let remainder = numerator % denominator
+    return adjust(quotient: numerator / denominator, remainder: numerator % denominator, denominator: denominator)
+  }
+
+  /// Rounds a truncated quotient given its remainder (which has the dividend's sign).
+  func adjust(quotient: Int64, remainder: Int64, denominator: Int64) -> Int64 {
+    precondition(denominator > 0, "rounding needs a positive denominator")
     if remainder == 0 { return quotient }
-    let awayFromZero: Int64 = numerator < 0 ? -1 : 1
+    let awayFromZero: Int64 = remainder < 0 ? -1 : 1
     let twiceRemainder = remainder.magnitude * 2
     switch self {
     case .down:

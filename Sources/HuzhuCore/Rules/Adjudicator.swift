@@ -24,8 +24,7 @@ public enum Adjudicator {
         continue
       }
       guard let version = product.version(forCoverageStartingOn: cover.start) else {
-        var lines = [ExplanationLine(step: .eligibility, reason: .noRuleVersion)]
-        lines.reserveCapacity(1)
+        let lines = [ExplanationLine(step: .eligibility, reason: .noRuleVersion)]
         outcomes.append(
           BenefitOutcome(
             product: product.code, productName: product.name, version: nil, benefit: product.code,
