@@ -18,6 +18,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/vapor/vapor.git", from: "4.122.0"),
     .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+    .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+    .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
     .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
     .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -91,7 +93,8 @@ let package = Package(
     .executableTarget(
       name: "huzhu-bench",
       dependencies: [
-        "HuzhuCore", "HuzhuSchemeFiles",
+        "HuzhuCore", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuPersistence",
+        .product(name: "FluentKit", package: "fluent-kit"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings

@@ -6,8 +6,9 @@ import ZIPFoundation
 /// LibreOffice write it): shared strings with rich-text runs, inline strings, numbers,
 /// booleans, errors and formula results.
 ///
-/// Hand-written because no package here reads XLSX; ZIPFoundation opens the archive and
-/// XMLCoder decodes each part.
+/// Hand-written because no package here reads XLSX: ZIPFoundation opens the archive,
+/// XMLCoder decodes the small parts (workbook, relationships) and ``XMLScanner`` streams the
+/// large ones (worksheet, shared strings).
 enum XLSXReader {
   static func read(_ data: Data) throws(SpreadsheetError) -> Sheet {
     let archive: Archive
@@ -18,69 +19,81 @@ enum XLSXReader {
     }
     let sheetPath = try firstSheetPath(in: archive)
     let strings = try sharedStrings(in: archive)
-    let worksheet: Worksheet = try decode(part: sheetPath, in: archive)
+    return Sheet(rows: try rows(of: try bytes(of: sheetPath, in: archive), strings: strings, part: sheetPath))
+  }
+
+  /// The worksheet's rows, streamed: row numbers stay true to the file (rows a spreadsheet
+  /// left out are kept as empty rows), columns follow the cell references.
+  static func rows(of data: Data, strings: [String], part: String) throws(SpreadsheetError) -> [[Cell]] {
     var rows: [[Cell]] = []
+    var current: [Cell] = []
+    var rowNumber = 0
     var nextRow = 1
-    for row in worksheet.sheetData.row ?? [] {
-      let number = row.r ?? nextRow
-      // Rows a spreadsheet left out are empty rows: keep row numbers true to the file.
-      while nextRow < number {
-        rows.append([])
-        nextRow += 1
+    var nextColumn = 0
+    var reference: String?
+    var type: String?
+    var value = ""
+    var inline = ""
+    var capturingValue = false
+    var capturingInline = false
+    var insideInline = false
+    var skippingPhonetic = false
+    do {
+      try data.withUnsafeBytes { raw in
+        try XMLScanner.scan(raw.bindMemory(to: UInt8.self)) { event in
+          switch event {
+          case .start(let name, let attributes, _):
+            switch name {
+            case "row":
+              rowNumber = attributes.first { $0.0 == "r" }.flatMap { Int($0.1) } ?? nextRow
+              while nextRow < rowNumber {
+                rows.append([])
+                nextRow += 1
+              }
+              current = []
+              nextColumn = 0
+            case "c":
+              reference = attributes.first { $0.0 == "r" }?.1
+              type = attributes.first { $0.0 == "t" }?.1
+              value = ""
+              inline = ""
+            case "v": capturingValue = true
+            case "is": insideInline = true
+            case "t" where insideInline: capturingInline = true
+            case "rPh": skippingPhonetic = true
+            default: break
+            }
+          case .text(let text):
+            if capturingValue { value += text } else if capturingInline && !skippingPhonetic { inline += text }
+          case .end(let name):
+            switch name {
+            case "v": capturingValue = false
+            case "t": capturingInline = false
+            case "is": insideInline = false
+            case "rPh": skippingPhonetic = false
+            case "c":
+              let column = reference.flatMap(columnIndex) ?? nextColumn
+              while current.count < column { current.append(.empty) }
+              current.append(try cell(type: type, value: value, inline: inline, reference: reference, strings: strings))
+              nextColumn = column + 1
+            case "row":
+              while current.last?.isEmpty == true { current.removeLast() }
+              rows.append(current)
+              nextRow = rowNumber + 1
+            default: break
+            }
+          }
+        }
       }
-      var cells: [Cell] = []
-      var nextColumn = 0
-      for cell in row.c ?? [] {
-        let column = cell.r.flatMap(columnIndex) ?? nextColumn
-        while cells.count < column { cells.append(.empty) }
-        cells.append(try value(of: cell, strings: strings))
-        nextColumn = column + 1
-      }
-      while cells.last?.isEmpty == true { cells.removeLast() }
-      rows.append(cells)
-      nextRow = number + 1
+    } catch let error as SpreadsheetError {
+      throw error
+    } catch {
+      throw SpreadsheetError(kind: .malformedXML, detail: "\(part): \(error)")
     }
-    return Sheet(rows: rows)
+    return rows
   }
 
   // MARK: Parts
-
-  struct Worksheet: Decodable {
-    struct SheetData: Decodable { let row: [Row]? }
-    struct Row: Decodable {
-      let r: Int?
-      let c: [CellXML]?
-    }
-    let sheetData: SheetData
-  }
-
-  struct CellXML: Decodable {
-    let r: String?
-    let t: String?
-    let v: String?
-    let `is`: RichText?
-  }
-
-  /// `<si>` or `<is>`: either a plain `<t>` or runs `<r><t>…</t></r>`.
-  struct RichText: Decodable {
-    struct Text: Decodable {
-      let value: String
-      enum CodingKeys: String, CodingKey { case value = "" }
-      init(from decoder: any Decoder) throws {
-        // `<t/>` and `<t xml:space="preserve"> </t>` both decode here.
-        value =
-          (try? decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .value))
-          ?? (try? decoder.singleValueContainer().decode(String.self)) ?? ""
-      }
-    }
-    struct Run: Decodable { let t: Text? }
-    let t: Text?
-    let r: [Run]?
-
-    var text: String { t?.value ?? (r ?? []).compactMap { $0.t?.value }.joined() }
-  }
-
-  struct SharedStrings: Decodable { let si: [RichText]? }
 
   struct Workbook: Decodable {
     struct Sheets: Decodable { let sheet: [SheetEntry] }
@@ -121,20 +134,61 @@ enum XLSXReader {
     return "xl/worksheets/sheet1.xml"
   }
 
+  /// The shared-string table, streamed: one string per `<si>`, rich-text runs joined,
+  /// phonetic guides (`<rPh>`) left out.
   static func sharedStrings(in archive: Archive) throws(SpreadsheetError) -> [String] {
     guard archive["xl/sharedStrings.xml"] != nil else { return [] }
-    let table: SharedStrings = try decode(part: "xl/sharedStrings.xml", in: archive)
-    return (table.si ?? []).map(\.text)
+    let data = try bytes(of: "xl/sharedStrings.xml", in: archive)
+    var strings: [String] = []
+    var current = ""
+    var capturing = false
+    var skippingPhonetic = false
+    do {
+      try data.withUnsafeBytes { raw in
+        try XMLScanner.scan(raw.bindMemory(to: UInt8.self)) { event in
+          switch event {
+          case .start(let name, _, _):
+            if name == "si" {
+              current = ""
+            } else if name == "t" {
+              capturing = true
+            } else if name == "rPh" {
+              skippingPhonetic = true
+            }
+          case .text(let text):
+            if capturing && !skippingPhonetic { current += text }
+          case .end(let name):
+            if name == "si" {
+              strings.append(current)
+            } else if name == "t" {
+              capturing = false
+            } else if name == "rPh" {
+              skippingPhonetic = false
+            }
+          }
+        }
+      }
+    } catch {
+      throw SpreadsheetError(kind: .malformedXML, detail: "xl/sharedStrings.xml: \(error)")
+    }
+    return strings
   }
 
-  static func decode<T: Decodable>(part path: String, in archive: Archive) throws(SpreadsheetError) -> T {
+  static func bytes(of path: String, in archive: Archive) throws(SpreadsheetError) -> Data {
     guard let entry = archive[path] else { throw SpreadsheetError(kind: .missingPart, detail: path) }
     var data = Data()
+    data.reserveCapacity(Int(entry.uncompressedSize))
     do {
       _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
     } catch {
       throw SpreadsheetError(kind: .malformedXML, detail: "\(path): \(error)")
     }
+    return data
+  }
+
+  /// Small parts (workbook, relationships) through XMLCoder.
+  static func decode<T: Decodable>(part path: String, in archive: Archive) throws(SpreadsheetError) -> T {
+    let data = try bytes(of: path, in: archive)
     let decoder = XMLDecoder(trimValueWhitespaces: false)
     decoder.shouldProcessNamespaces = false
     do {
@@ -144,25 +198,26 @@ enum XLSXReader {
     }
   }
 
-  static func value(of cell: CellXML, strings: [String]) throws(SpreadsheetError) -> Cell {
-    switch cell.t {
+  static func cell(type: String?, value: String, inline: String, reference: String?, strings: [String])
+    throws(SpreadsheetError) -> Cell
+  {
+    switch type {
     case "s":
-      guard let text = cell.v, let index = Int(text), strings.indices.contains(index) else {
-        throw SpreadsheetError(kind: .malformedXML, detail: "cell \(cell.r ?? "?") refers to a missing shared string")
+      guard let index = Int(value), strings.indices.contains(index) else {
+        throw SpreadsheetError(
+          kind: .malformedXML, detail: "cell \(reference ?? "?") refers to a missing shared string")
       }
       return strings[index].isEmpty ? .empty : .text(strings[index])
     case "inlineStr":
-      let text = cell.is?.text ?? ""
-      return text.isEmpty ? .empty : .text(text)
+      return inline.isEmpty ? .empty : .text(inline)
     case "str":
-      return cell.v.map { .text($0) } ?? .empty
+      return value.isEmpty ? .empty : .text(value)
     case "b":
-      return .bool(cell.v == "1")
+      return .bool(value == "1")
     case "e":
-      return .error(cell.v ?? "#ERROR")
+      return .error(value.isEmpty ? "#ERROR" : value)
     default:
-      guard let number = cell.v, !number.isEmpty else { return .empty }
-      return .number(number)
+      return value.isEmpty ? .empty : .number(value)
     }
   }
 

@@ -65,4 +65,50 @@ struct SheetReaderTests {
     let binary = #expect(throws: SpreadsheetError.self) { try SheetReader.read(Data([0x00, 0x01, 0xFF, 0xFE, 0x00])) }
     #expect(binary?.messageZh.isEmpty == false)
   }
+
+  @Test func readsTheXMLFeaturesExcelAndWPSUse() throws {
+    let strings = """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3">
+        <x:si><x:t>姓名</x:t></x:si>
+        <x:si><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">王</x:t></x:r><x:r><x:t>秀英</x:t></x:r><x:rPh sb="0" eb="1"><x:t>おう</x:t></x:rPh></x:si>
+        <x:si><x:t>A &amp; B &lt;C&gt; &#x4E2D;&#25991; &quot;q&quot; &apos;s&apos;</x:t></x:si>
+      </x:sst>
+      """
+    let sheet = """
+      <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+      <!-- written by hand -->
+      <x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+        <x:sheetData>
+          <x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="s"><x:v>2</x:v></x:c></x:row>
+          <x:row r="3" spans="1:5">
+            <x:c r="A3" t="s"><x:v>1</x:v></x:c>
+            <x:c r="B3" t="b"><x:v>1</x:v></x:c>
+            <x:c r="C3" t="e"><x:v>#N/A</x:v></x:c>
+            <x:c r="D3" t="str"><x:f>A1&amp;"x"</x:f><x:v>姓名x</x:v></x:c>
+            <x:c r="E3" t="inlineStr"><x:is><x:t><![CDATA[<原样>]]></x:t></x:is></x:c>
+            <x:c r="F3" s="2"/>
+            <x:c r="AA3"><x:v>1.10105194912310E+17</x:v></x:c>
+          </x:row>
+        </x:sheetData>
+      </x:worksheet>
+      """
+    let read = try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: strings))
+    #expect(read.rows.count == 3)
+    #expect(read.rows[0] == [.text("姓名"), .empty, .text(#"A & B <C> 中文 "q" 's'"#)])
+    #expect(read.rows[1].isEmpty)
+    let third = read.rows[2]
+    #expect(Array(third.prefix(5)) == [.text("王秀英"), .bool(true), .error("#N/A"), .text("姓名x"), .text("<原样>")])
+    #expect(third.count == 27)  // column AA
+    #expect(third[26] == .number("1.10105194912310E+17"))
+  }
+
+  @Test func aTruncatedSheetIsReportedNotGuessed() throws {
+    let sheet =
+      #"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>甲</t></is></c></row><row r="2"><c r="A2"#
+    let error = #expect(throws: SpreadsheetError.self) {
+      try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: nil))
+    }
+    #expect(error?.kind == .malformedXML)
+  }
 }

@@ -47,7 +47,7 @@ public struct ResidentIDNumber: Hashable, Sendable, Codable, CustomStringConvert
   }
 
   public static func validate(_ text: String) -> Result<ResidentIDNumber, Problem> {
-    let characters = Array(text.trimmingCharacters(in: .whitespaces).uppercased())
+    let characters = Array(text.trimmingWhitespace.uppercased())
     guard characters.count == 18 else { return .failure(.wrongLength) }
     let body = characters.prefix(17)
     guard body.allSatisfy(\.isASCIIDigit), characters[17].isASCIIDigit || characters[17] == "X"

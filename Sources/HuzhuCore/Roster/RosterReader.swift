@@ -238,8 +238,7 @@ public enum RosterReader {
     if isSerial, let serial = Double(text), serial >= 1, serial < 2_958_466 {
       return CalendarDate(dayNumber: Int(serial.rounded(.down)) - 25_569)
     }
-    let parts = text.replacingOccurrences(of: "年", with: "-").replacingOccurrences(of: "月", with: "-")
-      .replacingOccurrences(of: "日", with: "").split(whereSeparator: { "-/.".contains($0) })
+    let parts = text.split(whereSeparator: { "-/.年月日".contains($0) })
     guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), year > 1900
     else { return nil }
     return CalendarDate(year: year, month: month, day: day)

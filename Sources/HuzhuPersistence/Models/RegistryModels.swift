@@ -94,9 +94,14 @@ final class WorkerModel: Model, @unchecked Sendable {
   func update(from worker: Worker) {
     phone = worker.phone
     insuranceType = worker.insuranceType.rawValue
-    categories = worker.categories.all.map(\.rawValue).joined(separator: ",")
+    categories = Self.categoriesText(worker.categories)
     bankName = worker.bankName
     bankAccount = worker.bankAccount
+  }
+
+  /// How categories are stored: comma-separated codes.
+  static func categoriesText(_ categories: MemberCategories) -> String {
+    categories.all.map(\.rawValue).joined(separator: ",")
   }
 
   func domain(unitID: UUID) throws -> Worker {

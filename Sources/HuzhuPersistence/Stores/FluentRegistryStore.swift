@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuzhuCore
+import SQLKit
 
 /// The registry on any Fluent database (SQLite or PostgreSQL, same schema, same code).
 public struct FluentRegistryStore: RegistryStore {
@@ -222,8 +223,8 @@ extension FluentRegistryStore {
       let current = try await Self.currentEmployments(of: numbers, on: transaction)
       let knownPeople = try await Self.people(with: numbers, on: transaction)
       var result = RosterImportResult()
-      var newWorkers: [WorkerModel] = []
-      var newEmployments: [EmploymentModel] = []
+      var newWorkers: [Worker] = []
+      var newEmployments: [NewEmployment] = []
       for row in preview.rows {
         guard let number = row.idNumber else { continue }
         if let person = knownPeople[number.value] {
@@ -239,24 +240,64 @@ extension FluentRegistryStore {
             try await employment.model.update(on: transaction)
           }
           newEmployments.append(
-            EmploymentModel(workerID: try person.requireID(), unitID: unit.rawValue, startDate: row.hireDate ?? date))
+            NewEmployment(worker: try person.requireID(), unit: unit.rawValue, start: row.hireDate ?? date))
           result.transferred += 1
         } else {
           let worker = Self.applying(row, to: Worker(name: row.name, idNumber: number, unitID: unit))
-          newWorkers.append(WorkerModel(worker))
+          newWorkers.append(worker)
           newEmployments.append(
-            EmploymentModel(workerID: worker.id.rawValue, unitID: unit.rawValue, startDate: row.hireDate ?? date))
+            NewEmployment(worker: worker.id.rawValue, unit: unit.rawValue, start: row.hireDate ?? date))
           result.created += 1
         }
       }
-      // Batches of inserts, not a statement per row.
-      for start in stride(from: 0, to: newWorkers.count, by: 500) {
-        try await newWorkers[start..<min(start + 500, newWorkers.count)].create(on: transaction)
-      }
-      for start in stride(from: 0, to: newEmployments.count, by: 500) {
-        try await newEmployments[start..<min(start + 500, newEmployments.count)].create(on: transaction)
-      }
+      try await Self.insert(newWorkers, newEmployments, on: transaction)
       return result
+    }
+  }
+
+  struct NewEmployment {
+    let worker: UUID
+    let unit: UUID
+    let start: CalendarDate
+  }
+
+  /// New people and employments as multi-row INSERTs through SQLKit, straight from the domain
+  /// values: a 100,000-row roster is a few hundred statements, and no Fluent model is built
+  /// per row (building them cost more than the database work).
+  static func insert(_ workers: [Worker], _ employments: [NewEmployment], on database: any Database) async throws {
+    guard let sql = database as? any SQLDatabase else {
+      for worker in workers { try await WorkerModel(worker).create(on: database) }
+      for employment in employments {
+        try await EmploymentModel(workerID: employment.worker, unitID: employment.unit, startDate: employment.start)
+          .create(on: database)
+      }
+      return
+    }
+    let now = Date()
+    // 500 rows × 11 columns stays well inside SQLite's limit on bound parameters.
+    for start in stride(from: 0, to: workers.count, by: 500) {
+      var insert = sql.insert(into: WorkerModel.schema).columns(
+        "id", "id_number", "name", "gender", "birth_date", "phone", "insurance_type", "categories", "bank_name",
+        "bank_account", "created_at")
+      for worker in workers[start..<min(start + 500, workers.count)] {
+        insert = insert.values(
+          SQLBind(worker.id.rawValue), SQLBind(worker.idNumber.value), SQLBind(worker.name),
+          SQLBind(worker.gender.rawValue),
+          SQLBind(worker.birthDate.description), SQLBind(worker.phone), SQLBind(worker.insuranceType.rawValue),
+          SQLBind(WorkerModel.categoriesText(worker.categories)), SQLBind(worker.bankName), SQLBind(worker.bankAccount),
+          SQLBind(now))
+      }
+      try await insert.run()
+    }
+    for start in stride(from: 0, to: employments.count, by: 500) {
+      var insert = sql.insert(into: EmploymentModel.schema).columns(
+        "id", "worker_id", "unit_id", "start_date", "end_date")
+      for employment in employments[start..<min(start + 500, employments.count)] {
+        insert = insert.values(
+          SQLBind(UUID()), SQLBind(employment.worker), SQLBind(employment.unit), SQLBind(employment.start.description),
+          SQLBind(String?.none))
+      }
+      try await insert.run()
     }
   }
 

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSchemeFiles
+
+/// `swift run -c release huzhu-bench calc`: performance figures, kept out of the tests.
+struct HuzhuBench: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "huzhu-bench", abstract: "Huzhu benchmarks (run with -c release).",
+    subcommands: [Calc.self, ImportRoster.self])
+}
+
+struct Calc: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Adjudicate a generated batch of cases on one core.")
+
+  @Option(help: "Cases per run.") var count = 1_000_000
+  @Option(help: "Directory with anyang.yaml and yichun.yaml.") var schemes = "schemes"
+  @Option(help: "Run only the benchmarks whose name contains this text.") var only: String?
+  @Option(help: "Timed passes over each batch; the fastest is reported.") var passes: Int = 3
+
+  func run() throws {
+    var benchmark = CalcBenchmark(
+      anyang: try SchemeFile.load("\(schemes)/anyang.yaml"), yichun: try SchemeFile.load("\(schemes)/yichun.yaml"),
+      count: count)
+    benchmark.repeats = passes
+    #if DEBUG
+      print("warning: a debug build; run with `swift run -c release huzhu-bench calc` for real figures")
+    #endif
+    print("cases per second on one core (\(count) generated cases each, best of \(passes) passes):")
+    for result in benchmark.run(only: only) {
+      let rate = String(format: "%12.0f", result.perSecond)
+      print(
+        "  \(rate)/s  \(result.name)  [\(String(format: "%.3f", result.seconds)) s, paid \(result.totalPaid.formatted)]"
+      )
+    }
+  }
+}
+
+struct ImportRoster: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract:
+      "Generate an XLSX roster, then read, check and commit it (SQLite, and PostgreSQL when DATABASE_URL is set).")
+
+  @Option(help: "Workers in the roster.") var rows = 100_000
+
+  func run() async throws {
+    var targets: [(String, DatabaseTarget)] = []
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-bench-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    targets.append(("SQLite", .sqliteFile(path: directory.appendingPathComponent("bench.sqlite").path)))
+    if let url = ProcessInfo.processInfo.environment["DATABASE_URL"],
+      case .success(let location) = PostgresLocation.parse(url)
+    {
+      targets.append(("PostgreSQL", .postgres(location)))
+    }
+    print("roster import, \(rows) workers (XLSX generated in memory):")
+    for (name, target) in targets {
+      let timings = try await ImportBenchmark(rows: rows, target: target).run()
+      print(
+        "  \(name): read \(format(timings.read)) s + check \(format(timings.preview)) s + commit \(format(timings.commit)) s"
+          + " = \(format(timings.total)) s  [file \(timings.bytes / 1024) KiB, generated in \(format(timings.generate)) s]"
+      )
+    }
+    try? FileManager.default.removeItem(at: directory)
+  }
+
+  func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+}
+
+@main
+enum Entry {
+  static func main() async {
+    await HuzhuBench.main()
+  }
+}
