@@ -18,8 +18,11 @@ struct HealthController {
     routes.get(.readyz, use: readyz)
   }
 
+  private func databaseKind(_ request: Request) -> String {
+    request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
+  }
+
   @Sendable func healthz(_ request: Request) async throws -> Response {
-    let kind = request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
     var reachable = true
     do {
       guard let sql = request.db as? any SQLDatabase else { throw APIError.unexpected }
@@ -30,7 +33,7 @@ struct HealthController {
     }
     return try await Status(
       status: reachable ? "ok" : "error", database: reachable ? "ok" : "unreachable",
-      databaseKind: kind
+      databaseKind: databaseKind(request)
     )
     .encodeResponse(status: reachable ? .ok : .serviceUnavailable, for: request)
   }
@@ -39,7 +42,7 @@ struct HealthController {
     let ready = request.application.huzhu.isReady
     return try await Status(
       status: ready ? "ready" : "starting", database: ready ? "migrated" : "pending",
-      databaseKind: request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
+      databaseKind: databaseKind(request)
     )
     .encodeResponse(status: ready ? .ok : .serviceUnavailable, for: request)
   }
