@@ -39,6 +39,8 @@ let package = Package(
     .target(
       name: "HuzhuSchemeFiles",
       dependencies: ["HuzhuCore", .product(name: "Yams", package: "Yams")],
+      // The shipped schemes; `schemes/*.yaml` are links to these files.
+      resources: [.copy("Bundled")],
       swiftSettings: swiftSettings
     ),
     .target(
@@ -66,6 +68,7 @@ let package = Package(
       dependencies: [
         "HuzhuCore",
         "HuzhuPersistence",
+        "HuzhuSchemeFiles",
         .product(name: "Vapor", package: "vapor"),
         .product(name: "Plot", package: "Plot"),
       ],
@@ -104,6 +107,7 @@ let package = Package(
       dependencies: [
         "HuzhuCore",
         "HuzhuPersistence",
+        "HuzhuSchemeFiles",
         .product(name: "Fluent", package: "fluent"),
         .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
         .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),

@@ -99,3 +99,36 @@ public struct SchemeFileError: Error, CustomStringConvertible, Equatable {
     }.joined(separator: "\n")
   }
 }
+
+/// The schemes shipped with Huzhu (the two schemes of the source articles), loaded by the
+/// demo data and by tests.
+public enum BundledSchemes {
+  public static let codes = ["anyang", "yichun"]
+
+  /// The text of a shipped scheme file, e.g. `anyang`.
+  public static func source(_ name: String) throws(SchemeFileError) -> String {
+    guard let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Bundled") else {
+      throw SchemeFileError(
+        file: name,
+        errors: [
+          FieldError(
+            field: "", code: "unreadable",
+            message: LocalizedText(zh: "没有内置方案“\(name)”", en: "no bundled scheme \"\(name)\""))
+        ])
+    }
+    return try SchemeFile.readText(url.path)
+  }
+
+  /// A shipped scheme's definition, decoded and checked to compile.
+  public static func definition(_ name: String) throws(SchemeFileError) -> (source: String, definition: SchemeDefinition)
+  {
+    let text = try source(name)
+    let definition = try SchemeFile.decode(SchemeDefinition.self, yaml: text, file: name)
+    do {
+      _ = try SchemeCompiler.compile(definition)
+    } catch {
+      throw SchemeFileError(file: name, errors: error.errors)
+    }
+    return (text, definition)
+  }
+}

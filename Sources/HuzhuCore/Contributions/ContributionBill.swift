@@ -181,3 +181,62 @@ public struct ContributionBill: Sendable, Equatable {
     }
   }
 }
+
+// A readable, stable JSON form: it is stored with each bill and is the API's shape.
+//   { "employer": { "kind": "percent", "rate": "75%" },
+//     "unionSubsidies": [ { "payer": "union_city", "perPerson": "30.00", "onTop": true } ],
+//     "thirdParties": [ { "workerId": "…", "payerName": "王某（包联干部）" } ] }
+extension PayerSplitRule.EmployerShare {
+  private enum CodingKeys: String, CodingKey { case kind, rate, amount }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    switch try container.decode(String.self, forKey: .kind) {
+    case "none": self = .none
+    case "percent": self = .percent(try container.decode(Rate.self, forKey: .rate))
+    case "fixed_per_person": self = .fixedPerPerson(try container.decode(Money.self, forKey: .amount))
+    case let other:
+      throw DecodingError.dataCorruptedError(
+        forKey: .kind, in: container, debugDescription: "unknown employer share \"\(other)\" (none, percent, fixed_per_person)")
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .none: try container.encode("none", forKey: .kind)
+    case .percent(let rate):
+      try container.encode("percent", forKey: .kind)
+      try container.encode(rate, forKey: .rate)
+    case .fixedPerPerson(let amount):
+      try container.encode("fixed_per_person", forKey: .kind)
+      try container.encode(amount, forKey: .amount)
+    }
+  }
+}
+
+extension PayerSplitRule {
+  private enum CodingKeys: String, CodingKey { case employer, unionSubsidies, thirdParties }
+
+  private struct ThirdParty: Codable {
+    let workerId: Worker.ID
+    let payerName: String
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    employer = try container.decodeIfPresent(EmployerShare.self, forKey: .employer) ?? .none
+    unionSubsidies = try container.decodeIfPresent([UnionSubsidy].self, forKey: .unionSubsidies) ?? []
+    let parties = try container.decodeIfPresent([ThirdParty].self, forKey: .thirdParties) ?? []
+    thirdParties = Dictionary(parties.map { ($0.workerId, $0.payerName) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(employer, forKey: .employer)
+    try container.encode(unionSubsidies, forKey: .unionSubsidies)
+    let parties = thirdParties.map { ThirdParty(workerId: $0.key, payerName: $0.value) }
+      .sorted { $0.workerId.rawValue.uuidString < $1.workerId.rawValue.uuidString }
+    try container.encode(parties, forKey: .thirdParties)
+  }
+}

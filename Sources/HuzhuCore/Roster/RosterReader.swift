@@ -139,15 +139,16 @@ public enum RosterReader {
       }
     }
 
-    let phone = cell(.phone).trimmed.filter { $0 != " " && $0 != "-" }
+    let phone = cell(.phone).trimmed
     if !phone.isEmpty {
-      if phone.count == 11, phone.first == "1", phone.allSatisfy(\.isASCIIDigit) {
-        row.phone = phone
-      } else if phone.first == "0", (10...12).contains(phone.count), phone.allSatisfy(\.isASCIIDigit) {
-        row.phone = phone
+      switch PhoneNumber.classify(phone) {
+      case (let digits, .mobile)?:
+        row.phone = digits
+      case (let digits, .landline)?:
+        row.phone = digits
         row.warnings.append(
           error(row, .phone, "landline", zh: "不是手机号，无法接收短信通知", en: "not a mobile number: no SMS notifications"))
-      } else {
+      case nil:
         fail(.phone, "invalid_phone", zh: "应为11位手机号", en: "expected an 11-digit mobile number")
       }
     }
@@ -210,7 +211,7 @@ public enum RosterReader {
         fail(
           .bankAccount, "account_stored_as_number", zh: "银行账号被存成了数字，末几位已丢失：请设为“文本”后重新录入",
           en: "the account was stored as a number and lost digits: format the column as text and retype it")
-      } else if (10...30).contains(account.count), account.allSatisfy(\.isASCIIDigit) {
+      } else if let account = BankAccountNumber.normalized(account) {
         row.bankAccount = account
       } else {
         fail(.bankAccount, "invalid_account", zh: "应为10–30位数字", en: "expected 10–30 digits")

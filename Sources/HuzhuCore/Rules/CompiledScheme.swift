@@ -61,6 +61,7 @@ public final class CompiledVersion: Sendable {
   public let contributionPerShare: Money?
   public let enrollment: EnrollmentDefinition?
   public let periodMonths: Int
+  public let activation: CoverActivation
   public let shares: ClosedRange<Int>
   public let eligibility: EligibilityDefinition?
   let compiledEligibility: CompiledEligibility?
@@ -79,7 +80,7 @@ public final class CompiledVersion: Sendable {
 
   init(
     label: String, from: CalendarDate, to: CalendarDate?, contributionPerShare: Money?,
-    enrollment: EnrollmentDefinition?, periodMonths: Int,
+    enrollment: EnrollmentDefinition?, periodMonths: Int, activation: CoverActivation,
     shares: ClosedRange<Int>, eligibility: EligibilityDefinition?, waitingPeriod: WaitingPeriodDefinition?,
     continuityDays: Int, deadline: DeadlineDefinition?, limits: CompiledLimits, requiredDocuments: [String],
     benefits: [CompiledBenefit], rounding: RoundingRule, schemePerPeriod: Money?
@@ -92,6 +93,7 @@ public final class CompiledVersion: Sendable {
     self.contributionPerShare = contributionPerShare
     self.enrollment = enrollment
     self.periodMonths = periodMonths
+    self.activation = activation
     self.shares = shares
     self.eligibility = eligibility
     self.compiledEligibility = eligibility.map(CompiledEligibility.init)

@@ -267,6 +267,7 @@ public enum SchemeCompiler {
         label: version.version, from: version.coverageStarting.from, to: version.coverageStarting.to,
         contributionPerShare: version.contribution?.perShare, enrollment: version.enrollment,
         periodMonths: version.contribution?.periodMonths ?? 12,
+        activation: version.contribution?.activation ?? .onPayment,
         shares: shares, eligibility: version.eligibility, waitingPeriod: version.waitingPeriod,
         continuityDays: version.waitingPeriod?.waivedOnRenewalWithinDays ?? 30, deadline: version.claimDeadline,
         limits: limits, requiredDocuments: version.requiredDocuments ?? [], benefits: benefits, rounding: rounding,

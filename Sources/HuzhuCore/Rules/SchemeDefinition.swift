@@ -78,6 +78,8 @@ public struct ContributionDefinition: Codable, Sendable, Equatable {
   public var perShare: Money
   /// Length of a coverage period in months (12 by default).
   public var periodMonths: Int?
+  /// When paid cover begins (`on_payment` by default).
+  public var activation: CoverActivation?
 }
 
 public struct EnrollmentDefinition: Codable, Sendable, Equatable {

@@ -20,6 +20,16 @@ public protocol RegistryStore: Sendable {
 
   func counts() async throws -> RegistryCounts
 
+  func details(of unit: WorkUnit.ID) async throws -> UnitDetails?
+  /// Replaces the unit's address, contact and bank details; throws ``ValidationFailure``.
+  func update(_ details: UnitDetails, of unit: WorkUnit.ID) async throws
+  /// Every headcount report of the unit, oldest first.
+  func headcounts(of unit: WorkUnit.ID) async throws -> [HeadcountReport]
+  /// Records the unit's headcount on a date, replacing an earlier report for the same date.
+  func record(_ report: HeadcountReport, for unit: WorkUnit.ID) async throws
+  /// A person with their current unit (nil when unknown or not employed now).
+  func worker(_ id: Worker.ID) async throws -> Worker?
+
   /// A unit by its unified social credit code.
   func unit(creditCode: String) async throws -> WorkUnit?
   /// Where the people with these ID numbers work now (those the registry knows).

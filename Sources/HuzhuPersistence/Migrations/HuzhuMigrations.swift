@@ -8,6 +8,7 @@ public enum HuzhuMigrations {
       M001_CreateRegistry(),
       M002_CreateAccounts(),
       M003_WorkerDetails(),
+      M004_EnrollmentAndFund(),
     ]
   }
 

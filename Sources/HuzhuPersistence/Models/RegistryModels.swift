@@ -43,9 +43,29 @@ final class UnitModel: Model, @unchecked Sendable {
   @Field(key: "name") var name: String
   @OptionalField(key: "credit_code") var creditCode: String?
   @Field(key: "sector") var sector: String
+  @OptionalField(key: "address") var address: String?
+  @OptionalField(key: "contact_name") var contactName: String?
+  @OptionalField(key: "contact_phone") var contactPhone: String?
+  @OptionalField(key: "bank_name") var bankName: String?
+  @OptionalField(key: "bank_account") var bankAccount: String?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
+
+  var details: UnitDetails {
+    get {
+      UnitDetails(
+        address: address, contactName: contactName, contactPhone: contactPhone, bankName: bankName,
+        bankAccount: bankAccount)
+    }
+    set {
+      address = newValue.address
+      contactName = newValue.contactName
+      contactPhone = newValue.contactPhone
+      bankName = newValue.bankName
+      bankAccount = newValue.bankAccount
+    }
+  }
 
   init(_ unit: WorkUnit) {
     id = unit.id.rawValue

@@ -325,3 +325,64 @@ extension FluentRegistryStore {
     return worker
   }
 }
+
+// MARK: Unit details and headcounts
+
+extension FluentRegistryStore {
+  public func details(of unit: WorkUnit.ID) async throws -> UnitDetails? {
+    try await UnitModel.find(unit.rawValue, on: database)?.details
+  }
+
+  public func update(_ details: UnitDetails, of unit: WorkUnit.ID) async throws {
+    let valid = try details.validated()
+    guard let row = try await UnitModel.find(unit.rawValue, on: database) else {
+      throw ValidationFailure([Self.unknownUnit])
+    }
+    row.details = valid
+    try await row.update(on: database)
+  }
+
+  public func headcounts(of unit: WorkUnit.ID) async throws -> [HeadcountReport] {
+    try await UnitHeadcountModel.query(on: database).filter(\.$unitID == unit.rawValue).sort(\.$asOf).all()
+      .map { try $0.domain() }
+  }
+
+  public func record(_ report: HeadcountReport, for unit: WorkUnit.ID) async throws {
+    let errors = report.validate()
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    try await database.transaction { transaction in
+      guard try await UnitModel.find(unit.rawValue, on: transaction) != nil else {
+        throw ValidationFailure([Self.unknownUnit])
+      }
+      try await UnitHeadcountModel.query(on: transaction)
+        .filter(\.$unitID == unit.rawValue).filter(\.$asOf == report.asOf.description).delete()
+      try await UnitHeadcountModel(unitID: unit.rawValue, report).create(on: transaction)
+    }
+  }
+
+  public func worker(_ id: Worker.ID) async throws -> Worker? {
+    guard let person = try await WorkerModel.find(id.rawValue, on: database) else { return nil }
+    guard
+      let employment = try await EmploymentModel.query(on: database)
+        .filter(\.$workerID == id.rawValue).filter(\.$endDate == nil).first()
+    else { return nil }
+    return try person.domain(unitID: employment.unitID)
+  }
+
+  /// The headcount in force on `date`: the latest report on or before it, or, when the unit
+  /// never reported one, the workers the registry lists for it now.
+  static func headcount(of unit: WorkUnit.ID, on date: CalendarDate, database: any Database) async throws -> Int {
+    if let report = try await UnitHeadcountModel.query(on: database)
+      .filter(\.$unitID == unit.rawValue).filter(\.$asOf <= date.description)
+      .sort(\.$asOf, .descending).first()
+    {
+      return report.total
+    }
+    return try await EmploymentModel.query(on: database)
+      .filter(\.$unitID == unit.rawValue).filter(\.$endDate == nil).count()
+  }
+
+  static var unknownUnit: FieldError {
+    FieldError(field: "unitId", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
+  }
+}

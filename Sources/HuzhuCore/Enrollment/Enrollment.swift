@@ -1,0 +1,122 @@
+/// One member's cover in one product for one coverage period: what the certificate
+/// (互助金保障书) states and what a claim is judged against.
+///
+/// Cover is bought for a whole period: there is no withdrawal or refund mid-period, and a
+/// member who leaves the unit keeps the cover to the period's end (nothing here changes
+/// when the person's employment does).
+public struct Enrollment: Hashable, Sendable, Codable, Identifiable {
+  public typealias ID = Identifier<Enrollment>
+
+  public let id: ID
+  public let schemeCode: String
+  public let productCode: String
+  /// The rule version that priced the cover and will judge its claims.
+  public let versionLabel: String
+  public let workerID: Worker.ID
+  /// The enrolling unit; nil for an individual (e.g. gig-worker) enrollment.
+  public let unitID: WorkUnit.ID?
+  public let period: CoveragePeriod
+  public let shares: Int
+  public var status: EnrollmentStatus
+  /// The first day of cover, once the contribution is paid in full.
+  public var coverFrom: CalendarDate?
+  /// The end of the period this one renews; the engine decides continuity from it.
+  public let previousCoverEnd: CalendarDate?
+  public let certificateNumber: String
+  public let enrolledOn: CalendarDate
+  public let billID: Bill.ID
+
+  public init(
+    id: ID = ID(), schemeCode: String, productCode: String, versionLabel: String, workerID: Worker.ID,
+    unitID: WorkUnit.ID?, period: CoveragePeriod, shares: Int, status: EnrollmentStatus = .awaitingPayment,
+    coverFrom: CalendarDate? = nil, previousCoverEnd: CalendarDate? = nil, certificateNumber: String,
+    enrolledOn: CalendarDate, billID: Bill.ID
+  ) {
+    self.id = id
+    self.schemeCode = schemeCode
+    self.productCode = productCode
+    self.versionLabel = versionLabel
+    self.workerID = workerID
+    self.unitID = unitID
+    self.period = period
+    self.shares = shares
+    self.status = status
+    self.coverFrom = coverFrom
+    self.previousCoverEnd = previousCoverEnd
+    self.certificateNumber = certificateNumber
+    self.enrolledOn = enrolledOn
+    self.billID = billID
+  }
+
+  /// Whether the member is covered on `date`.
+  public func covers(_ date: CalendarDate) -> Bool {
+    guard status == .active, let coverFrom else { return false }
+    return coverFrom <= date && date <= period.end
+  }
+
+  /// What the rules engine needs to know of this cover.
+  public var coverFacts: CoverFacts {
+    CoverFacts(
+      product: productCode, start: coverFrom ?? period.start, end: period.end, shares: shares,
+      previousCoverEnd: previousCoverEnd)
+  }
+}
+
+public enum EnrollmentStatus: String, Hashable, Sendable, Codable, CaseIterable {
+  /// Enrolled, contribution not yet paid in full: no cover yet.
+  case awaitingPayment = "awaiting_payment"
+  /// Paid: covered from `coverFrom` to the period's end.
+  case active
+
+  public var label: LocalizedText {
+    switch self {
+    case .awaitingPayment: LocalizedText(zh: "待缴费", en: "awaiting payment")
+    case .active: LocalizedText(zh: "保障中", en: "active")
+    }
+  }
+}
+
+/// A coverage period: first and last day, inclusive.
+public struct CoveragePeriod: Hashable, Sendable, Codable {
+  public let start: CalendarDate
+  public let end: CalendarDate
+
+  public init(start: CalendarDate, end: CalendarDate) {
+    self.start = start
+    self.end = end
+  }
+
+  /// The period of `months` months starting on `start` (2019-10-16 for 12 months ends
+  /// 2020-10-15).
+  public init(start: CalendarDate, months: Int) {
+    self.start = start
+    self.end = start.adding(months: months).adding(days: -1)
+  }
+
+  /// The period that renews this one: it starts the day after this one ends.
+  public func next(months: Int) -> CoveragePeriod {
+    CoveragePeriod(start: end.adding(days: 1), months: months)
+  }
+
+  public func overlaps(_ other: CoveragePeriod) -> Bool {
+    start <= other.end && other.start <= end
+  }
+}
+
+/// When paid cover begins, a rule of the product's version (`contribution.activation`).
+public enum CoverActivation: String, Hashable, Sendable, Codable, CaseIterable {
+  /// From the period's start, or from the day of full payment when that is later.
+  case onPayment = "on_payment"
+  /// From the period's start, or from the day after full payment when that is later.
+  case dayAfterPayment = "day_after_payment"
+
+  /// The first day of cover for a period starting `start`, paid in full on `paidOn`.
+  public func coverFrom(periodStart start: CalendarDate, paidOn: CalendarDate) -> CalendarDate {
+    let earliest =
+      switch self {
+      case .onPayment: paidOn
+      case .dayAfterPayment: paidOn.adding(days: 1)
+      }
+    return max(start, earliest)
+  }
+}

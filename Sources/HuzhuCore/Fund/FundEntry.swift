@@ -1,0 +1,105 @@
+/// One line of the fund ledger (互助金台账). The ledger is append-only: a mistake is undone
+/// by a reversing entry, never by editing one (the database refuses updates and deletes).
+///
+/// Money in is positive (contributions, subsidies); money out negative (claims paid).
+/// The fund's period is the rule version: contributions priced by the 2019 rules and claims
+/// judged by them meet in the same period.
+public struct FundEntry: Hashable, Sendable, Codable, Identifiable {
+  public typealias ID = Identifier<FundEntry>
+
+  public let id: ID
+  public let schemeCode: String
+  public let productCode: String
+  public let versionLabel: String
+  public let postedOn: CalendarDate
+  public let kind: FundEntryKind
+  /// Who paid it in, for contributions and subsidies.
+  public let payer: PayerType?
+  public let amount: Money
+  /// The payment, claim or entry this one comes from.
+  public let sourceID: String
+  public let memo: String
+
+  public init(
+    id: ID = ID(), schemeCode: String, productCode: String, versionLabel: String, postedOn: CalendarDate,
+    kind: FundEntryKind, payer: PayerType?, amount: Money, sourceID: String, memo: String
+  ) {
+    self.id = id
+    self.schemeCode = schemeCode
+    self.productCode = productCode
+    self.versionLabel = versionLabel
+    self.postedOn = postedOn
+    self.kind = kind
+    self.payer = payer
+    self.amount = amount
+    self.sourceID = sourceID
+    self.memo = memo
+  }
+
+  /// The entry a contribution payment posts: union money is a subsidy, the rest contributions.
+  public static func posting(_ payment: Payment, of bill: Bill) -> FundEntry {
+    let isSubsidy = [.unionProvince, .unionCity, .unionCounty].contains(payment.payer)
+    return FundEntry(
+      schemeCode: bill.schemeCode, productCode: bill.productCode, versionLabel: bill.versionLabel,
+      postedOn: payment.paidOn, kind: isSubsidy ? .subsidy : .contribution, payer: payment.payer,
+      amount: payment.amount, sourceID: payment.id.description,
+      memo: "\(bill.number) \(payment.receiptNumber)")
+  }
+}
+
+public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
+  case contribution
+  case subsidy
+  case claimPayment = "claim_payment"
+  case reversal
+
+  public var label: LocalizedText {
+    switch self {
+    case .contribution: LocalizedText(zh: "互助金缴费", en: "contribution")
+    case .subsidy: LocalizedText(zh: "工会补贴", en: "union subsidy")
+    case .claimPayment: LocalizedText(zh: "互助金给付", en: "claim paid")
+    case .reversal: LocalizedText(zh: "冲正", en: "reversal")
+    }
+  }
+}
+
+/// The reconciliation of one scheme's fund for one period (rule version):
+/// contributions + subsidies − claims paid (+ reversals) = balance, by construction of the sums.
+public struct FundBalance: Hashable, Sendable, Codable {
+  public let schemeCode: String
+  public let versionLabel: String
+  public var contributions: Money = .zero
+  public var subsidies: Money = .zero
+  /// A positive figure: what went out to members.
+  public var claimsPaid: Money = .zero
+  public var reversals: Money = .zero
+  public var entryCount = 0
+
+  public init(schemeCode: String, versionLabel: String) {
+    self.schemeCode = schemeCode
+    self.versionLabel = versionLabel
+  }
+
+  public var balance: Money { contributions + subsidies - claimsPaid + reversals }
+
+  public mutating func add(kind: FundEntryKind, amount: Money, count: Int = 1) {
+    switch kind {
+    case .contribution: contributions += amount
+    case .subsidy: subsidies += amount
+    case .claimPayment: claimsPaid -= amount
+    case .reversal: reversals += amount
+    }
+    entryCount += count
+  }
+
+  /// Balances per scheme and period from entries, sorted by scheme then period.
+  public static func reconcile(_ entries: [FundEntry]) -> [FundBalance] {
+    var balances: [String: FundBalance] = [:]
+    for entry in entries {
+      let key = "\(entry.schemeCode)\u{0}\(entry.versionLabel)"
+      balances[key, default: FundBalance(schemeCode: entry.schemeCode, versionLabel: entry.versionLabel)]
+        .add(kind: entry.kind, amount: entry.amount)
+    }
+    return balances.values.sorted { ($0.schemeCode, $0.versionLabel) < ($1.schemeCode, $1.versionLabel) }
+  }
+}

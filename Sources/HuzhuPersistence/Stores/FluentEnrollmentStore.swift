@@ -1,0 +1,440 @@
+import Fluent
+import Foundation
+import HuzhuCore
+import SQLKit
+
+/// Enrollments, bills, payments and the fund ledger on any Fluent database.
+///
+/// Each operation gathers the facts it needs inside its transaction, lets the core decide
+/// (``EnrollmentPlanner``, ``Bill/validate(_:)``), then writes in bulk: an enrollment of
+/// 1,000 workers is a handful of statements, not thousands.
+public struct FluentEnrollmentStore: EnrollmentStore {
+  let database: any Database
+
+  public init(database: any Database) {
+    self.database = database
+  }
+
+  // MARK: Enrolling
+
+  public func enroll(_ order: EnrollmentOrder, scheme: CompiledScheme) async throws -> EnrollmentPlan {
+    try await mappingConstraintFailure(to: Self.raceLost) {
+      try await database.transaction { transaction in
+        let facts = try await Self.facts(for: order, scheme: scheme, on: transaction)
+        let errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        return try await Self.write(order, facts: facts, scheme: scheme, on: transaction)
+      }
+    }
+  }
+
+  public func renew(
+    unit: WorkUnit.ID, productCode: String, periodStart: CalendarDate, split: PayerSplitRule?,
+    requestDate: CalendarDate, scheme: CompiledScheme
+  ) async throws -> RenewalResult {
+    try await mappingConstraintFailure(to: Self.raceLost) {
+      try await database.transaction { transaction in
+        let previous = try await EnrollmentModel.query(on: transaction)
+          .filter(\.$unitID == unit.rawValue).filter(\.$schemeCode == scheme.code)
+          .filter(\.$productCode == productCode).filter(\.$periodStart == periodStart.description)
+          .all().map { try $0.domain() }
+        guard let first = previous.first else {
+          throw ValidationFailure([
+            FieldError(
+              field: "periodStart", code: "nothing_to_renew",
+              message: LocalizedText(
+                zh: "该单位在 \(periodStart) 开始的保障期没有本产品的参保人员",
+                en: "the unit has no members of this product in the period starting \(periodStart)"))
+          ])
+        }
+        let workerIDs = previous.map(\.workerID.rawValue)
+        let employed = try await EmploymentModel.query(on: transaction)
+          .filter(\.$workerID ~~ workerIDs).filter(\.$unitID == unit.rawValue).filter(\.$endDate == nil).all()
+        let people = try await WorkerModel.query(on: transaction).filter(\.$id ~~ workerIDs).all()
+        let names = Dictionary(uniqueKeysWithValues: try people.map { (Worker.ID(try $0.requireID()), $0.name) })
+        let previousSplit = try await Self.firstBillSplit(of: previous, on: transaction)
+        guard
+          var (order, leftOut) = RenewalPlanner.order(
+            renewing: previous, stillEmployed: Set(employed.map { Worker.ID($0.workerID) }), names: names,
+            split: split ?? previousSplit, requestDate: requestDate)
+        else { preconditionFailure("previous is not empty") }
+
+        var facts = try await Self.facts(for: order, scheme: scheme, on: transaction)
+        facts = EnrollmentFacts(
+          headcount: facts.headcount, alreadyEnrolled: facts.alreadyEnrolled,
+          members: facts.members.mapValues { member in
+            EnrollmentFacts.Member(
+              worker: member.worker, hireDate: member.hireDate, inService: member.inService,
+              overlapping: member.overlapping, previousCoverEnd: first.period.end)
+          })
+        // Members the rules no longer admit are left out with the rule's own words; what is
+        // wrong with the unit as a whole (participation, window) stops the renewal.
+        var errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
+        let refused = Dictionary(grouping: errors.filter { $0.row != nil }, by: { $0.row! - 1 })
+        if !refused.isEmpty {
+          for (index, id) in order.workerIDs.enumerated() {
+            guard let problems = refused[index] else { continue }
+            leftOut.append(
+              RenewalPlanner.LeftOut(
+                workerID: id, name: names[id] ?? "",
+                reason: LocalizedText(
+                  zh: problems.map { $0.message.zh }.joined(separator: "；"),
+                  en: problems.map { $0.message.en }.joined(separator: "; "))))
+          }
+          order.workerIDs = order.workerIDs.enumerated().filter { refused[$0.offset] == nil }.map(\.element)
+          order.split.thirdParties = order.split.thirdParties.filter { order.workerIDs.contains($0.key) }
+          errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
+        }
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+        let plan = try await Self.write(order, facts: facts, scheme: scheme, on: transaction)
+        return RenewalResult(plan: plan, leftOut: leftOut)
+      }
+    }
+  }
+
+  /// A concurrent enrollment of the same person got there first (the unique constraint on
+  /// worker, product and period caught it).
+  static var raceLost: ValidationFailure {
+    ValidationFailure([
+      FieldError(
+        field: "workerIds", code: "already_enrolled",
+        message: LocalizedText(
+          zh: "其中有职工刚刚已在别处参保，请刷新后重试", en: "someone in the list was just enrolled elsewhere; reload and retry"))
+    ])
+  }
+
+  static func firstBillSplit(of enrollments: [Enrollment], on database: any Database) async throws -> PayerSplitRule {
+    let bills = try await BillModel.query(on: database).filter(\.$id ~~ Set(enrollments.map(\.billID.rawValue)))
+      .sort(\.$issuedOn).sort(\.$number).all()
+    guard let first = bills.first else { return PayerSplitRule() }
+    return try first.domain(parts: [], payments: []).split
+  }
+
+  /// What the registry and the existing enrollments say about an order's people and unit.
+  static func facts(for order: EnrollmentOrder, scheme: CompiledScheme, on database: any Database) async throws
+    -> EnrollmentFacts
+  {
+    let months = scheme.product(order.productCode)?.version(forCoverageStartingOn: order.periodStart)?.periodMonths ?? 12
+    let period = CoveragePeriod(start: order.periodStart, months: months)
+    var headcount: Int?
+    var alreadyEnrolled: [Enrollment] = []
+    if let unit = order.unitID {
+      guard try await UnitModel.find(unit.rawValue, on: database) != nil else {
+        throw ValidationFailure([
+          FieldError(
+            field: "unitId", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
+        ])
+      }
+      headcount = try await FluentRegistryStore.headcount(of: unit, on: order.requestDate, database: database)
+      alreadyEnrolled = try await overlapping(period, on: database) {
+        $0.filter(\.$unitID == unit.rawValue).filter(\.$productCode == order.productCode)
+      }
+    }
+    var members: [Worker.ID: EnrollmentFacts.Member] = [:]
+    let ids = Array(Set(order.workerIDs.map(\.rawValue)))
+    for start in stride(from: 0, to: ids.count, by: 500) {
+      let chunk = Array(ids[start..<min(start + 500, ids.count)])
+      let people = try await WorkerModel.query(on: database).filter(\.$id ~~ chunk).all()
+      let employments = try await EmploymentModel.query(on: database)
+        .filter(\.$workerID ~~ chunk).filter(\.$endDate == nil).all()
+      let employmentByWorker = Dictionary(employments.map { ($0.workerID, $0) }, uniquingKeysWith: { first, _ in first })
+      let held = try await overlapping(period, on: database) {
+        $0.filter(\.$workerID ~~ chunk).filter(\.$schemeCode == order.schemeCode)
+      }
+      let heldByWorker = Dictionary(grouping: held, by: \.workerID)
+      for person in people {
+        let id = try person.requireID()
+        let employment = employmentByWorker[id]
+        let inUnit = order.unitID == nil || employment?.unitID == order.unitID?.rawValue
+        members[.init(id)] = EnrollmentFacts.Member(
+          worker: try person.domain(unitID: employment?.unitID ?? order.unitID?.rawValue ?? id),
+          hireDate: inUnit ? employment.flatMap { CalendarDate($0.startDate) } : nil,
+          inService: order.unitID == nil || (employment != nil && inUnit),
+          overlapping: heldByWorker[.init(id)] ?? [])
+      }
+    }
+    return EnrollmentFacts(headcount: headcount, alreadyEnrolled: alreadyEnrolled, members: members)
+  }
+
+  /// Enrollments whose period overlaps `period`, narrowed by `filter`. Dates are ISO text,
+  /// so text comparison is date comparison.
+  static func overlapping(
+    _ period: CoveragePeriod, on database: any Database,
+    _ filter: (QueryBuilder<EnrollmentModel>) -> QueryBuilder<EnrollmentModel>
+  ) async throws -> [Enrollment] {
+    try await filter(EnrollmentModel.query(on: database))
+      .filter(\.$periodStart <= period.end.description).filter(\.$periodEnd >= period.start.description)
+      .all().map { try $0.domain() }
+  }
+
+  /// Allocates the numbers, plans, and writes the bill, its parts and the enrollments.
+  static func write(_ order: EnrollmentOrder, facts: EnrollmentFacts, scheme: CompiledScheme, on database: any Database)
+    async throws -> EnrollmentPlan
+  {
+    let year = order.periodStart.year
+    let billNumber = try await Sequences.next(
+      DocumentKind.bill.sequenceName(scheme: scheme.code, year: year), count: 1, on: database)
+    let firstCertificate = try await Sequences.next(
+      DocumentKind.certificate.sequenceName(scheme: scheme.code, year: year), count: order.workerIDs.count,
+      on: database)
+    let numbers = DocumentNumbers(
+      bill: DocumentNumbers.format(.bill, scheme: scheme.code, year: year, sequence: billNumber.lowerBound),
+      certificates: firstCertificate.map {
+        DocumentNumbers.format(.certificate, scheme: scheme.code, year: year, sequence: $0)
+      })
+    let plan = try EnrollmentPlanner.plan(order, facts: facts, scheme: scheme, numbers: numbers)
+    let version = scheme.product(order.productCode)!.version(forCoverageStartingOn: order.periodStart)!
+    let bill = try BillModel(plan.bill, pricePerShare: version.contributionPerShare!, rounding: scheme.rounding)
+    try await bill.create(on: database)
+    for part in plan.bill.due {
+      try await BillPartModel(billID: plan.bill.id.rawValue, part).create(on: database)
+    }
+    try await insert(plan.enrollments, on: database)
+    return plan
+  }
+
+  static func insert(_ enrollments: [Enrollment], on database: any Database) async throws {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    let now = Date()
+    for start in stride(from: 0, to: enrollments.count, by: 500) {
+      var insert = sql.insert(into: EnrollmentModel.schema).columns(
+        "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
+        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id",
+        "created_at")
+      for enrollment in enrollments[start..<min(start + 500, enrollments.count)] {
+        insert = insert.values(
+          SQLBind(enrollment.id.rawValue), SQLBind(enrollment.schemeCode), SQLBind(enrollment.productCode),
+          SQLBind(enrollment.versionLabel), SQLBind(enrollment.workerID.rawValue), SQLBind(enrollment.unitID?.rawValue),
+          SQLBind(enrollment.period.start.description), SQLBind(enrollment.period.end.description),
+          SQLBind(enrollment.shares), SQLBind(enrollment.status.rawValue), SQLBind(enrollment.coverFrom?.description),
+          SQLBind(enrollment.previousCoverEnd?.description), SQLBind(enrollment.certificateNumber),
+          SQLBind(enrollment.enrolledOn.description), SQLBind(enrollment.billID.rawValue), SQLBind(now))
+      }
+      try await insert.run()
+    }
+  }
+
+  // MARK: Reading
+
+  public func enrollments(unit: WorkUnit.ID, page: PageQuery) async throws -> PagedResult<Enrollment> {
+    let query = EnrollmentModel.query(on: database).filter(\.$unitID == unit.rawValue)
+    let total = try await query.count()
+    let rows = try await query.sort(\.$periodStart, .descending).sort(\.$certificateNumber)
+      .range(page.offset..<(page.offset + page.per)).all()
+    return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
+  }
+
+  public func enrollments(worker: Worker.ID) async throws -> [Enrollment] {
+    try await EnrollmentModel.query(on: database).filter(\.$workerID == worker.rawValue)
+      .sort(\.$periodStart, .descending).sort(\.$productCode).all().map { try $0.domain() }
+  }
+
+  public func enrollments(bill: Bill.ID) async throws -> [Enrollment] {
+    try await EnrollmentModel.query(on: database).filter(\.$billID == bill.rawValue)
+      .sort(\.$certificateNumber).all().map { try $0.domain() }
+  }
+
+  public func certificate(number: String) async throws -> Certificate? {
+    let normalized = number.trimmingCharacters(in: .whitespaces).uppercased()
+    guard let row = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber == normalized).first()
+    else { return nil }
+    let enrollment = try row.domain()
+    guard let person = try await WorkerModel.find(row.workerID, on: database),
+      let idNumber = ResidentIDNumber(person.idNumber)
+    else { throw CorruptRow(table: EnrollmentModel.schema, column: "worker_id") }
+    let unitName = try await row.unitID.asyncMap { try await UnitModel.find($0, on: database)?.name } ?? nil
+    let scheme = try await FluentSchemeStore(database: database).scheme(code: enrollment.schemeCode)
+    let product = scheme?.definition.products.first { $0.code == enrollment.productCode }
+    return Certificate(
+      enrollment: enrollment, holderName: person.name, holderIDNumber: idNumber, unitName: unitName,
+      schemeName: scheme?.definition.scheme.name ?? enrollment.schemeCode,
+      productName: LocalizedText(
+        zh: product?.name ?? enrollment.productCode, en: product?.nameEn ?? product?.name ?? enrollment.productCode))
+  }
+
+  public func bills(unit: WorkUnit.ID) async throws -> [Bill] {
+    let rows = try await BillModel.query(on: database).filter(\.$unitID == unit.rawValue)
+      .sort(\.$issuedOn, .descending).sort(\.$number, .descending).all()
+    return try await Self.bills(rows, on: database)
+  }
+
+  public func bill(_ id: Bill.ID) async throws -> Bill? {
+    guard let row = try await BillModel.find(id.rawValue, on: database) else { return nil }
+    return try await Self.bills([row], on: database).first
+  }
+
+  public func bill(number: String) async throws -> Bill? {
+    guard let row = try await BillModel.query(on: database).filter(\.$number == number).first() else { return nil }
+    return try await Self.bills([row], on: database).first
+  }
+
+  /// Bills with their parts and payments, three queries for any number of bills.
+  static func bills(_ rows: [BillModel], on database: any Database) async throws -> [Bill] {
+    guard !rows.isEmpty else { return [] }
+    let ids = try rows.map { try $0.requireID() }
+    let parts = Dictionary(
+      grouping: try await BillPartModel.query(on: database).filter(\.$billID ~~ ids).sort(\.$payerType).all(),
+      by: \.billID)
+    let payments = Dictionary(
+      grouping: try await PaymentModel.query(on: database).filter(\.$billID ~~ ids).all(), by: \.billID)
+    let order = PayerType.allCases.map(\.rawValue)
+    return try rows.map { row in
+      let id = try row.requireID()
+      let sortedParts = (parts[id] ?? []).sorted {
+        (order.firstIndex(of: $0.payerType) ?? 0, $0.payerName ?? "") < (order.firstIndex(of: $1.payerType) ?? 0, $1.payerName ?? "")
+      }
+      return try row.domain(parts: sortedParts, payments: payments[id] ?? [])
+    }
+  }
+
+  public func payments(bill: Bill.ID) async throws -> [Payment] {
+    try await PaymentModel.query(on: database).filter(\.$billID == bill.rawValue)
+      .sort(\.$paidOn).sort(\.$receiptNumber).all().map { try $0.domain() }
+  }
+
+  public func payment(receiptNumber: String) async throws -> Payment? {
+    try await PaymentModel.query(on: database)
+      .filter(\.$receiptNumber == receiptNumber.trimmingCharacters(in: .whitespaces).uppercased()).first()?.domain()
+  }
+
+  // MARK: Paying
+
+  public func record(
+    _ request: PaymentRequest, on billID: Bill.ID, recordedBy: String, idempotencyKey: String?, scheme: CompiledScheme
+  ) async throws -> PaymentOutcome {
+    let fingerprint = Self.fingerprint(request, bill: billID)
+    let keyReused = ValidationFailure([
+      FieldError(
+        field: "Idempotency-Key", code: "idempotency_key_reused",
+        message: LocalizedText(
+          zh: "该幂等键已用于另一笔缴费", en: "this idempotency key was already used for a different payment"))
+    ])
+    return try await mappingConstraintFailure(to: keyReused) {
+      try await database.transaction { transaction in
+        guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+        // Take the bill's lock before reading anything: payments on one bill run one at a time.
+        try await sql.update(BillModel.schema)
+          .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
+          .where("id", .equal, billID.rawValue).run()
+        guard let row = try await BillModel.find(billID.rawValue, on: transaction) else {
+          throw ValidationFailure([
+            FieldError(
+              field: "billId", code: "unknown_bill", message: LocalizedText(zh: "缴费单不存在", en: "no such bill"))
+          ])
+        }
+        if let idempotencyKey,
+          let earlier = try await PaymentModel.query(on: transaction).filter(\.$idempotencyKey == idempotencyKey).first()
+        {
+          guard earlier.fingerprint == fingerprint else { throw keyReused }
+          let bill = try await Self.bills([row], on: transaction)[0]
+          return PaymentOutcome(payment: try earlier.domain(), bill: bill, replayed: true, activated: 0)
+        }
+        var bill = try await Self.bills([row], on: transaction)[0]
+        let errors = bill.validate(request)
+        guard errors.isEmpty else { throw ValidationFailure(errors) }
+
+        let year = request.paidOn.year
+        let sequence = try await Sequences.next(
+          DocumentKind.receipt.sequenceName(scheme: bill.schemeCode, year: year), count: 1, on: transaction)
+        let payment = Payment(
+          billID: bill.id,
+          receiptNumber: DocumentNumbers.format(
+            .receipt, scheme: bill.schemeCode, year: year, sequence: sequence.lowerBound),
+          payer: request.payer, payerName: request.payerName, amount: request.amount, paidOn: request.paidOn,
+          reference: request.reference.trimmingCharacters(in: .whitespaces), recordedBy: recordedBy)
+        try await PaymentModel(payment, idempotencyKey: idempotencyKey, fingerprint: fingerprint).create(on: transaction)
+        try await FundEntryModel(FundEntry.posting(payment, of: bill)).create(on: transaction)
+        bill.paid.append(PayerAmount(payer: payment.payer, payerName: payment.payerName, amount: payment.amount))
+
+        var activated = 0
+        if bill.status == .paid {
+          let payments = try await PaymentModel.query(on: transaction).filter(\.$billID == billID.rawValue).all()
+          let settledOn = payments.compactMap { CalendarDate($0.paidOn) }.max() ?? request.paidOn
+          bill.settledOn = settledOn
+          row.settledOn = settledOn.description
+          try await row.update(on: transaction)
+          let activation =
+            scheme.product(bill.productCode)?.versions.first { $0.label == bill.versionLabel }?.activation ?? .onPayment
+          let coverFrom = activation.coverFrom(periodStart: bill.period.start, paidOn: settledOn)
+          activated = try await EnrollmentModel.query(on: transaction)
+            .filter(\.$billID == billID.rawValue).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
+            .count()
+          try await EnrollmentModel.query(on: transaction)
+            .filter(\.$billID == billID.rawValue).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
+            .set(\.$status, to: EnrollmentStatus.active.rawValue).set(\.$coverFrom, to: coverFrom.description)
+            .update()
+        }
+        return PaymentOutcome(payment: payment, bill: bill, replayed: false, activated: activated)
+      }
+    }
+  }
+
+  /// What makes two payment requests "the same payment" for idempotency.
+  static func fingerprint(_ request: PaymentRequest, bill: Bill.ID) -> String {
+    [
+      bill.description, request.payer.rawValue, request.payerName ?? "", String(request.amount.fen),
+      request.paidOn.description, request.reference.trimmingCharacters(in: .whitespaces),
+    ].joined(separator: "|")
+  }
+
+  // MARK: The fund
+
+  public func fundEntries(scheme: String, versionLabel: String?) async throws -> [FundEntry] {
+    var query = FundEntryModel.query(on: database).filter(\.$schemeCode == scheme)
+    if let versionLabel { query = query.filter(\.$versionLabel == versionLabel) }
+    return try await query.sort(\.$postedOn).sort(\.$createdAt).sort(\.$id).all().map { try $0.domain() }
+  }
+
+  public func fundBalances(scheme: String?) async throws -> [FundBalance] {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    struct Row: Decodable {
+      let scheme_code: String
+      let version_label: String
+      let kind: String
+      let total: Int64
+      let entries: Int64
+    }
+    var query = sql.select()
+      .column("scheme_code").column("version_label").column("kind")
+      .column(SQLRaw("CAST(SUM(amount) AS BIGINT)"), as: "total")
+      .column(SQLRaw("CAST(COUNT(*) AS BIGINT)"), as: "entries")
+      .from(FundEntryModel.schema)
+    if let scheme { query = query.where("scheme_code", .equal, scheme) }
+    let rows = try await query.groupBy("scheme_code").groupBy("version_label").groupBy("kind").all(decoding: Row.self)
+    var balances: [String: FundBalance] = [:]
+    for row in rows {
+      guard let kind = FundEntryKind(rawValue: row.kind) else {
+        throw CorruptRow(table: FundEntryModel.schema, column: "kind")
+      }
+      let key = "\(row.scheme_code)\u{0}\(row.version_label)"
+      balances[key, default: FundBalance(schemeCode: row.scheme_code, versionLabel: row.version_label)]
+        .add(kind: kind, amount: Money(fen: row.total), count: Int(row.entries))
+    }
+    return balances.values.sorted { ($0.schemeCode, $0.versionLabel) < ($1.schemeCode, $1.versionLabel) }
+  }
+}
+
+/// Named counters kept in the `sequences` table.
+enum Sequences {
+  /// Advances `name` by `count` in one statement (an upsert both databases speak) and
+  /// returns the values taken. Inside a transaction, a rollback returns them.
+  static func next(_ name: String, count: Int, on database: any Database) async throws -> ClosedRange<Int> {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    precondition(count > 0, "a sequence advances by at least one")
+    let last = try await sql.raw(
+      """
+      INSERT INTO sequences (name, value) VALUES (\(bind: name), \(bind: count)) \
+      ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value RETURNING value
+      """
+    ).first(decodingColumn: "value", as: Int.self)
+    guard let last else { preconditionFailure("RETURNING gives the row") }
+    return (last - count + 1)...last
+  }
+}
+
+extension Optional {
+  func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+    guard let value = self else { return nil }
+    return try await transform(value)
+  }
+}
