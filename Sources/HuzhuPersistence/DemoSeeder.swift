@@ -8,10 +8,22 @@ public struct DemoAdministrator: Sendable {
   public let password: String
 }
 
+/// A scheme to load with the demo data: its text and its parsed definition.
+public struct DemoScheme: Sendable {
+  public let source: String
+  public let definition: SchemeDefinition
+
+  public init(source: String, definition: SchemeDefinition) {
+    self.source = source
+    self.definition = definition
+  }
+}
+
 public enum DemoSeeder {
-  /// Writes ``DemoData/standard()`` and an administrator account, all in one transaction,
-  /// when the registry is empty. Returns nil (and writes nothing) when it is not.
-  public static func seedIfEmpty(database: any Database, hasher: any PasswordHasher) async throws
+  /// Writes ``DemoData/standard()``, the given schemes, the demo enrollments with their
+  /// payments, and an administrator account, all in one transaction, when the registry is
+  /// empty. Returns nil (and writes nothing) when it is not.
+  public static func seedIfEmpty(database: any Database, hasher: any PasswordHasher, schemes: [DemoScheme]) async throws
     -> DemoAdministrator?
   {
     try await database.transaction { transaction -> DemoAdministrator? in
@@ -28,6 +40,28 @@ public enum DemoSeeder {
         try await registry.create(worker, employedSince: since)
       }
       let home = data.organisations.first { $0.code == data.administratorOrganisationCode }!
+      var compiled: [String: CompiledScheme] = [:]
+      let schemeStore = FluentSchemeStore(database: transaction)
+      for scheme in schemes {
+        let saved = try await schemeStore.save(
+          scheme.definition, source: scheme.source, organisationID: home.id, savedBy: "demo")
+        compiled[saved.code] = try saved.compiled()
+      }
+      let unionWork = FluentUnionWorkStore(database: transaction)
+      for pairing in data.pairings { try await unionWork.create(pairing) }
+      for visit in data.outreach { try await unionWork.record(visit, today: visit.visitedOn) }
+      let enrollments = FluentEnrollmentStore(database: transaction)
+      for (order, paidOn) in data.enrollments {
+        guard let scheme = compiled[order.schemeCode] else { continue }
+        let plan = try await enrollments.enroll(order, scheme: scheme)
+        for part in plan.bill.due {
+          _ = try await enrollments.record(
+            PaymentRequest(
+              payer: part.payer, payerName: part.payerName, amount: part.amount, paidOn: paidOn,
+              reference: "DEMO-\(plan.bill.number)-\(part.payer.rawValue)"),
+            on: plan.bill.id, recordedBy: "demo", idempotencyKey: nil, scheme: scheme)
+        }
+      }
       let password = generatePassword()
       try await FluentAccountStore(database: transaction).create(
         UserAccount(

@@ -132,3 +132,12 @@ public enum BundledSchemes {
     return (text, definition)
   }
 }
+
+extension BundledSchemes {
+  /// Every shipped scheme, in ``codes`` order.
+  public static func all() throws(SchemeFileError) -> [(source: String, definition: SchemeDefinition)] {
+    var result: [(source: String, definition: SchemeDefinition)] = []
+    for code in codes { result.append(try definition(code)) }
+    return result
+  }
+}

@@ -1,6 +1,7 @@
 import Fluent
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSchemeFiles
 import Vapor
 
 /// Sets up an application for `configuration`: database, middleware, routes. Touches no
@@ -43,7 +44,8 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
   var administrator: DemoAdministrator?
   if configuration.loadsDemoData {
-    administrator = try await DemoSeeder.seedIfEmpty(database: app.db, hasher: app.huzhu.passwordHasher)
+    administrator = try await DemoSeeder.seedIfEmpty(
+      database: app.db, hasher: app.huzhu.passwordHasher, schemes: try DemoSeeder.bundledSchemes())
   }
   app.huzhu.isReady = true
   return administrator
@@ -70,6 +72,13 @@ public enum WebResources {
   /// The OpenAPI description of `/api/v1`, served at `/api/openapi.yaml`.
   public static func openAPIDocument() throws -> Data {
     try Data(contentsOf: Bundle.module.url(forResource: "openapi", withExtension: "yaml")!)
+  }
+}
+
+extension DemoSeeder {
+  /// The schemes shipped in `HuzhuSchemeFiles`, for the demo data.
+  static func bundledSchemes() throws -> [DemoScheme] {
+    try BundledSchemes.all().map { DemoScheme(source: $0.source, definition: $0.definition) }
   }
 }
 

@@ -183,13 +183,13 @@ struct RegistryStoreContractTests {
     try await withMigratedDatabase(kind) { db in
       // A failure at the very end (hashing the password) leaves nothing behind.
       await #expect(throws: FailingHasher.Failure.self) {
-        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: FailingHasher())
+        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: FailingHasher(), schemes: try DemoScheme.bundled)
       }
       let store = FluentRegistryStore(database: db.database)
       #expect(try await store.counts() == RegistryCounts(organisations: 0, units: 0, workers: 0))
 
       let administrator = try #require(
-        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher()))
+        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled))
       let demo = DemoData.standard()
       #expect(
         try await store.counts()
@@ -200,8 +200,25 @@ struct RegistryStoreContractTests {
       #expect(try PlainTestHasher().verify(administrator.password, against: account.passwordHash))
       #expect(account.roles == [.systemAdministrator])
       #expect(administrator.password.count == 16)
+      // Every demo enrollment is paid, so the cover is on and the fund holds the money:
+      // Anyang 4 units × 3 workers × (60 + 30 subsidy); Yichun 5 units × 2 workers × 120.
+      let enrollments = FluentEnrollmentStore(database: db.database)
+      for unit in demo.units {
+        #expect(try await enrollments.bills(unit: unit.id).allSatisfy { $0.status == .paid })
+      }
+      let balances = try await enrollments.fundBalances(scheme: nil)
+      #expect(balances.map(\.schemeCode) == ["anyang", "hlj-yichun"])
+      #expect(balances.map(\.balance) == [Money(fen: 12 * 9000), Money(fen: 10 * 12000)])
+      #expect(balances.first?.subsidies == Money(fen: 12 * 3000))
+      let pairings = try await FluentUnionWorkStore(database: db.database).pairings(under: nil)
+      let paired = try #require(pairings.first)
+      let cadrePaid = try #require(try await enrollments.enrollments(worker: paired.workerID).first)
+      let bill = try #require(try await enrollments.bill(cadrePaid.billID))
+      #expect(bill.paid.contains { $0.payer == .thirdParty && $0.payerName == "孙志刚（包联干部）" })
 
-      #expect(try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher()) == nil)
+      #expect(
+        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+          == nil)
       #expect(try await store.counts().organisations == demo.organisations.count)
     }
   }

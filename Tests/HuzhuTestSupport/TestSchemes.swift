@@ -1,4 +1,5 @@
 import HuzhuCore
+import HuzhuPersistence
 import HuzhuSchemeFiles
 
 /// Schemes for enrollment and payment tests, small enough to read in one go.
@@ -49,5 +50,14 @@ public enum TestSchemes {
 
   public static var enrollmentDefinition: SchemeDefinition {
     get throws { try SchemeFile.decode(SchemeDefinition.self, yaml: enrollmentYAML, file: "test.yaml") }
+  }
+}
+
+extension DemoScheme {
+  /// The shipped schemes, as `serve` and `seed-demo` load them.
+  public static var bundled: [DemoScheme] {
+    get throws {
+      try BundledSchemes.all().map { DemoScheme(source: $0.source, definition: $0.definition) }
+    }
   }
 }

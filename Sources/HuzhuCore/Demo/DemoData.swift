@@ -5,6 +5,11 @@ public struct DemoData: Sendable {
   public let organisations: [Organisation]
   public let units: [WorkUnit]
   public let workers: [(worker: Worker, since: CalendarDate)]
+  /// Units' enrollments, each paid in full by every payer on `paidOn`.
+  public let enrollments: [(order: EnrollmentOrder, paidOn: CalendarDate)]
+  /// The Yichun story: a cadre paired with a hardship worker pays her contribution.
+  public let pairings: [HardshipPairing]
+  public let outreach: [OutreachVisit]
 
   /// The node the demo administrator belongs to: the Harbin provincial office.
   public let administratorOrganisationCode = "HLJ"
@@ -100,6 +105,55 @@ public struct DemoData: Sendable {
       addWorkers(to: unit, region: "230702", since: CalendarDate(year: 2021, month: 12, day: 10)!, count: 2)
     }
 
-    return DemoData(organisations: organisations, units: units, workers: workers)
+    func members(of unit: WorkUnit) -> [Worker.ID] { workers.filter { $0.worker.unitID == unit.id }.map(\.worker.id) }
+    var enrollments: [(order: EnrollmentOrder, paidOn: CalendarDate)] = []
+    // Anyang: 60 yuan shared by unit and worker, plus 30 yuan from the city union.
+    let anyangSplit = PayerSplitRule(
+      employer: .percent(Rate(percent: 50)),
+      unionSubsidies: [.init(payer: .unionCity, perPerson: Money(fen: 3000), onTop: true)])
+    for (unit, since) in zip(anyangUnits, anyangEnrolled) {
+      enrollments.append(
+        (
+          EnrollmentOrder(
+            schemeCode: "anyang", productCode: "anyang-hospital", periodStart: since, unitID: unit.id,
+            workerIDs: members(of: unit), split: anyangSplit, requestDate: since), since
+        ))
+    }
+    // Yichun: the forestry group pays 75%, city units 50%, county units a fixed 30 yuan; a
+    // cadre pays for one hardship worker of the forestry group.
+    let yichunStart = CalendarDate(year: 2021, month: 12, day: 10)!
+    let hardshipWorker = members(of: yichunUnits[0])[0]
+    let cadre = HardshipPairing(
+      organisationID: forestry.id, cadreName: "孙志刚", cadrePhone: "13904581234", workerID: hardshipWorker,
+      hardshipLevel: .severe, startedOn: CalendarDate(year: 2021, month: 11, day: 1)!, cadrePaysContribution: true)
+    for (index, unit) in yichunUnits.enumerated() {
+      let employer: PayerSplitRule.EmployerShare =
+        switch index {
+        case 0: .percent(Rate(percent: 75))
+        case 1, 2: .percent(Rate(percent: 50))
+        default: .fixedPerPerson(Money(fen: 3000))
+        }
+      enrollments.append(
+        (
+          EnrollmentOrder(
+            schemeCode: "hlj-yichun", productCode: "yc-comprehensive-plus", periodStart: yichunStart,
+            unitID: unit.id, workerIDs: members(of: unit),
+            split: PayerSplitRule(
+              employer: employer, thirdParties: index == 0 ? [hardshipWorker: cadre.payerName] : [:]),
+            requestDate: yichunStart), yichunStart
+        ))
+    }
+    let outreach = [
+      OutreachVisit(
+        unitID: yichunUnits[1].id, visitedOn: CalendarDate(year: 2021, month: 11, day: 20)!, visitor: "伊春代办处 王主任",
+        contact: "工会主席", materials: "政策宣传册50份、理赔案例汇编", outcome: .joined),
+      OutreachVisit(
+        unitID: yichunUnits[4].id, visitedOn: CalendarDate(year: 2021, month: 11, day: 25)!, visitor: "铁力市总工会 李干事",
+        contact: "办公室主任", materials: "政策宣传册20份", outcome: .interested, note: "需要单位班子会研究"),
+    ]
+
+    return DemoData(
+      organisations: organisations, units: units, workers: workers, enrollments: enrollments, pairings: [cadre],
+      outreach: outreach)
   }
 }
