@@ -69,6 +69,7 @@ let package = Package(
         "HuzhuCore",
         "HuzhuPersistence",
         "HuzhuSchemeFiles",
+        "HuzhuSpreadsheet",
         .product(name: "Vapor", package: "vapor"),
         .product(name: "Plot", package: "Plot"),
       ],

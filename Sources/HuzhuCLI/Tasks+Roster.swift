@@ -39,11 +39,7 @@ extension Tasks {
         return
       }
       progress("检查 / checking \(sheet.rows.count) 行 rows…")
-      let parsed = RosterReader.preview(sheet.rosterCells)
-      let known = try await store.currentEmployments(of: parsed.rows.compactMap(\.idNumber))
-      let preview = parsed.annotatingKnownPeople { number in
-        known[number].map { RosterPreview.knownPersonWarning($0, importingInto: unit.id) }
-      }
+      let preview = try await store.previewRoster(sheet.rosterCells, into: unit.id)
       var lines = [
         "单位 / unit: \(unit.name)",
         "读取 \(preview.rows.count) 名职工，错误 \(preview.errorCount) 处，提示 \(preview.warningCount) 处 / "

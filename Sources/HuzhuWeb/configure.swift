@@ -56,6 +56,10 @@ func routes(_ app: Application) throws {
   PagesController().register(on: app)
   let authenticated = app.grouped(AccountAuthenticator(), AuthenticatedAccount.guardMiddleware())
   RegistryController().register(public: app, authenticated: authenticated)
+  EnrollmentController().register(public: app, authenticated: authenticated)
+  SchemeController().register(public: app, authenticated: authenticated)
+  UnionWorkController().register(public: app, authenticated: authenticated)
+  RosterController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()
     headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])

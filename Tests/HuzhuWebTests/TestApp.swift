@@ -34,6 +34,18 @@ struct TestApp {
     )
   }
 
+  func send(_ method: HTTPMethod, _ path: String, body: String, headers: HTTPHeaders) async throws
+    -> TestingHTTPResponse
+  {
+    try await app.testing().performTest(
+      request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
+  }
+
+  func send(_ method: HTTPMethod, _ path: String, data: Data, headers: HTTPHeaders) async throws -> TestingHTTPResponse {
+    try await app.testing().performTest(
+      request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(data: data)))
+  }
+
   /// The JSON body as a dictionary.
   static func object(_ response: TestingHTTPResponse) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])

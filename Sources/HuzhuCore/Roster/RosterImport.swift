@@ -41,3 +41,15 @@ extension RosterPreview {
         en: "now registered at \(employment.unitName): will transfer to this unit")
   }
 }
+
+extension RegistryStore {
+  /// A roster's rows checked on their own and against the registry: every row's errors and
+  /// warnings, including where each known person works now. Writes nothing.
+  public func previewRoster(_ cells: [[RosterCell]], into unit: WorkUnit.ID) async throws -> RosterPreview {
+    let parsed = RosterReader.preview(cells)
+    let known = try await currentEmployments(of: parsed.rows.compactMap(\.idNumber))
+    return parsed.annotatingKnownPeople { number in
+      known[number].map { RosterPreview.knownPersonWarning($0, importingInto: unit) }
+    }
+  }
+}

@@ -41,19 +41,7 @@ struct RegistryController {
   }
 
   @Sendable func listUnits(_ request: Request) async throws -> PageResource<UnitResource> {
-    var organisation: Organisation.ID?
-    if let text = request.query[String.self, at: "organisationId"] {
-      guard let id = Organisation.ID(text) else {
-        throw APIError(
-          status: .badRequest, code: "invalid_query",
-          message: LocalizedText(zh: "organisationId 应为UUID", en: "organisationId must be a UUID"),
-          fields: [
-            FieldError(
-              field: "organisationId", code: "invalid_type", message: LocalizedText(zh: "应为UUID", en: "must be a UUID"))
-          ])
-      }
-      organisation = id
-    }
+    let organisation = try request.organisationFilter()
     let page = try await request.registry.units(in: organisation, page: try request.pageRequest())
     return PageResource(page, map: UnitResource.init)
   }

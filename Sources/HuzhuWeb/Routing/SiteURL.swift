@@ -19,6 +19,28 @@ public enum SiteURL: Hashable, Sendable {
     case unit(Parameter<WorkUnit.ID>)
     case unitWorkers(Parameter<WorkUnit.ID>)
     case registryCounts
+    case unitDetails(Parameter<WorkUnit.ID>)
+    case unitHeadcounts(Parameter<WorkUnit.ID>)
+    case unitOutreach(Parameter<WorkUnit.ID>)
+    case unitRosterPreview(Parameter<WorkUnit.ID>)
+    case unitRoster(Parameter<WorkUnit.ID>)
+    case unitEnrollments(Parameter<WorkUnit.ID>)
+    case unitRenewals(Parameter<WorkUnit.ID>)
+    case unitBills(Parameter<WorkUnit.ID>)
+    case individualEnrollments
+    case workerEnrollments(Parameter<Worker.ID>)
+    case bill(Parameter<Bill.ID>)
+    case billPayments(Parameter<Bill.ID>)
+    case receipt(Parameter<String>)
+    case certificate(Parameter<String>)
+    case schemes
+    case scheme(Parameter<String>)
+    case fundBalances
+    case fundEntries(Parameter<String>)
+    case outreachSummary
+    case pairings
+    case pairing(Parameter<HardshipPairing.ID>)
+    case pairingVisits(Parameter<HardshipPairing.ID>)
   }
 
   /// A route parameter: `.key` when registering, `.value` when linking.
@@ -52,6 +74,9 @@ public enum SiteURL: Hashable, Sendable {
   }
 
   public static let idParameter = "id"
+  /// Documents are addressed by their printed number, schemes by their code.
+  public static let numberParameter = "number"
+  public static let codeParameter = "code"
 }
 
 extension SiteURL.API {
@@ -63,6 +88,28 @@ extension SiteURL.API {
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]
     case .unitWorkers(let id): ["units", id.component(SiteURL.idParameter), "workers"]
     case .registryCounts: ["registry", "counts"]
+    case .unitDetails(let id): ["units", id.component(SiteURL.idParameter), "details"]
+    case .unitHeadcounts(let id): ["units", id.component(SiteURL.idParameter), "headcounts"]
+    case .unitOutreach(let id): ["units", id.component(SiteURL.idParameter), "outreach"]
+    case .unitRosterPreview(let id): ["units", id.component(SiteURL.idParameter), "roster", "preview"]
+    case .unitRoster(let id): ["units", id.component(SiteURL.idParameter), "roster"]
+    case .unitEnrollments(let id): ["units", id.component(SiteURL.idParameter), "enrollments"]
+    case .unitRenewals(let id): ["units", id.component(SiteURL.idParameter), "renewals"]
+    case .unitBills(let id): ["units", id.component(SiteURL.idParameter), "bills"]
+    case .individualEnrollments: ["enrollments", "individual"]
+    case .workerEnrollments(let id): ["workers", id.component(SiteURL.idParameter), "enrollments"]
+    case .bill(let id): ["bills", id.component(SiteURL.idParameter)]
+    case .billPayments(let id): ["bills", id.component(SiteURL.idParameter), "payments"]
+    case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
+    case .certificate(let number): ["certificates", number.component(SiteURL.numberParameter)]
+    case .schemes: ["schemes"]
+    case .scheme(let code): ["schemes", code.component(SiteURL.codeParameter)]
+    case .fundBalances: ["funds", "balances"]
+    case .fundEntries(let code): ["funds", code.component(SiteURL.codeParameter), "entries"]
+    case .outreachSummary: ["outreach", "summary"]
+    case .pairings: ["pairings"]
+    case .pairing(let id): ["pairings", id.component(SiteURL.idParameter)]
+    case .pairingVisits(let id): ["pairings", id.component(SiteURL.idParameter), "visits"]
     }
   }
 }
@@ -81,6 +128,13 @@ extension RoutesBuilder {
   ) -> Route {
     post(url.pathComponents, use: handler)
   }
+
+  @discardableResult
+  func put<Response: AsyncResponseEncodable>(
+    _ url: SiteURL, use handler: @Sendable @escaping (Request) async throws -> Response
+  ) -> Route {
+    put(url.pathComponents, use: handler)
+  }
 }
 
 extension Request {
@@ -91,5 +145,11 @@ extension Request {
       throw APIError.notFound
     }
     return id
+  }
+
+  /// A text path parameter (a document number, a scheme code).
+  func pathText(_ name: String) throws -> String {
+    guard let text = parameters.get(name), !text.isEmpty else { throw APIError.notFound }
+    return text
   }
 }

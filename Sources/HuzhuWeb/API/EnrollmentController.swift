@@ -1,0 +1,195 @@
+import HuzhuCore
+import HuzhuPersistence
+import Vapor
+
+/// `/api/v1` endpoints for enrollment, renewal, bills, payments, receipts and certificates.
+struct EnrollmentController {
+  func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
+    routes.get(.api(.unitEnrollments(.key)), use: listUnitEnrollments)
+    routes.get(.api(.unitBills(.key)), use: listUnitBills)
+    routes.get(.api(.workerEnrollments(.key)), use: listWorkerEnrollments)
+    routes.get(.api(.bill(.key)), use: showBill)
+    routes.get(.api(.billPayments(.key)), use: listPayments)
+    routes.get(.api(.receipt(.key)), use: showReceipt)
+    routes.get(.api(.certificate(.key)), use: verifyCertificate)
+    authenticated.post(.api(.unitEnrollments(.key)), use: enrollUnit)
+    authenticated.post(.api(.unitRenewals(.key)), use: renew)
+    authenticated.post(.api(.individualEnrollments), use: enrollIndividual)
+    authenticated.post(.api(.billPayments(.key)), use: recordPayment)
+  }
+
+  @Sendable func listUnitEnrollments(_ request: Request) async throws -> PageResource<EnrollmentResource> {
+    let unit: WorkUnit.ID = try request.identifier()
+    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
+    let page = try await request.enrollments.enrollments(unit: unit, page: try request.pageRequest())
+    return PageResource(page, map: EnrollmentResource.init)
+  }
+
+  @Sendable func listUnitBills(_ request: Request) async throws -> ListResource<BillResource> {
+    let unit: WorkUnit.ID = try request.identifier()
+    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
+    return ListResource(items: try await request.enrollments.bills(unit: unit).map(BillResource.init))
+  }
+
+  @Sendable func listWorkerEnrollments(_ request: Request) async throws -> ListResource<EnrollmentResource> {
+    let worker: Worker.ID = try request.identifier()
+    return ListResource(items: try await request.enrollments.enrollments(worker: worker).map(EnrollmentResource.init))
+  }
+
+  @Sendable func showBill(_ request: Request) async throws -> BillDetailResource {
+    let id: Bill.ID = try request.identifier()
+    guard let bill = try await request.enrollments.bill(id) else { throw APIError.notFound }
+    async let payments = request.enrollments.payments(bill: id)
+    async let enrollments = request.enrollments.enrollments(bill: id)
+    return BillDetailResource(
+      bill: BillResource(bill), payments: try await payments.map(PaymentResource.init),
+      enrollments: try await enrollments.map(EnrollmentResource.init))
+  }
+
+  @Sendable func listPayments(_ request: Request) async throws -> ListResource<PaymentResource> {
+    let id: Bill.ID = try request.identifier()
+    guard try await request.enrollments.bill(id) != nil else { throw APIError.notFound }
+    return ListResource(items: try await request.enrollments.payments(bill: id).map(PaymentResource.init))
+  }
+
+  @Sendable func showReceipt(_ request: Request) async throws -> PaymentResource {
+    guard let payment = try await request.enrollments.payment(receiptNumber: try request.pathText(SiteURL.numberParameter))
+    else { throw APIError.notFound }
+    return PaymentResource(payment)
+  }
+
+  /// Public: whoever holds a certificate may check it is genuine and in force.
+  @Sendable func verifyCertificate(_ request: Request) async throws -> CertificateResource {
+    guard
+      let certificate = try await request.enrollments.certificate(number: try request.pathText(SiteURL.numberParameter))
+    else { throw APIError.notFound }
+    return CertificateResource(certificate, today: request.today)
+  }
+
+  @Sendable func enrollUnit(_ request: Request) async throws -> Response {
+    let unit: WorkUnit.ID = try request.identifier()
+    let input = try request.content.decode(NewEnrollment.self)
+    let scheme = try await request.compiledScheme(input.schemeCode)
+    let order = EnrollmentOrder(
+      schemeCode: input.schemeCode, productCode: input.productCode, periodStart: input.periodStart, unitID: unit,
+      workerIDs: input.workerIds.map { .init($0) }, shares: input.shares ?? 1, split: input.split ?? PayerSplitRule(),
+      requestDate: try request.requestDate(input.requestDate))
+    let plan = try await request.enrollments.enroll(order, scheme: scheme)
+    return try await created(EnrollmentPlanResource(plan), at: .api(.bill(.value(plan.bill.id))), for: request)
+  }
+
+  @Sendable func renew(_ request: Request) async throws -> Response {
+    let unit: WorkUnit.ID = try request.identifier()
+    let input = try request.content.decode(NewRenewal.self)
+    let scheme = try await request.compiledScheme(input.schemeCode)
+    let result = try await request.enrollments.renew(
+      unit: unit, productCode: input.productCode, periodStart: input.periodStart, split: input.split,
+      requestDate: try request.requestDate(input.requestDate), scheme: scheme)
+    return try await created(
+      EnrollmentPlanResource(result.plan, leftOut: result.leftOut), at: .api(.bill(.value(result.plan.bill.id))),
+      for: request)
+  }
+
+  /// One person on their own (a gig worker, or someone whose unit has not joined), found by
+  /// ID number; allowed only where the product's rule version says so.
+  @Sendable func enrollIndividual(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(NewIndividualEnrollment.self)
+    let scheme = try await request.compiledScheme(input.schemeCode)
+    guard case .success(let number) = ResidentIDNumber.validate(input.idNumber) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "idNumber", code: "invalid_id_number",
+          message: LocalizedText(zh: "身份证号码无效", en: "not a valid resident ID number"))
+      ])
+    }
+    guard let worker = try await request.registry.worker(idNumber: number) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "idNumber", code: "unknown_person",
+          message: LocalizedText(zh: "该身份证号码尚未登记，请先登记职工信息", en: "no one with this ID number is registered yet"))
+      ])
+    }
+    let today = request.today
+    let order = EnrollmentOrder(
+      schemeCode: input.schemeCode, productCode: input.productCode, periodStart: input.periodStart ?? today,
+      unitID: nil, workerIDs: [worker.id], shares: input.shares ?? 1, split: input.split ?? PayerSplitRule(),
+      requestDate: today)
+    let plan = try await request.enrollments.enroll(order, scheme: scheme)
+    return try await created(EnrollmentPlanResource(plan), at: .api(.bill(.value(plan.bill.id))), for: request)
+  }
+
+  /// Records a payment. Send an `Idempotency-Key` header: a retry with the same key and body
+  /// returns the first outcome (200) instead of paying twice.
+  @Sendable func recordPayment(_ request: Request) async throws -> Response {
+    let id: Bill.ID = try request.identifier()
+    let input = try request.content.decode(PaymentRequest.self)
+    guard let bill = try await request.enrollments.bill(id) else { throw APIError.notFound }
+    let key = request.headers.first(name: "Idempotency-Key")?.trimmingCharacters(in: .whitespaces)
+    if let key, key.isEmpty || key.count > 100 {
+      throw ValidationFailure([
+        FieldError(
+          field: "Idempotency-Key", code: "invalid_idempotency_key",
+          message: LocalizedText(zh: "幂等键应为1–100个字符", en: "an idempotency key is 1–100 characters"))
+      ])
+    }
+    if request.today < input.paidOn {
+      throw ValidationFailure([
+        FieldError(
+          field: "paidOn", code: "future_date",
+          message: LocalizedText(zh: "缴费日期不能晚于今天", en: "the payment date cannot be in the future"))
+      ])
+    }
+    let scheme = try await request.compiledScheme(bill.schemeCode)
+    let outcome = try await request.enrollments.record(
+      input, on: id, recordedBy: request.operatorName, idempotencyKey: key, scheme: scheme)
+    let body = PaymentOutcomeResource(
+      payment: PaymentResource(outcome.payment), bill: BillResource(outcome.bill), replayed: outcome.replayed,
+      activated: outcome.activated)
+    if outcome.replayed { return try await body.encodeResponse(status: .ok, for: request) }
+    return try await created(body, at: .api(.receipt(.value(outcome.payment.receiptNumber))), for: request)
+  }
+}
+
+/// A 201 with `Location`.
+func created(_ body: some Content, at url: SiteURL, for request: Request) async throws -> Response {
+  let response = try await body.encodeResponse(status: .created, for: request)
+  response.headers.replaceOrAdd(name: .location, value: url.path)
+  return response
+}
+
+extension Request {
+  var enrollments: any EnrollmentStore { FluentEnrollmentStore(database: db) }
+  var schemes: any SchemeStore { FluentSchemeStore(database: db) }
+  var unionWork: any UnionWorkStore { FluentUnionWorkStore(database: db) }
+
+  /// Today in the schemes' time zone.
+  var today: CalendarDate { CalendarDate.today() }
+
+  /// Who is recording: the signed-in operator.
+  var operatorName: String { auth.get(AuthenticatedAccount.self)?.account.username ?? "anonymous" }
+
+  /// The latest revision of a scheme, compiled; a 422 naming `schemeCode` when there is none.
+  func compiledScheme(_ code: String) async throws -> CompiledScheme {
+    guard let stored = try await schemes.scheme(code: code) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "schemeCode", code: "unknown_scheme",
+          message: LocalizedText(zh: "没有编码为“\(code)”的方案", en: "no scheme has the code \"\(code)\""))
+      ])
+    }
+    return try stored.compiled()
+  }
+
+  /// A received-on date from a form: today when absent, never in the future.
+  func requestDate(_ given: CalendarDate?) throws -> CalendarDate {
+    guard let given else { return today }
+    if today < given {
+      throw ValidationFailure([
+        FieldError(
+          field: "requestDate", code: "future_date",
+          message: LocalizedText(zh: "受理日期不能晚于今天", en: "the request date cannot be in the future"))
+      ])
+    }
+    return given
+  }
+}

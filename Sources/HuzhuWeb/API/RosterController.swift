@@ -1,0 +1,104 @@
+import HuzhuCore
+import HuzhuSpreadsheet
+import Vapor
+
+/// Roster upload through the API: the file (XLSX or CSV, recognised by content) is the
+/// request body. `preview` checks and writes nothing; the import commits all rows or none.
+struct RosterController {
+  /// Rows listed in a preview: every row with a problem, and the first clean ones up to this.
+  static let cleanRowsShown = 50
+
+  func register(authenticated: any RoutesBuilder) {
+    // Rosters of 100,000 rows run to a few megabytes; stream the body in rather than
+    // refusing it at the default limit.
+    authenticated.on(
+      .POST, SiteURL.api(.unitRosterPreview(.key)).pathComponents, body: .collect(maxSize: "64mb"), use: preview)
+    authenticated.on(.POST, SiteURL.api(.unitRoster(.key)).pathComponents, body: .collect(maxSize: "64mb"), use: commit)
+  }
+
+  @Sendable func preview(_ request: Request) async throws -> RosterPreviewResource {
+    let (unit, preview) = try await checkedUpload(request)
+    return RosterPreviewResource(preview, unit: unit)
+  }
+
+  @Sendable func commit(_ request: Request) async throws -> Response {
+    let (unit, preview) = try await checkedUpload(request)
+    let result = try await request.registry.importRoster(preview, into: unit.id, on: request.today)
+    return try await RosterImportResource(result).encodeResponse(status: .created, for: request)
+  }
+
+  private func checkedUpload(_ request: Request) async throws -> (WorkUnit, RosterPreview) {
+    guard let unit = try await request.registry.unit(try request.identifier()) else { throw APIError.notFound }
+    guard let buffer = request.body.data, buffer.readableBytes > 0 else {
+      throw ValidationFailure([
+        FieldError(
+          field: "file", code: "empty_body",
+          message: LocalizedText(zh: "请求体应为花名册文件（XLSX 或 CSV）", en: "send the roster file (XLSX or CSV) as the body"))
+      ])
+    }
+    let sheet: Sheet
+    do {
+      sheet = try SheetReader.read(Data(buffer.readableBytesView))
+    } catch {
+      throw ValidationFailure([
+        FieldError(
+          field: "file", code: "unreadable_spreadsheet", message: LocalizedText(zh: error.messageZh, en: error.messageEn))
+      ])
+    }
+    return (unit, try await request.registry.previewRoster(sheet.rosterCells, into: unit.id))
+  }
+}
+
+struct RosterPreviewResource: Content {
+  struct Row: Content {
+    let rowNumber: Int
+    let name: String
+    let idNumberMasked: String?
+    let errors: [FieldError]
+    let warnings: [FieldError]
+  }
+
+  let unitId: UUID
+  let unitName: String
+  let rowCount: Int
+  let errorCount: Int
+  let warningCount: Int
+  let canCommit: Bool
+  let fileErrors: [FieldError]
+  /// Every row with an error or warning, and the first clean rows.
+  let rows: [Row]
+
+  init(_ preview: RosterPreview, unit: WorkUnit) {
+    unitId = unit.id.rawValue
+    unitName = unit.name
+    rowCount = preview.rows.count
+    errorCount = preview.errorCount
+    warningCount = preview.warningCount
+    canCommit = preview.canCommit
+    fileErrors = preview.fileErrors
+    var clean = 0
+    rows = preview.rows.compactMap { row in
+      if row.errors.isEmpty && row.warnings.isEmpty {
+        clean += 1
+        if clean > RosterController.cleanRowsShown { return nil }
+      }
+      return Row(
+        rowNumber: row.rowNumber, name: row.name, idNumberMasked: row.idNumber?.masked, errors: row.errors,
+        warnings: row.warnings)
+    }
+  }
+}
+
+struct RosterImportResource: Content {
+  let created: Int
+  let transferred: Int
+  let updated: Int
+  let total: Int
+
+  init(_ result: RosterImportResult) {
+    created = result.created
+    transferred = result.transferred
+    updated = result.updated
+    total = result.total
+  }
+}

@@ -1,0 +1,76 @@
+import HuzhuCore
+import HuzhuSchemeFiles
+import Vapor
+
+/// `/api/v1` endpoints for scheme definitions and the fund ledger.
+struct SchemeController {
+  func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
+    routes.get(.api(.schemes), use: listSchemes)
+    routes.get(.api(.scheme(.key)), use: showScheme)
+    routes.get(.api(.fundBalances), use: fundBalances)
+    routes.get(.api(.fundEntries(.key)), use: fundEntries)
+    authenticated.put(.api(.scheme(.key)), use: saveScheme)
+  }
+
+  @Sendable func listSchemes(_ request: Request) async throws -> ListResource<SchemeResource> {
+    ListResource(
+      items: try await request.schemes.schemes().map {
+        SchemeResource($0, compiled: try $0.compiled(), includeSource: false)
+      })
+  }
+
+  @Sendable func showScheme(_ request: Request) async throws -> SchemeResource {
+    guard let stored = try await request.schemes.scheme(code: try request.pathText(SiteURL.codeParameter)) else {
+      throw APIError.notFound
+    }
+    return SchemeResource(stored, compiled: try stored.compiled(), includeSource: true)
+  }
+
+  /// Saves a new revision from the scheme file's text (YAML, or JSON, which is YAML too).
+  /// The file is validated whole; every error names its path in the file.
+  @Sendable func saveScheme(_ request: Request) async throws -> Response {
+    let code = try request.pathText(SiteURL.codeParameter)
+    guard let body = request.body.string, !body.isEmpty else {
+      throw ValidationFailure([
+        FieldError(
+          field: "", code: "empty_body",
+          message: LocalizedText(zh: "请求体应为方案文件（YAML）的内容", en: "send the scheme file (YAML) as the body"))
+      ])
+    }
+    let definition: SchemeDefinition
+    do {
+      definition = try SchemeFile.decode(SchemeDefinition.self, yaml: body, file: "\(code).yaml")
+    } catch {
+      throw ValidationFailure(error.errors)
+    }
+    guard definition.scheme.code == code else {
+      throw ValidationFailure([
+        FieldError(
+          field: "scheme.code", code: "code_mismatch",
+          message: LocalizedText(
+            zh: "文件中的方案编码“\(definition.scheme.code)”与地址中的“\(code)”不一致",
+            en: "the file's scheme code \"\(definition.scheme.code)\" differs from \"\(code)\" in the address"))
+      ])
+    }
+    guard let account = request.auth.get(AuthenticatedAccount.self)?.account else { throw APIError.unauthorized }
+    let existing = try await request.schemes.scheme(code: code)
+    let stored = try await request.schemes.save(
+      definition, source: body, organisationID: existing?.organisationID ?? account.organisationID,
+      savedBy: account.username)
+    let resource = SchemeResource(stored, compiled: try stored.compiled(), includeSource: false)
+    return try await resource.encodeResponse(status: existing == nil ? .created : .ok, for: request)
+  }
+
+  @Sendable func fundBalances(_ request: Request) async throws -> ListResource<FundBalanceResource> {
+    let scheme = request.query[String.self, at: "scheme"]
+    return ListResource(items: try await request.enrollments.fundBalances(scheme: scheme).map(FundBalanceResource.init))
+  }
+
+  @Sendable func fundEntries(_ request: Request) async throws -> ListResource<FundEntryResource> {
+    let code = try request.pathText(SiteURL.codeParameter)
+    guard try await request.schemes.scheme(code: code) != nil else { throw APIError.notFound }
+    let version = request.query[String.self, at: "version"]
+    return ListResource(
+      items: try await request.enrollments.fundEntries(scheme: code, versionLabel: version).map(FundEntryResource.init))
+  }
+}
