@@ -53,8 +53,8 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
 
 func routes(_ app: Application) throws {
   HealthController().register(on: app)
-  PagesController().register(on: app)
   let authenticated = app.grouped(AccountAuthenticator(), AuthenticatedAccount.guardMiddleware())
+  PagesController().register(on: app, authenticated: authenticated)
   RegistryController().register(public: app, authenticated: authenticated)
   EnrollmentController().register(public: app, authenticated: authenticated)
   SchemeController().register(public: app, authenticated: authenticated)

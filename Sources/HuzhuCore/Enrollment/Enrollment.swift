@@ -54,6 +54,13 @@ public struct Enrollment: Hashable, Sendable, Codable, Identifiable {
     return coverFrom <= date && date <= period.end
   }
 
+  /// Where the cover stands on `date`, for people reading a certificate or a list.
+  public func coverState(on date: CalendarDate) -> CoverState {
+    guard status == .active, let coverFrom else { return .awaitingPayment }
+    if date < coverFrom { return .notYetStarted }
+    return date <= period.end ? .inForce : .expired
+  }
+
   /// What the rules engine needs to know of this cover.
   public var coverFacts: CoverFacts {
     CoverFacts(
@@ -71,7 +78,23 @@ public enum EnrollmentStatus: String, Hashable, Sendable, Codable, CaseIterable 
   public var label: LocalizedText {
     switch self {
     case .awaitingPayment: LocalizedText(zh: "待缴费", en: "awaiting payment")
-    case .active: LocalizedText(zh: "保障中", en: "active")
+    case .active: LocalizedText(zh: "已缴费", en: "paid")
+    }
+  }
+}
+
+public enum CoverState: String, Hashable, Sendable, Codable, CaseIterable {
+  case awaitingPayment = "awaiting_payment"
+  case notYetStarted = "not_yet_started"
+  case inForce = "in_force"
+  case expired
+
+  public var label: LocalizedText {
+    switch self {
+    case .awaitingPayment: LocalizedText(zh: "待缴费", en: "awaiting payment")
+    case .notYetStarted: LocalizedText(zh: "未到生效日", en: "not yet started")
+    case .inForce: LocalizedText(zh: "保障中", en: "in force")
+    case .expired: LocalizedText(zh: "已到期", en: "expired")
     }
   }
 }
@@ -90,7 +113,10 @@ public struct CoveragePeriod: Hashable, Sendable, Codable {
   /// 2020-10-15).
   public init(start: CalendarDate, months: Int) {
     self.start = start
-    self.end = start.adding(months: months).adding(days: -1)
+    let sameDay = start.adding(months: months)
+    // From 29 February or a 31st the target month may be shorter: the period then ends on
+    // its last day (2024-02-29 for a year ends 2025-02-28), never a day early.
+    self.end = sameDay.day < start.day ? sameDay : sameDay.adding(days: -1)
   }
 
   /// The period that renews this one: it starts the day after this one ends.

@@ -207,6 +207,8 @@ struct CertificateResource: Content {
   let coverFrom: CalendarDate?
   /// Covered on the day of the lookup.
   let inForce: Bool
+  let coverState: CoverState
+  let coverStateLabel: LocalizedText
 
   init(_ certificate: Certificate, today: CalendarDate) {
     let enrollment = certificate.enrollment
@@ -223,6 +225,8 @@ struct CertificateResource: Content {
     statusLabel = enrollment.status.label
     coverFrom = enrollment.coverFrom
     inForce = enrollment.covers(today)
+    coverState = enrollment.coverState(on: today)
+    coverStateLabel = coverState.label
   }
 }
 

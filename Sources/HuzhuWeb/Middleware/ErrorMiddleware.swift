@@ -13,8 +13,10 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       if request.url.path.hasPrefix("/api/") {
         return try Self.jsonResponse(apiError, request: request)
       }
-      return ErrorPage(error: apiError, requestID: request.id, language: request.displayLanguage)
+      let page = ErrorPage(error: apiError, requestID: request.id, language: request.displayLanguage)
         .response(status: apiError.status)
+      if apiError.status == .unauthorized { page.headers.replaceOrAdd(name: .wwwAuthenticate, value: Self.challenge) }
+      return page
     }
   }
 
@@ -41,13 +43,16 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
     }
   }
 
+  /// Asks the browser (or client) for operator credentials.
+  static let challenge = "Basic realm=\"huzhu\", charset=\"UTF-8\""
+
   static func jsonResponse(_ error: APIError, request: Request) throws -> Response {
     let body = APIErrorBody(
       error: .init(code: error.code, message: error.message, fields: error.fields), requestId: request.id)
     let response = Response(status: error.status)
     try response.content.encode(body, as: .json)
     if error.status == .unauthorized {
-      response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Basic realm=\"huzhu\", charset=\"UTF-8\"")
+      response.headers.replaceOrAdd(name: .wwwAuthenticate, value: challenge)
     }
     return response
   }

@@ -63,7 +63,7 @@ extension OrganisationPage {
             .tbody(
               .forEach(units.items) { unit in
                 .tr(
-                  .td(.text(unit.name)),
+                  .td(.a(.href(SiteURL.unit(.value(unit.id)).path), .text(unit.name))),
                   .td(.text(model.organisationNames[unit.organisationID]?.displayName(language) ?? "")),
                   .td(.text(unit.sector.label.text(for: language))))
               }))),

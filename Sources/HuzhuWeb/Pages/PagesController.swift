@@ -3,9 +3,36 @@ import Vapor
 
 /// The server-rendered pages.
 struct PagesController {
-  func register(on routes: any RoutesBuilder) {
+  func register(on routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
     routes.get(.home, use: home)
     routes.get(.organisation(.key), use: organisation)
+    routes.get(.unit(.key), use: unit)
+    routes.get(.verifyCertificate, use: verify)
+    // The printable certificate names the holder in full: staff only.
+    authenticated.get(.certificate(.key), use: certificate)
+  }
+
+  @Sendable func unit(_ request: Request) async throws -> Response {
+    guard
+      let model = try await UnitPage.Model.load(
+        try request.identifier(), today: request.today, registry: request.registry, enrollments: request.enrollments,
+        unionWork: request.unionWork, schemes: request.schemes)
+    else { throw APIError.notFound }
+    return UnitPage.View(model: model, language: request.displayLanguage).html().response()
+  }
+
+  @Sendable func certificate(_ request: Request) async throws -> Response {
+    guard
+      let model = try await CertificatePage.Model.load(
+        number: try request.pathText(SiteURL.numberParameter), today: request.today, from: request.enrollments)
+    else { throw APIError.notFound }
+    return CertificatePage.View(model: model, language: request.displayLanguage).html().response()
+  }
+
+  @Sendable func verify(_ request: Request) async throws -> Response {
+    let model = try await VerifyPage.Model.load(
+      number: request.query[String.self, at: "number"], today: request.today, from: request.enrollments)
+    return VerifyPage.View(model: model, language: request.displayLanguage).html().response()
   }
 
   @Sendable func home(_ request: Request) async throws -> Response {

@@ -6,6 +6,11 @@ import Vapor
 public enum SiteURL: Hashable, Sendable {
   case home
   case organisation(Parameter<Organisation.ID>)
+  case unit(Parameter<WorkUnit.ID>)
+  /// The printable certificate (staff only: it shows the holder in full).
+  case certificate(Parameter<String>)
+  /// The public lookup: `?number=`, masked result.
+  case verifyCertificate
   case healthz
   case readyz
   case openAPI
@@ -60,6 +65,9 @@ public enum SiteURL: Hashable, Sendable {
     switch self {
     case .home: []
     case .organisation(let id): ["organisations", id.component("id")]
+    case .unit(let id): ["units", id.component(SiteURL.idParameter)]
+    case .certificate(let number): ["certificates", number.component(SiteURL.numberParameter)]
+    case .verifyCertificate: ["verify"]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
     case .openAPI: ["api", "openapi.yaml"]

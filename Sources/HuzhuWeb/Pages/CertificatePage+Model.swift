@@ -1,0 +1,34 @@
+import HuzhuCore
+
+/// The certificate (互助金保障书) as printed for a member, and the public lookup that checks one.
+enum CertificatePage {
+  struct Model {
+    let certificate: Certificate
+    let today: CalendarDate
+
+    static func load(number: String, today: CalendarDate, from store: any EnrollmentStore) async throws -> Model? {
+      guard let certificate = try await store.certificate(number: number) else { return nil }
+      return Model(certificate: certificate, today: today)
+    }
+
+    var enrollment: Enrollment { certificate.enrollment }
+    var inForce: Bool { enrollment.covers(today) }
+  }
+}
+
+/// The public verification page: a number in, a masked answer out.
+enum VerifyPage {
+  struct Model {
+    /// What was asked, when something was.
+    let number: String?
+    /// Nil when nothing was asked or nothing was found.
+    let found: CertificatePage.Model?
+
+    static func load(number: String?, today: CalendarDate, from store: any EnrollmentStore) async throws -> Model {
+      guard let number = number?.trimmingCharacters(in: .whitespaces), !number.isEmpty, number.count <= 40 else {
+        return Model(number: nil, found: nil)
+      }
+      return Model(number: number, found: try await CertificatePage.Model.load(number: number, today: today, from: store))
+    }
+  }
+}

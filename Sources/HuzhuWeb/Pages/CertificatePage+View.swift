@@ -1,0 +1,117 @@
+import HuzhuCore
+import Plot
+
+extension CertificatePage {
+  /// An A4 sheet: the print stylesheet drops the site's frame and keeps only the certificate.
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let certificate = model.certificate
+      let enrollment = model.enrollment
+      let number = enrollment.certificateNumber
+      return Layout(
+        title: text("互助金保障书", "Mutual aid certificate"), language: language,
+        currentPath: SiteURL.certificate(.value(number)).path,
+        content: .group(
+          .p(
+            .class("no-print"),
+            .text(text("打印时仅输出下方保障书（A4）。", "Printing outputs only the certificate below (A4)."))),
+          .article(
+            .class("certificate"),
+            .header(
+              .class("certificate-head"),
+              .p(.class("certificate-scheme"), .text(certificate.schemeName)),
+              .h2(.text(text("互助金保障书", "Mutual Aid Certificate"))),
+              .p(.class("certificate-number"), .text(text("编号：", "No. ") + number))),
+            .dl(
+              .class("certificate-fields"),
+              field(text("参保人", "Member"), certificate.holderName),
+              field(text("身份证号", "ID number"), certificate.holderIDNumber.masked),
+              field(text("参保单位", "Unit"), certificate.unitName ?? text("个人参保", "Individual enrollment")),
+              field(text("保障项目", "Product"), certificate.productName.text(for: language)),
+              field(text("份数", "Shares"), String(enrollment.shares)),
+              field(
+                text("保障期间", "Period"),
+                text(
+                  "\(enrollment.period.start) 至 \(enrollment.period.end)",
+                  "\(enrollment.period.start) to \(enrollment.period.end)")),
+              field(
+                text("保障起始", "Cover from"),
+                enrollment.coverFrom?.description ?? text("缴费后生效", "once the contribution is paid")),
+              field(text("状态", "Status"), enrollment.coverState(on: model.today).label.text(for: language)),
+              field(text("规则版本", "Rule version"), enrollment.versionLabel)),
+            .footer(
+              .class("certificate-foot"),
+              .p(
+                .text(
+                  text(
+                    "申请互助金时请携带本保障书。真伪可凭编号在本系统“保障书查验”页面查询。",
+                    "Bring this certificate when you claim. Anyone can check it by its number on the verification page."
+                  ))),
+              .p(.class("muted"), .text(text("经办日期：", "Enrolled on: ") + enrollment.enrolledOn.description))))
+        )
+      ).html()
+    }
+
+    private func field(_ label: String, _ value: String) -> Node<HTML.DescriptionListContext> {
+      .group(.dt(.text(label)), .dd(.text(value)))
+    }
+  }
+}
+
+extension VerifyPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      Layout(
+        title: text("保障书查验", "Verify a certificate"), language: language,
+        currentPath: SiteURL.verifyCertificate.path,
+        content: .group(
+          .form(
+            .class("inline-form"), .method(.get), .action(SiteURL.verifyCertificate.path),
+            .label(.for("number"), .text(text("保障书编号", "Certificate number"))),
+            .input(
+              .type(.text), .id("number"), .name("number"), .value(model.number ?? ""),
+              .placeholder("ANYANG-2019-000001"), .required(true),
+              .attribute(named: "maxlength", value: "40")),
+            .button(.type(.submit), .text(text("查验", "Check")))),
+          result()
+        )
+      ).html()
+    }
+
+    private func result() -> Node<HTML.BodyContext> {
+      guard let number = model.number else {
+        return .p(
+          .class("muted"),
+          .text(text("输入保障书上的编号，查询其是否真实有效。", "Enter the number printed on a certificate to check it.")))
+      }
+      guard let found = model.found else {
+        return .div(
+          .class("notice notice-bad"),
+          .text(text("未找到编号为“\(number)”的保障书。", "No certificate has the number \"\(number)\".")))
+      }
+      let enrollment = found.enrollment
+      let verdict =
+        found.inForce
+        ? text("该保障书真实有效，今日在保障期内。", "Genuine, and in force today.")
+        : text("该保障书真实，但今日不在保障期内。", "Genuine, but not in force today.")
+      return .div(
+        .class(found.inForce ? "notice notice-good" : "notice"),
+        .p(.strong(.text(verdict))),
+        .p(
+          .text(
+            "\(enrollment.certificateNumber) · \(PersonName.masked(found.certificate.holderName)) · "
+              + "\(found.certificate.productName.text(for: language)) · \(enrollment.period.start)–\(enrollment.period.end) · "
+              + enrollment.coverState(on: found.today).label.text(for: language))))
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import HuzhuCore
+import Plot
+
+extension UnitPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let unit = model.unit
+      return Layout(
+        title: unit.name, language: language, currentPath: SiteURL.unit(.value(unit.id)).path,
+        content: .group(
+          .nav(
+            .class("breadcrumbs"),
+            .a(.href(SiteURL.home.path), .text(text("全部组织", "All organisations"))),
+            .unwrap(model.organisation) { organisation in
+              .group(
+                .text(" › "),
+                .a(
+                  .href(SiteURL.organisation(.value(organisation.id)).path),
+                  .text(organisation.displayName(language))))
+            }),
+          summary(),
+          members(),
+          cover(),
+          bills(),
+          outreach()
+        )
+      ).html()
+    }
+
+    private func summary() -> Node<HTML.BodyContext> {
+      let details = model.details
+      let enrolled = Set(model.enrollments.items.filter { $0.covers(model.today) }.map(\.workerID)).count
+      return .group(
+        .div(
+          .class("figures"),
+          figure(
+            model.headcount.map { String($0.total) } ?? String(model.workers.total),
+            model.headcount.map { text("职工总数（\($0.asOf) 填报）", "Headcount (reported \($0.asOf))") }
+              ?? text("名册在职人数", "Workers on the roster")),
+          figure(
+            model.headcount.map { String($0.female) } ?? "—", text("其中女职工", "of whom women")),
+          figure(String(enrolled), text("今日在保人数", "Covered today")),
+          figure(String(model.bills.filter { $0.status != .paid }.count), text("未缴清缴费单", "Bills not settled"))),
+        .dl(
+          .class("facts"),
+          fact(text("统一社会信用代码", "Credit code"), model.unit.creditCode),
+          fact(text("单位类型", "Sector"), model.unit.sector.label.text(for: language)),
+          fact(text("地址", "Address"), details.address),
+          fact(
+            text("联系人", "Contact"),
+            [details.contactName, details.contactPhone].compactMap { $0 }.joined(separator: " ").nilIfEmpty),
+          fact(
+            text("开户行及账号", "Bank account"),
+            details.bankAccount.map { "\(details.bankName ?? "") \(BankAccountMask.masked($0))" })))
+    }
+
+    private func members() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("在职职工（\(model.workers.total) 人）", "Workers (\(model.workers.total))"))),
+        .if(
+          model.workers.items.isEmpty,
+          .p(.class("muted"), .text(text("名册为空：可通过接口或命令行导入花名册。", "No roster yet: import one through the API or the CLI."))),
+          else: .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("姓名", "Name"))), .th(.text(text("身份证号", "ID number"))),
+                .th(.text(text("性别", "Gender"))), .th(.text(text("医保类型", "Insurance"))))),
+            .tbody(
+              .forEach(model.workers.items) { worker in
+                .tr(
+                  .td(.text(worker.name)), .td(.text(worker.idNumber.masked)),
+                  .td(.text(worker.gender.label.text(for: language))),
+                  .td(.text(worker.insuranceType.label.text(for: language))))
+              }))))
+    }
+
+    private func cover() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("参保记录（\(model.enrollments.total) 条）", "Enrollments (\(model.enrollments.total))"))),
+        .if(
+          model.enrollments.items.isEmpty,
+          .p(.class("muted"), .text(text("尚未参保。", "No enrollments yet."))),
+          else: .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("保障书编号", "Certificate"))), .th(.text(text("姓名", "Name"))),
+                .th(.text(text("产品", "Product"))), .th(.text(text("保障期间", "Period"))),
+                .th(.class("number"), .text(text("份数", "Shares"))), .th(.text(text("状态", "Status"))))),
+            .tbody(
+              .forEach(model.enrollments.items) { enrollment in
+                .tr(
+                  .td(
+                    .a(
+                      .href(SiteURL.certificate(.value(enrollment.certificateNumber)).path),
+                      .text(enrollment.certificateNumber))),
+                  .td(.text(model.names[enrollment.workerID] ?? "")),
+                  .td(.text(model.productNames[enrollment.productCode]?.text(for: language) ?? enrollment.productCode)),
+                  .td(.text("\(enrollment.period.start) – \(enrollment.period.end)")),
+                  .td(.class("number"), .text(String(enrollment.shares))),
+                  .td(cover(enrollment.coverState(on: model.today))))
+              }))))
+    }
+
+    private func bills() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("缴费单", "Bills"))),
+        .if(
+          model.bills.isEmpty,
+          .p(.class("muted"), .text(text("暂无缴费单。", "No bills yet."))),
+          else: .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("编号", "Number"))), .th(.text(text("保障期间", "Period"))),
+                .th(.class("number"), .text(text("人数", "Members"))), .th(.text(text("应缴（按付款方）", "Due by payer"))),
+                .th(.class("number"), .text(text("应缴合计", "Total due"))),
+                .th(.class("number"), .text(text("已缴", "Paid"))), .th(.text(text("状态", "Status"))))),
+            .tbody(
+              .forEach(model.bills) { bill in
+                .tr(
+                  .td(.text(bill.number)),
+                  .td(.text("\(bill.period.start) – \(bill.period.end)")),
+                  .td(.class("number"), .text(String(bill.memberCount))),
+                  .td(
+                    .text(
+                      bill.due.map { part in
+                        "\(part.payerName ?? part.payer.label.text(for: language)) \(part.amount.formatted)"
+                      }.joined(separator: "；"))),
+                  .td(.class("number"), .text(bill.totalDue.formatted)),
+                  .td(.class("number"), .text(bill.totalPaid.formatted)),
+                  .td(.span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language)))))
+              }))))
+    }
+
+    private func outreach() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("走访宣传记录", "Outreach visits"))),
+        .if(
+          model.outreach.isEmpty,
+          .p(.class("muted"), .text(text("暂无走访记录。", "No visits recorded."))),
+          else: .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("日期", "Date"))), .th(.text(text("走访人", "Visitor"))),
+                .th(.text(text("对接人", "Contact"))), .th(.text(text("发放材料", "Materials"))),
+                .th(.text(text("结果", "Outcome"))))),
+            .tbody(
+              .forEach(model.outreach) { visit in
+                .tr(
+                  .td(.text(visit.visitedOn.description)), .td(.text(visit.visitor)), .td(.text(visit.contact ?? "")),
+                  .td(.text(visit.materials ?? "")),
+                  .td(
+                    .text(
+                      visit.outcome.label.text(for: language)
+                        + (visit.declineReason.map { "（\($0.label.text(for: language))）" } ?? "")
+                        + (visit.note.map { " · \($0)" } ?? ""))))
+              }))))
+    }
+
+    private func cover(_ state: CoverState) -> Node<HTML.BodyContext> {
+      .span(.class("badge badge-\(state.rawValue)"), .text(state.label.text(for: language)))
+    }
+
+    private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {
+      .div(.class("figure"), .span(.class("figure-value"), .text(value)), .span(.class("figure-label"), .text(label)))
+    }
+
+    private func fact(_ label: String, _ value: String?) -> Node<HTML.DescriptionListContext> {
+      .group(.dt(.text(label)), .dd(.text(value ?? "—")))
+    }
+  }
+}
+
+/// `6222 **** **** 1234`-style masking for account numbers shown on pages.
+enum BankAccountMask {
+  static func masked(_ account: String) -> String {
+    guard account.count > 8 else { return account }
+    return String(account.prefix(4)) + " **** " + String(account.suffix(4))
+  }
+}
+
+extension String {
+  var nilIfEmpty: String? { isEmpty ? nil : self }
+}

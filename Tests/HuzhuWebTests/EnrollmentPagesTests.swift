@@ -1,0 +1,93 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import HuzhuWeb
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Unit, certificate and verification pages")
+struct EnrollmentPagesTests {
+  static let kinds = TestDatabaseKind.available
+
+  func demoUnit(_ test: TestApp, named name: String) async throws -> WorkUnit {
+    try #require(
+      try await FluentRegistryStore(database: test.app.db).units(in: nil, page: PageQuery(per: 200)).items.first {
+        $0.name == name
+      })
+  }
+
+  @Test(arguments: kinds)
+  func unitPageShowsMembersCoverBillsAndOutreach(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let forestry = try await demoUnit(test, named: "伊春森林工业集团有限责任公司")
+      let html = try await test.get(SiteURL.unit(.value(forestry.id)).path).text
+      #expect(html.contains("<h1>伊春森林工业集团有限责任公司</h1>"))
+      #expect(html.contains("在职职工（2 人）"))
+      #expect(html.contains("参保记录（2 条）"))
+      #expect(html.contains("HLJ-YICHUN-2021-000001"))
+      #expect(html.contains("JF-HLJ-YICHUN-2021-000001"))
+      // The forestry group pays 75%; the cadre pays the hardship worker's own share.
+      #expect(html.contains("单位 ¥180.00"))
+      #expect(html.contains("孙志刚（包联干部） ¥30.00"))
+      #expect(html.contains("已缴清"))
+      // Product names, and the 2021–22 cover shown as expired today.
+      #expect(html.contains("在职职工住院医疗综合互助保障（住院+重疾+意外）"))
+      #expect(html.contains(#"<span class="badge badge-expired">已到期</span>"#))
+      // ID numbers are masked on the page.
+      let workers = try await FluentRegistryStore(database: test.app.db).workers(in: forestry.id, page: PageQuery())
+      for worker in workers.items {
+        #expect(!html.contains(worker.idNumber.value))
+        #expect(html.contains(worker.idNumber.masked))
+      }
+
+      let medicine = try await demoUnit(test, named: "伊春市医药公司")
+      let visited = try await test.get(SiteURL.unit(.value(medicine.id)).path).text
+      #expect(visited.contains("伊春代办处 王主任"))
+      #expect(visited.contains("政策宣传册50份"))
+      let organisationPage = try await test.get(SiteURL.organisation(.value(forestry.organisationID)).path).text
+      #expect(organisationPage.contains(SiteURL.unit(.value(forestry.id)).path))
+      #expect(try await test.get("/units/\(UUID())").status == .notFound)
+    }
+  }
+
+  @Test(arguments: kinds)
+  func thePrintableCertificateIsForStaffAndTheLookupIsMasked(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let number = "ANYANG-2019-000001"
+      let enrollments = FluentEnrollmentStore(database: test.app.db)
+      let certificate = try #require(try await enrollments.certificate(number: number))
+
+      let anonymous = try await test.get(SiteURL.certificate(.value(number)).path)
+      #expect(anonymous.status == .unauthorized)
+      #expect(anonymous.headers.first(name: .wwwAuthenticate)?.hasPrefix("Basic") == true)
+      let printed = try await test.get(SiteURL.certificate(.value(number)).path, headers: test.adminHeaders)
+      #expect(printed.status == .ok)
+      #expect(printed.text.contains("互助金保障书"))
+      #expect(printed.text.contains(certificate.holderName))
+      #expect(printed.text.contains("安阳市职工住院医疗互助保障"))
+      #expect(printed.text.contains("2019-12-15 至 2020-12-14"))
+
+      let verified = try await test.get("\(SiteURL.verifyCertificate.path)?number=anyang-2019-000001").text
+      #expect(verified.contains("该保障书真实，但今日不在保障期内"))
+      #expect(verified.contains("已到期"))
+      #expect(!verified.contains(certificate.holderName))
+      #expect(verified.contains(PersonNameMask.masked(certificate.holderName)))
+      let unknown = try await test.get("\(SiteURL.verifyCertificate.path)?number=NOPE-1").text
+      #expect(unknown.contains("未找到编号为“NOPE-1”的保障书"))
+      let empty = try await test.get(SiteURL.verifyCertificate.path)
+      #expect(empty.status == .ok)
+      #expect(empty.text.contains("输入保障书上的编号"))
+    }
+  }
+}
+
+/// The masking rule the pages promise, restated so the test does not borrow the code under test.
+enum PersonNameMask {
+  static func masked(_ name: String) -> String {
+    let characters = Array(name)
+    if characters.count == 2 { return String(characters[0]) + "*" }
+    return String(characters[0]) + String(repeating: "*", count: characters.count - 2) + String(characters.last!)
+  }
+}
