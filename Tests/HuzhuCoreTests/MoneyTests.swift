@@ -116,3 +116,17 @@ struct RateTests {
     #expect(Rate(1, over: 3).percentText == "1/3")
   }
 }
+
+/// Financial capitals keep 壹 before 拾 (壹拾元, not 拾元) so that no digit can be added in front.
+@Suite("Money in Chinese capitals")
+struct ChineseCapitalsTests {
+  @Test(arguments: [
+    (9000, "玖拾元整"), (0, "零元整"), (5, "伍分"), (50, "伍角整"), (10005, "壹佰元零伍分"),
+    (130050, "壹仟叁佰元伍角整"), (443079000, "肆佰肆拾叁万零柒佰玖拾元整"), (101000, "壹仟零壹拾元整"),
+    (1000500, "壹万零伍元整"), (10000000100, "壹亿零壹元整"), (3171400, "叁万壹仟柒佰壹拾肆元整"),
+    (-12345, "负壹佰贰拾叁元肆角伍分"), (100000000000, "壹拾亿元整"),
+  ] as [(Int64, String)])
+  func capitals(fen: Int64, expected: String) {
+    #expect(Money(fen: fen).chineseCapitals == expected)
+  }
+}

@@ -76,6 +76,13 @@ struct EnrollmentPagesTests {
       #expect(verified.contains(PersonNameMask.masked(certificate.holderName)))
       let unknown = try await test.get("\(SiteURL.verifyCertificate.path)?number=NOPE-1").text
       #expect(unknown.contains("未找到编号为“NOPE-1”的保障书"))
+      // The receipt of the bill's employer payment, amount in capitals.
+      let payment = try #require(try await enrollments.payments(bill: certificate.enrollment.billID).first)
+      #expect(try await test.get(SiteURL.receipt(.value(payment.receiptNumber)).path).status == .unauthorized)
+      let receipt = try await test.get(SiteURL.receipt(.value(payment.receiptNumber)).path, headers: test.adminHeaders)
+      #expect(receipt.text.contains("缴费收据"))
+      #expect(receipt.text.contains("人民币" + payment.amount.chineseCapitals))
+      #expect(receipt.text.contains("河南安彩高科股份有限公司"))
       let empty = try await test.get(SiteURL.verifyCertificate.path)
       #expect(empty.status == .ok)
       #expect(empty.text.contains("输入保障书上的编号"))

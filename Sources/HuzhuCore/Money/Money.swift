@@ -137,3 +137,61 @@ extension Money: Codable {
 extension Character {
   var isASCIIDigit: Bool { isASCII && isNumber }
 }
+
+extension Money {
+  /// The amount in Chinese financial capitals, as receipts and certificates print it:
+  /// 90.00 → 玖拾元整, 4430790.00 → 肆佰肆拾叁万零柒佰玖拾元整, 100.05 → 壹佰元零伍分.
+  public var chineseCapitals: String {
+    let digits = Array("零壹贰叁肆伍陆柒捌玖")
+    let magnitude = fen.magnitude
+    let yuan = magnitude / 100
+    let jiao = Int(magnitude / 10 % 10)
+    let cents = Int(magnitude % 10)
+
+    func group(_ value: Int) -> String {
+      var text = ""
+      var pendingZero = false
+      for (position, unit) in [(1000, "仟"), (100, "佰"), (10, "拾"), (1, "")] {
+        let digit = value / position % 10
+        if digit == 0 {
+          pendingZero = pendingZero || !text.isEmpty
+        } else {
+          if pendingZero { text.append("零") }
+          pendingZero = false
+          text += String(digits[digit]) + unit
+        }
+      }
+      return text
+    }
+
+    var groups: [Int] = []
+    var rest = yuan
+    repeat {
+      groups.insert(Int(rest % 10_000), at: 0)
+      rest /= 10_000
+    } while rest > 0
+    let sections = ["", "万", "亿", "万亿"]
+    var text = ""
+    var needZero = false
+    for (index, value) in groups.enumerated() {
+      let section = sections[groups.count - 1 - index]
+      if value == 0 {
+        needZero = !text.isEmpty
+        continue
+      }
+      if !text.isEmpty && (value < 1000 || needZero) { text.append("零") }
+      text += group(value) + section
+      needZero = false
+    }
+    if yuan > 0 { text += "元" }
+    if jiao == 0 && cents == 0 { return (fen < 0 ? "负" : "") + (yuan == 0 ? "零元整" : text + "整") }
+    if jiao > 0 { text += String(digits[jiao]) + "角" }
+    if cents > 0 {
+      if jiao == 0 && yuan > 0 { text.append("零") }
+      text += String(digits[cents]) + "分"
+    } else {
+      text += "整"
+    }
+    return (fen < 0 ? "负" : "") + text
+  }
+}

@@ -431,10 +431,3 @@ enum Sequences {
     return (last - count + 1)...last
   }
 }
-
-extension Optional {
-  func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-    guard let value = self else { return nil }
-    return try await transform(value)
-  }
-}

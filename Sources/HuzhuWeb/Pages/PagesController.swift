@@ -10,6 +10,16 @@ struct PagesController {
     routes.get(.verifyCertificate, use: verify)
     // The printable certificate names the holder in full: staff only.
     authenticated.get(.certificate(.key), use: certificate)
+    authenticated.get(.receipt(.key), use: receipt)
+  }
+
+  @Sendable func receipt(_ request: Request) async throws -> Response {
+    guard
+      let model = try await ReceiptPage.Model.load(
+        number: try request.pathText(SiteURL.numberParameter), enrollments: request.enrollments,
+        registry: request.registry, schemes: request.schemes)
+    else { throw APIError.notFound }
+    return ReceiptPage.View(model: model, language: request.displayLanguage).html().response()
   }
 
   @Sendable func unit(_ request: Request) async throws -> Response {

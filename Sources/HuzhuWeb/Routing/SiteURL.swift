@@ -9,6 +9,8 @@ public enum SiteURL: Hashable, Sendable {
   case unit(Parameter<WorkUnit.ID>)
   /// The printable certificate (staff only: it shows the holder in full).
   case certificate(Parameter<String>)
+  /// The printable receipt of a payment (staff only).
+  case receipt(Parameter<String>)
   /// The public lookup: `?number=`, masked result.
   case verifyCertificate
   case healthz
@@ -68,6 +70,7 @@ public enum SiteURL: Hashable, Sendable {
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]
     case .certificate(let number): ["certificates", number.component(SiteURL.numberParameter)]
     case .verifyCertificate: ["verify"]
+    case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
     case .openAPI: ["api", "openapi.yaml"]

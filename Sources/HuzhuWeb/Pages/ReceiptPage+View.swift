@@ -1,0 +1,49 @@
+import HuzhuCore
+import Plot
+
+extension ReceiptPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let payment = model.payment
+      let bill = model.bill
+      return Layout(
+        title: text("缴费收据", "Receipt"), language: language,
+        currentPath: SiteURL.receipt(.value(payment.receiptNumber)).path,
+        content: .article(
+          .class("certificate receipt"),
+          .header(
+            .class("certificate-head"),
+            .p(.class("certificate-scheme"), .text(model.schemeName)),
+            .h2(.text(text("缴费收据", "Receipt"))),
+            .p(.class("certificate-number"), .text(text("收据号：", "No. ") + payment.receiptNumber))),
+          .dl(
+            .class("certificate-fields"),
+            field(text("交款人", "Paid by"), "\(model.payerDisplayName)（\(payment.payer.label.text(for: language))）"),
+            field(text("参保单位", "Unit"), model.unitName ?? text("个人参保", "Individual enrollment")),
+            field(text("缴费单", "Bill"), "\(bill.number) · \(bill.memberCount) \(text("人", "members"))"),
+            field(
+              text("保障期间", "Period"),
+              text("\(bill.period.start) 至 \(bill.period.end)", "\(bill.period.start) to \(bill.period.end)")),
+            field(text("金额（小写）", "Amount"), payment.amount.formatted),
+            field(text("金额（大写）", "In words"), "人民币" + payment.amount.chineseCapitals),
+            field(text("缴费日期", "Paid on"), payment.paidOn.description),
+            field(text("凭证号", "Reference"), payment.reference),
+            field(
+              text("缴费单状态", "Bill status"),
+              "\(bill.status.label.text(for: language))（\(text("已缴", "paid")) \(bill.totalPaid.formatted) / \(text("应缴", "due")) \(bill.totalDue.formatted)）"
+            )),
+          .footer(.class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy)))
+        )
+      ).html()
+    }
+
+    private func field(_ label: String, _ value: String) -> Node<HTML.DescriptionListContext> {
+      .group(.dt(.text(label)), .dd(.text(value)))
+    }
+  }
+}
