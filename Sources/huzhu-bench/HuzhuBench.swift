@@ -44,6 +44,7 @@ struct ImportRoster: AsyncParsableCommand {
       "Generate an XLSX roster, then read, check and commit it (SQLite, and PostgreSQL when DATABASE_URL is set).")
 
   @Option(help: "Workers in the roster.") var rows = 100_000
+  @Flag(inversion: .prefixedNo, help: "Then enroll the whole roster and pay its bill.") var enroll = true
 
   func run() async throws {
     var targets: [(String, DatabaseTarget)] = []
@@ -57,11 +58,15 @@ struct ImportRoster: AsyncParsableCommand {
     }
     print("roster import, \(rows) workers (XLSX generated in memory):")
     for (name, target) in targets {
-      let timings = try await ImportBenchmark(rows: rows, target: target).run()
+      let timings = try await ImportBenchmark(rows: rows, target: target, enroll: enroll).run()
       print(
         "  \(name): read \(format(timings.read)) s + check \(format(timings.preview)) s + commit \(format(timings.commit)) s"
           + " = \(format(timings.total)) s  [file \(timings.bytes / 1024) KiB, generated in \(format(timings.generate)) s]"
       )
+      if enroll {
+        print(
+          "  \(name): enroll all \(rows) in one order \(format(timings.enroll)) s, pay the bill (3 payers) \(format(timings.pay)) s")
+      }
     }
     try? FileManager.default.removeItem(at: directory)
   }

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSchemeFiles
 import HuzhuSpreadsheet
 import Logging
 import NIOCore
@@ -9,13 +10,15 @@ import NIOPosix
 import SQLKit
 
 /// A generated roster of `rows` workers as XLSX, read, checked and committed into a fresh
-/// database: the path a union officer's upload takes.
+/// database: the path a union officer's upload takes. Then, with `enroll`, the whole roster
+/// enrolled in Anyang's product in one order and its bill paid by each payer.
 struct ImportBenchmark {
   let rows: Int
   let target: DatabaseTarget
+  var enroll = true
 
   struct Timings {
-    var generate = 0.0, read = 0.0, preview = 0.0, commit = 0.0
+    var generate = 0.0, read = 0.0, preview = 0.0, commit = 0.0, enroll = 0.0, pay = 0.0
     var bytes = 0
     var total: Double { read + preview + commit }
   }
@@ -75,6 +78,7 @@ struct ImportBenchmark {
         annotated, into: unit.id, on: CalendarDate(year: 2024, month: 1, day: 1)!)
       precondition(result.created == rows, "expected \(rows) new workers, got \(result)")
       timings.commit = lap()
+      if enroll { try await enrollAndPay(unit: unit, on: database, timings: &timings, lap: lap) }
     } catch {
       await databases.shutdownAsync()
       await dropSchema()
@@ -83,6 +87,38 @@ struct ImportBenchmark {
     await databases.shutdownAsync()
     await dropSchema()
     return timings
+  }
+
+  /// Everyone on the roster into Anyang's 2019 product (60 yuan: unit half, worker half, 30 from
+  /// the city union on top), then one payment per payer, which switches all the cover on.
+  func enrollAndPay(unit: WorkUnit, on database: any Database, timings: inout Timings, lap: () -> Double)
+    async throws
+  {
+    let scheme = try SchemeCompiler.compile(try BundledSchemes.definition("anyang").definition)
+    let ids = try await (database as! any SQLDatabase).select().column("worker_id").from("employments")
+      .where("unit_id", .equal, unit.id.rawValue).all(decodingColumn: "worker_id", as: UUID.self)
+    let start = CalendarDate(year: 2020, month: 1, day: 15)!
+    let order = EnrollmentOrder(
+      schemeCode: scheme.code, productCode: "anyang-hospital", periodStart: start, unitID: unit.id,
+      workerIDs: ids.map { .init($0) },
+      split: PayerSplitRule(
+        employer: .percent(Rate(percent: 50)),
+        unionSubsidies: [.init(payer: .unionCity, perPerson: Money(fen: 3000), onTop: true)]),
+      requestDate: start)
+    let store = FluentEnrollmentStore(database: database)
+    _ = lap()
+    let plan = try await store.enroll(order, scheme: scheme)
+    precondition(plan.enrollments.count == rows)
+    timings.enroll = lap()
+    var activated = 0
+    for part in plan.bill.due {
+      activated += try await store.record(
+        PaymentRequest(payer: part.payer, amount: part.amount, paidOn: start, reference: "BENCH-\(part.payer.rawValue)"),
+        on: plan.bill.id, recordedBy: "bench", idempotencyKey: nil, scheme: scheme
+      ).activated
+    }
+    precondition(activated == rows, "every enrollment is active once the bill is paid")
+    timings.pay = lap()
   }
 
   static func execute(_ statement: String, on target: DatabaseTarget, logger: Logger) async throws {

@@ -132,29 +132,28 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     }
     var members: [Worker.ID: EnrollmentFacts.Member] = [:]
     let ids = Array(Set(order.workerIDs.map(\.rawValue)))
-    for start in stride(from: 0, to: ids.count, by: 500) {
-      let chunk = Array(ids[start..<min(start + 500, ids.count)])
-      let people = try await WorkerModel.query(on: database).filter(\.$id ~~ chunk).all()
-      let employments = try await EmploymentModel.query(on: database)
-        .filter(\.$workerID ~~ chunk).filter(\.$endDate == nil).all()
-      let employmentByWorker = Dictionary(employments.map { ($0.workerID, $0) }, uniquingKeysWith: { first, _ in first })
-      let held = try await overlapping(period, on: database) {
-        $0.filter(\.$workerID ~~ chunk).filter(\.$schemeCode == order.schemeCode)
-      }
+    members.reserveCapacity(ids.count)
+    // Plain SQL decoded into small rows: at 100,000 workers, building Fluent models for the
+    // people, their employments and their cover took most of the time.
+    for start in stride(from: 0, to: ids.count, by: chunkSize) {
+      let chunk = Array(ids[start..<min(start + chunkSize, ids.count)])
+      let people = try await PersonRow.current(chunk, on: database)
+      let held = try await EnrollmentRow.overlapping(period, workers: chunk, scheme: order.schemeCode, on: database)
       let heldByWorker = Dictionary(grouping: held, by: \.workerID)
       for person in people {
-        let id = try person.requireID()
-        let employment = employmentByWorker[id]
-        let inUnit = order.unitID == nil || employment?.unitID == order.unitID?.rawValue
-        members[.init(id)] = EnrollmentFacts.Member(
-          worker: try person.domain(unitID: employment?.unitID ?? order.unitID?.rawValue ?? id),
-          hireDate: inUnit ? employment.flatMap { CalendarDate($0.startDate) } : nil,
-          inService: order.unitID == nil || (employment != nil && inUnit),
-          overlapping: heldByWorker[.init(id)] ?? [])
+        let inUnit = order.unitID == nil || person.unit_id == order.unitID?.rawValue
+        members[.init(person.id)] = EnrollmentFacts.Member(
+          worker: try person.worker(unitID: person.unit_id ?? order.unitID?.rawValue ?? person.id),
+          hireDate: inUnit ? person.start_date.flatMap(CalendarDate.init) : nil,
+          inService: order.unitID == nil || (person.unit_id != nil && inUnit),
+          overlapping: heldByWorker[.init(person.id)] ?? [])
       }
     }
     return EnrollmentFacts(headcount: headcount, alreadyEnrolled: alreadyEnrolled, members: members)
   }
+
+  /// Ids per `IN` list: well inside SQLite's and PostgreSQL's limits on bound parameters.
+  static let chunkSize = 2_000
 
   /// Enrollments whose period overlaps `period`, narrowed by `filter`. Dates are ISO text,
   /// so text comparison is date comparison.
@@ -429,5 +428,97 @@ enum Sequences {
     ).first(decodingColumn: "value", as: Int.self)
     guard let last else { preconditionFailure("RETURNING gives the row") }
     return (last - count + 1)...last
+  }
+}
+
+/// A person with their current employment, as one joined row.
+private struct PersonRow: Decodable {
+  let id: UUID
+  let id_number: String
+  let name: String
+  let phone: String?
+  let insurance_type: String
+  let categories: String
+  let bank_name: String?
+  let bank_account: String?
+  let unit_id: UUID?
+  let start_date: String?
+
+  static func current(_ ids: [UUID], on database: any Database) async throws -> [PersonRow] {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    return try await sql.select()
+      .column(SQLColumn("id", table: "w")).column(SQLColumn("id_number", table: "w"))
+      .column(SQLColumn("name", table: "w")).column(SQLColumn("phone", table: "w"))
+      .column(SQLColumn("insurance_type", table: "w")).column(SQLColumn("categories", table: "w"))
+      .column(SQLColumn("bank_name", table: "w")).column(SQLColumn("bank_account", table: "w"))
+      .column(SQLColumn("unit_id", table: "e")).column(SQLColumn("start_date", table: "e"))
+      .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
+      .join(
+        SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.left,
+        on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL"))
+      .where(SQLColumn("id", table: "w"), .in, SQLBind.group(ids))
+      .all(decoding: PersonRow.self)
+  }
+
+  func worker(unitID: UUID) throws -> Worker {
+    guard let number = ResidentIDNumber(id_number) else {
+      throw CorruptRow(table: WorkerModel.schema, column: "id_number")
+    }
+    return Worker(
+      id: .init(id), name: name, idNumber: number, unitID: .init(unitID), phone: phone,
+      insuranceType: InsuranceType(rawValue: insurance_type) ?? .urbanEmployee,
+      categories: MemberCategories(categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
+      bankName: bank_name, bankAccount: bank_account)
+  }
+}
+
+/// An enrollment as a plain row, for reading many at once.
+private struct EnrollmentRow: Decodable {
+  let id: UUID
+  let scheme_code: String
+  let product_code: String
+  let version_label: String
+  let worker_id: UUID
+  let unit_id: UUID?
+  let period_start: String
+  let period_end: String
+  let shares: Int
+  let status: String
+  let cover_from: String?
+  let previous_cover_end: String?
+  let certificate_number: String
+  let enrolled_on: String
+  let bill_id: UUID
+
+  static func overlapping(_ period: CoveragePeriod, workers: [UUID], scheme: String, on database: any Database)
+    async throws -> [Enrollment]
+  {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    return try await sql.select()
+      .columns(
+        "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
+        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id")
+      .from(EnrollmentModel.schema)
+      .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
+      .where("period_start", .lessThanOrEqual, period.end.description)
+      .where("period_end", .greaterThanOrEqual, period.start.description)
+      .all(decoding: EnrollmentRow.self).map { try $0.domain() }
+  }
+
+  func domain() throws -> Enrollment {
+    func date(_ text: String, _ column: String) throws -> CalendarDate {
+      guard let date = CalendarDate(text) else { throw CorruptRow(table: EnrollmentModel.schema, column: column) }
+      return date
+    }
+    guard let status = EnrollmentStatus(rawValue: status) else {
+      throw CorruptRow(table: EnrollmentModel.schema, column: "status")
+    }
+    return Enrollment(
+      id: .init(id), schemeCode: scheme_code, productCode: product_code, versionLabel: version_label,
+      workerID: .init(worker_id), unitID: unit_id.map { .init($0) },
+      period: CoveragePeriod(start: try date(period_start, "period_start"), end: try date(period_end, "period_end")),
+      shares: shares, status: status, coverFrom: try cover_from.map { try date($0, "cover_from") },
+      previousCoverEnd: try previous_cover_end.map { try date($0, "previous_cover_end") },
+      certificateNumber: certificate_number, enrolledOn: try date(enrolled_on, "enrolled_on"), billID: .init(bill_id))
   }
 }
