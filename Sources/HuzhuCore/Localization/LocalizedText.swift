@@ -50,3 +50,21 @@ public struct ValidationFailure: Error, Sendable, Equatable {
     self.errors = errors
   }
 }
+
+extension FieldError {
+  /// A date that cannot be later than today (a visit, a payment, a request received).
+  public static func futureDate(_ field: String, _ what: LocalizedText) -> FieldError {
+    FieldError(
+      field: field, code: "future_date",
+      message: LocalizedText(zh: "\(what.zh)不能晚于今天", en: "the \(what.en) cannot be in the future"))
+  }
+
+  /// The errors for optional texts longer than their limits, in the order given.
+  public static func tooLong(_ texts: [(field: String, value: String?, limit: Int)]) -> [FieldError] {
+    texts.filter { ($0.value?.count ?? 0) > $0.limit }.map {
+      FieldError(
+        field: $0.field, code: "too_long",
+        message: LocalizedText(zh: "不能超过\($0.limit)字", en: "at most \($0.limit) characters"))
+    }
+  }
+}

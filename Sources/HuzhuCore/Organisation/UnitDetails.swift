@@ -26,14 +26,9 @@ public struct UnitDetails: Hashable, Sendable, Codable {
     let result = UnitDetails(
       address: clean(address), contactName: clean(contactName), contactPhone: clean(contactPhone),
       bankName: clean(bankName), bankAccount: clean(bankAccount)?.filter { $0 != " " })
-    var errors: [FieldError] = []
-    for (field, value, limit) in [
+    var errors = FieldError.tooLong([
       ("address", result.address, 200), ("contactName", result.contactName, 50), ("bankName", result.bankName, 100),
-    ] where (value?.count ?? 0) > limit {
-      errors.append(
-        FieldError(
-          field: field, code: "too_long", message: LocalizedText(zh: "不能超过\(limit)字", en: "at most \(limit) characters")))
-    }
+    ])
     if let phone = result.contactPhone, PhoneNumber.classify(phone) == nil {
       errors.append(
         FieldError(

@@ -103,10 +103,7 @@ public struct PairingVisit: Hashable, Sendable, Codable, Identifiable {
           message: LocalizedText(zh: "请填写走访情况（不超过1000字）", en: "describe the visit (at most 1,000 characters)")))
     }
     if today < visitedOn {
-      errors.append(
-        FieldError(
-          field: "visitedOn", code: "future_date",
-          message: LocalizedText(zh: "走访日期不能晚于今天", en: "the visit date cannot be in the future")))
+      errors.append(.futureDate("visitedOn", LocalizedText(zh: "走访日期", en: "visit date")))
     }
     return errors
   }

@@ -41,10 +41,7 @@ public struct OutreachVisit: Hashable, Sendable, Codable, Identifiable {
           message: LocalizedText(zh: "请填写走访人（不超过50字）", en: "give the visitor's name (at most 50 characters)")))
     }
     if today < visitedOn {
-      errors.append(
-        FieldError(
-          field: "visitedOn", code: "future_date",
-          message: LocalizedText(zh: "走访日期不能晚于今天", en: "the visit date cannot be in the future")))
+      errors.append(.futureDate("visitedOn", LocalizedText(zh: "走访日期", en: "visit date")))
     }
     if outcome == .declined && declineReason == nil {
       errors.append(
@@ -58,12 +55,7 @@ public struct OutreachVisit: Hashable, Sendable, Codable, Identifiable {
           field: "declineReason", code: "reason_without_decline",
           message: LocalizedText(zh: "只有“暂不参加”需要填写原因", en: "a reason is given only when the unit declined")))
     }
-    for (field, value, limit) in [("contact", contact, 50), ("materials", materials, 200), ("note", note, 500)]
-    where (value?.count ?? 0) > limit {
-      errors.append(
-        FieldError(
-          field: field, code: "too_long", message: LocalizedText(zh: "不能超过\(limit)字", en: "at most \(limit) characters")))
-    }
+    errors += FieldError.tooLong([("contact", contact, 50), ("materials", materials, 200), ("note", note, 500)])
     return errors
   }
 }

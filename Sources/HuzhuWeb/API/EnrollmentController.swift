@@ -133,11 +133,7 @@ struct EnrollmentController {
       ])
     }
     if request.today < input.paidOn {
-      throw ValidationFailure([
-        FieldError(
-          field: "paidOn", code: "future_date",
-          message: LocalizedText(zh: "缴费日期不能晚于今天", en: "the payment date cannot be in the future"))
-      ])
+      throw ValidationFailure([.futureDate("paidOn", LocalizedText(zh: "缴费日期", en: "payment date"))])
     }
     let scheme = try await request.compiledScheme(bill.schemeCode)
     let outcome = try await request.enrollments.record(
@@ -184,11 +180,7 @@ extension Request {
   func requestDate(_ given: CalendarDate?) throws -> CalendarDate {
     guard let given else { return today }
     if today < given {
-      throw ValidationFailure([
-        FieldError(
-          field: "requestDate", code: "future_date",
-          message: LocalizedText(zh: "受理日期不能晚于今天", en: "the request date cannot be in the future"))
-      ])
+      throw ValidationFailure([.futureDate("requestDate", LocalizedText(zh: "受理日期", en: "request date"))])
     }
     return given
   }
