@@ -195,7 +195,8 @@ struct EnrollmentStoreContractTests {
       #expect(try await world.store.payment(receiptNumber: "sj-test-2024-000001")?.id == first.payment.id)
 
       // The ledger: one entry per payment, and the database's sums reconcile with them.
-      let entries = try await world.store.fundEntries(scheme: "test", versionLabel: "2024")
+      let entries = try await world.store.fundEntries(scheme: "test", versionLabel: "2024", page: PageQuery()).items
+      #expect(try await world.store.fundEntries(scheme: "test", versionLabel: nil, page: PageQuery(per: 3)).pageCount == 2)
       #expect(entries.count == 4)
       #expect(entries.filter { $0.kind == .subsidy }.map(\.amount) == [Money(fen: 2000)])
       let balances = try await world.store.fundBalances(scheme: "test")

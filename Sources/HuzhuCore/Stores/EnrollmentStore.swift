@@ -119,7 +119,8 @@ public protocol EnrollmentStore: Sendable {
   ) async throws -> PaymentOutcome
   func payment(receiptNumber: String) async throws -> Payment?
 
-  func fundEntries(scheme: String, versionLabel: String?) async throws -> [FundEntry]
+  /// The ledger of a scheme (optionally one period), oldest first.
+  func fundEntries(scheme: String, versionLabel: String?, page: PageQuery) async throws -> PagedResult<FundEntry>
   /// Sums computed by the database, per scheme and period.
   func fundBalances(scheme: String?) async throws -> [FundBalance]
 }

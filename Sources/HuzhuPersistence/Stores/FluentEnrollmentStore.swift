@@ -378,10 +378,15 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
   // MARK: The fund
 
-  public func fundEntries(scheme: String, versionLabel: String?) async throws -> [FundEntry] {
+  public func fundEntries(scheme: String, versionLabel: String?, page: PageQuery) async throws
+    -> PagedResult<FundEntry>
+  {
     var query = FundEntryModel.query(on: database).filter(\.$schemeCode == scheme)
     if let versionLabel { query = query.filter(\.$versionLabel == versionLabel) }
-    return try await query.sort(\.$postedOn).sort(\.$createdAt).sort(\.$id).all().map { try $0.domain() }
+    let total = try await query.count()
+    let rows = try await query.sort(\.$postedOn).sort(\.$createdAt).sort(\.$id)
+      .range(page.offset..<(page.offset + page.per)).all()
+    return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
   }
 
   public func fundBalances(scheme: String?) async throws -> [FundBalance] {

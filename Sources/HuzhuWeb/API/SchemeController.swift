@@ -66,11 +66,12 @@ struct SchemeController {
     return ListResource(items: try await request.enrollments.fundBalances(scheme: scheme).map(FundBalanceResource.init))
   }
 
-  @Sendable func fundEntries(_ request: Request) async throws -> ListResource<FundEntryResource> {
+  @Sendable func fundEntries(_ request: Request) async throws -> PageResource<FundEntryResource> {
     let code = try request.pathText(SiteURL.codeParameter)
     guard try await request.schemes.scheme(code: code) != nil else { throw APIError.notFound }
     let version = request.query[String.self, at: "version"]
-    return ListResource(
-      items: try await request.enrollments.fundEntries(scheme: code, versionLabel: version).map(FundEntryResource.init))
+    let page = try await request.enrollments.fundEntries(
+      scheme: code, versionLabel: version, page: try request.pageRequest())
+    return PageResource(page, map: FundEntryResource.init)
   }
 }
