@@ -3,6 +3,10 @@
 public struct Explanation: Sendable, Equatable {
   public var outcomes: [BenefitOutcome]
 
+  public init(outcomes: [BenefitOutcome]) {
+    self.outcomes = outcomes
+  }
+
   public var total: Money { outcomes.reduce(.zero) { $0 + $1.total } }
 }
 
@@ -17,6 +21,21 @@ public struct BenefitOutcome: Sendable, Equatable {
   public var total: Money
   /// The benefit ends for the rest of the period (a lump sum paid, or an observation step).
   public var endsCover: Bool
+
+  public init(
+    product: String, productName: LocalizedText, version: String?, benefit: String, benefitName: LocalizedText,
+    kind: BenefitDefinition.Kind?, lines: [ExplanationLine], total: Money, endsCover: Bool
+  ) {
+    self.product = product
+    self.productName = productName
+    self.version = version
+    self.benefit = benefit
+    self.benefitName = benefitName
+    self.kind = kind
+    self.lines = lines
+    self.total = total
+    self.endsCover = endsCover
+  }
 
   /// Every reason recorded, in order: why a benefit paid nothing or less.
   public var reasons: [Reason] { lines.compactMap(\.reason) }

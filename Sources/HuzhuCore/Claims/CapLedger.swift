@@ -1,0 +1,132 @@
+/// The cap ledger: what each benefit has paid a member in a coverage period. A claim is
+/// calculated against it, and an approved claim is recorded in it, in the same transaction,
+/// so that two claims of one member can never together pay more than a cap allows.
+public struct CapLedger: Equatable, Sendable {
+  /// By product code, then benefit code.
+  public var histories: [String: [String: BenefitHistory]]
+
+  public init(histories: [String: [String: BenefitHistory]] = [:]) {
+    self.histories = histories
+  }
+
+  /// What the engine reads: per benefit, per product and for the whole scheme.
+  public func caseHistory() -> (history: [String: BenefitHistory], productPaid: [String: Money], schemePaid: Money) {
+    var history: [String: BenefitHistory] = [:]
+    var productPaid: [String: Money] = [:]
+    var schemePaid = Money.zero
+    for (product, benefits) in histories {
+      for (benefit, used) in benefits {
+        history[benefit] = used
+        productPaid[product, default: .zero] += used.paidAmount
+        schemePaid += used.paidAmount
+      }
+    }
+    return (history, productPaid, schemePaid)
+  }
+
+  /// The ledger after paying `amounts` (per product and benefit: the explanation's totals, or
+  /// an adjusted split) for the event.
+  public mutating func record(_ explanation: Explanation, paying amounts: [BenefitAmount], event: ClaimEvent) {
+    for outcome in explanation.outcomes {
+      let paid = amounts.first { $0.product == outcome.product && $0.benefit == outcome.benefit }?.amount ?? .zero
+      var used = histories[outcome.product]?[outcome.benefit] ?? .none
+      used.paidAmount += paid
+      if paid.fen > 0 { used.paidClaims += 1 }
+      if outcome.kind == .hospital && outcome.lines.contains(where: { $0.step == .base && $0.base != nil }) {
+        used.stays += 1
+      }
+      if paid.fen > 0 {
+        used.allowanceDays += outcome.lines.filter { $0.step == .allowanceDays && $0.amount.fen > 0 }
+          .reduce(0) { $0 + ($1.count ?? 0) }
+      }
+      if outcome.endsCover { used.coverEnded = true }
+      if outcome.kind == .accident { used.accidentSumPaid += paid }
+      if let category = event.treatmentCategory, paid.fen > 0 {
+        var categories = used.categories ?? [:]
+        let before = categories[category] ?? CategoryHistory(paidAmount: .zero, paidClaims: 0)
+        categories[category] = CategoryHistory(paidAmount: before.paidAmount + paid, paidClaims: before.paidClaims + 1)
+        used.categories = categories
+      }
+      histories[outcome.product, default: [:]][outcome.benefit] = used
+    }
+  }
+}
+
+/// An amount paid under one benefit of one product.
+public struct BenefitAmount: Hashable, Sendable, Codable {
+  public let product: String
+  public let benefit: String
+  public let amount: Money
+
+  public init(product: String, benefit: String, amount: Money) {
+    self.product = product
+    self.benefit = benefit
+    self.amount = amount
+  }
+
+  /// The explanation's amounts, or, when a reviewer set a different total, that total split
+  /// over the benefits: a reduction comes off the last paying benefits first, an increase
+  /// goes to the first benefit that pays (or the first benefit).
+  public static func split(_ explanation: Explanation, total: Money?) -> [BenefitAmount] {
+    var amounts = explanation.outcomes.map { BenefitAmount(product: $0.product, benefit: $0.benefit, amount: $0.total) }
+    guard let total, total != explanation.total, !amounts.isEmpty else { return amounts }
+    var difference = total - explanation.total
+    if difference.fen > 0 {
+      let index = amounts.firstIndex { $0.amount.fen > 0 } ?? 0
+      amounts[index] = BenefitAmount(
+        product: amounts[index].product, benefit: amounts[index].benefit, amount: amounts[index].amount + difference)
+      return amounts
+    }
+    for index in amounts.indices.reversed() where difference.fen < 0 {
+      let cut = min(amounts[index].amount, Money(fen: -difference.fen))
+      amounts[index] = BenefitAmount(
+        product: amounts[index].product, benefit: amounts[index].benefit, amount: amounts[index].amount - cut)
+      difference += cut
+    }
+    return amounts
+  }
+}
+
+/// The case the engine judges for a claim: the member, the cover they held on the event's
+/// day, the event, and what the ledger says was already paid.
+public enum ClaimCaseBuilder {
+  public static func build(
+    worker: Worker, riskClass: Int? = nil, enrollments: [Enrollment], intake: ClaimIntake, claimDate: CalendarDate,
+    ledger: CapLedger
+  ) -> ClaimCase {
+    var event = intake.event
+    event.claimDate = claimDate
+    let day = intake.eventDate ?? claimDate
+    // Cover that was paid for and whose period contains the event; a claim for an event
+    // outside every period still gets an explanation (each benefit says "not covered").
+    let held = enrollments.filter { $0.status == .active && $0.period.start <= day && day <= $0.period.end }
+    let cover = (held.isEmpty ? enrollments.filter { $0.status == .active } : held).map(\.coverFacts)
+    let used = ledger.caseHistory()
+    return ClaimCase(
+      member: MemberFacts(
+        birthDate: worker.birthDate, gender: worker.gender, insuranceType: worker.insuranceType,
+        categories: worker.categories, riskClass: riskClass, cover: cover),
+      event: event, history: used.history, productPaid: used.productPaid, schemePaid: used.schemePaid)
+  }
+}
+
+/// Text messages (SMS-ready, in Chinese) the outbox sends at each step.
+public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
+  case submitted, returned, approved, rejected, paid
+
+  public func text(claimNumber: String, amount: Money?, note: String?, dueOn: CalendarDate?) -> String {
+    switch self {
+    case .submitted:
+      "【职工互助】您的互助金申请（\(claimNumber)）已受理"
+        + (dueOn.map { "，预计于\($0)前办结" } ?? "") + "。"
+    case .returned:
+      "【职工互助】您的互助金申请（\(claimNumber)）需补充材料：\(note ?? "请联系经办窗口")。补齐后继续办理。"
+    case .approved:
+      "【职工互助】您的互助金申请（\(claimNumber)）已审批，给付金额\(amount?.decimalString ?? "0.00")元，将转入您登记的银行账户。"
+    case .rejected:
+      "【职工互助】您的互助金申请（\(claimNumber)）经审核不予给付：\(note ?? "")。如有异议可申诉一次。"
+    case .paid:
+      "【职工互助】互助金\(amount?.decimalString ?? "0.00")元（申请\(claimNumber)）已支付，请注意查收。"
+    }
+  }
+}
