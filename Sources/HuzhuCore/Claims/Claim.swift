@@ -89,6 +89,15 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
     return errors
   }
 
+  /// Invoice and settlement-sheet numbers as compared across claims: trimmed, upper case.
+  public var paperNumbers: [(kind: String, number: String)] {
+    var result = invoiceNumbers.map { (kind: "invoice", number: $0.trimmingWhitespace.uppercased()) }
+    if let sheet = settlementSheetNumber?.trimmingWhitespace.uppercased(), !sheet.isEmpty {
+      result.append((kind: "settlement_sheet", number: sheet))
+    }
+    return result
+  }
+
   /// The day the event happened, for cover and duplicate checks.
   public var eventDate: CalendarDate? { event.admissionDate ?? event.diagnosisDate ?? event.accidentDate }
 

@@ -27,8 +27,9 @@ public enum ClaimState: String, Hashable, Sendable, Codable, CaseIterable {
     }
   }
 
-  /// A decision has been made (for appeals).
-  public var isDecided: Bool { self == .rejected || self == .paid }
+  /// A rejection can be appealed once. (A paid claim is not reopened here: paying the
+  /// difference of a second decision needs its own ledger entries, left for later.)
+  public var isAppealable: Bool { self == .rejected }
 }
 
 /// Who must approve a claim, by the kind of benefit it pays: "a county approves hospital
@@ -238,7 +239,7 @@ public enum ClaimWorkflow {
       return move(.approved)
 
     case .appeal(let reason):
-      guard from.isDecided else { return wrongState() }
+      guard from.isAppealable else { return wrongState() }
       guard !progress.appealed else {
         return refuse("already_appealed", zh: "每件申请只能申诉一次", en: "a claim can be appealed once")
       }

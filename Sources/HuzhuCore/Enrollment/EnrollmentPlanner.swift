@@ -90,12 +90,16 @@ public enum DocumentKind: String, Sendable, CaseIterable {
   case certificate
   case bill
   case receipt
+  case claim
+  case paymentBatch = "payment_batch"
 
   var prefix: String {
     switch self {
     case .certificate: ""
     case .bill: "JF-"
     case .receipt: "SJ-"
+    case .claim: "LP-"
+    case .paymentBatch: "ZF-"
     }
   }
 

@@ -12,11 +12,14 @@ public final class CompiledScheme: Sendable {
   public let diseaseClasses: [String: (list: String, definition: DiseaseClassDefinition)]
   /// Disease-class and treatment-category codes, interned for ``ExplanationLine/subject``.
   let subjectCodes: [String]
+  public let claimsPolicy: ClaimsPolicy
 
   init(
+    claimsPolicy: ClaimsPolicy = ClaimsPolicy(workingDays: 10, approval: ApprovalPolicy(default: [])),
     definition: SchemeDefinition, rounding: RoundingRule, overallPerPeriod: Money?, products: [CompiledProduct],
     diseaseClasses: [String: (list: String, definition: DiseaseClassDefinition)], subjectCodes: [String]
   ) {
+    self.claimsPolicy = claimsPolicy
     self.definition = definition
     self.rounding = rounding
     self.overallPerPeriod = overallPerPeriod
@@ -34,6 +37,13 @@ public final class CompiledScheme: Sendable {
   public func product(_ code: String) -> CompiledProduct? {
     products.first { $0.code == code }
   }
+}
+
+/// How a scheme handles claims.
+public struct ClaimsPolicy: Sendable, Equatable {
+  /// Working days from complete documents to payment.
+  public let workingDays: Int
+  public let approval: ApprovalPolicy
 }
 
 public final class CompiledProduct: Sendable {

@@ -151,42 +151,42 @@ public struct ExplanationReport: Sendable {
 
   // MARK: JSON
 
-  public struct Document: Encodable, Sendable {
-    public struct Outcome: Encodable, Sendable {
-      let product: String
-      let productName: LocalizedText
-      let version: String?
-      let benefit: String
-      let benefitName: LocalizedText
-      let kind: String?
-      let total: Money
-      let endsCover: Bool
-      let reasons: [ReasonText]
-      let lines: [Line]
+  public struct Document: Codable, Sendable, Equatable {
+    public struct Outcome: Codable, Sendable, Equatable {
+      public let product: String
+      public let productName: LocalizedText
+      public let version: String?
+      public let benefit: String
+      public let benefitName: LocalizedText
+      public let kind: String?
+      public let total: Money
+      public let endsCover: Bool
+      public let reasons: [ReasonText]
+      public let lines: [Line]
     }
 
-    public struct Line: Encodable, Sendable {
-      let step: Step
-      let label: LocalizedText
-      let description: LocalizedText
-      let base: Money?
-      let rate: String?
-      let amount: Money
-      let limit: Money?
-      let count: Int?
-      let reason: ReasonText?
+    public struct Line: Codable, Sendable, Equatable {
+      public let step: Step
+      public let label: LocalizedText
+      public let description: LocalizedText
+      public let base: Money?
+      public let rate: String?
+      public let amount: Money
+      public let limit: Money?
+      public let count: Int?
+      public let reason: ReasonText?
     }
 
-    public struct ReasonText: Encodable, Sendable {
-      let code: String
-      let text: LocalizedText
+    public struct ReasonText: Codable, Sendable, Equatable {
+      public let code: String
+      public let text: LocalizedText
     }
 
-    let scheme: String
-    let currency = "CNY"
+    public let scheme: String
+    public var currency = "CNY"
     /// The total as a decimal string in yuan, e.g. "1300.00".
-    let total: Money
-    let outcomes: [Outcome]
+    public let total: Money
+    public let outcomes: [Outcome]
   }
 
   public var document: Document {

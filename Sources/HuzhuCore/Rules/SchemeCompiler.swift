@@ -136,8 +136,25 @@ public enum SchemeCompiler {
           }
         }
       }
+      let claims = definition.scheme.claims
+      if let days = claims?.workingDays, !(0...60).contains(days) {
+        fail("scheme.claims.workingDays", "invalid_days", zh: "办结时限应为0–60个工作日", en: "the promise is 0–60 working days")
+      }
+      var approvalByKind: [BenefitDefinition.Kind: [OrganisationKind]] = [:]
+      for (kind, levels) in claims?.approvalByKind ?? [:] {
+        guard let parsed = BenefitDefinition.Kind(rawValue: kind) else {
+          fail(
+            "scheme.claims.approvalByKind.\(kind)", "unknown_kind", zh: "没有“\(kind)”这种给付类型",
+            en: "no benefit kind \"\(kind)\" (hospital, lump_sum, allowance, accident)")
+          continue
+        }
+        approvalByKind[parsed] = levels
+      }
       guard errors.isEmpty else { return nil }
       return CompiledScheme(
+        claimsPolicy: ClaimsPolicy(
+          workingDays: claims?.workingDays ?? 10,
+          approval: ApprovalPolicy(default: claims?.approval ?? [], byKind: approvalByKind)),
         definition: definition, rounding: definition.scheme.rounding ?? .halfUp,
         overallPerPeriod: definition.scheme.limits?.perPeriod, products: products, diseaseClasses: classes,
         subjectCodes: subjectCodes)

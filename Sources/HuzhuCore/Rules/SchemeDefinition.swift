@@ -23,6 +23,18 @@ public struct SchemeHeader: Codable, Sendable, Equatable {
   public var rounding: RoundingRule?
   /// Caps across every product of the scheme, per person and period.
   public var limits: SchemeLimitsDefinition?
+  /// How claims are handled: the service promise and who approves.
+  public var claims: ClaimsPolicyDefinition?
+}
+
+public struct ClaimsPolicyDefinition: Codable, Sendable, Equatable {
+  /// Working days from complete documents to payment that the scheme promises (10 by default).
+  public var workingDays: Int?
+  /// Approval levels, lowest first; none means a review approves.
+  public var approval: [OrganisationKind]?
+  /// Levels by benefit kind, where they differ (a county approves hospital claims, the city
+  /// approves lump sums).
+  public var approvalByKind: [String: [OrganisationKind]]?
 }
 
 public struct SchemeLimitsDefinition: Codable, Sendable, Equatable {

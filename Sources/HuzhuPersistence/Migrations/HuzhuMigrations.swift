@@ -9,6 +9,7 @@ public enum HuzhuMigrations {
       M002_CreateAccounts(),
       M003_WorkerDetails(),
       M004_EnrollmentAndFund(),
+      M005_Claims(),
     ]
   }
 

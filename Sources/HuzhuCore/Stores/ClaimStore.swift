@@ -1,0 +1,268 @@
+import Foundation
+
+/// A claim as stored: the intake, where it stands, its calculation (kept as calculated, with
+/// any adjustment beside it), and the clock.
+public struct ClaimRecord: Sendable, Identifiable, Equatable {
+  public typealias ID = Identifier<ClaimRecord>
+
+  public let id: ID
+  public let number: String
+  public let workerID: Worker.ID
+  public let schemeCode: String
+  public let channel: ClaimChannel
+  public var intake: ClaimIntake
+  public var progress: ClaimProgress
+  /// The engine's explanation at the last calculation, with every line's text.
+  public var explanation: ExplanationReport.Document?
+  public var adjustment: ClaimAdjustment?
+  /// What the approval fixed (and the ledger consumed).
+  public var approvedTotal: Money?
+  public var duplicates: [DuplicateFlag]
+  public var documentsCompleteOn: CalendarDate?
+  public var dueOn: CalendarDate?
+  /// Why there is no due date (the holiday calendar lacks a year), when there is none.
+  public var deadlineProblem: LocalizedText?
+  public var expedited: Bool
+  public let createdBy: String
+  public let createdOn: CalendarDate
+  public var paidOn: CalendarDate?
+
+  public init(
+    id: ID = ID(), number: String, workerID: Worker.ID, schemeCode: String, channel: ClaimChannel,
+    intake: ClaimIntake, progress: ClaimProgress, explanation: ExplanationReport.Document? = nil,
+    adjustment: ClaimAdjustment? = nil, approvedTotal: Money? = nil, duplicates: [DuplicateFlag] = [],
+    documentsCompleteOn: CalendarDate? = nil, dueOn: CalendarDate? = nil, deadlineProblem: LocalizedText? = nil,
+    expedited: Bool = false, createdBy: String, createdOn: CalendarDate, paidOn: CalendarDate? = nil
+  ) {
+    self.id = id
+    self.number = number
+    self.workerID = workerID
+    self.schemeCode = schemeCode
+    self.channel = channel
+    self.intake = intake
+    self.progress = progress
+    self.explanation = explanation
+    self.adjustment = adjustment
+    self.approvedTotal = approvedTotal
+    self.duplicates = duplicates
+    self.documentsCompleteOn = documentsCompleteOn
+    self.dueOn = dueOn
+    self.deadlineProblem = deadlineProblem
+    self.expedited = expedited
+    self.createdBy = createdBy
+    self.createdOn = createdOn
+    self.paidOn = paidOn
+  }
+
+  public var state: ClaimState { progress.state }
+  public var calculatedTotal: Money? { explanation?.total }
+  /// What would be paid now: the approved amount, else the adjustment, else the calculation.
+  public var payable: Money { approvedTotal ?? adjustment?.amount ?? calculatedTotal ?? .zero }
+}
+
+/// One step in a claim's history: who, when, from where, and why.
+public struct ClaimHistoryEntry: Sendable, Equatable, Codable {
+  public let at: Date
+  public let actor: String
+  public let address: String?
+  public let action: String
+  public let from: ClaimState?
+  public let to: ClaimState
+  public let note: String?
+
+  public init(
+    at: Date, actor: String, address: String?, action: String, from: ClaimState?, to: ClaimState, note: String?
+  ) {
+    self.at = at
+    self.actor = actor
+    self.address = address
+    self.action = action
+    self.from = from
+    self.to = to
+    self.note = note
+  }
+}
+
+/// A scan attached to a claim; the bytes live in ``DocumentStorage`` under their checksum.
+public struct ClaimDocument: Sendable, Equatable, Codable, Identifiable {
+  public typealias ID = Identifier<ClaimDocument>
+
+  public let id: ID
+  public let claimID: ClaimRecord.ID
+  /// The required-document code it satisfies (`invoice`, `settlement_sheet`, …).
+  public let kind: String
+  public let fileName: String
+  public let format: DocumentFormat
+  public let size: Int
+  public let sha256: String
+  public let uploadedBy: String
+  public let uploadedAt: Date
+
+  public init(
+    id: ID = ID(), claimID: ClaimRecord.ID, kind: String, fileName: String, format: DocumentFormat, size: Int,
+    sha256: String, uploadedBy: String, uploadedAt: Date
+  ) {
+    self.id = id
+    self.claimID = claimID
+    self.kind = kind
+    self.fileName = fileName
+    self.format = format
+    self.size = size
+    self.sha256 = sha256
+    self.uploadedBy = uploadedBy
+    self.uploadedAt = uploadedAt
+  }
+}
+
+/// Where scans are kept: content-addressed, so the same file uploaded twice is stored once.
+public protocol DocumentStorage: Sendable {
+  func save(_ data: Data, sha256: String) throws
+  func load(sha256: String) throws -> Data
+}
+
+/// A message waiting in the outbox for the SMS gateway.
+public struct OutboxMessage: Sendable, Equatable, Codable {
+  public let claimID: ClaimRecord.ID
+  public let phone: String?
+  public let notice: ClaimNotice
+  public let text: String
+  public let createdAt: Date
+
+  public init(claimID: ClaimRecord.ID, phone: String?, notice: ClaimNotice, text: String, createdAt: Date) {
+    self.claimID = claimID
+    self.phone = phone
+    self.notice = notice
+    self.text = text
+    self.createdAt = createdAt
+  }
+}
+
+/// Who acts, from where, on which day, with which rules and calendar: what every claim
+/// operation needs besides the claim.
+public struct ClaimContext: Sendable {
+  public let actor: ClaimActor
+  public let address: String?
+  public let today: CalendarDate
+  public let scheme: CompiledScheme
+  public let calendar: WorkingDayCalendar
+
+  public init(
+    actor: ClaimActor, address: String?, today: CalendarDate, scheme: CompiledScheme, calendar: WorkingDayCalendar
+  ) {
+    self.actor = actor
+    self.address = address
+    self.today = today
+    self.scheme = scheme
+    self.calendar = calendar
+  }
+}
+
+/// A payment batch: approved claims sent to the bank together.
+public struct PaymentBatch: Sendable, Equatable, Identifiable {
+  public typealias ID = Identifier<PaymentBatch>
+
+  public struct Line: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+      case pending, paid, failed
+
+      public var label: LocalizedText {
+        switch self {
+        case .pending: LocalizedText(zh: "待回盘", en: "pending")
+        case .paid: LocalizedText(zh: "已支付", en: "paid")
+        case .failed: LocalizedText(zh: "支付失败", en: "failed")
+        }
+      }
+    }
+
+    public let claimID: ClaimRecord.ID
+    public let claimNumber: String
+    public let payeeName: String
+    public let bankName: String
+    public let bankAccount: String
+    public let amount: Money
+    public var status: Status
+    public var note: String?
+
+    public init(
+      claimID: ClaimRecord.ID, claimNumber: String, payeeName: String, bankName: String, bankAccount: String,
+      amount: Money, status: Status = .pending, note: String? = nil
+    ) {
+      self.claimID = claimID
+      self.claimNumber = claimNumber
+      self.payeeName = payeeName
+      self.bankName = bankName
+      self.bankAccount = bankAccount
+      self.amount = amount
+      self.status = status
+      self.note = note
+    }
+  }
+
+  public let id: ID
+  public let number: String
+  public let schemeCode: String
+  public let createdBy: String
+  public let createdOn: CalendarDate
+  public var lines: [Line]
+  /// Approved claims that could not go into the batch, and why (no bank account…).
+  public var skipped: [(claimNumber: String, reason: LocalizedText)]
+
+  public init(
+    id: ID = ID(), number: String, schemeCode: String, createdBy: String, createdOn: CalendarDate, lines: [Line],
+    skipped: [(claimNumber: String, reason: LocalizedText)] = []
+  ) {
+    self.id = id
+    self.number = number
+    self.schemeCode = schemeCode
+    self.createdBy = createdBy
+    self.createdOn = createdOn
+    self.lines = lines
+    self.skipped = skipped
+  }
+
+  public var total: Money { lines.reduce(.zero) { $0 + $1.amount } }
+
+  public static func == (lhs: PaymentBatch, rhs: PaymentBatch) -> Bool {
+    lhs.id == rhs.id && lhs.number == rhs.number && lhs.lines == rhs.lines
+  }
+}
+
+/// Claims from intake to payment. Every operation runs in one transaction; transitions lock
+/// the claim, approvals also the member (so caps hold under concurrency), and repeating an
+/// operation is harmless.
+public protocol ClaimStore: Sendable {
+  /// A new draft: checked, calculated, duplicates flagged, the documents checklist computed.
+  func open(
+    _ intake: ClaimIntake, for worker: Worker.ID, channel: ClaimChannel, expedited: Bool, context: ClaimContext
+  ) async throws -> ClaimRecord
+  /// Changes the facts of a claim not yet decided; recalculates.
+  func update(_ intake: ClaimIntake, of claim: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord
+  func attach(_ document: ClaimDocument, to claim: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord
+  /// Applies a workflow action with all its effects (clock, ledger, notices, history).
+  func perform(_ action: ClaimAction, on claim: ClaimRecord.ID, context: ClaimContext) async throws
+    -> (record: ClaimRecord, transition: ClaimTransition)
+  func adjust(_ claim: ClaimRecord.ID, to adjustment: ClaimAdjustment, context: ClaimContext) async throws
+    -> ClaimRecord
+
+  func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord?
+  func claim(number: String) async throws -> ClaimRecord?
+  func claims(worker: Worker.ID) async throws -> [ClaimRecord]
+  /// Claims in these states, soonest due first.
+  func queue(states: Set<ClaimState>, scheme: String?, page: PageQuery) async throws -> PagedResult<ClaimRecord>
+  func history(of claim: ClaimRecord.ID) async throws -> [ClaimHistoryEntry]
+  func documents(of claim: ClaimRecord.ID) async throws -> [ClaimDocument]
+  func outbox(claim: ClaimRecord.ID) async throws -> [OutboxMessage]
+
+  /// Puts every approved claim of the scheme not yet in payment into a new batch.
+  func createBatch(scheme: String, context: ClaimContext) async throws -> PaymentBatch
+  func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch?
+  /// The bank's answer for one line: paid (the money posts to the fund) or failed (the claim
+  /// goes back to the queue). Repeating an answer changes nothing.
+  func settle(
+    _ claim: ClaimRecord.ID, in batch: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
+  ) async throws -> PaymentBatch
+
+  /// The holiday years entered or changed by staff, which override the shipped ones.
+  func holidayYears() async throws -> [HolidayYear]
+  func save(_ year: HolidayYear, by: String) async throws
+}

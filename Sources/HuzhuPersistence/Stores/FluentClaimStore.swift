@@ -1,0 +1,635 @@
+import Fluent
+import Foundation
+import HuzhuCore
+import SQLKit
+
+/// Claims on any Fluent database. The rules live in the core (`ClaimWorkflow`, `Adjudicator`,
+/// `CapLedger`, `DuplicateFlag`); this store gathers their inputs inside one transaction,
+/// locks what must not change underneath, and writes every effect of a step together:
+/// the claim, its history, the ledger, the outbox, the fund.
+public struct FluentClaimStore: ClaimStore {
+  let database: any Database
+
+  public init(database: any Database) {
+    self.database = database
+  }
+
+  // MARK: Intake
+
+  public func open(
+    _ intake: ClaimIntake, for worker: Worker.ID, channel: ClaimChannel, expedited: Bool, context: ClaimContext
+  ) async throws -> ClaimRecord {
+    var errors = intake.validate(today: context.today)
+    guard let person = try await Self.worker(worker, on: database) else {
+      errors.append(
+        FieldError(field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")))
+      throw ValidationFailure(errors)
+    }
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    return try await database.transaction { transaction in
+      let enrollments = try await Self.cover(of: worker, scheme: context.scheme.code, on: transaction)
+      guard !enrollments.isEmpty else {
+        throw ValidationFailure([
+          FieldError(
+            field: "workerId", code: "no_cover",
+            message: LocalizedText(
+              zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme"))
+        ])
+      }
+      let year = context.today.year
+      let sequence = try await Sequences.next(
+        DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: 1, on: transaction)
+      var record = ClaimRecord(
+        number: DocumentNumbers.format(.claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound),
+        workerID: worker, schemeCode: context.scheme.code, channel: channel, intake: intake,
+        progress: ClaimProgress(requiredLevels: []), expedited: expedited, createdBy: context.actor.name,
+        createdOn: context.today)
+      try await Self.refresh(&record, worker: person, enrollments: enrollments, documents: [], context: context, on: transaction)
+      try await ClaimModel(record).create(on: transaction)
+      try await Self.savePapers(of: record, on: transaction)
+      try await Self.log(record, action: "open", from: nil, note: nil, context: context, on: transaction)
+      return record
+    }
+  }
+
+  public func update(_ intake: ClaimIntake, of id: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord {
+    let errors = intake.validate(today: context.today)
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    return try await database.transaction { transaction in
+      let (row, current) = try await Self.locked(id, on: transaction)
+      guard [.draft, .returned, .submitted].contains(current.state) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "state", code: "not_editable",
+            message: LocalizedText(
+              zh: "\(current.state.label.zh)的申请不能再修改，请先退回", en: "a claim that is \(current.state.label.en) cannot be changed; return it first"))
+        ])
+      }
+      var record = current
+      record.intake = intake
+      try await Self.refresh(record: &record, on: transaction, context: context)
+      try row.update(from: record)
+      try await row.update(on: transaction)
+      try await ClaimPaperModel.query(on: transaction).filter(\.$claimID == id.rawValue).delete()
+      try await Self.savePapers(of: record, on: transaction)
+      try await Self.log(record, action: "update", from: current.state, note: nil, context: context, on: transaction)
+      return record
+    }
+  }
+
+  public func attach(_ document: ClaimDocument, to id: ClaimRecord.ID, context: ClaimContext) async throws
+    -> ClaimRecord
+  {
+    try await database.transaction { transaction in
+      let (row, current) = try await Self.locked(id, on: transaction)
+      guard [.draft, .returned, .submitted, .reviewed].contains(current.state) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "state", code: "not_editable",
+            message: LocalizedText(zh: "已办结的申请不能再上传材料", en: "documents cannot be added to a decided claim"))
+        ])
+      }
+      try await ClaimDocumentModel(document).create(on: transaction)
+      var record = current
+      let kinds = try await Self.documentKinds(of: id, on: transaction)
+      record.progress.missingDocuments = Self.required(record, context: context).filter { !kinds.contains($0) }
+      try row.update(from: record)
+      try await row.update(on: transaction)
+      try await Self.log(
+        record, action: "attach", from: current.state, note: "\(document.kind): \(document.fileName)", context: context,
+        on: transaction)
+      return record
+    }
+  }
+
+  public func adjust(_ id: ClaimRecord.ID, to adjustment: ClaimAdjustment, context: ClaimContext) async throws
+    -> ClaimRecord
+  {
+    try await database.transaction { transaction in
+      let (row, current) = try await Self.locked(id, on: transaction)
+      guard [.submitted, .reviewed].contains(current.state) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "state", code: "not_adjustable",
+            message: LocalizedText(zh: "只能在审核阶段调整金额", en: "amounts are adjusted during review only"))
+        ])
+      }
+      let errors = adjustment.validate(calculated: current.calculatedTotal ?? .zero)
+      guard errors.isEmpty else { throw ValidationFailure(errors) }
+      var record = current
+      record.adjustment = adjustment
+      try row.update(from: record)
+      try await row.update(on: transaction)
+      try await Self.log(
+        record, action: "adjust", from: current.state,
+        note: "\(current.calculatedTotal?.decimalString ?? "0.00") → \(adjustment.amount.decimalString)：\(adjustment.justification)",
+        context: context, on: transaction)
+      return record
+    }
+  }
+
+  // MARK: Workflow
+
+  public func perform(_ action: ClaimAction, on id: ClaimRecord.ID, context: ClaimContext) async throws
+    -> (record: ClaimRecord, transition: ClaimTransition)
+  {
+    switch action {
+    case .startPayment, .markPaid, .markPaymentFailed:
+      throw ValidationFailure([
+        FieldError(
+          field: "action", code: "use_payment_batch",
+          message: LocalizedText(zh: "支付通过支付批次办理", en: "payments go through payment batches"))
+      ])
+    default: break
+    }
+    return try await database.transaction { transaction in
+      let (row, current) = try await Self.locked(id, on: transaction)
+      var record = current
+      let transition: ClaimTransition
+      switch ClaimWorkflow.apply(action, to: &record.progress, by: context.actor) {
+      case .failure(let error): throw ValidationFailure([FieldError(field: "action", code: error.code, message: error.message)])
+      case .success(let result): transition = result
+      }
+      guard case .moved(let from, let to) = transition else { return (current, transition) }
+      var note: String?
+      switch action {
+      case .submit, .appeal:
+        try await Self.refresh(record: &record, on: transaction, context: context)
+        record.documentsCompleteOn = context.today
+        Self.startClock(&record, context: context)
+        if case .appeal(let reason) = action { note = reason }
+        try await Self.notify(record, .submitted, note: nil, on: transaction)
+      case .returnForDocuments(let reason):
+        note = reason
+        record.documentsCompleteOn = nil
+        record.dueOn = nil
+        try await Self.notify(record, .returned, note: reason, on: transaction)
+      case .reject(let reason, let text):
+        note = "\(reason.label.zh)：\(text)"
+        try await Self.notify(record, .rejected, note: note, on: transaction)
+      case .approve where to == .approved, .review where to == .approved:
+        try await Self.approve(&record, context: context, on: transaction)
+        try await Self.notify(record, .approved, note: nil, on: transaction)
+      default: break
+      }
+      try row.update(from: record)
+      try await row.update(on: transaction)
+      try await Self.log(record, action: Self.name(of: action), from: from, note: note, context: context, on: transaction)
+      return (record, transition)
+    }
+  }
+
+  /// The final approval: the member is locked, the claim recalculated against the ledger as
+  /// it is now, and what it pays recorded in the ledger, all before anyone else may approve
+  /// a claim of the same member.
+  static func approve(_ record: inout ClaimRecord, context: ClaimContext, on database: any Database) async throws {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    try await sql.raw(
+      """
+      INSERT INTO member_locks (worker_id, version) VALUES (\(bind: record.workerID.rawValue), 1) \
+      ON CONFLICT (worker_id) DO UPDATE SET version = member_locks.version + 1
+      """
+    ).run()
+    guard let worker = try await worker(record.workerID, on: database) else {
+      throw CorruptRow(table: ClaimModel.schema, column: "worker_id")
+    }
+    let enrollments = try await cover(of: record.workerID, scheme: record.schemeCode, on: database)
+    let (ledger, rows) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
+    let claimCase = ClaimCaseBuilder.build(
+      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.createdOn, ledger: ledger)
+    let explanation = try Adjudicator.adjudicate(claimCase, under: context.scheme)
+    record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
+    let total = record.adjustment?.amount ?? explanation.total
+    record.approvedTotal = total
+    var updated = ledger
+    let amounts = BenefitAmount.split(explanation, total: record.adjustment?.amount)
+    updated.record(explanation, paying: amounts, event: record.intake.event)
+    try await save(updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments, on: database)
+  }
+
+  // MARK: Payment batches
+
+  public func createBatch(scheme: String, context: ClaimContext) async throws -> PaymentBatch {
+    try await database.transaction { transaction in
+      let approved = try await ClaimModel.query(on: transaction)
+        .filter(\.$schemeCode == scheme).filter(\.$state == ClaimState.approved.rawValue).filter(\.$batchID == nil)
+        .sort(\.$number).all()
+      let year = context.today.year
+      let sequence = try await Sequences.next(
+        DocumentKind.paymentBatch.sequenceName(scheme: scheme, year: year), count: 1, on: transaction)
+      let batch = PaymentBatchModel()
+      batch.id = UUID()
+      batch.number = DocumentNumbers.format(.paymentBatch, scheme: scheme, year: year, sequence: sequence.lowerBound)
+      batch.schemeCode = scheme
+      batch.createdBy = context.actor.name
+      batch.createdOn = context.today.description
+      var lines: [PaymentBatch.Line] = []
+      var skipped: [(claimNumber: String, reason: LocalizedText)] = []
+      var moves: [(ClaimModel, ClaimRecord)] = []
+      for row in approved {
+        var record = try row.domain()
+        guard let person = try await WorkerModel.find(row.workerID, on: transaction) else { continue }
+        guard let account = person.bankAccount, let bank = person.bankName else {
+          skipped.append(
+            (record.number, LocalizedText(zh: "未登记银行账户", en: "no bank account registered")))
+          continue
+        }
+        guard case .success(.moved) = ClaimWorkflow.apply(.startPayment(batch: batch.number), to: &record.progress, by: context.actor)
+        else { continue }
+        lines.append(
+          PaymentBatch.Line(
+            claimID: record.id, claimNumber: record.number, payeeName: person.name, bankName: bank,
+            bankAccount: account, amount: record.payable))
+        moves.append((row, record))
+      }
+      guard !lines.isEmpty else {
+        throw ValidationFailure([
+          FieldError(
+            field: "scheme", code: "nothing_to_pay",
+            message: LocalizedText(
+              zh: "没有可支付的已审批申请" + (skipped.isEmpty ? "" : "（\(skipped.count) 件缺银行账户）"),
+              en: "no approved claims to pay" + (skipped.isEmpty ? "" : " (\(skipped.count) lack a bank account)")))
+        ])
+      }
+      batch.skipped = try JSON.text(skipped.map { ["claimNumber": $0.claimNumber, "zh": $0.reason.zh, "en": $0.reason.en] })
+      try await batch.create(on: transaction)
+      for (row, record) in moves {
+        try row.update(from: record)
+        row.batchID = batch.id
+        try await row.update(on: transaction)
+        try await Self.log(
+          record, action: "start_payment", from: .approved, note: batch.number, context: context, on: transaction)
+      }
+      for line in lines {
+        let model = PaymentBatchLineModel()
+        model.id = UUID()
+        model.batchID = batch.id!
+        model.claimID = line.claimID.rawValue
+        model.claimNumber = line.claimNumber
+        model.payeeName = line.payeeName
+        model.bankName = line.bankName
+        model.bankAccount = line.bankAccount
+        model.amount = line.amount.fen
+        model.status = line.status.rawValue
+        try await model.create(on: transaction)
+      }
+      return PaymentBatch(
+        id: .init(batch.id!), number: batch.number, schemeCode: scheme, createdBy: batch.createdBy,
+        createdOn: context.today, lines: lines, skipped: skipped)
+    }
+  }
+
+  public func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch? {
+    try await Self.batch(id, on: database)
+  }
+
+  static func batch(_ id: PaymentBatch.ID, on database: any Database) async throws -> PaymentBatch? {
+    guard let row = try await PaymentBatchModel.find(id.rawValue, on: database) else { return nil }
+    let lines = try await PaymentBatchLineModel.query(on: database).filter(\.$batchID == id.rawValue)
+      .sort(\.$claimNumber).all().map { try $0.domain() }
+    let skipped = try JSON.value([[String: String]].self, row.skipped, table: PaymentBatchModel.schema, column: "skipped")
+    return PaymentBatch(
+      id: id, number: row.number, schemeCode: row.schemeCode, createdBy: row.createdBy,
+      createdOn: CalendarDate(row.createdOn) ?? CalendarDate(year: 2000, month: 1, day: 1)!, lines: lines,
+      skipped: skipped.map { ($0["claimNumber"] ?? "", LocalizedText(zh: $0["zh"] ?? "", en: $0["en"] ?? "")) })
+  }
+
+  public func settle(
+    _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
+  ) async throws -> PaymentBatch {
+    try await database.transaction { transaction in
+      let (row, current) = try await Self.locked(id, on: transaction)
+      guard
+        let line = try await PaymentBatchLineModel.query(on: transaction)
+          .filter(\.$batchID == batchID.rawValue).filter(\.$claimID == id.rawValue).first()
+      else {
+        throw ValidationFailure([
+          FieldError(
+            field: "claimId", code: "not_in_batch", message: LocalizedText(zh: "该申请不在此批次中", en: "the claim is not in this batch"))
+        ])
+      }
+      let wanted: PaymentBatch.Line.Status = paid ? .paid : .failed
+      if line.status == wanted.rawValue { return try await Self.batch(batchID, on: transaction)! }
+      guard line.status == PaymentBatch.Line.Status.pending.rawValue else {
+        throw ValidationFailure([
+          FieldError(
+            field: "paid", code: "already_settled",
+            message: LocalizedText(zh: "该笔支付已有结果，不能更改", en: "this line already has an outcome"))
+        ])
+      }
+      if !paid && (note?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true) {
+        throw ValidationFailure([
+          FieldError(
+            field: "note", code: "reason_required", message: LocalizedText(zh: "请填写失败原因", en: "give the reason it failed"))
+        ])
+      }
+      var record = current
+      let action: ClaimAction = paid ? .markPaid(reference: note ?? "") : .markPaymentFailed(reason: note ?? "")
+      guard case .success(.moved(let from, _)) = ClaimWorkflow.apply(action, to: &record.progress, by: context.actor) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "paid", code: "invalid_transition",
+            message: LocalizedText(zh: "申请当前状态不能登记支付结果", en: "the claim cannot take a payment outcome now"))
+        ])
+      }
+      line.status = wanted.rawValue
+      line.note = note
+      try await line.update(on: transaction)
+      if paid {
+        record.paidOn = context.today
+        try await Self.post(record, on: transaction, today: context.today)
+        try await Self.notify(record, .paid, note: nil, on: transaction)
+      } else {
+        row.batchID = nil
+      }
+      try row.update(from: record)
+      try await row.update(on: transaction)
+      try await Self.log(
+        record, action: paid ? "mark_paid" : "mark_payment_failed", from: from, note: note, context: context,
+        on: transaction)
+      return try await Self.batch(batchID, on: transaction)!
+    }
+  }
+
+  /// Claim money out of the fund: one entry per product paid, each unique to the claim, so
+  /// the same claim can never be posted twice.
+  static func post(_ record: ClaimRecord, on database: any Database, today: CalendarDate) async throws {
+    guard let document = record.explanation else { return }
+    let explanation = Explanation(
+      outcomes: document.outcomes.map { outcome in
+        BenefitOutcome(
+          product: outcome.product, productName: outcome.productName, version: outcome.version,
+          benefit: outcome.benefit, benefitName: outcome.benefitName,
+          kind: outcome.kind.flatMap(BenefitDefinition.Kind.init), lines: [], total: outcome.total,
+          endsCover: outcome.endsCover)
+      })
+    var byProduct: [(product: String, version: String, amount: Money)] = []
+    for amount in BenefitAmount.split(explanation, total: record.approvedTotal) where amount.amount.fen > 0 {
+      let version = document.outcomes.first { $0.product == amount.product }?.version ?? ""
+      if let index = byProduct.firstIndex(where: { $0.product == amount.product }) {
+        byProduct[index].amount += amount.amount
+      } else {
+        byProduct.append((amount.product, version, amount.amount))
+      }
+    }
+    for part in byProduct {
+      try await FundEntryModel(
+        FundEntry(
+          schemeCode: record.schemeCode, productCode: part.product, versionLabel: part.version, postedOn: today,
+          kind: .claimPayment, payer: nil, amount: Money(fen: -part.amount.fen),
+          sourceID: "\(record.id):\(part.product)", memo: record.number)
+      ).create(on: database)
+    }
+  }
+
+  // MARK: Reading
+
+  public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord? {
+    try await ClaimModel.find(id.rawValue, on: database)?.domain()
+  }
+
+  public func claim(number: String) async throws -> ClaimRecord? {
+    try await ClaimModel.query(on: database).filter(\.$number == number.uppercased()).first()?.domain()
+  }
+
+  public func claims(worker: Worker.ID) async throws -> [ClaimRecord] {
+    try await ClaimModel.query(on: database).filter(\.$workerID == worker.rawValue)
+      .sort(\.$createdOn, .descending).sort(\.$number, .descending).all().map { try $0.domain() }
+  }
+
+  public func queue(states: Set<ClaimState>, scheme: String?, page: PageQuery) async throws
+    -> PagedResult<ClaimRecord>
+  {
+    var query = ClaimModel.query(on: database).filter(\.$state ~~ states.map(\.rawValue))
+    if let scheme { query = query.filter(\.$schemeCode == scheme) }
+    let total = try await query.count()
+    let rows = try await query.sort(\.$expedited, .descending).sort(\.$dueOn).sort(\.$number)
+      .range(page.offset..<(page.offset + page.per)).all()
+    return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
+  }
+
+  public func history(of id: ClaimRecord.ID) async throws -> [ClaimHistoryEntry] {
+    try await ClaimHistoryModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$at).all()
+      .map { try $0.domain() }
+  }
+
+  public func documents(of id: ClaimRecord.ID) async throws -> [ClaimDocument] {
+    try await ClaimDocumentModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$uploadedAt).all()
+      .map { try $0.domain() }
+  }
+
+  public func outbox(claim id: ClaimRecord.ID) async throws -> [OutboxMessage] {
+    try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
+      .map { try $0.domain() }
+  }
+
+  public func holidayYears() async throws -> [HolidayYear] {
+    try await HolidayYearModel.query(on: database).sort(\.$id).all().map {
+      try JSON.value(HolidayYear.self, $0.data, table: HolidayYearModel.schema, column: "data")
+    }
+  }
+
+  public func save(_ year: HolidayYear, by: String) async throws {
+    let errors = year.validate()
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    try await database.transaction { transaction in
+      try await HolidayYearModel.query(on: transaction).filter(\.$id == year.year).delete()
+      let row = HolidayYearModel()
+      row.id = year.year
+      row.data = try JSON.text(year)
+      row.updatedBy = by
+      row.updatedAt = Date()
+      try await row.create(on: transaction)
+    }
+  }
+
+  // MARK: Helpers
+
+  /// The claim with its row lock taken first (see the payments' bill lock for why first).
+  static func locked(_ id: ClaimRecord.ID, on database: any Database) async throws -> (ClaimModel, ClaimRecord) {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    try await sql.update(ClaimModel.schema)
+      .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
+      .where("id", .equal, id.rawValue).run()
+    guard let row = try await ClaimModel.find(id.rawValue, on: database) else {
+      throw ValidationFailure([
+        FieldError(field: "claimId", code: "unknown_claim", message: LocalizedText(zh: "申请不存在", en: "no such claim"))
+      ])
+    }
+    return (row, try row.domain())
+  }
+
+  /// Recalculates, re-flags duplicates and recomputes the checklist and approval levels.
+  static func refresh(record: inout ClaimRecord, on database: any Database, context: ClaimContext) async throws {
+    guard let person = try await worker(record.workerID, on: database) else {
+      throw CorruptRow(table: ClaimModel.schema, column: "worker_id")
+    }
+    let enrollments = try await cover(of: record.workerID, scheme: record.schemeCode, on: database)
+    let kinds = try await documentKinds(of: record.id, on: database)
+    try await refresh(&record, worker: person, enrollments: enrollments, documents: kinds, context: context, on: database)
+  }
+
+  static func refresh(
+    _ record: inout ClaimRecord, worker: Worker, enrollments: [Enrollment], documents: Set<String>,
+    context: ClaimContext, on database: any Database
+  ) async throws {
+    let (ledger, _) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
+    let claimCase = ClaimCaseBuilder.build(
+      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.createdOn, ledger: ledger)
+    let explanation = try Adjudicator.adjudicate(claimCase, under: context.scheme)
+    record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
+    let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))
+    record.progress.requiredLevels = context.scheme.claimsPolicy.approval.levels(
+      for: kinds.isEmpty ? Set(explanation.outcomes.compactMap(\.kind)) : kinds)
+    record.progress.missingDocuments = required(record, context: context).filter { !documents.contains($0) }
+    record.duplicates = try await duplicates(of: record, on: database)
+  }
+
+  /// The documents every product the claim touches requires, in the scheme's order.
+  static func required(_ record: ClaimRecord, context: ClaimContext) -> [String] {
+    var result: [String] = []
+    for outcome in record.explanation?.outcomes ?? [] {
+      let version = context.scheme.product(outcome.product)?.versions.first { $0.label == outcome.version }
+      for code in version?.requiredDocuments ?? [] where !result.contains(code) { result.append(code) }
+    }
+    return result
+  }
+
+  static func startClock(_ record: inout ClaimRecord, context: ClaimContext) {
+    let days = record.expedited ? 0 : context.scheme.claimsPolicy.workingDays
+    do {
+      record.dueOn = try context.calendar.adding(workingDays: days, to: context.today)
+      record.deadlineProblem = nil
+    } catch {
+      record.dueOn = nil
+      record.deadlineProblem = error.message
+    }
+  }
+
+  static func duplicates(of record: ClaimRecord, on database: any Database) async throws -> [DuplicateFlag] {
+    let own = try await ClaimModel.query(on: database).filter(\.$workerID == record.workerID.rawValue)
+      .filter(\.$id != record.id.rawValue).filter(\.$state != ClaimState.rejected.rawValue).all()
+    let papers = Self.papers(of: record).map(\.number)
+    var seen: [ClaimModel] = []
+    if !papers.isEmpty {
+      let ids = try await ClaimPaperModel.query(on: database).filter(\.$number ~~ papers)
+        .filter(\.$claimID != record.id.rawValue).all().map(\.claimID)
+      if !ids.isEmpty { seen = try await ClaimModel.query(on: database).filter(\.$id ~~ Set(ids)).all() }
+    }
+    return DuplicateFlag.flags(
+      for: record.intake, memberClaims: try own.map { ($0.number, try $0.domain().intake) },
+      papersSeen: try seen.map { ($0.number, try $0.domain().intake) })
+  }
+
+  static func papers(of record: ClaimRecord) -> [(kind: String, number: String)] {
+    record.intake.paperNumbers
+  }
+
+  static func savePapers(of record: ClaimRecord, on database: any Database) async throws {
+    for paper in papers(of: record) {
+      try await ClaimPaperModel(claimID: record.id.rawValue, kind: paper.kind, number: paper.number).create(on: database)
+    }
+  }
+
+  static func documentKinds(of id: ClaimRecord.ID, on database: any Database) async throws -> Set<String> {
+    Set(try await ClaimDocumentModel.query(on: database).filter(\.$claimID == id.rawValue).all().map(\.kind))
+  }
+
+  static func worker(_ id: Worker.ID, on database: any Database) async throws -> Worker? {
+    guard let person = try await WorkerModel.find(id.rawValue, on: database) else { return nil }
+    let employment = try await EmploymentModel.query(on: database).filter(\.$workerID == id.rawValue)
+      .sort(\.$startDate, .descending).first()
+    return try person.domain(unitID: employment?.unitID ?? id.rawValue)
+  }
+
+  static func cover(of worker: Worker.ID, scheme: String, on database: any Database) async throws -> [Enrollment] {
+    try await EnrollmentModel.query(on: database).filter(\.$workerID == worker.rawValue)
+      .filter(\.$schemeCode == scheme).filter(\.$status == EnrollmentStatus.active.rawValue)
+      .sort(\.$periodStart).all().map { try $0.domain() }
+  }
+
+  /// The ledger for the periods of `enrollments`.
+  static func ledger(of worker: Worker.ID, enrollments: [Enrollment], on database: any Database) async throws
+    -> (CapLedger, [BenefitLedgerModel])
+  {
+    let rows = try await BenefitLedgerModel.query(on: database).filter(\.$workerID == worker.rawValue).all()
+    var ledger = CapLedger()
+    for row in rows
+    where enrollments.contains(where: { $0.productCode == row.productCode && $0.period.start.description == row.periodStart }) {
+      ledger.histories[row.productCode, default: [:]][row.benefitCode] = try JSON.value(
+        BenefitHistory.self, row.history, table: BenefitLedgerModel.schema, column: "history")
+    }
+    return (ledger, rows)
+  }
+
+  static func save(
+    _ ledger: CapLedger, previous rows: [BenefitLedgerModel], worker: Worker.ID, scheme: String,
+    enrollments: [Enrollment], on database: any Database
+  ) async throws {
+    for (product, benefits) in ledger.histories {
+      // The ledger's period is that of the cover the event fell in: the latest period of
+      // the product among the member's cover (the case builder's choice).
+      guard let period = enrollments.last(where: { $0.productCode == product })?.period.start.description else {
+        continue
+      }
+      for (benefit, history) in benefits {
+        if let row = rows.first(where: {
+          $0.productCode == product && $0.periodStart == period && $0.benefitCode == benefit
+        }) {
+          row.history = try JSON.text(history)
+          row.paidAmount = history.paidAmount.fen
+          try await row.update(on: database)
+        } else {
+          let row = BenefitLedgerModel()
+          row.id = UUID()
+          row.workerID = worker.rawValue
+          row.schemeCode = scheme
+          row.productCode = product
+          row.periodStart = period
+          row.benefitCode = benefit
+          row.history = try JSON.text(history)
+          row.paidAmount = history.paidAmount.fen
+          try await row.create(on: database)
+        }
+      }
+    }
+  }
+
+  static func notify(_ record: ClaimRecord, _ notice: ClaimNotice, note: String?, on database: any Database)
+    async throws
+  {
+    let phone = try await WorkerModel.find(record.workerID.rawValue, on: database)?.phone
+    let text = notice.text(
+      claimNumber: record.number, amount: notice == .approved || notice == .paid ? record.payable : nil, note: note,
+      dueOn: record.dueOn)
+    try await NotificationModel(
+      OutboxMessage(claimID: record.id, phone: phone, notice: notice, text: text, createdAt: Date())
+    ).create(on: database)
+  }
+
+  static func log(
+    _ record: ClaimRecord, action: String, from: ClaimState?, note: String?, context: ClaimContext,
+    on database: any Database
+  ) async throws {
+    try await ClaimHistoryModel(
+      claimID: record.id.rawValue,
+      ClaimHistoryEntry(
+        at: Date(), actor: context.actor.name, address: context.address, action: action, from: from, to: record.state,
+        note: note)
+    ).create(on: database)
+  }
+
+  static func name(of action: ClaimAction) -> String {
+    switch action {
+    case .submit: "submit"
+    case .returnForDocuments: "return"
+    case .review: "review"
+    case .approve: "approve"
+    case .reject: "reject"
+    case .startPayment: "start_payment"
+    case .markPaid: "mark_paid"
+    case .markPaymentFailed: "mark_payment_failed"
+    case .appeal: "appeal"
+    }
+  }
+}

@@ -1,0 +1,227 @@
+import FluentKit
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import SQLKit
+import Testing
+
+/// Claims from intake to money posted, on every database the tests have.
+@Suite("Claim store contract")
+struct ClaimStoreContractTests {
+  static let kinds = TestDatabaseKind.available
+
+  let today = CalendarDate(year: 2020, month: 4, day: 10)!
+  let clerk = ClaimActor(accountID: .init(), name: "窗口 李", organisationKind: .cityFederation)
+  let approver = ClaimActor(accountID: .init(), name: "市总 王", organisationKind: .cityFederation)
+
+  struct World {
+    let store: FluentClaimStore
+    let scheme: CompiledScheme
+    let worker: Worker
+    let db: MigratedDatabase
+  }
+
+  /// The demo data: Anyang's first unit enrolled on 2019-12-15 and paid; its first worker.
+  func world(_ db: MigratedDatabase) async throws -> World {
+    _ = try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+    let registry = FluentRegistryStore(database: db.database)
+    let unit = try #require(
+      try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "河南安彩高科股份有限公司" })
+    let worker = try #require(try await registry.workers(in: unit.id, page: PageQuery()).items.first)
+    let scheme = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "anyang")).compiled()
+    return World(store: FluentClaimStore(database: db.database), scheme: scheme, worker: worker, db: db)
+  }
+
+  func context(_ world: World, _ actor: ClaimActor, on day: CalendarDate? = nil) -> ClaimContext {
+    ClaimContext(
+      actor: actor, address: "10.0.0.7", today: day ?? today, scheme: world.scheme,
+      calendar: .publishedChina)
+  }
+
+  func stay(selfPaid fen: Int64, invoice: String, sheet: String, admitted: (Int, Int) = (3, 1)) -> ClaimIntake {
+    ClaimIntake(
+      hospital: "安阳市人民医院",
+      event: ClaimEvent(
+        admissionDate: CalendarDate(year: 2020, month: admitted.0, day: admitted.1)!,
+        dischargeDate: CalendarDate(year: 2020, month: admitted.0, day: admitted.1 + 9)!, claimDate: today,
+        hospitalDays: 9,
+        figures: SettlementFigures([
+          .inScopeCost: Money(fen: fen), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
+        ])),
+      invoiceNumbers: [invoice], settlementSheetNumber: sheet)
+  }
+
+  func attachAll(_ world: World, to claim: ClaimRecord) async throws -> ClaimRecord {
+    var record = claim
+    for kind in claim.progress.missingDocuments {
+      record = try await world.store.attach(
+        ClaimDocument(
+          claimID: claim.id, kind: kind, fileName: "\(kind).pdf", format: .pdf, size: 1024,
+          sha256: String(repeating: "a", count: 64), uploadedBy: "clerk", uploadedAt: Date()),
+        to: claim.id, context: context(world, clerk))
+    }
+    return record
+  }
+
+  func giveBankAccount(_ world: World) async throws {
+    try await world.db.sql.update("workers").set("bank_name", to: "中国银行安阳分行")
+      .set("bank_account", to: "6216610200001234567").where("id", .equal, world.worker.id.rawValue).run()
+  }
+
+  @Test(arguments: kinds)
+  func aClaimGoesFromIntakeToMoneyPosted(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let store = world.store
+      // Anyang's example: 3,000 yuan self-paid → 1,300.00.
+      var claim = try await store.open(
+        stay(selfPaid: 300_000, invoice: "INV-1", sheet: "JS-1"), for: world.worker.id, channel: .window,
+        expedited: false, context: context(world, clerk))
+      #expect(claim.number == "LP-ANYANG-2020-000001")
+      #expect(claim.state == .draft)
+      #expect(claim.calculatedTotal == Money(fen: 130_000))
+      #expect(claim.progress.missingDocuments == ["certificate", "diagnosis", "invoice", "settlement_sheet"])
+      #expect(claim.progress.requiredLevels == [.cityFederation])
+
+      let refused = await #expect(throws: ValidationFailure.self) {
+        try await store.perform(.submit, on: claim.id, context: self.context(world, self.clerk))
+      }
+      #expect(refused?.errors.map(\.code) == ["documents_missing"])
+      claim = try await attachAll(world, to: claim)
+      #expect(claim.progress.missingDocuments.isEmpty)
+      claim = try await store.perform(.submit, on: claim.id, context: context(world, clerk)).record
+      #expect(claim.state == .submitted)
+      // Ten working days from Friday 2020-04-10.
+      #expect(claim.dueOn == CalendarDate(year: 2020, month: 4, day: 24)!)
+
+      // The same invoice again is flagged, naming the first claim.
+      let second = try await store.open(
+        stay(selfPaid: 100_000, invoice: "inv-1", sheet: "JS-2", admitted: (4, 1)), for: world.worker.id,
+        channel: .unit, expedited: false, context: context(world, clerk))
+      #expect(second.duplicates.map(\.kind) == [.sameInvoice])
+      #expect(second.duplicates.first?.earlierClaimNumber == claim.number)
+
+      claim = try await store.perform(.review, on: claim.id, context: context(world, clerk)).record
+      let own = await #expect(throws: ValidationFailure.self) {
+        try await store.perform(.approve, on: claim.id, context: self.context(world, self.clerk))
+      }
+      #expect(own?.errors.map(\.code) == ["own_submission"])
+      claim = try await store.perform(.approve, on: claim.id, context: context(world, approver)).record
+      #expect(claim.state == .approved)
+      #expect(claim.approvedTotal == Money(fen: 130_000))
+      let again = try await store.perform(.approve, on: claim.id, context: context(world, approver))
+      #expect(again.transition == .alreadyDone)
+
+      // No bank account: nothing to pay. Then a batch, a failure, a second batch, the payment.
+      await #expect(throws: ValidationFailure.self) {
+        try await store.createBatch(scheme: "anyang", context: self.context(world, self.clerk))
+      }
+      try await giveBankAccount(world)
+      let batch = try await store.createBatch(scheme: "anyang", context: context(world, clerk))
+      #expect(batch.lines.map(\.amount) == [Money(fen: 130_000)])
+      #expect(try await store.claim(claim.id)?.state == .inPayment)
+      let failed = try await store.settle(
+        claim.id, in: batch.id, paid: false, note: "户名不符", context: context(world, clerk))
+      #expect(failed.lines.first?.status == .failed)
+      #expect(try await store.claim(claim.id)?.state == .approved)
+      let retry = try await store.createBatch(scheme: "anyang", context: context(world, clerk))
+      #expect(retry.number != batch.number)
+      _ = try await store.settle(claim.id, in: retry.id, paid: true, note: "BOC-88", context: context(world, clerk))
+      _ = try await store.settle(claim.id, in: retry.id, paid: true, note: "BOC-88", context: context(world, clerk))
+      let paid = try #require(try await store.claim(claim.id))
+      #expect(paid.state == .paid && paid.paidOn == today)
+
+      // The fund paid out exactly once; the ledger balances.
+      let enrollments = FluentEnrollmentStore(database: db.database)
+      let balance = try #require(try await enrollments.fundBalances(scheme: "anyang").first)
+      #expect(balance.claimsPaid == Money(fen: 130_000))
+      #expect(balance.balance == balance.contributions + balance.subsidies - Money(fen: 130_000))
+      #expect(
+        try await store.outbox(claim: claim.id).map(\.notice) == [.submitted, .approved, .paid])
+      #expect(try await store.outbox(claim: claim.id).last?.text.contains("1300.00元") == true)
+      let history = try await store.history(of: claim.id)
+      #expect(
+        history.map(\.action) == [
+          "open", "attach", "attach", "attach", "attach", "submit", "review", "approve", "start_payment",
+          "mark_payment_failed", "start_payment", "mark_paid",
+        ])
+      #expect(history.allSatisfy { $0.address == "10.0.0.7" })
+      #expect(try await store.queue(states: [.submitted], scheme: "anyang", page: PageQuery()).total == 0)
+    }
+  }
+
+  /// Two large claims of one member approved at the same moment: Anyang's 100,000 cap holds
+  /// for the two together.
+  @Test(arguments: kinds)
+  func concurrentApprovalsNeverExceedACapTogether(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      var ids: [ClaimRecord.ID] = []
+      for (index, month) in [1, 2, 3].enumerated() {
+        var claim = try await world.store.open(
+          stay(selfPaid: 20_000_000, invoice: "INV-\(index)", sheet: "JS-\(index)", admitted: (month, 1)),
+          for: world.worker.id, channel: .window, expedited: false, context: context(world, clerk))
+        #expect(claim.calculatedTotal == Money(fen: 9_980_000))
+        claim = try await attachAll(world, to: claim)
+        _ = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk))
+        _ = try await world.store.perform(.review, on: claim.id, context: context(world, clerk))
+        ids.append(claim.id)
+      }
+      let store = world.store
+      let approverContext = context(world, approver)
+      let approved = try await withThrowingTaskGroup(of: Money.self) { group in
+        for id in ids {
+          group.addTask { try await store.perform(.approve, on: id, context: approverContext).record.payable }
+        }
+        return try await group.reduce(into: [Money]()) { $0.append($1) }
+      }
+      #expect(approved.reduce(.zero, +) == Money(fen: 10_000_000))
+      #expect(approved.sorted() == [.zero, Money(fen: 20_000), Money(fen: 9_980_000)])
+    }
+  }
+
+  /// Five clerks record the bank's "paid" for the same line at once: one payment posts.
+  @Test(arguments: kinds)
+  func aClaimIsNeverPaidTwice(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      var claim = try await world.store.open(
+        stay(selfPaid: 80_000, invoice: "INV-9", sheet: "JS-9"), for: world.worker.id, channel: .window,
+        expedited: true, context: context(world, clerk))
+      claim = try await attachAll(world, to: claim)
+      claim = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk)).record
+      #expect(claim.dueOn == today)  // expedited: the same day
+      _ = try await world.store.perform(.review, on: claim.id, context: context(world, clerk))
+      _ = try await world.store.perform(.approve, on: claim.id, context: context(world, approver))
+      try await giveBankAccount(world)
+      let batch = try await world.store.createBatch(scheme: "anyang", context: context(world, clerk))
+      let store = world.store
+      let clerkContext = context(world, clerk)
+      let claimID = claim.id
+      await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<5 {
+          group.addTask { _ = try? await store.settle(claimID, in: batch.id, paid: true, note: "BOC-1", context: clerkContext) }
+        }
+      }
+      let balance = try #require(try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang").first)
+      #expect(balance.claimsPaid == Money(fen: 24_000))  // 800 × 30%
+      #expect(try await store.outbox(claim: claimID).filter { $0.notice == .paid }.count == 1)
+    }
+  }
+
+  @Test(arguments: kinds)
+  func holidayYearsAreEditable(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let store = FluentClaimStore(database: db.database)
+      let year = HolidayYear(
+        year: 2027, daysOff: [CalendarDate(year: 2027, month: 1, day: 1)!], workingWeekendDays: [], source: "通知")
+      try await store.save(year, by: "admin")
+      try await store.save(year, by: "admin")
+      #expect(try await store.holidayYears() == [year])
+      let bad = HolidayYear(
+        year: 2027, daysOff: [], workingWeekendDays: [CalendarDate(year: 2027, month: 1, day: 4)!], source: "")
+      await #expect(throws: ValidationFailure.self) { try await store.save(bad, by: "admin") }
+    }
+  }
+}
