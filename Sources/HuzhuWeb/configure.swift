@@ -60,6 +60,7 @@ func routes(_ app: Application) throws {
   SchemeController().register(public: app, authenticated: authenticated)
   UnionWorkController().register(public: app, authenticated: authenticated)
   RosterController().register(authenticated: authenticated)
+  ClaimController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()
     headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])

@@ -41,6 +41,7 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
   public func validate(today: CalendarDate) -> [FieldError] {
     var errors: [FieldError] = []
     let dates: [(String, CalendarDate?)] = [
+      ("event.claimDate", event.claimDate),
       ("event.admissionDate", event.admissionDate), ("event.dischargeDate", event.dischargeDate),
       ("event.settlementDate", event.settlementDate), ("event.diagnosisDate", event.diagnosisDate),
       ("event.accidentDate", event.accidentDate),

@@ -251,6 +251,7 @@ public protocol ClaimStore: Sendable {
   func queue(states: Set<ClaimState>, scheme: String?, page: PageQuery) async throws -> PagedResult<ClaimRecord>
   func history(of claim: ClaimRecord.ID) async throws -> [ClaimHistoryEntry]
   func documents(of claim: ClaimRecord.ID) async throws -> [ClaimDocument]
+  func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument?
   func outbox(claim: ClaimRecord.ID) async throws -> [OutboxMessage]
 
   /// Puts every approved claim of the scheme not yet in payment into a new batch.

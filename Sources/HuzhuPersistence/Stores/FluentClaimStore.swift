@@ -196,7 +196,7 @@ public struct FluentClaimStore: ClaimStore {
     let enrollments = try await cover(of: record.workerID, scheme: record.schemeCode, on: database)
     let (ledger, rows) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
     let claimCase = ClaimCaseBuilder.build(
-      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.createdOn, ledger: ledger)
+      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.intake.event.claimDate, ledger: ledger)
     let explanation = try Adjudicator.adjudicate(claimCase, under: context.scheme)
     record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
     let total = record.adjustment?.amount ?? explanation.total
@@ -418,6 +418,10 @@ public struct FluentClaimStore: ClaimStore {
       .map { try $0.domain() }
   }
 
+  public func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument? {
+    try await ClaimDocumentModel.find(id.rawValue, on: database)?.domain()
+  }
+
   public func outbox(claim id: ClaimRecord.ID) async throws -> [OutboxMessage] {
     try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
       .map { try $0.domain() }
@@ -475,7 +479,7 @@ public struct FluentClaimStore: ClaimStore {
   ) async throws {
     let (ledger, _) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
     let claimCase = ClaimCaseBuilder.build(
-      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.createdOn, ledger: ledger)
+      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.intake.event.claimDate, ledger: ledger)
     let explanation = try Adjudicator.adjudicate(claimCase, under: context.scheme)
     record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
     let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))

@@ -53,6 +53,13 @@ struct HuzhuState: Sendable {
   var configuration: AppConfiguration?
   var passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
   var isReady = false
+
+  /// Scans of claim documents, under the data directory.
+  var documents: any DocumentStorage {
+    FileDocumentStorage(
+      directory: URL(fileURLWithPath: configuration?.dataDirectory ?? AppConfiguration.defaultDataDirectory)
+        .appendingPathComponent("documents").path)
+  }
 }
 
 extension Application {

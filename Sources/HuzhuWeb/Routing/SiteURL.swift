@@ -48,6 +48,19 @@ public enum SiteURL: Hashable, Sendable {
     case pairings
     case pairing(Parameter<HardshipPairing.ID>)
     case pairingVisits(Parameter<HardshipPairing.ID>)
+    case claims
+    case claim(Parameter<ClaimRecord.ID>)
+    case claimIntake(Parameter<ClaimRecord.ID>)
+    case claimDocuments(Parameter<ClaimRecord.ID>)
+    case claimActions(Parameter<ClaimRecord.ID>)
+    case claimAdjustment(Parameter<ClaimRecord.ID>)
+    case document(Parameter<ClaimDocument.ID>)
+    case paymentBatches
+    case paymentBatch(Parameter<PaymentBatch.ID>)
+    case paymentBatchExport(Parameter<PaymentBatch.ID>)
+    case paymentBatchLine(Parameter<PaymentBatch.ID>, claim: Parameter<ClaimRecord.ID>)
+    case holidays
+    case holidayYear(Parameter<Int>)
   }
 
   /// A route parameter: `.key` when registering, `.value` when linking.
@@ -88,6 +101,8 @@ public enum SiteURL: Hashable, Sendable {
   /// Documents are addressed by their printed number, schemes by their code.
   public static let numberParameter = "number"
   public static let codeParameter = "code"
+  public static let claimParameter = "claimId"
+  public static let yearParameter = "year"
 }
 
 extension SiteURL.API {
@@ -121,6 +136,20 @@ extension SiteURL.API {
     case .pairings: ["pairings"]
     case .pairing(let id): ["pairings", id.component(SiteURL.idParameter)]
     case .pairingVisits(let id): ["pairings", id.component(SiteURL.idParameter), "visits"]
+    case .claims: ["claims"]
+    case .claim(let id): ["claims", id.component(SiteURL.idParameter)]
+    case .claimIntake(let id): ["claims", id.component(SiteURL.idParameter), "intake"]
+    case .claimDocuments(let id): ["claims", id.component(SiteURL.idParameter), "documents"]
+    case .claimActions(let id): ["claims", id.component(SiteURL.idParameter), "actions"]
+    case .claimAdjustment(let id): ["claims", id.component(SiteURL.idParameter), "adjustment"]
+    case .document(let id): ["documents", id.component(SiteURL.idParameter)]
+    case .paymentBatches: ["payment-batches"]
+    case .paymentBatch(let id): ["payment-batches", id.component(SiteURL.idParameter)]
+    case .paymentBatchExport(let id): ["payment-batches", id.component(SiteURL.idParameter), "export"]
+    case .paymentBatchLine(let id, let claim):
+      ["payment-batches", id.component(SiteURL.idParameter), "lines", claim.component(SiteURL.claimParameter)]
+    case .holidays: ["holidays"]
+    case .holidayYear(let year): ["holidays", year.component(SiteURL.yearParameter)]
     }
   }
 }
@@ -155,6 +184,12 @@ extension Request {
     guard let text = parameters.get(SiteURL.idParameter), let id = Identifier<Entity>(text) else {
       throw APIError.notFound
     }
+    return id
+  }
+
+  /// A typed identifier from a named path parameter.
+  func identifier<Entity>(_ name: String, _ type: Entity.Type = Entity.self) throws -> Identifier<Entity> {
+    guard let text = parameters.get(name), let id = Identifier<Entity>(text) else { throw APIError.notFound }
     return id
   }
 

@@ -1,0 +1,310 @@
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSpreadsheet
+import Vapor
+
+/// `/api/v1` endpoints for claims, their documents and workflow, payment batches, and the
+/// holiday calendar. Every claim operation is by an operator: personal and medical data.
+struct ClaimController {
+  func register(authenticated routes: any RoutesBuilder) {
+    routes.get(.api(.claims), use: listClaims)
+    routes.post(.api(.claims), use: openClaim)
+    routes.get(.api(.claim(.key)), use: showClaim)
+    routes.put(.api(.claimIntake(.key)), use: updateIntake)
+    routes.get(.api(.claimDocuments(.key)), use: listDocuments)
+    routes.on(
+      .POST, SiteURL.api(.claimDocuments(.key)).pathComponents, body: .collect(maxSize: "11mb"), use: uploadDocument)
+    routes.get(.api(.document(.key)), use: downloadDocument)
+    routes.post(.api(.claimActions(.key)), use: act)
+    routes.post(.api(.claimAdjustment(.key)), use: adjust)
+    routes.post(.api(.paymentBatches), use: createBatch)
+    routes.get(.api(.paymentBatch(.key)), use: showBatch)
+    routes.get(.api(.paymentBatchExport(.key)), use: exportBatch)
+    routes.post(.api(.paymentBatchLine(.key, claim: .key)), use: settleLine)
+    routes.get(.api(.holidays), use: listHolidays)
+    routes.put(.api(.holidayYear(.key)), use: saveHolidayYear)
+  }
+
+  /// The work queue: `?queue=due_today|overdue|expedited|open` (open: every claim whose
+  /// clock runs), or `?state=submitted,reviewed`; `?scheme=`; paginated, soonest due first.
+  @Sendable func listClaims(_ request: Request) async throws -> PageResource<ClaimResource> {
+    var states = ClaimQueue.running
+    if let text = request.query[String.self, at: "state"] {
+      let parsed = text.split(separator: ",").map { ClaimState(rawValue: String($0)) }
+      guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
+        throw APIError(
+          status: .badRequest, code: "invalid_query",
+          message: LocalizedText(zh: "state 取值无效", en: "invalid state"),
+          fields: [
+            FieldError(
+              field: "state", code: "invalid_value",
+              message: LocalizedText(
+                zh: "可选：\(ClaimState.allCases.map(\.rawValue).joined(separator: ","))",
+                en: "one or more of \(ClaimState.allCases.map(\.rawValue).joined(separator: ","))"))
+          ])
+      }
+      states = Set(parsed.compactMap { $0 })
+    }
+    let today = request.today
+    let queue = request.query[String.self, at: "queue"]
+    let page = try request.pageRequest()
+    let scheme = request.query[String.self, at: "scheme"]
+    guard let queue, queue != "open" else {
+      let result = try await request.claims.queue(states: states, scheme: scheme, page: page)
+      return PageResource(result) { ClaimResource($0, today: today) }
+    }
+    // The narrower queues are read whole and filtered: the open claims of one agency are
+    // hundreds, not millions (a due-date index serves the sort).
+    let all = try await request.claims.queue(states: states, scheme: scheme, page: PageQuery(page: 1, per: 10_000))
+    let picked = all.items.filter { record in
+      switch queue {
+      case "expedited": record.expedited
+      case "overdue": ClaimQueue.deadline(of: record, today: today) == .overdue
+      case "due_today": ClaimQueue.deadline(of: record, today: today) == .dueToday
+      default: false
+      }
+    }
+    let slice = Array(picked.dropFirst(page.offset).prefix(page.per))
+    return PageResource(PagedResult(items: slice, request: page, total: picked.count)) {
+      ClaimResource($0, today: today)
+    }
+  }
+
+  @Sendable func openClaim(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(NewClaim.self)
+    let context = try await request.claimContext(scheme: input.schemeCode)
+    let worker = try await member(of: input, request: request)
+    let record = try await request.claims.open(
+      input.intake, for: worker, channel: input.channel ?? .window, expedited: input.expedited ?? false,
+      context: context)
+    return try await created(
+      ClaimResource(record, today: context.today), at: .api(.claim(.value(record.id))), for: request)
+  }
+
+  /// The member a claim is for, found by worker id, ID number or certificate number.
+  private func member(of input: NewClaim, request: Request) async throws -> Worker.ID {
+    if let id = input.workerId { return .init(id) }
+    if let text = input.idNumber {
+      guard case .success(let number) = ResidentIDNumber.validate(text) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "idNumber", code: "invalid_id_number", message: LocalizedText(zh: "身份证号码无效", en: "not a valid ID number"))
+        ])
+      }
+      if let worker = try await request.registry.worker(idNumber: number) { return worker.id }
+    }
+    if let number = input.certificateNumber,
+      let certificate = try await request.enrollments.certificate(number: number)
+    {
+      return certificate.enrollment.workerID
+    }
+    throw ValidationFailure([
+      FieldError(
+        field: "workerId", code: "unknown_member",
+        message: LocalizedText(
+          zh: "请用职工编号、身份证号或保障书编号指明参保人", en: "name the member by worker id, ID number or certificate number"))
+    ])
+  }
+
+  @Sendable func showClaim(_ request: Request) async throws -> ClaimDetailResource {
+    let id: ClaimRecord.ID = try request.identifier()
+    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
+    async let documents = request.claims.documents(of: id)
+    async let history = request.claims.history(of: id)
+    async let outbox = request.claims.outbox(claim: id)
+    return ClaimDetailResource(
+      claim: ClaimResource(record, today: request.today),
+      documents: try await documents.map(ClaimDetailResource.Document.init), history: try await history,
+      notifications: try await outbox)
+  }
+
+  @Sendable func updateIntake(_ request: Request) async throws -> ClaimResource {
+    let id: ClaimRecord.ID = try request.identifier()
+    let record = try await existing(id, request)
+    let intake = try request.content.decode(ClaimIntake.self)
+    let context = try await request.claimContext(scheme: record.schemeCode)
+    return ClaimResource(try await request.claims.update(intake, of: id, context: context), today: context.today)
+  }
+
+  @Sendable func listDocuments(_ request: Request) async throws -> ListResource<ClaimDetailResource.Document> {
+    let id: ClaimRecord.ID = try request.identifier()
+    _ = try await existing(id, request)
+    return ListResource(items: try await request.claims.documents(of: id).map(ClaimDetailResource.Document.init))
+  }
+
+  /// A scan as the body, `?kind=invoice&fileName=…`: checked by content (PDF, JPEG, PNG,
+  /// at most 10 MB), stored by checksum.
+  @Sendable func uploadDocument(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    let record = try await existing(id, request)
+    guard let kind = request.query[String.self, at: "kind"], !kind.isEmpty, kind.count <= 40 else {
+      throw ValidationFailure([
+        FieldError(
+          field: "kind", code: "kind_required",
+          message: LocalizedText(zh: "请说明材料类别（如 invoice）", en: "say what the document is (e.g. invoice)"))
+      ])
+    }
+    let bytes = request.body.data.map { Data($0.readableBytesView) } ?? Data()
+    let format: DocumentFormat
+    switch DocumentFormat.detect(bytes) {
+    case .success(let detected): format = detected
+    case .failure(let problem): throw ValidationFailure([problem])
+    }
+    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    let storage = request.application.huzhu.documents
+    try await request.application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+    let fileName = String((request.query[String.self, at: "fileName"] ?? "\(kind).\(format.rawValue)").prefix(100))
+    let context = try await request.claimContext(scheme: record.schemeCode)
+    let document = ClaimDocument(
+      claimID: id, kind: kind, fileName: fileName, format: format, size: bytes.count, sha256: checksum,
+      uploadedBy: context.actor.name, uploadedAt: Date())
+    _ = try await request.claims.attach(document, to: id, context: context)
+    return try await created(ClaimDetailResource.Document(document), at: .api(.document(.value(document.id))), for: request)
+  }
+
+  @Sendable func downloadDocument(_ request: Request) async throws -> Response {
+    let id: ClaimDocument.ID = try request.identifier()
+    guard let document = try await request.claims.document(id) else { throw APIError.notFound }
+    let storage = request.application.huzhu.documents
+    let data = try await request.application.threadPool.runIfActive { try storage.load(sha256: document.sha256) }
+    var headers = HTTPHeaders()
+    headers.replaceOrAdd(name: .contentType, value: document.format.contentType)
+    headers.replaceOrAdd(name: .contentDisposition, value: "inline")
+    return Response(status: .ok, headers: headers, body: .init(data: data))
+  }
+
+  @Sendable func act(_ request: Request) async throws -> ActionResultResource {
+    let id: ClaimRecord.ID = try request.identifier()
+    let record = try await existing(id, request)
+    let input = try request.content.decode(ClaimActionInput.self)
+    let note = input.note ?? ""
+    let action: ClaimAction =
+      switch input.action {
+      case .submit: .submit
+      case .return: .returnForDocuments(reason: note)
+      case .review: .review
+      case .approve: .approve
+      case .reject: .reject(reason: input.rejectionReason ?? .other, note: note)
+      case .appeal: .appeal(reason: note)
+      }
+    let context = try await request.claimContext(scheme: record.schemeCode)
+    let result = try await request.claims.perform(action, on: id, context: context)
+    return ActionResultResource(
+      claim: ClaimResource(result.record, today: context.today), changed: result.transition != .alreadyDone)
+  }
+
+  @Sendable func adjust(_ request: Request) async throws -> ClaimResource {
+    let id: ClaimRecord.ID = try request.identifier()
+    let record = try await existing(id, request)
+    let input = try request.content.decode(NewAdjustment.self)
+    let context = try await request.claimContext(scheme: record.schemeCode)
+    let adjusted = try await request.claims.adjust(
+      id, to: ClaimAdjustment(amount: input.amount, justification: input.justification, by: context.actor.name),
+      context: context)
+    return ClaimResource(adjusted, today: context.today)
+  }
+
+  @Sendable func createBatch(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(NewPaymentBatch.self)
+    let context = try await request.claimContext(scheme: input.schemeCode)
+    let batch = try await request.claims.createBatch(scheme: input.schemeCode, context: context)
+    return try await created(PaymentBatchResource(batch), at: .api(.paymentBatch(.value(batch.id))), for: request)
+  }
+
+  @Sendable func showBatch(_ request: Request) async throws -> PaymentBatchResource {
+    guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
+    return PaymentBatchResource(batch)
+  }
+
+  /// The bank transfer file, `?format=csv` (UTF-8 with BOM, which Excel and bank portals
+  /// read) or `xlsx`. Reading it changes nothing, so it can be exported again at will.
+  @Sendable func exportBatch(_ request: Request) async throws -> Response {
+    guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
+    let rows =
+      [["户名", "账号", "开户行", "金额", "用途"]]
+      + batch.lines.filter { $0.status != .failed }.map {
+        [$0.payeeName, $0.bankAccount, $0.bankName, $0.amount.decimalString, "互助金 \($0.claimNumber)"]
+      }
+    let format = request.query[String.self, at: "format"] ?? "csv"
+    var headers = HTTPHeaders()
+    let data: Data
+    switch format {
+    case "xlsx":
+      data = try XLSXWriter.write(rows: rows, sheetName: batch.number)
+      headers.replaceOrAdd(
+        name: .contentType, value: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    case "csv":
+      let text = rows.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+      data = Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+      headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+    default:
+      throw APIError(
+        status: .badRequest, code: "invalid_query", message: LocalizedText(zh: "format 应为 csv 或 xlsx", en: "format is csv or xlsx"),
+        fields: [
+          FieldError(field: "format", code: "invalid_value", message: LocalizedText(zh: "csv 或 xlsx", en: "csv or xlsx"))
+        ])
+    }
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(batch.number).\(format)\"")
+    return Response(status: .ok, headers: headers, body: .init(data: data))
+  }
+
+  static func csvField(_ text: String) -> String {
+    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+      ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+
+  @Sendable func settleLine(_ request: Request) async throws -> PaymentBatchResource {
+    let batchID: PaymentBatch.ID = try request.identifier()
+    let claimID: ClaimRecord.ID = try request.identifier(SiteURL.claimParameter)
+    guard let batch = try await request.claims.batch(batchID) else { throw APIError.notFound }
+    let input = try request.content.decode(LineOutcome.self)
+    let context = try await request.claimContext(scheme: batch.schemeCode)
+    return PaymentBatchResource(
+      try await request.claims.settle(claimID, in: batchID, paid: input.paid, note: input.note, context: context))
+  }
+
+  @Sendable func listHolidays(_ request: Request) async throws -> ListResource<HolidayYear> {
+    ListResource(items: try await request.workingDayCalendar().coveredYears)
+  }
+
+  /// Enters or corrects a year's notice (for example 2027's, once published).
+  @Sendable func saveHolidayYear(_ request: Request) async throws -> HolidayYear {
+    guard let year = Int(try request.pathText(SiteURL.yearParameter)) else { throw APIError.notFound }
+    let input = try request.content.decode(HolidayYear.self)
+    guard input.year == year else {
+      throw ValidationFailure([
+        FieldError(
+          field: "year", code: "year_mismatch",
+          message: LocalizedText(zh: "请求体中的年份与地址不一致", en: "the body's year differs from the address"))
+      ])
+    }
+    try await request.claims.save(input, by: request.operatorName)
+    return input
+  }
+
+  private func existing(_ id: ClaimRecord.ID, _ request: Request) async throws -> ClaimRecord {
+    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
+    return record
+  }
+}
+
+extension Request {
+  var claims: any ClaimStore { FluentClaimStore(database: db) }
+
+  /// The shipped holiday years with those staff entered or corrected on top.
+  func workingDayCalendar() async throws -> WorkingDayCalendar {
+    WorkingDayCalendar(years: WorkingDayCalendar.publishedChina.coveredYears + (try await claims.holidayYears()))
+  }
+
+  /// The signed-in operator as a claim actor, with the scheme and the calendar.
+  func claimContext(scheme code: String) async throws -> ClaimContext {
+    guard let account = auth.get(AuthenticatedAccount.self)?.account else { throw APIError.unauthorized }
+    guard let organisation = try await registry.organisation(account.organisationID) else {
+      throw APIError.unauthorized
+    }
+    return ClaimContext(
+      actor: ClaimActor(accountID: account.id, name: account.displayName, organisationKind: organisation.kind),
+      address: remoteAddress?.ipAddress, today: today, scheme: try await compiledScheme(code),
+      calendar: try await workingDayCalendar())
+  }
+}

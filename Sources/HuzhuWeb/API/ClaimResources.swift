@@ -1,0 +1,224 @@
+import HuzhuCore
+import Vapor
+
+// The JSON shapes of claims and payment batches.
+
+struct NewClaim: Content {
+  let schemeCode: String
+  /// The member, by one of: their worker id, ID number, or a certificate number.
+  let workerId: UUID?
+  let idNumber: String?
+  let certificateNumber: String?
+  let channel: ClaimChannel?
+  let expedited: Bool?
+  let intake: ClaimIntake
+}
+
+struct ClaimActionInput: Content {
+  enum Name: String, Codable {
+    case submit, `return`, review, approve, reject, appeal
+  }
+
+  let action: Name
+  /// Why (return, reject, appeal).
+  let note: String?
+  let rejectionReason: RejectionReason?
+}
+
+struct NewAdjustment: Content {
+  let amount: Money
+  let justification: String
+}
+
+struct ClaimResource: Content {
+  struct Progress: Content {
+    let requiredLevels: [OrganisationKind]
+    let approvals: [OrganisationKind]
+    let nextLevel: OrganisationKind?
+    let missingDocuments: [Labelled]
+    let appealed: Bool
+  }
+
+  struct Labelled: Content {
+    let code: String
+    let label: LocalizedText
+  }
+
+  struct Duplicate: Content {
+    let kind: String
+    let label: LocalizedText
+    let earlierClaimNumber: String
+    let detail: String?
+  }
+
+  let id: UUID
+  let number: String
+  let workerId: UUID
+  let schemeCode: String
+  let channel: ClaimChannel
+  let channelLabel: LocalizedText
+  let state: ClaimState
+  let stateLabel: LocalizedText
+  let intake: ClaimIntake
+  let progress: Progress
+  let explanation: ExplanationReport.Document?
+  let calculatedTotal: Money?
+  let adjustment: ClaimAdjustment?
+  let approvedTotal: Money?
+  let payable: Money
+  let duplicates: [Duplicate]
+  let documentsCompleteOn: CalendarDate?
+  let dueOn: CalendarDate?
+  let deadlineProblem: LocalizedText?
+  /// Against today: `overdue`, `due_today`, `on_time`, or absent when no clock runs.
+  let deadline: String?
+  let expedited: Bool
+  let createdBy: String
+  let createdOn: CalendarDate
+  let paidOn: CalendarDate?
+
+  init(_ record: ClaimRecord, today: CalendarDate) {
+    id = record.id.rawValue
+    number = record.number
+    workerId = record.workerID.rawValue
+    schemeCode = record.schemeCode
+    channel = record.channel
+    channelLabel = record.channel.label
+    state = record.state
+    stateLabel = record.state.label
+    intake = record.intake
+    progress = Progress(
+      requiredLevels: record.progress.requiredLevels, approvals: record.progress.approvals.map(\.level),
+      nextLevel: record.progress.nextLevel,
+      missingDocuments: record.progress.missingDocuments.map { Labelled(code: $0, label: RequiredDocument.label($0)) },
+      appealed: record.progress.appealed)
+    explanation = record.explanation
+    calculatedTotal = record.calculatedTotal
+    adjustment = record.adjustment
+    approvedTotal = record.approvedTotal
+    payable = record.payable
+    duplicates = record.duplicates.map {
+      Duplicate(kind: $0.kind.rawValue, label: $0.kind.label, earlierClaimNumber: $0.earlierClaimNumber, detail: $0.detail)
+    }
+    documentsCompleteOn = record.documentsCompleteOn
+    dueOn = record.dueOn
+    deadlineProblem = record.deadlineProblem
+    deadline = ClaimQueue.deadline(of: record, today: today)?.rawValue
+    expedited = record.expedited
+    createdBy = record.createdBy
+    createdOn = record.createdOn
+    paidOn = record.paidOn
+  }
+}
+
+/// How a running claim stands against its due date.
+enum ClaimQueue: String {
+  case overdue
+  case dueToday = "due_today"
+  case onTime = "on_time"
+
+  /// States in which the clock runs.
+  static let running: Set<ClaimState> = [.submitted, .reviewed, .approved, .inPayment]
+
+  static func deadline(of record: ClaimRecord, today: CalendarDate) -> ClaimQueue? {
+    guard running.contains(record.state), let due = record.dueOn else { return nil }
+    if due < today { return .overdue }
+    return due == today ? .dueToday : .onTime
+  }
+}
+
+struct ClaimDetailResource: Content {
+  struct Document: Content {
+    let id: UUID
+    let kind: String
+    let kindLabel: LocalizedText
+    let fileName: String
+    let format: DocumentFormat
+    let size: Int
+    let sha256: String
+    let uploadedBy: String
+    let uploadedAt: Date
+  }
+
+  let claim: ClaimResource
+  let documents: [Document]
+  let history: [ClaimHistoryEntry]
+  let notifications: [OutboxMessage]
+}
+
+extension ClaimDetailResource.Document {
+  init(_ document: ClaimDocument) {
+    id = document.id.rawValue
+    kind = document.kind
+    kindLabel = RequiredDocument.label(document.kind)
+    fileName = document.fileName
+    format = document.format
+    size = document.size
+    sha256 = document.sha256
+    uploadedBy = document.uploadedBy
+    uploadedAt = document.uploadedAt
+  }
+}
+
+struct ActionResultResource: Content {
+  let claim: ClaimResource
+  /// False when the action had already been done: nothing changed.
+  let changed: Bool
+}
+
+struct PaymentBatchResource: Content {
+  struct Line: Content {
+    let claimId: UUID
+    let claimNumber: String
+    let payeeName: String
+    let bankName: String
+    let bankAccount: String
+    let amount: Money
+    let status: PaymentBatch.Line.Status
+    let statusLabel: LocalizedText
+    let note: String?
+  }
+
+  struct Skipped: Content {
+    let claimNumber: String
+    let reason: LocalizedText
+  }
+
+  let id: UUID
+  let number: String
+  let schemeCode: String
+  let createdBy: String
+  let createdOn: CalendarDate
+  let total: Money
+  let lines: [Line]
+  let skipped: [Skipped]
+
+  init(_ batch: PaymentBatch) {
+    id = batch.id.rawValue
+    number = batch.number
+    schemeCode = batch.schemeCode
+    createdBy = batch.createdBy
+    createdOn = batch.createdOn
+    total = batch.total
+    lines = batch.lines.map {
+      Line(
+        claimId: $0.claimID.rawValue, claimNumber: $0.claimNumber, payeeName: $0.payeeName, bankName: $0.bankName,
+        bankAccount: $0.bankAccount, amount: $0.amount, status: $0.status, statusLabel: $0.status.label, note: $0.note)
+    }
+    skipped = batch.skipped.map { Skipped(claimNumber: $0.claimNumber, reason: $0.reason) }
+  }
+}
+
+struct NewPaymentBatch: Content {
+  let schemeCode: String
+}
+
+struct LineOutcome: Content {
+  let paid: Bool
+  /// The bank's reference when paid; the reason when it failed.
+  let note: String?
+}
+
+extension ClaimHistoryEntry: Content {}
+extension OutboxMessage: Content {}
+extension HolidayYear: Content {}

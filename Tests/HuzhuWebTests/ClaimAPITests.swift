@@ -1,0 +1,165 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSpreadsheet
+import HuzhuTestSupport
+import HuzhuWeb
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+/// A claim through the API from intake with scans to money posted, every response checked
+/// against the OpenAPI document.
+@Suite("Claim API")
+struct ClaimAPITests {
+  static let kinds = TestDatabaseKind.available
+  let api: EnrollmentAPITests
+
+  init() throws {
+    api = try EnrollmentAPITests()
+  }
+
+  /// Operator accounts at the Anyang city federation: a clerk and an approver.
+  func accounts(_ test: TestApp) async throws -> (clerk: HTTPHeaders, approver: HTTPHeaders) {
+    let registry = FluentRegistryStore(database: test.app.db)
+    let anyang = try #require(try await registry.organisations().first { $0.code == "HA-AY" })
+    var result: [HTTPHeaders] = []
+    for (username, name) in [("ay-clerk", "窗口 李"), ("ay-approver", "市总 王")] {
+      try await FluentAccountStore(database: test.app.db).create(
+        UserAccount(
+          username: username, displayName: name, organisationID: anyang.id, roles: [],
+          passwordHash: try PlainTestHasher().hash("secret-\(username)")))
+      var headers = HTTPHeaders()
+      headers.basicAuthorization = BasicAuthorization(username: username, password: "secret-\(username)")
+      headers.contentType = .json
+      result.append(headers)
+    }
+    return (result[0], result[1])
+  }
+
+  @Test(arguments: kinds)
+  func aClaimFromScansToMoneyPosted(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let (clerk, approver) = try await accounts(test)
+      // The holder of Anyang's first certificate gets a bank account for the transfer.
+      let certificate = try #require(
+        try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
+      try await (test.app.db as! any SQLDatabase).update("workers").set("bank_name", to: "中国银行安阳分行")
+        .set("bank_account", to: "6216610200001234567").where("id", .equal, certificate.enrollment.workerID.rawValue)
+        .run()
+
+      // Intake at the window by certificate number: Anyang's 3,000 yuan self-paid stay.
+      let intake = """
+        {"schemeCode":"anyang","certificateNumber":"anyang-2019-000001","channel":"window",
+         "intake":{"hospital":"安阳市人民医院","invoiceNumbers":["AY-INV-0001"],"settlementSheetNumber":"JS-0001",
+           "event":{"admissionDate":"2020-03-02","dischargeDate":"2020-03-12","claimDate":"2020-03-20","hospitalDays":10,
+             "figures":{"in_scope_cost":"18000.00","pooled_fund_paid":"13500.00","critical_illness_insurance_paid":"1500.00"}}}}
+        """
+      let opened = try await api.call(
+        test, .POST, "/api/v1/claims", template: "/api/v1/claims", body: intake, headers: clerk, expect: 201)
+      let id = try #require(opened["id"] as? String)
+      #expect(opened["calculatedTotal"] as? String == "1300.00")
+      #expect(opened["state"] as? String == "draft")
+      let missing = (opened["progress"] as? [String: Any])?["missingDocuments"] as? [[String: Any]]
+      #expect(missing?.count == 4)
+
+      // Scans, checked by content: a text file named .pdf is refused.
+      let upload = "/api/v1/claims/\(id)/documents"
+      let fake = try await test.send(
+        .POST, "\(upload)?kind=invoice&fileName=invoice.pdf", body: "not a pdf", headers: clerk)
+      #expect(fake.status == .unprocessableEntity)
+      var documentID = ""
+      for (index, kind) in ["certificate", "diagnosis", "invoice", "settlement_sheet"].enumerated() {
+        let scan = Data("%PDF-1.4\n% scan \(index)\n".utf8)
+        let response = try await test.send(.POST, "\(upload)?kind=\(kind)&fileName=\(kind).pdf", data: scan, headers: clerk)
+        #expect(response.status == .created, "\(kind): \(response.text)")
+        documentID = try TestApp.object(response)["id"] as? String ?? ""
+      }
+      let file = try await test.get("/api/v1/documents/\(documentID)", headers: clerk)
+      #expect(file.headers.contentType?.description.hasPrefix("application/pdf") == true)
+      #expect(file.text.hasPrefix("%PDF-1.4"))
+
+      let actions = "/api/v1/claims/\(id)/actions"
+      let submitted = try await api.call(
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"submit"}"#, headers: clerk,
+        expect: 200)
+      #expect((submitted["claim"] as? [String: Any])?["state"] as? String == "submitted")
+      let queue = try await api.call(
+        test, .GET, "/api/v1/claims?queue=open&scheme=anyang", template: "/api/v1/claims", headers: clerk, expect: 200)
+      #expect(queue["total"] as? Int == 1)
+      _ = try await api.call(
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"review"}"#, headers: clerk,
+        expect: 200)
+      let own = try await api.call(
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"approve"}"#, headers: clerk,
+        expect: 422)
+      #expect(api.fieldCodes(own) == ["own_submission"])
+      // The reviewer adjusts with a justification; the calculation stays visible.
+      let adjusted = try await api.call(
+        test, .POST, "/api/v1/claims/\(id)/adjustment", template: "/api/v1/claims/{id}/adjustment",
+        body: #"{"amount":"1250.00","justification":"一张发票重复计入，扣除50元"}"#, headers: clerk, expect: 200)
+      #expect(adjusted["calculatedTotal"] as? String == "1300.00")
+      #expect(adjusted["payable"] as? String == "1250.00")
+      let approved = try await api.call(
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"approve"}"#, headers: approver,
+        expect: 200)
+      #expect((approved["claim"] as? [String: Any])?["approvedTotal"] as? String == "1250.00")
+
+      // The batch, its bank file (twice, identical), the bank's answer.
+      let batch = try await api.call(
+        test, .POST, "/api/v1/payment-batches", template: "/api/v1/payment-batches",
+        body: #"{"schemeCode":"anyang"}"#, headers: clerk, expect: 201)
+      let batchID = try #require(batch["id"] as? String)
+      let csv = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: clerk)
+      #expect(csv.text.contains("户名,账号,开户行,金额,用途"))
+      #expect(csv.text.contains("6216610200001234567,中国银行安阳分行,1250.00"))
+      #expect(try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: clerk).text == csv.text)
+      let xlsx = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=xlsx", headers: clerk)
+      let sheet = try SheetReader.read(Data(xlsx.body.readableBytesView))
+      #expect(sheet.textRows.last?[3] == "1250.00")
+      _ = try await api.call(
+        test, .GET, "/api/v1/payment-batches/\(batchID)", template: "/api/v1/payment-batches/{id}", headers: clerk,
+        expect: 200)
+      let line = "/api/v1/payment-batches/\(batchID)/lines/\(id)"
+      let lineTemplate = "/api/v1/payment-batches/{id}/lines/{claimId}"
+      let settled = try await api.call(
+        test, .POST, line, template: lineTemplate, body: #"{"paid":true,"note":"BOC-20200415-001"}"#, headers: clerk,
+        expect: 200)
+      #expect((settled["lines"] as? [[String: Any]])?.first?["status"] as? String == "paid")
+      _ = try await api.call(
+        test, .POST, line, template: lineTemplate, body: #"{"paid":true,"note":"BOC-20200415-001"}"#, headers: clerk,
+        expect: 200)
+
+      let detail = try await api.call(
+        test, .GET, "/api/v1/claims/\(id)", template: "/api/v1/claims/{id}", headers: clerk, expect: 200)
+      #expect((detail["claim"] as? [String: Any])?["state"] as? String == "paid")
+      #expect((detail["notifications"] as? [[String: Any]])?.map { $0["notice"] as? String } == ["submitted", "approved", "paid"])
+      let balances = try await api.call(
+        test, .GET, "/api/v1/funds/balances?scheme=anyang", template: "/api/v1/funds/balances", expect: 200)
+      #expect((balances["items"] as? [[String: Any]])?.first?["claimsPaid"] as? String == "1250.00")
+
+      // Claims are for operators only.
+      #expect(try await test.get("/api/v1/claims/\(id)").status == .unauthorized)
+    }
+  }
+
+  @Test func theHolidayCalendarIsListedAndEditable() async throws {
+    try await withTestApp(.sqlite) { test in
+      let listed = try await api.call(
+        test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.adminHeaders, expect: 200)
+      #expect((listed["items"] as? [[String: Any]])?.count == 8)
+      let year2027 = #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"国务院办公厅通知"}"#
+      _ = try await api.call(
+        test, .PUT, "/api/v1/holidays/2027", template: "/api/v1/holidays/{year}", body: year2027,
+        headers: test.adminHeaders, expect: 200)
+      let mismatch = try await api.call(
+        test, .PUT, "/api/v1/holidays/2028", template: "/api/v1/holidays/{year}", body: year2027,
+        headers: test.adminHeaders, expect: 422)
+      #expect(api.fieldCodes(mismatch) == ["year_mismatch"])
+      let after = try await api.call(
+        test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.adminHeaders, expect: 200)
+      #expect((after["items"] as? [[String: Any]])?.last?["year"] as? Int == 2027)
+    }
+  }
+}
