@@ -139,8 +139,20 @@ struct ClaimAPITests {
         test, .GET, "/api/v1/funds/balances?scheme=anyang", template: "/api/v1/funds/balances", expect: 200)
       #expect((balances["items"] as? [[String: Any]])?.first?["claimsPaid"] as? String == "1250.00")
 
+      // The claim's page explains the benefit line by line, in Chinese.
+      let page = try await test.get("/claims/\(id)", headers: clerk)
+      #expect(page.status == .ok)
+      for text in [
+        "给付计算明细", "住院医疗互助金", "分段计算", "0.00–1000.00 部分 × 30%", "1000.00 以上部分 × 50%", "1300.00",
+        "审核调整：¥1,300.00 → ¥1,250.00", "已支付", "医保结算单", "市总 王",
+      ] {
+        #expect(page.text.contains(text), "\(text)")
+      }
+      #expect(try await test.get("/claims", headers: clerk).text.contains("理赔工作台"))
+
       // Claims are for operators only.
       #expect(try await test.get("/api/v1/claims/\(id)").status == .unauthorized)
+      #expect(try await test.get("/claims/\(id)").status == .unauthorized)
     }
   }
 

@@ -11,6 +11,22 @@ struct PagesController {
     // The printable certificate names the holder in full: staff only.
     authenticated.get(.certificate(.key), use: certificate)
     authenticated.get(.receipt(.key), use: receipt)
+    authenticated.get(.claimPage(.key), use: claim)
+    authenticated.get(.claimQueue, use: claimQueue)
+  }
+
+  @Sendable func claim(_ request: Request) async throws -> Response {
+    guard
+      let model = try await ClaimPage.Model.load(
+        try request.identifier(), today: request.today, claims: request.claims, registry: request.registry)
+    else { throw APIError.notFound }
+    return ClaimPage.View(model: model, language: request.displayLanguage).html().response()
+  }
+
+  @Sendable func claimQueue(_ request: Request) async throws -> Response {
+    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
+    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: request.claims)
+    return ClaimQueuePage.View(model: model, language: request.displayLanguage).html().response()
   }
 
   @Sendable func receipt(_ request: Request) async throws -> Response {

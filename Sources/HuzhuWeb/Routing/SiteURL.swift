@@ -11,6 +11,9 @@ public enum SiteURL: Hashable, Sendable {
   case certificate(Parameter<String>)
   /// The printable receipt of a payment (staff only).
   case receipt(Parameter<String>)
+  /// A claim's page and the work queue (staff only).
+  case claimPage(Parameter<ClaimRecord.ID>)
+  case claimQueue
   /// The public lookup: `?number=`, masked result.
   case verifyCertificate
   case healthz
@@ -83,6 +86,8 @@ public enum SiteURL: Hashable, Sendable {
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]
     case .certificate(let number): ["certificates", number.component(SiteURL.numberParameter)]
     case .verifyCertificate: ["verify"]
+    case .claimPage(let id): ["claims", id.component(SiteURL.idParameter)]
+    case .claimQueue: ["claims"]
     case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]

@@ -1,0 +1,41 @@
+import HuzhuCore
+
+/// One claim for staff: the facts, the explanation of benefit line by line, documents,
+/// history and the messages sent.
+enum ClaimPage {
+  struct Model {
+    let claim: ClaimRecord
+    let worker: Worker?
+    let documents: [ClaimDocument]
+    let history: [ClaimHistoryEntry]
+    let outbox: [OutboxMessage]
+    let today: CalendarDate
+
+    static func load(
+      _ id: ClaimRecord.ID, today: CalendarDate, claims: any ClaimStore, registry: any RegistryStore
+    ) async throws -> Model? {
+      guard let claim = try await claims.claim(id) else { return nil }
+      async let documents = claims.documents(of: id)
+      async let history = claims.history(of: id)
+      async let outbox = claims.outbox(claim: id)
+      return Model(
+        claim: claim, worker: try await registry.worker(claim.workerID), documents: try await documents,
+        history: try await history, outbox: try await outbox, today: today)
+    }
+  }
+}
+
+/// The work queue: running claims, soonest due first, with their deadline.
+enum ClaimQueuePage {
+  struct Model {
+    let claims: PagedResult<ClaimRecord>
+    let today: CalendarDate
+
+    static func load(page: PageQuery, today: CalendarDate, claims: any ClaimStore) async throws -> Model {
+      Model(
+        claims: try await claims.queue(
+          states: ClaimQueue.running.union([.draft, .returned]), scheme: nil, page: page),
+        today: today)
+    }
+  }
+}

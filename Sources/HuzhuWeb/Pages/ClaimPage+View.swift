@@ -1,0 +1,265 @@
+import Foundation
+import HuzhuCore
+import Plot
+
+extension ClaimPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let claim = model.claim
+      return Layout(
+        title: text("互助金申请 ", "Claim ") + claim.number, language: language,
+        currentPath: SiteURL.claimPage(.value(claim.id)).path,
+        content: .group(
+          .nav(
+            .class("breadcrumbs"),
+            .a(.href(SiteURL.claimQueue.path), .text(text("理赔工作台", "Claims queue")))),
+          summary(),
+          facts(),
+          explanation(),
+          documents(),
+          history(),
+          messages()
+        )
+      ).html()
+    }
+
+    private func summary() -> Node<HTML.BodyContext> {
+      let claim = model.claim
+      let deadline = ClaimQueue.deadline(of: claim, today: model.today)
+      return .group(
+        .div(
+          .class("figures"),
+          figure(claim.state.label.text(for: language), text("当前状态", "State")),
+          figure(claim.calculatedTotal?.formatted ?? "—", text("系统计算", "Calculated")),
+          figure(claim.payable.formatted, text(claim.approvedTotal == nil ? "拟给付" : "核定给付", "To pay")),
+          figure(
+            claim.dueOn?.description ?? "—",
+            text("办结时限", "Due") + (deadline.map { " · " + Self.deadlineLabel($0).text(for: language) } ?? ""))),
+        .if(
+          !claim.duplicates.isEmpty,
+          .div(
+            .class("notice notice-bad"),
+            .forEach(claim.duplicates) { flag in
+              .p(
+                .text(
+                  "\(flag.kind.label.text(for: language))：\(flag.earlierClaimNumber)"
+                    + (flag.detail.map { "（\($0)）" } ?? "")))
+            })),
+        .unwrap(claim.deadlineProblem) { problem in .div(.class("notice notice-bad"), .text(problem.text(for: language))) },
+        .unwrap(claim.adjustment) { adjustment in
+          .div(
+            .class("notice"),
+            .text(
+              text(
+                "审核调整：\(claim.calculatedTotal?.formatted ?? "—") → \(adjustment.amount.formatted)（\(adjustment.by)：\(adjustment.justification)）",
+                "Adjusted: \(claim.calculatedTotal?.formatted ?? "—") → \(adjustment.amount.formatted) (\(adjustment.by): \(adjustment.justification))"
+              )))
+        })
+    }
+
+    static func deadlineLabel(_ state: ClaimQueue) -> LocalizedText {
+      switch state {
+      case .overdue: LocalizedText(zh: "已超期", en: "overdue")
+      case .dueToday: LocalizedText(zh: "今日到期", en: "due today")
+      case .onTime: LocalizedText(zh: "未到期", en: "on time")
+      }
+    }
+
+    private func facts() -> Node<HTML.BodyContext> {
+      let claim = model.claim
+      let event = claim.intake.event
+      let figures = SettlementFigure.allCases.compactMap { figure in
+        event.figures?[figure].map { (figure, $0) }
+      }
+      return .dl(
+        .class("facts"),
+        fact(text("参保人", "Member"), model.worker.map { "\($0.name) \($0.idNumber.masked)" }),
+        fact(text("受理方式", "Channel"), claim.channel.label.text(for: language) + (claim.expedited ? text("（加急）", " (expedited)") : "")),
+        fact(text("医院", "Hospital"), claim.intake.hospital),
+        fact(
+          text("住院时间", "Stay"),
+          event.admissionDate.map { "\($0) – \(event.dischargeDate?.description ?? "")" }),
+        fact(text("申请日期", "Claimed on"), event.claimDate.description),
+        .forEach(figures) { figure, amount in
+          fact(figure.label.text(for: language), amount.formatted)
+        },
+        fact(text("票据号", "Invoices"), claim.intake.invoiceNumbers.joined(separator: "、").nilIfEmpty),
+        fact(text("结算单号", "Settlement sheet"), claim.intake.settlementSheetNumber),
+        fact(
+          text("审批层级", "Approval"),
+          claim.progress.requiredLevels.map { level in
+            level.label.text(for: language)
+              + (claim.progress.approvals.contains { $0.level == level } ? " ✓" : "")
+          }.joined(separator: " → ").nilIfEmpty ?? text("审核即批准", "approved on review")))
+    }
+
+    private func explanation() -> Node<HTML.BodyContext> {
+      guard let document = model.claim.explanation else { return .empty }
+      return .section(
+        .h2(.text(text("给付计算明细", "Explanation of benefit"))),
+        .forEach(document.outcomes) { outcome in
+          .table(
+            .class("data-table explanation"),
+            .caption(
+              .text(
+                "\(outcome.benefitName.text(for: language))（\(outcome.productName.text(for: language))"
+                  + (outcome.version.map { " \($0)" } ?? "") + "）")),
+            .thead(
+              .tr(
+                .th(.text(text("步骤", "Step"))), .th(.text(text("说明", "Detail"))),
+                .th(.class("number"), .text(text("基数", "Base"))), .th(.class("number"), .text(text("金额", "Amount"))))),
+            .tbody(
+              .forEach(outcome.lines) { line in
+                .tr(
+                  .td(.text(line.label.text(for: language))),
+                  .td(.text(line.description.text(for: language))),
+                  .td(.class("number"), .text(line.base?.decimalString ?? "")),
+                  .td(.class("number"), .text(line.amount.isZero ? "" : line.amount.decimalString)))
+              },
+              .tr(
+                .class("total-row"), .td(.text(text("小计", "Subtotal"))), .td(), .td(),
+                .td(.class("number"), .text(outcome.total.decimalString)))))
+        },
+        .p(.class("explanation-total"), .text(text("合计：", "Total: ") + document.total.formatted)))
+    }
+
+    private func documents() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("申请材料", "Documents"))),
+        .if(
+          !model.claim.progress.missingDocuments.isEmpty,
+          .p(
+            .class("notice notice-bad"),
+            .text(
+              text("尚缺：", "Missing: ")
+                + model.claim.progress.missingDocuments.map { RequiredDocument.label($0).text(for: language) }
+                .joined(separator: "、")))),
+        .ul(
+          .class("plain-list"),
+          .forEach(model.documents) { document in
+            .li(
+              .a(
+                .href(SiteURL.api(.document(.value(document.id))).path),
+                .text("\(RequiredDocument.label(document.kind).text(for: language))：\(document.fileName)")),
+              .span(.class("muted"), .text(" \(document.format.rawValue.uppercased()) · \(document.size / 1024) KB")))
+          }))
+    }
+
+    private func history() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("办理记录", "History"))),
+        .table(
+          .class("data-table"),
+          .thead(
+            .tr(
+              .th(.text(text("时间", "When"))), .th(.text(text("经办人", "Who"))), .th(.text(text("来源", "From"))),
+              .th(.text(text("操作", "Action"))), .th(.text(text("状态", "State"))), .th(.text(text("说明", "Note"))))),
+          .tbody(
+            .forEach(model.history) { entry in
+              .tr(
+                .td(.text(Self.timestamp(entry.at))), .td(.text(entry.actor)), .td(.text(entry.address ?? "")),
+                .td(.text(Self.actionLabel(entry.action).text(for: language))),
+                .td(.text(entry.to.label.text(for: language))), .td(.text(entry.note ?? "")))
+            })))
+    }
+
+    private func messages() -> Node<HTML.BodyContext> {
+      .section(
+        .h2(.text(text("短信通知", "Text messages"))),
+        .if(model.outbox.isEmpty, .p(.class("muted"), .text(text("暂无。", "None yet.")))),
+        .ul(
+          .class("plain-list"),
+          .forEach(model.outbox) { message in
+            .li(.text(message.text), .span(.class("muted"), .text(" → \(message.phone ?? text("无手机号", "no phone"))")))
+          }))
+    }
+
+    static func actionLabel(_ action: String) -> LocalizedText {
+      switch action {
+      case "open": LocalizedText(zh: "登记受理", en: "opened")
+      case "update": LocalizedText(zh: "修改信息", en: "updated")
+      case "attach": LocalizedText(zh: "上传材料", en: "document added")
+      case "submit": LocalizedText(zh: "提交", en: "submitted")
+      case "return": LocalizedText(zh: "退回补件", en: "returned")
+      case "review": LocalizedText(zh: "初审", en: "reviewed")
+      case "approve": LocalizedText(zh: "审批", en: "approved")
+      case "reject": LocalizedText(zh: "不予给付", en: "rejected")
+      case "appeal": LocalizedText(zh: "申诉", en: "appealed")
+      case "adjust": LocalizedText(zh: "调整金额", en: "amount adjusted")
+      case "start_payment": LocalizedText(zh: "发起支付", en: "sent for payment")
+      case "mark_paid": LocalizedText(zh: "支付成功", en: "paid")
+      case "mark_payment_failed": LocalizedText(zh: "支付失败", en: "payment failed")
+      default: LocalizedText(zh: action, en: action)
+      }
+    }
+
+    static func timestamp(_ date: Date) -> String {
+      let formatter = DateFormatter()
+      formatter.timeZone = CalendarDate.schemeTimeZone
+      formatter.locale = Locale(identifier: "en_US_POSIX")
+      formatter.dateFormat = "yyyy-MM-dd HH:mm"
+      return formatter.string(from: date)
+    }
+
+    private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {
+      .div(.class("figure"), .span(.class("figure-value"), .text(value)), .span(.class("figure-label"), .text(label)))
+    }
+
+    private func fact(_ label: String, _ value: String?) -> Node<HTML.DescriptionListContext> {
+      .group(.dt(.text(label)), .dd(.text(value ?? "—")))
+    }
+  }
+}
+
+extension ClaimQueuePage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      Layout(
+        title: text("理赔工作台", "Claims queue"), language: language, currentPath: SiteURL.claimQueue.path,
+        content: .group(
+          .p(
+            .class("muted"),
+            .text(
+              text(
+                "办理中的申请，加急优先，其余按办结时限排序（共 \(model.claims.total) 件）。",
+                "Open claims, expedited first, then by due date (\(model.claims.total))."))),
+          .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("申请号", "Claim"))), .th(.text(text("状态", "State"))),
+                .th(.class("number"), .text(text("金额", "Amount"))), .th(.text(text("时限", "Due"))),
+                .th(.text(text("提醒", "Flag"))))),
+            .tbody(
+              .forEach(model.claims.items) { claim in
+                .tr(
+                  .td(.a(.href(SiteURL.claimPage(.value(claim.id)).path), .text(claim.number))),
+                  .td(.text(claim.state.label.text(for: language))),
+                  .td(.class("number"), .text(claim.payable.formatted)),
+                  .td(.text(claim.dueOn?.description ?? "—")),
+                  .td(flags(claim)))
+              })))
+      ).html()
+    }
+
+    private func flags(_ claim: ClaimRecord) -> Node<HTML.BodyContext> {
+      .group(
+        .if(claim.expedited, .span(.class("badge badge-expedited"), .text(text("加急", "expedited")))),
+        .unwrap(ClaimQueue.deadline(of: claim, today: model.today)) { state in
+          .span(
+            .class("badge badge-\(state.rawValue)"), .text(ClaimPage.View.deadlineLabel(state).text(for: language)))
+        },
+        .if(!claim.duplicates.isEmpty, .span(.class("badge badge-overdue"), .text(text("疑似重复", "possible duplicate")))))
+    }
+  }
+}
