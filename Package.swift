@@ -149,7 +149,10 @@ let package = Package(
     ),
     .testTarget(
       name: "HuzhuCLITests",
-      dependencies: ["HuzhuCLI", "HuzhuCore", "HuzhuSchemeFiles", "HuzhuTestSupport"],
+      dependencies: [
+        "HuzhuCLI", "HuzhuCore", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuPersistence", "HuzhuTestSupport",
+        .product(name: "FluentKit", package: "fluent-kit"),
+      ],
       swiftSettings: swiftSettings
     ),
   ],

@@ -115,3 +115,52 @@ struct RosterTemplate: ParsableCommand {
     print("已写入模板 / template written: \(output)")
   }
 }
+
+/// `huzhu claims …`: batch operations on claims.
+struct Claims: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Claims: the work queue and payment batches.", subcommands: [ClaimsQueue.self, ClaimsBatch.self])
+}
+
+/// `huzhu claims queue [--scheme S] [--filter overdue]`.
+struct ClaimsQueue: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "queue", abstract: "List the claims whose clock runs, soonest due first.")
+
+  @Option(help: "Only this scheme.") var scheme: String?
+  @Option(help: "open, overdue, due-today or expedited.") var filter: String = "open"
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func validate() throws {
+    guard Tasks.QueueFilter(rawValue: filter) != nil else {
+      throw ValidationError("--filter takes open, overdue, due-today or expedited")
+    }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.claimQueue(configuration, scheme: scheme, filter: Tasks.QueueFilter(rawValue: filter)!))
+  }
+}
+
+/// `huzhu claims batch --scheme S --operator U [--out bank.xlsx]`.
+struct ClaimsBatch: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "batch",
+    abstract: "Put every approved claim of a scheme into a payment batch and write the bank transfer file.")
+
+  @Option(help: "The scheme's code.") var scheme: String
+  @Option(name: .customLong("operator"), help: "The operator account the batch is made by.") var operatorName: String
+  @Option(help: "Where to write the bank file (.csv or .xlsx).") var out: String?
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.createPaymentBatch(
+      configuration, scheme: scheme, operatorName: operatorName, output: out)
+    print(report.text)
+    if report.batch == nil { throw ExitCode(1) }
+  }
+}

@@ -1,9 +1,13 @@
+import FluentKit
 import Foundation
 import HuzhuCLI
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSchemeFiles
+import HuzhuSpreadsheet
 import HuzhuTestSupport
+import NIOPosix
+import SQLKit
 import HuzhuWeb
 import Testing
 
@@ -196,5 +200,93 @@ struct CommandTests {
     try Tasks.writeRosterTemplate(to: path)
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     #expect(data.starts(with: [0x50, 0x4B, 0x03, 0x04]))
+  }
+}
+
+@Suite("Command line: claims")
+struct ClaimCommandTests {
+  /// An approved Anyang claim in a fresh data directory, made through the store the way the
+  /// web application would.
+  func dataDirectoryWithAnApprovedClaim() async throws -> (AppConfiguration, String) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-cli-\(UUID())").path
+    let configuration = try AppConfiguration.resolve(dataDirectory: directory, environment: ["LOG_LEVEL": "warning"])
+    _ = try await Tasks.seedDemo(configuration)
+    var number = ""
+    try await withStores(configuration) { database in
+      let certificate = try #require(
+        try await FluentEnrollmentStore(database: database).certificate(number: "ANYANG-2019-000001"))
+      let scheme = try #require(try await FluentSchemeStore(database: database).scheme(code: "anyang")).compiled()
+      let today = CalendarDate(year: 2020, month: 4, day: 10)!
+      func context(_ name: String) -> ClaimContext {
+        ClaimContext(
+          actor: ClaimActor(accountID: .init(), name: name, organisationKind: .cityFederation), address: "test",
+          today: today, scheme: scheme, calendar: .publishedChina)
+      }
+      let store = FluentClaimStore(database: database)
+      var claim = try await store.open(
+        ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: CalendarDate(year: 2020, month: 3, day: 2)!,
+            dischargeDate: CalendarDate(year: 2020, month: 3, day: 12)!, claimDate: today,
+            figures: SettlementFigures([
+              .inScopeCost: Money(fen: 300_000), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
+            ]))), for: certificate.enrollment.workerID, channel: .window, expedited: false, context: context("clerk"))
+      for kind in claim.progress.missingDocuments {
+        claim = try await store.attach(
+          ClaimDocument(
+            claimID: claim.id, kind: kind, fileName: kind, format: .pdf, size: 1, sha256: String(repeating: "b", count: 64),
+            uploadedBy: "clerk", uploadedAt: Date()), to: claim.id, context: context("clerk"))
+      }
+      for (action, actor) in [(ClaimAction.submit, "clerk"), (.review, "clerk"), (.approve, "approver")] {
+        claim = try await store.perform(action, on: claim.id, context: context(actor)).record
+      }
+      number = claim.number
+      try await (database as! any SQLDatabase).update("workers").set("bank_name", to: "中国银行")
+        .set("bank_account", to: "6216610200001234567").where("id", .equal, certificate.enrollment.workerID.rawValue)
+        .run()
+    }
+    return (configuration, number)
+  }
+
+  func withStores(_ configuration: AppConfiguration, _ body: (any Database) async throws -> Void) async throws {
+    let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+    try HuzhuDatabase.use(configuration.database, on: databases, sqlLogLevel: .trace)
+    do {
+      try await body(databases.database(logger: TestLogging.logger, on: MultiThreadedEventLoopGroup.singleton.any())!)
+    } catch {
+      await databases.shutdownAsync()
+      throw error
+    }
+    await databases.shutdownAsync()
+  }
+
+  @Test func theQueueListsOpenClaimsAndABatchWritesTheBankFile() async throws {
+    let (configuration, number) = try await dataDirectoryWithAnApprovedClaim()
+    let queue = try await Tasks.claimQueue(
+      configuration, scheme: "anyang", filter: .open, today: CalendarDate(year: 2020, month: 4, day: 30)!)
+    #expect(queue.contains(number))
+    #expect(queue.contains("超期 overdue"))  // due 2020-04-24
+    let none = try await Tasks.claimQueue(
+      configuration, scheme: "anyang", filter: .expedited, today: CalendarDate(year: 2020, month: 4, day: 30)!)
+    #expect(!none.contains(number))
+
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("bank-\(UUID()).xlsx").path
+    let unknown = try await Tasks.createPaymentBatch(configuration, scheme: "anyang", operatorName: "nobody", output: nil)
+    #expect(unknown.batch == nil && unknown.text.contains("nobody"))
+    let report = try await Tasks.createPaymentBatch(
+      configuration, scheme: "anyang", operatorName: "admin", output: output)
+    #expect(report.batch?.lines.map(\.claimNumber) == [number])
+    let sheet = try SheetReader.read(contentsOf: URL(fileURLWithPath: output))
+    #expect(sheet.textRows.first == BankTransferFile.header)
+    #expect(sheet.textRows.last?[3] == "1300.00")
+    // Nothing left to pay: said, with exit status 1 from the command line.
+    let again = try await Tasks.createPaymentBatch(configuration, scheme: "anyang", operatorName: "admin", output: nil)
+    #expect(again.batch == nil && again.text.contains("没有可支付"))
+    let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "claims", "batch", "--scheme", "anyang", "--operator", "admin", "--data-dir", configuration.dataDirectory,
+      ])
+    }
+    #expect(status == 1)
   }
 }

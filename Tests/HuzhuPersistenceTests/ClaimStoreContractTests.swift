@@ -210,6 +210,66 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// Documents complete on Friday 2026-02-13, before Spring Festival: Saturday the 14th is
+  /// worked, the 15th–23rd are off, Saturday the 28th is worked: 10 working days end on
+  /// Thursday 5 March. A return stops the clock; resubmission starts it again.
+  @Test(arguments: kinds)
+  func theClockRunsInWorkingDaysAcrossSpringFestival(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let friday = CalendarDate(year: 2026, month: 2, day: 13)!
+      var claim = try await world.store.open(
+        stay(selfPaid: 300_000, invoice: "INV-SF", sheet: "JS-SF"), for: world.worker.id, channel: .window,
+        expedited: false, context: context(world, clerk, on: friday))
+      claim = try await attachAll(world, to: claim)
+      claim = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk, on: friday)).record
+      #expect(claim.documentsCompleteOn == friday)
+      #expect(claim.dueOn == CalendarDate(year: 2026, month: 3, day: 5)!)
+      claim = try await world.store.perform(
+        .returnForDocuments(reason: "结算单不清晰"), on: claim.id, context: context(world, clerk, on: friday)
+      ).record
+      #expect(claim.dueOn == nil)
+      let monday = CalendarDate(year: 2026, month: 3, day: 2)!
+      claim = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk, on: monday)).record
+      #expect(claim.dueOn == CalendarDate(year: 2026, month: 3, day: 16)!)
+      #expect(try await world.store.outbox(claim: claim.id).map(\.notice) == [.submitted, .returned, .submitted])
+      #expect(try await world.store.outbox(claim: claim.id)[1].text.contains("结算单不清晰"))
+      // Near the end of 2026 the clock needs 2027, which is not published: it says so.
+      let late = CalendarDate(year: 2026, month: 12, day: 24)!
+      claim = try await world.store.perform(
+        .returnForDocuments(reason: "补充发票"), on: claim.id, context: context(world, clerk, on: late)
+      ).record
+      claim = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk, on: late)).record
+      #expect(claim.dueOn == nil)
+      #expect(claim.deadlineProblem?.zh.contains("2027") == true)
+    }
+  }
+
+  @Test(arguments: kinds)
+  func rejectedClaimsCanBeAppealedOnce(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      var claim = try await world.store.open(
+        stay(selfPaid: 300_000, invoice: "INV-R", sheet: "JS-R"), for: world.worker.id, channel: .unit,
+        expedited: false, context: context(world, clerk))
+      claim = try await attachAll(world, to: claim)
+      _ = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk))
+      claim = try await world.store.perform(
+        .reject(reason: .documentsFalse, note: "发票与医院记录不符"), on: claim.id, context: context(world, approver)
+      ).record
+      #expect(claim.state == .rejected)
+      claim = try await world.store.perform(.appeal(reason: "医院已出具更正说明"), on: claim.id, context: context(world, clerk))
+        .record
+      #expect(claim.state == .submitted && claim.progress.appealed)
+      _ = try await world.store.perform(.review, on: claim.id, context: context(world, clerk))
+      claim = try await world.store.perform(.approve, on: claim.id, context: context(world, approver)).record
+      #expect(claim.state == .approved)
+      #expect(try await world.store.history(of: claim.id).map(\.action).suffix(4) == ["reject", "appeal", "review", "approve"])
+      let rejectedText = try await world.store.outbox(claim: claim.id).first { $0.notice == .rejected }?.text
+      #expect(rejectedText?.contains("材料不实") == true)
+    }
+  }
+
   @Test(arguments: kinds)
   func holidayYearsAreEditable(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in

@@ -220,22 +220,16 @@ struct ClaimController {
   /// read) or `xlsx`. Reading it changes nothing, so it can be exported again at will.
   @Sendable func exportBatch(_ request: Request) async throws -> Response {
     guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
-    let rows =
-      [["户名", "账号", "开户行", "金额", "用途"]]
-      + batch.lines.filter { $0.status != .failed }.map {
-        [$0.payeeName, $0.bankAccount, $0.bankName, $0.amount.decimalString, "互助金 \($0.claimNumber)"]
-      }
     let format = request.query[String.self, at: "format"] ?? "csv"
     var headers = HTTPHeaders()
     let data: Data
     switch format {
     case "xlsx":
-      data = try XLSXWriter.write(rows: rows, sheetName: batch.number)
+      data = try BankTransferFile.xlsx(batch)
       headers.replaceOrAdd(
         name: .contentType, value: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     case "csv":
-      let text = rows.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-      data = Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+      data = BankTransferFile.csv(batch)
       headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
     default:
       throw APIError(
@@ -246,11 +240,6 @@ struct ClaimController {
     }
     headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(batch.number).\(format)\"")
     return Response(status: .ok, headers: headers, body: .init(data: data))
-  }
-
-  static func csvField(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-      ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
   }
 
   @Sendable func settleLine(_ request: Request) async throws -> PaymentBatchResource {

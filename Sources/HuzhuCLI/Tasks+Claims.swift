@@ -1,0 +1,116 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSpreadsheet
+import HuzhuWeb
+import Vapor
+
+extension Tasks {
+  public enum QueueFilter: String, Sendable, CaseIterable {
+    case open, overdue, dueToday = "due-today", expedited
+  }
+
+  /// The claims whose clock runs, soonest due first, as a table.
+  public static func claimQueue(
+    _ configuration: AppConfiguration, scheme: String?, filter: QueueFilter, today: CalendarDate = .today()
+  ) async throws -> String {
+    var text = ""
+    try await withMigratedApplication(configuration) { app in
+      let claims = FluentClaimStore(database: app.db)
+      let page = try await claims.queue(
+        states: [.submitted, .reviewed, .approved, .inPayment], scheme: scheme, page: PageQuery(per: 200))
+      let picked = page.items.filter { claim in
+        let due = claim.dueOn
+        switch filter {
+        case .open: return true
+        case .expedited: return claim.expedited
+        case .overdue: return due.map { $0 < today } ?? false
+        case .dueToday: return due == today
+        }
+      }
+      var rows = [["申请号 claim", "状态 state", "金额 amount", "时限 due", "提醒 flags"]]
+      for claim in picked {
+        var flags: [String] = []
+        if claim.expedited { flags.append("加急 expedited") }
+        if let due = claim.dueOn, due < today { flags.append("超期 overdue") }
+        if claim.dueOn == today { flags.append("今日到期 due today") }
+        if !claim.duplicates.isEmpty { flags.append("疑似重复 duplicate?") }
+        rows.append([
+          claim.number, claim.state.label.zh, claim.payable.decimalString, claim.dueOn?.description ?? "—",
+          flags.joined(separator: ", "),
+        ])
+      }
+      text =
+        TextTable.render(rows, rightAligned: [2], separatorsBefore: [1])
+        + "\n\(picked.count) 件 / claims (今日 today \(today))"
+    }
+    return text
+  }
+
+  public struct BatchReport: Sendable {
+    public let text: String
+    public let batch: PaymentBatch?
+  }
+
+  /// A payment batch of every approved claim of `scheme`, made as `operatorName`, with its
+  /// bank file written to `output` (`.csv` or `.xlsx`).
+  public static func createPaymentBatch(
+    _ configuration: AppConfiguration, scheme code: String, operatorName: String, output: String?,
+    today: CalendarDate = .today()
+  ) async throws -> BatchReport {
+    var report = BatchReport(text: "", batch: nil)
+    try await withMigratedApplication(configuration) { app in
+      guard let account = try await FluentAccountStore(database: app.db).account(username: operatorName),
+        let organisation = try await FluentRegistryStore(database: app.db).organisation(account.organisationID)
+      else {
+        report = BatchReport(text: "没有操作员账号“\(operatorName)” / no operator account \"\(operatorName)\"", batch: nil)
+        return
+      }
+      guard let scheme = try await FluentSchemeStore(database: app.db).scheme(code: code) else {
+        report = BatchReport(text: "没有方案“\(code)” / no scheme \"\(code)\"", batch: nil)
+        return
+      }
+      let claims = FluentClaimStore(database: app.db)
+      let context = ClaimContext(
+        actor: ClaimActor(accountID: account.id, name: account.displayName, organisationKind: organisation.kind),
+        address: "cli", today: today, scheme: try scheme.compiled(),
+        calendar: WorkingDayCalendar(
+          years: WorkingDayCalendar.publishedChina.coveredYears + (try await claims.holidayYears())))
+      let batch: PaymentBatch
+      do {
+        batch = try await claims.createBatch(scheme: code, context: context)
+      } catch let failure as ValidationFailure {
+        report = BatchReport(
+          text: failure.errors.map { "\($0.message.zh) / \($0.message.en)" }.joined(separator: "\n"), batch: nil)
+        return
+      }
+      var lines = [
+        "支付批次 batch \(batch.number)：\(batch.lines.count) 笔 lines，合计 total \(batch.total.formatted)"
+      ]
+      for skipped in batch.skipped {
+        lines.append("  未纳入 skipped \(skipped.claimNumber)：\(skipped.reason.zh) / \(skipped.reason.en)")
+      }
+      if let output {
+        let data = output.lowercased().hasSuffix(".xlsx") ? try BankTransferFile.xlsx(batch) : BankTransferFile.csv(batch)
+        try data.write(to: URL(fileURLWithPath: output))
+        lines.append("银行文件 bank file: \(output)")
+      }
+      report = BatchReport(text: lines.joined(separator: "\n"), batch: batch)
+    }
+    return report
+  }
+}
+
+/// An application on the configured database, migrated, without demo data.
+func withMigratedApplication(_ configuration: AppConfiguration, _ body: (Application) async throws -> Void)
+  async throws
+{
+  var configuration = configuration
+  configuration.loadsDemoData = false
+  try configuration.prepareDataDirectory()
+  try await withApplication(configuration) { app in
+    try await HuzhuDatabase.prepare(app.db, target: configuration.database)
+    try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+    try await body(app)
+  }
+}
