@@ -175,3 +175,68 @@ struct ClaimAPITests {
     }
   }
 }
+
+extension ClaimAPITests {
+  /// The other paths through the API: returned for documents and resubmitted, rejected with a
+  /// coded reason, appealed once.
+  @Test(arguments: kinds)
+  func returnedRejectedAndAppealed(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let (clerk, approver) = try await accounts(test)
+      let opened = try await api.call(
+        test, .POST, "/api/v1/claims", template: "/api/v1/claims",
+        body: """
+          {"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000002","channel":"unit","expedited":true,
+           "intake":{"invoiceNumbers":["X-1"],"event":{"admissionDate":"2020-05-06","dischargeDate":"2020-05-09",
+             "claimDate":"2020-05-20","figures":{"in_scope_cost":"800.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00"}}}}
+          """, headers: clerk, expect: 201)
+      let id = try #require(opened["id"] as? String)
+      #expect(opened["calculatedTotal"] as? String == "240.00")
+      for kind in ["certificate", "diagnosis", "invoice", "settlement_sheet"] {
+        let response = try await test.send(
+          .POST, "/api/v1/claims/\(id)/documents?kind=\(kind)", data: Data([0xFF, 0xD8, 0xFF, 0xE0, 1, 2]),
+          headers: clerk)
+        #expect(response.status == .created)
+      }
+      let actions = "/api/v1/claims/\(id)/actions"
+      let template = "/api/v1/claims/{id}/actions"
+      func act(_ body: String, _ headers: HTTPHeaders, expect status: Int = 200) async throws -> [String: Any] {
+        try await api.call(test, .POST, actions, template: template, body: body, headers: headers, expect: status)
+      }
+      let submitted = try await act(#"{"action":"submit"}"#, clerk)
+      #expect((submitted["claim"] as? [String: Any])?["dueOn"] != nil)
+      let again = try await act(#"{"action":"submit"}"#, clerk)
+      #expect(again["changed"] as? Bool == false)
+      _ = try await act(#"{"action":"return","note":"请补充出院小结"}"#, approver)
+      let expedited = try await api.call(
+        test, .GET, "/api/v1/claims?queue=expedited", template: "/api/v1/claims", headers: clerk, expect: 200)
+      #expect(expedited["total"] as? Int == 0)  // returned: the clock has stopped
+      // The facts can change while it is back with the unit: it is recalculated.
+      let updated = try await api.call(
+        test, .PUT, "/api/v1/claims/\(id)/intake", template: "/api/v1/claims/{id}/intake",
+        body: """
+          {"invoiceNumbers":["X-1"],"event":{"admissionDate":"2020-05-06","dischargeDate":"2020-05-09",
+            "claimDate":"2020-05-20","figures":{"in_scope_cost":"900.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00"}}}
+          """, headers: clerk, expect: 200)
+      #expect(updated["calculatedTotal"] as? String == "270.00")
+      _ = try await act(#"{"action":"submit"}"#, clerk)
+      let queued = try await api.call(
+        test, .GET, "/api/v1/claims?queue=expedited", template: "/api/v1/claims", headers: clerk, expect: 200)
+      #expect(queued["total"] as? Int == 1)
+      let noReason = try await act(#"{"action":"reject","rejectionReason":"outside_scope"}"#, approver, expect: 422)
+      #expect(api.fieldCodes(noReason) == ["reason_required"])
+      let rejected = try await act(
+        #"{"action":"reject","rejectionReason":"outside_scope","note":"美容项目不属于保障范围"}"#, approver)
+      #expect((rejected["claim"] as? [String: Any])?["state"] as? String == "rejected")
+      let appealed = try await act(#"{"action":"appeal","note":"系治疗性手术，附医院说明"}"#, clerk)
+      #expect((appealed["claim"] as? [String: Any])?["state"] as? String == "submitted")
+      _ = try await act(#"{"action":"reject","rejectionReason":"outside_scope","note":"复核维持"}"#, approver)
+      let twice = try await act(#"{"action":"appeal","note":"再次申诉"}"#, clerk, expect: 422)
+      #expect(api.fieldCodes(twice) == ["already_appealed"])
+      let detail = try await api.call(
+        test, .GET, "/api/v1/claims/\(id)", template: "/api/v1/claims/{id}", headers: clerk, expect: 200)
+      let notices = (detail["notifications"] as? [[String: Any]])?.compactMap { $0["notice"] as? String }
+      #expect(notices == ["submitted", "returned", "submitted", "rejected", "submitted", "rejected"])
+    }
+  }
+}
