@@ -270,6 +270,49 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// A file of claims with their scans: complete ones are submitted with their clock, a
+  /// repeated invoice inside the file is flagged, and one bad row stops the whole file.
+  @Test(arguments: kinds)
+  func manyClaimsOpenInOneTransaction(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let scans = ["certificate", "diagnosis", "invoice", "settlement_sheet"].map {
+        ClaimRequest.Document(kind: $0, fileName: "\($0).pdf", format: .pdf, size: 10, sha256: String(repeating: "c", count: 64))
+      }
+      let requests = [
+        ClaimRequest(
+          workerID: world.worker.id, intake: stay(selfPaid: 300_000, invoice: "B-1", sheet: "S-1", admitted: (1, 1)),
+          channel: .unit, documents: scans),
+        ClaimRequest(
+          workerID: world.worker.id, intake: stay(selfPaid: 80_000, invoice: "B-1", sheet: "S-2", admitted: (2, 1)),
+          channel: .unit, documents: scans),
+        ClaimRequest(
+          workerID: world.worker.id, intake: stay(selfPaid: 80_000, invoice: "B-3", sheet: "S-3", admitted: (3, 1)),
+          channel: .unit),
+      ]
+      let opened = try await world.store.open(requests, submitWhenComplete: true, context: context(world, clerk))
+      #expect(opened.map(\.state) == [.submitted, .submitted, .draft])
+      #expect(opened.map(\.number) == ["LP-ANYANG-2020-000001", "LP-ANYANG-2020-000002", "LP-ANYANG-2020-000003"])
+      #expect(opened[1].duplicates.map(\.kind) == [.sameInvoice])
+      #expect(opened[0].dueOn == CalendarDate(year: 2020, month: 4, day: 24)!)
+      #expect(opened.map(\.calculatedTotal) == [Money(fen: 130_000), Money(fen: 24_000), Money(fen: 24_000)])
+      #expect(try await world.store.documents(of: opened[0].id).count == 4)
+      #expect(try await world.store.history(of: opened[0].id).map(\.action) == ["open", "submit"])
+      #expect(try await world.store.outbox(claim: opened[0].id).map(\.notice) == [.submitted])
+
+      let bad = [
+        ClaimRequest(workerID: world.worker.id, intake: stay(selfPaid: 1, invoice: "B-9", sheet: "S-9"), channel: .unit),
+        ClaimRequest(workerID: .init(), intake: stay(selfPaid: 1, invoice: "B-10", sheet: "S-10"), channel: .unit),
+      ]
+      let refused = await #expect(throws: ValidationFailure.self) {
+        try await world.store.open(bad, submitWhenComplete: true, context: self.context(world, self.clerk))
+      }
+      #expect(refused?.errors.map(\.row) == [2])
+      #expect(refused?.errors.first?.field == "claims[1].workerId")
+      #expect(try await world.store.queue(states: Set(ClaimState.allCases), scheme: nil, page: PageQuery()).total == 3)
+    }
+  }
+
   @Test(arguments: kinds)
   func holidayYearsAreEditable(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in

@@ -227,6 +227,41 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
   }
 }
 
+/// One claim to open in a batch: the member, the facts, and scans already stored.
+public struct ClaimRequest: Sendable {
+  public struct Document: Sendable {
+    public let kind: String
+    public let fileName: String
+    public let format: DocumentFormat
+    public let size: Int
+    public let sha256: String
+
+    public init(kind: String, fileName: String, format: DocumentFormat, size: Int, sha256: String) {
+      self.kind = kind
+      self.fileName = fileName
+      self.format = format
+      self.size = size
+      self.sha256 = sha256
+    }
+  }
+
+  public let workerID: Worker.ID
+  public let intake: ClaimIntake
+  public let channel: ClaimChannel
+  public let expedited: Bool
+  public let documents: [Document]
+
+  public init(
+    workerID: Worker.ID, intake: ClaimIntake, channel: ClaimChannel, expedited: Bool = false, documents: [Document] = []
+  ) {
+    self.workerID = workerID
+    self.intake = intake
+    self.channel = channel
+    self.expedited = expedited
+    self.documents = documents
+  }
+}
+
 /// Claims from intake to payment. Every operation runs in one transaction; transitions lock
 /// the claim, approvals also the member (so caps hold under concurrency), and repeating an
 /// operation is harmless.
@@ -235,6 +270,12 @@ public protocol ClaimStore: Sendable {
   func open(
     _ intake: ClaimIntake, for worker: Worker.ID, channel: ClaimChannel, expedited: Bool, context: ClaimContext
   ) async throws -> ClaimRecord
+  /// Many claims at once (a hospital's or the insurance bureau's file, a unit's batch): all
+  /// written in one transaction with a few statements per hundreds of claims, or none when
+  /// any is wrong (errors carry the claim's 1-based `row`). With `submitWhenComplete`, each
+  /// claim whose documents cover its checklist is submitted and its clock started.
+  func open(_ requests: [ClaimRequest], submitWhenComplete: Bool, context: ClaimContext) async throws
+    -> [ClaimRecord]
   /// Changes the facts of a claim not yet decided; recalculates.
   func update(_ intake: ClaimIntake, of claim: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord
   func attach(_ document: ClaimDocument, to claim: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord

@@ -16,42 +16,6 @@ public struct FluentClaimStore: ClaimStore {
 
   // MARK: Intake
 
-  public func open(
-    _ intake: ClaimIntake, for worker: Worker.ID, channel: ClaimChannel, expedited: Bool, context: ClaimContext
-  ) async throws -> ClaimRecord {
-    var errors = intake.validate(today: context.today)
-    guard let person = try await Self.worker(worker, on: database) else {
-      errors.append(
-        FieldError(field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")))
-      throw ValidationFailure(errors)
-    }
-    guard errors.isEmpty else { throw ValidationFailure(errors) }
-    return try await database.transaction { transaction in
-      let enrollments = try await Self.cover(of: worker, scheme: context.scheme.code, on: transaction)
-      guard !enrollments.isEmpty else {
-        throw ValidationFailure([
-          FieldError(
-            field: "workerId", code: "no_cover",
-            message: LocalizedText(
-              zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme"))
-        ])
-      }
-      let year = context.today.year
-      let sequence = try await Sequences.next(
-        DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: 1, on: transaction)
-      var record = ClaimRecord(
-        number: DocumentNumbers.format(.claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound),
-        workerID: worker, schemeCode: context.scheme.code, channel: channel, intake: intake,
-        progress: ClaimProgress(requiredLevels: []), expedited: expedited, createdBy: context.actor.name,
-        createdOn: context.today)
-      try await Self.refresh(&record, worker: person, enrollments: enrollments, documents: [], context: context, on: transaction)
-      try await ClaimModel(record).create(on: transaction)
-      try await Self.savePapers(of: record, on: transaction)
-      try await Self.log(record, action: "open", from: nil, note: nil, context: context, on: transaction)
-      return record
-    }
-  }
-
   public func update(_ intake: ClaimIntake, of id: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord {
     let errors = intake.validate(today: context.today)
     guard errors.isEmpty else { throw ValidationFailure(errors) }

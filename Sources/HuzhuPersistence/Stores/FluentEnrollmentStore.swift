@@ -437,7 +437,7 @@ enum Sequences {
 }
 
 /// A person with their current employment, as one joined row.
-private struct PersonRow: Decodable {
+struct PersonRow: Decodable {
   let id: UUID
   let id_number: String
   let name: String
@@ -478,7 +478,7 @@ private struct PersonRow: Decodable {
 }
 
 /// An enrollment as a plain row, for reading many at once.
-private struct EnrollmentRow: Decodable {
+struct EnrollmentRow: Decodable {
   let id: UUID
   let scheme_code: String
   let product_code: String
@@ -507,6 +507,20 @@ private struct EnrollmentRow: Decodable {
       .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
       .where("period_start", .lessThanOrEqual, period.end.description)
       .where("period_end", .greaterThanOrEqual, period.start.description)
+      .all(decoding: EnrollmentRow.self).map { try $0.domain() }
+  }
+
+  /// Paid cover of these workers in a scheme, oldest period first.
+  static func active(workers: [UUID], scheme: String, on database: any Database) async throws -> [Enrollment] {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    return try await sql.select()
+      .columns(
+        "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
+        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id")
+      .from(EnrollmentModel.schema)
+      .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
+      .where("status", .equal, EnrollmentStatus.active.rawValue)
+      .orderBy("period_start")
       .all(decoding: EnrollmentRow.self).map { try $0.domain() }
   }
 

@@ -1,0 +1,268 @@
+import Fluent
+import Foundation
+import HuzhuCore
+import SQLKit
+
+extension FluentClaimStore {
+  /// Ids or numbers per `IN` list, and rows per multi-row `INSERT`.
+  static let bulkChunk = 1_000
+  static let insertChunk = 500
+
+  public func open(
+    _ intake: ClaimIntake, for worker: Worker.ID, channel: ClaimChannel, expedited: Bool, context: ClaimContext
+  ) async throws -> ClaimRecord {
+    try await open(
+      [ClaimRequest(workerID: worker, intake: intake, channel: channel, expedited: expedited)],
+      submitWhenComplete: false, context: context
+    )[0]
+  }
+
+  public func open(_ requests: [ClaimRequest], submitWhenComplete: Bool, context: ClaimContext) async throws
+    -> [ClaimRecord]
+  {
+    guard !requests.isEmpty else { return [] }
+    let single = requests.count == 1
+    @Sendable func rowError(_ error: FieldError, _ index: Int) -> FieldError {
+      single
+        ? error
+        : FieldError(
+          field: "claims[\(index)].\(error.field)", code: error.code,
+          message: LocalizedText(zh: "第\(index + 1)件：\(error.message.zh)", en: "claim \(index + 1): \(error.message.en)"),
+          row: index + 1)
+    }
+    var errors: [FieldError] = []
+    for (index, request) in requests.enumerated() {
+      errors += request.intake.validate(today: context.today).map { rowError($0, index) }
+    }
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    return try await database.transaction { transaction in
+      var errors: [FieldError] = []
+      guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+      let workerIDs = Array(Set(requests.map(\.workerID.rawValue)))
+      var people: [UUID: PersonRow] = [:]
+      var cover: [UUID: [Enrollment]] = [:]
+      var ledgerRows: [UUID: [LedgerRow]] = [:]
+      var earlier: [UUID: [(number: String, intake: ClaimIntake)]] = [:]
+      for chunk in workerIDs.chunks(of: Self.bulkChunk) {
+        for person in try await PersonRow.current(chunk, on: transaction) { people[person.id] = person }
+        for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
+          cover[enrollment.workerID.rawValue, default: []].append(enrollment)
+        }
+        for row in try await sql.select().columns("worker_id", "product_code", "period_start", "benefit_code", "history")
+          .from(BenefitLedgerModel.schema).where("worker_id", .in, chunk).all(decoding: LedgerRow.self)
+        {
+          ledgerRows[row.worker_id, default: []].append(row)
+        }
+        for row in try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
+          .where("worker_id", .in, chunk).where("state", .notEqual, ClaimState.rejected.rawValue)
+          .all(decoding: EarlierClaimRow.self)
+        {
+          earlier[row.worker_id, default: []].append((row.number, try row.decoded()))
+        }
+      }
+      // Papers anyone claimed before, by number.
+      var papersSeen: [String: [(number: String, intake: ClaimIntake)]] = [:]
+      let numbers = Array(Set(requests.flatMap { $0.intake.paperNumbers.map(\.number) }))
+      for chunk in numbers.chunks(of: Self.bulkChunk) {
+        let rows = try await sql.select()
+          .column(SQLColumn("number", table: "p"), as: "paper")
+          .column(SQLColumn("number", table: "c")).column(SQLColumn("intake", table: "c"))
+          .from(SQLAlias(SQLIdentifier(ClaimPaperModel.schema), as: SQLIdentifier("p")))
+          .join(
+            SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.inner,
+            on: SQLRaw("c.id = p.claim_id"))
+          .where(SQLColumn("number", table: "p"), .in, SQLBind.group(chunk))
+          .all(decoding: PaperRow.self)
+        for row in rows { papersSeen[row.paper, default: []].append((row.number, try row.decoded())) }
+      }
+
+      let year = context.today.year
+      let sequence = try await Sequences.next(
+        DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: requests.count,
+        on: transaction)
+      var records: [ClaimRecord] = []
+      var history: [(ClaimRecord.ID, ClaimHistoryEntry)] = []
+      var outbox: [OutboxMessage] = []
+      var documents: [ClaimDocument] = []
+      let now = Date()
+      for (index, request) in requests.enumerated() {
+        let id = request.workerID.rawValue
+        guard let person = people[id] else {
+          errors.append(
+            rowError(
+              FieldError(field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
+              index))
+          continue
+        }
+        let enrollments = cover[id] ?? []
+        guard !enrollments.isEmpty else {
+          errors.append(
+            rowError(
+              FieldError(
+                field: "workerId", code: "no_cover",
+                message: LocalizedText(
+                  zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme")),
+              index))
+          continue
+        }
+        let worker = try person.worker(unitID: person.unit_id ?? id)
+        var ledger = CapLedger()
+        for row in ledgerRows[id] ?? []
+        where enrollments.contains(where: { $0.productCode == row.product_code && $0.period.start.description == row.period_start }) {
+          ledger.histories[row.product_code, default: [:]][row.benefit_code] = try JSON.value(
+            BenefitHistory.self, row.history, table: BenefitLedgerModel.schema, column: "history")
+        }
+        var record = ClaimRecord(
+          number: DocumentNumbers.format(.claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
+          workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
+          progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
+          createdOn: context.today)
+        let explanation = try Adjudicator.adjudicate(
+          ClaimCaseBuilder.build(
+            worker: worker, enrollments: enrollments, intake: request.intake, claimDate: request.intake.event.claimDate,
+            ledger: ledger),
+          under: context.scheme)
+        record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
+        let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))
+        record.progress.requiredLevels = context.scheme.claimsPolicy.approval.levels(
+          for: kinds.isEmpty ? Set(explanation.outcomes.compactMap(\.kind)) : kinds)
+        let supplied = Set(request.documents.map(\.kind))
+        record.progress.missingDocuments = Self.required(record, context: context).filter { !supplied.contains($0) }
+        let seen = request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] }
+        record.duplicates = DuplicateFlag.flags(
+          for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen)
+        history.append(
+          (record.id, ClaimHistoryEntry(
+            at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft,
+            note: nil)))
+        for document in request.documents {
+          documents.append(
+            ClaimDocument(
+              claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
+              size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now))
+        }
+        if submitWhenComplete, case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor) {
+          record.documentsCompleteOn = context.today
+          Self.startClock(&record, context: context)
+          history.append(
+            (record.id, ClaimHistoryEntry(
+              at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
+              to: .submitted, note: nil)))
+          outbox.append(
+            OutboxMessage(
+              claimID: record.id, phone: person.phone, notice: .submitted,
+              text: ClaimNotice.submitted.text(claimNumber: record.number, amount: nil, note: nil, dueOn: record.dueOn),
+              createdAt: now))
+        }
+        // Later claims of the same batch see this one, as if it had been opened before them.
+        earlier[id, default: []].append((record.number, record.intake))
+        for paper in request.intake.paperNumbers { papersSeen[paper.number, default: []].append((record.number, record.intake)) }
+        records.append(record)
+      }
+      guard errors.isEmpty else { throw ValidationFailure(errors) }
+      try await Self.insert(records, documents: documents, history: history, outbox: outbox, on: sql)
+      return records
+    }
+  }
+
+  /// Everything a batch of new claims writes, as multi-row INSERTs.
+  static func insert(
+    _ records: [ClaimRecord], documents: [ClaimDocument], history: [(ClaimRecord.ID, ClaimHistoryEntry)],
+    outbox: [OutboxMessage], on sql: any SQLDatabase
+  ) async throws {
+    let now = Date()
+    for chunk in records.chunks(of: insertChunk) {
+      var insert = sql.insert(into: ClaimModel.schema).columns(
+        "id", "number", "worker_id", "scheme_code", "channel", "intake", "state", "progress", "explanation",
+        "calculated_total", "adjustment", "approved_total", "duplicates", "documents_complete_on", "due_on",
+        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version", "created_at")
+      for record in chunk {
+        insert = insert.values(
+          SQLBind(record.id.rawValue), SQLBind(record.number), SQLBind(record.workerID.rawValue),
+          SQLBind(record.schemeCode), SQLBind(record.channel.rawValue), SQLBind(try JSON.text(record.intake)),
+          SQLBind(record.state.rawValue), SQLBind(try JSON.text(record.progress)),
+          SQLBind(try record.explanation.map(JSON.text)), SQLBind(record.calculatedTotal?.fen),
+          SQLBind(try record.adjustment.map(JSON.text)), SQLBind(record.approvedTotal?.fen),
+          SQLBind(try JSON.text(record.duplicates)), SQLBind(record.documentsCompleteOn?.description),
+          SQLBind(record.dueOn?.description), SQLBind(try record.deadlineProblem.map(JSON.text)),
+          SQLBind(record.expedited), SQLBind(record.createdBy), SQLBind(record.createdOn.description),
+          SQLBind(record.paidOn?.description), SQLBind(UUID?.none), SQLBind(0), SQLBind(now))
+      }
+      try await insert.run()
+    }
+    let papers = records.flatMap { record in record.intake.paperNumbers.map { (record.id.rawValue, $0.kind, $0.number) } }
+    for chunk in papers.chunks(of: insertChunk) {
+      var insert = sql.insert(into: ClaimPaperModel.schema).columns("id", "claim_id", "kind", "number")
+      for (claim, kind, number) in chunk {
+        insert = insert.values(SQLBind(UUID()), SQLBind(claim), SQLBind(kind), SQLBind(number))
+      }
+      try await insert.run()
+    }
+    for chunk in documents.chunks(of: insertChunk) {
+      var insert = sql.insert(into: ClaimDocumentModel.schema).columns(
+        "id", "claim_id", "kind", "file_name", "format", "size", "sha256", "uploaded_by", "uploaded_at")
+      for document in chunk {
+        insert = insert.values(
+          SQLBind(document.id.rawValue), SQLBind(document.claimID.rawValue), SQLBind(document.kind),
+          SQLBind(document.fileName), SQLBind(document.format.rawValue), SQLBind(document.size),
+          SQLBind(document.sha256), SQLBind(document.uploadedBy), SQLBind(document.uploadedAt))
+      }
+      try await insert.run()
+    }
+    for chunk in history.chunks(of: insertChunk) {
+      var insert = sql.insert(into: ClaimHistoryModel.schema).columns(
+        "id", "claim_id", "at", "actor", "address", "action", "from_state", "to_state", "note")
+      for (claim, entry) in chunk {
+        insert = insert.values(
+          SQLBind(UUID()), SQLBind(claim.rawValue), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.address),
+          SQLBind(entry.action), SQLBind(entry.from?.rawValue), SQLBind(entry.to.rawValue), SQLBind(entry.note))
+      }
+      try await insert.run()
+    }
+    for chunk in outbox.chunks(of: insertChunk) {
+      var insert = sql.insert(into: NotificationModel.schema).columns(
+        "id", "claim_id", "phone", "notice", "text", "created_at", "sent_at")
+      for message in chunk {
+        insert = insert.values(
+          SQLBind(UUID()), SQLBind(message.claimID.rawValue), SQLBind(message.phone), SQLBind(message.notice.rawValue),
+          SQLBind(message.text), SQLBind(message.createdAt), SQLBind(Date?.none))
+      }
+      try await insert.run()
+    }
+  }
+}
+
+struct LedgerRow: Decodable {
+  let worker_id: UUID
+  let product_code: String
+  let period_start: String
+  let benefit_code: String
+  let history: String
+}
+
+struct EarlierClaimRow: Decodable {
+  let worker_id: UUID
+  let number: String
+  let intake: String
+
+  func decoded() throws -> ClaimIntake {
+    try JSON.value(ClaimIntake.self, intake, table: ClaimModel.schema, column: "intake")
+  }
+}
+
+struct PaperRow: Decodable {
+  let paper: String
+  let number: String
+  let intake: String
+
+  func decoded() throws -> ClaimIntake {
+    try JSON.value(ClaimIntake.self, intake, table: ClaimModel.schema, column: "intake")
+  }
+}
+
+extension Array {
+  /// Consecutive pieces of at most `size` elements.
+  func chunks(of size: Int) -> [[Element]] {
+    stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+  }
+}
