@@ -8,7 +8,7 @@ import HuzhuSchemeFiles
 struct HuzhuBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "huzhu-bench", abstract: "Huzhu benchmarks (run with -c release).",
-    subcommands: [Calc.self, ImportRoster.self])
+    subcommands: [Calc.self, ImportRoster.self, Claims.self])
 }
 
 struct Calc: ParsableCommand {
@@ -72,6 +72,40 @@ struct ImportRoster: AsyncParsableCommand {
   }
 
   func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+}
+
+struct Claims: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Submit generated claims with their scans: calculated, checked, persisted (SQLite, and PostgreSQL when DATABASE_URL is set).")
+
+  @Option(help: "Members enrolled and paid up (set up untimed).") var members = 10_000
+  @Option(help: "Claims submitted.") var claims = 20_000
+  @Option(help: "Claims per transaction.") var batch = 1_000
+
+  func run() async throws {
+    var targets: [(String, DatabaseTarget)] = []
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-bench-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    targets.append(("SQLite", .sqliteFile(path: directory.appendingPathComponent("bench.sqlite").path)))
+    if let url = ProcessInfo.processInfo.environment["DATABASE_URL"],
+      case .success(let location) = PostgresLocation.parse(url)
+    {
+      targets.append(("PostgreSQL", .postgres(location)))
+    }
+    print("claim path, \(claims) claims for \(members) members, \(batch) per transaction:")
+    for (name, target) in targets {
+      var benchmark = ClaimBenchmark(members: members, claims: claims, target: target)
+      benchmark.perTransaction = batch
+      let result = try await benchmark.run()
+      let rate = Double(claims) / result.seconds
+      print(
+        "  \(name): \(String(format: "%.0f", rate)) claims/s (\(String(format: "%.2f", result.seconds)) s), "
+          + "\(result.statements) SQL statements = \(String(format: "%.3f", Double(result.statements) / Double(claims))) per claim; "
+          + "\(result.submitted) submitted, calculated \(result.paid.formatted)")
+    }
+    try? FileManager.default.removeItem(at: directory)
+  }
 }
 
 @main
