@@ -313,6 +313,51 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// Yichun: an accident claim also needs the accident report, and goes through the city
+  /// agency, then the provincial office.
+  @Test(arguments: kinds)
+  func aBenefitCanNeedItsOwnDocumentsAndTwoLevelsApprove(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      _ = try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+      let registry = FluentRegistryStore(database: db.database)
+      let unit = try #require(
+        try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "伊春市第一中学" })
+      let worker = try #require(try await registry.workers(in: unit.id, page: PageQuery()).items.first)
+      let scheme = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "hlj-yichun")).compiled()
+      let day = CalendarDate(year: 2022, month: 4, day: 1)!
+      func context(_ kind: OrganisationKind, _ name: String) -> ClaimContext {
+        ClaimContext(
+          actor: ClaimActor(accountID: .init(), name: name, organisationKind: kind), address: nil, today: day,
+          scheme: scheme, calendar: .publishedChina)
+      }
+      let store = FluentClaimStore(database: db.database)
+      var claim = try await store.open(
+        ClaimIntake(
+          event: ClaimEvent(
+            accidentDate: CalendarDate(year: 2022, month: 3, day: 1)!, claimDate: day,
+            accident: AccidentFacts(outcome: .disability, disabilityGrade: 5))),
+        for: worker.id, channel: .window, expedited: false, context: context(.cityAgency, "代办处 张"))
+      #expect(claim.calculatedTotal == Money(fen: 1_200_000))  // grade 5: 60% of 20,000
+      #expect(claim.progress.missingDocuments.last == "accident_report")
+      #expect(claim.progress.requiredLevels == [.cityAgency, .provincialOffice])
+      for kind in claim.progress.missingDocuments {
+        claim = try await store.attach(
+          ClaimDocument(
+            claimID: claim.id, kind: kind, fileName: kind, format: .png, size: 1, sha256: String(repeating: "e", count: 64),
+            uploadedBy: "张", uploadedAt: Date()), to: claim.id, context: context(.cityAgency, "代办处 张"))
+      }
+      _ = try await store.perform(.submit, on: claim.id, context: context(.cityAgency, "代办处 张"))
+      claim = try await store.perform(.review, on: claim.id, context: context(.cityAgency, "代办处 张")).record
+      // Three working days (Yichun's promise) from Friday 2022-04-01, over Qingming (3–5 April,
+      // with Saturday 2 April worked): 2, 6 and 7 April.
+      #expect(claim.dueOn == CalendarDate(year: 2022, month: 4, day: 7)!)
+      claim = try await store.perform(.approve, on: claim.id, context: context(.cityAgency, "代办处 王")).record
+      #expect(claim.state == .reviewed && claim.progress.nextLevel == .provincialOffice)
+      claim = try await store.perform(.approve, on: claim.id, context: context(.provincialOffice, "办事处 赵")).record
+      #expect(claim.state == .approved && claim.approvedTotal == Money(fen: 1_200_000))
+    }
+  }
+
   @Test(arguments: kinds)
   func holidayYearsAreEditable(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in

@@ -191,11 +191,14 @@ public final class CompiledBenefit: Sendable {
   public let kind: BenefitDefinition.Kind
   /// The interned codes this benefit's lines may refer to.
   let subjects: [String: SubjectCode]
+  /// Documents a claim paying this benefit needs beyond its version's list.
+  public let requiredDocuments: [String]
 
   init(
     code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
-    subjects: [String: SubjectCode]
+    subjects: [String: SubjectCode], requiredDocuments: [String] = []
   ) {
+    self.requiredDocuments = requiredDocuments
     self.subjects = subjects
     self.code = code
     self.name = name

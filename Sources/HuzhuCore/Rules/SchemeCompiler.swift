@@ -353,7 +353,8 @@ public enum SchemeCompiler {
       for code in codes { subjects[code] = intern(code) }
       return rule.map {
         CompiledBenefit(
-          code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects)
+          code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects,
+          requiredDocuments: benefit.requiredDocuments ?? [])
       }
     }
 

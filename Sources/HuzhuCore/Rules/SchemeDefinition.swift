@@ -181,6 +181,9 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   /// inside a product open to everyone).
   public var genders: [Gender]?
   public var limits: LimitsDefinition?
+  /// Documents a claim for this benefit needs beyond the version's list (an accident
+  /// report, a pathology report).
+  public var requiredDocuments: [String]?
   public var hospital: HospitalBenefitDefinition?
   public var lumpSum: LumpSumDefinition?
   public var allowance: AllowanceDefinition?

@@ -453,12 +453,17 @@ public struct FluentClaimStore: ClaimStore {
     record.duplicates = try await duplicates(of: record, on: database)
   }
 
-  /// The documents every product the claim touches requires, in the scheme's order.
+  /// The documents the claim needs, in the scheme's order: every product's version list, and
+  /// the own list of each benefit the claim would pay.
   static func required(_ record: ClaimRecord, context: ClaimContext) -> [String] {
     var result: [String] = []
     for outcome in record.explanation?.outcomes ?? [] {
       let version = context.scheme.product(outcome.product)?.versions.first { $0.label == outcome.version }
-      for code in version?.requiredDocuments ?? [] where !result.contains(code) { result.append(code) }
+      var codes = version?.requiredDocuments ?? []
+      if outcome.total.fen > 0 {
+        codes += version?.benefits.first { $0.code == outcome.benefit }?.requiredDocuments ?? []
+      }
+      for code in codes where !result.contains(code) { result.append(code) }
     }
     return result
   }
