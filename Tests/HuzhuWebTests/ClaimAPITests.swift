@@ -149,6 +149,11 @@ struct ClaimAPITests {
         #expect(page.text.contains(text), "\(text)")
       }
       #expect(try await test.get("/claims", headers: clerk).text.contains("理赔工作台"))
+      // The reconciliation page: Anyang's 2019 period, 1,250.00 paid out of the 12 members' 90.00 each.
+      let fund = try await test.get("/funds", headers: clerk).text
+      #expect(fund.contains("安阳市职工住院医疗互助保障"))
+      #expect(fund.contains("¥1,250.00"))
+      #expect(fund.contains("¥-170.00") || fund.contains("-¥170.00"))
 
       // Claims are for operators only.
       #expect(try await test.get("/api/v1/claims/\(id)").status == .unauthorized)

@@ -27,6 +27,7 @@ struct Layout {
             .class("site-nav"),
             .a(.href(SiteURL.home.path), .text(Self.text(zh: "组织机构", en: "Organisations", language))),
             .a(.href(SiteURL.claimQueue.path), .text(Self.text(zh: "理赔工作台", en: "Claims", language))),
+            .a(.href(SiteURL.funds.path), .text(Self.text(zh: "资金对账", en: "Fund", language))),
             .a(.href(SiteURL.verifyCertificate.path), .text(Self.text(zh: "保障书查验", en: "Verify a certificate", language))),
             .a(.href(SiteURL.openAPI.path), .text(Self.text(zh: "接口文档", en: "API", language)))
           ),

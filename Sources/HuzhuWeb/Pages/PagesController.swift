@@ -13,6 +13,12 @@ struct PagesController {
     authenticated.get(.receipt(.key), use: receipt)
     authenticated.get(.claimPage(.key), use: claim)
     authenticated.get(.claimQueue, use: claimQueue)
+    authenticated.get(.funds, use: funds)
+  }
+
+  @Sendable func funds(_ request: Request) async throws -> Response {
+    let model = try await FundPage.Model.load(enrollments: request.enrollments, schemes: request.schemes)
+    return FundPage.View(model: model, language: request.displayLanguage).html().response()
   }
 
   @Sendable func claim(_ request: Request) async throws -> Response {

@@ -14,6 +14,8 @@ public enum SiteURL: Hashable, Sendable {
   /// A claim's page and the work queue (staff only).
   case claimPage(Parameter<ClaimRecord.ID>)
   case claimQueue
+  /// The fund's reconciliation (staff only).
+  case funds
   /// The public lookup: `?number=`, masked result.
   case verifyCertificate
   case healthz
@@ -88,6 +90,7 @@ public enum SiteURL: Hashable, Sendable {
     case .verifyCertificate: ["verify"]
     case .claimPage(let id): ["claims", id.component(SiteURL.idParameter)]
     case .claimQueue: ["claims"]
+    case .funds: ["funds"]
     case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
