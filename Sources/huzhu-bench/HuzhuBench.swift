@@ -47,15 +47,7 @@ struct ImportRoster: AsyncParsableCommand {
   @Flag(inversion: .prefixedNo, help: "Then enroll the whole roster and pay its bill.") var enroll = true
 
   func run() async throws {
-    var targets: [(String, DatabaseTarget)] = []
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-bench-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    targets.append(("SQLite", .sqliteFile(path: directory.appendingPathComponent("bench.sqlite").path)))
-    if let url = ProcessInfo.processInfo.environment["DATABASE_URL"],
-      case .success(let location) = PostgresLocation.parse(url)
-    {
-      targets.append(("PostgreSQL", .postgres(location)))
-    }
+    let (targets, directory) = try benchmarkTargets()
     print("roster import, \(rows) workers (XLSX generated in memory):")
     for (name, target) in targets {
       let timings = try await ImportBenchmark(rows: rows, target: target, enroll: enroll).run()
@@ -84,15 +76,7 @@ struct Claims: AsyncParsableCommand {
   @Option(help: "Claims per transaction.") var batch = 1_000
 
   func run() async throws {
-    var targets: [(String, DatabaseTarget)] = []
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-bench-\(UUID())")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    targets.append(("SQLite", .sqliteFile(path: directory.appendingPathComponent("bench.sqlite").path)))
-    if let url = ProcessInfo.processInfo.environment["DATABASE_URL"],
-      case .success(let location) = PostgresLocation.parse(url)
-    {
-      targets.append(("PostgreSQL", .postgres(location)))
-    }
+    let (targets, directory) = try benchmarkTargets()
     print("claim path, \(claims) claims for \(members) members, \(batch) per transaction:")
     for (name, target) in targets {
       var benchmark = ClaimBenchmark(members: members, claims: claims, target: target)
@@ -106,6 +90,22 @@ struct Claims: AsyncParsableCommand {
     }
     try? FileManager.default.removeItem(at: directory)
   }
+}
+
+/// A fresh SQLite file in a temporary directory (returned, to remove after), and the
+/// PostgreSQL server `DATABASE_URL` names, when it is set.
+func benchmarkTargets() throws -> (targets: [(String, DatabaseTarget)], directory: URL) {
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-bench-\(UUID())")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  var targets: [(String, DatabaseTarget)] = [
+    ("SQLite", .sqliteFile(path: directory.appendingPathComponent("bench.sqlite").path))
+  ]
+  if let url = ProcessInfo.processInfo.environment["DATABASE_URL"],
+    case .success(let location) = PostgresLocation.parse(url)
+  {
+    targets.append(("PostgreSQL", .postgres(location)))
+  }
+  return (targets, directory)
 }
 
 @main

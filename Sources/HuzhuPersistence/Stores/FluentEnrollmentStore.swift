@@ -495,15 +495,20 @@ struct EnrollmentRow: Decodable {
   let enrolled_on: String
   let bill_id: UUID
 
-  static func overlapping(_ period: CoveragePeriod, workers: [UUID], scheme: String, on database: any Database)
-    async throws -> [Enrollment]
-  {
+  /// Every column of `enrollments`, in this row's shape.
+  static func select(on database: any Database) -> SQLSelectBuilder {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    return try await sql.select()
+    return sql.select()
       .columns(
         "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
         "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id")
       .from(EnrollmentModel.schema)
+  }
+
+  static func overlapping(_ period: CoveragePeriod, workers: [UUID], scheme: String, on database: any Database)
+    async throws -> [Enrollment]
+  {
+    try await select(on: database)
       .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
       .where("period_start", .lessThanOrEqual, period.end.description)
       .where("period_end", .greaterThanOrEqual, period.start.description)
@@ -512,12 +517,7 @@ struct EnrollmentRow: Decodable {
 
   /// Paid cover of these workers in a scheme, oldest period first.
   static func active(workers: [UUID], scheme: String, on database: any Database) async throws -> [Enrollment] {
-    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    return try await sql.select()
-      .columns(
-        "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
-        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id")
-      .from(EnrollmentModel.schema)
+    try await select(on: database)
       .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
       .where("status", .equal, EnrollmentStatus.active.rawValue)
       .orderBy("period_start")
