@@ -86,6 +86,12 @@ struct ClaimIntakeTests {
     ledger.record(second, paying: BenefitAmount.split(second, total: nil), event: big.event)
     #expect(ledger.caseHistory().schemePaid == Money(fen: 10_000_000))
     #expect(ledger.histories["anyang-hospital"]?["anyang-hospital-topup"]?.stays == 2)
+    // An appealed approval gives back exactly what it took, read from the stored explanation.
+    let stored = ExplanationReport(second, scheme: scheme).document
+    ledger.reverse(Explanation(stored), paying: BenefitAmount.split(Explanation(stored), total: nil), event: big.event)
+    #expect(ledger.caseHistory().schemePaid == Money(fen: 7_480_000))
+    #expect(ledger.histories["anyang-hospital"]?["anyang-hospital-topup"]?.stays == 1)
+    #expect(ledger.histories["anyang-hospital"]?["anyang-hospital-topup"]?.paidClaims == 1)
   }
 
   @Test func anAdjustedTotalIsSplitOverTheBenefits() {

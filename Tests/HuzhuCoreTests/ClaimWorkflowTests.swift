@@ -51,6 +51,8 @@ struct ClaimWorkflowTests {
     // Paying twice is impossible: the second attempt changes nothing.
     #expect(try apply(.markPaid(reference: "BANK-1"), &claim, by: clerk) == .alreadyDone)
     #expect(refusal(.startPayment(batch: "PB-2"), claim, by: clerk) == "invalid_transition")
+    // A paid claim is closed: no appeal.
+    #expect(refusal(.appeal(reason: "金额有误"), claim, by: clerk) == "invalid_transition")
   }
 
   @Test func returnsFailedPaymentsRejectionAndOneAppeal() throws {

@@ -358,6 +358,36 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// An approval appealed before payment gives its share of the cap back: another claim of the
+  /// member can then use it, and the appealed claim is judged again against what is left.
+  @Test(arguments: kinds)
+  func anAppealedApprovalGivesItsCapBack(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      var ids: [ClaimRecord.ID] = []
+      for (index, month) in [1, 2].enumerated() {
+        var claim = try await world.store.open(
+          stay(selfPaid: 20_000_000, invoice: "AP-\(index)", sheet: "APJ-\(index)", admitted: (month, 1)),
+          for: world.worker.id, channel: .window, expedited: false, context: context(world, clerk))
+        claim = try await attachAll(world, to: claim)
+        _ = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk))
+        _ = try await world.store.perform(.review, on: claim.id, context: context(world, clerk))
+        ids.append(claim.id)
+      }
+      let first = try await world.store.perform(.approve, on: ids[0], context: context(world, approver)).record
+      #expect(first.approvedTotal == Money(fen: 9_980_000))
+      let appealed = try await world.store.perform(
+        .appeal(reason: "应先支付第二次住院"), on: ids[0], context: context(world, clerk)
+      ).record
+      #expect(appealed.state == .submitted && appealed.approvedTotal == nil)
+      let second = try await world.store.perform(.approve, on: ids[1], context: context(world, approver)).record
+      #expect(second.approvedTotal == Money(fen: 9_980_000))
+      _ = try await world.store.perform(.review, on: ids[0], context: context(world, clerk))
+      let again = try await world.store.perform(.approve, on: ids[0], context: context(world, approver)).record
+      #expect(again.approvedTotal == Money(fen: 20_000))
+    }
+  }
+
   @Test(arguments: kinds)
   func holidayYearsAreEditable(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in

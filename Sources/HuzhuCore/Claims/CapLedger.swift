@@ -52,6 +52,49 @@ public struct CapLedger: Equatable, Sendable {
   }
 }
 
+extension Explanation {
+  /// The explanation as stored on a claim, with what the ledger reads of each line (step,
+  /// base, amount, count).
+  public init(_ document: ExplanationReport.Document) {
+    self.init(
+      outcomes: document.outcomes.map { outcome in
+        BenefitOutcome(
+          product: outcome.product, productName: outcome.productName, version: outcome.version,
+          benefit: outcome.benefit, benefitName: outcome.benefitName,
+          kind: outcome.kind.flatMap(BenefitDefinition.Kind.init),
+          lines: outcome.lines.map { ExplanationLine(step: $0.step, base: $0.base, amount: $0.amount, count: $0.count) },
+          total: outcome.total, endsCover: outcome.endsCover)
+      })
+  }
+}
+
+extension CapLedger {
+  /// The ledger without what an approval recorded: an appealed approval is taken back before
+  /// the claim is judged again.
+  public mutating func reverse(_ explanation: Explanation, paying amounts: [BenefitAmount], event: ClaimEvent) {
+    var recorded = CapLedger()
+    recorded.record(explanation, paying: amounts, event: event)
+    for (product, benefits) in recorded.histories {
+      for (benefit, taken) in benefits {
+        guard var used = histories[product]?[benefit] else { continue }
+        used.paidAmount -= taken.paidAmount
+        used.paidClaims -= taken.paidClaims
+        used.stays -= taken.stays
+        used.allowanceDays -= taken.allowanceDays
+        used.accidentSumPaid -= taken.accidentSumPaid
+        if taken.coverEnded { used.coverEnded = false }
+        for (category, part) in taken.categories ?? [:] {
+          if let before = used.categories?[category] {
+            used.categories?[category] = CategoryHistory(
+              paidAmount: before.paidAmount - part.paidAmount, paidClaims: before.paidClaims - part.paidClaims)
+          }
+        }
+        histories[product, default: [:]][benefit] = used
+      }
+    }
+  }
+}
+
 /// An amount paid under one benefit of one product.
 public struct BenefitAmount: Hashable, Sendable, Codable {
   public let product: String

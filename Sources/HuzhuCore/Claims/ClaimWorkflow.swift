@@ -27,9 +27,9 @@ public enum ClaimState: String, Hashable, Sendable, Codable, CaseIterable {
     }
   }
 
-  /// A rejection can be appealed once. (A paid claim is not reopened here: paying the
-  /// difference of a second decision needs its own ledger entries, left for later.)
-  public var isAppealable: Bool { self == .rejected }
+  /// A decision (a rejection, or an approval not yet paid) can be appealed once. A paid claim
+  /// is closed: more money for the same event is a new claim, which duplicate detection links.
+  public var isAppealable: Bool { self == .rejected || self == .approved }
 }
 
 /// Who must approve a claim, by the kind of benefit it pays: "a county approves hospital

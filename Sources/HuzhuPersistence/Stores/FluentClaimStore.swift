@@ -118,6 +118,7 @@ public struct FluentClaimStore: ClaimStore {
       var note: String?
       switch action {
       case .submit, .appeal:
+        if case .appeal = action, from == .approved { try await Self.takeBackApproval(&record, on: transaction) }
         try await Self.refresh(record: &record, on: transaction, context: context)
         record.documentsCompleteOn = context.today
         Self.startClock(&record, context: context)
@@ -147,13 +148,7 @@ public struct FluentClaimStore: ClaimStore {
   /// it is now, and what it pays recorded in the ledger, all before anyone else may approve
   /// a claim of the same member.
   static func approve(_ record: inout ClaimRecord, context: ClaimContext, on database: any Database) async throws {
-    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    try await sql.raw(
-      """
-      INSERT INTO member_locks (worker_id, version) VALUES (\(bind: record.workerID.rawValue), 1) \
-      ON CONFLICT (worker_id) DO UPDATE SET version = member_locks.version + 1
-      """
-    ).run()
+    try await lockMember(record.workerID, on: database)
     guard let worker = try await worker(record.workerID, on: database) else {
       throw CorruptRow(table: ClaimModel.schema, column: "worker_id")
     }
@@ -169,6 +164,32 @@ public struct FluentClaimStore: ClaimStore {
     let amounts = BenefitAmount.split(explanation, total: record.adjustment?.amount)
     updated.record(explanation, paying: amounts, event: record.intake.event)
     try await save(updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments, on: database)
+  }
+
+  /// Serialises everything that reads and changes one member's cap ledger: the first
+  /// statement of such work takes the member's row lock (one upsert, both databases).
+  static func lockMember(_ worker: Worker.ID, on database: any Database) async throws {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    try await sql.raw(
+      """
+      INSERT INTO member_locks (worker_id, version) VALUES (\(bind: worker.rawValue), 1) \
+      ON CONFLICT (worker_id) DO UPDATE SET version = member_locks.version + 1
+      """
+    ).run()
+  }
+
+  /// An appealed approval gives back to the cap ledger what it took, under the member's lock,
+  /// and the claim loses its approved amount until it is approved again.
+  static func takeBackApproval(_ record: inout ClaimRecord, on database: any Database) async throws {
+    guard let document = record.explanation, let approved = record.approvedTotal else { return }
+    try await lockMember(record.workerID, on: database)
+    let enrollments = try await cover(of: record.workerID, scheme: record.schemeCode, on: database)
+    let (ledger, rows) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
+    let explanation = Explanation(document)
+    var updated = ledger
+    updated.reverse(explanation, paying: BenefitAmount.split(explanation, total: approved), event: record.intake.event)
+    try await save(updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments, on: database)
+    record.approvedTotal = nil
   }
 
   // MARK: Payment batches
@@ -319,14 +340,7 @@ public struct FluentClaimStore: ClaimStore {
   /// the same claim can never be posted twice.
   static func post(_ record: ClaimRecord, on database: any Database, today: CalendarDate) async throws {
     guard let document = record.explanation else { return }
-    let explanation = Explanation(
-      outcomes: document.outcomes.map { outcome in
-        BenefitOutcome(
-          product: outcome.product, productName: outcome.productName, version: outcome.version,
-          benefit: outcome.benefit, benefitName: outcome.benefitName,
-          kind: outcome.kind.flatMap(BenefitDefinition.Kind.init), lines: [], total: outcome.total,
-          endsCover: outcome.endsCover)
-      })
+    let explanation = Explanation(document)
     var byProduct: [(product: String, version: String, amount: Money)] = []
     for amount in BenefitAmount.split(explanation, total: record.approvedTotal) where amount.amount.fen > 0 {
       let version = document.outcomes.first { $0.product == amount.product }?.version ?? ""
