@@ -196,6 +196,13 @@ public struct FluentClaimStore: ClaimStore {
 
   public func createBatch(scheme: String, context: ClaimContext) async throws -> PaymentBatch {
     try await database.transaction { transaction in
+      guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+      // Lock the claims to be batched before reading them: a second batch made at the same
+      // moment waits, then finds them taken, so no claim reaches the bank in two files.
+      try await sql.update(ClaimModel.schema)
+        .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
+        .where("scheme_code", .equal, scheme).where("state", .equal, ClaimState.approved.rawValue)
+        .where("batch_id", .is, SQLLiteral.null).run()
       let approved = try await ClaimModel.query(on: transaction)
         .filter(\.$schemeCode == scheme).filter(\.$state == ClaimState.approved.rawValue).filter(\.$batchID == nil)
         .sort(\.$number).all()
