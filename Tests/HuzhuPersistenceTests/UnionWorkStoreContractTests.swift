@@ -3,6 +3,7 @@ import Foundation
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuTestSupport
+import SQLKit
 import Testing
 
 @Suite("Union work, unit details and scheme store contract")
@@ -90,6 +91,15 @@ struct UnionWorkStoreContractTests {
             startedOn: self.today))
       }
       #expect(twice?.errors.map(\.code) == ["already_paired"])
+      // The schema holds the rule too, whatever a racing writer's check saw.
+      await #expect(throws: (any Error).self) {
+        try await db.sql.raw(
+          """
+          INSERT INTO hardship_pairings (id, organisation_id, cadre_name, worker_id, hardship_level, started_on, cadre_pays, created_at)
+          VALUES (\(bind: UUID()), \(bind: yichun.id.rawValue), '陈静', \(bind: worker.id.rawValue), 'severe', '2022-03-01', \(bind: false), \(bind: Date()))
+          """
+        ).run()
+      }
       let invalid = await #expect(throws: ValidationFailure.self) {
         try await store.create(
           HardshipPairing(

@@ -10,6 +10,7 @@ public enum HuzhuMigrations {
       M003_WorkerDetails(),
       M004_EnrollmentAndFund(),
       M005_Claims(),
+      M006_OpenPairingPerWorker(),
     ]
   }
 

@@ -59,7 +59,14 @@ public struct FluentUnionWorkStore: UnionWorkStore {
       }
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    try await HardshipPairingModel(pairing).create(on: database)
+    let raced = ValidationFailure([
+      FieldError(
+        field: "workerId", code: "already_paired",
+        message: LocalizedText(zh: "该职工刚刚已与他人结对", en: "the worker was just paired with someone else"))
+    ])
+    try await mappingConstraintFailure(to: raced) {
+      try await HardshipPairingModel(pairing).create(on: database)
+    }
   }
 
   public func pairings(under organisation: Organisation.ID?) async throws -> [HardshipPairing] {
