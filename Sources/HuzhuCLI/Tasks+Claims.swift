@@ -17,17 +17,17 @@ extension Tasks {
     var text = ""
     try await withMigratedApplication(configuration) { app in
       let claims = FluentClaimStore(database: app.db)
-      let page = try await claims.queue(
-        states: [.submitted, .reviewed, .approved, .inPayment], scheme: scheme, page: PageQuery(per: 200))
-      let picked = page.items.filter { claim in
-        let due = claim.dueOn
+      let narrowing: QueueNarrowing? =
         switch filter {
-        case .open: return true
-        case .expedited: return claim.expedited
-        case .overdue: return due.map { $0 < today } ?? false
-        case .dueToday: return due == today
+        case .open: nil
+        case .overdue: .overdue(today: today)
+        case .dueToday: .dueOn(today)
+        case .expedited: .expedited
         }
-      }
+      let picked = try await claims.queue(
+        states: [.submitted, .reviewed, .approved, .inPayment], scheme: scheme, narrowedTo: narrowing,
+        page: PageQuery(per: PageQuery.maximumPerPage)
+      ).items
       var rows = [["申请号 claim", "状态 state", "金额 amount", "时限 due", "提醒 flags"]]
       for claim in picked {
         var flags: [String] = []

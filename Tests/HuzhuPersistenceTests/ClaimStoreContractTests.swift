@@ -147,7 +147,7 @@ struct ClaimStoreContractTests {
           "mark_payment_failed", "start_payment", "mark_paid",
         ])
       #expect(history.allSatisfy { $0.address == "10.0.0.7" })
-      #expect(try await store.queue(states: [.submitted], scheme: "anyang", page: PageQuery()).total == 0)
+      #expect(try await store.queue(states: [.submitted], scheme: "anyang", narrowedTo: nil, page: PageQuery()).total == 0)
     }
   }
 
@@ -242,6 +242,15 @@ struct ClaimStoreContractTests {
       #expect(claim.dueOn == CalendarDate(year: 2026, month: 3, day: 16)!)
       #expect(try await world.store.outbox(claim: claim.id).map(\.notice) == [.submitted, .returned, .submitted])
       #expect(try await world.store.outbox(claim: claim.id)[1].text.contains("结算单不清晰"))
+      // The queue's narrow views are decided by the database.
+      func count(_ narrowing: QueueNarrowing) async throws -> Int {
+        try await world.store.queue(states: [.submitted], scheme: "anyang", narrowedTo: narrowing, page: PageQuery())
+          .total
+      }
+      #expect(try await count(.dueOn(CalendarDate(year: 2026, month: 3, day: 16)!)) == 1)
+      #expect(try await count(.overdue(today: CalendarDate(year: 2026, month: 3, day: 17)!)) == 1)
+      #expect(try await count(.overdue(today: CalendarDate(year: 2026, month: 3, day: 16)!)) == 0)
+      #expect(try await count(.expedited) == 0)
       // Near the end of 2026 the clock needs 2027, which is not published: it says so.
       let late = CalendarDate(year: 2026, month: 12, day: 24)!
       claim = try await world.store.perform(
@@ -317,7 +326,7 @@ struct ClaimStoreContractTests {
       }
       #expect(refused?.errors.map(\.row) == [2])
       #expect(refused?.errors.first?.field == "claims[1].workerId")
-      #expect(try await world.store.queue(states: Set(ClaimState.allCases), scheme: nil, page: PageQuery()).total == 3)
+      #expect(try await world.store.queue(states: Set(ClaimState.allCases), scheme: nil, narrowedTo: nil, page: PageQuery()).total == 3)
     }
   }
 

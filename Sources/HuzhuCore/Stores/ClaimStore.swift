@@ -227,6 +227,13 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
   }
 }
 
+/// The work queue's narrower views, decided in the database.
+public enum QueueNarrowing: Sendable, Equatable {
+  case overdue(today: CalendarDate)
+  case dueOn(CalendarDate)
+  case expedited
+}
+
 /// One claim to open in a batch: the member, the facts, and scans already stored.
 public struct ClaimRequest: Sendable {
   public struct Document: Sendable {
@@ -288,8 +295,10 @@ public protocol ClaimStore: Sendable {
   func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord?
   func claim(number: String) async throws -> ClaimRecord?
   func claims(worker: Worker.ID) async throws -> [ClaimRecord]
-  /// Claims in these states, soonest due first.
-  func queue(states: Set<ClaimState>, scheme: String?, page: PageQuery) async throws -> PagedResult<ClaimRecord>
+  /// Claims in these states, expedited first, then soonest due; optionally only those
+  /// overdue, due on `today`, or expedited.
+  func queue(states: Set<ClaimState>, scheme: String?, narrowedTo: QueueNarrowing?, page: PageQuery) async throws
+    -> PagedResult<ClaimRecord>
   func history(of claim: ClaimRecord.ID) async throws -> [ClaimHistoryEntry]
   func documents(of claim: ClaimRecord.ID) async throws -> [ClaimDocument]
   func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument?

@@ -382,11 +382,17 @@ public struct FluentClaimStore: ClaimStore {
       .sort(\.$createdOn, .descending).sort(\.$number, .descending).all().map { try $0.domain() }
   }
 
-  public func queue(states: Set<ClaimState>, scheme: String?, page: PageQuery) async throws
-    -> PagedResult<ClaimRecord>
+  public func queue(states: Set<ClaimState>, scheme: String?, narrowedTo narrowing: QueueNarrowing?, page: PageQuery)
+    async throws -> PagedResult<ClaimRecord>
   {
     var query = ClaimModel.query(on: database).filter(\.$state ~~ states.map(\.rawValue))
     if let scheme { query = query.filter(\.$schemeCode == scheme) }
+    switch narrowing {
+    case .overdue(let today): query = query.filter(\.$dueOn != nil).filter(\.$dueOn < today.description)
+    case .dueOn(let day): query = query.filter(\.$dueOn == day.description)
+    case .expedited: query = query.filter(\.$expedited == true)
+    case nil: break
+    }
     let total = try await query.count()
     let rows = try await query.sort(\.$expedited, .descending).sort(\.$dueOn).sort(\.$number)
       .range(page.offset..<(page.offset + page.per)).all()

@@ -49,25 +49,24 @@ struct ClaimController {
     let queue = request.query[String.self, at: "queue"]
     let page = try request.pageRequest()
     let scheme = request.query[String.self, at: "scheme"]
-    guard let queue, queue != "open" else {
-      let result = try await request.claims.queue(states: states, scheme: scheme, page: page)
-      return PageResource(result) { ClaimResource($0, today: today) }
+    let narrowing: QueueNarrowing?
+    switch queue ?? "open" {
+    case "open": narrowing = nil
+    case "overdue": narrowing = .overdue(today: today)
+    case "due_today": narrowing = .dueOn(today)
+    case "expedited": narrowing = .expedited
+    default:
+      throw APIError(
+        status: .badRequest, code: "invalid_query",
+        message: LocalizedText(zh: "queue 取值无效", en: "invalid queue"),
+        fields: [
+          FieldError(
+            field: "queue", code: "invalid_value",
+            message: LocalizedText(zh: "open、due_today、overdue 或 expedited", en: "open, due_today, overdue or expedited"))
+        ])
     }
-    // The narrower queues are read whole and filtered: the open claims of one agency are
-    // hundreds, not millions (a due-date index serves the sort).
-    let all = try await request.claims.queue(states: states, scheme: scheme, page: PageQuery(page: 1, per: 10_000))
-    let picked = all.items.filter { record in
-      switch queue {
-      case "expedited": record.expedited
-      case "overdue": ClaimQueue.deadline(of: record, today: today) == .overdue
-      case "due_today": ClaimQueue.deadline(of: record, today: today) == .dueToday
-      default: false
-      }
-    }
-    let slice = Array(picked.dropFirst(page.offset).prefix(page.per))
-    return PageResource(PagedResult(items: slice, request: page, total: picked.count)) {
-      ClaimResource($0, today: today)
-    }
+    let result = try await request.claims.queue(states: states, scheme: scheme, narrowedTo: narrowing, page: page)
+    return PageResource(result) { ClaimResource($0, today: today) }
   }
 
   @Sendable func openClaim(_ request: Request) async throws -> Response {
