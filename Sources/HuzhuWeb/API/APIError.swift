@@ -21,6 +21,15 @@ struct APIError: Error, Sendable {
     status: .internalServerError, code: "internal_error",
     message: LocalizedText(zh: "服务器内部错误，请联系管理员并提供请求编号", en: "internal error; quote the request id to an administrator"))
 
+  /// A query parameter that is not what the endpoint accepts; `expected` says what is.
+  static func invalidQuery(_ name: String, code: String = "invalid_value", expected: LocalizedText) -> APIError {
+    APIError(
+      status: .badRequest, code: "invalid_query",
+      message: LocalizedText(
+        zh: "查询参数“\(name)”\(expected.zh)", en: "the query parameter \"\(name)\" \(expected.en)"),
+      fields: [FieldError(field: name, code: code, message: expected)])
+  }
+
   static func validation(_ failure: ValidationFailure) -> APIError {
     APIError(
       status: .unprocessableEntity, code: "validation_failed",

@@ -32,16 +32,9 @@ struct ClaimController {
     if let text = request.query[String.self, at: "state"] {
       let parsed = text.split(separator: ",").map { ClaimState(rawValue: String($0)) }
       guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {
-        throw APIError(
-          status: .badRequest, code: "invalid_query",
-          message: LocalizedText(zh: "state 取值无效", en: "invalid state"),
-          fields: [
-            FieldError(
-              field: "state", code: "invalid_value",
-              message: LocalizedText(
-                zh: "可选：\(ClaimState.allCases.map(\.rawValue).joined(separator: ","))",
-                en: "one or more of \(ClaimState.allCases.map(\.rawValue).joined(separator: ","))"))
-          ])
+        let names = ClaimState.allCases.map(\.rawValue).joined(separator: ",")
+        throw APIError.invalidQuery(
+          "state", expected: LocalizedText(zh: "应取自：\(names)", en: "takes one or more of \(names)"))
       }
       states = Set(parsed.compactMap { $0 })
     }
@@ -56,14 +49,10 @@ struct ClaimController {
     case "due_today": narrowing = .dueOn(today)
     case "expedited": narrowing = .expedited
     default:
-      throw APIError(
-        status: .badRequest, code: "invalid_query",
-        message: LocalizedText(zh: "queue 取值无效", en: "invalid queue"),
-        fields: [
-          FieldError(
-            field: "queue", code: "invalid_value",
-            message: LocalizedText(zh: "open、due_today、overdue 或 expedited", en: "open, due_today, overdue or expedited"))
-        ])
+      throw APIError.invalidQuery(
+        "queue",
+        expected: LocalizedText(
+          zh: "应为 open、due_today、overdue 或 expedited", en: "takes open, due_today, overdue or expedited"))
     }
     let result = try await request.claims.queue(states: states, scheme: scheme, narrowedTo: narrowing, page: page)
     return PageResource(result) { ClaimResource($0, today: today) }
@@ -231,11 +220,7 @@ struct ClaimController {
       data = BankTransferFile.csv(batch)
       headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
     default:
-      throw APIError(
-        status: .badRequest, code: "invalid_query", message: LocalizedText(zh: "format 应为 csv 或 xlsx", en: "format is csv or xlsx"),
-        fields: [
-          FieldError(field: "format", code: "invalid_value", message: LocalizedText(zh: "csv 或 xlsx", en: "csv or xlsx"))
-        ])
+      throw APIError.invalidQuery("format", expected: LocalizedText(zh: "应为 csv 或 xlsx", en: "takes csv or xlsx"))
     }
     headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(batch.number).\(format)\"")
     return Response(status: .ok, headers: headers, body: .init(data: data))

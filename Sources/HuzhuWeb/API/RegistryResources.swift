@@ -102,14 +102,8 @@ extension Request {
     func number(_ name: String, default value: Int) throws -> Int {
       guard let text = query[String.self, at: name] else { return value }
       guard let number = Int(text) else {
-        throw APIError(
-          status: .badRequest, code: "invalid_query",
-          message: LocalizedText(zh: "查询参数“\(name)”应为整数", en: "the query parameter \"\(name)\" must be an integer"),
-          fields: [
-            FieldError(
-              field: name, code: "invalid_type",
-              message: LocalizedText(zh: "应为整数", en: "must be an integer"))
-          ])
+        throw APIError.invalidQuery(
+          name, code: "invalid_type", expected: LocalizedText(zh: "应为整数", en: "must be an integer"))
       }
       return number
     }

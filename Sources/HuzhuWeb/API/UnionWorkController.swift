@@ -241,13 +241,8 @@ extension Request {
   func organisationFilter() throws -> Organisation.ID? {
     guard let text = query[String.self, at: "organisationId"] else { return nil }
     guard let id = Organisation.ID(text) else {
-      throw APIError(
-        status: .badRequest, code: "invalid_query",
-        message: LocalizedText(zh: "organisationId 应为UUID", en: "organisationId must be a UUID"),
-        fields: [
-          FieldError(
-            field: "organisationId", code: "invalid_type", message: LocalizedText(zh: "应为UUID", en: "must be a UUID"))
-        ])
+      throw APIError.invalidQuery(
+        "organisationId", code: "invalid_type", expected: LocalizedText(zh: "应为UUID", en: "must be a UUID"))
     }
     return id
   }
