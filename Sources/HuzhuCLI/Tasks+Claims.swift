@@ -25,15 +25,18 @@ extension Tasks {
         case .expedited: .expedited
         }
       let picked = try await claims.queue(
-        states: [.submitted, .reviewed, .approved, .inPayment], scheme: scheme, narrowedTo: narrowing,
+        states: ClaimDeadline.running, scheme: scheme, narrowedTo: narrowing,
         page: PageQuery(per: PageQuery.maximumPerPage)
       ).items
       var rows = [["申请号 claim", "状态 state", "金额 amount", "时限 due", "提醒 flags"]]
       for claim in picked {
         var flags: [String] = []
         if claim.expedited { flags.append("加急 expedited") }
-        if let due = claim.dueOn, due < today { flags.append("超期 overdue") }
-        if claim.dueOn == today { flags.append("今日到期 due today") }
+        switch claim.deadline(on: today) {
+        case .overdue?: flags.append("超期 overdue")
+        case .dueToday?: flags.append("今日到期 due today")
+        default: break
+        }
         if !claim.duplicates.isEmpty { flags.append("疑似重复 duplicate?") }
         rows.append([
           claim.number, claim.state.label.zh, claim.payable.decimalString, claim.dueOn?.description ?? "—",

@@ -173,3 +173,67 @@ public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
     }
   }
 }
+
+/// What the engine and the rules say about a claim's facts: its explanation, the approval
+/// levels it needs, and the documents still missing. One function for a claim opened alone,
+/// a claim in a file, and a claim whose facts changed.
+public enum ClaimAssessment {
+  public static func assess(
+    _ record: inout ClaimRecord, worker: Worker, enrollments: [Enrollment], ledger: CapLedger,
+    suppliedDocuments: Set<String>, scheme: CompiledScheme
+  ) throws(ValidationFailure) {
+    let claimCase = ClaimCaseBuilder.build(
+      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.intake.event.claimDate,
+      ledger: ledger)
+    let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
+    record.explanation = ExplanationReport(explanation, scheme: scheme).document
+    let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))
+    record.progress.requiredLevels = scheme.claimsPolicy.approval.levels(
+      for: kinds.isEmpty ? Set(explanation.outcomes.compactMap(\.kind)) : kinds)
+    record.progress.missingDocuments = requiredDocuments(of: record, in: scheme).filter {
+      !suppliedDocuments.contains($0)
+    }
+  }
+
+  /// The documents the claim needs, in the scheme's order: every product's version list, and
+  /// the own list of each benefit the claim would pay.
+  public static func requiredDocuments(of record: ClaimRecord, in scheme: CompiledScheme) -> [String] {
+    var result: [String] = []
+    for outcome in record.explanation?.outcomes ?? [] {
+      let version = scheme.product(outcome.product)?.versions.first { $0.label == outcome.version }
+      var codes = version?.requiredDocuments ?? []
+      if outcome.total.fen > 0 {
+        codes += version?.benefits.first { $0.code == outcome.benefit }?.requiredDocuments ?? []
+      }
+      for code in codes where !result.contains(code) { result.append(code) }
+    }
+    return result
+  }
+}
+
+/// Where a running claim stands against its due date.
+public enum ClaimDeadline: String, Sendable, Codable {
+  case overdue
+  case dueToday = "due_today"
+  case onTime = "on_time"
+
+  /// States in which the clock runs.
+  public static let running: Set<ClaimState> = [.submitted, .reviewed, .approved, .inPayment]
+
+  public var label: LocalizedText {
+    switch self {
+    case .overdue: LocalizedText(zh: "已超期", en: "overdue")
+    case .dueToday: LocalizedText(zh: "今日到期", en: "due today")
+    case .onTime: LocalizedText(zh: "未到期", en: "on time")
+    }
+  }
+}
+
+extension ClaimRecord {
+  /// Against `today`; nil when no clock runs (not submitted, returned, decided, or no due date).
+  public func deadline(on today: CalendarDate) -> ClaimDeadline? {
+    guard ClaimDeadline.running.contains(state), let due = dueOn else { return nil }
+    if due < today { return .overdue }
+    return due == today ? .dueToday : .onTime
+  }
+}

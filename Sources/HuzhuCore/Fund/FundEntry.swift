@@ -92,6 +92,19 @@ public struct FundBalance: Hashable, Sendable, Codable {
     entryCount += count
   }
 
+  /// The sum of several balances (every scheme and period together).
+  public static func total(of balances: [FundBalance]) -> FundBalance {
+    var total = FundBalance(schemeCode: "", versionLabel: "")
+    for balance in balances {
+      total.contributions += balance.contributions
+      total.subsidies += balance.subsidies
+      total.claimsPaid += balance.claimsPaid
+      total.reversals += balance.reversals
+      total.entryCount += balance.entryCount
+    }
+    return total
+  }
+
   /// Balances per scheme and period from entries, sorted by scheme then period.
   public static func reconcile(_ entries: [FundEntry]) -> [FundBalance] {
     var balances: [String: FundBalance] = [:]

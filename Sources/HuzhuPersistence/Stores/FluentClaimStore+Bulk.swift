@@ -106,28 +106,18 @@ extension FluentClaimStore {
           continue
         }
         let worker = try person.worker(unitID: person.unit_id ?? id)
-        var ledger = CapLedger()
-        for row in ledgerRows[id] ?? []
-        where enrollments.contains(where: { $0.productCode == row.product_code && $0.period.start.description == row.period_start }) {
-          ledger.histories[row.product_code, default: [:]][row.benefit_code] = try JSON.value(
-            BenefitHistory.self, row.history, table: BenefitLedgerModel.schema, column: "history")
-        }
+        let ledger = try Self.capLedger(
+          (ledgerRows[id] ?? []).map {
+            (product: $0.product_code, periodStart: $0.period_start, benefit: $0.benefit_code, history: $0.history)
+          }, covering: enrollments)
         var record = ClaimRecord(
           number: DocumentNumbers.format(.claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
           workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
           progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
           createdOn: context.today)
-        let explanation = try Adjudicator.adjudicate(
-          ClaimCaseBuilder.build(
-            worker: worker, enrollments: enrollments, intake: request.intake, claimDate: request.intake.event.claimDate,
-            ledger: ledger),
-          under: context.scheme)
-        record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
-        let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))
-        record.progress.requiredLevels = context.scheme.claimsPolicy.approval.levels(
-          for: kinds.isEmpty ? Set(explanation.outcomes.compactMap(\.kind)) : kinds)
-        let supplied = Set(request.documents.map(\.kind))
-        record.progress.missingDocuments = Self.required(record, context: context).filter { !supplied.contains($0) }
+        try ClaimAssessment.assess(
+          &record, worker: worker, enrollments: enrollments, ledger: ledger,
+          suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
         let seen = request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] }
         record.duplicates = DuplicateFlag.flags(
           for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen)

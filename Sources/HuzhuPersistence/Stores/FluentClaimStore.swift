@@ -56,7 +56,7 @@ public struct FluentClaimStore: ClaimStore {
       try await ClaimDocumentModel(document).create(on: transaction)
       var record = current
       let kinds = try await Self.documentKinds(of: id, on: transaction)
-      record.progress.missingDocuments = Self.required(record, context: context).filter { !kinds.contains($0) }
+      record.progress.missingDocuments = ClaimAssessment.requiredDocuments(of: record, in: context.scheme).filter { !kinds.contains($0) }
       try row.update(from: record)
       try await row.update(on: transaction)
       try await Self.log(
@@ -469,30 +469,10 @@ public struct FluentClaimStore: ClaimStore {
     context: ClaimContext, on database: any Database
   ) async throws {
     let (ledger, _) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
-    let claimCase = ClaimCaseBuilder.build(
-      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.intake.event.claimDate, ledger: ledger)
-    let explanation = try Adjudicator.adjudicate(claimCase, under: context.scheme)
-    record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
-    let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))
-    record.progress.requiredLevels = context.scheme.claimsPolicy.approval.levels(
-      for: kinds.isEmpty ? Set(explanation.outcomes.compactMap(\.kind)) : kinds)
-    record.progress.missingDocuments = required(record, context: context).filter { !documents.contains($0) }
+    try ClaimAssessment.assess(
+      &record, worker: worker, enrollments: enrollments, ledger: ledger, suppliedDocuments: documents,
+      scheme: context.scheme)
     record.duplicates = try await duplicates(of: record, on: database)
-  }
-
-  /// The documents the claim needs, in the scheme's order: every product's version list, and
-  /// the own list of each benefit the claim would pay.
-  static func required(_ record: ClaimRecord, context: ClaimContext) -> [String] {
-    var result: [String] = []
-    for outcome in record.explanation?.outcomes ?? [] {
-      let version = context.scheme.product(outcome.product)?.versions.first { $0.label == outcome.version }
-      var codes = version?.requiredDocuments ?? []
-      if outcome.total.fen > 0 {
-        codes += version?.benefits.first { $0.code == outcome.benefit }?.requiredDocuments ?? []
-      }
-      for code in codes where !result.contains(code) { result.append(code) }
-    }
-    return result
   }
 
   static func startClock(_ record: inout ClaimRecord, context: ClaimContext) {
@@ -543,9 +523,7 @@ public struct FluentClaimStore: ClaimStore {
   }
 
   static func cover(of worker: Worker.ID, scheme: String, on database: any Database) async throws -> [Enrollment] {
-    try await EnrollmentModel.query(on: database).filter(\.$workerID == worker.rawValue)
-      .filter(\.$schemeCode == scheme).filter(\.$status == EnrollmentStatus.active.rawValue)
-      .sort(\.$periodStart).all().map { try $0.domain() }
+    try await EnrollmentRow.active(workers: [worker.rawValue], scheme: scheme, on: database)
   }
 
   /// The ledger for the periods of `enrollments`.
@@ -553,13 +531,23 @@ public struct FluentClaimStore: ClaimStore {
     -> (CapLedger, [BenefitLedgerModel])
   {
     let rows = try await BenefitLedgerModel.query(on: database).filter(\.$workerID == worker.rawValue).all()
+    let ledger = try capLedger(
+      rows.map { (product: $0.productCode, periodStart: $0.periodStart, benefit: $0.benefitCode, history: $0.history) },
+      covering: enrollments)
+    return (ledger, rows)
+  }
+
+  /// The ledger rows of the periods `enrollments` cover, as the engine reads them.
+  static func capLedger(
+    _ rows: [(product: String, periodStart: String, benefit: String, history: String)], covering enrollments: [Enrollment]
+  ) throws -> CapLedger {
     var ledger = CapLedger()
     for row in rows
-    where enrollments.contains(where: { $0.productCode == row.productCode && $0.period.start.description == row.periodStart }) {
-      ledger.histories[row.productCode, default: [:]][row.benefitCode] = try JSON.value(
+    where enrollments.contains(where: { $0.productCode == row.product && $0.period.start.description == row.periodStart }) {
+      ledger.histories[row.product, default: [:]][row.benefit] = try JSON.value(
         BenefitHistory.self, row.history, table: BenefitLedgerModel.schema, column: "history")
     }
-    return (ledger, rows)
+    return ledger
   }
 
   static func save(

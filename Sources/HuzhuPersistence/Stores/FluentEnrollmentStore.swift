@@ -20,9 +20,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   public func enroll(_ order: EnrollmentOrder, scheme: CompiledScheme) async throws -> EnrollmentPlan {
     try await mappingConstraintFailure(to: Self.raceLost) {
       try await database.transaction { transaction in
+        // The plan checks the order; numbers taken before a refusal are rolled back with it.
         let facts = try await Self.facts(for: order, scheme: scheme, on: transaction)
-        let errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
-        guard errors.isEmpty else { throw ValidationFailure(errors) }
         return try await Self.write(order, facts: facts, scheme: scheme, on: transaction)
       }
     }
@@ -68,8 +67,9 @@ public struct FluentEnrollmentStore: EnrollmentStore {
               overlapping: member.overlapping, previousCoverEnd: first.period.end)
           })
         // Members the rules no longer admit are left out with the rule's own words; what is
-        // wrong with the unit as a whole (participation, window) stops the renewal.
-        var errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
+        // wrong with the unit as a whole (participation, window) stops the renewal, when the
+        // plan checks the order again.
+        let errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
         let refused = Dictionary(grouping: errors.filter { $0.row != nil }, by: { $0.row! - 1 })
         if !refused.isEmpty {
           for (index, id) in order.workerIDs.enumerated() {
@@ -83,9 +83,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
           }
           order.workerIDs = order.workerIDs.enumerated().filter { refused[$0.offset] == nil }.map(\.element)
           order.split.thirdParties = order.split.thirdParties.filter { order.workerIDs.contains($0.key) }
-          errors = EnrollmentPlanner.check(order, facts: facts, scheme: scheme)
         }
-        guard errors.isEmpty else { throw ValidationFailure(errors) }
         let plan = try await Self.write(order, facts: facts, scheme: scheme, on: transaction)
         return RenewalResult(plan: plan, leftOut: leftOut)
       }
@@ -173,14 +171,16 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     let year = order.periodStart.year
     let billNumber = try await Sequences.next(
       DocumentKind.bill.sequenceName(scheme: scheme.code, year: year), count: 1, on: database)
-    let firstCertificate = try await Sequences.next(
-      DocumentKind.certificate.sequenceName(scheme: scheme.code, year: year), count: order.workerIDs.count,
-      on: database)
+    // An empty order takes no certificate numbers; the plan then refuses it ("no workers").
+    let certificates =
+      order.workerIDs.isEmpty
+      ? [] : try await Sequences.next(
+        DocumentKind.certificate.sequenceName(scheme: scheme.code, year: year), count: order.workerIDs.count,
+        on: database
+      ).map { DocumentNumbers.format(.certificate, scheme: scheme.code, year: year, sequence: $0) }
     let numbers = DocumentNumbers(
       bill: DocumentNumbers.format(.bill, scheme: scheme.code, year: year, sequence: billNumber.lowerBound),
-      certificates: firstCertificate.map {
-        DocumentNumbers.format(.certificate, scheme: scheme.code, year: year, sequence: $0)
-      })
+      certificates: certificates)
     let plan = try EnrollmentPlanner.plan(order, facts: facts, scheme: scheme, numbers: numbers)
     let version = scheme.product(order.productCode)!.version(forCoverageStartingOn: order.periodStart)!
     let bill = try BillModel(plan.bill, pricePerShare: version.contributionPerShare!, rounding: scheme.rounding)

@@ -28,7 +28,7 @@ struct ClaimController {
   /// The work queue: `?queue=due_today|overdue|expedited|open` (open: every claim whose
   /// clock runs), or `?state=submitted,reviewed`; `?scheme=`; paginated, soonest due first.
   @Sendable func listClaims(_ request: Request) async throws -> PageResource<ClaimResource> {
-    var states = ClaimQueue.running
+    var states = ClaimDeadline.running
     if let text = request.query[String.self, at: "state"] {
       let parsed = text.split(separator: ",").map { ClaimState(rawValue: String($0)) }
       guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else {

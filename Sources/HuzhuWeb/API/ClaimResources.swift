@@ -103,27 +103,11 @@ struct ClaimResource: Content {
     documentsCompleteOn = record.documentsCompleteOn
     dueOn = record.dueOn
     deadlineProblem = record.deadlineProblem
-    deadline = ClaimQueue.deadline(of: record, today: today)?.rawValue
+    deadline = record.deadline(on: today)?.rawValue
     expedited = record.expedited
     createdBy = record.createdBy
     createdOn = record.createdOn
     paidOn = record.paidOn
-  }
-}
-
-/// How a running claim stands against its due date.
-enum ClaimQueue: String {
-  case overdue
-  case dueToday = "due_today"
-  case onTime = "on_time"
-
-  /// States in which the clock runs.
-  static let running: Set<ClaimState> = [.submitted, .reviewed, .approved, .inPayment]
-
-  static func deadline(of record: ClaimRecord, today: CalendarDate) -> ClaimQueue? {
-    guard running.contains(record.state), let due = record.dueOn else { return nil }
-    if due < today { return .overdue }
-    return due == today ? .dueToday : .onTime
   }
 }
 

@@ -1,6 +1,4 @@
 import HuzhuCore
-import HuzhuPersistence
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -45,39 +43,5 @@ struct HealthController {
       databaseKind: databaseKind(request)
     )
     .encodeResponse(status: ready ? .ok : .serviceUnavailable, for: request)
-  }
-}
-
-/// Huzhu's state on the Vapor application.
-struct HuzhuState: Sendable {
-  var configuration: AppConfiguration?
-  var passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
-  var isReady = false
-
-  /// Scans of claim documents, under the data directory.
-  var documents: any DocumentStorage {
-    FileDocumentStorage(
-      directory: URL(fileURLWithPath: configuration?.dataDirectory ?? AppConfiguration.defaultDataDirectory)
-        .appendingPathComponent("documents").path)
-  }
-}
-
-extension Application {
-  private struct HuzhuStateKey: StorageKey {
-    typealias Value = NIOLockedValueBox<HuzhuState>
-  }
-
-  /// Created on first use, which is `configure(_:_:)` on the starting thread, before any
-  /// request can read it.
-  private var huzhuBox: NIOLockedValueBox<HuzhuState> {
-    if let box = storage[HuzhuStateKey.self] { return box }
-    let box = NIOLockedValueBox(HuzhuState())
-    storage[HuzhuStateKey.self] = box
-    return box
-  }
-
-  var huzhu: HuzhuState {
-    get { huzhuBox.withLockedValue { $0 } }
-    set { huzhuBox.withLockedValue { $0 = newValue } }
   }
 }

@@ -34,7 +34,7 @@ enum ClaimQueuePage {
     static func load(page: PageQuery, today: CalendarDate, claims: any ClaimStore) async throws -> Model {
       Model(
         claims: try await claims.queue(
-          states: ClaimQueue.running.union([.draft, .returned]), scheme: nil, narrowedTo: nil, page: page),
+          states: ClaimDeadline.running.union([.draft, .returned]), scheme: nil, narrowedTo: nil, page: page),
         today: today)
     }
   }

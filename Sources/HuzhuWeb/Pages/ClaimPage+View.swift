@@ -30,7 +30,7 @@ extension ClaimPage {
 
     private func summary() -> Node<HTML.BodyContext> {
       let claim = model.claim
-      let deadline = ClaimQueue.deadline(of: claim, today: model.today)
+      let deadline = claim.deadline(on: model.today)
       return .group(
         .div(
           .class("figures"),
@@ -39,7 +39,7 @@ extension ClaimPage {
           figure(claim.payable.formatted, text(claim.approvedTotal == nil ? "拟给付" : "核定给付", "To pay")),
           figure(
             claim.dueOn?.description ?? "—",
-            text("办结时限", "Due") + (deadline.map { " · " + Self.deadlineLabel($0).text(for: language) } ?? ""))),
+            text("办结时限", "Due") + (deadline.map { " · " + $0.label.text(for: language) } ?? ""))),
         .if(
           !claim.duplicates.isEmpty,
           .div(
@@ -60,14 +60,6 @@ extension ClaimPage {
                 "Adjusted: \(claim.calculatedTotal?.formatted ?? "—") → \(adjustment.amount.formatted) (\(adjustment.by): \(adjustment.justification))"
               )))
         })
-    }
-
-    static func deadlineLabel(_ state: ClaimQueue) -> LocalizedText {
-      switch state {
-      case .overdue: LocalizedText(zh: "已超期", en: "overdue")
-      case .dueToday: LocalizedText(zh: "今日到期", en: "due today")
-      case .onTime: LocalizedText(zh: "未到期", en: "on time")
-      }
     }
 
     private func facts() -> Node<HTML.BodyContext> {
@@ -255,9 +247,9 @@ extension ClaimQueuePage {
     private func flags(_ claim: ClaimRecord) -> Node<HTML.BodyContext> {
       .group(
         .if(claim.expedited, .span(.class("badge badge-expedited"), .text(text("加急", "expedited")))),
-        .unwrap(ClaimQueue.deadline(of: claim, today: model.today)) { state in
+        .unwrap(claim.deadline(on: model.today)) { state in
           .span(
-            .class("badge badge-\(state.rawValue)"), .text(ClaimPage.View.deadlineLabel(state).text(for: language)))
+            .class("badge badge-\(state.rawValue)"), .text(state.label.text(for: language)))
         },
         .if(!claim.duplicates.isEmpty, .span(.class("badge badge-overdue"), .text(text("疑似重复", "possible duplicate")))))
     }

@@ -15,15 +15,6 @@ enum FundPage {
         schemeNames: Dictionary(uniqueKeysWithValues: try await stored.map { ($0.code, $0.definition.scheme.name) }))
     }
 
-    var total: FundBalance {
-      var total = FundBalance(schemeCode: "", versionLabel: "")
-      for balance in balances {
-        total.add(kind: .contribution, amount: balance.contributions, count: balance.entryCount)
-        total.add(kind: .subsidy, amount: balance.subsidies, count: 0)
-        total.add(kind: .claimPayment, amount: Money(fen: -balance.claimsPaid.fen), count: 0)
-        total.add(kind: .reversal, amount: balance.reversals, count: 0)
-      }
-      return total
-    }
+    var total: FundBalance { FundBalance.total(of: balances) }
   }
 }
