@@ -78,16 +78,22 @@ public enum Tasks {
 /// bcrypt hash.
 enum AdministratorBanner {
   static func text(_ administrator: DemoAdministrator) -> String {
-    """
+    let width = administrator.accounts.map(\.username.count).max() ?? 8
+    let rows = administrator.accounts.map { account in
+      "   " + account.username.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+        + account.roles.sorted().map(\.label.zh).joined(separator: "、") + " · " + account.displayName
+    }
+    return """
 
-    ================================================================
-     演示数据已载入 / demo data loaded
-     管理员账号 administrator:  \(administrator.username)
-     初始密码 password:         \(administrator.password)
-     密码只显示这一次，请妥善保存。 Shown only once: keep it safe.
-    ================================================================
+      ================================================================
+       演示数据已载入 / demo data loaded
+       演示账号 demo accounts:
+      \(rows.joined(separator: "\n"))
+       所有演示账号的初始密码 password of every demo account:  \(administrator.password)
+       密码只显示这一次，请妥善保存。 Shown only once: keep it safe.
+      ================================================================
 
-    """
+      """
   }
 }
 

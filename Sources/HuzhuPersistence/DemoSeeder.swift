@@ -5,7 +5,9 @@ import HuzhuCore
 /// to be printed once to the console.
 public struct DemoAdministrator: Sendable {
   public let username: String
+  /// Every demo account's password.
   public let password: String
+  public let accounts: [DemoAccount]
 }
 
 /// A scheme to load with the demo data: its text and its parsed definition.
@@ -23,8 +25,9 @@ public enum DemoSeeder {
   /// Writes ``DemoData/standard()``, the given schemes, the demo enrollments with their
   /// payments, and an administrator account, all in one transaction, when the registry is
   /// empty. Returns nil (and writes nothing) when it is not.
-  public static func seedIfEmpty(database: any Database, hasher: any PasswordHasher, schemes: [DemoScheme]) async throws
-    -> DemoAdministrator?
+  public static func seedIfEmpty(
+    database: any Database, hasher: any PasswordHasher, schemes: [DemoScheme], password: String? = nil
+  ) async throws -> DemoAdministrator?
   {
     try await database.transaction { transaction -> DemoAdministrator? in
       let registry = FluentRegistryStore(database: transaction)
@@ -62,19 +65,29 @@ public enum DemoSeeder {
             on: plan.bill.id, recordedBy: "demo", idempotencyKey: nil, scheme: scheme)
         }
       }
-      let password = generatePassword()
-      try await FluentAccountStore(database: transaction).create(
-        UserAccount(
-          username: "admin", displayName: "系统管理员", organisationID: home.id, roles: [.systemAdministrator],
-          passwordHash: try hasher.hash(password)))
-      return DemoAdministrator(username: "admin", password: password)
+      // One bcrypt hash for the shared demo password: hashing it per account would add seconds
+      // to the first start for nothing.
+      let password = password ?? generatePassword()
+      let hash = try hasher.hash(password)
+      let accounts = FluentAccountStore(database: transaction)
+      for account in data.accounts {
+        try await accounts.create(
+          UserAccount(
+            username: account.username, displayName: account.displayName, organisationID: account.organisationID,
+            unitID: account.unitID, roles: account.roles, passwordHash: hash))
+      }
+      return DemoAdministrator(username: "admin", password: password, accounts: data.accounts)
     }
   }
 
-  /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+  /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I), drawn until the
+  /// password policy accepts them (all three classes present).
   static func generatePassword() -> String {
     let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
     var generator = SystemRandomNumberGenerator()
-    return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+    while true {
+      let password = String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+      if PasswordPolicy.problems(password, username: "admin").isEmpty { return password }
+    }
   }
 }

@@ -21,14 +21,25 @@ public func configure(
 
   try HuzhuDatabase.use(configuration.database, on: app.databases)
 
+  // Sessions live in the database (they survive a restart and serve several processes).
+  // The cookie is HttpOnly and SameSite=Strict, Secure when served over HTTPS.
+  app.sessions.use(.fluent)
+  app.sessions.configuration = SessionsConfiguration(cookieName: SessionCookie.name) { id in
+    HTTPCookies.Value(
+      string: id.string, path: "/", isSecure: configuration.secureCookies, isHTTPOnly: true, sameSite: .strict)
+  }
+
   // Outermost first: every request is logged, every response carries the security
-  // headers, every error becomes a JSON or HTML answer.
+  // headers, every error becomes a JSON or HTML answer, then the session and the
+  // cross-site request check before anything reads a form.
   app.middleware = Middlewares()
   app.middleware.use(RequestLogMiddleware())
   app.middleware.use(SecurityHeadersMiddleware())
   app.middleware.use(HuzhuErrorMiddleware())
-  app.middleware.use(LanguageCookieMiddleware())
   app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory))
+  app.middleware.use(app.sessions.middleware)
+  app.middleware.use(CSRFMiddleware(sessionCookieName: SessionCookie.name))
+  app.middleware.use(LanguageCookieMiddleware())
 
   try routes(app)
 }
@@ -45,7 +56,8 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   var administrator: DemoAdministrator?
   if configuration.loadsDemoData {
     administrator = try await DemoSeeder.seedIfEmpty(
-      database: app.db, hasher: app.huzhu.passwordHasher, schemes: try DemoSeeder.bundledSchemes())
+      database: app.db, hasher: app.huzhu.passwordHasher, schemes: try DemoSeeder.bundledSchemes(),
+      password: configuration.demoPassword)
   }
   app.huzhu.isReady = true
   return administrator
@@ -53,12 +65,15 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
 
 func routes(_ app: Application) throws {
   HealthController().register(on: app)
-  let authenticated = app.grouped(AccountAuthenticator(), AuthenticatedAccount.guardMiddleware())
-  PagesController().register(on: app, authenticated: authenticated)
-  RegistryController().register(public: app, authenticated: authenticated)
-  EnrollmentController().register(public: app, authenticated: authenticated)
-  SchemeController().register(public: app, authenticated: authenticated)
-  UnionWorkController().register(public: app, authenticated: authenticated)
+  // Who is asking (session cookie for pages, HTTP Basic for API clients); every change they
+  // make is audited. `authenticated` routes refuse anyone not signed in.
+  let identified = app.grouped(SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware())
+  let authenticated = identified.grouped(AuthenticatedAccount.guardMiddleware())
+  PagesController().register(on: identified, authenticated: authenticated)
+  RegistryController().register(authenticated: authenticated)
+  EnrollmentController().register(public: identified, authenticated: authenticated)
+  SchemeController().register(authenticated: authenticated)
+  UnionWorkController().register(authenticated: authenticated)
   RosterController().register(authenticated: authenticated)
   ClaimController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
@@ -87,7 +102,3 @@ extension DemoSeeder {
   }
 }
 
-extension Request {
-  var registry: any RegistryStore { FluentRegistryStore(database: db) }
-  var accounts: any AccountStore { FluentAccountStore(database: db) }
-}

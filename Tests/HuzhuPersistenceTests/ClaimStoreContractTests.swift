@@ -420,3 +420,53 @@ struct ClaimStoreContractTests {
     }
   }
 }
+
+extension ClaimStoreContractTests {
+  /// A claim belongs to the member's unit and its organisation node: a store bound to another
+  /// area's scope neither sees it nor acts on it, and cannot open one for that area's workers.
+  @Test(arguments: kinds)
+  func claimsStayInsideTheScopeThatOwnsThem(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let claim = try await world.store.open(
+        stay(selfPaid: 300_000, invoice: "INV-S1", sheet: "JS-S1"), for: world.worker.id, channel: .window,
+        expedited: false, context: context(world, clerk))
+      let organisations = try await FluentRegistryStore(database: db.database).organisations()
+      let anyang = try #require(organisations.first { $0.code == "HA-AY" })
+      #expect(claim.organisationID == anyang.id)
+      #expect(claim.unitID == world.worker.unitID)
+      let wenfeng = try #require(organisations.first { $0.code == "HA-AY-WF" })
+      let harbin = try #require(organisations.first { $0.code == "HLJ" })
+      let city = FluentClaimStore(
+        database: db.database, scope: .organisations(OrganisationTree.subtreeIDs(of: anyang.id, in: organisations)))
+      let county = FluentClaimStore(
+        database: db.database, scope: .organisations(OrganisationTree.subtreeIDs(of: wenfeng.id, in: organisations)))
+      let province = FluentClaimStore(
+        database: db.database, scope: .organisations(OrganisationTree.subtreeIDs(of: harbin.id, in: organisations)))
+      let ownUnit = FluentClaimStore(database: db.database, scope: .unit(world.worker.unitID))
+
+      #expect(try await city.claim(claim.id)?.number == claim.number)
+      #expect(try await ownUnit.claim(number: claim.number)?.id == claim.id)
+      for outsider in [county, province] {
+        #expect(try await outsider.claim(claim.id) == nil)
+        #expect(try await outsider.claim(number: claim.number) == nil)
+        #expect(try await outsider.claims(worker: world.worker.id).isEmpty)
+        #expect(try await outsider.history(of: claim.id).isEmpty)
+        #expect(
+          try await outsider.queue(states: Set(ClaimState.allCases), scheme: nil, narrowedTo: nil, page: PageQuery())
+            .total == 0)
+        #expect(try await outsider.summary(today: today) == ClaimSummary())
+        await #expect(throws: ValidationFailure.self) {
+          _ = try await outsider.perform(.submit, on: claim.id, context: context(world, clerk))
+        }
+        await #expect(throws: ValidationFailure.self) {
+          _ = try await outsider.open(
+            stay(selfPaid: 100_000, invoice: "INV-S2", sheet: "JS-S2"), for: world.worker.id, channel: .window,
+            expedited: false, context: context(world, clerk))
+        }
+      }
+      #expect(try await city.summary(today: today)[.draft] == 1)
+      #expect(try await world.store.claim(claim.id)?.state == .draft)
+    }
+  }
+}

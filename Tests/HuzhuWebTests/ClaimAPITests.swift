@@ -20,28 +20,25 @@ struct ClaimAPITests {
     api = try EnrollmentAPITests()
   }
 
-  /// Operator accounts at the Anyang city federation: a clerk and an approver.
-  func accounts(_ test: TestApp) async throws -> (clerk: HTTPHeaders, approver: HTTPHeaders) {
+  /// Operators at the Anyang city federation: the demo window clerk, approver and finance,
+  /// and a checker holding both review and approval (allowed: the workflow still stops them
+  /// approving what they reviewed themselves).
+  func accounts(_ test: TestApp) async throws
+    -> (clerk: HTTPHeaders, checker: HTTPHeaders, approver: HTTPHeaders, finance: HTTPHeaders)
+  {
     let registry = FluentRegistryStore(database: test.app.db)
     let anyang = try #require(try await registry.organisations().first { $0.code == "HA-AY" })
-    var result: [HTTPHeaders] = []
-    for (username, name) in [("ay-clerk", "窗口 李"), ("ay-approver", "市总 王")] {
-      try await FluentAccountStore(database: test.app.db).create(
-        UserAccount(
-          username: username, displayName: name, organisationID: anyang.id, roles: [],
-          passwordHash: try PlainTestHasher().hash("secret-\(username)")))
-      var headers = HTTPHeaders()
-      headers.basicAuthorization = BasicAuthorization(username: username, password: "secret-\(username)")
-      headers.contentType = .json
-      result.append(headers)
-    }
-    return (result[0], result[1])
+    try await FluentAccountStore(database: test.app.db).create(
+      UserAccount(
+        username: "ay-checker", displayName: "审核审批 李", organisationID: anyang.id, roles: [.reviewer, .approver],
+        passwordHash: try PlainTestHasher().hash(TestApp.demoPassword)))
+    return (test.clerkHeaders, test.headers("ay-checker"), test.headers("ay-approver"), test.headers("ay-finance"))
   }
 
   @Test(arguments: kinds)
   func aClaimFromScansToMoneyPosted(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
-      let (clerk, approver) = try await accounts(test)
+      let (clerk, checker, approver, finance) = try await accounts(test)
       // The holder of Anyang's first certificate gets a bank account for the transfer.
       let certificate = try #require(
         try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
@@ -89,16 +86,20 @@ struct ClaimAPITests {
         test, .GET, "/api/v1/claims?queue=open&scheme=anyang", template: "/api/v1/claims", headers: clerk, expect: 200)
       #expect(queue["total"] as? Int == 1)
       _ = try await api.call(
-        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"review"}"#, headers: clerk,
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"review"}"#, headers: checker,
         expect: 200)
-      let own = try await api.call(
+      // The clerk may not approve at all; the checker may, but not what they reviewed.
+      _ = try await api.call(
         test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"approve"}"#, headers: clerk,
+        expect: 403)
+      let own = try await api.call(
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"approve"}"#, headers: checker,
         expect: 422)
-      #expect(api.fieldCodes(own) == ["own_submission"])
+      #expect(api.fieldCodes(own) == ["own_review"])
       // The reviewer adjusts with a justification; the calculation stays visible.
       let adjusted = try await api.call(
         test, .POST, "/api/v1/claims/\(id)/adjustment", template: "/api/v1/claims/{id}/adjustment",
-        body: #"{"amount":"1250.00","justification":"一张发票重复计入，扣除50元"}"#, headers: clerk, expect: 200)
+        body: #"{"amount":"1250.00","justification":"一张发票重复计入，扣除50元"}"#, headers: checker, expect: 200)
       #expect(adjusted["calculatedTotal"] as? String == "1300.00")
       #expect(adjusted["payable"] as? String == "1250.00")
       let approved = try await api.call(
@@ -109,26 +110,26 @@ struct ClaimAPITests {
       // The batch, its bank file (twice, identical), the bank's answer.
       let batch = try await api.call(
         test, .POST, "/api/v1/payment-batches", template: "/api/v1/payment-batches",
-        body: #"{"schemeCode":"anyang"}"#, headers: clerk, expect: 201)
+        body: #"{"schemeCode":"anyang"}"#, headers: finance, expect: 201)
       let batchID = try #require(batch["id"] as? String)
-      let csv = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: clerk)
+      let csv = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: finance)
       #expect(csv.text.contains("户名,账号,开户行,金额,用途"))
       #expect(csv.text.contains("6216610200001234567,中国银行安阳分行,1250.00"))
-      #expect(try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: clerk).text == csv.text)
-      let xlsx = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=xlsx", headers: clerk)
+      #expect(try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: finance).text == csv.text)
+      let xlsx = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=xlsx", headers: finance)
       let sheet = try SheetReader.read(Data(xlsx.body.readableBytesView))
       #expect(sheet.textRows.last?[3] == "1250.00")
       _ = try await api.call(
-        test, .GET, "/api/v1/payment-batches/\(batchID)", template: "/api/v1/payment-batches/{id}", headers: clerk,
+        test, .GET, "/api/v1/payment-batches/\(batchID)", template: "/api/v1/payment-batches/{id}", headers: finance,
         expect: 200)
       let line = "/api/v1/payment-batches/\(batchID)/lines/\(id)"
       let lineTemplate = "/api/v1/payment-batches/{id}/lines/{claimId}"
       let settled = try await api.call(
-        test, .POST, line, template: lineTemplate, body: #"{"paid":true,"note":"BOC-20200415-001"}"#, headers: clerk,
+        test, .POST, line, template: lineTemplate, body: #"{"paid":true,"note":"BOC-20200415-001"}"#, headers: finance,
         expect: 200)
       #expect((settled["lines"] as? [[String: Any]])?.first?["status"] as? String == "paid")
       _ = try await api.call(
-        test, .POST, line, template: lineTemplate, body: #"{"paid":true,"note":"BOC-20200415-001"}"#, headers: clerk,
+        test, .POST, line, template: lineTemplate, body: #"{"paid":true,"note":"BOC-20200415-001"}"#, headers: finance,
         expect: 200)
 
       let detail = try await api.call(
@@ -136,7 +137,8 @@ struct ClaimAPITests {
       #expect((detail["claim"] as? [String: Any])?["state"] as? String == "paid")
       #expect((detail["notifications"] as? [[String: Any]])?.map { $0["notice"] as? String } == ["submitted", "approved", "paid"])
       let balances = try await api.call(
-        test, .GET, "/api/v1/funds/balances?scheme=anyang", template: "/api/v1/funds/balances", expect: 200)
+        test, .GET, "/api/v1/funds/balances?scheme=anyang", template: "/api/v1/funds/balances", headers: finance,
+        expect: 200)
       #expect((balances["items"] as? [[String: Any]])?.first?["claimsPaid"] as? String == "1250.00")
 
       // The claim's page explains the benefit line by line, in Chinese.
@@ -144,38 +146,40 @@ struct ClaimAPITests {
       #expect(page.status == .ok)
       for text in [
         "给付计算明细", "住院医疗互助金", "分段计算", "0.00–1000.00 部分 × 30%", "1000.00 以上部分 × 50%", "1300.00",
-        "审核调整：¥1,300.00 → ¥1,250.00", "已支付", "医保结算单", "市总 王",
+        "审核调整：¥1,300.00 → ¥1,250.00", "已支付", "医保结算单", "王建华",
       ] {
         #expect(page.text.contains(text), "\(text)")
       }
       #expect(try await test.get("/claims", headers: clerk).text.contains("理赔工作台"))
       // The reconciliation page: Anyang's 2019 period, 1,250.00 paid out of the 12 members' 90.00 each.
-      let fund = try await test.get("/funds", headers: clerk).text
+      let fund = try await test.get("/funds", headers: finance).text
       #expect(fund.contains("安阳市职工住院医疗互助保障"))
       #expect(fund.contains("¥1,250.00"))
       #expect(fund.contains("¥-170.00") || fund.contains("-¥170.00"))
 
       // Claims are for operators only.
       #expect(try await test.get("/api/v1/claims/\(id)").status == .unauthorized)
-      #expect(try await test.get("/claims/\(id)").status == .unauthorized)
+      let anonymousPage = try await test.get("/claims/\(id)")
+      #expect(anonymousPage.status == .seeOther)
+      #expect(anonymousPage.headers.first(name: .location)?.hasPrefix("/login?next=") == true)
     }
   }
 
   @Test func theHolidayCalendarIsListedAndEditable() async throws {
     try await withTestApp(.sqlite) { test in
       let listed = try await api.call(
-        test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.adminHeaders, expect: 200)
+        test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.headers("ay-scheme"), expect: 200)
       #expect((listed["items"] as? [[String: Any]])?.count == 8)
       let year2027 = #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"国务院办公厅通知"}"#
       _ = try await api.call(
         test, .PUT, "/api/v1/holidays/2027", template: "/api/v1/holidays/{year}", body: year2027,
-        headers: test.adminHeaders, expect: 200)
+        headers: test.headers("ay-scheme"), expect: 200)
       let mismatch = try await api.call(
         test, .PUT, "/api/v1/holidays/2028", template: "/api/v1/holidays/{year}", body: year2027,
-        headers: test.adminHeaders, expect: 422)
+        headers: test.headers("ay-scheme"), expect: 422)
       #expect(api.fieldCodes(mismatch) == ["year_mismatch"])
       let after = try await api.call(
-        test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.adminHeaders, expect: 200)
+        test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.headers("ay-scheme"), expect: 200)
       #expect((after["items"] as? [[String: Any]])?.last?["year"] as? Int == 2027)
     }
   }
@@ -187,7 +191,7 @@ extension ClaimAPITests {
   @Test(arguments: kinds)
   func returnedRejectedAndAppealed(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
-      let (clerk, approver) = try await accounts(test)
+      let (clerk, checker, _, _) = try await accounts(test)
       let opened = try await api.call(
         test, .POST, "/api/v1/claims", template: "/api/v1/claims",
         body: """
@@ -212,7 +216,7 @@ extension ClaimAPITests {
       #expect((submitted["claim"] as? [String: Any])?["dueOn"] != nil)
       let again = try await act(#"{"action":"submit"}"#, clerk)
       #expect(again["changed"] as? Bool == false)
-      _ = try await act(#"{"action":"return","note":"请补充出院小结"}"#, approver)
+      _ = try await act(#"{"action":"return","note":"请补充出院小结"}"#, checker)
       let expedited = try await api.call(
         test, .GET, "/api/v1/claims?queue=expedited", template: "/api/v1/claims", headers: clerk, expect: 200)
       #expect(expedited["total"] as? Int == 0)  // returned: the clock has stopped
@@ -228,14 +232,14 @@ extension ClaimAPITests {
       let queued = try await api.call(
         test, .GET, "/api/v1/claims?queue=expedited", template: "/api/v1/claims", headers: clerk, expect: 200)
       #expect(queued["total"] as? Int == 1)
-      let noReason = try await act(#"{"action":"reject","rejectionReason":"outside_scope"}"#, approver, expect: 422)
+      let noReason = try await act(#"{"action":"reject","rejectionReason":"outside_scope"}"#, checker, expect: 422)
       #expect(api.fieldCodes(noReason) == ["reason_required"])
       let rejected = try await act(
-        #"{"action":"reject","rejectionReason":"outside_scope","note":"美容项目不属于保障范围"}"#, approver)
+        #"{"action":"reject","rejectionReason":"outside_scope","note":"美容项目不属于保障范围"}"#, checker)
       #expect((rejected["claim"] as? [String: Any])?["state"] as? String == "rejected")
       let appealed = try await act(#"{"action":"appeal","note":"系治疗性手术，附医院说明"}"#, clerk)
       #expect((appealed["claim"] as? [String: Any])?["state"] as? String == "submitted")
-      _ = try await act(#"{"action":"reject","rejectionReason":"outside_scope","note":"复核维持"}"#, approver)
+      _ = try await act(#"{"action":"reject","rejectionReason":"outside_scope","note":"复核维持"}"#, checker)
       let twice = try await act(#"{"action":"appeal","note":"再次申诉"}"#, clerk, expect: 422)
       #expect(api.fieldCodes(twice) == ["already_appealed"])
       let detail = try await api.call(

@@ -26,8 +26,8 @@ struct EnrollmentAPITests {
   ) async throws -> [String: Any] {
     let response =
       method == .GET && body == nil
-      ? try await test.get(path, headers: headers ?? [:])
-      : try await test.send(method, path, body: body ?? "", headers: headers ?? test.adminHeaders)
+      ? try await test.get(path, headers: headers ?? test.clerkHeaders)
+      : try await test.send(method, path, body: body ?? "", headers: headers ?? test.clerkHeaders)
     #expect(Int(response.status.code) == status, "\(method) \(path): \(response.text)", sourceLocation: sourceLocation)
     let json = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView), options: [.fragmentsAllowed])
     let schema = try #require(
@@ -48,7 +48,7 @@ struct EnrollmentAPITests {
 
   var yamlHeaders: (TestApp) -> HTTPHeaders {
     { test in
-      var headers = test.adminHeaders
+      var headers = test.headers("ay-scheme")
       headers.contentType = HTTPMediaType(type: "application", subType: "yaml")
       return headers
     }
@@ -113,7 +113,7 @@ struct EnrollmentAPITests {
       // Payments: idempotent, partial, then the bill settles and cover starts.
       let payments = "/api/v1/bills/\(billID)/payments"
       let paymentsTemplate = "/api/v1/bills/{id}/payments"
-      var keyed = test.adminHeaders
+      var keyed = test.clerkHeaders
       keyed.add(name: "Idempotency-Key", value: "window-7-0001")
       let employer = #"{"payer":"employer","amount":"90.00","paidOn":"2023-12-28","reference":"ICBC-778812"}"#
       let first = try await call(
@@ -159,12 +159,14 @@ struct EnrollmentAPITests {
 
       // The fund: 270.00 in, 90.00 of it union subsidy.
       let balances = try await call(
-        test, .GET, "/api/v1/funds/balances?scheme=test", template: "/api/v1/funds/balances", expect: 200)
+        test, .GET, "/api/v1/funds/balances?scheme=test", template: "/api/v1/funds/balances",
+        headers: test.headers("ay-finance"), expect: 200)
       let balance = try #require((balances["items"] as? [[String: Any]])?.first)
       #expect(balance["balance"] as? String == "270.00")
       #expect(balance["subsidies"] as? String == "90.00")
       let entries = try await call(
-        test, .GET, "/api/v1/funds/test/entries", template: "/api/v1/funds/{code}/entries", expect: 200)
+        test, .GET, "/api/v1/funds/test/entries", template: "/api/v1/funds/{code}/entries",
+        headers: test.headers("ay-finance"), expect: 200)
       #expect((entries["items"] as? [Any])?.count == 3)
 
       // Renewal for 2025, the split carried over.

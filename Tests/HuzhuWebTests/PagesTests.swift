@@ -27,35 +27,38 @@ struct PagesTests {
   }
 
   @Test(arguments: kinds)
-  func homePageShowsTheDemoOrganisationTreeInChinese(kind: TestDatabaseKind) async throws {
+  func organisationTreeShowsTheOperatorsSubtreeInChinese(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
-      let response = try await test.get("/")
+      let session = try await test.signIn("hlj-leader")
+      let response = try await test.get("/organisations", headers: session.cookie)
       #expect(response.status == .ok)
       #expect(response.headers.contentType == .html)
       let html = response.text
       #expect(html.contains(#"<html lang="zh">"#))
-      for name in ["安阳市总工会", "中国职工保险互助会哈尔滨办事处", "省职工互助保障伊春代办处", "铁力市总工会", "伊春森工集团工会"] {
+      for name in ["中国职工保险互助会哈尔滨办事处", "省职工互助保障伊春代办处", "铁力市总工会", "伊春森工集团工会"] {
         #expect(html.contains(name), "\(name)")
       }
+      // Anyang is another tree: the Harbin office's leader does not see it.
+      #expect(!html.contains("安阳市总工会"))
       // The Yichun agency sits inside the Harbin office's branch of the tree.
       let harbin = try #require(html.range(of: "中国职工保险互助会哈尔滨办事处"))
       let yichun = try #require(html.range(of: "省职工互助保障伊春代办处"))
       #expect(harbin.lowerBound < yichun.lowerBound)
-      let demo = DemoData.standard()
-      #expect(html.contains(#"<span class="figure-value">\#(demo.units.count)</span>"#))
-      #expect(html.contains(#"<span class="figure-value">\#(demo.workers.count)</span>"#))
+      #expect(html.contains(#"<span class="figure-value">5</span>"#))
+      #expect(html.contains(#"<span class="figure-value">10</span>"#))
     }
   }
 
   @Test func englishSwitchTranslatesAndSticks() async throws {
     try await withTestApp(.sqlite) { test in
-      let response = try await test.get("/?lang=en")
+      let session = try await test.signIn("ay-leader")
+      let response = try await test.get("/organisations?lang=en", headers: session.cookie)
       #expect(response.text.contains(#"<html lang="en">"#))
       #expect(response.text.contains("Anyang Federation of Trade Unions"))
       #expect(response.headers.setCookie?["lang"]?.string == "en")
-      var headers = HTTPHeaders()
-      headers.cookie = ["lang": "en"]
-      let next = try await test.get("/", headers: headers)
+      var headers = session.cookie
+      headers.cookie?["lang"] = .init(string: "en")
+      let next = try await test.get("/organisations", headers: headers)
       #expect(next.text.contains("Union organisations"))
     }
   }
@@ -65,7 +68,8 @@ struct PagesTests {
     try await withTestApp(kind) { test in
       let organisations = try await FluentRegistryStore(database: test.app.db).organisations()
       let harbin = try #require(organisations.first { $0.code == "HLJ" })
-      let response = try await test.get(SiteURL.organisation(.value(harbin.id)).path)
+      let session = try await test.signIn("hlj-leader")
+      let response = try await test.get(SiteURL.organisation(.value(harbin.id)).path, headers: session.cookie)
       #expect(response.status == .ok)
       let html = response.text
       #expect(html.contains("省职工互助保障伊春代办处"))
@@ -78,8 +82,9 @@ struct PagesTests {
 
   @Test func missingPagesAreChinesePagesWith404() async throws {
     try await withTestApp(.sqlite) { test in
+      let session = try await test.signIn("ay-leader")
       for path in ["/organisations/\(UUID())", "/organisations/not-a-uuid", "/no/such/page"] {
-        let response = try await test.get(path)
+        let response = try await test.get(path, headers: session.cookie)
         #expect(response.status == .notFound, "\(path)")
         #expect(response.text.contains("页面不存在"), "\(path)")
         #expect(response.headers.first(name: "X-Request-Id") != nil)

@@ -14,10 +14,11 @@ struct RegistryAPITests {
   @Test(arguments: kinds)
   func listsOrganisationsWithUnitCounts(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
-      let response = try await test.get("/api/v1/organisations")
+      let response = try await test.get("/api/v1/organisations", headers: test.headers("ay-leader"))
       #expect(response.status == .ok)
       let items = try #require(try TestApp.object(response)["items"] as? [[String: Any]])
-      #expect(items.count == DemoData.standard().organisations.count)
+      // The Anyang tree only: the city federation, its organs' union and six counties.
+      #expect(items.count == 8)
       let anyang = try #require(items.first { $0["code"] as? String == "HA-AY" })
       #expect(anyang["name"] as? String == "安阳市总工会")
       #expect(anyang["unitCount"] as? Int == 3)
@@ -30,24 +31,32 @@ struct RegistryAPITests {
     try await withTestApp(kind) { test in
       let organisations = try await FluentRegistryStore(database: test.app.db).organisations()
       let anyang = try #require(organisations.first { $0.code == "HA-AY" })
-      let firstPage = try TestApp.object(try await test.get("/api/v1/units?organisationId=\(anyang.id)&per=3"))
+      let leader = test.headers("ay-leader")
+      let firstPage = try TestApp.object(
+        try await test.get("/api/v1/units?organisationId=\(anyang.id)&per=3", headers: leader))
       #expect(firstPage["total"] as? Int == 4)
       #expect(firstPage["pageCount"] as? Int == 2)
       #expect((firstPage["items"] as? [Any])?.count == 3)
-      let secondPage = try TestApp.object(try await test.get("/api/v1/units?organisationId=\(anyang.id)&per=3&page=2"))
+      let secondPage = try TestApp.object(
+        try await test.get("/api/v1/units?organisationId=\(anyang.id)&per=3&page=2", headers: leader))
       #expect((secondPage["items"] as? [Any])?.count == 1)
-      let all = try TestApp.object(try await test.get("/api/v1/units"))
-      #expect(all["total"] as? Int == DemoData.standard().units.count)
+      // Without a filter: every unit the account may see, which is Anyang's four.
+      let all = try TestApp.object(try await test.get("/api/v1/units", headers: leader))
+      #expect(all["total"] as? Int == 4)
+      // Another province's subtree named explicitly yields nothing, not its units.
+      let harbin = try #require(organisations.first { $0.code == "HLJ" })
+      let foreign = try TestApp.object(try await test.get("/api/v1/units?organisationId=\(harbin.id)", headers: leader))
+      #expect(foreign["total"] as? Int == 0)
     }
   }
 
   @Test func badQueryParametersAreNamed() async throws {
     try await withTestApp(.sqlite) { test in
-      let page = try await test.get("/api/v1/units?page=two")
+      let page = try await test.get("/api/v1/units?page=two", headers: test.clerkHeaders)
       #expect(page.status == .badRequest)
       let fields = try #require((try TestApp.object(page)["error"] as? [String: Any])?["fields"] as? [[String: Any]])
       #expect(fields.first?["field"] as? String == "page")
-      let organisation = try await test.get("/api/v1/units?organisationId=HA-AY")
+      let organisation = try await test.get("/api/v1/units?organisationId=HA-AY", headers: test.clerkHeaders)
       #expect(organisation.status == .badRequest)
       #expect(organisation.text.contains("organisationId"))
     }
@@ -59,7 +68,7 @@ struct RegistryAPITests {
       let demo = DemoData.standard()
       let store = FluentRegistryStore(database: test.app.db)
       let unit = try #require(try await store.units(in: nil, page: PageQuery()).items.first { $0.name == "安阳公交集团" })
-      let response = try await test.get("/api/v1/units/\(unit.id)/workers")
+      let response = try await test.get("/api/v1/units/\(unit.id)/workers", headers: test.clerkHeaders)
       #expect(response.status == .ok)
       let items = try #require(try TestApp.object(response)["items"] as? [[String: Any]])
       #expect(items.count == 3)
@@ -70,14 +79,14 @@ struct RegistryAPITests {
       for (worker, _) in demo.workers {
         #expect(!response.text.contains(worker.idNumber.value))
       }
-      #expect(try await test.get("/api/v1/units/\(UUID())/workers").status == .notFound)
+      #expect(try await test.get("/api/v1/units/\(UUID())/workers", headers: test.clerkHeaders).status == .notFound)
     }
   }
 
   @Test func unknownAPIRoutesAnswerJSON404() async throws {
     try await withTestApp(.sqlite) { test in
       for path in ["/api/v1/nothing", "/api/v1/organisations/\(UUID())", "/api/v1/units/not-a-uuid"] {
-        let response = try await test.get(path)
+        let response = try await test.get(path, headers: test.clerkHeaders)
         #expect(response.status == .notFound, "\(path)")
         #expect(response.headers.contentType == .json, "\(path)")
         let error = try #require(try TestApp.object(response)["error"] as? [String: Any])
@@ -105,7 +114,7 @@ struct RegistryAPITests {
     try await withTestApp(.sqlite) { test in
       /// "status code field" of the error the body gets.
       func errorOf(_ json: String) async throws -> String {
-        let response = try await test.post("/api/v1/organisations", json: json, headers: test.adminHeaders)
+        let response = try await test.post("/api/v1/organisations", json: json, headers: test.headers("admin"))
         let error = try TestApp.object(response)["error"] as? [String: Any]
         let field = (error?["fields"] as? [[String: Any]])?.first?["field"] as? String
         return "\(response.status.code) \(error?["code"] as? String ?? "-") \(field ?? "-")"
@@ -131,18 +140,19 @@ struct RegistryAPITests {
       let created = try await test.post(
         "/api/v1/organisations",
         json: #"{"parentId":"\#(yichun.id)","kind":"county_union","code":"HLJ-YC-NC","name":"南岔县总工会"}"#,
-        headers: test.adminHeaders)
+        headers: test.headers("admin"))
       #expect(created.status == .created)
       let location = try #require(created.headers.first(name: .location))
-      let fetched = try TestApp.object(try await test.get(location))
+      let fetched = try TestApp.object(try await test.get(location, headers: test.headers("admin")))
       #expect(fetched["name"] as? String == "南岔县总工会")
       #expect(
         fetched["parentId"] as? String == yichun.id.description.uppercased()
           || fetched["parentId"] as? String == yichun.id.description)
 
       let duplicate = try await test.post(
-        "/api/v1/organisations", json: #"{"kind":"city_federation","code":"hlj-yc-nc","name":"重复"}"#,
-        headers: test.adminHeaders)
+        "/api/v1/organisations",
+        json: #"{"parentId":"\#(yichun.id)","kind":"county_union","code":"hlj-yc-nc","name":"重复"}"#,
+        headers: test.headers("admin"))
       #expect(duplicate.status == .unprocessableEntity)
       let fields = (try TestApp.object(duplicate)["error"] as? [String: Any])?["fields"] as? [[String: Any]]
       #expect(fields?.map { $0["code"] as? String } == ["duplicate_code"])
@@ -152,9 +162,10 @@ struct RegistryAPITests {
         "/api/v1/units",
         json:
           #"{"organisationId":"\#(newID)","name":"南岔林业局","sector":"state_enterprise","creditCode":"91230700MA1B2C3D48"}"#,
-        headers: test.adminHeaders)
+        headers: test.headers("yc-window"))
       #expect(unit.status == .created)
-      let units = try TestApp.object(try await test.get("/api/v1/units?organisationId=\(yichun.id)&per=200"))
+      let units = try TestApp.object(
+        try await test.get("/api/v1/units?organisationId=\(yichun.id)&per=200", headers: test.headers("yc-window")))
       #expect((units["items"] as? [[String: Any]])?.contains { $0["name"] as? String == "南岔林业局" } == true)
     }
   }

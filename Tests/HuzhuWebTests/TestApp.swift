@@ -11,16 +11,63 @@ import VaporTesting
 /// An application on an isolated database of `kind`, configured and bootstrapped exactly
 /// as `huzhu serve` does it, with the demo data unless told otherwise.
 struct TestApp {
+  static let demoPassword = "Test-Demo-Pass-1"
+
   let app: Application
   let administrator: DemoAdministrator?
 
-  /// `Authorization: Basic …` for the demo administrator.
-  var adminHeaders: HTTPHeaders {
+  /// `Authorization: Basic …` for one of the demo accounts (JSON body).
+  func headers(_ username: String) -> HTTPHeaders {
     var headers = HTTPHeaders()
-    headers.basicAuthorization = BasicAuthorization(
-      username: administrator!.username, password: administrator!.password)
+    headers.basicAuthorization = BasicAuthorization(username: username, password: administrator!.password)
     headers.contentType = .json
     return headers
+  }
+
+  /// The Anyang window clerk: enrolls, takes payments, opens claims.
+  var clerkHeaders: HTTPHeaders { headers("ay-window") }
+
+  /// A browser session of a demo account: the cookie to send and the token forms carry.
+  struct Session {
+    var cookie: HTTPHeaders
+    var csrf: String
+
+    /// Headers for a form post from this session.
+    func form() -> HTTPHeaders {
+      var headers = cookie
+      headers.contentType = .urlEncodedForm
+      return headers
+    }
+  }
+
+  /// Signs in through the login form, as a browser does.
+  func signIn(_ username: String, password: String? = nil) async throws -> Session {
+    let form = try await get("/login")
+    let cookie = try #require(form.headers.setCookie?["huzhu_session"]?.string)
+    let token = try #require(Self.csrfToken(in: form.text))
+    var headers = HTTPHeaders()
+    headers.cookie = ["huzhu_session": .init(string: cookie)]
+    headers.contentType = .urlEncodedForm
+    let body = "_csrf=\(token)&username=\(username)&password=\(password ?? administrator!.password)"
+      .addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!.replacingOccurrences(of: "+", with: "%2B")
+    let signedIn = try await send(.POST, "/login", body: body, headers: headers)
+    guard signedIn.status == .seeOther, let newCookie = signedIn.headers.setCookie?["huzhu_session"]?.string else {
+      throw SignInRefused(username: username, status: signedIn.status)
+    }
+    var session = HTTPHeaders()
+    session.cookie = ["huzhu_session": .init(string: newCookie)]
+    let home = try await get("/", headers: session)
+    return Session(cookie: session, csrf: try #require(Self.csrfToken(in: home.text)))
+  }
+
+  struct SignInRefused: Error {
+    let username: String
+    let status: HTTPResponseStatus
+  }
+
+  static func csrfToken(in html: String) -> String? {
+    guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
+    return String(html[range.upperBound...].prefix { $0 != "\"" })
   }
 
   func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
@@ -61,7 +108,7 @@ func withTestApp(
   do {
     let configuration = AppConfiguration(
       dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-\(UUID())").path,
-      database: isolated.target, logLevel: .warning, loadsDemoData: demo)
+      database: isolated.target, logLevel: .warning, loadsDemoData: demo, demoPassword: TestApp.demoPassword)
     try configure(app, configuration, passwordHasher: PlainTestHasher())
     let administrator = try await bootstrap(app)
     try await body(TestApp(app: app, administrator: administrator))

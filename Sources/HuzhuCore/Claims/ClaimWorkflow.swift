@@ -59,11 +59,17 @@ public struct ClaimActor: Hashable, Sendable, Codable {
   public let accountID: UserAccount.ID
   public let name: String
   public let organisationKind: OrganisationKind
+  /// The node itself: a claim of someone with no unit (a gig worker) belongs to the node
+  /// whose window opened it.
+  public let organisationID: Organisation.ID?
 
-  public init(accountID: UserAccount.ID, name: String, organisationKind: OrganisationKind) {
+  public init(
+    accountID: UserAccount.ID, name: String, organisationKind: OrganisationKind, organisationID: Organisation.ID? = nil
+  ) {
     self.accountID = accountID
     self.name = name
     self.organisationKind = organisationKind
+    self.organisationID = organisationID
   }
 }
 
@@ -208,6 +214,10 @@ public enum ClaimWorkflow {
       guard from == .reviewed, let level = progress.nextLevel else { return wrongState() }
       guard progress.submittedBy != actor.accountID else {
         return refuse("own_submission", zh: "不能审批自己受理的申请", en: "you cannot approve a claim you submitted")
+      }
+      // Four eyes: whoever reviewed a claim does not approve it too.
+      guard progress.reviewedBy != actor.accountID else {
+        return refuse("own_review", zh: "不能审批自己审核的申请", en: "you cannot approve a claim you reviewed")
       }
       guard actor.organisationKind == level else {
         return refuse(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The demonstration data set: the two schemes' union hierarchies and the units the source
 /// articles name (Anyang, Henan; Yichun under the Harbin office, Heilongjiang), with a few
 /// workers each. Pure data; `HuzhuPersistence` writes it.
@@ -10,6 +12,8 @@ public struct DemoData: Sendable {
   /// The Yichun story: a cadre paired with a hardship worker pays her contribution.
   public let pairings: [HardshipPairing]
   public let outreach: [OutreachVisit]
+  /// One operator account per job in the brief's table, all with the same demo password.
+  public let accounts: [DemoAccount]
 
   /// The node the demo administrator belongs to: the Harbin provincial office.
   public let administratorOrganisationCode = "HLJ"
@@ -93,8 +97,14 @@ public struct DemoData: Sendable {
         let birth = CalendarDate(year: 1968 + (nameIndex * 3) % 30, month: 1 + nameIndex % 12, day: 1 + nameIndex % 28)!
         let idNumber = ResidentIDNumber.compose(
           region: region, birthDate: birth, sequence: 100 + offset, gender: gender)
+        // Mobile numbers so that every demo worker can sign in to the portal.
+        let phone = "1390000" + String(format: "%04d", nameIndex + 1)
         workers.append(
-          (Worker(name: givenNames[nameIndex % givenNames.count], idNumber: idNumber, unitID: unit.id), since))
+          (
+            Worker(
+              name: givenNames[nameIndex % givenNames.count], idNumber: idNumber, unitID: unit.id,
+              phone: phone), since
+          ))
         nameIndex += 1
       }
     }
@@ -152,8 +162,46 @@ public struct DemoData: Sendable {
         contact: "办公室主任", materials: "政策宣传册20份", outcome: .interested, note: "需要单位班子会研究"),
     ]
 
+    func account(
+      _ username: String, _ name: String, _ roles: Set<Role>, at organisation: Organisation, unit: WorkUnit? = nil
+    ) -> DemoAccount {
+      DemoAccount(
+        username: username, displayName: name, organisationID: organisation.id, unitID: unit?.id, roles: roles)
+    }
+    let wenfeng = organisations.first { $0.code == "HA-AY-WF" }!
+    let accounts = [
+      account("admin", "系统管理员", [.systemAdministrator], at: harbin),
+      account("security", "安全管理员", [.securityAdministrator], at: harbin),
+      account("auditor", "审计管理员", [.auditAdministrator], at: harbin),
+      account("ay-window", "安阳窗口 李娜", [.windowClerk], at: anyang),
+      account("ay-reviewer", "安阳审核 赵刚", [.reviewer], at: anyang),
+      account("ay-approver", "安阳审批 王建华", [.approver], at: anyang),
+      account("ay-finance", "安阳财务 孙丽", [.finance], at: anyang),
+      account("ay-leader", "安阳市总 领导", [.leader], at: anyang),
+      account("ay-scheme", "安阳方案管理员", [.schemeAdministrator], at: anyang),
+      account("wf-window", "文峰区窗口 周敏", [.windowClerk], at: wenfeng),
+      account("ancai", "安彩高科工会 刘洋", [.unitOfficer], at: anyang, unit: anyangUnits[0]),
+      account("yc-window", "伊春代办处窗口 陈静", [.windowClerk], at: yichun),
+      account("yc-reviewer", "伊春代办处审核 吴强", [.reviewer], at: yichun),
+      account("yc-approver", "伊春代办处审批 郑伟", [.approver], at: yichun),
+      account("yc-cadre", "包联干部 孙志刚", [.cadre], at: forestry),
+      account("hlj-approver", "哈尔滨办事处审批 冯敏", [.approver], at: harbin),
+      account("hlj-finance", "哈尔滨办事处财务 韩雪", [.finance], at: harbin),
+      account("hlj-leader", "哈尔滨办事处 领导", [.leader], at: harbin),
+      account("hlj-scheme", "哈尔滨办事处方案管理员", [.schemeAdministrator], at: harbin),
+    ]
+
     return DemoData(
       organisations: organisations, units: units, workers: workers, enrollments: enrollments, pairings: [cadre],
-      outreach: outreach)
+      outreach: outreach, accounts: accounts)
   }
+}
+
+/// An operator account of the demo data set (the password is the seeder's).
+public struct DemoAccount: Sendable, Hashable {
+  public let username: String
+  public let displayName: String
+  public let organisationID: Organisation.ID
+  public let unitID: WorkUnit.ID?
+  public let roles: Set<Role>
 }

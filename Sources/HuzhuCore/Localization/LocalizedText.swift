@@ -52,6 +52,12 @@ public struct ValidationFailure: Error, Sendable, Equatable {
 }
 
 extension FieldError {
+  /// A required field left empty.
+  public static func missing(_ field: String, _ what: LocalizedText) -> FieldError {
+    FieldError(
+      field: field, code: "missing", message: LocalizedText(zh: "请填写\(what.zh)", en: "the \(what.en) is required"))
+  }
+
   /// A date that cannot be later than today (a visit, a payment, a request received).
   public static func futureDate(_ field: String, _ what: LocalizedText) -> FieldError {
     FieldError(

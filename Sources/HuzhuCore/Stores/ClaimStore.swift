@@ -26,6 +26,10 @@ public struct ClaimRecord: Sendable, Identifiable, Equatable {
   public let createdBy: String
   public let createdOn: CalendarDate
   public var paidOn: CalendarDate?
+  /// Whose claim it is for access: the member's unit when filed (nil for a gig worker) and
+  /// that unit's organisation node (or the node whose window opened it).
+  public var unitID: WorkUnit.ID?
+  public var organisationID: Organisation.ID?
 
   public init(
     id: ID = ID(), number: String, workerID: Worker.ID, schemeCode: String, channel: ClaimChannel,
@@ -227,6 +231,24 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
   }
 }
 
+/// The claims of a scope at a glance: how many stand in each state, how many are late, and
+/// what has been paid. The dashboards' figures.
+public struct ClaimSummary: Sendable, Equatable {
+  public var byState: [ClaimState: Int]
+  public var overdue: Int
+  public var dueToday: Int
+  public var paidAmount: Money
+
+  public init(byState: [ClaimState: Int] = [:], overdue: Int = 0, dueToday: Int = 0, paidAmount: Money = .zero) {
+    self.byState = byState
+    self.overdue = overdue
+    self.dueToday = dueToday
+    self.paidAmount = paidAmount
+  }
+
+  public subscript(state: ClaimState) -> Int { byState[state] ?? 0 }
+}
+
 /// The work queue's narrower views, decided in the database.
 public enum QueueNarrowing: Sendable, Equatable {
   case overdue(today: CalendarDate)
@@ -299,6 +321,8 @@ public protocol ClaimStore: Sendable {
   /// overdue, due on `today`, or expedited.
   func queue(states: Set<ClaimState>, scheme: String?, narrowedTo: QueueNarrowing?, page: PageQuery) async throws
     -> PagedResult<ClaimRecord>
+  /// Counts and the amount paid, over every claim the store's scope shows.
+  func summary(today: CalendarDate) async throws -> ClaimSummary
   func history(of claim: ClaimRecord.ID) async throws -> [ClaimHistoryEntry]
   func documents(of claim: ClaimRecord.ID) async throws -> [ClaimDocument]
   func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument?
@@ -307,6 +331,8 @@ public protocol ClaimStore: Sendable {
   /// Puts every approved claim of the scheme not yet in payment into a new batch.
   func createBatch(scheme: String, context: ClaimContext) async throws -> PaymentBatch
   func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch?
+  /// The latest batches, newest first.
+  func batches(limit: Int) async throws -> [PaymentBatch]
   /// The bank's answer for one line: paid (the money posts to the fund) or failed (the claim
   /// goes back to the queue). Repeating an answer changes nothing.
   func settle(

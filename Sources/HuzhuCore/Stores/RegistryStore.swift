@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the registry (organisations, units, workers) is kept. The web layer and the CLI
 /// talk to this protocol; `HuzhuPersistence` implements it on SQLite and PostgreSQL.
 public protocol RegistryStore: Sendable {
@@ -29,6 +31,9 @@ public protocol RegistryStore: Sendable {
   func record(_ report: HeadcountReport, for unit: WorkUnit.ID) async throws
   /// A person with their current unit (nil when unknown or not employed now).
   func worker(_ id: Worker.ID) async throws -> Worker?
+  /// People employed now whose name contains `text`, or whose ID number or phone starts
+  /// with it; by name.
+  func searchWorkers(matching text: String, page: PageQuery) async throws -> PagedResult<Worker>
 
   /// A unit by its unified social credit code.
   func unit(creditCode: String) async throws -> WorkUnit?
@@ -53,8 +58,8 @@ public struct RegistryCounts: Hashable, Sendable, Codable {
   }
 }
 
-/// An operator of the system (window clerk, officer, administrator…). Roles arrive with
-/// the access-control work; an account always belongs to one organisation node.
+/// An operator of the system (window clerk, officer, administrator…). An account always
+/// belongs to one organisation node; a unit union officer's also names their unit.
 public struct UserAccount: Hashable, Sendable, Identifiable {
   public typealias ID = Identifier<UserAccount>
 
@@ -62,29 +67,71 @@ public struct UserAccount: Hashable, Sendable, Identifiable {
   public var username: String
   public var displayName: String
   public var organisationID: Organisation.ID
+  public var unitID: WorkUnit.ID?
   public var roles: Set<Role>
   public var passwordHash: String
+  public var login: LoginState
+  public var isDisabled: Bool
 
   public init(
-    id: ID = ID(), username: String, displayName: String, organisationID: Organisation.ID, roles: Set<Role>,
-    passwordHash: String
+    id: ID = ID(), username: String, displayName: String, organisationID: Organisation.ID,
+    unitID: WorkUnit.ID? = nil, roles: Set<Role>, passwordHash: String, login: LoginState = LoginState(),
+    isDisabled: Bool = false
   ) {
     self.id = id
     self.username = username
     self.displayName = displayName
     self.organisationID = organisationID
+    self.unitID = unitID
     self.roles = roles
     self.passwordHash = passwordHash
+    self.login = login
+    self.isDisabled = isDisabled
   }
-}
 
-public enum Role: String, Sendable, Codable, CaseIterable {
-  case systemAdministrator = "system_admin"
+  public var permissions: Set<Permission> { roles.permissions }
+
+  public func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+  /// Every problem with the account as it would be saved (not the password).
+  public func validate() -> [FieldError] {
+    var errors: [FieldError] = []
+    if username.range(of: #"^[a-z0-9][a-z0-9._-]{2,31}$"#, options: .regularExpression) == nil {
+      errors.append(
+        FieldError(
+          field: "username", code: "invalid_username",
+          message: LocalizedText(
+            zh: "用户名为 3–32 位小写字母、数字、点、下划线或连字符", en: "3–32 lower-case letters, digits, . _ -")))
+    }
+    if displayName.trimmingCharacters(in: .whitespaces).isEmpty {
+      errors.append(.missing("displayName", LocalizedText(zh: "姓名", en: "name")))
+    }
+    if let conflict = roles.conflict {
+      errors.append(FieldError(field: "roles", code: "role_conflict", message: conflict))
+    }
+    if roles.contains(.unitOfficer) != (unitID != nil) {
+      errors.append(
+        FieldError(
+          field: "unitId", code: "unit_officer_unit",
+          message: LocalizedText(
+            zh: "基层工会账号必须且只能指定所属单位", en: "a unit officer account names its unit, and only it does")))
+    }
+    return errors
+  }
 }
 
 public protocol AccountStore: Sendable {
   func account(username: String) async throws -> UserAccount?
+  func account(_ id: UserAccount.ID) async throws -> UserAccount?
+  func accounts() async throws -> [UserAccount]
+  /// Validates (``UserAccount/validate()``, a unique username) and inserts.
   func create(_ account: UserAccount) async throws
+  /// Counts one more failed sign-in atomically; locks the account when `throttle` says so.
+  /// Returns the state after the failure (nil for an unknown username).
+  func recordFailedLogin(username: String, at now: Date, throttle: LoginThrottle) async throws -> LoginState?
+  func recordSuccessfulLogin(_ id: UserAccount.ID) async throws
+  func unlock(_ id: UserAccount.ID) async throws
+  func setPasswordHash(_ hash: String, for id: UserAccount.ID) async throws
 }
 
 /// Password hashing is a capability the core asks for, not one it implements: the web

@@ -11,6 +11,9 @@ public enum HuzhuMigrations {
       M004_EnrollmentAndFund(),
       M005_Claims(),
       M006_OpenPairingPerWorker(),
+      M007_AccessControl(),
+      // Vapor's session table (`_fluent_sessions`), for the web application's sign-in.
+      SessionRecord.migration,
     ]
   }
 

@@ -236,14 +236,16 @@ enum AppendOnly {
     }
   }
 
-  static func unprotect(_ table: String, on sql: any SQLDatabase) async throws {
+  /// `keepingFunction`: later tables share PostgreSQL's trigger function with `fund_entries`,
+  /// so only the last table to lose its protection drops it.
+  static func unprotect(_ table: String, keepingFunction: Bool = false, on sql: any SQLDatabase) async throws {
     if sql.dialect.name == "sqlite" {
       for operation in ["update", "delete"] {
         try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: "\(table)_no_\(operation)")").run()
       }
     } else {
       try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: "\(table)_append_only") ON \(ident: table)").run()
-      try await sql.raw("DROP FUNCTION IF EXISTS huzhu_append_only()").run()
+      if !keepingFunction { try await sql.raw("DROP FUNCTION IF EXISTS huzhu_append_only()").run() }
     }
   }
 }

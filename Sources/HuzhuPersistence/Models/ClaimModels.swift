@@ -26,6 +26,8 @@ final class ClaimModel: Model, @unchecked Sendable {
   @Field(key: "created_on") var createdOn: String
   @OptionalField(key: "paid_on") var paidOn: String?
   @OptionalField(key: "batch_id") var batchID: UUID?
+  @OptionalField(key: "organisation_id") var organisationID: UUID?
+  @OptionalField(key: "unit_id") var unitID: UUID?
   @Field(key: "lock_version") var lockVersion: Int64
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
@@ -39,6 +41,8 @@ final class ClaimModel: Model, @unchecked Sendable {
     channel = record.channel.rawValue
     createdBy = record.createdBy
     createdOn = record.createdOn.description
+    organisationID = record.organisationID?.rawValue
+    unitID = record.unitID?.rawValue
     lockVersion = 0
     try update(from: record)
   }
@@ -61,6 +65,13 @@ final class ClaimModel: Model, @unchecked Sendable {
   }
 
   func domain() throws -> ClaimRecord {
+    var record = try claimRecord()
+    record.unitID = unitID.map { .init($0) }
+    record.organisationID = organisationID.map { .init($0) }
+    return record
+  }
+
+  private func claimRecord() throws -> ClaimRecord {
     func date(_ text: String?, _ column: String) throws -> CalendarDate? {
       guard let text else { return nil }
       guard let date = CalendarDate(text) else { throw CorruptRow(table: Self.schema, column: column) }

@@ -161,8 +161,13 @@ final class UserAccountModel: Model, @unchecked Sendable {
   @Field(key: "username") var username: String
   @Field(key: "display_name") var displayName: String
   @Field(key: "organisation_id") var organisationID: UUID
+  @OptionalField(key: "unit_id") var unitID: UUID?
   @Field(key: "roles") var roles: String
   @Field(key: "password_hash") var passwordHash: String
+  @Field(key: "failed_logins") var failedLogins: Int
+  @OptionalField(key: "locked_until") var lockedUntil: Date?
+  @Field(key: "disabled") var disabled: Bool
+  @OptionalField(key: "last_login_at") var lastLoginAt: Date?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -172,14 +177,57 @@ final class UserAccountModel: Model, @unchecked Sendable {
     username = account.username
     displayName = account.displayName
     organisationID = account.organisationID.rawValue
+    unitID = account.unitID?.rawValue
     roles = account.roles.map(\.rawValue).sorted().joined(separator: ",")
     passwordHash = account.passwordHash
+    failedLogins = account.login.failedAttempts
+    lockedUntil = account.login.lockedUntil
+    disabled = account.isDisabled
   }
 
   func domain() throws -> UserAccount {
-    UserAccount(
+    var parsed: Set<Role> = []
+    for code in roles.split(separator: ",") {
+      guard let role = Role(rawValue: String(code)) else { throw CorruptRow(table: Self.schema, column: "roles") }
+      parsed.insert(role)
+    }
+    return UserAccount(
       id: .init(try requireID()), username: username, displayName: displayName, organisationID: .init(organisationID),
-      roles: Set(roles.split(separator: ",").compactMap { Role(rawValue: String($0)) }), passwordHash: passwordHash)
+      unitID: unitID.map { .init($0) }, roles: parsed, passwordHash: passwordHash,
+      login: LoginState(failedAttempts: failedLogins, lockedUntil: lockedUntil), isDisabled: disabled)
+  }
+}
+
+final class AuditEventModel: Model, @unchecked Sendable {
+  static let schema = "audit_events"
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "at") var at: Date
+  @Field(key: "kind") var kind: String
+  @Field(key: "actor") var actor: String
+  @OptionalField(key: "organisation_id") var organisationID: UUID?
+  @Field(key: "subject") var subject: String
+  @Field(key: "detail") var detail: String
+  @OptionalField(key: "address") var address: String?
+
+  init() {}
+
+  init(_ event: AuditEvent) {
+    id = event.id.rawValue
+    at = event.at
+    kind = event.kind.rawValue
+    actor = event.actor
+    organisationID = event.organisationID?.rawValue
+    subject = event.subject
+    detail = event.detail
+    address = event.address
+  }
+
+  func domain() throws -> AuditEvent {
+    guard let kind = AuditKind(rawValue: kind) else { throw CorruptRow(table: Self.schema, column: "kind") }
+    return AuditEvent(
+      id: .init(try requireID()), at: at, kind: kind, actor: actor, organisationID: organisationID.map { .init($0) },
+      subject: subject, detail: detail, address: address)
   }
 }
 

@@ -105,6 +105,14 @@ extension FluentClaimStore {
               index))
           continue
         }
+        let organisation = person.organisation_id ?? context.actor.organisationID?.rawValue
+        guard scope.shows(unit: person.unit_id, organisation: organisation) else {
+          errors.append(
+            rowError(
+              FieldError(field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
+              index))
+          continue
+        }
         let worker = try person.worker(unitID: person.unit_id ?? id)
         let ledger = try Self.capLedger(
           (ledgerRows[id] ?? []).map {
@@ -115,6 +123,8 @@ extension FluentClaimStore {
           workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
           progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
           createdOn: context.today)
+        record.unitID = person.unit_id.map { .init($0) }
+        record.organisationID = organisation.map { .init($0) }
         try ClaimAssessment.assess(
           &record, worker: worker, enrollments: enrollments, ledger: ledger,
           suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
@@ -165,7 +175,8 @@ extension FluentClaimStore {
       var insert = sql.insert(into: ClaimModel.schema).columns(
         "id", "number", "worker_id", "scheme_code", "channel", "intake", "state", "progress", "explanation",
         "calculated_total", "adjustment", "approved_total", "duplicates", "documents_complete_on", "due_on",
-        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version", "created_at")
+        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version", "created_at",
+        "organisation_id", "unit_id")
       for record in chunk {
         insert = insert.values(
           SQLBind(record.id.rawValue), SQLBind(record.number), SQLBind(record.workerID.rawValue),
@@ -176,7 +187,8 @@ extension FluentClaimStore {
           SQLBind(try JSON.text(record.duplicates)), SQLBind(record.documentsCompleteOn?.description),
           SQLBind(record.dueOn?.description), SQLBind(try record.deadlineProblem.map(JSON.text)),
           SQLBind(record.expedited), SQLBind(record.createdBy), SQLBind(record.createdOn.description),
-          SQLBind(record.paidOn?.description), SQLBind(UUID?.none), SQLBind(0), SQLBind(now))
+          SQLBind(record.paidOn?.description), SQLBind(UUID?.none), SQLBind(0), SQLBind(now),
+          SQLBind(record.organisationID?.rawValue), SQLBind(record.unitID?.rawValue))
       }
       try await insert.run()
     }

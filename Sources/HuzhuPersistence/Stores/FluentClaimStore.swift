@@ -7,11 +7,22 @@ import SQLKit
 /// `CapLedger`, `DuplicateFlag`); this store gathers their inputs inside one transaction,
 /// locks what must not change underneath, and writes every effect of a step together:
 /// the claim, its history, the ledger, the outbox, the fund.
+///
+/// Every read and every step goes through `scope`: a claim outside it does not exist for
+/// this store.
 public struct FluentClaimStore: ClaimStore {
   let database: any Database
+  let scope: AccessScope
 
+  /// A store that sees every claim: for the command line, the seeder and tests.
   public init(database: any Database) {
+    self.init(database: database, scope: .unrestricted)
+  }
+
+  /// A store that sees only the claims `scope` shows: what each web request gets.
+  public init(database: any Database, scope: AccessScope) {
     self.database = database
+    self.scope = scope
   }
 
   // MARK: Intake
@@ -20,7 +31,7 @@ public struct FluentClaimStore: ClaimStore {
     let errors = intake.validate(today: context.today)
     guard errors.isEmpty else { throw ValidationFailure(errors) }
     return try await database.transaction { transaction in
-      let (row, current) = try await Self.locked(id, on: transaction)
+      let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard [.draft, .returned, .submitted].contains(current.state) else {
         throw ValidationFailure([
           FieldError(
@@ -45,7 +56,7 @@ public struct FluentClaimStore: ClaimStore {
     -> ClaimRecord
   {
     try await database.transaction { transaction in
-      let (row, current) = try await Self.locked(id, on: transaction)
+      let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard [.draft, .returned, .submitted, .reviewed].contains(current.state) else {
         throw ValidationFailure([
           FieldError(
@@ -70,7 +81,7 @@ public struct FluentClaimStore: ClaimStore {
     -> ClaimRecord
   {
     try await database.transaction { transaction in
-      let (row, current) = try await Self.locked(id, on: transaction)
+      let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard [.submitted, .reviewed].contains(current.state) else {
         throw ValidationFailure([
           FieldError(
@@ -107,7 +118,7 @@ public struct FluentClaimStore: ClaimStore {
     default: break
     }
     return try await database.transaction { transaction in
-      let (row, current) = try await Self.locked(id, on: transaction)
+      let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       var record = current
       let transition: ClaimTransition
       switch ClaimWorkflow.apply(action, to: &record.progress, by: context.actor) {
@@ -202,9 +213,10 @@ public struct FluentClaimStore: ClaimStore {
       try await sql.update(ClaimModel.schema)
         .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
         .where("scheme_code", .equal, scheme).where("state", .equal, ClaimState.approved.rawValue)
-        .where("batch_id", .is, SQLLiteral.null).run()
+        .where("batch_id", .is, SQLLiteral.null).scopedClaims(scope).run()
       let approved = try await ClaimModel.query(on: transaction)
         .filter(\.$schemeCode == scheme).filter(\.$state == ClaimState.approved.rawValue).filter(\.$batchID == nil)
+        .scoped(scope)
         .sort(\.$number).all()
       let year = context.today.year
       let sequence = try await Sequences.next(
@@ -275,6 +287,16 @@ public struct FluentClaimStore: ClaimStore {
     try await Self.batch(id, on: database)
   }
 
+  public func batches(limit: Int) async throws -> [PaymentBatch] {
+    let ids = try await PaymentBatchModel.query(on: database).sort(\.$createdOn, .descending)
+      .sort(\.$number, .descending).limit(limit).all(\.$id)
+    var result: [PaymentBatch] = []
+    for id in ids {
+      if let batch = try await Self.batch(.init(id), on: database) { result.append(batch) }
+    }
+    return result
+  }
+
   static func batch(_ id: PaymentBatch.ID, on database: any Database) async throws -> PaymentBatch? {
     guard let row = try await PaymentBatchModel.find(id.rawValue, on: database) else { return nil }
     let lines = try await PaymentBatchLineModel.query(on: database).filter(\.$batchID == id.rawValue)
@@ -290,7 +312,7 @@ public struct FluentClaimStore: ClaimStore {
     _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch {
     try await database.transaction { transaction in
-      let (row, current) = try await Self.locked(id, on: transaction)
+      let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard
         let line = try await PaymentBatchLineModel.query(on: transaction)
           .filter(\.$batchID == batchID.rawValue).filter(\.$claimID == id.rawValue).first()
@@ -370,22 +392,28 @@ public struct FluentClaimStore: ClaimStore {
   // MARK: Reading
 
   public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord? {
-    try await ClaimModel.find(id.rawValue, on: database)?.domain()
+    try await ClaimModel.query(on: database).filter(\.$id == id.rawValue).scoped(scope).first()?.domain()
   }
 
   public func claim(number: String) async throws -> ClaimRecord? {
-    try await ClaimModel.query(on: database).filter(\.$number == number.uppercased()).first()?.domain()
+    try await ClaimModel.query(on: database).filter(\.$number == number.uppercased()).scoped(scope).first()?.domain()
+  }
+
+  /// Whether the scope shows the claim (no query when the store sees everything).
+  private func isVisible(_ id: ClaimRecord.ID) async throws -> Bool {
+    if scope.isUnrestricted { return true }
+    return try await ClaimModel.query(on: database).filter(\.$id == id.rawValue).scoped(scope).count() > 0
   }
 
   public func claims(worker: Worker.ID) async throws -> [ClaimRecord] {
-    try await ClaimModel.query(on: database).filter(\.$workerID == worker.rawValue)
+    try await ClaimModel.query(on: database).filter(\.$workerID == worker.rawValue).scoped(scope)
       .sort(\.$createdOn, .descending).sort(\.$number, .descending).all().map { try $0.domain() }
   }
 
   public func queue(states: Set<ClaimState>, scheme: String?, narrowedTo narrowing: QueueNarrowing?, page: PageQuery)
     async throws -> PagedResult<ClaimRecord>
   {
-    var query = ClaimModel.query(on: database).filter(\.$state ~~ states.map(\.rawValue))
+    var query = ClaimModel.query(on: database).filter(\.$state ~~ states.map(\.rawValue)).scoped(scope)
     if let scheme { query = query.filter(\.$schemeCode == scheme) }
     switch narrowing {
     case .overdue(let today): query = query.filter(\.$dueOn != nil).filter(\.$dueOn < today.description)
@@ -400,21 +428,27 @@ public struct FluentClaimStore: ClaimStore {
   }
 
   public func history(of id: ClaimRecord.ID) async throws -> [ClaimHistoryEntry] {
-    try await ClaimHistoryModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$at).all()
+    guard try await isVisible(id) else { return [] }
+    return try await ClaimHistoryModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$at).all()
       .map { try $0.domain() }
   }
 
   public func documents(of id: ClaimRecord.ID) async throws -> [ClaimDocument] {
-    try await ClaimDocumentModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$uploadedAt).all()
+    guard try await isVisible(id) else { return [] }
+    return try await ClaimDocumentModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$uploadedAt).all()
       .map { try $0.domain() }
   }
 
   public func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument? {
-    try await ClaimDocumentModel.find(id.rawValue, on: database)?.domain()
+    guard let document = try await ClaimDocumentModel.find(id.rawValue, on: database)?.domain(),
+      try await isVisible(document.claimID)
+    else { return nil }
+    return document
   }
 
   public func outbox(claim id: ClaimRecord.ID) async throws -> [OutboxMessage] {
-    try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
+    guard try await isVisible(id) else { return [] }
+    return try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
       .map { try $0.domain() }
   }
 
@@ -438,15 +472,52 @@ public struct FluentClaimStore: ClaimStore {
     }
   }
 
+  public func summary(today: CalendarDate) async throws -> ClaimSummary {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    struct Row: Decodable {
+      let state: String
+      let claims: Int
+      let overdue: Int
+      let due_today: Int
+      let paid: Int64?
+    }
+    let open = [ClaimState.submitted, .reviewed, .approved].map(\.rawValue).map { "'\($0)'" }.joined(separator: ",")
+    let overdue: SQLQueryString =
+      "SUM(CASE WHEN state IN (\(unsafeRaw: open)) AND due_on < \(bind: today.description) THEN 1 ELSE 0 END)"
+    let dueToday: SQLQueryString =
+      "SUM(CASE WHEN state IN (\(unsafeRaw: open)) AND due_on = \(bind: today.description) THEN 1 ELSE 0 END)"
+    let rows = try await sql.select()
+      .column("state")
+      .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "claims")
+      .column(overdue, as: "overdue")
+      .column(dueToday, as: "due_today")
+      .column(SQLRaw("CAST(SUM(approved_total) AS BIGINT)"), as: "paid")
+      .from(ClaimModel.schema)
+      .scopedClaims(scope)
+      .groupBy("state")
+      .all(decoding: Row.self)
+    var summary = ClaimSummary()
+    for row in rows {
+      guard let state = ClaimState(rawValue: row.state) else { throw CorruptRow(table: ClaimModel.schema, column: "state") }
+      summary.byState[state] = row.claims
+      summary.overdue += row.overdue
+      summary.dueToday += row.due_today
+      if state == .paid { summary.paidAmount = Money(fen: row.paid ?? 0) }
+    }
+    return summary
+  }
+
   // MARK: Helpers
 
   /// The claim with its row lock taken first (see the payments' bill lock for why first).
-  static func locked(_ id: ClaimRecord.ID, on database: any Database) async throws -> (ClaimModel, ClaimRecord) {
+  static func locked(_ id: ClaimRecord.ID, scope: AccessScope, on database: any Database) async throws
+    -> (ClaimModel, ClaimRecord)
+  {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
     try await sql.update(ClaimModel.schema)
       .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
-      .where("id", .equal, id.rawValue).run()
-    guard let row = try await ClaimModel.find(id.rawValue, on: database) else {
+      .where("id", .equal, id.rawValue).scopedClaims(scope).run()
+    guard let row = try await ClaimModel.query(on: database).filter(\.$id == id.rawValue).scoped(scope).first() else {
       throw ValidationFailure([
         FieldError(field: "claimId", code: "unknown_claim", message: LocalizedText(zh: "申请不存在", en: "no such claim"))
       ])

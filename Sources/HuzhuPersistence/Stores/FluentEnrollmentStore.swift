@@ -8,18 +8,48 @@ import SQLKit
 /// Each operation gathers the facts it needs inside its transaction, lets the core decide
 /// (``EnrollmentPlanner``, ``Bill/validate(_:)``), then writes in bulk: an enrollment of
 /// 1,000 workers is a handful of statements, not thousands.
+///
+/// Writes and the unit-level reads go through `scope`: a unit (and its bills) outside it
+/// does not exist for this store. Individual enrollments belong to no unit: organisation
+/// scopes see them, a unit officer's does not.
 public struct FluentEnrollmentStore: EnrollmentStore {
   let database: any Database
+  let scope: AccessScope
 
+  /// A store that sees everything: for the command line, the seeder and tests.
   public init(database: any Database) {
-    self.database = database
+    self.init(database: database, scope: .unrestricted)
   }
+
+  public init(database: any Database, scope: AccessScope) {
+    self.database = database
+    self.scope = scope
+  }
+
+  /// Whether the scope shows records of `unit` (nil: an individual's).
+  func shows(unit: UUID?, on database: (any Database)? = nil) async throws -> Bool {
+    switch scope {
+    case .unrestricted: return true
+    case .nothing: return false
+    case .unit(let id): return unit == id.rawValue
+    case .organisations:
+      guard let unit else { return true }
+      return try await FluentRegistryStore(database: database ?? self.database, scope: scope).visibleUnit(.init(unit))
+        != nil
+    }
+  }
+
+  static let unknownUnit = ValidationFailure([FluentRegistryStore.unknownUnit])
+  static let unknownBill = ValidationFailure([
+    FieldError(field: "billId", code: "unknown_bill", message: LocalizedText(zh: "缴费单不存在", en: "no such bill"))
+  ])
 
   // MARK: Enrolling
 
   public func enroll(_ order: EnrollmentOrder, scheme: CompiledScheme) async throws -> EnrollmentPlan {
     try await mappingConstraintFailure(to: Self.raceLost) {
       try await database.transaction { transaction in
+        guard try await shows(unit: order.unitID?.rawValue, on: transaction) else { throw Self.unknownUnit }
         // The plan checks the order; numbers taken before a refusal are rolled back with it.
         let facts = try await Self.facts(for: order, scheme: scheme, on: transaction)
         return try await Self.write(order, facts: facts, scheme: scheme, on: transaction)
@@ -33,6 +63,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   ) async throws -> RenewalResult {
     try await mappingConstraintFailure(to: Self.raceLost) {
       try await database.transaction { transaction in
+        guard try await shows(unit: unit.rawValue, on: transaction) else { throw Self.unknownUnit }
         let previous = try await EnrollmentModel.query(on: transaction)
           .filter(\.$unitID == unit.rawValue).filter(\.$schemeCode == scheme.code)
           .filter(\.$productCode == productCode).filter(\.$periodStart == periodStart.description)
@@ -216,6 +247,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   // MARK: Reading
 
   public func enrollments(unit: WorkUnit.ID, page: PageQuery) async throws -> PagedResult<Enrollment> {
+    guard try await shows(unit: unit.rawValue) else { return PagedResult(items: [], request: page, total: 0) }
     let query = EnrollmentModel.query(on: database).filter(\.$unitID == unit.rawValue)
     let total = try await query.count()
     let rows = try await query.sort(\.$periodStart, .descending).sort(\.$certificateNumber)
@@ -252,18 +284,23 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   }
 
   public func bills(unit: WorkUnit.ID) async throws -> [Bill] {
+    guard try await shows(unit: unit.rawValue) else { return [] }
     let rows = try await BillModel.query(on: database).filter(\.$unitID == unit.rawValue)
       .sort(\.$issuedOn, .descending).sort(\.$number, .descending).all()
     return try await Self.bills(rows, on: database)
   }
 
   public func bill(_ id: Bill.ID) async throws -> Bill? {
-    guard let row = try await BillModel.find(id.rawValue, on: database) else { return nil }
+    guard let row = try await BillModel.find(id.rawValue, on: database), try await shows(unit: row.unitID) else {
+      return nil
+    }
     return try await Self.bills([row], on: database).first
   }
 
   public func bill(number: String) async throws -> Bill? {
-    guard let row = try await BillModel.query(on: database).filter(\.$number == number).first() else { return nil }
+    guard let row = try await BillModel.query(on: database).filter(\.$number == number).first(),
+      try await shows(unit: row.unitID)
+    else { return nil }
     return try await Self.bills([row], on: database).first
   }
 
@@ -287,7 +324,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   }
 
   public func payments(bill: Bill.ID) async throws -> [Payment] {
-    try await PaymentModel.query(on: database).filter(\.$billID == bill.rawValue)
+    guard try await self.bill(bill) != nil else { return [] }
+    return try await PaymentModel.query(on: database).filter(\.$billID == bill.rawValue)
       .sort(\.$paidOn).sort(\.$receiptNumber).all().map { try $0.domain() }
   }
 
@@ -315,12 +353,9 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         try await sql.update(BillModel.schema)
           .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
           .where("id", .equal, billID.rawValue).run()
-        guard let row = try await BillModel.find(billID.rawValue, on: transaction) else {
-          throw ValidationFailure([
-            FieldError(
-              field: "billId", code: "unknown_bill", message: LocalizedText(zh: "缴费单不存在", en: "no such bill"))
-          ])
-        }
+        guard let row = try await BillModel.find(billID.rawValue, on: transaction),
+          try await shows(unit: row.unitID, on: transaction)
+        else { throw Self.unknownBill }
         if let idempotencyKey,
           let earlier = try await PaymentModel.query(on: transaction).filter(\.$idempotencyKey == idempotencyKey).first()
         {
@@ -448,6 +483,7 @@ struct PersonRow: Decodable {
   let bank_account: String?
   let unit_id: UUID?
   let start_date: String?
+  let organisation_id: UUID?
 
   static func current(_ ids: [UUID], on database: any Database) async throws -> [PersonRow] {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
@@ -457,10 +493,14 @@ struct PersonRow: Decodable {
       .column(SQLColumn("insurance_type", table: "w")).column(SQLColumn("categories", table: "w"))
       .column(SQLColumn("bank_name", table: "w")).column(SQLColumn("bank_account", table: "w"))
       .column(SQLColumn("unit_id", table: "e")).column(SQLColumn("start_date", table: "e"))
+      .column(SQLColumn("organisation_id", table: "u"))
       .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
       .join(
         SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.left,
         on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL"))
+      .join(
+        SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.left,
+        on: SQLRaw("u.id = e.unit_id"))
       .where(SQLColumn("id", table: "w"), .in, SQLBind.group(ids))
       .all(decoding: PersonRow.self)
   }

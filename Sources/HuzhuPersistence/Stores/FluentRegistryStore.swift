@@ -4,26 +4,70 @@ import HuzhuCore
 import SQLKit
 
 /// The registry on any Fluent database (SQLite or PostgreSQL, same schema, same code).
+///
+/// Every read and write goes through `scope`: a unit or worker outside it does not exist
+/// for this store (nil, empty, or "unknown unit"), whatever page or API asked.
 public struct FluentRegistryStore: RegistryStore {
   let database: any Database
+  let scope: AccessScope
 
+  /// A store that sees everything: for the command line, the seeder and tests.
   public init(database: any Database) {
+    self.init(database: database, scope: .unrestricted)
+  }
+
+  /// A store that sees only `scope`: what the web application hands each request.
+  public init(database: any Database, scope: AccessScope) {
     self.database = database
+    self.scope = scope
   }
 
   public func organisations() async throws -> [Organisation] {
-    try await OrganisationModel.query(on: database).sort(\.$code).all().map { try $0.domain() }
+    try await scoped(OrganisationModel.query(on: database)).sort(\.$code).all().map { try $0.domain() }
   }
 
   public func organisation(_ id: Organisation.ID) async throws -> Organisation? {
-    try await OrganisationModel.find(id.rawValue, on: database)?.domain()
+    try await scoped(OrganisationModel.query(on: database)).filter(\.$id == id.rawValue).first()?.domain()
   }
+
+  /// The organisation nodes the scope shows: the subtree; for a unit officer, none.
+  func scoped(_ query: QueryBuilder<OrganisationModel>) -> QueryBuilder<OrganisationModel> {
+    switch scope {
+    case .unrestricted: query
+    case .organisations(let ids): query.filter(\.$id ~~ ids.map(\.rawValue))
+    case .unit, .nothing: query.filter(\.$id == UUID())
+    }
+  }
+
+  /// The units the scope shows.
+  func scoped(_ query: QueryBuilder<UnitModel>) -> QueryBuilder<UnitModel> {
+    switch scope {
+    case .unrestricted: query
+    case .organisations(let ids): query.filter(\.$organisationID ~~ ids.map(\.rawValue))
+    case .unit(let id): query.filter(\.$id == id.rawValue)
+    case .nothing: query.filter(\.$id == UUID())
+    }
+  }
+
+  /// The unit when it exists and the scope shows it.
+  func visibleUnit(_ id: WorkUnit.ID, on database: (any Database)? = nil) async throws -> UnitModel? {
+    try await scoped(UnitModel.query(on: database ?? self.database)).filter(\.$id == id.rawValue).first()
+  }
+
 
   public func create(_ organisation: Organisation) async throws {
     try await mappingConstraintFailure(to: duplicateOrganisationCode(organisation.code)) {
       try await database.transaction { transaction in
         let existing = try await OrganisationModel.query(on: transaction).all().map { try $0.domain() }
-        let errors = Organisation.validate(organisation, existing: existing)
+        var errors = Organisation.validate(organisation, existing: existing)
+        // A new node goes under a node of the scope; a new root only from outside the web.
+        let parentVisible = organisation.parentID.map { scope.contains(organisation: $0) } ?? scope.isUnrestricted
+        if errors.isEmpty && !parentVisible {
+          errors.append(
+            FieldError(
+              field: "parentId", code: "parent_out_of_scope",
+              message: LocalizedText(zh: "只能在本组织及下级组织之下新建", en: "new nodes go under your own organisation")))
+        }
         guard errors.isEmpty else { throw ValidationFailure(errors) }
         try await OrganisationModel(organisation).create(on: transaction)
       }
@@ -31,7 +75,7 @@ public struct FluentRegistryStore: RegistryStore {
   }
 
   public func units(in organisation: Organisation.ID?, page: PageQuery) async throws -> PagedResult<WorkUnit> {
-    var query = UnitModel.query(on: database)
+    var query = scoped(UnitModel.query(on: database))
     if let organisation {
       let subtree = OrganisationTree.subtreeIDs(of: organisation, in: try await organisations())
       query = query.filter(\.$organisationID ~~ subtree.map(\.rawValue))
@@ -42,11 +86,11 @@ public struct FluentRegistryStore: RegistryStore {
   }
 
   public func unit(_ id: WorkUnit.ID) async throws -> WorkUnit? {
-    try await UnitModel.find(id.rawValue, on: database)?.domain()
+    try await visibleUnit(id)?.domain()
   }
 
   public func create(_ unit: WorkUnit) async throws {
-    let organisationExists = try await OrganisationModel.find(unit.organisationID.rawValue, on: database) != nil
+    let organisationExists = try await organisation(unit.organisationID) != nil
     let errors = WorkUnit.validate(unit, organisationExists: organisationExists)
     guard errors.isEmpty else { throw ValidationFailure(errors) }
     let duplicate = ValidationFailure([
@@ -60,13 +104,14 @@ public struct FluentRegistryStore: RegistryStore {
   }
 
   public func unitCounts() async throws -> [Organisation.ID: Int] {
-    let rows = try await UnitModel.query(on: database).field(\.$organisationID).all()
+    let rows = try await scoped(UnitModel.query(on: database)).field(\.$organisationID).all()
     var counts: [Organisation.ID: Int] = [:]
     for row in rows { counts[.init(row.organisationID), default: 0] += 1 }
     return counts
   }
 
   public func workers(in unit: WorkUnit.ID, page: PageQuery) async throws -> PagedResult<Worker> {
+    guard try await visibleUnit(unit) != nil else { return PagedResult(items: [], request: page, total: 0) }
     let current = EmploymentModel.query(on: database)
       .filter(\.$unitID == unit.rawValue).filter(\.$endDate == nil)
     let total = try await current.count()
@@ -86,7 +131,7 @@ public struct FluentRegistryStore: RegistryStore {
     else { return nil }
     let employment = try await EmploymentModel.query(on: database)
       .filter(\.$workerID == person.requireID()).filter(\.$endDate == nil).first()
-    guard let employment else { return nil }
+    guard let employment, try await visibleUnit(.init(employment.unitID)) != nil else { return nil }
     return try person.domain(unitID: employment.unitID)
   }
 
@@ -98,12 +143,8 @@ public struct FluentRegistryStore: RegistryStore {
     ])
     try await mappingConstraintFailure(to: duplicate) {
       try await database.transaction { transaction in
-        guard try await UnitModel.find(worker.unitID.rawValue, on: transaction) != nil else {
-          throw ValidationFailure([
-            FieldError(
-              field: "unitId", code: "unknown_unit",
-              message: LocalizedText(zh: "所在单位不存在", en: "the unit does not exist"))
-          ])
+        guard try await visibleUnit(worker.unitID, on: transaction) != nil else {
+          throw ValidationFailure([Self.unknownUnit])
         }
         if try await WorkerModel.query(on: transaction).filter(\.$idNumber == worker.idNumber.value).count() > 0 {
           throw duplicate
@@ -118,10 +159,16 @@ public struct FluentRegistryStore: RegistryStore {
   }
 
   public func counts() async throws -> RegistryCounts {
-    RegistryCounts(
-      organisations: try await OrganisationModel.query(on: database).count(),
-      units: try await UnitModel.query(on: database).count(),
-      workers: try await WorkerModel.query(on: database).count())
+    let units = try await scoped(UnitModel.query(on: database)).all(\.$id)
+    let workers =
+      if case .unrestricted = scope {
+        try await WorkerModel.query(on: database).count()
+      } else {
+        try await EmploymentModel.query(on: database).filter(\.$endDate == nil).filter(\.$unitID ~~ units).count()
+      }
+    return RegistryCounts(
+      organisations: try await scoped(OrganisationModel.query(on: database)).count(), units: units.count,
+      workers: workers)
   }
 
   private func duplicateOrganisationCode(_ code: String) -> ValidationFailure {
@@ -133,34 +180,11 @@ public struct FluentRegistryStore: RegistryStore {
   }
 }
 
-public struct FluentAccountStore: AccountStore {
-  let database: any Database
-
-  public init(database: any Database) {
-    self.database = database
-  }
-
-  public func account(username: String) async throws -> UserAccount? {
-    try await UserAccountModel.query(on: database).filter(\.$username == username).first()?.domain()
-  }
-
-  public func create(_ account: UserAccount) async throws {
-    let duplicate = ValidationFailure([
-      FieldError(
-        field: "username", code: "duplicate_username",
-        message: LocalizedText(zh: "用户名已存在", en: "the username is taken"))
-    ])
-    try await mappingConstraintFailure(to: duplicate) {
-      try await UserAccountModel(account).create(on: database)
-    }
-  }
-}
-
 // MARK: Rosters
 
 extension FluentRegistryStore {
   public func unit(creditCode: String) async throws -> WorkUnit? {
-    try await UnitModel.query(on: database).filter(\.$creditCode == creditCode.uppercased()).first()?.domain()
+    try await scoped(UnitModel.query(on: database)).filter(\.$creditCode == creditCode.uppercased()).first()?.domain()
   }
 
   public func currentEmployments(of idNumbers: [ResidentIDNumber]) async throws
@@ -213,7 +237,7 @@ extension FluentRegistryStore {
           ] : preview.allErrors)
     }
     return try await database.transaction { transaction in
-      guard try await UnitModel.find(unit.rawValue, on: transaction) != nil else {
+      guard try await visibleUnit(unit, on: transaction) != nil else {
         throw ValidationFailure([
           FieldError(
             field: "unit", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
@@ -326,16 +350,67 @@ extension FluentRegistryStore {
   }
 }
 
+// MARK: Search
+
+extension FluentRegistryStore {
+  public func searchWorkers(matching text: String, page: PageQuery) async throws -> PagedResult<Worker> {
+    // LIKE's wildcards typed by the user are taken literally by dropping them.
+    let needle = text.trimmingCharacters(in: .whitespaces).filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+    guard !needle.isEmpty, let sql = database as? any SQLDatabase else {
+      return PagedResult(items: [], request: page, total: 0)
+    }
+    func matching(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
+      var select = select
+        .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
+        .join(
+          SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.inner,
+          on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL"))
+        .join(
+          SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.inner,
+          on: SQLRaw("u.id = e.unit_id"))
+        .where {
+          $0.where(SQLColumn("name", table: "w"), .like, SQLBind("%\(needle)%"))
+            .orWhere(SQLColumn("id_number", table: "w"), .like, SQLBind("\(needle.uppercased())%"))
+            .orWhere(SQLColumn("phone", table: "w"), .like, SQLBind("\(needle)%"))
+        }
+      switch scope {
+      case .unrestricted: break
+      case .organisations(let ids): select = select.where(SQLColumn("organisation_id", table: "u"), .in, SQLBind.group(ids.map(\.rawValue)))
+      case .unit(let id): select = select.where(SQLColumn("id", table: "u"), .equal, SQLBind(id.rawValue))
+      case .nothing: select = select.where(SQLLiteral.boolean(false))
+      }
+      return select
+    }
+    struct Count: Decodable { let count: Int }
+    let total = try await matching(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
+      .first(decoding: Count.self)?.count ?? 0
+    let rows = try await matching(
+      sql.select()
+        .column(SQLColumn("id", table: "w")).column(SQLColumn("id_number", table: "w"))
+        .column(SQLColumn("name", table: "w")).column(SQLColumn("phone", table: "w"))
+        .column(SQLColumn("insurance_type", table: "w")).column(SQLColumn("categories", table: "w"))
+        .column(SQLColumn("bank_name", table: "w")).column(SQLColumn("bank_account", table: "w"))
+        .column(SQLColumn("unit_id", table: "e")).column(SQLColumn("start_date", table: "e"))
+        .column(SQLColumn("organisation_id", table: "u"))
+    )
+    .orderBy(SQLColumn("name", table: "w")).orderBy(SQLColumn("id_number", table: "w"))
+    .limit(page.per).offset(page.offset)
+    .all(decoding: PersonRow.self)
+    return PagedResult(
+      items: try rows.map { try $0.worker(unitID: $0.unit_id ?? $0.id) }, request: page, total: total)
+  }
+}
+
 // MARK: Unit details and headcounts
 
 extension FluentRegistryStore {
   public func details(of unit: WorkUnit.ID) async throws -> UnitDetails? {
-    try await UnitModel.find(unit.rawValue, on: database)?.details
+    try await visibleUnit(unit)?.details
   }
 
   public func update(_ details: UnitDetails, of unit: WorkUnit.ID) async throws {
     let valid = try details.validated()
-    guard let row = try await UnitModel.find(unit.rawValue, on: database) else {
+    guard let row = try await visibleUnit(unit) else {
       throw ValidationFailure([Self.unknownUnit])
     }
     row.details = valid
@@ -343,7 +418,8 @@ extension FluentRegistryStore {
   }
 
   public func headcounts(of unit: WorkUnit.ID) async throws -> [HeadcountReport] {
-    try await UnitHeadcountModel.query(on: database).filter(\.$unitID == unit.rawValue).sort(\.$asOf).all()
+    guard try await visibleUnit(unit) != nil else { return [] }
+    return try await UnitHeadcountModel.query(on: database).filter(\.$unitID == unit.rawValue).sort(\.$asOf).all()
       .map { try $0.domain() }
   }
 
@@ -351,7 +427,7 @@ extension FluentRegistryStore {
     let errors = report.validate()
     guard errors.isEmpty else { throw ValidationFailure(errors) }
     try await database.transaction { transaction in
-      guard try await UnitModel.find(unit.rawValue, on: transaction) != nil else {
+      guard try await visibleUnit(unit, on: transaction) != nil else {
         throw ValidationFailure([Self.unknownUnit])
       }
       try await UnitHeadcountModel.query(on: transaction)
@@ -364,7 +440,8 @@ extension FluentRegistryStore {
     guard let person = try await WorkerModel.find(id.rawValue, on: database) else { return nil }
     guard
       let employment = try await EmploymentModel.query(on: database)
-        .filter(\.$workerID == id.rawValue).filter(\.$endDate == nil).first()
+        .filter(\.$workerID == id.rawValue).filter(\.$endDate == nil).first(),
+      try await visibleUnit(.init(employment.unitID)) != nil
     else { return nil }
     return try person.domain(unitID: employment.unitID)
   }

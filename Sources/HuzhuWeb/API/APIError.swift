@@ -15,7 +15,11 @@ struct APIError: Error, Sendable {
 
   static let unauthorized = APIError(
     status: .unauthorized, code: "unauthorized",
-    message: LocalizedText(zh: "需要登录（HTTP Basic 认证）", en: "authentication required (HTTP Basic)"))
+    message: LocalizedText(zh: "请先登录", en: "please sign in"))
+
+  static let forbidden = APIError(
+    status: .forbidden, code: "forbidden",
+    message: LocalizedText(zh: "您的角色或所属组织无权进行此操作", en: "your role or organisation does not allow this"))
 
   static let unexpected = APIError(
     status: .internalServerError, code: "internal_error",

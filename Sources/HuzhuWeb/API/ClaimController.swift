@@ -7,22 +7,23 @@ import Vapor
 /// holiday calendar. Every claim operation is by an operator: personal and medical data.
 struct ClaimController {
   func register(authenticated routes: any RoutesBuilder) {
-    routes.get(.api(.claims), use: listClaims)
-    routes.post(.api(.claims), use: openClaim)
-    routes.get(.api(.claim(.key)), use: showClaim)
-    routes.put(.api(.claimIntake(.key)), use: updateIntake)
-    routes.get(.api(.claimDocuments(.key)), use: listDocuments)
+    routes.get(.api(.claims), requires: .viewClaims, use: listClaims)
+    routes.post(.api(.claims), requires: .intakeClaims, use: openClaim)
+    routes.get(.api(.claim(.key)), requires: .viewClaims, use: showClaim)
+    routes.put(.api(.claimIntake(.key)), requires: .intakeClaims, use: updateIntake)
+    routes.get(.api(.claimDocuments(.key)), requires: .viewClaims, use: listDocuments)
     routes.on(
-      .POST, SiteURL.api(.claimDocuments(.key)).pathComponents, body: .collect(maxSize: "11mb"), use: uploadDocument)
-    routes.get(.api(.document(.key)), use: downloadDocument)
-    routes.post(.api(.claimActions(.key)), use: act)
-    routes.post(.api(.claimAdjustment(.key)), use: adjust)
-    routes.post(.api(.paymentBatches), use: createBatch)
-    routes.get(.api(.paymentBatch(.key)), use: showBatch)
-    routes.get(.api(.paymentBatchExport(.key)), use: exportBatch)
-    routes.post(.api(.paymentBatchLine(.key, claim: .key)), use: settleLine)
+      .POST, .api(.claimDocuments(.key)), requires: .intakeClaims, body: .collect(maxSize: "11mb"), use: uploadDocument)
+    routes.get(.api(.document(.key)), requires: .viewClaims, use: downloadDocument)
+    // Which action needs which permission is decided per action (see `act`).
+    routes.post(.api(.claimActions(.key)), requires: .viewClaims, use: act)
+    routes.post(.api(.claimAdjustment(.key)), requires: .adjustClaims, use: adjust)
+    routes.post(.api(.paymentBatches), requires: .managePayments, use: createBatch)
+    routes.get(.api(.paymentBatch(.key)), requires: .managePayments, use: showBatch)
+    routes.get(.api(.paymentBatchExport(.key)), requires: .managePayments, use: exportBatch)
+    routes.post(.api(.paymentBatchLine(.key, claim: .key)), requires: .managePayments, use: settleLine)
     routes.get(.api(.holidays), use: listHolidays)
-    routes.put(.api(.holidayYear(.key)), use: saveHolidayYear)
+    routes.put(.api(.holidayYear(.key)), requires: .manageSchemes, use: saveHolidayYear)
   }
 
   /// The work queue: `?queue=due_today|overdue|expedited|open` (open: every claim whose
@@ -133,20 +134,9 @@ struct ClaimController {
       ])
     }
     let bytes = request.body.data.map { Data($0.readableBytesView) } ?? Data()
-    let format: DocumentFormat
-    switch DocumentFormat.detect(bytes) {
-    case .success(let detected): format = detected
-    case .failure(let problem): throw ValidationFailure([problem])
-    }
-    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    let storage = request.application.huzhu.documents
-    try await request.application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
-    let fileName = String((request.query[String.self, at: "fileName"] ?? "\(kind).\(format.rawValue)").prefix(100))
     let context = try await request.claimContext(scheme: record.schemeCode)
-    let document = ClaimDocument(
-      claimID: id, kind: kind, fileName: fileName, format: format, size: bytes.count, sha256: checksum,
-      uploadedBy: context.actor.name, uploadedAt: Date())
-    _ = try await request.claims.attach(document, to: id, context: context)
+    let document = try await request.attachScan(
+      bytes, kind: kind, fileName: request.query[String.self, at: "fileName"], to: id, context: context)
     return try await created(ClaimDetailResource.Document(document), at: .api(.document(.value(document.id))), for: request)
   }
 
@@ -175,6 +165,8 @@ struct ClaimController {
       case .reject: .reject(reason: input.rejectionReason ?? .other, note: note)
       case .appeal: .appeal(reason: note)
       }
+    guard let account = request.operatorAccount, !action.permittedBy.isDisjoint(with: account.account.permissions)
+    else { throw APIError.forbidden }
     let context = try await request.claimContext(scheme: record.schemeCode)
     let result = try await request.claims.perform(action, on: id, context: context)
     return ActionResultResource(
@@ -262,7 +254,6 @@ struct ClaimController {
 }
 
 extension Request {
-  var claims: any ClaimStore { FluentClaimStore(database: db) }
 
   /// The shipped holiday years with those staff entered or corrected on top.
   func workingDayCalendar() async throws -> WorkingDayCalendar {
@@ -270,13 +261,33 @@ extension Request {
   }
 
   /// The signed-in operator as a claim actor, with the scheme and the calendar.
-  func claimContext(scheme code: String) async throws -> ClaimContext {
-    guard let account = auth.get(AuthenticatedAccount.self)?.account else { throw APIError.unauthorized }
-    guard let organisation = try await registry.organisation(account.organisationID) else {
-      throw APIError.unauthorized
+  /// Checks a scan by its content, stores it by its SHA-256, and attaches it to the claim.
+  func attachScan(_ bytes: Data, kind: String, fileName: String?, to id: ClaimRecord.ID, context: ClaimContext)
+    async throws -> ClaimDocument
+  {
+    let format: DocumentFormat
+    switch DocumentFormat.detect(bytes) {
+    case .success(let detected): format = detected
+    case .failure(let problem): throw ValidationFailure([problem])
     }
+    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    let storage = application.huzhu.documents
+    try await application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+    let name = String((fileName.flatMap { $0.isEmpty ? nil : $0 } ?? "\(kind).\(format.rawValue)").prefix(100))
+    let document = ClaimDocument(
+      claimID: id, kind: kind, fileName: name, format: format, size: bytes.count, sha256: checksum,
+      uploadedBy: context.actor.name, uploadedAt: Date())
+    _ = try await claims.attach(document, to: id, context: context)
+    return document
+  }
+
+  func claimContext(scheme code: String) async throws -> ClaimContext {
+    guard let signedIn = operatorAccount else { throw APIError.unauthorized }
+    let account = signedIn.account
     return ClaimContext(
-      actor: ClaimActor(accountID: account.id, name: account.displayName, organisationKind: organisation.kind),
+      actor: ClaimActor(
+        accountID: account.id, name: account.displayName, organisationKind: signedIn.organisation.kind,
+        organisationID: signedIn.organisation.id),
       address: remoteAddress?.ipAddress, today: today, scheme: try await compiledScheme(code),
       calendar: try await workingDayCalendar())
   }

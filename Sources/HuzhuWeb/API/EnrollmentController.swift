@@ -5,17 +5,18 @@ import Vapor
 /// `/api/v1` endpoints for enrollment, renewal, bills, payments, receipts and certificates.
 struct EnrollmentController {
   func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
-    routes.get(.api(.unitEnrollments(.key)), use: listUnitEnrollments)
-    routes.get(.api(.unitBills(.key)), use: listUnitBills)
-    routes.get(.api(.workerEnrollments(.key)), use: listWorkerEnrollments)
-    routes.get(.api(.bill(.key)), use: showBill)
-    routes.get(.api(.billPayments(.key)), use: listPayments)
-    routes.get(.api(.receipt(.key)), use: showReceipt)
+    // Anyone may check a certificate (the answer is masked).
     routes.get(.api(.certificate(.key)), use: verifyCertificate)
-    authenticated.post(.api(.unitEnrollments(.key)), use: enrollUnit)
-    authenticated.post(.api(.unitRenewals(.key)), use: renew)
-    authenticated.post(.api(.individualEnrollments), use: enrollIndividual)
-    authenticated.post(.api(.billPayments(.key)), use: recordPayment)
+    authenticated.get(.api(.unitEnrollments(.key)), requires: .viewRegistry, use: listUnitEnrollments)
+    authenticated.get(.api(.unitBills(.key)), requires: .viewRegistry, use: listUnitBills)
+    authenticated.get(.api(.workerEnrollments(.key)), requires: .viewRegistry, use: listWorkerEnrollments)
+    authenticated.get(.api(.bill(.key)), requires: .viewRegistry, use: showBill)
+    authenticated.get(.api(.billPayments(.key)), requires: .viewRegistry, use: listPayments)
+    authenticated.get(.api(.receipt(.key)), requires: .viewRegistry, use: showReceipt)
+    authenticated.post(.api(.unitEnrollments(.key)), requires: .enroll, use: enrollUnit)
+    authenticated.post(.api(.unitRenewals(.key)), requires: .enroll, use: renew)
+    authenticated.post(.api(.individualEnrollments), requires: .enroll, use: enrollIndividual)
+    authenticated.post(.api(.billPayments(.key)), requires: .recordPayments, use: recordPayment)
   }
 
   @Sendable func listUnitEnrollments(_ request: Request) async throws -> PageResource<EnrollmentResource> {
@@ -33,6 +34,8 @@ struct EnrollmentController {
 
   @Sendable func listWorkerEnrollments(_ request: Request) async throws -> ListResource<EnrollmentResource> {
     let worker: Worker.ID = try request.identifier()
+    // The enrollment store reads by worker unscoped; the registry decides who may be seen.
+    guard try await request.registry.worker(worker) != nil else { throw APIError.notFound }
     return ListResource(items: try await request.enrollments.enrollments(worker: worker).map(EnrollmentResource.init))
   }
 
@@ -154,9 +157,6 @@ func created(_ body: some Content, at url: SiteURL, for request: Request) async 
 }
 
 extension Request {
-  var enrollments: any EnrollmentStore { FluentEnrollmentStore(database: db) }
-  var schemes: any SchemeStore { FluentSchemeStore(database: db) }
-  var unionWork: any UnionWorkStore { FluentUnionWorkStore(database: db) }
 
   /// Today in the schemes' time zone.
   var today: CalendarDate { CalendarDate.today() }

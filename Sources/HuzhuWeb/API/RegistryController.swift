@@ -3,15 +3,15 @@ import Vapor
 
 /// `/api/v1` endpoints for the organisation tree, units and workers.
 struct RegistryController {
-  func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
+  func register(authenticated routes: any RoutesBuilder) {
     routes.get(.api(.organisations), use: listOrganisations)
     routes.get(.api(.organisation(.key)), use: showOrganisation)
-    routes.get(.api(.units), use: listUnits)
-    routes.get(.api(.unit(.key)), use: showUnit)
-    routes.get(.api(.unitWorkers(.key)), use: listWorkers)
-    routes.get(.api(.registryCounts), use: counts)
-    authenticated.post(.api(.organisations), use: createOrganisation)
-    authenticated.post(.api(.units), use: createUnit)
+    routes.get(.api(.units), requires: .viewRegistry, use: listUnits)
+    routes.get(.api(.unit(.key)), requires: .viewRegistry, use: showUnit)
+    routes.get(.api(.unitWorkers(.key)), requires: .viewRegistry, use: listWorkers)
+    routes.get(.api(.registryCounts), requires: .viewRegistry, use: counts)
+    routes.post(.api(.organisations), requires: .manageOrganisations, use: createOrganisation)
+    routes.post(.api(.units), requires: .manageUnits, use: createUnit)
   }
 
   @Sendable func listOrganisations(_ request: Request) async throws -> ListResource<OrganisationResource> {

@@ -12,8 +12,8 @@ struct RosterController {
     // Rosters of 100,000 rows run to a few megabytes; stream the body in rather than
     // refusing it at the default limit.
     authenticated.on(
-      .POST, SiteURL.api(.unitRosterPreview(.key)).pathComponents, body: .collect(maxSize: "64mb"), use: preview)
-    authenticated.on(.POST, SiteURL.api(.unitRoster(.key)).pathComponents, body: .collect(maxSize: "64mb"), use: commit)
+      .POST, .api(.unitRosterPreview(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: preview)
+    authenticated.on(.POST, .api(.unitRoster(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: commit)
   }
 
   @Sendable func preview(_ request: Request) async throws -> RosterPreviewResource {

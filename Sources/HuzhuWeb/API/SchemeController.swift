@@ -4,12 +4,13 @@ import Vapor
 
 /// `/api/v1` endpoints for scheme definitions and the fund ledger.
 struct SchemeController {
-  func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
+  func register(authenticated routes: any RoutesBuilder) {
+    // The rules are published: every operator may read them.
     routes.get(.api(.schemes), use: listSchemes)
     routes.get(.api(.scheme(.key)), use: showScheme)
-    routes.get(.api(.fundBalances), use: fundBalances)
-    routes.get(.api(.fundEntries(.key)), use: fundEntries)
-    authenticated.put(.api(.scheme(.key)), use: saveScheme)
+    routes.get(.api(.fundBalances), requires: .viewFund, use: fundBalances)
+    routes.get(.api(.fundEntries(.key)), requires: .viewFund, use: fundEntries)
+    routes.put(.api(.scheme(.key)), requires: .manageSchemes, use: saveScheme)
   }
 
   @Sendable func listSchemes(_ request: Request) async throws -> ListResource<SchemeResource> {

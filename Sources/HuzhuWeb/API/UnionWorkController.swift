@@ -4,19 +4,19 @@ import Vapor
 /// `/api/v1` endpoints for unit details and headcounts, outreach visits and the hardship
 /// pairing ledger.
 struct UnionWorkController {
-  func register(public routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
-    routes.get(.api(.unitDetails(.key)), use: showDetails)
-    routes.get(.api(.unitHeadcounts(.key)), use: listHeadcounts)
-    routes.get(.api(.unitOutreach(.key)), use: listOutreach)
-    routes.get(.api(.outreachSummary), use: outreachSummary)
-    routes.get(.api(.pairings), use: listPairings)
-    routes.get(.api(.pairing(.key)), use: showPairing)
-    routes.get(.api(.pairingVisits(.key)), use: listPairingVisits)
-    authenticated.put(.api(.unitDetails(.key)), use: updateDetails)
-    authenticated.post(.api(.unitHeadcounts(.key)), use: recordHeadcount)
-    authenticated.post(.api(.unitOutreach(.key)), use: recordOutreach)
-    authenticated.post(.api(.pairings), use: createPairing)
-    authenticated.post(.api(.pairingVisits(.key)), use: recordPairingVisit)
+  func register(authenticated routes: any RoutesBuilder) {
+    routes.get(.api(.unitDetails(.key)), requires: .viewRegistry, use: showDetails)
+    routes.get(.api(.unitHeadcounts(.key)), requires: .viewRegistry, use: listHeadcounts)
+    routes.get(.api(.unitOutreach(.key)), requires: .viewRegistry, use: listOutreach)
+    routes.get(.api(.outreachSummary), requires: .viewRegistry, use: outreachSummary)
+    routes.get(.api(.pairings), requires: .managePairings, use: listPairings)
+    routes.get(.api(.pairing(.key)), requires: .managePairings, use: showPairing)
+    routes.get(.api(.pairingVisits(.key)), requires: .managePairings, use: listPairingVisits)
+    routes.put(.api(.unitDetails(.key)), requires: .manageUnits, use: updateDetails)
+    routes.post(.api(.unitHeadcounts(.key)), requires: .manageUnits, use: recordHeadcount)
+    routes.post(.api(.unitOutreach(.key)), requires: .recordOutreach, use: recordOutreach)
+    routes.post(.api(.pairings), requires: .managePairings, use: createPairing)
+    routes.post(.api(.pairingVisits(.key)), requires: .managePairings, use: recordPairingVisit)
   }
 
   // MARK: Unit details

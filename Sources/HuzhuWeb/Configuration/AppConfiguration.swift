@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuCore
 import HuzhuPersistence
 import Logging
 
@@ -11,13 +12,22 @@ public struct AppConfiguration: Sendable, Equatable {
   public var dataDirectory: String
   public var database: DatabaseTarget
   public var logLevel: Logger.Level
-  /// Load the demo data set when the database is empty.
+  /// Load the demo data set when the database is empty. Demo mode also shows the worker
+  /// portal's one-time codes on screen (there is no SMS gateway in a demo).
   public var loadsDemoData: Bool
+  /// The password every demo account gets; random (printed once) when nil.
+  public var demoPassword: String?
+  /// Mark cookies `Secure` (sent over HTTPS only). On for any deployment behind TLS; off by
+  /// default so that `http://127.0.0.1` works.
+  public var secureCookies: Bool
 
   public init(
     hostname: String = defaultHostname, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
-    database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true
+    database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
+    secureCookies: Bool = false
   ) {
+    self.demoPassword = demoPassword
+    self.secureCookies = secureCookies
     self.hostname = hostname
     self.port = port
     self.dataDirectory = dataDirectory
@@ -38,6 +48,8 @@ public struct AppConfiguration: Sendable, Equatable {
     case databaseURL = "DATABASE_URL"
     case logLevel = "LOG_LEVEL"
     case demoData = "HUZHU_DEMO_DATA"
+    case demoPassword = "HUZHU_DEMO_PASSWORD"
+    case secureCookies = "HUZHU_SECURE_COOKIES"
   }
 
   /// Resolves the configuration; flags win over the environment.
@@ -107,10 +119,30 @@ public struct AppConfiguration: Sendable, Equatable {
       }
     }
 
+    func flag(_ setting: Setting) -> Bool {
+      guard let text = environment[setting.rawValue], !text.isEmpty else { return false }
+      switch text.lowercased() {
+      case "1", "true", "yes", "on": return true
+      case "0", "false", "no", "off": return false
+      default:
+        problems.append(.init(setting: setting, value: text, accepted: "true or false"))
+        return false
+      }
+    }
+    let secureCookies = flag(.secureCookies)
+
+    let demoPassword = environment[Setting.demoPassword.rawValue].flatMap { $0.isEmpty ? nil : $0 }
+    if let demoPassword, !PasswordPolicy.problems(demoPassword, username: "admin").isEmpty {
+      problems.append(
+        .init(
+          setting: .demoPassword, value: "***",
+          accepted: "at least \(PasswordPolicy.minimumLength) characters with three of: upper case, lower case, digits, symbols"))
+    }
+
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     return AppConfiguration(
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
-      loadsDemoData: demo)
+      loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies)
   }
 
   /// Creates the data directory when missing and proves it is writable, so that a bad path

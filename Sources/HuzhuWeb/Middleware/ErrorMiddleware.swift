@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuCore
 import Vapor
 
@@ -13,10 +14,17 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       if request.url.path.hasPrefix("/api/") {
         return try Self.jsonResponse(apiError, request: request)
       }
-      let page = ErrorPage(error: apiError, requestID: request.id, language: request.displayLanguage)
+      // A page that needs a signed-in operator sends the browser to the sign-in form and back.
+      if apiError.status == .unauthorized, request.method == .GET {
+        var next = request.url.path
+        if let query = request.url.query { next += "?" + query }
+        var components = URLComponents()
+        components.path = SiteURL.login.path
+        components.queryItems = [URLQueryItem(name: "next", value: next)]
+        return request.redirect(to: components.string ?? SiteURL.login.path)
+      }
+      return ErrorPage(error: apiError, requestID: request.id, language: request.displayLanguage)
         .response(status: apiError.status)
-      if apiError.status == .unauthorized { page.headers.replaceOrAdd(name: .wwwAuthenticate, value: Self.challenge) }
-      return page
     }
   }
 
@@ -51,7 +59,9 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       error: .init(code: error.code, message: error.message, fields: error.fields), requestId: request.id)
     let response = Response(status: error.status)
     try response.content.encode(body, as: .json)
-    if error.status == .unauthorized {
+    // API clients are asked for Basic credentials; a browser with a session is not (the
+    // browser would pop up its own password dialog over our page).
+    if error.status == .unauthorized, request.cookies[SessionCookie.name] == nil {
       response.headers.replaceOrAdd(name: .wwwAuthenticate, value: challenge)
     }
     return response

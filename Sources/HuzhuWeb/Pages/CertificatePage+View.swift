@@ -6,6 +6,7 @@ extension CertificatePage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
@@ -15,7 +16,7 @@ extension CertificatePage {
       let number = enrollment.certificateNumber
       return Layout(
         title: text("互助金保障书", "Mutual aid certificate"), language: language,
-        currentPath: SiteURL.certificate(.value(number)).path,
+        currentPath: SiteURL.certificate(.value(number)).path, viewer: viewer,
         content: .group(
           .p(
             .class("no-print"),
@@ -67,13 +68,14 @@ extension VerifyPage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(
         title: text("保障书查验", "Verify a certificate"), language: language,
-        currentPath: SiteURL.verifyCertificate.path,
+        currentPath: SiteURL.verifyCertificate.path, viewer: viewer,
         content: .group(
           .form(
             .class("inline-form"), .method(.get), .action(SiteURL.verifyCertificate.path),

@@ -6,6 +6,11 @@ extension ClaimPage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
+    /// What the last action did, or why it was refused; the note typed is kept on refusal.
+    var notice: LocalizedText? = nil
+    var error: LocalizedText? = nil
+    var typedNote = ""
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
@@ -13,12 +18,17 @@ extension ClaimPage {
       let claim = model.claim
       return Layout(
         title: text("互助金申请 ", "Claim ") + claim.number, language: language,
-        currentPath: SiteURL.claimPage(.value(claim.id)).path,
+        currentPath: SiteURL.claimPage(.value(claim.id)).path, viewer: viewer,
         content: .group(
           .nav(
             .class("breadcrumbs"),
             .a(.href(SiteURL.claimQueue.path), .text(text("理赔工作台", "Claims queue")))),
+          .unwrap(notice) { .div(.class("notice notice-good"), .id("claim-notice"), .text($0.text(for: language))) },
+          .unwrap(error) {
+            .div(.class("notice notice-bad"), .id("claim-error"), .attribute(named: "role", value: "alert"), .text($0.text(for: language)))
+          },
           summary(),
+          actions(),
           facts(),
           explanation(),
           documents(),
@@ -120,6 +130,74 @@ extension ClaimPage {
         .p(.class("explanation-total"), .text(text("合计：", "Total: ") + document.total.formatted)))
     }
 
+    /// The steps the viewer may take on the claim in its current state, as forms.
+    private func actions() -> Node<HTML.BodyContext> {
+      guard let viewer else { return .empty }
+      let claim = model.claim
+      let url = SiteURL.claimAct(.value(claim.id)).path
+      func button(_ action: String, _ zh: String, _ en: String, primary: Bool = false) -> Node<HTML.BodyContext> {
+        .form(
+          .class("inline-form"), .method(.post), .action(url),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .input(.type(.hidden), .name("action"), .value(action)),
+          .button(.type(.submit), .id("action-\(action)"), .class(primary ? "primary" : ""), .text(text(zh, en))))
+      }
+      func withNote(_ action: String, _ zh: String, _ en: String, reasons: Bool = false) -> Node<HTML.BodyContext> {
+        .form(
+          .class("inline-form"), .method(.post), .action(url),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .input(.type(.hidden), .name("action"), .value(action)),
+          .if(
+            reasons,
+            .namedSelect(
+              "rejectionReason", id: "rejection-reason",
+              RejectionReason.allCases.map { .choice($0.rawValue, $0.label.text(for: language)) })),
+          .input(
+            .type(.text), .name("note"), .id("note-\(action)"), .value(typedNote), .required(true),
+            .placeholder(text("原因（将告知申请人）", "Reason (sent to the claimant)"))),
+          .button(.type(.submit), .id("action-\(action)"), .text(text(zh, en))))
+      }
+      var forms: [Node<HTML.BodyContext>] = []
+      switch claim.state {
+      case .draft, .returned:
+        if viewer.may(.intakeClaims) { forms.append(button("submit", "提交受理（开始计时）", "Submit (start the clock)", primary: true)) }
+      case .submitted:
+        if viewer.may(.reviewClaims) {
+          forms.append(button("review", "审核通过", "Reviewed", primary: true))
+          forms.append(withNote("return", "退回补充材料", "Return for documents"))
+          forms.append(withNote("reject", "不予给付", "Reject", reasons: true))
+        }
+      case .reviewed:
+        if viewer.may(.approveClaims) {
+          forms.append(button("approve", "审批通过", "Approve", primary: true))
+          forms.append(withNote("reject", "不予给付", "Reject", reasons: true))
+        }
+      case .rejected:
+        if viewer.may(.intakeClaims) { forms.append(withNote("appeal", "申请复核", "Appeal")) }
+      case .approved, .inPayment, .paid:
+        break
+      }
+      let canUpload = [.draft, .returned, .submitted].contains(claim.state) && viewer.may(.intakeClaims)
+      let upload: Node<HTML.BodyContext> =
+        canUpload
+        ? .form(
+          .class("inline-form upload-form"), .method(.post), .action(SiteURL.claimUpload(.value(claim.id)).path),
+          .enctype(.multipartData),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .namedSelect(
+            "kind", id: "document-kind",
+            ClaimAssessmentDocuments.kinds(missingFirst: claim.progress.missingDocuments).map { code in
+              .choice(code, RequiredDocument.label(code).text(for: language))
+            }),
+          .input(
+            .type(.file), .name("file"), .id("document-file"), .required(true),
+            .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")),
+          .button(.type(.submit), .id("upload"), .text(text("上传扫描件", "Upload scan"))))
+        : .empty
+      guard !forms.isEmpty || canUpload else { return .empty }
+      return .section(.class("actions"), .h2(.text(text("办理", "Act"))), .group(forms), upload)
+    }
+
     private func documents() -> Node<HTML.BodyContext> {
       .section(
         .h2(.text(text("申请材料", "Documents"))),
@@ -212,12 +290,13 @@ extension ClaimQueuePage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(
-        title: text("理赔工作台", "Claims queue"), language: language, currentPath: SiteURL.claimQueue.path,
+        title: text("理赔工作台", "Claims queue"), language: language, currentPath: SiteURL.claimQueue.path, viewer: viewer,
         content: .group(
           .p(
             .class("muted"),

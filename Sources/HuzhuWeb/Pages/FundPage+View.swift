@@ -5,13 +5,14 @@ extension FundPage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(
         title: text("互助金台账与对账", "Fund ledger and reconciliation"), language: language,
-        currentPath: SiteURL.funds.path,
+        currentPath: SiteURL.funds.path, viewer: viewer,
         content: .group(
           .p(
             .class("muted"),

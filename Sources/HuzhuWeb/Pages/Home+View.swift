@@ -5,11 +5,12 @@ extension Home {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     func html() -> HTML {
       Layout(
         title: Layout.text(zh: "工会组织机构", en: "Union organisations", language),
-        language: language, currentPath: SiteURL.home.path,
+        language: language, currentPath: SiteURL.organisations.path, viewer: viewer,
         content: .group(summary(), tree())
       ).html()
     }

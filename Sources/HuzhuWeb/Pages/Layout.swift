@@ -8,6 +8,7 @@ struct Layout {
   let title: String
   let language: DisplayLanguage
   let currentPath: String
+  var viewer: Viewer? = nil
   let content: Node<HTML.BodyContext>
 
   func html() -> HTML {
@@ -23,20 +24,14 @@ struct Layout {
         .header(
           .class("site-header"),
           .a(.class("brand"), .href(SiteURL.home.path), .text(Self.productName.text(for: language))),
-          .nav(
-            .class("site-nav"),
-            .a(.href(SiteURL.home.path), .text(Self.text(zh: "组织机构", en: "Organisations", language))),
-            .a(.href(SiteURL.claimQueue.path), .text(Self.text(zh: "理赔工作台", en: "Claims", language))),
-            .a(.href(SiteURL.funds.path), .text(Self.text(zh: "资金对账", en: "Fund", language))),
-            .a(.href(SiteURL.verifyCertificate.path), .text(Self.text(zh: "保障书查验", en: "Verify a certificate", language))),
-            .a(.href(SiteURL.openAPI.path), .text(Self.text(zh: "接口文档", en: "API", language)))
-          ),
+          navigation(),
           .a(
             .class("language-switch"),
             .href("\(currentPath)?lang=\(language == .zh ? "en" : "zh")"),
             .text(language == .zh ? "English" : "中文"))
         ),
         .main(.class("content"), .h1(.text(title)), content),
+        .script(.src(SiteURL.script.path)),
         .footer(
           .class("site-footer"),
           .text(
@@ -44,6 +39,37 @@ struct Layout {
               zh: "职工互助医疗保障 · 尽力而为、量力而行", en: "Workers' mutual medical aid — do what we can, within what we can afford",
               language)))
       )
+    )
+  }
+
+  /// The links the viewer's roles open, then who is signed in and the sign-out button.
+  private func navigation() -> Node<HTML.BodyContext> {
+    let may = { (permission: Permission) in viewer?.permissions.contains(permission) ?? false }
+    let links: [(Bool, SiteURL, String, String)] = [
+      (viewer != nil, .home, "工作台", "Dashboard"),
+      (may(.viewRegistry), .organisations, "组织机构", "Organisations"),
+      (may(.viewRegistry), .workers, "职工查询", "Workers"),
+      (may(.viewClaims), .claimQueue, "理赔工作台", "Claims"),
+      (may(.intakeClaims), .newClaim, "受理申请", "New claim"),
+      (may(.managePayments), .paymentBatches, "支付批次", "Payments"),
+      (may(.viewFund), .funds, "资金对账", "Fund"),
+      (may(.viewAudit), .auditLog, "审计日志", "Audit log"),
+      (true, .verifyCertificate, "保障书查验", "Verify a certificate"),
+    ]
+    return .group(
+      .nav(
+        .class("site-nav"),
+        .forEach(links.filter(\.0)) { _, url, zh, en in
+          .a(.href(url.path), .if(url.path == currentPath, .class("current")), .text(Self.text(zh: zh, en: en, language)))
+        }),
+      .unwrap(viewer) { viewer in
+        .form(
+          .class("account"), .method(.post), .action(SiteURL.logout.path),
+          .span(.class("account-name"), .text(viewer.displayName)),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .button(.type(.submit), .class("link-button"), .text(Self.text(zh: "退出", en: "Sign out", language))))
+      },
+      .if(viewer == nil, .a(.class("account"), .href(SiteURL.login.path), .text(Self.text(zh: "登录", en: "Sign in", language))))
     )
   }
 
@@ -84,5 +110,28 @@ struct LanguageCookieMiddleware: AsyncMiddleware {
         string: code, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
     }
     return response
+  }
+}
+
+/// Who is looking at a page: their name, what they may do, and the token their forms carry.
+struct Viewer: Sendable {
+  let username: String
+  let displayName: String
+  let organisation: Organisation
+  let roles: Set<Role>
+  let permissions: Set<Permission>
+  let csrfToken: String
+
+  func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+}
+
+extension Request {
+  /// The signed-in operator as pages see them (nil when nobody is signed in).
+  var viewer: Viewer? {
+    guard let signedIn = operatorAccount else { return nil }
+    return Viewer(
+      username: signedIn.account.username, displayName: signedIn.account.displayName,
+      organisation: signedIn.organisation, roles: signedIn.account.roles, permissions: signedIn.account.permissions,
+      csrfToken: csrfToken)
   }
 }

@@ -5,6 +5,7 @@ extension OrganisationPage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
@@ -12,7 +13,7 @@ extension OrganisationPage {
       let organisation = model.organisation
       let path = SiteURL.organisation(.value(organisation.id)).path
       return Layout(
-        title: organisation.displayName(language), language: language, currentPath: path,
+        title: organisation.displayName(language), language: language, currentPath: path, viewer: viewer,
         content: .group(
           breadcrumbs(),
           .p(.class("muted"), .text("\(organisation.kind.label.text(for: language)) · \(organisation.code)")),

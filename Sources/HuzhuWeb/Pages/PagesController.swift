@@ -1,47 +1,116 @@
+import Foundation
 import HuzhuCore
 import Vapor
 
-/// The server-rendered pages.
+/// The server-rendered pages. Each route names the permission it needs; the stores behind
+/// `request.registry`, `request.claims`… see only the operator's part of the data.
 struct PagesController {
   func register(on routes: any RoutesBuilder, authenticated: any RoutesBuilder) {
     routes.get(.home, use: home)
-    routes.get(.organisation(.key), use: organisation)
-    routes.get(.unit(.key), use: unit)
+    routes.get(.login, use: loginForm)
+    routes.post(.login, use: login)
+    routes.post(.logout, use: logout)
     routes.get(.verifyCertificate, use: verify)
-    // The printable certificate names the holder in full: staff only.
-    authenticated.get(.certificate(.key), use: certificate)
-    authenticated.get(.receipt(.key), use: receipt)
-    authenticated.get(.claimPage(.key), use: claim)
-    authenticated.get(.claimQueue, use: claimQueue)
-    authenticated.get(.funds, use: funds)
+    authenticated.get(.organisations, requires: .viewRegistry, use: organisations)
+    authenticated.get(.organisation(.key), requires: .viewRegistry, use: organisation)
+    authenticated.get(.unit(.key), requires: .viewRegistry, use: unit)
+    authenticated.get(.workers, requires: .viewRegistry, use: workers)
+    authenticated.get(.worker(.key), requires: .viewRegistry, use: worker)
+    // The printable certificate names the holder in full.
+    authenticated.get(.certificate(.key), requires: .viewPersonalData, use: certificate)
+    authenticated.get(.receipt(.key), requires: .viewRegistry, use: receipt)
+    authenticated.get(.claimQueue, requires: .viewClaims, use: claimQueue)
+    authenticated.get(.newClaim, requires: .intakeClaims, use: claimForm)
+    authenticated.on(.POST, .newClaim, requires: .intakeClaims, body: .collect(maxSize: "45mb"), use: openClaim)
+    authenticated.get(.claimPage(.key), requires: .viewClaims, use: claim)
+    authenticated.post(.claimAct(.key), requires: .viewClaims, use: actOnClaim)
+    authenticated.on(.POST, .claimUpload(.key), requires: .intakeClaims, body: .collect(maxSize: "11mb"), use: upload)
+    authenticated.get(.paymentBatches, requires: .managePayments, use: paymentBatches)
+    authenticated.post(.paymentBatches, requires: .managePayments, use: createPaymentBatch)
+    authenticated.get(.paymentBatchPage(.key), requires: .managePayments, use: paymentBatch)
+    authenticated.post(.paymentBatchSettle(.key), requires: .managePayments, use: settle)
+    authenticated.get(.funds, requires: .viewFund, use: funds)
+    authenticated.get(.auditLog, requires: .viewAudit, use: auditLog)
   }
 
-  @Sendable func funds(_ request: Request) async throws -> Response {
-    let model = try await FundPage.Model.load(enrollments: request.enrollments, schemes: request.schemes)
-    return FundPage.View(model: model, language: request.displayLanguage).html().response()
+  // MARK: Signing in
+
+  @Sendable func home(_ request: Request) async throws -> Response {
+    guard let signedIn = request.operatorAccount, let viewer = request.viewer else {
+      return request.redirect(to: SiteURL.login.path)
+    }
+    let model = try await DashboardPage.Model.load(
+      account: signedIn.account, organisation: signedIn.organisation, today: request.today,
+      registry: request.registry, claims: request.claims)
+    return DashboardPage.View(model: model, language: request.displayLanguage, viewer: viewer).html().response()
   }
 
-  @Sendable func claim(_ request: Request) async throws -> Response {
+  @Sendable func loginForm(_ request: Request) async throws -> Response {
+    if request.operatorAccount != nil { return request.redirect(to: SiteURL.home.path) }
+    var model = LoginPage.Model(next: request.query[String.self, at: "next"])
+    if request.hasSession, request.session.data[SessionKeys.expired] != nil {
+      request.session.data[SessionKeys.expired] = nil
+      model.notice = LocalizedText(zh: "长时间未操作，已自动退出，请重新登录。", en: "You were signed out after a period of inactivity.")
+    }
+    return LoginPage.View(model: model, language: request.displayLanguage, csrfToken: request.csrfToken).html()
+      .response()
+  }
+
+  struct LoginForm: Content {
+    let username: String
+    let password: String
+    let next: String?
+  }
+
+  @Sendable func login(_ request: Request) async throws -> Response {
+    let form = try request.content.decode(LoginForm.self)
+    // The middleware only checks requests that carry the session cookie; a sign-in without
+    // one (cookies blocked, or a forged cross-site form) is refused here.
+    guard request.hasSession, CSRF.matches(try? request.content.get(String.self, at: CSRF.field), request.session.data[SessionKeys.csrf])
+    else { throw CSRF.refused }
+    let username = form.username.trimmingCharacters(in: .whitespaces).lowercased()
+    switch try await SignIn.attempt(username: username, password: form.password, on: request) {
+    case .success(let account):
+      try await request.startSession(for: account)
+      request.auth.login(account)
+      try await request.audit(.login, subject: "account:\(account.account.username)")
+      return request.redirect(to: Self.safeNext(form.next))
+    case .failure(let message):
+      let model = LoginPage.Model(username: username, next: form.next, error: message)
+      return LoginPage.View(model: model, language: request.displayLanguage, csrfToken: request.csrfToken).html()
+        .response(status: .unauthorized)
+    }
+  }
+
+  @Sendable func logout(_ request: Request) async throws -> Response {
+    if let account = request.operatorAccount {
+      try await request.audit(.logout, subject: "account:\(account.account.username)")
+    }
+    request.auth.logout(AuthenticatedAccount.self)
+    if request.hasSession { request.session.destroy() }
+    return request.redirect(to: SiteURL.login.path)
+  }
+
+  /// Only a path on this site: never `//evil.example` or `https://…` (an open redirect).
+  static func safeNext(_ next: String?) -> String {
+    guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return SiteURL.home.path }
+    return next
+  }
+
+  // MARK: Registry
+
+  @Sendable func organisations(_ request: Request) async throws -> Response {
+    let model = try await Home.Model.load(from: request.registry)
+    return Home.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
+  }
+
+  @Sendable func organisation(_ request: Request) async throws -> Response {
+    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 50)
     guard
-      let model = try await ClaimPage.Model.load(
-        try request.identifier(), today: request.today, claims: request.claims, registry: request.registry)
+      let model = try await OrganisationPage.Model.load(try request.identifier(), page: page, from: request.registry)
     else { throw APIError.notFound }
-    return ClaimPage.View(model: model, language: request.displayLanguage).html().response()
-  }
-
-  @Sendable func claimQueue(_ request: Request) async throws -> Response {
-    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
-    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: request.claims)
-    return ClaimQueuePage.View(model: model, language: request.displayLanguage).html().response()
-  }
-
-  @Sendable func receipt(_ request: Request) async throws -> Response {
-    guard
-      let model = try await ReceiptPage.Model.load(
-        number: try request.pathText(SiteURL.numberParameter), enrollments: request.enrollments,
-        registry: request.registry, schemes: request.schemes)
-    else { throw APIError.notFound }
-    return ReceiptPage.View(model: model, language: request.displayLanguage).html().response()
+    return OrganisationPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
+      .response()
   }
 
   @Sendable func unit(_ request: Request) async throws -> Response {
@@ -50,33 +119,298 @@ struct PagesController {
         try request.identifier(), today: request.today, registry: request.registry, enrollments: request.enrollments,
         unionWork: request.unionWork, schemes: request.schemes)
     else { throw APIError.notFound }
-    return UnitPage.View(model: model, language: request.displayLanguage).html().response()
+    return UnitPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
+  }
+
+  @Sendable func workers(_ request: Request) async throws -> Response {
+    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 50)
+    let model = try await WorkerSearchPage.Model.load(
+      query: request.query[String.self, at: "q"], page: page, registry: request.registry)
+    return WorkerSearchPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+      .response()
+  }
+
+  @Sendable func worker(_ request: Request) async throws -> Response {
+    let viewer = request.viewer!
+    let reveal = request.query[String.self, at: "reveal"] == "1"
+    if reveal { try request.require(.viewPersonalData) }
+    let id: Worker.ID = try request.identifier()
+    guard
+      let model = try await WorkerPage.Model.load(
+        id, revealed: reveal, today: request.today, registry: request.registry, enrollments: request.enrollments,
+        claims: request.claims)
+    else { throw APIError.notFound }
+    if reveal {
+      try await request.audit(.personalDataView, subject: "worker:\(id)", detail: "ID number, phone, bank account")
+    }
+    return WorkerPage.View(model: model, language: request.displayLanguage, viewer: viewer).html().response()
   }
 
   @Sendable func certificate(_ request: Request) async throws -> Response {
-    guard
-      let model = try await CertificatePage.Model.load(
-        number: try request.pathText(SiteURL.numberParameter), today: request.today, from: request.enrollments)
+    let number = try request.pathText(SiteURL.numberParameter)
+    guard let model = try await CertificatePage.Model.load(number: number, today: request.today, from: request.enrollments),
+      try await request.registry.worker(model.certificate.enrollment.workerID) != nil
     else { throw APIError.notFound }
-    return CertificatePage.View(model: model, language: request.displayLanguage).html().response()
+    try await request.audit(.personalDataView, subject: "certificate:\(number)", detail: "printable certificate")
+    return CertificatePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
+      .response()
+  }
+
+  @Sendable func receipt(_ request: Request) async throws -> Response {
+    guard
+      let model = try await ReceiptPage.Model.load(
+        number: try request.pathText(SiteURL.numberParameter), enrollments: request.enrollments,
+        registry: request.registry, schemes: request.schemes)
+    else { throw APIError.notFound }
+    return ReceiptPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 
   @Sendable func verify(_ request: Request) async throws -> Response {
     let model = try await VerifyPage.Model.load(
       number: request.query[String.self, at: "number"], today: request.today, from: request.enrollments)
-    return VerifyPage.View(model: model, language: request.displayLanguage).html().response()
+    return VerifyPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 
-  @Sendable func home(_ request: Request) async throws -> Response {
-    let model = try await Home.Model.load(from: request.registry)
-    return Home.View(model: model, language: request.displayLanguage).html().response()
+  // MARK: Claims
+
+  @Sendable func claimQueue(_ request: Request) async throws -> Response {
+    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
+    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: request.claims)
+    return ClaimQueuePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
+      .response()
   }
 
-  @Sendable func organisation(_ request: Request) async throws -> Response {
-    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 50)
+  @Sendable func claim(_ request: Request) async throws -> Response {
+    try await claimPage(try request.identifier(), request)
+  }
+
+  private func claimPage(
+    _ id: ClaimRecord.ID, _ request: Request, notice: LocalizedText? = nil, error: LocalizedText? = nil,
+    typedNote: String = "", status: HTTPResponseStatus = .ok
+  ) async throws -> Response {
     guard
-      let model = try await OrganisationPage.Model.load(try request.identifier(), page: page, from: request.registry)
+      let model = try await ClaimPage.Model.load(
+        id, today: request.today, claims: request.claims, registry: request.registry)
     else { throw APIError.notFound }
-    return OrganisationPage.View(model: model, language: request.displayLanguage).html().response()
+    return ClaimPage.View(
+      model: model, language: request.displayLanguage, viewer: request.viewer, notice: notice, error: error,
+      typedNote: typedNote
+    ).html().response(status: status)
+  }
+
+  struct ActionForm: Content {
+    let action: ClaimActionInput.Name
+    let note: String?
+    let rejectionReason: RejectionReason?
+  }
+
+  @Sendable func actOnClaim(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
+    let form = try request.content.decode(ActionForm.self)
+    let note = form.note?.trimmingCharacters(in: .whitespaces) ?? ""
+    let action: ClaimAction =
+      switch form.action {
+      case .submit: .submit
+      case .return: .returnForDocuments(reason: note)
+      case .review: .review
+      case .approve: .approve
+      case .reject: .reject(reason: form.rejectionReason ?? .other, note: note)
+      case .appeal: .appeal(reason: note)
+      }
+    guard !action.permittedBy.isDisjoint(with: request.viewer!.permissions) else { throw APIError.forbidden }
+    do {
+      let context = try await request.claimContext(scheme: record.schemeCode)
+      let result = try await request.claims.perform(action, on: id, context: context)
+      let done = LocalizedText(
+        zh: "已办理：\(result.record.state.label.zh)", en: "Done: the claim is now \(result.record.state.label.en)")
+      return try await claimPage(id, request, notice: done)
+    } catch let failure as ValidationFailure {
+      let message = failure.errors.map(\.message)
+      return try await claimPage(
+        id, request,
+        error: LocalizedText(
+          zh: message.map(\.zh).joined(separator: "；"), en: message.map(\.en).joined(separator: "; ")),
+        typedNote: note, status: .unprocessableEntity)
+    }
+  }
+
+  struct UploadForm: Content {
+    let kind: String
+    let file: File
+  }
+
+  @Sendable func upload(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
+    let form = try request.content.decode(UploadForm.self)
+    do {
+      let context = try await request.claimContext(scheme: record.schemeCode)
+      let document = try await request.attachScan(
+        Data(form.file.data.readableBytesView), kind: String(form.kind.prefix(40)), fileName: form.file.filename,
+        to: id, context: context)
+      return try await claimPage(
+        id, request,
+        notice: LocalizedText(
+          zh: "已上传：\(RequiredDocument.label(document.kind).zh)", en: "Uploaded: \(RequiredDocument.label(document.kind).en)"))
+    } catch let failure as ValidationFailure {
+      return try await claimPage(
+        id, request, error: LocalizedText(
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"), en: failure.errors.map(\.message.en).joined(separator: "; ")),
+        status: .unprocessableEntity)
+    }
+  }
+
+  @Sendable func claimForm(_ request: Request) async throws -> Response {
+    let model = try await claimFormModel(request)
+    return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+      .response()
+  }
+
+  private func claimFormModel(_ request: Request) async throws -> ClaimFormPage.Model {
+    guard let text = request.query[String.self, at: "worker"], let id = Worker.ID(text),
+      let model = try await ClaimFormPage.Model.load(
+        worker: id, today: request.today, registry: request.registry, enrollments: request.enrollments,
+        schemes: request.schemes)
+    else { throw APIError.notFound }
+    return model
+  }
+
+  /// The posted intake form: text fields and one optional scan per checklist item.
+  struct ClaimFormBody: Content {
+    var schemeCode, hospital, admissionDate, dischargeDate, settlementDate, claimDate, hospitalDays: String?
+    var invoiceNumbers, settlementSheetNumber, expedited: String?
+    var figure_total_cost, figure_in_scope_cost, figure_pooled_fund_paid: String?
+    var figure_critical_illness_insurance_paid, figure_self_paid_in_scope, figure_self_funded: String?
+    var scan_certificate, scan_diagnosis, scan_invoice, scan_settlement_sheet: File?
+
+    var fields: [String: String] {
+      let pairs: [(String, String?)] = [
+        ("schemeCode", schemeCode), ("hospital", hospital), ("admissionDate", admissionDate),
+        ("dischargeDate", dischargeDate), ("settlementDate", settlementDate), ("claimDate", claimDate),
+        ("hospitalDays", hospitalDays), ("invoiceNumbers", invoiceNumbers),
+        ("settlementSheetNumber", settlementSheetNumber), ("expedited", expedited),
+        ("figure_total_cost", figure_total_cost), ("figure_in_scope_cost", figure_in_scope_cost),
+        ("figure_pooled_fund_paid", figure_pooled_fund_paid),
+        ("figure_critical_illness_insurance_paid", figure_critical_illness_insurance_paid),
+        ("figure_self_paid_in_scope", figure_self_paid_in_scope), ("figure_self_funded", figure_self_funded),
+      ]
+      return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+    }
+
+    var scans: [(kind: String, file: File)] {
+      [("certificate", scan_certificate), ("diagnosis", scan_diagnosis), ("invoice", scan_invoice),
+        ("settlement_sheet", scan_settlement_sheet)]
+        .compactMap { kind, file in file.flatMap { $0.data.readableBytes > 0 ? (kind, $0) : nil } }
+    }
+  }
+
+  @Sendable func openClaim(_ request: Request) async throws -> Response {
+    var model = try await claimFormModel(request)
+    let body = try request.content.decode(ClaimFormBody.self)
+    model.form = ClaimFormPage.Form(fields: body.fields)
+    func refuse(_ errors: [FieldError]) -> Response {
+      model.errors = errors
+      return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+        .response(status: .unprocessableEntity)
+    }
+    guard model.schemes.contains(where: { $0.code == model.form.schemeCode }) else {
+      return refuse([
+        FieldError(
+          field: "schemeCode", code: "no_cover",
+          message: LocalizedText(zh: "该职工没有该方案的已缴费参保", en: "the worker holds no paid cover in this scheme"))
+      ])
+    }
+    let intake: ClaimIntake
+    switch model.form.intake() {
+    case .success(let value): intake = value
+    case .failure(let failure): return refuse(failure.errors)
+    }
+    // Scans are checked before anything is written, so a bad file loses nothing typed.
+    var scanErrors: [FieldError] = []
+    for scan in body.scans {
+      if case .failure(let problem) = DocumentFormat.detect(Data(scan.file.data.readableBytesView)) {
+        scanErrors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
+      }
+    }
+    guard scanErrors.isEmpty else { return refuse(scanErrors) }
+    let context = try await request.claimContext(scheme: model.form.schemeCode)
+    let record: ClaimRecord
+    do {
+      record = try await request.claims.open(
+        intake, for: model.worker.id, channel: .window, expedited: model.form.expedited, context: context)
+    } catch let failure as ValidationFailure {
+      return refuse(failure.errors)
+    }
+    for scan in body.scans {
+      _ = try await request.attachScan(
+        Data(scan.file.data.readableBytesView), kind: scan.kind, fileName: scan.file.filename, to: record.id,
+        context: context)
+    }
+    return request.redirect(to: SiteURL.claimPage(.value(record.id)).path)
+  }
+
+  // MARK: Payments and the fund
+
+  @Sendable func paymentBatches(_ request: Request) async throws -> Response {
+    let model = try await PaymentBatchesPage.Model.load(
+      claims: request.claims, schemes: request.schemes, today: request.today)
+    return PaymentBatchesPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+      .response()
+  }
+
+  @Sendable func createPaymentBatch(_ request: Request) async throws -> Response {
+    let scheme = try request.content.get(String.self, at: "scheme")
+    do {
+      let batch = try await request.claims.createBatch(
+        scheme: scheme, context: try await request.claimContext(scheme: scheme))
+      return request.redirect(to: SiteURL.paymentBatchPage(.value(batch.id)).path)
+    } catch let failure as ValidationFailure {
+      let model = try await PaymentBatchesPage.Model.load(
+        claims: request.claims, schemes: request.schemes, today: request.today)
+      return PaymentBatchesPage.View(
+        model: model, language: request.displayLanguage, viewer: request.viewer!,
+        notice: LocalizedText(
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"), en: failure.errors.map(\.message.en).joined(separator: "; "))
+      ).html().response(status: .unprocessableEntity)
+    }
+  }
+
+  @Sendable func paymentBatch(_ request: Request) async throws -> Response {
+    guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
+    return PaymentBatchPage.View(batch: batch, language: request.displayLanguage, viewer: request.viewer!).html()
+      .response()
+  }
+
+  struct SettleForm: Content {
+    let claimId: UUID
+    let paid: Bool
+    let note: String?
+  }
+
+  @Sendable func settle(_ request: Request) async throws -> Response {
+    let batchID: PaymentBatch.ID = try request.identifier()
+    guard let batch = try await request.claims.batch(batchID) else { throw APIError.notFound }
+    let form = try request.content.decode(SettleForm.self)
+    _ = try await request.claims.settle(
+      .init(form.claimId), in: batchID, paid: form.paid, note: form.note,
+      context: try await request.claimContext(scheme: batch.schemeCode))
+    return request.redirect(to: SiteURL.paymentBatchPage(.value(batchID)).path)
+  }
+
+  @Sendable func funds(_ request: Request) async throws -> Response {
+    let model = try await FundPage.Model.load(enrollments: request.enrollments, schemes: request.schemes)
+    return FundPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
+  }
+
+  // MARK: Audit
+
+  @Sendable func auditLog(_ request: Request) async throws -> Response {
+    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
+    let query = AuditQuery(
+      kind: request.query[String.self, at: "kind"].flatMap(AuditKind.init(rawValue:)),
+      actor: request.query[String.self, at: "actor"].flatMap { $0.isEmpty ? nil : $0 })
+    let model = try await AuditPage.Model.load(query: query, page: page, from: request.auditLog)
+    return AuditPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
   }
 }

@@ -5,6 +5,7 @@ extension ReceiptPage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
@@ -13,7 +14,7 @@ extension ReceiptPage {
       let bill = model.bill
       return Layout(
         title: text("缴费收据", "Receipt"), language: language,
-        currentPath: SiteURL.receipt(.value(payment.receiptNumber)).path,
+        currentPath: SiteURL.receipt(.value(payment.receiptNumber)).path, viewer: viewer,
         content: .article(
           .class("certificate receipt"),
           .header(

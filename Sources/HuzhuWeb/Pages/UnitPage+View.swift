@@ -5,13 +5,14 @@ extension UnitPage {
   struct View {
     let model: Model
     let language: DisplayLanguage
+    var viewer: Viewer? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let unit = model.unit
       return Layout(
-        title: unit.name, language: language, currentPath: SiteURL.unit(.value(unit.id)).path,
+        title: unit.name, language: language, currentPath: SiteURL.unit(.value(unit.id)).path, viewer: viewer,
         content: .group(
           .nav(
             .class("breadcrumbs"),

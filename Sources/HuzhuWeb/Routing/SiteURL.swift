@@ -4,7 +4,26 @@ import Vapor
 /// Every address the application answers, used both to register routes and to build
 /// links, so that a link can never point at a route that does not exist.
 public enum SiteURL: Hashable, Sendable {
+  /// The signed-in operator's dashboard (the sign-in page for anyone else).
   case home
+  case login
+  case logout
+  /// The organisation tree of the operator's scope.
+  case organisations
+  /// Worker search (`?q=` name, ID number or phone) and a worker's page.
+  case workers
+  case worker(Parameter<Worker.ID>)
+  /// The intake form (`?worker=`), and the forms posted from a claim's page.
+  case newClaim
+  case claimAct(Parameter<ClaimRecord.ID>)
+  case claimUpload(Parameter<ClaimRecord.ID>)
+  /// Payment batches: list and create; one batch with the bank's answers.
+  case paymentBatches
+  case paymentBatchPage(Parameter<PaymentBatch.ID>)
+  case paymentBatchSettle(Parameter<PaymentBatch.ID>)
+  /// The audit log (audit administrator only).
+  case auditLog
+  case script
   case organisation(Parameter<Organisation.ID>)
   case unit(Parameter<WorkUnit.ID>)
   /// The printable certificate (staff only: it shows the holder in full).
@@ -84,6 +103,19 @@ public enum SiteURL: Hashable, Sendable {
   public var pathComponents: [PathComponent] {
     switch self {
     case .home: []
+    case .login: ["login"]
+    case .logout: ["logout"]
+    case .organisations: ["organisations"]
+    case .workers: ["workers"]
+    case .worker(let id): ["workers", id.component(SiteURL.idParameter)]
+    case .newClaim: ["claims", "new"]
+    case .claimAct(let id): ["claims", id.component(SiteURL.idParameter), "act"]
+    case .claimUpload(let id): ["claims", id.component(SiteURL.idParameter), "upload"]
+    case .paymentBatches: ["payments"]
+    case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
+    case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
+    case .auditLog: ["audit"]
+    case .script: ["huzhu.js"]
     case .organisation(let id): ["organisations", id.component("id")]
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]
     case .certificate(let number): ["certificates", number.component(SiteURL.numberParameter)]
@@ -163,6 +195,42 @@ extension SiteURL.API {
 }
 
 extension RoutesBuilder {
+  /// Registers `handler` for `url`, refusing (403) anyone whose roles lack `permission`.
+  /// Every operator route names its permission here, so the table of who may do what is
+  /// readable from the controllers' `register` functions.
+  @discardableResult
+  func on<Response: AsyncResponseEncodable>(
+    _ method: HTTPMethod, _ url: SiteURL, requires permission: Permission,
+    body: HTTPBodyStreamStrategy = .collect,
+    use handler: @Sendable @escaping (Request) async throws -> Response
+  ) -> Route {
+    on(method, url.pathComponents, body: body) { request in
+      try request.require(permission)
+      return try await handler(request)
+    }
+  }
+
+  @discardableResult
+  func get<Response: AsyncResponseEncodable>(
+    _ url: SiteURL, requires permission: Permission, use handler: @Sendable @escaping (Request) async throws -> Response
+  ) -> Route {
+    on(.GET, url, requires: permission, use: handler)
+  }
+
+  @discardableResult
+  func post<Response: AsyncResponseEncodable>(
+    _ url: SiteURL, requires permission: Permission, use handler: @Sendable @escaping (Request) async throws -> Response
+  ) -> Route {
+    on(.POST, url, requires: permission, use: handler)
+  }
+
+  @discardableResult
+  func put<Response: AsyncResponseEncodable>(
+    _ url: SiteURL, requires permission: Permission, use handler: @Sendable @escaping (Request) async throws -> Response
+  ) -> Route {
+    on(.PUT, url, requires: permission, use: handler)
+  }
+
   @discardableResult
   func get<Response: AsyncResponseEncodable>(
     _ url: SiteURL, use handler: @Sendable @escaping (Request) async throws -> Response

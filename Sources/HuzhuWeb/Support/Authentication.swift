@@ -1,4 +1,5 @@
 import HuzhuCore
+import HuzhuPersistence
 import Vapor
 
 /// bcrypt through Vapor, offered to the core as its ``PasswordHasher``.
@@ -18,22 +19,169 @@ public struct BcryptPasswordHasher: HuzhuCore.PasswordHasher {
   }
 }
 
+/// The operator behind a request, with what they may see: worked out once per request.
 struct AuthenticatedAccount: Authenticatable {
   let account: UserAccount
+  let organisation: Organisation
+  let scope: AccessScope
 }
 
-/// HTTP Basic authentication against operator accounts, for API writes. Sessions and
-/// role checks arrive with the web application's access control.
-struct AccountAuthenticator: AsyncBasicAuthenticator {
-  func authenticate(basic: BasicAuthorization, for request: Request) async throws {
-    guard let account = try await request.accounts.account(username: basic.username) else { return }
-    let hasher = request.application.huzhu.passwordHasher
-    // bcrypt is deliberately slow: keep it off the event loop.
-    let verified = try await request.application.threadPool.runIfActive {
-      try hasher.verify(basic.password, against: account.passwordHash)
+/// Whoever signs in, by session cookie (pages) or HTTP Basic (API clients), goes through the
+/// same checks: a known, enabled, unlocked account with the right password. Failures count
+/// towards the lock and are audited.
+enum SignIn {
+  enum Outcome {
+    case success(AuthenticatedAccount)
+    case failure(LocalizedText)
+  }
+
+  static let wrongCredentials = LocalizedText(zh: "用户名或密码错误", en: "wrong username or password")
+
+  static func attempt(username: String, password: String, on request: Request) async throws -> Outcome {
+    let now = Date()
+    let accounts = request.accounts
+    guard let account = try await accounts.account(username: username), !account.isDisabled else {
+      // Hash anyway, so an unknown name takes as long to refuse as a wrong password.
+      _ = try? await verify(password, against: dummyHash(request), on: request)
+      try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "unknown or disabled")
+      return .failure(wrongCredentials)
     }
-    if verified {
-      request.auth.login(AuthenticatedAccount(account: account))
+    if account.login.isLocked(at: now) {
+      try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "locked")
+      return .failure(locked(until: account.login.lockedUntil!))
+    }
+    guard try await verify(password, against: account.passwordHash, on: request) else {
+      let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
+      try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "wrong password")
+      if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
+        try await request.audit(.accountLocked, actor: username, subject: "account:\(username)", detail: "\(lockedUntil)")
+        return .failure(locked(until: lockedUntil))
+      }
+      return .failure(wrongCredentials)
+    }
+    guard let authenticated = try await authenticated(account, on: request) else {
+      return .failure(LocalizedText(zh: "账号所属组织不存在", en: "the account's organisation no longer exists"))
+    }
+    if account.login.failedAttempts > 0 { try await accounts.recordSuccessfulLogin(account.id) }
+    return .success(authenticated)
+  }
+
+  /// The account with its organisation and scope, read unscoped (it is the scope's source).
+  static func authenticated(_ account: UserAccount, on request: Request) async throws -> AuthenticatedAccount? {
+    let organisations = try await FluentRegistryStore(database: request.db).organisations()
+    guard let organisation = organisations.first(where: { $0.id == account.organisationID }) else { return nil }
+    return AuthenticatedAccount(
+      account: account, organisation: organisation, scope: .of(account, in: organisations))
+  }
+
+  static func locked(until: Date) -> LocalizedText {
+    let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+    return LocalizedText(
+      zh: "密码错误次数过多，账号已锁定，请 \(minutes) 分钟后再试或联系安全管理员",
+      en: "too many wrong passwords: the account is locked; try again in \(minutes) min or ask the security administrator")
+  }
+
+  /// bcrypt is deliberately slow: keep it off the event loop.
+  static func verify(_ password: String, against hash: String, on request: Request) async throws -> Bool {
+    let hasher = request.application.huzhu.passwordHasher
+    return try await request.application.threadPool.runIfActive { try hasher.verify(password, against: hash) }
+  }
+
+  private static func dummyHash(_ request: Request) -> String {
+    (try? request.application.huzhu.passwordHasher.hash("not-a-password")) ?? ""
+  }
+}
+
+/// HTTP Basic for API clients (scripts, the bank interface). Browsers use the session.
+struct BasicAccountAuthenticator: AsyncBasicAuthenticator {
+  func authenticate(basic: BasicAuthorization, for request: Request) async throws {
+    if case .success(let account) = try await SignIn.attempt(
+      username: basic.username, password: basic.password, on: request)
+    {
+      request.auth.login(account)
     }
   }
+}
+
+/// The signed-in operator of a browser session. A session idle for longer than
+/// ``SessionPolicy/idleTimeout`` or older than ``SessionPolicy/absoluteLifetime`` ends.
+struct SessionAccountAuthenticator: AsyncRequestAuthenticator {
+  func authenticate(request: Request) async throws {
+    guard request.hasSession, let text = request.session.data[SessionKeys.account],
+      let id = UserAccount.ID(text)
+    else { return }
+    let now = Date()
+    let seen = request.session.data[SessionKeys.seen].flatMap(TimeInterval.init) ?? 0
+    let started = request.session.data[SessionKeys.started].flatMap(TimeInterval.init) ?? 0
+    guard now.timeIntervalSince1970 - seen < SessionPolicy.idleTimeout,
+      now.timeIntervalSince1970 - started < SessionPolicy.absoluteLifetime
+    else {
+      request.session.data[SessionKeys.account] = nil
+      request.session.data[SessionKeys.expired] = "1"
+      return
+    }
+    guard let account = try await request.accounts.account(id), !account.isDisabled,
+      !account.login.isLocked(at: now), let authenticated = try await SignIn.authenticated(account, on: request)
+    else {
+      request.session.data[SessionKeys.account] = nil
+      return
+    }
+    request.session.data[SessionKeys.seen] = String(Int(now.timeIntervalSince1970))
+    request.auth.login(authenticated)
+  }
+}
+
+enum SessionPolicy {
+  /// 30 minutes without a request ends the session (MLPS: "登录连接超时自动退出").
+  static let idleTimeout: TimeInterval = 30 * 60
+  static let absoluteLifetime: TimeInterval = 12 * 3600
+}
+
+enum SessionKeys {
+  static let account = "account"
+  static let worker = "worker"
+  static let seen = "seen"
+  static let started = "started"
+  static let csrf = "csrf"
+  static let expired = "expired"
+  static let flash = "flash"
+}
+
+extension Request {
+  var operatorAccount: AuthenticatedAccount? { auth.get(AuthenticatedAccount.self) }
+
+  /// What this request may see. Anonymous requests see nothing.
+  var accessScope: AccessScope { operatorAccount?.scope ?? .nothing }
+
+  /// Throws 401 when nobody is signed in and 403 when the account lacks `permission`.
+  @discardableResult
+  func require(_ permission: Permission) throws -> AuthenticatedAccount {
+    guard let account = operatorAccount else { throw APIError.unauthorized }
+    guard account.account.may(permission) else { throw APIError.forbidden }
+    return account
+  }
+
+  /// Starts a fresh session for `account`: the old session id is dropped, so an id planted
+  /// before sign-in (session fixation) is worthless after it.
+  func startSession(for account: AuthenticatedAccount) async throws {
+    try await rotateSession()
+    let now = String(Int(Date().timeIntervalSince1970))
+    session.data[SessionKeys.account] = account.account.id.description
+    session.data[SessionKeys.started] = now
+    session.data[SessionKeys.seen] = now
+    session.data[SessionKeys.csrf] = CSRF.newToken()
+  }
+
+  /// Forgets the current session id (and its stored data) but keeps the session usable.
+  func rotateSession() async throws {
+    if hasSession, let id = session.id {
+      try await application.sessions.driver.deleteSession(id, for: self).get()
+      session.id = nil
+      for key in session.data.snapshot.keys { session.data[key] = nil }
+    }
+  }
+}
+
+enum SessionCookie {
+  static let name = "huzhu_session"
 }

@@ -1,0 +1,124 @@
+import Foundation
+import HuzhuCore
+
+/// The intake form at the window: the member, the stay, the settlement sheet's figures and
+/// the scans. Everything typed comes back with the errors next to their fields.
+enum ClaimFormPage {
+  /// The form's fields as typed.
+  struct Form: Sendable {
+    var schemeCode = ""
+    var hospital = ""
+    var admissionDate = ""
+    var dischargeDate = ""
+    var settlementDate = ""
+    var claimDate = ""
+    var hospitalDays = ""
+    var invoiceNumbers = ""
+    var settlementSheetNumber = ""
+    var figures: [SettlementFigure: String] = [:]
+    var expedited = false
+
+    /// Reads the posted form (`application/x-www-form-urlencoded` or multipart).
+    init(fields: [String: String]) {
+      schemeCode = fields["schemeCode"] ?? ""
+      hospital = fields["hospital"] ?? ""
+      admissionDate = fields["admissionDate"] ?? ""
+      dischargeDate = fields["dischargeDate"] ?? ""
+      settlementDate = fields["settlementDate"] ?? ""
+      claimDate = fields["claimDate"] ?? ""
+      hospitalDays = fields["hospitalDays"] ?? ""
+      invoiceNumbers = fields["invoiceNumbers"] ?? ""
+      settlementSheetNumber = fields["settlementSheetNumber"] ?? ""
+      for figure in SettlementFigure.allCases { figures[figure] = fields["figure_\(figure.rawValue)"] ?? "" }
+      expedited = fields["expedited"] == "on"
+    }
+
+    init(today: CalendarDate, schemeCode: String) {
+      self.claimDate = today.description
+      self.schemeCode = schemeCode
+    }
+
+    /// The intake, or every field that is wrong.
+    func intake() -> Result<ClaimIntake, ValidationFailure> {
+      var errors: [FieldError] = []
+      func date(_ text: String, _ field: String, required: Bool = false) -> CalendarDate? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+          if required { errors.append(.missing(field, LocalizedText(zh: "日期", en: "date"))) }
+          return nil
+        }
+        guard let date = CalendarDate(trimmed) else {
+          errors.append(
+            FieldError(
+              field: field, code: "invalid_date",
+              message: LocalizedText(zh: "日期格式应为 2024-03-01", en: "write dates as 2024-03-01")))
+          return nil
+        }
+        return date
+      }
+      let claimDate = date(claimDate, "event.claimDate", required: true)
+      let admission = date(admissionDate, "event.admissionDate")
+      let discharge = date(dischargeDate, "event.dischargeDate")
+      let settlement = date(settlementDate, "event.settlementDate")
+      var days: Int?
+      if !hospitalDays.trimmingCharacters(in: .whitespaces).isEmpty {
+        days = Int(hospitalDays.trimmingCharacters(in: .whitespaces))
+        if days == nil || days! < 0 {
+          errors.append(
+            FieldError(
+              field: "event.hospitalDays", code: "invalid_days",
+              message: LocalizedText(zh: "住院天数应为非负整数", en: "days must be a whole number")))
+        }
+      }
+      var amounts: [SettlementFigure: Money] = [:]
+      for figure in SettlementFigure.allCases {
+        let text = (figures[figure] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { continue }
+        guard let money = Money(yuan: text), money >= .zero else {
+          errors.append(
+            FieldError(
+              field: "event.figures.\(figure.rawValue)", code: "invalid_amount",
+              message: LocalizedText(zh: "金额应为元，最多两位小数", en: "an amount in yuan with at most two decimals")))
+          continue
+        }
+        amounts[figure] = money
+      }
+      guard errors.isEmpty, let claimDate else { return .failure(ValidationFailure(errors)) }
+      let invoices = invoiceNumbers.split(whereSeparator: { ",，、 \n".contains($0) }).map(String.init)
+      return .success(
+        ClaimIntake(
+          hospital: hospital.trimmingCharacters(in: .whitespaces).nilIfEmpty,
+          event: ClaimEvent(
+            admissionDate: admission, dischargeDate: discharge, settlementDate: settlement, claimDate: claimDate,
+            hospitalDays: days, figures: amounts.isEmpty ? nil : SettlementFigures(amounts)),
+          invoiceNumbers: invoices,
+          settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty))
+    }
+  }
+
+  /// The scans the form offers a file input for: the checklist every claim needs.
+  static let scanKinds = ["certificate", "diagnosis", "invoice", "settlement_sheet"]
+
+  struct Model {
+    let worker: Worker
+    /// The schemes the member holds paid cover in.
+    let schemes: [(code: String, name: String)]
+    var form: Form
+    var errors: [FieldError] = []
+
+    static func load(
+      worker id: Worker.ID, today: CalendarDate, registry: any RegistryStore, enrollments: any EnrollmentStore,
+      schemes: any SchemeStore
+    ) async throws -> Model? {
+      guard let worker = try await registry.worker(id) else { return nil }
+      let codes = Set(try await enrollments.enrollments(worker: id).filter { $0.status == .active }.map(\.schemeCode))
+      var offered: [(code: String, name: String)] = []
+      for code in codes.sorted() {
+        offered.append((code, try await schemes.scheme(code: code)?.definition.scheme.name ?? code))
+      }
+      return Model(worker: worker, schemes: offered, form: Form(today: today, schemeCode: offered.first?.code ?? ""))
+    }
+
+    func errors(for field: String) -> [FieldError] { errors.filter { $0.field == field } }
+  }
+}

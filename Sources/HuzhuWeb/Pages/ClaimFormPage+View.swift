@@ -1,0 +1,102 @@
+import HuzhuCore
+import Plot
+
+extension ClaimFormPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+    let viewer: Viewer
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let worker = model.worker
+      return Layout(
+        title: text("受理互助金申请", "Open a claim"), language: language, currentPath: SiteURL.newClaim.path,
+        viewer: viewer,
+        content: .group(
+          .nav(
+            .class("breadcrumbs"),
+            .a(.href(SiteURL.worker(.value(worker.id)).path), .text("\(worker.name) \(worker.idNumber.masked)"))),
+          .if(
+            !model.errors.isEmpty,
+            .div(
+              .class("notice notice-bad"), .id("form-errors"), .attribute(named: "role", value: "alert"),
+              .text(text("请按提示修改标红的项目，已填写的内容都保留着。", "Please correct the marked fields; everything typed is kept.")))),
+          .if(
+            model.schemes.isEmpty,
+            .div(.class("notice notice-bad"), .text(text("该职工没有已缴费的参保记录，不能受理。", "The worker holds no paid cover.")))),
+          form()))
+      .html()
+    }
+
+    private func form() -> Node<HTML.BodyContext> {
+      let form = model.form
+      return .form(
+        .class("stacked-form"), .method(.post),
+        .action(SiteURL.newClaim.path + "?worker=\(model.worker.id)"), .enctype(.multipartData),
+        .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+        .fieldset(
+          .legend(text("保障方案与就诊", "Scheme and stay")),
+          field(
+            "schemeCode", id: "schemeCode", text("保障方案", "Scheme"),
+            .namedSelect(
+              "schemeCode", id: "schemeCode",
+              model.schemes.map { .choice($0.code, $0.name, selected: $0.code == form.schemeCode) })),
+          input("hospital", "hospital", text("医院", "Hospital"), form.hospital),
+          input("event.admissionDate", "admissionDate", text("入院日期", "Admitted"), form.admissionDate, type: .date),
+          input("event.dischargeDate", "dischargeDate", text("出院日期", "Discharged"), form.dischargeDate, type: .date),
+          input("event.hospitalDays", "hospitalDays", text("住院天数", "Days in hospital"), form.hospitalDays, type: .number),
+          input("event.settlementDate", "settlementDate", text("医保结算日期", "Settled"), form.settlementDate, type: .date),
+          input("event.claimDate", "claimDate", text("申请日期", "Claimed on"), form.claimDate, type: .date)),
+        .fieldset(
+          .legend(text("医保结算单（元）", "Settlement sheet (yuan)")),
+          .forEach(SettlementFigure.allCases) { figure in
+            input(
+              "event.figures.\(figure.rawValue)", "figure_\(figure.rawValue)", figure.label.text(for: language),
+              form.figures[figure] ?? "", inputMode: "decimal")
+          },
+          input("invoiceNumbers", "invoiceNumbers", text("住院费用票据号（多张用逗号分隔）", "Invoice numbers (comma-separated)"), form.invoiceNumbers),
+          input("settlementSheetNumber", "settlementSheetNumber", text("医保结算单号", "Settlement sheet number"), form.settlementSheetNumber)),
+        .fieldset(
+          .legend(text("申请材料扫描件（PDF/JPEG/PNG，每份不超过 10 MB）", "Scans (PDF/JPEG/PNG, up to 10 MB each)")),
+          .forEach(ClaimFormPage.scanKinds) { kind in
+            field(
+              "scan_\(kind)", id: "scan-\(kind)", RequiredDocument.label(kind).text(for: language),
+              .input(
+                .type(.file), .name("scan_\(kind)"), .id("scan-\(kind)"),
+                .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")))
+          },
+          .p(.class("muted"), .text(text("其余材料可在申请页面继续上传。", "Other documents can be added on the claim's page.")))),
+        .div(
+          .class("field checkbox"),
+          .input(.type(.checkbox), .name("expedited"), .id("expedited"), .checked(form.expedited)),
+          .label(.for("expedited"), .text(text(" 特殊情况加急办理（当日办结）", " Expedite (same day, special cases)")))),
+        .button(.type(.submit), .class("primary"), .id("open-claim"), .text(text("受理并计算", "Open and calculate"))))
+    }
+
+    private func input(
+      _ field: String, _ name: String, _ label: String, _ value: String, type: HTMLInputType = .text,
+      inputMode: String? = nil
+    ) -> Node<HTML.FormContext> {
+      self.field(
+        field, id: name, label,
+        .input(
+          .type(type), .name(name), .id(name), .value(value),
+          .attribute(named: "inputmode", value: inputMode ?? (type == .number ? "numeric" : "text")),
+          .attribute(named: "aria-invalid", value: model.errors(for: field).isEmpty ? "false" : "true")))
+    }
+
+    /// A labelled control with its errors under it.
+    private func field(_ field: String, id: String, _ label: String, _ control: Node<HTML.BodyContext>)
+      -> Node<HTML.FormContext>
+    {
+      let errors = model.errors(for: field)
+      return .div(
+        .class(errors.isEmpty ? "field" : "field field-error"),
+        .label(.for(id), .text(label)),
+        Node<HTML.FormContext>(control),
+        .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
+    }
+  }
+}

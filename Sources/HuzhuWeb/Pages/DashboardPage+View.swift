@@ -1,0 +1,85 @@
+import HuzhuCore
+import Plot
+
+extension DashboardPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+    let viewer: Viewer
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      Layout(
+        title: text("工作台", "Dashboard"), language: language, currentPath: SiteURL.home.path, viewer: viewer,
+        content: .group(
+          .p(
+            .class("muted"),
+            .text(
+              "\(viewer.displayName) · \(model.organisation.displayName(language)) · "
+                + viewer.roles.sorted().map { $0.label.text(for: language) }.joined(separator: "、"))),
+          .unwrap(model.unit) { unit in
+            .p(.a(.class("button"), .href(SiteURL.unit(.value(unit.id)).path), .text(text("本单位：", "My unit: ") + unit.name)))
+          },
+          work(),
+          figures(),
+          administration()
+        )
+      ).html()
+    }
+
+    private func figure(_ value: String, _ label: String, link: SiteURL? = nil, id: String) -> Node<HTML.BodyContext> {
+      .div(
+        .class("figure"), .id(id),
+        .unwrap(link, { .a(.class("figure-value"), .href($0.path), .text(value)) }, else: .span(.class("figure-value"), .text(value))),
+        .span(.class("figure-label"), .text(label)))
+    }
+
+    /// The queues this operator's roles work on.
+    private func work() -> Node<HTML.BodyContext> {
+      guard let claims = model.claims else { return .empty }
+      var tiles: [Node<HTML.BodyContext>] = []
+      if viewer.may(.intakeClaims) {
+        tiles.append(figure(String(claims[.draft] + claims[.returned]), text("待补正/草稿", "Drafts and returned"), link: .claimQueue, id: "work-drafts"))
+      }
+      if viewer.may(.reviewClaims) {
+        tiles.append(figure(String(claims[.submitted]), text("待审核", "To review"), link: .claimQueue, id: "work-review"))
+      }
+      if viewer.may(.approveClaims) {
+        tiles.append(figure(String(claims[.reviewed]), text("待审批", "To approve"), link: .claimQueue, id: "work-approve"))
+      }
+      if viewer.may(.managePayments) {
+        tiles.append(figure(String(claims[.approved]), text("待支付", "To pay"), link: .paymentBatches, id: "work-pay"))
+      }
+      tiles.append(figure(String(claims.dueToday), text("今日到期", "Due today"), link: .claimQueue, id: "work-due-today"))
+      tiles.append(figure(String(claims.overdue), text("已超期", "Overdue"), link: .claimQueue, id: "work-overdue"))
+      return .group(.h2(.text(text("待办", "Work waiting"))), .div(.class("figures"), .group(tiles)))
+    }
+
+    private func figures() -> Node<HTML.BodyContext> {
+      guard model.registry != nil || model.claims != nil else { return .empty }
+      return .group(
+        .h2(.text(text("主要指标", "Key figures"))),
+        .div(
+          .class("figures"),
+          .unwrap(model.registry) { counts in
+            .group(
+              figure(String(counts.units), text("参保单位", "Units"), link: .organisations, id: "figure-units"),
+              figure(String(counts.workers), text("登记职工", "Registered workers"), link: .workers, id: "figure-workers"))
+          },
+          .unwrap(model.claims) { claims in
+            .group(
+              figure(String(claims[.paid]), text("已给付人次", "Claims paid"), id: "figure-paid-count"),
+              figure(claims.paidAmount.formatted, text("已给付金额（元）", "Amount paid (yuan)"), id: "figure-paid-amount"))
+          }))
+    }
+
+    private func administration() -> Node<HTML.BodyContext> {
+      var links: [(SiteURL, String, String)] = []
+      if viewer.may(.viewAudit) { links.append((.auditLog, "审计日志", "Audit log")) }
+      if viewer.may(.viewFund) { links.append((.funds, "资金对账", "Fund reconciliation")) }
+      guard !links.isEmpty else { return .empty }
+      return .ul(.class("plain-list"), .forEach(links) { url, zh, en in .li(.a(.href(url.path), .text(text(zh, en)))) })
+    }
+  }
+}

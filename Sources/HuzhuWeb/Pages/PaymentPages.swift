@@ -1,0 +1,116 @@
+import HuzhuCore
+import Plot
+
+/// Payment batches for finance: make a batch of every approved claim of a scheme, download
+/// the bank file, and record the bank's answer line by line.
+enum PaymentBatchesPage {
+  struct Model {
+    let batches: [PaymentBatch]
+    let schemes: [StoredScheme]
+    let approved: Int
+
+    static func load(claims: any ClaimStore, schemes: any SchemeStore, today: CalendarDate) async throws -> Model {
+      Model(
+        batches: try await claims.batches(limit: 50), schemes: try await schemes.schemes(),
+        approved: try await claims.summary(today: today)[.approved])
+    }
+  }
+
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+    let viewer: Viewer
+    var notice: LocalizedText? = nil
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      Layout(
+        title: text("支付批次", "Payment batches"), language: language, currentPath: SiteURL.paymentBatches.path,
+        viewer: viewer,
+        content: .group(
+          .unwrap(notice) { .div(.class("notice notice-bad"), .id("batch-notice"), .text($0.text(for: language))) },
+          .p(.text(text("待支付（已审批）申请：\(model.approved) 件", "Approved claims waiting: \(model.approved)"))),
+          .form(
+            .class("inline-form"), .method(.post), .action(SiteURL.paymentBatches.path),
+            .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+            .namedSelect(
+              "scheme", id: "batch-scheme",
+              model.schemes.map { .choice($0.code, $0.definition.scheme.name) }),
+            .button(.type(.submit), .class("primary"), .id("create-batch"), .text(text("生成支付批次", "Make a batch")))),
+          .table(
+            .class("data-table"), .id("batches"),
+            .thead(
+              .tr(
+                .th(.text(text("批次号", "Batch"))), .th(.text(text("日期", "Date"))), .th(.text(text("笔数", "Lines"))),
+                .th(.class("number"), .text(text("金额（元）", "Amount (yuan)"))), .th(.text(text("已到账", "Paid"))))),
+            .tbody(
+              .forEach(model.batches) { batch in
+                .tr(
+                  .td(.a(.href(SiteURL.paymentBatchPage(.value(batch.id)).path), .text(batch.number))),
+                  .td(.text(batch.createdOn.description)),
+                  .td(.text(String(batch.lines.count))),
+                  .td(.class("number"), .text(batch.lines.reduce(Money.zero) { $0 + $1.amount }.formatted)),
+                  .td(.text("\(batch.lines.filter { $0.status == .paid }.count)/\(batch.lines.count)")))
+              }))))
+      .html()
+    }
+  }
+}
+
+enum PaymentBatchPage {
+  struct View {
+    let batch: PaymentBatch
+    let language: DisplayLanguage
+    let viewer: Viewer
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let settle = SiteURL.paymentBatchSettle(.value(batch.id)).path
+      let export = SiteURL.api(.paymentBatchExport(.value(batch.id))).path
+      return Layout(
+        title: text("支付批次 ", "Payment batch ") + batch.number, language: language,
+        currentPath: SiteURL.paymentBatchPage(.value(batch.id)).path, viewer: viewer,
+        content: .group(
+          .nav(.class("breadcrumbs"), .a(.href(SiteURL.paymentBatches.path), .text(text("支付批次", "Payment batches")))),
+          .p(
+            .a(.class("button"), .href(export + "?format=xlsx"), .text(text("下载银行代发文件（Excel）", "Bank file (Excel)"))),
+            .text(" "),
+            .a(.class("button"), .href(export + "?format=csv"), .text(text("下载银行代发文件（CSV）", "Bank file (CSV)")))),
+          .table(
+            .class("data-table"), .id("batch-lines"),
+            .thead(
+              .tr(
+                .th(.text(text("申请编号", "Claim"))), .th(.text(text("收款人", "Payee"))),
+                .th(.text(text("账号", "Account"))), .th(.class("number"), .text(text("金额（元）", "Amount (yuan)"))),
+                .th(.text(text("银行结果", "Bank's answer"))))),
+            .tbody(
+              .forEach(batch.lines) { line in
+                .tr(
+                  .td(.a(.href(SiteURL.claimPage(.value(line.claimID)).path), .text(line.claimNumber))),
+                  .td(.text(line.payeeName)),
+                  .td(.text("\(line.bankName) \(BankAccountMask.masked(line.bankAccount))")),
+                  .td(.class("number"), .text(line.amount.formatted)),
+                  .td(
+                    line.status == .pending
+                      ? .group(
+                        .form(
+                          .class("inline-form"), .method(.post), .action(settle),
+                          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+                          .input(.type(.hidden), .name("claimId"), .value(line.claimID.description)),
+                          .input(.type(.hidden), .name("paid"), .value("true")),
+                          .button(.type(.submit), .class("primary"), .id("paid-\(line.claimNumber)"), .text(text("已到账", "Paid")))),
+                        .form(
+                          .class("inline-form"), .method(.post), .action(settle),
+                          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+                          .input(.type(.hidden), .name("claimId"), .value(line.claimID.description)),
+                          .input(.type(.hidden), .name("paid"), .value("false")),
+                          .input(.type(.text), .name("note"), .required(true), .placeholder(text("退票原因", "Why it failed"))),
+                          .button(.type(.submit), .text(text("退票", "Failed")))))
+                      : .span(.class("badge badge-\(line.status.rawValue)"), .text(line.status.label.text(for: language)))))
+              }))))
+      .html()
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import HuzhuCore
+import Plot
+
+extension WorkerSearchPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+    let viewer: Viewer
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      Layout(
+        title: text("职工查询", "Find a worker"), language: language, currentPath: SiteURL.workers.path, viewer: viewer,
+        content: .group(
+          .form(
+            .class("inline-form"), .method(.get), .action(SiteURL.workers.path),
+            .input(
+              .type(.search), .name("q"), .id("q"), .value(model.query),
+              .placeholder(text("姓名、身份证号或手机号", "Name, ID number or phone")), .autofocus(true)),
+            .button(.type(.submit), .text(text("查询", "Search")))),
+          results()))
+      .html()
+    }
+
+    private func results() -> Node<HTML.BodyContext> {
+      guard let results = model.results else { return .empty }
+      guard !results.items.isEmpty else {
+        return .p(.class("muted"), .text(text("在您的管辖范围内没有找到匹配的职工。", "No matching worker in your area.")))
+      }
+      return .group(
+        .p(.class("muted"), .text(text("共 \(results.total) 人", "\(results.total) found"))),
+        .table(
+          .class("data-table"),
+          .thead(.tr(.th(.text(text("姓名", "Name"))), .th(.text(text("身份证号", "ID number"))), .th(.text(text("手机", "Phone"))))),
+          .tbody(
+            .forEach(results.items) { worker in
+              .tr(
+                .td(.a(.href(SiteURL.worker(.value(worker.id)).path), .text(worker.name))),
+                .td(.text(worker.idNumber.masked)),
+                .td(.text(PersonalDataMask.phone(worker.phone))))
+            })))
+    }
+  }
+}
+
+extension WorkerPage {
+  struct View {
+    let model: Model
+    let language: DisplayLanguage
+    let viewer: Viewer
+
+    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+
+    func html() -> HTML {
+      let worker = model.worker
+      let path = SiteURL.worker(.value(worker.id)).path
+      return Layout(
+        title: worker.name, language: language, currentPath: path, viewer: viewer,
+        content: .group(
+          .nav(.class("breadcrumbs"), .a(.href(SiteURL.workers.path), .text(text("职工查询", "Find a worker")))),
+          identity(path: path),
+          cover(),
+          claims()))
+      .html()
+    }
+
+    private func identity(path: String) -> Node<HTML.BodyContext> {
+      let worker = model.worker
+      let revealed = model.revealed
+      return .group(
+        .dl(
+          .class("facts"),
+          .dt(.text(text("身份证号", "ID number"))),
+          .dd(.id("worker-id-number"), .text(revealed ? worker.idNumber.value : worker.idNumber.masked)),
+          .dt(.text(text("性别 / 出生", "Gender / born"))),
+          .dd(.text("\(worker.gender.label.text(for: language)) · \(worker.birthDate)")),
+          .dt(.text(text("手机", "Phone"))),
+          .dd(.text(revealed ? (worker.phone ?? "—") : PersonalDataMask.phone(worker.phone))),
+          .dt(.text(text("开户行及账号", "Bank account"))),
+          .dd(
+            .text(
+              (worker.bankName ?? "—") + " "
+                + (revealed ? (worker.bankAccount ?? "") : PersonalDataMask.bankAccount(worker.bankAccount)))),
+          .dt(.text(text("所在单位", "Unit"))),
+          .dd(
+            .unwrap(
+              model.unit, { .a(.href(SiteURL.unit(.value($0.id)).path), .text($0.name)) }, else: .text("—")))),
+        .if(
+          !revealed && viewer.may(.viewPersonalData),
+          .p(
+            .a(
+              .class("button"), .id("reveal"), .href(path + "?reveal=1"),
+              .text(text("显示完整个人信息（将记入审计日志）", "Show personal data in full (audited)"))))))
+    }
+
+    private func cover() -> Node<HTML.BodyContext> {
+      .group(
+        .h2(.text(text("参保与保障书", "Cover and certificates"))),
+        model.enrollments.isEmpty
+          ? .p(.class("muted"), .text(text("没有参保记录。", "No enrollment.")))
+          : .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("保障书编号", "Certificate"))), .th(.text(text("产品", "Product"))),
+                .th(.text(text("保障期", "Period"))), .th(.text(text("状态", "State"))))),
+            .tbody(
+              .forEach(model.enrollments) { enrollment in
+                .tr(
+                  .td(.a(.href(SiteURL.certificate(.value(enrollment.certificateNumber)).path), .text(enrollment.certificateNumber))),
+                  .td(.text(enrollment.productCode)),
+                  .td(.text("\(enrollment.period.start) – \(enrollment.period.end)")),
+                  .td(.text(enrollment.coverState(on: model.today).label.text(for: language))))
+              })),
+        .if(
+          viewer.may(.intakeClaims) && !model.enrollments.isEmpty,
+          .p(
+            .a(
+              .class("button primary"), .id("new-claim"),
+              .href(SiteURL.newClaim.path + "?worker=\(model.worker.id)"),
+              .text(text("为该职工受理互助金申请", "Open a claim for this worker"))))))
+    }
+
+    private func claims() -> Node<HTML.BodyContext> {
+      .group(
+        .h2(.text(text("互助金申请", "Claims"))),
+        model.claims.isEmpty
+          ? .p(.class("muted"), .text(text("没有申请记录。", "No claims.")))
+          : .table(
+            .class("data-table"),
+            .thead(
+              .tr(
+                .th(.text(text("编号", "Number"))), .th(.text(text("申请日期", "Claimed"))),
+                .th(.text(text("状态", "State"))), .th(.class("number"), .text(text("金额（元）", "Amount (yuan)"))))),
+            .tbody(
+              .forEach(model.claims) { claim in
+                .tr(
+                  .td(.a(.href(SiteURL.claimPage(.value(claim.id)).path), .text(claim.number))),
+                  .td(.text(claim.intake.event.claimDate.description)),
+                  .td(.text(claim.state.label.text(for: language))),
+                  .td(.class("number"), .text(claim.payable.formatted)))
+              })))
+    }
+  }
+}

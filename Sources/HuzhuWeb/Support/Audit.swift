@@ -1,0 +1,29 @@
+import HuzhuCore
+import Vapor
+
+extension Request {
+  /// Writes one line of the audit log, attributed to the signed-in operator unless `actor`
+  /// names someone else (a failed sign-in, a worker in the portal).
+  func audit(_ kind: AuditKind, actor: String? = nil, subject: String, detail: String = "") async throws {
+    try await auditLog.record(
+      AuditEvent(
+        at: Date(), kind: kind, actor: actor ?? operatorAccount?.account.username ?? "anonymous",
+        organisationID: operatorAccount?.organisation.id, subject: subject, detail: detail,
+        address: remoteAddress?.ipAddress))
+  }
+}
+
+/// Every change an operator makes (any successful POST, PUT or DELETE) goes to the audit
+/// log with the route and the address, whichever page or API made it.
+struct AuditMiddleware: AsyncMiddleware {
+  func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    let response = try await next.respond(to: request)
+    if [.POST, .PUT, .PATCH, .DELETE].contains(request.method), response.status.code < 400,
+      request.operatorAccount != nil
+    {
+      let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? request.url.path
+      try await request.audit(.dataChange, subject: "\(request.method.rawValue) \(route)", detail: request.url.path)
+    }
+    return response
+  }
+}

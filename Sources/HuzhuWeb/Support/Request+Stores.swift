@@ -1,0 +1,17 @@
+import HuzhuCore
+import HuzhuPersistence
+import Vapor
+
+/// The stores a request works with. Each is bound to the request's ``AccessScope``, so
+/// whatever a handler asks for, it only ever sees the signed-in operator's part of the data.
+extension Request {
+  var registry: any RegistryStore { FluentRegistryStore(database: db, scope: accessScope) }
+  var enrollments: any EnrollmentStore { FluentEnrollmentStore(database: db, scope: accessScope) }
+  var claims: any ClaimStore { FluentClaimStore(database: db, scope: accessScope) }
+  /// Schemes are published rules: readable by everyone signed in.
+  var schemes: any SchemeStore { FluentSchemeStore(database: db) }
+  /// Union work is read under the operator's own node (see ``UnionWorkController``).
+  var unionWork: any UnionWorkStore { FluentUnionWorkStore(database: db) }
+  var accounts: any AccountStore { FluentAccountStore(database: db) }
+  var auditLog: any AuditStore { FluentAuditStore(database: db) }
+}

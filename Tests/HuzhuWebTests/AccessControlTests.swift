@@ -1,0 +1,228 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import HuzhuWeb
+import Testing
+import Vapor
+import VaporTesting
+
+/// Who may do what, and see what: sign-in, sessions, CSRF, roles, scope, personal data and
+/// the audit log, tried through HTTP as a user (or an intruder) would.
+@Suite("Access control over HTTP")
+struct AccessControlTests {
+  static let kinds = TestDatabaseKind.available
+
+  @Test func signInLocksAfterRepeatedFailuresAndEveryAttemptIsAudited() async throws {
+    try await withTestApp(.sqlite) { test in
+      for attempt in 1...4 {
+        let session = try? await test.signIn("ay-window", password: "Wrong-Password-\(attempt)")
+        #expect(session == nil)
+      }
+      // The page says why, and keeps what was typed (the username), never the password.
+      let form = try await test.get("/login")
+      let cookie = try #require(form.headers.setCookie?["huzhu_session"]?.string)
+      let token = try #require(TestApp.csrfToken(in: form.text))
+      var headers = HTTPHeaders()
+      headers.cookie = ["huzhu_session": .init(string: cookie)]
+      headers.contentType = .urlEncodedForm
+      let fifth = try await test.send(
+        .POST, "/login", body: "_csrf=\(token)&username=ay-window&password=Wrong-5", headers: headers)
+      #expect(fifth.status == .unauthorized)
+      #expect(fifth.text.contains("账号已锁定"))
+      #expect(fifth.text.contains(#"value="ay-window""#))
+      #expect(!fifth.text.contains("Wrong-5"))
+      // Locked: even the right password is refused now.
+      let right = try? await test.signIn("ay-window")
+      #expect(right == nil)
+      // Other accounts are not affected.
+      _ = try await test.signIn("ay-reviewer")
+
+      let auditor = try await test.signIn("auditor")
+      let log = try await test.get("/audit?kind=login_failed", headers: auditor.cookie)
+      #expect(log.status == .ok)
+      #expect(log.text.contains("共 6 条"))
+      let locked = try await test.get("/audit?kind=account_locked", headers: auditor.cookie)
+      #expect(locked.text.contains("ay-window"))
+      let logins = try await test.get("/audit?kind=login", headers: auditor.cookie)
+      #expect(logins.text.contains("ay-reviewer"))
+      #expect(logins.text.contains("auditor"))
+    }
+  }
+
+  @Test func sessionsRotateOnSignInAndEndOnSignOut() async throws {
+    try await withTestApp(.sqlite) { test in
+      let form = try await test.get("/login")
+      let before = try #require(form.headers.setCookie?["huzhu_session"])
+      #expect(before.isHTTPOnly)
+      #expect(before.sameSite == .strict)
+      let session = try await test.signIn("ay-window")
+      let after = try #require(session.cookie.cookie?["huzhu_session"]?.string)
+      #expect(after != before.string)
+      // The cookie planted before sign-in is worth nothing after it (session fixation).
+      var planted = HTTPHeaders()
+      planted.cookie = ["huzhu_session": .init(string: before.string)]
+      #expect(try await test.get("/workers", headers: planted).status == .seeOther)
+      #expect(try await test.get("/workers", headers: session.cookie).status == .ok)
+      var headers = session.form()
+      let out = try await test.send(.POST, "/logout", body: "_csrf=\(session.csrf)", headers: headers)
+      #expect(out.status == .seeOther)
+      headers = session.cookie
+      let afterwards = try await test.get("/workers", headers: headers)
+      #expect(afterwards.status == .seeOther)
+      #expect(afterwards.headers.first(name: .location) == "/login?next=/workers")
+    }
+  }
+
+  @Test func formsWithoutTheSessionsTokenAreRefused() async throws {
+    try await withTestApp(.sqlite) { test in
+      let session = try await test.signIn("ay-finance")
+      let withoutToken = try await test.send(.POST, "/payments", body: "scheme=anyang", headers: session.form())
+      #expect(withoutToken.status == .forbidden)
+      let wrongToken = try await test.send(
+        .POST, "/payments", body: "scheme=anyang&_csrf=forged", headers: session.form())
+      #expect(wrongToken.status == .forbidden)
+      // With the token the request reaches the handler (nothing approved yet: a clear refusal).
+      let withToken = try await test.send(
+        .POST, "/payments", body: "scheme=anyang&_csrf=\(session.csrf)", headers: session.form())
+      #expect(withToken.status == .unprocessableEntity)
+      #expect(withToken.text.contains("没有可支付"))
+      // JSON from a page's script carries the token in a header.
+      var json = session.cookie
+      json.contentType = .json
+      let api = try await test.send(.POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: json)
+      #expect(api.status == .forbidden)
+      json.add(name: "X-CSRF-Token", value: session.csrf)
+      #expect(try await test.send(.POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: json)
+        .status == .unprocessableEntity)
+      // Basic-authenticated writes never take a body type a cross-site form could send.
+      var basic = test.headers("ay-finance")
+      basic.contentType = .urlEncodedForm
+      #expect(try await test.send(.POST, "/api/v1/payment-batches", body: "schemeCode=anyang", headers: basic)
+        .status == .forbidden)
+    }
+  }
+
+  /// Every role tries something it may not do.
+  @Test func everyRoleIsRefusedWhatItMayNotDo() async throws {
+    try await withTestApp(.sqlite) { test in
+      let refusals: [(String, HTTPMethod, String, String)] = [
+        ("ay-leader", .POST, "/api/v1/claims", #"{"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000001","intake":{"event":{"claimDate":"2020-03-01"}}}"#),
+        ("ay-reviewer", .POST, "/api/v1/payment-batches", #"{"schemeCode":"anyang"}"#),
+        ("ay-finance", .PUT, "/api/v1/holidays/2027", #"{"year":2027,"coverageStart":"2027-01-01","daysOff":[],"workingWeekendDays":[],"source":"x"}"#),
+        ("ay-window", .GET, "/api/v1/funds/balances", ""),
+        ("ay-approver", .POST, "/api/v1/units", #"{"organisationId":"\#(UUID())","name":"x","sector":"government"}"#),
+        ("admin", .GET, "/api/v1/claims", ""),
+        ("admin", .GET, "/api/v1/units", ""),
+        ("security", .GET, "/api/v1/units", ""),
+        ("auditor", .GET, "/api/v1/claims", ""),
+        ("yc-cadre", .GET, "/api/v1/claims", ""),
+        ("ancai", .GET, "/api/v1/funds/balances", ""),
+        ("hlj-leader", .POST, "/api/v1/pairings", "{}"),
+      ]
+      for (username, method, path, body) in refusals {
+        let response =
+          method == .GET
+          ? try await test.get(path, headers: test.headers(username))
+          : try await test.send(method, path, body: body, headers: test.headers(username))
+        #expect(response.status == .forbidden, "\(username) \(method) \(path): \(response.status)")
+      }
+      let pages: [(String, String)] = [
+        ("ay-window", "/audit"), ("ay-leader", "/claims/new?worker=\(UUID())"), ("ay-reviewer", "/payments"),
+        ("auditor", "/workers"), ("admin", "/claims"), ("yc-cadre", "/funds"),
+      ]
+      for (username, path) in pages {
+        let session = try await test.signIn(username)
+        #expect(try await test.get(path, headers: session.cookie).status == .forbidden, "\(username) \(path)")
+      }
+    }
+  }
+
+  @Test(arguments: kinds)
+  func nobodySeesOutsideTheirOrganisationOrUnit(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let registry = FluentRegistryStore(database: test.app.db)
+      let units = try await registry.units(in: nil, page: PageQuery(per: 200)).items
+      let ancai = try #require(units.first { $0.name == "河南安彩高科股份有限公司" })
+      let tobacco = try #require(units.first { $0.name == "河南中烟工业有限责任公司安阳卷烟厂" })
+      let forestry = try #require(units.first { $0.name == "伊春森林工业集团有限责任公司" })
+      // The Anyang window opens a claim for an Ancai worker.
+      let opened = try await test.send(
+        .POST, "/api/v1/claims",
+        body: """
+          {"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000001",
+           "intake":{"invoiceNumbers":["AC-1"],"event":{"admissionDate":"2020-03-02","dischargeDate":"2020-03-12","claimDate":"2020-03-20",
+             "figures":{"in_scope_cost":"3000.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00"}}}}
+          """, headers: test.clerkHeaders)
+      #expect(opened.status == .created)
+      let claimID = try #require(try TestApp.object(opened)["id"] as? String)
+
+      // Yichun's window, Wenfeng district's window and the tobacco factory's officer don't see it.
+      for username in ["yc-window", "wf-window"] {
+        let headers = test.headers(username)
+        #expect(try await test.get("/api/v1/claims/\(claimID)", headers: headers).status == .notFound, "\(username)")
+        #expect(
+          try await test.send(.POST, "/api/v1/claims/\(claimID)/actions", body: #"{"action":"submit"}"#, headers: headers)
+            .status == .notFound, "\(username)")
+        #expect(try await test.get("/api/v1/units/\(ancai.id)", headers: headers).status == .notFound, "\(username)")
+        #expect(try await test.get("/api/v1/units/\(ancai.id)/bills", headers: headers).status == .notFound)
+      }
+      #expect(try await test.get("/api/v1/units/\(forestry.id)", headers: test.headers("yc-window")).status == .ok)
+      // Ancai's own union officer sees their unit and its claim, and nothing of the factory next door.
+      let officer = test.headers("ancai")
+      #expect(try await test.get("/api/v1/claims/\(claimID)", headers: officer).status == .ok)
+      #expect(try await test.get("/api/v1/units/\(ancai.id)", headers: officer).status == .ok)
+      #expect(try await test.get("/api/v1/units/\(tobacco.id)", headers: officer).status == .notFound)
+      let listed = try TestApp.object(try await test.get("/api/v1/units", headers: officer))
+      #expect(listed["total"] as? Int == 1)
+      // Searching by name finds only people in scope.
+      let session = try await test.signIn("yc-window")
+      let search = try await test.get("/workers?q=%E7%8E%8B", headers: session.cookie)
+      #expect(search.status == .ok)
+      let anyangWorkers = try await registry.workers(in: ancai.id, page: PageQuery()).items
+      for worker in anyangWorkers { #expect(!search.text.contains(worker.id.description)) }
+    }
+  }
+
+  @Test func personalDataIsMaskedUntilRevealedAndEveryRevealIsAudited() async throws {
+    try await withTestApp(.sqlite) { test in
+      let registry = FluentRegistryStore(database: test.app.db)
+      let ancai = try #require(
+        try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "河南安彩高科股份有限公司" })
+      let worker = try #require(try await registry.workers(in: ancai.id, page: PageQuery()).items.first)
+      let clerk = try await test.signIn("ay-window")
+      let page = try await test.get("/workers/\(worker.id)", headers: clerk.cookie)
+      #expect(page.status == .ok)
+      #expect(page.text.contains(worker.idNumber.masked))
+      #expect(!page.text.contains(worker.idNumber.value))
+      #expect(!page.text.contains(worker.phone!))
+      let revealed = try await test.get("/workers/\(worker.id)?reveal=1", headers: clerk.cookie)
+      #expect(revealed.text.contains(worker.idNumber.value))
+      #expect(revealed.text.contains(worker.phone!))
+      // A leader reads figures, not people's ID numbers.
+      let leader = try await test.signIn("ay-leader")
+      #expect(try await test.get("/workers/\(worker.id)?reveal=1", headers: leader.cookie).status == .forbidden)
+      let leaderPage = try await test.get("/workers/\(worker.id)", headers: leader.cookie).text
+      #expect(!leaderPage.contains("reveal=1"))
+
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(kind: .personalDataView), page: PageQuery())
+      #expect(events.items.map(\.actor) == ["ay-window"])
+      #expect(events.items.first?.subject == "worker:\(worker.id)")
+    }
+  }
+
+  @Test func changesThroughTheAPIAreAudited() async throws {
+    try await withTestApp(.sqlite) { test in
+      let response = try await test.send(
+        .PUT, "/api/v1/holidays/2027",
+        body: #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"通知"}"#,
+        headers: test.headers("ay-scheme"))
+      #expect(response.status == .ok)
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(kind: .dataChange), page: PageQuery())
+      #expect(events.items.map(\.subject) == ["PUT /api/v1/holidays/:year"])
+      #expect(events.items.first?.actor == "ay-scheme")
+    }
+  }
+}
