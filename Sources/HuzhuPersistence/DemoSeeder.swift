@@ -27,8 +27,7 @@ public enum DemoSeeder {
   /// empty. Returns nil (and writes nothing) when it is not.
   public static func seedIfEmpty(
     database: any Database, hasher: any PasswordHasher, schemes: [DemoScheme], password: String? = nil
-  ) async throws -> DemoAdministrator?
-  {
+  ) async throws -> DemoAdministrator? {
     try await database.transaction { transaction -> DemoAdministrator? in
       let registry = FluentRegistryStore(database: transaction)
       guard try await registry.counts().organisations == 0 else { return nil }

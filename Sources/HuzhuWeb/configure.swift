@@ -101,4 +101,3 @@ extension DemoSeeder {
     try BundledSchemes.all().map { DemoScheme(source: $0.source, definition: $0.definition) }
   }
 }
-

@@ -24,7 +24,8 @@ struct ClaimStoreContractTests {
 
   /// The demo data: Anyang's first unit enrolled on 2019-12-15 and paid; its first worker.
   func world(_ db: MigratedDatabase) async throws -> World {
-    _ = try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+    _ = try await DemoSeeder.seedIfEmpty(
+      database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
     let registry = FluentRegistryStore(database: db.database)
     let unit = try #require(
       try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "河南安彩高科股份有限公司" })
@@ -114,6 +115,8 @@ struct ClaimStoreContractTests {
       #expect(again.transition == .alreadyDone)
 
       // No bank account: nothing to pay. Then a batch, a failure, a second batch, the payment.
+      try await world.db.sql.update("workers").set("bank_account", to: SQLLiteral.null)
+        .where("id", .equal, world.worker.id.rawValue).run()
       await #expect(throws: ValidationFailure.self) {
         try await store.createBatch(scheme: "anyang", context: self.context(world, self.clerk))
       }
@@ -147,7 +150,8 @@ struct ClaimStoreContractTests {
           "mark_payment_failed", "start_payment", "mark_paid",
         ])
       #expect(history.allSatisfy { $0.address == "10.0.0.7" })
-      #expect(try await store.queue(states: [.submitted], scheme: "anyang", narrowedTo: nil, page: PageQuery()).total == 0)
+      #expect(
+        try await store.queue(states: [.submitted], scheme: "anyang", narrowedTo: nil, page: PageQuery()).total == 0)
     }
   }
 
@@ -209,10 +213,13 @@ struct ClaimStoreContractTests {
       let claimID = claim.id
       await withTaskGroup(of: Void.self) { group in
         for _ in 0..<5 {
-          group.addTask { _ = try? await store.settle(claimID, in: batch.id, paid: true, note: "BOC-1", context: clerkContext) }
+          group.addTask {
+            _ = try? await store.settle(claimID, in: batch.id, paid: true, note: "BOC-1", context: clerkContext)
+          }
         }
       }
-      let balance = try #require(try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang").first)
+      let balance = try #require(
+        try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang").first)
       #expect(balance.claimsPaid == Money(fen: 24_000))  // 800 × 30%
       #expect(try await store.outbox(claim: claimID).filter { $0.notice == .paid }.count == 1)
     }
@@ -281,7 +288,10 @@ struct ClaimStoreContractTests {
       _ = try await world.store.perform(.review, on: claim.id, context: context(world, clerk))
       claim = try await world.store.perform(.approve, on: claim.id, context: context(world, approver)).record
       #expect(claim.state == .approved)
-      #expect(try await world.store.history(of: claim.id).map(\.action).suffix(4) == ["reject", "appeal", "review", "approve"])
+      #expect(
+        try await world.store.history(of: claim.id).map(\.action).suffix(4) == [
+          "reject", "appeal", "review", "approve",
+        ])
       let rejectedText = try await world.store.outbox(claim: claim.id).first { $0.notice == .rejected }?.text
       #expect(rejectedText?.contains("材料不实") == true)
     }
@@ -294,7 +304,8 @@ struct ClaimStoreContractTests {
     try await withMigratedDatabase(kind) { db in
       let world = try await world(db)
       let scans = ["certificate", "diagnosis", "invoice", "settlement_sheet"].map {
-        ClaimRequest.Document(kind: $0, fileName: "\($0).pdf", format: .pdf, size: 10, sha256: String(repeating: "c", count: 64))
+        ClaimRequest.Document(
+          kind: $0, fileName: "\($0).pdf", format: .pdf, size: 10, sha256: String(repeating: "c", count: 64))
       }
       let requests = [
         ClaimRequest(
@@ -318,7 +329,8 @@ struct ClaimStoreContractTests {
       #expect(try await world.store.outbox(claim: opened[0].id).map(\.notice) == [.submitted])
 
       let bad = [
-        ClaimRequest(workerID: world.worker.id, intake: stay(selfPaid: 1, invoice: "B-9", sheet: "S-9"), channel: .unit),
+        ClaimRequest(
+          workerID: world.worker.id, intake: stay(selfPaid: 1, invoice: "B-9", sheet: "S-9"), channel: .unit),
         ClaimRequest(workerID: .init(), intake: stay(selfPaid: 1, invoice: "B-10", sheet: "S-10"), channel: .unit),
       ]
       let refused = await #expect(throws: ValidationFailure.self) {
@@ -326,7 +338,9 @@ struct ClaimStoreContractTests {
       }
       #expect(refused?.errors.map(\.row) == [2])
       #expect(refused?.errors.first?.field == "claims[1].workerId")
-      #expect(try await world.store.queue(states: Set(ClaimState.allCases), scheme: nil, narrowedTo: nil, page: PageQuery()).total == 3)
+      #expect(
+        try await world.store.queue(states: Set(ClaimState.allCases), scheme: nil, narrowedTo: nil, page: PageQuery())
+          .total == 3)
     }
   }
 
@@ -335,12 +349,14 @@ struct ClaimStoreContractTests {
   @Test(arguments: kinds)
   func aBenefitCanNeedItsOwnDocumentsAndTwoLevelsApprove(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
-      _ = try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+      _ = try await DemoSeeder.seedIfEmpty(
+        database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
       let registry = FluentRegistryStore(database: db.database)
       let unit = try #require(
         try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "伊春市第一中学" })
       let worker = try #require(try await registry.workers(in: unit.id, page: PageQuery()).items.first)
-      let scheme = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "hlj-yichun")).compiled()
+      let scheme = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "hlj-yichun"))
+        .compiled()
       let day = CalendarDate(year: 2022, month: 4, day: 1)!
       func context(_ kind: OrganisationKind, _ name: String) -> ClaimContext {
         ClaimContext(
@@ -360,7 +376,8 @@ struct ClaimStoreContractTests {
       for kind in claim.progress.missingDocuments {
         claim = try await store.attach(
           ClaimDocument(
-            claimID: claim.id, kind: kind, fileName: kind, format: .png, size: 1, sha256: String(repeating: "e", count: 64),
+            claimID: claim.id, kind: kind, fileName: kind, format: .png, size: 1,
+            sha256: String(repeating: "e", count: 64),
             uploadedBy: "张", uploadedAt: Date()), to: claim.id, context: context(.cityAgency, "代办处 张"))
       }
       _ = try await store.perform(.submit, on: claim.id, context: context(.cityAgency, "代办处 张"))

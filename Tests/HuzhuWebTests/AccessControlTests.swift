@@ -93,13 +93,15 @@ struct AccessControlTests {
       let api = try await test.send(.POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: json)
       #expect(api.status == .forbidden)
       json.add(name: "X-CSRF-Token", value: session.csrf)
-      #expect(try await test.send(.POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: json)
-        .status == .unprocessableEntity)
+      #expect(
+        try await test.send(.POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: json)
+          .status == .unprocessableEntity)
       // Basic-authenticated writes never take a body type a cross-site form could send.
       var basic = test.headers("ay-finance")
       basic.contentType = .urlEncodedForm
-      #expect(try await test.send(.POST, "/api/v1/payment-batches", body: "schemeCode=anyang", headers: basic)
-        .status == .forbidden)
+      #expect(
+        try await test.send(.POST, "/api/v1/payment-batches", body: "schemeCode=anyang", headers: basic)
+          .status == .forbidden)
     }
   }
 
@@ -107,9 +109,15 @@ struct AccessControlTests {
   @Test func everyRoleIsRefusedWhatItMayNotDo() async throws {
     try await withTestApp(.sqlite) { test in
       let refusals: [(String, HTTPMethod, String, String)] = [
-        ("ay-leader", .POST, "/api/v1/claims", #"{"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000001","intake":{"event":{"claimDate":"2020-03-01"}}}"#),
+        (
+          "ay-leader", .POST, "/api/v1/claims",
+          #"{"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000001","intake":{"event":{"claimDate":"2020-03-01"}}}"#
+        ),
         ("ay-reviewer", .POST, "/api/v1/payment-batches", #"{"schemeCode":"anyang"}"#),
-        ("ay-finance", .PUT, "/api/v1/holidays/2027", #"{"year":2027,"coverageStart":"2027-01-01","daysOff":[],"workingWeekendDays":[],"source":"x"}"#),
+        (
+          "ay-finance", .PUT, "/api/v1/holidays/2027",
+          #"{"year":2027,"coverageStart":"2027-01-01","daysOff":[],"workingWeekendDays":[],"source":"x"}"#
+        ),
         ("ay-window", .GET, "/api/v1/funds/balances", ""),
         ("ay-approver", .POST, "/api/v1/units", #"{"organisationId":"\#(UUID())","name":"x","sector":"government"}"#),
         ("admin", .GET, "/api/v1/claims", ""),
@@ -162,8 +170,10 @@ struct AccessControlTests {
         let headers = test.headers(username)
         #expect(try await test.get("/api/v1/claims/\(claimID)", headers: headers).status == .notFound, "\(username)")
         #expect(
-          try await test.send(.POST, "/api/v1/claims/\(claimID)/actions", body: #"{"action":"submit"}"#, headers: headers)
-            .status == .notFound, "\(username)")
+          try await test.send(
+            .POST, "/api/v1/claims/\(claimID)/actions", body: #"{"action":"submit"}"#, headers: headers
+          )
+          .status == .notFound, "\(username)")
         #expect(try await test.get("/api/v1/units/\(ancai.id)", headers: headers).status == .notFound, "\(username)")
         #expect(try await test.get("/api/v1/units/\(ancai.id)/bills", headers: headers).status == .notFound)
       }
@@ -216,7 +226,8 @@ struct AccessControlTests {
     try await withTestApp(.sqlite) { test in
       let response = try await test.send(
         .PUT, "/api/v1/holidays/2027",
-        body: #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"通知"}"#,
+        body:
+          #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"通知"}"#,
         headers: test.headers("ay-scheme"))
       #expect(response.status == .ok)
       let events = try await FluentAuditStore(database: test.app.db).events(

@@ -69,7 +69,8 @@ struct ClaimAPITests {
       var documentID = ""
       for (index, kind) in ["certificate", "diagnosis", "invoice", "settlement_sheet"].enumerated() {
         let scan = Data("%PDF-1.4\n% scan \(index)\n".utf8)
-        let response = try await test.send(.POST, "\(upload)?kind=\(kind)&fileName=\(kind).pdf", data: scan, headers: clerk)
+        let response = try await test.send(
+          .POST, "\(upload)?kind=\(kind)&fileName=\(kind).pdf", data: scan, headers: clerk)
         #expect(response.status == .created, "\(kind): \(response.text)")
         documentID = try TestApp.object(response)["id"] as? String ?? ""
       }
@@ -103,7 +104,8 @@ struct ClaimAPITests {
       #expect(adjusted["calculatedTotal"] as? String == "1300.00")
       #expect(adjusted["payable"] as? String == "1250.00")
       let approved = try await api.call(
-        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"approve"}"#, headers: approver,
+        test, .POST, actions, template: "/api/v1/claims/{id}/actions", body: #"{"action":"approve"}"#,
+        headers: approver,
         expect: 200)
       #expect((approved["claim"] as? [String: Any])?["approvedTotal"] as? String == "1250.00")
 
@@ -115,7 +117,8 @@ struct ClaimAPITests {
       let csv = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: finance)
       #expect(csv.text.contains("户名,账号,开户行,金额,用途"))
       #expect(csv.text.contains("6216610200001234567,中国银行安阳分行,1250.00"))
-      #expect(try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: finance).text == csv.text)
+      #expect(
+        try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: finance).text == csv.text)
       let xlsx = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=xlsx", headers: finance)
       let sheet = try SheetReader.read(Data(xlsx.body.readableBytesView))
       #expect(sheet.textRows.last?[3] == "1250.00")
@@ -135,7 +138,10 @@ struct ClaimAPITests {
       let detail = try await api.call(
         test, .GET, "/api/v1/claims/\(id)", template: "/api/v1/claims/{id}", headers: clerk, expect: 200)
       #expect((detail["claim"] as? [String: Any])?["state"] as? String == "paid")
-      #expect((detail["notifications"] as? [[String: Any]])?.map { $0["notice"] as? String } == ["submitted", "approved", "paid"])
+      #expect(
+        (detail["notifications"] as? [[String: Any]])?.map { $0["notice"] as? String } == [
+          "submitted", "approved", "paid",
+        ])
       let balances = try await api.call(
         test, .GET, "/api/v1/funds/balances?scheme=anyang", template: "/api/v1/funds/balances", headers: finance,
         expect: 200)
@@ -170,7 +176,8 @@ struct ClaimAPITests {
       let listed = try await api.call(
         test, .GET, "/api/v1/holidays", template: "/api/v1/holidays", headers: test.headers("ay-scheme"), expect: 200)
       #expect((listed["items"] as? [[String: Any]])?.count == 8)
-      let year2027 = #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"国务院办公厅通知"}"#
+      let year2027 =
+        #"{"year":2027,"coverageStart":"2027-01-01","daysOff":["2027-01-01"],"workingWeekendDays":[],"source":"国务院办公厅通知"}"#
       _ = try await api.call(
         test, .PUT, "/api/v1/holidays/2027", template: "/api/v1/holidays/{year}", body: year2027,
         headers: test.headers("ay-scheme"), expect: 200)

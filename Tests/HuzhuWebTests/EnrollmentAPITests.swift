@@ -29,7 +29,8 @@ struct EnrollmentAPITests {
       ? try await test.get(path, headers: headers ?? test.clerkHeaders)
       : try await test.send(method, path, body: body ?? "", headers: headers ?? test.clerkHeaders)
     #expect(Int(response.status.code) == status, "\(method) \(path): \(response.text)", sourceLocation: sourceLocation)
-    let json = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView), options: [.fragmentsAllowed])
+    let json = try JSONSerialization.jsonObject(
+      with: Data(response.body.readableBytesView), options: [.fragmentsAllowed])
     let schema = try #require(
       openAPI.responseSchema(path: template, method: method.rawValue.lowercased(), status: status),
       "\(method) \(template) \(status) undocumented", sourceLocation: sourceLocation)
@@ -75,7 +76,8 @@ struct EnrollmentAPITests {
         headers: yamlHeaders(test), expect: 422)
       #expect(fieldPaths(broken).first?.contains("perShare") == true)
       let schemes = try await call(test, .GET, "/api/v1/schemes", template: "/api/v1/schemes", expect: 200)
-      #expect((schemes["items"] as? [[String: Any]])?.map { $0["code"] as? String } == ["anyang", "hlj-yichun", "test"])
+      #expect(
+        (schemes["items"] as? [[String: Any]])?.map { $0["code"] as? String } == ["anyang", "hlj-yichun", "test"])
       _ = try await call(test, .GET, "/api/v1/schemes/test", template: "/api/v1/schemes/{code}", expect: 200)
 
       // Refusals: unknown scheme, too few of the unit, no credentials.
@@ -139,7 +141,8 @@ struct EnrollmentAPITests {
 
       let detail = try await call(test, .GET, "/api/v1/bills/\(billID)", template: "/api/v1/bills/{id}", expect: 200)
       #expect((detail["payments"] as? [Any])?.count == 3)
-      #expect((detail["enrollments"] as? [[String: Any]])?.allSatisfy { $0["coverFrom"] as? String == "2024-01-01" } == true)
+      #expect(
+        (detail["enrollments"] as? [[String: Any]])?.allSatisfy { $0["coverFrom"] as? String == "2024-01-01" } == true)
       _ = try await call(test, .GET, payments, template: paymentsTemplate, expect: 200)
       _ = try await call(test, .GET, "/api/v1/receipts/\(receipt)", template: "/api/v1/receipts/{number}", expect: 200)
       _ = try await call(
@@ -249,7 +252,8 @@ struct EnrollmentAPITests {
       let details = "/api/v1/units/\(unit.id)/details"
       let saved = try await call(
         test, .PUT, details, template: "/api/v1/units/{id}/details",
-        body: #"{"address":"安阳市文峰区中华路1号","contactName":"王主席","contactPhone":"0372-5990000","bankName":"中国银行安阳分行","bankAccount":"2563 1234 5678 9012"}"#,
+        body:
+          #"{"address":"安阳市文峰区中华路1号","contactName":"王主席","contactPhone":"0372-5990000","bankName":"中国银行安阳分行","bankAccount":"2563 1234 5678 9012"}"#,
         expect: 200)
       #expect(saved["bankAccount"] as? String == "2563123456789012")
       let invalid = try await call(
@@ -274,7 +278,8 @@ struct EnrollmentAPITests {
         body: #"{"visitedOn":"2020-03-01","visitor":"李干事","outcome":"declined","declineReason":"cost"}"#,
         expect: 201)
       _ = try await call(test, .GET, outreach, template: "/api/v1/units/{id}/outreach", expect: 200)
-      let summary = try await call(test, .GET, "/api/v1/outreach/summary", template: "/api/v1/outreach/summary", expect: 200)
+      let summary = try await call(
+        test, .GET, "/api/v1/outreach/summary", template: "/api/v1/outreach/summary", expect: 200)
       #expect(summary["unitsVisited"] as? Int == 3)
 
       let organisation = try #require(

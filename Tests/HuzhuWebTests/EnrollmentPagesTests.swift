@@ -48,11 +48,13 @@ struct EnrollmentPagesTests {
       #expect(visited.contains("伊春代办处 王主任"))
       #expect(visited.contains("政策宣传册50份"))
       let organisationPage = try await test.get(
-        SiteURL.organisation(.value(forestry.organisationID)).path, headers: yichun).text
+        SiteURL.organisation(.value(forestry.organisationID)).path, headers: yichun
+      ).text
       #expect(organisationPage.contains(SiteURL.unit(.value(forestry.id)).path))
       #expect(try await test.get("/units/\(UUID())", headers: yichun).status == .notFound)
       // Anyang's window cannot open a Yichun unit's page: it does not exist for them.
-      #expect(try await test.get(SiteURL.unit(.value(forestry.id)).path, headers: test.clerkHeaders).status == .notFound)
+      #expect(
+        try await test.get(SiteURL.unit(.value(forestry.id)).path, headers: test.clerkHeaders).status == .notFound)
     }
   }
 

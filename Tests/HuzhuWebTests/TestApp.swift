@@ -85,10 +85,12 @@ struct TestApp {
     -> TestingHTTPResponse
   {
     try await app.testing().performTest(
-      request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
+      request: TestingHTTPRequest(
+        method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
   }
 
-  func send(_ method: HTTPMethod, _ path: String, data: Data, headers: HTTPHeaders) async throws -> TestingHTTPResponse {
+  func send(_ method: HTTPMethod, _ path: String, data: Data, headers: HTTPHeaders) async throws -> TestingHTTPResponse
+  {
     try await app.testing().performTest(
       request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: ByteBuffer(data: data)))
   }

@@ -97,13 +97,15 @@ public struct DemoData: Sendable {
         let birth = CalendarDate(year: 1968 + (nameIndex * 3) % 30, month: 1 + nameIndex % 12, day: 1 + nameIndex % 28)!
         let idNumber = ResidentIDNumber.compose(
           region: region, birthDate: birth, sequence: 100 + offset, gender: gender)
-        // Mobile numbers so that every demo worker can sign in to the portal.
+        // Mobile numbers (for the portal and text messages) and bank cards (for payments).
         let phone = "1390000" + String(format: "%04d", nameIndex + 1)
         workers.append(
           (
             Worker(
               name: givenNames[nameIndex % givenNames.count], idNumber: idNumber, unitID: unit.id,
-              phone: phone), since
+              phone: phone, bankName: "中国工商银行",
+              // A bank card for the transfer of benefits (synthetic, 19 digits).
+              bankAccount: "6222020200" + String(format: "%09d", 1000 + nameIndex)), since
           ))
         nameIndex += 1
       }

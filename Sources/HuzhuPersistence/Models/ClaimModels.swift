@@ -85,7 +85,9 @@ final class ClaimModel: Model, @unchecked Sendable {
       explanation: try explanation.map {
         try JSON.value(ExplanationReport.Document.self, $0, table: Self.schema, column: "explanation")
       },
-      adjustment: try adjustment.map { try JSON.value(ClaimAdjustment.self, $0, table: Self.schema, column: "adjustment") },
+      adjustment: try adjustment.map {
+        try JSON.value(ClaimAdjustment.self, $0, table: Self.schema, column: "adjustment")
+      },
       approvedTotal: approvedTotal.map(Money.init(fen:)),
       duplicates: try JSON.value([DuplicateFlag].self, duplicates, table: Self.schema, column: "duplicates"),
       documentsCompleteOn: try date(documentsCompleteOn, "documents_complete_on"), dueOn: try date(dueOn, "due_on"),

@@ -27,7 +27,8 @@ extension FluentClaimStore {
         ? error
         : FieldError(
           field: "claims[\(index)].\(error.field)", code: error.code,
-          message: LocalizedText(zh: "第\(index + 1)件：\(error.message.zh)", en: "claim \(index + 1): \(error.message.en)"),
+          message: LocalizedText(
+            zh: "第\(index + 1)件：\(error.message.zh)", en: "claim \(index + 1): \(error.message.en)"),
           row: index + 1)
     }
     var errors: [FieldError] = []
@@ -48,9 +49,10 @@ extension FluentClaimStore {
         for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
           cover[enrollment.workerID.rawValue, default: []].append(enrollment)
         }
-        for row in try await sql.select().columns("worker_id", "product_code", "period_start", "benefit_code", "history")
-          .from(BenefitLedgerModel.schema).where("worker_id", .in, chunk).all(decoding: LedgerRow.self)
-        {
+        for row in try await sql.select().columns(
+          "worker_id", "product_code", "period_start", "benefit_code", "history"
+        )
+        .from(BenefitLedgerModel.schema).where("worker_id", .in, chunk).all(decoding: LedgerRow.self) {
           ledgerRows[row.worker_id, default: []].append(row)
         }
         for row in try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
@@ -70,7 +72,8 @@ extension FluentClaimStore {
           .from(SQLAlias(SQLIdentifier(ClaimPaperModel.schema), as: SQLIdentifier("p")))
           .join(
             SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.inner,
-            on: SQLRaw("c.id = p.claim_id"))
+            on: SQLRaw("c.id = p.claim_id")
+          )
           .where(SQLColumn("number", table: "p"), .in, SQLBind.group(chunk))
           .all(decoding: PaperRow.self)
         for row in rows { papersSeen[row.paper, default: []].append((row.number, try row.decoded())) }
@@ -90,7 +93,8 @@ extension FluentClaimStore {
         guard let person = people[id] else {
           errors.append(
             rowError(
-              FieldError(field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
+              FieldError(
+                field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
               index))
           continue
         }
@@ -109,7 +113,8 @@ extension FluentClaimStore {
         guard scope.shows(unit: person.unit_id, organisation: organisation) else {
           errors.append(
             rowError(
-              FieldError(field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
+              FieldError(
+                field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
               index))
           continue
         }
@@ -119,7 +124,8 @@ extension FluentClaimStore {
             (product: $0.product_code, periodStart: $0.period_start, benefit: $0.benefit_code, history: $0.history)
           }, covering: enrollments)
         var record = ClaimRecord(
-          number: DocumentNumbers.format(.claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
+          number: DocumentNumbers.format(
+            .claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
           workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
           progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
           createdOn: context.today)
@@ -132,22 +138,30 @@ extension FluentClaimStore {
         record.duplicates = DuplicateFlag.flags(
           for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen)
         history.append(
-          (record.id, ClaimHistoryEntry(
-            at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft,
-            note: nil)))
+          (
+            record.id,
+            ClaimHistoryEntry(
+              at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft,
+              note: nil)
+          ))
         for document in request.documents {
           documents.append(
             ClaimDocument(
               claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
               size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now))
         }
-        if submitWhenComplete, case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor) {
+        if submitWhenComplete,
+          case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
+        {
           record.documentsCompleteOn = context.today
           Self.startClock(&record, context: context)
           history.append(
-            (record.id, ClaimHistoryEntry(
-              at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
-              to: .submitted, note: nil)))
+            (
+              record.id,
+              ClaimHistoryEntry(
+                at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
+                to: .submitted, note: nil)
+            ))
           outbox.append(
             OutboxMessage(
               claimID: record.id, phone: person.phone, notice: .submitted,
@@ -156,7 +170,9 @@ extension FluentClaimStore {
         }
         // Later claims of the same batch see this one, as if it had been opened before them.
         earlier[id, default: []].append((record.number, record.intake))
-        for paper in request.intake.paperNumbers { papersSeen[paper.number, default: []].append((record.number, record.intake)) }
+        for paper in request.intake.paperNumbers {
+          papersSeen[paper.number, default: []].append((record.number, record.intake))
+        }
         records.append(record)
       }
       guard errors.isEmpty else { throw ValidationFailure(errors) }
@@ -175,7 +191,8 @@ extension FluentClaimStore {
       var insert = sql.insert(into: ClaimModel.schema).columns(
         "id", "number", "worker_id", "scheme_code", "channel", "intake", "state", "progress", "explanation",
         "calculated_total", "adjustment", "approved_total", "duplicates", "documents_complete_on", "due_on",
-        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version", "created_at",
+        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version",
+        "created_at",
         "organisation_id", "unit_id")
       for record in chunk {
         insert = insert.values(
@@ -192,7 +209,8 @@ extension FluentClaimStore {
       }
       try await insert.run()
     }
-    let papers = records.flatMap { record in record.intake.paperNumbers.map { (record.id.rawValue, $0.kind, $0.number) } }
+    let papers = records.flatMap { record in record.intake.paperNumbers.map { (record.id.rawValue, $0.kind, $0.number) }
+    }
     for chunk in papers.chunks(of: insertChunk) {
       var insert = sql.insert(into: ClaimPaperModel.schema).columns("id", "claim_id", "kind", "number")
       for (claim, kind, number) in chunk {

@@ -37,7 +37,8 @@ public struct FluentClaimStore: ClaimStore {
           FieldError(
             field: "state", code: "not_editable",
             message: LocalizedText(
-              zh: "\(current.state.label.zh)的申请不能再修改，请先退回", en: "a claim that is \(current.state.label.en) cannot be changed; return it first"))
+              zh: "\(current.state.label.zh)的申请不能再修改，请先退回",
+              en: "a claim that is \(current.state.label.en) cannot be changed; return it first"))
         ])
       }
       var record = current
@@ -67,7 +68,9 @@ public struct FluentClaimStore: ClaimStore {
       try await ClaimDocumentModel(document).create(on: transaction)
       var record = current
       let kinds = try await Self.documentKinds(of: id, on: transaction)
-      record.progress.missingDocuments = ClaimAssessment.requiredDocuments(of: record, in: context.scheme).filter { !kinds.contains($0) }
+      record.progress.missingDocuments = ClaimAssessment.requiredDocuments(of: record, in: context.scheme).filter {
+        !kinds.contains($0)
+      }
       try row.update(from: record)
       try await row.update(on: transaction)
       try await Self.log(
@@ -97,7 +100,8 @@ public struct FluentClaimStore: ClaimStore {
       try await row.update(on: transaction)
       try await Self.log(
         record, action: "adjust", from: current.state,
-        note: "\(current.calculatedTotal?.decimalString ?? "0.00") → \(adjustment.amount.decimalString)：\(adjustment.justification)",
+        note:
+          "\(current.calculatedTotal?.decimalString ?? "0.00") → \(adjustment.amount.decimalString)：\(adjustment.justification)",
         context: context, on: transaction)
       return record
     }
@@ -122,7 +126,8 @@ public struct FluentClaimStore: ClaimStore {
       var record = current
       let transition: ClaimTransition
       switch ClaimWorkflow.apply(action, to: &record.progress, by: context.actor) {
-      case .failure(let error): throw ValidationFailure([FieldError(field: "action", code: error.code, message: error.message)])
+      case .failure(let error):
+        throw ValidationFailure([FieldError(field: "action", code: error.code, message: error.message)])
       case .success(let result): transition = result
       }
       guard case .moved(let from, let to) = transition else { return (current, transition) }
@@ -150,7 +155,8 @@ public struct FluentClaimStore: ClaimStore {
       }
       try row.update(from: record)
       try await row.update(on: transaction)
-      try await Self.log(record, action: Self.name(of: action), from: from, note: note, context: context, on: transaction)
+      try await Self.log(
+        record, action: Self.name(of: action), from: from, note: note, context: context, on: transaction)
       return (record, transition)
     }
   }
@@ -166,7 +172,8 @@ public struct FluentClaimStore: ClaimStore {
     let enrollments = try await cover(of: record.workerID, scheme: record.schemeCode, on: database)
     let (ledger, rows) = try await ledger(of: record.workerID, enrollments: enrollments, on: database)
     let claimCase = ClaimCaseBuilder.build(
-      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.intake.event.claimDate, ledger: ledger)
+      worker: worker, enrollments: enrollments, intake: record.intake, claimDate: record.intake.event.claimDate,
+      ledger: ledger)
     let explanation = try Adjudicator.adjudicate(claimCase, under: context.scheme)
     record.explanation = ExplanationReport(explanation, scheme: context.scheme).document
     let total = record.adjustment?.amount ?? explanation.total
@@ -174,7 +181,9 @@ public struct FluentClaimStore: ClaimStore {
     var updated = ledger
     let amounts = BenefitAmount.split(explanation, total: record.adjustment?.amount)
     updated.record(explanation, paying: amounts, event: record.intake.event)
-    try await save(updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments, on: database)
+    try await save(
+      updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments,
+      on: database)
   }
 
   /// Serialises everything that reads and changes one member's cap ledger: the first
@@ -199,7 +208,9 @@ public struct FluentClaimStore: ClaimStore {
     let explanation = Explanation(document)
     var updated = ledger
     updated.reverse(explanation, paying: BenefitAmount.split(explanation, total: approved), event: record.intake.event)
-    try await save(updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments, on: database)
+    try await save(
+      updated, previous: rows, worker: record.workerID, scheme: record.schemeCode, enrollments: enrollments,
+      on: database)
     record.approvedTotal = nil
   }
 
@@ -211,7 +222,10 @@ public struct FluentClaimStore: ClaimStore {
       // Lock the claims to be batched before reading them: a second batch made at the same
       // moment waits, then finds them taken, so no claim reaches the bank in two files.
       try await sql.update(ClaimModel.schema)
-        .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
+        .set(
+          SQLIdentifier("lock_version"),
+          to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1"))
+        )
         .where("scheme_code", .equal, scheme).where("state", .equal, ClaimState.approved.rawValue)
         .where("batch_id", .is, SQLLiteral.null).scopedClaims(scope).run()
       let approved = try await ClaimModel.query(on: transaction)
@@ -238,7 +252,9 @@ public struct FluentClaimStore: ClaimStore {
             (record.number, LocalizedText(zh: "未登记银行账户", en: "no bank account registered")))
           continue
         }
-        guard case .success(.moved) = ClaimWorkflow.apply(.startPayment(batch: batch.number), to: &record.progress, by: context.actor)
+        guard
+          case .success(.moved) = ClaimWorkflow.apply(
+            .startPayment(batch: batch.number), to: &record.progress, by: context.actor)
         else { continue }
         lines.append(
           PaymentBatch.Line(
@@ -255,7 +271,8 @@ public struct FluentClaimStore: ClaimStore {
               en: "no approved claims to pay" + (skipped.isEmpty ? "" : " (\(skipped.count) lack a bank account)")))
         ])
       }
-      batch.skipped = try JSON.text(skipped.map { ["claimNumber": $0.claimNumber, "zh": $0.reason.zh, "en": $0.reason.en] })
+      batch.skipped = try JSON.text(
+        skipped.map { ["claimNumber": $0.claimNumber, "zh": $0.reason.zh, "en": $0.reason.en] })
       try await batch.create(on: transaction)
       for (row, record) in moves {
         try row.update(from: record)
@@ -301,7 +318,8 @@ public struct FluentClaimStore: ClaimStore {
     guard let row = try await PaymentBatchModel.find(id.rawValue, on: database) else { return nil }
     let lines = try await PaymentBatchLineModel.query(on: database).filter(\.$batchID == id.rawValue)
       .sort(\.$claimNumber).all().map { try $0.domain() }
-    let skipped = try JSON.value([[String: String]].self, row.skipped, table: PaymentBatchModel.schema, column: "skipped")
+    let skipped = try JSON.value(
+      [[String: String]].self, row.skipped, table: PaymentBatchModel.schema, column: "skipped")
     return PaymentBatch(
       id: id, number: row.number, schemeCode: row.schemeCode, createdBy: row.createdBy,
       createdOn: CalendarDate(row.createdOn) ?? CalendarDate(year: 2000, month: 1, day: 1)!, lines: lines,
@@ -319,7 +337,8 @@ public struct FluentClaimStore: ClaimStore {
       else {
         throw ValidationFailure([
           FieldError(
-            field: "claimId", code: "not_in_batch", message: LocalizedText(zh: "该申请不在此批次中", en: "the claim is not in this batch"))
+            field: "claimId", code: "not_in_batch",
+            message: LocalizedText(zh: "该申请不在此批次中", en: "the claim is not in this batch"))
         ])
       }
       let wanted: PaymentBatch.Line.Status = paid ? .paid : .failed
@@ -334,12 +353,14 @@ public struct FluentClaimStore: ClaimStore {
       if !paid && (note?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true) {
         throw ValidationFailure([
           FieldError(
-            field: "note", code: "reason_required", message: LocalizedText(zh: "请填写失败原因", en: "give the reason it failed"))
+            field: "note", code: "reason_required",
+            message: LocalizedText(zh: "请填写失败原因", en: "give the reason it failed"))
         ])
       }
       var record = current
       let action: ClaimAction = paid ? .markPaid(reference: note ?? "") : .markPaymentFailed(reason: note ?? "")
-      guard case .success(.moved(let from, _)) = ClaimWorkflow.apply(action, to: &record.progress, by: context.actor) else {
+      guard case .success(.moved(let from, _)) = ClaimWorkflow.apply(action, to: &record.progress, by: context.actor)
+      else {
         throw ValidationFailure([
           FieldError(
             field: "paid", code: "invalid_transition",
@@ -498,7 +519,9 @@ public struct FluentClaimStore: ClaimStore {
       .all(decoding: Row.self)
     var summary = ClaimSummary()
     for row in rows {
-      guard let state = ClaimState(rawValue: row.state) else { throw CorruptRow(table: ClaimModel.schema, column: "state") }
+      guard let state = ClaimState(rawValue: row.state) else {
+        throw CorruptRow(table: ClaimModel.schema, column: "state")
+      }
       summary.byState[state] = row.claims
       summary.overdue += row.overdue
       summary.dueToday += row.due_today
@@ -515,7 +538,10 @@ public struct FluentClaimStore: ClaimStore {
   {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
     try await sql.update(ClaimModel.schema)
-      .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
+      .set(
+        SQLIdentifier("lock_version"),
+        to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1"))
+      )
       .where("id", .equal, id.rawValue).scopedClaims(scope).run()
     guard let row = try await ClaimModel.query(on: database).filter(\.$id == id.rawValue).scoped(scope).first() else {
       throw ValidationFailure([
@@ -532,7 +558,8 @@ public struct FluentClaimStore: ClaimStore {
     }
     let enrollments = try await cover(of: record.workerID, scheme: record.schemeCode, on: database)
     let kinds = try await documentKinds(of: record.id, on: database)
-    try await refresh(&record, worker: person, enrollments: enrollments, documents: kinds, context: context, on: database)
+    try await refresh(
+      &record, worker: person, enrollments: enrollments, documents: kinds, context: context, on: database)
   }
 
   static func refresh(
@@ -578,7 +605,8 @@ public struct FluentClaimStore: ClaimStore {
 
   static func savePapers(of record: ClaimRecord, on database: any Database) async throws {
     for paper in papers(of: record) {
-      try await ClaimPaperModel(claimID: record.id.rawValue, kind: paper.kind, number: paper.number).create(on: database)
+      try await ClaimPaperModel(claimID: record.id.rawValue, kind: paper.kind, number: paper.number).create(
+        on: database)
     }
   }
 
@@ -610,11 +638,14 @@ public struct FluentClaimStore: ClaimStore {
 
   /// The ledger rows of the periods `enrollments` cover, as the engine reads them.
   static func capLedger(
-    _ rows: [(product: String, periodStart: String, benefit: String, history: String)], covering enrollments: [Enrollment]
+    _ rows: [(product: String, periodStart: String, benefit: String, history: String)],
+    covering enrollments: [Enrollment]
   ) throws -> CapLedger {
     var ledger = CapLedger()
     for row in rows
-    where enrollments.contains(where: { $0.productCode == row.product && $0.period.start.description == row.periodStart }) {
+    where enrollments.contains(where: {
+      $0.productCode == row.product && $0.period.start.description == row.periodStart
+    }) {
       ledger.histories[row.product, default: [:]][row.benefit] = try JSON.value(
         BenefitHistory.self, row.history, table: BenefitLedgerModel.schema, column: "history")
     }

@@ -143,7 +143,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   static func facts(for order: EnrollmentOrder, scheme: CompiledScheme, on database: any Database) async throws
     -> EnrollmentFacts
   {
-    let months = scheme.product(order.productCode)?.version(forCoverageStartingOn: order.periodStart)?.periodMonths ?? 12
+    let months =
+      scheme.product(order.productCode)?.version(forCoverageStartingOn: order.periodStart)?.periodMonths ?? 12
     let period = CoveragePeriod(start: order.periodStart, months: months)
     var headcount: Int?
     var alreadyEnrolled: [Enrollment] = []
@@ -205,7 +206,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     // An empty order takes no certificate numbers; the plan then refuses it ("no workers").
     let certificates =
       order.workerIDs.isEmpty
-      ? [] : try await Sequences.next(
+      ? []
+      : try await Sequences.next(
         DocumentKind.certificate.sequenceName(scheme: scheme.code, year: year), count: order.workerIDs.count,
         on: database
       ).map { DocumentNumbers.format(.certificate, scheme: scheme.code, year: year, sequence: $0) }
@@ -317,7 +319,9 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     return try rows.map { row in
       let id = try row.requireID()
       let sortedParts = (parts[id] ?? []).sorted {
-        (order.firstIndex(of: $0.payerType) ?? 0, $0.payerName ?? "") < (order.firstIndex(of: $1.payerType) ?? 0, $1.payerName ?? "")
+        (order.firstIndex(of: $0.payerType) ?? 0, $0.payerName ?? "") < (
+          order.firstIndex(of: $1.payerType) ?? 0, $1.payerName ?? ""
+        )
       }
       return try row.domain(parts: sortedParts, payments: payments[id] ?? [])
     }
@@ -351,13 +355,17 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
         // Take the bill's lock before reading anything: payments on one bill run one at a time.
         try await sql.update(BillModel.schema)
-          .set(SQLIdentifier("lock_version"), to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1")))
+          .set(
+            SQLIdentifier("lock_version"),
+            to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1"))
+          )
           .where("id", .equal, billID.rawValue).run()
         guard let row = try await BillModel.find(billID.rawValue, on: transaction),
           try await shows(unit: row.unitID, on: transaction)
         else { throw Self.unknownBill }
         if let idempotencyKey,
-          let earlier = try await PaymentModel.query(on: transaction).filter(\.$idempotencyKey == idempotencyKey).first()
+          let earlier = try await PaymentModel.query(on: transaction).filter(\.$idempotencyKey == idempotencyKey)
+            .first()
         {
           guard earlier.fingerprint == fingerprint else { throw keyReused }
           let bill = try await Self.bills([row], on: transaction)[0]
@@ -376,7 +384,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
             .receipt, scheme: bill.schemeCode, year: year, sequence: sequence.lowerBound),
           payer: request.payer, payerName: request.payerName, amount: request.amount, paidOn: request.paidOn,
           reference: request.reference.trimmingCharacters(in: .whitespaces), recordedBy: recordedBy)
-        try await PaymentModel(payment, idempotencyKey: idempotencyKey, fingerprint: fingerprint).create(on: transaction)
+        try await PaymentModel(payment, idempotencyKey: idempotencyKey, fingerprint: fingerprint).create(
+          on: transaction)
         try await FundEntryModel(FundEntry.posting(payment, of: bill)).create(on: transaction)
         bill.paid.append(PayerAmount(payer: payment.payer, payerName: payment.payerName, amount: payment.amount))
 
@@ -497,10 +506,12 @@ struct PersonRow: Decodable {
       .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
       .join(
         SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.left,
-        on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL"))
+        on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL")
+      )
       .join(
         SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.left,
-        on: SQLRaw("u.id = e.unit_id"))
+        on: SQLRaw("u.id = e.unit_id")
+      )
       .where(SQLColumn("id", table: "w"), .in, SQLBind.group(ids))
       .all(decoding: PersonRow.self)
   }
@@ -512,7 +523,8 @@ struct PersonRow: Decodable {
     return Worker(
       id: .init(id), name: name, idNumber: number, unitID: .init(unitID), phone: phone,
       insuranceType: InsuranceType(rawValue: insurance_type) ?? .urbanEmployee,
-      categories: MemberCategories(categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
+      categories: MemberCategories(
+        categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
       bankName: bank_name, bankAccount: bank_account)
   }
 }
@@ -541,7 +553,8 @@ struct EnrollmentRow: Decodable {
     return sql.select()
       .columns(
         "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
-        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id")
+        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id"
+      )
       .from(EnrollmentModel.schema)
   }
 

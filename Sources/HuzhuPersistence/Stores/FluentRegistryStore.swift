@@ -54,7 +54,6 @@ public struct FluentRegistryStore: RegistryStore {
     try await scoped(UnitModel.query(on: database ?? self.database)).filter(\.$id == id.rawValue).first()
   }
 
-
   public func create(_ organisation: Organisation) async throws {
     try await mappingConstraintFailure(to: duplicateOrganisationCode(organisation.code)) {
       try await database.transaction { transaction in
@@ -360,14 +359,17 @@ extension FluentRegistryStore {
       return PagedResult(items: [], request: page, total: 0)
     }
     func matching(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-      var select = select
+      var select =
+        select
         .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
         .join(
           SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.inner,
-          on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL"))
+          on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL")
+        )
         .join(
           SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.inner,
-          on: SQLRaw("u.id = e.unit_id"))
+          on: SQLRaw("u.id = e.unit_id")
+        )
         .where {
           $0.where(SQLColumn("name", table: "w"), .like, SQLBind("%\(needle)%"))
             .orWhere(SQLColumn("id_number", table: "w"), .like, SQLBind("\(needle.uppercased())%"))
@@ -375,14 +377,16 @@ extension FluentRegistryStore {
         }
       switch scope {
       case .unrestricted: break
-      case .organisations(let ids): select = select.where(SQLColumn("organisation_id", table: "u"), .in, SQLBind.group(ids.map(\.rawValue)))
+      case .organisations(let ids):
+        select = select.where(SQLColumn("organisation_id", table: "u"), .in, SQLBind.group(ids.map(\.rawValue)))
       case .unit(let id): select = select.where(SQLColumn("id", table: "u"), .equal, SQLBind(id.rawValue))
       case .nothing: select = select.where(SQLLiteral.boolean(false))
       }
       return select
     }
     struct Count: Decodable { let count: Int }
-    let total = try await matching(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
+    let total =
+      try await matching(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
       .first(decoding: Count.self)?.count ?? 0
     let rows = try await matching(
       sql.select()
@@ -460,6 +464,7 @@ extension FluentRegistryStore {
   }
 
   static var unknownUnit: FieldError {
-    FieldError(field: "unitId", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
+    FieldError(
+      field: "unitId", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
   }
 }

@@ -77,7 +77,8 @@ struct ClaimController {
       guard case .success(let number) = ResidentIDNumber.validate(text) else {
         throw ValidationFailure([
           FieldError(
-            field: "idNumber", code: "invalid_id_number", message: LocalizedText(zh: "身份证号码无效", en: "not a valid ID number"))
+            field: "idNumber", code: "invalid_id_number",
+            message: LocalizedText(zh: "身份证号码无效", en: "not a valid ID number"))
         ])
       }
       if let worker = try await request.registry.worker(idNumber: number) { return worker.id }
@@ -137,7 +138,8 @@ struct ClaimController {
     let context = try await request.claimContext(scheme: record.schemeCode)
     let document = try await request.attachScan(
       bytes, kind: kind, fileName: request.query[String.self, at: "fileName"], to: id, context: context)
-    return try await created(ClaimDetailResource.Document(document), at: .api(.document(.value(document.id))), for: request)
+    return try await created(
+      ClaimDetailResource.Document(document), at: .api(.document(.value(document.id))), for: request)
   }
 
   @Sendable func downloadDocument(_ request: Request) async throws -> Response {

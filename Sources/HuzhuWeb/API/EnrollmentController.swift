@@ -56,7 +56,8 @@ struct EnrollmentController {
   }
 
   @Sendable func showReceipt(_ request: Request) async throws -> PaymentResource {
-    guard let payment = try await request.enrollments.payment(receiptNumber: try request.pathText(SiteURL.numberParameter))
+    guard
+      let payment = try await request.enrollments.payment(receiptNumber: try request.pathText(SiteURL.numberParameter))
     else { throw APIError.notFound }
     return PaymentResource(payment)
   }

@@ -13,7 +13,8 @@ struct RosterController {
     // refusing it at the default limit.
     authenticated.on(
       .POST, .api(.unitRosterPreview(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: preview)
-    authenticated.on(.POST, .api(.unitRoster(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: commit)
+    authenticated.on(
+      .POST, .api(.unitRoster(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: commit)
   }
 
   @Sendable func preview(_ request: Request) async throws -> RosterPreviewResource {
@@ -42,7 +43,8 @@ struct RosterController {
     } catch {
       throw ValidationFailure([
         FieldError(
-          field: "file", code: "unreadable_spreadsheet", message: LocalizedText(zh: error.messageZh, en: error.messageEn))
+          field: "file", code: "unreadable_spreadsheet",
+          message: LocalizedText(zh: error.messageZh, en: error.messageEn))
       ])
     }
     return (unit, try await request.registry.previewRoster(sheet.rosterCells, into: unit.id))

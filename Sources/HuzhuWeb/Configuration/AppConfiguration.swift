@@ -136,7 +136,9 @@ public struct AppConfiguration: Sendable, Equatable {
       problems.append(
         .init(
           setting: .demoPassword, value: "***",
-          accepted: "at least \(PasswordPolicy.minimumLength) characters with three of: upper case, lower case, digits, symbols"))
+          accepted:
+            "at least \(PasswordPolicy.minimumLength) characters with three of: upper case, lower case, digits, symbols"
+        ))
     }
 
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }

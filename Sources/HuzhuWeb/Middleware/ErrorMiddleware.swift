@@ -23,8 +23,10 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
         components.queryItems = [URLQueryItem(name: "next", value: next)]
         return request.redirect(to: components.string ?? SiteURL.login.path)
       }
-      return ErrorPage(error: apiError, requestID: request.id, language: request.displayLanguage)
-        .response(status: apiError.status)
+      return ErrorPage(
+        error: apiError, requestID: request.id, language: request.displayLanguage, viewer: request.viewer
+      )
+      .response(status: apiError.status)
     }
   }
 

@@ -37,7 +37,9 @@ enum AuditPage {
                 }),
             .input(.type(.text), .name("actor"), .value(model.query.actor ?? ""), .placeholder(text("账号", "Account"))),
             .button(.type(.submit), .text(text("筛选", "Filter")))),
-          .p(.class("muted"), .text(text("共 \(model.events.total) 条，只能追加，不能修改或删除。", "\(model.events.total) entries; append-only."))),
+          .p(
+            .class("muted"),
+            .text(text("共 \(model.events.total) 条，只能追加，不能修改或删除。", "\(model.events.total) entries; append-only."))),
           .table(
             .class("data-table"), .id("audit-events"),
             .thead(
@@ -48,10 +50,13 @@ enum AuditPage {
               .forEach(model.events.items) { event in
                 .tr(
                   .td(.text(event.at.formatted(Self.timeFormat))),
-                  .td(.span(.class("badge badge-audit-\(event.kind.rawValue)"), .text(event.kind.label.text(for: language)))),
+                  .td(
+                    .span(
+                      .class("badge badge-audit-\(event.kind.rawValue)"), .text(event.kind.label.text(for: language)))),
                   .td(.text(event.actor)), .td(.text(event.subject)), .td(.text(event.detail)),
                   .td(.text(event.address ?? "")))
-              }))))
+              })))
+      )
       .html()
     }
   }

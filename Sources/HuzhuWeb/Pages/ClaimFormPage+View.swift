@@ -26,7 +26,8 @@ extension ClaimFormPage {
           .if(
             model.schemes.isEmpty,
             .div(.class("notice notice-bad"), .text(text("该职工没有已缴费的参保记录，不能受理。", "The worker holds no paid cover.")))),
-          form()))
+          form())
+      )
       .html()
     }
 
@@ -46,7 +47,8 @@ extension ClaimFormPage {
           input("hospital", "hospital", text("医院", "Hospital"), form.hospital),
           input("event.admissionDate", "admissionDate", text("入院日期", "Admitted"), form.admissionDate, type: .date),
           input("event.dischargeDate", "dischargeDate", text("出院日期", "Discharged"), form.dischargeDate, type: .date),
-          input("event.hospitalDays", "hospitalDays", text("住院天数", "Days in hospital"), form.hospitalDays, type: .number),
+          input(
+            "event.hospitalDays", "hospitalDays", text("住院天数", "Days in hospital"), form.hospitalDays, type: .number),
           input("event.settlementDate", "settlementDate", text("医保结算日期", "Settled"), form.settlementDate, type: .date),
           input("event.claimDate", "claimDate", text("申请日期", "Claimed on"), form.claimDate, type: .date)),
         .fieldset(
@@ -56,8 +58,12 @@ extension ClaimFormPage {
               "event.figures.\(figure.rawValue)", "figure_\(figure.rawValue)", figure.label.text(for: language),
               form.figures[figure] ?? "", inputMode: "decimal")
           },
-          input("invoiceNumbers", "invoiceNumbers", text("住院费用票据号（多张用逗号分隔）", "Invoice numbers (comma-separated)"), form.invoiceNumbers),
-          input("settlementSheetNumber", "settlementSheetNumber", text("医保结算单号", "Settlement sheet number"), form.settlementSheetNumber)),
+          input(
+            "invoiceNumbers", "invoiceNumbers", text("住院费用票据号（多张用逗号分隔）", "Invoice numbers (comma-separated)"),
+            form.invoiceNumbers),
+          input(
+            "settlementSheetNumber", "settlementSheetNumber", text("医保结算单号", "Settlement sheet number"),
+            form.settlementSheetNumber)),
         .fieldset(
           .legend(text("申请材料扫描件（PDF/JPEG/PNG，每份不超过 10 MB）", "Scans (PDF/JPEG/PNG, up to 10 MB each)")),
           .forEach(ClaimFormPage.scanKinds) { kind in

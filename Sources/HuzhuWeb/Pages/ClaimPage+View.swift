@@ -25,7 +25,9 @@ extension ClaimPage {
             .a(.href(SiteURL.claimQueue.path), .text(text("理赔工作台", "Claims queue")))),
           .unwrap(notice) { .div(.class("notice notice-good"), .id("claim-notice"), .text($0.text(for: language))) },
           .unwrap(error) {
-            .div(.class("notice notice-bad"), .id("claim-error"), .attribute(named: "role", value: "alert"), .text($0.text(for: language)))
+            .div(
+              .class("notice notice-bad"), .id("claim-error"), .attribute(named: "role", value: "alert"),
+              .text($0.text(for: language)))
           },
           summary(),
           actions(),
@@ -60,7 +62,9 @@ extension ClaimPage {
                   "\(flag.kind.label.text(for: language))：\(flag.earlierClaimNumber)"
                     + (flag.detail.map { "（\($0)）" } ?? "")))
             })),
-        .unwrap(claim.deadlineProblem) { problem in .div(.class("notice notice-bad"), .text(problem.text(for: language))) },
+        .unwrap(claim.deadlineProblem) { problem in
+          .div(.class("notice notice-bad"), .text(problem.text(for: language)))
+        },
         .unwrap(claim.adjustment) { adjustment in
           .div(
             .class("notice"),
@@ -81,7 +85,9 @@ extension ClaimPage {
       return .dl(
         .class("facts"),
         fact(text("参保人", "Member"), model.worker.map { "\($0.name) \($0.idNumber.masked)" }),
-        fact(text("受理方式", "Channel"), claim.channel.label.text(for: language) + (claim.expedited ? text("（加急）", " (expedited)") : "")),
+        fact(
+          text("受理方式", "Channel"),
+          claim.channel.label.text(for: language) + (claim.expedited ? text("（加急）", " (expedited)") : "")),
         fact(text("医院", "Hospital"), claim.intake.hospital),
         fact(
           text("住院时间", "Stay"),
@@ -160,7 +166,9 @@ extension ClaimPage {
       var forms: [Node<HTML.BodyContext>] = []
       switch claim.state {
       case .draft, .returned:
-        if viewer.may(.intakeClaims) { forms.append(button("submit", "提交受理（开始计时）", "Submit (start the clock)", primary: true)) }
+        if viewer.may(.intakeClaims) {
+          forms.append(button("submit", "提交受理（开始计时）", "Submit (start the clock)", primary: true))
+        }
       case .submitted:
         if viewer.may(.reviewClaims) {
           forms.append(button("review", "审核通过", "Reviewed", primary: true))

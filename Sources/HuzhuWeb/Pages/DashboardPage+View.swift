@@ -19,7 +19,10 @@ extension DashboardPage {
               "\(viewer.displayName) · \(model.organisation.displayName(language)) · "
                 + viewer.roles.sorted().map { $0.label.text(for: language) }.joined(separator: "、"))),
           .unwrap(model.unit) { unit in
-            .p(.a(.class("button"), .href(SiteURL.unit(.value(unit.id)).path), .text(text("本单位：", "My unit: ") + unit.name)))
+            .p(
+              .a(
+                .class("button"), .href(SiteURL.unit(.value(unit.id)).path),
+                .text(text("本单位：", "My unit: ") + unit.name)))
           },
           work(),
           figures(),
@@ -31,7 +34,9 @@ extension DashboardPage {
     private func figure(_ value: String, _ label: String, link: SiteURL? = nil, id: String) -> Node<HTML.BodyContext> {
       .div(
         .class("figure"), .id(id),
-        .unwrap(link, { .a(.class("figure-value"), .href($0.path), .text(value)) }, else: .span(.class("figure-value"), .text(value))),
+        .unwrap(
+          link, { .a(.class("figure-value"), .href($0.path), .text(value)) },
+          else: .span(.class("figure-value"), .text(value))),
         .span(.class("figure-label"), .text(label)))
     }
 
@@ -40,13 +45,17 @@ extension DashboardPage {
       guard let claims = model.claims else { return .empty }
       var tiles: [Node<HTML.BodyContext>] = []
       if viewer.may(.intakeClaims) {
-        tiles.append(figure(String(claims[.draft] + claims[.returned]), text("待补正/草稿", "Drafts and returned"), link: .claimQueue, id: "work-drafts"))
+        tiles.append(
+          figure(
+            String(claims[.draft] + claims[.returned]), text("待补正/草稿", "Drafts and returned"), link: .claimQueue,
+            id: "work-drafts"))
       }
       if viewer.may(.reviewClaims) {
         tiles.append(figure(String(claims[.submitted]), text("待审核", "To review"), link: .claimQueue, id: "work-review"))
       }
       if viewer.may(.approveClaims) {
-        tiles.append(figure(String(claims[.reviewed]), text("待审批", "To approve"), link: .claimQueue, id: "work-approve"))
+        tiles.append(
+          figure(String(claims[.reviewed]), text("待审批", "To approve"), link: .claimQueue, id: "work-approve"))
       }
       if viewer.may(.managePayments) {
         tiles.append(figure(String(claims[.approved]), text("待支付", "To pay"), link: .paymentBatches, id: "work-pay"))

@@ -60,7 +60,9 @@ struct Layout {
       .nav(
         .class("site-nav"),
         .forEach(links.filter(\.0)) { _, url, zh, en in
-          .a(.href(url.path), .if(url.path == currentPath, .class("current")), .text(Self.text(zh: zh, en: en, language)))
+          .a(
+            .href(url.path), .if(url.path == currentPath, .class("current")), .text(Self.text(zh: zh, en: en, language))
+          )
         }),
       .unwrap(viewer) { viewer in
         .form(
@@ -69,7 +71,9 @@ struct Layout {
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .button(.type(.submit), .class("link-button"), .text(Self.text(zh: "退出", en: "Sign out", language))))
       },
-      .if(viewer == nil, .a(.class("account"), .href(SiteURL.login.path), .text(Self.text(zh: "登录", en: "Sign in", language))))
+      .if(
+        viewer == nil,
+        .a(.class("account"), .href(SiteURL.login.path), .text(Self.text(zh: "登录", en: "Sign in", language))))
     )
   }
 

@@ -28,14 +28,16 @@ enum LoginPage {
             .input(.type(.hidden), .name(CSRF.field), .value(csrfToken)),
             .unwrap(model.next) { .input(.type(.hidden), .name("next"), .value($0)) },
             .unwrap(model.error) { error in
-              .div(.class("notice notice-bad"), .id("login-error"), .attribute(named: "role", value: "alert"),
+              .div(
+                .class("notice notice-bad"), .id("login-error"), .attribute(named: "role", value: "alert"),
                 .text(error.text(for: language)))
             },
             .label(
               .for("username"), .text(text("用户名", "Username")),
               .input(
                 .id("username"), .name("username"), .type(.text), .value(model.username),
-                .attribute(named: "autocomplete", value: "username"), .required(true), .autofocus(model.username.isEmpty))),
+                .attribute(named: "autocomplete", value: "username"), .required(true),
+                .autofocus(model.username.isEmpty))),
             .label(
               .for("password"), .text(text("密码", "Password")),
               .input(
@@ -49,7 +51,8 @@ enum LoginPage {
             .text(
               text(
                 "连续输错 5 次密码将锁定账号 15 分钟；30 分钟无操作自动退出。职工请使用",
-                "Five wrong passwords lock the account for 15 minutes; 30 minutes idle signs you out. Workers use the ")),
+                "Five wrong passwords lock the account for 15 minutes; 30 minutes idle signs you out. Workers use the ")
+            ),
             .a(.href(SiteURL.verifyCertificate.path), .text(text("保障书查验", "certificate check"))),
             .text(text("。", ".")))
         )

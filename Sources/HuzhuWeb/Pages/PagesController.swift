@@ -66,7 +66,8 @@ struct PagesController {
     let form = try request.content.decode(LoginForm.self)
     // The middleware only checks requests that carry the session cookie; a sign-in without
     // one (cookies blocked, or a forged cross-site form) is refused here.
-    guard request.hasSession, CSRF.matches(try? request.content.get(String.self, at: CSRF.field), request.session.data[SessionKeys.csrf])
+    guard request.hasSession,
+      CSRF.matches(try? request.content.get(String.self, at: CSRF.field), request.session.data[SessionKeys.csrf])
     else { throw CSRF.refused }
     let username = form.username.trimmingCharacters(in: .whitespaces).lowercased()
     switch try await SignIn.attempt(username: username, password: form.password, on: request) {
@@ -148,7 +149,8 @@ struct PagesController {
 
   @Sendable func certificate(_ request: Request) async throws -> Response {
     let number = try request.pathText(SiteURL.numberParameter)
-    guard let model = try await CertificatePage.Model.load(number: number, today: request.today, from: request.enrollments),
+    guard
+      let model = try await CertificatePage.Model.load(number: number, today: request.today, from: request.enrollments),
       try await request.registry.worker(model.certificate.enrollment.workerID) != nil
     else { throw APIError.notFound }
     try await request.audit(.personalDataView, subject: "certificate:\(number)", detail: "printable certificate")
@@ -181,7 +183,7 @@ struct PagesController {
   }
 
   @Sendable func claim(_ request: Request) async throws -> Response {
-    try await claimPage(try request.identifier(), request)
+    try await claimPage(try request.identifier(), request, notice: request.takeFlash())
   }
 
   private func claimPage(
@@ -222,9 +224,11 @@ struct PagesController {
     do {
       let context = try await request.claimContext(scheme: record.schemeCode)
       let result = try await request.claims.perform(action, on: id, context: context)
-      let done = LocalizedText(
-        zh: "已办理：\(result.record.state.label.zh)", en: "Done: the claim is now \(result.record.state.label.en)")
-      return try await claimPage(id, request, notice: done)
+      // Post, redirect, get: a refresh of the claim's page never repeats the step.
+      request.flash(
+        LocalizedText(
+          zh: "已办理：\(result.record.state.label.zh)", en: "Done: the claim is now \(result.record.state.label.en)"))
+      return request.redirect(to: SiteURL.claimPage(.value(id)).path)
     } catch let failure as ValidationFailure {
       let message = failure.errors.map(\.message)
       return try await claimPage(
@@ -249,19 +253,24 @@ struct PagesController {
       let document = try await request.attachScan(
         Data(form.file.data.readableBytesView), kind: String(form.kind.prefix(40)), fileName: form.file.filename,
         to: id, context: context)
-      return try await claimPage(
-        id, request,
-        notice: LocalizedText(
-          zh: "已上传：\(RequiredDocument.label(document.kind).zh)", en: "Uploaded: \(RequiredDocument.label(document.kind).en)"))
+      request.flash(
+        LocalizedText(
+          zh: "已上传：\(RequiredDocument.label(document.kind).zh)",
+          en: "Uploaded: \(RequiredDocument.label(document.kind).en)"))
+      return request.redirect(to: SiteURL.claimPage(.value(id)).path)
     } catch let failure as ValidationFailure {
       return try await claimPage(
-        id, request, error: LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"), en: failure.errors.map(\.message.en).joined(separator: "; ")),
+        id, request,
+        error: LocalizedText(
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
+          en: failure.errors.map(\.message.en).joined(separator: "; ")),
         status: .unprocessableEntity)
     }
   }
 
   @Sendable func claimForm(_ request: Request) async throws -> Response {
+    // A claim starts from the member: without one, find them first.
+    guard request.query[String.self, at: "worker"] != nil else { return request.redirect(to: SiteURL.workers.path) }
     let model = try await claimFormModel(request)
     return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
       .response()
@@ -299,9 +308,11 @@ struct PagesController {
     }
 
     var scans: [(kind: String, file: File)] {
-      [("certificate", scan_certificate), ("diagnosis", scan_diagnosis), ("invoice", scan_invoice),
-        ("settlement_sheet", scan_settlement_sheet)]
-        .compactMap { kind, file in file.flatMap { $0.data.readableBytes > 0 ? (kind, $0) : nil } }
+      [
+        ("certificate", scan_certificate), ("diagnosis", scan_diagnosis), ("invoice", scan_invoice),
+        ("settlement_sheet", scan_settlement_sheet),
+      ]
+      .compactMap { kind, file in file.flatMap { $0.data.readableBytes > 0 ? (kind, $0) : nil } }
     }
   }
 
@@ -371,7 +382,8 @@ struct PagesController {
       return PaymentBatchesPage.View(
         model: model, language: request.displayLanguage, viewer: request.viewer!,
         notice: LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"), en: failure.errors.map(\.message.en).joined(separator: "; "))
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
+          en: failure.errors.map(\.message.en).joined(separator: "; "))
       ).html().response(status: .unprocessableEntity)
     }
   }
@@ -412,5 +424,20 @@ struct PagesController {
       actor: request.query[String.self, at: "actor"].flatMap { $0.isEmpty ? nil : $0 })
     let model = try await AuditPage.Model.load(query: query, page: page, from: request.auditLog)
     return AuditPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
+  }
+}
+
+extension Request {
+  /// A message for the next page this session shows (post, redirect, get).
+  func flash(_ message: LocalizedText) {
+    session.data[SessionKeys.flash] = message.zh + "\u{1F}" + message.en
+  }
+
+  /// The message left by the last step, once.
+  func takeFlash() -> LocalizedText? {
+    guard hasSession, let text = session.data[SessionKeys.flash] else { return nil }
+    session.data[SessionKeys.flash] = nil
+    let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+    return LocalizedText(zh: parts[0], en: parts.count > 1 ? parts[1] : parts[0])
   }
 }

@@ -52,7 +52,8 @@ enum PaymentBatchesPage {
                   .td(.text(String(batch.lines.count))),
                   .td(.class("number"), .text(batch.lines.reduce(Money.zero) { $0 + $1.amount }.formatted)),
                   .td(.text("\(batch.lines.filter { $0.status == .paid }.count)/\(batch.lines.count)")))
-              }))))
+              })))
+      )
       .html()
     }
   }
@@ -100,16 +101,21 @@ enum PaymentBatchPage {
                           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
                           .input(.type(.hidden), .name("claimId"), .value(line.claimID.description)),
                           .input(.type(.hidden), .name("paid"), .value("true")),
-                          .button(.type(.submit), .class("primary"), .id("paid-\(line.claimNumber)"), .text(text("已到账", "Paid")))),
+                          .button(
+                            .type(.submit), .class("primary"), .id("paid-\(line.claimNumber)"),
+                            .text(text("已到账", "Paid")))),
                         .form(
                           .class("inline-form"), .method(.post), .action(settle),
                           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
                           .input(.type(.hidden), .name("claimId"), .value(line.claimID.description)),
                           .input(.type(.hidden), .name("paid"), .value("false")),
-                          .input(.type(.text), .name("note"), .required(true), .placeholder(text("退票原因", "Why it failed"))),
+                          .input(
+                            .type(.text), .name("note"), .required(true), .placeholder(text("退票原因", "Why it failed"))),
                           .button(.type(.submit), .text(text("退票", "Failed")))))
-                      : .span(.class("badge badge-\(line.status.rawValue)"), .text(line.status.label.text(for: language)))))
-              }))))
+                      : .span(
+                        .class("badge badge-\(line.status.rawValue)"), .text(line.status.label.text(for: language)))))
+              })))
+      )
       .html()
     }
   }

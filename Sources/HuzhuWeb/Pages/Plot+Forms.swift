@@ -6,7 +6,9 @@ extension Node where Context == HTML.SelectContext {
   static func choice(_ value: String, _ label: String, selected: Bool = false) -> Node {
     .element(
       named: "option",
-      nodes: [.attribute(named: "value", value: value), selected ? .attribute(named: "selected") : .empty, .text(label)])
+      nodes: [
+        .attribute(named: "value", value: value), selected ? .attribute(named: "selected") : .empty, .text(label),
+      ])
   }
 }
 

@@ -38,7 +38,8 @@ extension ReceiptPage {
               text("缴费单状态", "Bill status"),
               "\(bill.status.label.text(for: language))（\(text("已缴", "paid")) \(bill.totalPaid.formatted) / \(text("应缴", "due")) \(bill.totalDue.formatted)）"
             )),
-          .footer(.class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy)))
+          .footer(
+            .class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy)))
         )
       ).html()
     }

@@ -65,7 +65,9 @@ extension UnitPage {
         .h2(.text(text("在职职工（\(model.workers.total) 人）", "Workers (\(model.workers.total))"))),
         .if(
           model.workers.items.isEmpty,
-          .p(.class("muted"), .text(text("名册为空：可通过接口或命令行导入花名册。", "No roster yet: import one through the API or the CLI."))),
+          .p(
+            .class("muted"),
+            .text(text("名册为空：可通过接口或命令行导入花名册。", "No roster yet: import one through the API or the CLI."))),
           else: .table(
             .class("data-table"),
             .thead(
@@ -136,7 +138,8 @@ extension UnitPage {
                       }.joined(separator: "；"))),
                   .td(.class("number"), .text(bill.totalDue.formatted)),
                   .td(.class("number"), .text(bill.totalPaid.formatted)),
-                  .td(.span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language)))))
+                  .td(
+                    .span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language)))))
               }))))
     }
 

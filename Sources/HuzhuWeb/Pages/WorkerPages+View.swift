@@ -19,7 +19,8 @@ extension WorkerSearchPage {
               .type(.search), .name("q"), .id("q"), .value(model.query),
               .placeholder(text("姓名、身份证号或手机号", "Name, ID number or phone")), .autofocus(true)),
             .button(.type(.submit), .text(text("查询", "Search")))),
-          results()))
+          results())
+      )
       .html()
     }
 
@@ -32,7 +33,8 @@ extension WorkerSearchPage {
         .p(.class("muted"), .text(text("共 \(results.total) 人", "\(results.total) found"))),
         .table(
           .class("data-table"),
-          .thead(.tr(.th(.text(text("姓名", "Name"))), .th(.text(text("身份证号", "ID number"))), .th(.text(text("手机", "Phone"))))),
+          .thead(
+            .tr(.th(.text(text("姓名", "Name"))), .th(.text(text("身份证号", "ID number"))), .th(.text(text("手机", "Phone"))))),
           .tbody(
             .forEach(results.items) { worker in
               .tr(
@@ -61,7 +63,8 @@ extension WorkerPage {
           .nav(.class("breadcrumbs"), .a(.href(SiteURL.workers.path), .text(text("职工查询", "Find a worker")))),
           identity(path: path),
           cover(),
-          claims()))
+          claims())
+      )
       .html()
     }
 
@@ -108,7 +111,10 @@ extension WorkerPage {
             .tbody(
               .forEach(model.enrollments) { enrollment in
                 .tr(
-                  .td(.a(.href(SiteURL.certificate(.value(enrollment.certificateNumber)).path), .text(enrollment.certificateNumber))),
+                  .td(
+                    .a(
+                      .href(SiteURL.certificate(.value(enrollment.certificateNumber)).path),
+                      .text(enrollment.certificateNumber))),
                   .td(.text(enrollment.productCode)),
                   .td(.text("\(enrollment.period.start) – \(enrollment.period.end)")),
                   .td(.text(enrollment.coverState(on: model.today).label.text(for: language))))

@@ -43,7 +43,8 @@ enum SignIn {
     guard let account = try await accounts.account(username: username), !account.isDisabled else {
       // Hash anyway, so an unknown name takes as long to refuse as a wrong password.
       _ = try? await verify(password, against: dummyHash(request), on: request)
-      try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "unknown or disabled")
+      try await request.audit(
+        .loginFailed, actor: username, subject: "account:\(username)", detail: "unknown or disabled")
       return .failure(wrongCredentials)
     }
     if account.login.isLocked(at: now) {
@@ -54,7 +55,8 @@ enum SignIn {
       let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
       try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "wrong password")
       if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
-        try await request.audit(.accountLocked, actor: username, subject: "account:\(username)", detail: "\(lockedUntil)")
+        try await request.audit(
+          .accountLocked, actor: username, subject: "account:\(username)", detail: "\(lockedUntil)")
         return .failure(locked(until: lockedUntil))
       }
       return .failure(wrongCredentials)
@@ -78,7 +80,9 @@ enum SignIn {
     let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
     return LocalizedText(
       zh: "密码错误次数过多，账号已锁定，请 \(minutes) 分钟后再试或联系安全管理员",
-      en: "too many wrong passwords: the account is locked; try again in \(minutes) min or ask the security administrator")
+      en:
+        "too many wrong passwords: the account is locked; try again in \(minutes) min or ask the security administrator"
+    )
   }
 
   /// bcrypt is deliberately slow: keep it off the event loop.

@@ -1,0 +1,198 @@
+"""Browser journeys through Huzhu in a real headless Chromium, driven over WebDriver.
+
+Run by scripts/browser-tests, which starts `huzhu serve` on an empty data directory with
+the demo data and a known demo password, then runs this file. Screenshots of the main pages
+go to $HUZHU_ARTIFACTS (not committed).
+"""
+
+import os
+import pathlib
+import re
+import tempfile
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ.get("HUZHU_URL", "http://127.0.0.1:8080")
+PASSWORD = os.environ["HUZHU_DEMO_PASSWORD"]
+ARTIFACTS = pathlib.Path(os.environ.get("HUZHU_ARTIFACTS", ".build/browser-artifacts"))
+
+
+def browser(width=1280, height=1000):
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN",
+                     f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")),
+                              options=options)
+    driver.implicitly_wait(5)
+    return driver
+
+
+class Journey(unittest.TestCase):
+    def setUp(self):
+        self.driver = browser()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def tearDown(self):
+        self.driver.quit()
+
+    # Helpers --------------------------------------------------------------------------
+
+    def shot(self, name):
+        """Full-page screenshot: the window is stretched to the page's height first."""
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(1280, max(800, min(height + 40, 6000)))
+        self.driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+        self.driver.set_window_size(1280, 1000)
+
+    def open(self, path):
+        self.driver.get(BASE + path)
+
+    def sign_in(self, username):
+        self.open("/logout-page-does-not-exist")  # any page, to reach the site before cookies
+        self.driver.delete_all_cookies()
+        self.open("/login")
+        self.driver.find_element(By.ID, "username").send_keys(username)
+        self.driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        self.driver.find_element(By.CSS_SELECTOR, "form.stacked-form button[type=submit]").click()
+        errors = self.driver.find_elements(By.ID, "login-error")
+        self.assertIn("工作台", self.driver.title,
+                      f"{username} could not sign in: {errors[0].text if errors else self.driver.page_source[:600]}")
+
+    def sign_out(self):
+        self.driver.find_element(By.CSS_SELECTOR, "form.account button").click()
+        WebDriverWait(self.driver, 10).until(lambda driver: "/login" in driver.current_url)
+
+    def figure(self, element_id):
+        return self.driver.find_element(By.CSS_SELECTOR, f"#{element_id} .figure-value").text
+
+    def act(self, action):
+        self.driver.find_element(By.ID, f"action-{action}").click()
+        WebDriverWait(self.driver, 10).until(lambda driver: driver.find_elements(By.ID, "claim-notice"))
+        notice = self.driver.find_element(By.ID, "claim-notice").text
+        self.assertIn("已办理", notice)
+
+    # Journeys -------------------------------------------------------------------------
+
+    def test_a_claim_from_the_window_to_the_bank(self):
+        d = self.driver
+        # The finance officer's dashboard before: what has been paid so far.
+        self.sign_in("ay-finance")
+        paid_before = int(self.figure("figure-paid-count"))
+        self.shot("01-dashboard-finance-before")
+        self.sign_out()
+
+        # The window clerk finds the worker and opens the claim with the scans.
+        self.sign_in("ay-window")
+        self.shot("02-dashboard-window")
+        self.open("/workers?q=%E7%8E%8B%E7%A7%80%E8%8B%B1")  # 王秀英
+        d.find_element(By.CSS_SELECTOR, "table.data-table tbody a").click()
+        self.assertIn("**", d.find_element(By.ID, "worker-id-number").text)
+        self.shot("03-worker")
+        d.find_element(By.ID, "new-claim").click()
+        fields = {
+            "hospital": "安阳市人民医院", "admissionDate": "2020-03-02", "dischargeDate": "2020-03-12",
+            "hospitalDays": "10", "settlementDate": "2020-03-12", "claimDate": "2020-03-20",
+            "figure_in_scope_cost": "18000", "figure_pooled_fund_paid": "13500",
+            "figure_critical_illness_insurance_paid": "1500", "invoiceNumbers": "AY-BROWSER-0001",
+            "settlementSheetNumber": "JS-BROWSER-0001",
+        }
+        # A bad amount first: the error sits next to the field and nothing typed is lost.
+        for name, value in fields.items():
+            element = d.find_element(By.ID, name)
+            value = value if name != "figure_pooled_fund_paid" else "一万三"
+            if element.get_attribute("type") == "date":
+                # Typing into a date picker depends on the locale's field order; set the value.
+                d.execute_script("arguments[0].value = arguments[1]", element, value)
+            else:
+                element.clear()
+                element.send_keys(value)
+        scans = tempfile.mkdtemp()
+        for kind in ("certificate", "diagnosis", "invoice", "settlement_sheet"):
+            path = pathlib.Path(scans) / f"{kind}.pdf"
+            path.write_bytes(b"%PDF-1.4\n% scanned " + kind.encode() + b"\n%%EOF\n")
+            d.find_element(By.ID, f"scan-{kind}").send_keys(str(path))
+        d.find_element(By.ID, "open-claim").click()
+        self.assertTrue(d.find_elements(By.ID, "form-errors"))
+        self.assertIn("金额应为元", d.find_element(By.CSS_SELECTOR, ".field-error .field-message").text)
+        self.assertEqual(d.find_element(By.ID, "hospital").get_attribute("value"), "安阳市人民医院")
+        self.shot("04-claim-form-error")
+        pooled = d.find_element(By.ID, "figure_pooled_fund_paid")
+        pooled.clear()
+        pooled.send_keys("13500")
+        for kind in ("certificate", "diagnosis", "invoice", "settlement_sheet"):
+            d.find_element(By.ID, f"scan-{kind}").send_keys(str(pathlib.Path(scans) / f"{kind}.pdf"))
+        d.find_element(By.ID, "open-claim").click()
+        WebDriverWait(d, 10).until(lambda driver: re.search(r"/claims/[0-9a-fA-F-]{36}$", driver.current_url))
+        number = re.search(r"LP-ANYANG-\d{4}-\d{6}", d.find_element(By.TAG_NAME, "h1").text).group(0)
+        self.assertIn("1,300.00", d.find_element(By.CLASS_NAME, "figures").text)
+        self.assertIn("分段计算", d.page_source)
+        self.act("submit")
+        self.shot("05-claim-submitted")
+        claim_url = d.current_url
+        self.sign_out()
+
+        # Review, then approval by someone else.
+        self.sign_in("ay-reviewer")
+        self.assertGreaterEqual(int(self.figure("work-review")), 1)
+        self.open("/claims")
+        self.shot("06-claims-queue")
+        d.find_element(By.LINK_TEXT, number).click()
+        self.act("review")
+        self.sign_out()
+        self.sign_in("ay-approver")
+        d.get(claim_url)
+        self.act("approve")
+        self.shot("07-claim-approved")
+        self.sign_out()
+
+        # Finance makes the batch, downloads nothing here, records the bank's answer.
+        self.sign_in("ay-finance")
+        self.open("/payments")
+        Select(d.find_element(By.ID, "batch-scheme")).select_by_value("anyang")
+        d.find_element(By.ID, "create-batch").click()
+        self.shot("08-payment-batch")
+        d.find_element(By.ID, f"paid-{number}").click()
+        self.assertIn("已支付", d.find_element(By.ID, "batch-lines").text)
+        self.open("/")
+        self.assertEqual(int(self.figure("figure-paid-count")), paid_before + 1)
+        self.shot("09-dashboard-finance-after")
+        d.get(claim_url)
+        self.assertIn("已支付", d.find_element(By.CLASS_NAME, "figures").text)
+        self.open("/funds")
+        self.shot("10-fund")
+        self.sign_out()
+
+        # The audit administrator sees who did it.
+        self.sign_in("auditor")
+        self.open("/audit")
+        log = d.find_element(By.ID, "audit-events").text
+        for who in ("ay-window", "ay-reviewer", "ay-approver", "ay-finance"):
+            self.assertIn(who, log)
+        self.shot("11-audit-log")
+
+    def test_scope_and_roles_hold_in_the_browser(self):
+        d = self.driver
+        self.sign_in("yc-window")
+        self.open("/organisations")
+        self.assertNotIn("安阳市总工会", d.page_source)
+        self.shot("12-organisations-yichun")
+        self.open("/workers?q=410502")  # ID numbers from Anyang's region
+        self.assertIn("没有找到", d.page_source)
+        self.open("/audit")
+        self.assertIn("无权", d.page_source)
+        self.sign_out()
+
+    def test_phone_layout(self):
+        self.driver.set_window_size(390, 844)
+        self.sign_in("ancai")
+        self.driver.save_screenshot(str(ARTIFACTS / "13-phone-unit-officer.png"))
+        self.assertIn("本单位", self.driver.page_source)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
