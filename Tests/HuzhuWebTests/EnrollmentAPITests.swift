@@ -280,7 +280,12 @@ struct EnrollmentAPITests {
       _ = try await call(test, .GET, outreach, template: "/api/v1/units/{id}/outreach", expect: 200)
       let summary = try await call(
         test, .GET, "/api/v1/outreach/summary", template: "/api/v1/outreach/summary", expect: 200)
-      #expect(summary["unitsVisited"] as? Int == 3)
+      // Anyang's window counts Anyang's visit; Yichun's the two in the demo data.
+      #expect(summary["unitsVisited"] as? Int == 1)
+      let yichun = try await call(
+        test, .GET, "/api/v1/outreach/summary", template: "/api/v1/outreach/summary",
+        headers: test.headers("yc-window"), expect: 200)
+      #expect(yichun["unitsVisited"] as? Int == 2)
 
       let organisation = try #require(
         try await FluentRegistryStore(database: test.app.db).organisations().first { $0.code == "HA-AY" })
@@ -294,6 +299,13 @@ struct EnrollmentAPITests {
       #expect(pairing["payerName"] as? String == "周敏（包联干部）")
       _ = try await call(
         test, .GET, "/api/v1/pairings/\(pairingID)", template: "/api/v1/pairings/{id}", expect: 200)
+      // Another city's window sees neither the pairing nor Anyang's part of the ledger.
+      _ = try await call(
+        test, .GET, "/api/v1/pairings/\(pairingID)", template: "/api/v1/pairings/{id}",
+        headers: test.headers("yc-window"), expect: 404)
+      _ = try await call(
+        test, .GET, "/api/v1/pairings?organisationId=\(organisation.id)", template: "/api/v1/pairings",
+        headers: test.headers("yc-window"), expect: 404)
       let visits = "/api/v1/pairings/\(pairingID)/visits"
       _ = try await call(
         test, .POST, visits, template: "/api/v1/pairings/{id}/visits",

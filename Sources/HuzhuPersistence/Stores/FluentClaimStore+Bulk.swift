@@ -90,7 +90,9 @@ extension FluentClaimStore {
       let now = Date()
       for (index, request) in requests.enumerated() {
         let id = request.workerID.rawValue
-        guard let person = people[id] else {
+        // Someone outside the scope is as unknown as someone who does not exist.
+        let organisation = people[id].flatMap { $0.organisation_id ?? context.actor.organisationID?.rawValue }
+        guard let person = people[id], scope.shows(unit: person.unit_id, organisation: organisation) else {
           errors.append(
             rowError(
               FieldError(
@@ -106,15 +108,6 @@ extension FluentClaimStore {
                 field: "workerId", code: "no_cover",
                 message: LocalizedText(
                   zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme")),
-              index))
-          continue
-        }
-        let organisation = person.organisation_id ?? context.actor.organisationID?.rawValue
-        guard scope.shows(unit: person.unit_id, organisation: organisation) else {
-          errors.append(
-            rowError(
-              FieldError(
-                field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
               index))
           continue
         }

@@ -496,7 +496,15 @@ struct PersonRow: Decodable {
 
   static func current(_ ids: [UUID], on database: any Database) async throws -> [PersonRow] {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    return try await sql.select()
+    return try await select(from: sql, joining: .left)
+      .where(SQLColumn("id", table: "w"), .in, SQLBind.group(ids))
+      .all(decoding: PersonRow.self)
+  }
+
+  /// A row's columns from workers `w`, their current employment `e` and its unit `u`: inner
+  /// joins for people employed now only, left joins to keep everyone.
+  static func select(from sql: any SQLDatabase, joining method: SQLJoinMethod) -> SQLSelectBuilder {
+    sql.select()
       .column(SQLColumn("id", table: "w")).column(SQLColumn("id_number", table: "w"))
       .column(SQLColumn("name", table: "w")).column(SQLColumn("phone", table: "w"))
       .column(SQLColumn("insurance_type", table: "w")).column(SQLColumn("categories", table: "w"))
@@ -505,15 +513,12 @@ struct PersonRow: Decodable {
       .column(SQLColumn("organisation_id", table: "u"))
       .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
       .join(
-        SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.left,
+        SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: method,
         on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL")
       )
       .join(
-        SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.left,
-        on: SQLRaw("u.id = e.unit_id")
-      )
-      .where(SQLColumn("id", table: "w"), .in, SQLBind.group(ids))
-      .all(decoding: PersonRow.self)
+        SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: method,
+        on: SQLRaw("u.id = e.unit_id"))
   }
 
   func worker(unitID: UUID) throws -> Worker {

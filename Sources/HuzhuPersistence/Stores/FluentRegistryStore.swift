@@ -358,48 +358,29 @@ extension FluentRegistryStore {
     guard !needle.isEmpty, let sql = database as? any SQLDatabase else {
       return PagedResult(items: [], request: page, total: 0)
     }
-    func matching(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
-      var select =
-        select
-        .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
-        .join(
-          SQLAlias(SQLIdentifier(EmploymentModel.schema), as: SQLIdentifier("e")), method: SQLJoinMethod.inner,
-          on: SQLRaw("e.worker_id = w.id AND e.end_date IS NULL")
-        )
-        .join(
-          SQLAlias(SQLIdentifier(UnitModel.schema), as: SQLIdentifier("u")), method: SQLJoinMethod.inner,
-          on: SQLRaw("u.id = e.unit_id")
-        )
-        .where {
-          $0.where(SQLColumn("name", table: "w"), .like, SQLBind("%\(needle)%"))
-            .orWhere(SQLColumn("id_number", table: "w"), .like, SQLBind("\(needle.uppercased())%"))
-            .orWhere(SQLColumn("phone", table: "w"), .like, SQLBind("\(needle)%"))
-        }
-      switch scope {
-      case .unrestricted: break
-      case .organisations(let ids):
-        select = select.where(SQLColumn("organisation_id", table: "u"), .in, SQLBind.group(ids.map(\.rawValue)))
-      case .unit(let id): select = select.where(SQLColumn("id", table: "u"), .equal, SQLBind(id.rawValue))
-      case .nothing: select = select.where(SQLLiteral.boolean(false))
+    // One statement: the page of rows, each carrying the total (a window count; a page past
+    // the end has no row to carry it and reads 0).
+    var select = PersonRow.select(from: sql, joining: .inner)
+      .column(SQLRaw("COUNT(*) OVER ()"), as: "total")
+      .where {
+        $0.where(SQLColumn("name", table: "w"), .like, SQLBind("%\(needle)%"))
+          .orWhere(SQLColumn("id_number", table: "w"), .like, SQLBind("\(needle.uppercased())%"))
+          .orWhere(SQLColumn("phone", table: "w"), .like, SQLBind("\(needle)%"))
       }
-      return select
+    switch scope {
+    case .unrestricted: break
+    case .organisations(let ids):
+      select = select.where(SQLColumn("organisation_id", table: "u"), .in, SQLBind.group(ids.map(\.rawValue)))
+    case .unit(let id): select = select.where(SQLColumn("id", table: "u"), .equal, SQLBind(id.rawValue))
+    case .nothing: select = select.where(SQLLiteral.boolean(false))
     }
-    struct Count: Decodable { let count: Int }
-    let total =
-      try await matching(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count"))
-      .first(decoding: Count.self)?.count ?? 0
-    let rows = try await matching(
-      sql.select()
-        .column(SQLColumn("id", table: "w")).column(SQLColumn("id_number", table: "w"))
-        .column(SQLColumn("name", table: "w")).column(SQLColumn("phone", table: "w"))
-        .column(SQLColumn("insurance_type", table: "w")).column(SQLColumn("categories", table: "w"))
-        .column(SQLColumn("bank_name", table: "w")).column(SQLColumn("bank_account", table: "w"))
-        .column(SQLColumn("unit_id", table: "e")).column(SQLColumn("start_date", table: "e"))
-        .column(SQLColumn("organisation_id", table: "u"))
-    )
-    .orderBy(SQLColumn("name", table: "w")).orderBy(SQLColumn("id_number", table: "w"))
-    .limit(page.per).offset(page.offset)
-    .all(decoding: PersonRow.self)
+    let found =
+      try await select
+      .orderBy(SQLColumn("name", table: "w")).orderBy(SQLColumn("id_number", table: "w"))
+      .limit(page.per).offset(page.offset)
+      .all()
+    let rows = try found.map { try $0.decode(model: PersonRow.self) }
+    let total = try found.first?.decode(column: "total", as: Int.self) ?? 0
     return PagedResult(
       items: try rows.map { try $0.worker(unitID: $0.unit_id ?? $0.id) }, request: page, total: total)
   }

@@ -71,18 +71,19 @@ struct UnionWorkController {
 
   @Sendable func outreachSummary(_ request: Request) async throws -> OutreachSummaryResource {
     OutreachSummaryResource(
-      try await request.unionWork.outreachSummary(under: try request.organisationFilter()))
+      try await request.unionWork.outreachSummary(under: try request.scopedOrganisationFilter()))
   }
 
   // MARK: Pairing ledger
 
   @Sendable func listPairings(_ request: Request) async throws -> ListResource<PairingResource> {
     ListResource(
-      items: try await request.unionWork.pairings(under: try request.organisationFilter()).map(PairingResource.init))
+      items: try await request.unionWork.pairings(under: try request.scopedOrganisationFilter()).map(
+        PairingResource.init))
   }
 
   @Sendable func showPairing(_ request: Request) async throws -> PairingResource {
-    guard let pairing = try await request.unionWork.pairing(try request.identifier()) else { throw APIError.notFound }
+    guard let pairing = try await request.visiblePairing(try request.identifier()) else { throw APIError.notFound }
     return PairingResource(pairing)
   }
 
@@ -92,6 +93,10 @@ struct UnionWorkController {
       organisationID: .init(input.organisationId), cadreName: input.cadreName.trimmingCharacters(in: .whitespaces),
       cadrePhone: input.cadrePhone, workerID: .init(input.workerId), hardshipLevel: input.hardshipLevel,
       startedOn: input.startedOn, endedOn: input.endedOn, cadrePaysContribution: input.cadrePaysContribution ?? false)
+    // The pairing is kept by a node of the operator's area, for a worker they can see.
+    guard request.accessScope.contains(organisation: pairing.organisationID),
+      try await request.registry.worker(pairing.workerID) != nil
+    else { throw APIError.notFound }
     try await request.unionWork.create(pairing)
     return try await created(PairingResource(pairing), at: .api(.pairing(.value(pairing.id))), for: request)
   }
@@ -237,6 +242,27 @@ struct NewPairingVisit: Content {
 }
 
 extension Request {
+  /// The union-work store is not scoped by itself: these narrow its answers to the
+  /// operator's area. A node outside it is "not found"; no node means the operator's own.
+  func scopedOrganisationFilter() throws -> Organisation.ID? {
+    let requested = try organisationFilter()
+    guard let signedIn = operatorAccount else { throw APIError.unauthorized }
+    switch signedIn.scope {
+    case .unrestricted: return requested
+    case .organisations(let ids):
+      guard let requested else { return signedIn.organisation.id }
+      guard ids.contains(requested) else { throw APIError.notFound }
+      return requested
+    case .unit, .nothing: throw APIError.forbidden
+    }
+  }
+
+  func visiblePairing(_ id: HardshipPairing.ID) async throws -> HardshipPairing? {
+    guard let pairing = try await unionWork.pairing(id), accessScope.contains(organisation: pairing.organisationID)
+    else { return nil }
+    return pairing
+  }
+
   /// `?organisationId=`: a subtree to narrow a list to; a 400 naming it when not a UUID.
   func organisationFilter() throws -> Organisation.ID? {
     guard let text = query[String.self, at: "organisationId"] else { return nil }

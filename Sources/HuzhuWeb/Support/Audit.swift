@@ -18,8 +18,10 @@ extension Request {
 struct AuditMiddleware: AsyncMiddleware {
   func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
     let response = try await next.respond(to: request)
+    // Signing in and out are audited as such, not as data changes.
+    let session = [SiteURL.login.path, SiteURL.logout.path].contains(request.url.path)
     if [.POST, .PUT, .PATCH, .DELETE].contains(request.method), response.status.code < 400,
-      request.operatorAccount != nil
+      request.operatorAccount != nil, !session
     {
       let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? request.url.path
       try await request.audit(.dataChange, subject: "\(request.method.rawValue) \(route)", detail: request.url.path)
