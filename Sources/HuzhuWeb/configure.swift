@@ -70,6 +70,8 @@ func routes(_ app: Application) throws {
   let identified = app.grouped(SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware())
   let authenticated = identified.grouped(AuthenticatedAccount.guardMiddleware())
   PagesController().register(on: identified, authenticated: authenticated)
+  UnitWorkPagesController().register(authenticated: authenticated)
+  PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)
   EnrollmentController().register(public: identified, authenticated: authenticated)
   SchemeController().register(authenticated: authenticated)

@@ -14,6 +14,7 @@ import unittest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ.get("HUZHU_URL", "http://127.0.0.1:8080")
@@ -67,12 +68,16 @@ class Journey(unittest.TestCase):
         self.driver.find_element(By.CSS_SELECTOR, "form.account button").click()
         WebDriverWait(self.driver, 10).until(lambda driver: "/login" in driver.current_url)
 
+    def click_and_wait(self, element):
+        """Clicks and waits for the next page to replace this one."""
+        element.click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(element))
+
     def figure(self, element_id):
         return self.driver.find_element(By.CSS_SELECTOR, f"#{element_id} .figure-value").text
 
     def act(self, action):
-        self.driver.find_element(By.ID, f"action-{action}").click()
-        WebDriverWait(self.driver, 10).until(lambda driver: driver.find_elements(By.ID, "claim-notice"))
+        self.click_and_wait(self.driver.find_element(By.ID, f"action-{action}"))
         notice = self.driver.find_element(By.ID, "claim-notice").text
         self.assertIn("已办理", notice)
 
@@ -154,9 +159,9 @@ class Journey(unittest.TestCase):
         self.sign_in("ay-finance")
         self.open("/payments")
         Select(d.find_element(By.ID, "batch-scheme")).select_by_value("anyang")
-        d.find_element(By.ID, "create-batch").click()
+        self.click_and_wait(d.find_element(By.ID, "create-batch"))
         self.shot("08-payment-batch")
-        d.find_element(By.ID, f"paid-{number}").click()
+        self.click_and_wait(d.find_element(By.ID, f"paid-{number}"))
         self.assertIn("已支付", d.find_element(By.ID, "batch-lines").text)
         self.open("/")
         self.assertEqual(int(self.figure("figure-paid-count")), paid_before + 1)
@@ -167,20 +172,43 @@ class Journey(unittest.TestCase):
         self.shot("10-fund")
         self.sign_out()
 
+        # The worker follows the claim in the portal: ID number and phone, then the code.
+        self.sign_in("ay-window")
+        self.open("/workers?q=%E7%8E%8B%E7%A7%80%E8%8B%B1")
+        d.find_element(By.CSS_SELECTOR, "table.data-table tbody a").click()
+        d.find_element(By.ID, "reveal").click()
+        id_number = d.find_element(By.ID, "worker-id-number").text
+        phone = d.find_element(By.ID, "worker-phone").text
+        self.sign_out()
+        self.driver.delete_all_cookies()
+        self.open("/portal/login")
+        d.find_element(By.ID, "idNumber").send_keys(id_number)
+        d.find_element(By.ID, "phone").send_keys(phone)
+        d.find_element(By.ID, "send-code").click()
+        code = re.search(r"验证码为 (\d{6})", d.find_element(By.ID, "demo-sms").text).group(1)
+        d.find_element(By.ID, "code").send_keys(code)
+        d.find_element(By.ID, "check-code").click()
+        WebDriverWait(d, 10).until(lambda driver: driver.find_elements(By.ID, "portal-claims"))
+        claims = d.find_element(By.ID, "portal-claims").text
+        self.assertIn(number, claims)
+        self.assertIn("已支付", claims)
+        self.shot("11-portal")
+        d.find_element(By.ID, "portal-logout").click()
+
         # The audit administrator sees who did it.
         self.sign_in("auditor")
         self.open("/audit")
         log = d.find_element(By.ID, "audit-events").text
         for who in ("ay-window", "ay-reviewer", "ay-approver", "ay-finance"):
             self.assertIn(who, log)
-        self.shot("11-audit-log")
+        self.shot("12-audit-log")
 
     def test_scope_and_roles_hold_in_the_browser(self):
         d = self.driver
         self.sign_in("yc-window")
         self.open("/organisations")
         self.assertNotIn("安阳市总工会", d.page_source)
-        self.shot("12-organisations-yichun")
+        self.shot("13-organisations-yichun")
         self.open("/workers?q=410502")  # ID numbers from Anyang's region
         self.assertIn("没有找到", d.page_source)
         self.open("/audit")
@@ -190,8 +218,62 @@ class Journey(unittest.TestCase):
     def test_phone_layout(self):
         self.driver.set_window_size(390, 844)
         self.sign_in("ancai")
-        self.driver.save_screenshot(str(ARTIFACTS / "13-phone-unit-officer.png"))
+        self.driver.save_screenshot(str(ARTIFACTS / "14-phone-unit-officer.png"))
         self.assertIn("本单位", self.driver.page_source)
+
+
+    def test_the_window_imports_a_roster_enrolls_and_takes_the_payment(self):
+        d = self.driver
+        self.sign_in("ay-window")
+        self.open("/organisations")
+        d.find_element(By.LINK_TEXT, "安阳市总工会").click()
+        d.find_element(By.LINK_TEXT, "安阳公交集团").click()
+        unit_url = d.current_url
+        d.find_element(By.ID, "import-roster").click()
+        roster = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
+        roster.write_text("姓名,身份证号,手机号\n孙浩," + id_number("410502", "19880214", 611) + ",13912340611\n",
+                          encoding="utf-8")
+        d.find_element(By.ID, "roster-file").send_keys(str(roster))
+        d.find_element(By.ID, "roster-preview").click()
+        WebDriverWait(d, 20).until(lambda driver: driver.find_elements(By.ID, "roster-figures"))
+        self.shot("15-roster-preview")
+        commit = d.find_element(By.ID, "roster-commit")
+        commit.click()
+        WebDriverWait(d, 20).until(expected_conditions.staleness_of(commit))
+        self.assertIn("花名册已导入", d.find_element(By.ID, "unit-notice").text)
+
+        d.find_element(By.ID, "enroll-unit").click()
+        Select(d.find_element(By.ID, "product")).select_by_value("anyang|anyang-hospital")
+        for name, value in (("periodStart", "2024-01-01"), ("requestDate", "2023-12-20")):
+            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, name), value)
+        Select(d.find_element(By.ID, "employerKind")).select_by_value("percent")
+        value = d.find_element(By.ID, "employerValue")
+        value.clear()
+        value.send_keys("50")
+        Select(d.find_element(By.ID, "subsidyPayer")).select_by_value("union_city")
+        d.find_element(By.ID, "subsidyPerPerson").send_keys("30")
+        self.shot("16-enroll-form")
+        enroll = d.find_element(By.ID, "enroll")
+        enroll.click()
+        WebDriverWait(d, 20).until(expected_conditions.staleness_of(enroll))
+        self.assertIn("已办理参保 4 人", d.find_element(By.ID, "unit-notice").text)
+        for _ in range(3):  # employer, worker, city union
+            form = d.find_element(By.CSS_SELECTOR, "form.payment-form")
+            form.find_element(By.CSS_SELECTOR, "input[name=reference]").send_keys("ICBC-BROWSER")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            WebDriverWait(d, 10).until(expected_conditions.staleness_of(form))
+            self.assertIn("已登记缴费", d.find_element(By.ID, "unit-notice").text)
+        self.assertIn("4 人保障生效", d.find_element(By.ID, "unit-notice").text)
+        self.shot("17-unit-paid")
+        self.assertEqual(d.current_url.split("?")[0], unit_url)
+
+
+def id_number(region, birth, sequence):
+    """A valid GB 11643 resident ID number (check digit computed)."""
+    body = f"{region}{birth}{sequence:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+    return body + check
 
 
 if __name__ == "__main__":

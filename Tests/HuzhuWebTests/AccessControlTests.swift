@@ -237,3 +237,135 @@ struct AccessControlTests {
     }
   }
 }
+
+/// The worker portal and the window's unit pages, through HTTP.
+@Suite("Worker portal and unit pages")
+struct PortalAndUnitPagesTests {
+  @Test func aWorkerSignsInWithACodeAndFollowsOnlyTheirOwnClaims() async throws {
+    try await withTestApp(.sqlite) { test in
+      let certificate = try #require(
+        try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
+      let registry = FluentRegistryStore(database: test.app.db)
+      let worker = try #require(try await registry.worker(certificate.enrollment.workerID))
+      let opened = try await test.send(
+        .POST, "/api/v1/claims",
+        body: """
+          {"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000001",
+           "intake":{"invoiceNumbers":["P-1"],"event":{"admissionDate":"2020-03-02","dischargeDate":"2020-03-12",
+             "claimDate":"2020-03-20","figures":{"in_scope_cost":"3000.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00"}}}}
+          """, headers: test.clerkHeaders)
+      let number = try #require(try TestApp.object(opened)["number"] as? String)
+
+      func form(_ path: String, _ body: String, _ cookie: inout HTTPHeaders) async throws -> TestingHTTPResponse {
+        var headers = cookie
+        headers.contentType = .urlEncodedForm
+        let response = try await test.send(.POST, path, body: body, headers: headers)
+        if let renewed = response.headers.setCookie?["huzhu_session"] {
+          cookie.cookie = ["huzhu_session": .init(string: renewed.string)]
+        }
+        return response
+      }
+      let page = try await test.get("/portal/login")
+      var cookie = HTTPHeaders()
+      cookie.cookie = ["huzhu_session": .init(string: try #require(page.headers.setCookie?["huzhu_session"]?.string))]
+      let token = try #require(TestApp.csrfToken(in: page.text))
+      // The wrong phone: refused, nothing said about whether the ID number exists.
+      let wrong = try await form(
+        "/portal/login", "_csrf=\(token)&idNumber=\(worker.idNumber.value)&phone=13800000000", &cookie)
+      #expect(wrong.status == .unprocessableEntity)
+      #expect(wrong.text.contains("不匹配"))
+      let sent = try await form(
+        "/portal/login", "_csrf=\(token)&idNumber=\(worker.idNumber.value)&phone=\(worker.phone!)", &cookie)
+      #expect(sent.status == .ok)
+      // Demo mode shows the text message where the phone would receive it.
+      let code = try #require(sent.text.firstMatch(of: /验证码为 (\d{6})/)?.1).description
+      let next = try #require(TestApp.csrfToken(in: sent.text))
+      let bad = try await form("/portal/code", "_csrf=\(next)&code=000000", &cookie)
+      #expect(bad.status == .unprocessableEntity || code == "000000")
+      let signedIn = try await form("/portal/code", "_csrf=\(next)&code=\(code)", &cookie)
+      #expect(signedIn.status == .seeOther)
+      let home = try await test.get("/portal", headers: cookie)
+      #expect(home.text.contains(number))
+      #expect(home.text.contains("ANYANG-2019-000001"))
+      #expect(home.text.contains(worker.idNumber.masked))
+      #expect(!home.text.contains(worker.idNumber.value))
+      // The portal session opens no staff page or API.
+      #expect(try await test.get("/workers", headers: cookie).status == .seeOther)
+      #expect(try await test.get("/api/v1/claims", headers: cookie).status == .unauthorized)
+      // A code signs in once: asked again within the minute, no new code is sent, and the
+      // used one is refused.
+      var other = HTTPHeaders()
+      let again = try await test.get("/portal/login")
+      other.cookie = ["huzhu_session": .init(string: try #require(again.headers.setCookie?["huzhu_session"]?.string))]
+      let resent = try await form(
+        "/portal/login",
+        "_csrf=\(try #require(TestApp.csrfToken(in: again.text)))&idNumber=\(worker.idNumber.value)&phone=\(worker.phone!)",
+        &other)
+      #expect(resent.text.contains("验证码刚刚已发送"))
+      let reused = try await form(
+        "/portal/code", "_csrf=\(try #require(TestApp.csrfToken(in: resent.text)))&code=\(code)", &other)
+      #expect(reused.status == .unprocessableEntity)
+    }
+  }
+
+  @Test func theWindowImportsARosterEnrollsTheUnitAndRecordsThePayment() async throws {
+    try await withTestApp(.sqlite) { test in
+      let registry = FluentRegistryStore(database: test.app.db)
+      let bus = try #require(
+        try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "安阳公交集团" })
+      let session = try await test.signIn("ay-window")
+      // A roster with one bad row: previewed, refused, nothing written.
+      let good = ResidentIDNumber.compose(
+        region: "410502", birthDate: CalendarDate(year: 1985, month: 6, day: 1)!, sequence: 501, gender: .male)
+      let csv = "姓名,身份证号,手机号\n赵新,\(good.value),13912345678\n钱错,410502198506019999,13912345679\n"
+      let boundary = "huzhu-test-boundary"
+      func multipart(_ content: String) -> String {
+        "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(session.csrf)\r\n"
+          + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\n"
+          + "Content-Type: text/csv\r\n\r\n\(content)\r\n--\(boundary)--\r\n"
+      }
+      var headers = session.cookie
+      headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+      let uploaded = try await test.send(.POST, "/units/\(bus.id)/roster", body: multipart(csv), headers: headers)
+      #expect(uploaded.status == .seeOther)
+      let previewPath = try #require(uploaded.headers.first(name: .location))
+      let preview = try await test.get(previewPath, headers: session.cookie)
+      #expect(preview.text.contains("roster-blocked"))
+      #expect(preview.text.contains("钱错"))
+      let fixed = "姓名,身份证号,手机号\n赵新,\(good.value),13912345678\n"
+      let second = try await test.send(.POST, "/units/\(bus.id)/roster", body: multipart(fixed), headers: headers)
+      let file = try #require(second.headers.first(name: .location)?.split(separator: "=").last.map(String.init))
+      let imported = try await test.send(
+        .POST, "/units/\(bus.id)/roster/import", body: "_csrf=\(session.csrf)&file=\(file)", headers: session.form())
+      #expect(imported.status == .seeOther)
+      let unitPage = try await test.get("/units/\(bus.id)", headers: session.cookie)
+      #expect(unitPage.text.contains("花名册已导入：新增 1 人"))
+      #expect(try await registry.worker(idNumber: good) != nil)
+
+      // Enroll the whole unit for 2024 with Anyang's split; then pay the bill, twice by mistake.
+      let enrolled = try await test.send(
+        .POST, "/units/\(bus.id)/enroll",
+        body:
+          "_csrf=\(session.csrf)&product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&everyone=on&employerKind=percent&employerValue=50&subsidyPayer=union_city&subsidyPerPerson=30",
+        headers: session.form())
+      #expect(enrolled.status == .seeOther, "\(enrolled.text)")
+      let withBill = try await test.get("/units/\(bus.id)", headers: session.cookie).text
+      #expect(withBill.contains("已办理参保 4 人"))
+      let bills = try await FluentEnrollmentStore(database: test.app.db).bills(unit: bus.id)
+      let bill = try #require(bills.first { $0.period.start == CalendarDate(year: 2024, month: 1, day: 1)! })
+      let part = try #require(bill.outstanding.first { $0.payer == .employer })
+      let key = UUID().uuidString
+      for _ in 0..<2 {
+        let paid = try await test.send(
+          .POST, "/bills/\(bill.id)/pay",
+          body:
+            "_csrf=\(session.csrf)&payer=employer%7C&amount=\(part.amount.decimalString)&paidOn=2023-12-28&reference=ICBC-1&idempotencyKey=\(key)",
+          headers: session.form())
+        #expect(paid.status == .seeOther)
+      }
+      let after = try #require(try await FluentEnrollmentStore(database: test.app.db).bill(bill.id))
+      #expect(after.totalPaid == part.amount)
+      #expect(try await test.get("/units/\(bus.id)", headers: session.cookie).text.contains("已登记缴费"))
+    }
+  }
+}

@@ -30,9 +30,14 @@ struct M007_AccessControl: AsyncMigration {
       .constraint(.check(named: "ck_audit_events_kind", "kind", in: AuditKind.allCases.map(\.rawValue)))
       .create()
 
+    // The worker portal's one-time codes, and their text-message outbox: `message` waits for
+    // the SMS gateway as notifications do, and is cleared once sent; only the hash is kept.
     try await database.schema("portal_codes")
       .id()
       .field("worker_id", .uuid, .required, .references("workers", "id", onDelete: .restrict))
+      .field("phone", .string, .required)
+      .field("message", .string)
+      .field("sent_at", .datetime)
       .field("code_hash", .string, .required)
       .field("expires_at", .datetime, .required)
       .field("attempts", .int64, .required)

@@ -30,16 +30,25 @@ struct RosterController {
 
   private func checkedUpload(_ request: Request) async throws -> (WorkUnit, RosterPreview) {
     guard let unit = try await request.registry.unit(try request.identifier()) else { throw APIError.notFound }
-    guard let buffer = request.body.data, buffer.readableBytes > 0 else {
+    let bytes = request.body.data.map { Data($0.readableBytesView) } ?? Data()
+    return (unit, try await request.previewRoster(bytes, into: unit))
+  }
+}
+
+extension Request {
+  /// Reads a roster file (XLSX or CSV, told apart by content) and checks every row against
+  /// the unit and the registry. Writes nothing.
+  func previewRoster(_ bytes: Data, into unit: WorkUnit) async throws -> RosterPreview {
+    guard !bytes.isEmpty else {
       throw ValidationFailure([
         FieldError(
           field: "file", code: "empty_body",
-          message: LocalizedText(zh: "请求体应为花名册文件（XLSX 或 CSV）", en: "send the roster file (XLSX or CSV) as the body"))
+          message: LocalizedText(zh: "请上传花名册文件（XLSX 或 CSV）", en: "send the roster file (XLSX or CSV)"))
       ])
     }
     let sheet: Sheet
     do {
-      sheet = try SheetReader.read(Data(buffer.readableBytesView))
+      sheet = try SheetReader.read(bytes)
     } catch {
       throw ValidationFailure([
         FieldError(
@@ -47,7 +56,7 @@ struct RosterController {
           message: LocalizedText(zh: error.messageZh, en: error.messageEn))
       ])
     }
-    return (unit, try await request.registry.previewRoster(sheet.rosterCells, into: unit.id))
+    return try await registry.previewRoster(sheet.rosterCells, into: unit.id)
   }
 }
 

@@ -55,6 +55,7 @@ struct Layout {
       (may(.viewFund), .funds, "资金对账", "Fund"),
       (may(.viewAudit), .auditLog, "审计日志", "Audit log"),
       (true, .verifyCertificate, "保障书查验", "Verify a certificate"),
+      (viewer == nil, .portal, "职工服务", "Workers' self-service"),
     ]
     return .group(
       .nav(

@@ -120,7 +120,10 @@ struct PagesController {
         try request.identifier(), today: request.today, registry: request.registry, enrollments: request.enrollments,
         unionWork: request.unionWork, schemes: request.schemes)
     else { throw APIError.notFound }
-    return UnitPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
+    return UnitPage.View(
+      model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
+      error: request.takeFlashError()
+    ).html().response()
   }
 
   @Sendable func workers(_ request: Request) async throws -> Response {
@@ -431,6 +434,19 @@ extension Request {
   /// A message for the next page this session shows (post, redirect, get).
   func flash(_ message: LocalizedText) {
     session.data[SessionKeys.flash] = message.zh + "\u{1F}" + message.en
+  }
+
+  /// A refusal for the next page this session shows.
+  func flashError(_ message: LocalizedText) {
+    session.data[SessionKeys.flashError] = message.zh + "\u{1F}" + message.en
+  }
+
+  /// The refusal left by the last step, once.
+  func takeFlashError() -> LocalizedText? {
+    guard hasSession, let text = session.data[SessionKeys.flashError] else { return nil }
+    session.data[SessionKeys.flashError] = nil
+    let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+    return LocalizedText(zh: parts[0], en: parts.count > 1 ? parts[1] : parts[0])
   }
 
   /// The message left by the last step, once.

@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuCore
 import Plot
 
@@ -6,6 +7,8 @@ extension UnitPage {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
+    var notice: LocalizedText? = nil
+    var error: LocalizedText? = nil
 
     private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
@@ -24,7 +27,14 @@ extension UnitPage {
                   .href(SiteURL.organisation(.value(organisation.id)).path),
                   .text(organisation.displayName(language))))
             }),
+          .unwrap(notice) { .div(.class("notice notice-good"), .id("unit-notice"), .text($0.text(for: language))) },
+          .unwrap(error) {
+            .div(
+              .class("notice notice-bad"), .id("unit-error"), .attribute(named: "role", value: "alert"),
+              .text($0.text(for: language)))
+          },
           summary(),
+          work(),
           members(),
           cover(),
           bills(),
@@ -111,6 +121,56 @@ extension UnitPage {
               }))))
     }
 
+    /// What the viewer may start from here.
+    private func work() -> Node<HTML.BodyContext> {
+      guard let viewer else { return .empty }
+      let unit = model.unit.id
+      return .p(
+        .class("actions-bar"),
+        .if(
+          viewer.may(.manageUnits),
+          .a(
+            .class("button"), .id("import-roster"), .href(SiteURL.rosterPage(.value(unit)).path),
+            .text(text("导入花名册", "Import a roster")))),
+        .text(" "),
+        .if(
+          viewer.may(.enroll),
+          .a(
+            .class("button"), .id("enroll-unit"), .href(SiteURL.enrollPage(.value(unit)).path),
+            .text(text("办理集体参保", "Enroll the unit")))))
+    }
+
+    /// The form that records one payment towards a bill: the payer, the amount outstanding by
+    /// default, the date and the bank's reference. A key made when the page was drawn makes
+    /// a second press (or a refresh) replay the first payment instead of paying twice.
+    private func paymentForm(_ bill: Bill) -> Node<HTML.BodyContext> {
+      guard let viewer, viewer.may(.recordPayments), bill.status != .paid, let first = bill.outstanding.first else {
+        return .empty
+      }
+      return .form(
+        .class("inline-form payment-form"), .method(.post), .action(SiteURL.billPay(.value(bill.id)).path),
+        .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+        .input(.type(.hidden), .name("idempotencyKey"), .value(UUID().uuidString)),
+        .namedSelect(
+          "payer", id: "payer-\(bill.number)",
+          bill.outstanding.map { part in
+            .choice(
+              part.payer.rawValue + "|" + (part.payerName ?? ""),
+              "\(part.payerName ?? part.payer.label.text(for: language)) \(part.amount.formatted)")
+          }),
+        .input(
+          .type(.text), .name("amount"), .id("amount-\(bill.number)"), .value(first.amount.decimalString),
+          .attribute(named: "inputmode", value: "decimal"), .attribute(named: "aria-label", value: text("金额", "Amount"))
+        ),
+        .input(
+          .type(.date), .name("paidOn"), .id("paid-on-\(bill.number)"), .value(model.today.description),
+          .attribute(named: "aria-label", value: text("缴费日期", "Paid on"))),
+        .input(
+          .type(.text), .name("reference"), .id("reference-\(bill.number)"), .required(true),
+          .placeholder(text("银行流水号或收据号", "Bank reference"))),
+        .button(.type(.submit), .class("primary"), .id("pay-\(bill.number)"), .text(text("登记缴费", "Record payment"))))
+    }
+
     private func bills() -> Node<HTML.BodyContext> {
       .section(
         .h2(.text(text("缴费单", "Bills"))),
@@ -139,7 +199,8 @@ extension UnitPage {
                   .td(.class("number"), .text(bill.totalDue.formatted)),
                   .td(.class("number"), .text(bill.totalPaid.formatted)),
                   .td(
-                    .span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language)))))
+                    .span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language))),
+                    paymentForm(bill)))
               }))))
     }
 

@@ -79,7 +79,7 @@ extension WorkerPage {
           .dt(.text(text("性别 / 出生", "Gender / born"))),
           .dd(.text("\(worker.gender.label.text(for: language)) · \(worker.birthDate)")),
           .dt(.text(text("手机", "Phone"))),
-          .dd(.text(revealed ? (worker.phone ?? "—") : PersonalDataMask.phone(worker.phone))),
+          .dd(.id("worker-phone"), .text(revealed ? (worker.phone ?? "—") : PersonalDataMask.phone(worker.phone))),
           .dt(.text(text("开户行及账号", "Bank account"))),
           .dd(
             .text(

@@ -23,6 +23,18 @@ public enum SiteURL: Hashable, Sendable {
   case paymentBatchSettle(Parameter<PaymentBatch.ID>)
   /// The audit log (audit administrator only).
   case auditLog
+  /// A unit's roster upload and preview, its import, and the template.
+  case rosterPage(Parameter<WorkUnit.ID>)
+  case rosterCommit(Parameter<WorkUnit.ID>)
+  case rosterTemplate
+  /// A unit's collective enrollment form; a payment recorded against a bill.
+  case enrollPage(Parameter<WorkUnit.ID>)
+  case billPay(Parameter<Bill.ID>)
+  /// The worker portal: home, sign-in by ID number and phone, the code, sign-out.
+  case portal
+  case portalLogin
+  case portalCode
+  case portalLogout
   case script
   case organisation(Parameter<Organisation.ID>)
   case unit(Parameter<WorkUnit.ID>)
@@ -115,6 +127,15 @@ public enum SiteURL: Hashable, Sendable {
     case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
     case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
     case .auditLog: ["audit"]
+    case .rosterPage(let id): ["units", id.component(SiteURL.idParameter), "roster"]
+    case .rosterCommit(let id): ["units", id.component(SiteURL.idParameter), "roster", "import"]
+    case .rosterTemplate: ["roster-template.xlsx"]
+    case .enrollPage(let id): ["units", id.component(SiteURL.idParameter), "enroll"]
+    case .billPay(let id): ["bills", id.component(SiteURL.idParameter), "pay"]
+    case .portal: ["portal"]
+    case .portalLogin: ["portal", "login"]
+    case .portalCode: ["portal", "code"]
+    case .portalLogout: ["portal", "logout"]
     case .script: ["huzhu.js"]
     case .organisation(let id): ["organisations", id.component("id")]
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]

@@ -144,11 +144,13 @@ enum SessionPolicy {
 enum SessionKeys {
   static let account = "account"
   static let worker = "worker"
+  static let portalPending = "portalPending"
   static let seen = "seen"
   static let started = "started"
   static let csrf = "csrf"
   static let expired = "expired"
   static let flash = "flash"
+  static let flashError = "flashError"
 }
 
 extension Request {

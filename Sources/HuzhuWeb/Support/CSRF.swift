@@ -11,6 +11,8 @@ import Vapor
 /// for them. SameSite=Strict on the cookie is the second layer, not the only one.
 enum CSRF {
   static let field = "_csrf"
+  /// The largest form body any page accepts: a roster of 100,000 rows.
+  static let largestForm = 64 * 1024 * 1024
   static let header = "X-CSRF-Token"
 
   static func newToken() -> String {
@@ -49,7 +51,8 @@ struct CSRFMiddleware: AsyncMiddleware {
       if supplied == nil, CSRF.isFormBody(request) {
         // Middleware runs before the route collects the body: collect the form here.
         if request.body.data == nil {
-          _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+          // Up to the largest form any page takes (a roster upload).
+          _ = try await request.body.collect(max: CSRF.largestForm).get()
         }
         supplied = try? request.content.get(String.self, at: CSRF.field)
       }

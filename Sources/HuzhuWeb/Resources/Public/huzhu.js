@@ -1,17 +1,48 @@
-// Huzhu's only script (no inline scripts: the CSP forbids them). Small conveniences:
-// confirm before an action that moves money or ends a claim, and keep a double click
-// from posting a form twice.
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  var button = form.querySelector("button[type=submit]");
-  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-    event.preventDefault();
-    return;
+// Huzhu's only script (no inline scripts: the CSP forbids them). Small conveniences that
+// the pages work without: confirm before a step that moves money or ends a claim, keep a
+// double click from posting a form twice, and show an upload's progress for big files.
+(function () {
+  "use strict";
+
+  function uploadWithProgress(form, bar) {
+    var request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    bar.hidden = false;
+    bar.value = 0;
+    request.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) { bar.value = Math.round((event.loaded / event.total) * 100); }
+    });
+    request.addEventListener("load", function () {
+      // The server answers with a redirect to the result page; go where it led.
+      if (request.responseURL && request.responseURL !== form.action) {
+        window.location.assign(request.responseURL);
+      } else {
+        document.open();
+        document.write(request.responseText);
+        document.close();
+      }
+    });
+    request.addEventListener("error", function () { form.submit(); });
+    request.send(new FormData(form));
   }
-  if (form.dataset.submitted === "1") {
-    event.preventDefault();
-    return;
-  }
-  form.dataset.submitted = "1";
-  if (button) { button.setAttribute("aria-busy", "true"); }
-});
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = form.querySelector("button[type=submit]");
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.dataset.submitted === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    if (button) { button.setAttribute("aria-busy", "true"); }
+    var bar = form.dataset.progress && document.getElementById(form.dataset.progress);
+    if (bar && window.FormData && window.XMLHttpRequest) {
+      event.preventDefault();
+      uploadWithProgress(form, bar);
+    }
+  });
+})();
