@@ -45,8 +45,10 @@ public enum DemoSeeder {
       var compiled: [String: CompiledScheme] = [:]
       let schemeStore = FluentSchemeStore(database: transaction)
       for scheme in schemes {
+        let ownerCode = data.schemeOwners[scheme.definition.scheme.code] ?? data.administratorOrganisationCode
+        let owner = data.organisations.first { $0.code == ownerCode } ?? home
         let saved = try await schemeStore.save(
-          scheme.definition, source: scheme.source, organisationID: home.id, savedBy: "demo")
+          scheme.definition, source: scheme.source, organisationID: owner.id, savedBy: "demo")
         compiled[saved.code] = try saved.compiled()
       }
       let unionWork = FluentUnionWorkStore(database: transaction)

@@ -195,6 +195,11 @@ class Journey(unittest.TestCase):
         self.shot("11-portal")
         d.find_element(By.ID, "portal-logout").click()
 
+        # The case becomes a public, anonymised story.
+        self.open("/stories")
+        self.assertIn("获得互助金 ¥1,300.00", d.find_element(By.ID, "stories").text)
+        self.assertNotIn("王秀英", d.page_source)
+
         # The audit administrator sees who did it.
         self.sign_in("auditor")
         self.open("/audit")

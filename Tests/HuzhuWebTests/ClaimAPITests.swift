@@ -157,6 +157,12 @@ struct ClaimAPITests {
         #expect(page.text.contains(text), "\(text)")
       }
       #expect(try await test.get("/claims", headers: clerk).text.contains("理赔工作台"))
+      // The paid case becomes a public, anonymised story: the amount, never the person.
+      let stories = try await test.get("/stories").text
+      #expect(stories.contains("获得互助金 ¥1,250.00"))
+      #expect(stories.contains("住院 10 天"))
+      #expect(!stories.contains(certificate.holderName))
+      #expect(!stories.contains("安彩"))
       // The reconciliation page: Anyang's 2019 period, 1,250.00 paid out of the 12 members' 90.00 each.
       let fund = try await test.get("/funds", headers: finance).text
       #expect(fund.contains("安阳市职工住院医疗互助保障"))

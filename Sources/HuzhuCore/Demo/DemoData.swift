@@ -17,6 +17,8 @@ public struct DemoData: Sendable {
 
   /// The node the demo administrator belongs to: the Harbin provincial office.
   public let administratorOrganisationCode = "HLJ"
+  /// Which node runs each demo scheme (and so whose scheme administrators may revise it).
+  public let schemeOwners = ["anyang": "HA-AY", "hlj-yichun": "HLJ"]
 
   public static func standard() -> DemoData {
     var organisations: [Organisation] = []

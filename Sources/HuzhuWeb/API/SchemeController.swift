@@ -38,28 +38,9 @@ struct SchemeController {
           message: LocalizedText(zh: "请求体应为方案文件（YAML）的内容", en: "send the scheme file (YAML) as the body"))
       ])
     }
-    let definition: SchemeDefinition
-    do {
-      definition = try SchemeFile.decode(SchemeDefinition.self, yaml: body, file: "\(code).yaml")
-    } catch {
-      throw ValidationFailure(error.errors)
-    }
-    guard definition.scheme.code == code else {
-      throw ValidationFailure([
-        FieldError(
-          field: "scheme.code", code: "code_mismatch",
-          message: LocalizedText(
-            zh: "文件中的方案编码“\(definition.scheme.code)”与地址中的“\(code)”不一致",
-            en: "the file's scheme code \"\(definition.scheme.code)\" differs from \"\(code)\" in the address"))
-      ])
-    }
-    guard let account = request.auth.get(AuthenticatedAccount.self)?.account else { throw APIError.unauthorized }
-    let existing = try await request.schemes.scheme(code: code)
-    let stored = try await request.schemes.save(
-      definition, source: body, organisationID: existing?.organisationID ?? account.organisationID,
-      savedBy: account.username)
+    let (stored, created) = try await request.saveScheme(code: code, yaml: body)
     let resource = SchemeResource(stored, compiled: try stored.compiled(), includeSource: false)
-    return try await resource.encodeResponse(status: existing == nil ? .created : .ok, for: request)
+    return try await resource.encodeResponse(status: created ? .created : .ok, for: request)
   }
 
   @Sendable func fundBalances(_ request: Request) async throws -> ListResource<FundBalanceResource> {
@@ -74,5 +55,35 @@ struct SchemeController {
     let page = try await request.enrollments.fundEntries(
       scheme: code, versionLabel: version, page: try request.pageRequest())
     return PageResource(page, map: FundEntryResource.init)
+  }
+}
+
+extension Request {
+  /// Validates a scheme file whole (every error names its path in the file) and saves it as
+  /// the scheme's next revision. A scheme belongs to the node that first saved it: only
+  /// administrators of that node's area may revise it.
+  func saveScheme(code: String, yaml: String) async throws -> (scheme: StoredScheme, created: Bool) {
+    let definition: SchemeDefinition
+    do {
+      definition = try SchemeFile.decode(SchemeDefinition.self, yaml: yaml, file: "\(code).yaml")
+    } catch {
+      throw ValidationFailure(error.errors)
+    }
+    guard definition.scheme.code == code else {
+      throw ValidationFailure([
+        FieldError(
+          field: "scheme.code", code: "code_mismatch",
+          message: LocalizedText(
+            zh: "文件中的方案编码“\(definition.scheme.code)”与地址中的“\(code)”不一致",
+            en: "the file's scheme code \"\(definition.scheme.code)\" differs from \"\(code)\" in the address"))
+      ])
+    }
+    guard let signedIn = operatorAccount else { throw APIError.unauthorized }
+    let existing = try await schemes.scheme(code: code)
+    if let existing, !signedIn.scope.contains(organisation: existing.organisationID) { throw APIError.forbidden }
+    let stored = try await schemes.save(
+      definition, source: yaml, organisationID: existing?.organisationID ?? signedIn.organisation.id,
+      savedBy: signedIn.account.username)
+    return (stored, existing == nil)
   }
 }

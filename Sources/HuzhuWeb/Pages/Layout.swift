@@ -53,9 +53,13 @@ struct Layout {
       (may(.intakeClaims), .newClaim, "受理申请", "New claim"),
       (may(.managePayments), .paymentBatches, "支付批次", "Payments"),
       (may(.viewFund), .funds, "资金对账", "Fund"),
+      (viewer != nil && !(viewer?.roles.isSubset(of: Role.administrators) ?? true), .schemesPage, "保障方案", "Schemes"),
+      (may(.managePairings), .pairingsPage, "包联台账", "Pairing ledger"),
+      (may(.manageAccounts) || may(.unlockAccounts), .accountsPage, "账号管理", "Accounts"),
       (may(.viewAudit), .auditLog, "审计日志", "Audit log"),
       (true, .verifyCertificate, "保障书查验", "Verify a certificate"),
       (viewer == nil, .portal, "职工服务", "Workers' self-service"),
+      (viewer == nil, .stories, "互助故事", "Stories"),
     ]
     return .group(
       .nav(

@@ -31,6 +31,15 @@ struct PagesController {
     authenticated.post(.paymentBatchSettle(.key), requires: .managePayments, use: settle)
     authenticated.get(.funds, requires: .viewFund, use: funds)
     authenticated.get(.auditLog, requires: .viewAudit, use: auditLog)
+    authenticated.get(.pairingsPage, requires: .managePairings, use: pairings)
+    authenticated.post(.pairingVisit(.key), requires: .managePairings, use: recordPairingVisit)
+    authenticated.on(.GET, .accountsPage, requiresAnyOf: [.manageAccounts, .unlockAccounts], use: accounts)
+    authenticated.post(.accountsPage, requires: .manageAccounts, use: createAccount)
+    authenticated.post(.accountUnlock(.key), requires: .unlockAccounts, use: unlockAccount)
+    // The rules are published: every operator may read them.
+    authenticated.get(.schemesPage, use: schemes)
+    authenticated.get(.schemePage(.key), use: scheme)
+    authenticated.post(.schemePage(.key), requires: .manageSchemes, use: saveScheme)
   }
 
   // MARK: Signing in
@@ -416,6 +425,166 @@ struct PagesController {
   @Sendable func funds(_ request: Request) async throws -> Response {
     let model = try await FundPage.Model.load(enrollments: request.enrollments, schemes: request.schemes)
     return FundPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
+  }
+
+  // MARK: Pairing ledger
+
+  @Sendable func pairings(_ request: Request) async throws -> Response {
+    let registry = request.registry
+    var entries: [PairingPage.Entry] = []
+    for pairing in try await request.unionWork.pairings(under: try request.scopedOrganisationFilter()) {
+      let name = try await registry.worker(pairing.workerID)?.name ?? "—"
+      entries.append(.init(pairing: pairing, workerName: name, visits: try await request.unionWork.visits(pairing: pairing.id)))
+    }
+    let model = PairingPage.Model(
+      entries: entries, today: request.today, notice: request.takeFlash(), error: request.takeFlashError())
+    return PairingPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
+  }
+
+  struct PairingVisitForm: Content {
+    let visitedOn: String
+    let note: String
+  }
+
+  @Sendable func recordPairingVisit(_ request: Request) async throws -> Response {
+    guard let pairing = try await request.visiblePairing(try request.identifier()) else { throw APIError.notFound }
+    let form = try request.content.decode(PairingVisitForm.self)
+    do {
+      guard let day = CalendarDate(form.visitedOn) else {
+        throw ValidationFailure([.missing("visitedOn", LocalizedText(zh: "走访日期", en: "visit date"))])
+      }
+      try await request.unionWork.record(
+        PairingVisit(pairingID: pairing.id, visitedOn: day, note: form.note.trimmingCharacters(in: .whitespaces)),
+        today: request.today)
+      request.flash(LocalizedText(zh: "走访已记录", en: "Visit recorded"))
+    } catch let failure as ValidationFailure {
+      request.flashError(
+        LocalizedText(
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"), en: failure.errors.map(\.message.en).joined(separator: "; ")))
+    }
+    return request.redirect(to: SiteURL.pairingsPage.path)
+  }
+
+  // MARK: Accounts
+
+  private func accountsModel(_ request: Request, form: AccountsPage.Form = .init(), errors: [FieldError] = [])
+    async throws -> AccountsPage.Model
+  {
+    let scope = request.accessScope
+    let visible = try await request.accounts.accounts().filter { scope.contains(organisation: $0.organisationID) }
+    return AccountsPage.Model(
+      accounts: visible, organisations: try await request.registry.organisations(), form: form, errors: errors,
+      notice: request.takeFlash(), now: Date())
+  }
+
+  @Sendable func accounts(_ request: Request) async throws -> Response {
+    AccountsPage.View(model: try await accountsModel(request), language: request.displayLanguage, viewer: request.viewer!)
+      .html().response()
+  }
+
+  struct AccountForm: Content {
+    let username: String
+    let displayName: String
+    let organisation: String
+    let unitCreditCode: String?
+    let password: String
+    let roles: [String]?
+  }
+
+  @Sendable func createAccount(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(AccountForm.self)
+    var form = AccountsPage.Form(
+      username: input.username.trimmingCharacters(in: .whitespaces).lowercased(),
+      displayName: input.displayName.trimmingCharacters(in: .whitespaces), organisation: input.organisation,
+      unitCreditCode: input.unitCreditCode?.trimmingCharacters(in: .whitespaces) ?? "")
+    form.roles = Set((input.roles ?? []).compactMap(Role.init(rawValue:))).filter { !$0.isAdministrator }
+    var errors = PasswordPolicy.problems(input.password, username: form.username)
+    var organisationID = Organisation.ID(form.organisation).flatMap { id in
+      request.accessScope.contains(organisation: id) ? id : nil
+    }
+    if organisationID == nil { errors.append(.missing("organisation", LocalizedText(zh: "所属组织", en: "organisation"))) }
+    var unitID: WorkUnit.ID?
+    if !form.unitCreditCode.isEmpty {
+      if let unit = try await request.registry.unit(creditCode: form.unitCreditCode) {
+        unitID = unit.id
+        organisationID = unit.organisationID
+      } else {
+        errors.append(
+          FieldError(
+            field: "unitCreditCode", code: "unknown_unit",
+            message: LocalizedText(zh: "本辖区内没有该信用代码的单位", en: "no unit with this credit code in your area")))
+      }
+    }
+    guard errors.isEmpty, let organisationID else {
+      return AccountsPage.View(
+        model: try await accountsModel(request, form: form, errors: errors), language: request.displayLanguage,
+        viewer: request.viewer!
+      ).html().response(status: .unprocessableEntity)
+    }
+    let hasher = request.application.huzhu.passwordHasher
+    let password = input.password
+    let hash = try await request.application.threadPool.runIfActive { try hasher.hash(password) }
+    do {
+      try await request.accounts.create(
+        UserAccount(
+          username: form.username, displayName: form.displayName, organisationID: organisationID, unitID: unitID,
+          roles: form.roles, passwordHash: hash))
+    } catch let failure as ValidationFailure {
+      return AccountsPage.View(
+        model: try await accountsModel(request, form: form, errors: failure.errors), language: request.displayLanguage,
+        viewer: request.viewer!
+      ).html().response(status: .unprocessableEntity)
+    }
+    try await request.audit(
+      .accountChange, subject: "account:\(form.username)",
+      detail: "created: " + form.roles.sorted().map(\.rawValue).joined(separator: ","))
+    request.flash(LocalizedText(zh: "账号 \(form.username) 已新建", en: "Account \(form.username) opened"))
+    return request.redirect(to: SiteURL.accountsPage.path)
+  }
+
+  @Sendable func unlockAccount(_ request: Request) async throws -> Response {
+    let id: UserAccount.ID = try request.identifier()
+    guard let account = try await request.accounts.account(id), request.accessScope.contains(organisation: account.organisationID)
+    else { throw APIError.notFound }
+    try await request.accounts.unlock(id)
+    try await request.audit(.accountChange, subject: "account:\(account.username)", detail: "unlocked")
+    request.flash(LocalizedText(zh: "账号 \(account.username) 已解锁", en: "Account \(account.username) unlocked"))
+    return request.redirect(to: SiteURL.accountsPage.path)
+  }
+
+  // MARK: Schemes
+
+  @Sendable func schemes(_ request: Request) async throws -> Response {
+    SchemesPage.View(schemes: try await request.schemes.schemes(), language: request.displayLanguage, viewer: request.viewer!)
+      .html().response()
+  }
+
+  @Sendable func scheme(_ request: Request) async throws -> Response {
+    guard let scheme = try await request.schemes.scheme(code: try request.pathText(SiteURL.codeParameter)) else {
+      throw APIError.notFound
+    }
+    let model = SchemePage.Model(scheme: scheme, draft: scheme.source, notice: request.takeFlash())
+    return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
+  }
+
+  struct SchemeForm: Content {
+    let source: String
+  }
+
+  @Sendable func saveScheme(_ request: Request) async throws -> Response {
+    let code = try request.pathText(SiteURL.codeParameter)
+    guard let current = try await request.schemes.scheme(code: code) else { throw APIError.notFound }
+    let source = try request.content.decode(SchemeForm.self).source.replacingOccurrences(of: "\r\n", with: "\n")
+    do {
+      let (saved, _) = try await request.saveScheme(code: code, yaml: source)
+      request.flash(
+        LocalizedText(zh: "已保存为第 \(saved.revision) 次修订", en: "Saved as revision \(saved.revision)"))
+      return request.redirect(to: SiteURL.schemePage(.value(code)).path)
+    } catch let failure as ValidationFailure {
+      let model = SchemePage.Model(scheme: current, draft: source, errors: failure.errors)
+      return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+        .response(status: .unprocessableEntity)
+    }
   }
 
   // MARK: Audit

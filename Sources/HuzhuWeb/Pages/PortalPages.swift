@@ -15,6 +15,9 @@ struct PortalController {
     routes.post(.portalLogin, use: sendCode)
     routes.post(.portalCode, use: checkCode)
     routes.post(.portalLogout, use: logout)
+    routes.get(.stories) { request in
+      StoriesPage.View(stories: try await StoriesPage.load(request), language: request.displayLanguage).html().response()
+    }
   }
 
   static func hash(_ code: String, for worker: Worker.ID) -> String {

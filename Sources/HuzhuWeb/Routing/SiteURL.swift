@@ -30,6 +30,17 @@ public enum SiteURL: Hashable, Sendable {
   /// A unit's collective enrollment form; a payment recorded against a bill.
   case enrollPage(Parameter<WorkUnit.ID>)
   case billPay(Parameter<Bill.ID>)
+  /// The hardship pairing ledger and a visit recorded from it.
+  case pairingsPage
+  case pairingVisit(Parameter<HardshipPairing.ID>)
+  /// Operator accounts (system administrator) and their locks (security administrator).
+  case accountsPage
+  case accountUnlock(Parameter<UserAccount.ID>)
+  /// Schemes, products and rule versions, readable; a new revision uploaded.
+  case schemesPage
+  case schemePage(Parameter<String>)
+  /// Anonymised paid claim cases, for publicity (public).
+  case stories
   /// The worker portal: home, sign-in by ID number and phone, the code, sign-out.
   case portal
   case portalLogin
@@ -132,6 +143,13 @@ public enum SiteURL: Hashable, Sendable {
     case .rosterTemplate: ["roster-template.xlsx"]
     case .enrollPage(let id): ["units", id.component(SiteURL.idParameter), "enroll"]
     case .billPay(let id): ["bills", id.component(SiteURL.idParameter), "pay"]
+    case .pairingsPage: ["pairings"]
+    case .pairingVisit(let id): ["pairings", id.component(SiteURL.idParameter), "visits"]
+    case .accountsPage: ["accounts"]
+    case .accountUnlock(let id): ["accounts", id.component(SiteURL.idParameter), "unlock"]
+    case .schemesPage: ["schemes"]
+    case .schemePage(let code): ["schemes", code.component(SiteURL.codeParameter)]
+    case .stories: ["stories"]
     case .portal: ["portal"]
     case .portalLogin: ["portal", "login"]
     case .portalCode: ["portal", "code"]
@@ -227,6 +245,19 @@ extension RoutesBuilder {
   ) -> Route {
     on(method, url.pathComponents, body: body) { request in
       try request.require(permission)
+      return try await handler(request)
+    }
+  }
+
+  /// For the few pages two roles share (the accounts page: system and security administrators).
+  @discardableResult
+  func on<Response: AsyncResponseEncodable>(
+    _ method: HTTPMethod, _ url: SiteURL, requiresAnyOf permissions: Set<Permission>,
+    use handler: @Sendable @escaping (Request) async throws -> Response
+  ) -> Route {
+    on(method, url.pathComponents) { request in
+      guard let account = request.operatorAccount else { throw APIError.unauthorized }
+      guard !permissions.isDisjoint(with: account.account.permissions) else { throw APIError.forbidden }
       return try await handler(request)
     }
   }

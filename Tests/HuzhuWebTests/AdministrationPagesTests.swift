@@ -1,0 +1,129 @@
+import Fluent
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import HuzhuWeb
+import Testing
+import Vapor
+import VaporTesting
+
+/// The pages of the rules, the pairing ledger and the accounts, and session expiry.
+@Suite("Schemes, pairing ledger, accounts and sessions")
+struct AdministrationPagesTests {
+  @Test func schemesReadAsTablesAndARevisionIsCheckedWhole() async throws {
+    try await withTestApp(.sqlite) { test in
+      let clerk = try await test.signIn("ay-window")
+      let page = try await test.get("/schemes/anyang", headers: clerk.cookie)
+      #expect(page.status == .ok)
+      for text in ["分段累进", "1000.00", "30%", "50%", "每期累计 ¥100,000.00", "¥60.00 / 12 个月"] {
+        #expect(page.text.contains(text), "\(text)")
+      }
+      #expect(!page.text.contains("save-scheme"))
+      // A clerk may read the rules but not change them.
+      let source = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "anyang")).source
+      let encoded = source.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+      #expect(
+        try await test.send(.POST, "/schemes/anyang", body: "_csrf=\(clerk.csrf)&source=\(encoded)", headers: clerk.form())
+          .status == .forbidden)
+
+      let admin = try await test.signIn("ay-scheme")
+      let broken = source.replacingOccurrences(of: "perShare: \"60.00\"", with: "perShare: \"sixty\"")
+      #expect(broken != source)
+      let refused = try await test.send(
+        .POST, "/schemes/anyang",
+        body: "_csrf=\(admin.csrf)&source=\(broken.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+        headers: admin.form())
+      #expect(refused.status == .unprocessableEntity)
+      #expect(refused.text.contains("perShare"))
+      #expect(refused.text.contains("sixty"))  // what was typed is still in the box
+      let saved = try await test.send(
+        .POST, "/schemes/anyang", body: "_csrf=\(admin.csrf)&source=\(encoded)", headers: admin.form())
+      #expect(saved.status == .seeOther)
+      #expect(try await test.get("/schemes/anyang", headers: admin.cookie).text.contains("已保存为第 2 次修订"))
+      // Yichun's rules belong to the Harbin office: Anyang's administrator may not revise them.
+      let yichun = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "hlj-yichun")).source
+      let foreign = try await test.send(
+        .POST, "/schemes/hlj-yichun",
+        body: "_csrf=\(admin.csrf)&source=\(yichun.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+        headers: admin.form())
+      #expect(foreign.status == .forbidden)
+    }
+  }
+
+  @Test func theCadreKeepsThePairingLedger() async throws {
+    try await withTestApp(.sqlite) { test in
+      let cadre = try await test.signIn("yc-cadre")
+      let ledger = try await test.get("/pairings", headers: cadre.cookie)
+      #expect(ledger.status == .ok)
+      #expect(ledger.text.contains("孙志刚"))
+      #expect(ledger.text.contains("干部代缴互助金"))
+      let pairing = try #require(
+        try await FluentUnionWorkStore(database: test.app.db).pairings(under: nil).first)
+      let recorded = try await test.send(
+        .POST, "/pairings/\(pairing.id)/visits",
+        body: "_csrf=\(cadre.csrf)&visitedOn=2022-01-20&note=%E6%98%A5%E8%8A%82%E5%89%8D%E5%85%A5%E6%88%B7%E8%B5%B0%E8%AE%BF",
+        headers: cadre.form())
+      #expect(recorded.status == .seeOther)
+      let after = try await test.get("/pairings", headers: cadre.cookie).text
+      #expect(after.contains("走访已记录"))
+      #expect(after.contains("春节前入户走访"))
+      // Anyang's window keeps no pairing of Yichun's.
+      let anyang = try await test.signIn("ay-window")
+      #expect(!(try await test.get("/pairings", headers: anyang.cookie).text.contains("孙志刚")))
+    }
+  }
+
+  @Test func administratorsOpenAccountsAndUnlockThem() async throws {
+    try await withTestApp(.sqlite) { test in
+      let admin = try await test.signIn("admin")
+      let organisations = try await FluentRegistryStore(database: test.app.db).organisations()
+      let yichun = try #require(organisations.first { $0.code == "HLJ-YC" })
+      func create(_ fields: String) async throws -> TestingHTTPResponse {
+        try await test.send(.POST, "/accounts", body: "_csrf=\(admin.csrf)&" + fields, headers: admin.form())
+      }
+      let weak = try await create("username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=short&roles[]=reviewer")
+      #expect(weak.status == .unprocessableEntity)
+      #expect(weak.text.contains("密码至少 10 位"))
+      #expect(weak.text.contains(#"value="yc-new""#))
+      // An administrator role cannot be granted from the page, even by a forged form.
+      let opened = try await create(
+        "username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=Strong-Pass-77&roles[]=reviewer&roles[]=audit_admin")
+      #expect(opened.status == .seeOther)
+      let account = try #require(try await FluentAccountStore(database: test.app.db).account(username: "yc-new"))
+      #expect(account.roles == [.reviewer])
+      _ = try await test.signIn("yc-new", password: "Strong-Pass-77")
+      // Locked by five wrong passwords; the security administrator unlocks it.
+      for attempt in 0..<5 { _ = try? await test.signIn("yc-new", password: "Wrong-Pass-\(attempt)") }
+      #expect((try? await test.signIn("yc-new", password: "Strong-Pass-77")) == nil)
+      let security = try await test.signIn("security")
+      let list = try await test.get("/accounts", headers: security.cookie)
+      #expect(list.text.contains("unlock-yc-new"))
+      #expect(!list.text.contains("create-account"))
+      let unlocked = try await test.send(
+        .POST, "/accounts/\(account.id)/unlock", body: "_csrf=\(security.csrf)", headers: security.form())
+      #expect(unlocked.status == .seeOther)
+      _ = try await test.signIn("yc-new", password: "Strong-Pass-77")
+      let changes = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(kind: .accountChange), page: PageQuery())
+      #expect(changes.items.map(\.detail).sorted() == ["created: reviewer", "unlocked"])
+    }
+  }
+
+  @Test func anIdleSessionEnds() async throws {
+    try await withTestApp(.sqlite) { test in
+      let session = try await test.signIn("ay-window")
+      #expect(try await test.get("/workers", headers: session.cookie).status == .ok)
+      // Thirty-one minutes without a request.
+      let key = try #require(session.cookie.cookie?["huzhu_session"]?.string)
+      let record = try #require(try await SessionRecord.query(on: test.app.db).filter(\.$key == SessionID(string: key)).first())
+      record.data["seen"] = String(Int(Date().timeIntervalSince1970) - 31 * 60)
+      try await record.save(on: test.app.db)
+      let expired = try await test.get("/workers", headers: session.cookie)
+      #expect(expired.status == .seeOther)
+      #expect(expired.headers.first(name: .location)?.hasPrefix("/login") == true)
+      let login = try await test.get("/login", headers: session.cookie)
+      #expect(login.text.contains("长时间未操作"))
+    }
+  }
+}
