@@ -193,6 +193,10 @@ class Journey(unittest.TestCase):
         self.assertIn(number, claims)
         self.assertIn("已支付", claims)
         self.shot("11-portal")
+        d.find_element(By.ID, "portal-apply").click()
+        self.assertTrue(d.find_elements(By.ID, "portal-submit-claim"))
+        self.shot("11b-portal-apply")
+        self.open("/portal")
         d.find_element(By.ID, "portal-logout").click()
 
         # The case becomes a public, anonymised story.

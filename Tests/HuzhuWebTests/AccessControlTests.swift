@@ -289,6 +289,30 @@ struct PortalAndUnitPagesTests {
       #expect(home.text.contains("ANYANG-2019-000001"))
       #expect(home.text.contains(worker.idNumber.masked))
       #expect(!home.text.contains(worker.idNumber.value))
+      // An online claim with the four scans: submitted at once, the clock started.
+      let portalToken = try #require(TestApp.csrfToken(in: home.text))
+      let application = TestApp.multipart(
+        [
+          ("_csrf", portalToken), ("schemeCode", "anyang"), ("hospital", "安阳市人民医院"), ("admissionDate", "2020-06-01"),
+          ("dischargeDate", "2020-06-08"), ("hospitalDays", "7"), ("claimDate", "2020-06-20"),
+          ("figure_in_scope_cost", "2000"), ("figure_pooled_fund_paid", "0"),
+          ("figure_critical_illness_insurance_paid", "0"), ("invoiceNumbers", "ONLINE-1"),
+        ],
+        files: ["certificate", "diagnosis", "invoice", "settlement_sheet"].map {
+          (name: "scan_\($0)", fileName: "\($0).pdf", type: "application/pdf", content: "%PDF-1.4\n% \($0)\n")
+        })
+      var multipartHeaders = cookie
+      multipartHeaders.replaceOrAdd(name: .contentType, value: application.contentType)
+      let applied = try await test.send(.POST, "/portal/apply", body: application.body, headers: multipartHeaders)
+      #expect(applied.status == .seeOther, "\(applied.text)")
+      let afterApplying = try await test.get("/portal", headers: cookie).text
+      #expect(afterApplying.contains("已提交，承诺"))
+      let online = try #require(
+        try await FluentClaimStore(database: test.app.db).claims(worker: worker.id).first { $0.channel == .selfService }
+      )
+      #expect(online.state == .submitted)
+      #expect(online.calculatedTotal == Money(fen: 80_000))  // 1,000 × 30% + 1,000 × 50%
+
       // The portal session opens no staff page or API.
       #expect(try await test.get("/workers", headers: cookie).status == .seeOther)
       #expect(try await test.get("/api/v1/claims", headers: cookie).status == .unauthorized)

@@ -24,8 +24,10 @@ struct AdministrationPagesTests {
       let source = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "anyang")).source
       let encoded = source.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
       #expect(
-        try await test.send(.POST, "/schemes/anyang", body: "_csrf=\(clerk.csrf)&source=\(encoded)", headers: clerk.form())
-          .status == .forbidden)
+        try await test.send(
+          .POST, "/schemes/anyang", body: "_csrf=\(clerk.csrf)&source=\(encoded)", headers: clerk.form()
+        )
+        .status == .forbidden)
 
       let admin = try await test.signIn("ay-scheme")
       let broken = source.replacingOccurrences(of: "perShare: \"60.00\"", with: "perShare: \"sixty\"")
@@ -62,7 +64,8 @@ struct AdministrationPagesTests {
         try await FluentUnionWorkStore(database: test.app.db).pairings(under: nil).first)
       let recorded = try await test.send(
         .POST, "/pairings/\(pairing.id)/visits",
-        body: "_csrf=\(cadre.csrf)&visitedOn=2022-01-20&note=%E6%98%A5%E8%8A%82%E5%89%8D%E5%85%A5%E6%88%B7%E8%B5%B0%E8%AE%BF",
+        body:
+          "_csrf=\(cadre.csrf)&visitedOn=2022-01-20&note=%E6%98%A5%E8%8A%82%E5%89%8D%E5%85%A5%E6%88%B7%E8%B5%B0%E8%AE%BF",
         headers: cadre.form())
       #expect(recorded.status == .seeOther)
       let after = try await test.get("/pairings", headers: cadre.cookie).text
@@ -82,13 +85,15 @@ struct AdministrationPagesTests {
       func create(_ fields: String) async throws -> TestingHTTPResponse {
         try await test.send(.POST, "/accounts", body: "_csrf=\(admin.csrf)&" + fields, headers: admin.form())
       }
-      let weak = try await create("username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=short&roles[]=reviewer")
+      let weak = try await create(
+        "username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=short&roles[]=reviewer")
       #expect(weak.status == .unprocessableEntity)
       #expect(weak.text.contains("密码至少 10 位"))
       #expect(weak.text.contains(#"value="yc-new""#))
       // An administrator role cannot be granted from the page, even by a forged form.
       let opened = try await create(
-        "username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=Strong-Pass-77&roles[]=reviewer&roles[]=audit_admin")
+        "username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=Strong-Pass-77&roles[]=reviewer&roles[]=audit_admin"
+      )
       #expect(opened.status == .seeOther)
       let account = try #require(try await FluentAccountStore(database: test.app.db).account(username: "yc-new"))
       #expect(account.roles == [.reviewer])
@@ -116,7 +121,8 @@ struct AdministrationPagesTests {
       #expect(try await test.get("/workers", headers: session.cookie).status == .ok)
       // Thirty-one minutes without a request.
       let key = try #require(session.cookie.cookie?["huzhu_session"]?.string)
-      let record = try #require(try await SessionRecord.query(on: test.app.db).filter(\.$key == SessionID(string: key)).first())
+      let record = try #require(
+        try await SessionRecord.query(on: test.app.db).filter(\.$key == SessionID(string: key)).first())
       record.data["seen"] = String(Int(Date().timeIntervalSince1970) - 31 * 60)
       try await record.save(on: test.app.db)
       let expired = try await test.get("/workers", headers: session.cookie)

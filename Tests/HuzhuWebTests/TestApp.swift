@@ -65,6 +65,25 @@ struct TestApp {
     let status: HTTPResponseStatus
   }
 
+  /// A `multipart/form-data` body of text fields and (text) files, and its content type.
+  static func multipart(
+    _ fields: [(String, String)], files: [(name: String, fileName: String, type: String, content: String)]
+  )
+    -> (body: String, contentType: String)
+  {
+    let boundary = "huzhu-test-\(UUID().uuidString)"
+    var body = ""
+    for (name, value) in fields {
+      body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+    }
+    for file in files {
+      body +=
+        "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.fileName)\"\r\n"
+        + "Content-Type: \(file.type)\r\n\r\n\(file.content)\r\n"
+    }
+    return (body + "--\(boundary)--\r\n", "multipart/form-data; boundary=\(boundary)")
+  }
+
   static func csrfToken(in html: String) -> String? {
     guard let range = html.range(of: #"name="_csrf" value=""#) else { return nil }
     return String(html[range.upperBound...].prefix { $0 != "\"" })

@@ -37,7 +37,9 @@ enum AccountsPage {
       return Layout(
         title: text("账号管理", "Accounts"), language: language, currentPath: SiteURL.accountsPage.path, viewer: viewer,
         content: .group(
-          .unwrap(model.notice) { .div(.class("notice notice-good"), .id("accounts-notice"), .text($0.text(for: language))) },
+          .unwrap(model.notice) {
+            .div(.class("notice notice-good"), .id("accounts-notice"), .text($0.text(for: language)))
+          },
           .if(
             !model.errors.isEmpty,
             .div(
@@ -47,7 +49,8 @@ enum AccountsPage {
             .class("data-table"), .id("accounts"),
             .thead(
               .tr(
-                .th(.text(text("账号", "Account"))), .th(.text(text("姓名", "Name"))), .th(.text(text("组织", "Organisation"))),
+                .th(.text(text("账号", "Account"))), .th(.text(text("姓名", "Name"))),
+                .th(.text(text("组织", "Organisation"))),
                 .th(.text(text("角色", "Roles"))), .th(.text(text("状态", "State"))))),
             .tbody(
               .forEach(model.accounts) { account in
@@ -57,7 +60,8 @@ enum AccountsPage {
                   .td(.text(account.roles.sorted().map { $0.label.text(for: language) }.joined(separator: "、"))),
                   .td(state(account)))
               })),
-          .if(viewer.may(.manageAccounts), createForm())))
+          .if(viewer.may(.manageAccounts), createForm()))
+      )
       .html()
     }
 
@@ -72,7 +76,8 @@ enum AccountsPage {
           .form(
             .class("inline-form"), .method(.post), .action(SiteURL.accountUnlock(.value(account.id)).path),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-            .button(.type(.submit), .class("primary"), .id("unlock-\(account.username)"), .text(text("解锁", "Unlock"))))))
+            .button(.type(.submit), .class("primary"), .id("unlock-\(account.username)"), .text(text("解锁", "Unlock")))))
+      )
     }
 
     private func createForm() -> Node<HTML.BodyContext> {
@@ -84,26 +89,38 @@ enum AccountsPage {
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .fieldset(
             .legend(text("账号", "Account")),
-            .label(.text(text("用户名", "Username")), .input(.type(.text), .name("username"), .id("new-username"), .value(form.username), .required(true))),
-            .label(.text(text("姓名", "Name")), .input(.type(.text), .name("displayName"), .id("new-display-name"), .value(form.displayName), .required(true))),
+            .label(
+              .text(text("用户名", "Username")),
+              .input(.type(.text), .name("username"), .id("new-username"), .value(form.username), .required(true))),
+            .label(
+              .text(text("姓名", "Name")),
+              .input(
+                .type(.text), .name("displayName"), .id("new-display-name"), .value(form.displayName), .required(true))),
             .label(
               .text(text("所属组织", "Organisation")),
               Node<HTML.LabelContext>(
                 .namedSelect(
                   "organisation", id: "new-organisation",
-                  model.organisations.map { .choice($0.id.description, $0.displayName(language), selected: $0.id.description == form.organisation) }))),
+                  model.organisations.map {
+                    .choice(
+                      $0.id.description, $0.displayName(language), selected: $0.id.description == form.organisation)
+                  }))),
             .label(
               .text(text("所属单位的统一社会信用代码（仅基层工会账号）", "Unit's credit code (unit officers only)")),
               .input(.type(.text), .name("unitCreditCode"), .id("new-unit"), .value(form.unitCreditCode))),
             .label(
               .text(text("初始密码（至少 10 位，含三类字符）", "Initial password (10+ characters, three classes)")),
-              .input(.type(.password), .name("password"), .id("new-password"), .required(true), .attribute(named: "autocomplete", value: "new-password")))),
+              .input(
+                .type(.password), .name("password"), .id("new-password"), .required(true),
+                .attribute(named: "autocomplete", value: "new-password")))),
           .fieldset(
             .legend(text("角色", "Roles")),
             .forEach(AccountsPage.grantable) { role in
               .div(
                 .class("field checkbox"),
-                .input(.type(.checkbox), .name("roles[]"), .value(role.rawValue), .id("role-\(role.rawValue)"), .checked(form.roles.contains(role))),
+                .input(
+                  .type(.checkbox), .name("roles[]"), .value(role.rawValue), .id("role-\(role.rawValue)"),
+                  .checked(form.roles.contains(role))),
                 .label(.for("role-\(role.rawValue)"), .text(" " + role.label.text(for: language))))
             }),
           .button(.type(.submit), .class("primary"), .id("create-account"), .text(text("新建", "Open the account")))))

@@ -434,7 +434,8 @@ struct PagesController {
     var entries: [PairingPage.Entry] = []
     for pairing in try await request.unionWork.pairings(under: try request.scopedOrganisationFilter()) {
       let name = try await registry.worker(pairing.workerID)?.name ?? "—"
-      entries.append(.init(pairing: pairing, workerName: name, visits: try await request.unionWork.visits(pairing: pairing.id)))
+      entries.append(
+        .init(pairing: pairing, workerName: name, visits: try await request.unionWork.visits(pairing: pairing.id)))
     }
     let model = PairingPage.Model(
       entries: entries, today: request.today, notice: request.takeFlash(), error: request.takeFlashError())
@@ -460,7 +461,8 @@ struct PagesController {
     } catch let failure as ValidationFailure {
       request.flashError(
         LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"), en: failure.errors.map(\.message.en).joined(separator: "; ")))
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
+          en: failure.errors.map(\.message.en).joined(separator: "; ")))
     }
     return request.redirect(to: SiteURL.pairingsPage.path)
   }
@@ -478,8 +480,10 @@ struct PagesController {
   }
 
   @Sendable func accounts(_ request: Request) async throws -> Response {
-    AccountsPage.View(model: try await accountsModel(request), language: request.displayLanguage, viewer: request.viewer!)
-      .html().response()
+    AccountsPage.View(
+      model: try await accountsModel(request), language: request.displayLanguage, viewer: request.viewer!
+    )
+    .html().response()
   }
 
   struct AccountForm: Content {
@@ -544,7 +548,8 @@ struct PagesController {
 
   @Sendable func unlockAccount(_ request: Request) async throws -> Response {
     let id: UserAccount.ID = try request.identifier()
-    guard let account = try await request.accounts.account(id), request.accessScope.contains(organisation: account.organisationID)
+    guard let account = try await request.accounts.account(id),
+      request.accessScope.contains(organisation: account.organisationID)
     else { throw APIError.notFound }
     try await request.accounts.unlock(id)
     try await request.audit(.accountChange, subject: "account:\(account.username)", detail: "unlocked")
@@ -555,8 +560,10 @@ struct PagesController {
   // MARK: Schemes
 
   @Sendable func schemes(_ request: Request) async throws -> Response {
-    SchemesPage.View(schemes: try await request.schemes.schemes(), language: request.displayLanguage, viewer: request.viewer!)
-      .html().response()
+    SchemesPage.View(
+      schemes: try await request.schemes.schemes(), language: request.displayLanguage, viewer: request.viewer!
+    )
+    .html().response()
   }
 
   @Sendable func scheme(_ request: Request) async throws -> Response {

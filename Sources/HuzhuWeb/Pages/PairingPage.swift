@@ -29,10 +29,15 @@ enum PairingPage {
         title: text("困难职工包联台账", "Hardship pairing ledger"), language: language,
         currentPath: SiteURL.pairingsPage.path, viewer: viewer,
         content: .group(
-          .unwrap(model.notice) { .div(.class("notice notice-good"), .id("pairing-notice"), .text($0.text(for: language))) },
-          .unwrap(model.error) { .div(.class("notice notice-bad"), .attribute(named: "role", value: "alert"), .text($0.text(for: language))) },
+          .unwrap(model.notice) {
+            .div(.class("notice notice-good"), .id("pairing-notice"), .text($0.text(for: language)))
+          },
+          .unwrap(model.error) {
+            .div(.class("notice notice-bad"), .attribute(named: "role", value: "alert"), .text($0.text(for: language)))
+          },
           .p(.class("muted"), .text(text("共 \(model.entries.count) 名结对职工", "\(model.entries.count) paired workers"))),
-          .forEach(model.entries) { entry($0) }))
+          .forEach(model.entries) { entry($0) })
+      )
       .html()
     }
 
@@ -44,7 +49,9 @@ enum PairingPage {
         .p(
           .text(text("包联干部：", "Cadre: ") + pairing.cadreName),
           .text(text(" · 自 \(pairing.startedOn) 起", " · since \(pairing.startedOn)")),
-          .if(pairing.cadrePaysContribution, .span(.class("badge badge-paid"), .text(text("干部代缴互助金", "the cadre pays the contribution"))))),
+          .if(
+            pairing.cadrePaysContribution,
+            .span(.class("badge badge-paid"), .text(text("干部代缴互助金", "the cadre pays the contribution"))))),
         .if(
           !entry.visits.isEmpty,
           .ul(
@@ -53,8 +60,11 @@ enum PairingPage {
         .form(
           .class("inline-form"), .method(.post), .action(SiteURL.pairingVisit(.value(pairing.id)).path),
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-          .input(.type(.date), .name("visitedOn"), .value(model.today.description), .attribute(named: "aria-label", value: text("走访日期", "Visited on"))),
-          .input(.type(.text), .name("note"), .required(true), .placeholder(text("走访情况（如：入户走访，了解就医情况）", "What happened"))),
+          .input(
+            .type(.date), .name("visitedOn"), .value(model.today.description),
+            .attribute(named: "aria-label", value: text("走访日期", "Visited on"))),
+          .input(
+            .type(.text), .name("note"), .required(true), .placeholder(text("走访情况（如：入户走访，了解就医情况）", "What happened"))),
           .button(.type(.submit), .class("primary"), .text(text("记录走访", "Record the visit")))))
     }
   }

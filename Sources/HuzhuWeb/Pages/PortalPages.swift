@@ -15,8 +15,11 @@ struct PortalController {
     routes.post(.portalLogin, use: sendCode)
     routes.post(.portalCode, use: checkCode)
     routes.post(.portalLogout, use: logout)
+    routes.get(.portalApply, use: applyForm)
+    routes.on(.POST, SiteURL.portalApply.pathComponents, body: .collect(maxSize: "45mb"), use: apply)
     routes.get(.stories) { request in
-      StoriesPage.View(stories: try await StoriesPage.load(request), language: request.displayLanguage).html().response()
+      StoriesPage.View(stories: try await StoriesPage.load(request), language: request.displayLanguage).html()
+        .response()
     }
   }
 
@@ -124,9 +127,104 @@ struct PortalController {
     var schemeNames: [String: String] = [:]
     for scheme in try await request.schemes.schemes() { schemeNames[scheme.code] = scheme.definition.scheme.name }
     var model = PortalPage.Model(stage: .home)
+    model.notice = request.takeFlash()
     model.home = .init(
       worker: worker, enrollments: enrollments, claims: claims, schemeNames: schemeNames, today: request.today)
     return render(model, request)
+  }
+}
+
+extension PortalController {
+  /// The schemes the worker holds paid cover in, for the form's choice.
+  private func applyModel(_ request: Request, worker id: Worker.ID) async throws -> ClaimFormPage.Model? {
+    try await ClaimFormPage.Model.load(
+      worker: id, today: request.today, registry: FluentRegistryStore(database: request.db),
+      enrollments: FluentEnrollmentStore(database: request.db), schemes: request.schemes)
+  }
+
+  @Sendable func applyForm(_ request: Request) async throws -> Response {
+    guard let id = request.portalWorker else { return request.redirect(to: SiteURL.portalLogin.path) }
+    guard let form = try await applyModel(request, worker: id) else {
+      return request.redirect(to: SiteURL.portalLogin.path)
+    }
+    var model = PortalPage.Model(stage: .apply)
+    model.application = form
+    return render(model, request)
+  }
+
+  /// A claim made by the worker: the same intake as at the window (checked, calculated,
+  /// duplicates flagged); submitted at once when the scans cover the checklist, otherwise
+  /// left for the window to complete.
+  @Sendable func apply(_ request: Request) async throws -> Response {
+    guard let id = request.portalWorker else { return request.redirect(to: SiteURL.portalLogin.path) }
+    guard var form = try await applyModel(request, worker: id) else {
+      return request.redirect(to: SiteURL.portalLogin.path)
+    }
+    let body = try request.content.decode(PagesController.ClaimFormBody.self)
+    form.form = ClaimFormPage.Form(fields: body.fields)
+    form.form.expedited = false
+    func refuse(_ errors: [FieldError]) -> Response {
+      form.errors = errors
+      var model = PortalPage.Model(stage: .apply)
+      model.application = form
+      return render(model, request, status: .unprocessableEntity)
+    }
+    guard form.schemes.contains(where: { $0.code == form.form.schemeCode }) else {
+      return refuse([.missing("schemeCode", LocalizedText(zh: "保障方案", en: "scheme"))])
+    }
+    let intake: ClaimIntake
+    switch form.form.intake() {
+    case .success(let value): intake = value
+    case .failure(let failure): return refuse(failure.errors)
+    }
+    var documents: [ClaimRequest.Document] = []
+    var scanErrors: [FieldError] = []
+    for scan in body.scans {
+      let bytes = Data(scan.file.data.readableBytesView)
+      switch DocumentFormat.detect(bytes) {
+      case .failure(let problem):
+        scanErrors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
+      case .success(let format):
+        let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let storage = request.application.huzhu.documents
+        try await request.application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+        documents.append(
+          .init(
+            kind: scan.kind,
+            fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
+            format: format, size: bytes.count, sha256: checksum))
+      }
+    }
+    guard scanErrors.isEmpty else { return refuse(scanErrors) }
+    let worker = form.worker
+    let unit = try await FluentRegistryStore(database: request.db).unit(worker.unitID)
+    let organisation =
+      try await unit.asyncMap { try await FluentRegistryStore(database: request.db).organisation($0.organisationID) }
+      ?? nil
+    let context = ClaimContext(
+      actor: ClaimActor(
+        accountID: .init(worker.id.rawValue), name: "\(worker.name)（本人网上申请）",
+        organisationKind: organisation?.kind ?? .cityFederation, organisationID: organisation?.id),
+      address: request.remoteAddress?.ipAddress, today: request.today,
+      scheme: try await request.compiledScheme(form.form.schemeCode), calendar: try await request.workingDayCalendar())
+    do {
+      let record = try await FluentClaimStore(database: request.db).open(
+        [ClaimRequest(workerID: worker.id, intake: intake, channel: .selfService, documents: documents)],
+        submitWhenComplete: true, context: context)[0]
+      try await request.audit(
+        .dataChange, actor: "worker:\(worker.id)", subject: "claim:\(record.id)", detail: "self-service claim")
+      request.flash(
+        record.state == .submitted
+          ? LocalizedText(
+            zh: "申请 \(record.number) 已提交，承诺 \(record.dueOn?.description ?? "—") 前办结",
+            en: "Claim \(record.number) submitted; due by \(record.dueOn?.description ?? "—")")
+          : LocalizedText(
+            zh: "申请 \(record.number) 已登记；材料未齐，工会窗口会联系您补充",
+            en: "Claim \(record.number) recorded; documents are missing and the window will contact you"))
+      return request.redirect(to: SiteURL.portal.path)
+    } catch let failure as ValidationFailure {
+      return refuse(failure.errors)
+    }
   }
 }
 
@@ -144,7 +242,7 @@ extension Request {
 }
 
 enum PortalPage {
-  enum Stage { case identify, code, home }
+  enum Stage { case identify, code, home, apply }
 
   struct Home {
     let worker: Worker
@@ -162,6 +260,7 @@ enum PortalPage {
     var notice: LocalizedText?
     var demoMessage: String?
     var home: Home?
+    var application: ClaimFormPage.Model?
   }
 
   struct View {
@@ -227,7 +326,74 @@ enum PortalPage {
       case .home:
         guard let home = model.home else { return .empty }
         return homeBody(home)
+      case .apply:
+        guard let application = model.application else { return .empty }
+        return applyBody(application)
       }
+    }
+
+    private func applyBody(_ form: ClaimFormPage.Model) -> Node<HTML.BodyContext> {
+      func field(_ name: String, _ errorField: String, _ label: String, _ value: String, type: HTMLInputType = .text)
+        -> Node<HTML.FormContext>
+      {
+        let errors = form.errors(for: errorField)
+        return .div(
+          .class(errors.isEmpty ? "field" : "field field-error"),
+          .label(.for(name), .text(label)),
+          .input(.type(type), .name(name), .id(name), .value(value)),
+          .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
+      }
+      let typed = form.form
+      return .group(
+        .if(
+          !form.errors.isEmpty,
+          .div(
+            .class("notice notice-bad"), .id("form-errors"),
+            .forEach(
+              form.errors.filter { $0.field.hasPrefix("scan_") || $0.field == "workerId" || $0.field == "schemeCode" }
+            ) {
+              .p(.text($0.message.text(for: language)))
+            },
+            .p(.text(text("请按提示修改，已填写的内容都保留着。", "Please correct the marked fields; everything typed is kept."))))),
+        .form(
+          .class("stacked-form"), .method(.post), .action(SiteURL.portalApply.path), .enctype(.multipartData),
+          .input(.type(.hidden), .name(CSRF.field), .value(csrfToken)),
+          .fieldset(
+            .legend(text("住院情况", "The stay")),
+            .div(
+              .class("field"), .label(.for("schemeCode"), .text(text("保障方案", "Scheme"))),
+              Node<HTML.FormContext>(
+                .namedSelect(
+                  "schemeCode", id: "schemeCode",
+                  form.schemes.map { .choice($0.code, $0.name, selected: $0.code == typed.schemeCode) }))),
+            field("hospital", "hospital", text("医院", "Hospital"), typed.hospital),
+            field("admissionDate", "event.admissionDate", text("入院日期", "Admitted"), typed.admissionDate, type: .date),
+            field("dischargeDate", "event.dischargeDate", text("出院日期", "Discharged"), typed.dischargeDate, type: .date),
+            field(
+              "hospitalDays", "event.hospitalDays", text("住院天数", "Days in hospital"), typed.hospitalDays, type: .number),
+            field("claimDate", "event.claimDate", text("申请日期", "Claimed on"), typed.claimDate, type: .date)),
+          .fieldset(
+            .legend(text("医保结算单（元）", "Settlement sheet (yuan)")),
+            .forEach([SettlementFigure.inScopeCost, .pooledFundPaid, .criticalIllnessInsurancePaid]) { figure in
+              field(
+                "figure_\(figure.rawValue)", "event.figures.\(figure.rawValue)", figure.label.text(for: language),
+                typed.figures[figure] ?? "")
+            },
+            field("invoiceNumbers", "invoiceNumbers", text("住院费用票据号", "Invoice numbers"), typed.invoiceNumbers),
+            field(
+              "settlementSheetNumber", "settlementSheetNumber", text("医保结算单号", "Settlement sheet number"),
+              typed.settlementSheetNumber)),
+          .fieldset(
+            .legend(text("材料照片或扫描件（PDF/JPEG/PNG）", "Photos or scans (PDF/JPEG/PNG)")),
+            .forEach(ClaimFormPage.scanKinds) { kind in
+              .div(
+                .class("field"), .label(.for("scan-\(kind)"), .text(RequiredDocument.label(kind).text(for: language))),
+                .input(
+                  .type(.file), .name("scan_\(kind)"), .id("scan-\(kind)"),
+                  .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")))
+            }),
+          .button(
+            .type(.submit), .class("primary"), .id("portal-submit-claim"), .text(text("提交申请", "Submit the claim")))))
     }
 
     private func homeBody(_ home: Home) -> Node<HTML.BodyContext> {
@@ -254,6 +420,10 @@ enum PortalPage {
                   .text(enrollment.certificateNumber)))
             }),
         .h2(.text(text("我的互助金申请", "My claims"))),
+        .p(
+          .a(
+            .class("button primary"), .id("portal-apply"), .href(SiteURL.portalApply.path),
+            .text(text("网上申请互助金", "Apply online")))),
         home.claims.isEmpty
           ? .p(.class("muted"), .text(text("暂无申请。", "No claims.")))
           : .ul(

@@ -30,7 +30,8 @@ enum SchemesPage {
                 .td(.text(scheme.definition.products.map(\.name).joined(separator: "、"))),
                 .td(.text("#\(scheme.revision)")),
                 .td(.text("\(scheme.savedBy) · \(scheme.savedAt.formatted(AuditPage.View.timeFormat))")))
-            })))
+            }))
+      )
       .html()
     }
   }
@@ -59,12 +60,17 @@ enum SchemePage {
         currentPath: SiteURL.schemePage(.value(scheme.code)).path, viewer: viewer,
         content: .group(
           .nav(.class("breadcrumbs"), .a(.href(SiteURL.schemesPage.path), .text(text("保障方案与规则", "Schemes and rules")))),
-          .unwrap(model.notice) { .div(.class("notice notice-good"), .id("scheme-notice"), .text($0.text(for: language))) },
+          .unwrap(model.notice) {
+            .div(.class("notice notice-good"), .id("scheme-notice"), .text($0.text(for: language)))
+          },
           .p(
             .class("muted"),
-            .text(text("第 \(scheme.revision) 次修订，", "Revision \(scheme.revision), ") + "\(scheme.savedBy) · \(scheme.savedAt.formatted(AuditPage.View.timeFormat))")),
+            .text(
+              text("第 \(scheme.revision) 次修订，", "Revision \(scheme.revision), ")
+                + "\(scheme.savedBy) · \(scheme.savedAt.formatted(AuditPage.View.timeFormat))")),
           .forEach(scheme.definition.products) { product($0) },
-          upload()))
+          upload())
+      )
       .html()
     }
 
@@ -138,15 +144,18 @@ enum SchemePage {
       if let limits = benefit.limits { rows.append((text("限额", "Caps"), describe(limits))) }
       return .div(
         .class("scheme-benefit"),
-        .h4(.text((language == .en ? (benefit.nameEn ?? benefit.name) : benefit.name) + " · " + kindLabel(benefit.kind))),
+        .h4(
+          .text((language == .en ? (benefit.nameEn ?? benefit.name) : benefit.name) + " · " + kindLabel(benefit.kind))),
         .dl(.class("facts"), .forEach(rows) { label, value in .group(.dt(.text(label)), .dd(.text(value))) }),
         .unwrap(benefit.hospital) { schedule($0.schedule) })
     }
 
     private func schedule(_ schedule: ScheduleDefinition) -> Node<HTML.BodyContext> {
       switch schedule {
-      case .progressive(let bands): return bandsTable(bands, caption: text("分段累进（每段按本段比例）", "Progressive: each slice at its band's rate"))
-      case .wholeAmount(let bands): return bandsTable(bands, caption: text("按所在档次（全额按一个比例）", "Whole amount at the rate of its band"))
+      case .progressive(let bands):
+        return bandsTable(bands, caption: text("分段累进（每段按本段比例）", "Progressive: each slice at its band's rate"))
+      case .wholeAmount(let bands):
+        return bandsTable(bands, caption: text("按所在档次（全额按一个比例）", "Whole amount at the rate of its band"))
       case .flat(let rate): return .p(.text(text("统一比例 ", "Flat rate ") + rate.description))
       case .byStay(let stays):
         return .p(.text(text("按住院次序：", "By stay: ") + "\(stays.count)" + text(" 档", " schedules")))
@@ -158,7 +167,10 @@ enum SchemePage {
       return .table(
         .class("data-table bands"),
         .caption(.text(caption)),
-        .thead(.tr(.th(.text(text("自（元）", "From (yuan)"))), .th(.text(text("至（元）", "Up to (yuan)"))), .th(.text(text("比例", "Rate"))))),
+        .thead(
+          .tr(
+            .th(.text(text("自（元）", "From (yuan)"))), .th(.text(text("至（元）", "Up to (yuan)"))),
+            .th(.text(text("比例", "Rate"))))),
         .tbody(
           .forEach(bands) { band in
             defer { lower = band.upTo ?? lower }
@@ -182,16 +194,25 @@ enum SchemePage {
         .h2(.text(text("上传新的修订", "Upload a new revision"))),
         .p(
           .class("muted"),
-          .text(text("修改下方的方案文件后保存：整份文件校验，任何错误都会按字段列出，已保存的规则不受影响；新规则只适用于其版本覆盖的保障期。", "Edit the file below and save: it is checked whole, every error listed by field, nothing saved until it is clean; a new rule applies only to the periods its version covers."))),
+          .text(
+            text(
+              "修改下方的方案文件后保存：整份文件校验，任何错误都会按字段列出，已保存的规则不受影响；新规则只适用于其版本覆盖的保障期。",
+              "Edit the file below and save: it is checked whole, every error listed by field, nothing saved until it is clean; a new rule applies only to the periods its version covers."
+            ))),
         .if(
           !model.errors.isEmpty,
           .div(
             .class("notice notice-bad"), .id("scheme-errors"), .attribute(named: "role", value: "alert"),
-            .ul(.forEach(model.errors) { error in .li(.code(.text(error.field)), .text(" " + error.message.text(for: language))) }))),
+            .ul(
+              .forEach(model.errors) { error in
+                .li(.code(.text(error.field)), .text(" " + error.message.text(for: language)))
+              }))),
         .form(
           .class("stacked-form"), .method(.post), .action(SiteURL.schemePage(.value(model.scheme.code)).path),
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-          .textarea(.name("source"), .id("scheme-source"), .attribute(named: "rows", value: "24"), .attribute(named: "spellcheck", value: "false"), .text(model.draft)),
+          .textarea(
+            .name("source"), .id("scheme-source"), .attribute(named: "rows", value: "24"),
+            .attribute(named: "spellcheck", value: "false"), .text(model.draft)),
           .button(.type(.submit), .class("primary"), .id("save-scheme"), .text(text("校验并保存", "Check and save")))))
     }
 
@@ -217,9 +238,15 @@ enum SchemePage {
 
     private func describe(_ limits: LimitsDefinition) -> String {
       var parts: [String] = []
-      if let perClaim = limits.perClaim { parts.append(text("每次 \(perClaim.formatted)", "\(perClaim.formatted) a claim")) }
-      if let perPeriod = limits.perPeriod { parts.append(text("每期累计 \(perPeriod.formatted)", "\(perPeriod.formatted) a period")) }
-      if let count = limits.maxPaidClaims { parts.append(text("每期最多 \(count) 次", "at most \(count) paid claims a period")) }
+      if let perClaim = limits.perClaim {
+        parts.append(text("每次 \(perClaim.formatted)", "\(perClaim.formatted) a claim"))
+      }
+      if let perPeriod = limits.perPeriod {
+        parts.append(text("每期累计 \(perPeriod.formatted)", "\(perPeriod.formatted) a period"))
+      }
+      if let count = limits.maxPaidClaims {
+        parts.append(text("每期最多 \(count) 次", "at most \(count) paid claims a period"))
+      }
       for category in limits.categories ?? [] { parts.append(category.category) }
       return parts.isEmpty ? "—" : parts.joined(separator: "；")
     }
@@ -233,7 +260,9 @@ enum SchemePage {
         }
       if let days = deadline.days { return text("\(anchor)后 \(days) 天内", "within \(days) days of \(anchor)") }
       if let years = deadline.years { return text("\(anchor)后 \(years) 年内", "within \(years) years of \(anchor)") }
-      if let date = deadline.nextYearBy { return text("\(anchor)次年 \(date) 前", "by \(date) of the year after \(anchor)") }
+      if let date = deadline.nextYearBy {
+        return text("\(anchor)次年 \(date) 前", "by \(date) of the year after \(anchor)")
+      }
       return "—"
     }
 
@@ -245,8 +274,12 @@ enum SchemePage {
         if let male = byGender.male { parts.append(text("男未满 \(male) 岁", "men under \(male)")) }
         if let female = byGender.female { parts.append(text("女未满 \(female) 岁", "women under \(female)")) }
       }
-      if let genders = eligibility.genders { parts.append(genders.map { $0.label.text(for: language) }.joined(separator: "、")) }
-      if let types = eligibility.insuranceTypes { parts.append(types.map { $0.label.text(for: language) }.joined(separator: "、")) }
+      if let genders = eligibility.genders {
+        parts.append(genders.map { $0.label.text(for: language) }.joined(separator: "、"))
+      }
+      if let types = eligibility.insuranceTypes {
+        parts.append(types.map { $0.label.text(for: language) }.joined(separator: "、"))
+      }
       return parts.isEmpty ? text("不限", "anyone") : parts.joined(separator: "；")
     }
   }

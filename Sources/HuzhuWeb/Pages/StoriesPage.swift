@@ -65,7 +65,9 @@ enum StoriesPage {
         title: text("互助故事：真实给付案例", "Claim stories"), language: language, currentPath: SiteURL.stories.path,
         viewer: viewer,
         content: .group(
-          .p(.class("muted"), .text(text("以下案例均已匿名处理：不含姓名、单位名称和具体日期。", "Anonymised: no names, no unit names, no exact dates."))),
+          .p(
+            .class("muted"),
+            .text(text("以下案例均已匿名处理：不含姓名、单位名称和具体日期。", "Anonymised: no names, no unit names, no exact dates."))),
           stories.isEmpty
             ? .p(.class("muted"), .text(text("暂无已给付案例。", "No paid claims yet.")))
             : .ul(
@@ -85,8 +87,10 @@ enum StoriesPage {
                           + (story.hospitalDays.map { "\($0) days in hospital" } ?? "an event")
                           + (story.selfPaid.map { ", \($0.formatted) left to pay after insurance" } ?? "")
                           + "; the scheme paid \(story.paid.formatted)"
-                          + (story.contribution.map { " (for a yearly contribution of \($0.formatted))" } ?? "") + "."))))
-              })))
+                          + (story.contribution.map { " (for a yearly contribution of \($0.formatted))" } ?? "") + "."))
+                  ))
+              }))
+      )
       .html()
     }
   }

@@ -46,6 +46,7 @@ public enum SiteURL: Hashable, Sendable {
   case portalLogin
   case portalCode
   case portalLogout
+  case portalApply
   case script
   case organisation(Parameter<Organisation.ID>)
   case unit(Parameter<WorkUnit.ID>)
@@ -154,6 +155,7 @@ public enum SiteURL: Hashable, Sendable {
     case .portalLogin: ["portal", "login"]
     case .portalCode: ["portal", "code"]
     case .portalLogout: ["portal", "logout"]
+    case .portalApply: ["portal", "apply"]
     case .script: ["huzhu.js"]
     case .organisation(let id): ["organisations", id.component("id")]
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]
