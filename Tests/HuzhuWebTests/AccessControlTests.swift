@@ -194,6 +194,23 @@ struct AccessControlTests {
     }
   }
 
+  @Test func eachAreaReadsOnlyTheFundsItRunsOrCollectsFor() async throws {
+    try await withTestApp(.sqlite) { test in
+      func schemes(_ username: String) async throws -> [String] {
+        let body = try TestApp.object(try await test.get("/api/v1/funds/balances", headers: test.headers(username)))
+        return ((body["items"] as? [[String: Any]]) ?? []).compactMap { $0["schemeCode"] as? String }
+      }
+      #expect(try await schemes("ay-finance") == ["anyang"])
+      #expect(try await schemes("hlj-finance") == ["hlj-yichun"])
+      // The Yichun agency reads the provincial pool it collects for.
+      #expect(try await schemes("yc-approver") == ["hlj-yichun"])
+      #expect(
+        try await test.get("/api/v1/funds/hlj-yichun/entries", headers: test.headers("ay-finance")).status == .notFound)
+      let page = try await test.signIn("ay-leader")
+      #expect(!(try await test.get("/funds", headers: page.cookie).text.contains("伊春")))
+    }
+  }
+
   @Test func personalDataIsMaskedUntilRevealedAndEveryRevealIsAudited() async throws {
     try await withTestApp(.sqlite) { test in
       let registry = FluentRegistryStore(database: test.app.db)

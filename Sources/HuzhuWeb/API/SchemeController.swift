@@ -1,4 +1,5 @@
 import HuzhuCore
+import HuzhuPersistence
 import HuzhuSchemeFiles
 import Vapor
 
@@ -45,12 +46,17 @@ struct SchemeController {
 
   @Sendable func fundBalances(_ request: Request) async throws -> ListResource<FundBalanceResource> {
     let scheme = request.query[String.self, at: "scheme"]
-    return ListResource(items: try await request.enrollments.fundBalances(scheme: scheme).map(FundBalanceResource.init))
+    let visible = try await request.fundSchemeCodes()
+    return ListResource(
+      items: try await request.enrollments.fundBalances(scheme: scheme).filter { visible.contains($0.schemeCode) }
+        .map(FundBalanceResource.init))
   }
 
   @Sendable func fundEntries(_ request: Request) async throws -> PageResource<FundEntryResource> {
     let code = try request.pathText(SiteURL.codeParameter)
-    guard try await request.schemes.scheme(code: code) != nil else { throw APIError.notFound }
+    guard try await request.schemes.scheme(code: code) != nil, try await request.fundSchemeCodes().contains(code) else {
+      throw APIError.notFound
+    }
     let version = request.query[String.self, at: "version"]
     let page = try await request.enrollments.fundEntries(
       scheme: code, versionLabel: version, page: try request.pageRequest())
@@ -85,5 +91,23 @@ extension Request {
       definition, source: yaml, organisationID: existing?.organisationID ?? signedIn.organisation.id,
       savedBy: signedIn.account.username)
     return (stored, existing == nil)
+  }
+}
+
+extension Request {
+  /// The schemes whose fund the operator may read: those run by a node of their area, and
+  /// those run above them for their area (the city agency reads the provincial pool it
+  /// collects for). Another city's or province's fund is not theirs to see.
+  func fundSchemeCodes() async throws -> Set<String> {
+    guard let signedIn = operatorAccount else { return [] }
+    let organisations = try await FluentRegistryStore(database: db).organisations()
+    var codes: Set<String> = []
+    for scheme in try await schemes.schemes() {
+      let served = OrganisationTree.subtreeIDs(of: scheme.organisationID, in: organisations)
+      if signedIn.scope.contains(organisation: scheme.organisationID) || served.contains(signedIn.organisation.id) {
+        codes.insert(scheme.code)
+      }
+    }
+    return codes
   }
 }

@@ -7,11 +7,13 @@ enum FundPage {
     let balances: [FundBalance]
     let schemeNames: [String: String]
 
-    static func load(enrollments: any EnrollmentStore, schemes: any SchemeStore) async throws -> Model {
+    static func load(enrollments: any EnrollmentStore, schemes: any SchemeStore, visible: Set<String>) async throws
+      -> Model
+    {
       async let balances = enrollments.fundBalances(scheme: nil)
       async let stored = schemes.schemes()
       return Model(
-        balances: try await balances,
+        balances: try await balances.filter { visible.contains($0.schemeCode) },
         schemeNames: Dictionary(uniqueKeysWithValues: try await stored.map { ($0.code, $0.definition.scheme.name) }))
     }
 

@@ -423,7 +423,8 @@ struct PagesController {
   }
 
   @Sendable func funds(_ request: Request) async throws -> Response {
-    let model = try await FundPage.Model.load(enrollments: request.enrollments, schemes: request.schemes)
+    let model = try await FundPage.Model.load(
+      enrollments: request.enrollments, schemes: request.schemes, visible: try await request.fundSchemeCodes())
     return FundPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 

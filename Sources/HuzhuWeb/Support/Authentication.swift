@@ -41,8 +41,12 @@ enum SignIn {
     let now = Date()
     let accounts = request.accounts
     guard let account = try await accounts.account(username: username), !account.isDisabled else {
-      // Hash anyway, so an unknown name takes as long to refuse as a wrong password.
-      _ = try? await verify(password, against: dummyHash(request), on: request)
+      // Hash anyway (off the event loop), so an unknown name takes as long to refuse as a
+      // wrong password.
+      let hasher = request.application.huzhu.passwordHasher
+      _ = try? await request.application.threadPool.runIfActive {
+        try hasher.verify(password, against: try hasher.hash("not-a-password"))
+      }
       try await request.audit(
         .loginFailed, actor: username, subject: "account:\(username)", detail: "unknown or disabled")
       return .failure(wrongCredentials)
@@ -89,10 +93,6 @@ enum SignIn {
   static func verify(_ password: String, against hash: String, on request: Request) async throws -> Bool {
     let hasher = request.application.huzhu.passwordHasher
     return try await request.application.threadPool.runIfActive { try hasher.verify(password, against: hash) }
-  }
-
-  private static func dummyHash(_ request: Request) -> String {
-    (try? request.application.huzhu.passwordHasher.hash("not-a-password")) ?? ""
   }
 }
 
