@@ -25,12 +25,10 @@ enum AccountsPage {
 
   static let grantable = Role.allCases.filter { !$0.isAdministrator }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let names = Dictionary(uniqueKeysWithValues: model.organisations.map { ($0.id, $0.displayName(language)) })

@@ -13,12 +13,10 @@ enum AuditPage {
     }
   }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     static let timeFormat: Date.FormatStyle = Date.FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
       .year().month(.twoDigits).day(.twoDigits).hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits)

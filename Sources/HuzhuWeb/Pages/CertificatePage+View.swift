@@ -3,12 +3,10 @@ import Plot
 
 extension CertificatePage {
   /// An A4 sheet: the print stylesheet drops the site's frame and keeps only the certificate.
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let certificate = model.certificate
@@ -65,12 +63,10 @@ extension CertificatePage {
 }
 
 extension VerifyPage {
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(

@@ -2,12 +2,10 @@ import HuzhuCore
 import Plot
 
 extension ClaimFormPage {
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let worker = model.worker
@@ -97,12 +95,7 @@ extension ClaimFormPage {
     private func field(_ field: String, id: String, _ label: String, _ control: Node<HTML.BodyContext>)
       -> Node<HTML.FormContext>
     {
-      let errors = model.errors(for: field)
-      return .div(
-        .class(errors.isEmpty ? "field" : "field field-error"),
-        .label(.for(id), .text(label)),
-        Node<HTML.FormContext>(control),
-        .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
+      .labelled(label, for: id, errors: model.errors(for: field), language: language, control)
     }
   }
 }

@@ -3,7 +3,7 @@ import HuzhuCore
 import Plot
 
 extension ClaimPage {
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
@@ -11,8 +11,6 @@ extension ClaimPage {
     var notice: LocalizedText? = nil
     var error: LocalizedText? = nil
     var typedNote = ""
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let claim = model.claim
@@ -295,12 +293,10 @@ extension ClaimPage {
 }
 
 extension ClaimQueuePage {
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(

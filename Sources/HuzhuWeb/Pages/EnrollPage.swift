@@ -84,12 +84,10 @@ enum EnrollPage {
     func errors(for field: String) -> [FieldError] { errors.filter { $0.field == field } }
   }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let unit = model.unit
@@ -171,12 +169,7 @@ enum EnrollPage {
     }
 
     private func field(_ name: String, _ label: String, _ control: Node<HTML.BodyContext>) -> Node<HTML.FormContext> {
-      let errors = model.errors(for: name)
-      return .div(
-        .class(errors.isEmpty ? "field" : "field field-error"),
-        .label(.for(name), .text(label)),
-        Node<HTML.FormContext>(control),
-        .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
+      .labelled(label, for: name, errors: model.errors(for: name), language: language, control)
     }
   }
 }

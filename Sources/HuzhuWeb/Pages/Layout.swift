@@ -144,3 +144,12 @@ extension Request {
       csrfToken: csrfToken)
   }
 }
+
+/// A view that speaks the reader's language: `text("中文", "English")` picks one.
+protocol LocalizedView {
+  var language: DisplayLanguage { get }
+}
+
+extension LocalizedView {
+  func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+}

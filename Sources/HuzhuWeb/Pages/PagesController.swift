@@ -609,27 +609,24 @@ struct PagesController {
 
 extension Request {
   /// A message for the next page this session shows (post, redirect, get).
-  func flash(_ message: LocalizedText) {
-    session.data[SessionKeys.flash] = message.zh + "\u{1F}" + message.en
-  }
+  func flash(_ message: LocalizedText) { leave(message, under: SessionKeys.flash) }
 
   /// A refusal for the next page this session shows.
-  func flashError(_ message: LocalizedText) {
-    session.data[SessionKeys.flashError] = message.zh + "\u{1F}" + message.en
-  }
-
-  /// The refusal left by the last step, once.
-  func takeFlashError() -> LocalizedText? {
-    guard hasSession, let text = session.data[SessionKeys.flashError] else { return nil }
-    session.data[SessionKeys.flashError] = nil
-    let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-    return LocalizedText(zh: parts[0], en: parts.count > 1 ? parts[1] : parts[0])
-  }
+  func flashError(_ message: LocalizedText) { leave(message, under: SessionKeys.flashError) }
 
   /// The message left by the last step, once.
-  func takeFlash() -> LocalizedText? {
-    guard hasSession, let text = session.data[SessionKeys.flash] else { return nil }
-    session.data[SessionKeys.flash] = nil
+  func takeFlash() -> LocalizedText? { take(SessionKeys.flash) }
+
+  /// The refusal left by the last step, once.
+  func takeFlashError() -> LocalizedText? { take(SessionKeys.flashError) }
+
+  private func leave(_ message: LocalizedText, under key: String) {
+    session.data[key] = message.zh + "\u{1F}" + message.en
+  }
+
+  private func take(_ key: String) -> LocalizedText? {
+    guard hasSession, let text = session.data[key] else { return nil }
+    session.data[key] = nil
     let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
     return LocalizedText(zh: parts[0], en: parts.count > 1 ? parts[1] : parts[0])
   }

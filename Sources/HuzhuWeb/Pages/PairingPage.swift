@@ -17,12 +17,10 @@ enum PairingPage {
     var error: LocalizedText?
   }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(

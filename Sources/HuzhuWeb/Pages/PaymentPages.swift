@@ -16,13 +16,11 @@ enum PaymentBatchesPage {
     }
   }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
     var notice: LocalizedText? = nil
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(
@@ -60,12 +58,10 @@ enum PaymentBatchesPage {
 }
 
 enum PaymentBatchPage {
-  struct View {
+  struct View: LocalizedView {
     let batch: PaymentBatch
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let settle = SiteURL.paymentBatchSettle(.value(batch.id)).path

@@ -1,3 +1,4 @@
+import HuzhuCore
 import Plot
 
 /// Form pieces Plot does not offer as we need them: an `<option>` with text (Plot's is
@@ -29,5 +30,18 @@ extension Node {
   /// A node of another context, for the few elements Plot types too narrowly.
   init<Other>(_ node: Node<Other>) {
     self = .raw(node.render())
+  }
+}
+
+extension Node where Context == HTML.FormContext {
+  /// A labelled control with the errors for its field under it, in the reader's language.
+  static func labelled(
+    _ label: String, for id: String, errors: [FieldError], language: DisplayLanguage, _ control: Node<HTML.BodyContext>
+  ) -> Node {
+    .div(
+      .class(errors.isEmpty ? "field" : "field field-error"),
+      .label(.for(id), .text(label)),
+      Node(control),
+      .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
   }
 }

@@ -263,12 +263,10 @@ enum PortalPage {
     var application: ClaimFormPage.Model?
   }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let csrfToken: String
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(
@@ -336,12 +334,9 @@ enum PortalPage {
       func field(_ name: String, _ errorField: String, _ label: String, _ value: String, type: HTMLInputType = .text)
         -> Node<HTML.FormContext>
       {
-        let errors = form.errors(for: errorField)
-        return .div(
-          .class(errors.isEmpty ? "field" : "field field-error"),
-          .label(.for(name), .text(label)),
-          .input(.type(type), .name(name), .id(name), .value(value)),
-          .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
+        .labelled(
+          label, for: name, errors: form.errors(for: errorField), language: language,
+          Node<HTML.BodyContext>.input(.type(type), .name(name), .id(name), .value(value)))
       }
       let typed = form.form
       return .group(

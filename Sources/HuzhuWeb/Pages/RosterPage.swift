@@ -16,12 +16,10 @@ enum RosterPage {
   /// Rows shown: every row with a problem, then the first clean ones up to this.
   static let cleanRowsShown = 20
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let unit = model.unit

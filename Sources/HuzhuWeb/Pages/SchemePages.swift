@@ -6,12 +6,10 @@ import Plot
 /// who is covered, waiting period, deadline, caps, documents, benefits with their bands),
 /// and, for scheme administrators, a new revision uploaded with errors shown by field.
 enum SchemesPage {
-  struct View {
+  struct View: LocalizedView {
     let schemes: [StoredScheme]
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(
@@ -46,12 +44,10 @@ enum SchemePage {
     var notice: LocalizedText?
   }
 
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let scheme = model.scheme

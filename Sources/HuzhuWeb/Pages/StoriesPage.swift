@@ -53,12 +53,10 @@ enum StoriesPage {
     return stories
   }
 
-  struct View {
+  struct View: LocalizedView {
     let stories: [Story]
     let language: DisplayLanguage
     var viewer: Viewer?
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       Layout(

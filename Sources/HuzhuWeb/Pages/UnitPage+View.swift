@@ -3,14 +3,12 @@ import HuzhuCore
 import Plot
 
 extension UnitPage {
-  struct View {
+  struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
     var notice: LocalizedText? = nil
     var error: LocalizedText? = nil
-
-    private func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
 
     func html() -> HTML {
       let unit = model.unit
