@@ -13,6 +13,7 @@ import unittest
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -69,8 +70,13 @@ class Journey(unittest.TestCase):
         WebDriverWait(self.driver, 10).until(lambda driver: "/login" in driver.current_url)
 
     def click_and_wait(self, element):
-        """Clicks and waits for the next page to replace this one."""
+        """Clicks, answers "OK" to the confirmation a money-moving step asks for, and waits
+        for the next page to replace this one."""
         element.click()
+        try:
+            self.driver.switch_to.alert.accept()
+        except NoAlertPresentException:
+            pass
         WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(element))
 
     def figure(self, element_id):
@@ -197,7 +203,7 @@ class Journey(unittest.TestCase):
         self.assertTrue(d.find_elements(By.ID, "portal-submit-claim"))
         self.shot("11b-portal-apply")
         self.open("/portal")
-        d.find_element(By.ID, "portal-logout").click()
+        self.click_and_wait(d.find_element(By.ID, "portal-logout"))
 
         # The case becomes a public, anonymised story.
         self.open("/stories")

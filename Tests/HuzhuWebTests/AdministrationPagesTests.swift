@@ -109,9 +109,40 @@ struct AdministrationPagesTests {
         .POST, "/accounts/\(account.id)/unlock", body: "_csrf=\(security.csrf)", headers: security.form())
       #expect(unlocked.status == .seeOther)
       _ = try await test.signIn("yc-new", password: "Strong-Pass-77")
+      // A new temporary password from the security administrator; the user changes it.
+      let reset = try await test.send(
+        .POST, "/accounts/\(account.id)/password", body: "_csrf=\(security.csrf)&password=Temporary-Pass-88",
+        headers: security.form())
+      #expect(reset.status == .seeOther)
+      let user = try await test.signIn("yc-new", password: "Temporary-Pass-88")
+      let wrong = try await test.send(
+        .POST, "/password", body: "_csrf=\(user.csrf)&current=nope&password=Own-Choice-99&repeat=Own-Choice-99",
+        headers: user.form())
+      #expect(wrong.status == .unprocessableEntity)
+      #expect(wrong.text.contains("当前密码不正确"))
+      let changed = try await test.send(
+        .POST, "/password",
+        body: "_csrf=\(user.csrf)&current=Temporary-Pass-88&password=Own-Choice-99&repeat=Own-Choice-99",
+        headers: user.form())
+      #expect(changed.status == .seeOther)
+      _ = try await test.signIn("yc-new", password: "Own-Choice-99")
+      // Disabled by the system administrator: no more sign-in, and the open session ends.
+      let disabled = try await test.send(
+        .POST, "/accounts/\(account.id)/state", body: "_csrf=\(admin.csrf)&disabled=true", headers: admin.form())
+      #expect(disabled.status == .seeOther)
+      #expect((try? await test.signIn("yc-new", password: "Own-Choice-99")) == nil)
+      #expect(try await test.get("/workers", headers: user.cookie).status == .seeOther)
+      // The administrators themselves are not administered from this page.
+      let auditor = try #require(try await FluentAccountStore(database: test.app.db).account(username: "auditor"))
+      #expect(
+        try await test.send(
+          .POST, "/accounts/\(auditor.id)/state", body: "_csrf=\(admin.csrf)&disabled=true", headers: admin.form()
+        ).status == .forbidden)
       let changes = try await FluentAuditStore(database: test.app.db).events(
         AuditQuery(kind: .accountChange), page: PageQuery())
-      #expect(changes.items.map(\.detail).sorted() == ["created: reviewer", "unlocked"])
+      #expect(
+        changes.items.map(\.detail).sorted()
+          == ["created: reviewer", "disabled", "own password changed", "password reset", "unlocked"])
     }
   }
 

@@ -132,6 +132,8 @@ public protocol AccountStore: Sendable {
   func recordSuccessfulLogin(_ id: UserAccount.ID) async throws
   func unlock(_ id: UserAccount.ID) async throws
   func setPasswordHash(_ hash: String, for id: UserAccount.ID) async throws
+  /// A disabled account cannot sign in; its history stays.
+  func setDisabled(_ disabled: Bool, for id: UserAccount.ID) async throws
 }
 
 /// Password hashing is a capability the core asks for, not one it implements: the web

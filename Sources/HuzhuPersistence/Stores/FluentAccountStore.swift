@@ -68,6 +68,10 @@ public struct FluentAccountStore: AccountStore {
       .set(\.$failedLogins, to: 0).set(\.$lockedUntil, to: nil).update()
   }
 
+  public func setDisabled(_ disabled: Bool, for id: UserAccount.ID) async throws {
+    try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$disabled, to: disabled).update()
+  }
+
   public func setPasswordHash(_ hash: String, for id: UserAccount.ID) async throws {
     try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$passwordHash, to: hash).update()
   }

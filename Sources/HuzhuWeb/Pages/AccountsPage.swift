@@ -64,18 +64,37 @@ enum AccountsPage {
     }
 
     private func state(_ account: UserAccount) -> Node<HTML.BodyContext> {
-      guard account.login.isLocked(at: model.now) else {
-        return .text(account.isDisabled ? text("已停用", "disabled") : text("正常", "active"))
-      }
+      let locked = account.login.isLocked(at: model.now)
+      let administrator = account.roles.contains(where: \.isAdministrator)
       return .group(
-        .span(.class("badge badge-overdue"), .text(text("已锁定", "locked"))),
+        locked
+          ? .span(.class("badge badge-overdue"), .text(text("已锁定", "locked")))
+          : .text(account.isDisabled ? text("已停用", "disabled") : text("正常", "active")),
         .if(
-          viewer.may(.unlockAccounts),
+          locked && viewer.may(.unlockAccounts),
           .form(
             .class("inline-form"), .method(.post), .action(SiteURL.accountUnlock(.value(account.id)).path),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-            .button(.type(.submit), .class("primary"), .id("unlock-\(account.username)"), .text(text("解锁", "Unlock")))))
-      )
+            .button(.type(.submit), .class("primary"), .id("unlock-\(account.username)"), .text(text("解锁", "Unlock"))))),
+        .if(
+          viewer.may(.unlockAccounts) && !administrator,
+          .form(
+            .class("inline-form"), .method(.post), .action(SiteURL.accountPassword(.value(account.id)).path),
+            .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+            .input(
+              .type(.password), .name("password"), .id("reset-\(account.username)"), .required(true),
+              .placeholder(text("新的临时密码", "New temporary password")),
+              .attribute(named: "autocomplete", value: "new-password")),
+            .button(.type(.submit), .text(text("重设密码", "Reset password"))))),
+        .if(
+          viewer.may(.manageAccounts) && !administrator,
+          .form(
+            .class("inline-form"), .method(.post), .action(SiteURL.accountState(.value(account.id)).path),
+            .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+            .input(.type(.hidden), .name("disabled"), .value(account.isDisabled ? "false" : "true")),
+            .button(
+              .type(.submit), .id("toggle-\(account.username)"),
+              .text(account.isDisabled ? text("启用", "Enable") : text("停用", "Disable"))))))
     }
 
     private func createForm() -> Node<HTML.BodyContext> {

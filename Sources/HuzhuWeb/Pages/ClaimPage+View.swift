@@ -139,16 +139,25 @@ extension ClaimPage {
       guard let viewer else { return .empty }
       let claim = model.claim
       let url = SiteURL.claimAct(.value(claim.id)).path
+      // Steps that decide money ask first (huzhu.js shows the question; without script the
+      // step simply goes ahead).
+      func confirmation(_ action: String) -> String {
+        switch action {
+        case "approve": text("确认审批通过？给付金额将进入支付。", "Approve? The amount goes to payment.")
+        case "reject": text("确认不予给付？申请人将收到短信。", "Reject? The claimant is told by text message.")
+        default: ""
+        }
+      }
       func button(_ action: String, _ zh: String, _ en: String, primary: Bool = false) -> Node<HTML.BodyContext> {
         .form(
-          .class("inline-form"), .method(.post), .action(url),
+          .class("inline-form"), .method(.post), .action(url), .data(named: "confirm", value: confirmation(action)),
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .input(.type(.hidden), .name("action"), .value(action)),
           .button(.type(.submit), .id("action-\(action)"), .class(primary ? "primary" : ""), .text(text(zh, en))))
       }
       func withNote(_ action: String, _ zh: String, _ en: String, reasons: Bool = false) -> Node<HTML.BodyContext> {
         .form(
-          .class("inline-form"), .method(.post), .action(url),
+          .class("inline-form"), .method(.post), .action(url), .data(named: "confirm", value: confirmation(action)),
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .input(.type(.hidden), .name("action"), .value(action)),
           .if(

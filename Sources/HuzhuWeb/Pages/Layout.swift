@@ -72,7 +72,7 @@ struct Layout {
       .unwrap(viewer) { viewer in
         .form(
           .class("account"), .method(.post), .action(SiteURL.logout.path),
-          .span(.class("account-name"), .text(viewer.displayName)),
+          .a(.class("account-name"), .href(SiteURL.ownPassword.path), .text(viewer.displayName)),
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .button(.type(.submit), .class("link-button"), .text(Self.text(zh: "退出", en: "Sign out", language))))
       },

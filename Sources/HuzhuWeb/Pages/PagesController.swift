@@ -36,6 +36,10 @@ struct PagesController {
     authenticated.on(.GET, .accountsPage, requiresAnyOf: [.manageAccounts, .unlockAccounts], use: accounts)
     authenticated.post(.accountsPage, requires: .manageAccounts, use: createAccount)
     authenticated.post(.accountUnlock(.key), requires: .unlockAccounts, use: unlockAccount)
+    authenticated.post(.accountPassword(.key), requires: .unlockAccounts, use: resetPassword)
+    authenticated.post(.accountState(.key), requires: .manageAccounts, use: setAccountState)
+    authenticated.get(.ownPassword, use: passwordForm)
+    authenticated.post(.ownPassword, use: changePassword)
     // The rules are published: every operator may read them.
     authenticated.get(.schemesPage, use: schemes)
     authenticated.get(.schemePage(.key), use: scheme)
@@ -556,6 +560,106 @@ struct PagesController {
     try await request.audit(.accountChange, subject: "account:\(account.username)", detail: "unlocked")
     request.flash(LocalizedText(zh: "账号 \(account.username) 已解锁", en: "Account \(account.username) unlocked"))
     return request.redirect(to: SiteURL.accountsPage.path)
+  }
+
+  /// An account the operator may administer: in their area, and not one of the three
+  /// administrators (those are managed at installation).
+  private func administrable(_ request: Request) async throws -> UserAccount {
+    let id: UserAccount.ID = try request.identifier()
+    guard let account = try await request.accounts.account(id),
+      request.accessScope.contains(organisation: account.organisationID)
+    else { throw APIError.notFound }
+    guard !account.roles.contains(where: \.isAdministrator) else { throw APIError.forbidden }
+    return account
+  }
+
+  struct PasswordReset: Content {
+    let password: String
+  }
+
+  @Sendable func resetPassword(_ request: Request) async throws -> Response {
+    let account = try await administrable(request)
+    let password = try request.content.decode(PasswordReset.self).password
+    let problems = PasswordPolicy.problems(password, username: account.username)
+    guard problems.isEmpty else {
+      return AccountsPage.View(
+        model: try await accountsModel(request, errors: problems), language: request.displayLanguage,
+        viewer: request.viewer!
+      ).html().response(status: .unprocessableEntity)
+    }
+    try await setPassword(password, for: account, request)
+    try await request.accounts.unlock(account.id)
+    try await request.audit(.accountChange, subject: "account:\(account.username)", detail: "password reset")
+    request.flash(LocalizedText(zh: "账号 \(account.username) 的密码已重设", en: "\(account.username)'s password was reset"))
+    return request.redirect(to: SiteURL.accountsPage.path)
+  }
+
+  struct AccountState: Content {
+    let disabled: Bool
+  }
+
+  @Sendable func setAccountState(_ request: Request) async throws -> Response {
+    let account = try await administrable(request)
+    let disabled = try request.content.decode(AccountState.self).disabled
+    try await request.accounts.setDisabled(disabled, for: account.id)
+    try await request.audit(
+      .accountChange, subject: "account:\(account.username)", detail: disabled ? "disabled" : "enabled")
+    request.flash(
+      disabled
+        ? LocalizedText(zh: "账号 \(account.username) 已停用", en: "\(account.username) disabled")
+        : LocalizedText(zh: "账号 \(account.username) 已启用", en: "\(account.username) enabled"))
+    return request.redirect(to: SiteURL.accountsPage.path)
+  }
+
+  private func setPassword(_ password: String, for account: UserAccount, _ request: Request) async throws {
+    let hasher = request.application.huzhu.passwordHasher
+    let hash = try await request.application.threadPool.runIfActive { try hasher.hash(password) }
+    try await request.accounts.setPasswordHash(hash, for: account.id)
+  }
+
+  @Sendable func passwordForm(_ request: Request) async throws -> Response {
+    PasswordPage.View(language: request.displayLanguage, viewer: request.viewer!, notice: request.takeFlash()).html()
+      .response()
+  }
+
+  struct PasswordChange: Content {
+    let current: String
+    let password: String
+    let `repeat`: String
+  }
+
+  @Sendable func changePassword(_ request: Request) async throws -> Response {
+    guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
+    let form = try request.content.decode(PasswordChange.self)
+    var errors: [FieldError] = []
+    if !(try await SignIn.verify(form.current, against: signedIn.account.passwordHash, on: request)) {
+      errors.append(
+        FieldError(
+          field: "current", code: "wrong_password",
+          message: LocalizedText(zh: "当前密码不正确", en: "the current password is wrong")))
+    }
+    errors += PasswordPolicy.problems(form.password, username: signedIn.account.username)
+    if form.password != form.repeat {
+      errors.append(
+        FieldError(
+          field: "repeat", code: "mismatch",
+          message: LocalizedText(zh: "两次输入的新密码不一致", en: "the two new passwords differ")))
+    }
+    if form.password == form.current {
+      errors.append(
+        FieldError(
+          field: "password", code: "unchanged",
+          message: LocalizedText(zh: "新密码不能与当前密码相同", en: "choose a different password")))
+    }
+    guard errors.isEmpty else {
+      return PasswordPage.View(language: request.displayLanguage, viewer: request.viewer!, errors: errors).html()
+        .response(status: .unprocessableEntity)
+    }
+    try await setPassword(form.password, for: signedIn.account, request)
+    try await request.audit(
+      .accountChange, subject: "account:\(signedIn.account.username)", detail: "own password changed")
+    request.flash(LocalizedText(zh: "密码已修改", en: "Password changed"))
+    return request.redirect(to: SiteURL.ownPassword.path)
   }
 
   // MARK: Schemes

@@ -31,6 +31,7 @@ enum PaymentBatchesPage {
           .p(.text(text("待支付（已审批）申请：\(model.approved) 件", "Approved claims waiting: \(model.approved)"))),
           .form(
             .class("inline-form"), .method(.post), .action(SiteURL.paymentBatches.path),
+            .data(named: "confirm", value: text("将所有已审批申请生成支付批次？", "Put every approved claim into a batch?")),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
             .namedSelect(
               "scheme", id: "batch-scheme",
@@ -97,6 +98,9 @@ enum PaymentBatchPage {
                           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
                           .input(.type(.hidden), .name("claimId"), .value(line.claimID.description)),
                           .input(.type(.hidden), .name("paid"), .value("true")),
+                          .data(
+                            named: "confirm", value: text("确认银行已到账？将记入互助金台账。", "The bank paid? This posts to the fund.")
+                          ),
                           .button(
                             .type(.submit), .class("primary"), .id("paid-\(line.claimNumber)"),
                             .text(text("已到账", "Paid")))),

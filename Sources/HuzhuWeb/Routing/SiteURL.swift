@@ -36,6 +36,10 @@ public enum SiteURL: Hashable, Sendable {
   /// Operator accounts (system administrator) and their locks (security administrator).
   case accountsPage
   case accountUnlock(Parameter<UserAccount.ID>)
+  case accountPassword(Parameter<UserAccount.ID>)
+  case accountState(Parameter<UserAccount.ID>)
+  /// The signed-in operator's own password.
+  case ownPassword
   /// Schemes, products and rule versions, readable; a new revision uploaded.
   case schemesPage
   case schemePage(Parameter<String>)
@@ -148,6 +152,9 @@ public enum SiteURL: Hashable, Sendable {
     case .pairingVisit(let id): ["pairings", id.component(SiteURL.idParameter), "visits"]
     case .accountsPage: ["accounts"]
     case .accountUnlock(let id): ["accounts", id.component(SiteURL.idParameter), "unlock"]
+    case .accountPassword(let id): ["accounts", id.component(SiteURL.idParameter), "password"]
+    case .accountState(let id): ["accounts", id.component(SiteURL.idParameter), "state"]
+    case .ownPassword: ["password"]
     case .schemesPage: ["schemes"]
     case .schemePage(let code): ["schemes", code.component(SiteURL.codeParameter)]
     case .stories: ["stories"]
