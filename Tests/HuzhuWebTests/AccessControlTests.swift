@@ -383,17 +383,25 @@ struct PortalAndUnitPagesTests {
       #expect(unitPage.text.contains("花名册已导入：新增 1 人"))
       #expect(try await registry.worker(idNumber: good) != nil)
 
-      // Enroll the whole unit for 2024 with Anyang's split; then pay the bill, twice by mistake.
+      // Enroll the whole unit for 2024 with Anyang's split, the newcomer's own share paid by a
+      // named third party; then pay the bill, twice by mistake.
+      let newcomer = try #require(try await registry.worker(idNumber: good))
       let enrolled = try await test.send(
         .POST, "/units/\(bus.id)/enroll",
         body:
-          "_csrf=\(session.csrf)&product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&everyone=on&employerKind=percent&employerValue=50&subsidyPayer=union_city&subsidyPerPerson=30",
+          "_csrf=\(session.csrf)&product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&everyone=on&employerKind=percent&employerValue=50&subsidyPayer=union_city&subsidyPerPerson=30&thirdPartyWorker=\(newcomer.id)&thirdPartyName=%E5%91%A8%E6%95%8F",
         headers: session.form())
       #expect(enrolled.status == .seeOther, "\(enrolled.text)")
       let withBill = try await test.get("/units/\(bus.id)", headers: session.cookie).text
       #expect(withBill.contains("已办理参保 4 人"))
       let bills = try await FluentEnrollmentStore(database: test.app.db).bills(unit: bus.id)
       let bill = try #require(bills.first { $0.period.start == CalendarDate(year: 2024, month: 1, day: 1)! })
+      // Half of each member's price from the unit, the other half from the member, except the
+      // newcomer's half, which 周敏 pays.
+      let thirdParty = try #require(bill.due.first { $0.payer == .thirdParty })
+      let employer = try #require(bill.due.first { $0.payer == .employer })
+      #expect(thirdParty.payerName == "周敏")
+      #expect(thirdParty.amount * 4 == employer.amount)
       let part = try #require(bill.outstanding.first { $0.payer == .employer })
       let key = UUID().uuidString
       for _ in 0..<2 {

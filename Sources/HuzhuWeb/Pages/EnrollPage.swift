@@ -15,6 +15,9 @@ enum EnrollPage {
     var employerValue = "50"
     var subsidyPayer = ""
     var subsidyPerPerson = ""
+    /// One member whose own share someone else pays (a cadre for a paired hardship worker).
+    var thirdPartyWorker = ""
+    var thirdPartyName = ""
 
     init(fields: [String: String], workerIDs: [String]) {
       product = fields["product"] ?? ""
@@ -26,6 +29,8 @@ enum EnrollPage {
       employerValue = fields["employerValue"] ?? ""
       subsidyPayer = fields["subsidyPayer"] ?? ""
       subsidyPerPerson = fields["subsidyPerPerson"] ?? ""
+      thirdPartyWorker = fields["thirdPartyWorker"] ?? ""
+      thirdPartyName = fields["thirdPartyName"] ?? ""
     }
 
     init(today: CalendarDate) {
@@ -69,8 +74,17 @@ enum EnrollPage {
               message: LocalizedText(zh: "补贴金额应为元，大于 0", en: "a subsidy in yuan, above 0")))
         }
       }
+      var thirdParties: [Worker.ID: String] = [:]
+      if let worker = Worker.ID(thirdPartyWorker) {
+        let name = thirdPartyName.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty {
+          errors.append(.missing("thirdPartyName", LocalizedText(zh: "代缴人姓名", en: "payer's name")))
+        } else {
+          thirdParties[worker] = name
+        }
+      }
       guard errors.isEmpty else { return .failure(ValidationFailure(errors)) }
-      return .success(PayerSplitRule(employer: employer, unionSubsidies: subsidies))
+      return .success(PayerSplitRule(employer: employer, unionSubsidies: subsidies, thirdParties: thirdParties))
     }
   }
 
@@ -137,7 +151,18 @@ enum EnrollPage {
                     })),
               field(
                 "subsidyPerPerson", text("每人补贴（元）", "Subsidy per person (yuan)"),
-                input("subsidyPerPerson", form.subsidyPerPerson))),
+                input("subsidyPerPerson", form.subsidyPerPerson)),
+              field(
+                "thirdPartyWorker", text("由他人代缴个人部分的职工", "A member whose own share someone else pays"),
+                .namedSelect(
+                  "thirdPartyWorker", id: "thirdPartyWorker",
+                  [.choice("", text("无", "None"), selected: form.thirdPartyWorker.isEmpty)]
+                    + model.workers.map {
+                      .choice($0.id.description, $0.name, selected: form.thirdPartyWorker == $0.id.description)
+                    })),
+              field(
+                "thirdPartyName", text("代缴人（如：孙志刚（包联干部））", "Who pays (e.g. a paired cadre)"),
+                input("thirdPartyName", form.thirdPartyName))),
             .fieldset(
               .legend(text("参保人员", "Members")),
               .div(

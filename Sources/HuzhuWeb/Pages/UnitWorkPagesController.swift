@@ -142,13 +142,15 @@ struct UnitWorkPagesController {
   struct EnrollBody: Content {
     var product, periodStart, requestDate, everyone, employerKind, employerValue, subsidyPayer,
       subsidyPerPerson: String?
+    var thirdPartyWorker, thirdPartyName: String?
     var workers: [String]?
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
         ("product", product), ("periodStart", periodStart), ("requestDate", requestDate), ("everyone", everyone),
         ("employerKind", employerKind), ("employerValue", employerValue), ("subsidyPayer", subsidyPayer),
-        ("subsidyPerPerson", subsidyPerPerson),
+        ("subsidyPerPerson", subsidyPerPerson), ("thirdPartyWorker", thirdPartyWorker),
+        ("thirdPartyName", thirdPartyName),
       ]
       return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }
