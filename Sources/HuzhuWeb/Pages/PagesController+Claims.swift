@@ -1,0 +1,194 @@
+import Foundation
+import HuzhuCore
+import Vapor
+
+/// The claims pages: the queue, the intake form, a claim and the steps taken from it.
+extension PagesController {
+  // MARK: Claims
+
+  @Sendable func claimQueue(_ request: Request) async throws -> Response {
+    let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
+    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: request.claims)
+    return ClaimQueuePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
+      .response()
+  }
+
+  @Sendable func claim(_ request: Request) async throws -> Response {
+    try await claimPage(try request.identifier(), request, notice: request.takeFlash())
+  }
+
+  func claimPage(
+    _ id: ClaimRecord.ID, _ request: Request, notice: LocalizedText? = nil, error: LocalizedText? = nil,
+    typedNote: String = "", status: HTTPResponseStatus = .ok
+  ) async throws -> Response {
+    guard
+      let model = try await ClaimPage.Model.load(
+        id, today: request.today, claims: request.claims, registry: request.registry)
+    else { throw APIError.notFound }
+    return ClaimPage.View(
+      model: model, language: request.displayLanguage, viewer: request.viewer, notice: notice, error: error,
+      typedNote: typedNote
+    ).html().response(status: status)
+  }
+
+  struct ActionForm: Content {
+    let action: ClaimActionInput.Name
+    let note: String?
+    let rejectionReason: RejectionReason?
+  }
+
+  @Sendable func actOnClaim(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
+    let form = try request.content.decode(ActionForm.self)
+    let note = form.note?.trimmingCharacters(in: .whitespaces) ?? ""
+    let action: ClaimAction =
+      switch form.action {
+      case .submit: .submit
+      case .return: .returnForDocuments(reason: note)
+      case .review: .review
+      case .approve: .approve
+      case .reject: .reject(reason: form.rejectionReason ?? .other, note: note)
+      case .appeal: .appeal(reason: note)
+      }
+    guard !action.permittedBy.isDisjoint(with: request.viewer!.permissions) else { throw APIError.forbidden }
+    do {
+      let context = try await request.claimContext(scheme: record.schemeCode)
+      let result = try await request.claims.perform(action, on: id, context: context)
+      // Post, redirect, get: a refresh of the claim's page never repeats the step.
+      request.flash(
+        LocalizedText(
+          zh: "已办理：\(result.record.state.label.zh)", en: "Done: the claim is now \(result.record.state.label.en)"))
+      return request.redirect(to: SiteURL.claimPage(.value(id)).path)
+    } catch let failure as ValidationFailure {
+      let message = failure.errors.map(\.message)
+      return try await claimPage(
+        id, request,
+        error: LocalizedText(
+          zh: message.map(\.zh).joined(separator: "；"), en: message.map(\.en).joined(separator: "; ")),
+        typedNote: note, status: .unprocessableEntity)
+    }
+  }
+
+  struct UploadForm: Content {
+    let kind: String
+    let file: File
+  }
+
+  @Sendable func upload(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
+    let form = try request.content.decode(UploadForm.self)
+    do {
+      let context = try await request.claimContext(scheme: record.schemeCode)
+      let document = try await request.attachScan(
+        Data(form.file.data.readableBytesView), kind: String(form.kind.prefix(40)), fileName: form.file.filename,
+        to: id, context: context)
+      request.flash(
+        LocalizedText(
+          zh: "已上传：\(RequiredDocument.label(document.kind).zh)",
+          en: "Uploaded: \(RequiredDocument.label(document.kind).en)"))
+      return request.redirect(to: SiteURL.claimPage(.value(id)).path)
+    } catch let failure as ValidationFailure {
+      return try await claimPage(
+        id, request,
+        error: LocalizedText(
+          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
+          en: failure.errors.map(\.message.en).joined(separator: "; ")),
+        status: .unprocessableEntity)
+    }
+  }
+
+  @Sendable func claimForm(_ request: Request) async throws -> Response {
+    // A claim starts from the member: without one, find them first.
+    guard request.query[String.self, at: "worker"] != nil else { return request.redirect(to: SiteURL.workers.path) }
+    let model = try await claimFormModel(request)
+    return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+      .response()
+  }
+
+  func claimFormModel(_ request: Request) async throws -> ClaimFormPage.Model {
+    guard let text = request.query[String.self, at: "worker"], let id = Worker.ID(text),
+      let model = try await ClaimFormPage.Model.load(
+        worker: id, today: request.today, registry: request.registry, enrollments: request.enrollments,
+        schemes: request.schemes)
+    else { throw APIError.notFound }
+    return model
+  }
+
+  /// The posted intake form: text fields and one optional scan per checklist item.
+  struct ClaimFormBody: Content {
+    var schemeCode, hospital, admissionDate, dischargeDate, settlementDate, claimDate, hospitalDays: String?
+    var invoiceNumbers, settlementSheetNumber, expedited: String?
+    var figure_total_cost, figure_in_scope_cost, figure_pooled_fund_paid: String?
+    var figure_critical_illness_insurance_paid, figure_self_paid_in_scope, figure_self_funded: String?
+    var scan_certificate, scan_diagnosis, scan_invoice, scan_settlement_sheet: File?
+
+    var fields: [String: String] {
+      let pairs: [(String, String?)] = [
+        ("schemeCode", schemeCode), ("hospital", hospital), ("admissionDate", admissionDate),
+        ("dischargeDate", dischargeDate), ("settlementDate", settlementDate), ("claimDate", claimDate),
+        ("hospitalDays", hospitalDays), ("invoiceNumbers", invoiceNumbers),
+        ("settlementSheetNumber", settlementSheetNumber), ("expedited", expedited),
+        ("figure_total_cost", figure_total_cost), ("figure_in_scope_cost", figure_in_scope_cost),
+        ("figure_pooled_fund_paid", figure_pooled_fund_paid),
+        ("figure_critical_illness_insurance_paid", figure_critical_illness_insurance_paid),
+        ("figure_self_paid_in_scope", figure_self_paid_in_scope), ("figure_self_funded", figure_self_funded),
+      ]
+      return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
+    }
+
+    var scans: [(kind: String, file: File)] {
+      [
+        ("certificate", scan_certificate), ("diagnosis", scan_diagnosis), ("invoice", scan_invoice),
+        ("settlement_sheet", scan_settlement_sheet),
+      ]
+      .compactMap { kind, file in file.flatMap { $0.data.readableBytes > 0 ? (kind, $0) : nil } }
+    }
+  }
+
+  @Sendable func openClaim(_ request: Request) async throws -> Response {
+    var model = try await claimFormModel(request)
+    let body = try request.content.decode(ClaimFormBody.self)
+    model.form = ClaimFormPage.Form(fields: body.fields)
+    func refuse(_ errors: [FieldError]) -> Response {
+      model.errors = errors
+      return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+        .response(status: .unprocessableEntity)
+    }
+    guard model.schemes.contains(where: { $0.code == model.form.schemeCode }) else {
+      return refuse([
+        FieldError(
+          field: "schemeCode", code: "no_cover",
+          message: LocalizedText(zh: "该职工没有该方案的已缴费参保", en: "the worker holds no paid cover in this scheme"))
+      ])
+    }
+    let intake: ClaimIntake
+    switch model.form.intake() {
+    case .success(let value): intake = value
+    case .failure(let failure): return refuse(failure.errors)
+    }
+    // Scans are checked before anything is written, so a bad file loses nothing typed.
+    var scanErrors: [FieldError] = []
+    for scan in body.scans {
+      if case .failure(let problem) = DocumentFormat.detect(Data(scan.file.data.readableBytesView)) {
+        scanErrors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
+      }
+    }
+    guard scanErrors.isEmpty else { return refuse(scanErrors) }
+    let context = try await request.claimContext(scheme: model.form.schemeCode)
+    let record: ClaimRecord
+    do {
+      record = try await request.claims.open(
+        intake, for: model.worker.id, channel: .window, expedited: model.form.expedited, context: context)
+    } catch let failure as ValidationFailure {
+      return refuse(failure.errors)
+    }
+    for scan in body.scans {
+      _ = try await request.attachScan(
+        Data(scan.file.data.readableBytesView), kind: scan.kind, fileName: scan.file.filename, to: record.id,
+        context: context)
+    }
+    return request.redirect(to: SiteURL.claimPage(.value(record.id)).path)
+  }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HuzhuCore
+import Vapor
+
+/// The schemes' rules, readable by every operator, revised by scheme administrators.
+extension PagesController {
+  // MARK: Schemes
+
+  @Sendable func schemes(_ request: Request) async throws -> Response {
+    SchemesPage.View(
+      schemes: try await request.schemes.schemes(), language: request.displayLanguage, viewer: request.viewer!
+    )
+    .html().response()
+  }
+
+  @Sendable func scheme(_ request: Request) async throws -> Response {
+    guard let scheme = try await request.schemes.scheme(code: try request.pathText(SiteURL.codeParameter)) else {
+      throw APIError.notFound
+    }
+    let model = SchemePage.Model(scheme: scheme, draft: scheme.source, notice: request.takeFlash())
+    return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
+  }
+
+  struct SchemeForm: Content {
+    let source: String
+  }
+
+  @Sendable func saveScheme(_ request: Request) async throws -> Response {
+    let code = try request.pathText(SiteURL.codeParameter)
+    guard let current = try await request.schemes.scheme(code: code) else { throw APIError.notFound }
+    let source = try request.content.decode(SchemeForm.self).source.replacingOccurrences(of: "\r\n", with: "\n")
+    do {
+      let (saved, _) = try await request.saveScheme(code: code, yaml: source)
+      request.flash(
+        LocalizedText(zh: "已保存为第 \(saved.revision) 次修订", en: "Saved as revision \(saved.revision)"))
+      return request.redirect(to: SiteURL.schemePage(.value(code)).path)
+    } catch let failure as ValidationFailure {
+      let model = SchemePage.Model(scheme: current, draft: source, errors: failure.errors)
+      return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+        .response(status: .unprocessableEntity)
+    }
+  }
+}
