@@ -235,6 +235,12 @@ public enum DocumentFormat: String, Hashable, Sendable, Codable, CaseIterable {
 
 /// Names of the documents a rule version can require.
 public enum RequiredDocument {
+  /// The kinds of document the system knows by name (a scheme may ask for others).
+  public static let knownCodes = [
+    "certificate", "diagnosis", "invoice", "settlement_sheet", "discharge_summary", "id_card", "bank_card",
+    "accident_report",
+  ]
+
   public static func label(_ code: String) -> LocalizedText {
     switch code {
     case "certificate": LocalizedText(zh: "互助金保障书", en: "certificate")

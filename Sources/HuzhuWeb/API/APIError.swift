@@ -66,3 +66,11 @@ struct APIErrorBody: Content {
   let error: Body
   let requestId: String
 }
+
+extension ValidationFailure {
+  /// Every message, one after another: for a page that reports a refusal in one line.
+  var summary: LocalizedText {
+    LocalizedText(
+      zh: errors.map(\.message.zh).joined(separator: "；"), en: errors.map(\.message.en).joined(separator: "; "))
+  }
+}

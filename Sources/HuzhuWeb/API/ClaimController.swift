@@ -263,6 +263,15 @@ extension Request {
   }
 
   /// The signed-in operator as a claim actor, with the scheme and the calendar.
+  /// Keeps a file in the document store under its SHA-256 (written off the event loop) and
+  /// returns that checksum: scans, and rosters between their preview and their import.
+  func storeDocument(_ bytes: Data) async throws -> String {
+    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    let storage = application.huzhu.documents
+    try await application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+    return checksum
+  }
+
   /// Checks a scan by its content, stores it by its SHA-256, and attaches it to the claim.
   func attachScan(_ bytes: Data, kind: String, fileName: String?, to id: ClaimRecord.ID, context: ClaimContext)
     async throws -> ClaimDocument
@@ -272,9 +281,7 @@ extension Request {
     case .success(let detected): format = detected
     case .failure(let problem): throw ValidationFailure([problem])
     }
-    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    let storage = application.huzhu.documents
-    try await application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+    let checksum = try await storeDocument(bytes)
     let name = String((fileName.flatMap { $0.isEmpty ? nil : $0 } ?? "\(kind).\(format.rawValue)").prefix(100))
     let document = ClaimDocument(
       claimID: id, kind: kind, fileName: name, format: format, size: bytes.count, sha256: checksum,

@@ -1,5 +1,4 @@
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuSchemeFiles
 import Vapor
 
@@ -100,10 +99,9 @@ extension Request {
   /// collects for). Another city's or province's fund is not theirs to see.
   func fundSchemeCodes() async throws -> Set<String> {
     guard let signedIn = operatorAccount else { return [] }
-    let organisations = try await FluentRegistryStore(database: db).organisations()
     var codes: Set<String> = []
     for scheme in try await schemes.schemes() {
-      let served = OrganisationTree.subtreeIDs(of: scheme.organisationID, in: organisations)
+      let served = OrganisationTree.subtreeIDs(of: scheme.organisationID, in: signedIn.organisations)
       if signedIn.scope.contains(organisation: scheme.organisationID) || served.contains(signedIn.organisation.id) {
         codes.insert(scheme.code)
       }

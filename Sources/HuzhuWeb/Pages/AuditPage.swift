@@ -18,9 +18,6 @@ enum AuditPage {
     let language: DisplayLanguage
     let viewer: Viewer
 
-    static let timeFormat: Date.FormatStyle = Date.FormatStyle(timeZone: TimeZone(identifier: "Asia/Shanghai")!)
-      .year().month(.twoDigits).day(.twoDigits).hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits)
-
     func html() -> HTML {
       Layout(
         title: text("审计日志", "Audit log"), language: language, currentPath: SiteURL.auditLog.path, viewer: viewer,
@@ -47,7 +44,7 @@ enum AuditPage {
             .tbody(
               .forEach(model.events.items) { event in
                 .tr(
-                  .td(.text(event.at.formatted(Self.timeFormat))),
+                  .td(.text(Layout.timestamp(event.at, seconds: true))),
                   .td(
                     .span(
                       .class("badge badge-audit-\(event.kind.rawValue)"), .text(event.kind.label.text(for: language)))),

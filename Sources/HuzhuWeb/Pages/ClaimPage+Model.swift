@@ -42,12 +42,7 @@ enum ClaimQueuePage {
 
 /// The document kinds an upload form offers: what is still missing first, then the rest.
 enum ClaimAssessmentDocuments {
-  static let all = [
-    "certificate", "diagnosis", "invoice", "settlement_sheet", "discharge_summary", "id_card", "bank_card",
-    "accident_report",
-  ]
-
   static func kinds(missingFirst missing: [String]) -> [String] {
-    missing + all.filter { !missing.contains($0) }
+    missing + RequiredDocument.knownCodes.filter { !missing.contains($0) }
   }
 }

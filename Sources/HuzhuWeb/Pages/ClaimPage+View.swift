@@ -247,7 +247,7 @@ extension ClaimPage {
           .tbody(
             .forEach(model.history) { entry in
               .tr(
-                .td(.text(Self.timestamp(entry.at))), .td(.text(entry.actor)), .td(.text(entry.address ?? "")),
+                .td(.text(Layout.timestamp(entry.at))), .td(.text(entry.actor)), .td(.text(entry.address ?? "")),
                 .td(.text(Self.actionLabel(entry.action).text(for: language))),
                 .td(.text(entry.to.label.text(for: language))), .td(.text(entry.note ?? "")))
             })))
@@ -281,14 +281,6 @@ extension ClaimPage {
       case "mark_payment_failed": LocalizedText(zh: "支付失败", en: "payment failed")
       default: LocalizedText(zh: action, en: action)
       }
-    }
-
-    static func timestamp(_ date: Date) -> String {
-      let formatter = DateFormatter()
-      formatter.timeZone = CalendarDate.schemeTimeZone
-      formatter.locale = Locale(identifier: "en_US_POSIX")
-      formatter.dateFormat = "yyyy-MM-dd HH:mm"
-      return formatter.string(from: date)
     }
 
     private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {

@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuCore
 import Plot
 import Vapor
@@ -80,6 +81,17 @@ struct Layout {
         viewer == nil,
         .a(.class("account"), .href(SiteURL.login.path), .text(Self.text(zh: "登录", en: "Sign in", language))))
     )
+  }
+
+  /// An instant as the scheme's clock shows it (Asia/Shanghai): `2026-11-23 22:39`, with
+  /// seconds for the audit log.
+  static func timestamp(_ date: Date, seconds: Bool = false) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = CalendarDate.schemeTimeZone
+    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+    let minutes = String(
+      format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    return seconds ? minutes + String(format: ":%02d", c.second ?? 0) : minutes
   }
 
   static let productName = LocalizedText(zh: "互助 · 职工互助医疗保障", en: "Huzhu · Workers' Mutual Medical Aid")

@@ -61,11 +61,8 @@ extension PagesController {
           zh: "已办理：\(result.record.state.label.zh)", en: "Done: the claim is now \(result.record.state.label.en)"))
       return request.redirect(to: SiteURL.claimPage(.value(id)).path)
     } catch let failure as ValidationFailure {
-      let message = failure.errors.map(\.message)
       return try await claimPage(
-        id, request,
-        error: LocalizedText(
-          zh: message.map(\.zh).joined(separator: "；"), en: message.map(\.en).joined(separator: "; ")),
+        id, request, error: failure.summary,
         typedNote: note, status: .unprocessableEntity)
     }
   }
@@ -92,9 +89,7 @@ extension PagesController {
     } catch let failure as ValidationFailure {
       return try await claimPage(
         id, request,
-        error: LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
-          en: failure.errors.map(\.message.en).joined(separator: "; ")),
+        error: failure.summary,
         status: .unprocessableEntity)
     }
   }
@@ -150,32 +145,16 @@ extension PagesController {
   @Sendable func openClaim(_ request: Request) async throws -> Response {
     var model = try await claimFormModel(request)
     let body = try request.content.decode(ClaimFormBody.self)
-    model.form = ClaimFormPage.Form(fields: body.fields)
     func refuse(_ errors: [FieldError]) -> Response {
       model.errors = errors
       return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
-    guard model.schemes.contains(where: { $0.code == model.form.schemeCode }) else {
-      return refuse([
-        FieldError(
-          field: "schemeCode", code: "no_cover",
-          message: LocalizedText(zh: "该职工没有该方案的已缴费参保", en: "the worker holds no paid cover in this scheme"))
-      ])
-    }
     let intake: ClaimIntake
-    switch model.form.intake() {
-    case .success(let value): intake = value
+    switch model.check(body) {
+    case .success(let checked): intake = checked.intake
     case .failure(let failure): return refuse(failure.errors)
     }
-    // Scans are checked before anything is written, so a bad file loses nothing typed.
-    var scanErrors: [FieldError] = []
-    for scan in body.scans {
-      if case .failure(let problem) = DocumentFormat.detect(Data(scan.file.data.readableBytesView)) {
-        scanErrors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
-      }
-    }
-    guard scanErrors.isEmpty else { return refuse(scanErrors) }
     let context = try await request.claimContext(scheme: model.form.schemeCode)
     let record: ClaimRecord
     do {
@@ -190,5 +169,54 @@ extension PagesController {
         context: context)
     }
     return request.redirect(to: SiteURL.claimPage(.value(record.id)).path)
+  }
+}
+
+/// A scan from the intake form, recognised by its content.
+struct CheckedScan {
+  let kind: String
+  let fileName: String
+  let bytes: Data
+  let format: DocumentFormat
+}
+
+extension ClaimFormPage.Model {
+  /// Takes the posted form (kept in `form`, so nothing typed is lost) and checks it whole:
+  /// a scheme the member holds paid cover in, facts that parse, every scan a PDF, JPEG or PNG.
+  /// Writes nothing. The window and the worker portal share it.
+  mutating func check(_ body: PagesController.ClaimFormBody)
+    -> Result<(intake: ClaimIntake, scans: [CheckedScan]), ValidationFailure>
+  {
+    form = ClaimFormPage.Form(fields: body.fields)
+    guard schemes.contains(where: { $0.code == form.schemeCode }) else {
+      return .failure(
+        ValidationFailure([
+          FieldError(
+            field: "schemeCode", code: "no_cover",
+            message: LocalizedText(zh: "该职工没有该方案的已缴费参保", en: "the worker holds no paid cover in this scheme"))
+        ]))
+    }
+    let intake: ClaimIntake
+    switch form.intake() {
+    case .success(let value): intake = value
+    case .failure(let failure): return .failure(failure)
+    }
+    var scans: [CheckedScan] = []
+    var errors: [FieldError] = []
+    for scan in body.scans {
+      let bytes = Data(scan.file.data.readableBytesView)
+      switch DocumentFormat.detect(bytes) {
+      case .success(let format):
+        scans.append(
+          CheckedScan(
+            kind: scan.kind,
+            fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
+            bytes: bytes, format: format))
+      case .failure(let problem):
+        errors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
+      }
+    }
+    guard errors.isEmpty else { return .failure(ValidationFailure(errors)) }
+    return .success((intake, scans))
   }
 }

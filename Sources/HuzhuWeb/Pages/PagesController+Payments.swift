@@ -24,9 +24,7 @@ extension PagesController {
         claims: request.claims, schemes: request.schemes, today: request.today)
       return PaymentBatchesPage.View(
         model: model, language: request.displayLanguage, viewer: request.viewer!,
-        notice: LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
-          en: failure.errors.map(\.message.en).joined(separator: "; "))
+        notice: failure.summary
       ).html().response(status: .unprocessableEntity)
     }
   }

@@ -37,9 +37,7 @@ extension PagesController {
       request.flash(LocalizedText(zh: "走访已记录", en: "Visit recorded"))
     } catch let failure as ValidationFailure {
       request.flashError(
-        LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
-          en: failure.errors.map(\.message.en).joined(separator: "; ")))
+        failure.summary)
     }
     return request.redirect(to: SiteURL.pairingsPage.path)
   }

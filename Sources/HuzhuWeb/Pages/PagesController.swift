@@ -77,15 +77,11 @@ struct PagesController {
 
   @Sendable func login(_ request: Request) async throws -> Response {
     let form = try request.content.decode(LoginForm.self)
-    // The middleware only checks requests that carry the session cookie; a sign-in without
-    // one (cookies blocked, or a forged cross-site form) is refused here.
-    guard request.hasSession,
-      CSRF.matches(try? request.content.get(String.self, at: CSRF.field), request.session.data[SessionKeys.csrf])
-    else { throw CSRF.refused }
+    try request.requireSignInToken()
     let username = form.username.trimmingCharacters(in: .whitespaces).lowercased()
     switch try await SignIn.attempt(username: username, password: form.password, on: request) {
     case .success(let account):
-      try await request.startSession(for: account)
+      try await request.startSession(SessionKeys.account, account.account.id.description)
       request.auth.login(account)
       try await request.audit(.login, subject: "account:\(account.account.username)")
       return request.redirect(to: Self.safeNext(form.next))

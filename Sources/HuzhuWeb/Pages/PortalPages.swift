@@ -44,10 +44,7 @@ struct PortalController {
 
   @Sendable func sendCode(_ request: Request) async throws -> Response {
     let form = try request.content.decode(IdentifyForm.self)
-    // As at the staff sign-in: no session, or a token that is not the session's, is refused.
-    guard request.hasSession,
-      CSRF.matches(try? request.content.get(String.self, at: CSRF.field), request.session.data[SessionKeys.csrf])
-    else { throw CSRF.refused }
+    try request.requireSignInToken()
     var model = PortalPage.Model(stage: .identify, idNumber: form.idNumber, phone: form.phone)
     let store = FluentPortalStore(database: request.db)
     guard case .success(let number) = ResidentIDNumber.validate(form.idNumber.trimmingCharacters(in: .whitespaces)),
@@ -96,12 +93,7 @@ struct PortalController {
         en: "The code is wrong or has expired (\(PortalSignIn.maximumAttempts) tries per code).")
       return render(model, request, status: .unprocessableEntity)
     }
-    try await request.rotateSession()
-    let now = String(Int(Date().timeIntervalSince1970))
-    request.session.data[SessionKeys.worker] = id.description
-    request.session.data[SessionKeys.started] = now
-    request.session.data[SessionKeys.seen] = now
-    request.session.data[SessionKeys.csrf] = CSRF.newToken()
+    try await request.startSession(SessionKeys.worker, id.description)
     try await request.audit(.portalLogin, actor: "worker:\(id)", subject: "worker:\(id)", detail: "signed in")
     return request.redirect(to: SiteURL.portal.path)
   }
@@ -161,41 +153,25 @@ extension PortalController {
       return request.redirect(to: SiteURL.portalLogin.path)
     }
     let body = try request.content.decode(PagesController.ClaimFormBody.self)
-    form.form = ClaimFormPage.Form(fields: body.fields)
-    form.form.expedited = false
     func refuse(_ errors: [FieldError]) -> Response {
       form.errors = errors
       var model = PortalPage.Model(stage: .apply)
       model.application = form
       return render(model, request, status: .unprocessableEntity)
     }
-    guard form.schemes.contains(where: { $0.code == form.form.schemeCode }) else {
-      return refuse([.missing("schemeCode", LocalizedText(zh: "保障方案", en: "scheme"))])
-    }
     let intake: ClaimIntake
-    switch form.form.intake() {
-    case .success(let value): intake = value
-    case .failure(let failure): return refuse(failure.errors)
-    }
     var documents: [ClaimRequest.Document] = []
-    var scanErrors: [FieldError] = []
-    for scan in body.scans {
-      let bytes = Data(scan.file.data.readableBytesView)
-      switch DocumentFormat.detect(bytes) {
-      case .failure(let problem):
-        scanErrors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
-      case .success(let format):
-        let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        let storage = request.application.huzhu.documents
-        try await request.application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+    switch form.check(body) {
+    case .failure(let failure): return refuse(failure.errors)
+    case .success(let checked):
+      intake = checked.intake
+      for scan in checked.scans {
         documents.append(
           .init(
-            kind: scan.kind,
-            fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
-            format: format, size: bytes.count, sha256: checksum))
+            kind: scan.kind, fileName: scan.fileName, format: scan.format, size: scan.bytes.count,
+            sha256: try await request.storeDocument(scan.bytes)))
       }
     }
-    guard scanErrors.isEmpty else { return refuse(scanErrors) }
     let worker = form.worker
     let unit = try await FluentRegistryStore(database: request.db).unit(worker.unitID)
     let organisation =
@@ -232,11 +208,9 @@ extension Request {
   /// The worker signed in to the portal, if any (the same idle and lifetime limits as staff).
   var portalWorker: Worker.ID? {
     guard hasSession, let text = session.data[SessionKeys.worker], let id = Worker.ID(text) else { return nil }
-    let now = Date().timeIntervalSince1970
-    let seen = session.data[SessionKeys.seen].flatMap(TimeInterval.init) ?? 0
-    let started = session.data[SessionKeys.started].flatMap(TimeInterval.init) ?? 0
-    guard now - seen < SessionPolicy.idleTimeout, now - started < SessionPolicy.absoluteLifetime else { return nil }
-    session.data[SessionKeys.seen] = String(Int(now))
+    let now = Date()
+    guard sessionIsAlive(at: now) else { return nil }
+    touchSession(at: now)
     return id
   }
 }

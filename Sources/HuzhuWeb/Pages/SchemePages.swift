@@ -27,7 +27,7 @@ enum SchemesPage {
                 .td(.a(.href(SiteURL.schemePage(.value(scheme.code)).path), .text(scheme.definition.scheme.name))),
                 .td(.text(scheme.definition.products.map(\.name).joined(separator: "、"))),
                 .td(.text("#\(scheme.revision)")),
-                .td(.text("\(scheme.savedBy) · \(scheme.savedAt.formatted(AuditPage.View.timeFormat))")))
+                .td(.text("\(scheme.savedBy) · \(Layout.timestamp(scheme.savedAt))")))
             }))
       )
       .html()
@@ -63,7 +63,7 @@ enum SchemePage {
             .class("muted"),
             .text(
               text("第 \(scheme.revision) 次修订，", "Revision \(scheme.revision), ")
-                + "\(scheme.savedBy) · \(scheme.savedAt.formatted(AuditPage.View.timeFormat))")),
+                + "\(scheme.savedBy) · \(Layout.timestamp(scheme.savedAt))")),
           .forEach(scheme.definition.products) { product($0) },
           upload())
       )

@@ -56,9 +56,7 @@ struct UnitWorkPagesController {
       return RosterPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
-    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    let storage = request.application.huzhu.documents
-    try await request.application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
+    let checksum = try await request.storeDocument(bytes)
     return request.redirect(to: SiteURL.rosterPage(.value(unit.id)).path + "?file=\(checksum)")
   }
 
@@ -245,9 +243,7 @@ struct UnitWorkPagesController {
             + (outcome.activated > 0 ? "; cover started for \(outcome.activated)" : "")))
     } catch let failure as ValidationFailure {
       request.flashError(
-        LocalizedText(
-          zh: failure.errors.map(\.message.zh).joined(separator: "；"),
-          en: failure.errors.map(\.message.en).joined(separator: "; ")))
+        failure.summary)
     }
     return request.redirect(to: back)
   }

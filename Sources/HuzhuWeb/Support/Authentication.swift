@@ -24,6 +24,9 @@ struct AuthenticatedAccount: Authenticatable {
   let account: UserAccount
   let organisation: Organisation
   let scope: AccessScope
+  /// Every node, read once to work out the scope; kept for the few checks that look upwards
+  /// (which schemes serve the operator's area).
+  let organisations: [Organisation]
 }
 
 /// Whoever signs in, by session cookie (pages) or HTTP Basic (API clients), goes through the
@@ -77,7 +80,8 @@ enum SignIn {
     let organisations = try await FluentRegistryStore(database: request.db).organisations()
     guard let organisation = organisations.first(where: { $0.id == account.organisationID }) else { return nil }
     return AuthenticatedAccount(
-      account: account, organisation: organisation, scope: .of(account, in: organisations))
+      account: account, organisation: organisation, scope: .of(account, in: organisations),
+      organisations: organisations)
   }
 
   static func locked(until: Date) -> LocalizedText {
@@ -115,11 +119,7 @@ struct SessionAccountAuthenticator: AsyncRequestAuthenticator {
       let id = UserAccount.ID(text)
     else { return }
     let now = Date()
-    let seen = request.session.data[SessionKeys.seen].flatMap(TimeInterval.init) ?? 0
-    let started = request.session.data[SessionKeys.started].flatMap(TimeInterval.init) ?? 0
-    guard now.timeIntervalSince1970 - seen < SessionPolicy.idleTimeout,
-      now.timeIntervalSince1970 - started < SessionPolicy.absoluteLifetime
-    else {
+    guard request.sessionIsAlive(at: now) else {
       request.session.data[SessionKeys.account] = nil
       request.session.data[SessionKeys.expired] = "1"
       return
@@ -130,7 +130,7 @@ struct SessionAccountAuthenticator: AsyncRequestAuthenticator {
       request.session.data[SessionKeys.account] = nil
       return
     }
-    request.session.data[SessionKeys.seen] = String(Int(now.timeIntervalSince1970))
+    request.touchSession(at: now)
     request.auth.login(authenticated)
   }
 }
@@ -169,13 +169,37 @@ extension Request {
 
   /// Starts a fresh session for `account`: the old session id is dropped, so an id planted
   /// before sign-in (session fixation) is worthless after it.
-  func startSession(for account: AuthenticatedAccount) async throws {
+  ///
+  /// `key` is ``SessionKeys/account`` for an operator, ``SessionKeys/worker`` in the portal.
+  func startSession(_ key: String, _ value: String) async throws {
     try await rotateSession()
     let now = String(Int(Date().timeIntervalSince1970))
-    session.data[SessionKeys.account] = account.account.id.description
+    session.data[key] = value
     session.data[SessionKeys.started] = now
     session.data[SessionKeys.seen] = now
     session.data[SessionKeys.csrf] = CSRF.newToken()
+  }
+
+  /// Whether the session is within ``SessionPolicy``'s idle and absolute limits.
+  func sessionIsAlive(at now: Date) -> Bool {
+    let seen = session.data[SessionKeys.seen].flatMap(TimeInterval.init) ?? 0
+    let started = session.data[SessionKeys.started].flatMap(TimeInterval.init) ?? 0
+    return now.timeIntervalSince1970 - seen < SessionPolicy.idleTimeout
+      && now.timeIntervalSince1970 - started < SessionPolicy.absoluteLifetime
+  }
+
+  /// Restarts the idle clock.
+  func touchSession(at now: Date) {
+    session.data[SessionKeys.seen] = String(Int(now.timeIntervalSince1970))
+  }
+
+  /// A sign-in form (staff or portal) must carry its own session's token. The middleware
+  /// checks only requests that already carry the cookie; a sign-in without one (cookies
+  /// blocked, or a forged cross-site form) is refused here.
+  func requireSignInToken() throws {
+    guard hasSession,
+      CSRF.matches(try? content.get(String.self, at: CSRF.field), session.data[SessionKeys.csrf])
+    else { throw CSRF.refused }
   }
 
   /// Forgets the current session id (and its stored data) but keeps the session usable.

@@ -1,0 +1,44 @@
+/// A paid claim told for publicity (the seeds: "publicity from real, anonymised claim
+/// cases"): what a worker went through and what the scheme paid, with nothing that names
+/// them — no name, no unit name, no date finer than the month, the age in five-year bands.
+public struct ClaimStory: Sendable, Equatable {
+  public let schemeName: String
+  public let sector: Sector
+  public let gender: Gender
+  /// 40 for someone aged 40 to 44.
+  public let ageBand: Int
+  public let year: Int
+  public let month: Int
+  public let hospitalDays: Int?
+  /// What the worker still paid after basic medical insurance, when the sheet says.
+  public let selfPaid: Money?
+  public let paid: Money
+  /// The yearly contribution that bought the cover, when known.
+  public let contribution: Money?
+
+  public init(claim: ClaimRecord, worker: Worker, sector: Sector, schemeName: String, contribution: Money?) {
+    let event = claim.intake.event
+    let date = event.dischargeDate ?? event.claimDate
+    self.schemeName = schemeName
+    self.sector = sector
+    self.gender = worker.gender
+    self.ageBand = worker.birthDate.age(on: date) / 5 * 5
+    self.year = date.year
+    self.month = date.month
+    self.hospitalDays = event.hospitalDays
+    self.selfPaid = event.figures?.selfPaidAfterInsurance
+    self.paid = claim.payable
+    self.contribution = contribution
+  }
+}
+
+extension SettlementFigures {
+  /// The self-paid part within the pooled scope: as stated, or the compliant cost less what
+  /// the pooled fund and critical-illness insurance paid (never below zero).
+  public var selfPaidAfterInsurance: Money? {
+    self[.selfPaidInScope]
+      ?? self[.inScopeCost].map {
+        ($0 - (self[.pooledFundPaid] ?? .zero) - (self[.criticalIllnessInsurancePaid] ?? .zero)).clampedAtZero
+      }
+  }
+}
