@@ -55,9 +55,18 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
   var administrator: DemoAdministrator?
   if configuration.loadsDemoData {
-    administrator = try await DemoSeeder.seedIfEmpty(
-      database: app.db, hasher: app.huzhu.passwordHasher, schemes: try DemoSeeder.bundledSchemes(),
-      password: configuration.demoPassword)
+    let schemes = try DemoSeeder.bundledSchemes()
+    if configuration.loadsDemoHistory {
+      app.logger.notice("载入演示数据及其历史（首次启动约需一分钟）/ loading the demo data and its history (about a minute, once)")
+      let started = ContinuousClock.now
+      administrator = try await DemoSeeder.seedWithHistoryIfEmpty(
+        database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword,
+        scans: try await DemoScans.store(in: app), calendar: .publishedChina)
+      if administrator != nil { app.logger.notice("演示数据已载入 / demo data loaded in \(ContinuousClock.now - started)") }
+    } else {
+      administrator = try await DemoSeeder.seedIfEmpty(
+        database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword)
+    }
   }
   app.huzhu.isReady = true
   return administrator
@@ -101,5 +110,34 @@ extension DemoSeeder {
   /// The schemes shipped in `HuzhuSchemeFiles`, for the demo data.
   static func bundledSchemes() throws -> [DemoScheme] {
     try BundledSchemes.all().map { DemoScheme(source: $0.source, definition: $0.definition) }
+  }
+}
+
+/// The placeholder scans demo claims carry (a certificate, a diagnosis, an invoice, a
+/// settlement sheet and, where a product asks for one, a pathology report), stored once by their checksum so that a demo claim's documents open.
+enum DemoScans {
+  static func store(in app: Application) async throws -> [ClaimRequest.Document] {
+    let kinds = [
+      ("certificate", "互助金保障书"), ("diagnosis", "诊断书"), ("invoice", "住院费用票据"), ("settlement_sheet", "医保结算单"),
+      ("pathology_report", "病理报告"),
+    ]
+    var documents: [ClaimRequest.Document] = []
+    for (kind, title) in kinds {
+      let bytes = Data(
+        """
+        %PDF-1.4
+        % 演示扫描件 demo scan: \(title)
+        1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+        2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj
+        trailer << /Root 1 0 R >>
+        %%EOF
+
+        """.utf8)
+      let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+      try app.huzhu.documents.save(bytes, sha256: checksum)
+      documents.append(
+        ClaimRequest.Document(kind: kind, fileName: "\(title).pdf", format: .pdf, size: bytes.count, sha256: checksum))
+    }
+    return documents
   }
 }

@@ -19,6 +19,9 @@ public protocol RegistryStore: Sendable {
   /// Creates the person and their current employment; throws ``ValidationFailure`` when
   /// the ID number is already registered.
   func create(_ worker: Worker, employedSince: CalendarDate) async throws
+  /// Creates many people employed by their units since the same day, in a few statements
+  /// (demo history, generated provinces); nothing is written when any ID number is taken.
+  func create(_ workers: [Worker], employedSince: CalendarDate) async throws
 
   func counts() async throws -> RegistryCounts
 

@@ -14,6 +14,7 @@ public enum HuzhuMigrations {
       M007_AccessControl(),
       // Vapor's session table (`_fluent_sessions`), for the web application's sign-in.
       SessionRecord.migration,
+      M008_Statistics(),
     ]
   }
 

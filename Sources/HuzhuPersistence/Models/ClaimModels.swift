@@ -28,6 +28,8 @@ final class ClaimModel: Model, @unchecked Sendable {
   @OptionalField(key: "batch_id") var batchID: UUID?
   @OptionalField(key: "organisation_id") var organisationID: UUID?
   @OptionalField(key: "unit_id") var unitID: UUID?
+  /// The coded reason of a rejection, for the statistics (the history keeps the words).
+  @OptionalField(key: "rejection_reason") var rejectionReason: String?
   @Field(key: "lock_version") var lockVersion: Int64
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 

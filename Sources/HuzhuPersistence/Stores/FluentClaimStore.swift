@@ -154,6 +154,11 @@ public struct FluentClaimStore: ClaimStore {
       default: break
       }
       try row.update(from: record)
+      switch action {
+      case .reject(let reason, _): row.rejectionReason = reason.rawValue
+      case .appeal: row.rejectionReason = nil
+      default: break
+      }
       try await row.update(on: transaction)
       try await Self.log(
         record, action: Self.name(of: action), from: from, note: note, context: context, on: transaction)
@@ -400,6 +405,7 @@ public struct FluentClaimStore: ClaimStore {
         byProduct.append((amount.product, version, amount.amount))
       }
     }
+    try await recordPayouts(record, on: database, paidOn: today)
     for part in byProduct {
       try await FundEntryModel(
         FundEntry(
@@ -407,6 +413,17 @@ public struct FluentClaimStore: ClaimStore {
           kind: .claimPayment, payer: nil, amount: Money(fen: -part.amount.fen),
           sourceID: "\(record.id):\(part.product)", memo: record.number)
       ).create(on: database)
+    }
+  }
+
+  /// What the claim paid under each benefit, for the statistics; the split is the fund
+  /// posting's, so the two always agree.
+  static func recordPayouts(_ record: ClaimRecord, on database: any Database, paidOn: CalendarDate? = nil)
+    async throws
+  {
+    guard let document = record.explanation, let paidOn = paidOn ?? record.paidOn else { return }
+    for amount in BenefitAmount.split(Explanation(document), total: record.approvedTotal) where amount.amount.fen > 0 {
+      try await ClaimPayoutModel(record: record, amount: amount, paidOn: paidOn).create(on: database)
     }
   }
 

@@ -278,6 +278,23 @@ extension FluentRegistryStore {
     }
   }
 
+  public func create(_ workers: [Worker], employedSince: CalendarDate) async throws {
+    guard !workers.isEmpty else { return }
+    let taken = ValidationFailure([
+      FieldError(
+        field: "idNumber", code: "duplicate_id_number",
+        message: LocalizedText(zh: "身份证号已登记", en: "an ID number is already registered"))
+    ])
+    try await mappingConstraintFailure(to: taken) {
+      try await database.transaction { transaction in
+        try await Self.insert(
+          workers,
+          workers.map { NewEmployment(worker: $0.id.rawValue, unit: $0.unitID.rawValue, start: employedSince) },
+          on: transaction)
+      }
+    }
+  }
+
   struct NewEmployment {
     let worker: UUID
     let unit: UUID

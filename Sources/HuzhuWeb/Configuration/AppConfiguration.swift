@@ -15,6 +15,10 @@ public struct AppConfiguration: Sendable, Equatable {
   /// Load the demo data set when the database is empty. Demo mode also shows the worker
   /// portal's one-time codes on screen (there is no SMS gateway in a demo).
   public var loadsDemoData: Bool
+  /// With the demo data, also the history behind the articles' figures (650 Anyang units,
+  /// 49,231 insured, Yichun's 23,000; about 70,000 workers and 800 claims: seconds to load).
+  /// `huzhu serve` and `seed-demo` load it unless `HUZHU_DEMO_HISTORY=false`; tests do not.
+  public var loadsDemoHistory: Bool
   /// The password every demo account gets; random (printed once) when nil.
   public var demoPassword: String?
   /// Mark cookies `Secure` (sent over HTTPS only). On for any deployment behind TLS; off by
@@ -24,8 +28,9 @@ public struct AppConfiguration: Sendable, Equatable {
   public init(
     hostname: String = defaultHostname, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
     database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
-    secureCookies: Bool = false
+    secureCookies: Bool = false, loadsDemoHistory: Bool = false
   ) {
+    self.loadsDemoHistory = loadsDemoHistory
     self.demoPassword = demoPassword
     self.secureCookies = secureCookies
     self.hostname = hostname
@@ -49,6 +54,7 @@ public struct AppConfiguration: Sendable, Equatable {
     case logLevel = "LOG_LEVEL"
     case demoData = "HUZHU_DEMO_DATA"
     case demoPassword = "HUZHU_DEMO_PASSWORD"
+    case demoHistory = "HUZHU_DEMO_HISTORY"
     case secureCookies = "HUZHU_SECURE_COOKIES"
   }
 
@@ -130,6 +136,8 @@ public struct AppConfiguration: Sendable, Equatable {
       }
     }
     let secureCookies = flag(.secureCookies)
+    // On unless switched off.
+    let demoHistory = (environment[Setting.demoHistory.rawValue] ?? "").isEmpty ? true : flag(.demoHistory)
 
     let demoPassword = environment[Setting.demoPassword.rawValue].flatMap { $0.isEmpty ? nil : $0 }
     if let demoPassword, !PasswordPolicy.problems(demoPassword, username: "admin").isEmpty {
@@ -144,7 +152,7 @@ public struct AppConfiguration: Sendable, Equatable {
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     return AppConfiguration(
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
-      loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies)
+      loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory)
   }
 
   /// Creates the data directory when missing and proves it is writable, so that a bad path

@@ -1,0 +1,143 @@
+import FluentKit
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import Testing
+
+/// The articles' figures, counted by the statistics store from the demo history and computed
+/// by the report: nothing here reads a constant of the generator.
+@Suite("Statistics contract")
+struct StatisticsContractTests {
+  static let kinds = TestDatabaseKind.available
+
+  static let scans = ["certificate", "diagnosis", "invoice", "settlement_sheet", "pathology_report"].map {
+    ClaimRequest.Document(
+      kind: $0, fileName: "\($0).pdf", format: .pdf, size: 1_000, sha256: String(repeating: "e", count: 64))
+  }
+
+  func report(
+    _ store: FluentStatisticsStore, under code: String, _ organisations: [Organisation], from: String, to: String,
+    scheme: String
+  ) async throws -> StatisticsReport {
+    let root = try #require(organisations.first { $0.code == code })
+    let period = try #require(ReportPeriod(from: CalendarDate(from)!, to: CalendarDate(to)!))
+    let facts = try await store.facts(
+      StatisticsQuery(
+        organisations: OrganisationTree.subtreeIDs(of: root.id, in: organisations), period: period, schemeCode: scheme,
+        today: period.to))
+    return StatisticsReport(
+      facts, period: period, root: root.id, organisations: organisations, calendar: .publishedChina)
+  }
+
+  @Test("the demo history shows the articles' figures", arguments: kinds)
+  func seedFigures(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let administrator = try await DemoSeeder.seedWithHistoryIfEmpty(
+        database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled, scans: Self.scans,
+        calendar: .publishedChina)
+      #expect(administrator != nil)
+      let organisations = try await FluentRegistryStore(database: db.database).organisations()
+      let store = FluentStatisticsStore(database: db.database)
+
+      // Anyang, from the scheme's start to the end of November 2020.
+      let anyang = try await report(
+        store, under: "HA-AY", organisations, from: "2019-10-16", to: "2020-11-30", scheme: "anyang")
+      #expect(anyang.totals.participatingUnits == 650)
+      #expect(anyang.totals.insuredPersons == 49_231)
+      #expect(anyang.totals.collected == Money(yuan: 4_430_790))
+      #expect(anyang.unionSubsidy == Money(yuan: 1_476_930))
+      #expect(anyang.totals.paidClaims == 519)
+      let named: [(String, Int, String, Int, String)] = [
+        ("河南安彩高科股份有限公司", 2_283, "2019-12-15", 48, "71691.16"),
+        ("河南中烟工业有限责任公司安阳卷烟厂", 1_260, "2020-01-15", 46, "38414.84"),
+        ("安阳公交集团", 1_461, "2020-01-15", 24, "18283.88"),
+        ("安阳市道路绿化管理站", 199, "2019-11-15", 18, "7134.87"),
+      ]
+      for (name, insured, since, claims, paid) in named {
+        let unit = try #require(anyang.units.first { $0.name == name })
+        #expect(unit.insuredPersons == insured, "\(name)")
+        #expect(unit.firstEnrolledOn == CalendarDate(since), "\(name)")
+        #expect(unit.paidClaims == claims, "\(name)")
+        #expect(unit.paidAmount == Money(yuan: paid)!, "\(name)")
+      }
+      // The units' own figures add up to the totals (every Anyang member belongs to a unit).
+      #expect(anyang.units.reduce(Money.zero) { $0 + $1.collected } == anyang.totals.collected)
+      #expect(anyang.units.reduce(0) { $0 + $1.paidClaims } == anyang.totals.paidClaims)
+      #expect(anyang.byArea.reduce(0) { $0 + $1.figures.insuredPersons } == 49_231)
+      #expect(anyang.benefits.reduce(Money.zero) { $0 + $1.amount } == anyang.totals.paidAmount)
+      #expect(anyang.service.withinDeadline.isDefined)
+      // A month later the count has moved on: December's payments are not in the article's 519.
+      let december = try await report(
+        store, under: "HA-AY", organisations, from: "2019-10-16", to: "2020-12-31", scheme: "anyang")
+      #expect(december.totals.paidClaims > 519)
+      #expect(december.rejections.reduce(0) { $0 + $1.count } > 0)
+
+      // Yichun, the first scheme year.
+      let yichun = try await report(
+        store, under: "HLJ-YC", organisations, from: "2021-12-10", to: "2022-12-09", scheme: "hlj-yichun")
+      #expect(yichun.totals.headcount == 132_565)
+      #expect(yichun.totals.insuredPersons == 23_000)
+      #expect(yichun.totals.participation.percentText() == "17.35%")
+      #expect(yichun.totals.participatingUnits == 236)
+      #expect(yichun.totals.collected >= Money(yuan: 2_780_000) && yichun.totals.collected < Money(yuan: 2_790_000))
+      #expect(yichun.personsPaid == 232)
+      #expect(yichun.totals.paidAmount >= Money(yuan: 548_000) && yichun.totals.paidAmount < Money(yuan: 549_000))
+      let forestry = try #require(yichun.byArea.first { $0.key == "HLJ-YC-SG" })
+      #expect(forestry.figures.headcount == 24_000)
+      #expect(forestry.figures.insuredPersons > 12_000)
+      #expect(forestry.figures.participation.percentText(decimals: 1) == "51.7%")
+      #expect(yichun.collectedByPayer.contains { $0.payer == .thirdParty })
+
+      // The 760,000-yuan target, met by 2022-01-31, first in the province.
+      let asOf = CalendarDate(year: 2022, month: 1, day: 31)!
+      let targets = try await store.targets(on: asOf)
+      let ranking = TargetRanking.rank(try await store.achievements(of: targets, asOf: asOf, schemeCode: "hlj-yichun"))
+      let yichunNode = try #require(organisations.first { $0.code == "HLJ-YC" })
+      let first = try #require(ranking.first)
+      #expect(first.target.organisationID == yichunNode.id)
+      #expect(first.target.target == 760_000_00)
+      #expect(try #require(first.reachedOn) <= asOf)
+      #expect(ranking.count == 5)
+    }
+  }
+
+  @Test("targets are replaced, not duplicated, and an area sees only its own", arguments: kinds)
+  func targets(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      _ = try await DemoSeeder.seedIfEmpty(
+        database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+      let organisations = try await FluentRegistryStore(database: db.database).organisations()
+      let harbin = try #require(organisations.first { $0.code == "HLJ" })
+      let yichun = try #require(organisations.first { $0.code == "HLJ-YC" })
+      let anyang = try #require(organisations.first { $0.code == "HA-AY" })
+      let period = ReportPeriod.year(2022)
+      let store = FluentStatisticsStore(database: db.database)
+      try await store.save(
+        AgencyTarget(organisationID: yichun.id, period: period, measure: .collected, target: 500_000_00), by: "test")
+      try await store.save(
+        AgencyTarget(organisationID: yichun.id, period: period, measure: .collected, target: 760_000_00), by: "test")
+      try await store.save(
+        AgencyTarget(organisationID: anyang.id, period: period, measure: .members, target: 50_000), by: "test")
+      let day = CalendarDate(year: 2022, month: 6, day: 1)!
+      let all = try await store.targets(on: day)
+      #expect(all.count == 2)
+      #expect(all.first { $0.organisationID == yichun.id }?.target == 760_000_00)
+      let harbinOnly = FluentStatisticsStore(
+        database: db.database, scope: .organisations(OrganisationTree.subtreeIDs(of: harbin.id, in: organisations)))
+      #expect(try await harbinOnly.targets(on: day).map(\.organisationID) == [yichun.id])
+      await #expect(throws: ValidationFailure.self) {
+        try await harbinOnly.save(
+          AgencyTarget(organisationID: anyang.id, period: period, measure: .members, target: 1), by: "test")
+      }
+      await #expect(throws: ValidationFailure.self) {
+        try await store.save(
+          AgencyTarget(organisationID: anyang.id, period: period, measure: .members, target: 0), by: "test")
+      }
+      // A unit-only scope counts nothing.
+      let facts = try await FluentStatisticsStore(database: db.database, scope: .unit(.init()))
+        .facts(StatisticsQuery(organisations: nil, period: period, schemeCode: nil, today: day))
+      #expect(facts.units.isEmpty && facts.insuredPersons == 0)
+    }
+  }
+}
