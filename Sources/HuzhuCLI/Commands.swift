@@ -164,3 +164,50 @@ struct ClaimsBatch: AsyncParsableCommand {
     if report.batch == nil { throw ExitCode(1) }
   }
 }
+
+/// `huzhu simulate --scheme anyang --period 2019-10-16..2020-11-30 --product anyang-hospital
+/// --version 2019 --set anyang-hospital-topup.band.0.rate=40%`, or `--scheme draft.yaml`.
+struct Simulate: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "What changed rules would have paid for a period's claims, and the fund after it (writes nothing).")
+
+  @Option(help: "A stored scheme's code, or a draft scheme file (YAML) replacing the stored one of its code.")
+  var scheme: String
+  @Option(help: "The claims paid in FROM..TO (dates as 2020-11-30).") var period: String
+  @Option(name: .customLong("org"), help: "Only this organisation node (its code) and everything under it.")
+  var organisation: String?
+  @Option(help: "The product whose rule version --set changes.") var product: String?
+  @Option(help: "The rule version --set changes (e.g. 2019).") var version: String?
+  @Option(name: .customLong("set"), help: "KEY=VALUE, e.g. anyang-hospital-topup.band.0.rate=40% (repeatable).")
+  var changes: [String] = []
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  static func parsePeriod(_ text: String) -> ReportPeriod? {
+    let parts = text.components(separatedBy: "..")
+    guard parts.count == 2, let from = CalendarDate(parts[0]), let to = CalendarDate(parts[1]) else { return nil }
+    return ReportPeriod(from: from, to: to)
+  }
+
+  func validate() throws {
+    guard Self.parsePeriod(period) != nil else {
+      throw ValidationError("--period takes FROM..TO, e.g. 2019-10-16..2020-11-30")
+    }
+    for change in changes where !change.contains("=") {
+      throw ValidationError("--set takes KEY=VALUE, e.g. anyang-hospital-topup.band.0.rate=40%")
+    }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    var values: [String: String] = [:]
+    for change in changes {
+      let parts = change.split(separator: "=", maxSplits: 1).map(String.init)
+      values[parts[0]] = parts.count > 1 ? parts[1] : ""
+    }
+    print(
+      try await Tasks.simulate(
+        configuration, scheme: scheme, period: Self.parsePeriod(period)!, organisation: organisation, product: product,
+        version: version, changes: values))
+  }
+}

@@ -1,10 +1,21 @@
 import Foundation
 import ZIPFoundation
 
-/// Writes a one-sheet XLSX workbook of text cells: roster templates, bank transfer files.
-/// Text only (inline strings), so that ID numbers and account numbers are never numbers.
+/// Writes a one-sheet XLSX workbook: roster templates and bank transfer files as text cells
+/// (inline strings, so that ID numbers and account numbers are never numbers), report tables
+/// with their counts and amounts as numbers Excel can add up.
 public enum XLSXWriter {
+  public enum Cell: Sendable, Equatable {
+    case text(String)
+    /// A decimal number as written ("4430790.00"): never through a floating-point value.
+    case number(String)
+  }
+
   public static func write(rows: [[String]], sheetName: String = "Sheet1") throws -> Data {
+    try write(cells: rows.map { $0.map(Cell.text) }, sheetName: sheetName)
+  }
+
+  public static func write(cells rows: [[Cell]], sheetName: String = "Sheet1") throws -> Data {
     let archive: Archive
     do {
       archive = try Archive(data: Data(), accessMode: .create)
@@ -26,14 +37,20 @@ public enum XLSXWriter {
     return data
   }
 
-  static func worksheet(_ rows: [[String]]) -> String {
+  static func worksheet(_ rows: [[Cell]]) -> String {
     var xml =
       #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
     for (rowIndex, row) in rows.enumerated() {
       xml += #"<row r="\#(rowIndex + 1)">"#
-      for (columnIndex, value) in row.enumerated() where !value.isEmpty {
-        xml +=
-          #"<c r="\#(columnName(columnIndex))\#(rowIndex + 1)" t="inlineStr"><is><t xml:space="preserve">\#(escape(value))</t></is></c>"#
+      for (columnIndex, cell) in row.enumerated() {
+        let reference = "\(columnName(columnIndex))\(rowIndex + 1)"
+        switch cell {
+        case .text(let value) where !value.isEmpty:
+          xml += #"<c r="\#(reference)" t="inlineStr"><is><t xml:space="preserve">\#(escape(value))</t></is></c>"#
+        case .number(let value) where !value.isEmpty:
+          xml += #"<c r="\#(reference)"><v>\#(escape(value))</v></c>"#
+        default: break
+        }
       }
       xml += "</row>"
     }

@@ -73,6 +73,38 @@ struct StatisticsContractTests {
       #expect(december.totals.paidClaims > 519)
       #expect(december.rejections.reduce(0) { $0 + $1.count } > 0)
 
+      // "Can we raise the 30% to 40%?" Every claim paid by the end of November 2020 again: the
+      // first 1,000 yuan of each stay's self-paid part pays ten points more, within a fen of
+      // rounding per claim, and the fund carries the difference.
+      let stored = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "anyang"))
+      let changed = try Simulation.changing(
+        ["anyang-hospital-topup.band.0.rate": "40%"], product: "anyang-hospital", version: "2019", of: stored.definition
+      )
+      let articlePeriod = try #require(
+        ReportPeriod(
+          from: CalendarDate(year: 2019, month: 10, day: 16)!, to: CalendarDate(year: 2020, month: 11, day: 30)!))
+      let anyangNodes = OrganisationTree.subtreeIDs(
+        of: try #require(organisations.first { $0.code == "HA-AY" }).id, in: organisations)
+      let whatIf = try await Simulation.run(
+        changed: changed, period: articlePeriod, organisations: anyangNodes, database: db.database,
+        today: articlePeriod.to)
+      #expect(whatIf.claims == 519)
+      #expect(whatIf.before == whatIf.actual)
+      #expect(whatIf.before == anyang.totals.paidAmount)
+      let cases = try await store.simulationCases(
+        schemeCode: "anyang", period: articlePeriod, organisations: anyangNodes)
+      let tenPoints = cases.reduce(Int64(0)) { sum, claim in
+        let figures = claim.intake.event.figures!
+        let selfPaid = figures[.inScopeCost]! - figures[.pooledFundPaid]! - figures[.criticalIllnessInsurancePaid]!
+        return sum + min(selfPaid.fen, 100_000) / 10
+      }
+      #expect(abs(whatIf.difference.fen - tenPoints) <= Int64(cases.count))
+      #expect(whatIf.difference.fen > 0)
+      #expect(whatIf.membersAffected == 519)
+      #expect(whatIf.collected == Money(yuan: 4_430_790))
+      #expect(whatIf.fundBalanceAfter == whatIf.fundBalance - whatIf.difference)
+      #expect(whatIf.lossRatioBefore < whatIf.lossRatioAfter)
+
       // Yichun, the first scheme year.
       let yichun = try await report(
         store, under: "HLJ-YC", organisations, from: "2021-12-10", to: "2022-12-09", scheme: "hlj-yichun")

@@ -61,11 +61,15 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     case .reviewer: [.viewRegistry, .viewPersonalData, .viewClaims, .reviewClaims, .adjustClaims]
     case .approver: [.viewRegistry, .viewPersonalData, .viewClaims, .approveClaims, .adjustClaims, .viewFund]
     case .finance:
-      [.viewRegistry, .viewPersonalData, .viewClaims, .recordPayments, .managePayments, .viewFund, .export]
+      [
+        .viewRegistry, .viewPersonalData, .viewClaims, .recordPayments, .managePayments, .viewFund, .viewReports,
+        .export,
+      ]
     case .unitOfficer: [.viewRegistry, .manageUnits, .viewPersonalData, .enroll, .intakeClaims, .viewClaims]
     case .leader: [.viewRegistry, .viewClaims, .viewFund, .viewReports, .export]
     case .cadre: [.viewRegistry, .managePairings]
-    case .schemeAdministrator: [.viewSchemes, .manageSchemes]
+    // Rules, the what-if on them, and the agencies' targets (the provincial office's job).
+    case .schemeAdministrator: [.viewSchemes, .manageSchemes, .viewReports, .manageTargets]
     case .systemAdministrator: [.manageOrganisations, .manageAccounts]
     case .securityAdministrator: [.unlockAccounts]
     case .auditAdministrator: [.viewAudit]
@@ -90,7 +94,10 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
   case adjustClaims
   case managePayments
   case viewFund
+  /// Statistics, reports and the what-if simulator (read only).
   case viewReports
+  /// Agencies' yearly targets.
+  case manageTargets
   case export
   case recordOutreach
   case managePairings

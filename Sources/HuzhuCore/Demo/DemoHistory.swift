@@ -20,6 +20,18 @@ public struct DemoHistory: Sendable {
     public let employedSince: CalendarDate
     /// Each order is paid in full by every payer on its day.
     public let orders: [(order: EnrollmentOrder, paidOn: CalendarDate)]
+
+    public init(
+      unit: WorkUnit, isNewUnit: Bool, headcount: HeadcountReport?, workers: [Worker], employedSince: CalendarDate,
+      orders: [(order: EnrollmentOrder, paidOn: CalendarDate)]
+    ) {
+      self.unit = unit
+      self.isNewUnit = isNewUnit
+      self.headcount = headcount
+      self.workers = workers
+      self.employedSince = employedSince
+      self.orders = orders
+    }
   }
 
   public enum Outcome: Sendable, Equatable {
@@ -227,17 +239,14 @@ extension DemoHistory {
         members += (existing + added).map { ($0, since, unit.id) }
       }
       // 646 more units: 650 in all, 49,231 insured with the named units' 5,203.
-      let kinds: [(String, Sector)] = [
-        ("有限公司", .privateEnterprise), ("集团有限公司", .stateEnterprise), ("中学", .publicInstitution),
-        ("医院", .publicInstitution), ("局", .government), ("街道办事处", .government), ("协会", .socialOrganisation),
-      ]
-      let places = Array("文峰北关殷都龙安汤阴林州滑县内黄安阳水冶曲沟白璧铜冶")
       var otherMembers: [(worker: Worker, start: CalendarDate)] = []
+      var usedNames = Set(base.units.map(\.name))
       for (index, size) in sizes(total: 49_231 - 5_203, count: 646, minimum: 8).enumerated() {
-        let (suffix, sector) = kinds[random.int(0..<kinds.count)]
-        let place = String(places[random.int(0..<places.count)]) + String(places[random.int(0..<places.count)])
-        let unit = unit(
-          "安阳\(place)第\(index + 1)\(suffix)", sector: sector, under: areas[index % areas.count], region: "410500")
+        let area = areas[index % areas.count]
+        let (name, sector) = unitName(
+          place: area.code == "HA-AY" || area.code == "HA-AY-SZ"
+            ? "安阳市" : area.name.replacingOccurrences(of: "总工会", with: ""), used: &usedNames)
+        let unit = unit(name, sector: sector, under: area, region: "410500")
         // Enrolled on the 15th of a month from November 2019 to September 2020.
         let since = CalendarDate(year: 2019, month: 11, day: 15)!.adding(months: random.int(0...10))
         let added = workers(size, in: unit, region: "410522")
@@ -286,6 +295,41 @@ extension DemoHistory {
           paidBy: CalendarDate(year: 2020, month: 12, day: 4)!,
           earliestPaid: CalendarDate(year: 2020, month: 11, day: 26)!,
           scheme: scheme, pending: true)
+      }
+    }
+
+    /// A plausible unit name in `place` (a city, district or county), never one already used.
+    mutating func unitName(place: String, kinds: ClosedRange<Int> = 0...9, used: inout Set<String>) -> (String, Sector)
+    {
+      let brands = ["华丰", "恒达", "中原", "金源", "宏达", "利民", "永安", "红旗", "新兴", "东方", "兴华", "鑫源", "广润", "瑞丰", "安泰", "天成"]
+      let trades = ["机械", "纺织", "建材", "食品", "物流", "化工", "电子", "印刷", "钢构", "农资", "商贸", "制药"]
+      let offices = ["财政局", "教育局", "卫生健康委员会", "人力资源和社会保障局", "住房和城乡建设局", "交通运输局", "市场监督管理局", "农业农村局", "文化广电和旅游局", "水利局"]
+      let streets = ["光明", "东风", "南关", "西大街", "中华路", "解放路", "红旗路", "人民大道", "开发区", "城东"]
+      while true {
+        let (name, sector): (String, Sector) =
+          switch random.int(kinds) {
+          case 0...3:
+            (
+              "\(place)\(brands[random.int(0..<brands.count)])\(trades[random.int(0..<trades.count)])有限公司",
+              .privateEnterprise
+            )
+          case 4:
+            ("\(place)\(trades[random.int(0..<trades.count)])集团有限公司", .stateEnterprise)
+          case 5:
+            ("\(place)第\(random.int(1...30))中学", .publicInstitution)
+          case 6:
+            ("\(place)\(["人民医院", "中医院", "妇幼保健院", "第二人民医院"][random.int(0..<4)])", .publicInstitution)
+          case 7, 8:
+            ("\(place)\(offices[random.int(0..<offices.count)])", .government)
+          default:
+            ("\(place)\(streets[random.int(0..<streets.count)])街道办事处", .government)
+          }
+        if used.insert(name).inserted { return (name, sector) }
+        // Taken: a branch of the same name.
+        let branch = "\(name)\(["第一", "第二", "第三", "第四", "第五"][random.int(0..<5)])分公司"
+        if sector == .privateEnterprise || sector == .stateEnterprise, used.insert(branch).inserted {
+          return (branch, sector)
+        }
       }
     }
 
@@ -351,7 +395,6 @@ extension DemoHistory {
       let harbin = node("HLJ")
       let yichun = node("HLJ-YC")
       let direct = node("HLJ-YC-SZ")
-      let forestry = node("HLJ-YC-SG")
       let counties = ["YM", "WC", "YH", "JL", "TL", "JY", "TW", "FL"].map { node("HLJ-YC-\($0)") }
       let start = CalendarDate(year: 2021, month: 12, day: 10)!
       let product = "yc-comprehensive-plus"
@@ -382,45 +425,38 @@ extension DemoHistory {
 
       // 235 more participating units (34 city-level, 194 in the eight counties and districts,
       // 8 enterprises with the forestry group), 10,592 insured in them.
-      var plans: [(WorkUnit, Bool, PayerSplitRule.EmployerShare, Int)] = []
+      var plans: [(WorkUnit, Bool, PayerSplitRule.EmployerShare)] = []
       let cityNames = ["市财政局", "市教育局", "市卫健委", "市人社局", "市住建局", "市第二中学", "市图书馆", "市中心医院"]
       let existingCity = base.units.filter { $0.organisationID == direct.id }
-      for unit in existingCity { plans.append((unit, false, .percent(Rate(percent: 50)), 0)) }
+      var usedNames = Set(base.units.map(\.name))
+      for unit in existingCity { plans.append((unit, false, .percent(Rate(percent: 50)))) }
       for index in 0..<(34 - existingCity.count) {
-        let name = index < cityNames.count ? "伊春\(cityNames[index])" : "伊春市直第\(index + 1)单位"
+        let (name, sector) =
+          index < cityNames.count
+          ? ("伊春\(cityNames[index])", index >= 5 ? Sector.publicInstitution : .government)
+          : unitName(place: "伊春市", kinds: 5...9, used: &usedNames)
+        usedNames.insert(name)
         plans.append(
-          (
-            self.unit(name, sector: index % 3 == 0 ? .publicInstitution : .government, under: direct, region: "230700"),
-            true,
-            .percent(Rate(percent: 50)), 0
-          ))
+          (self.unit(name, sector: sector, under: direct, region: "230700"), true, .percent(Rate(percent: 50))))
       }
       let existingCounty = base.units.filter { unit in counties.contains { $0.id == unit.organisationID } }
-      for unit in existingCounty { plans.append((unit, false, .fixedPerPerson(Money(fen: 3000)), 0)) }
+      for unit in existingCounty { plans.append((unit, false, .fixedPerPerson(Money(fen: 3000)))) }
       for index in 0..<(194 - existingCounty.count) {
         let county = counties[index % counties.count]
-        let name = "\(county.name.replacingOccurrences(of: "总工会", with: ""))第\(index / counties.count + 1)基层单位"
+        let (name, sector) = unitName(place: county.name.replacingOccurrences(of: "总工会", with: ""), used: &usedNames)
         plans.append(
-          (
-            self.unit(
-              name, sector: [.publicInstitution, .government, .stateEnterprise][index % 3], under: county,
-              region: "230700"),
-            true, .fixedPerPerson(Money(fen: 3000)), 0
-          ))
+          (self.unit(name, sector: sector, under: county, region: "230700"), true, .fixedPerPerson(Money(fen: 3000))))
       }
-      for index in 0..<7 {
-        plans.append(
-          (
-            self.unit("伊春第\(index + 1)企业有限公司", sector: .privateEnterprise, under: yichun, region: "230700"), true,
-            .none, 0
-          ))
+      for _ in 0..<7 {
+        let (name, sector) = unitName(place: "伊春", kinds: 0...4, used: &usedNames)
+        plans.append((self.unit(name, sector: sector, under: yichun, region: "230700"), true, .none))
       }
       let existingInsured = base.workers.filter { worker in
         plans.contains { $0.0.id == worker.worker.unitID }
       }.count
       let planSizes = sizes(total: 10_592 - existingInsured, count: plans.count, minimum: 6)
       for (index, (plan, size)) in zip(plans, planSizes).enumerated() {
-        let (unit, isNew, employer, _) = plan
+        let (unit, isNew, employer) = plan
         // Spread over ten weeks from the opening: about two thirds pay by the end of January.
         let paidOn = start.adding(days: min(75, (index + 1) * 75 / plans.count + random.int(0...2)))
         let added = workers(size, in: unit, region: "230703", femaleShare: 45)
@@ -439,10 +475,8 @@ extension DemoHistory {
       let others = sizes(total: 132_565 - joinedHeadcount, count: 120, minimum: 40)
       for (index, total) in others.enumerated() {
         let county = counties[index % counties.count]
-        let unit = self.unit(
-          "\(county.name.replacingOccurrences(of: "总工会", with: ""))未参保第\(index / counties.count + 1)单位",
-          sector: [.stateEnterprise, .privateEnterprise, .publicInstitution][index % 3], under: county, region: "230700"
-        )
+        let (name, sector) = unitName(place: county.name.replacingOccurrences(of: "总工会", with: ""), used: &usedNames)
+        let unit = self.unit(name, sector: sector, under: county, region: "230700")
         cohorts.append(
           Cohort(
             unit: unit, isNewUnit: true, headcount: HeadcountReport(asOf: start, total: total, female: total * 2 / 5),
@@ -478,9 +512,9 @@ extension DemoHistory {
           AgencyTarget(
             organisationID: organisation.id, period: targetPeriod, measure: .collected, target: agency.target * 100))
         for part in 0..<2 {
-          let unit = self.unit(
-            "\(agency.name.replacingOccurrences(of: "省职工互助保障", with: "").replacingOccurrences(of: "代办处", with: ""))第\(part + 1)参保单位",
-            sector: .stateEnterprise, under: organisation, region: "230100")
+          let city = agency.name.replacingOccurrences(of: "省职工互助保障", with: "").replacingOccurrences(of: "代办处", with: "")
+          let (name, sector) = unitName(place: city + "市", kinds: 0...4, used: &usedNames)
+          let unit = self.unit(name, sector: sector, under: organisation, region: "230100")
           let added = workers(agency.insured / 2, in: unit, region: "230104", femaleShare: 45)
           let paidOn = start.adding(days: 30 + 25 * part + 7 * offset)
           cohorts.append(

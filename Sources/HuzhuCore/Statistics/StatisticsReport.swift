@@ -122,12 +122,21 @@ public struct StatisticsReport: Sendable {
     var sectors: [Sector: Group] = [:]
     for unit in facts.units {
       if let node = area(of: unit.organisationID) {
-        areas[node.id, default: Group(key: node.code, label: LocalizedText(zh: node.name, en: node.nameEn ?? node.name), figures: Figures())]
-          .figures.add(unit)
+        areas[
+          node.id,
+          default: Group(
+            key: node.code, label: LocalizedText(zh: node.name, en: node.nameEn ?? node.name), figures: Figures())
+        ]
+        .figures.add(unit)
       } else if let root, unit.organisationID == root, let node = byID[root] {
         // Units attached to the report's own node: a group of their own, listed first.
-        areas[root, default: Group(key: "", label: LocalizedText(zh: "\(node.name)（本级）", en: "\(node.nameEn ?? node.name) (direct)"), figures: Figures())]
-          .figures.add(unit)
+        areas[
+          root,
+          default: Group(
+            key: "", label: LocalizedText(zh: "\(node.name)（本级）", en: "\(node.nameEn ?? node.name) (direct)"),
+            figures: Figures())
+        ]
+        .figures.add(unit)
       }
       sectors[unit.sector, default: Group(key: unit.sector.rawValue, label: unit.sector.label, figures: Figures())]
         .figures.add(unit)
@@ -167,7 +176,7 @@ public struct StatisticsReport: Sendable {
     return Share(insured, of: headcount)
   }
 
-  static func service(_ samples: [ServiceSample], overdueNow: Int, calendar: WorkingDayCalendar) -> Service {
+  public static func service(_ samples: [ServiceSample], overdueNow: Int, calendar: WorkingDayCalendar) -> Service {
     var days: [Int] = []
     var uncounted = 0
     var onTime = 0

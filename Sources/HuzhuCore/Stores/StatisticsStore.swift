@@ -9,6 +9,10 @@ public protocol StatisticsStore: Sendable {
   func save(_ target: AgencyTarget, by: String) async throws
   /// Each target with what its agency collected or enrolled in its period up to `asOf`, day
   /// by day.
+  /// Every claim of the scheme paid in the period under the given nodes (nil: all the scope
+  /// shows), with its member and their cover in the scheme: what the what-if replays.
+  func simulationCases(schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?) async throws
+    -> [SimulationCase]
   func achievements(of targets: [AgencyTarget], asOf: CalendarDate, schemeCode: String?) async throws
     -> [TargetAchievement]
 }

@@ -337,6 +337,64 @@ public struct FluentStatisticsStore: StatisticsStore {
     return months.values.sorted { $0.month < $1.month }
   }
 
+  // MARK: What-if
+
+  public func simulationCases(schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?)
+    async throws -> [SimulationCase]
+  {
+    let nodes = nodes(organisations)
+    struct Row: Decodable {
+      let number: String
+      let worker_id: UUID
+      let unit_id: UUID?
+      let intake: String
+      let paid_on: String
+      let approved_total: Int64?
+    }
+    let rows = try await sql.raw(
+      """
+      SELECT c.number, c.worker_id, c.unit_id, c.intake, c.paid_on, c.approved_total FROM claims c
+      WHERE c.state = 'paid' AND c.scheme_code = \(bind: schemeCode)
+        AND c.paid_on >= \(bind: period.from.description) AND c.paid_on <= \(bind: period.to.description)
+        AND \(Self.within("c.organisation_id", nodes))
+      """
+    ).all(decoding: Row.self)
+    // The members, their cover in the scheme and their units, a few thousand ids per query.
+    let workerIDs = Array(Set(rows.map(\.worker_id)))
+    var workers: [UUID: WorkerModel] = [:]
+    var cover: [UUID: [Enrollment]] = [:]
+    for start in stride(from: 0, to: workerIDs.count, by: FluentEnrollmentStore.chunkSize) {
+      let chunk = Array(workerIDs[start..<min(start + FluentEnrollmentStore.chunkSize, workerIDs.count)])
+      for worker in try await WorkerModel.query(on: database).filter(\.$id ~~ chunk).all() {
+        workers[try worker.requireID()] = worker
+      }
+      for enrollment in try await EnrollmentModel.query(on: database).filter(\.$workerID ~~ chunk)
+        .filter(\.$schemeCode == schemeCode).all()
+      {
+        cover[enrollment.workerID, default: []].append(try enrollment.domain())
+      }
+    }
+    let unitIDs = Array(Set(rows.compactMap(\.unit_id)))
+    var unitNames: [UUID: String] = [:]
+    for start in stride(from: 0, to: unitIDs.count, by: FluentEnrollmentStore.chunkSize) {
+      let chunk = Array(unitIDs[start..<min(start + FluentEnrollmentStore.chunkSize, unitIDs.count)])
+      for unit in try await UnitModel.query(on: database).filter(\.$id ~~ chunk).all() {
+        unitNames[try unit.requireID()] = unit.name
+      }
+    }
+    return try rows.map { row in
+      guard let worker = workers[row.worker_id], let paidOn = CalendarDate(row.paid_on) else {
+        throw CorruptRow(table: "claims", column: "worker_id")
+      }
+      return SimulationCase(
+        claimNumber: row.number, worker: try worker.domain(unitID: row.unit_id ?? row.worker_id),
+        unitID: row.unit_id.map { .init($0) }, unitName: row.unit_id.flatMap { unitNames[$0] },
+        enrollments: cover[row.worker_id] ?? [],
+        intake: try JSON.value(ClaimIntake.self, row.intake, table: "claims", column: "intake"), paidOn: paidOn,
+        paid: Money(fen: row.approved_total ?? 0))
+    }
+  }
+
   // MARK: Targets
 
   public func targets(on day: CalendarDate) async throws -> [AgencyTarget] {

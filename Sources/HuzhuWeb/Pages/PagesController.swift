@@ -30,6 +30,13 @@ struct PagesController {
     authenticated.get(.paymentBatchPage(.key), requires: .managePayments, use: paymentBatch)
     authenticated.post(.paymentBatchSettle(.key), requires: .managePayments, use: settle)
     authenticated.get(.funds, requires: .viewFund, use: funds)
+    authenticated.get(.statistics, requires: .viewReports, use: statistics)
+    // Exporting needs both: the figures (viewReports) and the right to take data away (export).
+    authenticated.get(.statisticsExport, requires: .viewReports, use: exportStatistics)
+    authenticated.get(.monthlyReport, requires: .viewReports, use: monthlyReport)
+    authenticated.get(.targets, requires: .viewReports, use: targets)
+    authenticated.post(.targets, requires: .manageTargets, use: saveTarget)
+    authenticated.get(.simulator, requires: .viewReports, use: simulator)
     authenticated.get(.auditLog, requires: .viewAudit, use: auditLog)
     authenticated.get(.pairingsPage, requires: .managePairings, use: pairings)
     authenticated.post(.pairingVisit(.key), requires: .managePairings, use: recordPairingVisit)

@@ -63,6 +63,14 @@ public enum SiteURL: Hashable, Sendable {
   case claimQueue
   /// The fund's reconciliation (staff only).
   case funds
+  /// Statistics for a node and period (`?org=&from=&to=&scheme=`), any of its tables as a
+  /// file (`/statistics/export?table=&format=csv|xlsx` with the same query), the printable
+  /// monthly report (`?month=`), agencies' targets, and the what-if simulator.
+  case statistics
+  case statisticsExport
+  case monthlyReport
+  case targets
+  case simulator
   /// The public lookup: `?number=`, masked result.
   case verifyCertificate
   case healthz
@@ -171,6 +179,11 @@ public enum SiteURL: Hashable, Sendable {
     case .claimPage(let id): ["claims", id.component(SiteURL.idParameter)]
     case .claimQueue: ["claims"]
     case .funds: ["funds"]
+    case .statistics: ["statistics"]
+    case .statisticsExport: ["statistics", "export"]
+    case .monthlyReport: ["statistics", "monthly"]
+    case .targets: ["targets"]
+    case .simulator: ["simulator"]
     case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]

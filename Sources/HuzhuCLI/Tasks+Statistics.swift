@@ -1,0 +1,107 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSchemeFiles
+import HuzhuWeb
+import Vapor
+
+extension Tasks {
+  /// What the changed rules would have paid for the claims of `period`, and what it does to
+  /// the fund: `scheme` is a stored scheme's code (then `changes` edit one product version's
+  /// numbers) or a draft scheme file (its code names the stored scheme it replaces).
+  public static func simulate(
+    _ configuration: AppConfiguration, scheme: String, period: ReportPeriod, organisation: String?,
+    product: String?, version: String?, changes: [String: String], today: CalendarDate = .today()
+  ) async throws -> String {
+    var text = ""
+    try await withMigratedApplication(configuration) { app in
+      let schemes = FluentSchemeStore(database: app.db)
+      var changed: SchemeDefinition
+      if FileManager.default.fileExists(atPath: scheme) {
+        let source = try String(contentsOfFile: scheme, encoding: .utf8)
+        changed = try SchemeFile.decode(SchemeDefinition.self, yaml: source, file: scheme)
+      } else if let stored = try await schemes.scheme(code: scheme) {
+        changed = stored.definition
+      } else {
+        throw ValidationFailure([
+          FieldError(
+            field: "scheme", code: "unknown_scheme",
+            message: LocalizedText(zh: "没有方案或文件“\(scheme)”", en: "no scheme or file \"\(scheme)\""))
+        ])
+      }
+      if !changes.isEmpty {
+        guard let product, let version else {
+          throw ValidationFailure([
+            FieldError(
+              field: "set", code: "version_required",
+              message: LocalizedText(zh: "修改参数需指定 --product 和 --version", en: "--set needs --product and --version"))
+          ])
+        }
+        changed = try Simulation.changing(changes, product: product, version: version, of: changed)
+      }
+      var nodes: Set<Organisation.ID>?
+      if let organisation {
+        let all = try await FluentRegistryStore(database: app.db).organisations()
+        guard let node = all.first(where: { $0.code == organisation }) else {
+          throw ValidationFailure([
+            FieldError(
+              field: "org", code: "unknown_organisation",
+              message: LocalizedText(zh: "没有机构“\(organisation)”", en: "no organisation \"\(organisation)\""))
+          ])
+        }
+        nodes = OrganisationTree.subtreeIDs(of: node.id, in: all)
+      }
+      let result = try await Simulation.run(
+        changed: changed, period: period, organisations: nodes, database: app.db, today: today)
+      text = report(result, scheme: changed.scheme.code, period: period)
+    }
+    return text
+  }
+
+  static func report(_ result: WhatIf.Result, scheme: String, period: ReportPeriod) -> String {
+    func signed(_ money: Money) -> String { (money.fen > 0 ? "+" : "") + money.decimalString }
+    var lines = [
+      "方案 scheme \(scheme) · 期间 period \(period.description) · 已付申请 paid claims \(result.claims)",
+      "",
+    ]
+    lines.append(
+      TextTable.render(
+        [
+          ["", "现行规则 current", "调整后 changed", "差额 difference"],
+          ["赔付金额 paid", result.before.decimalString, result.after.decimalString, signed(result.difference)],
+          ["赔付率 loss ratio", result.lossRatioBefore.percentText(), result.lossRatioAfter.percentText(), ""],
+          [
+            "基金结余 fund balance", result.fundBalance.decimalString, result.fundBalanceAfter.decimalString,
+            signed(-result.difference),
+          ],
+        ], rightAligned: [1, 2, 3], separatorsBefore: [1]))
+    lines.append("")
+    lines.append(
+      "实际已付 actually paid \(result.actual.decimalString) · 筹集 collected \(result.collected.decimalString) · "
+        + "参保人数 insured \(result.insuredPersons)")
+    lines.append(
+      "受影响职工 members affected \(result.membersAffected) / \(result.members) · "
+        + "保本人均缴费 break-even per person \(result.breakEvenPerPerson.decimalString)"
+        + "（现人均筹集 now \(result.collectedPerPerson.decimalString)）")
+    if !result.byProduct.isEmpty {
+      lines.append("")
+      lines.append(
+        TextTable.render(
+          [["产品 product", "申请 claims", "现行 current", "调整后 changed", "差额 difference"]]
+            + result.byProduct.map {
+              [$0.label, String($0.claims), $0.before.decimalString, $0.after.decimalString, signed($0.difference)]
+            }, rightAligned: [1, 2, 3, 4], separatorsBefore: [1]))
+    }
+    if !result.byUnit.isEmpty {
+      lines.append("")
+      lines.append(
+        TextTable.render(
+          [["单位 unit（差额最大的20家 top 20 by difference）", "申请 claims", "现行 current", "调整后 changed", "差额 difference"]]
+            + result.byUnit.prefix(20).map {
+              [$0.label, String($0.claims), $0.before.decimalString, $0.after.decimalString, signed($0.difference)]
+            }, rightAligned: [1, 2, 3, 4], separatorsBefore: [1]))
+    }
+    for problem in result.problems.prefix(20) { lines.append("未能计算 not judged: \(problem)") }
+    return lines.joined(separator: "\n")
+  }
+}

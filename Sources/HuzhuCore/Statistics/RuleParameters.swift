@@ -1,0 +1,180 @@
+/// The numbers of a rule version a leader may change in the what-if simulator ("can we raise
+/// the 30% to 40%?"): band rates, flat rates, deductibles, caps, claim-count limits, lump sums
+/// and the contribution. Each has a stable key; a changed version is validated whole by the
+/// scheme compiler before anything is simulated.
+public struct RuleParameter: Sendable, Equatable {
+  public enum Kind: Sendable, Equatable { case rate, money, count }
+
+  /// e.g. `anyang-hospital-topup.band.0.rate`, `limits.perPeriod`, `contribution.perShare`.
+  public let key: String
+  public let label: LocalizedText
+  public let kind: Kind
+  /// As written in a scheme file ("30%", "100000.00", "3"); empty when not set.
+  public let value: String
+}
+
+public enum RuleParameters {
+  /// Every editable number of the version, in the order of the file.
+  public static func list(_ version: RuleVersionDefinition) -> [RuleParameter] {
+    var result: [RuleParameter] = []
+    func add(_ key: String, _ zh: String, _ en: String, _ kind: RuleParameter.Kind, _ value: String?) {
+      result.append(RuleParameter(key: key, label: LocalizedText(zh: zh, en: en), kind: kind, value: value ?? ""))
+    }
+    if let contribution = version.contribution {
+      add(
+        "contribution.perShare", "每份缴费（元）", "Contribution per share (yuan)", .money, contribution.perShare.decimalString
+      )
+    }
+    add(
+      "limits.perPeriod", "本产品每期限额（元）", "Product cap per period (yuan)", .money,
+      version.limits?.perPeriod?.decimalString)
+    add(
+      "limits.maxPaidClaims", "本产品每期赔付次数上限", "Product's paid claims per period", .count,
+      version.limits?.maxPaidClaims.map(String.init))
+    for benefit in version.benefits {
+      let code = benefit.code
+      let name = benefit.name
+      let nameEn = benefit.nameEn ?? benefit.code
+      if let hospital = benefit.hospital {
+        switch hospital.schedule {
+        case .progressive(let bands), .wholeAmount(let bands):
+          for (index, band) in bands.enumerated() {
+            let range = "\(band.from?.decimalString ?? (index == 0 ? "0" : "…"))–\(band.upTo?.decimalString ?? "")"
+            add(
+              "\(code).band.\(index).rate", "\(name) \(range) 元段比例", "\(nameEn) band \(range) rate", .rate,
+              band.rate.percentText)
+          }
+        case .flat(let rate):
+          add("\(code).rate", "\(name) 比例", "\(nameEn) rate", .rate, rate.percentText)
+        case .byStay:
+          break
+        }
+        add(
+          "\(code).deductible.firstStay", "\(name) 起付线（首次住院，元）", "\(nameEn) deductible, first stay (yuan)", .money,
+          hospital.deductible?.firstStay.decimalString)
+        add(
+          "\(code).deductible.laterStays", "\(name) 起付线（再次住院，元）", "\(nameEn) deductible, later stays (yuan)", .money,
+          hospital.deductible?.laterStays?.decimalString)
+      }
+      if let lumpSum = benefit.lumpSum {
+        add("\(code).amount", "\(name) 给付金额（元）", "\(nameEn) amount (yuan)", .money, lumpSum.amount.decimalString)
+      }
+      add(
+        "\(code).limits.perClaim", "\(name) 每次限额（元）", "\(nameEn) cap per claim (yuan)", .money,
+        benefit.limits?.perClaim?.decimalString)
+      add(
+        "\(code).limits.perPeriod", "\(name) 每期限额（元）", "\(nameEn) cap per period (yuan)", .money,
+        benefit.limits?.perPeriod?.decimalString)
+      add(
+        "\(code).limits.maxPaidClaims", "\(name) 每期赔付次数上限", "\(nameEn) paid claims per period", .count,
+        benefit.limits?.maxPaidClaims.map(String.init))
+    }
+    return result
+  }
+
+  /// The version with `values` (by key) applied: an empty value removes an optional limit,
+  /// an unreadable one is reported against its key. Keys not in ``list(_:)`` are refused.
+  public static func apply(_ values: [String: String], to version: RuleVersionDefinition) throws(ValidationFailure)
+    -> RuleVersionDefinition
+  {
+    var version = version
+    var errors: [FieldError] = []
+    let known = Dictionary(list(version).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    for (key, raw) in values.sorted(by: { $0.key < $1.key }) {
+      let text = raw.trimmingWhitespace
+      guard let parameter = known[key] else {
+        errors.append(
+          FieldError(
+            field: key, code: "unknown_parameter", message: LocalizedText(zh: "没有这个参数", en: "no such parameter")))
+        continue
+      }
+      guard text != parameter.value else { continue }
+      var money: Money?
+      var rate: Rate?
+      var count: Int?
+      if !text.isEmpty {
+        switch parameter.kind {
+        case .money: money = Money(yuan: text)
+        case .rate: rate = Rate(text: text)
+        case .count: count = Int(text)
+        }
+        let valid =
+          switch parameter.kind {
+          case .money: money.map { !$0.isNegative } ?? false
+          case .rate: rate.map { !$0.isNegative && $0 <= .one } ?? false
+          case .count: count.map { $0 > 0 } ?? false
+          }
+        guard valid else {
+          errors.append(
+            FieldError(
+              field: key, code: "invalid_value",
+              message: parameter.kind == .rate
+                ? LocalizedText(zh: "比例应为0%–100%，如 40%", en: "a rate is 0%–100%, e.g. 40%")
+                : parameter.kind == .money
+                  ? LocalizedText(zh: "金额应为非负数，如 1000.00", en: "an amount is not negative, e.g. 1000.00")
+                  : LocalizedText(zh: "次数应为正整数", en: "a count is a positive whole number")))
+          continue
+        }
+      }
+      set(key, money: money, rate: rate, count: count, in: &version)
+    }
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    return version
+  }
+
+  private static func set(
+    _ key: String, money: Money?, rate: Rate?, count: Int?, in version: inout RuleVersionDefinition
+  ) {
+    switch key {
+    case "contribution.perShare": if let money { version.contribution?.perShare = money }
+    case "limits.perPeriod": version.limits = limits(version.limits) { $0.perPeriod = money }
+    case "limits.maxPaidClaims": version.limits = limits(version.limits) { $0.maxPaidClaims = count }
+    default:
+      for index in version.benefits.indices {
+        let code = version.benefits[index].code
+        guard key.hasPrefix(code + ".") else { continue }
+        let rest = String(key.dropFirst(code.count + 1))
+        var benefit = version.benefits[index]
+        switch rest {
+        case "rate": if let rate { benefit.hospital?.schedule = .flat(rate) }
+        case "amount": if let money { benefit.lumpSum?.amount = money }
+        case "deductible.firstStay":
+          if let money {
+            let later = benefit.hospital?.deductible?.laterStays
+            benefit.hospital?.deductible = DeductibleDefinition(firstStay: money, laterStays: later)
+          } else {
+            benefit.hospital?.deductible = nil
+          }
+        case "deductible.laterStays": benefit.hospital?.deductible?.laterStays = money
+        case "limits.perClaim": benefit.limits = limits(benefit.limits) { $0.perClaim = money }
+        case "limits.perPeriod": benefit.limits = limits(benefit.limits) { $0.perPeriod = money }
+        case "limits.maxPaidClaims": benefit.limits = limits(benefit.limits) { $0.maxPaidClaims = count }
+        default:
+          // band.<i>.rate
+          let parts = rest.split(separator: ".")
+          if parts.count == 3, parts[0] == "band", let band = Int(parts[1]), let rate, var hospital = benefit.hospital {
+            switch hospital.schedule {
+            case .progressive(var bands) where bands.indices.contains(band):
+              bands[band].rate = rate
+              hospital.schedule = .progressive(bands)
+            case .wholeAmount(var bands) where bands.indices.contains(band):
+              bands[band].rate = rate
+              hospital.schedule = .wholeAmount(bands)
+            default: break
+            }
+            benefit.hospital = hospital
+          }
+        }
+        version.benefits[index] = benefit
+      }
+    }
+  }
+
+  private static func limits(_ limits: LimitsDefinition?, _ change: (inout LimitsDefinition) -> Void)
+    -> LimitsDefinition
+  {
+    var value = limits ?? LimitsDefinition()
+    change(&value)
+    return value
+  }
+}

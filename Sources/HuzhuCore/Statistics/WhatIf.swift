@@ -1,0 +1,144 @@
+/// One paid claim as the simulator replays it: the member, their cover in the scheme, the
+/// event, and what was actually paid.
+public struct SimulationCase: Sendable {
+  public let claimNumber: String
+  public let worker: Worker
+  public let unitID: WorkUnit.ID?
+  public let unitName: String?
+  /// The member's enrollments in the scheme (any period; the builder picks the one in force).
+  public let enrollments: [Enrollment]
+  public let intake: ClaimIntake
+  public let paidOn: CalendarDate
+  public let paid: Money
+
+  public init(
+    claimNumber: String, worker: Worker, unitID: WorkUnit.ID?, unitName: String?, enrollments: [Enrollment],
+    intake: ClaimIntake, paidOn: CalendarDate, paid: Money
+  ) {
+    self.claimNumber = claimNumber
+    self.worker = worker
+    self.unitID = unitID
+    self.unitName = unitName
+    self.enrollments = enrollments
+    self.intake = intake
+    self.paidOn = paidOn
+    self.paid = paid
+  }
+}
+
+/// "Can we raise the 30% to 40%?": every paid claim of a period judged again under the
+/// current rules and under the changed ones, in the order they were paid, each member with
+/// their own cap ledger, so caps and claim-count limits bite as they would have. Nothing is
+/// written anywhere; the answer is the difference and what it does to the fund.
+public enum WhatIf {
+  public struct Line: Sendable, Equatable {
+    public let key: String
+    public let label: String
+    public var claims = 0
+    public var actual = Money.zero
+    public var before = Money.zero
+    public var after = Money.zero
+    public var difference: Money { after - before }
+  }
+
+  public struct Result: Sendable, Equatable {
+    public let claims: Int
+    /// What was paid (after any reviewer's adjustment).
+    public let actual: Money
+    /// The same claims calculated again under the current rules, and under the changed ones.
+    public let before: Money
+    public let after: Money
+    public let byProduct: [Line]
+    /// Units with a difference, the largest first.
+    public let byUnit: [Line]
+    /// Members whose total would change.
+    public let membersAffected: Int
+    public let members: Int
+    /// Money in over the same period and the persons it covered, for the ratios.
+    public let collected: Money
+    public let insuredPersons: Int
+    /// The fund's balance now, and as it would stand had the changed rules paid these claims.
+    public let fundBalance: Money
+    /// Claims the engine could not judge (a product the draft lacks…), with the reason.
+    public let problems: [String]
+
+    public var difference: Money { after - before }
+    public var fundBalanceAfter: Money { fundBalance - difference }
+    public var lossRatioBefore: Share { Share(before, of: collected) }
+    public var lossRatioAfter: Share { Share(after, of: collected) }
+    /// The contribution per insured person that would just pay the changed rules' claims
+    /// (rounded up to the fen: a break-even price never falls short).
+    public var breakEvenPerPerson: Money {
+      guard insuredPersons > 0 else { return .zero }
+      let persons = Int64(insuredPersons)
+      return Money(fen: (after.fen + persons - 1) / persons)
+    }
+    public var collectedPerPerson: Money {
+      guard insuredPersons > 0 else { return .zero }
+      return Money(fen: collected.fen / Int64(insuredPersons))
+    }
+  }
+
+  public static func run(
+    _ cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme, collected: Money, insuredPersons: Int,
+    fundBalance: Money, names: [String: String] = [:]
+  ) -> Result {
+    var ledgersBefore: [Worker.ID: CapLedger] = [:]
+    var ledgersAfter: [Worker.ID: CapLedger] = [:]
+    var products: [String: Line] = [:]
+    var units: [String: Line] = [:]
+    var memberDifference: [Worker.ID: Money] = [:]
+    var problems: [String] = []
+    var actual = Money.zero
+    var before = Money.zero
+    var after = Money.zero
+    let ordered = cases.sorted { ($0.paidOn, $0.claimNumber) < ($1.paidOn, $1.claimNumber) }
+    for claim in ordered {
+      func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
+        let claimCase = ClaimCaseBuilder.build(
+          worker: claim.worker, enrollments: claim.enrollments, intake: claim.intake,
+          claimDate: claim.intake.event.claimDate, ledger: ledger)
+        do {
+          let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
+          let amounts = BenefitAmount.split(explanation, total: nil)
+          ledger.record(explanation, paying: amounts, event: claim.intake.event)
+          return amounts
+        } catch {
+          problems.append("\(claim.claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
+          return nil
+        }
+      }
+      guard let was = judge(current, &ledgersBefore[claim.worker.id, default: CapLedger()]),
+        let would = judge(changed, &ledgersAfter[claim.worker.id, default: CapLedger()])
+      else { continue }
+      let wasTotal = was.reduce(Money.zero) { $0 + $1.amount }
+      let wouldTotal = would.reduce(Money.zero) { $0 + $1.amount }
+      actual += claim.paid
+      before += wasTotal
+      after += wouldTotal
+      memberDifference[claim.worker.id, default: .zero] += wouldTotal - wasTotal
+      for product in Set(was.map(\.product) + would.map(\.product)) {
+        var line = products[product] ?? Line(key: product, label: names[product] ?? product)
+        line.claims += 1
+        line.before += was.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
+        line.after += would.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
+        products[product] = line
+      }
+      let unitKey = claim.unitID?.description ?? ""
+      var unit = units[unitKey] ?? Line(key: unitKey, label: claim.unitName ?? "—")
+      unit.claims += 1
+      unit.actual += claim.paid
+      unit.before += wasTotal
+      unit.after += wouldTotal
+      units[unitKey] = unit
+    }
+    return Result(
+      claims: ordered.count - problems.count, actual: actual, before: before, after: after,
+      byProduct: products.values.sorted { $0.key < $1.key },
+      byUnit: units.values.filter { $0.difference != .zero }.sorted {
+        ($0.difference.fen.magnitude, $1.label) > ($1.difference.fen.magnitude, $0.label)
+      },
+      membersAffected: memberDifference.values.filter { $0 != .zero }.count, members: memberDifference.count,
+      collected: collected, insuredPersons: insuredPersons, fundBalance: fundBalance, problems: problems)
+  }
+}

@@ -1,0 +1,52 @@
+import FluentKit
+import HuzhuCore
+
+/// The what-if as the page and the CLI run it: the claims the scheme paid in the period
+/// (under the chosen nodes), replayed under the stored rules and under `changed`, with the
+/// money collected, the persons insured and the fund's balance for the ratios. Reads only.
+public enum Simulation {
+  public static func run(
+    changed: SchemeDefinition, period: ReportPeriod, organisations: Set<Organisation.ID>?, database: any Database,
+    scope: AccessScope = .unrestricted, today: CalendarDate
+  ) async throws -> WhatIf.Result {
+    let code = changed.scheme.code
+    guard let stored = try await FluentSchemeStore(database: database).scheme(code: code) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "scheme", code: "unknown_scheme",
+          message: LocalizedText(zh: "没有方案“\(code)”", en: "there is no scheme \"\(code)\""))
+      ])
+    }
+    let current = try stored.compiled()
+    let draft = try SchemeCompiler.compile(changed)
+    let statistics = FluentStatisticsStore(database: database, scope: scope)
+    let cases = try await statistics.simulationCases(schemeCode: code, period: period, organisations: organisations)
+    let facts = try await statistics.facts(
+      StatisticsQuery(organisations: organisations, period: period, schemeCode: code, today: today))
+    let balance = FundBalance.total(of: try await FluentEnrollmentStore(database: database).fundBalances(scheme: code))
+    var names: [String: String] = [:]
+    for product in changed.products { names[product.code] = product.name }
+    return WhatIf.run(
+      cases, current: current, changed: draft, collected: facts.collectedByPayer.values.reduce(.zero, +),
+      insuredPersons: facts.insuredPersons, fundBalance: balance.balance, names: names)
+  }
+
+  /// The stored scheme with one rule version's parameters changed (``RuleParameters``).
+  public static func changing(
+    _ values: [String: String], product: String, version: String, of scheme: SchemeDefinition
+  ) throws(ValidationFailure) -> SchemeDefinition {
+    var scheme = scheme
+    guard let productIndex = scheme.products.firstIndex(where: { $0.code == product }),
+      let versionIndex = scheme.products[productIndex].versions.firstIndex(where: { $0.version == version })
+    else {
+      throw ValidationFailure([
+        FieldError(
+          field: "version", code: "unknown_version",
+          message: LocalizedText(zh: "方案中没有这个产品版本", en: "the scheme has no such product version"))
+      ])
+    }
+    scheme.products[productIndex].versions[versionIndex] = try RuleParameters.apply(
+      values, to: scheme.products[productIndex].versions[versionIndex])
+    return scheme
+  }
+}

@@ -1,0 +1,35 @@
+import HuzhuCore
+import Plot
+
+extension Node where Context == HTML.BodyContext {
+  /// A report table as HTML: numbers right-aligned, the first cell linked where the table
+  /// says so, the totals row last and bold.
+  static func reportTable(_ table: ReportTable, language: DisplayLanguage) -> Node {
+    .div(
+      .class("table-scroll"),
+      .table(
+        .class("data-table"),
+        .thead(
+          .tr(
+            .forEach(Array(table.columns.enumerated())) { index, column in
+              .th(.class(index > 0 ? "number" : ""), .text(column.text(for: language)))
+            })),
+        .tbody(
+          .forEach(Array(table.rows.enumerated())) { index, row in
+            .tr(
+              .forEach(Array(row.enumerated())) { column, cell in
+                if column == 0, index < table.links.count, let link = table.links[index] {
+                  return .td(.a(.href(link), .text(cell.text)))
+                }
+                return .td(.class(column > 0 ? "number" : ""), .text(cell.text))
+              })
+          },
+          .unwrap(table.totals) { totals in
+            .tr(
+              .class("total-row"),
+              .forEach(Array(totals.enumerated())) { column, cell in
+                .td(.class(column > 0 ? "number" : ""), .strong(.text(cell.text)))
+              })
+          })))
+  }
+}

@@ -1,0 +1,196 @@
+import HuzhuCore
+import HuzhuPersistence
+import Vapor
+
+/// The statistics leaders read: for one organisation node (and everything under it), one
+/// period and optionally one scheme, the indicators, the charts and every table, each table
+/// downloadable as CSV or Excel. Drill-down is a link to the same page for a child node.
+enum StatisticsPage {
+  /// What the address asks for; anything unreadable is reported next to its field and the
+  /// default used instead.
+  struct Query: Equatable {
+    var organisationID: Organisation.ID?
+    var from: CalendarDate
+    var to: CalendarDate
+    var schemeCode: String?
+    var problems: [FieldError] = []
+
+    /// From everything on record to today, by default.
+    static let earliest = CalendarDate(year: 2000, month: 1, day: 1)!
+
+    static func parse(_ request: Request, today: CalendarDate) -> Query {
+      var query = Query(organisationID: nil, from: earliest, to: today, schemeCode: nil)
+      if let text = request.query[String.self, at: "org"], !text.isEmpty {
+        if let id = UUID(uuidString: text) {
+          query.organisationID = .init(id)
+        } else {
+          query.problems.append(
+            FieldError(
+              field: "org", code: "invalid", message: LocalizedText(zh: "机构编号无效", en: "not an organisation")))
+        }
+      }
+      for (field, keyPath) in [("from", \Query.from), ("to", \Query.to)] {
+        guard let text = request.query[String.self, at: field], !text.isEmpty else { continue }
+        if let date = CalendarDate(text) {
+          query[keyPath: keyPath] = date
+        } else {
+          query.problems.append(
+            FieldError(
+              field: field, code: "invalid_date",
+              message: LocalizedText(zh: "日期格式应为 2020-11-30", en: "a date is written 2020-11-30")))
+        }
+      }
+      if query.to < query.from {
+        query.problems.append(
+          FieldError(
+            field: "to", code: "before_from",
+            message: LocalizedText(zh: "截止日期不能早于起始日期", en: "the end cannot be before the start")))
+        query.to = query.from
+      }
+      if let code = request.query[String.self, at: "scheme"], !code.isEmpty { query.schemeCode = code }
+      return query
+    }
+
+    /// The query string for the same report of another node (or the same one).
+    func string(organisation: Organisation.ID? = nil, extra: [(String, String)] = []) -> String {
+      var items: [(String, String)] = []
+      if let id = organisation ?? organisationID { items.append(("org", id.description)) }
+      items.append(("from", from.description))
+      items.append(("to", to.description))
+      if let schemeCode { items.append(("scheme", schemeCode)) }
+      items += extra
+      return "?"
+        + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.1)" }
+        .joined(separator: "&")
+    }
+  }
+
+  struct Model {
+    let query: Query
+    let root: Organisation
+    /// The nodes the reader may pick, parents before children, with their depth.
+    let nodes: [(depth: Int, organisation: Organisation)]
+    /// From the root down to the report's node, for the breadcrumbs.
+    let path: [Organisation]
+    let schemes: [StoredScheme]
+    let period: ReportPeriod
+    let report: StatisticsReport
+    /// The schemes' funds (a fund is the whole scheme's, not an area's): nil when the reader
+    /// does not see funds.
+    let fundBalance: Money?
+    let ranking: [TargetAchievement]
+    let names: StatisticsReport.Names
+
+    static func load(_ request: Request, query: Query, today: CalendarDate) async throws -> Model {
+      guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
+      let visible = signedIn.organisations.filter { signedIn.scope.contains(organisation: $0.id) }
+      let rootID = query.organisationID ?? signedIn.organisation.id
+      guard let root = visible.first(where: { $0.id == rootID }) else { throw APIError.notFound }
+      let period = ReportPeriod(from: query.from, to: query.to)!
+      let statistics = request.statistics
+      let subtree = OrganisationTree.subtreeIDs(of: root.id, in: visible)
+      async let facts = statistics.facts(
+        StatisticsQuery(organisations: subtree, period: period, schemeCode: query.schemeCode, today: today))
+      async let stored = request.schemes.schemes()
+      async let targets = statistics.targets(on: period.to)
+      let schemes = try await stored
+      let calendar = try await request.workingDayCalendar()
+      let report = StatisticsReport(
+        try await facts, period: period, root: root.id, organisations: visible, calendar: calendar)
+
+      var fundBalance: Money?
+      if signedIn.account.may(.viewFund) {
+        let funds = try await request.fundSchemeCodes()
+        let balances = try await request.enrollments.fundBalances(scheme: query.schemeCode)
+          .filter { funds.contains($0.schemeCode) }
+        fundBalance = FundBalance.total(of: balances).balance
+      }
+      let ranked = TargetRanking.rank(
+        try await statistics.achievements(
+          of: try await targets.filter { subtree.contains($0.organisationID) }, asOf: period.to,
+          schemeCode: query.schemeCode))
+
+      var names: StatisticsReport.Names = [:]
+      for scheme in schemes {
+        for product in scheme.definition.products {
+          names[product.code] = LocalizedText(zh: product.name, en: product.nameEn ?? product.name)
+          for version in product.versions {
+            for benefit in version.benefits {
+              names[benefit.code] = LocalizedText(zh: benefit.name, en: benefit.nameEn ?? benefit.name)
+            }
+          }
+        }
+      }
+      var path: [Organisation] = []
+      var cursor: Organisation? = root
+      while let node = cursor {
+        path.insert(node, at: 0)
+        cursor = node.parentID.flatMap { parent in visible.first { $0.id == parent } }
+      }
+      let tree = OrganisationTree(organisations: visible)
+      return Model(
+        query: query, root: root, nodes: tree.flattened().map { ($0.depth, $0.node.organisation) }, path: path,
+        schemes: schemes, period: period, report: report, fundBalance: fundBalance, ranking: ranked, names: names)
+    }
+
+    /// Every table of the page, in its order; the export finds a table here by its id.
+    func tables(english: Bool) -> [ReportTable] {
+      let organisationNames = Dictionary(
+        nodes.map {
+          (
+            $0.organisation.id,
+            LocalizedText(zh: $0.organisation.name, en: $0.organisation.nameEn ?? $0.organisation.name)
+          )
+        },
+        uniquingKeysWith: { first, _ in first })
+      var tables = [
+        report.indicatorTable(fundBalance: fundBalance),
+        report.areaTable(english: english) { group in
+          nodes.first { $0.organisation.code == group.key }.map {
+            SiteURL.statistics.path + query.string(organisation: $0.organisation.id)
+          }
+        },
+        report.monthTable(english: english),
+        report.payerTable(english: english),
+        report.benefitTable(english: english, names: names),
+        report.rejectionTable(english: english),
+        report.sectorTable(english: english),
+        report.genderTable(english: english),
+        report.unitTable(english: english) { SiteURL.unit(.value($0.unitID)).path },
+      ]
+      if !ranking.isEmpty {
+        tables.insert(TargetRanking.table(ranking, names: organisationNames, english: english), at: 1)
+      }
+      return tables
+    }
+
+    /// Quick periods: everything, this year, last year, and each scheme's first year.
+    func presets(today: CalendarDate) -> [(label: LocalizedText, from: CalendarDate, to: CalendarDate)] {
+      var result: [(label: LocalizedText, from: CalendarDate, to: CalendarDate)] = [
+        (LocalizedText(zh: "全部", en: "All"), Query.earliest, today),
+        (LocalizedText(zh: "今年", en: "This year"), CalendarDate(year: today.year, month: 1, day: 1)!, today),
+        (
+          LocalizedText(zh: "去年", en: "Last year"), CalendarDate(year: today.year - 1, month: 1, day: 1)!,
+          CalendarDate(year: today.year - 1, month: 12, day: 31)!
+        ),
+      ]
+      for scheme in schemes {
+        guard let start = scheme.definition.products.flatMap({ $0.versions.map(\.coverageStarting.from) }).min() else {
+          continue
+        }
+        result.append(
+          (
+            LocalizedText(
+              zh: "\(scheme.definition.scheme.name) 首年",
+              en: "\(scheme.definition.scheme.nameEn ?? scheme.code), first year"),
+            start, start.adding(years: 1).adding(days: -1)
+          ))
+      }
+      return result
+    }
+  }
+}
+
+extension Request {
+  var statistics: any StatisticsStore { FluentStatisticsStore(database: db, scope: accessScope) }
+}

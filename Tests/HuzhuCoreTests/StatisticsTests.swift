@@ -1,0 +1,167 @@
+import Foundation
+import HuzhuCore
+import HuzhuSchemeFiles
+import HuzhuTestSupport
+import Testing
+
+/// The statistics' arithmetic, the rule parameters of the what-if, and the what-if itself.
+@Suite("Statistics and what-if")
+struct StatisticsTests {
+  @Test func sharesRoundHalfUpAtTheStatedDecimals() {
+    #expect(Share(23_000, of: 132_565).percentText() == "17.35%")
+    #expect(Share(12_408, of: 24_000).percentText(decimals: 1) == "51.7%")
+    #expect(Share(1, of: 8).percentText() == "12.50%")
+    #expect(Share(1, of: 8).percentText(decimals: 0) == "13%")
+    #expect(Share(2, of: 3).percentText() == "66.67%")
+    #expect(Share(1, of: 3).percentText() == "33.33%")
+    #expect(Share(-1, of: 8).percentText(decimals: 0) == "-13%")
+    #expect(Share(5, of: 0).percentText() == "—")
+    #expect(Share(1, of: 3) < Share(1, of: 2))
+    #expect(!(Share(2, of: 4) < Share(1, of: 2)))
+  }
+
+  @Test func serviceTimesCountWorkingDaysWithHolidays() {
+    func sample(_ complete: String, _ paid: String, due: String) -> ServiceSample {
+      ServiceSample(documentsCompleteOn: CalendarDate(complete)!, dueOn: CalendarDate(due), paidOn: CalendarDate(paid)!)
+    }
+    // Mon 2020-11-02 → Fri 11-06: 4 working days. Across National Day 2020 (1–8 October off,
+    // Saturday 10 October worked): 30 Sep → Mon 12 Oct is 3 (Fri 9, Sat 10, Mon 12).
+    let samples = [
+      sample("2020-11-02", "2020-11-06", due: "2020-11-16"),
+      sample("2020-09-30", "2020-10-12", due: "2020-10-20"),
+      sample("2020-11-02", "2020-11-30", due: "2020-11-16"),
+    ]
+    let service = StatisticsReport.service(samples, overdueNow: 3, calendar: .publishedChina)
+    #expect(service.paidClaims == 3)
+    // 4, 3 and 20 working days: average 9.0, nearest-rank 90th percentile 20.
+    #expect(service.averageText == "9.0")
+    #expect(service.percentile90 == 20)
+    #expect(service.withinDeadline == Share(2, of: 3))
+    #expect(service.overdueNow == 3)
+  }
+
+  @Test func agenciesRankByShareThenByTheDayTheyReachedIt() {
+    let period = ReportPeriod.year(2022)
+    func achievement(_ target: Int64, _ days: [(Int, Int64)]) -> TargetAchievement {
+      TargetAchievement(
+        target: AgencyTarget(organisationID: .init(), period: period, measure: .collected, target: target),
+        daily: days.map { (CalendarDate(year: 2022, month: 1, day: $0.0)!, $0.1) })
+    }
+    let early = achievement(100, [(5, 60), (10, 40)])
+    let late = achievement(100, [(5, 10), (20, 90)])
+    let best = achievement(50, [(30, 80)])
+    let behind = achievement(1_000, [(2, 500)])
+    let ranked = TargetRanking.rank([behind, late, early, best])
+    #expect(ranked.map(\.target.id) == [best.target.id, early.target.id, late.target.id, behind.target.id])
+    #expect(early.reachedOn == CalendarDate(year: 2022, month: 1, day: 10))
+    #expect(behind.reachedOn == nil)
+    #expect(best.share.percentText() == "160.00%")
+  }
+
+  @Test func ruleParametersChangeOneNumberAndRefuseNonsenseByKey() throws {
+    let (_, definition) = try BundledSchemes.definition("anyang")
+    let version = try #require(definition.products.first?.versions.first { $0.version == "2019" })
+    let parameters = RuleParameters.list(version)
+    let band = try #require(parameters.first { $0.key == "anyang-hospital-topup.band.0.rate" })
+    #expect(band.value == "30%")
+    #expect(parameters.first { $0.key == "anyang-hospital-topup.band.1.rate" }?.value == "50%")
+    #expect(parameters.first { $0.key == "contribution.perShare" }?.value == "60.00")
+
+    let changed = try RuleParameters.apply(["anyang-hospital-topup.band.0.rate": "40%"], to: version)
+    var scheme = definition
+    scheme.products[0].versions[0] = changed
+    let compiled = try SchemeCompiler.compile(scheme)
+    // 3,000 self-paid: 40% of 1,000 + 50% of 2,000.
+    let member = MemberFacts(
+      birthDate: CalendarDate(year: 1980, month: 1, day: 1)!, gender: .female, insuranceType: .urbanEmployee,
+      cover: [
+        CoverFacts(
+          product: "anyang-hospital", start: CalendarDate(year: 2019, month: 12, day: 15)!,
+          end: CalendarDate(year: 2020, month: 12, day: 14)!)
+      ])
+    let event = ClaimEvent(
+      admissionDate: CalendarDate(year: 2020, month: 3, day: 1)!,
+      dischargeDate: CalendarDate(year: 2020, month: 3, day: 9)!,
+      claimDate: CalendarDate(year: 2020, month: 3, day: 20)!,
+      figures: SettlementFigures([
+        .inScopeCost: Money(yuan: 10_000), .pooledFundPaid: Money(yuan: 7_000), .criticalIllnessInsurancePaid: .zero,
+      ]))
+    #expect(
+      try Adjudicator.adjudicate(ClaimCase(member: member, event: event), under: compiled).total == Money(yuan: 1_400))
+
+    let failure = #expect(throws: ValidationFailure.self) {
+      try RuleParameters.apply(
+        ["anyang-hospital-topup.band.0.rate": "140%", "limits.maxPaidClaims": "-2", "no.such.key": "1"], to: version)
+    }
+    #expect(
+      Set(failure?.errors.map(\.field) ?? [])
+        == ["anyang-hospital-topup.band.0.rate", "limits.maxPaidClaims", "no.such.key"])
+    // An empty value lifts an optional cap.
+    let uncapped = try RuleParameters.apply(["anyang-hospital-topup.limits.perPeriod": ""], to: version)
+    #expect(uncapped.benefits[0].limits?.perPeriod == nil)
+  }
+
+  /// Two members: one whose two large stays reach the 100,000 cap under both rules (no
+  /// difference), one with a small stay that gains exactly the ten points on it.
+  @Test func theWhatIfReplaysEachMembersCapsInPaymentOrder() throws {
+    let (_, definition) = try BundledSchemes.definition("anyang")
+    let current = try SchemeCompiler.compile(definition)
+    let changed = try SchemeCompiler.compile(
+      try changing(definition, ["anyang-hospital-topup.band.0.rate": "40%"]))
+    let start = CalendarDate(year: 2019, month: 12, day: 15)!
+    func member(_ sequence: Int) -> (Worker, Enrollment) {
+      let worker = Worker(
+        name: "职工\(sequence)",
+        idNumber: ResidentIDNumber.compose(
+          region: "410502", birthDate: CalendarDate(year: 1975, month: 1, day: 1)!, sequence: sequence, gender: .female),
+        unitID: .init())
+      let cover = Enrollment(
+        schemeCode: "anyang", productCode: "anyang-hospital", versionLabel: "2019", workerID: worker.id,
+        unitID: worker.unitID, period: CoveragePeriod(start: start, months: 12), shares: 1, status: .active,
+        coverFrom: start, certificateNumber: "ANYANG-2019-\(sequence)", enrolledOn: start, billID: .init())
+      return (worker, cover)
+    }
+    func claim(_ number: String, _ person: (Worker, Enrollment), selfPaid yuan: Int64, paid: String, on day: Int)
+      -> SimulationCase
+    {
+      SimulationCase(
+        claimNumber: number, worker: person.0, unitID: person.0.unitID, unitName: "单位", enrollments: [person.1],
+        intake: ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: CalendarDate(year: 2020, month: 3, day: day)!,
+            dischargeDate: CalendarDate(year: 2020, month: 3, day: day + 5)!,
+            claimDate: CalendarDate(year: 2020, month: 4, day: 1)!,
+            figures: SettlementFigures([
+              .inScopeCost: Money(yuan: yuan), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
+            ]))),
+        paidOn: CalendarDate(year: 2020, month: 4, day: day)!, paid: Money(yuan: paid)!)
+    }
+    let big = member(1)
+    let small = member(2)
+    let cases = [
+      claim("C-2", big, selfPaid: 150_000, paid: "25200.00", on: 20),
+      claim("C-1", big, selfPaid: 150_000, paid: "74800.00", on: 2),
+      claim("C-3", small, selfPaid: 500, paid: "150.00", on: 10),
+    ]
+    let result = WhatIf.run(
+      cases, current: current, changed: changed, collected: Money(yuan: 180), insuredPersons: 2,
+      fundBalance: Money(yuan: 1_000_000))
+    #expect(result.claims == 3)
+    #expect(result.actual == Money(yuan: "100150.00")!)
+    #expect(result.before == Money(yuan: "100150.00")!)
+    #expect(result.after == Money(yuan: "100200.00")!)
+    #expect(result.difference == Money(yuan: 50))
+    #expect(result.membersAffected == 1)
+    #expect(result.members == 2)
+    #expect(result.fundBalanceAfter == Money(yuan: 999_950))
+    #expect(result.breakEvenPerPerson == Money(yuan: 50_100))
+    #expect(result.byUnit.count == 1)
+    #expect(result.problems.isEmpty)
+  }
+
+  func changing(_ definition: SchemeDefinition, _ values: [String: String]) throws -> SchemeDefinition {
+    var scheme = definition
+    scheme.products[0].versions[0] = try RuleParameters.apply(values, to: scheme.products[0].versions[0])
+    return scheme
+  }
+}
