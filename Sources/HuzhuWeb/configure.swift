@@ -57,7 +57,9 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   if configuration.loadsDemoData {
     let schemes = try DemoSeeder.bundledSchemes()
     if configuration.loadsDemoHistory {
-      app.logger.notice("载入演示数据及其历史（首次启动约需一分钟）/ loading the demo data and its history (about a minute, once)")
+      if try await FluentRegistryStore(database: app.db).counts().organisations == 0 {
+        app.logger.notice("载入演示数据及其历史（首次启动约需一分钟）/ loading the demo data and its history (about a minute, once)")
+      }
       let started = ContinuousClock.now
       administrator = try await DemoSeeder.seedWithHistoryIfEmpty(
         database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword,

@@ -242,6 +242,9 @@ class Journey(unittest.TestCase):
         self.sign_in("ay-window")
         self.open("/organisations")
         d.find_element(By.LINK_TEXT, "安阳市总工会").click()
+        search = d.find_element(By.ID, "unit-search")  # 650 units: find it by name
+        search.send_keys("公交")
+        search.submit()
         d.find_element(By.LINK_TEXT, "安阳公交集团").click()
         unit_url = d.current_url
         d.find_element(By.ID, "import-roster").click()
@@ -258,6 +261,9 @@ class Journey(unittest.TestCase):
         self.assertIn("花名册已导入", d.find_element(By.ID, "unit-notice").text)
 
         d.find_element(By.ID, "enroll-unit").click()
+        # The unit's other workers are enrolled already: only the new one, this time.
+        d.find_element(By.ID, "everyone").click()
+        d.find_element(By.XPATH, "//label[contains(., '孙浩')]").click()
         Select(d.find_element(By.ID, "product")).select_by_value("anyang|anyang-hospital")
         for name, value in (("periodStart", "2024-01-01"), ("requestDate", "2023-12-20")):
             d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, name), value)
@@ -271,16 +277,52 @@ class Journey(unittest.TestCase):
         enroll = d.find_element(By.ID, "enroll")
         enroll.click()
         WebDriverWait(d, 20).until(expected_conditions.staleness_of(enroll))
-        self.assertIn("已办理参保 4 人", d.find_element(By.ID, "unit-notice").text)
+        self.assertIn("已办理参保 1 人", d.find_element(By.ID, "unit-notice").text)
         for _ in range(3):  # employer, worker, city union
             form = d.find_element(By.CSS_SELECTOR, "form.payment-form")
             form.find_element(By.CSS_SELECTOR, "input[name=reference]").send_keys("ICBC-BROWSER")
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             WebDriverWait(d, 10).until(expected_conditions.staleness_of(form))
             self.assertIn("已登记缴费", d.find_element(By.ID, "unit-notice").text)
-        self.assertIn("4 人保障生效", d.find_element(By.ID, "unit-notice").text)
+        self.assertIn("1 人保障生效", d.find_element(By.ID, "unit-notice").text)
         self.shot("17-unit-paid")
         self.assertEqual(d.current_url.split("?")[0], unit_url)
+
+    def test_leaders_read_the_articles_figures_and_ask_what_if(self):
+        d = self.driver
+        self.sign_in("ay-leader")
+        self.open("/statistics?from=2019-10-16&to=2020-11-30&scheme=anyang")
+        for element, value in (("stat-units", "650"), ("stat-insured", "49231"), ("stat-collected", "¥4,430,790.00"),
+                               ("stat-subsidy", "¥1,476,930.00"), ("stat-paid-claims", "519")):
+            self.assertEqual(self.figure(element), value, element)
+        units = d.find_element(By.ID, "table-units").text
+        self.assertIn("河南安彩高科股份有限公司 2019-12-15 2,283".replace(",", ""), units.replace(",", ""))
+        self.assertTrue(d.find_elements(By.CSS_SELECTOR, "svg.chart rect"))
+        self.shot("18-statistics-anyang")
+        # Drill down into a district.
+        d.find_element(By.CSS_SELECTOR, "#table-areas tbody a").click()
+        self.assertIn("统计分析", d.title)
+        self.shot("19-statistics-district")
+        # "Can we raise the 30% to 40%?"
+        self.open("/simulator?scheme=anyang&version=anyang-hospital%7C2019")
+        rate = d.find_element(By.ID, "p.anyang-hospital-topup.band.0.rate")
+        self.assertEqual(rate.get_attribute("value"), "30%")
+        rate.clear()
+        rate.send_keys("40%")
+        for name, value in (("from", "2019-10-16"), ("to", "2020-11-30")):
+            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, name), value)
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "#simulator-form button[type=submit]"))
+        self.assertEqual(self.figure("whatif-claims"), "519")
+        self.assertTrue(self.figure("whatif-difference").startswith("+"))
+        self.shot("20-what-if")
+        self.sign_out()
+        self.sign_in("hlj-leader")
+        self.open("/targets?asOf=2022-01-31")
+        first = d.find_element(By.CSS_SELECTOR, "table.data-table tbody tr").text
+        self.assertIn("伊春代办处", first)
+        self.shot("21-targets")
+        self.open("/statistics?from=2021-12-10&to=2022-12-09&scheme=hlj-yichun")
+        self.shot("22-statistics-harbin")
 
 
 def id_number(region, birth, sequence):

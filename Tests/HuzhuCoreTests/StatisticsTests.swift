@@ -65,7 +65,8 @@ struct StatisticsTests {
     let band = try #require(parameters.first { $0.key == "anyang-hospital-topup.band.0.rate" })
     #expect(band.value == "30%")
     #expect(parameters.first { $0.key == "anyang-hospital-topup.band.1.rate" }?.value == "50%")
-    #expect(parameters.first { $0.key == "contribution.perShare" }?.value == "60.00")
+    #expect(parameters.first { $0.key == "limits.perPeriod" }?.value == "")
+    #expect(parameters.first { $0.key == "anyang-hospital-topup.limits.perPeriod" }?.value == "100000.00")
 
     let changed = try RuleParameters.apply(["anyang-hospital-topup.band.0.rate": "40%"], to: version)
     var scheme = definition

@@ -1,11 +1,11 @@
 /// A paid claim told for publicity (the seeds: "publicity from real, anonymised claim
 /// cases"): what a worker went through and what the scheme paid, with nothing that names
-/// them — no name, no unit name, no date finer than the month, the age in five-year bands.
+/// them — no name, no unit name, no date finer than the month, the age in decades ("40多岁").
 public struct ClaimStory: Sendable, Equatable {
   public let schemeName: String
   public let sector: Sector
   public let gender: Gender
-  /// 40 for someone aged 40 to 44.
+  /// 40 for someone aged 40 to 49.
   public let ageBand: Int
   public let year: Int
   public let month: Int
@@ -22,7 +22,7 @@ public struct ClaimStory: Sendable, Equatable {
     self.schemeName = schemeName
     self.sector = sector
     self.gender = worker.gender
-    self.ageBand = worker.birthDate.age(on: date) / 5 * 5
+    self.ageBand = worker.birthDate.age(on: date) / 10 * 10
     self.year = date.year
     self.month = date.month
     self.hospitalDays = event.hospitalDays

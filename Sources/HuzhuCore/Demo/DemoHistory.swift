@@ -91,8 +91,12 @@ extension DemoHistory {
     var workerCount = 0
     var unitCount = 0
     var invoiceCount = 0
+    let reservedNames: Set<String>
 
-    init(base: DemoData) { self.base = base }
+    init(base: DemoData) {
+      self.base = base
+      reservedNames = Set(base.workers.map(\.worker.name))
+    }
 
     func node(_ code: String) -> Organisation { base.organisations.first { $0.code == code }! }
 
@@ -109,9 +113,13 @@ extension DemoHistory {
         let birth = CalendarDate(year: 1970, month: 1, day: 1)!.adding(days: index % 10_950)
         let number = ResidentIDNumber.compose(
           region: region, birthDate: birth, sequence: 200 + (index / 10_950) % 300, gender: gender)
-        let name =
-          String(surnames[random.int(0..<surnames.count)]) + String(given[random.int(0..<given.count)])
-          + (random.int(0..<3) == 0 ? "" : String(given[random.int(0..<given.count)]))
+        // Never one of the demo data's own workers' names, so that searching for them finds them.
+        var name = ""
+        repeat {
+          name =
+            String(surnames[random.int(0..<surnames.count)]) + String(given[random.int(0..<given.count)])
+            + (random.int(0..<3) == 0 ? "" : String(given[random.int(0..<given.count)]))
+        } while reservedNames.contains(name)
         return Worker(
           name: name, idNumber: number, unitID: unit.id, phone: "135\(String(index + 10_000_000).suffix(8))",
           bankName: "中国工商银行", bankAccount: "6222021\(String(index + 100_000_000_000).suffix(12))")
@@ -218,7 +226,6 @@ extension DemoHistory {
         employer: .percent(Rate(percent: 50)),
         unionSubsidies: [.init(payer: .unionCity, perPerson: Money(fen: 3000), onTop: true)])
       let version = "anyang-hospital"
-      var members: [(worker: Worker, start: CalendarDate, unit: WorkUnit.ID)] = []
       func order(_ unit: WorkUnit, _ workers: [Worker], _ start: CalendarDate) -> EnrollmentOrder {
         EnrollmentOrder(
           schemeCode: "anyang", productCode: version, periodStart: start, unitID: unit.id,
@@ -235,8 +242,9 @@ extension DemoHistory {
           Cohort(
             unit: unit, isNewUnit: false, headcount: headcount(insured: named.insured, on: since, spare: 3...15),
             workers: added, employedSince: since, orders: [(order(unit, added, since), since)]))
-        namedMembers.append(existing + added)
-        members += (existing + added).map { ($0, since, unit.id) }
+        // The history's claims are its own members': the demo data's few workers keep a clean
+        // record for trying the claim path by hand.
+        namedMembers.append(added)
       }
       // 646 more units: 650 in all, 49,231 insured with the named units' 5,203.
       var otherMembers: [(worker: Worker, start: CalendarDate)] = []

@@ -1,11 +1,11 @@
 /// The numbers of a rule version a leader may change in the what-if simulator ("can we raise
-/// the 30% to 40%?"): band rates, flat rates, deductibles, caps, claim-count limits, lump sums
-/// and the contribution. Each has a stable key; a changed version is validated whole by the
+/// the 30% to 40%?"): band rates, flat rates, deductibles, caps, claim-count limits and lump
+/// sums (the contribution is not one: the simulator answers with the break-even contribution). Each has a stable key; a changed version is validated whole by the
 /// scheme compiler before anything is simulated.
 public struct RuleParameter: Sendable, Equatable {
   public enum Kind: Sendable, Equatable { case rate, money, count }
 
-  /// e.g. `anyang-hospital-topup.band.0.rate`, `limits.perPeriod`, `contribution.perShare`.
+  /// e.g. `anyang-hospital-topup.band.0.rate`, `limits.perPeriod`.
   public let key: String
   public let label: LocalizedText
   public let kind: Kind
@@ -126,7 +126,6 @@ public enum RuleParameters {
     _ key: String, money: Money?, rate: Rate?, count: Int?, in version: inout RuleVersionDefinition
   ) {
     switch key {
-    case "contribution.perShare": if let money { version.contribution?.perShare = money }
     case "limits.perPeriod": version.limits = limits(version.limits) { $0.perPeriod = money }
     case "limits.maxPaidClaims": version.limits = limits(version.limits) { $0.maxPaidClaims = count }
     default:

@@ -321,6 +321,8 @@ public protocol ClaimStore: Sendable {
   /// overdue, due on `today`, or expedited.
   func queue(states: Set<ClaimState>, scheme: String?, narrowedTo: QueueNarrowing?, page: PageQuery) async throws
     -> PagedResult<ClaimRecord>
+  /// The claims paid most recently, newest first.
+  func latestPaid(limit: Int) async throws -> [ClaimRecord]
   /// Counts and the amount paid, over every claim the store's scope shows.
   func summary(today: CalendarDate) async throws -> ClaimSummary
   func history(of claim: ClaimRecord.ID) async throws -> [ClaimHistoryEntry]

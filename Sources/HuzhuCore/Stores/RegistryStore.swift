@@ -8,7 +8,10 @@ public protocol RegistryStore: Sendable {
   /// Validates against the existing nodes and inserts; throws ``ValidationFailure``.
   func create(_ organisation: Organisation) async throws
 
-  func units(in organisation: Organisation.ID?, page: PageQuery) async throws -> PagedResult<WorkUnit>
+  /// Units in the node's subtree (nil: all the scope shows) whose name contains `text`
+  /// (nil or empty: every one), by name.
+  func units(in organisation: Organisation.ID?, matching text: String?, page: PageQuery) async throws
+    -> PagedResult<WorkUnit>
   func unit(_ id: WorkUnit.ID) async throws -> WorkUnit?
   func create(_ unit: WorkUnit) async throws
   /// Units directly under each organisation node.
@@ -144,4 +147,11 @@ public protocol AccountStore: Sendable {
 public protocol PasswordHasher: Sendable {
   func hash(_ password: String) throws -> String
   func verify(_ password: String, against hash: String) throws -> Bool
+}
+
+extension RegistryStore {
+  /// Every unit in the node's subtree, by name.
+  public func units(in organisation: Organisation.ID?, page: PageQuery) async throws -> PagedResult<WorkUnit> {
+    try await units(in: organisation, matching: nil, page: page)
+  }
 }

@@ -510,6 +510,11 @@ public struct FluentClaimStore: ClaimStore {
     }
   }
 
+  public func latestPaid(limit: Int) async throws -> [ClaimRecord] {
+    try await ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue).scoped(scope)
+      .sort(\.$paidOn, .descending).sort(\.$createdAt, .descending).limit(limit).all().map { try $0.domain() }
+  }
+
   public func summary(today: CalendarDate) async throws -> ClaimSummary {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
     struct Row: Decodable {

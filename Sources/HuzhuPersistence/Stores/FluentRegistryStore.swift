@@ -73,11 +73,16 @@ public struct FluentRegistryStore: RegistryStore {
     }
   }
 
-  public func units(in organisation: Organisation.ID?, page: PageQuery) async throws -> PagedResult<WorkUnit> {
+  public func units(in organisation: Organisation.ID?, matching text: String?, page: PageQuery) async throws
+    -> PagedResult<WorkUnit>
+  {
     var query = scoped(UnitModel.query(on: database))
     if let organisation {
       let subtree = OrganisationTree.subtreeIDs(of: organisation, in: try await organisations())
       query = query.filter(\.$organisationID ~~ subtree.map(\.rawValue))
+    }
+    if let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+      query = query.filter(\.$name ~~ text)
     }
     let total = try await query.count()
     let rows = try await query.sort(\.$name).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()

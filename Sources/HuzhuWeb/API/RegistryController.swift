@@ -42,7 +42,8 @@ struct RegistryController {
 
   @Sendable func listUnits(_ request: Request) async throws -> PageResource<UnitResource> {
     let organisation = try request.organisationFilter()
-    let page = try await request.registry.units(in: organisation, page: try request.pageRequest())
+    let page = try await request.registry.units(
+      in: organisation, matching: request.query[String.self, at: "q"], page: try request.pageRequest())
     return PageResource(page, map: UnitResource.init)
   }
 

@@ -9,8 +9,12 @@ enum OrganisationPage {
     let children: [Organisation]
     let units: PagedResult<WorkUnit>
     let organisationNames: [Organisation.ID: Organisation]
+    /// The unit-name filter, when one was typed.
+    let search: String?
 
-    static func load(_ id: Organisation.ID, page: PageQuery, from registry: any RegistryStore) async throws -> Model? {
+    static func load(_ id: Organisation.ID, search: String?, page: PageQuery, from registry: any RegistryStore)
+      async throws -> Model?
+    {
       let all = try await registry.organisations()
       let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
       guard let organisation = byID[id] else { return nil }
@@ -21,9 +25,10 @@ enum OrganisationPage {
         cursor = parent.parentID
       }
       let children = all.filter { $0.parentID == id }.sorted { $0.code < $1.code }
-      let units = try await registry.units(in: id, page: page)
+      let units = try await registry.units(in: id, matching: search, page: page)
       return Model(
-        organisation: organisation, ancestors: ancestors, children: children, units: units, organisationNames: byID)
+        organisation: organisation, ancestors: ancestors, children: children, units: units, organisationNames: byID,
+        search: search)
     }
   }
 }

@@ -50,6 +50,12 @@ extension OrganisationPage {
       let units = model.units
       return .section(
         .h2(.text(text("参保单位（含下级，共 \(units.total) 家）", "Units (including subordinates: \(units.total))"))),
+        .form(
+          .class("inline-form"), .method(.get), .action(path),
+          .input(
+            .type(.search), .name("q"), .id("unit-search"), .value(model.search ?? ""),
+            .placeholder(text("单位名称", "Unit name"))),
+          .button(.type(.submit), .text(text("查找单位", "Find")))),
         .if(
           units.items.isEmpty,
           .p(.class("muted"), .text(text("暂无单位。", "No units yet."))),
@@ -71,11 +77,16 @@ extension OrganisationPage {
 
     private func pager(path: String, page: PagedResult<WorkUnit>) -> Node<HTML.BodyContext> {
       let current = page.request.page
+      // The filter travels with the pages.
+      let search =
+        model.search.flatMap { $0.isEmpty ? nil : $0 }.map {
+          "&q=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "")
+        } ?? ""
       return .nav(
         .class("pager"),
-        .if(current > 1, .a(.href("\(path)?page=\(current - 1)"), .text(text("上一页", "Previous")))),
+        .if(current > 1, .a(.href("\(path)?page=\(current - 1)\(search)"), .text(text("上一页", "Previous")))),
         .span(.text(text("第 \(current) / \(page.pageCount) 页", "Page \(current) of \(page.pageCount)"))),
-        .if(current < page.pageCount, .a(.href("\(path)?page=\(current + 1)"), .text(text("下一页", "Next")))))
+        .if(current < page.pageCount, .a(.href("\(path)?page=\(current + 1)\(search)"), .text(text("下一页", "Next")))))
     }
   }
 }

@@ -28,7 +28,7 @@ extension PagesController {
     let english = request.displayLanguage == .en
     let model = try await StatisticsPage.Model.load(request, query: query, today: today)
     let id = request.query[String.self, at: "table"] ?? ""
-    guard let table = model.tables(english: english).first(where: { $0.id == id }) else {
+    guard let table = model.tables(english: english, whole: true).first(where: { $0.id == id }) else {
       throw APIError.invalidQuery(
         "table", expected: LocalizedText(zh: "没有这个统计表", en: "names no table of the statistics page"))
     }

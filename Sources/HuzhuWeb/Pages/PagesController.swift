@@ -124,7 +124,8 @@ struct PagesController {
   @Sendable func organisation(_ request: Request) async throws -> Response {
     let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 50)
     guard
-      let model = try await OrganisationPage.Model.load(try request.identifier(), page: page, from: request.registry)
+      let model = try await OrganisationPage.Model.load(
+        try request.identifier(), search: request.query[String.self, at: "q"], page: page, from: request.registry)
     else { throw APIError.notFound }
     return OrganisationPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
       .response()

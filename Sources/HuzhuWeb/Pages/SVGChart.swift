@@ -17,11 +17,11 @@ enum SVGChart {
   /// Vertical bars, one per datum (months), with the largest value marked; every label when
   /// few, every other one when many.
   static func columns(_ data: [Datum], title: String, color: String = palette.primary) -> String {
-    let width = 720.0
-    let height = 240.0
+    let width = 560.0
+    let height = 260.0
     let left = 8.0
-    let bottom = 36.0
-    let top = 28.0
+    let bottom = 40.0
+    let top = 30.0
     let maximum = max(1, data.map(\.value).max() ?? 1)
     let slot = (width - left * 2) / Double(max(data.count, 1))
     let step = data.count > 14 ? 3 : (data.count > 8 ? 2 : 1)
@@ -34,10 +34,12 @@ enum SVGChart {
       svg +=
         #"<rect x="\#(format(x))" y="\#(format(y))" width="\#(format(slot * 0.7))" height="\#(format(barHeight))" fill="\#(color)"><title>\#(escape(datum.label)): \#(escape(datum.display))</title></rect>"#
       if index % step == 0 {
-        svg += text(datum.label, x: x + slot * 0.35, y: height - bottom + 16, anchor: "middle", size: 11)
+        svg += text(datum.label, x: x + slot * 0.35, y: height - bottom + 20, anchor: "middle", size: 14)
       }
       if datum.value == maximum && datum.value > 0 {
-        svg += text(datum.display, x: x + slot * 0.35, y: max(top - 6, y - 6), anchor: "middle", size: 11)
+        svg += text(
+          datum.display, x: min(max(x + slot * 0.35, 70), width - 70), y: max(top - 6, y - 6), anchor: "middle",
+          size: 14)
       }
     }
     return svg + "</svg>"
@@ -45,9 +47,9 @@ enum SVGChart {
 
   /// Horizontal bars with their values written beside them (areas, units, agencies).
   static func rows(_ data: [Datum], title: String, maximum: Int64? = nil, color: String = palette.secondary) -> String {
-    let rowHeight = 26.0
-    let labelWidth = 210.0
-    let valueWidth = 120.0
+    let rowHeight = 28.0
+    let labelWidth = 230.0
+    let valueWidth = 150.0
     let width = 720.0
     let height = rowHeight * Double(max(data.count, 1)) + 12
     let top = max(1, maximum ?? data.map(\.value).max() ?? 1)
@@ -55,21 +57,21 @@ enum SVGChart {
     for (index, datum) in data.enumerated() {
       let y = 6 + rowHeight * Double(index)
       let barWidth = (width - labelWidth - valueWidth) * Double(min(max(0, datum.value), top)) / Double(top)
-      svg += text(String(datum.label.prefix(14)), x: labelWidth - 8, y: y + 17, anchor: "end", size: 12)
+      svg += text(String(datum.label.prefix(15)), x: labelWidth - 8, y: y + 19, anchor: "end", size: 14)
       svg +=
         #"<rect x="\#(format(labelWidth))" y="\#(format(y + 4))" width="\#(format(barWidth))" height="\#(format(rowHeight - 10))" fill="\#(color)"><title>\#(escape(datum.label)): \#(escape(datum.display))</title></rect>"#
-      svg += text(datum.display, x: labelWidth + barWidth + 6, y: y + 17, anchor: "start", size: 12)
+      svg += text(datum.display, x: labelWidth + barWidth + 6, y: y + 19, anchor: "start", size: 14)
     }
     return svg + "</svg>"
   }
 
   /// A running total as a line over the labels (insured persons month by month).
   static func line(_ data: [Datum], title: String, color: String = palette.primary) -> String {
-    let width = 720.0
-    let height = 200.0
+    let width = 560.0
+    let height = 240.0
     let left = 8.0
-    let bottom = 30.0
-    let top = 24.0
+    let bottom = 36.0
+    let top = 30.0
     let maximum = max(1, data.map(\.value).max() ?? 1)
     let slot = (width - left * 2) / Double(max(data.count - 1, 1))
     var svg = open(width: width, height: height, title: title)
@@ -87,11 +89,11 @@ enum SVGChart {
       svg +=
         #"<circle cx="\#(format(point.x))" cy="\#(format(point.y))" r="3" fill="\#(color)"><title>\#(escape(datum.label)): \#(escape(datum.display))</title></circle>"#
       if index % step == 0 {
-        svg += text(datum.label, x: point.x, y: height - bottom + 16, anchor: "middle", size: 11)
+        svg += text(datum.label, x: point.x, y: height - bottom + 20, anchor: "middle", size: 14)
       }
     }
     if let last = data.last, let point = points.last {
-      svg += text(last.display, x: min(point.x, width - 60), y: max(top - 6, point.y - 8), anchor: "middle", size: 11)
+      svg += text(last.display, x: min(point.x, width - 60), y: max(top - 6, point.y - 8), anchor: "middle", size: 14)
     }
     return svg + "</svg>"
   }

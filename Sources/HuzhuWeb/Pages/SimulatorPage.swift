@@ -184,14 +184,18 @@ enum SimulatorPage {
             .text(signed(-result.difference)),
           ],
         ])
-      let products = result.byProduct.map {
-        SVGChart.Datum(label: $0.label, value: $0.after.fen, display: "\($0.before.formatted) → \($0.after.formatted)")
+      let products = result.byProduct.flatMap {
+        [
+          SVGChart.Datum(label: "\($0.label) " + text("现行", "now"), value: $0.before.fen, display: $0.before.formatted),
+          SVGChart.Datum(
+            label: "\($0.label) " + text("调整后", "changed"), value: $0.after.fen, display: $0.after.formatted),
+        ]
       }
       return .section(
         .id("whatif-result"),
         .h2(.text(text("测算结果", "Result"))),
         .div(
-          .class("figures"),
+          .class("figures stat-figures"),
           figure(String(result.claims), text("已付申请（件）", "Paid claims replayed"), id: "whatif-claims"),
           figure(signed(result.difference), text("赔付增减（元）", "Change in benefits (yuan)"), id: "whatif-difference"),
           figure(result.fundBalanceAfter.formatted, text("调整后基金结余（元）", "Fund balance after (yuan)"), id: "whatif-fund"),
@@ -219,7 +223,8 @@ enum SimulatorPage {
             nodes: [
               .attribute(named: "class", value: "chart-box"),
               .raw(SVGChart.rows(products, title: text("各产品调整后赔付", "Changed benefits by product"))),
-              .element(named: "figcaption", text: text("各产品：现行 → 调整后（元）", "By product: current → changed (yuan)")),
+              .element(
+                named: "figcaption", text: text("各产品赔付：现行与调整后（元）", "Benefits by product: now and changed (yuan)")),
             ])),
         .h2(.text(text("按产品", "By product"))),
         .reportTable(lines(result.byProduct, id: "whatif-products"), language: language),

@@ -133,8 +133,12 @@ enum StatisticsPage {
         schemes: schemes, period: period, report: report, fundBalance: fundBalance, ranking: ranked, names: names)
     }
 
+    /// The units table on the page shows the largest; its export has every unit.
+    static let unitsOnPage = 100
+
     /// Every table of the page, in its order; the export finds a table here by its id.
-    func tables(english: Bool) -> [ReportTable] {
+    /// `whole`: every row (for a file) rather than what the page shows.
+    func tables(english: Bool, whole: Bool = false) -> [ReportTable] {
       let organisationNames = Dictionary(
         nodes.map {
           (
@@ -156,7 +160,9 @@ enum StatisticsPage {
         report.rejectionTable(english: english),
         report.sectorTable(english: english),
         report.genderTable(english: english),
-        report.unitTable(english: english) { SiteURL.unit(.value($0.unitID)).path },
+        report.unitTable(english: english, limit: whole ? nil : Self.unitsOnPage) {
+          SiteURL.unit(.value($0.unitID)).path
+        },
       ]
       if !ranking.isEmpty {
         tables.insert(TargetRanking.table(ranking, names: organisationNames, english: english), at: 1)

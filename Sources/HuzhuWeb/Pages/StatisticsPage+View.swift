@@ -120,7 +120,7 @@ extension StatisticsPage {
       return .group(
         .h2(.text(text("主要指标", "Key figures"))),
         .div(
-          .class("figures"),
+          .class("figures stat-figures"),
           figure(String(totals.participatingUnits), text("参保单位（家）", "Participating units"), id: "stat-units"),
           figure(String(totals.insuredPersons), text("参保人数", "Insured persons"), id: "stat-insured"),
           figure(String(totals.personProducts), text("参保人次", "Person-products"), id: "stat-person-products"),
@@ -197,6 +197,14 @@ extension StatisticsPage {
         .class("report-table"), .id("table-\(table.id)"),
         .h2(
           .text(table.title.text(for: language)),
+          .if(
+            table.id == "units" && model.report.units.count > table.rows.count,
+            .span(
+              .class("muted"),
+              .text(
+                text(
+                  "（参保人数最多的 \(table.rows.count) 家，共 \(model.report.units.count) 家，全部见导出）",
+                  " (the \(table.rows.count) largest of \(model.report.units.count); the export has all)")))),
           .if(
             viewer.may(.export),
             .span(

@@ -9,22 +9,21 @@ enum StoriesPage {
     // Read across every area on purpose: only the anonymised story leaves this function.
     let claims = FluentClaimStore(database: request.db)
     let registry = FluentRegistryStore(database: request.db)
-    var names: [String: (name: String, price: Money?)] = [:]
-    for scheme in try await request.schemes.schemes() {
-      names[scheme.code] = (
-        scheme.definition.scheme.name,
-        scheme.definition.products.first?.versions.last?.contribution?.perShare
-      )
-    }
+    let schemes = Dictionary(
+      try await request.schemes.schemes().map { ($0.code, $0.definition) }, uniquingKeysWith: { first, _ in first })
     var stories: [ClaimStory] = []
-    for claim in try await claims.queue(states: [.paid], scheme: nil, narrowedTo: nil, page: PageQuery(per: 30)).items {
+    for claim in try await claims.latestPaid(limit: 30) {
       guard let worker = try await registry.worker(claim.workerID), let unit = try await registry.unit(worker.unitID)
       else { continue }
+      let definition = schemes[claim.schemeCode]
+      // The price of the cover that paid: the first paying benefit's product and rule version.
+      let outcome = claim.explanation?.outcomes.first { $0.total.fen > 0 } ?? claim.explanation?.outcomes.first
+      let price = definition?.products.first { $0.code == outcome?.product }?.versions
+        .first { $0.version == outcome?.version }?.contribution?.perShare
       stories.append(
         ClaimStory(
-          claim: claim, worker: worker, sector: unit.sector,
-          schemeName: names[claim.schemeCode]?.name ?? claim.schemeCode,
-          contribution: names[claim.schemeCode]?.price))
+          claim: claim, worker: worker, sector: unit.sector, schemeName: definition?.scheme.name ?? claim.schemeCode,
+          contribution: price))
     }
     return stories
   }
