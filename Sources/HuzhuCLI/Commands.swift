@@ -1,5 +1,6 @@
 import ArgumentParser
 import HuzhuCore
+import HuzhuPersistence
 import HuzhuWeb
 
 // The commands only parse; the work is in `Tasks`, which tests call directly.
@@ -42,17 +43,37 @@ struct Migrate: AsyncParsableCommand {
   }
 }
 
-/// `huzhu seed-demo`: load the demonstration data set into an empty database.
+/// `huzhu seed-demo [--scale province]`: load the demonstration data set into an empty
+/// database, or a generated province for measuring at scale.
 struct SeedDemo: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "seed-demo", abstract: "Load the demo organisations, units, workers and administrator.")
+    commandName: "seed-demo",
+    abstract:
+      "Load the demo organisations, units, workers, accounts and the history behind the articles' figures; with --scale province, a generated province instead of the history."
+  )
+
+  enum Scale: String, ExpressibleByArgument, CaseIterable {
+    case demo, province
+  }
 
   @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+  @Option(help: "demo (the articles' figures) or province (2 million members, 20,000 units, 300,000 claims a year).")
+  var scale: Scale = .demo
+  @Option(help: "With --scale province: members.") var members = ProvinceScale.province.members
+  @Option(help: "With --scale province: units.") var units = ProvinceScale.province.units
+  @Option(help: "With --scale province: claims a year (two years are generated).") var claims =
+    ProvinceScale.province.claimsPerYear
 
   func run() async throws {
     let configuration = try AppConfiguration.resolve(
       dataDirectory: dataDirectory, environment: CommandEnvironment.values)
-    print(try await Tasks.seedDemo(configuration))
+    switch scale {
+    case .demo: print(try await Tasks.seedDemo(configuration))
+    case .province:
+      print(
+        try await Tasks.seedProvince(
+          configuration, scale: ProvinceScale(members: members, units: units, claimsPerYear: claims)))
+    }
   }
 }
 

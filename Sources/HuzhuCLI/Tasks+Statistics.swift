@@ -6,6 +6,34 @@ import HuzhuWeb
 import Vapor
 
 extension Tasks {
+  /// The demo data (without its history) and a generated province on top, for measuring at
+  /// scale; prints the demo accounts and `sim-leader`, a leader at the province's office.
+  public static func seedProvince(_ configuration: AppConfiguration, scale: ProvinceScale) async throws -> String {
+    var configuration = configuration
+    configuration.loadsDemoData = true
+    configuration.loadsDemoHistory = false
+    try configuration.prepareDataDirectory()
+    var message = ""
+    try await withApplication(configuration) { app in
+      guard let administrator = try await bootstrap(app) else {
+        message = "数据库中已有数据，未生成 / the database already has data; nothing generated"
+        return
+      }
+      let (_, template) = try BundledSchemes.definition("anyang")
+      let hash = try app.password.hash(administrator.password)
+      let start = ContinuousClock.now
+      let summary = try await ProvinceGenerator.generate(
+        scale, template: template, database: app.db, leaderPasswordHash: hash, calendar: .publishedChina
+      ) { print("生成中 generating · \($0)") }
+      message =
+        AdministratorBanner.text(administrator)
+        + "\n模拟省已生成 / province generated in \(ContinuousClock.now - start): \(summary.units) units, "
+        + "\(summary.members) members, \(summary.enrollments) enrollments, \(summary.claims) claims "
+        + "(sign in as sim-leader with the same password)"
+    }
+    return message
+  }
+
   /// What the changed rules would have paid for the claims of `period`, and what it does to
   /// the fund: `scheme` is a stored scheme's code (then `changes` edit one product version's
   /// numbers) or a draft scheme file (its code names the stored scheme it replaces).

@@ -227,6 +227,16 @@ extension DemoSeeder {
     try await chunked(bills, on: database)
     try await chunked(parts, on: database)
     try await FluentEnrollmentStore.insert(enrollments, on: database)
+    // The statistics' counts of cover, recounted for exactly the cohorts written.
+    try await StatisticsAggregates.refresh(
+      Set(
+        enrollments.compactMap { enrollment in
+          enrollment.unitID.map {
+            StatisticsAggregates.Key(
+              unitID: $0.rawValue, schemeCode: enrollment.schemeCode, productCode: enrollment.productCode,
+              periodStart: enrollment.period.start.description)
+          }
+        }), on: database)
 
     // Receipt numbers in payment order, one sequence call per scheme and year.
     var receipts: [String: [Int]] = [:]

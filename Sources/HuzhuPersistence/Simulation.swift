@@ -21,14 +21,14 @@ public enum Simulation {
     let draft = try SchemeCompiler.compile(changed)
     let statistics = FluentStatisticsStore(database: database, scope: scope)
     let cases = try await statistics.simulationCases(schemeCode: code, period: period, organisations: organisations)
-    let facts = try await statistics.facts(
-      StatisticsQuery(organisations: organisations, period: period, schemeCode: code, today: today))
+    let (collected, insured) = try await statistics.collectedAndInsured(
+      schemeCode: code, period: period, organisations: organisations)
     let balance = FundBalance.total(of: try await FluentEnrollmentStore(database: database).fundBalances(scheme: code))
     var names: [String: String] = [:]
     for product in changed.products { names[product.code] = product.name }
     return WhatIf.run(
-      cases, current: current, changed: draft, collected: facts.collectedByPayer.values.reduce(.zero, +),
-      insuredPersons: facts.insuredPersons, fundBalance: balance.balance, names: names)
+      cases, current: current, changed: draft, collected: collected, insuredPersons: insured,
+      fundBalance: balance.balance, names: names)
   }
 
   /// The stored scheme with one rule version's parameters changed (``RuleParameters``).

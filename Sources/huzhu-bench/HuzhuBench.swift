@@ -8,7 +8,7 @@ import HuzhuSchemeFiles
 struct HuzhuBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "huzhu-bench", abstract: "Huzhu benchmarks (run with -c release).",
-    subcommands: [Calc.self, ImportRoster.self, Claims.self])
+    subcommands: [Calc.self, ImportRoster.self, Claims.self, Province.self])
 }
 
 struct Calc: ParsableCommand {
@@ -57,7 +57,8 @@ struct ImportRoster: AsyncParsableCommand {
       )
       if enroll {
         print(
-          "  \(name): enroll all \(rows) in one order \(format(timings.enroll)) s, pay the bill (3 payers) \(format(timings.pay)) s")
+          "  \(name): enroll all \(rows) in one order \(format(timings.enroll)) s, pay the bill (3 payers) \(format(timings.pay)) s"
+        )
       }
     }
     try? FileManager.default.removeItem(at: directory)
@@ -69,7 +70,8 @@ struct ImportRoster: AsyncParsableCommand {
 struct Claims: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract:
-      "Submit generated claims with their scans: calculated, checked, persisted (SQLite, and PostgreSQL when DATABASE_URL is set).")
+      "Submit generated claims with their scans: calculated, checked, persisted (SQLite, and PostgreSQL when DATABASE_URL is set)."
+  )
 
   @Option(help: "Members enrolled and paid up (set up untimed).") var members = 10_000
   @Option(help: "Claims submitted.") var claims = 20_000
@@ -87,6 +89,41 @@ struct Claims: AsyncParsableCommand {
         "  \(name): \(String(format: "%.0f", rate)) claims/s (\(String(format: "%.2f", result.seconds)) s), "
           + "\(result.statements) SQL statements = \(String(format: "%.3f", Double(result.statements) / Double(claims))) per claim; "
           + "\(result.submitted) submitted, calculated \(result.paid.formatted)")
+    }
+    try? FileManager.default.removeItem(at: directory)
+  }
+}
+
+struct Province: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Generate a province (2 million members, 20,000 units, 300,000 claims a year by default) and time the statistics, a unit's page and the what-if (SQLite, and PostgreSQL when DATABASE_URL is set)."
+  )
+
+  @Option(help: "Members.") var members = ProvinceScale.province.members
+  @Option(help: "Units.") var units = ProvinceScale.province.units
+  @Option(help: "Claims a year (two years are generated).") var claims = ProvinceScale.province.claimsPerYear
+  @Option(help: "Timed repetitions of each read (the median is reported).") var repeats = 5
+
+  func run() async throws {
+    let (targets, directory) = try benchmarkTargets()
+    print("province: \(members) members, \(units) units, \(claims) claims a year over two years")
+    for (name, target) in targets {
+      var benchmark = ProvinceBenchmark(
+        scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: target)
+      benchmark.repeats = repeats
+      let result = try await benchmark.run()
+      print(
+        "  \(name): generated in \(String(format: "%.1f", result.generation)) s ("
+          + result.summary.seconds.map { "\($0.phase) \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", ")
+          + "): \(result.summary.members) members, \(result.summary.enrollments) enrollments, \(result.summary.claims) claims"
+      )
+      for timing in result.reads {
+        print(
+          "  \(name): \(timing.name): median \(String(format: "%.0f", timing.median * 1000)) ms, worst \(String(format: "%.0f", timing.worst * 1000)) ms"
+        )
+      }
+      for note in result.notes { print("  \(name): \(note)") }
     }
     try? FileManager.default.removeItem(at: directory)
   }

@@ -22,7 +22,8 @@ struct StatisticsTests {
 
   @Test func serviceTimesCountWorkingDaysWithHolidays() {
     func sample(_ complete: String, _ paid: String, due: String) -> ServiceSample {
-      ServiceSample(documentsCompleteOn: CalendarDate(complete)!, dueOn: CalendarDate(due), paidOn: CalendarDate(paid)!)
+      ServiceSample(
+        documentsCompleteOn: CalendarDate(complete)!, paidOn: CalendarDate(paid)!, onTime: paid <= due ? 1 : 0)
     }
     // Mon 2020-11-02 → Fri 11-06: 4 working days. Across National Day 2020 (1–8 October off,
     // Saturday 10 October worked): 30 Sep → Mon 12 Oct is 3 (Fri 9, Sat 10, Mon 12).
@@ -38,6 +39,19 @@ struct StatisticsTests {
     #expect(service.percentile90 == 20)
     #expect(service.withinDeadline == Share(2, of: 3))
     #expect(service.overdueNow == 3)
+    // Grouped the way the database groups them, the same answer.
+    let grouped = StatisticsReport.service(
+      [
+        ServiceSample(
+          documentsCompleteOn: CalendarDate("2020-11-02")!, paidOn: CalendarDate("2020-11-06")!, claims: 8, onTime: 8),
+        ServiceSample(
+          documentsCompleteOn: CalendarDate("2020-11-02")!, paidOn: CalendarDate("2020-11-30")!, claims: 2, onTime: 0),
+      ], overdueNow: 0, calendar: .publishedChina)
+    // Eight claims at 4 working days and two at 20: average 7.2, 90th percentile (the 9th) 20.
+    #expect(grouped.averageText == "7.2")
+    #expect(grouped.percentile90 == 20)
+    #expect(grouped.withinDeadline == Share(8, of: 10))
+    #expect(grouped.paidClaims == 10)
   }
 
   @Test func agenciesRankByShareThenByTheDayTheyReachedIt() {

@@ -37,6 +37,8 @@ struct StatisticsContractTests {
         database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled, scans: Self.scans,
         calendar: .publishedChina)
       #expect(administrator != nil)
+      // The counts of cover kept up while the history was written equal a recount.
+      try await Self.expectAggregatesEqualARecount(db)
       let organisations = try await FluentRegistryStore(database: db.database).organisations()
       let store = FluentStatisticsStore(database: db.database)
 
@@ -131,6 +133,90 @@ struct StatisticsContractTests {
       #expect(first.target.target == 760_000_00)
       #expect(try #require(first.reachedOn) <= asOf)
       #expect(ranking.count == 5)
+    }
+  }
+
+  /// The maintained rows, then the same after rebuilding every one from scratch.
+  static func expectAggregatesEqualARecount(_ db: MigratedDatabase) async throws {
+    func snapshot() async throws -> [String] {
+      let cohorts = try await db.sql.raw(
+        """
+        SELECT unit_id, scheme_code, product_code, period_start, period_end, person_products, new_products,
+          renewed_products, renewed_later FROM stat_cohorts
+        """
+      ).all().map { row in
+        try [
+          row.decode(column: "unit_id", as: UUID.self).uuidString, row.decode(column: "scheme_code", as: String.self),
+          row.decode(column: "product_code", as: String.self), row.decode(column: "period_start", as: String.self),
+          row.decode(column: "period_end", as: String.self),
+          String(row.decode(column: "person_products", as: Int.self)),
+          String(row.decode(column: "new_products", as: Int.self)),
+          String(row.decode(column: "renewed_products", as: Int.self)),
+          String(row.decode(column: "renewed_later", as: Int.self)),
+        ].joined(separator: " ")
+      }
+      let persons = try await db.sql.raw(
+        "SELECT unit_id, scheme_code, period_start, persons, female_persons FROM stat_cohort_persons"
+      ).all().map { row in
+        try [
+          row.decode(column: "unit_id", as: UUID.self).uuidString, row.decode(column: "scheme_code", as: String.self),
+          row.decode(column: "period_start", as: String.self), String(row.decode(column: "persons", as: Int.self)),
+          String(row.decode(column: "female_persons", as: Int.self)),
+        ].joined(separator: " ")
+      }
+      return (cohorts + persons).sorted()
+    }
+    let maintained = try await snapshot()
+    #expect(!maintained.isEmpty)
+    try await StatisticsAggregates.rebuildAll(on: db.database)
+    #expect(try await snapshot() == maintained)
+  }
+
+  @Test("the counts of cover follow enrollment, payment and renewal through the store", arguments: kinds)
+  func aggregatesFollowTheStore(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      _ = try await DemoSeeder.seedIfEmpty(
+        database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+      let registry = FluentRegistryStore(database: db.database)
+      let unit = try #require(
+        try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "安阳公交集团" })
+      let scheme = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "anyang")).compiled()
+      let enrollments = FluentEnrollmentStore(database: db.database)
+      let since = CalendarDate(year: 2020, month: 1, day: 15)!
+      // Renewing the unit's three members into the next period, then paying for it.
+      let renewal = try await enrollments.renew(
+        unit: unit.id, productCode: "anyang-hospital", periodStart: since, split: nil,
+        requestDate: CalendarDate(year: 2021, month: 1, day: 5)!, scheme: scheme)
+      #expect(renewal.plan.enrollments.count == 3)
+      let store = FluentStatisticsStore(database: db.database)
+      let organisations = try await registry.organisations()
+      let anyang = OrganisationTree.subtreeIDs(
+        of: try #require(organisations.first { $0.code == "HA-AY" }).id, in: organisations)
+      func lapsed() async throws -> Int {
+        try await store.facts(
+          StatisticsQuery(
+            organisations: anyang, period: ReportPeriod.year(2021), schemeCode: "anyang",
+            today: CalendarDate(year: 2021, month: 12, day: 31)!)
+        ).units.first { $0.unitID == unit.id }?.lapsedPersonProducts ?? 0
+      }
+      // Unpaid, the renewal is not cover yet: the 2020 period ended in 2021 without it.
+      #expect(try await lapsed() == 3)
+      for part in renewal.plan.bill.due {
+        _ = try await enrollments.record(
+          PaymentRequest(
+            payer: part.payer, amount: part.amount, paidOn: CalendarDate(year: 2021, month: 1, day: 10)!, reference: "R"
+          ),
+          on: renewal.plan.bill.id, recordedBy: "test", idempotencyKey: nil, scheme: scheme)
+      }
+      #expect(try await lapsed() == 0)
+      let facts = try await store.facts(
+        StatisticsQuery(
+          organisations: anyang, period: ReportPeriod.year(2021), schemeCode: "anyang",
+          today: CalendarDate(year: 2021, month: 12, day: 31)!))
+      let row = try #require(facts.units.first { $0.unitID == unit.id })
+      #expect(row.renewedPersonProducts == 3)
+      #expect(row.newPersonProducts == 0)
+      try await Self.expectAggregatesEqualARecount(db)
     }
   }
 

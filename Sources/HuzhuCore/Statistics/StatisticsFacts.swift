@@ -103,16 +103,20 @@ public struct BenefitFigures: Sendable, Equatable {
   }
 }
 
-/// One paid claim's clock: documents complete, due, paid.
+/// Paid claims that shared a clock: documents complete on one day, paid on another; how many,
+/// and how many of them by their due date. (The database groups the claims this way, so a
+/// province's year is a few thousand rows, not hundreds of thousands.)
 public struct ServiceSample: Sendable, Equatable {
   public let documentsCompleteOn: CalendarDate
-  public let dueOn: CalendarDate?
   public let paidOn: CalendarDate
+  public let claims: Int
+  public let onTime: Int
 
-  public init(documentsCompleteOn: CalendarDate, dueOn: CalendarDate?, paidOn: CalendarDate) {
+  public init(documentsCompleteOn: CalendarDate, paidOn: CalendarDate, claims: Int = 1, onTime: Int) {
     self.documentsCompleteOn = documentsCompleteOn
-    self.dueOn = dueOn
     self.paidOn = paidOn
+    self.claims = claims
+    self.onTime = onTime
   }
 }
 
@@ -175,8 +179,9 @@ public struct AgencyTarget: Sendable, Equatable, Identifiable {
   /// Fen for `collected`, persons for `members`.
   public let target: Int64
 
-  public init(id: ID = ID(), organisationID: Organisation.ID, period: ReportPeriod, measure: TargetMeasure, target: Int64)
-  {
+  public init(
+    id: ID = ID(), organisationID: Organisation.ID, period: ReportPeriod, measure: TargetMeasure, target: Int64
+  ) {
     self.id = id
     self.organisationID = organisationID
     self.period = period

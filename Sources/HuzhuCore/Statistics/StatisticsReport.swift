@@ -177,24 +177,41 @@ public struct StatisticsReport: Sendable {
   }
 
   public static func service(_ samples: [ServiceSample], overdueNow: Int, calendar: WorkingDayCalendar) -> Service {
-    var days: [Int] = []
+    // Working days with the number of claims that took them.
+    var days: [(days: Int, claims: Int)] = []
     var uncounted = 0
     var onTime = 0
+    var claims = 0
     for sample in samples {
-      if let due = sample.dueOn, sample.paidOn <= due { onTime += 1 }
+      claims += sample.claims
+      onTime += sample.onTime
       do {
-        days.append(try calendar.workingDays(after: sample.documentsCompleteOn, through: sample.paidOn))
+        days.append(
+          (try calendar.workingDays(after: sample.documentsCompleteOn, through: sample.paidOn), sample.claims))
       } catch {
-        uncounted += 1
+        uncounted += sample.claims
       }
     }
-    days.sort()
-    let average = days.isEmpty ? nil : (days.reduce(0, +) * 20 + days.count) / (days.count * 2)
-    // Nearest rank: the smallest value with at least 90% of the samples at or below it.
-    let p90 = days.isEmpty ? nil : days[(days.count * 9 + 9) / 10 - 1]
+    days.sort { $0.days < $1.days }
+    let counted = days.reduce(0) { $0 + $1.claims }
+    let total = days.reduce(0) { $0 + $1.days * $1.claims }
+    let average = counted == 0 ? nil : (total * 20 + counted) / (counted * 2)
+    // Nearest rank: the smallest value with at least 90% of the claims at or below it.
+    var p90: Int?
+    if counted > 0 {
+      let rank = (counted * 9 + 9) / 10
+      var seen = 0
+      for entry in days {
+        seen += entry.claims
+        if seen >= rank {
+          p90 = entry.days
+          break
+        }
+      }
+    }
     return Service(
-      paidClaims: samples.count, averageTenths: average, percentile90: p90,
-      withinDeadline: Share(onTime, of: samples.count), overdueNow: overdueNow, uncounted: uncounted)
+      paidClaims: claims, averageTenths: average, percentile90: p90, withinDeadline: Share(onTime, of: claims),
+      overdueNow: overdueNow, uncounted: uncounted)
   }
 }
 

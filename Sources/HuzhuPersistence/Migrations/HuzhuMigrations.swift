@@ -15,6 +15,7 @@ public enum HuzhuMigrations {
       // Vapor's session table (`_fluent_sessions`), for the web application's sign-in.
       SessionRecord.migration,
       M008_Statistics(),
+      M009_StatisticsAggregates(),
     ]
   }
 

@@ -406,6 +406,11 @@ public struct FluentEnrollmentStore: EnrollmentStore {
             .filter(\.$billID == billID.rawValue).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
             .set(\.$status, to: EnrollmentStatus.active.rawValue).set(\.$coverFrom, to: coverFrom.description)
             .update()
+          // The statistics' counts of cover, in the same transaction.
+          if activated > 0 {
+            try await StatisticsAggregates.refresh(
+              try await StatisticsAggregates.keys(ofBill: billID.rawValue, on: transaction), on: transaction)
+          }
         }
         return PaymentOutcome(payment: payment, bill: bill, replayed: false, activated: activated)
       }

@@ -81,76 +81,70 @@ public struct FluentStatisticsStore: StatisticsStore {
       units[row.unit_id]?.femaleHeadcount = row.female
     }
 
-    // Paid cover overlapping the period, per unit.
-    let cover: SQLQueryString = """
-      e.status = 'active' AND e.period_start <= \(bind: to) AND e.period_end >= \(bind: from) \
-      AND \(Self.scheme("e.scheme_code", query.schemeCode))
+    // Cover overlapping the period, from the maintained counts (``StatisticsAggregates``).
+    let inCohorts = Self.within("c.organisation_id", nodes)
+    let overlapping: SQLQueryString = """
+      c.period_start <= \(bind: to) AND c.period_end >= \(bind: from) \
+      AND \(Self.scheme("c.scheme_code", query.schemeCode)) AND \(inCohorts)
       """
     struct CoverRow: Decodable {
       let unit_id: UUID
-      let persons: Int
-      let products: Int
+      let products: Int64?
       let new_products: Int64?
       let renewed_products: Int64?
       let first_start: String?
     }
     for row in try await sql.raw(
       """
-      SELECT e.unit_id, COUNT(DISTINCT e.worker_id) AS persons, COUNT(*) AS products,
-        CAST(SUM(CASE WHEN e.period_start >= \(bind: from) AND e.previous_cover_end IS NULL THEN 1 ELSE 0 END) AS BIGINT)
-          AS new_products,
-        CAST(SUM(CASE WHEN e.period_start >= \(bind: from) AND e.previous_cover_end IS NOT NULL THEN 1 ELSE 0 END)
-          AS BIGINT) AS renewed_products,
-        MIN(e.period_start) AS first_start
-      FROM enrollments e JOIN units u ON u.id = e.unit_id
-      WHERE \(cover) AND \(inUnits)
-      GROUP BY e.unit_id
+      SELECT c.unit_id, CAST(SUM(c.person_products) AS BIGINT) AS products,
+        CAST(SUM(CASE WHEN c.period_start >= \(bind: from) THEN c.new_products ELSE 0 END) AS BIGINT) AS new_products,
+        CAST(SUM(CASE WHEN c.period_start >= \(bind: from) THEN c.renewed_products ELSE 0 END) AS BIGINT)
+          AS renewed_products,
+        MIN(c.period_start) AS first_start
+      FROM stat_cohorts c WHERE \(overlapping)
+      GROUP BY c.unit_id
       """
     ).all(decoding: CoverRow.self) {
-      units[row.unit_id]?.insuredPersons = row.persons
-      units[row.unit_id]?.personProducts = row.products
+      units[row.unit_id]?.personProducts = Int(row.products ?? 0)
       units[row.unit_id]?.newPersonProducts = Int(row.new_products ?? 0)
       units[row.unit_id]?.renewedPersonProducts = Int(row.renewed_products ?? 0)
       units[row.unit_id]?.firstEnrolledOn = row.first_start.flatMap(CalendarDate.init)
     }
+    struct PersonsRow: Decodable {
+      let unit_id: UUID
+      let persons: Int64?
+      let female: Int64?
+    }
+    var female = 0
+    for row in try await sql.raw(
+      """
+      SELECT c.unit_id, CAST(SUM(c.persons) AS BIGINT) AS persons, CAST(SUM(c.female_persons) AS BIGINT) AS female
+      FROM stat_cohort_persons c WHERE \(overlapping)
+      GROUP BY c.unit_id
+      """
+    ).all(decoding: PersonsRow.self) {
+      units[row.unit_id]?.insuredPersons = Int(row.persons ?? 0)
+      facts.insuredPersons += Int(row.persons ?? 0)
+      female += Int(row.female ?? 0)
+    }
+    facts.insuredByGender = [.female: female, .male: facts.insuredPersons - female]
 
     // Cover that ended in the period and was not renewed for the same product.
     struct CountRow: Decodable {
       let unit_id: UUID
-      let count: Int
+      let count: Int64?
     }
     for row in try await sql.raw(
       """
-      SELECT e.unit_id, COUNT(*) AS count FROM enrollments e JOIN units u ON u.id = e.unit_id
-      WHERE e.status = 'active' AND e.period_end >= \(bind: from) AND e.period_end <= \(bind: to)
-        AND \(Self.scheme("e.scheme_code", query.schemeCode)) AND \(inUnits)
-        AND NOT EXISTS (SELECT 1 FROM enrollments r WHERE r.worker_id = e.worker_id
-          AND r.product_code = e.product_code AND r.period_start > e.period_start)
-      GROUP BY e.unit_id
+      SELECT c.unit_id, CAST(SUM(c.person_products - c.renewed_later) AS BIGINT) AS count FROM stat_cohorts c
+      WHERE c.period_end >= \(bind: from) AND c.period_end <= \(bind: to)
+        AND \(Self.scheme("c.scheme_code", query.schemeCode)) AND \(inCohorts)
+      GROUP BY c.unit_id
       """
     ).all(decoding: CountRow.self) {
-      units[row.unit_id]?.lapsedPersonProducts = row.count
+      units[row.unit_id]?.lapsedPersonProducts = Int(row.count ?? 0)
     }
-
-    // Distinct insured persons over every unit (and members without one when nothing narrows).
-    struct GenderRow: Decodable {
-      let gender: String
-      let persons: Int
-    }
-    // Members without a unit count only when nothing narrows the query.
     let anyUnit: SQLQueryString = nodes == nil ? "1 = 1" : "u.id IS NOT NULL AND \(inUnits)"
-    for row in try await sql.raw(
-      """
-      SELECT w.gender, COUNT(DISTINCT e.worker_id) AS persons
-      FROM enrollments e JOIN workers w ON w.id = e.worker_id LEFT JOIN units u ON u.id = e.unit_id
-      WHERE \(cover) AND \(anyUnit)
-      GROUP BY w.gender
-      """
-    ).all(decoding: GenderRow.self) {
-      guard let gender = Gender(rawValue: row.gender) else { throw CorruptRow(table: "workers", column: "gender") }
-      facts.insuredByGender[gender] = row.persons
-      facts.insuredPersons += row.persons
-    }
 
     // Contributions billed and collected, per unit and payer.
     struct MoneyRow: Decodable {
@@ -247,15 +241,22 @@ public struct FluentStatisticsStore: StatisticsStore {
     }
     struct ServiceRow: Decodable {
       let documents_complete_on: String?
-      let due_on: String?
       let paid_on: String
+      let claims: Int
+      let on_time: Int64?
     }
     facts.service = try await sql.raw(
-      "SELECT c.documents_complete_on, c.due_on, c.paid_on FROM claims c WHERE \(paid)"
+      """
+      SELECT c.documents_complete_on, c.paid_on, COUNT(*) AS claims,
+        CAST(SUM(CASE WHEN c.due_on IS NOT NULL AND c.paid_on <= c.due_on THEN 1 ELSE 0 END) AS BIGINT) AS on_time
+      FROM claims c WHERE \(paid)
+      GROUP BY c.documents_complete_on, c.paid_on
+      """
     ).all(decoding: ServiceRow.self).compactMap { row in
       guard let complete = row.documents_complete_on.flatMap(CalendarDate.init), let paidOn = CalendarDate(row.paid_on)
       else { return nil }
-      return ServiceSample(documentsCompleteOn: complete, dueOn: row.due_on.flatMap(CalendarDate.init), paidOn: paidOn)
+      return ServiceSample(
+        documentsCompleteOn: complete, paidOn: paidOn, claims: row.claims, onTime: Int(row.on_time ?? 0))
     }
 
     // Rejections of claims filed in the period, by coded reason (older rows without one: other).
@@ -299,14 +300,16 @@ public struct FluentStatisticsStore: StatisticsStore {
       let count: Int
       let amount: Int64?
     }
+    // (Money and claims by month below; new cover by month from the maintained counts.)
     var months: [String: MonthFigures] = [:]
     for row in try await sql.raw(
       """
-      SELECT SUBSTR(e.period_start, 1, 7) AS month, COUNT(*) AS count, CAST(0 AS BIGINT) AS amount
-      FROM enrollments e LEFT JOIN units u ON u.id = e.unit_id
-      WHERE e.status = 'active' AND e.period_start >= \(bind: from) AND e.period_start <= \(bind: to)
-        AND \(Self.scheme("e.scheme_code", query.schemeCode)) AND \(anyUnit)
-      GROUP BY SUBSTR(e.period_start, 1, 7)
+      SELECT SUBSTR(c.period_start, 1, 7) AS month, CAST(SUM(c.person_products) AS BIGINT) AS count,
+        CAST(0 AS BIGINT) AS amount
+      FROM stat_cohorts c
+      WHERE c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
+        AND \(Self.scheme("c.scheme_code", query.schemeCode)) AND \(Self.within("c.organisation_id", nodes))
+      GROUP BY SUBSTR(c.period_start, 1, 7)
       """
     ).all(decoding: Row.self) {
       months[row.month, default: MonthFigures(month: row.month)].newPersonProducts = row.count
@@ -343,56 +346,110 @@ public struct FluentStatisticsStore: StatisticsStore {
     async throws -> [SimulationCase]
   {
     let nodes = nodes(organisations)
-    struct Row: Decodable {
+    let paid: SQLQueryString = """
+      c.state = 'paid' AND c.scheme_code = \(bind: schemeCode) \
+      AND c.paid_on >= \(bind: period.from.description) AND c.paid_on <= \(bind: period.to.description) \
+      AND \(Self.within("c.organisation_id", nodes))
+      """
+    // The claims with their members and units in one statement, the members' cover in another:
+    // a year of a province's claims is hundreds of thousands of rows.
+    struct Row: Decodable, Sendable {
       let number: String
       let worker_id: UUID
       let unit_id: UUID?
       let intake: String
       let paid_on: String
       let approved_total: Int64?
+      let id_number: String
+      let name: String
+      let insurance_type: String
+      let categories: String
+      let unit_name: String?
     }
     let rows = try await sql.raw(
       """
-      SELECT c.number, c.worker_id, c.unit_id, c.intake, c.paid_on, c.approved_total FROM claims c
-      WHERE c.state = 'paid' AND c.scheme_code = \(bind: schemeCode)
-        AND c.paid_on >= \(bind: period.from.description) AND c.paid_on <= \(bind: period.to.description)
-        AND \(Self.within("c.organisation_id", nodes))
+      SELECT c.number, c.worker_id, c.unit_id, c.intake, c.paid_on, c.approved_total, w.id_number, w.name,
+        w.insurance_type, w.categories, u.name AS unit_name
+      FROM claims c JOIN workers w ON w.id = c.worker_id LEFT JOIN units u ON u.id = c.unit_id
+      WHERE \(paid)
       """
     ).all(decoding: Row.self)
-    // The members, their cover in the scheme and their units, a few thousand ids per query.
-    let workerIDs = Array(Set(rows.map(\.worker_id)))
-    var workers: [UUID: WorkerModel] = [:]
     var cover: [UUID: [Enrollment]] = [:]
-    for start in stride(from: 0, to: workerIDs.count, by: FluentEnrollmentStore.chunkSize) {
-      let chunk = Array(workerIDs[start..<min(start + FluentEnrollmentStore.chunkSize, workerIDs.count)])
-      for worker in try await WorkerModel.query(on: database).filter(\.$id ~~ chunk).all() {
-        workers[try worker.requireID()] = worker
-      }
-      for enrollment in try await EnrollmentModel.query(on: database).filter(\.$workerID ~~ chunk)
-        .filter(\.$schemeCode == schemeCode).all()
-      {
-        cover[enrollment.workerID, default: []].append(try enrollment.domain())
-      }
+    for row in try await sql.raw(
+      """
+      SELECT e.id, e.scheme_code, e.product_code, e.version_label, e.worker_id, e.unit_id, e.period_start,
+        e.period_end, e.shares, e.status, e.cover_from, e.previous_cover_end, e.certificate_number, e.enrolled_on,
+        e.bill_id
+      FROM enrollments e
+      WHERE e.scheme_code = \(bind: schemeCode) AND e.status = 'active'
+        AND e.worker_id IN (SELECT c.worker_id FROM claims c WHERE \(paid))
+      """
+    ).all(decoding: EnrollmentRow.self) {
+      cover[row.worker_id, default: []].append(try row.domain())
     }
-    let unitIDs = Array(Set(rows.compactMap(\.unit_id)))
-    var unitNames: [UUID: String] = [:]
-    for start in stride(from: 0, to: unitIDs.count, by: FluentEnrollmentStore.chunkSize) {
-      let chunk = Array(unitIDs[start..<min(start + FluentEnrollmentStore.chunkSize, unitIDs.count)])
-      for unit in try await UnitModel.query(on: database).filter(\.$id ~~ chunk).all() {
-        unitNames[try unit.requireID()] = unit.name
+    let known = cover
+    // Reading the intakes' JSON is most of the work: spread over the cores.
+    let parts = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let size = (rows.count + parts - 1) / max(parts, 1)
+    return try await withThrowingTaskGroup(of: (Int, [SimulationCase]).self) { group in
+      for part in 0..<parts where part * size < rows.count {
+        let slice = Array(rows[(part * size)..<min(rows.count, (part + 1) * size)])
+        group.addTask {
+          let decoder = JSONDecoder()
+          return (
+            part,
+            try slice.map { row in
+              guard let number = ResidentIDNumber(row.id_number), let paidOn = CalendarDate(row.paid_on),
+                let intake = try? decoder.decode(ClaimIntake.self, from: Data(row.intake.utf8))
+              else { throw CorruptRow(table: "claims", column: "intake") }
+              let worker = Worker(
+                id: .init(row.worker_id), name: row.name, idNumber: number,
+                unitID: .init(row.unit_id ?? row.worker_id),
+                insuranceType: InsuranceType(rawValue: row.insurance_type) ?? .urbanEmployee,
+                categories: MemberCategories(
+                  row.categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }))
+              return SimulationCase(
+                claimNumber: row.number, worker: worker, unitID: row.unit_id.map { .init($0) }, unitName: row.unit_name,
+                enrollments: known[row.worker_id] ?? [], intake: intake, paidOn: paidOn,
+                paid: Money(fen: row.approved_total ?? 0))
+            }
+          )
+        }
       }
+      var results: [(Int, [SimulationCase])] = []
+      for try await result in group { results.append(result) }
+      return results.sorted { $0.0 < $1.0 }.flatMap(\.1)
     }
-    return try rows.map { row in
-      guard let worker = workers[row.worker_id], let paidOn = CalendarDate(row.paid_on) else {
-        throw CorruptRow(table: "claims", column: "worker_id")
-      }
-      return SimulationCase(
-        claimNumber: row.number, worker: try worker.domain(unitID: row.unit_id ?? row.worker_id),
-        unitID: row.unit_id.map { .init($0) }, unitName: row.unit_id.flatMap { unitNames[$0] },
-        enrollments: cover[row.worker_id] ?? [],
-        intake: try JSON.value(ClaimIntake.self, row.intake, table: "claims", column: "intake"), paidOn: paidOn,
-        paid: Money(fen: row.approved_total ?? 0))
-    }
+  }
+
+  /// Money collected and persons insured in the period, without the rest of the facts (the
+  /// what-if's ratios).
+  func collectedAndInsured(schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?)
+    async throws -> (Money, Int)
+  {
+    let nodes = nodes(organisations)
+    struct Total: Decodable { let total: Int64? }
+    let inUnits: SQLQueryString =
+      nodes == nil ? "1 = 1" : "u.id IS NOT NULL AND \(Self.within("u.organisation_id", nodes))"
+    let collected =
+      try await sql.raw(
+        """
+        SELECT CAST(SUM(p.amount) AS BIGINT) AS total
+        FROM payments p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
+        WHERE p.paid_on >= \(bind: period.from.description) AND p.paid_on <= \(bind: period.to.description)
+          AND b.scheme_code = \(bind: schemeCode)
+          AND \(inUnits)
+        """
+      ).first(decoding: Total.self)?.total ?? 0
+    let insured =
+      try await sql.raw(
+        """
+        SELECT CAST(SUM(c.persons) AS BIGINT) AS total FROM stat_cohort_persons c
+        WHERE c.period_start <= \(bind: period.to.description) AND c.period_end >= \(bind: period.from.description)
+          AND c.scheme_code = \(bind: schemeCode) AND \(Self.within("c.organisation_id", nodes))
+        """
+      ).first(decoding: Total.self)?.total ?? 0
+    return (Money(fen: collected), Int(insured))
   }
 
   // MARK: Targets

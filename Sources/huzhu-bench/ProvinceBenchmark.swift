@@ -1,0 +1,149 @@
+import FluentKit
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSchemeFiles
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The province at scale: generation, then the reads the statistics pages, a unit's page and
+/// the what-if make, timed as the pages make them (the same store calls and report code).
+struct ProvinceBenchmark {
+  let scale: ProvinceScale
+  let target: DatabaseTarget
+  /// Timed repetitions of each read; the median is reported.
+  var repeats = 5
+
+  struct Timing {
+    let name: String
+    let seconds: [Double]
+    var median: Double { seconds.sorted()[seconds.count / 2] }
+    var worst: Double { seconds.max() ?? 0 }
+  }
+
+  struct Result {
+    var summary = ProvinceSummary()
+    var generation = 0.0
+    var reads: [Timing] = []
+    var notes: [String] = []
+  }
+
+  func run() async throws -> Result {
+    let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
+    var target = target
+    let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
+    if case .postgres(var location) = target {
+      try await ImportBenchmark.execute("CREATE SCHEMA \(schema)", on: .postgres(location), logger: quiet)
+      location.searchPath = [schema]
+      target = .postgres(location)
+    }
+    let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+    var result = Result()
+    do {
+      try HuzhuDatabase.use(target, on: databases, sqlLogLevel: .trace)
+      let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+      let database = databases.database(logger: quiet, on: eventLoop)!
+      try await HuzhuDatabase.prepare(database, target: target)
+      try await HuzhuDatabase.migrate(databases, logger: quiet, on: eventLoop)
+      let (_, template) = try BundledSchemes.definition("anyang")
+      let start = ContinuousClock.now
+      result.summary = try await ProvinceGenerator.generate(
+        scale, template: template, database: database, leaderPasswordHash: nil, calendar: .publishedChina
+      ) { print("    generating · \($0)") }
+      result.generation = Self.seconds(since: start)
+      result.reads = try await reads(on: database, notes: &result.notes)
+    } catch {
+      await databases.shutdownAsync()
+      throw error
+    }
+    await databases.shutdownAsync()
+    if case .postgres(var location) = target {
+      location.searchPath = nil
+      try? await ImportBenchmark.execute("DROP SCHEMA \(schema) CASCADE", on: .postgres(location), logger: quiet)
+    }
+    return result
+  }
+
+  func reads(on database: any Database, notes: inout [String]) async throws -> [Timing] {
+    let registry = FluentRegistryStore(database: database)
+    let organisations = try await registry.organisations()
+    let root = organisations.first { $0.code == ProvinceGenerator.rootCode }!
+    let city = organisations.first { $0.code == "\(ProvinceGenerator.rootCode)-01" }!
+    let county = organisations.first { $0.code == "\(ProvinceGenerator.rootCode)-01-01" }!
+    let year = ReportPeriod.year(2021)
+    let today = CalendarDate(year: 2021, month: 12, day: 31)!
+    let statistics = FluentStatisticsStore(database: database)
+
+    /// What the statistics page does for a node: the counts, then the report.
+    func statisticsPage(_ node: Organisation) async throws -> StatisticsReport {
+      let facts = try await statistics.facts(
+        StatisticsQuery(
+          organisations: OrganisationTree.subtreeIDs(of: node.id, in: organisations), period: year,
+          schemeCode: ProvinceGenerator.schemeCode, today: today))
+      return StatisticsReport(
+        facts, period: year, root: node.id, organisations: organisations, calendar: .publishedChina)
+    }
+    var timings: [Timing] = []
+    func time(_ name: String, _ work: () async throws -> Void) async throws {
+      var seconds: [Double] = []
+      for _ in 0..<repeats {
+        let start = ContinuousClock.now
+        try await work()
+        seconds.append(Self.seconds(since: start))
+      }
+      timings.append(Timing(name: name, seconds: seconds))
+    }
+    var report: StatisticsReport?
+    try await time("statistics page, the province (2021)") { report = try await statisticsPage(root) }
+    if let report {
+      notes.append(
+        "province 2021: \(report.totals.participatingUnits) units, \(report.totals.insuredPersons) insured, "
+          + "collected \(report.totals.collected.formatted), \(report.totals.paidClaims) claims paid "
+          + "\(report.totals.paidAmount.formatted)")
+    }
+    try await time("statistics page, a city agency (2021)") { _ = try await statisticsPage(city) }
+    try await time("statistics page, a county (2021)") { _ = try await statisticsPage(county) }
+    let unit = try await registry.units(in: county.id, page: PageQuery(per: 1)).items.first!
+    let enrollments = FluentEnrollmentStore(database: database)
+    let unionWork = FluentUnionWorkStore(database: database)
+    let schemes = FluentSchemeStore(database: database)
+    try await time("a unit's page (the reads UnitPage.Model makes)") {
+      guard let unit = try await registry.unit(unit.id) else { return }
+      async let organisation = registry.organisation(unit.organisationID)
+      async let details = registry.details(of: unit.id)
+      async let headcounts = registry.headcounts(of: unit.id)
+      async let workers = registry.workers(in: unit.id, page: PageQuery(per: 100))
+      async let cover = enrollments.enrollments(unit: unit.id, page: PageQuery(per: 100))
+      async let bills = enrollments.bills(unit: unit.id)
+      async let outreach = unionWork.outreachVisits(unit: unit.id)
+      async let list = schemes.schemes()
+      _ = try await (organisation, details, headcounts, workers, cover, bills, outreach, list)
+    }
+    let stored = try await schemes.scheme(code: ProvinceGenerator.schemeCode)!
+    let changed = try Simulation.changing(
+      ["anyang-hospital-topup.band.0.rate": "40%"], product: "sim-hospital", version: "2019",
+      of: stored.definition)
+    var whatIf: WhatIf.Result?
+    let whatIfRepeats = 1
+    var seconds: [Double] = []
+    for _ in 0..<whatIfRepeats {
+      let start = ContinuousClock.now
+      whatIf = try await Simulation.run(
+        changed: changed, period: ReportPeriod.year(2020), organisations: nil, database: database, today: today)
+      seconds.append(Self.seconds(since: start))
+    }
+    timings.append(Timing(name: "what-if over a year's claims (2020, 30% → 40%)", seconds: seconds))
+    if let whatIf {
+      notes.append(
+        "what-if: \(whatIf.claims) claims, \(whatIf.before.formatted) → \(whatIf.after.formatted), "
+          + "\(whatIf.membersAffected) members affected")
+    }
+    return timings
+  }
+
+  static func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+  }
+}
