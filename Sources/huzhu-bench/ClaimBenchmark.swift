@@ -30,23 +30,9 @@ struct ClaimBenchmark {
     let counter = StatementCounter()
     var logger = Logger(label: "huzhu.bench") { _ in CountingLogHandler(counter: counter) }
     logger.logLevel = .info
-    var target = target
-    let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
-    let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
-    if case .postgres(var location) = target {
-      try await ImportBenchmark.execute("CREATE SCHEMA \(schema)", on: .postgres(location), logger: quiet)
-      location.searchPath = [schema]
-      target = .postgres(location)
-    }
-    let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
-    var result = Result()
-    do {
-      // SQL is logged at `info`: the counting handler sees every statement.
-      try HuzhuDatabase.use(target, on: databases, sqlLogLevel: .info)
-      let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-      let database = databases.database(logger: logger, on: eventLoop)!
-      try await HuzhuDatabase.prepare(database, target: target)
-      try await HuzhuDatabase.migrate(databases, logger: quiet, on: eventLoop)
+    // SQL is logged at `info`: the counting handler sees every statement.
+    return try await withBenchmarkDatabase(target, logger: logger, sqlLevel: .info) { database in
+      var result = Result()
       let (unit, scheme) = try await setUp(on: database)
       let workerIDs = try await (database as! any SQLDatabase).select().column("worker_id").from("employments")
         .where("unit_id", .equal, unit.id.rawValue).orderBy("worker_id").all(decodingColumn: "worker_id", as: UUID.self)
@@ -67,16 +53,8 @@ struct ClaimBenchmark {
       let elapsed = ContinuousClock.now - start
       result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
       result.statements = counter.count
-    } catch {
-      await databases.shutdownAsync()
-      throw error
+      return result
     }
-    await databases.shutdownAsync()
-    if case .postgres(var location) = target {
-      location.searchPath = nil
-      try? await ImportBenchmark.execute("DROP SCHEMA \(schema) CASCADE", on: .postgres(location), logger: quiet)
-    }
-    return result
   }
 
   /// The generated roster, imported, enrolled in Anyang's 2019 product from 2020-01-15 and paid.

@@ -1,8 +1,11 @@
 import ArgumentParser
+import FluentKit
 import Foundation
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSchemeFiles
+import Logging
+import NIOPosix
 
 /// `swift run -c release huzhu-bench calc`: performance figures, kept out of the tests.
 struct HuzhuBench: AsyncParsableCommand {
@@ -104,29 +107,85 @@ struct Province: AsyncParsableCommand {
   @Option(help: "Units.") var units = ProvinceScale.province.units
   @Option(help: "Claims a year (two years are generated).") var claims = ProvinceScale.province.claimsPerYear
   @Option(help: "Timed repetitions of each read (the median is reported).") var repeats = 5
+  @Option(help: "Time the reads on a province generated before (a SQLite file), without generating.")
+  var reuse: String?
 
   func run() async throws {
+    if let reuse {
+      var benchmark = ProvinceBenchmark(
+        scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: .sqliteFile(path: reuse))
+      benchmark.repeats = repeats
+      let result = try await benchmark.readsOnly()
+      report(result, name: "SQLite (\(reuse))")
+      return
+    }
     let (targets, directory) = try benchmarkTargets()
-    print("province: \(members) members, \(units) units, \(claims) claims a year over two years")
+    say("province: \(members) members, \(units) units, \(claims) claims a year over two years")
     for (name, target) in targets {
       var benchmark = ProvinceBenchmark(
         scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: target)
       benchmark.repeats = repeats
-      let result = try await benchmark.run()
-      print(
+      report(try await benchmark.run(), name: name)
+    }
+    try? FileManager.default.removeItem(at: directory)
+  }
+
+  func report(_ result: ProvinceBenchmark.Result, name: String) {
+    if result.generation > 0 {
+      say(
         "  \(name): generated in \(String(format: "%.1f", result.generation)) s ("
           + result.summary.seconds.map { "\($0.phase) \(String(format: "%.1f", $0.seconds)) s" }.joined(separator: ", ")
           + "): \(result.summary.members) members, \(result.summary.enrollments) enrollments, \(result.summary.claims) claims"
       )
-      for timing in result.reads {
-        print(
-          "  \(name): \(timing.name): median \(String(format: "%.0f", timing.median * 1000)) ms, worst \(String(format: "%.0f", timing.worst * 1000)) ms"
-        )
-      }
-      for note in result.notes { print("  \(name): \(note)") }
     }
-    try? FileManager.default.removeItem(at: directory)
+    for timing in result.reads {
+      say(
+        "  \(name): \(timing.name): median \(String(format: "%.0f", timing.median * 1000)) ms, worst \(String(format: "%.0f", timing.worst * 1000)) ms"
+      )
+    }
+    for note in result.notes { say("  \(name): \(note)") }
   }
+}
+
+/// A line on standard output at once (unbuffered), so that progress shows when the output
+/// goes to a file.
+func say(_ text: String) {
+  FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Runs `body` on a freshly migrated database of `target` (a private schema on PostgreSQL,
+/// dropped afterwards), with SQL logged at `sqlLevel` through `logger`.
+func withBenchmarkDatabase<T>(
+  _ target: DatabaseTarget, logger: Logger? = nil, sqlLevel: Logger.Level = .trace,
+  _ body: (any Database) async throws -> T
+) async throws -> T {
+  let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
+  var target = target
+  let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
+  if case .postgres(var location) = target {
+    try await ImportBenchmark.execute("CREATE SCHEMA \(schema)", on: .postgres(location), logger: quiet)
+    location.searchPath = [schema]
+    target = .postgres(location)
+  }
+  let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+  let result: T
+  do {
+    try HuzhuDatabase.use(target, on: databases, sqlLogLevel: sqlLevel)
+    let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    let database = databases.database(logger: logger ?? quiet, on: eventLoop)!
+    try await HuzhuDatabase.prepare(database, target: target)
+    try await HuzhuDatabase.migrate(databases, logger: quiet, on: eventLoop)
+    result = try await body(database)
+  } catch {
+    await databases.shutdownAsync()
+    throw error
+  }
+  await databases.shutdownAsync()
+  if case .postgres(var location) = target {
+    location.searchPath = nil
+    try? await ImportBenchmark.execute("DROP SCHEMA \(schema) CASCADE", on: .postgres(location), logger: quiet)
+  }
+  return result
 }
 
 /// A fresh SQLite file in a temporary directory (returned, to remove after), and the

@@ -30,39 +30,34 @@ struct ProvinceBenchmark {
   }
 
   func run() async throws -> Result {
-    let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
-    var target = target
-    let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
-    if case .postgres(var location) = target {
-      try await ImportBenchmark.execute("CREATE SCHEMA \(schema)", on: .postgres(location), logger: quiet)
-      location.searchPath = [schema]
-      target = .postgres(location)
-    }
-    let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
-    var result = Result()
-    do {
-      try HuzhuDatabase.use(target, on: databases, sqlLogLevel: .trace)
-      let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-      let database = databases.database(logger: quiet, on: eventLoop)!
-      try await HuzhuDatabase.prepare(database, target: target)
-      try await HuzhuDatabase.migrate(databases, logger: quiet, on: eventLoop)
+    try await withBenchmarkDatabase(target) { database in
+      var result = Result()
       let (_, template) = try BundledSchemes.definition("anyang")
       let start = ContinuousClock.now
       result.summary = try await ProvinceGenerator.generate(
         scale, template: template, database: database, leaderPasswordHash: nil, calendar: .publishedChina
-      ) { print("    generating · \($0)") }
+      ) { say("    generating · \($0)") }
       result.generation = Self.seconds(since: start)
       result.reads = try await reads(on: database, notes: &result.notes)
+      return result
+    }
+  }
+
+  /// The reads alone, on a province already generated (the database is only read).
+  func readsOnly() async throws -> Result {
+    let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
+    let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
+    do {
+      try HuzhuDatabase.use(target, on: databases, sqlLogLevel: .trace)
+      let database = databases.database(logger: quiet, on: MultiThreadedEventLoopGroup.singleton.any())!
+      var result = Result()
+      result.reads = try await reads(on: database, notes: &result.notes)
+      await databases.shutdownAsync()
+      return result
     } catch {
       await databases.shutdownAsync()
       throw error
     }
-    await databases.shutdownAsync()
-    if case .postgres(var location) = target {
-      location.searchPath = nil
-      try? await ImportBenchmark.execute("DROP SCHEMA \(schema) CASCADE", on: .postgres(location), logger: quiet)
-    }
-    return result
   }
 
   func reads(on database: any Database, notes: inout [String]) async throws -> [Timing] {
@@ -93,6 +88,7 @@ struct ProvinceBenchmark {
         seconds.append(Self.seconds(since: start))
       }
       timings.append(Timing(name: name, seconds: seconds))
+      say("    timed · \(name): \(seconds.map { String(format: "%.0f ms", $0 * 1000) }.joined(separator: ", "))")
     }
     var report: StatisticsReport?
     try await time("statistics page, the province (2021)") { report = try await statisticsPage(root) }

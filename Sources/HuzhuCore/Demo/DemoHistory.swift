@@ -135,20 +135,6 @@ extension DemoHistory {
         organisationID: organisation.id, name: name, creditCode: CreditCode.compose(body).value, sector: sector)
     }
 
-    /// `total` split into `count` sizes, skewed (a few large units, many small), none below `minimum`.
-    mutating func sizes(total: Int, count: Int, minimum: Int) -> [Int] {
-      let weights = (0..<count).map { _ in 1 + random.int(0..<20) * random.int(0..<20) }
-      let spare = total - minimum * count
-      let sum = weights.reduce(0, +)
-      var sizes = weights.map { minimum + spare * $0 / sum }
-      var index = 0
-      while sizes.reduce(0, +) < total {
-        sizes[index % count] += 1
-        index += 1
-      }
-      return sizes
-    }
-
     mutating func headcount(insured: Int, on day: CalendarDate, spare: ClosedRange<Int>) -> HeadcountReport {
       let total = insured + insured * random.int(spare) / 100 + random.int(0...3)
       return HeadcountReport(asOf: day, total: total, female: total * random.int(30...55) / 100)
@@ -249,7 +235,7 @@ extension DemoHistory {
       // 646 more units: 650 in all, 49,231 insured with the named units' 5,203.
       var otherMembers: [(worker: Worker, start: CalendarDate)] = []
       var usedNames = Set(base.units.map(\.name))
-      for (index, size) in sizes(total: 49_231 - 5_203, count: 646, minimum: 8).enumerated() {
+      for (index, size) in random.sizes(total: 49_231 - 5_203, count: 646, minimum: 8).enumerated() {
         let area = areas[index % areas.count]
         let (name, sector) = unitName(
           place: area.code == "HA-AY" || area.code == "HA-AY-SZ"
@@ -462,7 +448,7 @@ extension DemoHistory {
       let existingInsured = base.workers.filter { worker in
         plans.contains { $0.0.id == worker.worker.unitID }
       }.count
-      let planSizes = sizes(total: 10_592 - existingInsured, count: plans.count, minimum: 6)
+      let planSizes = random.sizes(total: 10_592 - existingInsured, count: plans.count, minimum: 6)
       for (index, (plan, size)) in zip(plans, planSizes).enumerated() {
         let (unit, isNew, employer) = plan
         // Spread over ten weeks from the opening: about two thirds pay by the end of January.
@@ -480,7 +466,7 @@ extension DemoHistory {
       }
       // Units that have not joined (yet): the rest of the city's 132,565 in-service workers.
       let joinedHeadcount = cohorts.suffix(plans.count + 1).compactMap(\.headcount).reduce(0) { $0 + $1.total }
-      let others = sizes(total: 132_565 - joinedHeadcount, count: 120, minimum: 40)
+      let others = random.sizes(total: 132_565 - joinedHeadcount, count: 120, minimum: 40)
       for (index, total) in others.enumerated() {
         let county = counties[index % counties.count]
         let (name, sector) = unitName(place: county.name.replacingOccurrences(of: "总工会", with: ""), used: &usedNames)

@@ -16,3 +16,21 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
   public mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
   public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
 }
+
+extension SplitMix64 {
+  /// `total` split into `count` sizes, none below `minimum`: skewed, a few large and many
+  /// small (a weight is 1 + the product of two draws below `spread`), like units' headcounts.
+  public mutating func sizes(total: Int, count: Int, minimum: Int, spread: Int = 20) -> [Int] {
+    guard count > 0 else { return [] }
+    let weights = (0..<count).map { _ in 1 + int(0..<spread) * int(0..<spread) }
+    let sum = weights.reduce(0, +)
+    let spare = max(0, total - minimum * count)
+    var sizes = weights.map { minimum + spare * $0 / sum }
+    var index = 0
+    while sizes.reduce(0, +) < total {
+      sizes[index % count] += 1
+      index += 1
+    }
+    return sizes
+  }
+}

@@ -14,6 +14,9 @@ struct LiteralInserter {
     case bool(Bool)
     case timestamp(Date)
     case null
+    /// A value already written as a literal (by ``literal(_:)``), for a column that repeats
+    /// one value over millions of rows.
+    case written(String)
   }
 
   let sql: any SQLDatabase
@@ -33,12 +36,15 @@ struct LiteralInserter {
   func literal(_ value: Value) -> String {
     switch value {
     case .uuid(let id): "'\(id.uuidString)'"
-    case .text(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    case .text(let text):
+      text.utf8.contains(UInt8(ascii: "'"))
+        ? "'" + text.replacingOccurrences(of: "'", with: "''") + "'" : "'" + text + "'"
     case .int(let number): String(number)
     case .bool(let flag): isPostgres ? (flag ? "TRUE" : "FALSE") : (flag ? "1" : "0")
     case .timestamp(let date):
       isPostgres ? "to_timestamp(\(date.timeIntervalSince1970))" : String(date.timeIntervalSince1970)
     case .null: "NULL"
+    case .written(let text): text
     }
   }
 

@@ -94,6 +94,11 @@ public enum ProvinceGenerator {
     }
     do {
       let inserter = LiteralInserter(database: database)
+      if !inserter.isPostgres {
+        // Millions of rows under random keys: a page cache of 2 MB (SQLite's default) turns
+        // every insert into reads from disk. A quarter of a gigabyte for this connection.
+        try await inserter.sql.raw("PRAGMA cache_size = -262144").run()
+      }
       // The tree.
       let registry = FluentRegistryStore(database: database)
       let root = Organisation(
@@ -129,7 +134,8 @@ public enum ProvinceGenerator {
       }
 
       // Units with their headcounts, and their members with employments.
-      let sizes = Self.sizes(total: scale.members, count: scale.units, random: &random)
+      let sizes = random.sizes(
+        total: scale.members, count: scale.units, minimum: min(20, scale.members / max(scale.units, 1)), spread: 12)
       var units: [(id: UUID, organisation: UUID, size: Int, members: Range<Int>)] = []
       var memberIDs: [UUID] = []
       var memberFacts: [(birth: CalendarDate, gender: Gender, unit: Int32)] = []
@@ -146,7 +152,8 @@ public enum ProvinceGenerator {
         let code = CreditCode.compose("91120100" + String(repeating: "0", count: 9 - serial.count) + serial).value
         let sector: Sector = [.stateEnterprise, .privateEnterprise, .publicInstitution, .government][index % 4]
         unitRows.append([
-          .uuid(id), .uuid(county.id.rawValue), .text("\(county.name.replacingOccurrences(of: "总工会", with: ""))第\(index / counties.count + 1)单位"),
+          .uuid(id), .uuid(county.id.rawValue),
+          .text("\(county.name.replacingOccurrences(of: "总工会", with: ""))第\(index / counties.count + 1)单位"),
           .text(code), .text(sector.rawValue), .timestamp(now),
         ])
         let headcount = size + size * (10 + random.int(0..<60)) / 100
@@ -165,7 +172,8 @@ public enum ProvinceGenerator {
         }
       }
       try await inserter.insert(
-        into: "units", columns: ["id", "organisation_id", "name", "credit_code", "sector", "created_at"], rows: unitRows)
+        into: "units", columns: ["id", "organisation_id", "name", "credit_code", "sector", "created_at"], rows: unitRows
+      )
       try await inserter.insert(
         into: "unit_headcounts", columns: ["id", "unit_id", "as_of", "total", "female"], rows: headcountRows)
       summary.units = units.count
@@ -181,15 +189,16 @@ public enum ProvinceGenerator {
           // Distinct by construction: a region per 3 million, the birth day and the sequence
           // from the ordinal.
           let number = ResidentIDNumber.compose(
-            region: "1201\(String(format: "%02d", ordinal / 3_000_000 + 1))", birthDate: facts.birth,
+            region: "1201" + Self.digits(ordinal / 3_000_000 + 1, 2), birthDate: facts.birth,
             sequence: (ordinal / 10_950) % 500, gender: facts.gender)
-          let name = String(surnames[ordinal % surnames.count]) + String(given[(ordinal / 7) % given.count])
+          let name =
+            String(surnames[ordinal % surnames.count]) + String(given[(ordinal / 7) % given.count])
             + String(given[(ordinal / 131) % given.count])
           people.append([
             .uuid(memberIDs[ordinal]), .text(number.value), .text(name), .text(facts.gender.rawValue),
-            .text(facts.birth.description), .text("139\(String(format: "%08d", ordinal))"),
+            .text(facts.birth.description), .text("139" + Self.digits(ordinal, 8)),
             .text(InsuranceType.urbanEmployee.rawValue), .text(""), .text("中国工商银行"),
-            .text("62220288\(String(format: "%011d", ordinal))"), .timestamp(now),
+            .text("62220288" + Self.digits(ordinal, 11)), .timestamp(now),
           ])
           employments.append([
             .uuid(UUID()), .uuid(memberIDs[ordinal]), .uuid(units[Int(facts.unit)].id), .text(hired.description), .null,
@@ -237,7 +246,8 @@ public enum ProvinceGenerator {
           let count = Int64(counts[index])
           let employer = (price * count).multiplied(by: Rate(percent: 50), rounding: scheme.rounding)
           let due = [
-            PayerAmount(payer: .employer, amount: employer), PayerAmount(payer: .worker, amount: price * count - employer),
+            PayerAmount(payer: .employer, amount: employer),
+            PayerAmount(payer: .worker, amount: price * count - employer),
             PayerAmount(payer: .unionCity, amount: Money(fen: 3000) * count),
           ]
           let bill = Bill(
@@ -251,7 +261,8 @@ public enum ProvinceGenerator {
           for (offset, part) in due.enumerated() {
             parts.append(BillPartModel(billID: bill.id.rawValue, part))
             let request = PaymentRequest(
-              payer: part.payer, amount: part.amount, paidOn: start, reference: "GEN-\(bill.number)-\(part.payer.rawValue)")
+              payer: part.payer, amount: part.amount, paidOn: start,
+              reference: "GEN-\(bill.number)-\(part.payer.rawValue)")
             let payment = Payment(
               billID: bill.id,
               receiptNumber: DocumentNumbers.format(
@@ -270,17 +281,27 @@ public enum ProvinceGenerator {
         try await DemoSeeder.chunked(parts, on: database)
         bills.removeAll()
         parts.removeAll()
+        // Columns that repeat one value, written once.
+        func written(_ value: LiteralInserter.Value) -> LiteralInserter.Value { .written(inserter.literal(value)) }
+        let constants = [written(.text(schemeCode)), written(.text(product)), written(.text(version.label))]
+        let (periodStart, periodEnd) = (
+          written(.text(period.start.description)), written(.text(period.end.description))
+        )
+        let (one, active, created) = (written(.int(1)), written(.text("active")), written(.timestamp(now)))
+        let previous = yearIndex == 0 ? LiteralInserter.Value.null : written(.text("2020-12-31"))
+        let enrolledOn = written(.text(start.adding(days: -20).description))
         var rows: [[LiteralInserter.Value]] = []
         for (index, bill) in yearBills {
           let unit = units[index]
+          let unitLiteral = LiteralInserter.Value.written(inserter.literal(.uuid(unit.id)))
+          let billLiteral = LiteralInserter.Value.written(inserter.literal(.uuid(bill.id.rawValue)))
           for member in unit.members where yearIndex == 0 || renewed[member] {
-            rows.append([
-              .uuid(UUID()), .text(schemeCode), .text(product), .text(version.label), .uuid(memberIDs[member]),
-              .uuid(unit.id), .text(period.start.description), .text(period.end.description), .int(1), .text("active"),
-              .text(start.description), yearIndex == 0 ? .null : .text("2020-12-31"),
-              .text(DocumentNumbers.format(.certificate, scheme: schemeCode, year: year, sequence: certificate)),
-              .text(start.adding(days: -20).description), .uuid(bill.id.rawValue), .timestamp(now),
-            ])
+            rows.append(
+              [.uuid(UUID())] + constants + [
+                .uuid(memberIDs[member]), unitLiteral, periodStart, periodEnd, one, active, periodStart, previous,
+                .text(DocumentNumbers.format(.certificate, scheme: schemeCode, year: year, sequence: certificate)),
+                enrolledOn, billLiteral, created,
+              ])
             certificate += 1
           }
           if rows.count >= 50_000 {
@@ -322,7 +343,8 @@ public enum ProvinceGenerator {
           let filed = discharge.adding(days: 3 + random.int(0..<10))
           let due = (try? calendar.adding(workingDays: 10, to: filed)) ?? filed.adding(days: 14)
           let paid = filed.adding(days: 2 + random.int(0..<12))
-          let selfPaid = Money(fen: Int64(20_000 + random.int(0..<60) * random.int(0..<60) * 400 + random.int(0..<9_999)))
+          let selfPaid = Money(
+            fen: Int64(20_000 + random.int(0..<60) * random.int(0..<60) * 400 + random.int(0..<9_999)))
           let pooled = Money(fen: selfPaid.fen * 2)
           let event = ClaimEvent(
             admissionDate: admission, dischargeDate: discharge, claimDate: filed,
@@ -340,7 +362,8 @@ public enum ProvinceGenerator {
             hospital: "模拟省人民医院", event: event, invoiceNumbers: ["GEN-\(year)-\(index)"],
             settlementSheetNumber: "GEN-JS-\(year)-\(index)")
           let id = UUID()
-          let number = DocumentNumbers.format(.claim, scheme: schemeCode, year: year, sequence: numbers.lowerBound + index)
+          let number = DocumentNumbers.format(
+            .claim, scheme: schemeCode, year: year, sequence: numbers.lowerBound + index)
           claims.append([
             .uuid(id), .text(number), .uuid(memberIDs[member]), .text(schemeCode), .text(ClaimChannel.window.rawValue),
             .text(String(decoding: try encoder.encode(intake), as: UTF8.self)), .text(ClaimState.paid.rawValue),
@@ -351,10 +374,12 @@ public enum ProvinceGenerator {
           if total.fen > 0 {
             payouts.append([
               .uuid(UUID()), .uuid(id), .uuid(memberIDs[member]), .uuid(unit.id), .uuid(unit.organisation),
-              .text(schemeCode), .text(product), .text("anyang-hospital-topup"), .int(total.fen), .text(paid.description),
+              .text(schemeCode), .text(product), .text("anyang-hospital-topup"), .int(total.fen),
+              .text(paid.description),
             ])
             postings.append([
-              .uuid(UUID()), .text(schemeCode), .text(product), .text(versions[yearIndex].label), .text(paid.description),
+              .uuid(UUID()), .text(schemeCode), .text(product), .text(versions[yearIndex].label),
+              .text(paid.description),
               .text(FundEntryKind.claimPayment.rawValue), .null, .int(-total.fen), .text("\(id):\(product)"),
               .text(number), .timestamp(now),
             ])
@@ -405,7 +430,8 @@ public enum ProvinceGenerator {
       columns: [
         "id", "number", "worker_id", "scheme_code", "channel", "intake", "state", "progress", "explanation",
         "calculated_total", "adjustment", "approved_total", "duplicates", "documents_complete_on", "due_on",
-        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version", "created_at",
+        "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version",
+        "created_at",
         "organisation_id", "unit_id", "rejection_reason",
       ], rows: claims)
     try await inserter.insert(
@@ -422,6 +448,13 @@ public enum ProvinceGenerator {
       ], rows: postings)
   }
 
+  /// `value` with leading zeros to `width` digits (String(format:) is slow on Linux, and this
+  /// runs millions of times).
+  static func digits(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+  }
+
   /// Anyang's rules as the generated province's scheme, on calendar years.
   static func scheme(from template: SchemeDefinition) -> SchemeDefinition {
     var definition = template
@@ -436,20 +469,5 @@ public enum ProvinceGenerator {
     definition.products[0].versions[1].coverageStarting.from = CalendarDate(year: 2021, month: 1, day: 1)!
     definition.products[0].versions[1].coverageStarting.to = nil
     return definition
-  }
-
-  /// `total` over `count` units, between 20 and a few hundred each.
-  static func sizes(total: Int, count: Int, random: inout SplitMix64) -> [Int] {
-    let weights = (0..<count).map { _ in 1 + random.int(0..<12) * random.int(0..<12) }
-    let sum = weights.reduce(0, +)
-    let minimum = min(20, total / max(count, 1))
-    let spare = total - minimum * count
-    var sizes = weights.map { minimum + spare * $0 / sum }
-    var index = 0
-    while sizes.reduce(0, +) < total {
-      sizes[index % count] += 1
-      index += 1
-    }
-    return sizes
   }
 }

@@ -146,42 +146,36 @@ public struct FluentStatisticsStore: StatisticsStore {
     }
     let anyUnit: SQLQueryString = nodes == nil ? "1 = 1" : "u.id IS NOT NULL AND \(inUnits)"
 
-    // Contributions billed and collected, per unit and payer.
+    // Money billed (by the bill's day) and collected (by the payment's day), per unit and payer.
     struct MoneyRow: Decodable {
       let unit_id: UUID?
       let payer_type: String
       let amount: Int64?
     }
     let billScheme = Self.scheme("b.scheme_code", query.schemeCode)
-    for row in try await sql.raw(
-      """
-      SELECT b.unit_id, bp.payer_type, CAST(SUM(bp.amount_due) AS BIGINT) AS amount
-      FROM bill_parts bp JOIN bills b ON b.id = bp.bill_id LEFT JOIN units u ON u.id = b.unit_id
-      WHERE b.issued_on >= \(bind: from) AND b.issued_on <= \(bind: to) AND \(billScheme) AND \(anyUnit)
-      GROUP BY b.unit_id, bp.payer_type
-      """
-    ).all(decoding: MoneyRow.self) {
-      guard let payer = PayerType(rawValue: row.payer_type) else {
-        throw CorruptRow(table: "bill_parts", column: "payer_type")
+    for (table, amount, day, collected) in [
+      ("bill_parts", "amount_due", "b.issued_on", false), ("payments", "amount", "p.paid_on", true),
+    ] {
+      for row in try await sql.raw(
+        """
+        SELECT b.unit_id, p.payer_type, CAST(SUM(p.\(unsafeRaw: amount)) AS BIGINT) AS amount
+        FROM \(unsafeRaw: table) p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
+        WHERE \(unsafeRaw: day) >= \(bind: from) AND \(unsafeRaw: day) <= \(bind: to) AND \(billScheme) AND \(anyUnit)
+        GROUP BY b.unit_id, p.payer_type
+        """
+      ).all(decoding: MoneyRow.self) {
+        guard let payer = PayerType(rawValue: row.payer_type) else {
+          throw CorruptRow(table: table, column: "payer_type")
+        }
+        let money = Money(fen: row.amount ?? 0)
+        if collected {
+          facts.collectedByPayer[payer, default: .zero] += money
+          if let unit = row.unit_id { units[unit]?.collected += money }
+        } else {
+          facts.dueByPayer[payer, default: .zero] += money
+          if let unit = row.unit_id { units[unit]?.contributionsDue += money }
+        }
       }
-      let amount = Money(fen: row.amount ?? 0)
-      facts.dueByPayer[payer, default: .zero] += amount
-      if let unit = row.unit_id { units[unit]?.contributionsDue += amount }
-    }
-    for row in try await sql.raw(
-      """
-      SELECT b.unit_id, p.payer_type, CAST(SUM(p.amount) AS BIGINT) AS amount
-      FROM payments p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
-      WHERE p.paid_on >= \(bind: from) AND p.paid_on <= \(bind: to) AND \(billScheme) AND \(anyUnit)
-      GROUP BY b.unit_id, p.payer_type
-      """
-    ).all(decoding: MoneyRow.self) {
-      guard let payer = PayerType(rawValue: row.payer_type) else {
-        throw CorruptRow(table: "payments", column: "payer_type")
-      }
-      let amount = Money(fen: row.amount ?? 0)
-      facts.collectedByPayer[payer, default: .zero] += amount
-      if let unit = row.unit_id { units[unit]?.collected += amount }
     }
 
     // Claims paid in the period.

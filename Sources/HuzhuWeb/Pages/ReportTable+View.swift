@@ -2,6 +2,13 @@ import HuzhuCore
 import Plot
 
 extension Node where Context == HTML.BodyContext {
+  /// One headline figure: the value large, its label under it.
+  static func statistic(_ value: String, _ label: String, id: String) -> Node {
+    .div(
+      .class("figure"), .id(id), .span(.class("figure-value"), .text(value)),
+      .span(.class("figure-label"), .text(label)))
+  }
+
   /// A report table as HTML: numbers right-aligned, the first cell linked where the table
   /// says so, the totals row last and bold.
   static func reportTable(_ table: ReportTable, language: DisplayLanguage) -> Node {

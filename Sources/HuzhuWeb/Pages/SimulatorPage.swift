@@ -196,15 +196,16 @@ enum SimulatorPage {
         .h2(.text(text("测算结果", "Result"))),
         .div(
           .class("figures stat-figures"),
-          figure(String(result.claims), text("已付申请（件）", "Paid claims replayed"), id: "whatif-claims"),
-          figure(signed(result.difference), text("赔付增减（元）", "Change in benefits (yuan)"), id: "whatif-difference"),
-          figure(result.fundBalanceAfter.formatted, text("调整后基金结余（元）", "Fund balance after (yuan)"), id: "whatif-fund"),
-          figure(
+          .statistic(String(result.claims), text("已付申请（件）", "Paid claims replayed"), id: "whatif-claims"),
+          .statistic(signed(result.difference), text("赔付增减（元）", "Change in benefits (yuan)"), id: "whatif-difference"),
+          .statistic(
+            result.fundBalanceAfter.formatted, text("调整后基金结余（元）", "Fund balance after (yuan)"), id: "whatif-fund"),
+          .statistic(
             "\(result.membersAffected) / \(result.members)", text("受影响职工", "Members affected"), id: "whatif-members"),
-          figure(
+          .statistic(
             result.breakEvenPerPerson.formatted, text("保本人均缴费（元）", "Break-even contribution per person (yuan)"),
             id: "whatif-break-even"),
-          figure(
+          .statistic(
             result.collectedPerPerson.formatted, text("现人均筹集（元）", "Collected per person now (yuan)"),
             id: "whatif-per-person")
         ),
@@ -251,11 +252,6 @@ enum SimulatorPage {
         })
     }
 
-    private func figure(_ value: String, _ label: String, id: String) -> Node<HTML.BodyContext> {
-      .div(
-        .class("figure"), .id(id), .span(.class("figure-value"), .text(value)),
-        .span(.class("figure-label"), .text(label)))
-    }
   }
 }
 

@@ -109,36 +109,30 @@ extension StatisticsPage {
       )
     }
 
-    private func figure(_ value: String, _ label: String, id: String) -> Node<HTML.BodyContext> {
-      .div(
-        .class("figure"), .id(id), .span(.class("figure-value"), .text(value)),
-        .span(.class("figure-label"), .text(label)))
-    }
-
     private func headline(_ report: StatisticsReport) -> Node<HTML.BodyContext> {
       let totals = report.totals
       return .group(
         .h2(.text(text("主要指标", "Key figures"))),
         .div(
           .class("figures stat-figures"),
-          figure(String(totals.participatingUnits), text("参保单位（家）", "Participating units"), id: "stat-units"),
-          figure(String(totals.insuredPersons), text("参保人数", "Insured persons"), id: "stat-insured"),
-          figure(String(totals.personProducts), text("参保人次", "Person-products"), id: "stat-person-products"),
-          figure(totals.participation.percentText(), text("参保率", "Participation"), id: "stat-participation"),
-          figure(totals.collected.formatted, text("筹集金额（元）", "Collected (yuan)"), id: "stat-collected"),
-          figure(report.unionSubsidy.formatted, text("工会补贴（元）", "Union subsidy (yuan)"), id: "stat-subsidy"),
-          figure(String(totals.paidClaims), text("赔付人次", "Claims paid"), id: "stat-paid-claims"),
-          figure(String(report.personsPaid), text("受益职工（人）", "Workers paid"), id: "stat-persons-paid"),
-          figure(totals.paidAmount.formatted, text("赔付金额（元）", "Amount paid (yuan)"), id: "stat-paid-amount"),
-          figure(report.averagePerClaim.formatted, text("件均赔付（元）", "Average per claim"), id: "stat-average"),
-          figure(totals.lossRatio.percentText(), text("赔付率", "Loss ratio"), id: "stat-loss-ratio"),
+          .statistic(String(totals.participatingUnits), text("参保单位（家）", "Participating units"), id: "stat-units"),
+          .statistic(String(totals.insuredPersons), text("参保人数", "Insured persons"), id: "stat-insured"),
+          .statistic(String(totals.personProducts), text("参保人次", "Person-products"), id: "stat-person-products"),
+          .statistic(totals.participation.percentText(), text("参保率", "Participation"), id: "stat-participation"),
+          .statistic(totals.collected.formatted, text("筹集金额（元）", "Collected (yuan)"), id: "stat-collected"),
+          .statistic(report.unionSubsidy.formatted, text("工会补贴（元）", "Union subsidy (yuan)"), id: "stat-subsidy"),
+          .statistic(String(totals.paidClaims), text("赔付人次", "Claims paid"), id: "stat-paid-claims"),
+          .statistic(String(report.personsPaid), text("受益职工（人）", "Workers paid"), id: "stat-persons-paid"),
+          .statistic(totals.paidAmount.formatted, text("赔付金额（元）", "Amount paid (yuan)"), id: "stat-paid-amount"),
+          .statistic(report.averagePerClaim.formatted, text("件均赔付（元）", "Average per claim"), id: "stat-average"),
+          .statistic(totals.lossRatio.percentText(), text("赔付率", "Loss ratio"), id: "stat-loss-ratio"),
           .unwrap(model.fundBalance) {
-            figure($0.formatted, text("基金结余（元，全方案）", "Fund balance (whole scheme)"), id: "stat-fund")
+            .statistic($0.formatted, text("基金结余（元，全方案）", "Fund balance (whole scheme)"), id: "stat-fund")
           },
-          figure(report.service.averageText, text("平均办结（工作日）", "Average working days to pay"), id: "stat-days"),
-          figure(
+          .statistic(report.service.averageText, text("平均办结（工作日）", "Average working days to pay"), id: "stat-days"),
+          .statistic(
             report.service.withinDeadline.percentText(), text("按时办结率", "Paid within the deadline"), id: "stat-on-time"),
-          figure(String(report.service.overdueNow), text("当前超期", "Overdue now"), id: "stat-overdue")
+          .statistic(String(report.service.overdueNow), text("当前超期", "Overdue now"), id: "stat-overdue")
         )
       )
     }
