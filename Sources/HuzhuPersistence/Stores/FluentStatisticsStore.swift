@@ -294,7 +294,7 @@ public struct FluentStatisticsStore: StatisticsStore {
       let count: Int
       let amount: Int64?
     }
-    // (Money and claims by month below; new cover by month from the maintained counts.)
+    // New cover from the maintained counts; money and claims from their own rows.
     var months: [String: MonthFigures] = [:]
     for row in try await sql.raw(
       """

@@ -57,6 +57,7 @@ extension PagesController {
         "month", expected: LocalizedText(zh: "月份格式应为 2020-11", en: "a month is written 2020-11"))
     }
     query.from = first
+    query.fromGiven = true
     query.to = first.adding(months: 1).adding(days: -1)
     let month = try await StatisticsPage.Model.load(request, query: query, today: today)
     query.from = CalendarDate(year: first.year, month: 1, day: 1)!

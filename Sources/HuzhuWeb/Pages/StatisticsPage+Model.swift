@@ -14,6 +14,8 @@ enum StatisticsPage {
     var to: CalendarDate
     var schemeCode: String?
     var problems: [FieldError] = []
+    /// Whether the address named a start (without one, the report starts when the schemes did).
+    var fromGiven = false
 
     /// From everything on record to today, by default.
     static let earliest = CalendarDate(year: 2000, month: 1, day: 1)!
@@ -33,6 +35,7 @@ enum StatisticsPage {
         guard let text = request.query[String.self, at: field], !text.isEmpty else { continue }
         if let date = CalendarDate(text) {
           query[keyPath: keyPath] = date
+          if field == "from" { query.fromGiven = true }
         } else {
           query.problems.append(
             FieldError(
@@ -83,6 +86,9 @@ enum StatisticsPage {
 
     static func load(_ request: Request, query: Query, today: CalendarDate) async throws -> Model {
       guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
+      var query = query
+      let schemes = try await request.schemes.schemes()
+      if !query.fromGiven, let start = Self.firstCover(of: schemes), start <= query.to { query.from = start }
       let visible = signedIn.organisations.filter { signedIn.scope.contains(organisation: $0.id) }
       let rootID = query.organisationID ?? signedIn.organisation.id
       guard let root = visible.first(where: { $0.id == rootID }) else { throw APIError.notFound }
@@ -91,9 +97,7 @@ enum StatisticsPage {
       let subtree = OrganisationTree.subtreeIDs(of: root.id, in: visible)
       async let facts = statistics.facts(
         StatisticsQuery(organisations: subtree, period: period, schemeCode: query.schemeCode, today: today))
-      async let stored = request.schemes.schemes()
       async let targets = statistics.targets(on: period.to)
-      let schemes = try await stored
       let calendar = try await request.workingDayCalendar()
       let report = StatisticsReport(
         try await facts, period: period, root: root.id, organisations: visible, calendar: calendar)
@@ -170,10 +174,15 @@ enum StatisticsPage {
       return tables
     }
 
+    /// The first day any scheme's cover could start: where "everything" begins.
+    static func firstCover(of schemes: [StoredScheme]) -> CalendarDate? {
+      schemes.flatMap { $0.definition.products.flatMap { $0.versions.map(\.coverageStarting.from) } }.min()
+    }
+
     /// Quick periods: everything, this year, last year, and each scheme's first year.
     func presets(today: CalendarDate) -> [(label: LocalizedText, from: CalendarDate, to: CalendarDate)] {
       var result: [(label: LocalizedText, from: CalendarDate, to: CalendarDate)] = [
-        (LocalizedText(zh: "全部", en: "All"), Query.earliest, today),
+        (LocalizedText(zh: "全部", en: "All"), Self.firstCover(of: schemes) ?? Query.earliest, today),
         (LocalizedText(zh: "今年", en: "This year"), CalendarDate(year: today.year, month: 1, day: 1)!, today),
         (
           LocalizedText(zh: "去年", en: "Last year"), CalendarDate(year: today.year - 1, month: 1, day: 1)!,
