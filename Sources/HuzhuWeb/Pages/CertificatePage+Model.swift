@@ -28,7 +28,8 @@ enum VerifyPage {
       guard let number = number?.trimmingCharacters(in: .whitespaces), !number.isEmpty, number.count <= 40 else {
         return Model(number: nil, found: nil)
       }
-      return Model(number: number, found: try await CertificatePage.Model.load(number: number, today: today, from: store))
+      return Model(
+        number: number, found: try await CertificatePage.Model.load(number: number, today: today, from: store))
     }
   }
 }

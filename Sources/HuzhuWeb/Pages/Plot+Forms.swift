@@ -21,6 +21,22 @@ extension Node where Context: HTML.BodyContext {
         + options.map { Node($0) })
   }
 
+  /// A picker of organisation nodes, indented by depth.
+  static func organisationSelect(
+    _ name: String, nodes: [(depth: Int, organisation: Organisation)], selected: String, language: DisplayLanguage,
+    leading: [Node<HTML.SelectContext>] = []
+  ) -> Node {
+    namedSelect(
+      name, id: name,
+      leading
+        + nodes.map { node in
+          .choice(
+            node.organisation.id.description,
+            String(repeating: "　", count: node.depth) + node.organisation.displayName(language),
+            selected: node.organisation.id.description == selected)
+        })
+  }
+
   static func legend(_ text: String) -> Node {
     .element(named: "legend", text: text)
   }

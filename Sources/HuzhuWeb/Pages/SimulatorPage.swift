@@ -26,7 +26,7 @@ enum SimulatorPage {
 
     static func load(_ request: Request, today: CalendarDate) async throws -> Model {
       guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
-      let visible = signedIn.organisations.filter { signedIn.scope.contains(organisation: $0.id) }
+      let visible = signedIn.visibleOrganisations
       let rootID =
         request.query[String.self, at: "org"].flatMap(UUID.init(uuidString:)).map(Organisation.ID.init)
         ?? signedIn.organisation.id
@@ -79,7 +79,7 @@ enum SimulatorPage {
       return Model(
         schemes: schemes, scheme: scheme, choice: choice, versions: versions, parameters: parameters, values: values,
         from: from, to: to, root: root,
-        nodes: OrganisationTree(organisations: visible).flattened().map { ($0.depth, $0.node.organisation) },
+        nodes: signedIn.visibleTree,
         result: result, errors: errors)
     }
   }
@@ -127,14 +127,8 @@ enum SimulatorPage {
             model.versions.map { .choice($0.value, $0.label, selected: $0.value == model.choice) })),
         .labelled(
           text("机构", "Organisation"), for: "org", errors: [], language: language,
-          .namedSelect(
-            "org", id: "org",
-            model.nodes.map { node in
-              .choice(
-                node.organisation.id.description,
-                String(repeating: "　", count: node.depth) + node.organisation.displayName(language),
-                selected: node.organisation.id == model.root.id)
-            })),
+          .organisationSelect(
+            "org", nodes: model.nodes, selected: model.root.id.description, language: language)),
         .labelled(
           text("已支付申请：起始日期", "Claims paid from"), for: "from", errors: field("from"), language: language,
           .input(.type(.date), .name("from"), .id("from"), .value(model.from.description))),

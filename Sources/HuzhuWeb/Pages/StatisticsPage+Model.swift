@@ -89,7 +89,7 @@ enum StatisticsPage {
       var query = query
       let schemes = try await request.schemes.schemes()
       if !query.fromGiven, let start = Self.firstCover(of: schemes), start <= query.to { query.from = start }
-      let visible = signedIn.organisations.filter { signedIn.scope.contains(organisation: $0.id) }
+      let visible = signedIn.visibleOrganisations
       let rootID = query.organisationID ?? signedIn.organisation.id
       guard let root = visible.first(where: { $0.id == rootID }) else { throw APIError.notFound }
       let period = ReportPeriod(from: query.from, to: query.to)!
@@ -131,9 +131,8 @@ enum StatisticsPage {
         path.insert(node, at: 0)
         cursor = node.parentID.flatMap { parent in visible.first { $0.id == parent } }
       }
-      let tree = OrganisationTree(organisations: visible)
       return Model(
-        query: query, root: root, nodes: tree.flattened().map { ($0.depth, $0.node.organisation) }, path: path,
+        query: query, root: root, nodes: signedIn.visibleTree, path: path,
         schemes: schemes, period: period, report: report, fundBalance: fundBalance, ranking: ranked, names: names)
     }
 

@@ -64,14 +64,8 @@ extension StatisticsPage {
           .class("filters no-print"), .method(.get), .action(SiteURL.statistics.path),
           .labelled(
             text("机构", "Organisation"), for: "org", errors: errors.filter { $0.field == "org" }, language: language,
-            .namedSelect(
-              "org", id: "org",
-              model.nodes.map { node in
-                .choice(
-                  node.organisation.id.description,
-                  String(repeating: "　", count: node.depth) + node.organisation.displayName(language),
-                  selected: node.organisation.id == model.root.id)
-              })),
+            .organisationSelect(
+              "org", nodes: model.nodes, selected: model.root.id.description, language: language)),
           .labelled(
             text("方案", "Scheme"), for: "scheme", errors: [], language: language,
             .namedSelect(

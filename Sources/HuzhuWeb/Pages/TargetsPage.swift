@@ -26,7 +26,7 @@ enum TargetsPage {
 
     static func load(_ request: Request, asOf: CalendarDate) async throws -> Model {
       guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
-      let visible = signedIn.organisations.filter { signedIn.scope.contains(organisation: $0.id) }
+      let visible = signedIn.visibleOrganisations
       let targets = try await request.statistics.targets(on: asOf)
       let ranked = TargetRanking.rank(
         try await request.statistics.achievements(of: targets, asOf: asOf, schemeCode: nil))
@@ -35,7 +35,7 @@ enum TargetsPage {
         names: Dictionary(
           visible.map { ($0.id, LocalizedText(zh: $0.name, en: $0.nameEn ?? $0.name)) },
           uniquingKeysWith: { first, _ in first }),
-        nodes: OrganisationTree(organisations: visible).flattened().map { ($0.depth, $0.node.organisation) })
+        nodes: signedIn.visibleTree)
     }
 
     /// The form as a target, or the problems with it, each against its field.
@@ -132,15 +132,9 @@ enum TargetsPage {
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .labelled(
             text("机构（代办处）", "Agency"), for: "organisationId", errors: field("organisationId"), language: language,
-            .namedSelect(
-              "organisationId", id: "organisationId",
-              [.choice("", text("请选择", "Choose"))]
-                + model.nodes.map { node in
-                  .choice(
-                    node.organisation.id.description,
-                    String(repeating: "　", count: node.depth) + node.organisation.displayName(language),
-                    selected: node.organisation.id.description == model.form.organisationId)
-                })),
+            .organisationSelect(
+              "organisationId", nodes: model.nodes, selected: model.form.organisationId, language: language,
+              leading: [.choice("", text("请选择", "Choose"))])),
           .labelled(
             text("起始日期", "From"), for: "from", errors: field("from"), language: language,
             .input(.type(.date), .name("from"), .id("from"), .value(model.form.from))),

@@ -27,6 +27,14 @@ struct AuthenticatedAccount: Authenticatable {
   /// Every node, read once to work out the scope; kept for the few checks that look upwards
   /// (which schemes serve the operator's area).
   let organisations: [Organisation]
+
+  /// The nodes the scope shows.
+  var visibleOrganisations: [Organisation] { organisations.filter { scope.contains(organisation: $0.id) } }
+
+  /// Those nodes parents first, with their depth: what every organisation picker lists.
+  var visibleTree: [(depth: Int, organisation: Organisation)] {
+    OrganisationTree(organisations: visibleOrganisations).flattened().map { ($0.depth, $0.node.organisation) }
+  }
 }
 
 /// Whoever signs in, by session cookie (pages) or HTTP Basic (API clients), goes through the
