@@ -13,14 +13,26 @@ import unittest
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ.get("HUZHU_URL", "http://127.0.0.1:8080")
 PASSWORD = os.environ["HUZHU_DEMO_PASSWORD"]
 ARTIFACTS = pathlib.Path(os.environ.get("HUZHU_ARTIFACTS", ".build/browser-artifacts"))
+
+
+def gone(element):
+    """A wait condition: the page that held `element` has been replaced. Chromium sometimes
+    answers "node does not belong to the document" rather than "stale" mid-navigation; both
+    mean the same here."""
+    def predicate(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return predicate
 
 
 def browser(width=1280, height=1000):
@@ -77,7 +89,7 @@ class Journey(unittest.TestCase):
             self.driver.switch_to.alert.accept()
         except NoAlertPresentException:
             pass
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(element))
+        WebDriverWait(self.driver, 20).until(gone(element))
 
     def figure(self, element_id):
         return self.driver.find_element(By.CSS_SELECTOR, f"#{element_id} .figure-value").text
@@ -257,7 +269,7 @@ class Journey(unittest.TestCase):
         self.shot("15-roster-preview")
         commit = d.find_element(By.ID, "roster-commit")
         commit.click()
-        WebDriverWait(d, 20).until(expected_conditions.staleness_of(commit))
+        WebDriverWait(d, 20).until(gone(commit))
         self.assertIn("花名册已导入", d.find_element(By.ID, "unit-notice").text)
 
         d.find_element(By.ID, "enroll-unit").click()
@@ -276,13 +288,13 @@ class Journey(unittest.TestCase):
         self.shot("16-enroll-form")
         enroll = d.find_element(By.ID, "enroll")
         enroll.click()
-        WebDriverWait(d, 20).until(expected_conditions.staleness_of(enroll))
+        WebDriverWait(d, 20).until(gone(enroll))
         self.assertIn("已办理参保 1 人", d.find_element(By.ID, "unit-notice").text)
         for _ in range(3):  # employer, worker, city union
             form = d.find_element(By.CSS_SELECTOR, "form.payment-form")
             form.find_element(By.CSS_SELECTOR, "input[name=reference]").send_keys("ICBC-BROWSER")
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            WebDriverWait(d, 10).until(expected_conditions.staleness_of(form))
+            WebDriverWait(d, 10).until(gone(form))
             self.assertIn("已登记缴费", d.find_element(By.ID, "unit-notice").text)
         self.assertIn("1 人保障生效", d.find_element(By.ID, "unit-notice").text)
         self.shot("17-unit-paid")
