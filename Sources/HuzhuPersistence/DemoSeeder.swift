@@ -264,6 +264,17 @@ extension DemoSeeder {
     }
     try await chunked(paymentRows, on: database)
     try await chunked(entries, on: database)
+    // The statistics' month rows of money, recounted for the node-months written.
+    let nodes = Dictionary(
+      cohorts.map { ($0.unit.id, $0.unit.organisationID.rawValue) }, uniquingKeysWith: { first, _ in first })
+    func key(_ bill: Bill, _ day: CalendarDate) -> StatisticsAggregates.MonthKey {
+      .init(organisationID: bill.unitID.flatMap { nodes[$0] }, schemeCode: bill.schemeCode, day: day)
+    }
+    try await StatisticsAggregates.refresh(
+      Set(payments.map { key($0.bill, $0.bill.issuedOn) }), of: [StatisticsAggregates.dueMonths], on: database)
+    try await StatisticsAggregates.refresh(
+      Set(payments.map { key($0.bill, $0.request.paidOn) }), of: [StatisticsAggregates.collectedMonths],
+      on: database)
   }
 
   /// Fluent's multi-row insert, a few hundred rows per statement (inside both databases'

@@ -6,16 +6,40 @@ import HuzhuPersistence
 import HuzhuSchemeFiles
 import HuzhuSpreadsheet
 import HuzhuTestSupport
+import HuzhuWeb
 import NIOPosix
 import SQLKit
-import HuzhuWeb
+import Synchronization
 import Testing
+
+/// The demo data without the articles' history (a minute to load; the persistence tests check it).
+let quietDemo = ["LOG_LEVEL": "warning", "HUZHU_DEMO_HISTORY": "false"]
+
+/// Paths under the temporary directory for one test, removed with it: Swift Testing makes a
+/// suite instance per test, so the instance's end is the test's end.
+final class ScratchDirectories: Sendable {
+  let made = Mutex<[String]>([])
+
+  func make() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-cli-\(UUID())").path
+    made.withLock { $0.append(path) }
+    return path
+  }
+
+  deinit {
+    for path in made.withLock({ $0 }) {
+      try? FileManager.default.removeItem(atPath: path)
+      try? FileManager.default.removeItem(atPath: path + "-template.xlsx")
+    }
+  }
+}
 
 @Suite("Command line")
 struct CommandTests {
-  func temporaryDirectory() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-cli-\(UUID())").path
-  }
+  /// A fresh path under the temporary directory, removed when the test ends (a seeded data
+  /// directory is a few megabytes; hundreds of runs add up).
+  func temporaryDirectory() -> String { scratch.make() }
+  let scratch = ScratchDirectories()
 
   @Test(arguments: [
     ["bogus"], ["serve", "--port", "eighty"], ["serve", "--no-such-flag"], ["migrate", "--revert-all"],
@@ -85,7 +109,7 @@ struct CommandTests {
   @Test func migrateAndSeedDemoWorkOnAFreshDataDirectory() async throws {
     let directory = temporaryDirectory()
     let configuration = try AppConfiguration.resolve(
-      dataDirectory: directory, environment: ["LOG_LEVEL": "warning"])
+      dataDirectory: directory, environment: quietDemo)
     let migrated = try await Tasks.migrate(configuration)
     #expect(migrated.contains("up to date"))
     #expect(FileManager.default.fileExists(atPath: directory + "/huzhu.sqlite"))
@@ -165,7 +189,7 @@ struct CommandTests {
 
   @Test func importsARosterOnlyWhenEveryRowIsRight() async throws {
     let directory = temporaryDirectory()
-    let configuration = try AppConfiguration.resolve(dataDirectory: directory, environment: ["LOG_LEVEL": "warning"])
+    let configuration = try AppConfiguration.resolve(dataDirectory: directory, environment: quietDemo)
     _ = try await Tasks.seedDemo(configuration)
     let unit = try #require(DemoData.standard().units.first { $0.name == "安阳公交集团" })
     // The demo data is generated afresh each time, but its credit codes are deterministic.
@@ -205,11 +229,13 @@ struct CommandTests {
 
 @Suite("Command line: claims")
 struct ClaimCommandTests {
+  let scratch = ScratchDirectories()
+
   /// An approved Anyang claim in a fresh data directory, made through the store the way the
   /// web application would.
   func dataDirectoryWithAnApprovedClaim() async throws -> (AppConfiguration, String) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-cli-\(UUID())").path
-    let configuration = try AppConfiguration.resolve(dataDirectory: directory, environment: ["LOG_LEVEL": "warning"])
+    let directory = scratch.make()
+    let configuration = try AppConfiguration.resolve(dataDirectory: directory, environment: quietDemo)
     _ = try await Tasks.seedDemo(configuration)
     var number = ""
     try await withStores(configuration) { database in
@@ -234,7 +260,8 @@ struct ClaimCommandTests {
       for kind in claim.progress.missingDocuments {
         claim = try await store.attach(
           ClaimDocument(
-            claimID: claim.id, kind: kind, fileName: kind, format: .pdf, size: 1, sha256: String(repeating: "b", count: 64),
+            claimID: claim.id, kind: kind, fileName: kind, format: .pdf, size: 1,
+            sha256: String(repeating: "b", count: 64),
             uploadedBy: "clerk", uploadedAt: Date()), to: claim.id, context: context("clerk"))
       }
       for (action, actor) in [(ClaimAction.submit, "clerk"), (.review, "clerk"), (.approve, "approver")] {
@@ -271,7 +298,8 @@ struct ClaimCommandTests {
     #expect(!none.contains(number))
 
     let output = FileManager.default.temporaryDirectory.appendingPathComponent("bank-\(UUID()).xlsx").path
-    let unknown = try await Tasks.createPaymentBatch(configuration, scheme: "anyang", operatorName: "nobody", output: nil)
+    let unknown = try await Tasks.createPaymentBatch(
+      configuration, scheme: "anyang", operatorName: "nobody", output: nil)
     #expect(unknown.batch == nil && unknown.text.contains("nobody"))
     let report = try await Tasks.createPaymentBatch(
       configuration, scheme: "anyang", operatorName: "admin", output: output)

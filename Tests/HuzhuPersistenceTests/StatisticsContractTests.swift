@@ -18,16 +18,16 @@ struct StatisticsContractTests {
 
   func report(
     _ store: FluentStatisticsStore, under code: String, _ organisations: [Organisation], from: String, to: String,
-    scheme: String
+    scheme: String, unitLimit: Int? = nil
   ) async throws -> StatisticsReport {
     let root = try #require(organisations.first { $0.code == code })
     let period = try #require(ReportPeriod(from: CalendarDate(from)!, to: CalendarDate(to)!))
     let facts = try await store.facts(
       StatisticsQuery(
         organisations: OrganisationTree.subtreeIDs(of: root.id, in: organisations), period: period, schemeCode: scheme,
-        today: period.to))
+        today: period.to, unitLimit: unitLimit))
     return StatisticsReport(
-      facts, period: period, root: root.id, organisations: organisations, calendar: .publishedChina)
+      facts, period: period, root: root.id, organisations: organisations)
   }
 
   @Test("the demo history shows the articles' figures", arguments: kinds)
@@ -37,7 +37,11 @@ struct StatisticsContractTests {
         database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled, scans: Self.scans,
         calendar: .publishedChina)
       #expect(administrator != nil)
-      // The counts of cover kept up while the history was written equal a recount.
+      // The counts of cover and of paid claims kept up while the history was written equal a
+      // recount.
+      struct Count: Decodable { let count: Int }
+      let months = try await db.sql.raw("SELECT COUNT(*) AS count FROM stat_paid_months").first(decoding: Count.self)
+      #expect((months?.count ?? 0) > 0)
       try await Self.expectAggregatesEqualARecount(db)
       let organisations = try await FluentRegistryStore(database: db.database).organisations()
       let store = FluentStatisticsStore(database: db.database)
@@ -74,6 +78,33 @@ struct StatisticsContractTests {
         store, under: "HA-AY", organisations, from: "2019-10-16", to: "2020-12-31", scheme: "anyang")
       #expect(december.totals.paidClaims > 519)
       #expect(december.rejections.reduce(0) { $0 + $1.count } > 0)
+
+      // Whole months are read from the maintained rows and the days around them counted from
+      // the claims: cut the period anywhere and the halves add up to the whole.
+      let early = try await report(
+        store, under: "HA-AY", organisations, from: "2019-10-16", to: "2020-06-17", scheme: "anyang")
+      let late = try await report(
+        store, under: "HA-AY", organisations, from: "2020-06-18", to: "2020-11-30", scheme: "anyang")
+      #expect(early.totals.paidClaims > 0 && late.totals.paidClaims > 0)
+      #expect(early.totals.paidClaims + late.totals.paidClaims == 519)
+      #expect(early.totals.paidAmount + late.totals.paidAmount == anyang.totals.paidAmount)
+      #expect(early.service.paidClaims + late.service.paidClaims == anyang.service.paidClaims)
+      #expect(
+        early.benefits.reduce(Money.zero) { $0 + $1.amount } + late.benefits.reduce(Money.zero) { $0 + $1.amount }
+          == anyang.totals.paidAmount)
+      #expect(max(early.largestClaim, late.largestClaim) == anyang.largestClaim)
+      #expect(
+        early.monthly.reduce(0) { $0 + $1.paidClaims } + late.monthly.reduce(0) { $0 + $1.paidClaims } == 519)
+      let june = try #require(anyang.monthly.first { $0.month == "2020-06" })
+      #expect(
+        (early.monthly.first { $0.month == "2020-06" }?.paidClaims ?? 0)
+          + (late.monthly.first { $0.month == "2020-06" }?.paidClaims ?? 0) == june.paidClaims)
+      // Listing only the largest units changes the list, not one sum.
+      let largest = try await report(
+        store, under: "HA-AY", organisations, from: "2019-10-16", to: "2020-11-30", scheme: "anyang", unitLimit: 3)
+      #expect(largest.units.map(\.unitID) == Array(anyang.units.prefix(3)).map(\.unitID))
+      #expect(largest.totals == anyang.totals && largest.unitSums == anyang.unitSums)
+      #expect(largest.unitSums.units == anyang.units.count)
 
       // "Can we raise the 30% to 40%?" Every claim paid by the end of November 2020 again: the
       // first 1,000 yuan of each stay's self-paid part pays ten points more, within a fen of
@@ -164,7 +195,30 @@ struct StatisticsContractTests {
           String(row.decode(column: "female_persons", as: Int.self)),
         ].joined(separator: " ")
       }
-      return (cohorts + persons).sorted()
+      // The months of claims and money: every column as text (a node may be NULL).
+      var claims: [String] = []
+      for (table, columns) in [
+        ("stat_paid_months", ["sector", "scheme_code", "month", "claims", "amount", "largest", "on_time"]),
+        ("stat_service_months", ["scheme_code", "month", "working_days", "claims", "on_time"]),
+        ("stat_benefit_months", ["scheme_code", "month", "product_code", "benefit_code", "claims", "amount"]),
+        ("stat_due_months", ["sector", "scheme_code", "month", "payer_type", "amount"]),
+        ("stat_collected_months", ["sector", "scheme_code", "month", "payer_type", "amount"]),
+      ] {
+        for row in try await db.sql.raw(
+          "SELECT organisation_id, \(unsafeRaw: columns.joined(separator: ", ")) FROM \(unsafeRaw: table)"
+        ).all() {
+          var fields = [table, try row.decode(column: "organisation_id", as: UUID?.self)?.uuidString ?? "-"]
+          for column in columns {
+            if let text = try? row.decode(column: column, as: String.self) {
+              fields.append(text)
+            } else {
+              fields.append(String(try row.decode(column: column, as: Int.self)))
+            }
+          }
+          claims.append(fields.joined(separator: " "))
+        }
+      }
+      return (cohorts + persons + claims).sorted()
     }
     let maintained = try await snapshot()
     #expect(!maintained.isEmpty)

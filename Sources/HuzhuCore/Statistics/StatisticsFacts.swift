@@ -43,12 +43,19 @@ public struct StatisticsQuery: Sendable, Equatable {
   public var schemeCode: String?
   /// For "overdue now".
   public var today: CalendarDate
+  /// How many units to list one by one, the most insured first (nil: every unit). The sums
+  /// by area and sector always count every unit.
+  public var unitLimit: Int?
 
-  public init(organisations: Set<Organisation.ID>?, period: ReportPeriod, schemeCode: String?, today: CalendarDate) {
+  public init(
+    organisations: Set<Organisation.ID>?, period: ReportPeriod, schemeCode: String?, today: CalendarDate,
+    unitLimit: Int? = nil
+  ) {
     self.organisations = organisations
     self.period = period
     self.schemeCode = schemeCode
     self.today = today
+    self.unitLimit = unitLimit
   }
 }
 
@@ -88,6 +95,34 @@ public struct UnitFigures: Sendable, Equatable {
   }
 }
 
+/// The figures of every unit under one organisation node in one sector, added up: what the
+/// area and sector tables are made of. The database adds them, so a province of 20,000 units
+/// comes back as a few hundred of these.
+public struct GroupFigures: Sendable, Equatable {
+  public let organisationID: Organisation.ID
+  public let sector: Sector
+  public var figures: StatisticsReport.Figures
+
+  public init(organisationID: Organisation.ID, sector: Sector, figures: StatisticsReport.Figures = .init()) {
+    self.organisationID = organisationID
+    self.sector = sector
+    self.figures = figures
+  }
+
+  /// Units' own figures added up by node and sector (what the store does in SQL).
+  public static func adding(_ units: [UnitFigures]) -> [GroupFigures] {
+    var groups: [String: GroupFigures] = [:]
+    for unit in units {
+      groups[
+        "\(unit.organisationID)/\(unit.sector.rawValue)",
+        default: GroupFigures(
+          organisationID: unit.organisationID, sector: unit.sector)
+      ].figures.add(unit)
+    }
+    return groups.keys.sorted().compactMap { groups[$0] }
+  }
+}
+
 /// Money paid under one benefit of one product in the period.
 public struct BenefitFigures: Sendable, Equatable {
   public let product: String
@@ -103,18 +138,18 @@ public struct BenefitFigures: Sendable, Equatable {
   }
 }
 
-/// Paid claims that shared a clock: documents complete on one day, paid on another; how many,
-/// and how many of them by their due date. (The database groups the claims this way, so a
-/// province's year is a few thousand rows, not hundreds of thousands.)
+/// Paid claims that took the same number of working days from complete documents to payment
+/// (counted when each was paid, by the holiday calendar of the day), how many, and how many
+/// by their due date. (The database keeps them counted by month, so a province's year is a few
+/// thousand rows, not hundreds of thousands.)
 public struct ServiceSample: Sendable, Equatable {
-  public let documentsCompleteOn: CalendarDate
-  public let paidOn: CalendarDate
+  /// nil: the calendar could not count them (a year whose holidays were not yet published).
+  public let workingDays: Int?
   public let claims: Int
   public let onTime: Int
 
-  public init(documentsCompleteOn: CalendarDate, paidOn: CalendarDate, claims: Int = 1, onTime: Int) {
-    self.documentsCompleteOn = documentsCompleteOn
-    self.paidOn = paidOn
+  public init(workingDays: Int?, claims: Int = 1, onTime: Int) {
+    self.workingDays = workingDays
     self.claims = claims
     self.onTime = onTime
   }
@@ -132,9 +167,12 @@ public struct MonthFigures: Sendable, Equatable {
 }
 
 /// Everything the statistics store counts for one query; ``StatisticsReport`` turns it into
-/// indicators. Sums over units equal the totals for unit-owned records; claims and payments of
-/// members without a unit (gig workers) appear only in the totals.
+/// indicators. Sums over the groups equal the totals for unit-owned records; claims and
+/// payments of members without a unit (gig workers) appear only in the totals.
 public struct StatisticsFacts: Sendable, Equatable {
+  /// Every unit with a headcount or cover in the period, added up by node and sector.
+  public var groups: [GroupFigures] = []
+  /// The units listed one by one: the most insured first, as many as the query's limit.
   public var units: [UnitFigures] = []
   public var collectedByPayer: [PayerType: Money] = [:]
   public var dueByPayer: [PayerType: Money] = [:]

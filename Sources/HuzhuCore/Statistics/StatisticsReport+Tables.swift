@@ -51,26 +51,19 @@ extension StatisticsReport {
     ]
   }
 
-  /// Units' figures added up (insured persons summed over units).
-  var unitTotals: Figures {
-    var sum = Figures()
-    for unit in units { sum.add(unit) }
-    return sum
-  }
-
   /// By area (the report node's children), each linking to its own report.
   public func areaTable(english: Bool, link: (Group) -> String?) -> ReportTable {
     ReportTable(
       id: "areas", title: Self.text("分区域", "By area"), columns: Self.groupColumns,
       rows: byArea.map { [.text(english ? $0.label.en : $0.label.zh)] + Self.cells($0.figures) },
-      totals: [.text(english ? "Total" : "合计")] + Self.cells(unitTotals), links: byArea.map(link))
+      totals: [.text(english ? "Total" : "合计")] + Self.cells(unitSums), links: byArea.map(link))
   }
 
   public func sectorTable(english: Bool) -> ReportTable {
     ReportTable(
       id: "sectors", title: Self.text("分单位性质", "By sector"), columns: Self.groupColumns,
       rows: bySector.map { [.text(english ? $0.label.en : $0.label.zh)] + Self.cells($0.figures) },
-      totals: [.text(english ? "Total" : "合计")] + Self.cells(unitTotals))
+      totals: [.text(english ? "Total" : "合计")] + Self.cells(unitSums))
   }
 
   public func genderTable(english: Bool) -> ReportTable {
@@ -158,9 +151,9 @@ extension StatisticsReport {
         ]
       },
       totals: [
-        .text(english ? "Total (all units)" : "合计（全部单位）"), .text(""), .count(unitTotals.insuredPersons),
-        .count(unitTotals.headcount), .share(unitTotals.participation), .money(unitTotals.collected),
-        .count(unitTotals.paidClaims), .money(unitTotals.paidAmount),
+        .text(english ? "Total (all units)" : "合计（全部单位）"), .text(""), .count(unitSums.insuredPersons),
+        .count(unitSums.headcount), .share(unitSums.participation), .money(unitSums.collected),
+        .count(unitSums.paidClaims), .money(unitSums.paidAmount),
       ], links: shown.map(link))
   }
 

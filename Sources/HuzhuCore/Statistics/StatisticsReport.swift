@@ -19,6 +19,22 @@ public struct StatisticsReport: Sendable {
 
     public init() {}
 
+    public mutating func add(_ other: Figures) {
+      units += other.units
+      participatingUnits += other.participatingUnits
+      headcount += other.headcount
+      femaleHeadcount += other.femaleHeadcount
+      insuredPersons += other.insuredPersons
+      personProducts += other.personProducts
+      newPersonProducts += other.newPersonProducts
+      renewedPersonProducts += other.renewedPersonProducts
+      lapsedPersonProducts += other.lapsedPersonProducts
+      contributionsDue += other.contributionsDue
+      collected += other.collected
+      paidClaims += other.paidClaims
+      paidAmount += other.paidAmount
+    }
+
     public mutating func add(_ unit: UnitFigures) {
       units += 1
       if unit.insuredPersons > 0 { participatingUnits += 1 }
@@ -68,11 +84,13 @@ public struct StatisticsReport: Sendable {
   }
 
   public let period: ReportPeriod
-  /// Every unit's own figures, in the order of the most insured first.
+  /// The units listed one by one (the query may have limited them), the most insured first.
   public let units: [UnitFigures]
   /// The whole report. Its insured persons are distinct across units and products; its claims
   /// and money include members without a unit.
   public let totals: Figures
+  /// Every unit's figures added up: the total row of the area, sector and unit tables.
+  public let unitSums: Figures
   public let byArea: [Group]
   public let bySector: [Group]
   public let insuredByGender: [Gender: Int]
@@ -88,16 +106,15 @@ public struct StatisticsReport: Sendable {
   /// - Parameters:
   ///   - root: the node the report is for; areas are its children (nil: the top-level nodes).
   ///   - organisations: every node the reader may see, for the grouping.
-  public init(
-    _ facts: StatisticsFacts, period: ReportPeriod, root: Organisation.ID?, organisations: [Organisation],
-    calendar: WorkingDayCalendar
-  ) {
+  public init(_ facts: StatisticsFacts, period: ReportPeriod, root: Organisation.ID?, organisations: [Organisation]) {
     self.period = period
     self.units = facts.units.sorted {
       ($0.insuredPersons, $1.name) > ($1.insuredPersons, $0.name)
     }
-    var totals = Figures()
-    for unit in facts.units { totals.add(unit) }
+    var sums = Figures()
+    for group in facts.groups { sums.add(group.figures) }
+    self.unitSums = sums
+    var totals = sums
     // Members without a unit add to the money and claims, not to any unit's row.
     totals.insuredPersons = facts.insuredPersons
     totals.collected = facts.collectedByPayer.values.reduce(.zero, +)
@@ -120,15 +137,15 @@ public struct StatisticsReport: Sendable {
     }
     var areas: [Organisation.ID: Group] = [:]
     var sectors: [Sector: Group] = [:]
-    for unit in facts.units {
-      if let node = area(of: unit.organisationID) {
+    for group in facts.groups {
+      if let node = area(of: group.organisationID) {
         areas[
           node.id,
           default: Group(
             key: node.code, label: LocalizedText(zh: node.name, en: node.nameEn ?? node.name), figures: Figures())
         ]
-        .figures.add(unit)
-      } else if let root, unit.organisationID == root, let node = byID[root] {
+        .figures.add(group.figures)
+      } else if let root, group.organisationID == root, let node = byID[root] {
         // Units attached to the report's own node: a group of their own, listed first.
         areas[
           root,
@@ -136,10 +153,10 @@ public struct StatisticsReport: Sendable {
             key: "", label: LocalizedText(zh: "\(node.name)（本级）", en: "\(node.nameEn ?? node.name) (direct)"),
             figures: Figures())
         ]
-        .figures.add(unit)
+        .figures.add(group.figures)
       }
-      sectors[unit.sector, default: Group(key: unit.sector.rawValue, label: unit.sector.label, figures: Figures())]
-        .figures.add(unit)
+      sectors[group.sector, default: Group(key: group.sector.rawValue, label: group.sector.label, figures: Figures())]
+        .figures.add(group.figures)
     }
     self.byArea = areas.values.sorted { $0.key < $1.key }
     self.bySector = Sector.allCases.compactMap { sectors[$0] }
@@ -150,7 +167,7 @@ public struct StatisticsReport: Sendable {
     self.personsPaid = facts.personsPaid
     self.largestClaim = facts.largestClaim
     self.rejections = RejectionReason.allCases.compactMap { reason in facts.rejections[reason].map { (reason, $0) } }
-    self.service = Self.service(facts.service, overdueNow: facts.overdueNow, calendar: calendar)
+    self.service = Self.service(facts.service, overdueNow: facts.overdueNow)
     let months = Dictionary(facts.monthly.map { ($0.month, $0) }, uniquingKeysWith: { first, _ in first })
     self.monthly = period.months.map { months[$0] ?? MonthFigures(month: $0) }
   }
@@ -176,7 +193,7 @@ public struct StatisticsReport: Sendable {
     return Share(insured, of: headcount)
   }
 
-  public static func service(_ samples: [ServiceSample], overdueNow: Int, calendar: WorkingDayCalendar) -> Service {
+  public static func service(_ samples: [ServiceSample], overdueNow: Int) -> Service {
     // Working days with the number of claims that took them.
     var days: [(days: Int, claims: Int)] = []
     var uncounted = 0
@@ -185,10 +202,9 @@ public struct StatisticsReport: Sendable {
     for sample in samples {
       claims += sample.claims
       onTime += sample.onTime
-      do {
-        days.append(
-          (try calendar.workingDays(after: sample.documentsCompleteOn, through: sample.paidOn), sample.claims))
-      } catch {
+      if let workingDays = sample.workingDays {
+        days.append((workingDays, sample.claims))
+      } else {
         uncounted += sample.claims
       }
     }

@@ -1,3 +1,7 @@
+import Dispatch
+import Foundation
+import Synchronization
+
 /// One paid claim as the simulator replays it: the member, their cover in the scheme, the
 /// event, and what was actually paid.
 public struct SimulationCase: Sendable {
@@ -39,6 +43,13 @@ public enum WhatIf {
     public var before = Money.zero
     public var after = Money.zero
     public var difference: Money { after - before }
+
+    mutating func add(_ other: Line) {
+      claims += other.claims
+      actual += other.actual
+      before += other.before
+      after += other.after
+    }
   }
 
   public struct Result: Sendable, Equatable {
@@ -81,64 +92,104 @@ public enum WhatIf {
 
   public static func run(
     _ cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme, collected: Money, insuredPersons: Int,
-    fundBalance: Money, names: [String: String] = [:]
+    fundBalance: Money, names: [String: String] = [:], shards: Int? = nil
   ) -> Result {
-    var ledgersBefore: [Worker.ID: CapLedger] = [:]
-    var ledgersAfter: [Worker.ID: CapLedger] = [:]
+    // Members are independent (caps and counts are per member), so their claims replay in
+    // shards by member, one per core; within a member, payment order is kept.
+    let shardCount = max(1, shards ?? min(ProcessInfo.processInfo.activeProcessorCount, cases.count / 2_000))
+    var shards = Array(repeating: [SimulationCase](), count: shardCount)
+    for claim in cases {
+      shards[Int(UInt(bitPattern: claim.worker.id.hashValue) % UInt(shardCount))].append(claim)
+    }
+    let tallies = Mutex([Tally](repeating: Tally(), count: shardCount))
+    let work = shards
+    DispatchQueue.concurrentPerform(iterations: shardCount) { index in
+      let tally = Tally(replaying: work[index], current: current, changed: changed, names: names)
+      tallies.withLock { $0[index] = tally }
+    }
+    var total = Tally()
+    for tally in tallies.withLock({ $0 }) { total.add(tally) }
+    return Result(
+      claims: total.claims, actual: total.actual, before: total.before, after: total.after,
+      byProduct: total.products.values.sorted { $0.key < $1.key },
+      byUnit: total.units.values.filter { $0.difference != .zero }.sorted {
+        ($0.difference.fen.magnitude, $1.label) > ($1.difference.fen.magnitude, $0.label)
+      },
+      membersAffected: total.memberDifference.values.filter { $0 != .zero }.count,
+      members: total.memberDifference.count, collected: collected, insuredPersons: insuredPersons,
+      fundBalance: fundBalance, problems: total.problems.sorted())
+  }
+
+  /// The sums of one shard of members' claims.
+  struct Tally: Sendable {
+    var claims = 0
+    var actual = Money.zero
+    var before = Money.zero
+    var after = Money.zero
     var products: [String: Line] = [:]
     var units: [String: Line] = [:]
     var memberDifference: [Worker.ID: Money] = [:]
     var problems: [String] = []
-    var actual = Money.zero
-    var before = Money.zero
-    var after = Money.zero
-    let ordered = cases.sorted { ($0.paidOn, $0.claimNumber) < ($1.paidOn, $1.claimNumber) }
-    for claim in ordered {
-      func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
-        let claimCase = ClaimCaseBuilder.build(
-          worker: claim.worker, enrollments: claim.enrollments, intake: claim.intake,
-          claimDate: claim.intake.event.claimDate, ledger: ledger)
-        do {
-          let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
-          let amounts = BenefitAmount.split(explanation, total: nil)
-          ledger.record(explanation, paying: amounts, event: claim.intake.event)
-          return amounts
-        } catch {
-          problems.append("\(claim.claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
-          return nil
+
+    init() {}
+
+    init(replaying cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme, names: [String: String]) {
+      var ledgersBefore: [Worker.ID: CapLedger] = [:]
+      var ledgersAfter: [Worker.ID: CapLedger] = [:]
+      var problems: [String] = []
+      let ordered = cases.sorted { ($0.paidOn, $0.claimNumber) < ($1.paidOn, $1.claimNumber) }
+      for claim in ordered {
+        func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
+          let claimCase = ClaimCaseBuilder.build(
+            worker: claim.worker, enrollments: claim.enrollments, intake: claim.intake,
+            claimDate: claim.intake.event.claimDate, ledger: ledger)
+          do {
+            let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
+            let amounts = BenefitAmount.split(explanation, total: nil)
+            ledger.record(explanation, paying: amounts, event: claim.intake.event)
+            return amounts
+          } catch {
+            problems.append("\(claim.claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
+            return nil
+          }
         }
+        guard let was = judge(current, &ledgersBefore[claim.worker.id, default: CapLedger()]),
+          let would = judge(changed, &ledgersAfter[claim.worker.id, default: CapLedger()])
+        else { continue }
+        let wasTotal = was.reduce(Money.zero) { $0 + $1.amount }
+        let wouldTotal = would.reduce(Money.zero) { $0 + $1.amount }
+        claims += 1
+        actual += claim.paid
+        before += wasTotal
+        after += wouldTotal
+        memberDifference[claim.worker.id, default: .zero] += wouldTotal - wasTotal
+        for product in Set(was.map(\.product) + would.map(\.product)) {
+          var line = products[product] ?? Line(key: product, label: names[product] ?? product)
+          line.claims += 1
+          line.before += was.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
+          line.after += would.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
+          products[product] = line
+        }
+        let unitKey = claim.unitID?.description ?? ""
+        var unit = units[unitKey] ?? Line(key: unitKey, label: claim.unitName ?? "—")
+        unit.claims += 1
+        unit.actual += claim.paid
+        unit.before += wasTotal
+        unit.after += wouldTotal
+        units[unitKey] = unit
       }
-      guard let was = judge(current, &ledgersBefore[claim.worker.id, default: CapLedger()]),
-        let would = judge(changed, &ledgersAfter[claim.worker.id, default: CapLedger()])
-      else { continue }
-      let wasTotal = was.reduce(Money.zero) { $0 + $1.amount }
-      let wouldTotal = would.reduce(Money.zero) { $0 + $1.amount }
-      actual += claim.paid
-      before += wasTotal
-      after += wouldTotal
-      memberDifference[claim.worker.id, default: .zero] += wouldTotal - wasTotal
-      for product in Set(was.map(\.product) + would.map(\.product)) {
-        var line = products[product] ?? Line(key: product, label: names[product] ?? product)
-        line.claims += 1
-        line.before += was.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
-        line.after += would.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
-        products[product] = line
-      }
-      let unitKey = claim.unitID?.description ?? ""
-      var unit = units[unitKey] ?? Line(key: unitKey, label: claim.unitName ?? "—")
-      unit.claims += 1
-      unit.actual += claim.paid
-      unit.before += wasTotal
-      unit.after += wouldTotal
-      units[unitKey] = unit
+      self.problems = problems
     }
-    return Result(
-      claims: ordered.count - problems.count, actual: actual, before: before, after: after,
-      byProduct: products.values.sorted { $0.key < $1.key },
-      byUnit: units.values.filter { $0.difference != .zero }.sorted {
-        ($0.difference.fen.magnitude, $1.label) > ($1.difference.fen.magnitude, $0.label)
-      },
-      membersAffected: memberDifference.values.filter { $0 != .zero }.count, members: memberDifference.count,
-      collected: collected, insuredPersons: insuredPersons, fundBalance: fundBalance, problems: problems)
+
+    mutating func add(_ other: Tally) {
+      claims += other.claims
+      actual += other.actual
+      before += other.before
+      after += other.after
+      for (key, line) in other.products { products[key, default: Line(key: key, label: line.label)].add(line) }
+      for (key, line) in other.units { units[key, default: Line(key: key, label: line.label)].add(line) }
+      memberDifference.merge(other.memberDifference) { $0 + $1 }
+      problems += other.problems
+    }
   }
 }

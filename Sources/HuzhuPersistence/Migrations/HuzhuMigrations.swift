@@ -16,6 +16,7 @@ public enum HuzhuMigrations {
       SessionRecord.migration,
       M008_Statistics(),
       M009_StatisticsAggregates(),
+      M010_MonthAggregates(),
     ]
   }
 

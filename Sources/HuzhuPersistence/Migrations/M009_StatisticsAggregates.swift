@@ -39,7 +39,7 @@ struct M009_StatisticsAggregates: AsyncMigration {
     try await sql.create(index: "ix_claims_statistics").on("claims").column("state").column("scheme_code")
       .column("paid_on").column("organisation_id").column("unit_id").column("worker_id").column("approved_total")
       .column("documents_complete_on").column("due_on").run()
-    try await StatisticsAggregates.rebuildAll(on: database)
+    try await StatisticsAggregates.rebuildCover(on: database)
   }
 
   func revert(on database: any Database) async throws {

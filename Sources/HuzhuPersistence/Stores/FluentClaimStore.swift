@@ -384,6 +384,19 @@ public struct FluentClaimStore: ClaimStore {
       }
       try row.update(from: record)
       try await row.update(on: transaction)
+      if paid {
+        // The service clock as it ran: working days by the calendar of the day it was paid.
+        // (Written apart from the model, which earlier migrations read before the column.)
+        let days = row.documentsCompleteOn.flatMap(CalendarDate.init).flatMap {
+          try? context.calendar.workingDays(after: $0, through: context.today)
+        }
+        if let days, let sql = transaction as? any SQLDatabase {
+          try await sql.raw("UPDATE claims SET paid_working_days = \(bind: days) WHERE id = \(bind: id.rawValue)").run()
+        }
+        try await StatisticsAggregates.refresh(
+          [.init(organisationID: row.organisationID, schemeCode: row.schemeCode, day: context.today)],
+          of: StatisticsAggregates.claimTables, on: transaction)
+      }
       try await Self.log(
         record, action: paid ? "mark_paid" : "mark_payment_failed", from: from, note: note, context: context,
         on: transaction)

@@ -221,6 +221,12 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     for part in plan.bill.due {
       try await BillPartModel(billID: plan.bill.id.rawValue, part).create(on: database)
     }
+    try await StatisticsAggregates.refresh(
+      [
+        .init(
+          organisationID: try await StatisticsAggregates.organisation(ofUnit: plan.bill.unitID?.rawValue, on: database),
+          schemeCode: plan.bill.schemeCode, day: plan.bill.issuedOn)
+      ], of: [StatisticsAggregates.dueMonths], on: database)
     try await insert(plan.enrollments, on: database)
     return plan
   }
@@ -387,6 +393,12 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         try await PaymentModel(payment, idempotencyKey: idempotencyKey, fingerprint: fingerprint).create(
           on: transaction)
         try await FundEntryModel(FundEntry.posting(payment, of: bill)).create(on: transaction)
+        try await StatisticsAggregates.refresh(
+          [
+            .init(
+              organisationID: try await StatisticsAggregates.organisation(ofUnit: row.unitID, on: transaction),
+              schemeCode: bill.schemeCode, day: payment.paidOn)
+          ], of: [StatisticsAggregates.collectedMonths], on: transaction)
         bill.paid.append(PayerAmount(payer: payment.payer, payerName: payment.payerName, amount: payment.amount))
 
         var activated = 0

@@ -63,8 +63,14 @@ public enum StatisticsAggregates {
     """
   }
 
-  /// Every row from scratch.
+  /// Every maintained row, of cover and by month, from scratch.
   public static func rebuildAll(on database: any Database) async throws {
+    try await rebuildCover(on: database)
+    try await rebuildMonths(on: database)
+  }
+
+  /// Every row of cover from scratch.
+  public static func rebuildCover(on database: any Database) async throws {
     let sql = sql(database)
     try await sql.raw("DELETE FROM stat_cohorts").run()
     try await sql.raw("DELETE FROM stat_cohort_persons").run()

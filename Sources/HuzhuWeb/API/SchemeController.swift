@@ -97,10 +97,13 @@ extension Request {
   /// The schemes whose fund the operator may read: those run by a node of their area, and
   /// those run above them for their area (the city agency reads the provincial pool it
   /// collects for). Another city's or province's fund is not theirs to see.
-  func fundSchemeCodes() async throws -> Set<String> {
+  /// `known`: the scheme list when the caller has read it already.
+  func fundSchemeCodes(of known: [StoredScheme]? = nil) async throws -> Set<String> {
     guard let signedIn = operatorAccount else { return [] }
     var codes: Set<String> = []
-    for scheme in try await schemes.schemes() {
+    let list: [StoredScheme]
+    if let known { list = known } else { list = try await schemes.schemes() }
+    for scheme in list {
       let served = OrganisationTree.subtreeIDs(of: scheme.organisationID, in: signedIn.organisations)
       if signedIn.scope.contains(organisation: scheme.organisationID) || served.contains(signedIn.organisation.id) {
         codes.insert(scheme.code)

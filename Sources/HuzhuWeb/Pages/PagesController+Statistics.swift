@@ -26,8 +26,9 @@ extension PagesController {
       throw APIError.invalidQuery("format", expected: LocalizedText(zh: "应为 csv 或 xlsx", en: "takes csv or xlsx"))
     }
     let english = request.displayLanguage == .en
-    let model = try await StatisticsPage.Model.load(request, query: query, today: today)
     let id = request.query[String.self, at: "table"] ?? ""
+    let model = try await StatisticsPage.Model.load(
+      request, query: query, today: today, unitLimit: id == "units" ? nil : StatisticsPage.Model.unitsOnPage)
     guard let table = model.tables(english: english, whole: true).first(where: { $0.id == id }) else {
       throw APIError.invalidQuery(
         "table", expected: LocalizedText(zh: "没有这个统计表", en: "names no table of the statistics page"))

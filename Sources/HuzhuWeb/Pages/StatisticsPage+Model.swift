@@ -84,7 +84,11 @@ enum StatisticsPage {
     let ranking: [TargetAchievement]
     let names: StatisticsReport.Names
 
-    static func load(_ request: Request, query: Query, today: CalendarDate) async throws -> Model {
+    /// - Parameter unitLimit: how many units to list one by one (nil: all of them, for the
+    ///   export; a province has 20,000).
+    static func load(_ request: Request, query: Query, today: CalendarDate, unitLimit: Int? = unitsOnPage)
+      async throws -> Model
+    {
       guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
       var query = query
       let schemes = try await request.schemes.schemes()
@@ -96,15 +100,15 @@ enum StatisticsPage {
       let statistics = request.statistics
       let subtree = OrganisationTree.subtreeIDs(of: root.id, in: visible)
       async let facts = statistics.facts(
-        StatisticsQuery(organisations: subtree, period: period, schemeCode: query.schemeCode, today: today))
+        StatisticsQuery(
+          organisations: subtree, period: period, schemeCode: query.schemeCode, today: today, unitLimit: unitLimit))
       async let targets = statistics.targets(on: period.to)
-      let calendar = try await request.workingDayCalendar()
       let report = StatisticsReport(
-        try await facts, period: period, root: root.id, organisations: visible, calendar: calendar)
+        try await facts, period: period, root: root.id, organisations: visible)
 
       var fundBalance: Money?
       if signedIn.account.may(.viewFund) {
-        let funds = try await request.fundSchemeCodes()
+        let funds = try await request.fundSchemeCodes(of: schemes)
         let balances = try await request.enrollments.fundBalances(scheme: query.schemeCode)
           .filter { funds.contains($0.schemeCode) }
         fundBalance = FundBalance.total(of: balances).balance

@@ -186,13 +186,13 @@ extension StatisticsPage {
         .h2(
           .text(table.title.text(for: language)),
           .if(
-            table.id == "units" && model.report.units.count > table.rows.count,
+            table.id == "units" && model.report.unitSums.units > table.rows.count,
             .span(
               .class("muted"),
               .text(
                 text(
-                  "（参保人数最多的 \(table.rows.count) 家，共 \(model.report.units.count) 家，全部见导出）",
-                  " (the \(table.rows.count) largest of \(model.report.units.count); the export has all)")))),
+                  "（参保人数最多的 \(table.rows.count) 家，共 \(model.report.unitSums.units) 家，全部见导出）",
+                  " (the \(table.rows.count) largest of \(model.report.unitSums.units); the export has all)")))),
           .if(
             viewer.may(.export),
             .span(
