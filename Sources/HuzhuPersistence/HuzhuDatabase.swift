@@ -109,6 +109,9 @@ public enum HuzhuDatabase {
       if case .sqliteFile = target {
         // WAL lets readers go on while one writer commits; the setting persists in the file.
         try await sql.raw("PRAGMA journal_mode=WAL").run()
+        // Planner statistics for tables that have changed a lot since they were last
+        // analysed (SQLite's advice for long-lived connections; cheap when nothing has).
+        try await sql.raw("PRAGMA optimize=0x10002").run()
       }
       try await sql.raw("SELECT 1").run()
     } catch {

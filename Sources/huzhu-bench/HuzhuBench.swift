@@ -109,6 +109,8 @@ struct Province: AsyncParsableCommand {
   @Option(help: "Timed repetitions of each read (the median is reported).") var repeats = 5
   @Option(help: "Time the reads on a province generated before (a SQLite file), without generating.")
   var reuse: String?
+  @Option(help: "Only one database: sqlite or postgresql (a full province takes minutes on each).")
+  var only: String?
 
   func run() async throws {
     if let reuse {
@@ -121,7 +123,7 @@ struct Province: AsyncParsableCommand {
     }
     let (targets, directory) = try benchmarkTargets()
     say("province: \(members) members, \(units) units, \(claims) claims a year over two years")
-    for (name, target) in targets {
+    for (name, target) in targets where only.map({ $0.lowercased() == name.lowercased() }) ?? true {
       var benchmark = ProvinceBenchmark(
         scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: target)
       benchmark.repeats = repeats

@@ -101,10 +101,11 @@ public enum ProvinceGenerator {
       }
       // Nothing below reads these tables until the aggregates: their indexes are built once,
       // at the end.
-      let deferred = try await inserter.dropSecondaryIndexes(of: [
+      let tables = [
         "units", "workers", "employments", "enrollments", "bills", "bill_parts", "payments", "fund_entries", "claims",
         "claim_payouts",
-      ])
+      ]
+      let deferred = try await inserter.dropSecondaryIndexes(of: tables)
       // The tree.
       let registry = FluentRegistryStore(database: database)
       let root = Organisation(
@@ -407,6 +408,14 @@ public enum ProvinceGenerator {
       lap("indexes")
       try await StatisticsAggregates.rebuildAll(on: database)
       lap("statistics aggregates")
+      // Statistics for the query planners, as after any bulk load: without them SQLite reads
+      // a listed unit's claims through the year's index rather than the unit's. Only the
+      // tables written here, by unqualified name: on PostgreSQL a bare ANALYZE would also
+      // take the statistics of other schemas' tables in the middle of their own writes.
+      for table in tables + ["stat_cohorts", "stat_cohort_persons"] + StatisticsAggregates.monthTables.map(\.name) {
+        try await inserter.sql.raw("ANALYZE \(ident: table)").run()
+      }
+      lap("analyze")
 
       // Each city agency's target for 2021: somewhere around what it collected.
       let statistics = FluentStatisticsStore(database: database)

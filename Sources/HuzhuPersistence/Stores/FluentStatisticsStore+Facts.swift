@@ -48,6 +48,24 @@ extension FluentStatisticsStore {
     """
   }
 
+  /// Person-products overlapping the period, those starting in it (first-time and renewing),
+  /// and those that ended in it without a renewal, summed over the cohorts `c` in one pass:
+  /// columns products, new_products, renewed_products, lapsed.
+  func coverSums(_ query: StatisticsQuery) -> SQLQueryString {
+    let from = query.period.from.description
+    let to = query.period.to.description
+    return """
+      CAST(SUM(CASE WHEN c.period_start <= \(bind: to) AND c.period_end >= \(bind: from)
+        THEN c.person_products ELSE 0 END) AS BIGINT) AS products,
+      CAST(SUM(CASE WHEN c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
+        THEN c.new_products ELSE 0 END) AS BIGINT) AS new_products,
+      CAST(SUM(CASE WHEN c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
+        THEN c.renewed_products ELSE 0 END) AS BIGINT) AS renewed_products,
+      CAST(SUM(CASE WHEN c.period_end >= \(bind: from) AND c.period_end <= \(bind: to)
+        THEN c.person_products - c.renewed_later ELSE 0 END) AS BIGINT) AS lapsed
+      """
+  }
+
   /// The latest headcount each unit reported by the period's end, and its insured persons.
   func unitsWithCover(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) -> SQLQueryString {
     """
@@ -107,21 +125,10 @@ extension FluentStatisticsStore {
       let renewed_products: Int64?
       let lapsed: Int64?
     }
-    let from = query.period.from.description
-    let to = query.period.to.description
-    // Person-products overlapping the period, those starting in it (first-time and renewing),
-    // and those that ended in it without a renewal, in one pass over the cohorts.
     for row in try await sql.raw(
       """
       SELECT c.organisation_id, u.sector,
-        CAST(SUM(CASE WHEN c.period_start <= \(bind: to) AND c.period_end >= \(bind: from)
-          THEN c.person_products ELSE 0 END) AS BIGINT) AS products,
-        CAST(SUM(CASE WHEN c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
-          THEN c.new_products ELSE 0 END) AS BIGINT) AS new_products,
-        CAST(SUM(CASE WHEN c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
-          THEN c.renewed_products ELSE 0 END) AS BIGINT) AS renewed_products,
-        CAST(SUM(CASE WHEN c.period_end >= \(bind: from) AND c.period_end <= \(bind: to)
-          THEN c.person_products - c.renewed_later ELSE 0 END) AS BIGINT) AS lapsed
+        \(coverSums(query))
       FROM stat_cohorts c JOIN units u ON u.id = c.unit_id
       WHERE \(overlapping(query, nodes: nodes))
       GROUP BY c.organisation_id, u.sector
@@ -335,7 +342,9 @@ extension FluentStatisticsStore {
   /// The units listed one by one, each counted on its own: the most insured first, as many as
   /// the query asks (all of them without a limit).
   func listedUnits(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) async throws -> [UnitFigures] {
-    let chosen: SQLQueryString
+    // The listed units by the records' own unit column, so each table is read through its
+    // unit index (by the units' node, a year of the province's claims would be read).
+    let chosen: (_ unitColumn: String) -> SQLQueryString
     if let limit = query.unitLimit {
       struct IDRow: Decodable { let id: UUID }
       let ids = try await sql.raw(
@@ -345,9 +354,9 @@ extension FluentStatisticsStore {
         """
       ).all(decoding: IDRow.self).map(\.id)
       guard !ids.isEmpty else { return [] }
-      chosen = "u.id IN (\(binds: ids))"
+      chosen = { "\(unsafeRaw: $0) IN (\(binds: ids))" }
     } else {
-      chosen = Self.within("u.organisation_id", nodes)
+      chosen = { _ in Self.within("u.organisation_id", nodes) }
     }
     let from = query.period.from.description
     let to = query.period.to.description
@@ -366,7 +375,7 @@ extension FluentStatisticsStore {
       SELECT u.id, u.name, u.organisation_id, u.sector, h.total, h.female FROM units u
       LEFT JOIN unit_headcounts h ON h.unit_id = u.id AND h.as_of = (
         SELECT MAX(l.as_of) FROM unit_headcounts l WHERE l.unit_id = u.id AND l.as_of <= \(bind: to))
-      WHERE \(chosen)
+      WHERE \(chosen("u.id"))
       """
     ).all(decoding: UnitRow.self) {
       guard let sector = Sector(rawValue: row.sector) else { throw CorruptRow(table: "units", column: "sector") }
@@ -389,18 +398,11 @@ extension FluentStatisticsStore {
     for row in try await sql.raw(
       """
       SELECT c.unit_id,
-        CAST(SUM(CASE WHEN c.period_start <= \(bind: to) AND c.period_end >= \(bind: from)
-          THEN c.person_products ELSE 0 END) AS BIGINT) AS products,
-        CAST(SUM(CASE WHEN c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
-          THEN c.new_products ELSE 0 END) AS BIGINT) AS new_products,
-        CAST(SUM(CASE WHEN c.period_start >= \(bind: from) AND c.period_start <= \(bind: to)
-          THEN c.renewed_products ELSE 0 END) AS BIGINT) AS renewed_products,
-        CAST(SUM(CASE WHEN c.period_end >= \(bind: from) AND c.period_end <= \(bind: to)
-          THEN c.person_products - c.renewed_later ELSE 0 END) AS BIGINT) AS lapsed,
+        \(coverSums(query)),
         MIN(CASE WHEN c.period_start <= \(bind: to) AND c.period_end >= \(bind: from) THEN c.period_start END)
           AS first_start
       FROM stat_cohorts c JOIN units u ON u.id = c.unit_id
-      WHERE c.period_start <= \(bind: to) AND c.period_end >= \(bind: from) AND \(scheme) AND \(chosen)
+      WHERE c.period_start <= \(bind: to) AND c.period_end >= \(bind: from) AND \(scheme) AND \(chosen("c.unit_id"))
       GROUP BY c.unit_id
       """
     ).all(decoding: CoverRow.self) {
@@ -418,7 +420,7 @@ extension FluentStatisticsStore {
       """
       SELECT c.unit_id, CAST(SUM(c.persons) AS BIGINT) AS persons
       FROM stat_cohort_persons c JOIN units u ON u.id = c.unit_id
-      WHERE c.period_start <= \(bind: to) AND c.period_end >= \(bind: from) AND \(scheme) AND \(chosen)
+      WHERE c.period_start <= \(bind: to) AND c.period_end >= \(bind: from) AND \(scheme) AND \(chosen("c.unit_id"))
       GROUP BY c.unit_id
       """
     ).all(decoding: PersonsRow.self) {
@@ -433,7 +435,7 @@ extension FluentStatisticsStore {
       SELECT b.unit_id, CAST(SUM(p.amount) AS BIGINT) AS amount
       FROM payments p JOIN bills b ON b.id = p.bill_id JOIN units u ON u.id = b.unit_id
       WHERE p.paid_on >= \(bind: from) AND p.paid_on <= \(bind: to)
-        AND \(Self.scheme("b.scheme_code", query.schemeCode)) AND \(chosen)
+        AND \(Self.scheme("b.scheme_code", query.schemeCode)) AND \(chosen("b.unit_id"))
       GROUP BY b.unit_id
       """
     ).all(decoding: MoneyRow.self) {
@@ -448,7 +450,8 @@ extension FluentStatisticsStore {
       """
       SELECT c.unit_id, COUNT(*) AS claims, CAST(SUM(c.approved_total) AS BIGINT) AS amount
       FROM claims c JOIN units u ON u.id = c.unit_id
-      WHERE c.state = 'paid' AND c.paid_on >= \(bind: from) AND c.paid_on <= \(bind: to) AND \(scheme) AND \(chosen)
+      WHERE c.state = 'paid' AND c.paid_on >= \(bind: from) AND c.paid_on <= \(bind: to) AND \(scheme)
+        AND \(chosen("c.unit_id"))
       GROUP BY c.unit_id
       """
     ).all(decoding: PaidRow.self) {

@@ -69,27 +69,19 @@ extension StatisticsAggregates {
     """
   }
 
-  /// Contributions billed, by the bill's day. Columns: organisation_id, sector, scheme_code,
-  /// month, payer_type, amount.
-  static func dueCounts(where condition: SQLQueryString) -> SQLQueryString {
-    """
-    SELECT u.organisation_id, COALESCE(u.sector, '') AS sector, b.scheme_code, SUBSTR(b.issued_on, 1, 7) AS month,
-      p.payer_type, CAST(SUM(p.amount_due) AS BIGINT) AS amount
-    FROM bill_parts p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
-    WHERE \(condition)
-    GROUP BY u.organisation_id, COALESCE(u.sector, ''), b.scheme_code, SUBSTR(b.issued_on, 1, 7), p.payer_type
-    """
-  }
-
-  /// Contributions collected, by the payment's day. Columns as ``dueCounts(where:)``.
-  static func collectedCounts(where condition: SQLQueryString) -> SQLQueryString {
-    """
-    SELECT u.organisation_id, COALESCE(u.sector, '') AS sector, b.scheme_code, SUBSTR(p.paid_on, 1, 7) AS month,
-      p.payer_type, CAST(SUM(p.amount) AS BIGINT) AS amount
-    FROM payments p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
-    WHERE \(condition)
-    GROUP BY u.organisation_id, COALESCE(u.sector, ''), b.scheme_code, SUBSTR(p.paid_on, 1, 7), p.payer_type
-    """
+  /// Contributions billed (`bill_parts`, by the bill's day) or collected (`payments`, by the
+  /// payment's day). Columns: organisation_id, sector, scheme_code, month, payer_type, amount.
+  static func moneyCounts(_ table: String, amount: String, day: String) -> @Sendable (SQLQueryString) -> SQLQueryString
+  {
+    { condition in
+      """
+      SELECT u.organisation_id, COALESCE(u.sector, '') AS sector, b.scheme_code, SUBSTR(\(unsafeRaw: day), 1, 7) AS month,
+        p.payer_type, CAST(SUM(p.\(unsafeRaw: amount)) AS BIGINT) AS amount
+      FROM \(unsafeRaw: table) p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
+      WHERE \(condition)
+      GROUP BY u.organisation_id, COALESCE(u.sector, ''), b.scheme_code, SUBSTR(\(unsafeRaw: day), 1, 7), p.payer_type
+      """
+    }
   }
 
   /// A maintained table, its columns, the counting statement that fills it, and the columns of
@@ -115,10 +107,12 @@ extension StatisticsAggregates {
     day: "c.paid_on", scheme: "c.scheme_code", organisation: "c.organisation_id")
   static let dueMonths = MaintainedTable(
     name: "stat_due_months", columns: "organisation_id, sector, scheme_code, month, payer_type, amount",
-    counts: dueCounts, day: "b.issued_on", scheme: "b.scheme_code", organisation: "u.organisation_id")
+    counts: moneyCounts("bill_parts", amount: "amount_due", day: "b.issued_on"), day: "b.issued_on",
+    scheme: "b.scheme_code", organisation: "u.organisation_id")
   static let collectedMonths = MaintainedTable(
     name: "stat_collected_months", columns: "organisation_id, sector, scheme_code, month, payer_type, amount",
-    counts: collectedCounts, day: "p.paid_on", scheme: "b.scheme_code", organisation: "u.organisation_id")
+    counts: moneyCounts("payments", amount: "amount", day: "p.paid_on"), day: "p.paid_on", scheme: "b.scheme_code",
+    organisation: "u.organisation_id")
   /// What a claim's payment changes.
   static let claimTables = [paidMonths, serviceMonths, benefitMonths]
   static let monthTables = claimTables + [dueMonths, collectedMonths]
