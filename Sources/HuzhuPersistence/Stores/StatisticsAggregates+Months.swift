@@ -130,7 +130,19 @@ extension StatisticsAggregates {
   /// Recounts these node-months of these tables.
   static func refresh(_ keys: Set<MonthKey>, of tables: [MaintainedTable], on database: any Database) async throws {
     let sql = sql(database)
-    for key in keys {
+    // Locks in one order, so two writers touching the same keys cannot deadlock.
+    let ordered = keys.sorted {
+      ($0.organisationID?.uuidString ?? "", $0.schemeCode, $0.month) < (
+        $1.organisationID?.uuidString ?? "", $1.schemeCode, $1.month
+      )
+    }
+    for key in ordered {
+      for table in tables {
+        try await lock(
+          "\(table.name)/\(key.organisationID?.uuidString ?? "-")/\(key.schemeCode)/\(key.month)", on: sql)
+      }
+    }
+    for key in ordered {
       let days = monthDays(key.month)
       for table in tables {
         let node: SQLQueryString =

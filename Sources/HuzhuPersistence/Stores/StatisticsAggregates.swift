@@ -29,6 +29,16 @@ public enum StatisticsAggregates {
     return sql
   }
 
+  /// Holds the recount of one key to the end of the transaction. Two transactions recounting
+  /// the same rows would otherwise each delete what the other cannot yet see and insert their
+  /// own count (twice the rows, or a unique-key failure). On PostgreSQL a transaction-scoped
+  /// advisory lock on the key makes the second wait and then count both; SQLite has one
+  /// writer at a time already.
+  static func lock(_ key: String, on sql: any SQLDatabase) async throws {
+    guard sql.dialect.name == "postgresql" else { return }
+    try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
+  }
+
   /// The recount, narrowed by `condition` on the enrollments `e`.
   static func recountCohorts(where condition: SQLQueryString) -> SQLQueryString {
     """
@@ -106,6 +116,9 @@ public enum StatisticsAggregates {
             unitID: row.unit_id, schemeCode: row.scheme_code, productCode: row.product_code,
             periodStart: row.period_start))
       }
+    }
+    for key in all.sorted(by: { "\($0)" < "\($1)" }) {
+      try await lock("cohort/\(key.unitID)/\(key.schemeCode)/\(key.periodStart)", on: sql)
     }
     for key in all {
       let cohort: SQLQueryString = """
