@@ -56,6 +56,45 @@ struct StatisticsTests {
     #expect(grouped.paidClaims == 10)
   }
 
+  @Test func areasAndSectorsAddUpTheGroupsAndTheNodesOwnUnitsStandApart() {
+    let city = Organisation(parentID: nil, kind: .cityAgency, code: "C", name: "市", nameEn: "City")
+    let north = Organisation(parentID: city.id, kind: .countyUnion, code: "C-N", name: "北县", nameEn: "North")
+    let town = Organisation(parentID: north.id, kind: .countyUnion, code: "C-N-T", name: "镇", nameEn: "Town")
+    func unit(_ name: String, _ node: Organisation, _ sector: Sector, insured: Int, headcount: Int, paid: Int)
+      -> UnitFigures
+    {
+      var figures = UnitFigures(unitID: .init(), name: name, organisationID: node.id, sector: sector)
+      figures.insuredPersons = insured
+      figures.headcount = headcount
+      figures.collected = Money(yuan: Int64(insured * 90))
+      figures.paidClaims = paid
+      return figures
+    }
+    let units = [
+      unit("甲", city, .government, insured: 10, headcount: 20, paid: 1),
+      unit("乙", north, .stateEnterprise, insured: 30, headcount: 40, paid: 2),
+      unit("丙", town, .stateEnterprise, insured: 0, headcount: 50, paid: 0),
+      unit("丁", town, .government, insured: 5, headcount: 5, paid: 3),
+    ]
+    var facts = StatisticsFacts()
+    facts.groups = GroupFigures.adding(units)
+    facts.units = Array(units.prefix(1))
+    facts.insuredPersons = 45
+    facts.paidClaims = 6
+    let report = StatisticsReport(
+      facts, period: .year(2021), root: city.id, organisations: [city, north, town])
+    // The city's own unit is its own group ("本级"); the town's units count in North's area.
+    #expect(report.byArea.map(\.key) == ["", "C-N"])
+    #expect(report.byArea.map(\.figures.insuredPersons) == [10, 35])
+    #expect(report.byArea.map(\.figures.participatingUnits) == [1, 2])
+    #expect(report.byArea[1].figures.headcount == 95)
+    #expect(report.bySector.map(\.key) == ["government", "state_enterprise"])
+    #expect(report.bySector.map(\.figures.paidClaims) == [4, 2])
+    #expect(report.unitSums.units == 4 && report.unitSums.collected == Money(yuan: 45 * 90))
+    // Listing one unit changes the list, not the sums.
+    #expect(report.units.count == 1 && report.totals.headcount == 115)
+  }
+
   @Test func agenciesRankByShareThenByTheDayTheyReachedIt() {
     let period = ReportPeriod.year(2022)
     func achievement(_ target: Int64, _ days: [(Int, Int64)]) -> TargetAchievement {
