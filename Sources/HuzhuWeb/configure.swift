@@ -78,10 +78,12 @@ func routes(_ app: Application) throws {
   HealthController().register(on: app)
   // Who is asking (session cookie for pages, HTTP Basic for API clients); every change they
   // make is audited. `authenticated` routes refuse anyone not signed in.
-  let identified = app.grouped(SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware())
+  let identified = app.grouped(
+    SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware(), PasswordChangeMiddleware())
   let authenticated = identified.grouped(AuthenticatedAccount.guardMiddleware())
   PagesController().register(on: identified, authenticated: authenticated)
   UnitWorkPagesController().register(authenticated: authenticated)
+  IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)
   EnrollmentController().register(public: identified, authenticated: authenticated)

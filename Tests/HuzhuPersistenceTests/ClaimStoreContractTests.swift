@@ -460,7 +460,7 @@ extension ClaimStoreContractTests {
         database: db.database, scope: .organisations(OrganisationTree.subtreeIDs(of: wenfeng.id, in: organisations)))
       let province = FluentClaimStore(
         database: db.database, scope: .organisations(OrganisationTree.subtreeIDs(of: harbin.id, in: organisations)))
-      let ownUnit = FluentClaimStore(database: db.database, scope: .unit(world.worker.unitID))
+      let ownUnit = FluentClaimStore(database: db.database, scope: .unit(world.worker.unitID!))
 
       #expect(try await city.claim(claim.id)?.number == claim.number)
       #expect(try await ownUnit.claim(number: claim.number)?.id == claim.id)

@@ -178,18 +178,81 @@ struct RegistryStoreContractTests {
     }
   }
 
+  /// A gig worker registered at a window belongs to that node: its subtree sees them (page,
+  /// search, ID number, bulk read), other areas and units do not; a person still employed is
+  /// never registered twice, and one who has left their unit is taken over, not duplicated.
+  @Test(arguments: kinds)
+  func individualsAreKeptByTheNodeThatRegisteredThem(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let store = FluentRegistryStore(database: db.database)
+      let tree = hierarchy()
+      for organisation in [tree.province, tree.agency, tree.county, tree.other] { try await store.create(organisation) }
+      let unit = WorkUnit(organisationID: tree.county.id, name: "铁力林业局", sector: .stateEnterprise)
+      try await store.create(unit)
+      func number(_ sequence: Int) -> ResidentIDNumber {
+        ResidentIDNumber.compose(
+          region: "230781", birthDate: CalendarDate(year: 1990, month: 5, day: 1)!, sequence: sequence, gender: .male)
+      }
+      let rider = Worker(
+        name: "外卖骑手", idNumber: number(1), unitID: nil, homeOrganisationID: tree.county.id, phone: "13800001111",
+        categories: [.gigWorker])
+      let county = FluentRegistryStore(database: db.database, scope: .organisations([tree.county.id]))
+      #expect(try await county.register(individual: rider) == rider)
+
+      let agency = FluentRegistryStore(
+        database: db.database, scope: .organisations([tree.agency.id, tree.county.id]))
+      let anyang = FluentRegistryStore(database: db.database, scope: .organisations([tree.other.id]))
+      let officer = FluentRegistryStore(database: db.database, scope: .unit(unit.id))
+      #expect(try await agency.worker(rider.id) == rider)
+      #expect(try await agency.worker(idNumber: rider.idNumber) == rider)
+      #expect(try await agency.searchWorkers(matching: "骑手", page: PageQuery()).items == [rider])
+      #expect(try await agency.workers([rider.id]) == [rider.id: rider])
+      for outsider in [anyang, officer] {
+        #expect(try await outsider.worker(rider.id) == nil)
+        #expect(try await outsider.searchWorkers(matching: "13800001111", page: PageQuery()).total == 0)
+        #expect(try await outsider.workers([rider.id]).isEmpty)
+      }
+      // Registering at a node outside the scope, or without a node, is refused by field.
+      var elsewhere = rider
+      elsewhere.homeOrganisationID = tree.other.id
+      let outOfScope = await #expect(throws: ValidationFailure.self) {
+        try await county.register(individual: elsewhere)
+      }
+      #expect(outOfScope?.errors.map(\.code) == ["organisation_out_of_scope"])
+
+      // Employed people are not registered again; someone who left is taken over.
+      let employed = Worker(name: "在职职工", idNumber: number(2), unitID: unit.id)
+      try await store.create(employed, employedSince: CalendarDate(year: 2020, month: 1, day: 1)!)
+      let twice = Worker(name: "在职职工", idNumber: number(2), unitID: nil, homeOrganisationID: tree.agency.id)
+      let duplicate = await #expect(throws: ValidationFailure.self) { try await agency.register(individual: twice) }
+      #expect(duplicate?.errors.map(\.code) == ["duplicate_id_number"])
+      try await db.sql.update("employments").set("end_date", to: "2024-06-30")
+        .where("worker_id", .equal, employed.id.rawValue).run()
+      #expect(try await agency.worker(employed.id) == nil)
+      let back = try await agency.register(
+        individual: Worker(
+          name: "在职职工", idNumber: number(2), unitID: nil, homeOrganisationID: tree.agency.id, phone: "13900002222"))
+      #expect(back.id == employed.id)
+      #expect(back.phone == "13900002222")
+      #expect(try await agency.worker(employed.id)?.homeOrganisationID == tree.agency.id)
+      #expect(try await store.counts().workers == 2)
+    }
+  }
+
   @Test(arguments: kinds)
   func demoSeedingIsAllOrNothingAndRunsOnce(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
       // A failure at the very end (hashing the password) leaves nothing behind.
       await #expect(throws: FailingHasher.Failure.self) {
-        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: FailingHasher(), schemes: try DemoScheme.bundled)
+        try await DemoSeeder.seedIfEmpty(
+          database: db.database, hasher: FailingHasher(), schemes: try DemoScheme.bundled)
       }
       let store = FluentRegistryStore(database: db.database)
       #expect(try await store.counts() == RegistryCounts(organisations: 0, units: 0, workers: 0))
 
       let administrator = try #require(
-        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled))
+        try await DemoSeeder.seedIfEmpty(
+          database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled))
       let demo = DemoData.standard()
       #expect(
         try await store.counts()
@@ -217,7 +280,8 @@ struct RegistryStoreContractTests {
       #expect(bill.paid.contains { $0.payer == .thirdParty && $0.payerName == "孙志刚（包联干部）" })
 
       #expect(
-        try await DemoSeeder.seedIfEmpty(database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
+        try await DemoSeeder.seedIfEmpty(
+          database: db.database, hasher: PlainTestHasher(), schemes: try DemoScheme.bundled)
           == nil)
       #expect(try await store.counts().organisations == demo.organisations.count)
     }

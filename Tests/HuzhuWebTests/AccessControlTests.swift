@@ -106,6 +106,52 @@ struct AccessControlTests {
   }
 
   /// Every role tries something it may not do.
+  /// Every route that names a permission, tried by every job's demo account that lacks it
+  /// (403, whatever the address or body), and by nobody at all (sign in first).
+  @Test func everyRouteRefusesEveryRoleThatLacksItsPermission() async throws {
+    try await withTestApp(.sqlite) { test in
+      let guarded = test.app.routes.all.compactMap { route -> (Route, RoutePermissions)? in
+        (route.userInfo[RoutePermissions.key] as? RoutePermissions).map { (route, $0) }
+      }
+      #expect(guarded.count > 80)
+      func path(_ route: Route) -> String {
+        "/"
+          + route.path.map { component in
+            if case .parameter = component { return UUID().uuidString }
+            return component.description
+          }.joined(separator: "/")
+      }
+      func call(_ route: Route, _ headers: HTTPHeaders) async throws -> TestingHTTPResponse {
+        route.method == .GET
+          ? try await test.get(path(route), headers: headers)
+          : try await test.send(route.method, path(route), body: "{}", headers: headers)
+      }
+      let accounts = FluentAccountStore(database: test.app.db)
+      var tried = 0
+      for username in [
+        "ay-window", "ay-reviewer", "ay-approver", "ay-finance", "ay-leader", "ay-scheme", "ancai", "yc-cadre",
+        "hlj-approver", "admin", "security", "auditor",
+      ] {
+        let account = try #require(try await accounts.account(username: username))
+        for (route, required) in guarded where required.anyOf.isDisjoint(with: account.permissions) {
+          let response = try await call(route, test.headers(username))
+          #expect(response.status == .forbidden, "\(username) \(route.method) \(path(route)): \(response.status)")
+          tried += 1
+        }
+      }
+      #expect(tried > 300)
+      var anonymous = HTTPHeaders()
+      anonymous.contentType = .json
+      for (route, _) in guarded {
+        let response = try await call(route, anonymous)
+        #expect(
+          response.status == .unauthorized
+            || (response.status == .seeOther && response.headers.first(name: .location)?.hasPrefix("/login") == true),
+          "nobody \(route.method) \(path(route)): \(response.status)")
+      }
+    }
+  }
+
   @Test func everyRoleIsRefusedWhatItMayNotDo() async throws {
     try await withTestApp(.sqlite) { test in
       let refusals: [(String, HTTPMethod, String, String)] = [
@@ -381,6 +427,11 @@ struct PortalAndUnitPagesTests {
       #expect(imported.status == .seeOther)
       let unitPage = try await test.get("/units/\(bus.id)", headers: session.cookie)
       #expect(unitPage.text.contains("花名册已导入：新增 1 人"))
+      // The imported file is not kept: the people are in the registry now.
+      let replay = try await test.send(
+        .POST, "/units/\(bus.id)/roster/import", body: "_csrf=\(session.csrf)&file=\(file)", headers: session.form())
+      #expect(replay.status == .unprocessableEntity)
+      #expect(replay.text.contains("找不到上传的文件"))
       #expect(try await registry.worker(idNumber: good) != nil)
 
       // Enroll the whole unit for 2024 with Anyang's split, the newcomer's own share paid by a
@@ -389,7 +440,7 @@ struct PortalAndUnitPagesTests {
       let enrolled = try await test.send(
         .POST, "/units/\(bus.id)/enroll",
         body:
-          "_csrf=\(session.csrf)&product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&everyone=on&employerKind=percent&employerValue=50&subsidyPayer=union_city&subsidyPerPerson=30&thirdPartyWorker=\(newcomer.id)&thirdPartyName=%E5%91%A8%E6%95%8F",
+          "_csrf=\(session.csrf)&product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&everyone=on&employerKind=percent&employerValue=50&subsidyPayer=union_city&subsidyPerPerson=30&thirdPartyIdNumber=\(newcomer.idNumber.value)&thirdPartyName=%E5%91%A8%E6%95%8F",
         headers: session.form())
       #expect(enrolled.status == .seeOther, "\(enrolled.text)")
       let withBill = try await test.get("/units/\(bus.id)", headers: session.cookie).text
@@ -414,7 +465,10 @@ struct PortalAndUnitPagesTests {
       }
       let after = try #require(try await FluentEnrollmentStore(database: test.app.db).bill(bill.id))
       #expect(after.totalPaid == part.amount)
-      #expect(try await test.get("/units/\(bus.id)", headers: session.cookie).text.contains("已登记缴费"))
+      let paidPage = try await test.get("/units/\(bus.id)", headers: session.cookie).text
+      #expect(paidPage.contains("已登记缴费"))
+      // The receipt is a link on the bill it paid.
+      #expect(paidPage.contains(#"href="/receipts/SJ-"#))
     }
   }
 }

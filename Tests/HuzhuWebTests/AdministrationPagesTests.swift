@@ -97,10 +97,28 @@ struct AdministrationPagesTests {
       #expect(opened.status == .seeOther)
       let account = try #require(try await FluentAccountStore(database: test.app.db).account(username: "yc-new"))
       #expect(account.roles == [.reviewer])
-      _ = try await test.signIn("yc-new", password: "Strong-Pass-77")
+      // The administrator chose that password: until the holder chooses their own, every page
+      // leads to the password form and the API refuses.
+      let first = try await test.signIn("yc-new", password: "Strong-Pass-77")
+      for path in ["/", "/workers", "/claims"] {
+        let page = try await test.get(path, headers: first.cookie)
+        #expect(page.status == .seeOther && page.headers.first(name: .location) == "/password", "\(path)")
+      }
+      #expect(try await test.get("/password", headers: first.cookie).text.contains("password-required"))
+      var basic = HTTPHeaders()
+      basic.basicAuthorization = BasicAuthorization(username: "yc-new", password: "Strong-Pass-77")
+      let api = try await test.get("/api/v1/claims", headers: basic)
+      #expect(api.status == .forbidden)
+      #expect(api.text.contains("password_change_required"))
+      let chosen = try await test.send(
+        .POST, "/password",
+        body: "_csrf=\(first.csrf)&current=Strong-Pass-77&password=Chosen-Pass-55&repeat=Chosen-Pass-55",
+        headers: first.form())
+      #expect(chosen.status == .seeOther && chosen.headers.first(name: .location) == "/")
+      #expect(try await test.get("/workers", headers: first.cookie).status == .ok)
       // Locked by five wrong passwords; the security administrator unlocks it.
       for attempt in 0..<5 { _ = try? await test.signIn("yc-new", password: "Wrong-Pass-\(attempt)") }
-      #expect((try? await test.signIn("yc-new", password: "Strong-Pass-77")) == nil)
+      #expect((try? await test.signIn("yc-new", password: "Chosen-Pass-55")) == nil)
       let security = try await test.signIn("security")
       let list = try await test.get("/accounts", headers: security.cookie)
       #expect(list.text.contains("unlock-yc-new"))
@@ -108,13 +126,14 @@ struct AdministrationPagesTests {
       let unlocked = try await test.send(
         .POST, "/accounts/\(account.id)/unlock", body: "_csrf=\(security.csrf)", headers: security.form())
       #expect(unlocked.status == .seeOther)
-      _ = try await test.signIn("yc-new", password: "Strong-Pass-77")
-      // A new temporary password from the security administrator; the user changes it.
+      _ = try await test.signIn("yc-new", password: "Chosen-Pass-55")
+      // A new temporary password from the security administrator; the user must change it.
       let reset = try await test.send(
         .POST, "/accounts/\(account.id)/password", body: "_csrf=\(security.csrf)&password=Temporary-Pass-88",
         headers: security.form())
       #expect(reset.status == .seeOther)
       let user = try await test.signIn("yc-new", password: "Temporary-Pass-88")
+      #expect(try await test.get("/workers", headers: user.cookie).status == .seeOther)
       let wrong = try await test.send(
         .POST, "/password", body: "_csrf=\(user.csrf)&current=nope&password=Own-Choice-99&repeat=Own-Choice-99",
         headers: user.form())
@@ -125,6 +144,7 @@ struct AdministrationPagesTests {
         body: "_csrf=\(user.csrf)&current=Temporary-Pass-88&password=Own-Choice-99&repeat=Own-Choice-99",
         headers: user.form())
       #expect(changed.status == .seeOther)
+      #expect(try await test.get("/workers", headers: user.cookie).status == .ok)
       _ = try await test.signIn("yc-new", password: "Own-Choice-99")
       // Disabled by the system administrator: no more sign-in, and the open session ends.
       let disabled = try await test.send(
@@ -142,7 +162,29 @@ struct AdministrationPagesTests {
         AuditQuery(kind: .accountChange), page: PageQuery())
       #expect(
         changes.items.map(\.detail).sorted()
-          == ["created: reviewer", "disabled", "own password changed", "password reset", "unlocked"])
+          == [
+            "created: reviewer", "disabled", "own password changed", "own password changed", "password reset",
+            "unlocked",
+          ])
+    }
+  }
+
+  /// HTTP Basic clients do not pay bcrypt on every request (a passing check is remembered for
+  /// a few minutes), yet the old password stops working the moment it is changed.
+  @Test func aRememberedBasicCredentialEndsWithThePassword() async throws {
+    try await withTestApp(.sqlite) { test in
+      let basic = test.headers("ay-reviewer")
+      for _ in 0..<3 { #expect(try await test.get("/api/v1/claims", headers: basic).status == .ok) }
+      let session = try await test.signIn("ay-reviewer")
+      let changed = try await test.send(
+        .POST, "/password",
+        body: "_csrf=\(session.csrf)&current=\(TestApp.demoPassword)&password=Reviewer-New-42&repeat=Reviewer-New-42",
+        headers: session.form())
+      #expect(changed.status == .seeOther)
+      #expect(try await test.get("/api/v1/claims", headers: basic).status == .unauthorized)
+      var renewed = basic
+      renewed.basicAuthorization = BasicAuthorization(username: "ay-reviewer", password: "Reviewer-New-42")
+      #expect(try await test.get("/api/v1/claims", headers: renewed).status == .ok)
     }
   }
 

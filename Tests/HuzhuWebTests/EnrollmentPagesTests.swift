@@ -18,6 +18,57 @@ struct EnrollmentPagesTests {
       })
   }
 
+  /// A unit of hundreds is not drawn as hundreds of checkboxes: the window names the members
+  /// by ID number (pasted from a list), and each line that names nobody the unit employs is
+  /// refused with its line number, the list kept as typed.
+  @Test(arguments: kinds)
+  func aLargeUnitEnrollsTheMembersNamedByIDNumber(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let registry = FluentRegistryStore(database: test.app.db)
+      let anyang = try #require(try await registry.organisations().first { $0.code == "HA-AY" })
+      let unit = WorkUnit(organisationID: anyang.id, name: "安阳钢铁集团", sector: .stateEnterprise)
+      try await registry.create(unit)
+      let workers = (0..<250).map { index in
+        Worker(
+          name: "钢铁工人\(index)",
+          idNumber: ResidentIDNumber.compose(
+            region: "410506", birthDate: CalendarDate(year: 1970 + index % 30, month: 2, day: 3)!, sequence: index,
+            gender: index % 2 == 0 ? .male : .female), unitID: unit.id)
+      }
+      try await registry.create(workers, employedSince: CalendarDate(year: 2019, month: 1, day: 1)!)
+      let clerk = try await test.signIn("ay-window")
+      let path = SiteURL.enrollPage(.value(unit.id)).path
+      let form = try await test.get(path, headers: clerk.cookie).text
+      #expect(form.contains("全部在职职工（250 人）"))
+      #expect(!form.contains(#"name="workers[]""#))
+      #expect(form.contains(#"id="idNumbers""#))
+
+      let certificate = try #require(
+        try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
+      let elsewhere = certificate.holderIDNumber.value
+      func enroll(_ lines: [String]) async throws -> TestingHTTPResponse {
+        let list = lines.joined(separator: "\n").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        return try await test.send(
+          .POST, path,
+          body:
+            "_csrf=\(clerk.csrf)&product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&employerKind=none&idNumbers=\(list)",
+          headers: clerk.form())
+      }
+      let refused = try await enroll([workers[3].idNumber.value, "12345", elsewhere])
+      #expect(refused.status == .unprocessableEntity)
+      #expect(refused.text.contains("第2行：12345 不是有效的身份证号"))
+      #expect(refused.text.contains("第3行：\(certificate.holderIDNumber.masked) 不是本单位在职职工"))
+      #expect(refused.text.contains(workers[3].idNumber.value))
+      #expect(
+        try await FluentEnrollmentStore(database: test.app.db).enrollments(unit: unit.id, page: PageQuery()).total == 0)
+
+      let enrolled = try await enroll([workers[3].idNumber.value, "", workers[7].idNumber.value])
+      #expect(enrolled.status == .seeOther, "\(enrolled.text)")
+      let cover = try await FluentEnrollmentStore(database: test.app.db).enrollments(unit: unit.id, page: PageQuery())
+      #expect(Set(cover.items.map(\.workerID)) == [workers[3].id, workers[7].id])
+    }
+  }
+
   @Test(arguments: kinds)
   func unitPageShowsMembersCoverBillsAndOutreach(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in

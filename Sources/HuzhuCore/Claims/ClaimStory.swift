@@ -3,7 +3,8 @@
 /// them — no name, no unit name, no date finer than the month, the age in decades ("40多岁").
 public struct ClaimStory: Sendable, Equatable {
   public let schemeName: String
-  public let sector: Sector
+  /// The sector of the worker's unit; nil for someone enrolled on their own.
+  public let sector: Sector?
   public let gender: Gender
   /// 40 for someone aged 40 to 49.
   public let ageBand: Int
@@ -16,7 +17,23 @@ public struct ClaimStory: Sendable, Equatable {
   /// The yearly contribution that bought the cover, when known.
   public let contribution: Money?
 
-  public init(claim: ClaimRecord, worker: Worker, sector: Sector, schemeName: String, contribution: Money?) {
+  /// Where the worker works, as a story says it.
+  public var workplace: LocalizedText {
+    sector?.label ?? LocalizedText(zh: "灵活就业（个人参保）", en: "flexible employment (enrolled individually)")
+  }
+
+  /// The story of `claim` under its scheme's rules, with the yearly contribution of the rule
+  /// version that paid (the first paying benefit's product and version).
+  public init(claim: ClaimRecord, worker: Worker, sector: Sector?, scheme: SchemeDefinition?) {
+    let outcome = claim.explanation?.outcomes.first { $0.total.fen > 0 } ?? claim.explanation?.outcomes.first
+    let price = scheme?.products.first { $0.code == outcome?.product }?.versions
+      .first { $0.version == outcome?.version }?.contribution?.perShare
+    self.init(
+      claim: claim, worker: worker, sector: sector, schemeName: scheme?.scheme.name ?? claim.schemeCode,
+      contribution: price)
+  }
+
+  public init(claim: ClaimRecord, worker: Worker, sector: Sector?, schemeName: String, contribution: Money?) {
     let event = claim.intake.event
     let date = event.dischargeDate ?? event.claimDate
     self.schemeName = schemeName

@@ -76,8 +76,13 @@ public struct Worker: Hashable, Sendable, Codable, Identifiable {
   public let id: ID
   public var name: String
   public var idNumber: ResidentIDNumber
-  /// The unit the worker is employed by now; history is kept by the store.
-  public var unitID: WorkUnit.ID
+  /// The unit the worker is employed by now (history is kept by the store); nil for a person
+  /// registered on their own: a gig worker (新就业形态), or someone whose unit has not joined.
+  public var unitID: WorkUnit.ID?
+  /// For a person registered on their own, the organisation node whose window keeps their
+  /// record: it decides who may see them, and where their claims are counted. Nil for people
+  /// who came in through a unit's roster (their unit's node decides).
+  public var homeOrganisationID: Organisation.ID?
   public var phone: String?
   public var insuranceType: InsuranceType
   public var categories: MemberCategories
@@ -85,14 +90,15 @@ public struct Worker: Hashable, Sendable, Codable, Identifiable {
   public var bankAccount: String?
 
   public init(
-    id: ID = ID(), name: String, idNumber: ResidentIDNumber, unitID: WorkUnit.ID, phone: String? = nil,
-    insuranceType: InsuranceType = .urbanEmployee, categories: MemberCategories = [], bankName: String? = nil,
-    bankAccount: String? = nil
+    id: ID = ID(), name: String, idNumber: ResidentIDNumber, unitID: WorkUnit.ID?,
+    homeOrganisationID: Organisation.ID? = nil, phone: String? = nil, insuranceType: InsuranceType = .urbanEmployee,
+    categories: MemberCategories = [], bankName: String? = nil, bankAccount: String? = nil
   ) {
     self.id = id
     self.name = name
     self.idNumber = idNumber
     self.unitID = unitID
+    self.homeOrganisationID = homeOrganisationID
     self.phone = phone
     self.insuranceType = insuranceType
     self.categories = categories

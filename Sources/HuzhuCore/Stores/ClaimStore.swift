@@ -122,6 +122,8 @@ public struct ClaimDocument: Sendable, Equatable, Codable, Identifiable {
 public protocol DocumentStorage: Sendable {
   func save(_ data: Data, sha256: String) throws
   func load(sha256: String) throws -> Data
+  /// Forgets a file (a roster once imported); nothing happens when there is none.
+  func remove(sha256: String) throws
 }
 
 /// A message waiting in the outbox for the SMS gateway.
@@ -315,6 +317,8 @@ public protocol ClaimStore: Sendable {
     -> ClaimRecord
 
   func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord?
+  /// The claim with its documents, history and messages, its visibility checked once.
+  func detail(_ id: ClaimRecord.ID) async throws -> ClaimDetail?
   func claim(number: String) async throws -> ClaimRecord?
   func claims(worker: Worker.ID) async throws -> [ClaimRecord]
   /// Claims in these states, expedited first, then soonest due; optionally only those
@@ -328,6 +332,9 @@ public protocol ClaimStore: Sendable {
   func history(of claim: ClaimRecord.ID) async throws -> [ClaimHistoryEntry]
   func documents(of claim: ClaimRecord.ID) async throws -> [ClaimDocument]
   func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument?
+  /// Whether any claim, in any area, keeps a document with this checksum (unscoped: the files
+  /// are shared by content).
+  func documentExists(sha256: String) async throws -> Bool
   func outbox(claim: ClaimRecord.ID) async throws -> [OutboxMessage]
 
   /// Puts every approved claim of the scheme not yet in payment into a new batch.
@@ -344,4 +351,21 @@ public protocol ClaimStore: Sendable {
   /// The holiday years entered or changed by staff, which override the shipped ones.
   func holidayYears() async throws -> [HolidayYear]
   func save(_ year: HolidayYear, by: String) async throws
+}
+
+/// A claim and everything its page shows about it.
+public struct ClaimDetail: Sendable {
+  public let claim: ClaimRecord
+  public let documents: [ClaimDocument]
+  public let history: [ClaimHistoryEntry]
+  public let outbox: [OutboxMessage]
+
+  public init(
+    claim: ClaimRecord, documents: [ClaimDocument], history: [ClaimHistoryEntry], outbox: [OutboxMessage]
+  ) {
+    self.claim = claim
+    self.documents = documents
+    self.history = history
+    self.outbox = outbox
+  }
 }

@@ -108,9 +108,16 @@ public protocol EnrollmentStore: Sendable {
   func certificate(number: String) async throws -> Certificate?
 
   func bills(unit: WorkUnit.ID) async throws -> [Bill]
+  /// The bills of a person's individual enrollments (no unit's) that the scope shows, newest
+  /// first.
+  func bills(individual worker: Worker.ID) async throws -> [Bill]
   func bill(_ id: Bill.ID) async throws -> Bill?
   func bill(number: String) async throws -> Bill?
   func payments(bill: Bill.ID) async throws -> [Payment]
+  /// The payments of the bills among `bills` that the scope shows, by bill, oldest first.
+  func payments(bills: [Bill.ID]) async throws -> [Bill.ID: [Payment]]
+  /// How many people the unit's enrollments cover on `date` (each once, whatever the product).
+  func coveredCount(unit: WorkUnit.ID, on date: CalendarDate) async throws -> Int
   /// Records a payment on a bill, posts it to the fund ledger, and when the bill is then paid
   /// in full switches its cover on. A repeated `idempotencyKey` returns the first outcome;
   /// reusing a key for a different payment is refused.

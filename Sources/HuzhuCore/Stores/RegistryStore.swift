@@ -13,6 +13,8 @@ public protocol RegistryStore: Sendable {
   func units(in organisation: Organisation.ID?, matching text: String?, page: PageQuery) async throws
     -> PagedResult<WorkUnit>
   func unit(_ id: WorkUnit.ID) async throws -> WorkUnit?
+  /// The units among `ids` that the scope shows, by id (one read for a page's worth).
+  func units(_ ids: [WorkUnit.ID]) async throws -> [WorkUnit.ID: WorkUnit]
   func create(_ unit: WorkUnit) async throws
   /// Units directly under each organisation node.
   func unitCounts() async throws -> [Organisation.ID: Int]
@@ -22,6 +24,12 @@ public protocol RegistryStore: Sendable {
   /// Creates the person and their current employment; throws ``ValidationFailure`` when
   /// the ID number is already registered.
   func create(_ worker: Worker, employedSince: CalendarDate) async throws
+  /// Registers a person on their own (no employer) at `worker.homeOrganisationID`, which the
+  /// scope must show. A person already known who is employed by nobody now and kept by no node
+  /// (someone who left their unit) is taken over with the new details, never registered twice;
+  /// the stored person is returned. Throws ``ValidationFailure`` (`duplicate_id_number` for
+  /// anyone else).
+  func register(individual worker: Worker) async throws -> Worker
   /// Creates many people employed by their units since the same day, in a few statements
   /// (demo history, generated provinces); nothing is written when any ID number is taken.
   func create(_ workers: [Worker], employedSince: CalendarDate) async throws
@@ -35,10 +43,13 @@ public protocol RegistryStore: Sendable {
   func headcounts(of unit: WorkUnit.ID) async throws -> [HeadcountReport]
   /// Records the unit's headcount on a date, replacing an earlier report for the same date.
   func record(_ report: HeadcountReport, for unit: WorkUnit.ID) async throws
-  /// A person with their current unit (nil when unknown or not employed now).
+  /// A person with their current unit; nil when unknown, or when neither their unit nor (for
+  /// someone employed by nobody) the node keeping their record is in the scope.
   func worker(_ id: Worker.ID) async throws -> Worker?
-  /// People employed now whose name contains `text`, or whose ID number or phone starts
-  /// with it; by name.
+  /// The people among `ids` that the scope shows (as ``worker(_:)`` would), by id.
+  func workers(_ ids: [Worker.ID]) async throws -> [Worker.ID: Worker]
+  /// People the scope shows (employed now, or registered on their own at a node of the scope)
+  /// whose name contains `text`, or whose ID number or phone starts with it; by name.
   func searchWorkers(matching text: String, page: PageQuery) async throws -> PagedResult<Worker>
 
   /// A unit by its unified social credit code.
@@ -78,11 +89,14 @@ public struct UserAccount: Hashable, Sendable, Identifiable {
   public var passwordHash: String
   public var login: LoginState
   public var isDisabled: Bool
+  /// Set when someone else chose the password (a new account, a reset by the security
+  /// administrator): the holder must choose their own before doing anything else.
+  public var mustChangePassword: Bool
 
   public init(
     id: ID = ID(), username: String, displayName: String, organisationID: Organisation.ID,
     unitID: WorkUnit.ID? = nil, roles: Set<Role>, passwordHash: String, login: LoginState = LoginState(),
-    isDisabled: Bool = false
+    isDisabled: Bool = false, mustChangePassword: Bool = false
   ) {
     self.id = id
     self.username = username
@@ -93,6 +107,7 @@ public struct UserAccount: Hashable, Sendable, Identifiable {
     self.passwordHash = passwordHash
     self.login = login
     self.isDisabled = isDisabled
+    self.mustChangePassword = mustChangePassword
   }
 
   public var permissions: Set<Permission> { roles.permissions }
@@ -137,7 +152,8 @@ public protocol AccountStore: Sendable {
   func recordFailedLogin(username: String, at now: Date, throttle: LoginThrottle) async throws -> LoginState?
   func recordSuccessfulLogin(_ id: UserAccount.ID) async throws
   func unlock(_ id: UserAccount.ID) async throws
-  func setPasswordHash(_ hash: String, for id: UserAccount.ID) async throws
+  /// `temporary`: chosen by someone else, so it must be changed at the next sign-in.
+  func setPasswordHash(_ hash: String, temporary: Bool, for id: UserAccount.ID) async throws
   /// A disabled account cannot sign in; its history stays.
   func setDisabled(_ disabled: Bool, for id: UserAccount.ID) async throws
 }

@@ -17,6 +17,7 @@ public enum HuzhuMigrations {
       M008_Statistics(),
       M009_StatisticsAggregates(),
       M010_MonthAggregates(),
+      M011_IndividualMembers(),
     ]
   }
 

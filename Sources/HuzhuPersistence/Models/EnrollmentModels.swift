@@ -71,6 +71,8 @@ final class BillModel: Model, @unchecked Sendable {
   @Field(key: "total_due") var totalDue: Int64
   @OptionalField(key: "settled_on") var settledOn: String?
   @Field(key: "lock_version") var lockVersion: Int64
+  /// An individual's bill: the node keeping its member's record (M011); nil for a unit's.
+  @OptionalField(key: "organisation_id") var organisationID: UUID?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -105,7 +107,8 @@ final class BillModel: Model, @unchecked Sendable {
       }
       let amount = PayerAmount(payer: payer, payerName: payment.payerName, amount: Money(fen: payment.amount))
       if let index = paid.firstIndex(where: { $0.payer == payer && $0.payerName == payment.payerName }) {
-        paid[index] = PayerAmount(payer: payer, payerName: payment.payerName, amount: paid[index].amount + amount.amount)
+        paid[index] = PayerAmount(
+          payer: payer, payerName: payment.payerName, amount: paid[index].amount + amount.amount)
       } else {
         paid.append(amount)
       }

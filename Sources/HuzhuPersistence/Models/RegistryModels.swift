@@ -97,6 +97,8 @@ final class WorkerModel: Model, @unchecked Sendable {
   @Field(key: "categories") var categories: String
   @OptionalField(key: "bank_name") var bankName: String?
   @OptionalField(key: "bank_account") var bankAccount: String?
+  /// The node keeping the record of a person registered on their own (M011).
+  @OptionalField(key: "home_organisation_id") var homeOrganisationID: UUID?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -107,6 +109,7 @@ final class WorkerModel: Model, @unchecked Sendable {
     name = worker.name
     gender = worker.gender.rawValue
     birthDate = worker.birthDate.description
+    homeOrganisationID = worker.homeOrganisationID?.rawValue
     update(from: worker)
   }
 
@@ -124,10 +127,12 @@ final class WorkerModel: Model, @unchecked Sendable {
     categories.all.map(\.rawValue).joined(separator: ",")
   }
 
-  func domain(unitID: UUID) throws -> Worker {
+  /// The person, employed by `unitID` now (nil: by nobody).
+  func domain(unitID: UUID?) throws -> Worker {
     guard let number = ResidentIDNumber(idNumber) else { throw CorruptRow(table: Self.schema, column: "id_number") }
     return Worker(
-      id: .init(try requireID()), name: name, idNumber: number, unitID: .init(unitID), phone: phone,
+      id: .init(try requireID()), name: name, idNumber: number, unitID: unitID.map { .init($0) },
+      homeOrganisationID: homeOrganisationID.map { .init($0) }, phone: phone,
       insuranceType: InsuranceType(rawValue: insuranceType) ?? .urbanEmployee,
       categories: MemberCategories(
         categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
@@ -168,6 +173,7 @@ final class UserAccountModel: Model, @unchecked Sendable {
   @OptionalField(key: "locked_until") var lockedUntil: Date?
   @Field(key: "disabled") var disabled: Bool
   @OptionalField(key: "last_login_at") var lastLoginAt: Date?
+  @Field(key: "must_change_password") var mustChangePassword: Bool
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -183,6 +189,7 @@ final class UserAccountModel: Model, @unchecked Sendable {
     failedLogins = account.login.failedAttempts
     lockedUntil = account.login.lockedUntil
     disabled = account.isDisabled
+    mustChangePassword = account.mustChangePassword
   }
 
   func domain() throws -> UserAccount {
@@ -194,7 +201,8 @@ final class UserAccountModel: Model, @unchecked Sendable {
     return UserAccount(
       id: .init(try requireID()), username: username, displayName: displayName, organisationID: .init(organisationID),
       unitID: unitID.map { .init($0) }, roles: parsed, passwordHash: passwordHash,
-      login: LoginState(failedAttempts: failedLogins, lockedUntil: lockedUntil), isDisabled: disabled)
+      login: LoginState(failedAttempts: failedLogins, lockedUntil: lockedUntil), isDisabled: disabled,
+      mustChangePassword: mustChangePassword)
   }
 }
 

@@ -13,7 +13,8 @@ public struct FileDocumentStorage: DocumentStorage {
   func url(for sha256: String) throws -> URL {
     guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
       throw ValidationFailure([
-        FieldError(field: "sha256", code: "invalid_checksum", message: LocalizedText(zh: "校验值无效", en: "invalid checksum"))
+        FieldError(
+          field: "sha256", code: "invalid_checksum", message: LocalizedText(zh: "校验值无效", en: "invalid checksum"))
       ])
     }
     return root.appendingPathComponent(String(sha256.prefix(2)), isDirectory: true).appendingPathComponent(sha256)
@@ -35,5 +36,11 @@ public struct FileDocumentStorage: DocumentStorage {
 
   public func load(sha256: String) throws -> Data {
     try Data(contentsOf: try url(for: sha256))
+  }
+
+  public func remove(sha256: String) throws {
+    let file = try url(for: sha256)
+    guard FileManager.default.fileExists(atPath: file.path) else { return }
+    try FileManager.default.removeItem(at: file)
   }
 }

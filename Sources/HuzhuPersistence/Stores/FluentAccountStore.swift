@@ -72,8 +72,9 @@ public struct FluentAccountStore: AccountStore {
     try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$disabled, to: disabled).update()
   }
 
-  public func setPasswordHash(_ hash: String, for id: UserAccount.ID) async throws {
-    try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$passwordHash, to: hash).update()
+  public func setPasswordHash(_ hash: String, temporary: Bool, for id: UserAccount.ID) async throws {
+    try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$passwordHash, to: hash)
+      .set(\.$mustChangePassword, to: temporary).update()
   }
 }
 

@@ -91,7 +91,11 @@ extension FluentClaimStore {
       for (index, request) in requests.enumerated() {
         let id = request.workerID.rawValue
         // Someone outside the scope is as unknown as someone who does not exist.
-        let organisation = people[id].flatMap { $0.organisation_id ?? context.actor.organisationID?.rawValue }
+        // A person employed by nobody and kept by no node (someone who left their unit before
+        // individual records existed) is claimed for only from outside the web (the CLI).
+        let organisation = people[id].flatMap {
+          $0.visibleThrough ?? (scope.isUnrestricted ? context.actor.organisationID?.rawValue : nil)
+        }
         guard let person = people[id], scope.shows(unit: person.unit_id, organisation: organisation) else {
           errors.append(
             rowError(
@@ -111,7 +115,7 @@ extension FluentClaimStore {
               index))
           continue
         }
-        let worker = try person.worker(unitID: person.unit_id ?? id)
+        let worker = try person.worker()
         let ledger = try Self.capLedger(
           (ledgerRows[id] ?? []).map {
             (product: $0.product_code, periodStart: $0.period_start, benefit: $0.benefit_code, history: $0.history)

@@ -478,15 +478,40 @@ public struct FluentClaimStore: ClaimStore {
     return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
   }
 
+  public func documentExists(sha256: String) async throws -> Bool {
+    try await ClaimDocumentModel.query(on: database).filter(\.$sha256 == sha256).count() > 0
+  }
+
+  public func detail(_ id: ClaimRecord.ID) async throws -> ClaimDetail? {
+    guard let claim = try await claim(id) else { return nil }
+    return ClaimDetail(
+      claim: claim, documents: try await documentRows(id), history: try await historyRows(id),
+      outbox: try await outboxRows(id))
+  }
+
   public func history(of id: ClaimRecord.ID) async throws -> [ClaimHistoryEntry] {
     guard try await isVisible(id) else { return [] }
-    return try await ClaimHistoryModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$at).all()
-      .map { try $0.domain() }
+    return try await historyRows(id)
   }
 
   public func documents(of id: ClaimRecord.ID) async throws -> [ClaimDocument] {
     guard try await isVisible(id) else { return [] }
-    return try await ClaimDocumentModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$uploadedAt).all()
+    return try await documentRows(id)
+  }
+
+  // The rows of a claim already known to be visible.
+  private func historyRows(_ id: ClaimRecord.ID) async throws -> [ClaimHistoryEntry] {
+    try await ClaimHistoryModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$at).all()
+      .map { try $0.domain() }
+  }
+
+  private func documentRows(_ id: ClaimRecord.ID) async throws -> [ClaimDocument] {
+    try await ClaimDocumentModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$uploadedAt).all()
+      .map { try $0.domain() }
+  }
+
+  private func outboxRows(_ id: ClaimRecord.ID) async throws -> [OutboxMessage] {
+    try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
       .map { try $0.domain() }
   }
 
@@ -499,8 +524,7 @@ public struct FluentClaimStore: ClaimStore {
 
   public func outbox(claim id: ClaimRecord.ID) async throws -> [OutboxMessage] {
     guard try await isVisible(id) else { return [] }
-    return try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
-      .map { try $0.domain() }
+    return try await outboxRows(id)
   }
 
   public func holidayYears() async throws -> [HolidayYear] {

@@ -26,17 +26,23 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     self.scope = scope
   }
 
-  /// Whether the scope shows records of `unit` (nil: an individual's).
-  func shows(unit: UUID?, on database: (any Database)? = nil) async throws -> Bool {
+  /// Whether the scope shows records of `unit`.
+  func shows(unit: UUID, on database: (any Database)? = nil) async throws -> Bool {
     switch scope {
     case .unrestricted: return true
     case .nothing: return false
     case .unit(let id): return unit == id.rawValue
     case .organisations:
-      guard let unit else { return true }
       return try await FluentRegistryStore(database: database ?? self.database, scope: scope).visibleUnit(.init(unit))
         != nil
     }
+  }
+
+  /// Whether the scope shows a bill: a unit's through the unit, an individual's through the
+  /// node that keeps its member's record (never from a unit).
+  func shows(_ bill: BillModel, on database: (any Database)? = nil) async throws -> Bool {
+    if let unit = bill.unitID { return try await shows(unit: unit, on: database) }
+    return bill.organisationID.map { scope.contains(organisation: .init($0)) } ?? scope.isUnrestricted
   }
 
   static let unknownUnit = ValidationFailure([FluentRegistryStore.unknownUnit])
@@ -49,10 +55,16 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   public func enroll(_ order: EnrollmentOrder, scheme: CompiledScheme) async throws -> EnrollmentPlan {
     try await mappingConstraintFailure(to: Self.raceLost) {
       try await database.transaction { transaction in
-        guard try await shows(unit: order.unitID?.rawValue, on: transaction) else { throw Self.unknownUnit }
+        let organisation: UUID?
+        if let unit = order.unitID {
+          guard try await shows(unit: unit.rawValue, on: transaction) else { throw Self.unknownUnit }
+          organisation = nil
+        } else {
+          organisation = try await individualsNode(order.workerIDs, on: transaction)
+        }
         // The plan checks the order; numbers taken before a refusal are rolled back with it.
         let facts = try await Self.facts(for: order, scheme: scheme, on: transaction)
-        return try await Self.write(order, facts: facts, scheme: scheme, on: transaction)
+        return try await Self.write(order, facts: facts, scheme: scheme, organisation: organisation, on: transaction)
       }
     }
   }
@@ -173,7 +185,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       for person in people {
         let inUnit = order.unitID == nil || person.unit_id == order.unitID?.rawValue
         members[.init(person.id)] = EnrollmentFacts.Member(
-          worker: try person.worker(unitID: person.unit_id ?? order.unitID?.rawValue ?? person.id),
+          worker: try person.worker(),
           hireDate: inUnit ? person.start_date.flatMap(CalendarDate.init) : nil,
           inService: order.unitID == nil || (person.unit_id != nil && inUnit),
           overlapping: heldByWorker[.init(person.id)] ?? [])
@@ -197,9 +209,35 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   }
 
   /// Allocates the numbers, plans, and writes the bill, its parts and the enrollments.
-  static func write(_ order: EnrollmentOrder, facts: EnrollmentFacts, scheme: CompiledScheme, on database: any Database)
-    async throws -> EnrollmentPlan
-  {
+  /// The node an individual enrollment's bill belongs to: that of its member's record, which
+  /// the scope must show (a person outside it is as unknown as one who does not exist).
+  func individualsNode(_ workers: [Worker.ID], on database: any Database) async throws -> UUID? {
+    let registry = FluentRegistryStore(database: database, scope: scope)
+    var node: UUID?
+    for id in workers {
+      guard let person = try await WorkerModel.find(id.rawValue, on: database),
+        let worker = try await registry.visible(person, on: database)
+      else {
+        throw ValidationFailure([
+          FieldError(
+            field: "workerIds", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker"))
+        ])
+      }
+      guard node == nil else { continue }
+      if let unit = worker.unitID {
+        node = try await UnitModel.find(unit.rawValue, on: database)?.organisationID
+      } else {
+        node = worker.homeOrganisationID?.rawValue
+      }
+    }
+    return node
+  }
+
+  /// `organisation`: the node of an individual's bill (nil for a unit's).
+  static func write(
+    _ order: EnrollmentOrder, facts: EnrollmentFacts, scheme: CompiledScheme, organisation: UUID? = nil,
+    on database: any Database
+  ) async throws -> EnrollmentPlan {
     let year = order.periodStart.year
     let billNumber = try await Sequences.next(
       DocumentKind.bill.sequenceName(scheme: scheme.code, year: year), count: 1, on: database)
@@ -217,6 +255,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     let plan = try EnrollmentPlanner.plan(order, facts: facts, scheme: scheme, numbers: numbers)
     let version = scheme.product(order.productCode)!.version(forCoverageStartingOn: order.periodStart)!
     let bill = try BillModel(plan.bill, pricePerShare: version.contributionPerShare!, rounding: scheme.rounding)
+    bill.organisationID = organisation
     try await bill.create(on: database)
     for part in plan.bill.due {
       try await BillPartModel(billID: plan.bill.id.rawValue, part).create(on: database)
@@ -298,8 +337,21 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     return try await Self.bills(rows, on: database)
   }
 
+  public func bills(individual worker: Worker.ID) async throws -> [Bill] {
+    let billIDs = try await EnrollmentModel.query(on: database).filter(\.$workerID == worker.rawValue)
+      .filter(\.$unitID == nil).all(\.$billID)
+    guard !billIDs.isEmpty else { return [] }
+    var rows: [BillModel] = []
+    for row in try await BillModel.query(on: database).filter(\.$id ~~ Set(billIDs)).filter(\.$unitID == nil)
+      .sort(\.$issuedOn, .descending).sort(\.$number, .descending).all()
+    {
+      if try await shows(row) { rows.append(row) }
+    }
+    return try await Self.bills(rows, on: database)
+  }
+
   public func bill(_ id: Bill.ID) async throws -> Bill? {
-    guard let row = try await BillModel.find(id.rawValue, on: database), try await shows(unit: row.unitID) else {
+    guard let row = try await BillModel.find(id.rawValue, on: database), try await shows(row) else {
       return nil
     }
     return try await Self.bills([row], on: database).first
@@ -307,7 +359,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
   public func bill(number: String) async throws -> Bill? {
     guard let row = try await BillModel.query(on: database).filter(\.$number == number).first(),
-      try await shows(unit: row.unitID)
+      try await shows(row)
     else { return nil }
     return try await Self.bills([row], on: database).first
   }
@@ -339,6 +391,32 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       .sort(\.$paidOn).sort(\.$receiptNumber).all().map { try $0.domain() }
   }
 
+  public func payments(bills ids: [Bill.ID]) async throws -> [Bill.ID: [Payment]] {
+    guard !ids.isEmpty else { return [:] }
+    var visible: [UUID] = []
+    for row in try await BillModel.query(on: database).filter(\.$id ~~ ids.map(\.rawValue)).all() {
+      if try await shows(row) { visible.append(try row.requireID()) }
+    }
+    guard !visible.isEmpty else { return [:] }
+    let rows = try await PaymentModel.query(on: database).filter(\.$billID ~~ visible)
+      .sort(\.$paidOn).sort(\.$receiptNumber).all()
+    return Dictionary(grouping: try rows.map { try $0.domain() }, by: \.billID)
+  }
+
+  public func coveredCount(unit: WorkUnit.ID, on date: CalendarDate) async throws -> Int {
+    guard try await shows(unit: unit.rawValue), let sql = database as? any SQLDatabase else { return 0 }
+    struct Row: Decodable { let covered: Int }
+    // Dates are ISO text: text comparison is date comparison.
+    return try await sql.select()
+      .column(SQLRaw("COUNT(DISTINCT worker_id)"), as: "covered")
+      .from(EnrollmentModel.schema)
+      .where("unit_id", .equal, unit.rawValue)
+      .where("status", .equal, EnrollmentStatus.active.rawValue)
+      .where("cover_from", .lessThanOrEqual, date.description)
+      .where("period_end", .greaterThanOrEqual, date.description)
+      .first(decoding: Row.self)?.covered ?? 0
+  }
+
   public func payment(receiptNumber: String) async throws -> Payment? {
     try await PaymentModel.query(on: database)
       .filter(\.$receiptNumber == receiptNumber.trimmingCharacters(in: .whitespaces).uppercased()).first()?.domain()
@@ -367,7 +445,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
           )
           .where("id", .equal, billID.rawValue).run()
         guard let row = try await BillModel.find(billID.rawValue, on: transaction),
-          try await shows(unit: row.unitID, on: transaction)
+          try await shows(row, on: transaction)
         else { throw Self.unknownBill }
         if let idempotencyKey,
           let earlier = try await PaymentModel.query(on: transaction).filter(\.$idempotencyKey == idempotencyKey)
@@ -510,6 +588,11 @@ struct PersonRow: Decodable {
   let unit_id: UUID?
   let start_date: String?
   let organisation_id: UUID?
+  let home_organisation_id: UUID?
+
+  /// The node that decides who may see the person: their current unit's, or, for someone
+  /// employed by nobody, the one keeping their record.
+  var visibleThrough: UUID? { unit_id == nil ? home_organisation_id : organisation_id }
 
   static func current(_ ids: [UUID], on database: any Database) async throws -> [PersonRow] {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
@@ -526,6 +609,7 @@ struct PersonRow: Decodable {
       .column(SQLColumn("name", table: "w")).column(SQLColumn("phone", table: "w"))
       .column(SQLColumn("insurance_type", table: "w")).column(SQLColumn("categories", table: "w"))
       .column(SQLColumn("bank_name", table: "w")).column(SQLColumn("bank_account", table: "w"))
+      .column(SQLColumn("home_organisation_id", table: "w"))
       .column(SQLColumn("unit_id", table: "e")).column(SQLColumn("start_date", table: "e"))
       .column(SQLColumn("organisation_id", table: "u"))
       .from(SQLAlias(SQLIdentifier(WorkerModel.schema), as: SQLIdentifier("w")))
@@ -538,12 +622,14 @@ struct PersonRow: Decodable {
         on: SQLRaw("u.id = e.unit_id"))
   }
 
-  func worker(unitID: UUID) throws -> Worker {
+  /// The person, employed by their current unit (or by nobody).
+  func worker() throws -> Worker {
     guard let number = ResidentIDNumber(id_number) else {
       throw CorruptRow(table: WorkerModel.schema, column: "id_number")
     }
     return Worker(
-      id: .init(id), name: name, idNumber: number, unitID: .init(unitID), phone: phone,
+      id: .init(id), name: name, idNumber: number, unitID: unit_id.map { .init($0) },
+      homeOrganisationID: home_organisation_id.map { .init($0) }, phone: phone,
       insuranceType: InsuranceType(rawValue: insurance_type) ?? .urbanEmployee,
       categories: MemberCategories(
         categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),

@@ -93,6 +93,17 @@ public struct FluentRegistryStore: RegistryStore {
     try await visibleUnit(id)?.domain()
   }
 
+  public func units(_ ids: [WorkUnit.ID]) async throws -> [WorkUnit.ID: WorkUnit] {
+    var found: [WorkUnit.ID: WorkUnit] = [:]
+    for chunk in ids.map(\.rawValue).chunks(of: FluentEnrollmentStore.chunkSize) {
+      for row in try await scoped(UnitModel.query(on: database)).filter(\.$id ~~ chunk).all() {
+        let unit = try row.domain()
+        found[unit.id] = unit
+      }
+    }
+    return found
+  }
+
   public func create(_ unit: WorkUnit) async throws {
     let organisationExists = try await organisation(unit.organisationID) != nil
     let errors = WorkUnit.validate(unit, organisationExists: organisationExists)
@@ -133,31 +144,91 @@ public struct FluentRegistryStore: RegistryStore {
   public func worker(idNumber: ResidentIDNumber) async throws -> Worker? {
     guard let person = try await WorkerModel.query(on: database).filter(\.$idNumber == idNumber.value).first()
     else { return nil }
-    let employment = try await EmploymentModel.query(on: database)
-      .filter(\.$workerID == person.requireID()).filter(\.$endDate == nil).first()
-    guard let employment, try await visibleUnit(.init(employment.unitID)) != nil else { return nil }
-    return try person.domain(unitID: employment.unitID)
+    return try await visible(person)
   }
 
+  /// The person as the scope may see them: through their current unit, or, for someone
+  /// employed by nobody now, through the node that keeps their record.
+  func visible(_ person: WorkerModel, on database: (any Database)? = nil) async throws -> Worker? {
+    let database = database ?? self.database
+    if let employment = try await EmploymentModel.query(on: database)
+      .filter(\.$workerID == person.requireID()).filter(\.$endDate == nil).first()
+    {
+      guard try await visibleUnit(.init(employment.unitID), on: database) != nil else { return nil }
+      return try person.domain(unitID: employment.unitID)
+    }
+    guard let home = person.homeOrganisationID, scope.contains(organisation: .init(home)) else { return nil }
+    return try person.domain(unitID: nil)
+  }
+
+  static let duplicateIDNumber = ValidationFailure([
+    FieldError(
+      field: "idNumber", code: "duplicate_id_number",
+      message: LocalizedText(zh: "该身份证号码已登记", en: "this ID number is already registered"))
+  ])
+
   public func create(_ worker: Worker, employedSince: CalendarDate) async throws {
-    let duplicate = ValidationFailure([
-      FieldError(
-        field: "idNumber", code: "duplicate_id_number",
-        message: LocalizedText(zh: "该身份证号码已登记", en: "this ID number is already registered"))
-    ])
-    try await mappingConstraintFailure(to: duplicate) {
+    guard let unit = worker.unitID else { throw ValidationFailure([Self.unknownUnit]) }
+    try await mappingConstraintFailure(to: Self.duplicateIDNumber) {
       try await database.transaction { transaction in
-        guard try await visibleUnit(worker.unitID, on: transaction) != nil else {
+        guard try await visibleUnit(unit, on: transaction) != nil else {
           throw ValidationFailure([Self.unknownUnit])
         }
         if try await WorkerModel.query(on: transaction).filter(\.$idNumber == worker.idNumber.value).count() > 0 {
-          throw duplicate
+          throw Self.duplicateIDNumber
         }
         try await WorkerModel(worker).create(on: transaction)
-        try await EmploymentModel(
-          workerID: worker.id.rawValue, unitID: worker.unitID.rawValue, startDate: employedSince
-        )
-        .create(on: transaction)
+        try await EmploymentModel(workerID: worker.id.rawValue, unitID: unit.rawValue, startDate: employedSince)
+          .create(on: transaction)
+      }
+    }
+  }
+
+  public func register(individual worker: Worker) async throws -> Worker {
+    var errors: [FieldError] = []
+    if worker.unitID != nil || worker.homeOrganisationID == nil {
+      errors.append(.missing("organisationId", LocalizedText(zh: "登记组织", en: "organisation")))
+    }
+    if let home = worker.homeOrganisationID, !scope.contains(organisation: home) {
+      errors.append(
+        FieldError(
+          field: "organisationId", code: "organisation_out_of_scope",
+          message: LocalizedText(zh: "只能登记到本组织及下级组织", en: "register people at your own organisation or below")))
+    }
+    guard errors.isEmpty, let home = worker.homeOrganisationID else { throw ValidationFailure(errors) }
+    return try await mappingConstraintFailure(to: Self.duplicateIDNumber) {
+      try await database.transaction { transaction in
+        guard try await OrganisationModel.find(home.rawValue, on: transaction) != nil else {
+          throw ValidationFailure([
+            FieldError(
+              field: "organisationId", code: "unknown_organisation",
+              message: LocalizedText(zh: "组织不存在", en: "no such organisation"))
+          ])
+        }
+        guard
+          let known = try await WorkerModel.query(on: transaction).filter(\.$idNumber == worker.idNumber.value).first()
+        else {
+          try await WorkerModel(worker).create(on: transaction)
+          return worker
+        }
+        // Someone who left their unit comes back on their own: the same person, taken over by
+        // this node, never a second record. Anyone still employed, or already kept by a node,
+        // is registered already.
+        let employed =
+          try await EmploymentModel.query(on: transaction)
+          .filter(\.$workerID == known.requireID()).filter(\.$endDate == nil).count() > 0
+        if employed || known.homeOrganisationID != nil { throw Self.duplicateIDNumber }
+        var taken = try known.domain(unitID: nil)
+        taken.phone = worker.phone
+        taken.insuranceType = worker.insuranceType
+        taken.categories = worker.categories
+        taken.bankName = worker.bankName
+        taken.bankAccount = worker.bankAccount
+        taken.homeOrganisationID = home
+        known.update(from: taken)
+        known.homeOrganisationID = home.rawValue
+        try await known.update(on: transaction)
+        return taken
       }
     }
   }
@@ -294,7 +365,9 @@ extension FluentRegistryStore {
       try await database.transaction { transaction in
         try await Self.insert(
           workers,
-          workers.map { NewEmployment(worker: $0.id.rawValue, unit: $0.unitID.rawValue, start: employedSince) },
+          workers.compactMap { worker in
+            worker.unitID.map { NewEmployment(worker: worker.id.rawValue, unit: $0.rawValue, start: employedSince) }
+          },
           on: transaction)
       }
     }
@@ -382,17 +455,30 @@ extension FluentRegistryStore {
     }
     // One statement: the page of rows, each carrying the total (a window count; a page past
     // the end has no row to carry it and reads 0).
-    var select = PersonRow.select(from: sql, joining: .inner)
+    var select = PersonRow.select(from: sql, joining: .left)
       .column(SQLRaw("COUNT(*) OVER ()"), as: "total")
       .where {
         $0.where(SQLColumn("name", table: "w"), .like, SQLBind("%\(needle)%"))
           .orWhere(SQLColumn("id_number", table: "w"), .like, SQLBind("\(needle.uppercased())%"))
           .orWhere(SQLColumn("phone", table: "w"), .like, SQLBind("\(needle)%"))
       }
+    // Employed people through their unit; people employed by nobody through the node that
+    // keeps their record (never seen from a unit).
+    let employed = SQLBinaryExpression(SQLColumn("unit_id", table: "e"), .isNot, SQLLiteral.null)
+    let onTheirOwn = SQLBinaryExpression(SQLColumn("unit_id", table: "e"), .is, SQLLiteral.null)
     switch scope {
-    case .unrestricted: break
+    case .unrestricted:
+      select = select.where {
+        $0.where(employed).orWhere(SQLColumn("home_organisation_id", table: "w"), .isNot, SQLLiteral.null)
+      }
     case .organisations(let ids):
-      select = select.where(SQLColumn("organisation_id", table: "u"), .in, SQLBind.group(ids.map(\.rawValue)))
+      let nodes = SQLBind.group(ids.map(\.rawValue))
+      select = select.where {
+        $0.where(SQLColumn("organisation_id", table: "u"), .in, nodes)
+          .orWhere {
+            $0.where(onTheirOwn).where(SQLColumn("home_organisation_id", table: "w"), .in, nodes)
+          }
+      }
     case .unit(let id): select = select.where(SQLColumn("id", table: "u"), .equal, SQLBind(id.rawValue))
     case .nothing: select = select.where(SQLLiteral.boolean(false))
     }
@@ -404,7 +490,7 @@ extension FluentRegistryStore {
     let rows = try found.map { try $0.decode(model: PersonRow.self) }
     let total = try found.first?.decode(column: "total", as: Int.self) ?? 0
     return PagedResult(
-      items: try rows.map { try $0.worker(unitID: $0.unit_id ?? $0.id) }, request: page, total: total)
+      items: try rows.map { try $0.worker() }, request: page, total: total)
   }
 }
 
@@ -443,14 +529,23 @@ extension FluentRegistryStore {
     }
   }
 
+  public func workers(_ ids: [Worker.ID]) async throws -> [Worker.ID: Worker] {
+    var found: [Worker.ID: Worker] = [:]
+    for chunk in ids.map(\.rawValue).chunks(of: FluentEnrollmentStore.chunkSize) {
+      for row in try await PersonRow.current(chunk, on: database) {
+        guard scope.shows(unit: row.unit_id, organisation: row.visibleThrough) else { continue }
+        // Someone employed by nobody and kept by no node is seen from outside the web only.
+        guard row.unit_id != nil || row.home_organisation_id != nil || scope.isUnrestricted else { continue }
+        let worker = try row.worker()
+        found[worker.id] = worker
+      }
+    }
+    return found
+  }
+
   public func worker(_ id: Worker.ID) async throws -> Worker? {
     guard let person = try await WorkerModel.find(id.rawValue, on: database) else { return nil }
-    guard
-      let employment = try await EmploymentModel.query(on: database)
-        .filter(\.$workerID == id.rawValue).filter(\.$endDate == nil).first(),
-      try await visibleUnit(.init(employment.unitID)) != nil
-    else { return nil }
-    return try person.domain(unitID: employment.unitID)
+    return try await visible(person)
   }
 
   /// The headcount in force on `date`: the latest report on or before it, or, when the unit

@@ -12,6 +12,25 @@ struct RegistryController {
     routes.get(.api(.registryCounts), requires: .viewRegistry, use: counts)
     routes.post(.api(.organisations), requires: .manageOrganisations, use: createOrganisation)
     routes.post(.api(.units), requires: .manageUnits, use: createUnit)
+    routes.post(.api(.individuals), requires: .enroll, use: registerIndividual)
+  }
+
+  /// A person on their own (a gig worker), kept by the caller's node unless another of its
+  /// subtree is named; an earlier record of someone who left their unit is taken over (200).
+  @Sendable func registerIndividual(_ request: Request) async throws -> Response {
+    guard let signedIn = request.operatorAccount, case .organisations = signedIn.scope else { throw APIError.forbidden }
+    let input = try request.content.decode(NewIndividual.self)
+    let worker = try IndividualRegistration(
+      name: input.name, idNumber: input.idNumber, phone: input.phone,
+      insuranceType: input.insuranceType ?? InsuranceType.urbanEmployee.rawValue, categories: input.categories ?? [],
+      bankName: input.bankName ?? "", bankAccount: input.bankAccount ?? "",
+      organisationID: input.organisationId.map { .init($0) } ?? signedIn.organisation.id
+    ).validated().get()
+    let stored = try await request.registry.register(individual: worker)
+    let response = try await WorkerListItem(stored).encodeResponse(
+      status: stored.id == worker.id ? .created : .ok, for: request)
+    response.headers.replaceOrAdd(name: .location, value: SiteURL.worker(.value(stored.id)).path)
+    return response
   }
 
   @Sendable func listOrganisations(_ request: Request) async throws -> ListResource<OrganisationResource> {

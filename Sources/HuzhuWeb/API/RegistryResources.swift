@@ -60,6 +60,18 @@ struct NewUnit: Content {
 }
 
 /// A worker in a list: the ID number is masked (`410502********1234`).
+struct NewIndividual: Content {
+  let name: String
+  let idNumber: String
+  let phone: String
+  let insuranceType: String?
+  let categories: [String]?
+  let bankName: String?
+  let bankAccount: String?
+  /// The node keeping the record; the caller's own when absent.
+  let organisationId: UUID?
+}
+
 struct WorkerListItem: Content {
   let id: UUID
   let name: String

@@ -14,13 +14,10 @@ enum ClaimPage {
     static func load(
       _ id: ClaimRecord.ID, today: CalendarDate, claims: any ClaimStore, registry: any RegistryStore
     ) async throws -> Model? {
-      guard let claim = try await claims.claim(id) else { return nil }
-      async let documents = claims.documents(of: id)
-      async let history = claims.history(of: id)
-      async let outbox = claims.outbox(claim: id)
+      guard let detail = try await claims.detail(id) else { return nil }
       return Model(
-        claim: claim, worker: try await registry.worker(claim.workerID), documents: try await documents,
-        history: try await history, outbox: try await outbox, today: today)
+        claim: detail.claim, worker: try await registry.worker(detail.claim.workerID), documents: detail.documents,
+        history: detail.history, outbox: detail.outbox, today: today)
     }
   }
 }

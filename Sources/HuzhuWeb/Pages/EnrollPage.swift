@@ -11,12 +11,16 @@ enum EnrollPage {
     var requestDate = ""
     var everyone = true
     var workerIDs: Set<String> = []
+    /// Members named by ID number, one a line (pasted from a list): how a large unit names
+    /// the few it enrolls, where a checkbox per worker would be thousands.
+    var idNumbers = ""
     var employerKind = "percent"
     var employerValue = "50"
     var subsidyPayer = ""
     var subsidyPerPerson = ""
-    /// One member whose own share someone else pays (a cadre for a paired hardship worker).
-    var thirdPartyWorker = ""
+    /// One member, by ID number, whose own share someone else pays (a cadre for a paired
+    /// hardship worker).
+    var thirdPartyIDNumber = ""
     var thirdPartyName = ""
 
     init(fields: [String: String], workerIDs: [String]) {
@@ -25,11 +29,12 @@ enum EnrollPage {
       requestDate = fields["requestDate"] ?? ""
       everyone = fields["everyone"] == "on"
       self.workerIDs = Set(workerIDs)
+      idNumbers = fields["idNumbers"] ?? ""
       employerKind = fields["employerKind"] ?? "none"
       employerValue = fields["employerValue"] ?? ""
       subsidyPayer = fields["subsidyPayer"] ?? ""
       subsidyPerPerson = fields["subsidyPerPerson"] ?? ""
-      thirdPartyWorker = fields["thirdPartyWorker"] ?? ""
+      thirdPartyIDNumber = fields["thirdPartyIdNumber"] ?? ""
       thirdPartyName = fields["thirdPartyName"] ?? ""
     }
 
@@ -38,8 +43,17 @@ enum EnrollPage {
       periodStart = today.description
     }
 
-    /// The split, or the fields at fault.
-    func split() -> Result<PayerSplitRule, ValidationFailure> {
+    /// The ID numbers typed into ``idNumbers``, with their line numbers; blank lines skipped.
+    var typedIDNumbers: [(line: Int, text: String)] {
+      idNumbers.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "," || $0 == "，" })
+        .enumerated()
+        .map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        .filter { !$0.1.isEmpty }
+    }
+
+    /// The split, or the fields at fault. `thirdPartyWorker`: the member named by
+    /// ``thirdPartyIDNumber``, once the caller has found them.
+    func split(thirdPartyWorker: Worker.ID? = nil) -> Result<PayerSplitRule, ValidationFailure> {
       var errors: [FieldError] = []
       var employer = PayerSplitRule.EmployerShare.none
       switch employerKind {
@@ -75,7 +89,7 @@ enum EnrollPage {
         }
       }
       var thirdParties: [Worker.ID: String] = [:]
-      if let worker = Worker.ID(thirdPartyWorker) {
+      if let worker = thirdPartyWorker {
         let name = thirdPartyName.trimmingCharacters(in: .whitespaces)
         if name.isEmpty {
           errors.append(.missing("thirdPartyName", LocalizedText(zh: "代缴人姓名", en: "payer's name")))
@@ -88,9 +102,15 @@ enum EnrollPage {
     }
   }
 
+  /// Up to this many workers the form lists each with a checkbox; a larger unit names the
+  /// members it enrolls by ID number.
+  static let checkboxLimit = 200
+
   struct Model {
     let unit: WorkUnit
+    /// Everyone employed by the unit now, when ``checkboxLimit`` or fewer; else empty.
     let workers: [Worker]
+    let workerCount: Int
     let products: [(value: String, label: String)]
     var form: Form
     var errors: [FieldError] = []
@@ -111,11 +131,7 @@ enum EnrollPage {
         currentPath: SiteURL.enrollPage(.value(unit.id)).path, viewer: viewer,
         content: .group(
           .nav(.class("breadcrumbs"), .a(.href(SiteURL.unit(.value(unit.id)).path), .text(unit.name))),
-          .if(
-            !model.errors.isEmpty,
-            .div(
-              .class("notice notice-bad"), .id("form-errors"), .attribute(named: "role", value: "alert"),
-              .forEach(model.errors) { .p(.text($0.message.text(for: language))) })),
+          errorSummary(model.errors, language: language),
           .form(
             .class("stacked-form"), .method(.post), .action(SiteURL.enrollPage(.value(unit.id)).path),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
@@ -153,13 +169,9 @@ enum EnrollPage {
                 "subsidyPerPerson", text("每人补贴（元）", "Subsidy per person (yuan)"),
                 input("subsidyPerPerson", form.subsidyPerPerson)),
               field(
-                "thirdPartyWorker", text("由他人代缴个人部分的职工", "A member whose own share someone else pays"),
-                .namedSelect(
-                  "thirdPartyWorker", id: "thirdPartyWorker",
-                  [.choice("", text("无", "None"), selected: form.thirdPartyWorker.isEmpty)]
-                    + model.workers.map {
-                      .choice($0.id.description, $0.name, selected: form.thirdPartyWorker == $0.id.description)
-                    })),
+                "thirdPartyIdNumber",
+                text("由他人代缴个人部分的职工（身份证号）", "A member whose own share someone else pays (ID number)"),
+                input("thirdPartyIdNumber", form.thirdPartyIDNumber)),
               field(
                 "thirdPartyName", text("代缴人（如：孙志刚（包联干部））", "Who pays (e.g. a paired cadre)"),
                 input("thirdPartyName", form.thirdPartyName))),
@@ -171,7 +183,14 @@ enum EnrollPage {
                 .label(
                   .for("everyone"),
                   .text(
-                    text(" 全部在职职工（\(model.workers.count) 人）", " Every worker employed now (\(model.workers.count))")))),
+                    text(" 全部在职职工（\(model.workerCount) 人）", " Every worker employed now (\(model.workerCount))")))),
+              .p(.class("muted"), .text(text("或只为以下人员办理：", "Or only these:"))),
+              field(
+                "idNumbers", text("身份证号（每行一个，可从名册粘贴）", "ID numbers (one a line, pasted from a list)"),
+                .textarea(
+                  .name("idNumbers"), .id("idNumbers"), .attribute(named: "rows", value: "4"),
+                  .attribute(named: "aria-invalid", value: model.errors(for: "idNumbers").isEmpty ? "false" : "true"),
+                  .text(form.idNumbers))),
               .forEach(model.workers) { worker in
                 .div(
                   .class("field checkbox"),

@@ -147,6 +147,9 @@ struct Viewer: Sendable {
   let csrfToken: String
 
   func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+  /// People on their own are kept by organisation nodes, so a unit officer registers none.
+  var mayRegisterIndividuals: Bool { may(.enroll) && !roles.contains(.unitOfficer) }
 }
 
 extension Request {

@@ -69,7 +69,7 @@ extension PagesController {
       try await request.accounts.create(
         UserAccount(
           username: form.username, displayName: form.displayName, organisationID: organisationID, unitID: unitID,
-          roles: form.roles, passwordHash: hash))
+          roles: form.roles, passwordHash: hash, mustChangePassword: true))
     } catch let failure as ValidationFailure {
       return AccountsPage.View(
         model: try await accountsModel(request, form: form, errors: failure.errors), language: request.displayLanguage,
@@ -119,7 +119,7 @@ extension PagesController {
         viewer: request.viewer!
       ).html().response(status: .unprocessableEntity)
     }
-    try await setPassword(password, for: account, request)
+    try await setPassword(password, temporary: true, for: account, request)
     try await request.accounts.unlock(account.id)
     try await request.audit(.accountChange, subject: "account:\(account.username)", detail: "password reset")
     request.flash(LocalizedText(zh: "账号 \(account.username) 的密码已重设", en: "\(account.username)'s password was reset"))
@@ -143,15 +143,18 @@ extension PagesController {
     return request.redirect(to: SiteURL.accountsPage.path)
   }
 
-  func setPassword(_ password: String, for account: UserAccount, _ request: Request) async throws {
+  /// `temporary`: chosen by an administrator, so the holder must change it at sign-in.
+  func setPassword(_ password: String, temporary: Bool, for account: UserAccount, _ request: Request) async throws {
     let hasher = request.application.huzhu.passwordHasher
     let hash = try await request.application.threadPool.runIfActive { try hasher.hash(password) }
-    try await request.accounts.setPasswordHash(hash, for: account.id)
+    try await request.accounts.setPasswordHash(hash, temporary: temporary, for: account.id)
   }
 
   @Sendable func passwordForm(_ request: Request) async throws -> Response {
-    PasswordPage.View(language: request.displayLanguage, viewer: request.viewer!, notice: request.takeFlash()).html()
-      .response()
+    PasswordPage.View(
+      language: request.displayLanguage, viewer: request.viewer!, notice: request.takeFlash(),
+      warning: request.takeFlashError()
+    ).html().response()
   }
 
   struct PasswordChange: Content {
@@ -187,10 +190,11 @@ extension PagesController {
       return PasswordPage.View(language: request.displayLanguage, viewer: request.viewer!, errors: errors).html()
         .response(status: .unprocessableEntity)
     }
-    try await setPassword(form.password, for: signedIn.account, request)
+    try await setPassword(form.password, temporary: false, for: signedIn.account, request)
     try await request.audit(
       .accountChange, subject: "account:\(signedIn.account.username)", detail: "own password changed")
     request.flash(LocalizedText(zh: "密码已修改", en: "Password changed"))
-    return request.redirect(to: SiteURL.ownPassword.path)
+    // A temporary password was the only thing in the way: go on to the dashboard.
+    return request.redirect(to: signedIn.account.mustChangePassword ? SiteURL.home.path : SiteURL.ownPassword.path)
   }
 }

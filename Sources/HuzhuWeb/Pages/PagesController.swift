@@ -159,12 +159,15 @@ struct PagesController {
     guard
       let model = try await WorkerPage.Model.load(
         id, revealed: reveal, today: request.today, registry: request.registry, enrollments: request.enrollments,
-        claims: request.claims)
+        claims: request.claims, schemes: request.schemes)
     else { throw APIError.notFound }
     if reveal {
       try await request.audit(.personalDataView, subject: "worker:\(id)", detail: "ID number, phone, bank account")
     }
-    return WorkerPage.View(model: model, language: request.displayLanguage, viewer: viewer).html().response()
+    return WorkerPage.View(
+      model: model, language: request.displayLanguage, viewer: viewer, notice: request.takeFlash(),
+      error: request.takeFlashError()
+    ).html().response()
   }
 
   @Sendable func certificate(_ request: Request) async throws -> Response {

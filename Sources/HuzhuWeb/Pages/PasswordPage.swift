@@ -8,6 +8,8 @@ enum PasswordPage {
     let viewer: Viewer
     var errors: [FieldError] = []
     var notice: LocalizedText?
+    /// Why the operator was sent here (a temporary password to replace).
+    var warning: LocalizedText?
 
     func html() -> HTML {
       Layout(
@@ -15,6 +17,11 @@ enum PasswordPage {
         viewer: viewer,
         content: .group(
           .unwrap(notice) { .div(.class("notice notice-good"), .id("password-notice"), .text($0.text(for: language))) },
+          .unwrap(warning) {
+            .div(
+              .class("notice notice-bad"), .id("password-required"), .attribute(named: "role", value: "alert"),
+              .text($0.text(for: language)))
+          },
           .form(
             .class("stacked-form narrow"), .method(.post), .action(SiteURL.ownPassword.path),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),

@@ -173,10 +173,13 @@ extension PortalController {
       }
     }
     let worker = form.worker
-    let unit = try await FluentRegistryStore(database: request.db).unit(worker.unitID)
+    let registry = FluentRegistryStore(database: request.db)
+    let unit = try await worker.unitID.asyncMap { try await registry.unit($0) } ?? nil
+    // An individual's claim belongs to the node keeping their record.
     let organisation =
-      try await unit.asyncMap { try await FluentRegistryStore(database: request.db).organisation($0.organisationID) }
-      ?? nil
+      try await (unit?.organisationID ?? worker.homeOrganisationID).asyncMap {
+        try await registry.organisation($0)
+      } ?? nil
     let context = ClaimContext(
       actor: ClaimActor(
         accountID: .init(worker.id.rawValue), name: "\(worker.name)（本人网上申请）",

@@ -11,19 +11,17 @@ enum StoriesPage {
     let registry = FluentRegistryStore(database: request.db)
     let schemes = Dictionary(
       try await request.schemes.schemes().map { ($0.code, $0.definition) }, uniquingKeysWith: { first, _ in first })
+    let paid = try await claims.latestPaid(limit: 30)
+    // Two reads for all of them, not two per story.
+    let workers = try await registry.workers(Array(Set(paid.map(\.workerID))))
+    let units = try await registry.units(Array(Set(workers.values.compactMap(\.unitID))))
     var stories: [ClaimStory] = []
-    for claim in try await claims.latestPaid(limit: 30) {
-      guard let worker = try await registry.worker(claim.workerID), let unit = try await registry.unit(worker.unitID)
-      else { continue }
-      let definition = schemes[claim.schemeCode]
-      // The price of the cover that paid: the first paying benefit's product and rule version.
-      let outcome = claim.explanation?.outcomes.first { $0.total.fen > 0 } ?? claim.explanation?.outcomes.first
-      let price = definition?.products.first { $0.code == outcome?.product }?.versions
-        .first { $0.version == outcome?.version }?.contribution?.perShare
+    for claim in paid {
+      guard let worker = workers[claim.workerID] else { continue }
       stories.append(
         ClaimStory(
-          claim: claim, worker: worker, sector: unit.sector, schemeName: definition?.scheme.name ?? claim.schemeCode,
-          contribution: price))
+          claim: claim, worker: worker, sector: worker.unitID.flatMap { units[$0]?.sector },
+          scheme: schemes[claim.schemeCode]))
     }
     return stories
   }
@@ -51,12 +49,12 @@ enum StoriesPage {
                   .p(
                     .text(
                       text(
-                        "\(story.sector.label.zh)一位\(story.ageBand)多岁的\(story.gender == .female ? "女" : "男")职工，\(story.year)年\(story.month)月"
+                        "\(story.workplace.zh)一位\(story.ageBand)多岁的\(story.gender == .female ? "女" : "男")职工，\(story.year)年\(story.month)月"
                           + (story.hospitalDays.map { "住院 \($0) 天" } ?? "出险")
                           + (story.selfPaid.map { "，医保报销后个人负担 \($0.formatted)" } ?? "")
                           + "，获得互助金 \(story.paid.formatted)"
                           + (story.contribution.map { "（每年互助金 \($0.formatted)）" } ?? "") + "。",
-                        "A \(story.gender == .female ? "woman" : "man") in \(story.ageBand)s working in a \(story.sector.label.en), \(story.year)-\(story.month): "
+                        "A \(story.gender == .female ? "woman" : "man") in \(story.ageBand)s working in \(story.workplace.en), \(story.year)-\(story.month): "
                           + (story.hospitalDays.map { "\($0) days in hospital" } ?? "an event")
                           + (story.selfPaid.map { ", \($0.formatted) left to pay after insurance" } ?? "")
                           + "; the scheme paid \(story.paid.formatted)"

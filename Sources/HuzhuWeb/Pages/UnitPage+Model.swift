@@ -10,6 +10,10 @@ enum UnitPage {
     let workers: PagedResult<Worker>
     let enrollments: PagedResult<Enrollment>
     let bills: [Bill]
+    /// The bills' payments, for their receipts.
+    let payments: [Bill.ID: [Payment]]
+    /// People covered today, each once.
+    let covered: Int
     let outreach: [OutreachVisit]
     /// Product names of every scheme, by product code.
     let productNames: [String: LocalizedText]
@@ -29,18 +33,20 @@ enum UnitPage {
       async let enrollments = store.enrollments(unit: id, page: PageQuery(per: 100))
       async let bills = store.bills(unit: id)
       async let outreach = unionWork.outreachVisits(unit: id)
+      async let covered = store.coveredCount(unit: id, on: today)
       async let schemeList = schemes.schemes()
       let people = try await workers
       var names = Dictionary(uniqueKeysWithValues: people.items.map { ($0.id, $0.name) })
       let cover = try await enrollments
       // Members who have since left the unit still show by name on its enrollments.
-      for enrollment in cover.items where names[enrollment.workerID] == nil {
-        names[enrollment.workerID] = try await registry.worker(enrollment.workerID)?.name ?? ""
-      }
+      let missing = Set(cover.items.map(\.workerID)).filter { names[$0] == nil }
+      for (id, worker) in try await registry.workers(Array(missing)) { names[id] = worker.name }
+      let unitBills = try await bills
       return Model(
         unit: unit, organisation: try await organisation, details: try await details ?? UnitDetails(),
         headcount: HeadcountReport.inForce(on: today, among: try await headcounts), workers: people,
-        enrollments: cover, bills: try await bills, outreach: try await outreach,
+        enrollments: cover, bills: unitBills, payments: try await store.payments(bills: unitBills.map(\.id)),
+        covered: try await covered, outreach: try await outreach,
         productNames: Self.productNames(try await schemeList), names: names, today: today)
     }
 

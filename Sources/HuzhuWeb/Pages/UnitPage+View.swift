@@ -43,17 +43,19 @@ extension UnitPage {
 
     private func summary() -> Node<HTML.BodyContext> {
       let details = model.details
-      let enrolled = Set(model.enrollments.items.filter { $0.covers(model.today) }.map(\.workerID)).count
+      let headcount = model.headcount?.total ?? model.workers.total
+      let participation = Share(model.covered, of: headcount)
       return .group(
         .div(
           .class("figures"),
           figure(
-            model.headcount.map { String($0.total) } ?? String(model.workers.total),
+            String(headcount),
             model.headcount.map { text("职工总数（\($0.asOf) 填报）", "Headcount (reported \($0.asOf))") }
               ?? text("名册在职人数", "Workers on the roster")),
           figure(
             model.headcount.map { String($0.female) } ?? "—", text("其中女职工", "of whom women")),
-          figure(String(enrolled), text("今日在保人数", "Covered today")),
+          figure(String(model.covered), text("今日在保人数", "Covered today")),
+          figure(participation.isDefined ? participation.percentText() : "—", text("参保率", "Participation")),
           figure(String(model.bills.filter { $0.status != .paid }.count), text("未缴清缴费单", "Bills not settled"))),
         .dl(
           .class("facts"),
@@ -138,68 +140,10 @@ extension UnitPage {
             .text(text("办理集体参保", "Enroll the unit")))))
     }
 
-    /// The form that records one payment towards a bill: the payer, the amount outstanding by
-    /// default, the date and the bank's reference. A key made when the page was drawn makes
-    /// a second press (or a refresh) replay the first payment instead of paying twice.
-    private func paymentForm(_ bill: Bill) -> Node<HTML.BodyContext> {
-      guard let viewer, viewer.may(.recordPayments), bill.status != .paid, let first = bill.outstanding.first else {
-        return .empty
-      }
-      return .form(
-        .class("inline-form payment-form"), .method(.post), .action(SiteURL.billPay(.value(bill.id)).path),
-        .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-        .input(.type(.hidden), .name("idempotencyKey"), .value(UUID().uuidString)),
-        .namedSelect(
-          "payer", id: "payer-\(bill.number)",
-          bill.outstanding.map { part in
-            .choice(
-              part.payer.rawValue + "|" + (part.payerName ?? ""),
-              "\(part.payerName ?? part.payer.label.text(for: language)) \(part.amount.formatted)")
-          }),
-        .input(
-          .type(.text), .name("amount"), .id("amount-\(bill.number)"), .value(first.amount.decimalString),
-          .attribute(named: "inputmode", value: "decimal"), .attribute(named: "aria-label", value: text("金额", "Amount"))
-        ),
-        .input(
-          .type(.date), .name("paidOn"), .id("paid-on-\(bill.number)"), .value(model.today.description),
-          .attribute(named: "aria-label", value: text("缴费日期", "Paid on"))),
-        .input(
-          .type(.text), .name("reference"), .id("reference-\(bill.number)"), .required(true),
-          .placeholder(text("银行流水号或收据号", "Bank reference"))),
-        .button(.type(.submit), .class("primary"), .id("pay-\(bill.number)"), .text(text("登记缴费", "Record payment"))))
-    }
-
     private func bills() -> Node<HTML.BodyContext> {
-      .section(
-        .h2(.text(text("缴费单", "Bills"))),
-        .if(
-          model.bills.isEmpty,
-          .p(.class("muted"), .text(text("暂无缴费单。", "No bills yet."))),
-          else: .table(
-            .class("data-table"),
-            .thead(
-              .tr(
-                .th(.text(text("编号", "Number"))), .th(.text(text("保障期间", "Period"))),
-                .th(.class("number"), .text(text("人数", "Members"))), .th(.text(text("应缴（按付款方）", "Due by payer"))),
-                .th(.class("number"), .text(text("应缴合计", "Total due"))),
-                .th(.class("number"), .text(text("已缴", "Paid"))), .th(.text(text("状态", "Status"))))),
-            .tbody(
-              .forEach(model.bills) { bill in
-                .tr(
-                  .td(.text(bill.number)),
-                  .td(.text("\(bill.period.start) – \(bill.period.end)")),
-                  .td(.class("number"), .text(String(bill.memberCount))),
-                  .td(
-                    .text(
-                      bill.due.map { part in
-                        "\(part.payerName ?? part.payer.label.text(for: language)) \(part.amount.formatted)"
-                      }.joined(separator: "；"))),
-                  .td(.class("number"), .text(bill.totalDue.formatted)),
-                  .td(.class("number"), .text(bill.totalPaid.formatted)),
-                  .td(
-                    .span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language))),
-                    paymentForm(bill)))
-              }))))
+      BillsTable(
+        bills: model.bills, payments: model.payments, today: model.today, language: language, viewer: viewer
+      ).node()
     }
 
     private func outreach() -> Node<HTML.BodyContext> {

@@ -1,5 +1,6 @@
 import Foundation
 import HuzhuCore
+import HuzhuPersistence
 import HuzhuSpreadsheet
 import Vapor
 
@@ -72,6 +73,10 @@ struct UnitWorkPagesController {
       let preview = try await request.previewRoster(try storedRoster(form.file, request), into: unit)
       model.preview = preview
       let result = try await request.registry.importRoster(preview, into: unit.id, on: request.today)
+      // The roster is in the registry now; its file goes unless a claim's scan is the same file.
+      if !(try await FluentClaimStore(database: request.db).documentExists(sha256: form.file)) {
+        try? request.application.huzhu.documents.remove(sha256: form.file)
+      }
       request.flash(
         LocalizedText(
           zh: "花名册已导入：新增 \(result.created) 人，调入 \(result.transferred) 人，更新 \(result.updated) 人",
@@ -112,24 +117,24 @@ struct UnitWorkPagesController {
 
   private func enrollModel(_ request: Request, form: EnrollPage.Form? = nil) async throws -> EnrollPage.Model {
     let unit = try await visibleUnit(request)
-    var workers: [Worker] = []
+    let first = try await request.registry.workers(
+      in: unit.id, page: PageQuery(page: 1, per: EnrollPage.checkboxLimit))
+    return EnrollPage.Model(
+      unit: unit, workers: first.total <= EnrollPage.checkboxLimit ? first.items : [], workerCount: first.total,
+      products: try await request.productChoices(), form: form ?? EnrollPage.Form(today: request.today))
+  }
+
+  /// Everyone the unit employs now, page by page.
+  private func everyone(in unit: WorkUnit.ID, _ request: Request) async throws -> [Worker.ID] {
+    var workers: [Worker.ID] = []
     var page = 1
     while true {
       let slice = try await request.registry.workers(
-        in: unit.id, page: PageQuery(page: page, per: PageQuery.maximumPerPage))
-      workers += slice.items
-      if workers.count >= slice.total || slice.items.isEmpty { break }
+        in: unit, page: PageQuery(page: page, per: PageQuery.maximumPerPage))
+      workers += slice.items.map(\.id)
+      if workers.count >= slice.total || slice.items.isEmpty { return workers }
       page += 1
     }
-    var products: [(value: String, label: String)] = []
-    for scheme in try await request.schemes.schemes() {
-      for product in scheme.definition.products {
-        let name = request.displayLanguage == .en ? (product.nameEn ?? product.name) : product.name
-        products.append(("\(scheme.code)|\(product.code)", "\(scheme.definition.scheme.name) · \(name)"))
-      }
-    }
-    return EnrollPage.Model(
-      unit: unit, workers: workers, products: products, form: form ?? EnrollPage.Form(today: request.today))
   }
 
   @Sendable func enrollPage(_ request: Request) async throws -> Response {
@@ -140,15 +145,15 @@ struct UnitWorkPagesController {
   struct EnrollBody: Content {
     var product, periodStart, requestDate, everyone, employerKind, employerValue, subsidyPayer,
       subsidyPerPerson: String?
-    var thirdPartyWorker, thirdPartyName: String?
+    var thirdPartyIdNumber, thirdPartyName, idNumbers: String?
     var workers: [String]?
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
         ("product", product), ("periodStart", periodStart), ("requestDate", requestDate), ("everyone", everyone),
         ("employerKind", employerKind), ("employerValue", employerValue), ("subsidyPayer", subsidyPayer),
-        ("subsidyPerPerson", subsidyPerPerson), ("thirdPartyWorker", thirdPartyWorker),
-        ("thirdPartyName", thirdPartyName),
+        ("subsidyPerPerson", subsidyPerPerson), ("thirdPartyIdNumber", thirdPartyIdNumber),
+        ("thirdPartyName", thirdPartyName), ("idNumbers", idNumbers),
       ]
       return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }
@@ -170,17 +175,31 @@ struct UnitWorkPagesController {
     if periodStart == nil { errors.append(.missing("periodStart", LocalizedText(zh: "保障期开始日期", en: "start of cover"))) }
     let requestDate = CalendarDate(form.requestDate)
     if requestDate == nil { errors.append(.missing("requestDate", LocalizedText(zh: "申请日期", en: "request date"))) }
-    let members =
-      form.everyone
-      ? model.workers.map(\.id) : model.workers.map(\.id).filter { form.workerIDs.contains($0.description) }
-    if members.isEmpty {
+    var members: [Worker.ID] = []
+    if form.everyone {
+      members = try await everyone(in: model.unit.id, request)
+    } else {
+      members = model.workers.map(\.id).filter { form.workerIDs.contains($0.description) }
+      let named = try await request.members(
+        form.typedIDNumbers, field: "idNumbers", employedBy: model.unit.id)
+      errors += named.errors
+      members += named.workers.filter { !members.contains($0) }
+    }
+    if members.isEmpty && errors.isEmpty {
       errors.append(
         FieldError(
           field: "workers", code: "no_members",
           message: LocalizedText(zh: "请选择参保人员", en: "choose who is enrolled")))
     }
+    var thirdPartyWorker: Worker.ID?
+    let thirdParty = form.thirdPartyIDNumber.trimmingCharacters(in: .whitespaces)
+    if !thirdParty.isEmpty {
+      let found = try await request.members([(1, thirdParty)], field: "thirdPartyIdNumber", employedBy: model.unit.id)
+      errors += found.errors
+      thirdPartyWorker = found.workers.first
+    }
     let split: PayerSplitRule
-    switch form.split() {
+    switch form.split(thirdPartyWorker: thirdPartyWorker) {
     case .success(let value): split = value
     case .failure(let failure):
       errors += failure.errors
@@ -215,7 +234,14 @@ struct UnitWorkPagesController {
 
   @Sendable func pay(_ request: Request) async throws -> Response {
     guard let bill = try await request.enrollments.bill(try request.identifier()) else { throw APIError.notFound }
-    let back = bill.unitID.map { SiteURL.unit(.value($0)).path } ?? SiteURL.home.path
+    let back: String
+    if let unit = bill.unitID {
+      back = SiteURL.unit(.value(unit)).path
+    } else if let member = try await request.enrollments.enrollments(bill: bill.id).first {
+      back = SiteURL.worker(.value(member.workerID)).path
+    } else {
+      back = SiteURL.home.path
+    }
     let form = try request.content.decode(PaymentForm.self)
     let payerParts = form.payer.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
     guard let payer = PayerType(rawValue: payerParts.first ?? ""), let amount = Money(yuan: form.amount),

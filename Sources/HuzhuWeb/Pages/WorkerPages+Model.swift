@@ -21,21 +21,28 @@ enum WorkerPage {
     let unit: WorkUnit?
     let enrollments: [Enrollment]
     let claims: [ClaimRecord]
+    /// The bills of the person's individual enrollments (a unit's bills are on its page).
+    let bills: [Bill]
+    let payments: [Bill.ID: [Payment]]
+    /// Product names of every scheme, by product code.
+    let productNames: [String: LocalizedText]
     /// Whether the full ID number, phone and bank account are shown (and so audited).
     let revealed: Bool
     let today: CalendarDate
 
     static func load(
       _ id: Worker.ID, revealed: Bool, today: CalendarDate, registry: any RegistryStore,
-      enrollments: any EnrollmentStore, claims: any ClaimStore
+      enrollments: any EnrollmentStore, claims: any ClaimStore, schemes: any SchemeStore
     ) async throws -> Model? {
       guard let worker = try await registry.worker(id) else { return nil }
-      async let unit = registry.unit(worker.unitID)
+      async let unit = worker.unitID.asyncMap { try await registry.unit($0) } ?? nil
       async let cover = enrollments.enrollments(worker: id)
       async let history = claims.claims(worker: id)
+      let bills = try await enrollments.bills(individual: id)
       return Model(
         worker: worker, unit: try await unit, enrollments: try await cover, claims: try await history,
-        revealed: revealed, today: today)
+        bills: bills, payments: try await enrollments.payments(bills: bills.map(\.id)),
+        productNames: UnitPage.Model.productNames(try await schemes.schemes()), revealed: revealed, today: today)
     }
   }
 }

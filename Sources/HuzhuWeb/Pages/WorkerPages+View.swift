@@ -17,6 +17,12 @@ extension WorkerSearchPage {
               .type(.search), .name("q"), .id("q"), .value(model.query),
               .placeholder(text("姓名、身份证号或手机号", "Name, ID number or phone")), .autofocus(true)),
             .button(.type(.submit), .text(text("查询", "Search")))),
+          .if(
+            viewer.mayRegisterIndividuals,
+            .p(
+              .a(
+                .class("button"), .id("new-individual"), .href(SiteURL.newIndividual.path),
+                .text(text("个人参保登记（新就业形态等）", "Register a person on their own (gig workers…)"))))),
           results())
       )
       .html()
@@ -49,6 +55,8 @@ extension WorkerPage {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
+    var notice: LocalizedText? = nil
+    var error: LocalizedText? = nil
 
     func html() -> HTML {
       let worker = model.worker
@@ -57,8 +65,15 @@ extension WorkerPage {
         title: worker.name, language: language, currentPath: path, viewer: viewer,
         content: .group(
           .nav(.class("breadcrumbs"), .a(.href(SiteURL.workers.path), .text(text("职工查询", "Find a worker")))),
+          .unwrap(notice) { .div(.class("notice notice-good"), .id("worker-notice"), .text($0.text(for: language))) },
+          .unwrap(error) {
+            .div(
+              .class("notice notice-bad"), .id("worker-error"), .attribute(named: "role", value: "alert"),
+              .text($0.text(for: language)))
+          },
           identity(path: path),
           cover(),
+          bills(),
           claims())
       )
       .html()
@@ -84,7 +99,8 @@ extension WorkerPage {
           .dt(.text(text("所在单位", "Unit"))),
           .dd(
             .unwrap(
-              model.unit, { .a(.href(SiteURL.unit(.value($0.id)).path), .text($0.name)) }, else: .text("—")))),
+              model.unit, { .a(.href(SiteURL.unit(.value($0.id)).path), .text($0.name)) },
+              else: .text(text("无（个人参保）", "None (on their own)"))))),
         .if(
           !revealed && viewer.may(.viewPersonalData),
           .p(
@@ -111,10 +127,16 @@ extension WorkerPage {
                     .a(
                       .href(SiteURL.certificate(.value(enrollment.certificateNumber)).path),
                       .text(enrollment.certificateNumber))),
-                  .td(.text(enrollment.productCode)),
+                  .td(.text(model.productNames[enrollment.productCode]?.text(for: language) ?? enrollment.productCode)),
                   .td(.text("\(enrollment.period.start) – \(enrollment.period.end)")),
                   .td(.text(enrollment.coverState(on: model.today).label.text(for: language))))
               })),
+        .if(
+          viewer.mayRegisterIndividuals,
+          .p(
+            .a(
+              .class("button"), .id("enroll-individual"), .href(SiteURL.individualEnroll(.value(model.worker.id)).path),
+              .text(text("办理个人参保", "Enroll on their own"))))),
         .if(
           viewer.may(.intakeClaims) && !model.enrollments.isEmpty,
           .p(
@@ -122,6 +144,15 @@ extension WorkerPage {
               .class("button primary"), .id("new-claim"),
               .href(SiteURL.newClaim.path + "?worker=\(model.worker.id)"),
               .text(text("为该职工受理互助金申请", "Open a claim for this worker"))))))
+    }
+
+    private func bills() -> Node<HTML.BodyContext> {
+      .if(
+        !model.bills.isEmpty,
+        BillsTable(
+          bills: model.bills, payments: model.payments, title: LocalizedText(zh: "个人参保缴费单", en: "Individual bills"),
+          today: model.today, language: language, viewer: viewer
+        ).node())
     }
 
     private func claims() -> Node<HTML.BodyContext> {

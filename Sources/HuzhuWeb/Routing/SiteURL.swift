@@ -13,6 +13,9 @@ public enum SiteURL: Hashable, Sendable {
   /// Worker search (`?q=` name, ID number or phone) and a worker's page.
   case workers
   case worker(Parameter<Worker.ID>)
+  /// Registering a person on their own (a gig worker), and their individual enrollment.
+  case newIndividual
+  case individualEnroll(Parameter<Worker.ID>)
   /// The intake form (`?worker=`), and the forms posted from a claim's page.
   case newClaim
   case claimAct(Parameter<ClaimRecord.ID>)
@@ -95,6 +98,7 @@ public enum SiteURL: Hashable, Sendable {
     case unitRenewals(Parameter<WorkUnit.ID>)
     case unitBills(Parameter<WorkUnit.ID>)
     case individualEnrollments
+    case individuals
     case workerEnrollments(Parameter<Worker.ID>)
     case bill(Parameter<Bill.ID>)
     case billPayments(Parameter<Bill.ID>)
@@ -144,6 +148,8 @@ public enum SiteURL: Hashable, Sendable {
     case .organisations: ["organisations"]
     case .workers: ["workers"]
     case .worker(let id): ["workers", id.component(SiteURL.idParameter)]
+    case .newIndividual: ["workers", "new"]
+    case .individualEnroll(let id): ["workers", id.component(SiteURL.idParameter), "enroll"]
     case .newClaim: ["claims", "new"]
     case .claimAct(let id): ["claims", id.component(SiteURL.idParameter), "act"]
     case .claimUpload(let id): ["claims", id.component(SiteURL.idParameter), "upload"]
@@ -224,6 +230,7 @@ extension SiteURL.API {
     case .unitRenewals(let id): ["units", id.component(SiteURL.idParameter), "renewals"]
     case .unitBills(let id): ["units", id.component(SiteURL.idParameter), "bills"]
     case .individualEnrollments: ["enrollments", "individual"]
+    case .individuals: ["individuals"]
     case .workerEnrollments(let id): ["workers", id.component(SiteURL.idParameter), "enrollments"]
     case .bill(let id): ["bills", id.component(SiteURL.idParameter)]
     case .billPayments(let id): ["bills", id.component(SiteURL.idParameter), "payments"]
@@ -255,6 +262,14 @@ extension SiteURL.API {
   }
 }
 
+/// What a route asks of its caller, kept on the route so that a test can try every route
+/// with every role that lacks it.
+public struct RoutePermissions: Sendable, Hashable {
+  public static let key = "huzhu.permissions"
+  /// Any one of these will do.
+  public let anyOf: Set<Permission>
+}
+
 extension RoutesBuilder {
   /// Registers `handler` for `url`, refusing (403) anyone whose roles lack `permission`.
   /// Every operator route names its permission here, so the table of who may do what is
@@ -265,10 +280,12 @@ extension RoutesBuilder {
     body: HTTPBodyStreamStrategy = .collect,
     use handler: @Sendable @escaping (Request) async throws -> Response
   ) -> Route {
-    on(method, url.pathComponents, body: body) { request in
+    let route = on(method, url.pathComponents, body: body) { request in
       try request.require(permission)
       return try await handler(request)
     }
+    route.userInfo[RoutePermissions.key] = RoutePermissions(anyOf: [permission])
+    return route
   }
 
   /// For the few pages two roles share (the accounts page: system and security administrators).
@@ -277,11 +294,13 @@ extension RoutesBuilder {
     _ method: HTTPMethod, _ url: SiteURL, requiresAnyOf permissions: Set<Permission>,
     use handler: @Sendable @escaping (Request) async throws -> Response
   ) -> Route {
-    on(method, url.pathComponents) { request in
+    let route = on(method, url.pathComponents) { request in
       guard let account = request.operatorAccount else { throw APIError.unauthorized }
       guard !permissions.isDisjoint(with: account.account.permissions) else { throw APIError.forbidden }
       return try await handler(request)
     }
+    route.userInfo[RoutePermissions.key] = RoutePermissions(anyOf: permissions)
+    return route
   }
 
   @discardableResult

@@ -48,7 +48,11 @@ enum SignIn {
 
   static let wrongCredentials = LocalizedText(zh: "用户名或密码错误", en: "wrong username or password")
 
-  static func attempt(username: String, password: String, on request: Request) async throws -> Outcome {
+  /// `remembering`: an HTTP Basic client, whose passing check is kept for a few minutes
+  /// (``VerifiedCredentials``) instead of paying bcrypt on every request.
+  static func attempt(username: String, password: String, remembering: Bool = false, on request: Request)
+    async throws -> Outcome
+  {
     let now = Date()
     let accounts = request.accounts
     guard let account = try await accounts.account(username: username), !account.isDisabled else {
@@ -66,7 +70,16 @@ enum SignIn {
       try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "locked")
       return .failure(locked(until: account.login.lockedUntil!))
     }
-    guard try await verify(password, against: account.passwordHash, on: request) else {
+    let verified = request.application.huzhu.verifiedCredentials
+    let key = VerifiedCredentials.key(username: username, password: password, hash: account.passwordHash)
+    let passed: Bool
+    if remembering && verified.contains(key, at: now) {
+      passed = true
+    } else {
+      passed = try await verify(password, against: account.passwordHash, on: request)
+      if passed && remembering { verified.remember(key, at: now) }
+    }
+    guard passed else {
       let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
       try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "wrong password")
       if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
@@ -112,7 +125,7 @@ enum SignIn {
 struct BasicAccountAuthenticator: AsyncBasicAuthenticator {
   func authenticate(basic: BasicAuthorization, for request: Request) async throws {
     if case .success(let account) = try await SignIn.attempt(
-      username: basic.username, password: basic.password, on: request)
+      username: basic.username, password: basic.password, remembering: true, on: request)
     {
       request.auth.login(account)
     }

@@ -8,6 +8,8 @@ struct HuzhuState: Sendable {
   var configuration: AppConfiguration?
   var passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
   var isReady = false
+  /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
+  let verifiedCredentials = VerifiedCredentials()
 
   /// Scans of claim documents, under the data directory.
   var documents: any DocumentStorage {
