@@ -51,6 +51,22 @@ enum EnrollPage {
         .filter { !$0.1.isEmpty }
     }
 
+    /// What every enrollment order needs: the scheme and product (`scheme|product`), the start
+    /// of cover and the request date; or the fields at fault.
+    func basics() -> Result<
+      (scheme: String, product: String, periodStart: CalendarDate, requestDate: CalendarDate), ValidationFailure
+    > {
+      var errors: [FieldError] = []
+      let parts = product.split(separator: "|").map(String.init)
+      if parts.count != 2 { errors.append(.missing("product", LocalizedText(zh: "产品", en: "product"))) }
+      let start = CalendarDate(periodStart)
+      if start == nil { errors.append(.missing("periodStart", LocalizedText(zh: "保障期开始日期", en: "start of cover"))) }
+      let requested = CalendarDate(requestDate)
+      if requested == nil { errors.append(.missing("requestDate", LocalizedText(zh: "申请日期", en: "request date"))) }
+      guard errors.isEmpty, let start, let requested else { return .failure(ValidationFailure(errors)) }
+      return .success((parts[0], parts[1], start, requested))
+    }
+
     /// The split, or the fields at fault. `thirdPartyWorker`: the member named by
     /// ``thirdPartyIDNumber``, once the caller has found them.
     func split(thirdPartyWorker: Worker.ID? = nil) -> Result<PayerSplitRule, ValidationFailure> {
@@ -118,10 +134,52 @@ enum EnrollPage {
     func errors(for field: String) -> [FieldError] { errors.filter { $0.field == field } }
   }
 
+  /// Product, start of cover and request date: the first part of every enrollment form.
+  static func productAndPeriod(
+    _ form: Form, products: [(value: String, label: String)], _ controls: FormControls
+  ) -> Node<HTML.FormContext> {
+    let language = controls.language
+    return .fieldset(
+      .legend(Layout.text(zh: "保障产品与保障期", en: "Product and period", language)),
+      controls.field(
+        "product", Layout.text(zh: "产品", en: "Product", language),
+        .namedSelect(
+          "product", id: "product", products.map { .choice($0.value, $0.label, selected: $0.value == form.product) })),
+      controls.field(
+        "periodStart", Layout.text(zh: "保障期开始", en: "Cover starts", language),
+        controls.input("periodStart", form.periodStart, type: .date)),
+      controls.field(
+        "requestDate", Layout.text(zh: "申请日期", en: "Requested on", language),
+        controls.input("requestDate", form.requestDate, type: .date)))
+  }
+
+  /// A union's subsidy per person, paid to the fund on top of the price.
+  static func unionSubsidy(_ form: Form, _ controls: FormControls) -> Node<HTML.FormContext> {
+    let language = controls.language
+    return .group(
+      controls.field(
+        "subsidyPayer", Layout.text(zh: "工会补贴（另外缴入）", en: "Union subsidy (paid on top)", language),
+        .namedSelect(
+          "subsidyPayer", id: "subsidyPayer",
+          [.choice("", Layout.text(zh: "无", en: "None", language), selected: form.subsidyPayer.isEmpty)]
+            + [PayerType.unionProvince, .unionCity, .unionCounty].map {
+              .choice($0.rawValue, $0.label.text(for: language), selected: form.subsidyPayer == $0.rawValue)
+            })),
+      controls.field(
+        "subsidyPerPerson", Layout.text(zh: "每人补贴（元）", en: "Subsidy per person (yuan)", language),
+        controls.input("subsidyPerPerson", form.subsidyPerPerson)))
+  }
+
   struct View: LocalizedView {
     let model: Model
     let language: DisplayLanguage
     let viewer: Viewer
+
+    private var controls: FormControls { FormControls(errors: model.errors, language: language) }
+    private func input(_ name: String, _ value: String) -> Node<HTML.BodyContext> { controls.input(name, value) }
+    private func field(_ name: String, _ label: String, _ control: Node<HTML.BodyContext>) -> Node<HTML.FormContext> {
+      controls.field(name, label, control)
+    }
 
     func html() -> HTML {
       let unit = model.unit
@@ -135,15 +193,7 @@ enum EnrollPage {
           .form(
             .class("stacked-form"), .method(.post), .action(SiteURL.enrollPage(.value(unit.id)).path),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-            .fieldset(
-              .legend(text("保障产品与保障期", "Product and period")),
-              field(
-                "product", text("产品", "Product"),
-                .namedSelect(
-                  "product", id: "product",
-                  model.products.map { .choice($0.value, $0.label, selected: $0.value == form.product) })),
-              field("periodStart", text("保障期开始", "Cover starts"), input("periodStart", form.periodStart, type: .date)),
-              field("requestDate", text("申请日期", "Requested on"), input("requestDate", form.requestDate, type: .date))),
+            EnrollPage.productAndPeriod(form, products: model.products, controls),
             .fieldset(
               .legend(text("缴费分担（每人）", "Who pays (per person)")),
               field(
@@ -157,17 +207,7 @@ enum EnrollPage {
                       "fixed", text("每人固定金额（元）", "A fixed amount (yuan)"), selected: form.employerKind == "fixed"),
                   ])),
               field("employerValue", text("比例或金额", "Percentage or amount"), input("employerValue", form.employerValue)),
-              field(
-                "subsidyPayer", text("工会补贴（另外缴入）", "Union subsidy (paid on top)"),
-                .namedSelect(
-                  "subsidyPayer", id: "subsidyPayer",
-                  [.choice("", text("无", "None"), selected: form.subsidyPayer.isEmpty)]
-                    + [PayerType.unionProvince, .unionCity, .unionCounty].map {
-                      .choice($0.rawValue, $0.label.text(for: language), selected: form.subsidyPayer == $0.rawValue)
-                    })),
-              field(
-                "subsidyPerPerson", text("每人补贴（元）", "Subsidy per person (yuan)"),
-                input("subsidyPerPerson", form.subsidyPerPerson)),
+              EnrollPage.unionSubsidy(form, controls),
               field(
                 "thirdPartyIdNumber",
                 text("由他人代缴个人部分的职工（身份证号）", "A member whose own share someone else pays (ID number)"),
@@ -204,16 +244,6 @@ enum EnrollPage {
         )
       )
       .html()
-    }
-
-    private func input(_ name: String, _ value: String, type: HTMLInputType = .text) -> Node<HTML.BodyContext> {
-      .input(
-        .type(type), .name(name), .id(name), .value(value),
-        .attribute(named: "aria-invalid", value: model.errors(for: name).isEmpty ? "false" : "true"))
-    }
-
-    private func field(_ name: String, _ label: String, _ control: Node<HTML.BodyContext>) -> Node<HTML.FormContext> {
-      .labelled(label, for: name, errors: model.errors(for: name), language: language, control)
     }
   }
 }

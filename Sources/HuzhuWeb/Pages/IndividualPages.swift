@@ -82,14 +82,12 @@ enum IndividualRegistrationPage {
       .html()
     }
 
+    private var controls: FormControls { FormControls(errors: model.errors, language: language) }
     private func input(_ name: String, _ value: String, type: HTMLInputType = .text) -> Node<HTML.BodyContext> {
-      .input(
-        .type(type), .name(name), .id(name), .value(value),
-        .attribute(named: "aria-invalid", value: model.errors(for: name).isEmpty ? "false" : "true"))
+      controls.input(name, value, type: type)
     }
-
     private func field(_ name: String, _ label: String, _ control: Node<HTML.BodyContext>) -> Node<HTML.FormContext> {
-      .labelled(label, for: name, errors: model.errors(for: name), language: language, control)
+      controls.field(name, label, control)
     }
   }
 }
@@ -130,32 +128,13 @@ enum IndividualEnrollPage {
             else: .form(
               .class("stacked-form"), .method(.post), .action(path),
               .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-              .fieldset(
-                .legend(text("保障产品与保障期", "Product and period")),
-                field(
-                  "product", text("产品", "Product"),
-                  .namedSelect(
-                    "product", id: "product",
-                    model.products.map { .choice($0.value, $0.label, selected: $0.value == form.product) })),
-                field(
-                  "periodStart", text("保障期开始", "Cover starts"), input("periodStart", form.periodStart, type: .date)),
-                field("requestDate", text("申请日期", "Requested on"), input("requestDate", form.requestDate, type: .date))),
+              EnrollPage.productAndPeriod(form, products: model.products, controls),
               .fieldset(
                 .legend(text("缴费（每人）", "Who pays")),
                 .p(
                   .class("muted"),
                   .text(text("个人参保由本人缴费；工会补贴另行缴入。", "The person pays; a union subsidy is paid on top."))),
-                field(
-                  "subsidyPayer", text("工会补贴（另外缴入）", "Union subsidy (paid on top)"),
-                  .namedSelect(
-                    "subsidyPayer", id: "subsidyPayer",
-                    [.choice("", text("无", "None"), selected: form.subsidyPayer.isEmpty)]
-                      + [PayerType.unionProvince, .unionCity, .unionCounty].map {
-                        .choice($0.rawValue, $0.label.text(for: language), selected: form.subsidyPayer == $0.rawValue)
-                      })),
-                field(
-                  "subsidyPerPerson", text("补贴金额（元）", "Subsidy (yuan)"),
-                  input("subsidyPerPerson", form.subsidyPerPerson)),
+                EnrollPage.unionSubsidy(form, controls),
                 field(
                   "thirdPartyName",
                   text("代缴人（如包联干部为困难职工代缴，可不填）", "Paid by someone else (e.g. a paired cadre; optional)"),
@@ -168,14 +147,12 @@ enum IndividualEnrollPage {
       .html()
     }
 
+    private var controls: FormControls { FormControls(errors: model.errors, language: language) }
     private func input(_ name: String, _ value: String, type: HTMLInputType = .text) -> Node<HTML.BodyContext> {
-      .input(
-        .type(type), .name(name), .id(name), .value(value),
-        .attribute(named: "aria-invalid", value: model.errors(for: name).isEmpty ? "false" : "true"))
+      controls.input(name, value, type: type)
     }
-
     private func field(_ name: String, _ label: String, _ control: Node<HTML.BodyContext>) -> Node<HTML.FormContext> {
-      .labelled(label, for: name, errors: model.errors(for: name), language: language, control)
+      controls.field(name, label, control)
     }
   }
 }

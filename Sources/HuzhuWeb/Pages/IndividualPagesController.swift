@@ -112,25 +112,21 @@ struct IndividualPagesController {
       return IndividualEnrollPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
+    let basics = form.basics()
     var errors: [FieldError] = []
-    let parts = form.product.split(separator: "|").map(String.init)
-    if parts.count != 2 { errors.append(.missing("product", LocalizedText(zh: "产品", en: "product"))) }
-    let periodStart = CalendarDate(form.periodStart)
-    if periodStart == nil { errors.append(.missing("periodStart", LocalizedText(zh: "保障期开始日期", en: "start of cover"))) }
-    let requestDate = CalendarDate(form.requestDate)
-    if requestDate == nil { errors.append(.missing("requestDate", LocalizedText(zh: "申请日期", en: "request date"))) }
+    if case .failure(let failure) = basics { errors = failure.errors }
     let payer = form.thirdPartyName.trimmingCharacters(in: .whitespaces)
     var split = PayerSplitRule()
     switch form.split(thirdPartyWorker: payer.isEmpty ? nil : worker.id) {
     case .success(let value): split = value
     case .failure(let failure): errors += failure.errors
     }
-    guard errors.isEmpty, let periodStart, let requestDate else { return refuse(errors) }
+    guard errors.isEmpty, case .success(let basic) = basics else { return refuse(errors) }
     do {
       let order = EnrollmentOrder(
-        schemeCode: parts[0], productCode: parts[1], periodStart: periodStart, unitID: nil, workerIDs: [worker.id],
-        split: split, requestDate: try request.requestDate(requestDate))
-      let plan = try await request.enrollments.enroll(order, scheme: try await request.compiledScheme(parts[0]))
+        schemeCode: basic.scheme, productCode: basic.product, periodStart: basic.periodStart, unitID: nil,
+        workerIDs: [worker.id], split: split, requestDate: try request.requestDate(basic.requestDate))
+      let plan = try await request.enrollments.enroll(order, scheme: try await request.compiledScheme(basic.scheme))
       request.flash(
         LocalizedText(
           zh: "已办理个人参保，缴费单 \(plan.bill.number)，应缴 \(plan.bill.totalDue.formatted)",

@@ -61,3 +61,22 @@ extension Node where Context == HTML.FormContext {
       .forEach(errors) { .span(.class("field-message"), .text($0.message.text(for: language))) })
   }
 }
+
+/// The inputs of one form, each marked and followed by the errors of its field when a refusal
+/// named it, in the reader's language.
+struct FormControls {
+  let errors: [FieldError]
+  let language: DisplayLanguage
+
+  func errors(for field: String) -> [FieldError] { errors.filter { $0.field == field } }
+
+  func input(_ name: String, _ value: String, type: HTMLInputType = .text) -> Node<HTML.BodyContext> {
+    .input(
+      .type(type), .name(name), .id(name), .value(value),
+      .attribute(named: "aria-invalid", value: errors(for: name).isEmpty ? "false" : "true"))
+  }
+
+  func field(_ name: String, _ label: String, _ control: Node<HTML.BodyContext>) -> Node<HTML.FormContext> {
+    .labelled(label, for: name, errors: errors(for: name), language: language, control)
+  }
+}

@@ -168,13 +168,9 @@ struct UnitWorkPagesController {
       return EnrollPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
+    let basics = form.basics()
     var errors: [FieldError] = []
-    let parts = form.product.split(separator: "|").map(String.init)
-    if parts.count != 2 { errors.append(.missing("product", LocalizedText(zh: "产品", en: "product"))) }
-    let periodStart = CalendarDate(form.periodStart)
-    if periodStart == nil { errors.append(.missing("periodStart", LocalizedText(zh: "保障期开始日期", en: "start of cover"))) }
-    let requestDate = CalendarDate(form.requestDate)
-    if requestDate == nil { errors.append(.missing("requestDate", LocalizedText(zh: "申请日期", en: "request date"))) }
+    if case .failure(let failure) = basics { errors = failure.errors }
     var members: [Worker.ID] = []
     if form.everyone {
       members = try await everyone(in: model.unit.id, request)
@@ -185,7 +181,7 @@ struct UnitWorkPagesController {
       errors += named.errors
       members += named.workers.filter { !members.contains($0) }
     }
-    if members.isEmpty && errors.isEmpty {
+    if members.isEmpty && errors.allSatisfy({ $0.field != "idNumbers" }) {
       errors.append(
         FieldError(
           field: "workers", code: "no_members",
@@ -205,12 +201,12 @@ struct UnitWorkPagesController {
       errors += failure.errors
       split = PayerSplitRule()
     }
-    guard errors.isEmpty, let periodStart, let requestDate else { return refuse(errors) }
+    guard errors.isEmpty, case .success(let order) = basics else { return refuse(errors) }
     do {
-      let scheme = try await request.compiledScheme(parts[0])
+      let scheme = try await request.compiledScheme(order.scheme)
       let order = EnrollmentOrder(
-        schemeCode: parts[0], productCode: parts[1], periodStart: periodStart, unitID: model.unit.id,
-        workerIDs: members, split: split, requestDate: try request.requestDate(requestDate))
+        schemeCode: order.scheme, productCode: order.product, periodStart: order.periodStart, unitID: model.unit.id,
+        workerIDs: members, split: split, requestDate: try request.requestDate(order.requestDate))
       let plan = try await request.enrollments.enroll(order, scheme: scheme)
       request.flash(
         LocalizedText(
