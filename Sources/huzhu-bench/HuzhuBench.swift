@@ -111,6 +111,8 @@ struct Province: AsyncParsableCommand {
   var reuse: String?
   @Option(help: "Only one database: sqlite or postgresql (a full province takes minutes on each).")
   var only: String?
+  @Option(help: "Keep the generated SQLite province in this file, for --reuse later.")
+  var keep: String?
 
   func run() async throws {
     if let reuse {
@@ -128,6 +130,11 @@ struct Province: AsyncParsableCommand {
         scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: target)
       benchmark.repeats = repeats
       report(try await benchmark.run(), name: name)
+    }
+    if let keep {
+      try? FileManager.default.removeItem(atPath: keep)
+      try FileManager.default.moveItem(atPath: directory.appendingPathComponent("bench.sqlite").path, toPath: keep)
+      say("  the SQLite province is kept in \(keep)")
     }
     try? FileManager.default.removeItem(at: directory)
   }

@@ -17,7 +17,10 @@ struct CalendarDateTests {
     #expect(CalendarDate("2019-10-16") == CalendarDate(year: 2019, month: 10, day: 16))
     #expect(CalendarDate(year: 2019, month: 10, day: 16)!.description == "2019-10-16")
     #expect(CalendarDate(year: 2020, month: 1, day: 5)!.chineseText == "2020年1月5日")
-    for bad in ["2019-1-16", "2019/10/16", "20191016", "2019-02-30", "", "abcd-ef-gh"] {
+    for bad in [
+      "2019-1-16", "2019/10/16", "20191016", "2019-02-30", "", "abcd-ef-gh", " 2019-10-16", "2019-10-16 ", "２０１９-10-16",
+      "2019-10-1x",
+    ] {
       #expect(CalendarDate(bad) == nil, "\(bad)")
     }
   }

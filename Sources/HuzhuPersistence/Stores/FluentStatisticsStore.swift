@@ -77,6 +77,8 @@ public struct FluentStatisticsStore: StatisticsStore {
       """
     ).all(decoding: Row.self)
     var cover: [UUID: [Enrollment]] = [:]
+    // Cover that starts after the period cannot hold a claim paid in it (an event comes
+    // before its payment): a what-if over a past year reads none of the later years' cover.
     for row in try await sql.raw(
       """
       SELECT e.id, e.scheme_code, e.product_code, e.version_label, e.worker_id, e.unit_id, e.period_start,
@@ -84,6 +86,7 @@ public struct FluentStatisticsStore: StatisticsStore {
         e.bill_id
       FROM enrollments e
       WHERE e.scheme_code = \(bind: schemeCode) AND e.status = 'active'
+        AND e.period_start <= \(bind: period.to.description)
         AND e.worker_id IN (SELECT c.worker_id FROM claims c WHERE \(paid))
       """
     ).all(decoding: EnrollmentRow.self) {
@@ -106,7 +109,7 @@ public struct FluentStatisticsStore: StatisticsStore {
               else { throw CorruptRow(table: "claims", column: "intake") }
               let worker = Worker(
                 id: .init(row.worker_id), name: row.name, idNumber: number,
-                unitID: .init(row.unit_id ?? row.worker_id),
+                unitID: row.unit_id.map { .init($0) },
                 insuranceType: InsuranceType(rawValue: row.insurance_type) ?? .urbanEmployee,
                 categories: MemberCategories(
                   row.categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }))
