@@ -58,6 +58,9 @@ public struct ProductDefinition: Codable, Sendable, Equatable {
   public var name: String
   public var nameEn: String?
   public var versions: [RuleVersionDefinition]
+
+  /// Whether some rule version takes people enrolling on their own.
+  public var takesIndividuals: Bool { versions.contains { $0.enrollment?.individualEnrollment == true } }
 }
 
 public struct RuleVersionDefinition: Codable, Sendable, Equatable {

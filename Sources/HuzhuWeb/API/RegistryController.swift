@@ -18,7 +18,7 @@ struct RegistryController {
   /// A person on their own (a gig worker), kept by the caller's node unless another of its
   /// subtree is named; an earlier record of someone who left their unit is taken over (200).
   @Sendable func registerIndividual(_ request: Request) async throws -> Response {
-    guard let signedIn = request.operatorAccount, case .organisations = signedIn.scope else { throw APIError.forbidden }
+    guard let signedIn = request.operatorAccount, signedIn.keepsIndividuals else { throw APIError.forbidden }
     let input = try request.content.decode(NewIndividual.self)
     let worker = try IndividualRegistration(
       name: input.name, idNumber: input.idNumber, phone: input.phone,

@@ -14,7 +14,7 @@ struct IndividualPagesController {
   /// Individuals are kept by organisation nodes: a unit officer, who sees one unit, has none.
   private func organisationOperator(_ request: Request) throws -> AuthenticatedAccount {
     guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
-    guard case .organisations = signedIn.scope else { throw APIError.forbidden }
+    guard signedIn.keepsIndividuals else { throw APIError.forbidden }
     return signedIn
   }
 
@@ -75,9 +75,7 @@ struct IndividualPagesController {
   /// Products some version of which takes individual enrollment.
   private func model(_ request: Request, form: EnrollPage.Form? = nil) async throws -> IndividualEnrollPage.Model {
     guard let worker = try await request.registry.worker(try request.identifier()) else { throw APIError.notFound }
-    let products = try await request.productChoices { product in
-      product.versions.contains { $0.enrollment?.individualEnrollment == true }
-    }
+    let products = try await request.productChoices(where: \.takesIndividuals)
     var initial = EnrollPage.Form(today: request.today)
     initial.employerKind = "none"
     return IndividualEnrollPage.Model(worker: worker, products: products, form: form ?? initial)

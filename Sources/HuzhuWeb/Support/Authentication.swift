@@ -28,6 +28,13 @@ struct AuthenticatedAccount: Authenticatable {
   /// (which schemes serve the operator's area).
   let organisations: [Organisation]
 
+  /// People on their own are kept by organisation nodes: an account that sees nodes may
+  /// register them; one that sees a single unit (a unit officer) may not.
+  var keepsIndividuals: Bool {
+    if case .organisations = scope { return true }
+    return false
+  }
+
   /// The nodes the scope shows.
   var visibleOrganisations: [Organisation] { organisations.filter { scope.contains(organisation: $0.id) } }
 
