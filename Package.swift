@@ -141,7 +141,7 @@ let package = Package(
     .testTarget(
       name: "HuzhuWebTests",
       dependencies: [
-        "HuzhuWeb", "HuzhuTestSupport",
+        "HuzhuWeb", "HuzhuSchemeFiles", "HuzhuTestSupport",
         .product(name: "VaporTesting", package: "vapor"),
         .product(name: "Yams", package: "Yams"),
       ],

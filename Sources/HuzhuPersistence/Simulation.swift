@@ -1,4 +1,5 @@
 import FluentKit
+import Foundation
 import HuzhuCore
 
 /// The what-if as the page and the CLI run it: the claims the scheme paid in the period
@@ -26,9 +27,12 @@ public enum Simulation {
     let balance = FundBalance.total(of: try await FluentEnrollmentStore(database: database).fundBalances(scheme: code))
     var names: [String: String] = [:]
     for product in changed.products { names[product.code] = product.name }
-    return WhatIf.run(
+    let result = WhatIf.run(
       cases, current: current, changed: draft, collected: collected, insuredPersons: insured,
       fundBalance: balance.balance, names: names)
+    let units = try await FluentRegistryStore(database: database)
+      .units(result.byUnit.compactMap { UUID(uuidString: $0.key).map(WorkUnit.ID.init) })
+    return result.labellingUnits(units.mapValues(\.name))
   }
 
   /// The stored scheme with one rule version's parameters changed (``RuleParameters``).

@@ -181,7 +181,7 @@ struct StatisticsTests {
       -> SimulationCase
     {
       SimulationCase(
-        claimNumber: number, worker: person.0, unitID: person.0.unitID, unitName: "单位", enrollments: [person.1],
+        claimNumber: number, worker: person.0, enrollments: [person.1],
         intake: ClaimIntake(
           event: ClaimEvent(
             admissionDate: CalendarDate(year: 2020, month: 3, day: day)!,

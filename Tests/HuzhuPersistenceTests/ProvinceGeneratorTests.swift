@@ -57,6 +57,8 @@ struct ProvinceGeneratorTests {
       #expect(balance.balance == summary.collected - summary.paid)
       #expect(try await FluentAccountStore(database: db.database).account(username: "sim-leader") != nil)
       try await StatisticsContractTests.expectAggregatesEqualARecount(db)
+      try await StatisticsContractTests.expectReplaysMatchTheRecords(
+        db, scheme: ProvinceGenerator.schemeCode, period: ReportPeriod.year(2020), claims: 1)
     }
   }
 }

@@ -43,6 +43,11 @@ struct StatisticsContractTests {
       let months = try await db.sql.raw("SELECT COUNT(*) AS count FROM stat_paid_months").first(decoding: Count.self)
       #expect((months?.count ?? 0) > 0)
       try await Self.expectAggregatesEqualARecount(db)
+      try await Self.expectReplaysMatchTheRecords(
+        db, scheme: "anyang",
+        period: ReportPeriod(
+          from: CalendarDate(year: 2019, month: 10, day: 16)!, to: CalendarDate(year: 2020, month: 12, day: 31)!)!,
+        claims: 519)
       let organisations = try await FluentRegistryStore(database: db.database).organisations()
       let store = FluentStatisticsStore(database: db.database)
 
@@ -127,7 +132,7 @@ struct StatisticsContractTests {
       let cases = try await store.simulationCases(
         schemeCode: "anyang", period: articlePeriod, organisations: anyangNodes)
       let tenPoints = cases.reduce(Int64(0)) { sum, claim in
-        let figures = claim.intake.event.figures!
+        let figures = claim.event.figures!
         let selfPaid = figures[.inScopeCost]! - figures[.pooledFundPaid]! - figures[.criticalIllnessInsurancePaid]!
         return sum + min(selfPaid.fen, 100_000) / 10
       }
@@ -164,6 +169,52 @@ struct StatisticsContractTests {
       #expect(first.target.target == 760_000_00)
       #expect(try #require(first.reachedOn) <= asOf)
       #expect(ranking.count == 5)
+    }
+  }
+
+  /// The what-if's cases as the replay rows written at payment hold them equal the cases made
+  /// from the claim records (their intake JSON), the workers and their enrollments (the cover
+  /// in force chosen the builder's way), and there are `claims` of them (at least).
+  static func expectReplaysMatchTheRecords(
+    _ db: MigratedDatabase, scheme: String, period: ReportPeriod, claims: Int
+  ) async throws {
+    func normalised(_ claim: SimulationCase) -> SimulationCase {
+      SimulationCase(
+        claimNumber: claim.claimNumber, memberID: claim.memberID, unitID: claim.unitID, member: claim.member,
+        cover: ClaimCaseBuilder.coverInForce(claim.cover, on: claim.event.eventDate ?? claim.event.claimDate).sorted {
+          ($0.period.start, $0.facts.product) < ($1.period.start, $1.facts.product)
+        },
+        event: claim.event, paidOn: claim.paidOn, paid: claim.paid)
+    }
+    let replayed = try await FluentStatisticsStore(database: db.database).simulationCases(
+      schemeCode: scheme, period: period, organisations: nil
+    ).map(normalised).sorted { $0.claimNumber < $1.claimNumber }
+    #expect(replayed.count >= claims)
+    let registry = FluentRegistryStore(database: db.database)
+    let claimStore = FluentClaimStore(database: db.database)
+    let enrollments = FluentEnrollmentStore(database: db.database)
+    var expected: [SimulationCase] = []
+    for member in Set(replayed.map(\.memberID)) {
+      let worker = try #require(try await registry.worker(member))
+      let cover = try await enrollments.enrollments(worker: member).filter { $0.schemeCode == scheme }
+      for record in try await claimStore.claims(worker: member)
+      where record.progress.state == .paid && record.schemeCode == scheme {
+        guard let paidOn = record.paidOn, period.from <= paidOn, paidOn <= period.to else { continue }
+        let made = SimulationCase(
+          claimNumber: record.number, worker: worker, enrollments: cover, intake: record.intake, paidOn: paidOn,
+          paid: record.approvedTotal ?? .zero)
+        // The unit is the claim's (where the member worked when they claimed), not today's.
+        expected.append(
+          normalised(
+            SimulationCase(
+              claimNumber: made.claimNumber, memberID: made.memberID, unitID: record.unitID, member: made.member,
+              cover: made.cover, event: made.event, paidOn: made.paidOn, paid: made.paid)))
+      }
+    }
+    expected.sort { $0.claimNumber < $1.claimNumber }
+    #expect(replayed.count == expected.count)
+    for (replay, record) in zip(replayed, expected) where replay != record {
+      Issue.record("\(replay.claimNumber): the replay row \(replay) differs from the records \(record)")
     }
   }
 

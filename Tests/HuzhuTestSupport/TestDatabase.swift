@@ -50,8 +50,17 @@ public struct IsolatedDatabase: Sendable {
     }
   }
 
-  /// Drops the schema (PostgreSQL); in-memory SQLite disappears with its connections.
+  /// Drops the schema (PostgreSQL), or removes the file SQLiteKit backs an "in-memory"
+  /// database with on Linux (it names it by process and identifier and never deletes it:
+  /// a full run otherwise leaves hundreds of them in the temporary directory).
   public func drop() async throws {
+    if case .sqliteMemory(let identifier) = target {
+      let name = "sqlite-kit_memorydb-\(ProcessInfo.processInfo.processIdentifier)-\(identifier).sqlite3"
+      let file = FileManager.default.temporaryDirectory.appendingPathComponent(name)
+      for suffix in ["", "-wal", "-shm", "-journal"] {
+        try? FileManager.default.removeItem(atPath: file.path + suffix)
+      }
+    }
     guard let schema, case .postgres(var location) = target else { return }
     location.searchPath = nil
     try await Self.withAdministrativeConnection(location) { sql in

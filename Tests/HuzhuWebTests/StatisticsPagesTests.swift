@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSchemeFiles
 import HuzhuTestSupport
 import HuzhuWeb
 import Testing
@@ -144,6 +145,46 @@ struct StatisticsPagesTests {
       #expect(bad.text.contains("比例应为0%–100%"))
       let clerk = try await test.signIn("ay-window")
       #expect(try await test.get("/simulator", headers: clerk.cookie).status == .forbidden)
+
+      // A whole draft file: the bundled scheme with the first band at 40%, judged against the
+      // stored scheme over the article's period; the answer is the parameter edit's.
+      let source = try BundledSchemes.source("anyang")
+      let draft = source.replacingOccurrences(
+        of: #"- { upTo: "1000.00", rate: "30%" }"#, with: #"- { upTo: "1000.00", rate: "40%" }"#)
+      #expect(draft != source)
+      let token = try #require(TestApp.csrfToken(in: form.text))
+      func upload(_ content: String, fileName: String = "anyang-draft.yaml") async throws -> TestingHTTPResponse {
+        let body = TestApp.multipart(
+          [("_csrf", token), ("from", "2019-10-16"), ("to", "2020-11-30")],
+          files: [(name: "draft", fileName: fileName, type: "text/yaml", content: content)])
+        var headers = leader.cookie
+        headers.replaceOrAdd(name: .contentType, value: body.contentType)
+        return try await test.send(.POST, "/simulator", body: body.body, headers: headers)
+      }
+      let uploaded = try await upload(draft)
+      #expect(uploaded.status == .ok, "\(uploaded.text.prefix(2_000))")
+      #expect(uploaded.text.contains("id=\"whatif-draft\""))
+      #expect(uploaded.text.contains("anyang-draft.yaml"))
+      func difference(_ html: String) -> String? {
+        guard let range = html.range(of: #"id="whatif-difference""#) else { return nil }
+        return String(html[range.upperBound...].prefix(200))
+      }
+      #expect(difference(uploaded.text) != nil)
+      #expect(difference(uploaded.text) == difference(run.text))
+      // A broken file is refused at the upload field, with where it broke; nothing runs.
+      let broken = try await upload("scheme: [unclosed", fileName: "broken.yaml")
+      #expect(broken.status == .unprocessableEntity)
+      #expect(broken.text.contains("YAML"))
+      #expect(!broken.text.contains("id=\"whatif-result\""))
+      let unknown = try await upload(draft.replacingOccurrences(of: "  code: anyang\n", with: "  code: nowhere\n"))
+      #expect(unknown.status == .unprocessableEntity)
+      #expect(unknown.text.contains("没有方案"))
+      // Without the form's token the upload is refused.
+      let forged = TestApp.multipart(
+        [("from", "2019-10-16")], files: [(name: "draft", fileName: "d.yaml", type: "text/yaml", content: draft)])
+      var forgedHeaders = leader.cookie
+      forgedHeaders.replaceOrAdd(name: .contentType, value: forged.contentType)
+      #expect(try await test.send(.POST, "/simulator", body: forged.body, headers: forgedHeaders).status == .forbidden)
     }
   }
 }

@@ -62,7 +62,9 @@ extension Explanation {
           product: outcome.product, productName: outcome.productName, version: outcome.version,
           benefit: outcome.benefit, benefitName: outcome.benefitName,
           kind: outcome.kind.flatMap(BenefitDefinition.Kind.init),
-          lines: outcome.lines.map { ExplanationLine(step: $0.step, base: $0.base, amount: $0.amount, count: $0.count) },
+          lines: outcome.lines.map {
+            ExplanationLine(step: $0.step, base: $0.base, amount: $0.amount, count: $0.count)
+          },
           total: outcome.total, endsCover: outcome.endsCover)
       })
   }
@@ -137,20 +139,54 @@ public enum ClaimCaseBuilder {
     worker: Worker, riskClass: Int? = nil, enrollments: [Enrollment], intake: ClaimIntake, claimDate: CalendarDate,
     ledger: CapLedger
   ) -> ClaimCase {
-    var event = intake.event
-    event.claimDate = claimDate
-    let day = intake.eventDate ?? claimDate
-    // Cover that was paid for and whose period contains the event; a claim for an event
-    // outside every period still gets an explanation (each benefit says "not covered").
-    let held = enrollments.filter { $0.status == .active && $0.period.start <= day && day <= $0.period.end }
-    let cover = (held.isEmpty ? enrollments.filter { $0.status == .active } : held).map(\.coverFacts)
-    let used = ledger.caseHistory()
-    return ClaimCase(
+    build(
       member: MemberFacts(
         birthDate: worker.birthDate, gender: worker.gender, insuranceType: worker.insuranceType,
-        categories: worker.categories, riskClass: riskClass, cover: cover),
-      event: event, history: used.history, productPaid: used.productPaid, schemePaid: used.schemePaid)
+        categories: worker.categories, riskClass: riskClass, cover: []),
+      cover: enrollments.compactMap(\.heldCover), event: intake.event, claimDate: claimDate, ledger: ledger)
   }
+
+  /// The same from the facts alone (the what-if replays stored facts, not records): `cover`
+  /// is the member's paid cover in the scheme; `member.cover` is replaced by the part of it
+  /// in force on the event's day.
+  public static func build(
+    member: MemberFacts, cover: [HeldCover], event: ClaimEvent, claimDate: CalendarDate, ledger: CapLedger
+  ) -> ClaimCase {
+    var event = event
+    event.claimDate = claimDate
+    var member = member
+    member.cover = coverInForce(cover, on: event.eventDate ?? claimDate).map(\.facts)
+    let used = ledger.caseHistory()
+    return ClaimCase(
+      member: member, event: event, history: used.history, productPaid: used.productPaid, schemePaid: used.schemePaid)
+  }
+}
+
+extension ClaimCaseBuilder {
+  /// The cover whose period contains the event's `day`; when none does, all of it, so that a
+  /// claim for an event outside every period still gets an explanation (each benefit says
+  /// "not covered"). Choosing again from the result gives the same.
+  public static func coverInForce(_ cover: [HeldCover], on day: CalendarDate) -> [HeldCover] {
+    let held = cover.filter { $0.period.start <= day && day <= $0.period.end }
+    return held.isEmpty ? cover : held
+  }
+}
+
+/// Paid-for cover as the case builder chooses among it: the period bought, and the facts the
+/// engine reads (which may start later, at `coverFrom`).
+public struct HeldCover: Sendable, Equatable, Codable {
+  public let period: CoveragePeriod
+  public let facts: CoverFacts
+
+  public init(period: CoveragePeriod, facts: CoverFacts) {
+    self.period = period
+    self.facts = facts
+  }
+}
+
+extension Enrollment {
+  /// The cover this enrollment gives, once it is paid for.
+  public var heldCover: HeldCover? { status == .active ? HeldCover(period: period, facts: coverFacts) : nil }
 }
 
 /// Text messages (SMS-ready, in Chinese) the outbox sends at each step.

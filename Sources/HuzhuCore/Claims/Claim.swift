@@ -100,7 +100,7 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
   }
 
   /// The day the event happened, for cover and duplicate checks.
-  public var eventDate: CalendarDate? { event.admissionDate ?? event.diagnosisDate ?? event.accidentDate }
+  public var eventDate: CalendarDate? { event.eventDate }
 
   /// The stay, when the claim is for one.
   public var stay: CoveragePeriod? {

@@ -99,6 +99,9 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
     self.treatmentCategory = treatmentCategory
     self.accident = accident
   }
+
+  /// The day the event happened (admission, diagnosis or accident), for cover.
+  public var eventDate: CalendarDate? { admissionDate ?? diagnosisDate ?? accidentDate }
 }
 
 /// The settlement sheet's figures; any may be absent. Coded in JSON by the figures' own

@@ -2,31 +2,45 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One paid claim as the simulator replays it: the member, their cover in the scheme, the
-/// event, and what was actually paid.
-public struct SimulationCase: Sendable {
+/// One paid claim as the simulator replays it: the member as the claim was judged, their
+/// paid cover in the scheme, the event, and what was actually paid. Only facts: the what-if
+/// reads a year of a province's claims, so nothing here is a whole record.
+public struct SimulationCase: Sendable, Equatable {
   public let claimNumber: String
-  public let worker: Worker
+  public let memberID: Worker.ID
   public let unitID: WorkUnit.ID?
-  public let unitName: String?
-  /// The member's enrollments in the scheme (any period; the builder picks the one in force).
-  public let enrollments: [Enrollment]
-  public let intake: ClaimIntake
+  /// Birth, gender, insurance and categories; the cover in force is chosen from `cover`.
+  public let member: MemberFacts
+  public let cover: [HeldCover]
+  public let event: ClaimEvent
   public let paidOn: CalendarDate
   public let paid: Money
 
   public init(
-    claimNumber: String, worker: Worker, unitID: WorkUnit.ID?, unitName: String?, enrollments: [Enrollment],
-    intake: ClaimIntake, paidOn: CalendarDate, paid: Money
+    claimNumber: String, memberID: Worker.ID, unitID: WorkUnit.ID?, member: MemberFacts, cover: [HeldCover],
+    event: ClaimEvent, paidOn: CalendarDate, paid: Money
   ) {
     self.claimNumber = claimNumber
-    self.worker = worker
+    self.memberID = memberID
     self.unitID = unitID
-    self.unitName = unitName
-    self.enrollments = enrollments
-    self.intake = intake
+    self.member = member
+    self.cover = cover
+    self.event = event
     self.paidOn = paidOn
     self.paid = paid
+  }
+
+  /// The case of a worker's claim from the records.
+  public init(
+    claimNumber: String, worker: Worker, enrollments: [Enrollment], intake: ClaimIntake, paidOn: CalendarDate,
+    paid: Money
+  ) {
+    self.init(
+      claimNumber: claimNumber, memberID: worker.id, unitID: worker.unitID,
+      member: MemberFacts(
+        birthDate: worker.birthDate, gender: worker.gender, insuranceType: worker.insuranceType,
+        categories: worker.categories, cover: []),
+      cover: enrollments.compactMap(\.heldCover), event: intake.event, paidOn: paidOn, paid: paid)
   }
 }
 
@@ -37,7 +51,7 @@ public struct SimulationCase: Sendable {
 public enum WhatIf {
   public struct Line: Sendable, Equatable {
     public let key: String
-    public let label: String
+    public var label: String
     public var claims = 0
     public var actual = Money.zero
     public var before = Money.zero
@@ -60,8 +74,9 @@ public enum WhatIf {
     public let before: Money
     public let after: Money
     public let byProduct: [Line]
-    /// Units with a difference, the largest first.
-    public let byUnit: [Line]
+    /// Units with a difference, the largest first; keyed by the unit's ID ('' for members on
+    /// their own), labelled by ``labellingUnits(_:)``.
+    public internal(set) var byUnit: [Line]
     /// Members whose total would change.
     public let membersAffected: Int
     public let members: Int
@@ -88,6 +103,17 @@ public enum WhatIf {
       guard insuredPersons > 0 else { return .zero }
       return Money(fen: collected.fen / Int64(insuredPersons))
     }
+
+    /// The units' lines named (the replay carries IDs only; names are read once, after).
+    public func labellingUnits(_ names: [WorkUnit.ID: String]) -> Result {
+      var result = self
+      result.byUnit = byUnit.map { line in
+        var line = line
+        if let id = UUID(uuidString: line.key), let name = names[.init(id)] { line.label = name }
+        return line
+      }
+      return result
+    }
   }
 
   public static func run(
@@ -99,7 +125,7 @@ public enum WhatIf {
     let shardCount = max(1, shards ?? min(ProcessInfo.processInfo.activeProcessorCount, cases.count / 2_000))
     var shards = Array(repeating: [SimulationCase](), count: shardCount)
     for claim in cases {
-      shards[Int(UInt(bitPattern: claim.worker.id.hashValue) % UInt(shardCount))].append(claim)
+      shards[Int(UInt(bitPattern: claim.memberID.hashValue) % UInt(shardCount))].append(claim)
     }
     let tallies = Mutex([Tally](repeating: Tally(), count: shardCount))
     let work = shards
@@ -112,8 +138,12 @@ public enum WhatIf {
     return Result(
       claims: total.claims, actual: total.actual, before: total.before, after: total.after,
       byProduct: total.products.values.sorted { $0.key < $1.key },
-      byUnit: total.units.values.filter { $0.difference != .zero }.sorted {
-        ($0.difference.fen.magnitude, $1.label) > ($1.difference.fen.magnitude, $0.label)
+      byUnit: total.units.map { unit, line in
+        Line(
+          key: unit?.description ?? "", label: "—", claims: line.claims, actual: line.actual,
+          before: line.before, after: line.after)
+      }.filter { $0.difference != .zero }.sorted {
+        ($0.difference.fen.magnitude, $1.key) > ($1.difference.fen.magnitude, $0.key)
       },
       membersAffected: total.memberDifference.values.filter { $0 != .zero }.count,
       members: total.memberDifference.count, collected: collected, insuredPersons: insuredPersons,
@@ -127,7 +157,8 @@ public enum WhatIf {
     var before = Money.zero
     var after = Money.zero
     var products: [String: Line] = [:]
-    var units: [String: Line] = [:]
+    /// By unit ID (nil: members on their own); keys and labels are made once, at the end.
+    var units: [WorkUnit.ID?: Line] = [:]
     var memberDifference: [Worker.ID: Money] = [:]
     var problems: [String] = []
 
@@ -141,20 +172,20 @@ public enum WhatIf {
       for claim in ordered {
         func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
           let claimCase = ClaimCaseBuilder.build(
-            worker: claim.worker, enrollments: claim.enrollments, intake: claim.intake,
-            claimDate: claim.intake.event.claimDate, ledger: ledger)
+            member: claim.member, cover: claim.cover, event: claim.event, claimDate: claim.event.claimDate,
+            ledger: ledger)
           do {
             let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
             let amounts = BenefitAmount.split(explanation, total: nil)
-            ledger.record(explanation, paying: amounts, event: claim.intake.event)
+            ledger.record(explanation, paying: amounts, event: claim.event)
             return amounts
           } catch {
             problems.append("\(claim.claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
             return nil
           }
         }
-        guard let was = judge(current, &ledgersBefore[claim.worker.id, default: CapLedger()]),
-          let would = judge(changed, &ledgersAfter[claim.worker.id, default: CapLedger()])
+        guard let was = judge(current, &ledgersBefore[claim.memberID, default: CapLedger()]),
+          let would = judge(changed, &ledgersAfter[claim.memberID, default: CapLedger()])
         else { continue }
         let wasTotal = was.reduce(Money.zero) { $0 + $1.amount }
         let wouldTotal = would.reduce(Money.zero) { $0 + $1.amount }
@@ -162,7 +193,7 @@ public enum WhatIf {
         actual += claim.paid
         before += wasTotal
         after += wouldTotal
-        memberDifference[claim.worker.id, default: .zero] += wouldTotal - wasTotal
+        memberDifference[claim.memberID, default: .zero] += wouldTotal - wasTotal
         for product in Set(was.map(\.product) + would.map(\.product)) {
           var line = products[product] ?? Line(key: product, label: names[product] ?? product)
           line.claims += 1
@@ -170,13 +201,8 @@ public enum WhatIf {
           line.after += would.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
           products[product] = line
         }
-        let unitKey = claim.unitID?.description ?? ""
-        var unit = units[unitKey] ?? Line(key: unitKey, label: claim.unitName ?? "—")
-        unit.claims += 1
-        unit.actual += claim.paid
-        unit.before += wasTotal
-        unit.after += wouldTotal
-        units[unitKey] = unit
+        units[claim.unitID, default: Line(key: "", label: "")].add(
+          Line(key: "", label: "", claims: 1, actual: claim.paid, before: wasTotal, after: wouldTotal))
       }
       self.problems = problems
     }
@@ -187,7 +213,7 @@ public enum WhatIf {
       before += other.before
       after += other.after
       for (key, line) in other.products { products[key, default: Line(key: key, label: line.label)].add(line) }
-      for (key, line) in other.units { units[key, default: Line(key: key, label: line.label)].add(line) }
+      for (key, line) in other.units { units[key, default: Line(key: "", label: "")].add(line) }
       memberDifference.merge(other.memberDifference) { $0 + $1 }
       problems += other.problems
     }

@@ -103,7 +103,7 @@ public enum ProvinceGenerator {
       // at the end.
       let tables = [
         "units", "workers", "employments", "enrollments", "bills", "bill_parts", "payments", "fund_entries", "claims",
-        "claim_payouts",
+        "claim_payouts", ClaimReplays.table,
       ]
       let deferred = try await inserter.dropSecondaryIndexes(of: tables)
       // The tree.
@@ -339,6 +339,15 @@ public enum ProvinceGenerator {
         var claims: [[LiteralInserter.Value]] = []
         var payouts: [[LiteralInserter.Value]] = []
         var postings: [[LiteralInserter.Value]] = []
+        var replays: [[LiteralInserter.Value]] = []
+        // The cover each claim of the year is judged under, as the enrollments above hold it.
+        let heldCover = try ClaimReplays.coverValues([
+          HeldCover(
+            period: CoveragePeriod(start: cover[0].start, end: cover[0].end),
+            facts: CoverFacts(
+              product: product, start: cover[0].start, end: cover[0].end, shares: 1,
+              previousCoverEnd: yearIndex == 0 ? nil : CalendarDate(year: year - 1, month: 12, day: 31)))
+        ])
         for index in 0..<scale.claimsPerYear {
           var member = random.int(0..<memberIDs.count)
           if yearIndex == 1 && !renewed[member] { member = (member + 1) % memberIDs.count }
@@ -379,6 +388,14 @@ public enum ProvinceGenerator {
             .text(paid.description), .null, .int(0), .timestamp(now), .uuid(unit.organisation), .uuid(unit.id), .null,
             (try? calendar.workingDays(after: filed, through: paid)).map { .int(Int64($0)) } ?? .null,
           ])
+          replays.append(
+            [
+              .uuid(id), .text(number), .text(schemeCode), .uuid(unit.organisation), .uuid(memberIDs[member]),
+              .uuid(unit.id), .text(paid.description), .int(total.fen),
+            ] + (try ClaimReplays.eventValues(event)) + heldCover + [
+              .text(facts.birth.description), .text(facts.gender.rawValue), .text(InsuranceType.urbanEmployee.rawValue),
+              .text(""),
+            ])
           if total.fen > 0 {
             payouts.append([
               .uuid(UUID()), .uuid(id), .uuid(memberIDs[member]), .uuid(unit.id), .uuid(unit.organisation),
@@ -395,13 +412,14 @@ public enum ProvinceGenerator {
           summary.claims += 1
           summary.paid += total
           if claims.count >= 20_000 {
-            try await insertClaims(claims, payouts, postings, inserter)
+            try await insertClaims(claims, payouts, postings, replays, inserter)
             claims.removeAll(keepingCapacity: true)
             payouts.removeAll(keepingCapacity: true)
             postings.removeAll(keepingCapacity: true)
+            replays.removeAll(keepingCapacity: true)
           }
         }
-        try await insertClaims(claims, payouts, postings, inserter)
+        try await insertClaims(claims, payouts, postings, replays, inserter)
       }
       lap("claims")
       try await inserter.recreate(deferred)
@@ -441,7 +459,7 @@ public enum ProvinceGenerator {
 
   static func insertClaims(
     _ claims: [[LiteralInserter.Value]], _ payouts: [[LiteralInserter.Value]], _ postings: [[LiteralInserter.Value]],
-    _ inserter: LiteralInserter
+    _ replays: [[LiteralInserter.Value]], _ inserter: LiteralInserter
   ) async throws {
     try await inserter.insert(
       into: "claims",
@@ -464,6 +482,7 @@ public enum ProvinceGenerator {
         "id", "scheme_code", "product_code", "version_label", "posted_on", "kind", "payer_type", "amount", "source_id",
         "memo", "created_at",
       ], rows: postings)
+    try await inserter.insert(into: ClaimReplays.table, columns: ClaimReplays.columns, rows: replays)
   }
 
   /// `value` with leading zeros to `width` digits (String(format:) is slow on Linux, and this

@@ -18,6 +18,7 @@ public enum HuzhuMigrations {
       M009_StatisticsAggregates(),
       M010_MonthAggregates(),
       M011_IndividualMembers(),
+      M012_ClaimReplays(),
     ]
   }
 

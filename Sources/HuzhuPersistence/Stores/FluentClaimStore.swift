@@ -419,6 +419,7 @@ public struct FluentClaimStore: ClaimStore {
       }
     }
     try await recordPayouts(record, on: database, paidOn: today)
+    try await ClaimReplays.record(record, paidOn: today, on: database)
     for part in byProduct {
       try await FundEntryModel(
         FundEntry(

@@ -47,84 +47,9 @@ public struct FluentStatisticsStore: StatisticsStore {
   public func simulationCases(schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?)
     async throws -> [SimulationCase]
   {
-    let nodes = nodes(organisations)
-    let paid: SQLQueryString = """
-      c.state = 'paid' AND c.scheme_code = \(bind: schemeCode) \
-      AND c.paid_on >= \(bind: period.from.description) AND c.paid_on <= \(bind: period.to.description) \
-      AND \(Self.within("c.organisation_id", nodes))
-      """
-    // The claims with their members and units in one statement, the members' cover in another:
-    // a year of a province's claims is hundreds of thousands of rows.
-    struct Row: Decodable, Sendable {
-      let number: String
-      let worker_id: UUID
-      let unit_id: UUID?
-      let intake: String
-      let paid_on: String
-      let approved_total: Int64?
-      let id_number: String
-      let name: String
-      let insurance_type: String
-      let categories: String
-      let unit_name: String?
-    }
-    let rows = try await sql.raw(
-      """
-      SELECT c.number, c.worker_id, c.unit_id, c.intake, c.paid_on, c.approved_total, w.id_number, w.name,
-        w.insurance_type, w.categories, u.name AS unit_name
-      FROM claims c JOIN workers w ON w.id = c.worker_id LEFT JOIN units u ON u.id = c.unit_id
-      WHERE \(paid)
-      """
-    ).all(decoding: Row.self)
-    var cover: [UUID: [Enrollment]] = [:]
-    // Cover that starts after the period cannot hold a claim paid in it (an event comes
-    // before its payment): a what-if over a past year reads none of the later years' cover.
-    for row in try await sql.raw(
-      """
-      SELECT e.id, e.scheme_code, e.product_code, e.version_label, e.worker_id, e.unit_id, e.period_start,
-        e.period_end, e.shares, e.status, e.cover_from, e.previous_cover_end, e.certificate_number, e.enrolled_on,
-        e.bill_id
-      FROM enrollments e
-      WHERE e.scheme_code = \(bind: schemeCode) AND e.status = 'active'
-        AND e.period_start <= \(bind: period.to.description)
-        AND e.worker_id IN (SELECT c.worker_id FROM claims c WHERE \(paid))
-      """
-    ).all(decoding: EnrollmentRow.self) {
-      cover[row.worker_id, default: []].append(try row.domain())
-    }
-    let known = cover
-    // Reading the intakes' JSON is most of the work: spread over the cores.
-    let parts = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    let size = (rows.count + parts - 1) / max(parts, 1)
-    return try await withThrowingTaskGroup(of: (Int, [SimulationCase]).self) { group in
-      for part in 0..<parts where part * size < rows.count {
-        let slice = Array(rows[(part * size)..<min(rows.count, (part + 1) * size)])
-        group.addTask {
-          let decoder = JSONDecoder()
-          return (
-            part,
-            try slice.map { row in
-              guard let number = ResidentIDNumber(row.id_number), let paidOn = CalendarDate(row.paid_on),
-                let intake = try? decoder.decode(ClaimIntake.self, from: Data(row.intake.utf8))
-              else { throw CorruptRow(table: "claims", column: "intake") }
-              let worker = Worker(
-                id: .init(row.worker_id), name: row.name, idNumber: number,
-                unitID: row.unit_id.map { .init($0) },
-                insuranceType: InsuranceType(rawValue: row.insurance_type) ?? .urbanEmployee,
-                categories: MemberCategories(
-                  row.categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }))
-              return SimulationCase(
-                claimNumber: row.number, worker: worker, unitID: row.unit_id.map { .init($0) }, unitName: row.unit_name,
-                enrollments: known[row.worker_id] ?? [], intake: intake, paidOn: paidOn,
-                paid: Money(fen: row.approved_total ?? 0))
-            }
-          )
-        }
-      }
-      var results: [(Int, [SimulationCase])] = []
-      for try await result in group { results.append(result) }
-      return results.sorted { $0.0 < $1.0 }.flatMap(\.1)
-    }
+    try await ClaimReplays.cases(
+      schemeCode: schemeCode, period: period, within: Self.within("r.organisation_id", nodes(organisations)),
+      on: database)
   }
 
   /// Money collected and persons insured in the period, without the rest of the facts (the

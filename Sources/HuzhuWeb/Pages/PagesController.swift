@@ -37,6 +37,7 @@ struct PagesController {
     authenticated.get(.targets, requires: .viewReports, use: targets)
     authenticated.post(.targets, requires: .manageTargets, use: saveTarget)
     authenticated.get(.simulator, requires: .viewReports, use: simulator)
+    authenticated.on(.POST, .simulator, requires: .viewReports, body: .collect(maxSize: "2mb"), use: simulateDraft)
     authenticated.get(.auditLog, requires: .viewAudit, use: auditLog)
     authenticated.get(.pairingsPage, requires: .managePairings, use: pairings)
     authenticated.post(.pairingVisit(.key), requires: .managePairings, use: recordPairingVisit)

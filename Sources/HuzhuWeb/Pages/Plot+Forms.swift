@@ -21,13 +21,13 @@ extension Node where Context: HTML.BodyContext {
         + options.map { Node($0) })
   }
 
-  /// A picker of organisation nodes, indented by depth.
+  /// A picker of organisation nodes, indented by depth (its id is `name` unless given).
   static func organisationSelect(
     _ name: String, nodes: [(depth: Int, organisation: Organisation)], selected: String, language: DisplayLanguage,
-    leading: [Node<HTML.SelectContext>] = []
+    leading: [Node<HTML.SelectContext>] = [], id: String? = nil
   ) -> Node {
     namedSelect(
-      name, id: name,
+      name, id: id ?? name,
       leading
         + nodes.map { node in
           .choice(

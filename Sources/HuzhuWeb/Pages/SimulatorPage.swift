@@ -1,13 +1,62 @@
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSchemeFiles
 import Plot
 import Vapor
 
 /// The what-if simulator: pick a product's rule version, change its numbers (a band's rate,
 /// a cap, a deductible…), and see what every claim paid in the period would have cost, by
 /// product and by unit, and what it does to the fund. A GET form: the address is the
-/// question, so it can be sent to a colleague; nothing is ever written.
+/// question, so it can be sent to a colleague. Or upload a whole draft scheme file (POST,
+/// multipart), which is judged against the stored scheme of its code. Nothing is ever written.
 enum SimulatorPage {
+  /// A draft scheme file as uploaded: its name and what it defines.
+  struct Draft {
+    let fileName: String
+    let definition: SchemeDefinition
+
+    /// The uploaded file read as a scheme definition, or its problems (each under the field
+    /// `draft`, saying where in the file).
+    static func read(_ file: File?) -> Result<Draft, ValidationFailure> {
+      func refuse(_ zh: String, _ en: String, code: String) -> Result<Draft, ValidationFailure> {
+        .failure(ValidationFailure([FieldError(field: "draft", code: code, message: LocalizedText(zh: zh, en: en))]))
+      }
+      guard let file, file.data.readableBytes > 0 else {
+        return refuse("请选择方案草稿文件（YAML）", "choose a draft scheme file (YAML)", code: "missing")
+      }
+      guard let text = String(validating: file.data.readableBytesView, as: UTF8.self) else {
+        return refuse("文件不是 UTF-8 文本", "the file is not UTF-8 text", code: "not_text")
+      }
+      do {
+        let definition = try SchemeFile.decode(SchemeDefinition.self, yaml: text, file: file.filename)
+        // Compiling checks the rules the way publishing a version would.
+        _ = try SchemeCompiler.compile(definition)
+        return .success(Draft(fileName: file.filename, definition: definition))
+      } catch let error as SchemeFileError {
+        return .failure(ValidationFailure(error.errors.map(Self.located)))
+      } catch let failure as ValidationFailure {
+        return .failure(ValidationFailure(failure.errors.map(Self.located)))
+      } catch {
+        return refuse("无法读取方案草稿", "the draft could not be read", code: "invalid")
+      }
+    }
+
+    /// A problem inside the file, shown next to the upload field with its place in the file.
+    static func located(_ error: FieldError) -> FieldError {
+      let place = error.field.isEmpty ? "" : error.field + "："
+      let placeEn = error.field.isEmpty ? "" : error.field + ": "
+      return FieldError(
+        field: "draft", code: error.code,
+        message: LocalizedText(zh: place + error.message.zh, en: placeEn + error.message.en))
+    }
+  }
+
+  /// The multipart body of the draft form.
+  struct DraftBody: Content {
+    var draft: File?
+    var from, to, org: String?
+  }
+
   struct Model {
     let schemes: [StoredScheme]
     let scheme: StoredScheme?
@@ -22,17 +71,38 @@ enum SimulatorPage {
     let root: Organisation
     let nodes: [(depth: Int, organisation: Organisation)]
     let result: WhatIf.Result?
+    /// The draft the result is for, when one was uploaded.
+    let draftName: String?
     let errors: [FieldError]
 
-    static func load(_ request: Request, today: CalendarDate) async throws -> Model {
+    /// The page for the query (`GET`), or for an uploaded draft (`draft`, with the period and
+    /// node from the posted form).
+    static func load(_ request: Request, today: CalendarDate, draft upload: DraftBody? = nil) async throws -> Model {
       guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
       let visible = signedIn.visibleOrganisations
+      func field(_ name: String) -> String? {
+        guard let upload else { return request.query[String.self, at: name] }
+        switch name {
+        case "from": return upload.from
+        case "to": return upload.to
+        case "org": return upload.org
+        default: return nil
+        }
+      }
       let rootID =
-        request.query[String.self, at: "org"].flatMap(UUID.init(uuidString:)).map(Organisation.ID.init)
+        field("org").flatMap(UUID.init(uuidString:)).map(Organisation.ID.init)
         ?? signedIn.organisation.id
       guard let root = visible.first(where: { $0.id == rootID }) else { throw APIError.notFound }
       let schemes = try await request.schemes.schemes()
-      let code = request.query[String.self, at: "scheme"]
+      var errors: [FieldError] = []
+      var draft: Draft?
+      if let upload {
+        switch Draft.read(upload.draft) {
+        case .success(let read): draft = read
+        case .failure(let failure): errors += failure.errors
+        }
+      }
+      let code = draft?.definition.scheme.code ?? field("scheme")
       let scheme = schemes.first { $0.code == code } ?? schemes.first
       var versions: [(value: String, label: String)] = []
       for product in scheme?.definition.products ?? [] {
@@ -41,7 +111,7 @@ enum SimulatorPage {
         }
       }
       let choice =
-        request.query[String.self, at: "version"].flatMap { value in
+        field("version").flatMap { value in
           versions.contains { $0.value == value } ? value : nil
         } ?? versions.first?.value ?? ""
       let parts = choice.split(separator: "|").map(String.init)
@@ -51,12 +121,10 @@ enum SimulatorPage {
       let parameters = definition.map(RuleParameters.list) ?? []
       var values: [String: String] = [:]
       for parameter in parameters {
-        values[parameter.key] = request.query[String.self, at: "p.\(parameter.key)"] ?? parameter.value
+        values[parameter.key] = field("p.\(parameter.key)") ?? parameter.value
       }
-      var errors: [FieldError] = []
-      let from =
-        request.query[String.self, at: "from"].flatMap(CalendarDate.init) ?? definition?.coverageStarting.from ?? today
-      var to = request.query[String.self, at: "to"].flatMap(CalendarDate.init) ?? today
+      let from = field("from").flatMap(CalendarDate.init) ?? definition?.coverageStarting.from ?? today
+      var to = field("to").flatMap(CalendarDate.init) ?? today
       if to < from {
         errors.append(
           FieldError(
@@ -65,22 +133,26 @@ enum SimulatorPage {
         to = from
       }
       var result: WhatIf.Result?
-      if request.query[String.self, at: "run"] != nil, let scheme, parts.count == 2, errors.isEmpty {
+      let asked = draft != nil || (upload == nil && field("run") != nil)
+      if asked, let scheme, draft != nil || parts.count == 2, errors.isEmpty {
         do {
-          let changed = try Simulation.changing(values, product: parts[0], version: parts[1], of: scheme.definition)
+          let changed =
+            try draft?.definition
+            ?? Simulation.changing(values, product: parts[0], version: parts[1], of: scheme.definition)
           result = try await Simulation.run(
             changed: changed, period: ReportPeriod(from: from, to: to)!,
             organisations: OrganisationTree.subtreeIDs(of: root.id, in: visible), database: request.db,
             scope: request.accessScope, today: today)
         } catch let failure as ValidationFailure {
-          errors += failure.errors
+          // A draft whose code names no stored scheme is the upload's problem.
+          errors += draft == nil ? failure.errors : failure.errors.map(Draft.located)
         }
       }
       return Model(
         schemes: schemes, scheme: scheme, choice: choice, versions: versions, parameters: parameters, values: values,
         from: from, to: to, root: root,
         nodes: signedIn.visibleTree,
-        result: result, errors: errors)
+        result: result, draftName: draft.map { "\($0.fileName)（\($0.definition.scheme.name)）" }, errors: errors)
     }
   }
 
@@ -102,6 +174,7 @@ enum SimulatorPage {
                 "Pick a product's rule version, change its numbers, and every claim paid in the period is judged again, in the order paid with each member's caps: nothing real is changed."
               ))),
           form(),
+          draftForm(),
           .unwrap(model.result) { result(for: $0) }
         )
       ).html()
@@ -153,9 +226,39 @@ enum SimulatorPage {
             .class("muted"),
             .text(
               text(
-                "先选方案和版本再点“测算”，参数会换成该版本的。方案草稿（YAML 整个文件）可用命令 huzhu simulate --scheme 草稿.yaml 测算。",
-                "Choose the scheme and version, then Simulate to see that version's parameters. A whole draft scheme file runs with huzhu simulate --scheme draft.yaml."
+                "先选方案和版本再点“测算”，参数会换成该版本的。",
+                "Choose the scheme and version, then Simulate to see that version's parameters."
               ))))
+      )
+    }
+
+    /// A whole draft scheme file (the YAML a new version is published as), judged against the
+    /// stored scheme of its code; also `huzhu simulate --scheme draft.yaml`.
+    private func draftForm() -> Node<HTML.BodyContext> {
+      .form(
+        .method(.post), .action(SiteURL.simulator.path), .enctype(.multipartData), .class("stacked-form"),
+        .id("simulator-draft-form"),
+        .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+        .fieldset(
+          .legend(text("或上传整个方案草稿", "Or upload a whole draft scheme")),
+          .labelled(
+            text("方案草稿文件（YAML，方案编码须与现有方案相同）", "Draft scheme file (YAML, the code of a stored scheme)"),
+            for: "draft", errors: field("draft"), language: language,
+            .input(
+              .type(.file), .name("draft"), .id("draft"), .attribute(named: "accept", value: ".yaml,.yml,text/yaml"),
+              .required(true))),
+          .labelled(
+            text("机构", "Organisation"), for: "draft-org", errors: [], language: language,
+            .organisationSelect(
+              "org", nodes: model.nodes, selected: model.root.id.description, language: language, id: "draft-org")),
+          .labelled(
+            text("已支付申请：起始日期", "Claims paid from"), for: "draft-from", errors: [], language: language,
+            .input(.type(.date), .name("from"), .id("draft-from"), .value(model.from.description))),
+          .labelled(
+            text("截止日期", "to"), for: "draft-to", errors: [], language: language,
+            .input(.type(.date), .name("to"), .id("draft-to"), .value(model.to.description)))
+        ),
+        .div(.class("actions"), .button(.type(.submit), .text(text("用草稿测算", "Simulate the draft"))))
       )
     }
 
@@ -188,6 +291,9 @@ enum SimulatorPage {
       return .section(
         .id("whatif-result"),
         .h2(.text(text("测算结果", "Result"))),
+        .unwrap(model.draftName) { name in
+          .p(.id("whatif-draft"), .text(text("方案草稿：\(name)", "Draft scheme: \(name)")))
+        },
         .div(
           .class("figures stat-figures"),
           .statistic(String(result.claims), text("已付申请（件）", "Paid claims replayed"), id: "whatif-claims"),
@@ -252,6 +358,14 @@ enum SimulatorPage {
 extension PagesController {
   @Sendable func simulator(_ request: Request) async throws -> Response {
     let model = try await SimulatorPage.Model.load(request, today: request.today)
+    return SimulatorPage.View(model: model, language: request.displayLanguage, viewer: try request.requireViewer())
+      .html().response(status: model.errors.isEmpty ? .ok : .unprocessableEntity)
+  }
+
+  /// The what-if for an uploaded draft scheme file: the same page, nothing stored.
+  @Sendable func simulateDraft(_ request: Request) async throws -> Response {
+    let body = try request.content.decode(SimulatorPage.DraftBody.self)
+    let model = try await SimulatorPage.Model.load(request, today: request.today, draft: body)
     return SimulatorPage.View(model: model, language: request.displayLanguage, viewer: try request.requireViewer())
       .html().response(status: model.errors.isEmpty ? .ok : .unprocessableEntity)
   }

@@ -1,0 +1,57 @@
+import Fluent
+import SQLKit
+
+/// Each paid claim's facts for the what-if as plain columns (``ClaimReplays``), so that a
+/// year of a province's claims is read without decoding their intake JSON. Claims paid before
+/// this migration get theirs from the records.
+struct M012_ClaimReplays: AsyncMigration {
+  var name: String { "M012_ClaimReplays" }
+
+  func prepare(on database: any Database) async throws {
+    try await database.schema("claim_replays")
+      .field("id", .uuid, .identifier(auto: false), .references("claims", "id", onDelete: .restrict))
+      .field("number", .string, .required)
+      .field("scheme_code", .string, .required)
+      .field("organisation_id", .uuid)
+      .field("worker_id", .uuid, .required, .references("workers", "id", onDelete: .restrict))
+      .field("unit_id", .uuid)
+      .field("paid_on", .string, .required)
+      .field("paid", .int64, .required)
+      .field("claim_date", .string, .required)
+      .field("admission_date", .string)
+      .field("discharge_date", .string)
+      .field("settlement_date", .string)
+      .field("diagnosis_date", .string)
+      .field("accident_date", .string)
+      .field("hospital_days", .int64)
+      .field("total_cost", .int64)
+      .field("in_scope_cost", .int64)
+      .field("pooled_fund_paid", .int64)
+      .field("critical_illness_insurance_paid", .int64)
+      .field("self_paid_in_scope", .int64)
+      .field("self_funded", .int64)
+      .field("treatment_category", .string)
+      .field("diagnoses", .string)
+      .field("accident", .string)
+      .field("cover_product", .string)
+      .field("cover_period_start", .string)
+      .field("cover_period_end", .string)
+      .field("cover_from", .string)
+      .field("cover_shares", .int64)
+      .field("cover_previous_end", .string)
+      .field("more_cover", .string)
+      .field("birth_date", .string, .required)
+      .field("gender", .string, .required)
+      .field("insurance_type", .string, .required)
+      .field("categories", .string, .required)
+      .create()
+    guard let sql = database as? any SQLDatabase else { return }
+    try await sql.create(index: "ix_claim_replays_scheme_paid_on").on("claim_replays").column("scheme_code")
+      .column("paid_on").run()
+    try await ClaimReplays.rebuild(on: database)
+  }
+
+  func revert(on database: any Database) async throws {
+    try await database.schema("claim_replays").delete()
+  }
+}

@@ -1,0 +1,257 @@
+import FluentKit
+import Foundation
+import HuzhuCore
+import SQLKit
+
+/// What the what-if replays of a paid claim, as plain columns (M012 `claim_replays`): the
+/// member's facts as the claim was judged, the event's dates and figures, what was paid.
+/// Written in the transaction that pays the claim (``record(_:paidOn:on:)``), by the
+/// province generator in bulk, and from scratch by ``rebuild(on:)``, which a test holds equal.
+///
+/// Why a table of its own: a year of a province's claims is 300,000 rows whose records carry
+/// the intake and the explanation as JSON, several kilobytes each. The replay needs a hundred
+/// bytes of each, and decoding the JSON was most of the what-if's time.
+enum ClaimReplays {
+  static let table = "claim_replays"
+
+  /// The claim's own columns, then the event's (``eventValues(_:)``), then the member's, which
+  /// the payment reads from the worker row.
+  static let claimColumns = [
+    "id", "number", "scheme_code", "organisation_id", "worker_id", "unit_id", "paid_on", "paid",
+  ]
+  static let eventColumns =
+    [
+      "claim_date", "admission_date", "discharge_date", "settlement_date", "diagnosis_date", "accident_date",
+      "hospital_days",
+    ] + SettlementFigure.allCases.map(\.rawValue) + ["treatment_category", "diagnoses", "accident"]
+  /// The cover the claim was judged under (``ClaimCaseBuilder/coverInForce(_:on:)``): the first
+  /// as columns, any further ones (a member holding two products) as JSON.
+  static let coverColumns = [
+    "cover_product", "cover_period_start", "cover_period_end", "cover_from", "cover_shares", "cover_previous_end",
+    "more_cover",
+  ]
+  static let memberColumns = ["birth_date", "gender", "insurance_type", "categories"]
+  static var columns: [String] { claimColumns + eventColumns + coverColumns + memberColumns }
+
+  /// The event as column values, in ``eventColumns``' order. Diagnoses and accident facts are
+  /// rare and nested, so they stay JSON (null for most claims).
+  static func eventValues(_ event: ClaimEvent) throws -> [LiteralInserter.Value] {
+    func date(_ day: CalendarDate?) -> LiteralInserter.Value { day.map { .text($0.description) } ?? .null }
+    func json(_ value: (some Encodable)?) throws -> LiteralInserter.Value {
+      guard let value else { return .null }
+      return .text(String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self))
+    }
+    return [
+      date(event.claimDate), date(event.admissionDate), date(event.dischargeDate), date(event.settlementDate),
+      date(event.diagnosisDate), date(event.accidentDate), event.hospitalDays.map { .int(Int64($0)) } ?? .null,
+    ] + SettlementFigure.allCases.map { figure in event.figures?[figure].map { .int($0.fen) } ?? .null } + [
+      event.treatmentCategory.map { .text($0) } ?? .null, try json(event.diagnoses), try json(event.accident),
+    ]
+  }
+
+  static func coverValues(_ cover: [HeldCover]) throws -> [LiteralInserter.Value] {
+    guard let first = cover.first else { return coverColumns.map { _ in .null } }
+    return [
+      .text(first.facts.product), .text(first.period.start.description), .text(first.period.end.description),
+      .text(first.facts.start.description), first.facts.shares.map { .int(Int64($0)) } ?? .null,
+      first.facts.previousCoverEnd.map { .text($0.description) } ?? .null,
+      cover.count > 1
+        ? .text(String(decoding: try JSONEncoder.sorted.encode(Array(cover.dropFirst())), as: UTF8.self)) : .null,
+    ]
+  }
+
+  static func claimValues(_ record: ClaimRecord, paidOn: CalendarDate) -> [LiteralInserter.Value] {
+    [
+      .uuid(record.id.rawValue), .text(record.number), .text(record.schemeCode),
+      record.organisationID.map { .uuid($0.rawValue) } ?? .null, .uuid(record.workerID.rawValue),
+      record.unitID.map { .uuid($0.rawValue) } ?? .null, .text(paidOn.description),
+      .int(record.approvedTotal?.fen ?? 0),
+    ]
+  }
+
+  /// The replay row of a claim being paid: its member's facts from the worker row, the cover
+  /// in force on the event's day from their enrollments.
+  static func record(_ record: ClaimRecord, paidOn: CalendarDate, on database: any Database) async throws {
+    let sql = sql(database)
+    struct Member: Decodable {
+      let birth_date: String
+      let gender: String
+      let insurance_type: String
+      let categories: String
+    }
+    guard
+      let member = try await sql.raw(
+        "SELECT birth_date, gender, insurance_type, categories FROM workers WHERE id = \(bind: record.workerID.rawValue)"
+      ).first(decoding: Member.self)
+    else { throw CorruptRow(table: "claims", column: "worker_id") }
+    let cover = try await sql.raw(
+      """
+      SELECT product_code, period_start, period_end, shares, cover_from, previous_cover_end FROM enrollments
+      WHERE worker_id = \(bind: record.workerID.rawValue) AND scheme_code = \(bind: record.schemeCode)
+        AND status = 'active'
+      ORDER BY period_start, product_code
+      """
+    ).all().map(heldCover)
+    let event = record.intake.event
+    let values =
+      try claimValues(record, paidOn: paidOn) + eventValues(event)
+      + coverValues(ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate)) + [
+        .text(member.birth_date), .text(member.gender), .text(member.insurance_type), .text(member.categories),
+      ]
+    try await sql.raw(
+      """
+      INSERT INTO claim_replays (\(unsafeRaw: columns.joined(separator: ", "))) VALUES (\(SQLList(values.map(\.bound))))
+      """
+    ).run()
+  }
+
+  /// Every paid claim's replay row again, from the claim records (their intake JSON) and the
+  /// workers: the backfill of M012 and what the test compares the maintained rows with.
+  static func rebuild(on database: any Database) async throws {
+    try await sql(database).raw("DELETE FROM claim_replays").run()
+    for claim in try await ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue).all() {
+      let record = try claim.domain()
+      guard let paidOn = record.paidOn else { continue }
+      try await Self.record(record, paidOn: paidOn, on: database)
+    }
+  }
+
+  /// The replay rows of the claims paid in `period` under `schemeCode` within `nodes`, as the
+  /// simulator's cases: one statement, one narrow row a claim.
+  static func cases(
+    schemeCode: String, period: ReportPeriod, within nodes: SQLQueryString, on database: any Database
+  ) async throws -> [SimulationCase] {
+    var cases: [SimulationCase] = []
+    for row in try await sql(database).raw(
+      """
+      SELECT \(unsafeRaw: columns.map { "r." + $0 }.joined(separator: ", ")) FROM claim_replays r
+      WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.description)
+        AND r.paid_on <= \(bind: period.to.description) AND \(nodes)
+      """
+    ).all() {
+      cases.append(try simulationCase(row))
+    }
+    return cases
+  }
+
+  static func heldCover(_ row: any SQLRow) throws -> HeldCover {
+    let reader = ColumnReader(row: row, table: "enrollments")
+    let start = try reader.date("period_start")
+    let end = try reader.date("period_end")
+    return HeldCover(
+      period: CoveragePeriod(start: start, end: end),
+      facts: CoverFacts(
+        product: try reader.text("product_code"), start: try reader.optionalDate("cover_from") ?? start, end: end,
+        shares: try reader.optionalInteger("shares").map(Int.init),
+        previousCoverEnd: try reader.optionalDate("previous_cover_end")))
+  }
+
+  static func simulationCase(_ row: any SQLRow) throws -> SimulationCase {
+    let reader = ColumnReader(row: row, table: table)
+    let worker = try row.decode(column: "worker_id", as: UUID.self)
+    var figures = SettlementFigures()
+    var anyFigure = false
+    for figure in SettlementFigure.allCases {
+      if let fen = try reader.optionalInteger(figure.rawValue) {
+        figures[figure] = Money(fen: fen)
+        anyFigure = true
+      }
+    }
+    let event = ClaimEvent(
+      admissionDate: try reader.optionalDate("admission_date"),
+      dischargeDate: try reader.optionalDate("discharge_date"),
+      settlementDate: try reader.optionalDate("settlement_date"),
+      diagnosisDate: try reader.optionalDate("diagnosis_date"), accidentDate: try reader.optionalDate("accident_date"),
+      claimDate: try reader.date("claim_date"), hospitalDays: try reader.optionalInteger("hospital_days").map(Int.init),
+      figures: anyFigure ? figures : nil, diagnoses: try reader.json("diagnoses"),
+      treatmentCategory: try reader.optionalText("treatment_category"), accident: try reader.json("accident"))
+    guard let gender = Gender(rawValue: try reader.text("gender")) else {
+      throw CorruptRow(table: table, column: "gender")
+    }
+    let categories = try reader.text("categories")
+    var cover: [HeldCover] = []
+    if let product = try reader.optionalText("cover_product") {
+      let end = try reader.date("cover_period_end")
+      cover.append(
+        HeldCover(
+          period: CoveragePeriod(start: try reader.date("cover_period_start"), end: end),
+          facts: CoverFacts(
+            product: product, start: try reader.date("cover_from"), end: end,
+            shares: try reader.optionalInteger("cover_shares").map(Int.init),
+            previousCoverEnd: try reader.optionalDate("cover_previous_end"))))
+      cover += try reader.json("more_cover") as [HeldCover]? ?? []
+    }
+    return SimulationCase(
+      claimNumber: try reader.text("number"), memberID: .init(worker),
+      unitID: try row.decodeNil(column: "unit_id") ? nil : .init(try row.decode(column: "unit_id", as: UUID.self)),
+      member: MemberFacts(
+        birthDate: try reader.date("birth_date"), gender: gender,
+        insuranceType: InsuranceType(rawValue: try reader.text("insurance_type")) ?? .urbanEmployee,
+        categories: categories.isEmpty
+          ? MemberCategories()
+          : MemberCategories(categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
+        cover: []),
+      cover: cover, event: event, paidOn: try reader.date("paid_on"),
+      paid: Money(fen: try reader.integer("paid")))
+  }
+
+  static func sql(_ database: any Database) -> any SQLDatabase { database as! any SQLDatabase }
+}
+
+/// Column-by-column reading of a row, each problem named by table and column. Faster than a
+/// `Decodable` row type for the hundreds of thousands of rows the what-if reads.
+struct ColumnReader {
+  let row: any SQLRow
+  let table: String
+
+  func text(_ column: String) throws -> String {
+    do { return try row.decode(column: column, as: String.self) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
+
+  func optionalText(_ column: String) throws -> String? {
+    try row.decodeNil(column: column) ? nil : try text(column)
+  }
+
+  func integer(_ column: String) throws -> Int64 {
+    do { return try row.decode(column: column, as: Int64.self) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
+
+  func optionalInteger(_ column: String) throws -> Int64? {
+    try row.decodeNil(column: column) ? nil : try integer(column)
+  }
+
+  func date(_ column: String) throws -> CalendarDate {
+    guard let day = CalendarDate(try text(column)) else { throw CorruptRow(table: table, column: column) }
+    return day
+  }
+
+  func optionalDate(_ column: String) throws -> CalendarDate? {
+    try row.decodeNil(column: column) ? nil : try date(column)
+  }
+
+  func json<Value: Decodable>(_ column: String) throws -> Value? {
+    guard let text = try optionalText(column) else { return nil }
+    do { return try JSONDecoder().decode(Value.self, from: Data(text.utf8)) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
+}
+
+extension LiteralInserter.Value {
+  /// The value as a bound parameter, for single-row statements.
+  var bound: any SQLExpression {
+    switch self {
+    case .uuid(let id): SQLBind(id)
+    case .text(let text): SQLBind(text)
+    case .int(let number): SQLBind(number)
+    case .bool(let flag): SQLBind(flag)
+    case .timestamp(let date): SQLBind(date)
+    case .null: SQLLiteral.null
+    case .written(let literal): SQLRaw(literal)
+    }
+  }
+}
