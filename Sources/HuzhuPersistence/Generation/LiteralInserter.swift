@@ -34,17 +34,28 @@ struct LiteralInserter {
   /// SQLite and as `uuid` on PostgreSQL, instants as Unix seconds or `timestamptz`, booleans as
   /// integers or booleans.
   func literal(_ value: Value) -> String {
+    var text = ""
+    write(value, into: &text)
+    return text
+  }
+
+  /// Appends the literal to `statement` without building it apart (millions of values).
+  func write(_ value: Value, into statement: inout String) {
     switch value {
-    case .uuid(let id): "'\(id.uuidString)'"
+    case .uuid(let id):
+      statement += "'"
+      statement += id.uuidString
+      statement += "'"
     case .text(let text):
-      text.utf8.contains(UInt8(ascii: "'"))
-        ? "'" + text.replacingOccurrences(of: "'", with: "''") + "'" : "'" + text + "'"
-    case .int(let number): String(number)
-    case .bool(let flag): isPostgres ? (flag ? "TRUE" : "FALSE") : (flag ? "1" : "0")
+      statement += "'"
+      statement += text.utf8.contains(UInt8(ascii: "'")) ? text.replacingOccurrences(of: "'", with: "''") : text
+      statement += "'"
+    case .int(let number): statement += String(number)
+    case .bool(let flag): statement += isPostgres ? (flag ? "TRUE" : "FALSE") : (flag ? "1" : "0")
     case .timestamp(let date):
-      isPostgres ? "to_timestamp(\(date.timeIntervalSince1970))" : String(date.timeIntervalSince1970)
-    case .null: "NULL"
-    case .written(let text): text
+      statement += isPostgres ? "to_timestamp(\(date.timeIntervalSince1970))" : String(date.timeIntervalSince1970)
+    case .null: statement += "NULL"
+    case .written(let text): statement += text
     }
   }
 
@@ -55,8 +66,12 @@ struct LiteralInserter {
       var statement = head
       statement.reserveCapacity(head.count + 200 * rowsPerStatement)
       for (index, row) in rows[start..<min(start + rowsPerStatement, rows.count)].enumerated() {
-        if index > 0 { statement += ", " }
-        statement += "(" + row.map(literal).joined(separator: ", ") + ")"
+        statement += index > 0 ? ", (" : "("
+        for (column, value) in row.enumerated() {
+          if column > 0 { statement += ", " }
+          write(value, into: &statement)
+        }
+        statement += ")"
       }
       try await sql.raw(SQLQueryString(stringLiteral: statement)).run()
     }

@@ -105,6 +105,10 @@ public enum ProvinceGenerator {
         "units", "workers", "employments", "enrollments", "bills", "bill_parts", "payments", "fund_entries", "claims",
         "claim_payouts", ClaimReplays.table,
       ]
+      for model in [BillModel.self, BillPartModel.self, PaymentModel.self, FundEntryModel.self] as [any LiteralRow.Type]
+      {
+        try model.checkLiteralColumns()
+      }
       let deferred = try await inserter.dropSecondaryIndexes(of: tables)
       // The tree.
       let registry = FluentRegistryStore(database: database)
@@ -284,8 +288,8 @@ public enum ProvinceGenerator {
           }
         }
         // The bills first: enrollments refer to them.
-        try await DemoSeeder.chunked(bills, on: database)
-        try await DemoSeeder.chunked(parts, on: database)
+        try await inserter.insert(bills, now: now)
+        try await inserter.insert(parts, now: now)
         bills.removeAll()
         parts.removeAll()
         // Columns that repeat one value, written once.
@@ -320,8 +324,8 @@ public enum ProvinceGenerator {
         try await insertEnrollments(rows, inserter)
         summary.enrollments += rows.count
       }
-      try await DemoSeeder.chunked(payments, on: database)
-      try await DemoSeeder.chunked(entries, on: database)
+      try await inserter.insert(payments, now: now)
+      try await inserter.insert(entries, now: now)
       lap("enrollments and payments")
 
       // Claims: a year's worth each year, at random members, paid under that year's rules.
@@ -391,9 +395,9 @@ public enum ProvinceGenerator {
           replays.append(
             [
               .uuid(id), .text(number), .text(schemeCode), .uuid(unit.organisation), .uuid(memberIDs[member]),
-              .uuid(unit.id), .text(paid.description), .int(total.fen),
+              .uuid(unit.id), .day(paid), .int(total.fen),
             ] + (try ClaimReplays.eventValues(event)) + heldCover + [
-              .text(facts.birth.description), .text(facts.gender.rawValue), .text(InsuranceType.urbanEmployee.rawValue),
+              .day(facts.birth), .text(facts.gender.rawValue), .text(InsuranceType.urbanEmployee.rawValue),
               .text(""),
             ])
           if total.fen > 0 {

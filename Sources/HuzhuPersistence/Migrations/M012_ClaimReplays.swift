@@ -1,8 +1,8 @@
 import Fluent
 import SQLKit
 
-/// Each paid claim's facts for the what-if as plain columns (``ClaimReplays``), so that a
-/// year of a province's claims is read without decoding their intake JSON. Claims paid before
+/// Each paid claim's facts for the what-if as plain columns (``ClaimReplays``; dates as day
+/// numbers), so that a year of a province's claims is read without decoding their intake JSON. Claims paid before
 /// this migration get theirs from the records.
 struct M012_ClaimReplays: AsyncMigration {
   var name: String { "M012_ClaimReplays" }
@@ -15,14 +15,14 @@ struct M012_ClaimReplays: AsyncMigration {
       .field("organisation_id", .uuid)
       .field("worker_id", .uuid, .required, .references("workers", "id", onDelete: .restrict))
       .field("unit_id", .uuid)
-      .field("paid_on", .string, .required)
+      .field("paid_on", .int64, .required)
       .field("paid", .int64, .required)
-      .field("claim_date", .string, .required)
-      .field("admission_date", .string)
-      .field("discharge_date", .string)
-      .field("settlement_date", .string)
-      .field("diagnosis_date", .string)
-      .field("accident_date", .string)
+      .field("claim_date", .int64, .required)
+      .field("admission_date", .int64)
+      .field("discharge_date", .int64)
+      .field("settlement_date", .int64)
+      .field("diagnosis_date", .int64)
+      .field("accident_date", .int64)
       .field("hospital_days", .int64)
       .field("total_cost", .int64)
       .field("in_scope_cost", .int64)
@@ -34,13 +34,13 @@ struct M012_ClaimReplays: AsyncMigration {
       .field("diagnoses", .string)
       .field("accident", .string)
       .field("cover_product", .string)
-      .field("cover_period_start", .string)
-      .field("cover_period_end", .string)
-      .field("cover_from", .string)
+      .field("cover_period_start", .int64)
+      .field("cover_period_end", .int64)
+      .field("cover_from", .int64)
       .field("cover_shares", .int64)
-      .field("cover_previous_end", .string)
+      .field("cover_previous_end", .int64)
       .field("more_cover", .string)
-      .field("birth_date", .string, .required)
+      .field("birth_date", .int64, .required)
       .field("gender", .string, .required)
       .field("insurance_type", .string, .required)
       .field("categories", .string, .required)

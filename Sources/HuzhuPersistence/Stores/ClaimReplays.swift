@@ -10,7 +10,9 @@ import SQLKit
 ///
 /// Why a table of its own: a year of a province's claims is 300,000 rows whose records carry
 /// the intake and the explanation as JSON, several kilobytes each. The replay needs a hundred
-/// bytes of each, and decoding the JSON was most of the what-if's time.
+/// bytes of each, and decoding the JSON was most of the what-if's time. Unlike the rest of the
+/// schema, dates here are day numbers (days since 1970-01-01, ``CalendarDate/dayNumber``):
+/// reading a text column costs a string per value, and these rows are read by the 100,000.
 enum ClaimReplays {
   static let table = "claim_replays"
 
@@ -32,11 +34,15 @@ enum ClaimReplays {
   ]
   static let memberColumns = ["birth_date", "gender", "insurance_type", "categories"]
   static var columns: [String] { claimColumns + eventColumns + coverColumns + memberColumns }
+  /// What the replay reads back (the row's own key, scheme and node only select it).
+  static var readColumns: [String] {
+    columns.filter { !["id", "scheme_code", "organisation_id"].contains($0) }
+  }
 
   /// The event as column values, in ``eventColumns``' order. Diagnoses and accident facts are
   /// rare and nested, so they stay JSON (null for most claims).
   static func eventValues(_ event: ClaimEvent) throws -> [LiteralInserter.Value] {
-    func date(_ day: CalendarDate?) -> LiteralInserter.Value { day.map { .text($0.description) } ?? .null }
+    func date(_ day: CalendarDate?) -> LiteralInserter.Value { day.map(LiteralInserter.Value.day) ?? .null }
     func json(_ value: (some Encodable)?) throws -> LiteralInserter.Value {
       guard let value else { return .null }
       return .text(String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self))
@@ -52,9 +58,9 @@ enum ClaimReplays {
   static func coverValues(_ cover: [HeldCover]) throws -> [LiteralInserter.Value] {
     guard let first = cover.first else { return coverColumns.map { _ in .null } }
     return [
-      .text(first.facts.product), .text(first.period.start.description), .text(first.period.end.description),
-      .text(first.facts.start.description), first.facts.shares.map { .int(Int64($0)) } ?? .null,
-      first.facts.previousCoverEnd.map { .text($0.description) } ?? .null,
+      .text(first.facts.product), .day(first.period.start), .day(first.period.end), .day(first.facts.start),
+      first.facts.shares.map { .int(Int64($0)) } ?? .null,
+      first.facts.previousCoverEnd.map(LiteralInserter.Value.day) ?? .null,
       cover.count > 1
         ? .text(String(decoding: try JSONEncoder.sorted.encode(Array(cover.dropFirst())), as: UTF8.self)) : .null,
     ]
@@ -64,7 +70,7 @@ enum ClaimReplays {
     [
       .uuid(record.id.rawValue), .text(record.number), .text(record.schemeCode),
       record.organisationID.map { .uuid($0.rawValue) } ?? .null, .uuid(record.workerID.rawValue),
-      record.unitID.map { .uuid($0.rawValue) } ?? .null, .text(paidOn.description),
+      record.unitID.map { .uuid($0.rawValue) } ?? .null, .day(paidOn),
       .int(record.approvedTotal?.fen ?? 0),
     ]
   }
@@ -93,10 +99,13 @@ enum ClaimReplays {
       """
     ).all().map(heldCover)
     let event = record.intake.event
+    let birth = CalendarDate(member.birth_date)
+    guard birth != nil else { throw CorruptRow(table: "workers", column: "birth_date") }
     let values =
       try claimValues(record, paidOn: paidOn) + eventValues(event)
       + coverValues(ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate)) + [
-        .text(member.birth_date), .text(member.gender), .text(member.insurance_type), .text(member.categories),
+        birth.map(LiteralInserter.Value.day) ?? .null, .text(member.gender), .text(member.insurance_type),
+        .text(member.categories),
       ]
     try await sql.raw(
       """
@@ -109,10 +118,19 @@ enum ClaimReplays {
   /// workers: the backfill of M012 and what the test compares the maintained rows with.
   static func rebuild(on database: any Database) async throws {
     try await sql(database).raw("DELETE FROM claim_replays").run()
-    for claim in try await ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue).all() {
-      let record = try claim.domain()
-      guard let paidOn = record.paidOn else { continue }
-      try await Self.record(record, paidOn: paidOn, on: database)
+    // A page of claims at a time, by ID: a large fund's paid claims do not fit in memory whole.
+    var after: UUID?
+    while true {
+      var page = ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue)
+      if let after { page = page.filter(\.$id > after) }
+      let claims = try await page.sort(\.$id).limit(500).all()
+      guard let last = claims.last else { return }
+      for claim in claims {
+        let record = try claim.domain()
+        guard let paidOn = record.paidOn else { continue }
+        try await Self.record(record, paidOn: paidOn, on: database)
+      }
+      after = try last.requireID()
     }
   }
 
@@ -124,9 +142,9 @@ enum ClaimReplays {
     var cases: [SimulationCase] = []
     for row in try await sql(database).raw(
       """
-      SELECT \(unsafeRaw: columns.map { "r." + $0 }.joined(separator: ", ")) FROM claim_replays r
-      WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.description)
-        AND r.paid_on <= \(bind: period.to.description) AND \(nodes)
+      SELECT \(unsafeRaw: readColumns.map { "r." + $0 }.joined(separator: ", ")) FROM claim_replays r
+      WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.dayNumber)
+        AND r.paid_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
     ).all() {
       cases.append(try simulationCase(row))
@@ -158,11 +176,11 @@ enum ClaimReplays {
       }
     }
     let event = ClaimEvent(
-      admissionDate: try reader.optionalDate("admission_date"),
-      dischargeDate: try reader.optionalDate("discharge_date"),
-      settlementDate: try reader.optionalDate("settlement_date"),
-      diagnosisDate: try reader.optionalDate("diagnosis_date"), accidentDate: try reader.optionalDate("accident_date"),
-      claimDate: try reader.date("claim_date"), hospitalDays: try reader.optionalInteger("hospital_days").map(Int.init),
+      admissionDate: try reader.optionalDay("admission_date"),
+      dischargeDate: try reader.optionalDay("discharge_date"),
+      settlementDate: try reader.optionalDay("settlement_date"),
+      diagnosisDate: try reader.optionalDay("diagnosis_date"), accidentDate: try reader.optionalDay("accident_date"),
+      claimDate: try reader.day("claim_date"), hospitalDays: try reader.optionalInteger("hospital_days").map(Int.init),
       figures: anyFigure ? figures : nil, diagnoses: try reader.json("diagnoses"),
       treatmentCategory: try reader.optionalText("treatment_category"), accident: try reader.json("accident"))
     guard let gender = Gender(rawValue: try reader.text("gender")) else {
@@ -171,31 +189,38 @@ enum ClaimReplays {
     let categories = try reader.text("categories")
     var cover: [HeldCover] = []
     if let product = try reader.optionalText("cover_product") {
-      let end = try reader.date("cover_period_end")
+      let end = try reader.day("cover_period_end")
       cover.append(
         HeldCover(
-          period: CoveragePeriod(start: try reader.date("cover_period_start"), end: end),
+          period: CoveragePeriod(start: try reader.day("cover_period_start"), end: end),
           facts: CoverFacts(
-            product: product, start: try reader.date("cover_from"), end: end,
+            product: product, start: try reader.day("cover_from"), end: end,
             shares: try reader.optionalInteger("cover_shares").map(Int.init),
-            previousCoverEnd: try reader.optionalDate("cover_previous_end"))))
+            previousCoverEnd: try reader.optionalDay("cover_previous_end"))))
       cover += try reader.json("more_cover") as [HeldCover]? ?? []
     }
     return SimulationCase(
       claimNumber: try reader.text("number"), memberID: .init(worker),
       unitID: try row.decodeNil(column: "unit_id") ? nil : .init(try row.decode(column: "unit_id", as: UUID.self)),
       member: MemberFacts(
-        birthDate: try reader.date("birth_date"), gender: gender,
+        birthDate: try reader.day("birth_date"), gender: gender,
         insuranceType: InsuranceType(rawValue: try reader.text("insurance_type")) ?? .urbanEmployee,
         categories: categories.isEmpty
           ? MemberCategories()
           : MemberCategories(categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
         cover: []),
-      cover: cover, event: event, paidOn: try reader.date("paid_on"),
+      cover: cover, event: event, paidOn: try reader.day("paid_on"),
       paid: Money(fen: try reader.integer("paid")))
   }
 
   static func sql(_ database: any Database) -> any SQLDatabase { database as! any SQLDatabase }
+}
+
+extension StatisticsAggregates {
+  /// Every paid claim's replay row again from the records (what M012 did for earlier claims).
+  public static func rebuildReplays(on database: any Database) async throws {
+    try await ClaimReplays.rebuild(on: database)
+  }
 }
 
 /// Column-by-column reading of a row, each problem named by table and column. Faster than a
@@ -233,6 +258,13 @@ struct ColumnReader {
     try row.decodeNil(column: column) ? nil : try date(column)
   }
 
+  /// A date stored as its day number.
+  func day(_ column: String) throws -> CalendarDate { CalendarDate(dayNumber: Int(try integer(column))) }
+
+  func optionalDay(_ column: String) throws -> CalendarDate? {
+    try row.decodeNil(column: column) ? nil : try day(column)
+  }
+
   func json<Value: Decodable>(_ column: String) throws -> Value? {
     guard let text = try optionalText(column) else { return nil }
     do { return try JSONDecoder().decode(Value.self, from: Data(text.utf8)) } catch {
@@ -242,6 +274,9 @@ struct ColumnReader {
 }
 
 extension LiteralInserter.Value {
+  /// A date as the replay rows keep it, its day number.
+  static func day(_ date: CalendarDate) -> Self { .int(Int64(date.dayNumber)) }
+
   /// The value as a bound parameter, for single-row statements.
   var bound: any SQLExpression {
     switch self {

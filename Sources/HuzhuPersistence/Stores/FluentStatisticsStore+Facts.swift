@@ -304,14 +304,20 @@ extension FluentStatisticsStore {
     let inClaims = Self.within("c.organisation_id", nodes)
     let scheme = Self.scheme("c.scheme_code", query.schemeCode)
     struct CountRow: Decodable { let count: Int64 }
+    let personsPaid: SQLQueryString = """
+      SELECT CAST(COUNT(DISTINCT c.worker_id) AS BIGINT) AS count FROM claims c
+      WHERE c.state = 'paid' AND c.paid_on >= \(bind: query.period.from.description)
+        AND c.paid_on <= \(bind: query.period.to.description) AND \(scheme) AND \(inClaims)
+      """
+    // A province's year is 280,000 distinct members: SQLite's temporary B-tree for DISTINCT
+    // went to a temporary file (1.8 s; 0.8 s in memory). The setting stays with the pooled
+    // connection, and only changes where temporary tables live.
     facts.personsPaid = Int(
-      try await sql.raw(
-        """
-        SELECT CAST(COUNT(DISTINCT c.worker_id) AS BIGINT) AS count FROM claims c
-        WHERE c.state = 'paid' AND c.paid_on >= \(bind: query.period.from.description)
-          AND c.paid_on <= \(bind: query.period.to.description) AND \(scheme) AND \(inClaims)
-        """
-      ).first(decoding: CountRow.self)?.count ?? 0)
+      try await database.withConnection { connection in
+        let sql = connection as! any SQLDatabase
+        if sql.dialect.name == "sqlite" { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
+        return try await sql.raw(personsPaid).first(decoding: CountRow.self)?.count ?? 0
+      })
 
     // Rejections of claims filed in the period, by coded reason (older rows without one: other).
     struct ReasonRow: Decodable {
