@@ -1,5 +1,6 @@
 import FluentKit
 import HuzhuCore
+import SQLKit
 
 /// The administrator created with the demo data; the password exists in clear only here,
 /// to be printed once to the console.
@@ -149,9 +150,13 @@ extension DemoSeeder {
     _ cohorts: [DemoHistory.Cohort], schemes: [String: CompiledScheme], on database: any Database
   ) async throws {
     try await chunked(cohorts.filter(\.isNewUnit).map { UnitModel($0.unit) }, on: database)
-    try await chunked(
-      cohorts.compactMap { cohort in cohort.headcount.map { UnitHeadcountModel(unitID: cohort.unit.id.rawValue, $0) } },
-      on: database)
+    let reported = cohorts.compactMap { cohort in
+      cohort.headcount.map { UnitHeadcountModel(unitID: cohort.unit.id.rawValue, $0) }
+    }
+    try await chunked(reported, on: database)
+    for chunk in Array(Set(reported.map(\.unitID))).chunks(of: FluentEnrollmentStore.chunkSize) {
+      try await StatisticsAggregates.refreshLatestHeadcounts(where: "id IN (\(binds: chunk))", on: database)
+    }
     for cohort in cohorts where !cohort.workers.isEmpty {
       try await FluentRegistryStore.insert(
         cohort.workers,

@@ -32,7 +32,7 @@ public enum Simulation {
       cases, current: current, changed: draft, collected: collected, insuredPersons: insured,
       fundBalance: balance.balance, names: names)
     return result.labellingUnits(
-      try await unitNames(result.byUnit.compactMap { UUID(uuidString: $0.key) }, on: database))
+      try await unitNames(result.byUnit.compactMap { $0.unitID?.rawValue }, on: database))
   }
 
   /// The names of `units` (a province's what-if names 20,000: two columns, read in chunks).

@@ -28,7 +28,7 @@ struct ClaimBenchmark {
 
   func run() async throws -> Result {
     let counter = StatementCounter()
-    var logger = Logger(label: "huzhu.bench") { _ in CountingLogHandler(counter: counter) }
+    var logger = Logger(label: "huzhu.bench") { _ in StatementLogHandler(level: .info) { _ in counter.increment() } }
     logger.logLevel = .info
     // SQL is logged at `info`: the counting handler sees every statement.
     return try await withBenchmarkDatabase(target, logger: logger, sqlLevel: .info) { database in
@@ -112,19 +112,4 @@ final class StatementCounter: Sendable {
   var count: Int { value.withLockedValue { $0 } }
   func increment() { value.withLockedValue { $0 += 1 } }
   func reset() { value.withLockedValue { $0 = 0 } }
-}
-
-struct CountingLogHandler: LogHandler {
-  let counter: StatementCounter
-  var metadata: Logger.Metadata = [:]
-  var logLevel: Logger.Level = .info
-
-  subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-    get { metadata[key] }
-    set { metadata[key] = newValue }
-  }
-
-  func log(event: LogEvent) {
-    counter.increment()
-  }
 }

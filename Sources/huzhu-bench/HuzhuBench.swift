@@ -113,12 +113,15 @@ struct Province: AsyncParsableCommand {
   var only: String?
   @Option(help: "Keep the generated SQLite province in this file, for --reuse later.")
   var keep: String?
+  @Flag(help: "With --reuse: every SQL statement on standard error, after the milliseconds since the previous one.")
+  var traceSql = false
 
   func run() async throws {
     if let reuse {
       var benchmark = ProvinceBenchmark(
         scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: .sqliteFile(path: reuse))
       benchmark.repeats = repeats
+      benchmark.traceSQL = traceSql
       let result = try await benchmark.readsOnly()
       report(result, name: "SQLite (\(reuse))")
       return

@@ -14,6 +14,8 @@ struct ProvinceBenchmark {
   let target: DatabaseTarget
   /// Timed repetitions of each read; the median is reported.
   var repeats = 5
+  /// Every SQL statement of the reads on standard error, with the time since the previous one.
+  var traceSQL = false
 
   struct Timing {
     let name: String
@@ -46,7 +48,10 @@ struct ProvinceBenchmark {
   /// The reads alone, on a province already generated (the database is only read).
   func readsOnly() async throws -> Result {
     let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
-    let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
+    let timer = traceSQL ? StatementTimer() : nil
+    let quiet = Logger(label: "huzhu.bench.quiet") { _ in
+      timer.map { $0.handler as any LogHandler } ?? SwiftLogNoOpLogHandler()
+    }
     do {
       try HuzhuDatabase.use(target, on: databases, sqlLogLevel: .trace)
       let database = databases.database(logger: quiet, on: MultiThreadedEventLoopGroup.singleton.any())!

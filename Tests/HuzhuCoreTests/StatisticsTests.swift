@@ -212,6 +212,9 @@ struct StatisticsTests {
     #expect(result.fundBalanceAfter == Money(yuan: 999_950))
     #expect(result.breakEvenPerPerson == Money(yuan: 50_100))
     #expect(result.byUnit.count == 1)
+    // The unit's line is labelled by its ID.
+    let unit = try #require(result.byUnit.first?.unitID)
+    #expect(result.labellingUnits([unit: "安阳公交集团"]).byUnit.map(\.label) == ["安阳公交集团"])
     #expect(result.problems.isEmpty)
     // Replayed in shards of members on several threads, the same answer to the fen (the
     // member at the cap still gains nothing: each member's claims stay in one shard, in order).

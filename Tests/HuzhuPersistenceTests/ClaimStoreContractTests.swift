@@ -225,6 +225,62 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// Persons paid follow each payment: a member paid at a second node counts once, and a
+  /// payment recorded with an earlier day than one already counted moves "first of the year"
+  /// to it (the later month is recounted). The maintained rows equal a rebuild throughout.
+  @Test(arguments: kinds)
+  func personsPaidFollowPaymentsAcrossNodes(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      try await giveBankAccount(world)
+      let store = world.store
+      func pay(_ invoice: String, admitted: (Int, Int), on day: CalendarDate) async throws -> ClaimRecord {
+        var claim = try await store.open(
+          stay(selfPaid: 50_000, invoice: invoice, sheet: "JS-\(invoice)", admitted: admitted), for: world.worker.id,
+          channel: .window, expedited: false, context: context(world, clerk, on: day))
+        claim = try await attachAll(world, to: claim)
+        _ = try await store.perform(.submit, on: claim.id, context: context(world, clerk, on: day))
+        _ = try await store.perform(.review, on: claim.id, context: context(world, clerk, on: day))
+        _ = try await store.perform(.approve, on: claim.id, context: context(world, approver, on: day))
+        let batch = try await store.createBatch(scheme: "anyang", context: context(world, clerk, on: day))
+        _ = try await store.settle(
+          claim.id, in: batch.id, paid: true, note: "BOC", context: context(world, clerk, on: day))
+        return try #require(try await store.claim(claim.id))
+      }
+      let organisations = try await FluentRegistryStore(database: db.database).organisations()
+      let statistics = FluentStatisticsStore(database: db.database)
+      func persons(_ scope: Set<Organisation.ID>?, to: String = "2020-12-31") async throws -> Int {
+        try await statistics.personsPaid(
+          StatisticsQuery(
+            organisations: scope, period: ReportPeriod(from: CalendarDate("2020-01-01")!, to: CalendarDate(to)!)!,
+            schemeCode: "anyang", today: today))
+      }
+      let first = try await pay("P-1", admitted: (1, 5), on: today)
+      let home = try #require(first.organisationID)
+      // As if the member had been paid at another node before moving here.
+      let elsewhere = try #require(organisations.first { $0.id != home })
+      try await db.sql.raw(
+        "UPDATE claims SET organisation_id = \(bind: elsewhere.id.rawValue) WHERE id = \(bind: first.id.rawValue)"
+      ).run()
+      try await StatisticsAggregates.rebuildAll(on: db.database)
+      #expect(try await persons([home]) == 0)
+
+      _ = try await pay("P-2", admitted: (2, 1), on: CalendarDate(year: 2020, month: 6, day: 15)!)
+      #expect(try await persons(nil) == 1)
+      #expect(try await persons([home]) == 1)
+      #expect(try await persons([elsewhere.id]) == 1)
+      #expect(try await persons([home, elsewhere.id]) == 1)
+      #expect(try await persons([home, elsewhere.id], to: "2020-05-31") == 1)
+      try await StatisticsContractTests.expectAggregatesEqualARecount(db)
+
+      // Recorded with an earlier day than the June payment.
+      _ = try await pay("P-3", admitted: (3, 1), on: CalendarDate(year: 2020, month: 5, day: 6)!)
+      #expect(try await persons([home], to: "2020-05-31") == 1)
+      #expect(try await persons([home, elsewhere.id]) == 1)
+      try await StatisticsContractTests.expectAggregatesEqualARecount(db)
+    }
+  }
+
   /// Documents complete on Friday 2026-02-13, before Spring Festival: Saturday the 14th is
   /// worked, the 15th–23rd are off, Saturday the 28th is worked: 10 working days end on
   /// Thursday 5 March. A return stops the clock; resubmission starts it again.

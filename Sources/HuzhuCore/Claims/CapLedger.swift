@@ -140,9 +140,7 @@ public enum ClaimCaseBuilder {
     ledger: CapLedger
   ) -> ClaimCase {
     build(
-      member: MemberFacts(
-        birthDate: worker.birthDate, gender: worker.gender, insuranceType: worker.insuranceType,
-        categories: worker.categories, riskClass: riskClass, cover: []),
+      member: MemberFacts(worker, riskClass: riskClass),
       cover: enrollments.compactMap(\.heldCover), event: intake.event, claimDate: claimDate, ledger: ledger)
   }
 

@@ -43,6 +43,13 @@ public struct MemberFacts: Codable, Sendable, Equatable {
     self.riskClass = riskClass
     self.cover = cover
   }
+
+  /// A worker's facts as the registry holds them, before any cover is known.
+  public init(_ worker: Worker, riskClass: Int? = nil) {
+    self.init(
+      birthDate: worker.birthDate, gender: worker.gender, insuranceType: worker.insuranceType,
+      categories: worker.categories, riskClass: riskClass, cover: [])
+  }
 }
 
 public struct CoverFacts: Codable, Sendable, Equatable {

@@ -37,9 +37,7 @@ public struct SimulationCase: Sendable, Equatable {
   ) {
     self.init(
       claimNumber: claimNumber, memberID: worker.id, unitID: worker.unitID,
-      member: MemberFacts(
-        birthDate: worker.birthDate, gender: worker.gender, insuranceType: worker.insuranceType,
-        categories: worker.categories, cover: []),
+      member: MemberFacts(worker),
       cover: enrollments.compactMap(\.heldCover), event: intake.event, paidOn: paidOn, paid: paid)
   }
 }
@@ -56,6 +54,8 @@ public enum WhatIf {
     public var actual = Money.zero
     public var before = Money.zero
     public var after = Money.zero
+    /// A unit's line: the unit (nil on a product's line and on the line of members on their own).
+    public var unitID: WorkUnit.ID? = nil
     public var difference: Money { after - before }
 
     mutating func add(_ other: Line) {
@@ -109,7 +109,7 @@ public enum WhatIf {
       var result = self
       result.byUnit = byUnit.map { line in
         var line = line
-        if let id = UUID(uuidString: line.key), let name = names[.init(id)] { line.label = name }
+        if let id = line.unitID, let name = names[id] { line.label = name }
         return line
       }
       return result
@@ -141,7 +141,7 @@ public enum WhatIf {
       byUnit: total.units.map { unit, line in
         Line(
           key: unit?.description ?? "", label: "—", claims: line.claims, actual: line.actual,
-          before: line.before, after: line.after)
+          before: line.before, after: line.after, unitID: unit)
       }.filter { $0.difference != .zero }.sorted {
         ($0.difference.fen.magnitude, $1.key) > ($1.difference.fen.magnitude, $0.key)
       },

@@ -95,9 +95,14 @@ public enum ProvinceGenerator {
     do {
       let inserter = LiteralInserter(database: database)
       if !inserter.isPostgres {
-        // Millions of rows under random keys: a page cache of 2 MB (SQLite's default) turns
-        // every insert into reads from disk. A quarter of a gigabyte for this connection.
-        try await inserter.sql.raw("PRAGMA cache_size = -262144").run()
+        // Millions of rows under random keys, in one transaction: a page cache of 2 MB
+        // (SQLite's default) turns every insert into reads from disk, and a cache smaller than
+        // the indexes being filled spills pages to the log again and again. A gigabyte for this
+        // connection (a ceiling, not an allocation). Each multi-row INSERT also keeps a
+        // statement journal, in temporary files unless told otherwise: a profile showed a
+        // sixth of the load writing them.
+        try await inserter.sql.raw("PRAGMA cache_size = -1048576").run()
+        try await inserter.sql.raw("PRAGMA temp_store = MEMORY").run()
       }
       // Nothing below reads these tables until the aggregates: their indexes are built once,
       // at the end.
@@ -434,7 +439,9 @@ public enum ProvinceGenerator {
       // a listed unit's claims through the year's index rather than the unit's. Only the
       // tables written here, by unqualified name: on PostgreSQL a bare ANALYZE would also
       // take the statistics of other schemas' tables in the middle of their own writes.
-      for table in tables + ["stat_cohorts", "stat_cohort_persons"] + StatisticsAggregates.monthTables.map(\.name) {
+      for table in tables + ["stat_cohorts", "stat_cohort_persons", "stat_paid_person_months", "stat_paid_spread"]
+        + StatisticsAggregates.monthTables.map(\.name)
+      {
         try await inserter.sql.raw("ANALYZE \(ident: table)").run()
       }
       lap("analyze")

@@ -19,6 +19,8 @@ public enum HuzhuMigrations {
       M010_MonthAggregates(),
       M011_IndividualMembers(),
       M012_ClaimReplays(),
+      M013_PersonsPaid(),
+      M014_HeadcountsAndRejections(),
     ]
   }
 

@@ -393,9 +393,9 @@ public struct FluentClaimStore: ClaimStore {
         if let days, let sql = transaction as? any SQLDatabase {
           try await sql.raw("UPDATE claims SET paid_working_days = \(bind: days) WHERE id = \(bind: id.rawValue)").run()
         }
-        try await StatisticsAggregates.refresh(
-          [.init(organisationID: row.organisationID, schemeCode: row.schemeCode, day: context.today)],
-          of: StatisticsAggregates.claimTables, on: transaction)
+        try await StatisticsAggregates.refreshPaid(
+          worker: row.workerID, organisationID: row.organisationID, schemeCode: row.schemeCode, day: context.today,
+          on: transaction)
       }
       try await Self.log(
         record, action: paid ? "mark_paid" : "mark_payment_failed", from: from, note: note, context: context,

@@ -523,9 +523,12 @@ extension FluentRegistryStore {
       guard try await visibleUnit(unit, on: transaction) != nil else {
         throw ValidationFailure([Self.unknownUnit])
       }
+      // Two reports of one unit at once would each keep the latest they can see.
+      try await StatisticsAggregates.lock("headcount/\(unit)", on: transaction as! any SQLDatabase)
       try await UnitHeadcountModel.query(on: transaction)
         .filter(\.$unitID == unit.rawValue).filter(\.$asOf == report.asOf.description).delete()
       try await UnitHeadcountModel(unitID: unit.rawValue, report).create(on: transaction)
+      try await StatisticsAggregates.refreshLatestHeadcount(ofUnit: unit.rawValue, on: transaction)
     }
   }
 

@@ -73,10 +73,12 @@ public enum StatisticsAggregates {
     """
   }
 
-  /// Every maintained row, of cover and by month, from scratch.
+  /// Every maintained row (cover, months, persons paid, units' latest headcounts) from scratch.
   public static func rebuildAll(on database: any Database) async throws {
     try await rebuildCover(on: database)
     try await rebuildMonths(on: database)
+    try await rebuildPersonsPaid(on: database)
+    try await rebuildLatestHeadcounts(on: database)
   }
 
   /// Every row of cover from scratch.
