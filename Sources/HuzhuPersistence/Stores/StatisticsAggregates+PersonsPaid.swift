@@ -86,8 +86,9 @@ extension StatisticsAggregates {
   }
 
   /// What paying a member's claim at a node in a scheme on a day changes: the claim tables'
-  /// month, the months of the member's later paid claims there that year (they may no longer
-  /// be the first), and the member's spread rows.
+  /// month, the months of the member's later paid claims there (a payment recorded with an
+  /// earlier day makes them no longer the first of their year, or ever), and the member's
+  /// spread rows.
   static func refreshPaid(
     worker: UUID, organisationID: UUID?, schemeCode: String, day: CalendarDate, on database: any Database
   ) async throws {
