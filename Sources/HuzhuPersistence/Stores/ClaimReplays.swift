@@ -1,7 +1,9 @@
 import FluentKit
+import FluentSQLiteDriver
 import Foundation
 import HuzhuCore
 import SQLKit
+import Synchronization
 
 /// What the what-if replays of a paid claim, as plain columns (M012 `claim_replays`): the
 /// member's facts as the claim was judged, the event's dates and figures, what was paid.
@@ -139,16 +141,42 @@ enum ClaimReplays {
   static func cases(
     schemeCode: String, period: ReportPeriod, within nodes: SQLQueryString, on database: any Database
   ) async throws -> [SimulationCase] {
-    var cases: [SimulationCase] = []
-    for row in try await sql(database).raw(
-      """
+    let query: SQLQueryString = """
       SELECT \(unsafeRaw: readColumns.map { "r." + $0 }.joined(separator: ", ")) FROM claim_replays r
       WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.dayNumber)
         AND r.paid_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
-    ).all() {
-      cases.append(try simulationCase(row))
+    if let sqlite = database as? any SQLiteDatabase {
+      return try await cases(query, on: sqlite, serializedBy: sql(database))
     }
+    var cases: [SimulationCase] = []
+    for row in try await sql(database).raw(query).all() {
+      cases.append(try simulationCase(ColumnReader(row: row, table: table)))
+    }
+    return cases
+  }
+
+  /// The same on SQLite, each value read from the driver's row as it comes: SQLKit's row
+  /// decodes every column through `Decodable` by name, which was most of the time of reading
+  /// a province's year (300,000 rows of 35 columns).
+  static func cases(_ query: SQLQueryString, on sqlite: any SQLiteDatabase, serializedBy sql: any SQLDatabase)
+    async throws -> [SimulationCase]
+  {
+    var serializer = SQLSerializer(database: sql)
+    query.serialize(to: &serializer)
+    let encoder = SQLiteDataEncoder()
+    let binds = try serializer.binds.map { try encoder.encode($0) }
+    let read = Mutex<(cases: [SimulationCase], error: (any Error)?)>(([], nil))
+    try await sqlite.query(serializer.sql, binds) { row in
+      read.withLock { read in
+        guard read.error == nil else { return }
+        do { read.cases.append(try simulationCase(SQLiteColumnReader(row: row, table: table))) } catch {
+          read.error = error
+        }
+      }
+    }
+    let (cases, error) = read.withLock { ($0.cases, $0.error) }
+    if let error { throw error }
     return cases
   }
 
@@ -164,9 +192,8 @@ enum ClaimReplays {
         previousCoverEnd: try reader.optionalDate("previous_cover_end")))
   }
 
-  static func simulationCase(_ row: any SQLRow) throws -> SimulationCase {
-    let reader = ColumnReader(row: row, table: table)
-    let worker = try row.decode(column: "worker_id", as: UUID.self)
+  static func simulationCase(_ reader: some ReplayColumns) throws -> SimulationCase {
+    let worker = try reader.uuid("worker_id")
     var figures = SettlementFigures()
     var anyFigure = false
     for figure in SettlementFigure.allCases {
@@ -201,7 +228,7 @@ enum ClaimReplays {
     }
     return SimulationCase(
       claimNumber: try reader.text("number"), memberID: .init(worker),
-      unitID: try row.decodeNil(column: "unit_id") ? nil : .init(try row.decode(column: "unit_id", as: UUID.self)),
+      unitID: try reader.optionalUUID("unit_id").map { .init($0) },
       member: MemberFacts(
         birthDate: try reader.day("birth_date"), gender: gender,
         insuranceType: InsuranceType(rawValue: try reader.text("insurance_type")) ?? .urbanEmployee,
@@ -223,20 +250,106 @@ extension StatisticsAggregates {
   }
 }
 
-/// Column-by-column reading of a row, each problem named by table and column. Faster than a
-/// `Decodable` row type for the hundreds of thousands of rows the what-if reads.
-struct ColumnReader {
+/// The columns of a replay row by name, each problem named by table and column: through
+/// SQLKit (``ColumnReader``, both databases) or straight from SQLite's row
+/// (``SQLiteColumnReader``).
+protocol ReplayColumns {
+  var table: String { get }
+  func isNil(_ column: String) throws -> Bool
+  func text(_ column: String) throws -> String
+  func integer(_ column: String) throws -> Int64
+  func uuid(_ column: String) throws -> UUID
+}
+
+extension ReplayColumns {
+  func optionalText(_ column: String) throws -> String? {
+    try isNil(column) ? nil : try text(column)
+  }
+
+  func optionalInteger(_ column: String) throws -> Int64? {
+    try isNil(column) ? nil : try integer(column)
+  }
+
+  func optionalUUID(_ column: String) throws -> UUID? {
+    try isNil(column) ? nil : try uuid(column)
+  }
+
+  /// A date stored as its day number.
+  func day(_ column: String) throws -> CalendarDate { CalendarDate(dayNumber: Int(try integer(column))) }
+
+  func optionalDay(_ column: String) throws -> CalendarDate? {
+    try isNil(column) ? nil : try day(column)
+  }
+
+  func json<Value: Decodable>(_ column: String) throws -> Value? {
+    guard let text = try optionalText(column) else { return nil }
+    do { return try JSONDecoder().decode(Value.self, from: Data(text.utf8)) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
+}
+
+/// A row of SQLite's driver: integers and text as stored, UUIDs as SQLite's Fluent driver
+/// writes them (text; 16-byte blobs are read too).
+struct SQLiteColumnReader: ReplayColumns {
+  let row: SQLiteRow
+  let table: String
+
+  func value(_ column: String) throws -> SQLiteData {
+    guard let value = row.column(column) else { throw CorruptRow(table: table, column: column) }
+    return value
+  }
+
+  func isNil(_ column: String) throws -> Bool { try value(column).isNull }
+
+  func text(_ column: String) throws -> String {
+    guard case .text(let text) = try value(column) else { throw CorruptRow(table: table, column: column) }
+    return text
+  }
+
+  func integer(_ column: String) throws -> Int64 {
+    guard case .integer(let number) = try value(column) else { throw CorruptRow(table: table, column: column) }
+    return Int64(number)
+  }
+
+  func uuid(_ column: String) throws -> UUID {
+    switch try value(column) {
+    case .text(let text):
+      if let id = UUID(uuidString: text) { return id }
+    case .blob(let bytes) where bytes.readableBytes == 16:
+      if let id = bytes.getBytes(at: bytes.readerIndex, length: 16).map({ bytes in
+        UUID(
+          uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+            bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+          ))
+      }) {
+        return id
+      }
+    default: break
+    }
+    throw CorruptRow(table: table, column: column)
+  }
+}
+
+/// Column-by-column reading of an SQLKit row. Faster than a `Decodable` row type for the
+/// hundreds of thousands of rows the what-if reads.
+struct ColumnReader: ReplayColumns {
   let row: any SQLRow
   let table: String
+
+  func isNil(_ column: String) throws -> Bool { try row.decodeNil(column: column) }
+
+  func uuid(_ column: String) throws -> UUID {
+    do { return try row.decode(column: column, as: UUID.self) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
 
   func text(_ column: String) throws -> String {
     do { return try row.decode(column: column, as: String.self) } catch {
       throw CorruptRow(table: table, column: column)
     }
-  }
-
-  func optionalText(_ column: String) throws -> String? {
-    try row.decodeNil(column: column) ? nil : try text(column)
   }
 
   func integer(_ column: String) throws -> Int64 {
@@ -245,31 +358,13 @@ struct ColumnReader {
     }
   }
 
-  func optionalInteger(_ column: String) throws -> Int64? {
-    try row.decodeNil(column: column) ? nil : try integer(column)
-  }
-
   func date(_ column: String) throws -> CalendarDate {
     guard let day = CalendarDate(try text(column)) else { throw CorruptRow(table: table, column: column) }
     return day
   }
 
   func optionalDate(_ column: String) throws -> CalendarDate? {
-    try row.decodeNil(column: column) ? nil : try date(column)
-  }
-
-  /// A date stored as its day number.
-  func day(_ column: String) throws -> CalendarDate { CalendarDate(dayNumber: Int(try integer(column))) }
-
-  func optionalDay(_ column: String) throws -> CalendarDate? {
-    try row.decodeNil(column: column) ? nil : try day(column)
-  }
-
-  func json<Value: Decodable>(_ column: String) throws -> Value? {
-    guard let text = try optionalText(column) else { return nil }
-    do { return try JSONDecoder().decode(Value.self, from: Data(text.utf8)) } catch {
-      throw CorruptRow(table: table, column: column)
-    }
+    try isNil(column) ? nil : try date(column)
   }
 }
 
