@@ -22,6 +22,9 @@ extension FluentStatisticsStore {
     }
   }
 
+  /// A single count (NULL when nothing was counted).
+  struct CountRow: Decodable { let count: Int64? }
+
   func collectFacts(_ query: StatisticsQuery) async throws -> StatisticsFacts {
     let nodes = nodes(query.organisations)
     var facts = StatisticsFacts()
@@ -322,7 +325,6 @@ extension FluentStatisticsStore {
   /// Distinct members paid in the period: from the maintained first payments where the period
   /// allows (``PersonsPaidSpan``), otherwise counted from the claims.
   func personsPaid(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) async throws -> Int {
-    struct CountRow: Decodable { let count: Int64? }
     struct DayRow: Decodable { let day: String? }
     // Only paid claims have a day paid; without a condition both databases read the minimum
     // off the paid_on index (with one, SQLite sorted every paid claim). Any earlier day would
@@ -354,7 +356,6 @@ extension FluentStatisticsStore {
 
   /// Distinct members paid in the period, counted from the claims (any period).
   func personsPaidCounted(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) async throws -> Int {
-    struct CountRow: Decodable { let count: Int64? }
     return Int(
       try await sql.raw(
         """
@@ -372,7 +373,6 @@ extension FluentStatisticsStore {
   {
     let inClaims = Self.within("c.organisation_id", nodes)
     let scheme = Self.scheme("c.scheme_code", query.schemeCode)
-    struct CountRow: Decodable { let count: Int64? }
     facts.personsPaid = try await personsPaid(query, nodes: nodes)
 
     // Rejections of claims filed in the period, by coded reason (older rows without one: other).

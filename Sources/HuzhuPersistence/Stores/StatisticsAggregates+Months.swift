@@ -145,11 +145,8 @@ extension StatisticsAggregates {
     for key in ordered {
       let days = monthDays(key.month)
       for table in tables {
-        let node: SQLQueryString =
-          key.organisationID.map { "organisation_id = \(bind: $0)" } ?? "organisation_id IS NULL"
-        let nodeOfRecord: SQLQueryString =
-          key.organisationID.map { "\(unsafeRaw: table.organisation) = \(bind: $0)" }
-          ?? "\(unsafeRaw: table.organisation) IS NULL"
+        let node = Self.node("organisation_id", is: key.organisationID)
+        let nodeOfRecord = Self.node(table.organisation, is: key.organisationID)
         try await sql.raw(
           """
           DELETE FROM \(unsafeRaw: table.name)
@@ -165,6 +162,11 @@ extension StatisticsAggregates {
         ).run()
       }
     }
+  }
+
+  /// `column` holds this node, or none when there is none.
+  static func node(_ column: String, is organisationID: UUID?) -> SQLQueryString {
+    organisationID.map { "\(unsafeRaw: column) = \(bind: $0)" } ?? "\(unsafeRaw: column) IS NULL"
   }
 
   /// The node of a bill's unit (none for a gig worker's bill), for its month keys.

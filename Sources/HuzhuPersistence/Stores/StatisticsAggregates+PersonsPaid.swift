@@ -96,8 +96,7 @@ extension StatisticsAggregates {
     let key = MonthKey(organisationID: organisationID, schemeCode: schemeCode, day: day)
     try await refresh([key], of: claimTables, on: database)
     struct Month: Decodable { let month: String }
-    let node: SQLQueryString =
-      organisationID.map { "c.organisation_id = \(bind: $0)" } ?? "c.organisation_id IS NULL"
+    let node = node("c.organisation_id", is: organisationID)
     let later = try await sql.raw(
       """
       SELECT DISTINCT SUBSTR(c.paid_on, 1, 7) AS month FROM claims c
