@@ -23,29 +23,35 @@ public enum Simulation {
     let draft = try SchemeCompiler.compile(changed)
     let statistics = FluentStatisticsStore(database: database, scope: scope)
     let cases = try await statistics.simulationCases(schemeCode: code, period: period, organisations: organisations)
-    let (collected, insured) = try await statistics.collectedAndInsured(
-      schemeCode: code, period: period, organisations: organisations)
-    let balance = FundBalance.total(of: try await FluentEnrollmentStore(database: database).fundBalances(scheme: code))
-    var names: [String: String] = [:]
-    for product in changed.products { names[product.code] = product.name }
-    let result = WhatIf.run(
-      cases, current: current, changed: draft, collected: collected, insuredPersons: insured,
-      fundBalance: balance.balance, names: names)
-    return result.labellingUnits(
-      try await unitNames(result.byUnit.compactMap { $0.unitID?.rawValue }, on: database))
+    // The replay keeps both cores busy for a second or more on a province's year; the other
+    // reads of the answer go on meanwhile, on the database's own thread.
+    async let totals = statistics.collectedAndInsured(schemeCode: code, period: period, organisations: organisations)
+    async let balances = FluentEnrollmentStore(database: database).fundBalances(scheme: code)
+    async let names = statistics.unitNames(organisations: organisations)
+    var productNames: [String: String] = [:]
+    for product in changed.products { productNames[product.code] = product.name }
+    let replay = WhatIf.run(
+      cases, current: current, changed: draft, collected: .zero, insuredPersons: 0, fundBalance: .zero,
+      names: productNames)
+    let (collected, insured) = try await totals
+    var unitNames = try await names
+    // A claim's unit outside its node (moved since) is named too, by its ID.
+    let unnamed = replay.byUnit.compactMap(\.unitID).filter { unitNames[$0] == nil }
+    if !unnamed.isEmpty {
+      unitNames.merge(try await Self.unitNames(unnamed.map(\.rawValue), on: database)) { first, _ in first }
+    }
+    return replay.with(
+      collected: collected, insuredPersons: insured, fundBalance: FundBalance.total(of: try await balances).balance
+    ).labellingUnits(unitNames)
   }
 
-  /// The names of `units` (a province's what-if names 20,000: two columns, read in chunks).
+  /// The names of `units` by their IDs, in chunks.
   static func unitNames(_ units: [UUID], on database: any Database) async throws -> [WorkUnit.ID: String] {
-    struct Row: Decodable {
-      let id: UUID
-      let name: String
-    }
     var names: [WorkUnit.ID: String] = [:]
     for chunk in units.chunks(of: FluentEnrollmentStore.chunkSize) {
       for row in try await (database as! any SQLDatabase).raw(
         "SELECT id, name FROM units WHERE id IN (\(binds: chunk))"
-      ).all(decoding: Row.self) {
+      ).all(decoding: UnitName.self) {
         names[.init(row.id)] = row.name
       }
     }
@@ -70,4 +76,10 @@ public enum Simulation {
       values, to: scheme.products[productIndex].versions[versionIndex])
     return scheme
   }
+}
+
+/// A unit's ID and name, as the what-if labels its lines.
+struct UnitName: Decodable {
+  let id: UUID
+  let name: String
 }

@@ -81,10 +81,10 @@ public enum WhatIf {
     public let membersAffected: Int
     public let members: Int
     /// Money in over the same period and the persons it covered, for the ratios.
-    public let collected: Money
-    public let insuredPersons: Int
+    public internal(set) var collected: Money
+    public internal(set) var insuredPersons: Int
     /// The fund's balance now, and as it would stand had the changed rules paid these claims.
-    public let fundBalance: Money
+    public internal(set) var fundBalance: Money
     /// Claims the engine could not judge (a product the draft lacks…), with the reason.
     public let problems: [String]
 
@@ -104,6 +104,15 @@ public enum WhatIf {
       return Money(fen: collected.fen / Int64(insuredPersons))
     }
 
+    /// The same replay against other money figures (read while the claims replayed).
+    public func with(collected: Money, insuredPersons: Int, fundBalance: Money) -> Result {
+      var result = self
+      result.collected = collected
+      result.insuredPersons = insuredPersons
+      result.fundBalance = fundBalance
+      return result
+    }
+
     /// The units' lines named (the replay carries IDs only; names are read once, after).
     public func labellingUnits(_ names: [WorkUnit.ID: String]) -> Result {
       var result = self
@@ -121,16 +130,19 @@ public enum WhatIf {
     fundBalance: Money, names: [String: String] = [:], shards: Int? = nil
   ) -> Result {
     // Members are independent (caps and counts are per member), so their claims replay in
-    // shards by member, one per core; within a member, payment order is kept.
+    // shards by member, one per core; within a member, payment order is kept. Shards hold
+    // positions in `cases`, not copies: a province's year is 300,000 cases, and copying them
+    // into shards and sorting the copies cost more than judging them.
     let shardCount = max(1, shards ?? min(ProcessInfo.processInfo.activeProcessorCount, cases.count / 2_000))
-    var shards = Array(repeating: [SimulationCase](), count: shardCount)
-    for claim in cases {
-      shards[Int(UInt(bitPattern: claim.memberID.hashValue) % UInt(shardCount))].append(claim)
+    var shards = Array(repeating: [Int](), count: shardCount)
+    for shard in shards.indices { shards[shard].reserveCapacity(cases.count / shardCount + 1) }
+    for (index, claim) in cases.enumerated() {
+      shards[Int(UInt(bitPattern: claim.memberID.hashValue) % UInt(shardCount))].append(index)
     }
     let tallies = Mutex([Tally](repeating: Tally(), count: shardCount))
     let work = shards
     DispatchQueue.concurrentPerform(iterations: shardCount) { index in
-      let tally = Tally(replaying: work[index], current: current, changed: changed, names: names)
+      let tally = Tally(replaying: work[index], of: cases, current: current, changed: changed, names: names)
       tallies.withLock { $0[index] = tally }
     }
     var total = Tally()
@@ -145,9 +157,8 @@ public enum WhatIf {
       }.filter { $0.difference != .zero }.sorted {
         ($0.difference.fen.magnitude, $1.key) > ($1.difference.fen.magnitude, $0.key)
       },
-      membersAffected: total.memberDifference.values.filter { $0 != .zero }.count,
-      members: total.memberDifference.count, collected: collected, insuredPersons: insuredPersons,
-      fundBalance: fundBalance, problems: total.problems.sorted())
+      membersAffected: total.membersAffected, members: total.members, collected: collected,
+      insuredPersons: insuredPersons, fundBalance: fundBalance, problems: total.problems.sorted())
   }
 
   /// The sums of one shard of members' claims.
@@ -159,17 +170,36 @@ public enum WhatIf {
     var products: [String: Line] = [:]
     /// By unit ID (nil: members on their own); keys and labels are made once, at the end.
     var units: [WorkUnit.ID?: Line] = [:]
-    var memberDifference: [Worker.ID: Money] = [:]
+    /// Members replayed, and those whose total would change (shards never share a member,
+    /// so the counts add up).
+    var members = 0
+    var membersAffected = 0
     var problems: [String] = []
 
     init() {}
 
-    init(replaying cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme, names: [String: String]) {
-      var ledgersBefore: [Worker.ID: CapLedger] = [:]
-      var ledgersAfter: [Worker.ID: CapLedger] = [:]
+    /// One member as the replay goes: their cap ledger under each set of rules, and how much
+    /// their total would change.
+    struct MemberReplay {
+      var before = CapLedger()
+      var after = CapLedger()
+      var difference = Money.zero
+      /// At least one claim judged under both (a member whose every claim failed is not counted).
+      var judged = false
+    }
+
+    init(
+      replaying shard: [Int], of cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme,
+      names: [String: String]
+    ) {
+      var replays: [Worker.ID: MemberReplay] = [:]
+      replays.reserveCapacity(shard.count)
       var problems: [String] = []
-      let ordered = cases.sorted { ($0.paidOn, $0.claimNumber) < ($1.paidOn, $1.claimNumber) }
-      for claim in ordered {
+      let ordered = shard.sorted {
+        (cases[$0].paidOn, cases[$0].claimNumber) < (cases[$1].paidOn, cases[$1].claimNumber)
+      }
+      for index in ordered {
+        let claim = cases[index]
         func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
           let claimCase = ClaimCaseBuilder.build(
             member: claim.member, cover: claim.cover, event: claim.event, claimDate: claim.event.claimDate,
@@ -184,27 +214,39 @@ public enum WhatIf {
             return nil
           }
         }
-        guard let was = judge(current, &ledgersBefore[claim.memberID, default: CapLedger()]),
-          let would = judge(changed, &ledgersAfter[claim.memberID, default: CapLedger()])
-        else { continue }
-        let wasTotal = was.reduce(Money.zero) { $0 + $1.amount }
-        let wouldTotal = would.reduce(Money.zero) { $0 + $1.amount }
+        func replay(_ member: inout MemberReplay) -> (was: [BenefitAmount], would: [BenefitAmount])? {
+          guard let was = judge(current, &member.before), let would = judge(changed, &member.after) else {
+            return nil
+          }
+          member.judged = true
+          member.difference += would.total - was.total
+          return (was, would)
+        }
+        guard let (was, would) = replay(&replays[claim.memberID, default: MemberReplay()]) else { continue }
+        let wasTotal = was.total
+        let wouldTotal = would.total
         claims += 1
         actual += claim.paid
         before += wasTotal
         after += wouldTotal
-        memberDifference[claim.memberID, default: .zero] += wouldTotal - wasTotal
-        for product in Set(was.map(\.product) + would.map(\.product)) {
-          var line = products[product] ?? Line(key: product, label: names[product] ?? product)
-          line.claims += 1
-          line.before += was.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
-          line.after += would.filter { $0.product == product }.reduce(.zero) { $0 + $1.amount }
-          products[product] = line
+        // A product's line counts the claim once, whether it paid under one set of rules or both.
+        var counted: [String] = []
+        for amount in was + would where !counted.contains(amount.product) {
+          counted.append(amount.product)
+          add(product: amount.product, was: was, would: would, names: names)
         }
         units[claim.unitID, default: Line(key: "", label: "")].add(
           Line(key: "", label: "", claims: 1, actual: claim.paid, before: wasTotal, after: wouldTotal))
       }
+      members = replays.values.count(where: \.judged)
+      membersAffected = replays.values.count { $0.judged && $0.difference != .zero }
       self.problems = problems
+    }
+
+    mutating func add(product: String, was: [BenefitAmount], would: [BenefitAmount], names: [String: String]) {
+      products[product, default: Line(key: product, label: names[product] ?? product)].add(
+        Line(
+          key: product, label: "", claims: 1, before: was.total(of: product), after: would.total(of: product)))
     }
 
     mutating func add(_ other: Tally) {
@@ -214,8 +256,17 @@ public enum WhatIf {
       after += other.after
       for (key, line) in other.products { products[key, default: Line(key: key, label: line.label)].add(line) }
       for (key, line) in other.units { units[key, default: Line(key: "", label: "")].add(line) }
-      memberDifference.merge(other.memberDifference) { $0 + $1 }
+      members += other.members
+      membersAffected += other.membersAffected
       problems += other.problems
     }
+  }
+}
+
+extension [BenefitAmount] {
+  var total: Money { reduce(.zero) { $0 + $1.amount } }
+
+  func total(of product: String) -> Money {
+    reduce(.zero) { $1.product == product ? $0 + $1.amount : $0 }
   }
 }

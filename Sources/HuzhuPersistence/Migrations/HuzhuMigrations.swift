@@ -21,6 +21,7 @@ public enum HuzhuMigrations {
       M012_ClaimReplays(),
       M013_PersonsPaid(),
       M014_HeadcountsAndRejections(),
+      M015_FundBalanceIndex(),
     ]
   }
 

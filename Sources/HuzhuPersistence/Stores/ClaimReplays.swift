@@ -3,7 +3,6 @@ import FluentSQLiteDriver
 import Foundation
 import HuzhuCore
 import SQLKit
-import Synchronization
 
 /// What the what-if replays of a paid claim, as plain columns (M012 `claim_replays`): the
 /// member's facts as the claim was judged, the event's dates and figures, what was paid.
@@ -36,11 +35,6 @@ enum ClaimReplays {
   ]
   static let memberColumns = ["birth_date", "gender", "insurance_type", "categories"]
   static var columns: [String] { claimColumns + eventColumns + coverColumns + memberColumns }
-  /// What the replay reads back (the row's own key, scheme and node only select it).
-  static var readColumns: [String] {
-    columns.filter { !["id", "scheme_code", "organisation_id"].contains($0) }
-  }
-
   /// The event as column values, in ``eventColumns``' order. Diagnoses and accident facts are
   /// rare and nested, so they stay JSON (null for most claims).
   static func eventValues(_ event: ClaimEvent) throws -> [LiteralInserter.Value] {
@@ -142,23 +136,23 @@ enum ClaimReplays {
     schemeCode: String, period: ReportPeriod, within nodes: SQLQueryString, on database: any Database
   ) async throws -> [SimulationCase] {
     let query: SQLQueryString = """
-      SELECT \(unsafeRaw: readColumns.map { "r." + $0 }.joined(separator: ", ")) FROM claim_replays r
+      SELECT \(unsafeRaw: ReplayColumn.allCases.map { "r." + $0.name }.joined(separator: ", ")) FROM claim_replays r
       WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.dayNumber)
         AND r.paid_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
     if let sqlite = database as? any SQLiteDatabase {
       return try await cases(query, on: sqlite, serializedBy: sql(database))
     }
-    var cases: [SimulationCase] = []
-    for row in try await sql(database).raw(query).all() {
-      cases.append(try simulationCase(ColumnReader(row: row, table: table)))
-    }
-    return cases
+    let assembler = CaseAssembler<any SQLRow> { try simulationCase(ColumnReader(row: $0, table: table)) }
+    try await sql(database).raw(query).run { assembler.append($0) }
+    return try await assembler.cases()
   }
 
-  /// The same on SQLite, each value read from the driver's row as it comes: SQLKit's row
-  /// decodes every column through `Decodable` by name, which was most of the time of reading
-  /// a province's year (300,000 rows of 35 columns).
+  /// The same on SQLite, each value read by position from the driver's rows, on the
+  /// connection's own thread as the statement steps. SQLKit's rows decode every column through
+  /// `Decodable` by name, and the database's own `query` hands each row to the event loop as
+  /// a task of its own: together most of the time of reading a province's year (300,000 rows
+  /// of 32 columns).
   static func cases(_ query: SQLQueryString, on sqlite: any SQLiteDatabase, serializedBy sql: any SQLDatabase)
     async throws -> [SimulationCase]
   {
@@ -166,18 +160,12 @@ enum ClaimReplays {
     query.serialize(to: &serializer)
     let encoder = SQLiteDataEncoder()
     let binds = try serializer.binds.map { try encoder.encode($0) }
-    let read = Mutex<(cases: [SimulationCase], error: (any Error)?)>(([], nil))
-    try await sqlite.query(serializer.sql, binds) { row in
-      read.withLock { read in
-        guard read.error == nil else { return }
-        do { read.cases.append(try simulationCase(SQLiteColumnReader(row: row, table: table))) } catch {
-          read.error = error
-        }
-      }
+    let statement = serializer.sql
+    let assembler = CaseAssembler<SQLiteRow> { try simulationCase(SQLiteColumnReader(row: $0, table: table)) }
+    try await sqlite.withConnection { connection in
+      try await connection.query(statement, binds) { assembler.append($0) }
     }
-    let (cases, error) = read.withLock { ($0.cases, $0.error) }
-    if let error { throw error }
-    return cases
+    return try await assembler.cases()
   }
 
   static func heldCover(_ row: any SQLRow) throws -> HeldCover {
@@ -193,51 +181,49 @@ enum ClaimReplays {
   }
 
   static func simulationCase(_ reader: some ReplayColumns) throws -> SimulationCase {
-    let worker = try reader.uuid("worker_id")
+    let worker = try reader.uuid(.workerID)
     var figures = SettlementFigures()
     var anyFigure = false
     for figure in SettlementFigure.allCases {
-      if let fen = try reader.optionalInteger(figure.rawValue) {
+      if let fen = try reader.optionalInteger(ReplayColumn(figure)) {
         figures[figure] = Money(fen: fen)
         anyFigure = true
       }
     }
     let event = ClaimEvent(
-      admissionDate: try reader.optionalDay("admission_date"),
-      dischargeDate: try reader.optionalDay("discharge_date"),
-      settlementDate: try reader.optionalDay("settlement_date"),
-      diagnosisDate: try reader.optionalDay("diagnosis_date"), accidentDate: try reader.optionalDay("accident_date"),
-      claimDate: try reader.day("claim_date"), hospitalDays: try reader.optionalInteger("hospital_days").map(Int.init),
-      figures: anyFigure ? figures : nil, diagnoses: try reader.json("diagnoses"),
-      treatmentCategory: try reader.optionalText("treatment_category"), accident: try reader.json("accident"))
-    guard let gender = Gender(rawValue: try reader.text("gender")) else {
-      throw CorruptRow(table: table, column: "gender")
+      admissionDate: try reader.optionalDay(.admissionDate), dischargeDate: try reader.optionalDay(.dischargeDate),
+      settlementDate: try reader.optionalDay(.settlementDate), diagnosisDate: try reader.optionalDay(.diagnosisDate),
+      accidentDate: try reader.optionalDay(.accidentDate), claimDate: try reader.day(.claimDate),
+      hospitalDays: try reader.optionalInteger(.hospitalDays).map(Int.init), figures: anyFigure ? figures : nil,
+      diagnoses: try reader.json(.diagnoses), treatmentCategory: try reader.optionalText(.treatmentCategory),
+      accident: try reader.json(.accident))
+    guard let gender = Gender(rawValue: try reader.text(.gender)) else {
+      throw CorruptRow(table: table, column: ReplayColumn.gender.name)
     }
-    let categories = try reader.text("categories")
+    let categories = try reader.text(.categories)
     var cover: [HeldCover] = []
-    if let product = try reader.optionalText("cover_product") {
-      let end = try reader.day("cover_period_end")
+    if let product = try reader.optionalText(.coverProduct) {
+      let end = try reader.day(.coverPeriodEnd)
       cover.append(
         HeldCover(
-          period: CoveragePeriod(start: try reader.day("cover_period_start"), end: end),
+          period: CoveragePeriod(start: try reader.day(.coverPeriodStart), end: end),
           facts: CoverFacts(
-            product: product, start: try reader.day("cover_from"), end: end,
-            shares: try reader.optionalInteger("cover_shares").map(Int.init),
-            previousCoverEnd: try reader.optionalDay("cover_previous_end"))))
-      cover += try reader.json("more_cover") as [HeldCover]? ?? []
+            product: product, start: try reader.day(.coverFrom), end: end,
+            shares: try reader.optionalInteger(.coverShares).map(Int.init),
+            previousCoverEnd: try reader.optionalDay(.coverPreviousEnd))))
+      cover += try reader.json(.moreCover) as [HeldCover]? ?? []
     }
     return SimulationCase(
-      claimNumber: try reader.text("number"), memberID: .init(worker),
-      unitID: try reader.optionalUUID("unit_id").map { .init($0) },
+      claimNumber: try reader.text(.number), memberID: .init(worker),
+      unitID: try reader.optionalUUID(.unitID).map { .init($0) },
       member: MemberFacts(
-        birthDate: try reader.day("birth_date"), gender: gender,
-        insuranceType: InsuranceType(rawValue: try reader.text("insurance_type")) ?? .urbanEmployee,
+        birthDate: try reader.day(.birthDate), gender: gender,
+        insuranceType: InsuranceType(rawValue: try reader.text(.insuranceType)) ?? .urbanEmployee,
         categories: categories.isEmpty
           ? MemberCategories()
           : MemberCategories(categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
         cover: []),
-      cover: cover, event: event, paidOn: try reader.day("paid_on"),
-      paid: Money(fen: try reader.integer("paid")))
+      cover: cover, event: event, paidOn: try reader.day(.paidOn), paid: Money(fen: try reader.integer(.paid)))
   }
 
   static func sql(_ database: any Database) -> any SQLDatabase { database as! any SQLDatabase }
@@ -247,124 +233,6 @@ extension StatisticsAggregates {
   /// Every paid claim's replay row again from the records (what M012 did for earlier claims).
   public static func rebuildReplays(on database: any Database) async throws {
     try await ClaimReplays.rebuild(on: database)
-  }
-}
-
-/// The columns of a replay row by name, each problem named by table and column: through
-/// SQLKit (``ColumnReader``, both databases) or straight from SQLite's row
-/// (``SQLiteColumnReader``).
-protocol ReplayColumns {
-  var table: String { get }
-  func isNil(_ column: String) throws -> Bool
-  func text(_ column: String) throws -> String
-  func integer(_ column: String) throws -> Int64
-  func uuid(_ column: String) throws -> UUID
-}
-
-extension ReplayColumns {
-  func optionalText(_ column: String) throws -> String? {
-    try isNil(column) ? nil : try text(column)
-  }
-
-  func optionalInteger(_ column: String) throws -> Int64? {
-    try isNil(column) ? nil : try integer(column)
-  }
-
-  func optionalUUID(_ column: String) throws -> UUID? {
-    try isNil(column) ? nil : try uuid(column)
-  }
-
-  /// A date stored as its day number.
-  func day(_ column: String) throws -> CalendarDate { CalendarDate(dayNumber: Int(try integer(column))) }
-
-  func optionalDay(_ column: String) throws -> CalendarDate? {
-    try isNil(column) ? nil : try day(column)
-  }
-
-  func json<Value: Decodable>(_ column: String) throws -> Value? {
-    guard let text = try optionalText(column) else { return nil }
-    do { return try JSONDecoder().decode(Value.self, from: Data(text.utf8)) } catch {
-      throw CorruptRow(table: table, column: column)
-    }
-  }
-}
-
-/// A row of SQLite's driver: integers and text as stored, UUIDs as SQLite's Fluent driver
-/// writes them (text; 16-byte blobs are read too).
-struct SQLiteColumnReader: ReplayColumns {
-  let row: SQLiteRow
-  let table: String
-
-  func value(_ column: String) throws -> SQLiteData {
-    guard let value = row.column(column) else { throw CorruptRow(table: table, column: column) }
-    return value
-  }
-
-  func isNil(_ column: String) throws -> Bool { try value(column).isNull }
-
-  func text(_ column: String) throws -> String {
-    guard case .text(let text) = try value(column) else { throw CorruptRow(table: table, column: column) }
-    return text
-  }
-
-  func integer(_ column: String) throws -> Int64 {
-    guard case .integer(let number) = try value(column) else { throw CorruptRow(table: table, column: column) }
-    return Int64(number)
-  }
-
-  func uuid(_ column: String) throws -> UUID {
-    switch try value(column) {
-    case .text(let text):
-      if let id = UUID(uuidString: text) { return id }
-    case .blob(let bytes) where bytes.readableBytes == 16:
-      if let id = bytes.getBytes(at: bytes.readerIndex, length: 16).map({ bytes in
-        UUID(
-          uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-            bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-          ))
-      }) {
-        return id
-      }
-    default: break
-    }
-    throw CorruptRow(table: table, column: column)
-  }
-}
-
-/// Column-by-column reading of an SQLKit row. Faster than a `Decodable` row type for the
-/// hundreds of thousands of rows the what-if reads.
-struct ColumnReader: ReplayColumns {
-  let row: any SQLRow
-  let table: String
-
-  func isNil(_ column: String) throws -> Bool { try row.decodeNil(column: column) }
-
-  func uuid(_ column: String) throws -> UUID {
-    do { return try row.decode(column: column, as: UUID.self) } catch {
-      throw CorruptRow(table: table, column: column)
-    }
-  }
-
-  func text(_ column: String) throws -> String {
-    do { return try row.decode(column: column, as: String.self) } catch {
-      throw CorruptRow(table: table, column: column)
-    }
-  }
-
-  func integer(_ column: String) throws -> Int64 {
-    do { return try row.decode(column: column, as: Int64.self) } catch {
-      throw CorruptRow(table: table, column: column)
-    }
-  }
-
-  func date(_ column: String) throws -> CalendarDate {
-    guard let day = CalendarDate(try text(column)) else { throw CorruptRow(table: table, column: column) }
-    return day
-  }
-
-  func optionalDate(_ column: String) throws -> CalendarDate? {
-    try isNil(column) ? nil : try date(column)
   }
 }
 

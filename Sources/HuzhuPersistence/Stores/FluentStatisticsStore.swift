@@ -52,6 +52,18 @@ public struct FluentStatisticsStore: StatisticsStore {
       on: database)
   }
 
+  /// The names of the units under the asked nodes (every unit when nil), for the what-if's
+  /// lines: one statement, even for a province's 20,000 (by ID, in chunks, it took 0.45 s).
+  func unitNames(organisations: Set<Organisation.ID>?) async throws -> [WorkUnit.ID: String] {
+    var names: [WorkUnit.ID: String] = [:]
+    for row in try await sql.raw(
+      "SELECT id, name FROM units WHERE \(Self.within("organisation_id", nodes(organisations)))"
+    ).all(decoding: UnitName.self) {
+      names[.init(row.id)] = row.name
+    }
+    return names
+  }
+
   /// Money collected and persons insured in the period, without the rest of the facts (the
   /// what-if's ratios).
   func collectedAndInsured(schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?)
