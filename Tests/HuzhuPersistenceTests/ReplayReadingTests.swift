@@ -36,4 +36,28 @@ struct ReplayReadingTests {
       #expect(UUID(uuidString: bad) == nil, "\(bad)")
     }
   }
+
+  /// Rows come one at a time from the statement and are made into cases a chunk at a time on
+  /// other threads: the cases keep the rows' order across chunks, and a bad row fails the read.
+  @Test func casesAreAssembledInTheRowsOrderAcrossChunks() async throws {
+    struct BadRow: Error {}
+    @Sendable func makeCase(_ row: Int) throws -> SimulationCase {
+      guard row >= 0 else { throw BadRow() }
+      let day = CalendarDate(year: 2020, month: 1, day: 1)!
+      return SimulationCase(
+        claimNumber: "C\(row)", memberID: .init(UUID()), unitID: nil,
+        member: MemberFacts(birthDate: day, gender: .female, cover: []), cover: [],
+        event: ClaimEvent(claimDate: day), paidOn: day, paid: Money(fen: Int64(row)))
+    }
+    let rows = CaseAssembler<Int>.chunkSize * 2 + 17
+    let assembler = CaseAssembler<Int>(makeCase)
+    for row in 0..<rows { assembler.append(row) }
+    let cases = try await assembler.cases()
+    #expect(cases.map { $0.paid.fen } == (0..<rows).map(Int64.init))
+    #expect(try await CaseAssembler<Int>(makeCase).cases().isEmpty)
+
+    let failing = CaseAssembler<Int>(makeCase)
+    for row in 0..<rows { failing.append(row == CaseAssembler<Int>.chunkSize + 5 ? -1 : row) }
+    await #expect(throws: BadRow.self) { try await failing.cases() }
+  }
 }
