@@ -80,7 +80,8 @@ extension Tasks {
         nodes = OrganisationTree.subtreeIDs(of: node.id, in: all)
       }
       let result = try await Simulation.run(
-        changed: changed, period: period, organisations: nodes, database: app.db, today: today)
+        changed: changed, period: period, organisations: nodes, database: app.db,
+        alongside: app.databases.others(than: app.db), today: today)
       text = report(result, scheme: changed.scheme.code, period: period)
     }
     return text

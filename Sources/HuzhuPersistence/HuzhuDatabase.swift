@@ -161,3 +161,14 @@ public enum HuzhuDatabase {
     return LocalizedText(zh: String(describing: error), en: String(describing: error))
   }
 }
+
+extension Databases {
+  /// The default database on each of the other event loops than `database`'s. On SQLite each
+  /// is a connection of its own (one an event loop), and a connection steps one statement at
+  /// a time, so a long read split into parts across them (the what-if's claims) uses every core.
+  public func others(than database: any Database) -> [any Database] {
+    eventLoopGroup.makeIterator().filter { $0 !== database.eventLoop }.compactMap { loop in
+      self.database(logger: database.logger, on: loop)
+    }
+  }
+}

@@ -5,11 +5,12 @@ import SQLKit
 
 /// The what-if as the page and the CLI run it: the claims the scheme paid in the period
 /// (under the chosen nodes), replayed under the stored rules and under `changed`, with the
-/// money collected, the persons insured and the fund's balance for the ratios. Reads only.
+/// money collected, the persons insured and the fund's balance for the ratios. Reads only;
+/// `others` (``FluentKit/Databases/others(than:)``) read parts of the period at once.
 public enum Simulation {
   public static func run(
     changed: SchemeDefinition, period: ReportPeriod, organisations: Set<Organisation.ID>?, database: any Database,
-    scope: AccessScope = .unrestricted, today: CalendarDate
+    alongside others: [any Database] = [], scope: AccessScope = .unrestricted, today: CalendarDate
   ) async throws -> WhatIf.Result {
     let code = changed.scheme.code
     guard let stored = try await FluentSchemeStore(database: database).scheme(code: code) else {
@@ -22,7 +23,8 @@ public enum Simulation {
     let current = try stored.compiled()
     let draft = try SchemeCompiler.compile(changed)
     let statistics = FluentStatisticsStore(database: database, scope: scope)
-    let cases = try await statistics.simulationCases(schemeCode: code, period: period, organisations: organisations)
+    let cases = try await statistics.simulationCases(
+      schemeCode: code, period: period, organisations: organisations, alongside: others)
     // The replay keeps both cores busy for a second or more on a province's year; the other
     // reads of the answer go on meanwhile, on the database's own thread.
     async let totals = statistics.collectedAndInsured(schemeCode: code, period: period, organisations: organisations)

@@ -31,7 +31,7 @@ struct ClaimBenchmark {
     var logger = Logger(label: "huzhu.bench") { _ in StatementLogHandler(level: .info) { _ in counter.increment() } }
     logger.logLevel = .info
     // SQL is logged at `info`: the counting handler sees every statement.
-    return try await withBenchmarkDatabase(target, logger: logger, sqlLevel: .info) { database in
+    return try await withBenchmarkDatabase(target, logger: logger, sqlLevel: .info) { database, _ in
       var result = Result()
       let (unit, scheme) = try await setUp(on: database)
       let workerIDs = try await (database as! any SQLDatabase).select().column("worker_id").from("employments")

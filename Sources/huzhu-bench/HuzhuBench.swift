@@ -169,7 +169,7 @@ func say(_ text: String) {
 /// dropped afterwards), with SQL logged at `sqlLevel` through `logger`.
 func withBenchmarkDatabase<T>(
   _ target: DatabaseTarget, logger: Logger? = nil, sqlLevel: Logger.Level = .trace,
-  _ body: (any Database) async throws -> T
+  _ body: (any Database, Databases) async throws -> T
 ) async throws -> T {
   let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
   var target = target
@@ -187,7 +187,7 @@ func withBenchmarkDatabase<T>(
     let database = databases.database(logger: logger ?? quiet, on: eventLoop)!
     try await HuzhuDatabase.prepare(database, target: target)
     try await HuzhuDatabase.migrate(databases, logger: quiet, on: eventLoop)
-    result = try await body(database)
+    result = try await body(database, databases)
   } catch {
     await databases.shutdownAsync()
     throw error

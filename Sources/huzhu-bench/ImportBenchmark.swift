@@ -113,7 +113,8 @@ struct ImportBenchmark {
     var activated = 0
     for part in plan.bill.due {
       activated += try await store.record(
-        PaymentRequest(payer: part.payer, amount: part.amount, paidOn: start, reference: "BENCH-\(part.payer.rawValue)"),
+        PaymentRequest(
+          payer: part.payer, amount: part.amount, paidOn: start, reference: "BENCH-\(part.payer.rawValue)"),
         on: plan.bill.id, recordedBy: "bench", idempotencyKey: nil, scheme: scheme
       ).activated
     }

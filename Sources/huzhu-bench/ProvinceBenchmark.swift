@@ -32,7 +32,7 @@ struct ProvinceBenchmark {
   }
 
   func run() async throws -> Result {
-    try await withBenchmarkDatabase(target) { database in
+    try await withBenchmarkDatabase(target) { database, databases in
       var result = Result()
       let (_, template) = try BundledSchemes.definition("anyang")
       let start = ContinuousClock.now
@@ -40,7 +40,7 @@ struct ProvinceBenchmark {
         scale, template: template, database: database, leaderPasswordHash: nil, calendar: .publishedChina
       ) { say("    generating · \($0)") }
       result.generation = Self.seconds(since: start)
-      result.reads = try await reads(on: database, notes: &result.notes)
+      result.reads = try await reads(on: database, alongside: databases.others(than: database), notes: &result.notes)
       return result
     }
   }
@@ -56,7 +56,7 @@ struct ProvinceBenchmark {
       try HuzhuDatabase.use(target, on: databases, sqlLogLevel: .trace)
       let database = databases.database(logger: quiet, on: MultiThreadedEventLoopGroup.singleton.any())!
       var result = Result()
-      result.reads = try await reads(on: database, notes: &result.notes)
+      result.reads = try await reads(on: database, alongside: databases.others(than: database), notes: &result.notes)
       await databases.shutdownAsync()
       return result
     } catch {
@@ -65,7 +65,9 @@ struct ProvinceBenchmark {
     }
   }
 
-  func reads(on database: any Database, notes: inout [String]) async throws -> [Timing] {
+  func reads(on database: any Database, alongside others: [any Database], notes: inout [String]) async throws
+    -> [Timing]
+  {
     let registry = FluentRegistryStore(database: database)
     let organisations = try await registry.organisations()
     let root = organisations.first { $0.code == ProvinceGenerator.rootCode }!
@@ -127,14 +129,16 @@ struct ProvinceBenchmark {
     var whatIf: WhatIf.Result?
     try await time("what-if over a year's claims (2020, 30% → 40%)") {
       whatIf = try await Simulation.run(
-        changed: changed, period: ReportPeriod.year(2020), organisations: nil, database: database, today: today)
+        changed: changed, period: ReportPeriod.year(2020), organisations: nil, database: database, alongside: others,
+        today: today)
     }
     // Of which reading the claims, their members and cover, and replaying them (the other
     // reads go on during the replay).
     var cases: [SimulationCase] = []
     try await time("what-if, of which reading the claims") {
       cases = try await statistics.simulationCases(
-        schemeCode: ProvinceGenerator.schemeCode, period: ReportPeriod.year(2020), organisations: nil)
+        schemeCode: ProvinceGenerator.schemeCode, period: ReportPeriod.year(2020), organisations: nil,
+        alongside: others)
     }
     let (current, draft) = (try stored.compiled(), try SchemeCompiler.compile(changed))
     try await time("what-if, of which replaying \(cases.count) claims") {

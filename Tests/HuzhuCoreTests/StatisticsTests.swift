@@ -7,6 +7,24 @@ import Testing
 /// The statistics' arithmetic, the rule parameters of the what-if, and the what-if itself.
 @Suite("Statistics and what-if")
 struct StatisticsTests {
+  @Test func aPeriodCutIntoPartsCoversEachDayOnce() throws {
+    let year = ReportPeriod.year(2020)
+    #expect(year.parts(1) == [year])
+    let halves = year.parts(2)
+    #expect(halves.map(\.description) == ["2020-01-01 – 2020-07-01", "2020-07-02 – 2020-12-31"])
+    for count in [3, 7, 12, 366] {
+      let parts = year.parts(count)
+      #expect(parts.count == count)
+      #expect(parts.first?.from == year.from && parts.last?.to == year.to)
+      for (earlier, later) in zip(parts, parts.dropFirst()) { #expect(later.from == earlier.to.adding(days: 1)) }
+      let lengths = parts.map { $0.from.days(until: $0.to) + 1 }
+      #expect(lengths.max()! - lengths.min()! <= 1)
+    }
+    let day = try #require(ReportPeriod(from: year.from, to: year.from))
+    #expect(day.parts(4) == [day])
+    #expect(year.parts(0) == [year])
+  }
+
   @Test func sharesRoundHalfUpAtTheStatedDecimals() {
     #expect(Share(23_000, of: 132_565).percentText() == "17.35%")
     #expect(Share(12_408, of: 24_000).percentText(decimals: 1) == "51.7%")

@@ -147,6 +147,18 @@ struct StatisticsContractTests {
       #expect(whatIf.collected == Money(yuan: 4_430_790))
       #expect(whatIf.fundBalanceAfter == whatIf.fundBalance - whatIf.difference)
       #expect(whatIf.lossRatioBefore < whatIf.lossRatioAfter)
+      // Read in parts of the period at once, one on each event loop's connection (two, three
+      // and five parts), the same cases and the same answer.
+      for parts in [2, 3, 5] {
+        let others = (1..<parts).map { _ in db.databases.others(than: db.database) }.joined()
+        let split = try await store.simulationCases(
+          schemeCode: "anyang", period: articlePeriod, organisations: anyangNodes, alongside: Array(others))
+        #expect(split.sorted { $0.claimNumber < $1.claimNumber } == cases.sorted { $0.claimNumber < $1.claimNumber })
+        let splitWhatIf = try await Simulation.run(
+          changed: changed, period: articlePeriod, organisations: anyangNodes, database: db.database,
+          alongside: Array(others), today: articlePeriod.to)
+        #expect(splitWhatIf == whatIf, "\(parts) parts")
+      }
 
       // Yichun, the first scheme year.
       let yichun = try await report(

@@ -27,6 +27,17 @@ public struct ReportPeriod: Hashable, Sendable, Codable {
     return result
   }
 
+  /// The period cut into at most `count` consecutive periods of whole days, as even as days
+  /// allow, together covering it exactly once (fewer when it has fewer days).
+  public func parts(_ count: Int) -> [ReportPeriod] {
+    let days = from.days(until: to) + 1
+    let count = max(1, min(count, days))
+    return (0..<count).map { part in
+      ReportPeriod(
+        from: from.adding(days: days * part / count), to: from.adding(days: days * (part + 1) / count - 1))!
+    }
+  }
+
   public static func monthKey(year: Int, month: Int) -> String {
     "\(year)-\(month < 10 ? "0" : "")\(month)"
   }

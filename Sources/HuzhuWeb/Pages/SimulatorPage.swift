@@ -142,7 +142,8 @@ enum SimulatorPage {
           result = try await Simulation.run(
             changed: changed, period: ReportPeriod(from: from, to: to)!,
             organisations: OrganisationTree.subtreeIDs(of: root.id, in: visible), database: request.db,
-            scope: request.accessScope, today: today)
+            alongside: request.application.databases.others(than: request.db), scope: request.accessScope,
+            today: today)
         } catch let failure as ValidationFailure {
           // A draft whose code names no stored scheme is the upload's problem.
           errors += draft == nil ? failure.errors : failure.errors.map(Draft.located)
