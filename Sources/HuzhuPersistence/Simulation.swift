@@ -6,7 +6,7 @@ import SQLKit
 /// The what-if as the page and the CLI run it: the claims the scheme paid in the period
 /// (under the chosen nodes), replayed under the stored rules and under `changed`, with the
 /// money collected, the persons insured and the fund's balance for the ratios. Reads only;
-/// `others` (``FluentKit/Databases/others(than:)``) read parts of the period at once.
+/// `others` (`Databases.others(than:)`) read parts of the period at once.
 public enum Simulation {
   public static func run(
     changed: SchemeDefinition, period: ReportPeriod, organisations: Set<Organisation.ID>?, database: any Database,
