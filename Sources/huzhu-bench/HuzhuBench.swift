@@ -166,7 +166,8 @@ func say(_ text: String) {
 }
 
 /// Runs `body` on a freshly migrated database of `target` (a private schema on PostgreSQL,
-/// dropped afterwards), with SQL logged at `sqlLevel` through `logger`.
+/// dropped afterwards), with SQL logged at `sqlLevel` through `logger`; `body` also gets the
+/// `Databases`, for the other event loops' connections.
 func withBenchmarkDatabase<T>(
   _ target: DatabaseTarget, logger: Logger? = nil, sqlLevel: Logger.Level = .trace,
   _ body: (any Database, Databases) async throws -> T
