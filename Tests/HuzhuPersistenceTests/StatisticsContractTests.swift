@@ -148,7 +148,7 @@ struct StatisticsContractTests {
       #expect(whatIf.fundBalanceAfter == whatIf.fundBalance - whatIf.difference)
       #expect(whatIf.lossRatioBefore < whatIf.lossRatioAfter)
       // Read in parts of the period at once, one on each event loop's connection (two, three
-      // and five parts), the same cases and the same answer.
+      // and five parts; PostgreSQL reads in one), the same cases and the same answer.
       for parts in [2, 3, 5] {
         let others = (1..<parts).map { _ in db.databases.others(than: db.database) }.joined()
         let split = try await store.simulationCases(
