@@ -92,11 +92,18 @@ extension FluentStatisticsStore {
         SELECT u.id, u.name, u.organisation_id, u.sector, \(StatisticsAggregates.headcount("total", on: to)) AS total,
           \(StatisticsAggregates.headcount("female", on: to)) AS female
         FROM units u WHERE \(Self.within("u.organisation_id", nodes))) u
-      LEFT JOIN (
-        SELECT c.unit_id, SUM(c.persons) AS persons, SUM(c.female_persons) AS female FROM stat_cohort_persons c
-        WHERE \(overlapping(query, nodes: nodes)) GROUP BY c.unit_id) p ON p.unit_id = u.id
+      LEFT JOIN (\(insuredByUnit(query, nodes: nodes))) p ON p.unit_id = u.id
       WHERE u.total > 0 OR p.persons > 0
       """
+  }
+
+  /// Each unit's insured persons in the period, and of them women (`unit_id`, `persons`,
+  /// `female`).
+  func insuredByUnit(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) -> SQLQueryString {
+    """
+    SELECT c.unit_id, SUM(c.persons) AS persons, SUM(c.female_persons) AS female FROM stat_cohort_persons c
+    WHERE \(overlapping(query, nodes: nodes)) GROUP BY c.unit_id
+    """
   }
 
   func coverAndHeadcount(
@@ -416,9 +423,7 @@ extension FluentStatisticsStore {
       // follow, from every unit's latest headcount.
       var ids = try await sql.raw(
         """
-        WITH p AS (
-          SELECT c.unit_id, SUM(c.persons) AS persons FROM stat_cohort_persons c
-          WHERE \(overlapping(query, nodes: nodes)) GROUP BY c.unit_id HAVING SUM(c.persons) > 0)
+        WITH p AS (SELECT i.unit_id, i.persons FROM (\(insuredByUnit(query, nodes: nodes))) i WHERE i.persons > 0)
         SELECT u.id FROM p JOIN units u ON u.id = p.unit_id
         WHERE p.persons >= (SELECT MIN(t.persons) FROM (SELECT persons FROM p ORDER BY persons DESC LIMIT \(literal: limit)) t)
           AND \(Self.within("u.organisation_id", nodes))
