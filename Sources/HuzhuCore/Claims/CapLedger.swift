@@ -165,7 +165,10 @@ extension ClaimCaseBuilder {
   /// claim for an event outside every period still gets an explanation (each benefit says
   /// "not covered"). Choosing again from the result gives the same.
   public static func coverInForce(_ cover: [HeldCover], on day: CalendarDate) -> [HeldCover] {
-    let held = cover.filter { $0.period.start <= day && day <= $0.period.end }
+    func inForce(_ held: HeldCover) -> Bool { held.period.start <= day && day <= held.period.end }
+    // Usually every cover given is in force (the what-if's cases hold only that): no new array.
+    if cover.allSatisfy(inForce) { return cover }
+    let held = cover.filter(inForce)
     return held.isEmpty ? cover : held
   }
 }

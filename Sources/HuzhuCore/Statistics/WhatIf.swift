@@ -134,10 +134,11 @@ public enum WhatIf {
     // positions in `cases`, not copies: a province's year is 300,000 cases, and copying them
     // into shards and sorting the copies cost more than judging them.
     let shardCount = max(1, shards ?? min(ProcessInfo.processInfo.activeProcessorCount, cases.count / 2_000))
-    var shards = Array(repeating: [Int](), count: shardCount)
+    var shards = Array(repeating: [Tally.Position](), count: shardCount)
     for shard in shards.indices { shards[shard].reserveCapacity(cases.count / shardCount + 1) }
-    for (index, claim) in cases.enumerated() {
-      shards[Int(UInt(bitPattern: claim.memberID.hashValue) % UInt(shardCount))].append(index)
+    for index in cases.indices {
+      let position = Tally.Position(index, member: cases[index].memberID, paidOn: cases[index].paidOn)
+      shards[Int(position.member.0 % UInt64(shardCount))].append(position)
     }
     let tallies = Mutex([Tally](repeating: Tally(), count: shardCount))
     let work = shards
@@ -178,69 +179,103 @@ public enum WhatIf {
 
     init() {}
 
-    /// One member as the replay goes: their cap ledger under each set of rules, and how much
-    /// their total would change.
-    struct MemberReplay {
-      var before = CapLedger()
-      var after = CapLedger()
-      var difference = Money.zero
-      /// At least one claim judged under both (a member whose every claim failed is not counted).
-      var judged = false
+    /// Where a claim stands in the replay's order: by member, then in payment order. The
+    /// member's ID as two integers, so that sorting a shard compares numbers, not objects.
+    struct Position {
+      let member: (UInt64, UInt64)
+      let paidOn: CalendarDate
+      let index: Int
+
+      init(_ index: Int, member: Worker.ID, paidOn: CalendarDate) {
+        self.member = withUnsafeBytes(of: member.rawValue.uuid) { $0.loadUnaligned(as: (UInt64, UInt64).self) }
+        self.paidOn = paidOn
+        self.index = index
+      }
+
+      func sameMember(as other: Position) -> Bool { member == other.member }
+
+      /// The shard's claims member by member, each member's in the order they were paid
+      /// (on the same day, by their numbers).
+      static func ordered(_ shard: [Position], in cases: [SimulationCase]) -> [Position] {
+        shard.sorted { lhs, rhs in
+          if lhs.member != rhs.member { return lhs.member < rhs.member }
+          if lhs.paidOn != rhs.paidOn { return lhs.paidOn < rhs.paidOn }
+          return cases[lhs.index].claimNumber < cases[rhs.index].claimNumber
+        }
+      }
     }
 
+    /// One member's claims, in payment order, each judged under both sets of rules against
+    /// what the member's earlier claims paid under the same set. Only a member with more
+    /// claims to come keeps cap ledgers: most members of a year have one claim, and building
+    /// and freeing ledgers nobody reads was a third of the replay.
     init(
-      replaying shard: [Int], of cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme,
+      replaying shard: [Position], of cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme,
       names: [String: String]
     ) {
-      var replays: [Worker.ID: MemberReplay] = [:]
-      replays.reserveCapacity(shard.count)
-      var problems: [String] = []
-      let ordered = shard.sorted {
-        (cases[$0].paidOn, cases[$0].claimNumber) < (cases[$1].paidOn, cases[$1].claimNumber)
+      let ordered = Position.ordered(shard, in: cases)
+      var first = 0
+      while first < ordered.count {
+        var end = first + 1
+        while end < ordered.count && ordered[end].sameMember(as: ordered[first]) { end += 1 }
+        replayMember(ordered[first..<end].map(\.index), of: cases, current: current, changed: changed, names: names)
+        first = end
       }
-      for index in ordered {
-        let claim = cases[index]
+    }
+
+    mutating func replayMember(
+      _ claims: [Int], of cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme,
+      names: [String: String]
+    ) {
+      var ledgers = (before: CapLedger(), after: CapLedger())
+      var difference = Money.zero
+      var judged = false
+      for (position, index) in claims.enumerated() {
+        // Fields are read from the array in place: copying whole cases out of it (their
+        // event, member and cover) was a fifth of the replay.
+        let keepsLedger = position < claims.count - 1
         func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
           let claimCase = ClaimCaseBuilder.build(
-            member: claim.member, cover: claim.cover, event: claim.event, claimDate: claim.event.claimDate,
-            ledger: ledger)
+            member: cases[index].member, cover: cases[index].cover, event: cases[index].event,
+            claimDate: cases[index].event.claimDate, ledger: ledger)
           do {
             let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
             let amounts = BenefitAmount.split(explanation, total: nil)
-            ledger.record(explanation, paying: amounts, event: claim.event)
+            if keepsLedger { ledger.record(explanation, paying: amounts, event: claimCase.event) }
             return amounts
           } catch {
-            problems.append("\(claim.claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
+            problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
             return nil
           }
         }
-        func replay(_ member: inout MemberReplay) -> (was: [BenefitAmount], would: [BenefitAmount])? {
-          guard let was = judge(current, &member.before), let would = judge(changed, &member.after) else {
-            return nil
-          }
-          member.judged = true
-          member.difference += would.total - was.total
-          return (was, would)
-        }
-        guard let (was, would) = replay(&replays[claim.memberID, default: MemberReplay()]) else { continue }
+        guard let was = judge(current, &ledgers.before), let would = judge(changed, &ledgers.after) else { continue }
+        judged = true
         let wasTotal = was.total
         let wouldTotal = would.total
-        claims += 1
-        actual += claim.paid
+        let paid = cases[index].paid
+        difference += wouldTotal - wasTotal
+        self.claims += 1
+        actual += paid
         before += wasTotal
         after += wouldTotal
         // A product's line counts the claim once, whether it paid under one set of rules or both.
-        var counted: [String] = []
-        for amount in was + would where !counted.contains(amount.product) {
-          counted.append(amount.product)
+        for (offset, amount) in was.enumerated() where !was[..<offset].contains(where: { $0.product == amount.product })
+        {
           add(product: amount.product, was: was, would: would, names: names)
         }
-        units[claim.unitID, default: Line(key: "", label: "")].add(
-          Line(key: "", label: "", claims: 1, actual: claim.paid, before: wasTotal, after: wouldTotal))
+        for (offset, amount) in would.enumerated()
+        where !was.contains(where: { $0.product == amount.product })
+          && !would[..<offset].contains(where: { $0.product == amount.product })
+        {
+          add(product: amount.product, was: was, would: would, names: names)
+        }
+        units[cases[index].unitID, default: Line(key: "", label: "")].add(
+          Line(key: "", label: "", claims: 1, actual: paid, before: wasTotal, after: wouldTotal))
       }
-      members = replays.values.count(where: \.judged)
-      membersAffected = replays.values.count { $0.judged && $0.difference != .zero }
-      self.problems = problems
+      if judged {
+        members += 1
+        if difference != .zero { membersAffected += 1 }
+      }
     }
 
     mutating func add(product: String, was: [BenefitAmount], would: [BenefitAmount], names: [String: String]) {

@@ -14,6 +14,8 @@ struct LiteralInserter {
     case bool(Bool)
     case timestamp(Date)
     case null
+    /// A blob (SQLite) or `bytea` (PostgreSQL).
+    case bytes([UInt8])
     /// A value already written as a literal (by ``literal(_:)``), for a column that repeats
     /// one value over millions of rows.
     case written(String)
@@ -55,7 +57,23 @@ struct LiteralInserter {
     case .timestamp(let date):
       statement += isPostgres ? "to_timestamp(\(date.timeIntervalSince1970))" : String(date.timeIntervalSince1970)
     case .null: statement += "NULL"
+    case .bytes(let bytes):
+      // Hexadecimal in both: X'…' on SQLite, '\x…' (standard-conforming strings) on PostgreSQL.
+      statement += isPostgres ? "'\\x" : "X'"
+      statement += Self.hex(bytes)
+      statement += "'"
     case .written(let text): statement += text
+    }
+  }
+
+  static func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+      for (index, byte) in bytes.enumerated() {
+        text[index * 2] = digits[Int(byte >> 4)]
+        text[index * 2 + 1] = digits[Int(byte & 0x0F)]
+      }
+      return bytes.count * 2
     }
   }
 

@@ -350,13 +350,13 @@ public enum ProvinceGenerator {
         var postings: [[LiteralInserter.Value]] = []
         var replays: [[LiteralInserter.Value]] = []
         // The cover each claim of the year is judged under, as the enrollments above hold it.
-        let heldCover = try ClaimReplays.coverValues([
+        let heldCover = [
           HeldCover(
             period: CoveragePeriod(start: cover[0].start, end: cover[0].end),
             facts: CoverFacts(
               product: product, start: cover[0].start, end: cover[0].end, shares: 1,
               previousCoverEnd: yearIndex == 0 ? nil : CalendarDate(year: year - 1, month: 12, day: 31)))
-        ])
+        ]
         for index in 0..<scale.claimsPerYear {
           var member = random.int(0..<memberIDs.count)
           if yearIndex == 1 && !renewed[member] { member = (member + 1) % memberIDs.count }
@@ -398,13 +398,14 @@ public enum ProvinceGenerator {
             (try? calendar.workingDays(after: filed, through: paid)).map { .int(Int64($0)) } ?? .null,
           ])
           replays.append(
-            [
-              .uuid(id), .text(number), .text(schemeCode), .uuid(unit.organisation), .uuid(memberIDs[member]),
-              .uuid(unit.id), .day(paid), .int(total.fen),
-            ] + (try ClaimReplays.eventValues(event)) + heldCover + [
-              .day(facts.birth), .text(facts.gender.rawValue), .text(InsuranceType.urbanEmployee.rawValue),
-              .text(""),
-            ])
+            try ClaimReplays.values(
+              SimulationCase(
+                claimNumber: number, memberID: .init(memberIDs[member]), unitID: .init(unit.id),
+                member: MemberFacts(
+                  birthDate: facts.birth, gender: facts.gender, insuranceType: .urbanEmployee,
+                  categories: MemberCategories(), cover: []),
+                cover: heldCover, event: event, paidOn: paid, paid: total),
+              id: id, schemeCode: schemeCode, organisationID: unit.organisation))
           if total.fen > 0 {
             payouts.append([
               .uuid(UUID()), .uuid(id), .uuid(memberIDs[member]), .uuid(unit.id), .uuid(unit.organisation),

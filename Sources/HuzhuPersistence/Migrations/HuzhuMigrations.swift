@@ -22,6 +22,7 @@ public enum HuzhuMigrations {
       M013_PersonsPaid(),
       M014_HeadcountsAndRejections(),
       M015_FundBalanceIndex(),
+      M016_ReplayFacts(),
     ]
   }
 

@@ -1,9 +1,13 @@
 import Fluent
 import SQLKit
 
-/// Each paid claim's facts for the what-if as plain columns (``ClaimReplays``; dates as day
-/// numbers), so that a year of a province's claims is read without decoding their intake JSON. Claims paid before
-/// this migration get theirs from the records.
+/// Each paid claim's facts for the what-if as plain columns (dates as day numbers), so that a
+/// year of a province's claims is read without decoding their intake JSON.
+///
+/// This migration used to fill the table from the records. M016 replaced the table with one
+/// of another shape, and the code that writes replay rows writes that shape, so the filling
+/// moved there: a database upgraded from before M012 gets the same rows, one step later. (A
+/// migration may only call code that writes the tables as they stand right after it.)
 struct M012_ClaimReplays: AsyncMigration {
   var name: String { "M012_ClaimReplays" }
 
@@ -48,7 +52,6 @@ struct M012_ClaimReplays: AsyncMigration {
     guard let sql = database as? any SQLDatabase else { return }
     try await sql.create(index: "ix_claim_replays_scheme_paid_on").on("claim_replays").column("scheme_code")
       .column("paid_on").run()
-    try await ClaimReplays.rebuild(on: database)
   }
 
   func revert(on database: any Database) async throws {

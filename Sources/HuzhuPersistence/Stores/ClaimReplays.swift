@@ -2,72 +2,30 @@ import FluentKit
 import FluentSQLiteDriver
 import Foundation
 import HuzhuCore
+import NIOCore
 import SQLKit
 
-/// What the what-if replays of a paid claim, as plain columns (M012 `claim_replays`): the
-/// member's facts as the claim was judged, the event's dates and figures, what was paid.
+/// What the what-if replays of a paid claim (M016 `claim_replays`): the columns that select
+/// it (scheme, node, day paid), and its case — the member's facts as the claim was judged,
+/// the cover in force, the event, what was paid — as one compact value (``ReplayFacts``).
 /// Written in the transaction that pays the claim (``record(_:paidOn:on:)``), by the
 /// province generator in bulk, and from scratch by ``rebuild(on:)``, which a test holds equal.
 ///
 /// Why a table of its own: a year of a province's claims is 300,000 rows whose records carry
 /// the intake and the explanation as JSON, several kilobytes each. The replay needs a hundred
-/// bytes of each, and decoding the JSON was most of the what-if's time. Unlike the rest of the
-/// schema, dates here are day numbers (days since 1970-01-01, ``CalendarDate/dayNumber``):
-/// reading a text column costs a string per value, and these rows are read by the 100,000.
+/// bytes of each. The day paid is a day number (days since 1970-01-01,
+/// ``CalendarDate/dayNumber``), compared as an integer.
 enum ClaimReplays {
   static let table = "claim_replays"
+  static let columns = ["id", "scheme_code", "organisation_id", "paid_on", "facts"]
 
-  /// The claim's own columns, then the event's (``eventValues(_:)``), then the member's, which
-  /// the payment reads from the worker row.
-  static let claimColumns = [
-    "id", "number", "scheme_code", "organisation_id", "worker_id", "unit_id", "paid_on", "paid",
-  ]
-  static let eventColumns =
+  /// A replay row's values, in ``columns``' order.
+  static func values(_ claim: SimulationCase, id: UUID, schemeCode: String, organisationID: UUID?) throws
+    -> [LiteralInserter.Value]
+  {
     [
-      "claim_date", "admission_date", "discharge_date", "settlement_date", "diagnosis_date", "accident_date",
-      "hospital_days",
-    ] + SettlementFigure.allCases.map(\.rawValue) + ["treatment_category", "diagnoses", "accident"]
-  /// The cover the claim was judged under (``ClaimCaseBuilder/coverInForce(_:on:)``): the first
-  /// as columns, any further ones (a member holding two products) as JSON.
-  static let coverColumns = [
-    "cover_product", "cover_period_start", "cover_period_end", "cover_from", "cover_shares", "cover_previous_end",
-    "more_cover",
-  ]
-  static let memberColumns = ["birth_date", "gender", "insurance_type", "categories"]
-  static var columns: [String] { claimColumns + eventColumns + coverColumns + memberColumns }
-  /// The event as column values, in ``eventColumns``' order. Diagnoses and accident facts are
-  /// rare and nested, so they stay JSON (null for most claims).
-  static func eventValues(_ event: ClaimEvent) throws -> [LiteralInserter.Value] {
-    func date(_ day: CalendarDate?) -> LiteralInserter.Value { day.map(LiteralInserter.Value.day) ?? .null }
-    func json(_ value: (some Encodable)?) throws -> LiteralInserter.Value {
-      guard let value else { return .null }
-      return .text(String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self))
-    }
-    return [
-      date(event.claimDate), date(event.admissionDate), date(event.dischargeDate), date(event.settlementDate),
-      date(event.diagnosisDate), date(event.accidentDate), event.hospitalDays.map { .int(Int64($0)) } ?? .null,
-    ] + SettlementFigure.allCases.map { figure in event.figures?[figure].map { .int($0.fen) } ?? .null } + [
-      event.treatmentCategory.map { .text($0) } ?? .null, try json(event.diagnoses), try json(event.accident),
-    ]
-  }
-
-  static func coverValues(_ cover: [HeldCover]) throws -> [LiteralInserter.Value] {
-    guard let first = cover.first else { return coverColumns.map { _ in .null } }
-    return [
-      .text(first.facts.product), .day(first.period.start), .day(first.period.end), .day(first.facts.start),
-      first.facts.shares.map { .int(Int64($0)) } ?? .null,
-      first.facts.previousCoverEnd.map(LiteralInserter.Value.day) ?? .null,
-      cover.count > 1
-        ? .text(String(decoding: try JSONEncoder.sorted.encode(Array(cover.dropFirst())), as: UTF8.self)) : .null,
-    ]
-  }
-
-  static func claimValues(_ record: ClaimRecord, paidOn: CalendarDate) -> [LiteralInserter.Value] {
-    [
-      .uuid(record.id.rawValue), .text(record.number), .text(record.schemeCode),
-      record.organisationID.map { .uuid($0.rawValue) } ?? .null, .uuid(record.workerID.rawValue),
-      record.unitID.map { .uuid($0.rawValue) } ?? .null, .day(paidOn),
-      .int(record.approvedTotal?.fen ?? 0),
+      .uuid(id), .text(schemeCode), organisationID.map(LiteralInserter.Value.uuid) ?? .null, .day(claim.paidOn),
+      .bytes(try ReplayFacts.encode(claim)),
     ]
   }
 
@@ -94,15 +52,21 @@ enum ClaimReplays {
       ORDER BY period_start, product_code
       """
     ).all().map(heldCover)
+    guard let birth = CalendarDate(member.birth_date) else { throw CorruptRow(table: "workers", column: "birth_date") }
+    guard let gender = Gender(rawValue: member.gender) else { throw CorruptRow(table: "workers", column: "gender") }
     let event = record.intake.event
-    let birth = CalendarDate(member.birth_date)
-    guard birth != nil else { throw CorruptRow(table: "workers", column: "birth_date") }
-    let values =
-      try claimValues(record, paidOn: paidOn) + eventValues(event)
-      + coverValues(ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate)) + [
-        birth.map(LiteralInserter.Value.day) ?? .null, .text(member.gender), .text(member.insurance_type),
-        .text(member.categories),
-      ]
+    let claim = SimulationCase(
+      claimNumber: record.number, memberID: record.workerID, unitID: record.unitID,
+      member: MemberFacts(
+        birthDate: birth, gender: gender,
+        insuranceType: InsuranceType(rawValue: member.insurance_type) ?? .urbanEmployee,
+        categories: MemberCategories(
+          member.categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
+        cover: []),
+      cover: ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate), event: event,
+      paidOn: paidOn, paid: record.approvedTotal ?? .zero)
+    let values = try values(
+      claim, id: record.id.rawValue, schemeCode: record.schemeCode, organisationID: record.organisationID?.rawValue)
     try await sql.raw(
       """
       INSERT INTO claim_replays (\(unsafeRaw: columns.joined(separator: ", "))) VALUES (\(SQLList(values.map(\.bound))))
@@ -131,28 +95,31 @@ enum ClaimReplays {
   }
 
   /// The replay rows of the claims paid in `period` under `schemeCode` within `nodes`, as the
-  /// simulator's cases: one statement, one narrow row a claim.
+  /// simulator's cases: one statement, one value a claim, decoded on the other cores while
+  /// the statement still steps (``CaseAssembler``).
   static func cases(
     schemeCode: String, period: ReportPeriod, within nodes: SQLQueryString, on database: any Database
   ) async throws -> [SimulationCase] {
     let query: SQLQueryString = """
-      SELECT \(unsafeRaw: ReplayColumn.allCases.map { "r." + $0.name }.joined(separator: ", ")) FROM claim_replays r
+      SELECT r.facts FROM claim_replays r
       WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.dayNumber)
         AND r.paid_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
     if let sqlite = database as? any SQLiteDatabase {
       return try await cases(query, on: sqlite, serializedBy: sql(database))
     }
-    let assembler = CaseAssembler<any SQLRow> { try simulationCase(ColumnReader(row: $0, table: table)) }
+    let assembler = CaseAssembler<any SQLRow> { row in
+      let facts: ByteBuffer
+      do { facts = try row.decode(column: "facts", as: ByteBuffer.self) } catch { throw ReplayFacts.corrupt }
+      return try ReplayFacts.decode(facts)
+    }
     try await sql(database).raw(query).run { assembler.append($0) }
     return try await assembler.cases()
   }
 
-  /// The same on SQLite, each value read by position from the driver's rows, on the
-  /// connection's own thread as the statement steps. SQLKit's rows decode every column through
-  /// `Decodable` by name, and the database's own `query` hands each row to the event loop as
-  /// a task of its own: together most of the time of reading a province's year (300,000 rows
-  /// of 32 columns).
+  /// The same on SQLite, straight from the driver's rows on the connection's own thread as
+  /// the statement steps: the database's own `query` hands each row to the event loop as a
+  /// task of its own, which was a large part of reading a province's year.
   static func cases(_ query: SQLQueryString, on sqlite: any SQLiteDatabase, serializedBy sql: any SQLDatabase)
     async throws -> [SimulationCase]
   {
@@ -161,9 +128,12 @@ enum ClaimReplays {
     let encoder = SQLiteDataEncoder()
     let binds = try serializer.binds.map { try encoder.encode($0) }
     let statement = serializer.sql
-    let assembler = CaseAssembler<SQLiteRow> { try simulationCase(SQLiteColumnReader(row: $0, table: table)) }
+    let assembler = CaseAssembler<SQLiteData> { value in
+      guard case .blob(let facts) = value else { throw ReplayFacts.corrupt }
+      return try ReplayFacts.decode(facts)
+    }
     try await sqlite.withConnection { connection in
-      try await connection.query(statement, binds) { assembler.append($0) }
+      try await connection.query(statement, binds) { row in assembler.append(row.columns.first?.data ?? .null) }
     }
     return try await assembler.cases()
   }
@@ -180,59 +150,47 @@ enum ClaimReplays {
         previousCoverEnd: try reader.optionalDate("previous_cover_end")))
   }
 
-  static func simulationCase(_ reader: some ReplayColumns) throws -> SimulationCase {
-    let worker = try reader.uuid(.workerID)
-    var figures = SettlementFigures()
-    var anyFigure = false
-    for figure in SettlementFigure.allCases {
-      if let fen = try reader.optionalInteger(ReplayColumn(figure)) {
-        figures[figure] = Money(fen: fen)
-        anyFigure = true
-      }
-    }
-    let event = ClaimEvent(
-      admissionDate: try reader.optionalDay(.admissionDate), dischargeDate: try reader.optionalDay(.dischargeDate),
-      settlementDate: try reader.optionalDay(.settlementDate), diagnosisDate: try reader.optionalDay(.diagnosisDate),
-      accidentDate: try reader.optionalDay(.accidentDate), claimDate: try reader.day(.claimDate),
-      hospitalDays: try reader.optionalInteger(.hospitalDays).map(Int.init), figures: anyFigure ? figures : nil,
-      diagnoses: try reader.json(.diagnoses), treatmentCategory: try reader.optionalText(.treatmentCategory),
-      accident: try reader.json(.accident))
-    guard let gender = Gender(rawValue: try reader.text(.gender)) else {
-      throw CorruptRow(table: table, column: ReplayColumn.gender.name)
-    }
-    let categories = try reader.text(.categories)
-    var cover: [HeldCover] = []
-    if let product = try reader.optionalText(.coverProduct) {
-      let end = try reader.day(.coverPeriodEnd)
-      cover.append(
-        HeldCover(
-          period: CoveragePeriod(start: try reader.day(.coverPeriodStart), end: end),
-          facts: CoverFacts(
-            product: product, start: try reader.day(.coverFrom), end: end,
-            shares: try reader.optionalInteger(.coverShares).map(Int.init),
-            previousCoverEnd: try reader.optionalDay(.coverPreviousEnd))))
-      cover += try reader.json(.moreCover) as [HeldCover]? ?? []
-    }
-    return SimulationCase(
-      claimNumber: try reader.text(.number), memberID: .init(worker),
-      unitID: try reader.optionalUUID(.unitID).map { .init($0) },
-      member: MemberFacts(
-        birthDate: try reader.day(.birthDate), gender: gender,
-        insuranceType: InsuranceType(rawValue: try reader.text(.insuranceType)) ?? .urbanEmployee,
-        categories: categories.isEmpty
-          ? MemberCategories()
-          : MemberCategories(categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
-        cover: []),
-      cover: cover, event: event, paidOn: try reader.day(.paidOn), paid: Money(fen: try reader.integer(.paid)))
-  }
-
   static func sql(_ database: any Database) -> any SQLDatabase { database as! any SQLDatabase }
 }
 
 extension StatisticsAggregates {
-  /// Every paid claim's replay row again from the records (what M012 did for earlier claims).
+  /// Every paid claim's replay row again from the records (what M016 did for earlier claims).
   public static func rebuildReplays(on database: any Database) async throws {
     try await ClaimReplays.rebuild(on: database)
+  }
+}
+
+/// Column-by-column reading of an SQLKit row by name (an enrollment's cover), each problem
+/// named by table and column.
+struct ColumnReader {
+  let row: any SQLRow
+  let table: String
+
+  func isNil(_ column: String) throws -> Bool { try row.decodeNil(column: column) }
+
+  func text(_ column: String) throws -> String {
+    do { return try row.decode(column: column, as: String.self) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
+
+  func integer(_ column: String) throws -> Int64 {
+    do { return try row.decode(column: column, as: Int64.self) } catch {
+      throw CorruptRow(table: table, column: column)
+    }
+  }
+
+  func optionalInteger(_ column: String) throws -> Int64? {
+    try isNil(column) ? nil : try integer(column)
+  }
+
+  func date(_ column: String) throws -> CalendarDate {
+    guard let day = CalendarDate(try text(column)) else { throw CorruptRow(table: table, column: column) }
+    return day
+  }
+
+  func optionalDate(_ column: String) throws -> CalendarDate? {
+    try isNil(column) ? nil : try date(column)
   }
 }
 
@@ -249,6 +207,7 @@ extension LiteralInserter.Value {
     case .bool(let flag): SQLBind(flag)
     case .timestamp(let date): SQLBind(date)
     case .null: SQLLiteral.null
+    case .bytes(let bytes): SQLBind(ByteBuffer(bytes: bytes))
     case .written(let literal): SQLRaw(literal)
     }
   }

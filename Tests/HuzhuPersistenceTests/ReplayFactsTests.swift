@@ -1,0 +1,94 @@
+import Foundation
+import HuzhuCore
+import NIOCore
+import Testing
+
+@testable import HuzhuPersistence
+
+/// The replay rows' one value of facts (``ReplayFacts``): every case comes back as it went in,
+/// whichever of its optional facts it has, and a damaged value is refused, never misread.
+@Suite("Replay facts")
+struct ReplayFactsTests {
+  /// A case with each optional fact present or absent at random, some nested facts, several
+  /// covers, text beyond ASCII, extreme amounts and dates.
+  static func randomCase(_ random: inout SplitMix64) -> SimulationCase {
+    func maybe<Value>(_ value: @autoclosure () -> Value) -> Value? { Bool.random(using: &random) ? value() : nil }
+    func day() -> CalendarDate { CalendarDate(dayNumber: random.int(-700_000...2_900_000)) }
+    func fen() -> Money { Money(fen: Int64.random(in: -1_000_000_000_000...1_000_000_000_000, using: &random)) }
+    var figures = SettlementFigures()
+    for figure in SettlementFigure.allCases { figures[figure] = maybe(fen()) }
+    let covers = (0..<random.int(0...3)).map { index in
+      HeldCover(
+        period: CoveragePeriod(start: day(), end: day()),
+        facts: CoverFacts(
+          product: index == 0 ? "anyang-hospital" : "女职工特殊疾病-\(index)", start: day(), end: day(),
+          shares: maybe(random.int(1...3)), previousCoverEnd: maybe(day())))
+    }
+    return SimulationCase(
+      claimNumber: "AY-2020-\(random.int(0..<1_000_000))", memberID: .init(UUID()), unitID: maybe(.init(UUID())),
+      member: MemberFacts(
+        birthDate: day(), gender: Bool.random(using: &random) ? .female : .male,
+        insuranceType: maybe(InsuranceType.allCases.randomElement(using: &random)!),
+        categories: maybe(MemberCategories(MemberCategory.allCases.filter { _ in Bool.random(using: &random) })),
+        riskClass: maybe(random.int(-2...6)), cover: []),
+      cover: covers,
+      event: ClaimEvent(
+        admissionDate: maybe(day()), dischargeDate: maybe(day()), settlementDate: maybe(day()),
+        diagnosisDate: maybe(day()), accidentDate: maybe(day()), claimDate: day(),
+        hospitalDays: maybe(random.int(0...400)),
+        figures: maybe(figures),
+        diagnoses: maybe([Diagnosis(class: "乳腺癌", severity: maybe(.severe), icd10: maybe("C50.9"))]),
+        treatmentCategory: maybe("dialysis"),
+        accident: maybe(AccidentFacts(outcome: .disability, disabilityGrade: maybe(7), medicalCost: maybe(fen())))),
+      paidOn: day(), paid: fen())
+  }
+
+  @Test func everyCaseReadsBackAsItWasWritten() throws {
+    var random = SplitMix64(seed: 16)
+    for _ in 0..<2_000 {
+      let claim = Self.randomCase(&random)
+      let bytes = try ReplayFacts.encode(claim)
+      #expect(try ReplayFacts.decode(ByteBuffer(bytes: bytes)) == claim)
+    }
+  }
+
+  /// A value cut short anywhere, with a byte too many, or of another layout version throws
+  /// the row's error instead of giving a different case.
+  @Test func aDamagedValueIsRefused() throws {
+    var random = SplitMix64(seed: 17)
+    for _ in 0..<50 {
+      let bytes = try ReplayFacts.encode(Self.randomCase(&random))
+      for length in 0..<bytes.count {
+        #expect(throws: CorruptRow.self) { try ReplayFacts.decode(ByteBuffer(bytes: bytes.prefix(length))) }
+      }
+      #expect(throws: CorruptRow.self) { try ReplayFacts.decode(ByteBuffer(bytes: bytes + [0])) }
+      var otherVersion = bytes
+      otherVersion[0] = ReplayFacts.version + 1
+      #expect(throws: CorruptRow.self) { try ReplayFacts.decode(ByteBuffer(bytes: otherVersion)) }
+    }
+  }
+
+  /// Rows come one at a time from the statement and are made into cases a chunk at a time on
+  /// other threads: the cases keep the rows' order across chunks, and a bad row fails the read.
+  @Test func casesAreAssembledInTheRowsOrderAcrossChunks() async throws {
+    struct BadRow: Error {}
+    @Sendable func makeCase(_ row: Int) throws -> SimulationCase {
+      guard row >= 0 else { throw BadRow() }
+      let day = CalendarDate(year: 2020, month: 1, day: 1)!
+      return SimulationCase(
+        claimNumber: "C\(row)", memberID: .init(UUID()), unitID: nil,
+        member: MemberFacts(birthDate: day, gender: .female, cover: []), cover: [],
+        event: ClaimEvent(claimDate: day), paidOn: day, paid: Money(fen: Int64(row)))
+    }
+    let rows = CaseAssembler<Int>.chunkSize * 2 + 17
+    let assembler = CaseAssembler<Int>(makeCase)
+    for row in 0..<rows { assembler.append(row) }
+    let cases = try await assembler.cases()
+    #expect(cases.map { $0.paid.fen } == (0..<rows).map(Int64.init))
+    #expect(try await CaseAssembler<Int>(makeCase).cases().isEmpty)
+
+    let failing = CaseAssembler<Int>(makeCase)
+    for row in 0..<rows { failing.append(row == CaseAssembler<Int>.chunkSize + 5 ? -1 : row) }
+    await #expect(throws: BadRow.self) { try await failing.cases() }
+  }
+}
