@@ -113,17 +113,30 @@ struct Province: AsyncParsableCommand {
   var only: String?
   @Option(help: "Keep the generated SQLite province in this file, for --reuse later.")
   var keep: String?
-  @Flag(help: "With --reuse: every SQL statement on standard error, after the milliseconds since the previous one.")
+  @Flag(help: "Keep the generated PostgreSQL province in its schema (named at the end), for --reuse-schema later.")
+  var keepSchema = false
+  @Option(
+    help:
+      "Time the reads on a PostgreSQL province generated before with --keep-schema: the schema's name on DATABASE_URL's server."
+  )
+  var reuseSchema: String?
+  @Flag(
+    help:
+      "With --reuse or --reuse-schema: every SQL statement on standard error, after the milliseconds since the previous one."
+  )
   var traceSql = false
 
   func run() async throws {
     if let reuse {
-      var benchmark = ProvinceBenchmark(
-        scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: .sqliteFile(path: reuse))
-      benchmark.repeats = repeats
-      benchmark.traceSQL = traceSql
-      let result = try await benchmark.readsOnly()
-      report(result, name: "SQLite (\(reuse))")
+      try await timeReads(on: .sqliteFile(path: reuse), name: "SQLite (\(reuse))")
+      return
+    }
+    if let reuseSchema {
+      guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"],
+        case .success(var location) = PostgresLocation.parse(url)
+      else { throw ValidationError("--reuse-schema reads the server DATABASE_URL names: set it") }
+      location.searchPath = [reuseSchema]
+      try await timeReads(on: .postgres(location), name: "PostgreSQL (\(reuseSchema))")
       return
     }
     let (targets, directory) = try benchmarkTargets()
@@ -132,6 +145,7 @@ struct Province: AsyncParsableCommand {
       var benchmark = ProvinceBenchmark(
         scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: target)
       benchmark.repeats = repeats
+      benchmark.keepSchema = keepSchema
       report(try await benchmark.run(), name: name)
     }
     if let keep {
@@ -140,6 +154,15 @@ struct Province: AsyncParsableCommand {
       say("  the SQLite province is kept in \(keep)")
     }
     try? FileManager.default.removeItem(at: directory)
+  }
+
+  /// The reads alone, on a province generated before (only read).
+  func timeReads(on target: DatabaseTarget, name: String) async throws {
+    var benchmark = ProvinceBenchmark(
+      scale: ProvinceScale(members: members, units: units, claimsPerYear: claims), target: target)
+    benchmark.repeats = repeats
+    benchmark.traceSQL = traceSql
+    report(try await benchmark.readsOnly(), name: name)
   }
 
   func report(_ result: ProvinceBenchmark.Result, name: String) {
@@ -166,10 +189,11 @@ func say(_ text: String) {
 }
 
 /// Runs `body` on a freshly migrated database of `target` (a private schema on PostgreSQL,
-/// dropped afterwards), with SQL logged at `sqlLevel` through `logger`; `body` also gets the
-/// `Databases`, for the other event loops' connections.
+/// dropped afterwards unless `keepSchema`, which names it on standard output), with SQL
+/// logged at `sqlLevel` through `logger`; `body` also gets the `Databases`, for the other
+/// event loops' connections.
 func withBenchmarkDatabase<T>(
-  _ target: DatabaseTarget, logger: Logger? = nil, sqlLevel: Logger.Level = .trace,
+  _ target: DatabaseTarget, logger: Logger? = nil, sqlLevel: Logger.Level = .trace, keepSchema: Bool = false,
   _ body: (any Database, Databases) async throws -> T
 ) async throws -> T {
   let quiet = Logger(label: "huzhu.bench.quiet") { _ in SwiftLogNoOpLogHandler() }
@@ -194,7 +218,11 @@ func withBenchmarkDatabase<T>(
     throw error
   }
   await databases.shutdownAsync()
-  if case .postgres(var location) = target {
+  if keepSchema {
+    if case .postgres = target {
+      say("  the PostgreSQL province is kept in the schema \(schema) (--reuse-schema \(schema))")
+    }
+  } else if case .postgres(var location) = target {
     location.searchPath = nil
     try? await ImportBenchmark.execute("DROP SCHEMA \(schema) CASCADE", on: .postgres(location), logger: quiet)
   }

@@ -16,6 +16,8 @@ struct ProvinceBenchmark {
   var repeats = 5
   /// Every SQL statement of the reads on standard error, with the time since the previous one.
   var traceSQL = false
+  /// Leave a generated PostgreSQL province in its schema, for timing the reads again.
+  var keepSchema = false
 
   struct Timing {
     let name: String
@@ -32,7 +34,7 @@ struct ProvinceBenchmark {
   }
 
   func run() async throws -> Result {
-    try await withBenchmarkDatabase(target) { database, databases in
+    try await withBenchmarkDatabase(target, keepSchema: keepSchema) { database, databases in
       var result = Result()
       let (_, template) = try BundledSchemes.definition("anyang")
       let start = ContinuousClock.now
@@ -45,7 +47,8 @@ struct ProvinceBenchmark {
     }
   }
 
-  /// The reads alone, on a province already generated (the database is only read).
+  /// The reads alone, on a province already generated (a SQLite file, or a PostgreSQL schema
+  /// kept by `--keep-schema`; the database is only read).
   func readsOnly() async throws -> Result {
     let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
     let timer = traceSQL ? StatementTimer() : nil
@@ -75,7 +78,7 @@ struct ProvinceBenchmark {
     let county = organisations.first { $0.code == "\(ProvinceGenerator.rootCode)-01-01" }!
     let year = ReportPeriod.year(2021)
     let today = CalendarDate(year: 2021, month: 12, day: 31)!
-    let statistics = FluentStatisticsStore(database: database)
+    let statistics = FluentStatisticsStore(database: database, alongside: others)
 
     /// What the statistics page does for a node: the counts, then the report.
     func statisticsPage(_ node: Organisation) async throws -> StatisticsReport {

@@ -60,6 +60,19 @@ struct StatisticsContractTests {
       #expect(anyang.totals.collected == Money(yuan: 4_430_790))
       #expect(anyang.unionSubsidy == Money(yuan: 1_476_930))
       #expect(anyang.totals.paidClaims == 519)
+      // The unit-wide statements on another event loop's connection, beside the rest, read the
+      // same report (the statistics page's way).
+      let alongside = FluentStatisticsStore(database: db.database, alongside: db.databases.others(than: db.database))
+      for (code, from, to, scheme) in [
+        ("HA-AY", "2019-10-16", "2020-11-30", "anyang"), ("HLJ-YC", "2021-12-10", "2022-12-09", "hlj-yichun"),
+      ] {
+        let root = try #require(organisations.first { $0.code == code })
+        let query = StatisticsQuery(
+          organisations: OrganisationTree.subtreeIDs(of: root.id, in: organisations),
+          period: try #require(ReportPeriod(from: CalendarDate(from)!, to: CalendarDate(to)!)), schemeCode: scheme,
+          today: CalendarDate(to)!, unitLimit: 100)
+        #expect(try await alongside.facts(query) == store.facts(query), "\(code)")
+      }
       let named: [(String, Int, String, Int, String)] = [
         ("河南安彩高科股份有限公司", 2_283, "2019-12-15", 48, "71691.16"),
         ("河南中烟工业有限责任公司安阳卷烟厂", 1_260, "2020-01-15", 46, "38414.84"),

@@ -10,32 +10,47 @@ import SQLKit
 /// counted unit by unit.
 extension FluentStatisticsStore {
   public func facts(_ query: StatisticsQuery) async throws -> StatisticsFacts {
-    // One connection for the page's dozen statements, its temporary B-trees (GROUP BY over
-    // 20,000 units; a distinct count of members where the period needs one) in memory on
-    // SQLite: in temporary files a province's year of distinct members took 1.8 s (0.8 s in
-    // memory). The setting stays with the pooled connection and only changes where temporary
-    // tables live.
+    let nodes = nodes(query.organisations)
+    // The area and sector tables' two statements over every unit are most of a province's
+    // page: on another connection, where the store has one (``others``), they run beside the
+    // rest (on the same one they wait their turn).
+    let unitWideStore = others.first.map { FluentStatisticsStore(database: $0, scope: scope) } ?? self
+    async let unitWide = unitWideStore.onOneConnection { try await $0.coverAndHeadcountRows(query, nodes: nodes) }
+    var (facts, groups) = try await onOneConnection { try await $0.collectFacts(query, nodes: nodes) }
+    try (try await unitWide).apply(to: &groups, facts: &facts)
+    facts.groups = groups.sorted
+    return facts
+  }
+
+  /// `work` on one connection for its dozen statements, its temporary B-trees (GROUP BY over
+  /// 20,000 units; a distinct count of members where the period needs one) in memory on
+  /// SQLite: in temporary files a province's year of distinct members took 1.8 s (0.8 s in
+  /// memory). The setting stays with the pooled connection and only changes where temporary
+  /// tables live.
+  func onOneConnection<Result: Sendable>(_ work: @escaping @Sendable (FluentStatisticsStore) async throws -> Result)
+    async throws -> Result
+  {
     try await database.withConnection { connection in
       let sql = connection as! any SQLDatabase
       if sql.dialect.name == "sqlite" { try await sql.raw("PRAGMA temp_store = MEMORY").run() }
-      return try await FluentStatisticsStore(database: connection, scope: scope).collectFacts(query)
+      return try await work(FluentStatisticsStore(database: connection, scope: scope))
     }
   }
 
   /// A single count (NULL when nothing was counted).
   struct CountRow: Decodable { let count: Int64? }
 
-  func collectFacts(_ query: StatisticsQuery) async throws -> StatisticsFacts {
-    let nodes = nodes(query.organisations)
+  /// Everything but the cover and headcounts by node and sector (``coverAndHeadcountRows(_:nodes:)``).
+  func collectFacts(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) async throws
+    -> (StatisticsFacts, GroupTable)
+  {
     var facts = StatisticsFacts()
     var groups = GroupTable()
-    try await coverAndHeadcount(query, nodes: nodes, into: &groups, facts: &facts)
     try await money(query, nodes: nodes, into: &groups, facts: &facts)
     try await paidClaims(query, nodes: nodes, into: &groups, facts: &facts)
     try await claimsFromRows(query, nodes: nodes, facts: &facts)
-    facts.groups = groups.sorted
     facts.units = try await listedUnits(query, nodes: nodes)
-    return facts
+    return (facts, groups)
   }
 
   /// Figures per node and sector, filled by several statements.
@@ -106,10 +121,9 @@ extension FluentStatisticsStore {
     """
   }
 
-  func coverAndHeadcount(
-    _ query: StatisticsQuery, nodes: Set<Organisation.ID>?, into groups: inout GroupTable,
-    facts: inout StatisticsFacts
-  ) async throws {
+  /// Units, headcounts and insured persons, and cover, by node and sector: the two
+  /// statements over every unit of the nodes, read apart from the rest of the facts.
+  struct CoverAndHeadcountRows: Sendable {
     struct UnitsRow: Decodable {
       let organisation_id: UUID
       let sector: String
@@ -120,29 +134,6 @@ extension FluentStatisticsStore {
       let persons: Int64?
       let female: Int64?
     }
-    var female = 0
-    for row in try await sql.raw(
-      """
-      SELECT u.organisation_id, u.sector, CAST(COUNT(*) AS BIGINT) AS units,
-        CAST(SUM(CASE WHEN p.persons > 0 THEN 1 ELSE 0 END) AS BIGINT) AS participating,
-        CAST(SUM(COALESCE(u.total, 0)) AS BIGINT) AS headcount,
-        CAST(SUM(COALESCE(u.female, 0)) AS BIGINT) AS female_headcount,
-        CAST(SUM(COALESCE(p.persons, 0)) AS BIGINT) AS persons, CAST(SUM(COALESCE(p.female, 0)) AS BIGINT) AS female
-      \(unitsWithCover(query, nodes: nodes))
-      GROUP BY u.organisation_id, u.sector
-      """
-    ).all(decoding: UnitsRow.self) {
-      try groups.update(row.organisation_id, row.sector) {
-        $0.units = Int(row.units)
-        $0.participatingUnits = Int(row.participating ?? 0)
-        $0.headcount = Int(row.headcount ?? 0)
-        $0.femaleHeadcount = Int(row.female_headcount ?? 0)
-        $0.insuredPersons = Int(row.persons ?? 0)
-      }
-      facts.insuredPersons += Int(row.persons ?? 0)
-      female += Int(row.female ?? 0)
-    }
-    facts.insuredByGender = [.female: female, .male: facts.insuredPersons - female]
 
     struct CoverRow: Decodable {
       let organisation_id: UUID
@@ -152,7 +143,50 @@ extension FluentStatisticsStore {
       let renewed_products: Int64?
       let lapsed: Int64?
     }
-    for row in try await sql.raw(
+
+    let units: [UnitsRow]
+    let cover: [CoverRow]
+
+    func apply(to groups: inout GroupTable, facts: inout StatisticsFacts) throws {
+      var female = 0
+      for row in units {
+        try groups.update(row.organisation_id, row.sector) {
+          $0.units = Int(row.units)
+          $0.participatingUnits = Int(row.participating ?? 0)
+          $0.headcount = Int(row.headcount ?? 0)
+          $0.femaleHeadcount = Int(row.female_headcount ?? 0)
+          $0.insuredPersons = Int(row.persons ?? 0)
+        }
+        facts.insuredPersons += Int(row.persons ?? 0)
+        female += Int(row.female ?? 0)
+      }
+      facts.insuredByGender = [.female: female, .male: facts.insuredPersons - female]
+      for row in cover {
+        try groups.update(row.organisation_id, row.sector) {
+          $0.personProducts = Int(row.products ?? 0)
+          $0.newPersonProducts = Int(row.new_products ?? 0)
+          $0.renewedPersonProducts = Int(row.renewed_products ?? 0)
+          $0.lapsedPersonProducts = Int(row.lapsed ?? 0)
+        }
+      }
+    }
+  }
+
+  func coverAndHeadcountRows(_ query: StatisticsQuery, nodes: Set<Organisation.ID>?) async throws
+    -> CoverAndHeadcountRows
+  {
+    let units = try await sql.raw(
+      """
+      SELECT u.organisation_id, u.sector, CAST(COUNT(*) AS BIGINT) AS units,
+        CAST(SUM(CASE WHEN p.persons > 0 THEN 1 ELSE 0 END) AS BIGINT) AS participating,
+        CAST(SUM(COALESCE(u.total, 0)) AS BIGINT) AS headcount,
+        CAST(SUM(COALESCE(u.female, 0)) AS BIGINT) AS female_headcount,
+        CAST(SUM(COALESCE(p.persons, 0)) AS BIGINT) AS persons, CAST(SUM(COALESCE(p.female, 0)) AS BIGINT) AS female
+      \(unitsWithCover(query, nodes: nodes))
+      GROUP BY u.organisation_id, u.sector
+      """
+    ).all(decoding: CoverAndHeadcountRows.UnitsRow.self)
+    let cover = try await sql.raw(
       """
       SELECT c.organisation_id, u.sector,
         \(coverSums(query))
@@ -160,14 +194,8 @@ extension FluentStatisticsStore {
       WHERE \(overlapping(query, nodes: nodes))
       GROUP BY c.organisation_id, u.sector
       """
-    ).all(decoding: CoverRow.self) {
-      try groups.update(row.organisation_id, row.sector) {
-        $0.personProducts = Int(row.products ?? 0)
-        $0.newPersonProducts = Int(row.new_products ?? 0)
-        $0.renewedPersonProducts = Int(row.renewed_products ?? 0)
-        $0.lapsedPersonProducts = Int(row.lapsed ?? 0)
-      }
-    }
+    ).all(decoding: CoverAndHeadcountRows.CoverRow.self)
+    return CoverAndHeadcountRows(units: units, cover: cover)
   }
 
   /// The maintained month rows for the period's whole months and the records for its other

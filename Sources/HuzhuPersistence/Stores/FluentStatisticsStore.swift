@@ -10,10 +10,14 @@ import SQLKit
 public struct FluentStatisticsStore: StatisticsStore {
   let database: any Database
   let scope: AccessScope
+  /// The same database on the other event loops (`Databases.others(than:)`): a page's long
+  /// statements run on them beside the rest.
+  let others: [any Database]
 
-  public init(database: any Database, scope: AccessScope = .unrestricted) {
+  public init(database: any Database, scope: AccessScope = .unrestricted, alongside others: [any Database] = []) {
     self.database = database
     self.scope = scope
+    self.others = others
   }
 
   var sql: any SQLDatabase {

@@ -210,5 +210,8 @@ enum StatisticsPage {
 }
 
 extension Request {
-  var statistics: any StatisticsStore { FluentStatisticsStore(database: db, scope: accessScope) }
+  /// With the other event loops' connections, so that a page's long statements run beside the rest.
+  var statistics: any StatisticsStore {
+    FluentStatisticsStore(database: db, scope: accessScope, alongside: application.databases.others(than: db))
+  }
 }
