@@ -25,16 +25,23 @@ public enum Simulation {
     let statistics = FluentStatisticsStore(database: database, scope: scope)
     let cases = try await statistics.simulationCases(
       schemeCode: code, period: period, organisations: organisations, alongside: others)
-    // The replay keeps both cores busy for a second or more on a province's year; the other
-    // reads of the answer go on meanwhile, on the database's own thread.
+    // The replay keeps both cores busy for half a second or more on a province's year; the
+    // other reads of the answer go on meanwhile, on the database's own thread. The replay runs
+    // on a Dispatch queue, not on Swift's cooperative pool: blocking the pool's threads (one a
+    // core) held up those reads' next steps until it ended.
     async let totals = statistics.collectedAndInsured(schemeCode: code, period: period, organisations: organisations)
     async let balances = FluentEnrollmentStore(database: database).fundBalances(scheme: code)
     async let names = statistics.unitNames(organisations: organisations)
     var productNames: [String: String] = [:]
     for product in changed.products { productNames[product.code] = product.name }
-    let replay = WhatIf.run(
-      cases, current: current, changed: draft, collected: .zero, insuredPersons: 0, fundBalance: .zero,
-      names: productNames)
+    let replay = await withCheckedContinuation { [productNames] continuation in
+      DispatchQueue.global(qos: .userInitiated).async {
+        continuation.resume(
+          returning: WhatIf.run(
+            cases, current: current, changed: draft, collected: .zero, insuredPersons: 0, fundBalance: .zero,
+            names: productNames))
+      }
+    }
     let (collected, insured) = try await totals
     var unitNames = try await names
     // A claim's unit outside its node (moved since) is named too, by its ID.

@@ -29,21 +29,13 @@ enum ClaimReplays {
     ]
   }
 
-  /// The replay row of a claim being paid: its member's facts from the worker row, the cover
-  /// in force on the event's day from their enrollments.
+  /// The replay row of a claim being paid: its member's facts as the registry holds them, the
+  /// cover in force on the event's day from their enrollments.
   static func record(_ record: ClaimRecord, paidOn: CalendarDate, on database: any Database) async throws {
     let sql = sql(database)
-    struct Member: Decodable {
-      let birth_date: String
-      let gender: String
-      let insurance_type: String
-      let categories: String
+    guard let worker = try await WorkerModel.find(record.workerID.rawValue, on: database) else {
+      throw CorruptRow(table: "claims", column: "worker_id")
     }
-    guard
-      let member = try await sql.raw(
-        "SELECT birth_date, gender, insurance_type, categories FROM workers WHERE id = \(bind: record.workerID.rawValue)"
-      ).first(decoding: Member.self)
-    else { throw CorruptRow(table: "claims", column: "worker_id") }
     let cover = try await sql.raw(
       """
       SELECT product_code, period_start, period_end, shares, cover_from, previous_cover_end FROM enrollments
@@ -52,17 +44,10 @@ enum ClaimReplays {
       ORDER BY period_start, product_code
       """
     ).all().map(heldCover)
-    guard let birth = CalendarDate(member.birth_date) else { throw CorruptRow(table: "workers", column: "birth_date") }
-    guard let gender = Gender(rawValue: member.gender) else { throw CorruptRow(table: "workers", column: "gender") }
     let event = record.intake.event
     let claim = SimulationCase(
       claimNumber: record.number, memberID: record.workerID, unitID: record.unitID,
-      member: MemberFacts(
-        birthDate: birth, gender: gender,
-        insuranceType: InsuranceType(rawValue: member.insurance_type) ?? .urbanEmployee,
-        categories: MemberCategories(
-          member.categories.split(separator: ",").compactMap { MemberCategory(rawValue: String($0)) }),
-        cover: []),
+      member: MemberFacts(try worker.domain(unitID: nil)),
       cover: ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate), event: event,
       paidOn: paidOn, paid: record.approvedTotal ?? .zero)
     let values = try values(
@@ -75,7 +60,8 @@ enum ClaimReplays {
   }
 
   /// Every paid claim's replay row again, from the claim records (their intake JSON) and the
-  /// workers: the backfill of M012 and what the test compares the maintained rows with.
+  /// workers: what M016 filled the table with, and what the test compares the maintained
+  /// rows with.
   static func rebuild(on database: any Database) async throws {
     try await sql(database).raw("DELETE FROM claim_replays").run()
     // A page of claims at a time, by ID: a large fund's paid claims do not fit in memory whole.

@@ -102,28 +102,24 @@ public struct FluentStatisticsStore: StatisticsStore {
     async throws -> (Money, Int)
   {
     let nodes = nodes(organisations)
-    struct Total: Decodable { let total: Int64? }
-    let inUnits: SQLQueryString =
-      nodes == nil ? "1 = 1" : "u.id IS NOT NULL AND \(Self.within("u.organisation_id", nodes))"
-    let collected =
-      try await sql.raw(
-        """
-        SELECT CAST(SUM(p.amount) AS BIGINT) AS total
-        FROM payments p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
-        WHERE p.paid_on >= \(bind: period.from.description) AND p.paid_on <= \(bind: period.to.description)
-          AND b.scheme_code = \(bind: schemeCode)
-          AND \(inUnits)
-        """
-      ).first(decoding: Total.self)?.total ?? 0
-    let insured =
-      try await sql.raw(
-        """
-        SELECT CAST(SUM(c.persons) AS BIGINT) AS total FROM stat_cohort_persons c
-        WHERE c.period_start <= \(bind: period.to.description) AND c.period_end >= \(bind: period.from.description)
-          AND c.scheme_code = \(bind: schemeCode) AND \(Self.within("c.organisation_id", nodes))
-        """
-      ).first(decoding: Total.self)?.total ?? 0
-    return (Money(fen: collected), Int(insured))
+    let query = StatisticsQuery(organisations: organisations, period: period, schemeCode: schemeCode, today: period.to)
+    // One statement, from the maintained rows, as the statistics page counts the same: the
+    // what-if issues it before replaying and finds the answer waiting.
+    struct Totals: Decodable {
+      let collected: Int64?
+      let insured: Int64?
+    }
+    let totals = try await sql.raw(
+      """
+      SELECT
+        (SELECT CAST(SUM(x.amount) AS BIGINT)
+          FROM (\(monthRows(StatisticsAggregates.collectedMonths, query, nodes: nodes))) x) AS collected,
+        (SELECT CAST(SUM(c.persons) AS BIGINT) FROM stat_cohort_persons c
+          WHERE c.period_start <= \(bind: period.to.description) AND c.period_end >= \(bind: period.from.description)
+            AND c.scheme_code = \(bind: schemeCode) AND \(Self.within("c.organisation_id", nodes))) AS insured
+      """
+    ).first(decoding: Totals.self)
+    return (Money(fen: totals?.collected ?? 0), Int(totals?.insured ?? 0))
   }
 
   // MARK: Targets
