@@ -11,13 +11,22 @@ import SQLKit
 extension FluentStatisticsStore {
   public func facts(_ query: StatisticsQuery) async throws -> StatisticsFacts {
     let nodes = nodes(query.organisations)
-    // The area and sector tables' two statements over every unit are most of a province's
-    // page: on another connection, where the store has one (``others``), they run beside the
-    // rest (on the same one they wait their turn).
-    let unitWideStore = others.first.map { FluentStatisticsStore(database: $0, scope: scope) } ?? self
-    async let unitWide = unitWideStore.onOneConnection { try await $0.coverAndHeadcountRows(query, nodes: nodes) }
-    var (facts, groups) = try await onOneConnection { try await $0.collectFacts(query, nodes: nodes) }
-    try (try await unitWide).apply(to: &groups, facts: &facts)
+    var (facts, groups, unitWide): (StatisticsFacts, GroupTable, CoverAndHeadcountRows)
+    if let other = others.first {
+      // The area and sector tables' two statements over every unit are most of a province's
+      // page: on another connection (``others``) they run beside the rest.
+      async let rows = FluentStatisticsStore(database: other, scope: scope).onOneConnection {
+        try await $0.coverAndHeadcountRows(query, nodes: nodes)
+      }
+      (facts, groups) = try await onOneConnection { try await $0.collectFacts(query, nodes: nodes) }
+      unitWide = try await rows
+    } else {
+      (facts, groups, unitWide) = try await onOneConnection { store in
+        let (facts, groups) = try await store.collectFacts(query, nodes: nodes)
+        return (facts, groups, try await store.coverAndHeadcountRows(query, nodes: nodes))
+      }
+    }
+    try unitWide.apply(to: &groups, facts: &facts)
     facts.groups = groups.sorted
     return facts
   }
