@@ -15,8 +15,10 @@ import NIOCore
 /// Layout (version 1): a version byte, then the fields in the order ``encode(_:)`` writes
 /// them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
 /// day packed in one; a string is its byte count and UTF-8; an optional field is a presence
-/// byte and the value; the rare nested facts (diagnoses, accident) are JSON. A new layout
-/// takes a new version byte; the reader refuses a version it does not know rather than guess.
+/// byte and the value; the rare nested facts (diagnoses, accident) are JSON. The settlement
+/// figures are written in `SettlementFigure.allCases` order, so a new figure is a new layout
+/// too. A new layout takes a new version byte (and a migration that rebuilds the rows); the
+/// reader refuses a version it does not know rather than guess. A test pins version 1's bytes.
 enum ReplayFacts {
   static let version: UInt8 = 1
 
