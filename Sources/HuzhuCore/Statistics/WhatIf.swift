@@ -259,14 +259,9 @@ public enum WhatIf {
         before += wasTotal
         after += wouldTotal
         // A product's line counts the claim once, whether it paid under one set of rules or both.
-        for (offset, amount) in was.enumerated() where !was[..<offset].contains(where: { $0.product == amount.product })
-        {
-          add(product: amount.product, was: was, would: would, names: names)
-        }
-        for (offset, amount) in would.enumerated()
-        where !was.contains(where: { $0.product == amount.product })
-          && !would[..<offset].contains(where: { $0.product == amount.product })
-        {
+        let amounts = was + would
+        for (offset, amount) in amounts.enumerated()
+        where !amounts[..<offset].contains(where: { $0.product == amount.product }) {
           add(product: amount.product, was: was, would: would, names: names)
         }
         units[cases[index].unitID, default: Line(key: "", label: "")].add(
