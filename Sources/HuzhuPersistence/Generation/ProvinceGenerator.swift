@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import HuzhuCore
+import SQLKit
 
 /// How big a generated province is.
 public struct ProvinceScale: Sendable, Equatable {
@@ -39,11 +40,14 @@ public struct ProvinceSummary: Sendable {
 /// calculates them. Its own scheme (`sim`, Anyang's rules on calendar years) keeps it apart
 /// from the demo schemes.
 ///
-/// Written in bulk, beside the stores: literal multi-row INSERTs for the millions of people,
-/// employments, enrollments and claims (binding each value cost more than the database's
-/// work), Fluent's multi-row inserts for the bills and payments. Claims are written as paid
-/// history (no workflow steps, no cap ledger, no text messages): enough for the statistics
-/// and the what-if, which read enrollments, payments, claims and their payouts.
+/// Written in bulk, beside the stores, in one transaction: literal multi-row INSERTs
+/// (binding each value cost more than the database's work), queued so that the database runs
+/// one batch while the next is made (``LiteralInserter``); IDs in increasing order, so every
+/// key is appended (``OrderedIDs``); the secondary indexes built once at the end; the
+/// statistics' maintained rows counted while writing (``GeneratedAggregates``); on a SQLite
+/// file, a rollback journal for the load (``withRollbackJournal(on:progress:_:)``). Claims are
+/// written as paid history (no workflow steps, no cap ledger, no text messages): enough for
+/// the statistics and the what-if, which read enrollments, payments, claims and their payouts.
 public enum ProvinceGenerator {
   public static let schemeCode = "sim"
   public static let rootCode = "SIM"
@@ -57,10 +61,41 @@ public enum ProvinceGenerator {
   ) async throws -> ProvinceSummary {
     let definition = Self.scheme(from: template)
     let scheme = try SchemeCompiler.compile(definition)
-    return try await database.transaction { database in
-      try await write(
-        scale, definition: definition, scheme: scheme, on: database, leaderPasswordHash: leaderPasswordHash,
-        calendar: calendar, progress: progress)
+    return try await database.withConnection { connection in
+      try await withRollbackJournal(on: connection, progress: progress) {
+        try await connection.transaction { database in
+          try await write(
+            scale, definition: definition, scheme: scheme, on: database, leaderPasswordHash: leaderPasswordHash,
+            calendar: calendar, progress: progress)
+        }
+      }
+    }
+  }
+
+  /// Runs `body` on a SQLite file in rollback-journal mode, back in write-ahead-log mode
+  /// afterwards. The write-ahead log writes every page twice, to the log and then to the file
+  /// when it is checkpointed: for a province's 5 GB that was a minute of this machine's disk
+  /// at the commit. A rollback journal keeps only the pages that existed before (a new
+  /// file's few), and the new pages go to the file once; a failed load still rolls back.
+  ///
+  /// Leaving the log needs the only open connection to the file; when another is open, the
+  /// journal stays as it is and the load goes through the log.
+  static func withRollbackJournal<T>(
+    on connection: any Database, progress: (String) -> Void, _ body: () async throws -> T
+  ) async throws -> T {
+    guard let sql = connection as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await body() }
+    let before = try await sql.raw("PRAGMA journal_mode").first(decoding: JournalMode.self)?.journal_mode
+    guard before == "wal",
+      (try? await sql.raw("PRAGMA journal_mode = DELETE").first(decoding: JournalMode.self))?.journal_mode == "delete"
+    else { return try await body() }
+    progress("journal: rollback for the load, write-ahead log after")
+    do {
+      let result = try await body()
+      try await sql.raw("PRAGMA journal_mode = WAL").run()
+      return result
+    } catch {
+      try? await sql.raw("PRAGMA journal_mode = WAL").run()
+      throw error
     }
   }
 
@@ -69,8 +104,11 @@ public enum ProvinceGenerator {
     leaderPasswordHash: String?, calendar: WorkingDayCalendar, progress: @escaping @Sendable (String) -> Void
   ) async throws -> ProvinceSummary {
     var summary = ProvinceSummary()
+    let inserter = LiteralInserter(database: database)
     var clock = ContinuousClock.now
-    func lap(_ phase: String) {
+    /// Ends a phase once the database has run its last statement.
+    func lap(_ phase: String) async throws {
+      try await inserter.finish()
       let elapsed = ContinuousClock.now - clock
       summary.seconds.append(
         (phase, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
@@ -78,6 +116,10 @@ public enum ProvinceGenerator {
       clock = ContinuousClock.now
     }
     var random = SplitMix64(seed: 2_000_000)
+    // The IDs of the millions of rows, in increasing order (see OrderedIDs); drawn apart from
+    // `random`, so the data set stays the same from one generation to the next.
+    var ids = OrderedIDs()
+    var aggregates = GeneratedAggregates(schemeCode: schemeCode, productCode: product)
     let years = [2020, 2021]
     let versions = try years.map { year in
       guard
@@ -93,7 +135,6 @@ public enum ProvinceGenerator {
       return version
     }
     do {
-      let inserter = LiteralInserter(database: database)
       if !inserter.isPostgres {
         // Millions of rows under random keys, in one transaction: a page cache of 2 MB
         // (SQLite's default) turns every insert into reads from disk, and a cache smaller than
@@ -152,7 +193,7 @@ public enum ProvinceGenerator {
       // Units with their headcounts, and their members with employments.
       let sizes = random.sizes(
         total: scale.members, count: scale.units, minimum: min(20, scale.members / max(scale.units, 1)), spread: 12)
-      var units: [(id: UUID, organisation: UUID, size: Int, members: Range<Int>)] = []
+      var units: [(id: UUID, organisation: UUID, sector: Sector, members: Range<Int>)] = []
       var memberIDs: [UUID] = []
       var memberFacts: [(birth: CalendarDate, gender: Gender, unit: Int32)] = []
       memberIDs.reserveCapacity(scale.members)
@@ -162,7 +203,7 @@ public enum ProvinceGenerator {
       var unitRows: [[LiteralInserter.Value]] = []
       var headcountRows: [[LiteralInserter.Value]] = []
       for (index, size) in sizes.enumerated() {
-        let id = UUID()
+        let id = ids.next()
         let county = counties[index % counties.count]
         let serial = String(200_000 + index)
         let code = CreditCode.compose("91120100" + String(repeating: "0", count: 9 - serial.count) + serial).value
@@ -174,11 +215,12 @@ public enum ProvinceGenerator {
         ])
         let headcount = size + size * (10 + random.int(0..<60)) / 100
         headcountRows.append([
-          .uuid(UUID()), .uuid(id), .text(hired.description), .int(Int64(headcount)), .int(Int64(headcount * 2 / 5)),
+          .uuid(ids.next()), .uuid(id), .text(hired.description), .int(Int64(headcount)),
+          .int(Int64(headcount * 2 / 5)),
         ])
-        units.append((id, county.id.rawValue, size, memberIDs.count..<(memberIDs.count + size)))
+        units.append((id, county.id.rawValue, sector, memberIDs.count..<(memberIDs.count + size)))
         for _ in 0..<size {
-          memberIDs.append(UUID())
+          memberIDs.append(ids.next())
           let ordinal = memberFacts.count
           memberFacts.append(
             (
@@ -193,7 +235,7 @@ public enum ProvinceGenerator {
       try await inserter.insert(
         into: "unit_headcounts", columns: ["id", "unit_id", "as_of", "total", "female"], rows: headcountRows)
       summary.units = units.count
-      lap("units")
+      try await lap("units")
 
       let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗")
       let given = Array("秀英建国丽伟静军敏磊芳强洋艳勇娟杰涛明超霞平")
@@ -217,7 +259,8 @@ public enum ProvinceGenerator {
             .text("62220288" + Self.digits(ordinal, 11)), .timestamp(now),
           ])
           employments.append([
-            .uuid(UUID()), .uuid(memberIDs[ordinal]), .uuid(units[Int(facts.unit)].id), .text(hired.description), .null,
+            .uuid(ids.next()), .uuid(memberIDs[ordinal]), .uuid(units[Int(facts.unit)].id), .text(hired.description),
+            .null,
           ])
         }
         try await inserter.insert(
@@ -230,7 +273,7 @@ public enum ProvinceGenerator {
           into: "employments", columns: ["id", "worker_id", "unit_id", "start_date", "end_date"], rows: employments)
       }
       summary.members = memberIDs.count
-      lap("members")
+      try await lap("members")
 
       // Two scheme years: everyone in 2020, 95% renewing for 2021; each unit's bill paid in
       // full on the first day by unit, worker and city union.
@@ -249,6 +292,7 @@ public enum ProvinceGenerator {
         let version = versions[yearIndex]
         let price = version.contributionPerShare!
         let counts = units.map { unit in unit.members.filter { yearIndex == 0 || renewed[$0] }.count }
+        try await inserter.finish()
         let billNumbers = try await Sequences.next(
           DocumentKind.bill.sequenceName(scheme: schemeCode, year: year), count: units.count, on: database)
         let receipts = try await Sequences.next(
@@ -311,15 +355,21 @@ public enum ProvinceGenerator {
           let unit = units[index]
           let unitLiteral = LiteralInserter.Value.written(inserter.literal(.uuid(unit.id)))
           let billLiteral = LiteralInserter.Value.written(inserter.literal(.uuid(bill.id.rawValue)))
+          var (female, renewedLater) = (0, 0)
           for member in unit.members where yearIndex == 0 || renewed[member] {
+            if memberFacts[member].gender == .female { female += 1 }
+            if yearIndex == 0 && renewed[member] { renewedLater += 1 }
             rows.append(
-              [.uuid(UUID())] + constants + [
+              [.uuid(ids.next())] + constants + [
                 .uuid(memberIDs[member]), unitLiteral, periodStart, periodEnd, one, active, periodStart, previous,
                 .text(DocumentNumbers.format(.certificate, scheme: schemeCode, year: year, sequence: certificate)),
                 enrolledOn, billLiteral, created,
               ])
             certificate += 1
           }
+          aggregates.cover(
+            unit: unit.id, organisation: unit.organisation, period: period, persons: counts[index], female: female,
+            renewing: yearIndex == 0 ? 0 : counts[index], renewedLater: renewedLater)
           if rows.count >= 50_000 {
             try await insertEnrollments(rows, inserter)
             summary.enrollments += rows.count
@@ -331,10 +381,11 @@ public enum ProvinceGenerator {
       }
       try await inserter.insert(payments, now: now)
       try await inserter.insert(entries, now: now)
-      lap("enrollments and payments")
+      try await lap("enrollments and payments")
 
       // Claims: a year's worth each year, at random members, paid under that year's rules.
       for (yearIndex, year) in years.enumerated() {
+        try await inserter.finish()
         let numbers = try await Sequences.next(
           DocumentKind.claim.sequenceName(scheme: schemeCode, year: year), count: scale.claimsPerYear, on: database)
         let cover = [
@@ -345,6 +396,7 @@ public enum ProvinceGenerator {
         let progress = ClaimProgress(state: .paid, requiredLevels: [.cityFederation])
         let progressText = String(decoding: try JSONEncoder.sorted.encode(progress), as: UTF8.self)
         let encoder = JSONEncoder.sorted
+        let benefit = "anyang-hospital-topup"
         var claims: [[LiteralInserter.Value]] = []
         var payouts: [[LiteralInserter.Value]] = []
         var postings: [[LiteralInserter.Value]] = []
@@ -386,7 +438,8 @@ public enum ProvinceGenerator {
           let intake = ClaimIntake(
             hospital: "模拟省人民医院", event: event, invoiceNumbers: ["GEN-\(year)-\(index)"],
             settlementSheetNumber: "GEN-JS-\(year)-\(index)")
-          let id = UUID()
+          let id = ids.next()
+          let workingDays = try? calendar.workingDays(after: filed, through: paid)
           let number = DocumentNumbers.format(
             .claim, scheme: schemeCode, year: year, sequence: numbers.lowerBound + index)
           claims.append([
@@ -395,8 +448,12 @@ public enum ProvinceGenerator {
             .text(progressText), .null, .int(total.fen), .null, .int(total.fen), .text("[]"), .text(filed.description),
             .text(due.description), .null, .bool(false), .text("generator"), .text(filed.description),
             .text(paid.description), .null, .int(0), .timestamp(now), .uuid(unit.organisation), .uuid(unit.id), .null,
-            (try? calendar.workingDays(after: filed, through: paid)).map { .int(Int64($0)) } ?? .null,
+            workingDays.map { .int(Int64($0)) } ?? .null,
           ])
+          aggregates.paidClaim(
+            member: member, organisation: unit.organisation, sector: unit.sector.rawValue, approved: total,
+            paidOn: paid,
+            dueOn: due, workingDays: workingDays, payout: total.fen > 0 ? (benefit, total) : nil)
           replays.append(
             try ClaimReplays.values(
               SimulationCase(
@@ -408,12 +465,12 @@ public enum ProvinceGenerator {
               id: id, schemeCode: schemeCode, organisationID: unit.organisation))
           if total.fen > 0 {
             payouts.append([
-              .uuid(UUID()), .uuid(id), .uuid(memberIDs[member]), .uuid(unit.id), .uuid(unit.organisation),
-              .text(schemeCode), .text(product), .text("anyang-hospital-topup"), .int(total.fen),
+              .uuid(ids.next()), .uuid(id), .uuid(memberIDs[member]), .uuid(unit.id), .uuid(unit.organisation),
+              .text(schemeCode), .text(product), .text(benefit), .int(total.fen),
               .text(paid.description),
             ])
             postings.append([
-              .uuid(UUID()), .text(schemeCode), .text(product), .text(versions[yearIndex].label),
+              .uuid(ids.next()), .text(schemeCode), .text(product), .text(versions[yearIndex].label),
               .text(paid.description),
               .text(FundEntryKind.claimPayment.rawValue), .null, .int(-total.fen), .text("\(id):\(product)"),
               .text(number), .timestamp(now),
@@ -431,11 +488,15 @@ public enum ProvinceGenerator {
         }
         try await insertClaims(claims, payouts, postings, replays, inserter)
       }
-      lap("claims")
+      try await lap("claims")
       try await inserter.recreate(deferred)
-      lap("indexes")
-      try await StatisticsAggregates.rebuildAll(on: database)
-      lap("statistics aggregates")
+      try await lap("indexes")
+      try await aggregates.write(with: inserter)
+      try await inserter.finish()
+      try await StatisticsAggregates.rebuild(
+        [StatisticsAggregates.dueMonths, StatisticsAggregates.collectedMonths], on: database)
+      try await StatisticsAggregates.rebuildLatestHeadcounts(on: database)
+      try await lap("statistics aggregates")
       // Statistics for the query planners, as after any bulk load: without them SQLite reads
       // a listed unit's claims through the year's index rather than the unit's. Only the
       // tables written here, by unqualified name: on PostgreSQL a bare ANALYZE would also
@@ -445,7 +506,7 @@ public enum ProvinceGenerator {
       {
         try await inserter.sql.raw("ANALYZE \(ident: table)").run()
       }
-      lap("analyze")
+      try await lap("analyze")
 
       // Each city agency's target for 2021: somewhere around what it collected.
       let statistics = FluentStatisticsStore(database: database)
@@ -455,6 +516,10 @@ public enum ProvinceGenerator {
             organisationID: city.id, period: ReportPeriod.year(2021), measure: .collected,
             target: Int64(scale.members / 13) * (9_000 + Int64(random.int(0..<4_000)))), by: "generator")
       }
+    } catch {
+      // Not a rollback under a statement still running.
+      try? await inserter.finish()
+      throw error
     }
     return summary
   }
@@ -502,6 +567,10 @@ public enum ProvinceGenerator {
   static func digits(_ value: Int, _ width: Int) -> String {
     let text = String(value)
     return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+  }
+
+  struct JournalMode: Decodable {
+    let journal_mode: String
   }
 
   /// Anyang's rules as the generated province's scheme, on calendar years.

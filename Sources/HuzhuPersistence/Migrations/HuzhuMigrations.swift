@@ -23,6 +23,7 @@ public enum HuzhuMigrations {
       M014_HeadcountsAndRejections(),
       M015_FundBalanceIndex(),
       M016_ReplayFacts(),
+      M017_RedundantIndexes(),
     ]
   }
 

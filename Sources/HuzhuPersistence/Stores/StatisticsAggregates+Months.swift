@@ -119,8 +119,13 @@ extension StatisticsAggregates {
 
   /// Every month row from scratch.
   public static func rebuildMonths(on database: any Database) async throws {
+    try await rebuild(monthTables, on: database)
+  }
+
+  /// These tables' rows from scratch.
+  static func rebuild(_ tables: [MaintainedTable], on database: any Database) async throws {
     let sql = sql(database)
-    for table in monthTables {
+    for table in tables {
       try await sql.raw("DELETE FROM \(unsafeRaw: table.name)").run()
       try await sql.raw("INSERT INTO \(unsafeRaw: table.name) (\(unsafeRaw: table.columns)) \(table.counts("1 = 1"))")
         .run()
