@@ -40,14 +40,15 @@ public struct ProvinceSummary: Sendable {
 /// calculates them. Its own scheme (`sim`, Anyang's rules on calendar years) keeps it apart
 /// from the demo schemes.
 ///
-/// Written in bulk, beside the stores, in one transaction: literal multi-row INSERTs
-/// (binding each value cost more than the database's work), queued so that the database runs
-/// one batch while the next is made (``LiteralInserter``); IDs in increasing order, so every
-/// key is appended (``OrderedIDs``); the secondary indexes built once at the end; the
-/// statistics' maintained rows counted while writing (``GeneratedAggregates``); on a SQLite
-/// file, a rollback journal for the load (``withRollbackJournal(on:progress:_:)``). Claims are
-/// written as paid history (no workflow steps, no cap ledger, no text messages): enough for
-/// the statistics and the what-if, which read enrollments, payments, claims and their payouts.
+/// Written in bulk, beside the stores, in one transaction: literal multi-row INSERTs on
+/// SQLite and COPY on PostgreSQL (binding each value cost more than the database's work),
+/// queued so that the database runs one batch while the next is made (``LiteralInserter``);
+/// IDs in increasing order, so every key is appended (``OrderedIDs``); the secondary indexes
+/// built once at the end; the statistics' maintained rows counted while writing
+/// (``GeneratedAggregates``); on a SQLite file, a rollback journal for the load
+/// (``withRollbackJournal(on:progress:_:)``). Claims are written as paid history (no
+/// workflow steps, no cap ledger, no text messages): enough for the statistics and the
+/// what-if, which read enrollments, payments, claims and their payouts.
 public enum ProvinceGenerator {
   public static let schemeCode = "sim"
   public static let rootCode = "SIM"
@@ -89,9 +90,12 @@ public enum ProvinceGenerator {
       (try? await sql.raw("PRAGMA journal_mode = DELETE").first(decoding: JournalMode.self))?.journal_mode == "delete"
     else { return try await body() }
     progress("journal: rollback for the load, write-ahead log after")
+    // Back to the log whether the load committed or not. Should another connection be in
+    // the way, the file stays in rollback mode until the next start-up sets WAL again
+    // (`HuzhuDatabase.prepare`): slower for concurrent readers, never wrong.
     do {
       let result = try await body()
-      try await sql.raw("PRAGMA journal_mode = WAL").run()
+      try? await sql.raw("PRAGMA journal_mode = WAL").run()
       return result
     } catch {
       try? await sql.raw("PRAGMA journal_mode = WAL").run()
@@ -136,9 +140,9 @@ public enum ProvinceGenerator {
     }
     do {
       if !inserter.isPostgres {
-        // Millions of rows under random keys, in one transaction: a page cache of 2 MB
-        // (SQLite's default) turns every insert into reads from disk, and a cache smaller than
-        // the indexes being filled spills pages to the log again and again. A gigabyte for this
+        // Millions of rows in one transaction: a page cache of 2 MB (SQLite's default) turns
+        // every insert into reads from disk, and a cache smaller than the indexes being filled
+        // spills pages to the file again and again. A gigabyte for this
         // connection (a ceiling, not an allocation). Each multi-row INSERT also keeps a
         // statement journal, in temporary files unless told otherwise: a profile showed a
         // sixth of the load writing them.
