@@ -18,10 +18,10 @@ struct GeneratedAggregates {
     let unit: UUID
     let organisation: UUID
     let period: CoveragePeriod
-    var persons = 0
-    var female = 0
-    var renewing = 0
-    var renewedLater = 0
+    let persons: Int
+    let female: Int
+    let renewing: Int
+    let renewedLater: Int
   }
 
   struct PaidKey: Hashable {
@@ -97,9 +97,9 @@ struct GeneratedAggregates {
     let onTime: Int64 = paidOn <= dueOn ? 1 : 0
     paid[PaidKey(organisation: organisation, sector: sector, month: month), default: Paid()].add(
       approved.fen, onTime: onTime)
-    service[ServiceKey(organisation: organisation, month: month, workingDays: workingDays ?? -1), default: (0, 0)]
-      .claims += 1
-    service[ServiceKey(organisation: organisation, month: month, workingDays: workingDays ?? -1)]!.onTime += onTime
+    let service = ServiceKey(organisation: organisation, month: month, workingDays: workingDays ?? -1)
+    self.service[service, default: (0, 0)].claims += 1
+    self.service[service]!.onTime += onTime
     if let payout {
       let key = BenefitKey(organisation: organisation, month: month, product: productCode, benefit: payout.benefit)
       benefits[key, default: (0, 0)].claims += 1

@@ -456,8 +456,7 @@ public enum ProvinceGenerator {
           ])
           aggregates.paidClaim(
             member: member, organisation: unit.organisation, sector: unit.sector.rawValue, approved: total,
-            paidOn: paid,
-            dueOn: due, workingDays: workingDays, payout: total.fen > 0 ? (benefit, total) : nil)
+            paidOn: paid, dueOn: due, workingDays: workingDays, payout: total.fen > 0 ? (benefit, total) : nil)
           replays.append(
             try ClaimReplays.values(
               SimulationCase(
