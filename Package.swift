@@ -29,6 +29,7 @@ let package = Package(
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
   ],
   targets: [
@@ -63,10 +64,25 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The application layer: one type per area whose methods are the use cases, taking the
+    // acting account; the only place that builds stores and calls the core for them.
+    .target(
+      name: "HuzhuApp",
+      dependencies: [
+        "HuzhuCore",
+        "HuzhuPersistence",
+        "HuzhuSchemeFiles",
+        "HuzhuSpreadsheet",
+        .product(name: "FluentKit", package: "fluent-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "HuzhuWeb",
       dependencies: [
         "HuzhuCore",
+        "HuzhuApp",
         "HuzhuPersistence",
         "HuzhuSchemeFiles",
         "HuzhuSpreadsheet",
@@ -80,6 +96,7 @@ let package = Package(
       name: "HuzhuCLI",
       dependencies: [
         "HuzhuCore",
+        "HuzhuApp",
         "HuzhuSchemeFiles",
         "HuzhuSpreadsheet",
         "HuzhuPersistence",
@@ -141,7 +158,7 @@ let package = Package(
     .testTarget(
       name: "HuzhuWebTests",
       dependencies: [
-        "HuzhuWeb", "HuzhuSchemeFiles", "HuzhuTestSupport",
+        "HuzhuWeb", "HuzhuApp", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuTestSupport",
         .product(name: "VaporTesting", package: "vapor"),
         .product(name: "Yams", package: "Yams"),
       ],

@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSpreadsheet
@@ -7,7 +8,9 @@ import Vapor
 
 extension Tasks {
   public enum QueueFilter: String, Sendable, CaseIterable {
-    case open, overdue, dueToday = "due-today", expedited
+    case open, overdue
+    case dueToday = "due-today"
+    case expedited
   }
 
   /// The claims whose clock runs, soonest due first, as a table.
@@ -55,36 +58,32 @@ extension Tasks {
     public let batch: PaymentBatch?
   }
 
-  /// A payment batch of every approved claim of `scheme`, made as `operatorName`, with its
-  /// bank file written to `output` (`.csv` or `.xlsx`).
+  /// A payment batch of every approved claim of `scheme`, made as `operatorName` (a finance
+  /// officer: the batch is theirs, their area's claims go in it, and their area sees it), with
+  /// its bank file written to `output` (`.csv` or `.xlsx`).
   public static func createPaymentBatch(
     _ configuration: AppConfiguration, scheme code: String, operatorName: String, output: String?,
     today: CalendarDate = .today()
   ) async throws -> BatchReport {
     var report = BatchReport(text: "", batch: nil)
     try await withMigratedApplication(configuration) { app in
-      guard let account = try await FluentAccountStore(database: app.db).account(username: operatorName),
-        let organisation = try await FluentRegistryStore(database: app.db).organisation(account.organisationID)
-      else {
+      let services = app.services(clock: .fixed(today))
+      guard let actor = try await Actors(services).operator(username: operatorName, address: "cli") else {
         report = BatchReport(text: "没有操作员账号“\(operatorName)” / no operator account \"\(operatorName)\"", batch: nil)
         return
       }
-      guard let scheme = try await FluentSchemeStore(database: app.db).scheme(code: code) else {
-        report = BatchReport(text: "没有方案“\(code)” / no scheme \"\(code)\"", batch: nil)
-        return
-      }
-      let claims = FluentClaimStore(database: app.db)
-      let context = ClaimContext(
-        actor: ClaimActor(accountID: account.id, name: account.displayName, organisationKind: organisation.kind),
-        address: "cli", today: today, scheme: try scheme.compiled(),
-        calendar: WorkingDayCalendar(
-          years: WorkingDayCalendar.publishedChina.coveredYears + (try await claims.holidayYears())))
+      let payments = Payments(services, actor: actor)
       let batch: PaymentBatch
       do {
-        batch = try await claims.createBatch(scheme: code, context: context)
+        batch = try await payments.createBatch(scheme: code)
       } catch let failure as ValidationFailure {
         report = BatchReport(
           text: failure.errors.map { "\($0.message.zh) / \($0.message.en)" }.joined(separator: "\n"), batch: nil)
+        return
+      } catch UseCaseError.forbidden {
+        report = BatchReport(
+          text: "“\(operatorName)”无权制作支付批次（须为财务人员）/ \"\(operatorName)\" may not make payment batches (finance only)",
+          batch: nil)
         return
       }
       var lines = [
@@ -94,8 +93,8 @@ extension Tasks {
         lines.append("  未纳入 skipped \(skipped.claimNumber)：\(skipped.reason.zh) / \(skipped.reason.en)")
       }
       if let output {
-        let data = output.lowercased().hasSuffix(".xlsx") ? try BankTransferFile.xlsx(batch) : BankTransferFile.csv(batch)
-        try data.write(to: URL(fileURLWithPath: output))
+        let format: Payments.BankFileFormat = output.lowercased().hasSuffix(".xlsx") ? .xlsx : .csv
+        try await payments.bankFile(batch.id, format: format).data.write(to: URL(fileURLWithPath: output))
         lines.append("银行文件 bank file: \(output)")
       }
       report = BatchReport(text: lines.joined(separator: "\n"), batch: batch)

@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSpreadsheet
@@ -27,19 +28,18 @@ extension Tasks {
     try await withApplication(configuration) { app in
       try await HuzhuDatabase.prepare(app.db, target: configuration.database)
       try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
-      let store = FluentRegistryStore(database: app.db)
-      let unit: WorkUnit? =
-        if let id = WorkUnit.ID(unitReference) { try await store.unit(id) } else {
-          try await store.unit(creditCode: unitReference)
-        }
-      guard let unit else {
+      let imports = RosterImports(
+        app.services(clock: .fixed(today)),
+        actor: .system("命令行 / command line"))
+      guard let unit = try await imports.unit(reference: unitReference) else {
         report = RosterReport(
           text: "找不到单位“\(unitReference)”（请用统一社会信用代码或单位编号）/ no unit \"\(unitReference)\" (use its credit code or id)",
           succeeded: false, result: nil)
         return
       }
       progress("检查 / checking \(sheet.rows.count) 行 rows…")
-      let preview = try await store.previewRoster(sheet.rosterCells, into: unit.id)
+      let review = try await imports.review(sheet, into: unit)
+      let preview = review.preview
       var lines = [
         "单位 / unit: \(unit.name)",
         "读取 \(preview.rows.count) 名职工，错误 \(preview.errorCount) 处，提示 \(preview.warningCount) 处 / "
@@ -60,7 +60,7 @@ extension Tasks {
         return
       }
       progress("写入 / writing \(preview.rows.count) 名职工 workers…")
-      let result = try await store.importRoster(preview, into: unit.id, on: today)
+      let result = try await imports.commit(review)
       lines.append(
         "已导入：新增 \(result.created)，转入 \(result.transferred)，更新 \(result.updated) / "
           + "imported: \(result.created) new, \(result.transferred) transferred, \(result.updated) updated")

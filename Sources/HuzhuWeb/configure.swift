@@ -90,6 +90,7 @@ func routes(_ app: Application) throws {
   SchemeController().register(authenticated: authenticated)
   UnionWorkController().register(authenticated: authenticated)
   RosterController().register(authenticated: authenticated)
+  TransfersController().register(authenticated: authenticated)
   ClaimController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()

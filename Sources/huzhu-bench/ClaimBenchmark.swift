@@ -65,8 +65,8 @@ struct ClaimBenchmark {
     let unit = WorkUnit(organisationID: organisation.id, name: "基准单位", sector: .stateEnterprise)
     try await registry.create(unit)
     let cells = ImportBenchmark.roster(rows: members).map { row in row.map { RosterCell.text($0) } }
-    let preview = RosterReader.preview(cells)
-    _ = try await registry.importRoster(preview, into: unit.id, on: CalendarDate(year: 2020, month: 1, day: 1)!)
+    let (_, commit) = RosterReader.preview(cells).planned(into: unit.id, standings: [:], scope: .unrestricted)
+    _ = try await registry.importRoster(commit, on: CalendarDate(year: 2020, month: 1, day: 1)!, requestedBy: "bench")
     let (source, definition) = try BundledSchemes.definition("anyang")
     let saved = try await FluentSchemeStore(database: database).save(
       definition, source: source, organisationID: organisation.id, savedBy: "bench")

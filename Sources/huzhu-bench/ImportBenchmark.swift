@@ -69,13 +69,11 @@ struct ImportBenchmark {
       let unit = WorkUnit(organisationID: organisation.id, name: "基准单位", sector: .stateEnterprise)
       try await store.create(unit)
       _ = lap()
-      let known = try await store.currentEmployments(of: preview.rows.compactMap(\.idNumber))
-      let annotated = preview.annotatingKnownPeople { number in
-        known[number].map { RosterPreview.knownPersonWarning($0, importingInto: unit.id) }
-      }
+      let known = try await store.standings(of: preview.rows.compactMap(\.idNumber))
+      let (_, commit) = preview.planned(into: unit.id, standings: known, scope: .unrestricted)
       timings.preview += lap()
       let result = try await store.importRoster(
-        annotated, into: unit.id, on: CalendarDate(year: 2024, month: 1, day: 1)!)
+        commit, on: CalendarDate(year: 2024, month: 1, day: 1)!, requestedBy: "bench")
       precondition(result.created == rows, "expected \(rows) new workers, got \(result)")
       timings.commit = lap()
       if enroll { try await enrollAndPay(unit: unit, on: database, timings: &timings, lap: lap) }

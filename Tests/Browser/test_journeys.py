@@ -91,6 +91,12 @@ class Journey(unittest.TestCase):
             pass
         WebDriverWait(self.driver, 20).until(gone(element))
 
+    def worker_id(self, query):
+        """The id of the first worker a search finds, from the link to their page."""
+        self.open("/workers?q=" + query)
+        link = self.driver.find_element(By.CSS_SELECTOR, "table.data-table tbody a").get_attribute("href")
+        return link.rstrip("/").split("/")[-1]
+
     def figure(self, element_id):
         return self.driver.find_element(By.CSS_SELECTOR, f"#{element_id} .figure-value").text
 
@@ -109,8 +115,15 @@ class Journey(unittest.TestCase):
         self.shot("01-dashboard-finance-before")
         self.sign_out()
 
-        # The window clerk finds the worker and opens the claim with the scans.
+        # The window supervisor finds the worker and opens the claim with the scans. The papers
+        # were received in March 2020: only a supervisor may record a receipt date earlier than
+        # today, and must say why (the clerk's form shows the server's day, no date to type).
         self.sign_in("ay-window")
+        self.open("/claims/new?worker=" + self.worker_id("%E7%8E%8B%E7%A7%80%E8%8B%B1"))
+        self.assertFalse(d.find_elements(By.ID, "claimDate"))
+        self.assertIn("以系统当天为准", d.find_element(By.ID, "claim-date").text)
+        self.sign_out()
+        self.sign_in("ay-window-lead")
         self.shot("02-dashboard-window")
         self.open("/workers?q=%E7%8E%8B%E7%A7%80%E8%8B%B1")  # 王秀英
         d.find_element(By.CSS_SELECTOR, "table.data-table tbody a").click()
@@ -120,6 +133,7 @@ class Journey(unittest.TestCase):
         fields = {
             "hospital": "安阳市人民医院", "admissionDate": "2020-03-02", "dischargeDate": "2020-03-12",
             "hospitalDays": "10", "settlementDate": "2020-03-12", "claimDate": "2020-03-20",
+            "claimDateReason": "2020年3月20日文峰区窗口收到的纸质材料，今日补录",
             "figure_in_scope_cost": "18000", "figure_pooled_fund_paid": "13500",
             "figure_critical_illness_insurance_paid": "1500", "invoiceNumbers": "AY-BROWSER-0001",
             "settlementSheetNumber": "JS-BROWSER-0001",
@@ -223,11 +237,12 @@ class Journey(unittest.TestCase):
         self.assertNotIn("王秀英", d.page_source)
 
         # The audit administrator sees who did it.
-        self.sign_in("auditor")
+        self.sign_in("ay-auditor")
         self.open("/audit")
         log = d.find_element(By.ID, "audit-events").text
-        for who in ("ay-window", "ay-reviewer", "ay-approver", "ay-finance"):
+        for who in ("ay-window-lead", "ay-reviewer", "ay-approver", "ay-finance"):
             self.assertIn(who, log)
+        self.assertIn("纸质材料", log)
         self.shot("12-audit-log")
 
     def test_scope_and_roles_hold_in_the_browser(self):
@@ -279,8 +294,9 @@ class Journey(unittest.TestCase):
         d.find_element(By.ID, "everyone").click()
         d.find_element(By.ID, "idNumbers").send_keys(id_number("410502", "19880214", 611))
         Select(d.find_element(By.ID, "product")).select_by_value("anyang|anyang-hospital")
-        for name, value in (("periodStart", "2024-01-01"), ("requestDate", "2023-12-20")):
-            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, name), value)
+        # Next year's cover, requested today: the request date is the server's.
+        d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, "periodStart"), "2027-01-01")
+        self.assertFalse(d.find_elements(By.ID, "requestDate"))
         Select(d.find_element(By.ID, "employerKind")).select_by_value("percent")
         value = d.find_element(By.ID, "employerValue")
         value.clear()
@@ -327,8 +343,7 @@ class Journey(unittest.TestCase):
         self.assertIn("已登记 赵晓雪", d.find_element(By.ID, "worker-notice").text)
         d.find_element(By.ID, "enroll-individual").click()
         Select(d.find_element(By.ID, "product")).select_by_value("hlj-yichun|yc-female")
-        for name, value in (("periodStart", "2024-01-01"), ("requestDate", "2023-12-20")):
-            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, name), value)
+        d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, "periodStart"), "2027-01-01")
         self.shot("19-individual-enrollment")
         enroll = d.find_element(By.ID, "enroll-individual")
         enroll.click()

@@ -301,18 +301,22 @@ struct ClaimCommandTests {
     let unknown = try await Tasks.createPaymentBatch(
       configuration, scheme: "anyang", operatorName: "nobody", output: nil)
     #expect(unknown.batch == nil && unknown.text.contains("nobody"))
+    // The batch is made by a finance officer, as in the browser: the system administrator may not.
+    let admin = try await Tasks.createPaymentBatch(configuration, scheme: "anyang", operatorName: "admin", output: nil)
+    #expect(admin.batch == nil && admin.text.contains("finance only"))
     let report = try await Tasks.createPaymentBatch(
-      configuration, scheme: "anyang", operatorName: "admin", output: output)
+      configuration, scheme: "anyang", operatorName: "ay-finance", output: output)
     #expect(report.batch?.lines.map(\.claimNumber) == [number])
     let sheet = try SheetReader.read(contentsOf: URL(fileURLWithPath: output))
     #expect(sheet.textRows.first == BankTransferFile.header)
     #expect(sheet.textRows.last?[3] == "1300.00")
     // Nothing left to pay: said, with exit status 1 from the command line.
-    let again = try await Tasks.createPaymentBatch(configuration, scheme: "anyang", operatorName: "admin", output: nil)
+    let again = try await Tasks.createPaymentBatch(
+      configuration, scheme: "anyang", operatorName: "ay-finance", output: nil)
     #expect(again.batch == nil && again.text.contains("没有可支付"))
     let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
       await HuzhuCommand.run(arguments: [
-        "claims", "batch", "--scheme", "anyang", "--operator", "admin", "--data-dir", configuration.dataDirectory,
+        "claims", "batch", "--scheme", "anyang", "--operator", "ay-finance", "--data-dir", configuration.dataDirectory,
       ])
     }
     #expect(status == 1)

@@ -38,7 +38,12 @@ struct AccessControlTests {
       // Other accounts are not affected.
       _ = try await test.signIn("ay-reviewer")
 
-      let auditor = try await test.signIn("auditor")
+      // Anyang's audit administrator reads Anyang's sign-ins; the Harbin office's reads none.
+      let harbin = try await test.signIn("auditor")
+      let elsewhere = try await test.get("/audit?kind=login_failed", headers: harbin.cookie)
+      #expect(elsewhere.status == .ok)
+      #expect(!elsewhere.text.contains("ay-window"))
+      let auditor = try await test.signIn("ay-auditor")
       let log = try await test.get("/audit?kind=login_failed", headers: auditor.cookie)
       #expect(log.status == .ok)
       #expect(log.text.contains("共 6 条"))
@@ -46,7 +51,7 @@ struct AccessControlTests {
       #expect(locked.text.contains("ay-window"))
       let logins = try await test.get("/audit?kind=login", headers: auditor.cookie)
       #expect(logins.text.contains("ay-reviewer"))
-      #expect(logins.text.contains("auditor"))
+      #expect(logins.text.contains("ay-auditor"))
     }
   }
 
@@ -200,6 +205,7 @@ struct AccessControlTests {
       let ancai = try #require(units.first { $0.name == "河南安彩高科股份有限公司" })
       let tobacco = try #require(units.first { $0.name == "河南中烟工业有限责任公司安阳卷烟厂" })
       let forestry = try #require(units.first { $0.name == "伊春森林工业集团有限责任公司" })
+      test.setToday(2020, 3, 20)
       // The Anyang window opens a claim for an Ancai worker.
       let opened = try await test.send(
         .POST, "/api/v1/claims",
@@ -310,6 +316,7 @@ struct PortalAndUnitPagesTests {
         try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
       let registry = FluentRegistryStore(database: test.app.db)
       let worker = try #require(try await registry.worker(certificate.enrollment.workerID))
+      test.setToday(2020, 3, 20)
       let opened = try await test.send(
         .POST, "/api/v1/claims",
         body: """
@@ -352,12 +359,14 @@ struct PortalAndUnitPagesTests {
       #expect(home.text.contains("ANYANG-2019-000001"))
       #expect(home.text.contains(worker.idNumber.masked))
       #expect(!home.text.contains(worker.idNumber.value))
-      // An online claim with the four scans: submitted at once, the clock started.
+      // An online claim with the four scans: submitted at once, the clock started. Whatever
+      // date the worker types, the claim is made the day it is sent.
+      test.setToday(2020, 6, 20)
       let portalToken = try #require(TestApp.csrfToken(in: home.text))
       let application = TestApp.multipart(
         [
           ("_csrf", portalToken), ("schemeCode", "anyang"), ("hospital", "安阳市人民医院"), ("admissionDate", "2020-06-01"),
-          ("dischargeDate", "2020-06-08"), ("hospitalDays", "7"), ("claimDate", "2020-06-20"),
+          ("dischargeDate", "2020-06-08"), ("hospitalDays", "7"), ("claimDate", "2019-01-01"),
           ("figure_in_scope_cost", "2000"), ("figure_pooled_fund_paid", "0"),
           ("figure_critical_illness_insurance_paid", "0"), ("invoiceNumbers", "ONLINE-1"),
         ],
@@ -375,6 +384,7 @@ struct PortalAndUnitPagesTests {
       )
       #expect(online.state == .submitted)
       #expect(online.calculatedTotal == Money(fen: 80_000))  // 1,000 × 30% + 1,000 × 50%
+      #expect(online.intake.event.claimDate == CalendarDate(year: 2020, month: 6, day: 20)!)
 
       // The portal session opens no staff page or API.
       #expect(try await test.get("/workers", headers: cookie).status == .seeOther)
@@ -436,6 +446,7 @@ struct PortalAndUnitPagesTests {
 
       // Enroll the whole unit for 2024 with Anyang's split, the newcomer's own share paid by a
       // named third party; then pay the bill, twice by mistake.
+      test.setToday(2023, 12, 20)
       let newcomer = try #require(try await registry.worker(idNumber: good))
       let enrolled = try await test.send(
         .POST, "/units/\(bus.id)/enroll",
@@ -455,6 +466,7 @@ struct PortalAndUnitPagesTests {
       #expect(thirdParty.amount * 4 == employer.amount)
       let part = try #require(bill.outstanding.first { $0.payer == .employer })
       let key = UUID().uuidString
+      test.setToday(2023, 12, 28)
       for _ in 0..<2 {
         let paid = try await test.send(
           .POST, "/bills/\(bill.id)/pay",

@@ -39,6 +39,7 @@ struct ClaimAPITests {
   func aClaimFromScansToMoneyPosted(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
       let (clerk, checker, approver, finance) = try await accounts(test)
+      test.setToday(2020, 3, 20)
       // The holder of Anyang's first certificate gets a bank account for the transfer.
       let certificate = try #require(
         try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
@@ -205,6 +206,7 @@ extension ClaimAPITests {
   func returnedRejectedAndAppealed(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
       let (clerk, checker, _, _) = try await accounts(test)
+      test.setToday(2020, 5, 20)
       let opened = try await api.call(
         test, .POST, "/api/v1/claims", template: "/api/v1/claims",
         body: """

@@ -76,8 +76,8 @@ struct EnrollmentAPITests {
         headers: yamlHeaders(test), expect: 422)
       #expect(fieldPaths(broken).first?.contains("perShare") == true)
       let schemes = try await call(test, .GET, "/api/v1/schemes", template: "/api/v1/schemes", expect: 200)
-      #expect(
-        (schemes["items"] as? [[String: Any]])?.map { $0["code"] as? String } == ["anyang", "hlj-yichun", "test"])
+      // Anyang's window sees Anyang's schemes only: Heilongjiang's serves another federation.
+      #expect((schemes["items"] as? [[String: Any]])?.map { $0["code"] as? String } == ["anyang", "test"])
       _ = try await call(test, .GET, "/api/v1/schemes/test", template: "/api/v1/schemes/{code}", expect: 200)
 
       // Refusals: unknown scheme, too few of the unit, no credentials.
@@ -91,6 +91,7 @@ struct EnrollmentAPITests {
       }
       let path = "/api/v1/units/\(unit.id)/enrollments"
       let template = "/api/v1/units/{id}/enrollments"
+      test.setToday(2023, 12, 20)
       let unknown = try await call(
         test, .POST, path, template: template, body: enrollment(workers, scheme: "nope"), expect: 422)
       #expect(fieldCodes(unknown) == ["unknown_scheme"])
@@ -117,7 +118,8 @@ struct EnrollmentAPITests {
       let paymentsTemplate = "/api/v1/bills/{id}/payments"
       var keyed = test.clerkHeaders
       keyed.add(name: "Idempotency-Key", value: "window-7-0001")
-      let employer = #"{"payer":"employer","amount":"90.00","paidOn":"2023-12-28","reference":"ICBC-778812"}"#
+      test.setToday(2023, 12, 28)
+      let employer = #"{"payer":"employer","amount":"90.00","reference":"ICBC-778812"}"#
       let first = try await call(
         test, .POST, payments, template: paymentsTemplate, body: employer, headers: keyed, expect: 201)
       let receipt = try #require((first["payment"] as? [String: Any])?["receiptNumber"] as? String)
@@ -127,11 +129,18 @@ struct EnrollmentAPITests {
       #expect(replay["replayed"] as? Bool == true)
       let over = try await call(
         test, .POST, payments, template: paymentsTemplate,
-        body: #"{"payer":"worker","amount":"90.01","paidOn":"2023-12-28","reference":"CASH-1"}"#, expect: 422)
+        body: #"{"payer":"worker","amount":"90.01","reference":"CASH-1"}"#, expect: 422)
       #expect(fieldCodes(over) == ["overpayment"])
       _ = try await call(
         test, .POST, payments, template: paymentsTemplate,
         body: #"{"payer":"worker","amount":"90.00","paidOn":"2023-12-28","reference":"CASH-1"}"#, expect: 201)
+      // A clerk records payments on the day they are entered; an earlier day is finance's, with a reason.
+      test.setToday(2023, 12, 29)
+      let backdated = try await call(
+        test, .POST, payments, template: paymentsTemplate,
+        body: #"{"payer":"union_city","amount":"90.00","paidOn":"2023-12-27","reference":"UNION-2023-12"}"#,
+        expect: 422)
+      #expect(fieldCodes(backdated) == ["server_date"])
       let last = try await call(
         test, .POST, payments, template: paymentsTemplate,
         body: #"{"payer":"union_city","amount":"90.00","paidOn":"2023-12-29","reference":"UNION-2023-12"}"#,
@@ -173,6 +182,7 @@ struct EnrollmentAPITests {
       #expect((entries["items"] as? [Any])?.count == 3)
 
       // Renewal for 2025, the split carried over.
+      test.setToday(2024, 12, 10)
       let renewal = try await call(
         test, .POST, "/api/v1/units/\(unit.id)/renewals", template: "/api/v1/units/{id}/renewals",
         body: #"{"schemeCode":"test","productCode":"hospital","periodStart":"2024-01-01","requestDate":"2024-12-10"}"#,

@@ -46,6 +46,7 @@ struct EnrollmentPagesTests {
       let certificate = try #require(
         try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
       let elsewhere = certificate.holderIDNumber.value
+      test.setToday(2023, 12, 20)
       func enroll(_ lines: [String]) async throws -> TestingHTTPResponse {
         let list = lines.joined(separator: "\n").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         return try await test.send(

@@ -24,6 +24,12 @@ struct TestApp {
     return headers
   }
 
+  /// Sets the server's day: every date the rules depend on (a claim's receipt, a payment, an
+  /// enrollment request) is the server's, so a test of a 2020 claim runs on a 2020 day.
+  func setToday(_ year: Int, _ month: Int, _ day: Int) {
+    app.serverClock = .fixed(CalendarDate(year: year, month: month, day: day)!)
+  }
+
   /// The Anyang window clerk: enrolls, takes payments, opens claims.
   var clerkHeaders: HTTPHeaders { headers("ay-window") }
 

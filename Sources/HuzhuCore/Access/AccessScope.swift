@@ -26,11 +26,14 @@ public enum AccessScope: Sendable, Hashable {
     }
   }
 
-  public func contains(_ unit: WorkUnit) -> Bool {
+  public func contains(_ unit: WorkUnit) -> Bool { contains(unit: unit.id, at: unit.organisationID) }
+
+  /// Whether the scope shows the unit `unit` attached to the node `organisation`.
+  public func contains(unit: WorkUnit.ID, at organisation: Organisation.ID) -> Bool {
     switch self {
     case .unrestricted: true
-    case .organisations(let ids): ids.contains(unit.organisationID)
-    case .unit(let id): id == unit.id
+    case .organisations(let ids): ids.contains(organisation)
+    case .unit(let id): id == unit
     case .nothing: false
     }
   }

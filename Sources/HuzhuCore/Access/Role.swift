@@ -4,6 +4,9 @@
 public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
   /// 窗口受理: enrollments, payments at the window, claim intake, rosters.
   case windowClerk = "window_clerk"
+  /// 窗口负责人: a window clerk who may also record an earlier receipt or payment date, with a
+  /// reason (papers a county window received last week).
+  case windowSupervisor = "window_supervisor"
   /// 审核: reviews claims (returns, reviews, rejects, adjusts).
   case reviewer
   /// 审批: approves or rejects reviewed claims at their organisation's level.
@@ -37,6 +40,7 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
   public var label: LocalizedText {
     switch self {
     case .windowClerk: LocalizedText(zh: "窗口受理", en: "Window clerk")
+    case .windowSupervisor: LocalizedText(zh: "窗口负责人", en: "Window supervisor")
     case .reviewer: LocalizedText(zh: "审核", en: "Reviewer")
     case .approver: LocalizedText(zh: "审批", en: "Approver")
     case .finance: LocalizedText(zh: "财务", en: "Finance")
@@ -58,12 +62,13 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
         .viewRegistry, .manageUnits, .viewPersonalData, .enroll, .recordPayments, .intakeClaims, .viewClaims,
         .recordOutreach, .managePairings, .export,
       ]
+    case .windowSupervisor: Role.windowClerk.permissions.union([.recordEarlierDates])
     case .reviewer: [.viewRegistry, .viewPersonalData, .viewClaims, .reviewClaims, .adjustClaims]
     case .approver: [.viewRegistry, .viewPersonalData, .viewClaims, .approveClaims, .adjustClaims, .viewFund]
     case .finance:
       [
         .viewRegistry, .viewPersonalData, .viewClaims, .recordPayments, .managePayments, .viewFund, .viewReports,
-        .export,
+        .export, .recordEarlierDates,
       ]
     case .unitOfficer: [.viewRegistry, .manageUnits, .viewPersonalData, .enroll, .intakeClaims, .viewClaims]
     case .leader: [.viewRegistry, .viewClaims, .viewFund, .viewReports, .export]
@@ -87,6 +92,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
   case viewPersonalData
   case enroll
   case recordPayments
+  /// A receipt, request or payment date earlier than today, with a reason (``RecordedDate``).
+  case recordEarlierDates
   case intakeClaims
   case viewClaims
   case reviewClaims

@@ -173,11 +173,18 @@ public struct DemoData: Sendable {
         username: username, displayName: name, organisationID: organisation.id, unitID: unit?.id, roles: roles)
     }
     let wenfeng = organisations.first { $0.code == "HA-AY-WF" }!
+    // Each federation has its own three administrators (MLPS level 3): Anyang's see and
+    // unlock Anyang's accounts and read Anyang's audit log, the Harbin office's the same for
+    // the province; neither sees the other.
     let accounts = [
-      account("admin", "系统管理员", [.systemAdministrator], at: harbin),
-      account("security", "安全管理员", [.securityAdministrator], at: harbin),
-      account("auditor", "审计管理员", [.auditAdministrator], at: harbin),
+      account("admin", "哈尔滨办事处系统管理员", [.systemAdministrator], at: harbin),
+      account("security", "哈尔滨办事处安全管理员", [.securityAdministrator], at: harbin),
+      account("auditor", "哈尔滨办事处审计管理员", [.auditAdministrator], at: harbin),
+      account("ay-admin", "安阳市总系统管理员", [.systemAdministrator], at: anyang),
+      account("ay-security", "安阳市总安全管理员", [.securityAdministrator], at: anyang),
+      account("ay-auditor", "安阳市总审计管理员", [.auditAdministrator], at: anyang),
       account("ay-window", "安阳窗口 李娜", [.windowClerk], at: anyang),
+      account("ay-window-lead", "安阳窗口负责人 高峰", [.windowSupervisor], at: anyang),
       account("ay-reviewer", "安阳审核 赵刚", [.reviewer], at: anyang),
       account("ay-approver", "安阳审批 王建华", [.approver], at: anyang),
       account("ay-finance", "安阳财务 孙丽", [.finance], at: anyang),

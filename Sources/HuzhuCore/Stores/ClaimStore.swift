@@ -207,6 +207,8 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
   public let id: ID
   public let number: String
   public let schemeCode: String
+  /// The node of whoever made it: only that node's area sees the batch and its bank file.
+  public let organisationID: Organisation.ID?
   public let createdBy: String
   public let createdOn: CalendarDate
   public var lines: [Line]
@@ -214,12 +216,13 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
   public var skipped: [(claimNumber: String, reason: LocalizedText)]
 
   public init(
-    id: ID = ID(), number: String, schemeCode: String, createdBy: String, createdOn: CalendarDate, lines: [Line],
-    skipped: [(claimNumber: String, reason: LocalizedText)] = []
+    id: ID = ID(), number: String, schemeCode: String, organisationID: Organisation.ID? = nil, createdBy: String,
+    createdOn: CalendarDate, lines: [Line], skipped: [(claimNumber: String, reason: LocalizedText)] = []
   ) {
     self.id = id
     self.number = number
     self.schemeCode = schemeCode
+    self.organisationID = organisationID
     self.createdBy = createdBy
     self.createdOn = createdOn
     self.lines = lines
@@ -339,9 +342,10 @@ public protocol ClaimStore: Sendable {
 
   /// Puts every approved claim of the scheme not yet in payment into a new batch.
   func createBatch(scheme: String, context: ClaimContext) async throws -> PaymentBatch
+  /// A batch the scope shows (made by a node of it).
   func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch?
-  /// The latest batches, newest first.
-  func batches(limit: Int) async throws -> [PaymentBatch]
+  /// The batches the scope shows, newest first, a page at a time.
+  func batches(page: PageQuery) async throws -> PagedResult<PaymentBatch>
   /// The bank's answer for one line: paid (the money posts to the fund) or failed (the claim
   /// goes back to the queue). Repeating an answer changes nothing.
   func settle(

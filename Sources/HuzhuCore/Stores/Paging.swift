@@ -1,6 +1,8 @@
 /// Which slice of a long list to return. Pages count from 1.
 public struct PageQuery: Hashable, Sendable {
   public static let maximumPerPage = 200
+  /// Far past any list's end, and small enough that the offset cannot overflow.
+  public static let maximumPage = 10_000_000
 
   public let page: Int
   public let per: Int
@@ -8,7 +10,7 @@ public struct PageQuery: Hashable, Sendable {
   /// Out-of-range values are clamped rather than rejected: a page number from a stale link
   /// should still show something.
   public init(page: Int = 1, per: Int = 50) {
-    self.page = max(1, page)
+    self.page = min(max(1, page), Self.maximumPage)
     self.per = min(max(1, per), Self.maximumPerPage)
   }
 

@@ -54,13 +54,22 @@ public protocol RegistryStore: Sendable {
 
   /// A unit by its unified social credit code.
   func unit(creditCode: String) async throws -> WorkUnit?
-  /// Where the people with these ID numbers work now (those the registry knows).
-  func currentEmployments(of idNumbers: [ResidentIDNumber]) async throws -> [ResidentIDNumber: CurrentEmployment]
-  /// Commits a previewed roster to `unit` in one transaction: all rows or none.
-  ///
-  /// - Throws: ``ValidationFailure`` when the preview has errors or the unit does not exist.
-  func importRoster(_ preview: RosterPreview, into unit: WorkUnit.ID, on date: CalendarDate) async throws
+  /// What the registry holds of the people with these ID numbers, whoever keeps them: the
+  /// facts a roster's rows are planned on (``RosterRowPlan``), which decides what the importer
+  /// may learn of them. Not scoped, for that reason; never shown as it is.
+  func standings(of idNumbers: [ResidentIDNumber]) async throws -> [ResidentIDNumber: RegistryStanding]
+  /// Commits a planned roster in one transaction: all rows or none. Writes nothing when the
+  /// unit is outside the scope, or when anyone's standing changed since the plan.
+  func importRoster(_ commit: RosterCommit, on date: CalendarDate, requestedBy: String) async throws
     -> RosterImportResult
+
+  /// Transfer requests the scope shows from either side (asked by a unit of it, or for someone
+  /// it keeps), newest first.
+  func transferRequests(status: TransferRequest.Status?, page: PageQuery) async throws -> PagedResult<TransferRequest>
+  func transferRequest(_ id: TransferRequest.ID) async throws -> TransferRequest?
+  /// Records an answer ``TransferRequest/deciding(_:by:on:note:scope:)`` made; a confirmation
+  /// moves the person. Refused when the request was answered meanwhile or the person moved.
+  func record(_ decided: TransferRequest, on date: CalendarDate) async throws
 }
 
 public struct RegistryCounts: Hashable, Sendable, Codable {

@@ -24,6 +24,7 @@ public enum HuzhuMigrations {
       M015_FundBalanceIndex(),
       M016_ReplayFacts(),
       M017_RedundantIndexes(),
+      M018_Tenancy(),
     ]
   }
 

@@ -242,6 +242,8 @@ final class PaymentBatchModel: Model, @unchecked Sendable {
   @Field(key: "created_by") var createdBy: String
   @Field(key: "created_on") var createdOn: String
   @Field(key: "skipped") var skipped: String
+  /// The node of whoever made the batch: who may see it and its bank file (M018).
+  @OptionalField(key: "organisation_id") var organisationID: UUID?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}

@@ -78,11 +78,20 @@ public struct FluentAccountStore: AccountStore {
   }
 }
 
+/// The audit log. Reads go through `scope`: an audit administrator reads the events of their
+/// federation's nodes, and those that belong to no node (sign-in attempts with names no
+/// account has), never another federation's.
 public struct FluentAuditStore: AuditStore {
   let database: any Database
+  let scope: AccessScope
 
   public init(database: any Database) {
+    self.init(database: database, scope: .unrestricted)
+  }
+
+  public init(database: any Database, scope: AccessScope) {
     self.database = database
+    self.scope = scope
   }
 
   public func record(_ event: AuditEvent) async throws {
@@ -91,6 +100,14 @@ public struct FluentAuditStore: AuditStore {
 
   public func events(_ query: AuditQuery, page: PageQuery) async throws -> PagedResult<AuditEvent> {
     var builder = AuditEventModel.query(on: database)
+    switch scope {
+    case .unrestricted: break
+    case .organisations(let ids):
+      builder = builder.group(.or) {
+        $0.filter(\.$organisationID ~~ ids.map { Optional($0.rawValue) }).filter(\.$organisationID == nil)
+      }
+    case .unit, .nothing: builder = builder.filter(\.$id == UUID())
+    }
     if let kind = query.kind { builder = builder.filter(\.$kind == kind.rawValue) }
     if let actor = query.actor { builder = builder.filter(\.$actor == actor) }
     if let from = query.from { builder = builder.filter(\.$at >= from) }

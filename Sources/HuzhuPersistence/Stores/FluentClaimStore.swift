@@ -246,6 +246,7 @@ public struct FluentClaimStore: ClaimStore {
       batch.schemeCode = scheme
       batch.createdBy = context.actor.name
       batch.createdOn = context.today.description
+      batch.organisationID = context.actor.organisationID?.rawValue
       var lines: [PaymentBatch.Line] = []
       var skipped: [(claimNumber: String, reason: LocalizedText)] = []
       var moves: [(ClaimModel, ClaimRecord)] = []
@@ -300,33 +301,51 @@ public struct FluentClaimStore: ClaimStore {
         try await model.create(on: transaction)
       }
       return PaymentBatch(
-        id: .init(batch.id!), number: batch.number, schemeCode: scheme, createdBy: batch.createdBy,
-        createdOn: context.today, lines: lines, skipped: skipped)
+        id: .init(batch.id!), number: batch.number, schemeCode: scheme, organisationID: context.actor.organisationID,
+        createdBy: batch.createdBy, createdOn: context.today, lines: lines, skipped: skipped)
     }
   }
 
   public func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch? {
-    try await Self.batch(id, on: database)
+    guard let row = try await scopedBatches(on: database).filter(\.$id == id.rawValue).first() else { return nil }
+    return try await Self.batch(row, on: database)
   }
 
-  public func batches(limit: Int) async throws -> [PaymentBatch] {
-    let ids = try await PaymentBatchModel.query(on: database).sort(\.$createdOn, .descending)
-      .sort(\.$number, .descending).limit(limit).all(\.$id)
+  public func batches(page: PageQuery) async throws -> PagedResult<PaymentBatch> {
+    let query = scopedBatches(on: database)
+    let total = try await query.count()
+    let rows = try await query.sort(\.$createdOn, .descending).sort(\.$number, .descending)
+      .range(page.offset..<(page.offset + page.per)).all()
     var result: [PaymentBatch] = []
-    for id in ids {
-      if let batch = try await Self.batch(.init(id), on: database) { result.append(batch) }
+    for row in rows { result.append(try await Self.batch(row, on: database)) }
+    return PagedResult(items: result, request: page, total: total)
+  }
+
+  /// The batches made by a node of the scope. A unit officer sees none.
+  func scopedBatches(on database: any Database) -> QueryBuilder<PaymentBatchModel> {
+    let query = PaymentBatchModel.query(on: database)
+    switch scope {
+    case .unrestricted: return query
+    case .organisations(let ids): return query.filter(\.$organisationID ~~ ids.map { Optional($0.rawValue) })
+    case .unit, .nothing: return query.filter(\.$id == UUID())
     }
-    return result
   }
 
   static func batch(_ id: PaymentBatch.ID, on database: any Database) async throws -> PaymentBatch? {
     guard let row = try await PaymentBatchModel.find(id.rawValue, on: database) else { return nil }
-    let lines = try await PaymentBatchLineModel.query(on: database).filter(\.$batchID == id.rawValue)
+    return try await batch(row, on: database)
+  }
+
+  static func batch(_ row: PaymentBatchModel, on database: any Database) async throws -> PaymentBatch {
+    let id = try row.requireID()
+    let lines = try await PaymentBatchLineModel.query(on: database).filter(\.$batchID == id)
       .sort(\.$claimNumber).all().map { try $0.domain() }
     let skipped = try JSON.value(
       [[String: String]].self, row.skipped, table: PaymentBatchModel.schema, column: "skipped")
     return PaymentBatch(
-      id: id, number: row.number, schemeCode: row.schemeCode, createdBy: row.createdBy,
+      id: .init(id), number: row.number, schemeCode: row.schemeCode,
+      organisationID: row.organisationID.map { .init($0) },
+      createdBy: row.createdBy,
       createdOn: CalendarDate(row.createdOn) ?? CalendarDate(year: 2000, month: 1, day: 1)!, lines: lines,
       skipped: skipped.map { ($0["claimNumber"] ?? "", LocalizedText(zh: $0["zh"] ?? "", en: $0["en"] ?? "")) })
   }
@@ -335,6 +354,14 @@ public struct FluentClaimStore: ClaimStore {
     _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch {
     try await database.transaction { transaction in
+      // A batch another area made does not exist for this store, whatever claims it holds.
+      guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
+        throw ValidationFailure([
+          FieldError(
+            field: "batchId", code: "unknown_batch",
+            message: LocalizedText(zh: "支付批次不存在", en: "no such payment batch"))
+        ])
+      }
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard
         let line = try await PaymentBatchLineModel.query(on: transaction)

@@ -303,18 +303,23 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   }
 
   public func enrollments(worker: Worker.ID) async throws -> [Enrollment] {
-    try await EnrollmentModel.query(on: database).filter(\.$workerID == worker.rawValue)
+    if !scope.isUnrestricted, try await FluentRegistryStore(database: database, scope: scope).worker(worker) == nil {
+      return []
+    }
+    return try await EnrollmentModel.query(on: database).filter(\.$workerID == worker.rawValue)
       .sort(\.$periodStart, .descending).sort(\.$productCode).all().map { try $0.domain() }
   }
 
   public func enrollments(bill: Bill.ID) async throws -> [Enrollment] {
-    try await EnrollmentModel.query(on: database).filter(\.$billID == bill.rawValue)
+    guard try await self.bill(bill) != nil else { return [] }
+    return try await EnrollmentModel.query(on: database).filter(\.$billID == bill.rawValue)
       .sort(\.$certificateNumber).all().map { try $0.domain() }
   }
 
   public func certificate(number: String) async throws -> Certificate? {
     let normalized = number.trimmingCharacters(in: .whitespaces).uppercased()
-    guard let row = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber == normalized).first()
+    guard let row = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber == normalized).first(),
+      let bill = try await BillModel.find(row.billID, on: database), try await shows(bill)
     else { return nil }
     let enrollment = try row.domain()
     guard let person = try await WorkerModel.find(row.workerID, on: database),
@@ -418,8 +423,12 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   }
 
   public func payment(receiptNumber: String) async throws -> Payment? {
-    try await PaymentModel.query(on: database)
-      .filter(\.$receiptNumber == receiptNumber.trimmingCharacters(in: .whitespaces).uppercased()).first()?.domain()
+    guard
+      let row = try await PaymentModel.query(on: database)
+        .filter(\.$receiptNumber == receiptNumber.trimmingCharacters(in: .whitespaces).uppercased()).first(),
+      let bill = try await BillModel.find(row.billID, on: database), try await shows(bill)
+    else { return nil }
+    return try row.domain()
   }
 
   // MARK: Paying

@@ -262,95 +262,117 @@ extension FluentRegistryStore {
     try await scoped(UnitModel.query(on: database)).filter(\.$creditCode == creditCode.uppercased()).first()?.domain()
   }
 
-  public func currentEmployments(of idNumbers: [ResidentIDNumber]) async throws
-    -> [ResidentIDNumber: CurrentEmployment]
-  {
-    try await Self.currentEmployments(of: idNumbers, on: database).mapValues(\.employment)
+  public func standings(of idNumbers: [ResidentIDNumber]) async throws -> [ResidentIDNumber: RegistryStanding] {
+    try await Self.standings(of: idNumbers, on: database)
   }
 
   /// Found in chunks, so that a 100,000-row roster does not become one enormous `IN` list.
-  static func currentEmployments(of idNumbers: [ResidentIDNumber], on database: any Database) async throws
-    -> [ResidentIDNumber: (employment: CurrentEmployment, model: EmploymentModel)]
+  static func standings(of idNumbers: [ResidentIDNumber], on database: any Database) async throws
+    -> [ResidentIDNumber: RegistryStanding]
   {
-    var result: [ResidentIDNumber: (employment: CurrentEmployment, model: EmploymentModel)] = [:]
+    var result: [ResidentIDNumber: RegistryStanding] = [:]
     let numbers = Array(Set(idNumbers.map(\.value)))
     for start in stride(from: 0, to: numbers.count, by: 500) {
       let chunk = Array(numbers[start..<min(start + 500, numbers.count)])
       let people = try await WorkerModel.query(on: database).filter(\.$idNumber ~~ chunk).all()
       guard !people.isEmpty else { continue }
-      let byWorker = Dictionary(uniqueKeysWithValues: try people.map { (try $0.requireID(), $0) })
       let employments = try await EmploymentModel.query(on: database)
-        .filter(\.$workerID ~~ Array(byWorker.keys)).filter(\.$endDate == nil).all()
-      let unitIDs = Array(Set(employments.map(\.unitID)))
-      let units = try await UnitModel.query(on: database).filter(\.$id ~~ unitIDs).all()
-      let unitNames = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.name) })
-      for employment in employments {
-        guard let person = byWorker[employment.workerID], let number = ResidentIDNumber(person.idNumber) else {
-          continue
+        .filter(\.$workerID ~~ people.map { try $0.requireID() }).filter(\.$endDate == nil).all()
+      let byWorker = Dictionary(employments.map { ($0.workerID, $0) }, uniquingKeysWith: { first, _ in first })
+      let units = try await UnitModel.query(on: database).filter(\.$id ~~ Array(Set(employments.map(\.unitID)))).all()
+      let unitsByID = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0) })
+      for person in people {
+        guard let number = ResidentIDNumber(person.idNumber) else { continue }
+        let id = try person.requireID()
+        let employment = byWorker[id].flatMap { employment in
+          unitsByID[employment.unitID].map {
+            CurrentEmployment(
+              worker: .init(id), unit: .init(employment.unitID), unitName: $0.name,
+              organisation: .init($0.organisationID))
+          }
         }
-        result[number] = (
-          CurrentEmployment(
-            worker: .init(employment.workerID), unit: .init(employment.unitID),
-            unitName: unitNames[employment.unitID] ?? ""),
-          employment
-        )
+        result[number] = RegistryStanding(
+          worker: .init(id), employment: employment, homeOrganisation: person.homeOrganisationID.map { .init($0) })
       }
     }
     return result
   }
 
-  public func importRoster(_ preview: RosterPreview, into unit: WorkUnit.ID, on date: CalendarDate) async throws
+  /// A commit whose facts changed under it (someone else moved a person between the preview
+  /// and the import) writes nothing.
+  static let standingChanged = ValidationFailure([
+    FieldError(
+      field: "file", code: "registry_changed",
+      message: LocalizedText(
+        zh: "预览后名册中有人员的登记情况发生了变化，请重新预览后再提交",
+        en: "someone on the roster was changed since the preview: preview again, then commit"))
+  ])
+
+  public func importRoster(_ commit: RosterCommit, on date: CalendarDate, requestedBy: String) async throws
     -> RosterImportResult
   {
-    guard preview.canCommit else {
-      throw ValidationFailure(
-        preview.allErrors.isEmpty
-          ? [
-            FieldError(
-              field: "rows", code: "no_rows",
-              message: LocalizedText(zh: "名册中没有可提交的职工", en: "the roster has no workers to commit"))
-          ] : preview.allErrors)
+    guard !commit.rows.isEmpty else {
+      throw ValidationFailure([
+        FieldError(
+          field: "rows", code: "no_rows",
+          message: LocalizedText(zh: "名册中没有可提交的职工", en: "the roster has no workers to commit"))
+      ])
     }
-    return try await database.transaction { transaction in
-      guard try await visibleUnit(unit, on: transaction) != nil else {
-        throw ValidationFailure([
-          FieldError(
-            field: "unit", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
-        ])
-      }
-      let numbers = preview.rows.compactMap(\.idNumber)
-      let current = try await Self.currentEmployments(of: numbers, on: transaction)
-      let knownPeople = try await Self.people(with: numbers, on: transaction)
-      var result = RosterImportResult()
-      var newWorkers: [Worker] = []
-      var newEmployments: [NewEmployment] = []
-      for row in preview.rows {
-        guard let number = row.idNumber else { continue }
-        if let person = knownPeople[number.value] {
-          let worker = try person.domain(unitID: unit.rawValue)
-          person.update(from: Self.applying(row, to: worker))
-          try await person.update(on: transaction)
-          if let employment = current[number], employment.employment.unit == unit {
-            result.updated += 1
-            continue
-          }
-          if let employment = current[number] {
-            employment.model.endDate = date.description
-            try await employment.model.update(on: transaction)
-          }
-          newEmployments.append(
-            NewEmployment(worker: try person.requireID(), unit: unit.rawValue, start: row.hireDate ?? date))
-          result.transferred += 1
-        } else {
-          let worker = Self.applying(row, to: Worker(name: row.name, idNumber: number, unitID: unit))
-          newWorkers.append(worker)
-          newEmployments.append(
-            NewEmployment(worker: worker.id.rawValue, unit: unit.rawValue, start: row.hireDate ?? date))
-          result.created += 1
+    return try await mappingConstraintFailure(to: Self.standingChanged) {
+      try await database.transaction { transaction in
+        guard let unit = try await visibleUnit(commit.unit, on: transaction) else {
+          throw ValidationFailure([Self.unknownUnit])
         }
+        let unitID = try unit.requireID()
+        // The plan was made on what the registry held at the preview; it holds only if that
+        // is still so (a person moved meanwhile would otherwise be moved again from there).
+        let numbers = commit.rows.compactMap(\.row.idNumber)
+        let now = try await Self.standings(of: numbers, on: transaction)
+        for row in commit.rows where now[row.row.idNumber!] != row.standing { throw Self.standingChanged }
+        let known = try await Self.people(with: numbers.filter { now[$0] != nil }, on: transaction)
+        var result = RosterImportResult()
+        var newWorkers: [Worker] = []
+        var newEmployments: [NewEmployment] = []
+        var ending: [UUID] = []
+        for planned in commit.rows {
+          let row = planned.row
+          guard let number = row.idNumber else { continue }
+          switch planned.plan {
+          case .create:
+            let worker = Self.applying(row, to: Worker(name: row.name, idNumber: number, unitID: commit.unit))
+            newWorkers.append(worker)
+            newEmployments.append(NewEmployment(worker: worker.id.rawValue, unit: unitID, start: row.hireDate ?? date))
+            result.created += 1
+          case .update, .transfer:
+            guard let person = known[number.value] else { throw Self.standingChanged }
+            person.update(from: Self.applying(row, to: try person.domain(unitID: unitID)))
+            person.homeOrganisationID = nil
+            try await person.update(on: transaction)
+            if case .update = planned.plan {
+              result.updated += 1
+              continue
+            }
+            if planned.standing?.employment != nil { ending.append(try person.requireID()) }
+            newEmployments.append(
+              NewEmployment(worker: try person.requireID(), unit: unitID, start: row.hireDate ?? date))
+            result.transferred += 1
+          case .requestTransfer:
+            guard let standing = planned.standing,
+              let request = TransferRequest(
+                row: row, standing: standing, into: commit.unit, at: .init(unit.organisationID),
+                requestedBy: requestedBy, on: date)
+            else { throw Self.standingChanged }
+            try await Self.file(request, on: transaction)
+            result.requested += 1
+          }
+        }
+        for chunk in ending.chunks(of: 500) {
+          try await EmploymentModel.query(on: transaction).filter(\.$workerID ~~ chunk).filter(\.$endDate == nil)
+            .set(\.$endDate, to: date.description).update()
+        }
+        try await Self.insert(newWorkers, newEmployments, on: transaction)
+        return result
       }
-      try await Self.insert(newWorkers, newEmployments, on: transaction)
-      return result
     }
   }
 
@@ -434,13 +456,7 @@ extension FluentRegistryStore {
 
   /// The roster's values for the details it carries; blanks keep what was known.
   static func applying(_ row: RosterRow, to worker: Worker) -> Worker {
-    var worker = worker
-    worker.phone = row.phone ?? worker.phone
-    worker.insuranceType = row.insuranceType
-    if row.categories != [] { worker.categories = row.categories }
-    worker.bankName = row.bankName ?? worker.bankName
-    worker.bankAccount = row.bankAccount ?? worker.bankAccount
-    return worker
+    TransferRequest.Details(row).applied(to: worker)
   }
 }
 

@@ -4,22 +4,40 @@ import HuzhuCore
 
 /// Scheme definitions, every save a new revision. The definition is stored as JSON beside
 /// the uploaded text, so that reading needs no YAML parser and the text stays as written.
+///
+/// Every read goes through `reach`: a scheme run outside it does not exist for this store (its
+/// products, rules and fund neither), whatever page, picker or address asked.
 public struct FluentSchemeStore: SchemeStore {
   let database: any Database
+  let reach: SchemeReach
 
+  /// A store that sees every scheme: the command line, the seeder, public pages.
   public init(database: any Database) {
+    self.init(database: database, reach: .everything)
+  }
+
+  public init(database: any Database, reach: SchemeReach) {
     self.database = database
+    self.reach = reach
+  }
+
+  /// Revisions of the schemes in reach. A scheme's node never changes (``save`` keeps it), so
+  /// filtering revisions by node filters schemes.
+  func reached(_ query: QueryBuilder<SchemeRevisionModel>) -> QueryBuilder<SchemeRevisionModel> {
+    guard let owners = reach.owners else { return query }
+    return query.filter(\.$organisationID ~~ owners.map(\.rawValue))
   }
 
   public func schemes() async throws -> [StoredScheme] {
-    let rows = try await SchemeRevisionModel.query(on: database).sort(\.$code).sort(\.$revision, .descending).all()
+    let rows = try await reached(SchemeRevisionModel.query(on: database)).sort(\.$code)
+      .sort(\.$revision, .descending).all()
     var latest: [SchemeRevisionModel] = []
     for row in rows where latest.last?.code != row.code { latest.append(row) }
     return try latest.map { try $0.domain() }
   }
 
   public func scheme(code: String) async throws -> StoredScheme? {
-    try await SchemeRevisionModel.query(on: database).filter(\.$code == code)
+    try await reached(SchemeRevisionModel.query(on: database)).filter(\.$code == code)
       .sort(\.$revision, .descending).first()?.domain()
   }
 
@@ -31,7 +49,8 @@ public struct FluentSchemeStore: SchemeStore {
     let clash = ValidationFailure([
       FieldError(
         field: "scheme.code", code: "concurrent_save",
-        message: LocalizedText(zh: "方案刚被他人修改，请刷新后重试", en: "the scheme was just saved by someone else; reload and retry"))
+        message: LocalizedText(zh: "方案刚被他人修改，请刷新后重试", en: "the scheme was just saved by someone else; reload and retry")
+      )
     ])
     return try await mappingConstraintFailure(to: clash) {
       try await database.transaction { transaction in
@@ -45,6 +64,16 @@ public struct FluentSchemeStore: SchemeStore {
         let code = definition.scheme.code
         let current = try await SchemeRevisionModel.query(on: transaction).filter(\.$code == code)
           .sort(\.$revision, .descending).first()
+        // A scheme stays with the node that runs it: a code run elsewhere (in reach or not) is
+        // taken, never revised into another node's scheme.
+        if let current, current.organisationID != organisationID.rawValue || !reach.contains(owner: organisationID) {
+          throw ValidationFailure([
+            FieldError(
+              field: "scheme.code", code: "code_taken",
+              message: LocalizedText(
+                zh: "方案编码“\(code)”已被其他组织使用，请换一个编码", en: "the scheme code \"\(code)\" is used by another organisation"))
+          ])
+        }
         let row = SchemeRevisionModel()
         row.id = UUID()
         row.code = code

@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSpreadsheet
@@ -63,9 +64,13 @@ struct ClaimController {
     let input = try request.content.decode(NewClaim.self)
     let context = try await request.claimContext(scheme: input.schemeCode)
     let worker = try await member(of: input, request: request)
+    let received = try request.actor.recorded(
+      input.intake.event.claimDate, reason: input.intake.event.claimDateReason, today: context.today,
+      field: "event.claimDate", what: LocalizedText(zh: "受理日期", en: "receipt date"))
     let record = try await request.claims.open(
-      input.intake, for: worker, channel: input.channel ?? .window, expedited: input.expedited ?? false,
-      context: context)
+      input.intake.intake(received: received.date), for: worker, channel: input.channel ?? .window,
+      expedited: input.expedited ?? false, context: context)
+    try await request.auditEarlierDate(received, subject: "claim:\(record.id)", what: "received on")
     return try await created(
       ClaimResource(record, today: context.today), at: .api(.claim(.value(record.id))), for: request)
   }
@@ -111,9 +116,20 @@ struct ClaimController {
   @Sendable func updateIntake(_ request: Request) async throws -> ClaimResource {
     let id: ClaimRecord.ID = try request.identifier()
     let record = try await existing(id, request)
-    let intake = try request.content.decode(ClaimIntake.self)
+    let input = try request.content.decode(ClaimIntakeInput.self)
     let context = try await request.claimContext(scheme: record.schemeCode)
-    return ClaimResource(try await request.claims.update(intake, of: id, context: context), today: context.today)
+    // The claim keeps the day it was received unless an earlier one is recorded, with a reason.
+    let kept = record.intake.event.claimDate
+    let requested = input.event.claimDate ?? kept
+    let received =
+      requested == kept
+      ? RecordedDate(date: kept, earlierBecause: nil)
+      : try request.actor.recorded(
+        requested, reason: input.event.claimDateReason, today: context.today, field: "event.claimDate",
+        what: LocalizedText(zh: "受理日期", en: "receipt date"))
+    let updated = try await request.claims.update(input.intake(received: received.date), of: id, context: context)
+    try await request.auditEarlierDate(received, subject: "claim:\(id)", what: "received on")
+    return ClaimResource(updated, today: context.today)
   }
 
   @Sendable func listDocuments(_ request: Request) async throws -> ListResource<ClaimDetailResource.Document> {
@@ -188,46 +204,34 @@ struct ClaimController {
 
   @Sendable func createBatch(_ request: Request) async throws -> Response {
     let input = try request.content.decode(NewPaymentBatch.self)
-    let context = try await request.claimContext(scheme: input.schemeCode)
-    let batch = try await request.claims.createBatch(scheme: input.schemeCode, context: context)
+    let batch = try await request.payments.createBatch(scheme: input.schemeCode)
     return try await created(PaymentBatchResource(batch), at: .api(.paymentBatch(.value(batch.id))), for: request)
   }
 
   @Sendable func showBatch(_ request: Request) async throws -> PaymentBatchResource {
-    guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
-    return PaymentBatchResource(batch)
+    PaymentBatchResource(try await request.payments.batch(try request.identifier()))
   }
 
   /// The bank transfer file, `?format=csv` (UTF-8 with BOM, which Excel and bank portals
   /// read) or `xlsx`. Reading it changes nothing, so it can be exported again at will.
   @Sendable func exportBatch(_ request: Request) async throws -> Response {
-    guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
-    let format = request.query[String.self, at: "format"] ?? "csv"
-    var headers = HTTPHeaders()
-    let data: Data
-    switch format {
-    case "xlsx":
-      data = try BankTransferFile.xlsx(batch)
-      headers.replaceOrAdd(
-        name: .contentType, value: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    case "csv":
-      data = BankTransferFile.csv(batch)
-      headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-    default:
+    let text = request.query[String.self, at: "format"] ?? "csv"
+    guard let format = Payments.BankFileFormat(rawValue: text) else {
       throw APIError.invalidQuery("format", expected: LocalizedText(zh: "应为 csv 或 xlsx", en: "takes csv or xlsx"))
     }
-    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(batch.number).\(format)\"")
-    return Response(status: .ok, headers: headers, body: .init(data: data))
+    let file = try await request.payments.bankFile(try request.identifier(), format: format)
+    var headers = HTTPHeaders()
+    headers.replaceOrAdd(name: .contentType, value: format.contentType)
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(file.name)\"")
+    return Response(status: .ok, headers: headers, body: .init(data: file.data))
   }
 
   @Sendable func settleLine(_ request: Request) async throws -> PaymentBatchResource {
-    let batchID: PaymentBatch.ID = try request.identifier()
-    let claimID: ClaimRecord.ID = try request.identifier(SiteURL.claimParameter)
-    guard let batch = try await request.claims.batch(batchID) else { throw APIError.notFound }
     let input = try request.content.decode(LineOutcome.self)
-    let context = try await request.claimContext(scheme: batch.schemeCode)
     return PaymentBatchResource(
-      try await request.claims.settle(claimID, in: batchID, paid: input.paid, note: input.note, context: context))
+      try await request.payments.settle(
+        try request.identifier(SiteURL.claimParameter), in: try request.identifier(), paid: input.paid,
+        note: input.note))
   }
 
   @Sendable func listHolidays(_ request: Request) async throws -> ListResource<HolidayYear> {
@@ -256,6 +260,9 @@ struct ClaimController {
 }
 
 extension Request {
+  var payments: Payments {
+    get throws { Payments(services, actor: try actor) }
+  }
 
   /// The shipped holiday years with those staff entered or corrected on top.
   func workingDayCalendar() async throws -> WorkingDayCalendar {

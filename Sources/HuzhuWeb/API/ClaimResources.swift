@@ -11,7 +11,40 @@ struct NewClaim: Content {
   let certificateNumber: String?
   let channel: ClaimChannel?
   let expedited: Bool?
-  let intake: ClaimIntake
+  let intake: ClaimIntakeInput
+}
+
+/// A claim's facts as a client sends them. The receipt date (`event.claimDate`) is the server's
+/// day: a client leaves it out, or names an earlier day with `event.claimDateReason` when its
+/// account may record earlier dates.
+struct ClaimIntakeInput: Content {
+  struct Event: Codable {
+    var admissionDate, dischargeDate, settlementDate, diagnosisDate, accidentDate: CalendarDate?
+    var claimDate: CalendarDate?
+    var claimDateReason: String?
+    var hospitalDays: Int?
+    var figures: SettlementFigures?
+    var diagnoses: [Diagnosis]?
+    var treatmentCategory: String?
+    var accident: AccidentFacts?
+  }
+
+  var hospital: String?
+  var event: Event
+  var invoiceNumbers: [String]
+  var settlementSheetNumber: String?
+
+  /// The intake, received on `received`.
+  func intake(received: CalendarDate) -> ClaimIntake {
+    ClaimIntake(
+      hospital: hospital,
+      event: ClaimEvent(
+        admissionDate: event.admissionDate, dischargeDate: event.dischargeDate, settlementDate: event.settlementDate,
+        diagnosisDate: event.diagnosisDate, accidentDate: event.accidentDate, claimDate: received,
+        hospitalDays: event.hospitalDays, figures: event.figures, diagnoses: event.diagnoses,
+        treatmentCategory: event.treatmentCategory, accident: event.accident),
+      invoiceNumbers: invoiceNumbers, settlementSheetNumber: settlementSheetNumber)
+  }
 }
 
 struct ClaimActionInput: Content {
@@ -98,7 +131,8 @@ struct ClaimResource: Content {
     approvedTotal = record.approvedTotal
     payable = record.payable
     duplicates = record.duplicates.map {
-      Duplicate(kind: $0.kind.rawValue, label: $0.kind.label, earlierClaimNumber: $0.earlierClaimNumber, detail: $0.detail)
+      Duplicate(
+        kind: $0.kind.rawValue, label: $0.kind.label, earlierClaimNumber: $0.earlierClaimNumber, detail: $0.detail)
     }
     documentsCompleteOn = record.documentsCompleteOn
     dueOn = record.dueOn

@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import Vapor
@@ -65,7 +66,8 @@ struct EnrollmentController {
   /// Public: whoever holds a certificate may check it is genuine and in force.
   @Sendable func verifyCertificate(_ request: Request) async throws -> CertificateResource {
     guard
-      let certificate = try await request.enrollments.certificate(number: try request.pathText(SiteURL.numberParameter))
+      let certificate = try await PublicLookups(request.services).certificate(
+        number: try request.pathText(SiteURL.numberParameter))
     else { throw APIError.notFound }
     return CertificateResource(certificate, today: request.today)
   }
@@ -77,8 +79,11 @@ struct EnrollmentController {
     let order = EnrollmentOrder(
       schemeCode: input.schemeCode, productCode: input.productCode, periodStart: input.periodStart, unitID: unit,
       workerIDs: input.workerIds.map { .init($0) }, shares: input.shares ?? 1, split: input.split ?? PayerSplitRule(),
-      requestDate: try request.requestDate(input.requestDate))
+      requestDate: try request.requestDate(input.requestDate, reason: input.requestDateReason).date)
     let plan = try await request.enrollments.enroll(order, scheme: scheme)
+    try await request.auditEarlierDate(
+      try request.requestDate(input.requestDate, reason: input.requestDateReason), subject: "bill:\(plan.bill.number)",
+      what: "requested on")
     return try await created(EnrollmentPlanResource(plan), at: .api(.bill(.value(plan.bill.id))), for: request)
   }
 
@@ -88,7 +93,7 @@ struct EnrollmentController {
     let scheme = try await request.compiledScheme(input.schemeCode)
     let result = try await request.enrollments.renew(
       unit: unit, productCode: input.productCode, periodStart: input.periodStart, split: input.split,
-      requestDate: try request.requestDate(input.requestDate), scheme: scheme)
+      requestDate: try request.requestDate(input.requestDate, reason: input.requestDateReason).date, scheme: scheme)
     return try await created(
       EnrollmentPlanResource(result.plan, leftOut: result.leftOut), at: .api(.bill(.value(result.plan.bill.id))),
       for: request)
@@ -126,7 +131,7 @@ struct EnrollmentController {
   /// returns the first outcome (200) instead of paying twice.
   @Sendable func recordPayment(_ request: Request) async throws -> Response {
     let id: Bill.ID = try request.identifier()
-    let input = try request.content.decode(PaymentRequest.self)
+    let input = try request.content.decode(NewPayment.self)
     guard let bill = try await request.enrollments.bill(id) else { throw APIError.notFound }
     let key = request.headers.first(name: "Idempotency-Key")?.trimmingCharacters(in: .whitespaces)
     if let key, key.isEmpty || key.count > 100 {
@@ -136,18 +141,35 @@ struct EnrollmentController {
           message: LocalizedText(zh: "幂等键应为1–100个字符", en: "an idempotency key is 1–100 characters"))
       ])
     }
-    if request.today < input.paidOn {
-      throw ValidationFailure([.futureDate("paidOn", LocalizedText(zh: "缴费日期", en: "payment date"))])
-    }
+    let paidOn = try request.actor.recorded(
+      input.paidOn, reason: input.paidOnReason, today: request.today, field: "paidOn",
+      what: LocalizedText(zh: "缴费日期", en: "payment date"))
     let scheme = try await request.compiledScheme(bill.schemeCode)
     let outcome = try await request.enrollments.record(
-      input, on: id, recordedBy: request.operatorName, idempotencyKey: key, scheme: scheme)
+      PaymentRequest(
+        payer: input.payer, payerName: input.payerName, amount: input.amount, paidOn: paidOn.date,
+        reference: input.reference),
+      on: id, recordedBy: request.operatorName, idempotencyKey: key, scheme: scheme)
+    if !outcome.replayed {
+      try await request.auditEarlierDate(paidOn, subject: "receipt:\(outcome.payment.receiptNumber)", what: "paid on")
+    }
     let body = PaymentOutcomeResource(
       payment: PaymentResource(outcome.payment), bill: BillResource(outcome.bill), replayed: outcome.replayed,
       activated: outcome.activated)
     if outcome.replayed { return try await body.encodeResponse(status: .ok, for: request) }
     return try await created(body, at: .api(.receipt(.value(outcome.payment.receiptNumber))), for: request)
   }
+}
+
+/// A payment as a client records it: on the server's day, unless an account that may names an
+/// earlier one (the bank's value date) with a reason.
+struct NewPayment: Content {
+  let payer: PayerType
+  let payerName: String?
+  let amount: Money
+  let paidOn: CalendarDate?
+  let paidOnReason: String?
+  let reference: String
 }
 
 /// A 201 with `Location`.
@@ -158,10 +180,6 @@ func created(_ body: some Content, at url: SiteURL, for request: Request) async 
 }
 
 extension Request {
-
-  /// Today in the schemes' time zone.
-  var today: CalendarDate { CalendarDate.today() }
-
   /// Who is recording: the signed-in operator.
   var operatorName: String { auth.get(AuthenticatedAccount.self)?.account.username ?? "anonymous" }
 
@@ -177,12 +195,10 @@ extension Request {
     return try stored.compiled()
   }
 
-  /// A received-on date from a form: today when absent, never in the future.
-  func requestDate(_ given: CalendarDate?) throws -> CalendarDate {
-    guard let given else { return today }
-    if today < given {
-      throw ValidationFailure([.futureDate("requestDate", LocalizedText(zh: "受理日期", en: "request date"))])
-    }
-    return given
+  /// An enrollment request's date: the server's day, or an earlier one the operator may record
+  /// with a reason (``RecordedDate``).
+  func requestDate(_ given: CalendarDate?, reason: String?) throws -> RecordedDate {
+    try actor.recorded(
+      given, reason: reason, today: today, field: "requestDate", what: LocalizedText(zh: "申请日期", en: "request date"))
   }
 }

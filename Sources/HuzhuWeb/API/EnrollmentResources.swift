@@ -128,6 +128,8 @@ struct NewEnrollment: Content {
   let split: PayerSplitRule?
   /// The day the request was received; today when absent.
   let requestDate: CalendarDate?
+  /// Why `requestDate` is earlier than today (only accounts that may record earlier dates).
+  let requestDateReason: String?
 }
 
 struct NewRenewal: Content {
@@ -138,6 +140,7 @@ struct NewRenewal: Content {
   /// The payer split of the new period; the previous one's when absent.
   let split: PayerSplitRule?
   let requestDate: CalendarDate?
+  let requestDateReason: String?
 }
 
 struct NewIndividualEnrollment: Content {

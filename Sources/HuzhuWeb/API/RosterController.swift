@@ -1,5 +1,5 @@
+import HuzhuApp
 import HuzhuCore
-import HuzhuSpreadsheet
 import Vapor
 
 /// Roster upload through the API: the file (XLSX or CSV, recognised by content) is the
@@ -18,46 +18,23 @@ struct RosterController {
   }
 
   @Sendable func preview(_ request: Request) async throws -> RosterPreviewResource {
-    let (unit, preview) = try await checkedUpload(request)
-    return RosterPreviewResource(preview, unit: unit)
+    let review = try await request.rosterImports.review(request.bodyBytes, into: try request.identifier())
+    return RosterPreviewResource(review.preview, unit: review.unit)
   }
 
   @Sendable func commit(_ request: Request) async throws -> Response {
-    let (unit, preview) = try await checkedUpload(request)
-    let result = try await request.registry.importRoster(preview, into: unit.id, on: request.today)
+    let (_, result) = try await request.rosterImports.commit(request.bodyBytes, into: try request.identifier())
     return try await RosterImportResource(result).encodeResponse(status: .created, for: request)
-  }
-
-  private func checkedUpload(_ request: Request) async throws -> (WorkUnit, RosterPreview) {
-    guard let unit = try await request.registry.unit(try request.identifier()) else { throw APIError.notFound }
-    let bytes = request.body.data.map { Data($0.readableBytesView) } ?? Data()
-    return (unit, try await request.previewRoster(bytes, into: unit))
   }
 }
 
 extension Request {
-  /// Reads a roster file (XLSX or CSV, told apart by content) and checks every row against
-  /// the unit and the registry. Writes nothing.
-  func previewRoster(_ bytes: Data, into unit: WorkUnit) async throws -> RosterPreview {
-    guard !bytes.isEmpty else {
-      throw ValidationFailure([
-        FieldError(
-          field: "file", code: "empty_body",
-          message: LocalizedText(zh: "请上传花名册文件（XLSX 或 CSV）", en: "send the roster file (XLSX or CSV)"))
-      ])
-    }
-    let sheet: Sheet
-    do {
-      sheet = try SheetReader.read(bytes)
-    } catch {
-      throw ValidationFailure([
-        FieldError(
-          field: "file", code: "unreadable_spreadsheet",
-          message: LocalizedText(zh: error.messageZh, en: error.messageEn))
-      ])
-    }
-    return try await registry.previewRoster(sheet.rosterCells, into: unit.id)
+  var rosterImports: RosterImports {
+    get throws { RosterImports(services, actor: try actor) }
   }
+
+  /// The request's body as bytes (empty when there is none).
+  var bodyBytes: Data { body.data.map { Data($0.readableBytesView) } ?? Data() }
 }
 
 struct RosterPreviewResource: Content {
@@ -104,12 +81,14 @@ struct RosterImportResource: Content {
   let created: Int
   let transferred: Int
   let updated: Int
+  let requested: Int
   let total: Int
 
   init(_ result: RosterImportResult) {
     created = result.created
     transferred = result.transferred
     updated = result.updated
+    requested = result.requested
     total = result.total
   }
 }

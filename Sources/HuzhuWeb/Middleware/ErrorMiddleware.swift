@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -34,6 +35,11 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
     switch error {
     case let error as APIError:
       return error
+    case let error as UseCaseError:
+      switch error {
+      case .forbidden: return .forbidden
+      case .notFound: return .notFound
+      }
     case let failure as ValidationFailure:
       return .validation(failure)
     case let decoding as DecodingError:

@@ -36,9 +36,18 @@ struct BillsTable: LocalizedView {
         .type(.text), .name("amount"), .id("amount-\(bill.number)"), .value(first.amount.decimalString),
         .attribute(named: "inputmode", value: "decimal"), .attribute(named: "aria-label", value: text("金额", "Amount"))
       ),
-      .input(
-        .type(.date), .name("paidOn"), .id("paid-on-\(bill.number)"), .value(today.description),
-        .attribute(named: "aria-label", value: text("缴费日期", "Paid on"))),
+      // The payment is recorded on the day it is entered; finance, booking a transfer by the
+      // bank's value date, may give an earlier day with a reason.
+      .if(
+        viewer.permissions.contains(.recordEarlierDates),
+        .group(
+          .input(
+            .type(.date), .name("paidOn"), .id("paid-on-\(bill.number)"), .value(today.description),
+            .attribute(named: "aria-label", value: text("缴费日期", "Paid on"))),
+          .input(
+            .type(.text), .name("paidOnReason"), .id("paid-on-reason-\(bill.number)"),
+            .placeholder(text("早于今天时写明原因", "Why, when before today")),
+            .attribute(named: "aria-label", value: text("补录日期原因", "Why an earlier date"))))),
       .input(
         .type(.text), .name("reference"), .id("reference-\(bill.number)"), .required(true),
         .placeholder(text("银行流水号或收据号", "Bank reference"))),

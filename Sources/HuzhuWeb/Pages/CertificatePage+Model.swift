@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 
 /// The certificate (互助金保障书) as printed for a member, and the public lookup that checks one.
@@ -24,12 +25,15 @@ enum VerifyPage {
     /// Nil when nothing was asked or nothing was found.
     let found: CertificatePage.Model?
 
-    static func load(number: String?, today: CalendarDate, from store: any EnrollmentStore) async throws -> Model {
+    static func load(number: String?, today: CalendarDate, lookups: PublicLookups) async throws -> Model {
       guard let number = number?.trimmingCharacters(in: .whitespaces), !number.isEmpty, number.count <= 40 else {
         return Model(number: nil, found: nil)
       }
       return Model(
-        number: number, found: try await CertificatePage.Model.load(number: number, today: today, from: store))
+        number: number,
+        found: try await lookups.certificate(number: number).map {
+          CertificatePage.Model(certificate: $0, today: today)
+        })
     }
   }
 }

@@ -11,7 +11,9 @@ enum ClaimFormPage {
     var admissionDate = ""
     var dischargeDate = ""
     var settlementDate = ""
+    /// The receipt date: today, unless someone allowed to records an earlier one.
     var claimDate = ""
+    var claimDateReason = ""
     var hospitalDays = ""
     var invoiceNumbers = ""
     var settlementSheetNumber = ""
@@ -26,6 +28,7 @@ enum ClaimFormPage {
       dischargeDate = fields["dischargeDate"] ?? ""
       settlementDate = fields["settlementDate"] ?? ""
       claimDate = fields["claimDate"] ?? ""
+      claimDateReason = fields["claimDateReason"] ?? ""
       hospitalDays = fields["hospitalDays"] ?? ""
       invoiceNumbers = fields["invoiceNumbers"] ?? ""
       settlementSheetNumber = fields["settlementSheetNumber"] ?? ""
@@ -38,8 +41,9 @@ enum ClaimFormPage {
       self.schemeCode = schemeCode
     }
 
-    /// The intake, or every field that is wrong.
-    func intake() -> Result<ClaimIntake, ValidationFailure> {
+    /// The intake with its receipt date (the server's day, or an earlier one with a reason from
+    /// someone allowed), or every field that is wrong.
+    func intake(today: CalendarDate, mayRecordEarlier: Bool) -> Result<(ClaimIntake, RecordedDate), ValidationFailure> {
       var errors: [FieldError] = []
       func date(_ text: String, _ field: String, required: Bool = false) -> CalendarDate? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -56,7 +60,15 @@ enum ClaimFormPage {
         }
         return date
       }
-      let claimDate = date(claimDate, "event.claimDate", required: true)
+      let requested = date(claimDate, "event.claimDate")
+      var received: RecordedDate?
+      switch RecordedDate.resolve(
+        requested, reason: claimDateReason, today: today, mayRecordEarlier: mayRecordEarlier, field: "event.claimDate",
+        what: LocalizedText(zh: "受理日期", en: "receipt date"))
+      {
+      case .success(let date): received = date
+      case .failure(let failure): errors += failure.errors
+      }
       let admission = date(admissionDate, "event.admissionDate")
       let discharge = date(dischargeDate, "event.dischargeDate")
       let settlement = date(settlementDate, "event.settlementDate")
@@ -83,16 +95,19 @@ enum ClaimFormPage {
         }
         amounts[figure] = money
       }
-      guard errors.isEmpty, let claimDate else { return .failure(ValidationFailure(errors)) }
+      guard errors.isEmpty, let received else { return .failure(ValidationFailure(errors)) }
       let invoices = invoiceNumbers.split(whereSeparator: { ",，、 \n".contains($0) }).map(String.init)
       return .success(
-        ClaimIntake(
-          hospital: hospital.trimmingCharacters(in: .whitespaces).nilIfEmpty,
-          event: ClaimEvent(
-            admissionDate: admission, dischargeDate: discharge, settlementDate: settlement, claimDate: claimDate,
-            hospitalDays: days, figures: amounts.isEmpty ? nil : SettlementFigures(amounts)),
-          invoiceNumbers: invoices,
-          settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty))
+        (
+          ClaimIntake(
+            hospital: hospital.trimmingCharacters(in: .whitespaces).nilIfEmpty,
+            event: ClaimEvent(
+              admissionDate: admission, dischargeDate: discharge, settlementDate: settlement,
+              claimDate: received.date, hospitalDays: days, figures: amounts.isEmpty ? nil : SettlementFigures(amounts)),
+            invoiceNumbers: invoices,
+            settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty),
+          received
+        ))
     }
   }
 

@@ -29,6 +29,22 @@ extension ClaimFormPage {
       .html()
     }
 
+    /// The receipt date is the server's day. Staff allowed to record an earlier one (papers a
+    /// county window took in last week) may, with a reason that goes to the audit log.
+    private func receiptDate(_ form: Form) -> Node<HTML.FormContext> {
+      guard viewer.permissions.contains(.recordEarlierDates) else {
+        return .p(
+          .class("muted"), .id("claim-date"),
+          .text(text("受理日期：\(form.claimDate)（以系统当天为准）", "Received on \(form.claimDate) (the server's day)")))
+      }
+      return .group(
+        input("event.claimDate", "claimDate", text("受理日期", "Received on"), form.claimDate, type: .date),
+        input(
+          "event.claimDateReason", "claimDateReason",
+          text("补录更早受理日期的原因（早于今天时必填）", "Why an earlier receipt date (required when before today)"),
+          form.claimDateReason))
+    }
+
     private func form() -> Node<HTML.BodyContext> {
       let form = model.form
       return .form(
@@ -48,7 +64,7 @@ extension ClaimFormPage {
           input(
             "event.hospitalDays", "hospitalDays", text("住院天数", "Days in hospital"), form.hospitalDays, type: .number),
           input("event.settlementDate", "settlementDate", text("医保结算日期", "Settled"), form.settlementDate, type: .date),
-          input("event.claimDate", "claimDate", text("申请日期", "Claimed on"), form.claimDate, type: .date)),
+          receiptDate(form)),
         .fieldset(
           .legend(text("医保结算单（元）", "Settlement sheet (yuan)")),
           .forEach(SettlementFigure.allCases) { figure in

@@ -8,7 +8,9 @@ enum EnrollPage {
   struct Form: Sendable {
     var product = ""
     var periodStart = ""
+    /// The request date: today, unless someone allowed to records an earlier one, with a reason.
     var requestDate = ""
+    var requestDateReason = ""
     var everyone = true
     var workerIDs: Set<String> = []
     /// Members named by ID number, one a line (pasted from a list): how a large unit names
@@ -27,6 +29,7 @@ enum EnrollPage {
       product = fields["product"] ?? ""
       periodStart = fields["periodStart"] ?? ""
       requestDate = fields["requestDate"] ?? ""
+      requestDateReason = fields["requestDateReason"] ?? ""
       everyone = fields["everyone"] == "on"
       self.workerIDs = Set(workerIDs)
       idNumbers = fields["idNumbers"] ?? ""
@@ -52,18 +55,24 @@ enum EnrollPage {
     }
 
     /// What every enrollment order needs: the scheme and product (`scheme|product`), the start
-    /// of cover and the request date; or the fields at fault.
+    /// of cover and the request date asked for (nil: today); or the fields at fault.
     func basics() -> Result<
-      (scheme: String, product: String, periodStart: CalendarDate, requestDate: CalendarDate), ValidationFailure
+      (scheme: String, product: String, periodStart: CalendarDate, requestDate: CalendarDate?), ValidationFailure
     > {
       var errors: [FieldError] = []
       let parts = product.split(separator: "|").map(String.init)
       if parts.count != 2 { errors.append(.missing("product", LocalizedText(zh: "产品", en: "product"))) }
       let start = CalendarDate(periodStart)
       if start == nil { errors.append(.missing("periodStart", LocalizedText(zh: "保障期开始日期", en: "start of cover"))) }
-      let requested = CalendarDate(requestDate)
-      if requested == nil { errors.append(.missing("requestDate", LocalizedText(zh: "申请日期", en: "request date"))) }
-      guard errors.isEmpty, let start, let requested else { return .failure(ValidationFailure(errors)) }
+      let typed = requestDate.trimmingCharacters(in: .whitespaces)
+      let requested = typed.isEmpty ? nil : CalendarDate(typed)
+      if !typed.isEmpty && requested == nil {
+        errors.append(
+          FieldError(
+            field: "requestDate", code: "invalid_date",
+            message: LocalizedText(zh: "日期格式应为 2024-03-01", en: "write dates as 2024-03-01")))
+      }
+      guard errors.isEmpty, let start else { return .failure(ValidationFailure(errors)) }
       return .success((parts[0], parts[1], start, requested))
     }
 
@@ -136,7 +145,7 @@ enum EnrollPage {
 
   /// Product, start of cover and request date: the first part of every enrollment form.
   static func productAndPeriod(
-    _ form: Form, products: [(value: String, label: String)], _ controls: FormControls
+    _ form: Form, products: [(value: String, label: String)], _ controls: FormControls, viewer: Viewer
   ) -> Node<HTML.FormContext> {
     let language = controls.language
     return .fieldset(
@@ -148,9 +157,25 @@ enum EnrollPage {
       controls.field(
         "periodStart", Layout.text(zh: "保障期开始", en: "Cover starts", language),
         controls.input("periodStart", form.periodStart, type: .date)),
-      controls.field(
-        "requestDate", Layout.text(zh: "申请日期", en: "Requested on", language),
-        controls.input("requestDate", form.requestDate, type: .date)))
+      // The request is received the day it is entered; a supervisor may record an earlier day
+      // (a request a county window took in last week), with a reason for the audit log.
+      .if(
+        viewer.permissions.contains(.recordEarlierDates),
+        .group(
+          controls.field(
+            "requestDate", Layout.text(zh: "申请日期", en: "Requested on", language),
+            controls.input("requestDate", form.requestDate, type: .date)),
+          controls.field(
+            "requestDateReason",
+            Layout.text(
+              zh: "补录更早申请日期的原因（早于今天时必填）", en: "Why an earlier request date (required when before today)", language),
+            controls.input("requestDateReason", form.requestDateReason))),
+        else: .p(
+          .class("muted"), .id("request-date"),
+          .text(
+            Layout.text(
+              zh: "申请日期以系统办理当天为准。", en: "The request date is the day it is entered.", language)))
+      ))
   }
 
   /// A union's subsidy per person, paid to the fund on top of the price.
@@ -193,7 +218,7 @@ enum EnrollPage {
           .form(
             .class("stacked-form"), .method(.post), .action(SiteURL.enrollPage(.value(unit.id)).path),
             .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-            EnrollPage.productAndPeriod(form, products: model.products, controls),
+            EnrollPage.productAndPeriod(form, products: model.products, controls, viewer: viewer),
             .fieldset(
               .legend(text("缴费分担（每人）", "Who pays (per person)")),
               field(
@@ -213,7 +238,7 @@ enum EnrollPage {
                 text("由他人代缴个人部分的职工（身份证号）", "A member whose own share someone else pays (ID number)"),
                 input("thirdPartyIdNumber", form.thirdPartyIDNumber)),
               field(
-                "thirdPartyName", text("代缴人（如：孙志刚（包联干部））", "Who pays (e.g. a paired cadre)"),
+                "thirdPartyName", text("代缴人（如：张三（包联干部））", "Who pays (e.g. a paired cadre)"),
                 input("thirdPartyName", form.thirdPartyName))),
             .fieldset(
               .legend(text("参保人员", "Members")),

@@ -128,7 +128,7 @@ enum IndividualEnrollPage {
             else: .form(
               .class("stacked-form"), .method(.post), .action(path),
               .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
-              EnrollPage.productAndPeriod(form, products: model.products, controls),
+              EnrollPage.productAndPeriod(form, products: model.products, controls, viewer: viewer),
               .fieldset(
                 .legend(text("缴费（每人）", "Who pays")),
                 .p(

@@ -121,10 +121,12 @@ struct IndividualPagesController {
     }
     guard errors.isEmpty, case .success(let basic) = basics else { return refuse(errors) }
     do {
+      let requested = try request.requestDate(basic.requestDate, reason: form.requestDateReason)
       let order = EnrollmentOrder(
         schemeCode: basic.scheme, productCode: basic.product, periodStart: basic.periodStart, unitID: nil,
-        workerIDs: [worker.id], split: split, requestDate: try request.requestDate(basic.requestDate))
+        workerIDs: [worker.id], split: split, requestDate: requested.date)
       let plan = try await request.enrollments.enroll(order, scheme: try await request.compiledScheme(basic.scheme))
+      try await request.auditEarlierDate(requested, subject: "bill:\(plan.bill.number)", what: "requested on")
       request.flash(
         LocalizedText(
           zh: "已办理个人参保，缴费单 \(plan.bill.number)，应缴 \(plan.bill.totalDue.formatted)",

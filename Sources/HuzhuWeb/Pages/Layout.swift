@@ -59,6 +59,7 @@ struct Layout {
       (may(.viewReports), .simulator, "规则测算", "What-if"),
       (viewer != nil && !(viewer?.roles.isSubset(of: Role.administrators) ?? true), .schemesPage, "保障方案", "Schemes"),
       (may(.managePairings), .pairingsPage, "包联台账", "Pairing ledger"),
+      (may(.manageUnits), .transfers, "调动申请", "Transfers"),
       (may(.manageAccounts) || may(.unlockAccounts), .accountsPage, "账号管理", "Accounts"),
       (may(.viewAudit), .auditLog, "审计日志", "Audit log"),
       (true, .verifyCertificate, "保障书查验", "Verify a certificate"),
@@ -170,4 +171,34 @@ protocol LocalizedView {
 
 extension LocalizedView {
   func text(_ zh: String, _ en: String) -> String { Layout.text(zh: zh, en: en, language) }
+}
+
+/// Previous and next links under a list cut into pages, with where the reader is; nothing
+/// when the list fits one page. `query` travels with the links (a filter, a search).
+struct Pager<Item: Sendable> {
+  let path: String
+  let page: PagedResult<Item>
+  let language: DisplayLanguage
+  var query: [(String, String)] = []
+
+  var node: Node<HTML.BodyContext> {
+    guard page.pageCount > 1 else { return .empty }
+    let current = page.request.page
+    func link(_ number: Int) -> String {
+      var components = URLComponents()
+      components.path = path
+      components.queryItems =
+        query.map { URLQueryItem(name: $0.0, value: $0.1) } + [
+          URLQueryItem(name: "page", value: String(number))
+        ]
+      return components.string ?? path
+    }
+    let text = { (zh: String, en: String) in Layout.text(zh: zh, en: en, language) }
+    return .nav(
+      .class("pager"),
+      .if(current > 1, .a(.href(link(current - 1)), .rel(.prev), .text(text("上一页", "Previous")))),
+      .span(
+        .text(text("第 \(min(current, page.pageCount)) / \(page.pageCount) 页", "Page \(current) of \(page.pageCount)"))),
+      .if(current < page.pageCount, .a(.href(link(current + 1)), .rel(.next), .text(text("下一页", "Next")))))
+  }
 }

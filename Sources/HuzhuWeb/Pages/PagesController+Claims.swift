@@ -113,7 +113,8 @@ extension PagesController {
 
   /// The posted intake form: text fields and one optional scan per checklist item.
   struct ClaimFormBody: Content {
-    var schemeCode, hospital, admissionDate, dischargeDate, settlementDate, claimDate, hospitalDays: String?
+    var schemeCode, hospital, admissionDate, dischargeDate, settlementDate, claimDate, claimDateReason: String?
+    var hospitalDays: String?
     var invoiceNumbers, settlementSheetNumber, expedited: String?
     var figure_total_cost, figure_in_scope_cost, figure_pooled_fund_paid: String?
     var figure_critical_illness_insurance_paid, figure_self_paid_in_scope, figure_self_funded: String?
@@ -123,6 +124,7 @@ extension PagesController {
       let pairs: [(String, String?)] = [
         ("schemeCode", schemeCode), ("hospital", hospital), ("admissionDate", admissionDate),
         ("dischargeDate", dischargeDate), ("settlementDate", settlementDate), ("claimDate", claimDate),
+        ("claimDateReason", claimDateReason),
         ("hospitalDays", hospitalDays), ("invoiceNumbers", invoiceNumbers),
         ("settlementSheetNumber", settlementSheetNumber), ("expedited", expedited),
         ("figure_total_cost", figure_total_cost), ("figure_in_scope_cost", figure_in_scope_cost),
@@ -151,8 +153,11 @@ extension PagesController {
         .response(status: .unprocessableEntity)
     }
     let intake: ClaimIntake
-    switch model.check(body) {
-    case .success(let checked): intake = checked.intake
+    let received: RecordedDate
+    switch model.check(
+      body, today: request.today, mayRecordEarlier: request.viewer!.permissions.contains(.recordEarlierDates))
+    {
+    case .success(let checked): (intake, received) = (checked.intake, checked.received)
     case .failure(let failure): return refuse(failure.errors)
     }
     let context = try await request.claimContext(scheme: model.form.schemeCode)
@@ -163,6 +168,7 @@ extension PagesController {
     } catch let failure as ValidationFailure {
       return refuse(failure.errors)
     }
+    try await request.auditEarlierDate(received, subject: "claim:\(record.id)", what: "received on")
     for scan in body.scans {
       _ = try await request.attachScan(
         Data(scan.file.data.readableBytesView), kind: scan.kind, fileName: scan.file.filename, to: record.id,
@@ -184,8 +190,8 @@ extension ClaimFormPage.Model {
   /// Takes the posted form (kept in `form`, so nothing typed is lost) and checks it whole:
   /// a scheme the member holds paid cover in, facts that parse, every scan a PDF, JPEG or PNG.
   /// Writes nothing. The window and the worker portal share it.
-  mutating func check(_ body: PagesController.ClaimFormBody)
-    -> Result<(intake: ClaimIntake, scans: [CheckedScan]), ValidationFailure>
+  mutating func check(_ body: PagesController.ClaimFormBody, today: CalendarDate, mayRecordEarlier: Bool)
+    -> Result<(intake: ClaimIntake, received: RecordedDate, scans: [CheckedScan]), ValidationFailure>
   {
     form = ClaimFormPage.Form(fields: body.fields)
     guard schemes.contains(where: { $0.code == form.schemeCode }) else {
@@ -197,8 +203,9 @@ extension ClaimFormPage.Model {
         ]))
     }
     let intake: ClaimIntake
-    switch form.intake() {
-    case .success(let value): intake = value
+    let received: RecordedDate
+    switch form.intake(today: today, mayRecordEarlier: mayRecordEarlier) {
+    case .success(let value): (intake, received) = value
     case .failure(let failure): return .failure(failure)
     }
     var scans: [CheckedScan] = []
@@ -217,6 +224,6 @@ extension ClaimFormPage.Model {
       }
     }
     guard errors.isEmpty else { return .failure(ValidationFailure(errors)) }
-    return .success((intake, scans))
+    return .success((intake, received, scans))
   }
 }

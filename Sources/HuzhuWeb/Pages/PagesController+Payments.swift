@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -7,30 +8,26 @@ extension PagesController {
   // MARK: Payments and the fund
 
   @Sendable func paymentBatches(_ request: Request) async throws -> Response {
-    let model = try await PaymentBatchesPage.Model.load(
-      claims: request.claims, schemes: request.schemes, today: request.today)
-    return PaymentBatchesPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
+    let overview = try await request.payments.overview(page: try request.pageRequest())
+    return PaymentBatchesPage.View(model: overview, language: request.displayLanguage, viewer: request.viewer!).html()
       .response()
   }
 
   @Sendable func createPaymentBatch(_ request: Request) async throws -> Response {
     let scheme = try request.content.get(String.self, at: "scheme")
     do {
-      let batch = try await request.claims.createBatch(
-        scheme: scheme, context: try await request.claimContext(scheme: scheme))
+      let batch = try await request.payments.createBatch(scheme: scheme)
       return request.redirect(to: SiteURL.paymentBatchPage(.value(batch.id)).path)
     } catch let failure as ValidationFailure {
-      let model = try await PaymentBatchesPage.Model.load(
-        claims: request.claims, schemes: request.schemes, today: request.today)
+      let overview = try await request.payments.overview(page: PageQuery())
       return PaymentBatchesPage.View(
-        model: model, language: request.displayLanguage, viewer: request.viewer!,
-        notice: failure.summary
+        model: overview, language: request.displayLanguage, viewer: request.viewer!, notice: failure.summary
       ).html().response(status: .unprocessableEntity)
     }
   }
 
   @Sendable func paymentBatch(_ request: Request) async throws -> Response {
-    guard let batch = try await request.claims.batch(try request.identifier()) else { throw APIError.notFound }
+    let batch = try await request.payments.batch(try request.identifier())
     return PaymentBatchPage.View(batch: batch, language: request.displayLanguage, viewer: request.viewer!).html()
       .response()
   }
@@ -43,11 +40,8 @@ extension PagesController {
 
   @Sendable func settle(_ request: Request) async throws -> Response {
     let batchID: PaymentBatch.ID = try request.identifier()
-    guard let batch = try await request.claims.batch(batchID) else { throw APIError.notFound }
     let form = try request.content.decode(SettleForm.self)
-    _ = try await request.claims.settle(
-      .init(form.claimId), in: batchID, paid: form.paid, note: form.note,
-      context: try await request.claimContext(scheme: batch.schemeCode))
+    _ = try await request.payments.settle(.init(form.claimId), in: batchID, paid: form.paid, note: form.note)
     return request.redirect(to: SiteURL.paymentBatchPage(.value(batchID)).path)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -193,7 +194,8 @@ struct PagesController {
 
   @Sendable func verify(_ request: Request) async throws -> Response {
     let model = try await VerifyPage.Model.load(
-      number: request.query[String.self, at: "number"], today: request.today, from: request.enrollments)
+      number: request.query[String.self, at: "number"], today: request.today,
+      lookups: PublicLookups(request.services))
     return VerifyPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 

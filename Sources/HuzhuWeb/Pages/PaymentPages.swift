@@ -1,23 +1,12 @@
+import HuzhuApp
 import HuzhuCore
 import Plot
 
 /// Payment batches for finance: make a batch of every approved claim of a scheme, download
 /// the bank file, and record the bank's answer line by line.
 enum PaymentBatchesPage {
-  struct Model {
-    let batches: [PaymentBatch]
-    let schemes: [StoredScheme]
-    let approved: Int
-
-    static func load(claims: any ClaimStore, schemes: any SchemeStore, today: CalendarDate) async throws -> Model {
-      Model(
-        batches: try await claims.batches(limit: 50), schemes: try await schemes.schemes(),
-        approved: try await claims.summary(today: today)[.approved])
-    }
-  }
-
   struct View: LocalizedView {
-    let model: Model
+    let model: Payments.Overview
     let language: DisplayLanguage
     let viewer: Viewer
     var notice: LocalizedText? = nil
@@ -44,14 +33,18 @@ enum PaymentBatchesPage {
                 .th(.text(text("批次号", "Batch"))), .th(.text(text("日期", "Date"))), .th(.text(text("笔数", "Lines"))),
                 .th(.class("number"), .text(text("金额（元）", "Amount (yuan)"))), .th(.text(text("已到账", "Paid"))))),
             .tbody(
-              .forEach(model.batches) { batch in
+              .forEach(model.batches.items) { batch in
                 .tr(
                   .td(.a(.href(SiteURL.paymentBatchPage(.value(batch.id)).path), .text(batch.number))),
                   .td(.text(batch.createdOn.description)),
                   .td(.text(String(batch.lines.count))),
                   .td(.class("number"), .text(batch.lines.reduce(Money.zero) { $0 + $1.amount }.formatted)),
                   .td(.text("\(batch.lines.filter { $0.status == .paid }.count)/\(batch.lines.count)")))
-              })))
+              })),
+          .p(
+            .class("muted"), .id("batches-total"),
+            .text(text("共 \(model.batches.total) 个批次", "\(model.batches.total) batches in all"))),
+          Pager(path: SiteURL.paymentBatches.path, page: model.batches, language: language).node)
       )
       .html()
     }

@@ -86,7 +86,9 @@ struct PortalController {
     guard PortalSignIn.isWellFormed(code),
       try await store.redeem(codeHash: Self.hash(code, for: id), for: id, at: Date())
     else {
-      try await request.audit(.portalLogin, actor: "worker:\(id)", subject: "worker:\(id)", detail: "wrong code")
+      try await request.audit(
+        .portalLogin, actor: "worker:\(id)", organisation: try await workerNode(id, request), subject: "worker:\(id)",
+        detail: "wrong code")
       var model = PortalPage.Model(stage: .code)
       model.error = LocalizedText(
         zh: "验证码不正确或已过期（每个验证码最多可试 \(PortalSignIn.maximumAttempts) 次）。",
@@ -94,8 +96,19 @@ struct PortalController {
       return render(model, request, status: .unprocessableEntity)
     }
     try await request.startSession(SessionKeys.worker, id.description)
-    try await request.audit(.portalLogin, actor: "worker:\(id)", subject: "worker:\(id)", detail: "signed in")
+    try await request.audit(
+      .portalLogin, actor: "worker:\(id)", organisation: try await workerNode(id, request), subject: "worker:\(id)",
+      detail: "signed in")
     return request.redirect(to: SiteURL.portal.path)
+  }
+
+  /// The node whose audit administrators read a worker's portal events: their unit's, or the
+  /// node keeping their record.
+  private func workerNode(_ id: Worker.ID, _ request: Request) async throws -> Organisation.ID? {
+    let registry = FluentRegistryStore(database: request.db)
+    guard let worker = try await registry.worker(id) else { return nil }
+    if let unit = worker.unitID { return try await registry.unit(unit)?.organisationID }
+    return worker.homeOrganisationID
   }
 
   @Sendable func logout(_ request: Request) async throws -> Response {
@@ -152,7 +165,10 @@ extension PortalController {
     guard var form = try await applyModel(request, worker: id) else {
       return request.redirect(to: SiteURL.portalLogin.path)
     }
-    let body = try request.content.decode(PagesController.ClaimFormBody.self)
+    var body = try request.content.decode(PagesController.ClaimFormBody.self)
+    // The claim is received the day the worker sends it: no date typed in the portal counts.
+    body.claimDate = nil
+    body.claimDateReason = nil
     func refuse(_ errors: [FieldError]) -> Response {
       form.errors = errors
       var model = PortalPage.Model(stage: .apply)
@@ -161,7 +177,7 @@ extension PortalController {
     }
     let intake: ClaimIntake
     var documents: [ClaimRequest.Document] = []
-    switch form.check(body) {
+    switch form.check(body, today: request.today, mayRecordEarlier: false) {
     case .failure(let failure): return refuse(failure.errors)
     case .success(let checked):
       intake = checked.intake
@@ -191,7 +207,8 @@ extension PortalController {
         [ClaimRequest(workerID: worker.id, intake: intake, channel: .selfService, documents: documents)],
         submitWhenComplete: true, context: context)[0]
       try await request.audit(
-        .dataChange, actor: "worker:\(worker.id)", subject: "claim:\(record.id)", detail: "self-service claim")
+        .dataChange, actor: "worker:\(worker.id)", organisation: organisation?.id, subject: "claim:\(record.id)",
+        detail: "self-service claim")
       request.flash(
         record.state == .submitted
           ? LocalizedText(
@@ -343,7 +360,9 @@ enum PortalPage {
             field("dischargeDate", "event.dischargeDate", text("出院日期", "Discharged"), typed.dischargeDate, type: .date),
             field(
               "hospitalDays", "event.hospitalDays", text("住院天数", "Days in hospital"), typed.hospitalDays, type: .number),
-            field("claimDate", "event.claimDate", text("申请日期", "Claimed on"), typed.claimDate, type: .date)),
+            .p(
+              .class("muted"), .id("claim-date"),
+              .text(text("申请日期以提交当天为准。", "The claim date is the day you send it.")))),
           .fieldset(
             .legend(text("医保结算单（元）", "Settlement sheet (yuan)")),
             .forEach([SettlementFigure.inScopeCost, .pooledFundPaid, .criticalIllnessInsurancePaid]) { figure in

@@ -37,10 +37,10 @@ extension Request {
       }
     }
     guard !numbers.isEmpty else { return ([], errors) }
-    let employments = try await registry.currentEmployments(of: numbers.map(\.number))
+    let standings = try await registry.standings(of: numbers.map(\.number))
     var workers: [Worker.ID] = []
     for (line, number) in numbers {
-      guard let employment = employments[number], employment.unit == unit else {
+      guard let employment = standings[number]?.employment, employment.unit == unit else {
         errors.append(
           FieldError(
             field: field, code: "not_employed_here",

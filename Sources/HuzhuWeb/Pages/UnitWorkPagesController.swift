@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSpreadsheet
@@ -25,11 +26,12 @@ struct UnitWorkPagesController {
   // MARK: Roster
 
   @Sendable func rosterPage(_ request: Request) async throws -> Response {
-    let unit = try await visibleUnit(request)
+    let imports = try request.rosterImports
+    let unit = try await imports.unit(try request.identifier())
     var model = RosterPage.Model(unit: unit)
     if let file = request.query[String.self, at: "file"] {
       do {
-        model.preview = try await request.previewRoster(try storedRoster(file, request), into: unit)
+        model.preview = try await imports.review(try imports.kept(file), into: unit.id).preview
         model.file = file
       } catch let failure as ValidationFailure {
         model.errors = failure.errors
@@ -44,21 +46,17 @@ struct UnitWorkPagesController {
 
   /// Keeps the file by its SHA-256 and shows the preview of it (post, redirect, get).
   @Sendable func uploadRoster(_ request: Request) async throws -> Response {
-    let unit = try await visibleUnit(request)
+    let imports = try request.rosterImports
+    let unit = try await imports.unit(try request.identifier())
     let bytes = Data((try? request.content.decode(RosterUpload.self))?.file.data.readableBytesView ?? .init())
-    guard !bytes.isEmpty else {
-      let model = RosterPage.Model(
-        unit: unit,
-        errors: [
-          FieldError(
-            field: "file", code: "empty_body",
-            message: LocalizedText(zh: "请选择花名册文件（XLSX 或 CSV）", en: "choose the roster file (XLSX or CSV)"))
-        ])
+    do {
+      let checksum = try await imports.keep(bytes)
+      return request.redirect(to: SiteURL.rosterPage(.value(unit.id)).path + "?file=\(checksum)")
+    } catch let failure as ValidationFailure {
+      let model = RosterPage.Model(unit: unit, errors: failure.errors)
       return RosterPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
-    let checksum = try await request.storeDocument(bytes)
-    return request.redirect(to: SiteURL.rosterPage(.value(unit.id)).path + "?file=\(checksum)")
   }
 
   struct RosterImportForm: Content {
@@ -66,42 +64,29 @@ struct UnitWorkPagesController {
   }
 
   @Sendable func importRoster(_ request: Request) async throws -> Response {
-    let unit = try await visibleUnit(request)
+    let imports = try request.rosterImports
+    let unit = try await imports.unit(try request.identifier())
     let form = try request.content.decode(RosterImportForm.self)
     var model = RosterPage.Model(unit: unit, file: form.file)
     do {
-      let preview = try await request.previewRoster(try storedRoster(form.file, request), into: unit)
-      model.preview = preview
-      let result = try await request.registry.importRoster(preview, into: unit.id, on: request.today)
-      // The roster is in the registry now; its file goes unless a claim's scan is the same file.
-      if !(try await FluentClaimStore(database: request.db).documentExists(sha256: form.file)) {
-        try? request.application.huzhu.documents.remove(sha256: form.file)
-      }
+      let (review, result) = try await imports.commit(kept: form.file, into: unit.id)
+      model.preview = review.preview
       request.flash(
         LocalizedText(
-          zh: "花名册已导入：新增 \(result.created) 人，调入 \(result.transferred) 人，更新 \(result.updated) 人",
-          en: "Roster imported: \(result.created) new, \(result.transferred) transferred in, \(result.updated) updated")
+          zh: "花名册已导入：新增 \(result.created) 人，调入 \(result.transferred) 人，更新 \(result.updated) 人"
+            + (result.requested > 0 ? "；另有 \(result.requested) 人已向其现登记地区发出调入申请，待对方确认" : ""),
+          en: "Roster imported: \(result.created) new, \(result.transferred) transferred in, \(result.updated) updated"
+            + (result.requested > 0 ? "; \(result.requested) transfer requests await the other side" : ""))
       )
       return request.redirect(to: SiteURL.unit(.value(unit.id)).path)
     } catch let failure as ValidationFailure {
+      if model.preview == nil, let bytes = try? imports.kept(form.file) {
+        model.preview = try? await imports.review(bytes, into: unit.id).preview
+      }
       model.errors = failure.errors
       return RosterPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
-  }
-
-  /// An uploaded roster by its checksum; only a 64-hex-digit name ever reaches the store.
-  private func storedRoster(_ file: String, _ request: Request) throws -> Data {
-    guard file.count == 64, file.allSatisfy(\.isHexDigit),
-      let data = try? request.application.huzhu.documents.load(sha256: file)
-    else {
-      throw ValidationFailure([
-        FieldError(
-          field: "file", code: "upload_expired",
-          message: LocalizedText(zh: "找不到上传的文件，请重新上传", en: "the uploaded file is gone; upload it again"))
-      ])
-    }
-    return data
   }
 
   @Sendable func rosterTemplate(_ request: Request) async throws -> Response {
@@ -204,10 +189,12 @@ struct UnitWorkPagesController {
     guard errors.isEmpty, case .success(let order) = basics else { return refuse(errors) }
     do {
       let scheme = try await request.compiledScheme(order.scheme)
+      let requested = try request.requestDate(order.requestDate, reason: form.requestDateReason)
       let order = EnrollmentOrder(
         schemeCode: order.scheme, productCode: order.product, periodStart: order.periodStart, unitID: model.unit.id,
-        workerIDs: members, split: split, requestDate: try request.requestDate(order.requestDate))
+        workerIDs: members, split: split, requestDate: requested.date)
       let plan = try await request.enrollments.enroll(order, scheme: scheme)
+      try await request.auditEarlierDate(requested, subject: "bill:\(plan.bill.number)", what: "requested on")
       request.flash(
         LocalizedText(
           zh: "已办理参保 \(plan.enrollments.count) 人，缴费单 \(plan.bill.number)，应缴 \(plan.bill.totalDue.formatted)",
@@ -223,7 +210,9 @@ struct UnitWorkPagesController {
   struct PaymentForm: Content {
     let payer: String
     let amount: String
-    let paidOn: String
+    /// Only for staff who may record an earlier day (the server's day otherwise).
+    let paidOn: String?
+    let paidOnReason: String?
     let reference: String
     let idempotencyKey: String?
   }
@@ -240,23 +229,25 @@ struct UnitWorkPagesController {
     }
     let form = try request.content.decode(PaymentForm.self)
     let payerParts = form.payer.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+    let typedDate = form.paidOn.flatMap { $0.isEmpty ? nil : $0 }
     guard let payer = PayerType(rawValue: payerParts.first ?? ""), let amount = Money(yuan: form.amount),
-      let paidOn = CalendarDate(form.paidOn)
+      typedDate.map({ CalendarDate($0) != nil }) ?? true
     else {
       request.flashError(LocalizedText(zh: "缴费信息不完整：付款方、金额（元）、日期", en: "payer, amount (yuan) and date are required"))
       return request.redirect(to: back)
     }
     do {
-      if request.today < paidOn {
-        throw ValidationFailure([.futureDate("paidOn", LocalizedText(zh: "缴费日期", en: "payment date"))])
-      }
+      let paidOn = try request.actor.recorded(
+        typedDate.flatMap(CalendarDate.init), reason: form.paidOnReason, today: request.today, field: "paidOn",
+        what: LocalizedText(zh: "缴费日期", en: "payment date"))
       let outcome = try await request.enrollments.record(
         PaymentRequest(
           payer: payer, payerName: payerParts.count > 1 && !payerParts[1].isEmpty ? payerParts[1] : nil, amount: amount,
-          paidOn: paidOn, reference: form.reference.trimmingCharacters(in: .whitespaces)),
+          paidOn: paidOn.date, reference: form.reference.trimmingCharacters(in: .whitespaces)),
         on: bill.id, recordedBy: request.operatorName,
         idempotencyKey: form.idempotencyKey.map { "page-" + $0 },
         scheme: try await request.compiledScheme(bill.schemeCode))
+      try await request.auditEarlierDate(paidOn, subject: "receipt:\(outcome.payment.receiptNumber)", what: "paid on")
       request.flash(
         LocalizedText(
           zh: "已登记缴费 \(outcome.payment.amount.formatted)，收据 \(outcome.payment.receiptNumber)"

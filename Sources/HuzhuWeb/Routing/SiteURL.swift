@@ -30,6 +30,9 @@ public enum SiteURL: Hashable, Sendable {
   case rosterPage(Parameter<WorkUnit.ID>)
   case rosterCommit(Parameter<WorkUnit.ID>)
   case rosterTemplate
+  /// Transfer requests between areas (a roster naming someone kept elsewhere), and an answer.
+  case transfers
+  case transferDecision(Parameter<TransferRequest.ID>)
   /// A unit's collective enrollment form; a payment recorded against a bill.
   case enrollPage(Parameter<WorkUnit.ID>)
   case billPay(Parameter<Bill.ID>)
@@ -97,6 +100,8 @@ public enum SiteURL: Hashable, Sendable {
     case unitEnrollments(Parameter<WorkUnit.ID>)
     case unitRenewals(Parameter<WorkUnit.ID>)
     case unitBills(Parameter<WorkUnit.ID>)
+    case transfers
+    case transferDecision(Parameter<TransferRequest.ID>)
     case individualEnrollments
     case individuals
     case workerEnrollments(Parameter<Worker.ID>)
@@ -160,6 +165,8 @@ public enum SiteURL: Hashable, Sendable {
     case .rosterPage(let id): ["units", id.component(SiteURL.idParameter), "roster"]
     case .rosterCommit(let id): ["units", id.component(SiteURL.idParameter), "roster", "import"]
     case .rosterTemplate: ["roster-template.xlsx"]
+    case .transfers: ["transfers"]
+    case .transferDecision(let id): ["transfers", id.component(SiteURL.idParameter)]
     case .enrollPage(let id): ["units", id.component(SiteURL.idParameter), "enroll"]
     case .billPay(let id): ["bills", id.component(SiteURL.idParameter), "pay"]
     case .pairingsPage: ["pairings"]
@@ -229,6 +236,8 @@ extension SiteURL.API {
     case .unitEnrollments(let id): ["units", id.component(SiteURL.idParameter), "enrollments"]
     case .unitRenewals(let id): ["units", id.component(SiteURL.idParameter), "renewals"]
     case .unitBills(let id): ["units", id.component(SiteURL.idParameter), "bills"]
+    case .transfers: ["transfers"]
+    case .transferDecision(let id): ["transfers", id.component(SiteURL.idParameter), "decision"]
     case .individualEnrollments: ["enrollments", "individual"]
     case .individuals: ["individuals"]
     case .workerEnrollments(let id): ["workers", id.component(SiteURL.idParameter), "enrollments"]

@@ -3,13 +3,26 @@ import Vapor
 
 extension Request {
   /// Writes one line of the audit log, attributed to the signed-in operator unless `actor`
-  /// names someone else (a failed sign-in, a worker in the portal).
-  func audit(_ kind: AuditKind, actor: String? = nil, subject: String, detail: String = "") async throws {
+  /// names someone else (a failed sign-in, a worker in the portal). The line belongs to the
+  /// operator's node, or to `organisation` (the node of the account or worker concerned): only
+  /// that federation's audit administrators read it.
+  func audit(
+    _ kind: AuditKind, actor: String? = nil, organisation: Organisation.ID? = nil, subject: String,
+    detail: String = ""
+  ) async throws {
     try await auditLog.record(
       AuditEvent(
         at: Date(), kind: kind, actor: actor ?? operatorAccount?.account.username ?? "anonymous",
-        organisationID: operatorAccount?.organisation.id, subject: subject, detail: detail,
+        organisationID: organisation ?? operatorAccount?.organisation.id, subject: subject, detail: detail,
         address: remoteAddress?.ipAddress))
+  }
+}
+
+extension Request {
+  /// A date recorded earlier than the day it was entered goes to the audit log with its reason.
+  func auditEarlierDate(_ date: RecordedDate, subject: String, what: String) async throws {
+    guard let reason = date.earlierBecause else { return }
+    try await audit(.dataChange, subject: subject, detail: "\(what) \(date.date): \(reason)")
   }
 }
 

@@ -35,6 +35,11 @@ struct AuthenticatedAccount: Authenticatable {
     return false
   }
 
+  /// The nodes whose schemes the operator may see and use.
+  var schemeReach: SchemeReach {
+    SchemeReach(node: organisation.id, scope: scope, hierarchy: OrganisationHierarchy(organisations))
+  }
+
   /// The nodes the scope shows.
   var visibleOrganisations: [Organisation] { organisations.filter { scope.contains(organisation: $0.id) } }
 
@@ -62,7 +67,8 @@ enum SignIn {
   {
     let now = Date()
     let accounts = request.accounts
-    guard let account = try await accounts.account(username: username), !account.isDisabled else {
+    let found = try await accounts.account(username: username)
+    guard let account = found, !account.isDisabled else {
       // Hash anyway (off the event loop), so an unknown name takes as long to refuse as a
       // wrong password.
       let hasher = request.application.huzhu.passwordHasher
@@ -70,11 +76,14 @@ enum SignIn {
         try hasher.verify(password, against: try hasher.hash("not-a-password"))
       }
       try await request.audit(
-        .loginFailed, actor: username, subject: "account:\(username)", detail: "unknown or disabled")
+        .loginFailed, actor: username, organisation: found?.organisationID, subject: "account:\(username)",
+        detail: "unknown or disabled")
       return .failure(wrongCredentials)
     }
     if account.login.isLocked(at: now) {
-      try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "locked")
+      try await request.audit(
+        .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+        detail: "locked")
       return .failure(locked(until: account.login.lockedUntil!))
     }
     let verified = request.application.huzhu.verifiedCredentials
@@ -88,10 +97,13 @@ enum SignIn {
     }
     guard passed else {
       let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
-      try await request.audit(.loginFailed, actor: username, subject: "account:\(username)", detail: "wrong password")
+      try await request.audit(
+        .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+        detail: "wrong password")
       if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
         try await request.audit(
-          .accountLocked, actor: username, subject: "account:\(username)", detail: "\(lockedUntil)")
+          .accountLocked, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+          detail: "\(lockedUntil)")
         return .failure(locked(until: lockedUntil))
       }
       return .failure(wrongCredentials)
@@ -115,9 +127,9 @@ enum SignIn {
   static func locked(until: Date) -> LocalizedText {
     let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
     return LocalizedText(
-      zh: "密码错误次数过多，账号已锁定，请 \(minutes) 分钟后再试或联系安全管理员",
+      zh: "密码错误次数过多，账号已锁定，请 \(minutes) 分钟后再试，或联系本单位所属工会组织的安全管理员解锁",
       en:
-        "too many wrong passwords: the account is locked; try again in \(minutes) min or ask the security administrator"
+        "too many wrong passwords: the account is locked; try again in \(minutes) min or ask your federation's security administrator to unlock it"
     )
   }
 

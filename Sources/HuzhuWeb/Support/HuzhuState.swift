@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import NIOConcurrencyHelpers
@@ -8,6 +9,8 @@ struct HuzhuState: Sendable {
   var configuration: AppConfiguration?
   var passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
   var isReady = false
+  /// The server's day: every date the rules depend on comes from it. Tests set the day.
+  var clock: ServerClock = .system
   /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
   let verifiedCredentials = VerifiedCredentials()
 
@@ -37,4 +40,37 @@ extension Application {
     get { huzhuBox.withLockedValue { $0 } }
     set { huzhuBox.withLockedValue { $0 = newValue } }
   }
+}
+
+extension Application {
+  /// What use cases run with outside a request (the command line, background work).
+  public func services(clock: ServerClock? = nil) -> AppServices {
+    let state = huzhu
+    return AppServices(database: db, documents: state.documents, clock: clock ?? state.clock)
+  }
+
+  /// The clock requests read the day from (tests fix it).
+  public var serverClock: ServerClock {
+    get { huzhu.clock }
+    set { huzhu.clock = newValue }
+  }
+}
+
+extension Request {
+  /// What the use cases of this request work with.
+  var services: AppServices {
+    let state = application.huzhu
+    return AppServices(database: db, documents: state.documents, clock: state.clock)
+  }
+
+  /// The signed-in operator as the use cases' actor; throws 401 when nobody is signed in.
+  var actor: Actor {
+    get throws {
+      guard let signedIn = operatorAccount else { throw APIError.unauthorized }
+      return Actor(account: signedIn.account, organisations: signedIn.organisations, address: remoteAddress?.ipAddress)
+    }
+  }
+
+  /// The server's day.
+  var today: CalendarDate { application.huzhu.clock.today }
 }

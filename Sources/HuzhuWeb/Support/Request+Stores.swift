@@ -8,10 +8,12 @@ extension Request {
   var registry: any RegistryStore { FluentRegistryStore(database: db, scope: accessScope) }
   var enrollments: any EnrollmentStore { FluentEnrollmentStore(database: db, scope: accessScope) }
   var claims: any ClaimStore { FluentClaimStore(database: db, scope: accessScope) }
-  /// Schemes are published rules: readable by everyone signed in.
-  var schemes: any SchemeStore { FluentSchemeStore(database: db) }
-  /// Union work is read under the operator's own node (see ``UnionWorkController``).
-  var unionWork: any UnionWorkStore { FluentUnionWorkStore(database: db) }
+  /// The schemes in the operator's reach (``SchemeReach``); pages without an operator (the
+  /// portal, public pages) read every scheme's name and rules.
+  var schemes: any SchemeStore {
+    FluentSchemeStore(database: db, reach: operatorAccount?.schemeReach ?? .everything)
+  }
+  var unionWork: any UnionWorkStore { FluentUnionWorkStore(database: db, scope: accessScope) }
   var accounts: any AccountStore { FluentAccountStore(database: db) }
-  var auditLog: any AuditStore { FluentAuditStore(database: db) }
+  var auditLog: any AuditStore { FluentAuditStore(database: db, scope: accessScope) }
 }

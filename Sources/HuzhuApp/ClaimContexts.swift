@@ -1,0 +1,41 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+
+/// Who acts, on which day, under which rules and calendar: built here once for every claim
+/// operation (intake at the window, the portal, review, payment), never by an adapter.
+struct ClaimContexts: Sendable {
+  let services: AppServices
+  let actor: Actor
+
+  /// The scheme in the actor's reach, compiled; a field error naming `schemeCode` when there
+  /// is none (whether it does not exist or is run by another area).
+  func scheme(_ code: String) async throws -> CompiledScheme {
+    guard
+      let stored = try await FluentSchemeStore(database: services.database, reach: actor.schemeReach)
+        .scheme(code: code)
+    else { throw Self.unknownScheme(code) }
+    return try stored.compiled()
+  }
+
+  static func unknownScheme(_ code: String) -> ValidationFailure {
+    ValidationFailure([
+      FieldError(
+        field: "schemeCode", code: "unknown_scheme",
+        message: LocalizedText(zh: "没有编码为“\(code)”的方案", en: "no scheme has the code \"\(code)\""))
+    ])
+  }
+
+  /// The shipped holiday years with those staff entered or corrected on top.
+  func calendar() async throws -> WorkingDayCalendar {
+    WorkingDayCalendar(
+      years: WorkingDayCalendar.publishedChina.coveredYears
+        + (try await FluentClaimStore(database: services.database).holidayYears()))
+  }
+
+  func context(scheme code: String) async throws -> ClaimContext {
+    ClaimContext(
+      actor: actor.claimActor, address: actor.address, today: services.today, scheme: try await scheme(code),
+      calendar: try await calendar())
+  }
+}

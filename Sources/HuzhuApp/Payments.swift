@@ -1,0 +1,81 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSpreadsheet
+
+/// Payment batches: every approved claim of a scheme sent to the bank together, the bank file,
+/// and the bank's answer line by line. A batch belongs to the node of whoever made it; another
+/// area's batch, and its bank file, do not exist for the actor.
+public struct Payments: Sendable {
+  let services: AppServices
+  let actor: Actor
+
+  public init(_ services: AppServices, actor: Actor) {
+    self.services = services
+    self.actor = actor
+  }
+
+  var claims: FluentClaimStore { FluentClaimStore(database: services.database, scope: actor.scope) }
+  var contexts: ClaimContexts { ClaimContexts(services: services, actor: actor) }
+
+  /// What the payments page shows: the batches a page at a time, the schemes a batch may be
+  /// made for, and how many approved claims wait.
+  public struct Overview: Sendable {
+    public let batches: PagedResult<PaymentBatch>
+    public let schemes: [StoredScheme]
+    public let approved: Int
+  }
+
+  public func overview(page: PageQuery) async throws -> Overview {
+    try actor.require(.managePayments)
+    let schemes = try await FluentSchemeStore(database: services.database, reach: actor.schemeReach).schemes()
+    return Overview(
+      batches: try await claims.batches(page: page), schemes: schemes,
+      approved: try await claims.summary(today: services.today)[.approved])
+  }
+
+  /// Puts every approved claim of the scheme (in the actor's area) into a new batch.
+  public func createBatch(scheme code: String) async throws -> PaymentBatch {
+    try actor.require(.managePayments)
+    return try await claims.createBatch(scheme: code, context: try await contexts.context(scheme: code))
+  }
+
+  public func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch {
+    try actor.require(.managePayments)
+    guard let batch = try await claims.batch(id) else { throw UseCaseError.notFound }
+    return batch
+  }
+
+  /// The bank's answer for one line: paid (the money posts to the fund) or failed (the claim
+  /// goes back to the queue). Repeating an answer changes nothing.
+  public func settle(_ claim: ClaimRecord.ID, in batch: PaymentBatch.ID, paid: Bool, note: String?) async throws
+    -> PaymentBatch
+  {
+    let found = try await self.batch(batch)
+    return try await claims.settle(
+      claim, in: batch, paid: paid, note: note, context: try await contexts.context(scheme: found.schemeCode))
+  }
+
+  public enum BankFileFormat: String, Sendable, CaseIterable {
+    case csv, xlsx
+
+    public var contentType: String {
+      switch self {
+      case .csv: "text/csv; charset=utf-8"
+      case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+      }
+    }
+  }
+
+  /// The bank transfer file: CSV (UTF-8 with BOM, which Excel and bank portals read) or XLSX.
+  /// Reading it changes nothing, so it can be exported again at will.
+  public func bankFile(_ id: PaymentBatch.ID, format: BankFileFormat) async throws -> (name: String, data: Data) {
+    let batch = try await self.batch(id)
+    let data =
+      switch format {
+      case .csv: BankTransferFile.csv(batch)
+      case .xlsx: try BankTransferFile.xlsx(batch)
+      }
+    return ("\(batch.number).\(format.rawValue)", data)
+  }
+}
