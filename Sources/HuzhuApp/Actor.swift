@@ -10,6 +10,8 @@ public struct Actor: Sendable {
   public let organisation: Organisation?
   public let scope: AccessScope
   public let hierarchy: OrganisationHierarchy
+  /// Every organisation node (the tree the scope and the reach were worked out from).
+  public let organisations: [Organisation]
   /// Where the request came from (an IP address), for histories and the audit log.
   public let address: String?
   private let systemName: String
@@ -20,6 +22,7 @@ public struct Actor: Sendable {
     self.organisation = organisations.first { $0.id == account.organisationID }
     self.scope = .of(account, in: organisations)
     self.hierarchy = OrganisationHierarchy(organisations)
+    self.organisations = organisations
     self.address = address
     self.systemName = account.username
   }
@@ -29,6 +32,7 @@ public struct Actor: Sendable {
     organisation = nil
     scope = .unrestricted
     hierarchy = OrganisationHierarchy(organisations)
+    self.organisations = organisations
     address = nil
     self.systemName = systemName
   }
@@ -36,6 +40,14 @@ public struct Actor: Sendable {
   /// The command line or a background job, named in histories as `name`.
   public static func system(_ name: String = "system", organisations: [Organisation] = []) -> Actor {
     Actor(systemName: name, organisations: organisations)
+  }
+
+  /// The nodes the scope shows.
+  public var visibleOrganisations: [Organisation] { organisations.filter { scope.contains(organisation: $0.id) } }
+
+  /// Those nodes parents first, with their depth: what every organisation picker lists.
+  public var visibleTree: [(depth: Int, organisation: Organisation)] {
+    OrganisationTree(organisations: visibleOrganisations).flattened().map { ($0.depth, $0.node.organisation) }
   }
 
   /// The login name (or the system's name): what the audit log records.

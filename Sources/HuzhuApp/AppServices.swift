@@ -1,18 +1,37 @@
+import Dispatch
 import FluentKit
 import HuzhuCore
 
 /// What every use case works with besides the actor: the database, the files kept by content
-/// (scans, rosters between preview and import), and the server's clock.
+/// (scans, rosters between preview and import), the server's clock, and the password hasher
+/// (bcrypt in production, a cheap one in tests).
 public struct AppServices: Sendable {
   public let database: any Database
   public let documents: any DocumentStorage
   public let clock: ServerClock
+  public let passwordHasher: any PasswordHasher
+  /// Connections on the other event loops, for reads that run statements side by side (the
+  /// statistics page, the what-if); none outside a server.
+  public let alongside: @Sendable () -> [any Database]
 
-  public init(database: any Database, documents: any DocumentStorage, clock: ServerClock = .system) {
+  public init(
+    database: any Database, documents: any DocumentStorage, clock: ServerClock = .system,
+    passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] }
+  ) {
     self.database = database
     self.documents = documents
     self.clock = clock
+    self.passwordHasher = passwordHasher
+    self.alongside = alongside
   }
 
   public var today: CalendarDate { clock.today }
+
+  /// Runs `work` (bcrypt, deliberately slow) on a global queue rather than on the cooperative
+  /// pool, whose few threads every request shares.
+  func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+  }
 }

@@ -4,7 +4,7 @@ import HuzhuPersistence
 
 /// Who acts, on which day, under which rules and calendar: built here once for every claim
 /// operation (intake at the window, the portal, review, payment), never by an adapter.
-struct ClaimContexts: Sendable {
+struct ClaimContexts: UseCase {
   let services: AppServices
   let actor: Actor
 

@@ -6,7 +6,7 @@ import HuzhuSpreadsheet
 /// Payment batches: every approved claim of a scheme sent to the bank together, the bank file,
 /// and the bank's answer line by line. A batch belongs to the node of whoever made it; another
 /// area's batch, and its bank file, do not exist for the actor.
-public struct Payments: Sendable {
+public struct Payments: UseCase {
   let services: AppServices
   let actor: Actor
 
@@ -15,7 +15,6 @@ public struct Payments: Sendable {
     self.actor = actor
   }
 
-  var claims: FluentClaimStore { FluentClaimStore(database: services.database, scope: actor.scope) }
   var contexts: ClaimContexts { ClaimContexts(services: services, actor: actor) }
 
   /// What the payments page shows: the batches a page at a time, the schemes a batch may be
@@ -28,21 +27,21 @@ public struct Payments: Sendable {
 
   public func overview(page: PageQuery) async throws -> Overview {
     try actor.require(.managePayments)
-    let schemes = try await FluentSchemeStore(database: services.database, reach: actor.schemeReach).schemes()
+    let schemes = try await schemeStore.schemes()
     return Overview(
-      batches: try await claims.batches(page: page), schemes: schemes,
-      approved: try await claims.summary(today: services.today)[.approved])
+      batches: try await claimStore.batches(page: page), schemes: schemes,
+      approved: try await claimStore.summary(today: services.today)[.approved])
   }
 
   /// Puts every approved claim of the scheme (in the actor's area) into a new batch.
   public func createBatch(scheme code: String) async throws -> PaymentBatch {
     try actor.require(.managePayments)
-    return try await claims.createBatch(scheme: code, context: try await contexts.context(scheme: code))
+    return try await claimStore.createBatch(scheme: code, context: try await contexts.context(scheme: code))
   }
 
   public func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch {
     try actor.require(.managePayments)
-    guard let batch = try await claims.batch(id) else { throw UseCaseError.notFound }
+    guard let batch = try await claimStore.batch(id) else { throw UseCaseError.notFound }
     return batch
   }
 
@@ -52,7 +51,7 @@ public struct Payments: Sendable {
     -> PaymentBatch
   {
     let found = try await self.batch(batch)
-    return try await claims.settle(
+    return try await claimStore.settle(
       claim, in: batch, paid: paid, note: note, context: try await contexts.context(scheme: found.schemeCode))
   }
 

@@ -1,8 +1,9 @@
 import HuzhuCore
 import HuzhuPersistence
 
-/// What anyone may ask without signing in: whether a certificate is genuine and in force. The
-/// answer is shown masked; it reads every area's certificates, since the holder may be anyone's.
+/// What anyone may ask without signing in: whether a certificate is genuine and in force (the
+/// answer shown masked; every area's certificates, since the holder may be anyone's), and the
+/// anonymised stories of paid claims.
 public struct PublicLookups: Sendable {
   let services: AppServices
 
@@ -14,5 +15,28 @@ public struct PublicLookups: Sendable {
     let number = number.trimmingCharacters(in: .whitespaces)
     guard !number.isEmpty, number.count <= 40 else { return nil }
     return try await FluentEnrollmentStore(database: services.database).certificate(number: number)
+  }
+
+  /// The latest paid claims as anonymised stories (``ClaimStory`` decides what may be told).
+  /// Read across every area on purpose: only the story leaves this function.
+  public func stories(limit: Int = 30) async throws -> [ClaimStory] {
+    let claims = FluentClaimStore(database: services.database)
+    let registry = FluentRegistryStore(database: services.database)
+    let schemes = Dictionary(
+      try await FluentSchemeStore(database: services.database).schemes().map { ($0.code, $0.definition) },
+      uniquingKeysWith: { first, _ in first })
+    let paid = try await claims.latestPaid(limit: limit)
+    // Two reads for all of them, not two per story.
+    let workers = try await registry.workers(Array(Set(paid.map(\.workerID))))
+    let units = try await registry.units(Array(Set(workers.values.compactMap(\.unitID))))
+    var stories: [ClaimStory] = []
+    for claim in paid {
+      guard let worker = workers[claim.workerID] else { continue }
+      stories.append(
+        ClaimStory(
+          claim: claim, worker: worker, sector: worker.unitID.flatMap { units[$0]?.sector },
+          scheme: schemes[claim.schemeCode]))
+    }
+    return stories
   }
 }

@@ -10,7 +10,7 @@ import HuzhuSpreadsheet
 /// What a row does to someone the registry knows is the core's decision (``RosterRowPlan``):
 /// people within the actor's area are updated or moved; anyone employed or kept outside it
 /// becomes a transfer request, and the preview says nothing of who or where they are.
-public struct RosterImports: Sendable {
+public struct RosterImports: UseCase {
   let services: AppServices
   let actor: Actor
 
@@ -26,20 +26,18 @@ public struct RosterImports: Sendable {
     public let commit: RosterCommit
   }
 
-  var registry: FluentRegistryStore { FluentRegistryStore(database: services.database, scope: actor.scope) }
-
   /// The unit whose roster the actor may keep; ``UseCaseError/notFound`` outside their area.
   public func unit(_ id: WorkUnit.ID) async throws -> WorkUnit {
     try actor.require(.manageUnits)
-    guard let unit = try await registry.unit(id) else { throw UseCaseError.notFound }
+    guard let unit = try await registryStore.unit(id) else { throw UseCaseError.notFound }
     return unit
   }
 
   /// A unit by its credit code or id (the command line's way of naming it).
   public func unit(reference: String) async throws -> WorkUnit? {
     try actor.require(.manageUnits)
-    if let id = WorkUnit.ID(reference) { return try await registry.unit(id) }
-    return try await registry.unit(creditCode: reference)
+    if let id = WorkUnit.ID(reference) { return try await registryStore.unit(id) }
+    return try await registryStore.unit(creditCode: reference)
   }
 
   /// Reads `bytes` (XLSX or CSV, told apart by content) and checks every row. Writes nothing.
@@ -51,7 +49,7 @@ public struct RosterImports: Sendable {
   /// Checks a sheet already read (the command line reads from a path).
   public func review(_ sheet: Sheet, into unit: WorkUnit) async throws -> Review {
     let parsed = RosterReader.preview(sheet.rosterCells)
-    let standings = try await registry.standings(of: parsed.rows.compactMap(\.idNumber))
+    let standings = try await registryStore.standings(of: parsed.rows.compactMap(\.idNumber))
     let (preview, commit) = parsed.planned(into: unit.id, standings: standings, scope: actor.scope)
     return Review(unit: unit, preview: preview, commit: commit)
   }
@@ -67,7 +65,7 @@ public struct RosterImports: Sendable {
               message: LocalizedText(zh: "名册中没有可提交的职工", en: "the roster has no workers to commit"))
           ] : review.preview.allErrors)
     }
-    return try await registry.importRoster(review.commit, on: services.today, requestedBy: actor.displayName)
+    return try await registryStore.importRoster(review.commit, on: services.today, requestedBy: actor.displayName)
   }
 
   /// Checks `bytes` again and commits them: what the API's import does in one request.

@@ -5,7 +5,7 @@ import HuzhuPersistence
 /// Transfer requests between areas: a roster naming someone employed or kept outside the
 /// importer's area asks for them; the side keeping them confirms (the person moves, with the
 /// roster's details) or declines; the asking side may withdraw while it waits.
-public struct Transfers: Sendable {
+public struct Transfers: UseCase {
   let services: AppServices
   let actor: Actor
 
@@ -28,17 +28,15 @@ public struct Transfers: Sendable {
     public let decisions: [TransferRequest.Decision]
   }
 
-  var registry: FluentRegistryStore { FluentRegistryStore(database: services.database, scope: actor.scope) }
-
   public func list(status: TransferRequest.Status?, page: PageQuery) async throws -> PagedResult<Listing> {
     try actor.require(.manageUnits)
-    return try await listings(try await registry.transferRequests(status: status, page: page))
+    return try await listings(try await registryStore.transferRequests(status: status, page: page))
   }
 
   /// One request as the actor sees it; nil outside their area.
   public func listing(_ id: TransferRequest.ID) async throws -> Listing? {
     try actor.require(.manageUnits)
-    guard let request = try await registry.transferRequest(id) else { return nil }
+    guard let request = try await registryStore.transferRequest(id) else { return nil }
     return try await listings(PagedResult(items: [request], request: PageQuery(), total: 1)).items.first
   }
 
@@ -47,7 +45,7 @@ public struct Transfers: Sendable {
     // where its worker is going), so these are read apart from the actor's scope.
     let units = try await FluentRegistryStore(database: services.database).units(
       Array(Set(found.items.map(\.toUnitID))))
-    let workers = try await registry.workers(found.items.filter { $0.isKeptWithin(actor.scope) }.map(\.workerID))
+    let workers = try await registryStore.workers(found.items.filter { $0.isKeptWithin(actor.scope) }.map(\.workerID))
     return PagedResult(
       items: found.items.map { request in
         let incoming = request.isKeptWithin(actor.scope)
@@ -64,7 +62,7 @@ public struct Transfers: Sendable {
     -> TransferRequest
   {
     try actor.require(.manageUnits)
-    guard let request = try await registry.transferRequest(id) else { throw UseCaseError.notFound }
+    guard let request = try await registryStore.transferRequest(id) else { throw UseCaseError.notFound }
     if let refusal = request.refusal(of: decision, by: actor.scope) {
       throw ValidationFailure([FieldError(field: "decision", code: "not_allowed", message: refusal)])
     }
@@ -72,7 +70,7 @@ public struct Transfers: Sendable {
     let today = services.today
     guard let decided = request.deciding(decision, by: actor.displayName, on: today, note: note, scope: actor.scope)
     else { throw UseCaseError.notFound }
-    try await registry.record(decided, on: today)
+    try await registryStore.record(decided, on: today)
     return decided
   }
 }

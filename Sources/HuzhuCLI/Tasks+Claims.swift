@@ -19,7 +19,7 @@ extension Tasks {
   ) async throws -> String {
     var text = ""
     try await withMigratedApplication(configuration) { app in
-      let claims = FluentClaimStore(database: app.db)
+      let claims = HuzhuApp.Claims(app.services(clock: .fixed(today)), actor: .system("命令行 / command line"))
       let narrowing: QueueNarrowing? =
         switch filter {
         case .open: nil

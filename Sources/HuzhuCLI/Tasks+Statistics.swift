@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSchemeFiles
@@ -43,12 +44,14 @@ extension Tasks {
   ) async throws -> String {
     var text = ""
     try await withMigratedApplication(configuration) { app in
-      let schemes = FluentSchemeStore(database: app.db)
+      let services = app.services(clock: .fixed(today))
+      let all = try await Registry(services, actor: .system()).organisations()
+      let actor = Actor.system("命令行 / command line", organisations: all)
       var changed: SchemeDefinition
       if FileManager.default.fileExists(atPath: scheme) {
         let source = try String(contentsOfFile: scheme, encoding: .utf8)
         changed = try SchemeFile.decode(SchemeDefinition.self, yaml: source, file: scheme)
-      } else if let stored = try await schemes.scheme(code: scheme) {
+      } else if let stored = try? await Schemes(services, actor: actor).scheme(code: scheme) {
         changed = stored.definition
       } else {
         throw ValidationFailure([
@@ -65,23 +68,20 @@ extension Tasks {
               message: LocalizedText(zh: "修改参数需指定 --product 和 --version", en: "--set needs --product and --version"))
           ])
         }
-        changed = try Simulation.changing(changes, product: product, version: version, of: changed)
+        changed = try Reports.changing(changes, product: product, version: version, of: changed)
       }
-      var nodes: Set<Organisation.ID>?
+      var node: Organisation.ID?
       if let organisation {
-        let all = try await FluentRegistryStore(database: app.db).organisations()
-        guard let node = all.first(where: { $0.code == organisation }) else {
+        guard let found = all.first(where: { $0.code == organisation }) else {
           throw ValidationFailure([
             FieldError(
               field: "org", code: "unknown_organisation",
               message: LocalizedText(zh: "没有机构“\(organisation)”", en: "no organisation \"\(organisation)\""))
           ])
         }
-        nodes = OrganisationTree.subtreeIDs(of: node.id, in: all)
+        node = found.id
       }
-      let result = try await Simulation.run(
-        changed: changed, period: period, organisations: nodes, database: app.db,
-        alongside: app.databases.others(than: app.db), today: today)
+      let result = try await Reports(services, actor: actor).simulate(changed, period: period, node: node)
       text = report(result, scheme: changed.scheme.code, period: period)
     }
     return text

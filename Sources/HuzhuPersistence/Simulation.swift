@@ -10,10 +10,12 @@ import SQLKit
 public enum Simulation {
   public static func run(
     changed: SchemeDefinition, period: ReportPeriod, organisations: Set<Organisation.ID>?, database: any Database,
-    alongside others: [any Database] = [], scope: AccessScope = .unrestricted, today: CalendarDate
+    alongside others: [any Database] = [], scope: AccessScope = .unrestricted, reach: SchemeReach = .everything,
+    today: CalendarDate
   ) async throws -> WhatIf.Result {
     let code = changed.scheme.code
-    guard let stored = try await FluentSchemeStore(database: database).scheme(code: code) else {
+    // A scheme out of the reader's reach is no scheme to them.
+    guard let stored = try await FluentSchemeStore(database: database, reach: reach).scheme(code: code) else {
       throw ValidationFailure([
         FieldError(
           field: "scheme", code: "unknown_scheme",

@@ -1,4 +1,5 @@
 import Fluent
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSchemeFiles
@@ -57,7 +58,7 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   if configuration.loadsDemoData {
     let schemes = try DemoSeeder.bundledSchemes()
     if configuration.loadsDemoHistory {
-      if try await FluentRegistryStore(database: app.db).counts().organisations == 0 {
+      if try await Registry(app.services(), actor: .system()).counts().organisations == 0 {
         app.logger.notice("载入演示数据及其历史（首次启动约需一分钟）/ loading the demo data and its history (about a minute, once)")
       }
       let started = ContinuousClock.now

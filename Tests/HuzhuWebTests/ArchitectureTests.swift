@@ -4,30 +4,9 @@ import Testing
 
 /// The layers as the README draws them, held by reading the sources: the application layer
 /// (`HuzhuApp`) is where stores are built and use cases live; pages, API controllers and
-/// commands are adapters over it.
-///
-/// The move is under way (issue 21): the adapters below still build stores or reach them
-/// through `request.registry` and the like. The lists are exact on purpose: moving a use case
-/// into `HuzhuApp` makes this test fail until the list (or the count) is shortened to match,
-/// and a new store built outside the application layer fails it at once.
+/// commands are adapters over it, and none of them builds a store.
 @Suite("Architecture")
 struct ArchitectureTests {
-  /// Adapters that still construct a store themselves. Shorten, never lengthen.
-  static let storesBuiltOutsideTheApplicationLayer: Set<String> = [
-    "Sources/HuzhuCLI/Tasks+Claims.swift",
-    "Sources/HuzhuCLI/Tasks+Statistics.swift",
-    "Sources/HuzhuWeb/Pages/PortalPages.swift",
-    "Sources/HuzhuWeb/Pages/StatisticsPage+Model.swift",
-    "Sources/HuzhuWeb/Pages/StoriesPage.swift",
-    "Sources/HuzhuWeb/Support/Authentication.swift",
-    "Sources/HuzhuWeb/Support/Request+Stores.swift",
-    "Sources/HuzhuWeb/configure.swift",
-  ]
-
-  /// Uses of the request's store accessors (`request.registry`, `request.claims`…) left in
-  /// the web adapters. Lower it as use cases move; it never goes up.
-  static let storeAccessorUses = 137
-
   static func sources(under directories: [String]) throws -> [(path: String, text: String)] {
     var found: [(String, String)] = []
     for directory in directories {
@@ -41,27 +20,11 @@ struct ArchitectureTests {
     return found.sorted { $0.0 < $1.0 }
   }
 
-  @Test func noAdapterBuildsANewStore() throws {
+  @Test func noAdapterBuildsAStore() throws {
     let adapters = try Self.sources(under: ["Sources/HuzhuWeb", "Sources/HuzhuCLI", "Sources/huzhu"])
     #expect(adapters.count > 50)
-    let building = Set(
-      adapters.filter { $0.text.contains(/Fluent[A-Za-z]*Store\(/) }.map(\.path))
-    let new = building.subtracting(Self.storesBuiltOutsideTheApplicationLayer)
-    #expect(new.isEmpty, "build stores outside HuzhuApp: \(new.sorted())")
-    let moved = Self.storesBuiltOutsideTheApplicationLayer.subtracting(building)
-    #expect(moved.isEmpty, "no longer build stores (take them off the list): \(moved.sorted())")
-  }
-
-  @Test func storeAccessorsOnlyShrink() throws {
-    let web = try Self.sources(under: ["Sources/HuzhuWeb"])
-    let uses = web.reduce(0) { count, file in
-      count
-        + file.text.matches(
-          of: /request\.(registry|claims|enrollments|schemes|unionWork|accounts|auditLog)([^A-Za-z0-9_]|$)/
-        )
-        .count
-    }
-    #expect(uses == Self.storeAccessorUses, "update storeAccessorUses to \(uses)")
+    let building = adapters.filter { $0.text.contains(/Fluent[A-Za-z]*Store\(/) }.map(\.path)
+    #expect(building.isEmpty, "build stores outside HuzhuApp: \(building)")
   }
 
   /// The core decides and imports nothing but Foundation (and Dispatch for the what-if's

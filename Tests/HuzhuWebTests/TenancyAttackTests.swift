@@ -123,6 +123,29 @@ struct TenancyAttackTests {
       let form = try await test.get("/claims/new?worker=\(worker)", headers: session.cookie)
       #expect(!form.text.contains(#"name="claimDate""#))
       #expect(form.text.contains("以系统当天为准"))
+
+      // The same for an enrollment request on the unit's page: the clerk's typed date is
+      // refused, the supervisor's stands with its reason.
+      let bus = try #require(
+        try await FluentRegistryStore(database: test.app.db).units(in: nil, matching: "安阳公交集团", page: PageQuery())
+          .items.first)
+      let enrollment =
+        "product=anyang%7Canyang-hospital&periodStart=2024-01-01&requestDate=2023-12-20&everyone=on&employerKind=none"
+      let refused = try await test.send(
+        .POST, "/units/\(bus.id)/enroll", body: "_csrf=\(session.csrf)&\(enrollment)", headers: session.form())
+      #expect(refused.status == .unprocessableEntity)
+      #expect(refused.text.contains("申请日期由系统按办理当天"))
+      let lead = try await test.signIn("ay-window-lead")
+      let form2 = try await test.get("/units/\(bus.id)/enroll", headers: lead.cookie)
+      #expect(form2.text.contains(#"name="requestDateReason""#))
+      let enrolled = try await test.send(
+        .POST, "/units/\(bus.id)/enroll",
+        body: "_csrf=\(lead.csrf)&\(enrollment)&requestDateReason=%E5%8E%BF%E7%AA%97%E5%8F%A3%E6%94%B6%E4%BB%B6",
+        headers: lead.form())
+      #expect(enrolled.status == .seeOther, "\(enrolled.text)")
+      let requested = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(kind: .dataChange, actor: "ay-window-lead"), page: PageQuery())
+      #expect(requested.items.contains { $0.detail.contains("requested on 2023-12-20: 县窗口收件") })
     }
   }
 

@@ -32,7 +32,7 @@ public struct FluentClaimStore: ClaimStore {
     guard errors.isEmpty else { throw ValidationFailure(errors) }
     return try await database.transaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
-      guard [.draft, .returned, .submitted].contains(current.state) else {
+      guard current.state.takesIntakeChanges else {
         throw ValidationFailure([
           FieldError(
             field: "state", code: "not_editable",
@@ -58,7 +58,7 @@ public struct FluentClaimStore: ClaimStore {
   {
     try await database.transaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
-      guard [.draft, .returned, .submitted, .reviewed].contains(current.state) else {
+      guard current.state.takesDocuments else {
         throw ValidationFailure([
           FieldError(
             field: "state", code: "not_editable",
@@ -131,37 +131,33 @@ public struct FluentClaimStore: ClaimStore {
       case .success(let result): transition = result
       }
       guard case .moved(let from, let to) = transition else { return (current, transition) }
-      var note: String?
-      switch action {
-      case .submit, .appeal:
-        if case .appeal = action, from == .approved { try await Self.takeBackApproval(&record, on: transaction) }
-        try await Self.refresh(record: &record, on: transaction, context: context)
+      // What the step brings with it is the core's decision; carried out here, in this transaction.
+      let effects = ClaimEffects.of(action, from: from, to: to)
+      if effects.givesBackApproval { try await Self.takeBackApproval(&record, on: transaction) }
+      if effects.recalculates { try await Self.refresh(record: &record, on: transaction, context: context) }
+      switch effects.clock {
+      case .start?:
         record.documentsCompleteOn = context.today
         Self.startClock(&record, context: context)
-        if case .appeal(let reason) = action { note = reason }
-        try await Self.notify(record, .submitted, note: nil, on: transaction)
-      case .returnForDocuments(let reason):
-        note = reason
+      case .stop?:
         record.documentsCompleteOn = nil
         record.dueOn = nil
-        try await Self.notify(record, .returned, note: reason, on: transaction)
-      case .reject(let reason, let text):
-        note = "\(reason.label.zh)：\(text)"
-        try await Self.notify(record, .rejected, note: note, on: transaction)
-      case .approve where to == .approved, .review where to == .approved:
-        try await Self.approve(&record, context: context, on: transaction)
-        try await Self.notify(record, .approved, note: nil, on: transaction)
-      default: break
+      case nil: break
+      }
+      if effects.settlesApproval { try await Self.approve(&record, context: context, on: transaction) }
+      if let notice = effects.notice {
+        try await Self.notify(record, notice, note: effects.noticeNote, on: transaction)
       }
       try row.update(from: record)
-      switch action {
-      case .reject(let reason, _): row.rejectionReason = reason.rawValue
-      case .appeal: row.rejectionReason = nil
-      default: break
+      switch effects.rejection {
+      case .record(let reason)?: row.rejectionReason = reason.rawValue
+      case .clear?: row.rejectionReason = nil
+      case nil: break
       }
       try await row.update(on: transaction)
       try await Self.log(
-        record, action: Self.name(of: action), from: from, note: note, context: context, on: transaction)
+        record, action: Self.name(of: action), from: from, note: effects.historyNote, context: context,
+        on: transaction)
       return (record, transition)
     }
   }

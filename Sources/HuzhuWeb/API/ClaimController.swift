@@ -1,6 +1,5 @@
 import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuSpreadsheet
 import Vapor
 
@@ -62,107 +61,52 @@ struct ClaimController {
 
   @Sendable func openClaim(_ request: Request) async throws -> Response {
     let input = try request.content.decode(NewClaim.self)
-    let context = try await request.claimContext(scheme: input.schemeCode)
-    let worker = try await member(of: input, request: request)
-    let received = try request.actor.recorded(
-      input.intake.event.claimDate, reason: input.intake.event.claimDateReason, today: context.today,
-      field: "event.claimDate", what: LocalizedText(zh: "受理日期", en: "receipt date"))
-    let record = try await request.claims.open(
-      input.intake.intake(received: received.date), for: worker, channel: input.channel ?? .window,
-      expedited: input.expedited ?? false, context: context)
-    try await request.auditEarlierDate(received, subject: "claim:\(record.id)", what: "received on")
+    let claims = try request.claims
+    let worker = try await claims.member(
+      worker: input.workerId.map { .init($0) }, idNumber: input.idNumber, certificateNumber: input.certificateNumber)
+    let record = try await claims.open(
+      input.intake.intake(received: request.today), receivedOn: input.intake.event.claimDate,
+      reason: input.intake.event.claimDateReason, for: worker, scheme: input.schemeCode,
+      channel: input.channel ?? .window, expedited: input.expedited ?? false)
     return try await created(
-      ClaimResource(record, today: context.today), at: .api(.claim(.value(record.id))), for: request)
-  }
-
-  /// The member a claim is for, found by worker id, ID number or certificate number.
-  private func member(of input: NewClaim, request: Request) async throws -> Worker.ID {
-    if let id = input.workerId { return .init(id) }
-    if let text = input.idNumber {
-      guard case .success(let number) = ResidentIDNumber.validate(text) else {
-        throw ValidationFailure([
-          FieldError(
-            field: "idNumber", code: "invalid_id_number",
-            message: LocalizedText(zh: "身份证号码无效", en: "not a valid ID number"))
-        ])
-      }
-      if let worker = try await request.registry.worker(idNumber: number) { return worker.id }
-    }
-    if let number = input.certificateNumber,
-      let certificate = try await request.enrollments.certificate(number: number)
-    {
-      return certificate.enrollment.workerID
-    }
-    throw ValidationFailure([
-      FieldError(
-        field: "workerId", code: "unknown_member",
-        message: LocalizedText(
-          zh: "请用职工编号、身份证号或保障书编号指明参保人", en: "name the member by worker id, ID number or certificate number"))
-    ])
+      ClaimResource(record, today: request.today), at: .api(.claim(.value(record.id))), for: request)
   }
 
   @Sendable func showClaim(_ request: Request) async throws -> ClaimDetailResource {
-    let id: ClaimRecord.ID = try request.identifier()
-    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
-    async let documents = request.claims.documents(of: id)
-    async let history = request.claims.history(of: id)
-    async let outbox = request.claims.outbox(claim: id)
+    let detail = try await request.claims.detail(try request.identifier())
     return ClaimDetailResource(
-      claim: ClaimResource(record, today: request.today),
-      documents: try await documents.map(ClaimDetailResource.Document.init), history: try await history,
-      notifications: try await outbox)
+      claim: ClaimResource(detail.claim, today: request.today),
+      documents: detail.documents.map(ClaimDetailResource.Document.init), history: detail.history,
+      notifications: detail.outbox)
   }
 
   @Sendable func updateIntake(_ request: Request) async throws -> ClaimResource {
-    let id: ClaimRecord.ID = try request.identifier()
-    let record = try await existing(id, request)
     let input = try request.content.decode(ClaimIntakeInput.self)
-    let context = try await request.claimContext(scheme: record.schemeCode)
-    // The claim keeps the day it was received unless an earlier one is recorded, with a reason.
-    let kept = record.intake.event.claimDate
-    let requested = input.event.claimDate ?? kept
-    let received =
-      requested == kept
-      ? RecordedDate(date: kept, earlierBecause: nil)
-      : try request.actor.recorded(
-        requested, reason: input.event.claimDateReason, today: context.today, field: "event.claimDate",
-        what: LocalizedText(zh: "受理日期", en: "receipt date"))
-    let updated = try await request.claims.update(input.intake(received: received.date), of: id, context: context)
-    try await request.auditEarlierDate(received, subject: "claim:\(id)", what: "received on")
-    return ClaimResource(updated, today: context.today)
+    let updated = try await request.claims.update(
+      try request.identifier(), intake: input.intake(received: request.today), receivedOn: input.event.claimDate,
+      reason: input.event.claimDateReason)
+    return ClaimResource(updated, today: request.today)
   }
 
   @Sendable func listDocuments(_ request: Request) async throws -> ListResource<ClaimDetailResource.Document> {
-    let id: ClaimRecord.ID = try request.identifier()
-    _ = try await existing(id, request)
-    return ListResource(items: try await request.claims.documents(of: id).map(ClaimDetailResource.Document.init))
+    ListResource(
+      items: try await request.claims.documents(of: try request.identifier()).map(ClaimDetailResource.Document.init))
   }
 
   /// A scan as the body, `?kind=invoice&fileName=…`: checked by content (PDF, JPEG, PNG,
   /// at most 10 MB), stored by checksum.
   @Sendable func uploadDocument(_ request: Request) async throws -> Response {
-    let id: ClaimRecord.ID = try request.identifier()
-    let record = try await existing(id, request)
-    guard let kind = request.query[String.self, at: "kind"], !kind.isEmpty, kind.count <= 40 else {
-      throw ValidationFailure([
-        FieldError(
-          field: "kind", code: "kind_required",
-          message: LocalizedText(zh: "请说明材料类别（如 invoice）", en: "say what the document is (e.g. invoice)"))
-      ])
-    }
-    let bytes = request.body.data.map { Data($0.readableBytesView) } ?? Data()
-    let context = try await request.claimContext(scheme: record.schemeCode)
-    let document = try await request.attachScan(
-      bytes, kind: kind, fileName: request.query[String.self, at: "fileName"], to: id, context: context)
+    let document = try await request.claims.attach(
+      .init(
+        kind: request.query[String.self, at: "kind"] ?? "", fileName: request.query[String.self, at: "fileName"],
+        bytes: request.bodyBytes),
+      to: try request.identifier())
     return try await created(
       ClaimDetailResource.Document(document), at: .api(.document(.value(document.id))), for: request)
   }
 
   @Sendable func downloadDocument(_ request: Request) async throws -> Response {
-    let id: ClaimDocument.ID = try request.identifier()
-    guard let document = try await request.claims.document(id) else { throw APIError.notFound }
-    let storage = request.application.huzhu.documents
-    let data = try await request.application.threadPool.runIfActive { try storage.load(sha256: document.sha256) }
+    let (document, data) = try await request.claims.document(try request.identifier())
     var headers = HTTPHeaders()
     headers.replaceOrAdd(name: .contentType, value: document.format.contentType)
     headers.replaceOrAdd(name: .contentDisposition, value: "inline")
@@ -170,36 +114,17 @@ struct ClaimController {
   }
 
   @Sendable func act(_ request: Request) async throws -> ActionResultResource {
-    let id: ClaimRecord.ID = try request.identifier()
-    let record = try await existing(id, request)
     let input = try request.content.decode(ClaimActionInput.self)
-    let note = input.note ?? ""
-    let action: ClaimAction =
-      switch input.action {
-      case .submit: .submit
-      case .return: .returnForDocuments(reason: note)
-      case .review: .review
-      case .approve: .approve
-      case .reject: .reject(reason: input.rejectionReason ?? .other, note: note)
-      case .appeal: .appeal(reason: note)
-      }
-    guard let account = request.operatorAccount, !action.permittedBy.isDisjoint(with: account.account.permissions)
-    else { throw APIError.forbidden }
-    let context = try await request.claimContext(scheme: record.schemeCode)
-    let result = try await request.claims.perform(action, on: id, context: context)
-    return ActionResultResource(
-      claim: ClaimResource(result.record, today: context.today), changed: result.transition != .alreadyDone)
+    let result = try await request.claims.act(
+      input.action, note: input.note ?? "", rejectionReason: input.rejectionReason, on: try request.identifier())
+    return ActionResultResource(claim: ClaimResource(result.record, today: request.today), changed: result.changed)
   }
 
   @Sendable func adjust(_ request: Request) async throws -> ClaimResource {
-    let id: ClaimRecord.ID = try request.identifier()
-    let record = try await existing(id, request)
     let input = try request.content.decode(NewAdjustment.self)
-    let context = try await request.claimContext(scheme: record.schemeCode)
     let adjusted = try await request.claims.adjust(
-      id, to: ClaimAdjustment(amount: input.amount, justification: input.justification, by: context.actor.name),
-      context: context)
-    return ClaimResource(adjusted, today: context.today)
+      try request.identifier(), to: input.amount, justification: input.justification)
+    return ClaimResource(adjusted, today: request.today)
   }
 
   @Sendable func createBatch(_ request: Request) async throws -> Response {
@@ -249,13 +174,8 @@ struct ClaimController {
           message: LocalizedText(zh: "请求体中的年份与地址不一致", en: "the body's year differs from the address"))
       ])
     }
-    try await request.claims.save(input, by: request.operatorName)
+    try await request.claims.save(input)
     return input
-  }
-
-  private func existing(_ id: ClaimRecord.ID, _ request: Request) async throws -> ClaimRecord {
-    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
-    return record
   }
 }
 
@@ -264,47 +184,13 @@ extension Request {
     get throws { Payments(services, actor: try actor) }
   }
 
-  /// The shipped holiday years with those staff entered or corrected on top.
+  var claims: Claims {
+    get throws { Claims(services, actor: try actor) }
+  }
+
+  /// The shipped holiday years with those staff entered or corrected on top (read by anyone
+  /// signed in: the calendar is the country's).
   func workingDayCalendar() async throws -> WorkingDayCalendar {
-    WorkingDayCalendar(years: WorkingDayCalendar.publishedChina.coveredYears + (try await claims.holidayYears()))
-  }
-
-  /// The signed-in operator as a claim actor, with the scheme and the calendar.
-  /// Keeps a file in the document store under its SHA-256 (written off the event loop) and
-  /// returns that checksum: scans, and rosters between their preview and their import.
-  func storeDocument(_ bytes: Data) async throws -> String {
-    let checksum = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    let storage = application.huzhu.documents
-    try await application.threadPool.runIfActive { try storage.save(bytes, sha256: checksum) }
-    return checksum
-  }
-
-  /// Checks a scan by its content, stores it by its SHA-256, and attaches it to the claim.
-  func attachScan(_ bytes: Data, kind: String, fileName: String?, to id: ClaimRecord.ID, context: ClaimContext)
-    async throws -> ClaimDocument
-  {
-    let format: DocumentFormat
-    switch DocumentFormat.detect(bytes) {
-    case .success(let detected): format = detected
-    case .failure(let problem): throw ValidationFailure([problem])
-    }
-    let checksum = try await storeDocument(bytes)
-    let name = String((fileName.flatMap { $0.isEmpty ? nil : $0 } ?? "\(kind).\(format.rawValue)").prefix(100))
-    let document = ClaimDocument(
-      claimID: id, kind: kind, fileName: name, format: format, size: bytes.count, sha256: checksum,
-      uploadedBy: context.actor.name, uploadedAt: Date())
-    _ = try await claims.attach(document, to: id, context: context)
-    return document
-  }
-
-  func claimContext(scheme code: String) async throws -> ClaimContext {
-    guard let signedIn = operatorAccount else { throw APIError.unauthorized }
-    let account = signedIn.account
-    return ClaimContext(
-      actor: ClaimActor(
-        accountID: account.id, name: account.displayName, organisationKind: signedIn.organisation.kind,
-        organisationID: signedIn.organisation.id),
-      address: remoteAddress?.ipAddress, today: today, scheme: try await compiledScheme(code),
-      calendar: try await workingDayCalendar())
+    try await Claims(services, actor: .system()).workingDayCalendar()
   }
 }

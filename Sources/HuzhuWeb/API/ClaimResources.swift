@@ -48,11 +48,7 @@ struct ClaimIntakeInput: Content {
 }
 
 struct ClaimActionInput: Content {
-  enum Name: String, Codable {
-    case submit, `return`, review, approve, reject, appeal
-  }
-
-  let action: Name
+  let action: ClaimActionName
   /// Why (return, reject, appeal).
   let note: String?
   let rejectionReason: RejectionReason?

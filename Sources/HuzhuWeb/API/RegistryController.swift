@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -18,7 +19,7 @@ struct RegistryController {
   /// A person on their own (a gig worker), kept by the caller's node unless another of its
   /// subtree is named; an earlier record of someone who left their unit is taken over (200).
   @Sendable func registerIndividual(_ request: Request) async throws -> Response {
-    guard let signedIn = request.operatorAccount, signedIn.keepsIndividuals else { throw APIError.forbidden }
+    guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
     let input = try request.content.decode(NewIndividual.self)
     let worker = try IndividualRegistration(
       name: input.name, idNumber: input.idNumber, phone: input.phone,
@@ -34,17 +35,15 @@ struct RegistryController {
   }
 
   @Sendable func listOrganisations(_ request: Request) async throws -> ListResource<OrganisationResource> {
-    async let organisations = request.registry.organisations()
-    async let unitCounts = request.registry.unitCounts()
+    let registry = try request.registry
+    async let organisations = registry.organisations()
+    async let unitCounts = registry.unitCounts()
     let counts = try await unitCounts
     return ListResource(items: try await organisations.map { OrganisationResource($0, unitCount: counts[$0.id] ?? 0) })
   }
 
   @Sendable func showOrganisation(_ request: Request) async throws -> OrganisationResource {
-    guard let organisation = try await request.registry.organisation(try request.identifier()) else {
-      throw APIError.notFound
-    }
-    return OrganisationResource(organisation)
+    OrganisationResource(try await request.registry.organisation(try request.identifier()))
   }
 
   @Sendable func createOrganisation(_ request: Request) async throws -> Response {
@@ -67,8 +66,7 @@ struct RegistryController {
   }
 
   @Sendable func showUnit(_ request: Request) async throws -> UnitResource {
-    guard let unit = try await request.registry.unit(try request.identifier()) else { throw APIError.notFound }
-    return UnitResource(unit)
+    UnitResource(try await request.registry.unit(try request.identifier()))
   }
 
   @Sendable func createUnit(_ request: Request) async throws -> Response {
@@ -83,9 +81,7 @@ struct RegistryController {
   }
 
   @Sendable func listWorkers(_ request: Request) async throws -> PageResource<WorkerListItem> {
-    let unitID: WorkUnit.ID = try request.identifier()
-    guard try await request.registry.unit(unitID) != nil else { throw APIError.notFound }
-    let page = try await request.registry.workers(in: unitID, page: try request.pageRequest())
+    let page = try await request.registry.workers(in: try request.identifier(), page: try request.pageRequest())
     return PageResource(page, map: WorkerListItem.init)
   }
 

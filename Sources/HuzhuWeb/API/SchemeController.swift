@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import HuzhuSchemeFiles
 import Vapor
@@ -15,15 +16,13 @@ struct SchemeController {
 
   @Sendable func listSchemes(_ request: Request) async throws -> ListResource<SchemeResource> {
     ListResource(
-      items: try await request.schemes.schemes().map {
+      items: try await request.schemeWork.schemes().map {
         SchemeResource($0, compiled: try $0.compiled(), includeSource: false)
       })
   }
 
   @Sendable func showScheme(_ request: Request) async throws -> SchemeResource {
-    guard let stored = try await request.schemes.scheme(code: try request.pathText(SiteURL.codeParameter)) else {
-      throw APIError.notFound
-    }
+    let stored = try await request.schemeWork.scheme(code: try request.pathText(SiteURL.codeParameter))
     return SchemeResource(stored, compiled: try stored.compiled(), includeSource: true)
   }
 
@@ -38,77 +37,27 @@ struct SchemeController {
           message: LocalizedText(zh: "请求体应为方案文件（YAML）的内容", en: "send the scheme file (YAML) as the body"))
       ])
     }
-    let (stored, created) = try await request.saveScheme(code: code, yaml: body)
+    let (stored, created) = try await request.schemeWork.save(code: code, yaml: body)
     let resource = SchemeResource(stored, compiled: try stored.compiled(), includeSource: false)
     return try await resource.encodeResponse(status: created ? .created : .ok, for: request)
   }
 
   @Sendable func fundBalances(_ request: Request) async throws -> ListResource<FundBalanceResource> {
-    let scheme = request.query[String.self, at: "scheme"]
-    let visible = try await request.fundSchemeCodes()
-    return ListResource(
-      items: try await request.enrollments.fundBalances(scheme: scheme).filter { visible.contains($0.schemeCode) }
+    ListResource(
+      items: try await request.schemeWork.fundBalances(scheme: request.query[String.self, at: "scheme"])
         .map(FundBalanceResource.init))
   }
 
   @Sendable func fundEntries(_ request: Request) async throws -> PageResource<FundEntryResource> {
-    let code = try request.pathText(SiteURL.codeParameter)
-    guard try await request.schemes.scheme(code: code) != nil, try await request.fundSchemeCodes().contains(code) else {
-      throw APIError.notFound
-    }
-    let version = request.query[String.self, at: "version"]
-    let page = try await request.enrollments.fundEntries(
-      scheme: code, versionLabel: version, page: try request.pageRequest())
+    let page = try await request.schemeWork.fundEntries(
+      scheme: try request.pathText(SiteURL.codeParameter), versionLabel: request.query[String.self, at: "version"],
+      page: try request.pageRequest())
     return PageResource(page, map: FundEntryResource.init)
   }
 }
 
 extension Request {
-  /// Validates a scheme file whole (every error names its path in the file) and saves it as
-  /// the scheme's next revision. A scheme belongs to the node that first saved it: only
-  /// administrators of that node's area may revise it.
-  func saveScheme(code: String, yaml: String) async throws -> (scheme: StoredScheme, created: Bool) {
-    let definition: SchemeDefinition
-    do {
-      definition = try SchemeFile.decode(SchemeDefinition.self, yaml: yaml, file: "\(code).yaml")
-    } catch {
-      throw ValidationFailure(error.errors)
-    }
-    guard definition.scheme.code == code else {
-      throw ValidationFailure([
-        FieldError(
-          field: "scheme.code", code: "code_mismatch",
-          message: LocalizedText(
-            zh: "文件中的方案编码“\(definition.scheme.code)”与地址中的“\(code)”不一致",
-            en: "the file's scheme code \"\(definition.scheme.code)\" differs from \"\(code)\" in the address"))
-      ])
-    }
-    guard let signedIn = operatorAccount else { throw APIError.unauthorized }
-    let existing = try await schemes.scheme(code: code)
-    if let existing, !signedIn.scope.contains(organisation: existing.organisationID) { throw APIError.forbidden }
-    let stored = try await schemes.save(
-      definition, source: yaml, organisationID: existing?.organisationID ?? signedIn.organisation.id,
-      savedBy: signedIn.account.username)
-    return (stored, existing == nil)
-  }
-}
-
-extension Request {
-  /// The schemes whose fund the operator may read: those run by a node of their area, and
-  /// those run above them for their area (the city agency reads the provincial pool it
-  /// collects for). Another city's or province's fund is not theirs to see.
-  /// `known`: the scheme list when the caller has read it already.
-  func fundSchemeCodes(of known: [StoredScheme]? = nil) async throws -> Set<String> {
-    guard let signedIn = operatorAccount else { return [] }
-    var codes: Set<String> = []
-    let list: [StoredScheme]
-    if let known { list = known } else { list = try await schemes.schemes() }
-    for scheme in list {
-      let served = OrganisationTree.subtreeIDs(of: scheme.organisationID, in: signedIn.organisations)
-      if signedIn.scope.contains(organisation: scheme.organisationID) || served.contains(signedIn.organisation.id) {
-        codes.insert(scheme.code)
-      }
-    }
-    return codes
+  var schemeWork: Schemes {
+    get throws { Schemes(services, actor: try actor) }
   }
 }

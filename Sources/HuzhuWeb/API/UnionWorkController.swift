@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -22,69 +23,55 @@ struct UnionWorkController {
   // MARK: Unit details
 
   @Sendable func showDetails(_ request: Request) async throws -> UnitDetails {
-    guard let details = try await request.registry.details(of: try request.identifier()) else {
-      throw APIError.notFound
-    }
-    return details
+    try await request.unionWork.details(of: try request.identifier())
   }
 
   @Sendable func updateDetails(_ request: Request) async throws -> UnitDetails {
-    let unit: WorkUnit.ID = try request.identifier()
-    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
-    try await request.registry.update(try request.content.decode(UnitDetails.self), of: unit)
-    return try await request.registry.details(of: unit) ?? UnitDetails()
+    try await request.unionWork.update(try request.content.decode(UnitDetails.self), of: try request.identifier())
   }
 
   @Sendable func listHeadcounts(_ request: Request) async throws -> ListResource<HeadcountReport> {
-    let unit: WorkUnit.ID = try request.identifier()
-    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
-    return ListResource(items: try await request.registry.headcounts(of: unit))
+    ListResource(items: try await request.unionWork.headcounts(of: try request.identifier()))
   }
 
   @Sendable func recordHeadcount(_ request: Request) async throws -> Response {
     let unit: WorkUnit.ID = try request.identifier()
-    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
     let report = try request.content.decode(HeadcountReport.self)
-    try await request.registry.record(report, for: unit)
+    try await request.unionWork.record(report, for: unit)
     return try await created(report, at: .api(.unitHeadcounts(.value(unit))), for: request)
   }
 
   // MARK: Outreach
 
   @Sendable func listOutreach(_ request: Request) async throws -> ListResource<OutreachVisitResource> {
-    let unit: WorkUnit.ID = try request.identifier()
-    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
-    return ListResource(items: try await request.unionWork.outreachVisits(unit: unit).map(OutreachVisitResource.init))
+    ListResource(
+      items: try await request.unionWork.outreachVisits(unit: try request.identifier()).map(OutreachVisitResource.init))
   }
 
   @Sendable func recordOutreach(_ request: Request) async throws -> Response {
     let unit: WorkUnit.ID = try request.identifier()
-    guard try await request.registry.unit(unit) != nil else { throw APIError.notFound }
     let input = try request.content.decode(NewOutreachVisit.self)
     let visit = OutreachVisit(
       unitID: unit, visitedOn: input.visitedOn, visitor: input.visitor.trimmingCharacters(in: .whitespaces),
       contact: input.contact, materials: input.materials, outcome: input.outcome, declineReason: input.declineReason,
       note: input.note)
-    try await request.unionWork.record(visit, today: request.today)
+    try await request.unionWork.record(visit)
     return try await created(OutreachVisitResource(visit), at: .api(.unitOutreach(.value(unit))), for: request)
   }
 
   @Sendable func outreachSummary(_ request: Request) async throws -> OutreachSummaryResource {
-    OutreachSummaryResource(
-      try await request.unionWork.outreachSummary(under: try request.scopedOrganisationFilter()))
+    OutreachSummaryResource(try await request.unionWork.outreachSummary(under: try request.organisationFilter()))
   }
 
   // MARK: Pairing ledger
 
   @Sendable func listPairings(_ request: Request) async throws -> ListResource<PairingResource> {
     ListResource(
-      items: try await request.unionWork.pairings(under: try request.scopedOrganisationFilter()).map(
-        PairingResource.init))
+      items: try await request.unionWork.pairings(under: try request.organisationFilter()).map(PairingResource.init))
   }
 
   @Sendable func showPairing(_ request: Request) async throws -> PairingResource {
-    guard let pairing = try await request.visiblePairing(try request.identifier()) else { throw APIError.notFound }
-    return PairingResource(pairing)
+    PairingResource(try await request.unionWork.pairing(try request.identifier()))
   }
 
   @Sendable func createPairing(_ request: Request) async throws -> Response {
@@ -93,26 +80,20 @@ struct UnionWorkController {
       organisationID: .init(input.organisationId), cadreName: input.cadreName.trimmingCharacters(in: .whitespaces),
       cadrePhone: input.cadrePhone, workerID: .init(input.workerId), hardshipLevel: input.hardshipLevel,
       startedOn: input.startedOn, endedOn: input.endedOn, cadrePaysContribution: input.cadrePaysContribution ?? false)
-    // The pairing is kept by a node of the operator's area, for a worker they can see.
-    guard request.accessScope.contains(organisation: pairing.organisationID),
-      try await request.registry.worker(pairing.workerID) != nil
-    else { throw APIError.notFound }
     try await request.unionWork.create(pairing)
     return try await created(PairingResource(pairing), at: .api(.pairing(.value(pairing.id))), for: request)
   }
 
   @Sendable func listPairingVisits(_ request: Request) async throws -> ListResource<PairingVisitResource> {
-    let id: HardshipPairing.ID = try request.identifier()
-    guard try await request.unionWork.pairing(id) != nil else { throw APIError.notFound }
-    return ListResource(items: try await request.unionWork.visits(pairing: id).map(PairingVisitResource.init))
+    ListResource(
+      items: try await request.unionWork.visits(pairing: try request.identifier()).map(PairingVisitResource.init))
   }
 
   @Sendable func recordPairingVisit(_ request: Request) async throws -> Response {
     let id: HardshipPairing.ID = try request.identifier()
-    guard try await request.unionWork.pairing(id) != nil else { throw APIError.notFound }
     let input = try request.content.decode(NewPairingVisit.self)
     let visit = PairingVisit(pairingID: id, visitedOn: input.visitedOn, note: input.note)
-    try await request.unionWork.record(visit, today: request.today)
+    try await request.unionWork.record(visit)
     return try await created(PairingVisitResource(visit), at: .api(.pairingVisits(.value(id))), for: request)
   }
 }
@@ -242,25 +223,8 @@ struct NewPairingVisit: Content {
 }
 
 extension Request {
-  /// The union-work store is not scoped by itself: these narrow its answers to the
-  /// operator's area. A node outside it is "not found"; no node means the operator's own.
-  func scopedOrganisationFilter() throws -> Organisation.ID? {
-    let requested = try organisationFilter()
-    guard let signedIn = operatorAccount else { throw APIError.unauthorized }
-    switch signedIn.scope {
-    case .unrestricted: return requested
-    case .organisations(let ids):
-      guard let requested else { return signedIn.organisation.id }
-      guard ids.contains(requested) else { throw APIError.notFound }
-      return requested
-    case .unit, .nothing: throw APIError.forbidden
-    }
-  }
-
-  func visiblePairing(_ id: HardshipPairing.ID) async throws -> HardshipPairing? {
-    guard let pairing = try await unionWork.pairing(id), accessScope.contains(organisation: pairing.organisationID)
-    else { return nil }
-    return pairing
+  var unionWork: UnionWork {
+    get throws { UnionWork(services, actor: try actor) }
   }
 
   /// `?organisationId=`: a subtree to narrow a list to; a 400 naming it when not a UUID.

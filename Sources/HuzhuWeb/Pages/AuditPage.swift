@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import Plot
 
@@ -8,7 +9,7 @@ enum AuditPage {
     let events: PagedResult<AuditEvent>
     let query: AuditQuery
 
-    static func load(query: AuditQuery, page: PageQuery, from log: any AuditStore) async throws -> Model {
+    static func load(query: AuditQuery, page: PageQuery, from log: AuditLog) async throws -> Model {
       Model(events: try await log.events(query, page: page), query: query)
     }
   }

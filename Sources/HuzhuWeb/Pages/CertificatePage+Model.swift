@@ -7,11 +7,6 @@ enum CertificatePage {
     let certificate: Certificate
     let today: CalendarDate
 
-    static func load(number: String, today: CalendarDate, from store: any EnrollmentStore) async throws -> Model? {
-      guard let certificate = try await store.certificate(number: number) else { return nil }
-      return Model(certificate: certificate, today: today)
-    }
-
     var enrollment: Enrollment { certificate.enrollment }
     var inForce: Bool { enrollment.covers(today) }
   }

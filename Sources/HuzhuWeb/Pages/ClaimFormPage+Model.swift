@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 
 /// The intake form at the window: the member, the stay, the settlement sheet's figures and
@@ -41,16 +42,16 @@ enum ClaimFormPage {
       self.schemeCode = schemeCode
     }
 
-    /// The intake with its receipt date (the server's day, or an earlier one with a reason from
-    /// someone allowed), or every field that is wrong.
-    func intake(today: CalendarDate, mayRecordEarlier: Bool) -> Result<(ClaimIntake, RecordedDate), ValidationFailure> {
+    /// The intake as typed (received `today` unless a date is asked for), the receipt date
+    /// asked for and why, or every field that is wrong. Whether an earlier date may stand is
+    /// the use case's decision (``RecordedDate``).
+    func intake(today: CalendarDate) -> Result<
+      (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String), ValidationFailure
+    > {
       var errors: [FieldError] = []
-      func date(_ text: String, _ field: String, required: Bool = false) -> CalendarDate? {
+      func date(_ text: String, _ field: String) -> CalendarDate? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty {
-          if required { errors.append(.missing(field, LocalizedText(zh: "日期", en: "date"))) }
-          return nil
-        }
+        guard !trimmed.isEmpty else { return nil }
         guard let date = CalendarDate(trimmed) else {
           errors.append(
             FieldError(
@@ -61,14 +62,6 @@ enum ClaimFormPage {
         return date
       }
       let requested = date(claimDate, "event.claimDate")
-      var received: RecordedDate?
-      switch RecordedDate.resolve(
-        requested, reason: claimDateReason, today: today, mayRecordEarlier: mayRecordEarlier, field: "event.claimDate",
-        what: LocalizedText(zh: "受理日期", en: "receipt date"))
-      {
-      case .success(let date): received = date
-      case .failure(let failure): errors += failure.errors
-      }
       let admission = date(admissionDate, "event.admissionDate")
       let discharge = date(dischargeDate, "event.dischargeDate")
       let settlement = date(settlementDate, "event.settlementDate")
@@ -95,7 +88,7 @@ enum ClaimFormPage {
         }
         amounts[figure] = money
       }
-      guard errors.isEmpty, let received else { return .failure(ValidationFailure(errors)) }
+      guard errors.isEmpty else { return .failure(ValidationFailure(errors)) }
       let invoices = invoiceNumbers.split(whereSeparator: { ",，、 \n".contains($0) }).map(String.init)
       return .success(
         (
@@ -103,10 +96,11 @@ enum ClaimFormPage {
             hospital: hospital.trimmingCharacters(in: .whitespaces).nilIfEmpty,
             event: ClaimEvent(
               admissionDate: admission, dischargeDate: discharge, settlementDate: settlement,
-              claimDate: received.date, hospitalDays: days, figures: amounts.isEmpty ? nil : SettlementFigures(amounts)),
+              claimDate: requested ?? today, hospitalDays: days,
+              figures: amounts.isEmpty ? nil : SettlementFigures(amounts)),
             invoiceNumbers: invoices,
             settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty),
-          received
+          requested, claimDateReason
         ))
     }
   }
@@ -121,17 +115,16 @@ enum ClaimFormPage {
     var form: Form
     var errors: [FieldError] = []
 
-    static func load(
-      worker id: Worker.ID, today: CalendarDate, registry: any RegistryStore, enrollments: any EnrollmentStore,
-      schemes: any SchemeStore
-    ) async throws -> Model? {
-      guard let worker = try await registry.worker(id) else { return nil }
-      let codes = Set(try await enrollments.enrollments(worker: id).filter { $0.status == .active }.map(\.schemeCode))
-      var offered: [(code: String, name: String)] = []
-      for code in codes.sorted() {
-        offered.append((code, try await schemes.scheme(code: code)?.definition.scheme.name ?? code))
-      }
-      return Model(worker: worker, schemes: offered, form: Form(today: today, schemeCode: offered.first?.code ?? ""))
+    init(worker: Worker, schemes: [(code: String, name: String)], form: Form) {
+      self.worker = worker
+      self.schemes = schemes
+      self.form = form
+    }
+
+    init(choices: Claims.IntakeChoices, today: CalendarDate) {
+      self.init(
+        worker: choices.worker, schemes: choices.schemes,
+        form: Form(today: today, schemeCode: choices.schemes.first?.code ?? ""))
     }
 
     func errors(for field: String) -> [FieldError] { errors.filter { $0.field == field } }

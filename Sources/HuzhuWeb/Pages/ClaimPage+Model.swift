@@ -1,24 +1,20 @@
+import HuzhuApp
 import HuzhuCore
 
 /// One claim for staff: the facts, the explanation of benefit line by line, documents,
 /// history and the messages sent.
 enum ClaimPage {
   struct Model {
-    let claim: ClaimRecord
-    let worker: Worker?
-    let documents: [ClaimDocument]
-    let history: [ClaimHistoryEntry]
-    let outbox: [OutboxMessage]
+    let detail: Claims.Detail
     let today: CalendarDate
 
-    static func load(
-      _ id: ClaimRecord.ID, today: CalendarDate, claims: any ClaimStore, registry: any RegistryStore
-    ) async throws -> Model? {
-      guard let detail = try await claims.detail(id) else { return nil }
-      return Model(
-        claim: detail.claim, worker: try await registry.worker(detail.claim.workerID), documents: detail.documents,
-        history: detail.history, outbox: detail.outbox, today: today)
-    }
+    var claim: ClaimRecord { detail.claim }
+    var worker: Worker? { detail.worker }
+    var documents: [ClaimDocument] { detail.documents }
+    var history: [ClaimHistoryEntry] { detail.history }
+    var outbox: [OutboxMessage] { detail.outbox }
+    var actions: [ClaimActionName] { detail.actions }
+    var takesDocuments: Bool { detail.takesDocuments }
   }
 }
 
@@ -28,7 +24,7 @@ enum ClaimQueuePage {
     let claims: PagedResult<ClaimRecord>
     let today: CalendarDate
 
-    static func load(page: PageQuery, today: CalendarDate, claims: any ClaimStore) async throws -> Model {
+    static func load(page: PageQuery, today: CalendarDate, claims: Claims) async throws -> Model {
       Model(
         claims: try await claims.queue(
           states: ClaimDeadline.running.union([.draft, .returned]), scheme: nil, narrowedTo: nil, page: page),

@@ -170,29 +170,18 @@ extension ClaimPage {
             .placeholder(text("原因（将告知申请人）", "Reason (sent to the claimant)"))),
           .button(.type(.submit), .id("action-\(action)"), .text(text(zh, en))))
       }
-      var forms: [Node<HTML.BodyContext>] = []
-      switch claim.state {
-      case .draft, .returned:
-        if viewer.may(.intakeClaims) {
-          forms.append(button("submit", "提交受理（开始计时）", "Submit (start the clock)", primary: true))
+      // Which steps the claim offers this viewer is the workflow's decision (`Claims.Detail`).
+      let forms: [Node<HTML.BodyContext>] = model.actions.map { name in
+        switch name {
+        case .submit: button("submit", "提交受理（开始计时）", "Submit (start the clock)", primary: true)
+        case .review: button("review", "审核通过", "Reviewed", primary: true)
+        case .return: withNote("return", "退回补充材料", "Return for documents")
+        case .approve: button("approve", "审批通过", "Approve", primary: true)
+        case .reject: withNote("reject", "不予给付", "Reject", reasons: true)
+        case .appeal: withNote("appeal", "申请复核", "Appeal")
         }
-      case .submitted:
-        if viewer.may(.reviewClaims) {
-          forms.append(button("review", "审核通过", "Reviewed", primary: true))
-          forms.append(withNote("return", "退回补充材料", "Return for documents"))
-          forms.append(withNote("reject", "不予给付", "Reject", reasons: true))
-        }
-      case .reviewed:
-        if viewer.may(.approveClaims) {
-          forms.append(button("approve", "审批通过", "Approve", primary: true))
-          forms.append(withNote("reject", "不予给付", "Reject", reasons: true))
-        }
-      case .rejected:
-        if viewer.may(.intakeClaims) { forms.append(withNote("appeal", "申请复核", "Appeal")) }
-      case .approved, .inPayment, .paid:
-        break
       }
-      let canUpload = [.draft, .returned, .submitted].contains(claim.state) && viewer.may(.intakeClaims)
+      let canUpload = model.takesDocuments
       let upload: Node<HTML.BodyContext> =
         canUpload
         ? .form(

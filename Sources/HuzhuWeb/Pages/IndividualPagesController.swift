@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -74,8 +75,8 @@ struct IndividualPagesController {
 
   /// Products some version of which takes individual enrollment.
   private func model(_ request: Request, form: EnrollPage.Form? = nil) async throws -> IndividualEnrollPage.Model {
-    guard let worker = try await request.registry.worker(try request.identifier()) else { throw APIError.notFound }
-    let products = try await request.productChoices(where: \.takesIndividuals)
+    let worker = try await request.registry.worker(try request.identifier())
+    let products = try await request.productChoices(takingIndividuals: true)
     var initial = EnrollPage.Form(today: request.today)
     initial.employerKind = "none"
     return IndividualEnrollPage.Model(worker: worker, products: products, form: form ?? initial)
@@ -88,12 +89,13 @@ struct IndividualPagesController {
   }
 
   struct EnrollBody: Content {
-    var product, periodStart, requestDate, subsidyPayer, subsidyPerPerson, thirdPartyName: String?
+    var product, periodStart, requestDate, requestDateReason, subsidyPayer, subsidyPerPerson, thirdPartyName: String?
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
         ("product", product), ("periodStart", periodStart), ("requestDate", requestDate),
-        ("subsidyPayer", subsidyPayer), ("subsidyPerPerson", subsidyPerPerson), ("thirdPartyName", thirdPartyName),
+        ("requestDateReason", requestDateReason), ("subsidyPayer", subsidyPayer),
+        ("subsidyPerPerson", subsidyPerPerson), ("thirdPartyName", thirdPartyName),
         ("employerKind", "none"),
       ]
       return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
@@ -121,12 +123,11 @@ struct IndividualPagesController {
     }
     guard errors.isEmpty, case .success(let basic) = basics else { return refuse(errors) }
     do {
-      let requested = try request.requestDate(basic.requestDate, reason: form.requestDateReason)
-      let order = EnrollmentOrder(
-        schemeCode: basic.scheme, productCode: basic.product, periodStart: basic.periodStart, unitID: nil,
-        workerIDs: [worker.id], split: split, requestDate: requested.date)
-      let plan = try await request.enrollments.enroll(order, scheme: try await request.compiledScheme(basic.scheme))
-      try await request.auditEarlierDate(requested, subject: "bill:\(plan.bill.number)", what: "requested on")
+      let plan = try await request.enrollmentWork.enroll(
+        Enrollments.Order(
+          scheme: basic.scheme, product: basic.product, periodStart: basic.periodStart, split: split,
+          requestedOn: basic.requestDate, reason: form.requestDateReason),
+        individual: worker.id)
       request.flash(
         LocalizedText(
           zh: "已办理个人参保，缴费单 \(plan.bill.number)，应缴 \(plan.bill.totalDue.formatted)",

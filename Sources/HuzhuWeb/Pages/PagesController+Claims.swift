@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -8,7 +9,7 @@ extension PagesController {
 
   @Sendable func claimQueue(_ request: Request) async throws -> Response {
     let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
-    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: request.claims)
+    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: try request.claims)
     return ClaimQueuePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
       .response()
   }
@@ -21,10 +22,7 @@ extension PagesController {
     _ id: ClaimRecord.ID, _ request: Request, notice: LocalizedText? = nil, error: LocalizedText? = nil,
     typedNote: String = "", status: HTTPResponseStatus = .ok
   ) async throws -> Response {
-    guard
-      let model = try await ClaimPage.Model.load(
-        id, today: request.today, claims: request.claims, registry: request.registry)
-    else { throw APIError.notFound }
+    let model = ClaimPage.Model(detail: try await request.claims.detail(id), today: request.today)
     return ClaimPage.View(
       model: model, language: request.displayLanguage, viewer: request.viewer, notice: notice, error: error,
       typedNote: typedNote
@@ -32,38 +30,25 @@ extension PagesController {
   }
 
   struct ActionForm: Content {
-    let action: ClaimActionInput.Name
+    let action: ClaimActionName
     let note: String?
     let rejectionReason: RejectionReason?
   }
 
   @Sendable func actOnClaim(_ request: Request) async throws -> Response {
     let id: ClaimRecord.ID = try request.identifier()
-    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
     let form = try request.content.decode(ActionForm.self)
     let note = form.note?.trimmingCharacters(in: .whitespaces) ?? ""
-    let action: ClaimAction =
-      switch form.action {
-      case .submit: .submit
-      case .return: .returnForDocuments(reason: note)
-      case .review: .review
-      case .approve: .approve
-      case .reject: .reject(reason: form.rejectionReason ?? .other, note: note)
-      case .appeal: .appeal(reason: note)
-      }
-    guard !action.permittedBy.isDisjoint(with: request.viewer!.permissions) else { throw APIError.forbidden }
     do {
-      let context = try await request.claimContext(scheme: record.schemeCode)
-      let result = try await request.claims.perform(action, on: id, context: context)
+      let result = try await request.claims.act(
+        form.action, note: note, rejectionReason: form.rejectionReason, on: id)
       // Post, redirect, get: a refresh of the claim's page never repeats the step.
       request.flash(
         LocalizedText(
           zh: "已办理：\(result.record.state.label.zh)", en: "Done: the claim is now \(result.record.state.label.en)"))
       return request.redirect(to: SiteURL.claimPage(.value(id)).path)
     } catch let failure as ValidationFailure {
-      return try await claimPage(
-        id, request, error: failure.summary,
-        typedNote: note, status: .unprocessableEntity)
+      return try await claimPage(id, request, error: failure.summary, typedNote: note, status: .unprocessableEntity)
     }
   }
 
@@ -74,23 +59,20 @@ extension PagesController {
 
   @Sendable func upload(_ request: Request) async throws -> Response {
     let id: ClaimRecord.ID = try request.identifier()
-    guard let record = try await request.claims.claim(id) else { throw APIError.notFound }
     let form = try request.content.decode(UploadForm.self)
     do {
-      let context = try await request.claimContext(scheme: record.schemeCode)
-      let document = try await request.attachScan(
-        Data(form.file.data.readableBytesView), kind: String(form.kind.prefix(40)), fileName: form.file.filename,
-        to: id, context: context)
+      let document = try await request.claims.attach(
+        .init(
+          kind: String(form.kind.prefix(40)), fileName: form.file.filename,
+          bytes: Data(form.file.data.readableBytesView)),
+        to: id)
       request.flash(
         LocalizedText(
           zh: "已上传：\(RequiredDocument.label(document.kind).zh)",
           en: "Uploaded: \(RequiredDocument.label(document.kind).en)"))
       return request.redirect(to: SiteURL.claimPage(.value(id)).path)
     } catch let failure as ValidationFailure {
-      return try await claimPage(
-        id, request,
-        error: failure.summary,
-        status: .unprocessableEntity)
+      return try await claimPage(id, request, error: failure.summary, status: .unprocessableEntity)
     }
   }
 
@@ -103,12 +85,10 @@ extension PagesController {
   }
 
   func claimFormModel(_ request: Request) async throws -> ClaimFormPage.Model {
-    guard let text = request.query[String.self, at: "worker"], let id = Worker.ID(text),
-      let model = try await ClaimFormPage.Model.load(
-        worker: id, today: request.today, registry: request.registry, enrollments: request.enrollments,
-        schemes: request.schemes)
-    else { throw APIError.notFound }
-    return model
+    guard let text = request.query[String.self, at: "worker"], let id = Worker.ID(text) else {
+      throw APIError.notFound
+    }
+    return ClaimFormPage.Model(choices: try await request.claims.intakeChoices(for: id), today: request.today)
   }
 
   /// The posted intake form: text fields and one optional scan per checklist item.
@@ -152,46 +132,30 @@ extension PagesController {
       return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
-    let intake: ClaimIntake
-    let received: RecordedDate
-    switch model.check(
-      body, today: request.today, mayRecordEarlier: request.viewer!.permissions.contains(.recordEarlierDates))
-    {
-    case .success(let checked): (intake, received) = (checked.intake, checked.received)
+    let typed: (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String, scans: [Claims.Scan])
+    switch model.check(body, today: request.today) {
+    case .success(let checked): typed = checked
     case .failure(let failure): return refuse(failure.errors)
     }
-    let context = try await request.claimContext(scheme: model.form.schemeCode)
-    let record: ClaimRecord
     do {
-      record = try await request.claims.open(
-        intake, for: model.worker.id, channel: .window, expedited: model.form.expedited, context: context)
+      let record = try await request.claims.open(
+        typed.intake, receivedOn: typed.receivedOn, reason: typed.reason, for: model.worker.id,
+        scheme: model.form.schemeCode, channel: .window, expedited: model.form.expedited, scans: typed.scans)
+      return request.redirect(to: SiteURL.claimPage(.value(record.id)).path)
     } catch let failure as ValidationFailure {
       return refuse(failure.errors)
     }
-    try await request.auditEarlierDate(received, subject: "claim:\(record.id)", what: "received on")
-    for scan in body.scans {
-      _ = try await request.attachScan(
-        Data(scan.file.data.readableBytesView), kind: scan.kind, fileName: scan.file.filename, to: record.id,
-        context: context)
-    }
-    return request.redirect(to: SiteURL.claimPage(.value(record.id)).path)
   }
 }
 
-/// A scan from the intake form, recognised by its content.
-struct CheckedScan {
-  let kind: String
-  let fileName: String
-  let bytes: Data
-  let format: DocumentFormat
-}
-
 extension ClaimFormPage.Model {
-  /// Takes the posted form (kept in `form`, so nothing typed is lost) and checks it whole:
-  /// a scheme the member holds paid cover in, facts that parse, every scan a PDF, JPEG or PNG.
-  /// Writes nothing. The window and the worker portal share it.
-  mutating func check(_ body: PagesController.ClaimFormBody, today: CalendarDate, mayRecordEarlier: Bool)
-    -> Result<(intake: ClaimIntake, received: RecordedDate, scans: [CheckedScan]), ValidationFailure>
+  /// The posted form, checked whole (kept in `form`, so nothing typed is lost): a scheme the
+  /// member holds paid cover in, facts that parse, every scan a PDF, JPEG or PNG. Writes
+  /// nothing. The window and the worker portal share it.
+  mutating func check(_ body: PagesController.ClaimFormBody, today: CalendarDate)
+    -> Result<
+      (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String, scans: [Claims.Scan]), ValidationFailure
+    >
   {
     form = ClaimFormPage.Form(fields: body.fields)
     guard schemes.contains(where: { $0.code == form.schemeCode }) else {
@@ -202,28 +166,17 @@ extension ClaimFormPage.Model {
             message: LocalizedText(zh: "该职工没有该方案的已缴费参保", en: "the worker holds no paid cover in this scheme"))
         ]))
     }
-    let intake: ClaimIntake
-    let received: RecordedDate
-    switch form.intake(today: today, mayRecordEarlier: mayRecordEarlier) {
-    case .success(let value): (intake, received) = value
+    let typed: (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String)
+    switch form.intake(today: today) {
+    case .success(let value): typed = value
     case .failure(let failure): return .failure(failure)
     }
-    var scans: [CheckedScan] = []
-    var errors: [FieldError] = []
-    for scan in body.scans {
-      let bytes = Data(scan.file.data.readableBytesView)
-      switch DocumentFormat.detect(bytes) {
-      case .success(let format):
-        scans.append(
-          CheckedScan(
-            kind: scan.kind,
-            fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
-            bytes: bytes, format: format))
-      case .failure(let problem):
-        errors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
-      }
+    let scans = body.scans.map { scan in
+      Claims.Scan(
+        kind: scan.kind, fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
+        bytes: Data(scan.file.data.readableBytesView))
     }
-    guard errors.isEmpty else { return .failure(ValidationFailure(errors)) }
-    return .success((intake, received, scans))
+    if case .failure(let failure) = Claims.check(scans) { return .failure(failure) }
+    return .success((typed.intake, typed.receivedOn, typed.reason, scans))
   }
 }

@@ -46,8 +46,7 @@ extension PagesController {
   }
 
   @Sendable func funds(_ request: Request) async throws -> Response {
-    let model = try await FundPage.Model.load(
-      enrollments: request.enrollments, schemes: request.schemes, visible: try await request.fundSchemeCodes())
+    let model = try await request.schemeWork.funds()
     return FundPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 }

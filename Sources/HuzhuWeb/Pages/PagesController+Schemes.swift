@@ -8,15 +8,13 @@ extension PagesController {
 
   @Sendable func schemes(_ request: Request) async throws -> Response {
     SchemesPage.View(
-      schemes: try await request.schemes.schemes(), language: request.displayLanguage, viewer: request.viewer!
+      schemes: try await request.schemeWork.schemes(), language: request.displayLanguage, viewer: request.viewer!
     )
     .html().response()
   }
 
   @Sendable func scheme(_ request: Request) async throws -> Response {
-    guard let scheme = try await request.schemes.scheme(code: try request.pathText(SiteURL.codeParameter)) else {
-      throw APIError.notFound
-    }
+    let scheme = try await request.schemeWork.scheme(code: try request.pathText(SiteURL.codeParameter))
     let model = SchemePage.Model(scheme: scheme, draft: scheme.source, notice: request.takeFlash())
     return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
   }
@@ -27,10 +25,10 @@ extension PagesController {
 
   @Sendable func saveScheme(_ request: Request) async throws -> Response {
     let code = try request.pathText(SiteURL.codeParameter)
-    guard let current = try await request.schemes.scheme(code: code) else { throw APIError.notFound }
+    let current = try await request.schemeWork.scheme(code: code)
     let source = try request.content.decode(SchemeForm.self).source.replacingOccurrences(of: "\r\n", with: "\n")
     do {
-      let (saved, _) = try await request.saveScheme(code: code, yaml: source)
+      let (saved, _) = try await request.schemeWork.save(code: code, yaml: source)
       request.flash(
         LocalizedText(zh: "已保存为第 \(saved.revision) 次修订", en: "Saved as revision \(saved.revision)"))
       return request.redirect(to: SiteURL.schemePage(.value(code)).path)

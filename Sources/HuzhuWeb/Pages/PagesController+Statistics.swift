@@ -1,6 +1,6 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuSpreadsheet
 import Vapor
 
@@ -34,9 +34,8 @@ extension PagesController {
         "table", expected: LocalizedText(zh: "没有这个统计表", en: "names no table of the statistics page"))
     }
     let data = format == "csv" ? ReportFile.csv(table, english: english) : try ReportFile.xlsx(table, english: english)
-    try await request.audit(
-      .export, subject: "statistics/\(table.id).\(format)",
-      detail: "\(model.root.code) \(model.period.description) \(query.schemeCode ?? "")")
+    try await request.reports.recordExport(
+      table: table.id, format: format, node: model.root, period: model.period, scheme: query.schemeCode)
     var headers = HTTPHeaders()
     headers.contentType =
       format == "csv"

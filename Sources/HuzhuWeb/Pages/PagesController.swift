@@ -61,9 +61,8 @@ struct PagesController {
     guard let signedIn = request.operatorAccount, let viewer = request.viewer else {
       return request.redirect(to: SiteURL.login.path)
     }
-    let model = try await DashboardPage.Model.load(
-      account: signedIn.account, organisation: signedIn.organisation, today: request.today,
-      registry: request.registry, claims: request.claims)
+    _ = signedIn
+    let model = try await request.registry.dashboard()
     return DashboardPage.View(model: model, language: request.displayLanguage, viewer: viewer).html().response()
   }
 
@@ -119,26 +118,20 @@ struct PagesController {
   // MARK: Registry
 
   @Sendable func organisations(_ request: Request) async throws -> Response {
-    let model = try await Home.Model.load(from: request.registry)
+    let model = try await request.registry.overview()
     return Home.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 
   @Sendable func organisation(_ request: Request) async throws -> Response {
     let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 50)
-    guard
-      let model = try await OrganisationPage.Model.load(
-        try request.identifier(), search: request.query[String.self, at: "q"], page: page, from: request.registry)
-    else { throw APIError.notFound }
+    let model = try await request.registry.node(
+      try request.identifier(), search: request.query[String.self, at: "q"], page: page)
     return OrganisationPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
       .response()
   }
 
   @Sendable func unit(_ request: Request) async throws -> Response {
-    guard
-      let model = try await UnitPage.Model.load(
-        try request.identifier(), today: request.today, registry: request.registry, enrollments: request.enrollments,
-        unionWork: request.unionWork, schemes: request.schemes)
-    else { throw APIError.notFound }
+    let model = try await request.registry.unitOverview(try request.identifier())
     return UnitPage.View(
       model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
       error: request.takeFlashError()
@@ -148,24 +141,15 @@ struct PagesController {
   @Sendable func workers(_ request: Request) async throws -> Response {
     let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 50)
     let model = try await WorkerSearchPage.Model.load(
-      query: request.query[String.self, at: "q"], page: page, registry: request.registry)
+      query: request.query[String.self, at: "q"], page: page, registry: try request.registry)
     return WorkerSearchPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
       .response()
   }
 
   @Sendable func worker(_ request: Request) async throws -> Response {
     let viewer = request.viewer!
-    let reveal = request.query[String.self, at: "reveal"] == "1"
-    if reveal { try request.require(.viewPersonalData) }
-    let id: Worker.ID = try request.identifier()
-    guard
-      let model = try await WorkerPage.Model.load(
-        id, revealed: reveal, today: request.today, registry: request.registry, enrollments: request.enrollments,
-        claims: request.claims, schemes: request.schemes)
-    else { throw APIError.notFound }
-    if reveal {
-      try await request.audit(.personalDataView, subject: "worker:\(id)", detail: "ID number, phone, bank account")
-    }
+    let model = try await request.registry.workerOverview(
+      try request.identifier(), revealed: request.query[String.self, at: "reveal"] == "1")
     return WorkerPage.View(
       model: model, language: request.displayLanguage, viewer: viewer, notice: request.takeFlash(),
       error: request.takeFlashError()
@@ -174,21 +158,14 @@ struct PagesController {
 
   @Sendable func certificate(_ request: Request) async throws -> Response {
     let number = try request.pathText(SiteURL.numberParameter)
-    guard
-      let model = try await CertificatePage.Model.load(number: number, today: request.today, from: request.enrollments),
-      try await request.registry.worker(model.certificate.enrollment.workerID) != nil
-    else { throw APIError.notFound }
-    try await request.audit(.personalDataView, subject: "certificate:\(number)", detail: "printable certificate")
+    let model = CertificatePage.Model(
+      certificate: try await request.registry.certificate(number: number), today: request.today)
     return CertificatePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
       .response()
   }
 
   @Sendable func receipt(_ request: Request) async throws -> Response {
-    guard
-      let model = try await ReceiptPage.Model.load(
-        number: try request.pathText(SiteURL.numberParameter), enrollments: request.enrollments,
-        registry: request.registry, schemes: request.schemes)
-    else { throw APIError.notFound }
+    let model = try await request.registry.receipt(number: try request.pathText(SiteURL.numberParameter))
     return ReceiptPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 
@@ -206,7 +183,8 @@ struct PagesController {
     let query = AuditQuery(
       kind: request.query[String.self, at: "kind"].flatMap(AuditKind.init(rawValue:)),
       actor: request.query[String.self, at: "actor"].flatMap { $0.isEmpty ? nil : $0 })
-    let model = try await AuditPage.Model.load(query: query, page: page, from: request.auditLog)
+    let model = try await AuditPage.Model.load(
+      query: query, page: page, from: AuditLog(request.services, actor: try request.actor))
     return AuditPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
   }
 }

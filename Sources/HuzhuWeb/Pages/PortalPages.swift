@@ -1,7 +1,6 @@
-import Crypto
 import Foundation
+import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import Plot
 import Vapor
 
@@ -23,10 +22,6 @@ struct PortalController {
     }
   }
 
-  static func hash(_ code: String, for worker: Worker.ID) -> String {
-    SHA256.hash(data: Data("\(worker):\(code)".utf8)).map { String(format: "%02x", $0) }.joined()
-  }
-
   private func render(_ model: PortalPage.Model, _ request: Request, status: HTTPResponseStatus = .ok) -> Response {
     PortalPage.View(model: model, language: request.displayLanguage, csrfToken: request.csrfToken).html()
       .response(status: status)
@@ -46,29 +41,26 @@ struct PortalController {
     let form = try request.content.decode(IdentifyForm.self)
     try request.requireSignInToken()
     var model = PortalPage.Model(stage: .identify, idNumber: form.idNumber, phone: form.phone)
-    let store = FluentPortalStore(database: request.db)
-    guard case .success(let number) = ResidentIDNumber.validate(form.idNumber.trimmingCharacters(in: .whitespaces)),
-      let worker = try await store.worker(idNumber: number, phone: form.phone)
+    let codes = PortalCodes(request.services)
+    guard
+      let (worker, sent) = try await codes.send(
+        idNumber: form.idNumber, phone: form.phone, address: request.remoteAddress?.ipAddress)
     else {
-      try await request.audit(.portalLogin, actor: "portal", subject: "portal", detail: "no match")
       model.error = LocalizedText(
         zh: "身份证号与登记的手机号不匹配。如手机号有变更，请联系单位工会更新花名册。",
         en: "The ID number and the registered phone do not match. Ask your union officer to update the roster.")
       return render(model, request, status: .unprocessableEntity)
     }
-    let code = PortalSignIn.newCode()
-    let issued = try await store.issue(
-      codeHash: Self.hash(code, for: worker.id), message: PortalSignIn.message(code: code), to: worker, at: Date())
     try await request.rotateSession()
     request.session.data[SessionKeys.portalPending] = worker.id.description
     model = PortalPage.Model(stage: .code, phone: PersonalDataMask.phone(worker.phone))
-    if !issued {
+    if !sent {
       model.notice = LocalizedText(
         zh: "验证码刚刚已发送，请查看短信（1 分钟后可重新获取）。", en: "A code was just sent; check your messages (a new one in a minute).")
     }
     // No SMS gateway in a demo: the code is shown where the text message would arrive.
     if request.application.huzhu.configuration?.loadsDemoData == true {
-      model.demoMessage = try await store.pendingMessage(for: worker.id)
+      model.demoMessage = try await codes.pendingMessage(for: worker.id)
     }
     return render(model, request)
   }
@@ -82,13 +74,8 @@ struct PortalController {
       let id = Worker.ID(pending)
     else { return request.redirect(to: SiteURL.portalLogin.path) }
     let code = try request.content.decode(CodeForm.self).code.trimmingCharacters(in: .whitespaces)
-    let store = FluentPortalStore(database: request.db)
-    guard PortalSignIn.isWellFormed(code),
-      try await store.redeem(codeHash: Self.hash(code, for: id), for: id, at: Date())
+    guard try await PortalCodes(request.services).redeem(code, for: id, address: request.remoteAddress?.ipAddress)
     else {
-      try await request.audit(
-        .portalLogin, actor: "worker:\(id)", organisation: try await workerNode(id, request), subject: "worker:\(id)",
-        detail: "wrong code")
       var model = PortalPage.Model(stage: .code)
       model.error = LocalizedText(
         zh: "验证码不正确或已过期（每个验证码最多可试 \(PortalSignIn.maximumAttempts) 次）。",
@@ -96,19 +83,7 @@ struct PortalController {
       return render(model, request, status: .unprocessableEntity)
     }
     try await request.startSession(SessionKeys.worker, id.description)
-    try await request.audit(
-      .portalLogin, actor: "worker:\(id)", organisation: try await workerNode(id, request), subject: "worker:\(id)",
-      detail: "signed in")
     return request.redirect(to: SiteURL.portal.path)
-  }
-
-  /// The node whose audit administrators read a worker's portal events: their unit's, or the
-  /// node keeping their record.
-  private func workerNode(_ id: Worker.ID, _ request: Request) async throws -> Organisation.ID? {
-    let registry = FluentRegistryStore(database: request.db)
-    guard let worker = try await registry.worker(id) else { return nil }
-    if let unit = worker.unitID { return try await registry.unit(unit)?.organisationID }
-    return worker.homeOrganisationID
   }
 
   @Sendable func logout(_ request: Request) async throws -> Response {
@@ -118,23 +93,15 @@ struct PortalController {
 
   @Sendable func home(_ request: Request) async throws -> Response {
     guard let id = request.portalWorker else { return request.redirect(to: SiteURL.portalLogin.path) }
-    // The worker's own records only: read by their id, never by anything they typed.
-    guard let worker = try await FluentRegistryStore(database: request.db).worker(id) else {
+    guard let home = try await Portal(request.services, worker: id).home() else {
       request.session.destroy()
       return request.redirect(to: SiteURL.portalLogin.path)
     }
-    let enrollments = try await FluentEnrollmentStore(database: request.db).enrollments(worker: id)
-    let claimStore = FluentClaimStore(database: request.db)
-    var claims: [(ClaimRecord, [OutboxMessage])] = []
-    for claim in try await claimStore.claims(worker: id) {
-      claims.append((claim, try await claimStore.outbox(claim: claim.id)))
-    }
-    var schemeNames: [String: String] = [:]
-    for scheme in try await request.schemes.schemes() { schemeNames[scheme.code] = scheme.definition.scheme.name }
     var model = PortalPage.Model(stage: .home)
     model.notice = request.takeFlash()
     model.home = .init(
-      worker: worker, enrollments: enrollments, claims: claims, schemeNames: schemeNames, today: request.today)
+      worker: home.worker, enrollments: home.enrollments, claims: home.claims.map { ($0.claim, $0.messages) },
+      schemeNames: home.schemeNames, today: request.today)
     return render(model, request)
   }
 }
@@ -142,9 +109,9 @@ struct PortalController {
 extension PortalController {
   /// The schemes the worker holds paid cover in, for the form's choice.
   private func applyModel(_ request: Request, worker id: Worker.ID) async throws -> ClaimFormPage.Model? {
-    try await ClaimFormPage.Model.load(
-      worker: id, today: request.today, registry: FluentRegistryStore(database: request.db),
-      enrollments: FluentEnrollmentStore(database: request.db), schemes: request.schemes)
+    try await Portal(request.services, worker: id).intakeChoices().map {
+      ClaimFormPage.Model(choices: $0, today: request.today)
+    }
   }
 
   @Sendable func applyForm(_ request: Request) async throws -> Response {
@@ -175,40 +142,14 @@ extension PortalController {
       model.application = form
       return render(model, request, status: .unprocessableEntity)
     }
-    let intake: ClaimIntake
-    var documents: [ClaimRequest.Document] = []
-    switch form.check(body, today: request.today, mayRecordEarlier: false) {
+    let checked: (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String, scans: [Claims.Scan])
+    switch form.check(body, today: request.today) {
     case .failure(let failure): return refuse(failure.errors)
-    case .success(let checked):
-      intake = checked.intake
-      for scan in checked.scans {
-        documents.append(
-          .init(
-            kind: scan.kind, fileName: scan.fileName, format: scan.format, size: scan.bytes.count,
-            sha256: try await request.storeDocument(scan.bytes)))
-      }
+    case .success(let value): checked = value
     }
-    let worker = form.worker
-    let registry = FluentRegistryStore(database: request.db)
-    let unit = try await worker.unitID.asyncMap { try await registry.unit($0) } ?? nil
-    // An individual's claim belongs to the node keeping their record.
-    let organisation =
-      try await (unit?.organisationID ?? worker.homeOrganisationID).asyncMap {
-        try await registry.organisation($0)
-      } ?? nil
-    let context = ClaimContext(
-      actor: ClaimActor(
-        accountID: .init(worker.id.rawValue), name: "\(worker.name)（本人网上申请）",
-        organisationKind: organisation?.kind ?? .cityFederation, organisationID: organisation?.id),
-      address: request.remoteAddress?.ipAddress, today: request.today,
-      scheme: try await request.compiledScheme(form.form.schemeCode), calendar: try await request.workingDayCalendar())
     do {
-      let record = try await FluentClaimStore(database: request.db).open(
-        [ClaimRequest(workerID: worker.id, intake: intake, channel: .selfService, documents: documents)],
-        submitWhenComplete: true, context: context)[0]
-      try await request.audit(
-        .dataChange, actor: "worker:\(worker.id)", organisation: organisation?.id, subject: "claim:\(record.id)",
-        detail: "self-service claim")
+      let record = try await Portal(request.services, worker: id).apply(
+        checked.intake, scheme: form.form.schemeCode, scans: checked.scans, address: request.remoteAddress?.ipAddress)
       request.flash(
         record.state == .submitted
           ? LocalizedText(

@@ -1,5 +1,5 @@
+import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuSchemeFiles
 import Plot
 import Vapor
@@ -78,8 +78,9 @@ enum SimulatorPage {
     /// The page for the query (`GET`), or for an uploaded draft (`draft`, with the period and
     /// node from the posted form).
     static func load(_ request: Request, today: CalendarDate, draft upload: DraftBody? = nil) async throws -> Model {
-      guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
-      let visible = signedIn.visibleOrganisations
+      let actor = try request.actor
+      let reports = try request.reports
+      let visible = actor.visibleOrganisations
       func field(_ name: String) -> String? {
         guard let upload else { return request.query[String.self, at: name] }
         switch name {
@@ -91,9 +92,9 @@ enum SimulatorPage {
       }
       let rootID =
         field("org").flatMap(UUID.init(uuidString:)).map(Organisation.ID.init)
-        ?? signedIn.organisation.id
+        ?? actor.organisation?.id
       guard let root = visible.first(where: { $0.id == rootID }) else { throw APIError.notFound }
-      let schemes = try await request.schemes.schemes()
+      let schemes = try await reports.reachableSchemes()
       var errors: [FieldError] = []
       var draft: Draft?
       if let upload {
@@ -138,12 +139,8 @@ enum SimulatorPage {
         do {
           let changed =
             try draft?.definition
-            ?? Simulation.changing(values, product: parts[0], version: parts[1], of: scheme.definition)
-          result = try await Simulation.run(
-            changed: changed, period: ReportPeriod(from: from, to: to)!,
-            organisations: OrganisationTree.subtreeIDs(of: root.id, in: visible), database: request.db,
-            alongside: request.application.databases.others(than: request.db), scope: request.accessScope,
-            today: today)
+            ?? Reports.changing(values, product: parts[0], version: parts[1], of: scheme.definition)
+          result = try await reports.simulate(changed, period: ReportPeriod(from: from, to: to)!, node: root.id)
         } catch let failure as ValidationFailure {
           // A draft whose code names no stored scheme is the upload's problem.
           errors += draft == nil ? failure.errors : failure.errors.map(Draft.located)
@@ -152,7 +149,7 @@ enum SimulatorPage {
       return Model(
         schemes: schemes, scheme: scheme, choice: choice, versions: versions, parameters: parameters, values: values,
         from: from, to: to, root: root,
-        nodes: signedIn.visibleTree,
+        nodes: actor.visibleTree,
         result: result, draftName: draft.map { "\($0.fileName)（\($0.definition.scheme.name)）" }, errors: errors)
     }
   }

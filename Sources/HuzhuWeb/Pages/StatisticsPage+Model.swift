@@ -1,5 +1,5 @@
+import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import Vapor
 
 /// The statistics leaders read: for one organisation node (and everything under it), one
@@ -89,55 +89,18 @@ enum StatisticsPage {
     static func load(_ request: Request, query: Query, today: CalendarDate, unitLimit: Int? = unitsOnPage)
       async throws -> Model
     {
-      guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
+      let reports = try request.reports
       var query = query
-      let schemes = try await request.schemes.schemes()
-      if !query.fromGiven, let start = Self.firstCover(of: schemes), start <= query.to { query.from = start }
-      let visible = signedIn.visibleOrganisations
-      let rootID = query.organisationID ?? signedIn.organisation.id
-      guard let root = visible.first(where: { $0.id == rootID }) else { throw APIError.notFound }
-      let period = ReportPeriod(from: query.from, to: query.to)!
-      let statistics = request.statistics
-      let subtree = OrganisationTree.subtreeIDs(of: root.id, in: visible)
-      async let facts = statistics.facts(
-        StatisticsQuery(
-          organisations: subtree, period: period, schemeCode: query.schemeCode, today: today, unitLimit: unitLimit))
-      async let targets = statistics.targets(on: period.to)
-      let report = StatisticsReport(
-        try await facts, period: period, root: root.id, organisations: visible)
-
-      var fundBalance: Money?
-      if signedIn.account.may(.viewFund) {
-        let funds = try await request.fundSchemeCodes(of: schemes)
-        let balances = try await request.enrollments.fundBalances(scheme: query.schemeCode)
-          .filter { funds.contains($0.schemeCode) }
-        fundBalance = FundBalance.total(of: balances).balance
+      if !query.fromGiven, let start = Self.firstCover(of: try await reports.reachableSchemes()), start <= query.to {
+        query.from = start
       }
-      let ranked = TargetRanking.rank(
-        try await statistics.achievements(
-          of: try await targets.filter { subtree.contains($0.organisationID) }, asOf: period.to,
-          schemeCode: query.schemeCode))
-
-      var names: StatisticsReport.Names = [:]
-      for scheme in schemes {
-        for product in scheme.definition.products {
-          names[product.code] = LocalizedText(zh: product.name, en: product.nameEn ?? product.name)
-          for version in product.versions {
-            for benefit in version.benefits {
-              names[benefit.code] = LocalizedText(zh: benefit.name, en: benefit.nameEn ?? benefit.name)
-            }
-          }
-        }
-      }
-      var path: [Organisation] = []
-      var cursor: Organisation? = root
-      while let node = cursor {
-        path.insert(node, at: 0)
-        cursor = node.parentID.flatMap { parent in visible.first { $0.id == parent } }
-      }
+      let statistics = try await reports.statistics(
+        node: query.organisationID, period: ReportPeriod(from: query.from, to: query.to)!, scheme: query.schemeCode,
+        unitLimit: unitLimit)
       return Model(
-        query: query, root: root, nodes: signedIn.visibleTree, path: path,
-        schemes: schemes, period: period, report: report, fundBalance: fundBalance, ranking: ranked, names: names)
+        query: query, root: statistics.root, nodes: try request.actor.visibleTree, path: statistics.path,
+        schemes: statistics.schemes, period: statistics.period, report: statistics.report,
+        fundBalance: statistics.fundBalance, ranking: statistics.ranking, names: statistics.names)
     }
 
     /// The units table on the page shows the largest; its export has every unit.
@@ -210,8 +173,7 @@ enum StatisticsPage {
 }
 
 extension Request {
-  /// With the other event loops' connections, so that a page's long statements run beside the rest.
-  var statistics: any StatisticsStore {
-    FluentStatisticsStore(database: db, scope: accessScope, alongside: application.databases.others(than: db))
+  var reports: Reports {
+    get throws { Reports(services, actor: try actor) }
   }
 }

@@ -1,29 +1,12 @@
+import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import Plot
 import Vapor
 
 /// The public page of claim stories (`ClaimStory` decides what may be told).
 enum StoriesPage {
   static func load(_ request: Request) async throws -> [ClaimStory] {
-    // Read across every area on purpose: only the anonymised story leaves this function.
-    let claims = FluentClaimStore(database: request.db)
-    let registry = FluentRegistryStore(database: request.db)
-    let schemes = Dictionary(
-      try await request.schemes.schemes().map { ($0.code, $0.definition) }, uniquingKeysWith: { first, _ in first })
-    let paid = try await claims.latestPaid(limit: 30)
-    // Two reads for all of them, not two per story.
-    let workers = try await registry.workers(Array(Set(paid.map(\.workerID))))
-    let units = try await registry.units(Array(Set(workers.values.compactMap(\.unitID))))
-    var stories: [ClaimStory] = []
-    for claim in paid {
-      guard let worker = workers[claim.workerID] else { continue }
-      stories.append(
-        ClaimStory(
-          claim: claim, worker: worker, sector: worker.unitID.flatMap { units[$0]?.sector },
-          scheme: schemes[claim.schemeCode]))
-    }
-    return stories
+    try await PublicLookups(request.services).stories()
   }
 
   struct View: LocalizedView {

@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Plot
 import Vapor
@@ -25,17 +26,13 @@ enum TargetsPage {
     }
 
     static func load(_ request: Request, asOf: CalendarDate) async throws -> Model {
-      guard let signedIn = request.operatorAccount else { throw APIError.unauthorized }
-      let visible = signedIn.visibleOrganisations
-      let targets = try await request.statistics.targets(on: asOf)
-      let ranked = TargetRanking.rank(
-        try await request.statistics.achievements(of: targets, asOf: asOf, schemeCode: nil))
+      let actor = try request.actor
       return Model(
-        asOf: asOf, ranked: ranked,
+        asOf: asOf, ranked: try await request.reports.targets(asOf: asOf),
         names: Dictionary(
-          visible.map { ($0.id, LocalizedText(zh: $0.name, en: $0.nameEn ?? $0.name)) },
+          actor.visibleOrganisations.map { ($0.id, LocalizedText(zh: $0.name, en: $0.nameEn ?? $0.name)) },
           uniquingKeysWith: { first, _ in first }),
-        nodes: signedIn.visibleTree)
+        nodes: actor.visibleTree)
     }
 
     /// The form as a target, or the problems with it, each against its field.
@@ -177,7 +174,7 @@ extension PagesController {
     switch TargetsPage.Model.target(from: form) {
     case .success(let target):
       do {
-        try await request.statistics.save(target, by: request.operatorAccount?.account.username ?? "")
+        try await request.reports.save(target)
         request.flash(LocalizedText(zh: "目标已保存。", en: "The target is saved."))
         return request.redirect(to: SiteURL.targets.path + "?asOf=\(asOf)")
       } catch let failure as ValidationFailure {

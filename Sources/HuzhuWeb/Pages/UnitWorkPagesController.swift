@@ -1,7 +1,6 @@
 import Foundation
 import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuSpreadsheet
 import Vapor
 
@@ -19,8 +18,7 @@ struct UnitWorkPagesController {
   }
 
   private func visibleUnit(_ request: Request) async throws -> WorkUnit {
-    guard let unit = try await request.registry.unit(try request.identifier()) else { throw APIError.notFound }
-    return unit
+    try await request.registry.unit(try request.identifier())
   }
 
   // MARK: Roster
@@ -102,24 +100,10 @@ struct UnitWorkPagesController {
 
   private func enrollModel(_ request: Request, form: EnrollPage.Form? = nil) async throws -> EnrollPage.Model {
     let unit = try await visibleUnit(request)
-    let first = try await request.registry.workers(
-      in: unit.id, page: PageQuery(page: 1, per: EnrollPage.checkboxLimit))
+    let first = try await request.registry.workers(in: unit.id, page: PageQuery(page: 1, per: EnrollPage.checkboxLimit))
     return EnrollPage.Model(
       unit: unit, workers: first.total <= EnrollPage.checkboxLimit ? first.items : [], workerCount: first.total,
       products: try await request.productChoices(), form: form ?? EnrollPage.Form(today: request.today))
-  }
-
-  /// Everyone the unit employs now, page by page.
-  private func everyone(in unit: WorkUnit.ID, _ request: Request) async throws -> [Worker.ID] {
-    var workers: [Worker.ID] = []
-    var page = 1
-    while true {
-      let slice = try await request.registry.workers(
-        in: unit, page: PageQuery(page: page, per: PageQuery.maximumPerPage))
-      workers += slice.items.map(\.id)
-      if workers.count >= slice.total || slice.items.isEmpty { return workers }
-      page += 1
-    }
   }
 
   @Sendable func enrollPage(_ request: Request) async throws -> Response {
@@ -128,14 +112,15 @@ struct UnitWorkPagesController {
   }
 
   struct EnrollBody: Content {
-    var product, periodStart, requestDate, everyone, employerKind, employerValue, subsidyPayer,
+    var product, periodStart, requestDate, requestDateReason, everyone, employerKind, employerValue, subsidyPayer,
       subsidyPerPerson: String?
     var thirdPartyIdNumber, thirdPartyName, idNumbers: String?
     var workers: [String]?
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
-        ("product", product), ("periodStart", periodStart), ("requestDate", requestDate), ("everyone", everyone),
+        ("product", product), ("periodStart", periodStart), ("requestDate", requestDate),
+        ("requestDateReason", requestDateReason), ("everyone", everyone),
         ("employerKind", employerKind), ("employerValue", employerValue), ("subsidyPayer", subsidyPayer),
         ("subsidyPerPerson", subsidyPerPerson), ("thirdPartyIdNumber", thirdPartyIdNumber),
         ("thirdPartyName", thirdPartyName), ("idNumbers", idNumbers),
@@ -156,13 +141,13 @@ struct UnitWorkPagesController {
     let basics = form.basics()
     var errors: [FieldError] = []
     if case .failure(let failure) = basics { errors = failure.errors }
+    let enrollments = try request.enrollmentWork
     var members: [Worker.ID] = []
     if form.everyone {
-      members = try await everyone(in: model.unit.id, request)
+      members = try await enrollments.everyone(in: model.unit.id)
     } else {
       members = model.workers.map(\.id).filter { form.workerIDs.contains($0.description) }
-      let named = try await request.members(
-        form.typedIDNumbers, field: "idNumbers", employedBy: model.unit.id)
+      let named = try await enrollments.members(form.typedIDNumbers, field: "idNumbers", employedBy: model.unit.id)
       errors += named.errors
       members += named.workers.filter { !members.contains($0) }
     }
@@ -175,7 +160,8 @@ struct UnitWorkPagesController {
     var thirdPartyWorker: Worker.ID?
     let thirdParty = form.thirdPartyIDNumber.trimmingCharacters(in: .whitespaces)
     if !thirdParty.isEmpty {
-      let found = try await request.members([(1, thirdParty)], field: "thirdPartyIdNumber", employedBy: model.unit.id)
+      let found = try await enrollments.members(
+        [(1, thirdParty)], field: "thirdPartyIdNumber", employedBy: model.unit.id)
       errors += found.errors
       thirdPartyWorker = found.workers.first
     }
@@ -188,13 +174,11 @@ struct UnitWorkPagesController {
     }
     guard errors.isEmpty, case .success(let order) = basics else { return refuse(errors) }
     do {
-      let scheme = try await request.compiledScheme(order.scheme)
-      let requested = try request.requestDate(order.requestDate, reason: form.requestDateReason)
-      let order = EnrollmentOrder(
-        schemeCode: order.scheme, productCode: order.product, periodStart: order.periodStart, unitID: model.unit.id,
-        workerIDs: members, split: split, requestDate: requested.date)
-      let plan = try await request.enrollments.enroll(order, scheme: scheme)
-      try await request.auditEarlierDate(requested, subject: "bill:\(plan.bill.number)", what: "requested on")
+      let plan = try await enrollments.enroll(
+        Enrollments.Order(
+          scheme: order.scheme, product: order.product, periodStart: order.periodStart, split: split,
+          requestedOn: order.requestDate, reason: form.requestDateReason),
+        unit: model.unit.id, workers: members)
       request.flash(
         LocalizedText(
           zh: "已办理参保 \(plan.enrollments.count) 人，缴费单 \(plan.bill.number)，应缴 \(plan.bill.totalDue.formatted)",
@@ -218,11 +202,12 @@ struct UnitWorkPagesController {
   }
 
   @Sendable func pay(_ request: Request) async throws -> Response {
-    guard let bill = try await request.enrollments.bill(try request.identifier()) else { throw APIError.notFound }
+    let enrollments = try request.enrollmentWork
+    let bill = try await enrollments.bill(try request.identifier())
     let back: String
-    if let unit = bill.unitID {
+    if let unit = bill.bill.unitID {
       back = SiteURL.unit(.value(unit)).path
-    } else if let member = try await request.enrollments.enrollments(bill: bill.id).first {
+    } else if let member = bill.enrollments.first {
       back = SiteURL.worker(.value(member.workerID)).path
     } else {
       back = SiteURL.home.path
@@ -237,17 +222,11 @@ struct UnitWorkPagesController {
       return request.redirect(to: back)
     }
     do {
-      let paidOn = try request.actor.recorded(
-        typedDate.flatMap(CalendarDate.init), reason: form.paidOnReason, today: request.today, field: "paidOn",
-        what: LocalizedText(zh: "缴费日期", en: "payment date"))
-      let outcome = try await request.enrollments.record(
-        PaymentRequest(
+      let outcome = try await enrollments.record(
+        Enrollments.Payment(
           payer: payer, payerName: payerParts.count > 1 && !payerParts[1].isEmpty ? payerParts[1] : nil, amount: amount,
-          paidOn: paidOn.date, reference: form.reference.trimmingCharacters(in: .whitespaces)),
-        on: bill.id, recordedBy: request.operatorName,
-        idempotencyKey: form.idempotencyKey.map { "page-" + $0 },
-        scheme: try await request.compiledScheme(bill.schemeCode))
-      try await request.auditEarlierDate(paidOn, subject: "receipt:\(outcome.payment.receiptNumber)", what: "paid on")
+          paidOn: typedDate.flatMap(CalendarDate.init), reason: form.paidOnReason, reference: form.reference),
+        on: bill.bill.id, idempotencyKey: form.idempotencyKey.map { "page-" + $0 })
       request.flash(
         LocalizedText(
           zh: "已登记缴费 \(outcome.payment.amount.formatted)，收据 \(outcome.payment.receiptNumber)"
@@ -255,8 +234,7 @@ struct UnitWorkPagesController {
           en: "Payment of \(outcome.payment.amount.formatted) recorded, receipt \(outcome.payment.receiptNumber)"
             + (outcome.activated > 0 ? "; cover started for \(outcome.activated)" : "")))
     } catch let failure as ValidationFailure {
-      request.flashError(
-        failure.summary)
+      request.flashError(failure.summary)
     }
     return request.redirect(to: back)
   }

@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -10,19 +11,10 @@ extension Request {
     _ kind: AuditKind, actor: String? = nil, organisation: Organisation.ID? = nil, subject: String,
     detail: String = ""
   ) async throws {
-    try await auditLog.record(
-      AuditEvent(
-        at: Date(), kind: kind, actor: actor ?? operatorAccount?.account.username ?? "anonymous",
-        organisationID: organisation ?? operatorAccount?.organisation.id, subject: subject, detail: detail,
-        address: remoteAddress?.ipAddress))
-  }
-}
-
-extension Request {
-  /// A date recorded earlier than the day it was entered goes to the audit log with its reason.
-  func auditEarlierDate(_ date: RecordedDate, subject: String, what: String) async throws {
-    guard let reason = date.earlierBecause else { return }
-    try await audit(.dataChange, subject: subject, detail: "\(what) \(date.date): \(reason)")
+    try await AuditWriter(services).record(
+      kind, actor: actor ?? operatorAccount?.account.username ?? "anonymous",
+      organisation: organisation ?? operatorAccount?.organisation.id, subject: subject, detail: detail,
+      address: remoteAddress?.ipAddress)
   }
 }
 

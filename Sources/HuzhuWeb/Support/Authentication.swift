@@ -1,5 +1,5 @@
+import HuzhuApp
 import HuzhuCore
-import HuzhuPersistence
 import Vapor
 
 /// bcrypt through Vapor, offered to the core as its ``PasswordHasher``.
@@ -49,94 +49,42 @@ struct AuthenticatedAccount: Authenticatable {
   }
 }
 
-/// Whoever signs in, by session cookie (pages) or HTTP Basic (API clients), goes through the
-/// same checks: a known, enabled, unlocked account with the right password. Failures count
-/// towards the lock and are audited.
+/// Signing in, for the web: the checks are the application layer's (``SignIns``); this turns
+/// their outcome into the request's operator.
 enum SignIn {
   enum Outcome {
     case success(AuthenticatedAccount)
     case failure(LocalizedText)
   }
 
-  static let wrongCredentials = LocalizedText(zh: "用户名或密码错误", en: "wrong username or password")
-
-  /// `remembering`: an HTTP Basic client, whose passing check is kept for a few minutes
-  /// (``VerifiedCredentials``) instead of paying bcrypt on every request.
+  /// `remembering`: an HTTP Basic client, whose passing check is kept for a few minutes.
   static func attempt(username: String, password: String, remembering: Bool = false, on request: Request)
     async throws -> Outcome
   {
-    let now = Date()
-    let accounts = request.accounts
-    let found = try await accounts.account(username: username)
-    guard let account = found, !account.isDisabled else {
-      // Hash anyway (off the event loop), so an unknown name takes as long to refuse as a
-      // wrong password.
-      let hasher = request.application.huzhu.passwordHasher
-      _ = try? await request.application.threadPool.runIfActive {
-        try hasher.verify(password, against: try hasher.hash("not-a-password"))
+    switch try await request.signIns.attempt(
+      username: username, password: password, remembering: remembering, address: request.remoteAddress?.ipAddress)
+    {
+    case .refused(let message): return .failure(message)
+    case .signedIn(let account, let organisations):
+      guard let authenticated = AuthenticatedAccount(account, organisations: organisations) else {
+        return .failure(LocalizedText(zh: "账号所属组织不存在", en: "the account's organisation no longer exists"))
       }
-      try await request.audit(
-        .loginFailed, actor: username, organisation: found?.organisationID, subject: "account:\(username)",
-        detail: "unknown or disabled")
-      return .failure(wrongCredentials)
+      return .success(authenticated)
     }
-    if account.login.isLocked(at: now) {
-      try await request.audit(
-        .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
-        detail: "locked")
-      return .failure(locked(until: account.login.lockedUntil!))
-    }
-    let verified = request.application.huzhu.verifiedCredentials
-    let key = VerifiedCredentials.key(username: username, password: password, hash: account.passwordHash)
-    let passed: Bool
-    if remembering && verified.contains(key, at: now) {
-      passed = true
-    } else {
-      passed = try await verify(password, against: account.passwordHash, on: request)
-      if passed && remembering { verified.remember(key, at: now) }
-    }
-    guard passed else {
-      let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
-      try await request.audit(
-        .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
-        detail: "wrong password")
-      if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
-        try await request.audit(
-          .accountLocked, actor: username, organisation: account.organisationID, subject: "account:\(username)",
-          detail: "\(lockedUntil)")
-        return .failure(locked(until: lockedUntil))
-      }
-      return .failure(wrongCredentials)
-    }
-    guard let authenticated = try await authenticated(account, on: request) else {
-      return .failure(LocalizedText(zh: "账号所属组织不存在", en: "the account's organisation no longer exists"))
-    }
-    if account.login.failedAttempts > 0 { try await accounts.recordSuccessfulLogin(account.id) }
-    return .success(authenticated)
   }
+}
 
-  /// The account with its organisation and scope, read unscoped (it is the scope's source).
-  static func authenticated(_ account: UserAccount, on request: Request) async throws -> AuthenticatedAccount? {
-    let organisations = try await FluentRegistryStore(database: request.db).organisations()
+extension Request {
+  var signIns: SignIns { SignIns(services, remembered: application.huzhu.verifiedCredentials) }
+}
+
+extension AuthenticatedAccount {
+  /// The account with its node and scope, from every node (its scope's source).
+  init?(_ account: UserAccount, organisations: [Organisation]) {
     guard let organisation = organisations.first(where: { $0.id == account.organisationID }) else { return nil }
-    return AuthenticatedAccount(
+    self.init(
       account: account, organisation: organisation, scope: .of(account, in: organisations),
       organisations: organisations)
-  }
-
-  static func locked(until: Date) -> LocalizedText {
-    let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
-    return LocalizedText(
-      zh: "密码错误次数过多，账号已锁定，请 \(minutes) 分钟后再试，或联系本单位所属工会组织的安全管理员解锁",
-      en:
-        "too many wrong passwords: the account is locked; try again in \(minutes) min or ask your federation's security administrator to unlock it"
-    )
-  }
-
-  /// bcrypt is deliberately slow: keep it off the event loop.
-  static func verify(_ password: String, against hash: String, on request: Request) async throws -> Bool {
-    let hasher = request.application.huzhu.passwordHasher
-    return try await request.application.threadPool.runIfActive { try hasher.verify(password, against: hash) }
   }
 }
 
@@ -164,8 +112,8 @@ struct SessionAccountAuthenticator: AsyncRequestAuthenticator {
       request.session.data[SessionKeys.expired] = "1"
       return
     }
-    guard let account = try await request.accounts.account(id), !account.isDisabled,
-      !account.login.isLocked(at: now), let authenticated = try await SignIn.authenticated(account, on: request)
+    guard let live = try await request.signIns.session(id),
+      let authenticated = AuthenticatedAccount(live.account, organisations: live.organisations)
     else {
       request.session.data[SessionKeys.account] = nil
       return

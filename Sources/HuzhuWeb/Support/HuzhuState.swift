@@ -46,7 +46,11 @@ extension Application {
   /// What use cases run with outside a request (the command line, background work).
   public func services(clock: ServerClock? = nil) -> AppServices {
     let state = huzhu
-    return AppServices(database: db, documents: state.documents, clock: clock ?? state.clock)
+    let database = db
+    let databases = self.databases
+    return AppServices(
+      database: database, documents: state.documents, clock: clock ?? state.clock,
+      passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) })
   }
 
   /// The clock requests read the day from (tests fix it).
@@ -60,7 +64,11 @@ extension Request {
   /// What the use cases of this request work with.
   var services: AppServices {
     let state = application.huzhu
-    return AppServices(database: db, documents: state.documents, clock: state.clock)
+    let database = db
+    let databases = application.databases
+    return AppServices(
+      database: database, documents: state.documents, clock: state.clock, passwordHasher: state.passwordHasher,
+      alongside: { databases.others(than: database) })
   }
 
   /// The signed-in operator as the use cases' actor; throws 401 when nobody is signed in.

@@ -1,6 +1,5 @@
+import Crypto
 import Foundation
-import NIOConcurrencyHelpers
-import Vapor
 
 /// API clients send their password with every request (HTTP Basic), and bcrypt at cost 12
 /// spends about a quarter of a second of a core on each: a script reading a hundred claims
@@ -8,18 +7,21 @@ import Vapor
 /// SHA-256 of the name, the password and the stored hash, so it counts only while that hash is
 /// the account's: changing or resetting the password ends it at once. Only digests are kept,
 /// never the password. Locks and disabling are checked on every request as before.
-final class VerifiedCredentials: Sendable {
+public final class VerifiedCredentials: @unchecked Sendable {
   static let lifetime: TimeInterval = 5 * 60
   static let capacity = 1_000
 
-  private let entries = NIOLockedValueBox([String: Date]())
+  private let lock = NSLock()
+  private var entries: [String: Date] = [:]
+
+  public init() {}
 
   static func key(username: String, password: String, hash: String) -> String {
     SHA256.hash(data: Data("\(username)\u{0}\(password)\u{0}\(hash)".utf8)).map { String(format: "%02x", $0) }.joined()
   }
 
   func contains(_ key: String, at now: Date) -> Bool {
-    entries.withLockedValue { entries in
+    lock.withLock {
       guard let expiry = entries[key] else { return false }
       if expiry <= now {
         entries[key] = nil
@@ -30,7 +32,7 @@ final class VerifiedCredentials: Sendable {
   }
 
   func remember(_ key: String, at now: Date) {
-    entries.withLockedValue { entries in
+    lock.withLock {
       if entries.count >= Self.capacity { entries = entries.filter { $0.value > now } }
       // Still full of live entries: forget them all rather than grow without bound.
       if entries.count >= Self.capacity { entries.removeAll() }

@@ -1,0 +1,265 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+
+/// Claims from intake to decision: the queue, a claim with its papers, intake at the window or
+/// through the API (with the scans), changes to the facts, scans added later, the workflow's
+/// actions and adjustments. Payment batches are ``Payments``'; the worker's own claims are the
+/// portal's.
+public struct Claims: UseCase {
+  let services: AppServices
+  let actor: Actor
+
+  public init(_ services: AppServices, actor: Actor) {
+    self.services = services
+    self.actor = actor
+  }
+
+  var contexts: ClaimContexts { ClaimContexts(services: services, actor: actor) }
+
+  // MARK: Reading
+
+  /// Claims in these states, expedited first, then soonest due.
+  public func queue(states: Set<ClaimState>, scheme: String?, narrowedTo: QueueNarrowing?, page: PageQuery)
+    async throws -> PagedResult<ClaimRecord>
+  {
+    try actor.require(.viewClaims)
+    return try await claimStore.queue(states: states, scheme: scheme, narrowedTo: narrowedTo, page: page)
+  }
+
+  /// A claim as staff see it, and what the actor may do with it now.
+  public struct Detail: Sendable {
+    public let claim: ClaimRecord
+    public let worker: Worker?
+    public let documents: [ClaimDocument]
+    public let history: [ClaimHistoryEntry]
+    public let outbox: [OutboxMessage]
+    /// The workflow's actions this actor is offered (``ClaimState/actions(offeredTo:)``).
+    public let actions: [ClaimActionName]
+    /// Whether this actor may add a scan now.
+    public let takesDocuments: Bool
+  }
+
+  public func detail(_ id: ClaimRecord.ID) async throws -> Detail {
+    try actor.require(.viewClaims)
+    guard let detail = try await claimStore.detail(id) else { throw UseCaseError.notFound }
+    let claim = detail.claim
+    let permissions = actor.account?.permissions ?? Set(Permission.allCases)
+    return Detail(
+      claim: claim, worker: try await registryStore.worker(claim.workerID), documents: detail.documents,
+      history: detail.history, outbox: detail.outbox, actions: claim.state.actions(offeredTo: permissions),
+      takesDocuments: claim.state.takesDocuments && actor.may(.intakeClaims))
+  }
+
+  public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord {
+    try actor.require(.viewClaims)
+    guard let claim = try await claimStore.claim(id) else { throw UseCaseError.notFound }
+    return claim
+  }
+
+  public func documents(of id: ClaimRecord.ID) async throws -> [ClaimDocument] {
+    _ = try await claim(id)
+    return try await claimStore.documents(of: id)
+  }
+
+  /// A scan and its bytes, when its claim is in the actor's area.
+  public func document(_ id: ClaimDocument.ID) async throws -> (document: ClaimDocument, data: Data) {
+    try actor.require(.viewClaims)
+    guard let document = try await claimStore.document(id) else { throw UseCaseError.notFound }
+    return (document, try services.documents.load(sha256: document.sha256))
+  }
+
+  // MARK: Intake
+
+  /// The member a claim names: by worker id, ID number or certificate number, within the
+  /// actor's area.
+  public func member(worker: Worker.ID?, idNumber: String?, certificateNumber: String?) async throws -> Worker.ID {
+    if let worker, try await registryStore.worker(worker) != nil { return worker }
+    if let idNumber {
+      guard case .success(let number) = ResidentIDNumber.validate(idNumber) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "idNumber", code: "invalid_id_number",
+            message: LocalizedText(zh: "身份证号码无效", en: "not a valid ID number"))
+        ])
+      }
+      if let found = try await registryStore.worker(idNumber: number) { return found.id }
+    }
+    if let certificateNumber,
+      let certificate =
+        try await enrollmentStore
+        .certificate(number: certificateNumber)
+    {
+      return certificate.enrollment.workerID
+    }
+    throw ValidationFailure([
+      FieldError(
+        field: "workerId", code: "unknown_member",
+        message: LocalizedText(
+          zh: "请用职工编号、身份证号或保障书编号指明参保人", en: "name the member by worker id, ID number or certificate number"))
+    ])
+  }
+
+  /// What the intake form needs: the member, and the schemes they hold paid cover in.
+  public struct IntakeChoices: Sendable {
+    public let worker: Worker
+    public let schemes: [(code: String, name: String)]
+  }
+
+  public func intakeChoices(for id: Worker.ID) async throws -> IntakeChoices {
+    try actor.require(.intakeClaims)
+    guard let worker = try await registryStore.worker(id) else { throw UseCaseError.notFound }
+    let enrollments = enrollmentStore
+    let codes = Set(try await enrollments.enrollments(worker: id).filter { $0.status == .active }.map(\.schemeCode))
+    let schemes = schemeStore
+    var offered: [(code: String, name: String)] = []
+    for code in codes.sorted() {
+      guard let scheme = try await schemes.scheme(code: code) else { continue }
+      offered.append((code, scheme.definition.scheme.name))
+    }
+    return IntakeChoices(worker: worker, schemes: offered)
+  }
+
+  /// A scan as received: what it is (`invoice`…), its name, its bytes.
+  public struct Scan: Sendable {
+    public let kind: String
+    public let fileName: String?
+    public let bytes: Data
+
+    public init(kind: String, fileName: String?, bytes: Data) {
+      self.kind = kind
+      self.fileName = fileName
+      self.bytes = bytes
+    }
+  }
+
+  /// Every scan's format, or every scan's problem under `scan_<kind>`: checked before anything
+  /// is written.
+  public static func check(_ scans: [Scan]) -> Result<[(Scan, DocumentFormat)], ValidationFailure> {
+    var checked: [(Scan, DocumentFormat)] = []
+    var errors: [FieldError] = []
+    for scan in scans {
+      switch DocumentFormat.detect(scan.bytes) {
+      case .success(let format): checked.append((scan, format))
+      case .failure(let problem):
+        errors.append(FieldError(field: "scan_\(scan.kind)", code: problem.code, message: problem.message))
+      }
+    }
+    return errors.isEmpty ? .success(checked) : .failure(ValidationFailure(errors))
+  }
+
+  static let receiptDate = LocalizedText(zh: "受理日期", en: "receipt date")
+
+  /// Opens a claim (a draft, calculated, duplicates flagged) for `worker` under `scheme`,
+  /// received today, or on an earlier day the actor may record with a reason; then attaches
+  /// the scans (all checked first).
+  public func open(
+    _ intake: ClaimIntake, receivedOn requested: CalendarDate?, reason: String?, for worker: Worker.ID,
+    scheme: String, channel: ClaimChannel, expedited: Bool, scans: [Scan] = []
+  ) async throws -> ClaimRecord {
+    try actor.require(.intakeClaims)
+    let checked = try Self.check(scans).get()
+    let context = try await contexts.context(scheme: scheme)
+    let received = try actor.recorded(
+      requested, reason: reason, today: context.today, field: "event.claimDate", what: Self.receiptDate)
+    var intake = intake
+    intake.event.claimDate = received.date
+    var record = try await claimStore.open(
+      intake, for: worker, channel: channel, expedited: expedited, context: context)
+    try await audit.earlierDate(
+      received, subject: "claim:\(record.id)", what: "received on")
+    for (scan, format) in checked {
+      record = try await attach(scan, format: format, to: record.id, context: context).record
+    }
+    return record
+  }
+
+  /// New facts for a claim not yet decided; recalculated. It keeps the day it was received,
+  /// unless an earlier one is recorded, with a reason.
+  public func update(_ id: ClaimRecord.ID, intake: ClaimIntake, receivedOn requested: CalendarDate?, reason: String?)
+    async throws -> ClaimRecord
+  {
+    try actor.require(.intakeClaims)
+    let current = try await claim(id)
+    let context = try await contexts.context(scheme: current.schemeCode)
+    let kept = current.intake.event.claimDate
+    let received =
+      (requested ?? kept) == kept
+      ? RecordedDate(date: kept, earlierBecause: nil)
+      : try actor.recorded(
+        requested, reason: reason, today: context.today, field: "event.claimDate", what: Self.receiptDate)
+    var intake = intake
+    intake.event.claimDate = received.date
+    let updated = try await claimStore.update(intake, of: id, context: context)
+    try await audit.earlierDate(received, subject: "claim:\(id)", what: "received on")
+    return updated
+  }
+
+  /// Adds a scan, recognised by its content (PDF, JPEG, PNG, at most 10 MB) and stored by its
+  /// SHA-256.
+  public func attach(_ scan: Scan, to id: ClaimRecord.ID) async throws -> ClaimDocument {
+    try actor.require(.intakeClaims)
+    guard !scan.kind.isEmpty, scan.kind.count <= 40 else {
+      throw ValidationFailure([
+        FieldError(
+          field: "kind", code: "kind_required",
+          message: LocalizedText(zh: "请说明材料类别（如 invoice）", en: "say what the document is (e.g. invoice)"))
+      ])
+    }
+    let (_, format) = try Self.check([scan]).get()[0]
+    let current = try await claim(id)
+    return try await attach(
+      scan, format: format, to: id, context: try await contexts.context(scheme: current.schemeCode)
+    )
+    .document
+  }
+
+  private func attach(_ scan: Scan, format: DocumentFormat, to id: ClaimRecord.ID, context: ClaimContext)
+    async throws -> (document: ClaimDocument, record: ClaimRecord)
+  {
+    let checksum = try await Documents(services).store(scan.bytes)
+    let name = String(
+      (scan.fileName.flatMap { $0.isEmpty ? nil : $0 } ?? "\(scan.kind).\(format.rawValue)").prefix(100))
+    let document = ClaimDocument(
+      claimID: id, kind: scan.kind, fileName: name, format: format, size: scan.bytes.count, sha256: checksum,
+      uploadedBy: context.actor.name, uploadedAt: Date())
+    let record = try await claimStore.attach(document, to: id, context: context)
+    return (document, record)
+  }
+
+  // MARK: The workflow
+
+  /// Takes a workflow action with all its effects; `changed` is false when it had been taken.
+  public func act(_ name: ClaimActionName, note: String, rejectionReason: RejectionReason?, on id: ClaimRecord.ID)
+    async throws -> (record: ClaimRecord, changed: Bool)
+  {
+    let action = ClaimAction(name, note: note.trimmingCharacters(in: .whitespaces), rejectionReason: rejectionReason)
+    guard actor.account.map({ !action.permittedBy.isDisjoint(with: $0.permissions) }) ?? true else {
+      throw UseCaseError.forbidden
+    }
+    let current = try await claim(id)
+    let result = try await claimStore.perform(
+      action, on: id, context: try await contexts.context(scheme: current.schemeCode))
+    return (result.record, result.transition != .alreadyDone)
+  }
+
+  /// Pays a different amount than calculated, with the reason.
+  public func adjust(_ id: ClaimRecord.ID, to amount: Money, justification: String) async throws -> ClaimRecord {
+    try actor.require(.adjustClaims)
+    let current = try await claim(id)
+    let context = try await contexts.context(scheme: current.schemeCode)
+    return try await claimStore.adjust(
+      id, to: ClaimAdjustment(amount: amount, justification: justification, by: context.actor.name), context: context)
+  }
+
+  // MARK: The working-day calendar
+
+  /// The shipped holiday years with those staff entered or corrected on top.
+  public func workingDayCalendar() async throws -> WorkingDayCalendar { try await contexts.calendar() }
+
+  /// Enters or corrects a year's holiday notice (for example 2027's, once published).
+  public func save(_ year: HolidayYear) async throws {
+    try actor.require(.manageSchemes)
+    try await claimStore.save(year, by: actor.name)
+  }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+
+/// The worker's own side (the portal): their cover and certificates, their claims and the
+/// messages about them, and a claim of their own. Everything is read by the signed-in worker's
+/// id, never by anything they typed; the schemes are those serving the worker's node.
+public struct Portal: Sendable {
+  let services: AppServices
+  let worker: Worker.ID
+
+  public init(_ services: AppServices, worker: Worker.ID) {
+    self.services = services
+    self.worker = worker
+  }
+
+  var registry: FluentRegistryStore { FluentRegistryStore(database: services.database) }
+
+  /// The worker, the node whose area they are in (their unit's, or the node keeping their
+  /// record), and the schemes serving it.
+  struct Standing {
+    let worker: Worker
+    let node: Organisation?
+    let schemes: FluentSchemeStore
+  }
+
+  func standing() async throws -> Standing? {
+    guard let worker = try await registry.worker(worker) else { return nil }
+    let unit = try await worker.unitID.asyncMap { try await registry.unit($0) } ?? nil
+    let node =
+      try await (unit?.organisationID ?? worker.homeOrganisationID).asyncMap {
+        try await registry.organisation($0)
+      } ?? nil
+    let organisations = try await registry.organisations()
+    let owners = node.map { Set(OrganisationHierarchy(organisations).lineage(of: $0.id)) } ?? []
+    return Standing(
+      worker: worker, node: node,
+      schemes: FluentSchemeStore(database: services.database, reach: SchemeReach(owners: owners)))
+  }
+
+  public struct Home: Sendable {
+    public let worker: Worker
+    public let enrollments: [Enrollment]
+    public let claims: [(claim: ClaimRecord, messages: [OutboxMessage])]
+    public let schemeNames: [String: String]
+  }
+
+  /// Nil when the worker is no longer registered (the session should end).
+  public func home() async throws -> Home? {
+    guard let standing = try await standing() else { return nil }
+    let enrollments = try await FluentEnrollmentStore(database: services.database).enrollments(worker: worker)
+    let claimStore = FluentClaimStore(database: services.database)
+    var claims: [(ClaimRecord, [OutboxMessage])] = []
+    for claim in try await claimStore.claims(worker: worker) {
+      claims.append((claim, try await claimStore.outbox(claim: claim.id)))
+    }
+    var names: [String: String] = [:]
+    for scheme in try await standing.schemes.schemes() { names[scheme.code] = scheme.definition.scheme.name }
+    return Home(worker: standing.worker, enrollments: enrollments, claims: claims, schemeNames: names)
+  }
+
+  /// The schemes the worker holds paid cover in, for the claim form.
+  public func intakeChoices() async throws -> Claims.IntakeChoices? {
+    guard let standing = try await standing() else { return nil }
+    let codes = Set(
+      try await FluentEnrollmentStore(database: services.database).enrollments(worker: worker)
+        .filter { $0.status == .active }.map(\.schemeCode))
+    var offered: [(code: String, name: String)] = []
+    for code in codes.sorted() {
+      guard let scheme = try await standing.schemes.scheme(code: code) else { continue }
+      offered.append((code, scheme.definition.scheme.name))
+    }
+    return Claims.IntakeChoices(worker: standing.worker, schemes: offered)
+  }
+
+  /// The node whose audit administrators read the worker's portal events.
+  public func node() async throws -> Organisation.ID? { try await standing()?.node?.id }
+
+  /// A claim by the worker: received today (nothing typed in the portal sets a date), the same
+  /// intake as at the window; submitted at once when the scans cover the checklist, otherwise
+  /// left for the window to complete.
+  public func apply(_ intake: ClaimIntake, scheme code: String, scans: [Claims.Scan], address: String?)
+    async throws -> ClaimRecord
+  {
+    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    let checked = try Claims.check(scans).get()
+    guard let scheme = try await standing.schemes.scheme(code: code) else { throw ClaimContexts.unknownScheme(code) }
+    var documents: [ClaimRequest.Document] = []
+    for (scan, format) in checked {
+      documents.append(
+        .init(
+          kind: scan.kind, fileName: scan.fileName ?? scan.kind, format: format, size: scan.bytes.count,
+          sha256: try await Documents(services).store(scan.bytes)))
+    }
+    var intake = intake
+    intake.event.claimDate = services.today
+    let system = Actor.system()
+    let context = ClaimContext(
+      actor: ClaimActor(
+        accountID: .init(worker.rawValue), name: "\(standing.worker.name)（本人网上申请）",
+        organisationKind: standing.node?.kind ?? .cityFederation, organisationID: standing.node?.id),
+      address: address, today: services.today, scheme: try scheme.compiled(),
+      calendar: try await ClaimContexts(services: services, actor: system).calendar())
+    let record = try await FluentClaimStore(database: services.database).open(
+      [ClaimRequest(workerID: worker, intake: intake, channel: .selfService, documents: documents)],
+      submitWhenComplete: true, context: context)[0]
+    try await FluentAuditStore(database: services.database).record(
+      AuditEvent(
+        at: Date(), kind: .dataChange, actor: "worker:\(worker)", organisationID: standing.node?.id,
+        subject: "claim:\(record.id)", detail: "self-service claim", address: address))
+    return record
+  }
+}
+
+/// Signing in to the portal: the ID number and the phone the worker's unit registered, then a
+/// one-time code sent to that phone (``PortalSignIn`` makes and checks the codes).
+public struct PortalCodes: Sendable {
+  let services: AppServices
+
+  public init(_ services: AppServices) {
+    self.services = services
+  }
+
+  var store: FluentPortalStore { FluentPortalStore(database: services.database) }
+
+  static func hash(_ code: String, for worker: Worker.ID) -> String {
+    Documents.checksum(Data("\(worker):\(code)".utf8))
+  }
+
+  /// The worker the ID number and phone name together, with a new code sent (false when one
+  /// was sent within the minute and no new one went); nil when they do not match, which is
+  /// audited without saying whether the ID number exists.
+  public func send(idNumber: String, phone: String, address: String?) async throws -> (worker: Worker, sent: Bool)? {
+    guard case .success(let number) = ResidentIDNumber.validate(idNumber.trimmingCharacters(in: .whitespaces)),
+      let worker = try await store.worker(idNumber: number, phone: phone)
+    else {
+      try await AuditWriter(services).record(
+        .portalLogin, actor: "portal", organisation: nil, subject: "portal", detail: "no match", address: address)
+      return nil
+    }
+    let code = PortalSignIn.newCode()
+    let sent = try await store.issue(
+      codeHash: Self.hash(code, for: worker.id), message: PortalSignIn.message(code: code), to: worker, at: Date())
+    return (worker, sent)
+  }
+
+  /// The text message waiting for the worker (shown on screen in the demo, which has no gateway).
+  public func pendingMessage(for worker: Worker.ID) async throws -> String? {
+    try await store.pendingMessage(for: worker)
+  }
+
+  /// Whether the code signs the worker in (once, within its time and tries); audited either way.
+  public func redeem(_ code: String, for worker: Worker.ID, address: String?) async throws -> Bool {
+    let node = try await Portal(services, worker: worker).node()
+    var redeemed = false
+    if PortalSignIn.isWellFormed(code) {
+      redeemed = try await store.redeem(codeHash: Self.hash(code, for: worker), for: worker, at: Date())
+    }
+    try await AuditWriter(services).record(
+      .portalLogin, actor: "worker:\(worker)", organisation: node, subject: "worker:\(worker)",
+      detail: redeemed ? "signed in" : "wrong code", address: address)
+    return redeemed
+  }
+}

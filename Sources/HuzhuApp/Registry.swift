@@ -1,0 +1,287 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+
+/// The organisation tree, units and people, within the actor's area: what the tree, unit,
+/// worker and search pages show, and the registry's writes (nodes, units, people on their own).
+public struct Registry: UseCase {
+  let services: AppServices
+  let actor: Actor
+
+  public init(_ services: AppServices, actor: Actor) {
+    self.services = services
+    self.actor = actor
+  }
+
+  // MARK: The tree
+
+  /// The tree the actor sees with each node's unit count, and totals.
+  public struct Overview: Sendable {
+    public let tree: OrganisationTree
+    public let counts: RegistryCounts
+  }
+
+  public func overview() async throws -> Overview {
+    try actor.require(.viewRegistry)
+    async let organisations = registryStore.organisations()
+    async let unitCounts = registryStore.unitCounts()
+    async let counts = registryStore.counts()
+    return Overview(
+      tree: OrganisationTree(organisations: try await organisations, unitCounts: try await unitCounts),
+      counts: try await counts)
+  }
+
+  public func organisations() async throws -> [Organisation] { try await registryStore.organisations() }
+
+  public func unitCounts() async throws -> [Organisation.ID: Int] { try await registryStore.unitCounts() }
+
+  public func organisation(_ id: Organisation.ID) async throws -> Organisation {
+    guard let organisation = try await registryStore.organisation(id) else { throw UseCaseError.notFound }
+    return organisation
+  }
+
+  /// One node: where it sits, the nodes below it, and the units of its subtree (a page).
+  public struct NodeOverview: Sendable {
+    public let organisation: Organisation
+    /// From the root down to the parent.
+    public let ancestors: [Organisation]
+    public let children: [Organisation]
+    public let units: PagedResult<WorkUnit>
+    public let organisationNames: [Organisation.ID: Organisation]
+    /// The unit-name filter, when one was typed.
+    public let search: String?
+  }
+
+  public func node(_ id: Organisation.ID, search: String?, page: PageQuery) async throws -> NodeOverview {
+    try actor.require(.viewRegistry)
+    let all = try await registryStore.organisations()
+    let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+    guard let organisation = byID[id] else { throw UseCaseError.notFound }
+    var ancestors: [Organisation] = []
+    var cursor = organisation.parentID
+    while let parentID = cursor, let parent = byID[parentID], !ancestors.contains(parent) {
+      ancestors.insert(parent, at: 0)
+      cursor = parent.parentID
+    }
+    let children = all.filter { $0.parentID == id }.sorted { $0.code < $1.code }
+    let units = try await registryStore.units(in: id, matching: search, page: page)
+    return NodeOverview(
+      organisation: organisation, ancestors: ancestors, children: children, units: units, organisationNames: byID,
+      search: search)
+  }
+
+  public func create(_ organisation: Organisation) async throws {
+    try actor.require(.manageOrganisations)
+    try await registryStore.create(organisation)
+  }
+
+  // MARK: Units
+
+  public func units(in node: Organisation.ID?, matching text: String?, page: PageQuery) async throws
+    -> PagedResult<WorkUnit>
+  {
+    try actor.require(.viewRegistry)
+    return try await registryStore.units(in: node, matching: text, page: page)
+  }
+
+  public func unit(_ id: WorkUnit.ID) async throws -> WorkUnit {
+    guard let unit = try await registryStore.unit(id) else { throw UseCaseError.notFound }
+    return unit
+  }
+
+  public func create(_ unit: WorkUnit) async throws {
+    try actor.require(.manageUnits)
+    try await registryStore.create(unit)
+  }
+
+  public func workers(in unit: WorkUnit.ID, page: PageQuery) async throws -> PagedResult<Worker> {
+    try actor.require(.viewRegistry)
+    _ = try await self.unit(unit)
+    return try await registryStore.workers(in: unit, page: page)
+  }
+
+  public func counts() async throws -> RegistryCounts { try await registryStore.counts() }
+
+  /// One unit: details and headcount, members, cover, bills and the outreach log.
+  public struct UnitOverview: Sendable {
+    public let unit: WorkUnit
+    public let organisation: Organisation?
+    public let details: UnitDetails
+    public let headcount: HeadcountReport?
+    public let workers: PagedResult<Worker>
+    public let enrollments: PagedResult<Enrollment>
+    public let bills: [Bill]
+    /// The bills' payments, for their receipts.
+    public let payments: [Bill.ID: [Payment]]
+    /// People covered today, each once.
+    public let covered: Int
+    public let outreach: [OutreachVisit]
+    /// Product names of the schemes in reach, by product code.
+    public let productNames: [String: LocalizedText]
+    /// Names of the people on this page's lists, by id.
+    public let names: [Worker.ID: String]
+    public let today: CalendarDate
+  }
+
+  public func unitOverview(_ id: WorkUnit.ID) async throws -> UnitOverview {
+    try actor.require(.viewRegistry)
+    let today = services.today
+    let unit = try await self.unit(id)
+    let unionWork = unionWorkStore
+    async let organisation = registryStore.organisation(unit.organisationID)
+    async let details = registryStore.details(of: id)
+    async let headcounts = registryStore.headcounts(of: id)
+    async let workers = registryStore.workers(in: id, page: PageQuery(per: 100))
+    async let cover = enrollmentStore.enrollments(unit: id, page: PageQuery(per: 100))
+    async let bills = enrollmentStore.bills(unit: id)
+    async let outreach = unionWork.outreachVisits(unit: id)
+    async let covered = enrollmentStore.coveredCount(unit: id, on: today)
+    async let schemeList = schemeStore.schemes()
+    let people = try await workers
+    var names = Dictionary(uniqueKeysWithValues: people.items.map { ($0.id, $0.name) })
+    let enrolled = try await cover
+    // Members who have since left the unit still show by name on its enrollments.
+    let missing = Set(enrolled.items.map(\.workerID)).filter { names[$0] == nil }
+    for (id, worker) in try await registryStore.workers(Array(missing)) { names[id] = worker.name }
+    let unitBills = try await bills
+    return UnitOverview(
+      unit: unit, organisation: try await organisation, details: try await details ?? UnitDetails(),
+      headcount: HeadcountReport.inForce(on: today, among: try await headcounts), workers: people,
+      enrollments: enrolled, bills: unitBills, payments: try await enrollmentStore.payments(bills: unitBills.map(\.id)),
+      covered: try await covered, outreach: try await outreach,
+      productNames: Self.productNames(try await schemeList), names: names, today: today)
+  }
+
+  static func productNames(_ schemes: [StoredScheme]) -> [String: LocalizedText] {
+    var names: [String: LocalizedText] = [:]
+    for scheme in schemes {
+      for product in scheme.definition.products {
+        names[product.code] = LocalizedText(zh: product.name, en: product.nameEn ?? product.name)
+      }
+    }
+    return names
+  }
+
+  // MARK: People
+
+  /// People the actor sees whose name contains `text`, or whose ID number or phone starts with it.
+  public func search(_ text: String, page: PageQuery) async throws -> PagedResult<Worker> {
+    try actor.require(.viewRegistry)
+    return try await registryStore.searchWorkers(matching: text, page: page)
+  }
+
+  public func worker(_ id: Worker.ID) async throws -> Worker {
+    guard let worker = try await registryStore.worker(id) else { throw UseCaseError.notFound }
+    return worker
+  }
+
+  public func worker(idNumber: ResidentIDNumber) async throws -> Worker? {
+    try await registryStore.worker(idNumber: idNumber)
+  }
+
+  /// A person for staff: identity, cover and certificates, claims, their own bills.
+  public struct WorkerOverview: Sendable {
+    public let worker: Worker
+    public let unit: WorkUnit?
+    public let enrollments: [Enrollment]
+    public let claims: [ClaimRecord]
+    /// The bills of the person's individual enrollments (a unit's bills are on its page).
+    public let bills: [Bill]
+    public let payments: [Bill.ID: [Payment]]
+    /// Product names of the schemes in reach, by product code.
+    public let productNames: [String: LocalizedText]
+    /// Whether the full ID number, phone and bank account are shown (and so audited).
+    public let revealed: Bool
+    public let today: CalendarDate
+  }
+
+  /// The person's page; revealing their ID number, phone and bank account in full needs
+  /// ``Permission/viewPersonalData`` and is written to the audit log.
+  public func workerOverview(_ id: Worker.ID, revealed: Bool) async throws -> WorkerOverview {
+    try actor.require(.viewRegistry)
+    if revealed { try actor.require(.viewPersonalData) }
+    let worker = try await self.worker(id)
+    let claims = claimStore
+    async let unit = worker.unitID.asyncMap { try await registryStore.unit($0) } ?? nil
+    async let cover = enrollmentStore.enrollments(worker: id)
+    async let history = claims.claims(worker: id)
+    let bills = try await enrollmentStore.bills(individual: id)
+    let overview = WorkerOverview(
+      worker: worker, unit: try await unit, enrollments: try await cover, claims: try await history,
+      bills: bills, payments: try await enrollmentStore.payments(bills: bills.map(\.id)),
+      productNames: Self.productNames(try await schemeStore.schemes()), revealed: revealed, today: services.today)
+    if revealed {
+      try await audit.record(
+        .personalDataView, subject: "worker:\(id)", detail: "ID number, phone, bank account")
+    }
+    return overview
+  }
+
+  /// Registers a person on their own at a node of the actor's area; someone who left their
+  /// unit is taken over rather than registered twice (the stored person is returned).
+  public func register(individual worker: Worker) async throws -> Worker {
+    try actor.require(.enroll)
+    guard case .organisations = actor.scope else { throw UseCaseError.forbidden }
+    return try await registryStore.register(individual: worker)
+  }
+
+  // MARK: Papers
+
+  /// The printable certificate (staff only: it shows the holder in full).
+  public func certificate(number: String) async throws -> Certificate {
+    try actor.require(.viewPersonalData)
+    guard let certificate = try await enrollmentStore.certificate(number: number),
+      try await registryStore.worker(certificate.enrollment.workerID) != nil
+    else { throw UseCaseError.notFound }
+    try await audit.record(
+      .personalDataView, subject: "certificate:\(number)", detail: "printable certificate")
+    return certificate
+  }
+
+  /// A payment's receipt: who paid what towards which bill.
+  public struct Receipt: Sendable {
+    public let payment: Payment
+    public let bill: Bill
+    public let payerDisplayName: String
+    public let unitName: String?
+    public let schemeName: String
+  }
+
+  public func receipt(number: String) async throws -> Receipt {
+    try actor.require(.viewRegistry)
+    guard let payment = try await enrollmentStore.payment(receiptNumber: number),
+      let bill = try await enrollmentStore.bill(payment.billID)
+    else { throw UseCaseError.notFound }
+    let unitName = try await bill.unitID.asyncMap { try await registryStore.unit($0)?.name } ?? nil
+    let scheme = try await schemeStore.scheme(code: bill.schemeCode)
+    return Receipt(
+      payment: payment, bill: bill,
+      payerDisplayName: payment.payerName ?? (payment.payer == .employer ? unitName : nil) ?? payment.payer.label.zh,
+      unitName: unitName, schemeName: scheme?.definition.scheme.name ?? bill.schemeCode)
+  }
+
+  // MARK: The dashboard
+
+  /// The work waiting for the actor's roles in their area, and its key figures.
+  public struct Dashboard: Sendable {
+    public let organisation: Organisation
+    public let roles: Set<Role>
+    public let claims: ClaimSummary?
+    public let registry: RegistryCounts?
+    public let unit: WorkUnit?
+    public let today: CalendarDate
+  }
+
+  public func dashboard() async throws -> Dashboard {
+    guard let account = actor.account, let organisation = actor.organisation else { throw UseCaseError.forbidden }
+    let today = services.today
+    let permissions = account.permissions
+    let claims = claimStore
+    async let claimSummary = permissions.contains(.viewClaims) ? claims.summary(today: today) : nil
+    async let counts = permissions.contains(.viewRegistry) ? registryStore.counts() : nil
+    async let unit = account.unitID.asyncMap { try await registryStore.unit($0) } ?? nil
+    return Dashboard(
+      organisation: organisation, roles: account.roles, claims: try await claimSummary,
+      registry: try await counts, unit: try await unit, today: today)
+  }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+
+/// Whoever signs in, by session (pages) or HTTP Basic (API clients), goes through the same
+/// checks: a known, enabled, unlocked account with the right password. Failures count towards
+/// the lock, and every attempt is audited under the account's node (an unknown name's under
+/// none).
+public struct SignIns: Sendable {
+  let services: AppServices
+  let remembered: VerifiedCredentials
+
+  public init(_ services: AppServices, remembered: VerifiedCredentials) {
+    self.services = services
+    self.remembered = remembered
+  }
+
+  public enum Outcome: Sendable {
+    /// The account, with every node (its scope's source).
+    case signedIn(UserAccount, organisations: [Organisation])
+    case refused(LocalizedText)
+  }
+
+  public static let wrongCredentials = LocalizedText(zh: "用户名或密码错误", en: "wrong username or password")
+
+  var accounts: FluentAccountStore { FluentAccountStore(database: services.database) }
+
+  /// `remembering`: an HTTP Basic client, whose passing check is kept for a few minutes
+  /// (``VerifiedCredentials``) instead of paying bcrypt on every request.
+  public func attempt(username: String, password: String, remembering: Bool, address: String?) async throws -> Outcome {
+    let now = Date()
+    let audit = AuditWriter(services)
+    let hasher = services.passwordHasher
+    let found = try await accounts.account(username: username)
+    guard let account = found, !account.isDisabled else {
+      // Hash anyway, so an unknown name takes as long to refuse as a wrong password.
+      _ = try? await services.offThePool { try hasher.verify(password, against: try hasher.hash("not-a-password")) }
+      try await audit.record(
+        .loginFailed, actor: username, organisation: found?.organisationID, subject: "account:\(username)",
+        detail: "unknown or disabled", address: address)
+      return .refused(Self.wrongCredentials)
+    }
+    if account.login.isLocked(at: now) {
+      try await audit.record(
+        .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+        detail: "locked", address: address)
+      return .refused(Self.locked(until: account.login.lockedUntil!))
+    }
+    let key = VerifiedCredentials.key(username: username, password: password, hash: account.passwordHash)
+    let passed: Bool
+    if remembering && remembered.contains(key, at: now) {
+      passed = true
+    } else {
+      let hash = account.passwordHash
+      passed = try await services.offThePool { try hasher.verify(password, against: hash) }
+      if passed && remembering { remembered.remember(key, at: now) }
+    }
+    guard passed else {
+      let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
+      try await audit.record(
+        .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+        detail: "wrong password", address: address)
+      if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
+        try await audit.record(
+          .accountLocked, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+          detail: "\(lockedUntil)", address: address)
+        return .refused(Self.locked(until: lockedUntil))
+      }
+      return .refused(Self.wrongCredentials)
+    }
+    let organisations = try await FluentRegistryStore(database: services.database).organisations()
+    guard organisations.contains(where: { $0.id == account.organisationID }) else {
+      return .refused(LocalizedText(zh: "账号所属组织不存在", en: "the account's organisation no longer exists"))
+    }
+    if account.login.failedAttempts > 0 { try await accounts.recordSuccessfulLogin(account.id) }
+    return .signedIn(account, organisations: organisations)
+  }
+
+  /// The account a live session names, if it may still act (enabled, unlocked, its node there).
+  public func session(_ id: UserAccount.ID) async throws -> (account: UserAccount, organisations: [Organisation])? {
+    guard let account = try await accounts.account(id), !account.isDisabled, !account.login.isLocked(at: Date())
+    else { return nil }
+    let organisations = try await FluentRegistryStore(database: services.database).organisations()
+    guard organisations.contains(where: { $0.id == account.organisationID }) else { return nil }
+    return (account, organisations)
+  }
+
+  static func locked(until: Date) -> LocalizedText {
+    let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+    return LocalizedText(
+      zh: "密码错误次数过多，账号已锁定，请 \(minutes) 分钟后再试，或联系本单位所属工会组织的安全管理员解锁",
+      en:
+        "too many wrong passwords: the account is locked; try again in \(minutes) min or ask your federation's security administrator to unlock it"
+    )
+  }
+}
+
+/// A line of the audit log written for whoever acted (an operator, a worker in the portal, a
+/// name typed at the sign-in form), under the node whose audit administrators read it.
+public struct AuditWriter: Sendable {
+  let services: AppServices
+
+  public init(_ services: AppServices) {
+    self.services = services
+  }
+
+  public func record(
+    _ kind: AuditKind, actor: String, organisation: Organisation.ID?, subject: String, detail: String,
+    address: String?
+  ) async throws {
+    try await FluentAuditStore(database: services.database).record(
+      AuditEvent(
+        at: Date(), kind: kind, actor: actor, organisationID: organisation, subject: subject, detail: detail,
+        address: address))
+  }
+}
