@@ -15,10 +15,9 @@ struct AuditTrail: Sendable {
   }
 
   func record(_ kind: AuditKind, subject: String, detail: String) async throws {
-    try await FluentAuditStore(database: services.database).record(
-      AuditEvent(
-        at: Date(), kind: kind, actor: actor.name, organisationID: actor.organisation?.id, subject: subject,
-        detail: detail, address: actor.address))
+    try await AuditWriter(services).record(
+      kind, actor: actor.name, organisation: actor.organisation?.id, subject: subject, detail: detail,
+      address: actor.address)
   }
 
   /// A date recorded earlier than the day it was entered, with its reason.

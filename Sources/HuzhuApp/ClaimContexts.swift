@@ -34,8 +34,13 @@ struct ClaimContexts: UseCase {
   }
 
   func context(scheme code: String) async throws -> ClaimContext {
+    try await context(scheme: try await scheme(code), as: actor.claimActor, address: actor.address)
+  }
+
+  /// The context for someone who is not an operator (a worker in the portal), under a scheme
+  /// the caller has found in their reach.
+  func context(scheme: CompiledScheme, as claimActor: ClaimActor, address: String?) async throws -> ClaimContext {
     ClaimContext(
-      actor: actor.claimActor, address: actor.address, today: services.today, scheme: try await scheme(code),
-      calendar: try await calendar())
+      actor: claimActor, address: address, today: services.today, scheme: scheme, calendar: try await calendar())
   }
 }

@@ -94,20 +94,18 @@ public struct Portal: Sendable {
     }
     var intake = intake
     intake.event.claimDate = services.today
-    let system = Actor.system()
-    let context = ClaimContext(
-      actor: ClaimActor(
+    let context = try await ClaimContexts(services: services, actor: .system()).context(
+      scheme: try scheme.compiled(),
+      as: ClaimActor(
         accountID: .init(worker.rawValue), name: "\(standing.worker.name)（本人网上申请）",
         organisationKind: standing.node?.kind ?? .cityFederation, organisationID: standing.node?.id),
-      address: address, today: services.today, scheme: try scheme.compiled(),
-      calendar: try await ClaimContexts(services: services, actor: system).calendar())
+      address: address)
     let record = try await FluentClaimStore(database: services.database).open(
       [ClaimRequest(workerID: worker, intake: intake, channel: .selfService, documents: documents)],
       submitWhenComplete: true, context: context)[0]
-    try await FluentAuditStore(database: services.database).record(
-      AuditEvent(
-        at: Date(), kind: .dataChange, actor: "worker:\(worker)", organisationID: standing.node?.id,
-        subject: "claim:\(record.id)", detail: "self-service claim", address: address))
+    try await AuditWriter(services).record(
+      .dataChange, actor: "worker:\(worker)", organisation: standing.node?.id, subject: "claim:\(record.id)",
+      detail: "self-service claim", address: address)
     return record
   }
 }
