@@ -129,6 +129,7 @@ let package = Package(
         .product(name: "Fluent", package: "fluent"),
         .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
         .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ],
       path: "Tests/HuzhuTestSupport",
       swiftSettings: swiftSettings

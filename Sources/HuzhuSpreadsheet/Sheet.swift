@@ -51,6 +51,9 @@ public enum Cell: Sendable, Equatable {
 public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Sendable {
   public enum Kind: String, Sendable {
     case unreadable, notASpreadsheet, missingPart, malformedXML, unsupportedEncoding, empty
+    /// Beyond what a spreadsheet program writes (a part larger than ``XLSXReader/maximumPartBytes``,
+    /// a row or column past Excel's last): refused before it is read, never allocated.
+    case tooLarge
   }
 
   public let kind: Kind
@@ -67,6 +70,7 @@ public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Senda
     case .malformedXML: "XLSX 文件内容损坏：\(detail)"
     case .unsupportedEncoding: "无法识别 CSV 文件的编码（支持 UTF-8 与 GBK/GB18030）"
     case .empty: "表格中没有数据"
+    case .tooLarge: "表格超出可处理的范围：\(detail)"
     }
   }
 
@@ -78,6 +82,7 @@ public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Senda
     case .malformedXML: "the XLSX file is damaged: \(detail)"
     case .unsupportedEncoding: "cannot tell the CSV file's encoding (UTF-8 and GBK/GB18030 are supported)"
     case .empty: "the sheet has no data"
+    case .tooLarge: "the spreadsheet is beyond what can be read: \(detail)"
     }
   }
 }

@@ -9,7 +9,7 @@ import ZIPFoundation
 /// Hand-written because no package here reads XLSX: ZIPFoundation opens the archive,
 /// XMLCoder decodes the small parts (workbook, relationships) and ``XMLScanner`` streams the
 /// large ones (worksheet, shared strings).
-enum XLSXReader {
+public enum XLSXReader {
   static func read(_ data: Data) throws(SpreadsheetError) -> Sheet {
     let archive: Archive
     do {
@@ -21,6 +21,13 @@ enum XLSXReader {
     let strings = try sharedStrings(in: archive)
     return Sheet(rows: try rows(of: try bytes(of: sheetPath, in: archive), strings: strings, part: sheetPath))
   }
+
+  /// Excel's last row and column (XFD): a reference past them comes from no spreadsheet program.
+  public static let maximumRows = 1_048_576
+  public static let maximumColumns = 16_384
+  /// The largest part read out of the archive, as declared and as inflated: a 100,000-row
+  /// roster's sheet is about 50 MB.
+  public static let maximumPartBytes = 128 * 1024 * 1024
 
   /// The worksheet's rows, streamed: row numbers stay true to the file (rows a spreadsheet
   /// left out are kept as empty rows), columns follow the cell references.
@@ -46,6 +53,9 @@ enum XLSXReader {
             switch name {
             case "row":
               rowNumber = attributes.first { $0.0 == "r" }.flatMap { Int($0.1) } ?? nextRow
+              guard (1...maximumRows).contains(rowNumber) else {
+                throw SpreadsheetError(kind: .tooLarge, detail: "\(part): row \(rowNumber)")
+              }
               while nextRow < rowNumber {
                 rows.append([])
                 nextRow += 1
@@ -72,7 +82,18 @@ enum XLSXReader {
             case "is": insideInline = false
             case "rPh": skippingPhonetic = false
             case "c":
-              let column = reference.flatMap(columnIndex) ?? nextColumn
+              let column: Int
+              if let reference {
+                guard let index = columnIndex(reference) else {
+                  throw SpreadsheetError(kind: .tooLarge, detail: "\(part): cell \(reference.prefix(20))")
+                }
+                column = index
+              } else {
+                column = nextColumn
+              }
+              guard column < maximumColumns else {
+                throw SpreadsheetError(kind: .tooLarge, detail: "\(part): column \(column + 1)")
+              }
               while current.count < column { current.append(.empty) }
               current.append(try cell(type: type, value: value, inline: inline, reference: reference, strings: strings))
               nextColumn = column + 1
@@ -176,10 +197,21 @@ enum XLSXReader {
 
   static func bytes(of path: String, in archive: Archive) throws(SpreadsheetError) -> Data {
     guard let entry = archive[path] else { throw SpreadsheetError(kind: .missingPart, detail: path) }
+    // The declared size is the file's say-so (a zip64 entry may declare more than Int holds);
+    // the inflated bytes are counted too, since a bomb declares little and inflates a lot.
+    guard entry.uncompressedSize <= UInt64(maximumPartBytes) else {
+      throw SpreadsheetError(kind: .tooLarge, detail: "\(path): \(entry.uncompressedSize) bytes")
+    }
     var data = Data()
     data.reserveCapacity(Int(entry.uncompressedSize))
+    let tooLarge = SpreadsheetError(kind: .tooLarge, detail: "\(path): more than \(maximumPartBytes) bytes")
     do {
-      _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+      _ = try archive.extract(entry, skipCRC32: false) { chunk in
+        guard data.count + chunk.count <= maximumPartBytes else { throw tooLarge }
+        data.append(chunk)
+      }
+    } catch let error as SpreadsheetError {
+      throw error
     } catch {
       throw SpreadsheetError(kind: .malformedXML, detail: "\(path): \(error)")
     }
@@ -221,19 +253,18 @@ enum XLSXReader {
     }
   }
 
-  /// `C12` → 2.
+  /// `C12` → 2; nil for a reference without letters or with more than Excel's three (`XFD`),
+  /// which no spreadsheet writes and which would overflow the arithmetic.
   static func columnIndex(_ reference: String) -> Int? {
     var index = 0
-    var sawLetter = false
+    var letters = 0
     for character in reference {
       guard let ascii = character.asciiValue else { return nil }
-      if ascii >= 65 && ascii <= 90 {
-        index = index * 26 + Int(ascii - 64)
-        sawLetter = true
-      } else {
-        break
-      }
+      guard ascii >= 65 && ascii <= 90 else { break }
+      letters += 1
+      guard letters <= 3 else { return nil }
+      index = index * 26 + Int(ascii - 64)
     }
-    return sawLetter ? index - 1 : nil
+    return letters > 0 ? index - 1 : nil
   }
 }

@@ -25,6 +25,9 @@ struct MoneyTests {
 
   @Test(arguments: [
     "", "abc", "1.234", "1.", ".5", "1e3", "--1", "12.3.4", "1 000", "-", "1.2a", "1234567890123456", "١٢", "12.-5",
+    // Twenty digits and more overflowed Int64 while being read (a trap that stopped the server).
+    "99999999999999999999.00", "-99999999999999999999", String(repeating: "9", count: 400),
+    "123456789012345678901234567890",
   ])
   func rejectsWhatIsNotAnAmount(text: String) {
     #expect(Money(yuan: text) == nil)

@@ -1,5 +1,6 @@
 import Foundation
 import HuzhuSpreadsheet
+import HuzhuTestSupport
 import Testing
 
 /// Files written by LibreOffice (scripts/make-spreadsheet-fixtures), read back.
@@ -110,5 +111,60 @@ struct SheetReaderTests {
       try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: nil))
     }
     #expect(error?.kind == .malformedXML)
+  }
+
+  /// References no spreadsheet writes are refused before any arithmetic or allocation: a
+  /// column of 14 letters overflowed the column number (a trap that stopped the server), and a
+  /// row number of 200 million allocated that many rows (5 GB).
+  @Test(arguments: [
+    #"<c r="AAAAAAAAAAAAAA1" t="inlineStr"><is><t>x</t></is></c>"#,
+    #"<c r="XFE1" t="inlineStr"><is><t>x</t></is></c>"#,
+    #"<c r="1" t="inlineStr"><is><t>x</t></is></c>"#,
+  ])
+  func aCellBeyondTheLastColumnIsRefused(cell: String) throws {
+    let sheet = "<worksheet><sheetData><row r=\"1\">\(cell)</row></sheetData></worksheet>"
+    let error = #expect(throws: SpreadsheetError.self) {
+      try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: nil))
+    }
+    #expect(error?.kind == .tooLarge)
+    #expect(error?.messageZh.contains("超出") == true)
+  }
+
+  @Test(arguments: ["200000000", "1048577", "0", "-3"])
+  func aRowBeyondTheLastRowIsRefused(row: String) throws {
+    let sheet =
+      "<worksheet><sheetData><row r=\"\(row)\"><c t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData></worksheet>"
+    let error = #expect(throws: SpreadsheetError.self) {
+      try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: nil))
+    }
+    #expect(error?.kind == .tooLarge)
+  }
+
+  @Test func theLastColumnAndRowStillRead() throws {
+    let sheet =
+      #"<worksheet><sheetData><row r="3"><c r="XFD3" t="inlineStr"><is><t>末</t></is></c></row></sheetData></worksheet>"#
+    let read = try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: nil))
+    #expect(read.rows.count == 3)
+    #expect(read.rows[2].count == 16_384)
+    #expect(read.rows[2].last == .text("末"))
+  }
+
+  /// A sheet that inflates past the limit is refused while it inflates, whatever its entry
+  /// declares.
+  @Test func aSheetLargerThanTheLimitIsRefused() throws {
+    let row = #"<row><c t="inlineStr"><is><t>"# + String(repeating: "甲", count: 1_000) + "</t></is></c></row>"
+    let rows = String(repeating: row, count: XLSXReader.maximumPartBytes / row.utf8.count + 1)
+    let sheet = "<worksheet><sheetData>" + rows + "</sheetData></worksheet>"
+    let error = #expect(throws: SpreadsheetError.self) {
+      try SheetReader.read(try XLSXWriterProbe.workbook(sheet: sheet, sharedStrings: nil))
+    }
+    #expect(error?.kind == .tooLarge)
+  }
+
+  /// A zip64 entry declaring more bytes than `Int` holds used to trap where the reader made
+  /// room for it; it is refused on its word.
+  @Test func aPartDeclaringMoreThanTheLimitIsRefused() throws {
+    let error = #expect(throws: SpreadsheetError.self) { try SheetReader.read(try HandMadeXLSX.declaringHugeSheet()) }
+    #expect(error?.kind == .tooLarge)
   }
 }

@@ -129,6 +129,8 @@ extension Money {
       var yuan: Int64 = 0
       var integerDigits = 0
       while index < bytes.count, bytes[index] &- 48 < 10 {
+        // No amount has more than 15 digits of yuan: say no before the 19th overflows Int64.
+        guard integerDigits < 15 else { return nil }
         yuan = yuan * 10 + Int64(bytes[index] &- 48)
         integerDigits += 1
         index += 1
