@@ -56,6 +56,12 @@ public struct Accounts: UseCase {
   public func open(_ opening: Opening) async throws -> UserAccount {
     try actor.require(.manageAccounts)
     var errors = PasswordPolicy.problems(opening.password, username: opening.username)
+    for (text, field, label) in [
+      (opening.username, "username", LocalizedText(zh: "用户名", en: "The username")),
+      (opening.displayName, "displayName", LocalizedText(zh: "姓名", en: "The display name")),
+    ] {
+      if let error = PlainText.fieldError(text, field: field, label: label) { errors.append(error) }
+    }
     var organisationID = opening.organisation.flatMap { actor.scope.contains(organisation: $0) ? $0 : nil }
     if organisationID == nil { errors.append(.missing("organisation", LocalizedText(zh: "所属组织", en: "organisation"))) }
     var unitID: WorkUnit.ID?

@@ -3,13 +3,17 @@ import HuzhuCore
 
 /// The file a bank's bulk-transfer portal takes for a payment batch: payee, account, bank,
 /// amount in yuan, purpose. Failed lines are left out; exporting again gives the same file.
+/// Names and account text typed by people pass ``FormulaGuard`` so no cell runs as a formula.
 public enum BankTransferFile {
   public static let header = ["户名", "账号", "开户行", "金额", "用途"]
 
   public static func rows(_ batch: PaymentBatch) -> [[String]] {
     [header]
       + batch.lines.filter { $0.status != .failed }.map {
-        [$0.payeeName, $0.bankAccount, $0.bankName, $0.amount.decimalString, "互助金 \($0.claimNumber)"]
+        [
+          FormulaGuard.neutralised($0.payeeName), FormulaGuard.neutralised($0.bankAccount),
+          FormulaGuard.neutralised($0.bankName), $0.amount.decimalString, "互助金 \($0.claimNumber)",
+        ]
       }
   }
 

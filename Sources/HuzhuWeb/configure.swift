@@ -37,6 +37,7 @@ public func configure(
   app.middleware.use(RequestLogMiddleware())
   app.middleware.use(SecurityHeadersMiddleware())
   app.middleware.use(HuzhuErrorMiddleware())
+  app.middleware.use(NullCharacterMiddleware())
   app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory))
   app.middleware.use(app.sessions.middleware)
   app.middleware.use(CSRFMiddleware(sessionCookieName: SessionCookie.name))

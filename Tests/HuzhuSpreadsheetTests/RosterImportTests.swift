@@ -75,6 +75,27 @@ struct RosterImportTests {
     #expect(third.categories == [.extremeHardship])
   }
 
+  /// A name that displays as something it is not (a right-to-left override), or holds a
+  /// control character, is a row error naming the character; visible punctuation is a name.
+  @Test func namesWithInvisibleControlCharactersAreRowErrors() {
+    let numbers = (1...2).map { sequence in
+      ResidentIDNumber.compose(
+        region: "110105", birthDate: CalendarDate(year: 1980, month: 1, day: 1)!, sequence: sequence, gender: .male
+      ).value
+    }
+    let preview = RosterReader.preview([
+      row(["姓名", "身份证号", "开户行"]),
+      row(["王\u{202E}秀英", "11010519491231002X", ""]),
+      row(["李娜", numbers[0], "工商银行\u{0000}"]),
+      row(["O'Brien \"<b>\"", numbers[1], "农业银行"]),
+    ])
+    #expect(preview.rows[0].errors.map(\.code) == ["invalid_character"])
+    #expect(preview.rows[0].errors[0].message.zh.contains("第2行【姓名】含有不可见的控制字符（U+202E）"))
+    #expect(preview.rows[1].errors.map(\.field) == ["bankName"])
+    #expect(preview.rows[1].errors[0].message.en.contains("U+0000"))
+    #expect(preview.rows[2].errors.isEmpty)
+  }
+
   @Test func peopleTheRegistryKnowsAreWarnedAbout() {
     let preview = RosterReader.preview([row(["姓名", "身份证号"]), row(["王秀英", "11010519491231002X"])])
       .annotatingKnownPeople { _ in LocalizedText(zh: "已在安彩高科参保", en: "enrolled at another unit") }

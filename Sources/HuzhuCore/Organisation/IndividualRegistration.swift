@@ -39,6 +39,9 @@ public struct IndividualRegistration: Sendable, Hashable {
       errors.append(
         FieldError(field: "name", code: "too_long", message: LocalizedText(zh: "姓名过长", en: "the name is too long")))
     }
+    if let error = PlainText.fieldError(name, field: "name", label: LocalizedText(zh: "姓名", en: "The name")) {
+      errors.append(error)
+    }
     var number: ResidentIDNumber?
     let typed = idNumber.trimmingCharacters(in: .whitespaces)
     if typed.isEmpty {
@@ -97,6 +100,9 @@ public struct IndividualRegistration: Sendable, Hashable {
     let bank = bankName.trimmingCharacters(in: .whitespaces)
     if normalizedAccount != nil && bank.isEmpty {
       errors.append(.missing("bankName", LocalizedText(zh: "开户行", en: "bank")))
+    }
+    if let error = PlainText.fieldError(bank, field: "bankName", label: LocalizedText(zh: "开户行", en: "The bank")) {
+      errors.append(error)
     }
     if organisationID == nil {
       errors.append(.missing("organisationId", LocalizedText(zh: "登记组织", en: "organisation")))

@@ -32,6 +32,9 @@ public struct WorkUnit: Hashable, Sendable, Codable, Identifiable {
           field: "name", code: "invalid_name",
           message: LocalizedText(zh: "单位名称不能为空且不超过100字", en: "the unit name must be 1–100 characters")))
     }
+    if let error = PlainText.fieldError(name, field: "name", label: LocalizedText(zh: "单位名称", en: "The unit name")) {
+      errors.append(error)
+    }
     if !organisationExists {
       errors.append(
         FieldError(

@@ -83,6 +83,7 @@ public enum RosterReader {
     if row.name.isEmpty || row.name.count > 50 {
       fail(.name, "invalid_name", zh: "姓名不能为空且不超过50字", en: "a name is 1–50 characters")
     }
+    if let problem = PlainText.problem(in: row.name) { fail(.name, "invalid_character", zh: problem.zh, en: problem.en) }
 
     let idCell = cell(.idNumber)
     switch ResidentIDNumber.validate(idCell.trimmed) {
@@ -205,6 +206,9 @@ public enum RosterReader {
 
     let bankName = cell(.bankName).trimmed
     row.bankName = bankName.isEmpty ? nil : bankName
+    if let problem = PlainText.problem(in: bankName) {
+      fail(.bankName, "invalid_character", zh: problem.zh, en: problem.en)
+    }
     let account = cell(.bankAccount).trimmed.filter { $0 != " " }
     if !account.isEmpty {
       if isExponentNumber(account) {

@@ -49,9 +49,4 @@ public struct ReportTable: Sendable, Equatable {
     self.totals = totals
     self.links = links
   }
-
-  /// Header, rows and totals as text, in the language asked.
-  public func textRows(english: Bool) -> [[String]] {
-    [columns.map { english ? $0.en : $0.zh }] + rows.map { $0.map(\.text) } + (totals.map { [$0.map(\.text)] } ?? [])
-  }
 }

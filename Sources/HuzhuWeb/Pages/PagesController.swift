@@ -68,7 +68,7 @@ struct PagesController {
 
   @Sendable func loginForm(_ request: Request) async throws -> Response {
     if request.operatorAccount != nil { return request.redirect(to: SiteURL.home.path) }
-    var model = LoginPage.Model(next: request.query[String.self, at: "next"])
+    var model = LoginPage.Model(next: Self.sameSitePath(request.query[String.self, at: "next"]))
     if request.hasSession, request.session.data[SessionKeys.expired] != nil {
       request.session.data[SessionKeys.expired] = nil
       model.notice = LocalizedText(zh: "长时间未操作，已自动退出，请重新登录。", en: "You were signed out after a period of inactivity.")
@@ -94,7 +94,7 @@ struct PagesController {
       try await request.audit(.login, subject: "account:\(account.account.username)")
       return request.redirect(to: Self.safeNext(form.next))
     case .failure(let message):
-      let model = LoginPage.Model(username: username, next: form.next, error: message)
+      let model = LoginPage.Model(username: username, next: Self.sameSitePath(form.next), error: message)
       return LoginPage.View(model: model, language: request.displayLanguage, csrfToken: request.csrfToken).html()
         .response(status: .unauthorized)
     }
@@ -109,10 +109,20 @@ struct PagesController {
     return request.redirect(to: SiteURL.login.path)
   }
 
-  /// Only a path on this site: never `//evil.example` or `https://…` (an open redirect).
+  /// Only a path on this site: never `//evil.example`, `https://…` or `/\t/evil.example` (browsers
+  /// drop tabs and line breaks from a URL, which turns that into `//evil.example`).
   static func safeNext(_ next: String?) -> String {
-    guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return SiteURL.home.path }
-    return next
+    sameSitePath(next) ?? SiteURL.home.path
+  }
+
+  /// `path` when it is a printable-ASCII path of this site with at most a query; otherwise nil.
+  static func sameSitePath(_ path: String?) -> String? {
+    guard let path, path.utf8.count <= 2_000, path.hasPrefix("/"), !path.hasPrefix("//"),
+      path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" }),
+      let components = URLComponents(string: path), components.scheme == nil, components.host == nil,
+      components.fragment == nil
+    else { return nil }
+    return path
   }
 
   // MARK: Registry

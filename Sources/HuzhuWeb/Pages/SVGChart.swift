@@ -113,8 +113,5 @@ enum SVGChart {
   /// One decimal is plenty for a picture, and keeps the markup the same on every machine.
   static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
-  static func escape(_ text: String) -> String {
-    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-  }
+  static func escape(_ text: String) -> String { HTMLEscaping.attribute(text) }
 }
