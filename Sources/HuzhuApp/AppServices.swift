@@ -13,11 +13,15 @@ public struct AppServices: Sendable {
   /// Connections on the other event loops, for reads that run statements side by side (the
   /// statistics page, the what-if); none outside a server.
   public let alongside: @Sendable () -> [any Database]
+  /// How much outside input a use case takes (sheet sizes, report periods).
+  public let limits: InputLimits
 
   public init(
     database: any Database, documents: any DocumentStorage, clock: ServerClock = .system,
-    passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] }
+    passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] },
+    limits: InputLimits = .standard
   ) {
+    self.limits = limits
     self.database = database
     self.documents = documents
     self.clock = clock

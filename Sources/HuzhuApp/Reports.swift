@@ -52,6 +52,7 @@ public struct Reports: UseCase {
     async throws -> Statistics
   {
     try actor.require(.viewReports)
+    try check(period)
     let schemes = try await schemeStore.schemes()
     // A scheme out of reach is no scheme: the report of every scheme in reach instead.
     let schemeCode = scheme.flatMap { code in schemes.contains { $0.code == code } ? code : nil }
@@ -140,11 +141,18 @@ public struct Reports: UseCase {
     -> WhatIf.Result
   {
     try actor.require(.viewReports)
+    try check(period)
     let nodes: Set<Organisation.ID>? =
       node == nil && actor.scope == .unrestricted
       ? nil : OrganisationTree.subtreeIDs(of: try root(node).id, in: actor.visibleOrganisations)
     return try await Simulation.run(
       changed: changed, period: period, organisations: nodes, database: services.database,
       alongside: services.alongside(), scope: actor.scope, reach: actor.schemeReach, today: services.today)
+  }
+
+  /// A period past the installation's limit is refused before anything is read.
+  func check(_ period: ReportPeriod) throws(ValidationFailure) {
+    let years = services.limits.reportYears
+    if period.isLonger(thanYears: years) { throw ValidationFailure([ReportPeriod.tooLong(years: years)]) }
   }
 }

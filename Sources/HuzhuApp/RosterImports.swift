@@ -43,7 +43,7 @@ public struct RosterImports: UseCase {
   /// Reads `bytes` (XLSX or CSV, told apart by content) and checks every row. Writes nothing.
   public func review(_ bytes: Data, into unit: WorkUnit.ID) async throws -> Review {
     let unit = try await self.unit(unit)
-    return try await review(try Self.sheet(bytes), into: unit)
+    return try await review(try Self.sheet(bytes, limits: services.limits.sheet), into: unit)
   }
 
   /// Checks a sheet already read (the command line reads from a path).
@@ -114,10 +114,10 @@ public struct RosterImports: UseCase {
   ])
 
   /// The first sheet of an XLSX or CSV file; a file no reader takes is a field error.
-  static func sheet(_ bytes: Data) throws -> Sheet {
+  static func sheet(_ bytes: Data, limits: SheetLimits) throws -> Sheet {
     guard !bytes.isEmpty else { throw emptyFile }
     do {
-      return try SheetReader.read(bytes)
+      return try SheetReader.read(bytes, limits: limits)
     } catch {
       throw ValidationFailure([
         FieldError(

@@ -30,7 +30,7 @@ public enum DemoSeeder {
     database: any Database, hasher: any PasswordHasher, schemes: [DemoScheme], password: String? = nil,
     data: DemoData = .standard()
   ) async throws -> DemoAdministrator? {
-    try await database.transaction { transaction -> DemoAdministrator? in
+    try await database.writeTransaction { transaction -> DemoAdministrator? in
       let registry = FluentRegistryStore(database: transaction)
       guard try await registry.counts().organisations == 0 else { return nil }
       for organisation in data.organisations {
@@ -110,7 +110,7 @@ extension DemoSeeder {
     }
     let data = DemoData.standard()
     let history = try DemoHistory.make(base: data, anyang: anyang, yichun: yichun)
-    return try await database.transaction { transaction in
+    return try await database.writeTransaction { transaction in
       guard
         let administrator = try await seedIfEmpty(
           database: transaction, hasher: hasher, schemes: schemes, password: password, data: data)
@@ -129,7 +129,7 @@ extension DemoSeeder {
     _ history: DemoHistory, database: any Database, schemes: [String: CompiledScheme],
     scans: [ClaimRequest.Document], calendar: WorkingDayCalendar
   ) async throws {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       let registry = FluentRegistryStore(database: transaction)
       for organisation in history.organisations { try await registry.create(organisation) }
       try await writeCohorts(history.cohorts, schemes: schemes, on: transaction)

@@ -128,8 +128,21 @@ public enum HuzhuDatabase {
     try await migrator.prepareBatch().get()
   }
 
-  /// Reverts every migration: only for tests and `migrate --revert-all`.
+  /// Reverts every migration: only for tests and `migrate --revert-all`, and only on a
+  /// database that holds no organisation and no audit entry. Reverting drops the append-only
+  /// audit log with everything else, which no command may do to records (MLPS); a database in
+  /// use is restored from a backup instead. Refused before anything is dropped.
   public static func revertAll(_ databases: Databases, logger: Logger, on eventLoop: any EventLoop) async throws {
+    if let database = databases.database(logger: logger, on: eventLoop) as? any SQLDatabase {
+      var held: [String: Int] = [:]
+      for table in ["organisations", "audit_events"] {
+        // A table a partial migration never made holds nothing.
+        let count = try? await database.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()?.decode(
+          column: "n", as: Int.self)
+        if let count, count > 0 { held[table] = count }
+      }
+      guard held.isEmpty else { throw RevertRefused(held: held) }
+    }
     let migrations = Migrations()
     HuzhuMigrations.register(on: migrations)
     let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop)
@@ -170,5 +183,47 @@ extension Databases {
     eventLoopGroup.makeIterator().filter { $0 !== database.eventLoop }.compactMap { loop in
       self.database(logger: database.logger, on: loop)
     }
+  }
+}
+
+/// A database error that is no fault of the request: the database is busy (an SQLite writer
+/// waited past ``WriteTransaction/busyTimeoutMilliseconds``, or every connection stayed taken) or
+/// cannot be reached (PostgreSQL down). Answered 503 with `Retry-After`, never 500; nothing
+/// was written, since the transaction rolled back.
+public enum DatabaseTrouble: Sendable, Equatable {
+  case busy
+  case unreachable
+
+  public init?(_ error: any Error) {
+    switch error {
+    case let sqlite as SQLiteError:
+      switch sqlite.reason {
+      case .busy, .locked, .busyTimeout, .busyInSnapshot, .busyInRecovery, .lockedBySharedCache: self = .busy
+      default: return nil
+      }
+    case let psql as PSQLError:
+      switch psql.code {
+      case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection: self = .unreachable
+      default: return nil
+      }
+    case is NIOConnectionError, is ChannelError: self = .unreachable
+    default:
+      // The connection pool's timeout (AsyncKit, not imported here): no connection came free.
+      guard String(reflecting: type(of: error)).hasSuffix("ConnectionPoolTimeoutError") else { return nil }
+      self = .busy
+    }
+  }
+}
+
+/// `migrate --revert-all` on a database that holds records.
+public struct RevertRefused: Error, CustomStringConvertible, Equatable {
+  /// Rows per table that made the refusal.
+  public let held: [String: Int]
+
+  public var description: String {
+    let counts = held.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+    return "数据库中已有记录（\(counts)），拒绝回滚全部迁移：审计日志不可删除；请从备份恢复或使用新的数据库。\n"
+      + "the database holds records (\(counts)); reverting every migration would drop the audit log, "
+      + "which no command may do: restore a backup or use a new database instead. Nothing was changed."
   }
 }

@@ -7,7 +7,7 @@ enum CSVSheetReader {
   /// GB 18030 as Foundation names it; a superset of GBK and GB 2312.
   static let gb18030 = String.Encoding(rawValue: 0x8000_0632)
 
-  static func read(_ data: Data) throws(SpreadsheetError) -> Sheet {
+  static func read(_ data: Data, limits: SheetLimits) throws(SpreadsheetError) -> Sheet {
     guard let text = decode(data) else { throw SpreadsheetError(kind: .unsupportedEncoding, detail: "") }
     if text.contains("\u{0}") { throw SpreadsheetError(kind: .notASpreadsheet, detail: "binary content") }
     let reader: CSVReader
@@ -17,7 +17,12 @@ enum CSVSheetReader {
       throw SpreadsheetError(kind: .notASpreadsheet, detail: "\(error)")
     }
     var rows: [[Cell]] = []
+    var cellCount = 0
     while let fields = reader.next() {
+      guard rows.count < limits.rows else { throw limits.tooManyRows(rows.count + 1, part: "CSV") }
+      guard fields.count <= limits.columns else { throw limits.tooManyColumns(fields.count, part: "CSV") }
+      cellCount += fields.count
+      guard cellCount <= limits.cells else { throw limits.tooManyCells(part: "CSV") }
       var cells = fields.map { $0.isEmpty ? Cell.empty : Cell.text($0) }
       while cells.last?.isEmpty == true { cells.removeLast() }
       rows.append(cells)

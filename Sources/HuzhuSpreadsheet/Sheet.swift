@@ -51,13 +51,21 @@ public enum Cell: Sendable, Equatable {
 public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Sendable {
   public enum Kind: String, Sendable {
     case unreadable, notASpreadsheet, missingPart, malformedXML, unsupportedEncoding, empty
-    /// Beyond what a spreadsheet program writes (a part larger than ``XLSXReader/maximumPartBytes``,
-    /// a row or column past Excel's last): refused before it is read, never allocated.
+    /// Past the ``SheetLimits`` or beyond what a spreadsheet program writes (a row or column
+    /// past Excel's last): refused before it is read, never allocated.
     case tooLarge
   }
 
   public let kind: Kind
   public let detail: String
+  /// The detail in Chinese, where it is more than a part's name or a parser's message.
+  public let detailZh: String?
+
+  public init(kind: Kind, detail: String, detailZh: String? = nil) {
+    self.kind = kind
+    self.detail = detail
+    self.detailZh = detailZh
+  }
 
   public var description: String { "\(kind.rawValue): \(detail)" }
 
@@ -70,7 +78,7 @@ public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Senda
     case .malformedXML: "XLSX 文件内容损坏：\(detail)"
     case .unsupportedEncoding: "无法识别 CSV 文件的编码（支持 UTF-8 与 GBK/GB18030）"
     case .empty: "表格中没有数据"
-    case .tooLarge: "表格超出可处理的范围：\(detail)"
+    case .tooLarge: "表格超出可处理的范围：\(detailZh ?? detail)"
     }
   }
 
@@ -89,21 +97,27 @@ public struct SpreadsheetError: Error, Equatable, CustomStringConvertible, Senda
 
 /// Reads a sheet from bytes, deciding the format by content, never by file name.
 public enum SheetReader {
-  public static func read(_ data: Data) throws(SpreadsheetError) -> Sheet {
-    if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try XLSXReader.read(data) }
+  public static func read(_ data: Data, limits: SheetLimits = .standard) throws(SpreadsheetError) -> Sheet {
+    guard data.count <= limits.fileBytes else { throw limits.fileTooLarge(data.count) }
+    if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try XLSXReader.read(data, limits: limits) }
     if data.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
       throw SpreadsheetError(kind: .notASpreadsheet, detail: "an old binary .xls workbook")
     }
-    return try CSVSheetReader.read(data)
+    return try CSVSheetReader.read(data, limits: limits)
   }
 
-  public static func read(contentsOf url: URL) throws(SpreadsheetError) -> Sheet {
+  /// A file on disk, refused by its size before it is read.
+  public static func read(contentsOf url: URL, limits: SheetLimits = .standard) throws(SpreadsheetError) -> Sheet {
     let data: Data
     do {
+      let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? 0
+      guard size <= limits.fileBytes else { throw limits.fileTooLarge(size) }
       data = try Data(contentsOf: url)
+    } catch let error as SpreadsheetError {
+      throw error
     } catch {
       throw SpreadsheetError(kind: .unreadable, detail: error.localizedDescription)
     }
-    return try read(data)
+    return try read(data, limits: limits)
   }
 }

@@ -10,29 +10,32 @@ import ZIPFoundation
 /// XMLCoder decodes the small parts (workbook, relationships) and ``XMLScanner`` streams the
 /// large ones (worksheet, shared strings).
 public enum XLSXReader {
-  static func read(_ data: Data) throws(SpreadsheetError) -> Sheet {
+  static func read(_ data: Data, limits: SheetLimits) throws(SpreadsheetError) -> Sheet {
     let archive: Archive
     do {
       archive = try Archive(data: data, accessMode: .read)
     } catch {
       throw SpreadsheetError(kind: .notASpreadsheet, detail: "not a ZIP archive")
     }
-    let sheetPath = try firstSheetPath(in: archive)
-    let strings = try sharedStrings(in: archive)
-    return Sheet(rows: try rows(of: try bytes(of: sheetPath, in: archive), strings: strings, part: sheetPath))
+    let sheetPath = try firstSheetPath(in: archive, limits: limits)
+    let strings = try sharedStrings(in: archive, limits: limits)
+    return Sheet(
+      rows: try rows(
+        of: try bytes(of: sheetPath, in: archive, limits: limits), strings: strings, part: sheetPath, limits: limits))
   }
 
-  /// Excel's last row and column (XFD): a reference past them comes from no spreadsheet program.
+  /// Excel's last row and column (XFD): a reference past them comes from no spreadsheet
+  /// program, whatever the limits allow.
   public static let maximumRows = 1_048_576
   public static let maximumColumns = 16_384
-  /// The largest part read out of the archive, as declared and as inflated: a 100,000-row
-  /// roster's sheet is about 50 MB.
-  public static let maximumPartBytes = 128 * 1024 * 1024
 
   /// The worksheet's rows, streamed: row numbers stay true to the file (rows a spreadsheet
   /// left out are kept as empty rows), columns follow the cell references.
-  static func rows(of data: Data, strings: [String], part: String) throws(SpreadsheetError) -> [[Cell]] {
+  static func rows(of data: Data, strings: [String], part: String, limits: SheetLimits) throws(SpreadsheetError)
+    -> [[Cell]]
+  {
     var rows: [[Cell]] = []
+    var cellCount = 0
     var current: [Cell] = []
     var rowNumber = 0
     var nextRow = 1
@@ -56,6 +59,8 @@ public enum XLSXReader {
               guard (1...maximumRows).contains(rowNumber) else {
                 throw SpreadsheetError(kind: .tooLarge, detail: "\(part): row \(rowNumber)")
               }
+              // Before the rows a file skipped are filled in.
+              guard rowNumber <= limits.rows else { throw limits.tooManyRows(rowNumber, part: part) }
               while nextRow < rowNumber {
                 rows.append([])
                 nextRow += 1
@@ -94,6 +99,9 @@ public enum XLSXReader {
               guard column < maximumColumns else {
                 throw SpreadsheetError(kind: .tooLarge, detail: "\(part): column \(column + 1)")
               }
+              guard column < limits.columns else { throw limits.tooManyColumns(column + 1, part: part) }
+              cellCount += max(1, column + 1 - current.count)
+              guard cellCount <= limits.cells else { throw limits.tooManyCells(part: part) }
               while current.count < column { current.append(.empty) }
               current.append(try cell(type: type, value: value, inline: inline, reference: reference, strings: strings))
               nextColumn = column + 1
@@ -137,14 +145,14 @@ public enum XLSXReader {
     let Relationship: [Relationship]?
   }
 
-  static func firstSheetPath(in archive: Archive) throws(SpreadsheetError) -> String {
+  static func firstSheetPath(in archive: Archive, limits: SheetLimits) throws(SpreadsheetError) -> String {
     guard archive["xl/workbook.xml"] != nil else {
       throw SpreadsheetError(kind: .notASpreadsheet, detail: "no xl/workbook.xml")
     }
-    let workbook: Workbook = try decode(part: "xl/workbook.xml", in: archive)
+    let workbook: Workbook = try decode(part: "xl/workbook.xml", in: archive, limits: limits)
     guard let first = workbook.sheets.sheet.first else { throw SpreadsheetError(kind: .empty, detail: "no worksheet") }
     if let id = first.id, archive["xl/_rels/workbook.xml.rels"] != nil {
-      let relationships: Relationships = try decode(part: "xl/_rels/workbook.xml.rels", in: archive)
+      let relationships: Relationships = try decode(part: "xl/_rels/workbook.xml.rels", in: archive, limits: limits)
       if let target = relationships.Relationship?.first(where: { $0.Id == id })?.Target {
         return target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
       }
@@ -157,9 +165,9 @@ public enum XLSXReader {
 
   /// The shared-string table, streamed: one string per `<si>`, rich-text runs joined,
   /// phonetic guides (`<rPh>`) left out.
-  static func sharedStrings(in archive: Archive) throws(SpreadsheetError) -> [String] {
+  static func sharedStrings(in archive: Archive, limits: SheetLimits) throws(SpreadsheetError) -> [String] {
     guard archive["xl/sharedStrings.xml"] != nil else { return [] }
-    let data = try bytes(of: "xl/sharedStrings.xml", in: archive)
+    let data = try bytes(of: "xl/sharedStrings.xml", in: archive, limits: limits)
     var strings: [String] = []
     var current = ""
     var capturing = false
@@ -180,6 +188,8 @@ public enum XLSXReader {
             if capturing && !skippingPhonetic { current += text }
           case .end(let name):
             if name == "si" {
+              // No sheet within the limits refers to more strings than it has cells.
+              guard strings.count < limits.cells else { throw limits.tooManyCells(part: "xl/sharedStrings.xml") }
               strings.append(current)
             } else if name == "t" {
               capturing = false
@@ -189,25 +199,29 @@ public enum XLSXReader {
           }
         }
       }
+    } catch let error as SpreadsheetError {
+      throw error
     } catch {
       throw SpreadsheetError(kind: .malformedXML, detail: "xl/sharedStrings.xml: \(error)")
     }
     return strings
   }
 
-  static func bytes(of path: String, in archive: Archive) throws(SpreadsheetError) -> Data {
+  static func bytes(of path: String, in archive: Archive, limits: SheetLimits) throws(SpreadsheetError) -> Data {
     guard let entry = archive[path] else { throw SpreadsheetError(kind: .missingPart, detail: path) }
     // The declared size is the file's say-so (a zip64 entry may declare more than Int holds);
     // the inflated bytes are counted too, since a bomb declares little and inflates a lot.
-    guard entry.uncompressedSize <= UInt64(maximumPartBytes) else {
-      throw SpreadsheetError(kind: .tooLarge, detail: "\(path): \(entry.uncompressedSize) bytes")
-    }
+    guard entry.uncompressedSize <= UInt64(limits.expandedBytes) else { throw limits.partTooLarge(path) }
+    // Compared by division: the compressed size is the file's say-so too.
+    let compressed = max(entry.compressedSize, 1)
     var data = Data()
     data.reserveCapacity(Int(entry.uncompressedSize))
-    let tooLarge = SpreadsheetError(kind: .tooLarge, detail: "\(path): more than \(maximumPartBytes) bytes")
     do {
       _ = try archive.extract(entry, skipCRC32: false) { chunk in
-        guard data.count + chunk.count <= maximumPartBytes else { throw tooLarge }
+        let inflated = data.count + chunk.count
+        guard inflated <= limits.expandedBytes else { throw limits.partTooLarge(path) }
+        guard inflated <= SheetLimits.ratioFreeBytes || UInt64(inflated) / compressed < UInt64(limits.compressionRatio)
+        else { throw limits.inflatesTooMuch(path) }
         data.append(chunk)
       }
     } catch let error as SpreadsheetError {
@@ -219,8 +233,10 @@ public enum XLSXReader {
   }
 
   /// Small parts (workbook, relationships) through XMLCoder.
-  static func decode<T: Decodable>(part path: String, in archive: Archive) throws(SpreadsheetError) -> T {
-    let data = try bytes(of: path, in: archive)
+  static func decode<T: Decodable>(part path: String, in archive: Archive, limits: SheetLimits)
+    throws(SpreadsheetError) -> T
+  {
+    let data = try bytes(of: path, in: archive, limits: limits)
     let decoder = XMLDecoder(trimValueWhitespaces: false)
     decoder.shouldProcessNamespaces = false
     do {

@@ -18,7 +18,7 @@ public func configure(
   app.logger.logLevel = configuration.logLevel
   app.http.server.configuration.hostname = configuration.hostname
   app.http.server.configuration.port = configuration.port
-  app.routes.defaultMaxBodySize = "20mb"
+  app.routes.defaultMaxBodySize = BodyLimits.standard
 
   try HuzhuDatabase.use(configuration.database, on: app.databases)
 
@@ -40,7 +40,8 @@ public func configure(
   app.middleware.use(NullCharacterMiddleware())
   app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory))
   app.middleware.use(app.sessions.middleware)
-  app.middleware.use(CSRFMiddleware(sessionCookieName: SessionCookie.name))
+  app.middleware.use(
+    CSRFMiddleware(sessionCookieName: SessionCookie.name, largestForm: BodyLimits.largest(configuration.limits)))
   app.middleware.use(LanguageCookieMiddleware())
 
   try routes(app)
@@ -84,14 +85,14 @@ func routes(_ app: Application) throws {
     SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware(), PasswordChangeMiddleware())
   let authenticated = identified.grouped(AuthenticatedAccount.guardMiddleware())
   PagesController().register(on: identified, authenticated: authenticated)
-  UnitWorkPagesController().register(authenticated: authenticated)
+  UnitWorkPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)
   EnrollmentController().register(public: identified, authenticated: authenticated)
   SchemeController().register(authenticated: authenticated)
   UnionWorkController().register(authenticated: authenticated)
-  RosterController().register(authenticated: authenticated)
+  RosterController(limits: app.huzhu.limits).register(authenticated: authenticated)
   TransfersController().register(authenticated: authenticated)
   ClaimController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in

@@ -117,6 +117,20 @@ struct CommandTests {
     #expect(seeded.contains("admin"))
     let again = try await Tasks.seedDemo(configuration)
     #expect(again.contains("already has data"))
+    // Reverting every migration would drop the audit log with the data: refused, nothing dropped
+    // (it used to drop table after table and fail half-way on the registry).
+    let refusal = await #expect(throws: RevertRefused.self) { try await Tasks.migrate(configuration, revertAll: true) }
+    #expect((refusal?.held["organisations"] ?? 0) > 0, "\(String(describing: refusal))")
+    #expect(refusal?.description.contains("审计日志不可删除") == true)
+    #expect(try await Tasks.seedDemo(configuration).contains("already has data"))
+    let refused = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "critical"]) {
+      await HuzhuCommand.run(arguments: ["migrate", "--data-dir", directory, "--revert-all", "--yes"])
+    }
+    #expect(refused == 1)
+    // An empty database reverts whole.
+    let empty = try AppConfiguration.resolve(dataDirectory: temporaryDirectory(), environment: quietDemo)
+    _ = try await Tasks.migrate(empty)
+    #expect(try await Tasks.migrate(empty, revertAll: true).contains("all migrations reverted"))
     // Exit status through the command line too.
     let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
       await HuzhuCommand.run(arguments: ["migrate", "--data-dir", directory])

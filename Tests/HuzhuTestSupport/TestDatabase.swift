@@ -50,10 +50,20 @@ public struct IsolatedDatabase: Sendable {
     }
   }
 
+  /// An SQLite file in WAL mode, as `huzhu serve` uses by default: for tests of what the
+  /// in-memory database does differently (several connections writing at once).
+  public static func sqliteFile() -> IsolatedDatabase {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-\(UUID().uuidString).sqlite").path
+    return IsolatedDatabase(kind: .sqlite, target: .sqliteFile(path: path), schema: nil)
+  }
+
   /// Drops the schema (PostgreSQL), or removes the file SQLiteKit backs an "in-memory"
   /// database with on Linux (it names it by process and identifier and never deletes it:
   /// a full run otherwise leaves hundreds of them in the temporary directory).
   public func drop() async throws {
+    if case .sqliteFile(let path) = target {
+      for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
     if case .sqliteMemory(let identifier) = target {
       let name = "sqlite-kit_memorydb-\(ProcessInfo.processInfo.processIdentifier)-\(identifier).sqlite3"
       let file = FileManager.default.temporaryDirectory.appendingPathComponent(name)
@@ -98,7 +108,13 @@ public struct MigratedDatabase: Sendable {
 public func withMigratedDatabase(
   _ kind: TestDatabaseKind, _ body: (MigratedDatabase) async throws -> Void
 ) async throws {
-  let isolated = try await IsolatedDatabase.create(kind)
+  try await withMigratedDatabase(on: try await IsolatedDatabase.create(kind), body)
+}
+
+/// Runs `body` against `isolated`, freshly migrated, and always cleans up.
+public func withMigratedDatabase(
+  on isolated: IsolatedDatabase, _ body: (MigratedDatabase) async throws -> Void
+) async throws {
   let databases = Databases(threadPool: .singleton, on: MultiThreadedEventLoopGroup.singleton)
   var failure: (any Error)?
   do {

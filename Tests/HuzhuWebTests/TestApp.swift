@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuTestSupport
@@ -118,6 +119,16 @@ struct TestApp {
         method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
   }
 
+  /// Through a real server on a free port: the body streams in, so the routes' body limits
+  /// apply (in memory, a body arrives whole).
+  func sendOverTheWire(_ method: HTTPMethod, _ path: String, body: String, headers: HTTPHeaders) async throws
+    -> TestingHTTPResponse
+  {
+    try await app.testing(method: .running(hostname: "127.0.0.1", port: 0)).performTest(
+      request: TestingHTTPRequest(
+        method: method, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
+  }
+
   func send(_ method: HTTPMethod, _ path: String, data: Data, headers: HTTPHeaders) async throws -> TestingHTTPResponse
   {
     try await app.testing().performTest(
@@ -131,15 +142,22 @@ struct TestApp {
 }
 
 func withTestApp(
-  _ kind: TestDatabaseKind, demo: Bool = true, _ body: (TestApp) async throws -> Void
+  _ kind: TestDatabaseKind, demo: Bool = true, limits: InputLimits = .standard, _ body: (TestApp) async throws -> Void
 ) async throws {
-  let isolated = try await IsolatedDatabase.create(kind)
+  try await withTestApp(on: try await IsolatedDatabase.create(kind), demo: demo, limits: limits, body)
+}
+
+func withTestApp(
+  on isolated: IsolatedDatabase, demo: Bool = true, limits: InputLimits = .standard,
+  _ body: (TestApp) async throws -> Void
+) async throws {
   let app = try await Application.make(.testing)
   var failure: (any Error)?
   do {
     let configuration = AppConfiguration(
       dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-\(UUID())").path,
-      database: isolated.target, logLevel: .warning, loadsDemoData: demo, demoPassword: TestApp.demoPassword)
+      database: isolated.target, logLevel: .warning, loadsDemoData: demo, demoPassword: TestApp.demoPassword,
+      limits: limits)
     try configure(app, configuration, passwordHasher: PlainTestHasher())
     let administrator = try await bootstrap(app)
     try await body(TestApp(app: app, administrator: administrator))

@@ -43,6 +43,20 @@ public struct ReportPeriod: Hashable, Sendable, Codable {
   }
 
   public var description: String { "\(from) – \(to)" }
+
+  /// Whether the period runs `years` whole years or longer. A report's cost grows with its
+  /// months and days, so a period from year 1 to 9999 is refused rather than computed.
+  public func isLonger(thanYears years: Int) -> Bool {
+    to >= from.adding(years: years)
+  }
+
+  /// The field error for a period longer than `years` (reported on its end, `to`).
+  public static func tooLong(years: Int) -> FieldError {
+    FieldError(
+      field: "to", code: "period_too_long",
+      message: LocalizedText(
+        zh: "统计期间不能超过 \(years) 年，请缩短起止日期", en: "a report covers at most \(years) years; shorten the period"))
+  }
 }
 
 /// What a report asks: one organisation node's subtree (nil: everything the reader may see),

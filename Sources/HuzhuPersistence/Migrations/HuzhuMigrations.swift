@@ -25,6 +25,7 @@ public enum HuzhuMigrations {
       M016_ReplayFacts(),
       M017_RedundantIndexes(),
       M018_Tenancy(),
+      M019_WriteGate(),
     ]
   }
 

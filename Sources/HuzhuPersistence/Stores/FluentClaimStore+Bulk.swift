@@ -36,7 +36,7 @@ extension FluentClaimStore {
       errors += request.intake.validate(today: context.today).map { rowError($0, index) }
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    return try await database.transaction { transaction in
+    return try await database.writeTransaction { transaction in
       var errors: [FieldError] = []
       guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
       let workerIDs = Array(Set(requests.map(\.workerID.rawValue)))

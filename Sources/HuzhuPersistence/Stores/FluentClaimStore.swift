@@ -30,7 +30,7 @@ public struct FluentClaimStore: ClaimStore {
   public func update(_ intake: ClaimIntake, of id: ClaimRecord.ID, context: ClaimContext) async throws -> ClaimRecord {
     let errors = intake.validate(today: context.today)
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    return try await database.transaction { transaction in
+    return try await database.writeTransaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard current.state.takesIntakeChanges else {
         throw ValidationFailure([
@@ -56,7 +56,7 @@ public struct FluentClaimStore: ClaimStore {
   public func attach(_ document: ClaimDocument, to id: ClaimRecord.ID, context: ClaimContext) async throws
     -> ClaimRecord
   {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard current.state.takesDocuments else {
         throw ValidationFailure([
@@ -83,7 +83,7 @@ public struct FluentClaimStore: ClaimStore {
   public func adjust(_ id: ClaimRecord.ID, to adjustment: ClaimAdjustment, context: ClaimContext) async throws
     -> ClaimRecord
   {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       guard [.submitted, .reviewed].contains(current.state) else {
         throw ValidationFailure([
@@ -121,7 +121,7 @@ public struct FluentClaimStore: ClaimStore {
       ])
     default: break
     }
-    return try await database.transaction { transaction in
+    return try await database.writeTransaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
       var record = current
       let transition: ClaimTransition
@@ -218,7 +218,7 @@ public struct FluentClaimStore: ClaimStore {
   // MARK: Payment batches
 
   public func createBatch(scheme: String, context: ClaimContext) async throws -> PaymentBatch {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
       // Lock the claims to be batched before reading them: a second batch made at the same
       // moment waits, then finds them taken, so no claim reaches the bank in two files.
@@ -349,7 +349,7 @@ public struct FluentClaimStore: ClaimStore {
   public func settle(
     _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       // A batch another area made does not exist for this store, whatever claims it holds.
       guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
         throw ValidationFailure([
@@ -560,7 +560,7 @@ public struct FluentClaimStore: ClaimStore {
   public func save(_ year: HolidayYear, by: String) async throws {
     let errors = year.validate()
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       try await HolidayYearModel.query(on: transaction).filter(\.$id == year.year).delete()
       let row = HolidayYearModel()
       row.id = year.year

@@ -54,7 +54,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
   public func enroll(_ order: EnrollmentOrder, scheme: CompiledScheme) async throws -> EnrollmentPlan {
     try await mappingConstraintFailure(to: Self.raceLost) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         let organisation: UUID?
         if let unit = order.unitID {
           guard try await shows(unit: unit.rawValue, on: transaction) else { throw Self.unknownUnit }
@@ -74,7 +74,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     requestDate: CalendarDate, scheme: CompiledScheme
   ) async throws -> RenewalResult {
     try await mappingConstraintFailure(to: Self.raceLost) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         guard try await shows(unit: unit.rawValue, on: transaction) else { throw Self.unknownUnit }
         let previous = try await EnrollmentModel.query(on: transaction)
           .filter(\.$unitID == unit.rawValue).filter(\.$schemeCode == scheme.code)
@@ -444,7 +444,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
           zh: "该幂等键已用于另一笔缴费", en: "this idempotency key was already used for a different payment"))
     ])
     return try await mappingConstraintFailure(to: keyReused) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
         // Take the bill's lock before reading anything: payments on one bill run one at a time.
         try await sql.update(BillModel.schema)

@@ -37,7 +37,7 @@ public struct FluentPortalStore: PortalStore {
   }
 
   public func issue(codeHash: String, message: String, to worker: Worker, at now: Date) async throws -> Bool {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       let recent = try await PortalCodeModel.query(on: transaction)
         .filter(\.$workerID == worker.id.rawValue)
         .filter(\.$createdAt > now.addingTimeInterval(-PortalSignIn.resendInterval)).count()
@@ -57,7 +57,7 @@ public struct FluentPortalStore: PortalStore {
   }
 
   public func redeem(codeHash: String, for worker: Worker.ID, at now: Date) async throws -> Bool {
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
       guard
         let latest = try await PortalCodeModel.query(on: transaction).filter(\.$workerID == worker.rawValue)

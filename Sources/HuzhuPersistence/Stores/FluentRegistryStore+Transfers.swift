@@ -121,7 +121,7 @@ extension FluentRegistryStore {
 
   public func record(_ decided: TransferRequest, on date: CalendarDate) async throws {
     try await mappingConstraintFailure(to: Self.transferChanged) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         // Answered once: the row must still be waiting, in the scope, when the answer lands.
         guard
           let row = try await scopedTransfers(on: transaction).filter(\.$id == decided.id.rawValue)

@@ -56,7 +56,7 @@ public struct FluentRegistryStore: RegistryStore {
 
   public func create(_ organisation: Organisation) async throws {
     try await mappingConstraintFailure(to: duplicateOrganisationCode(organisation.code)) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         let existing = try await OrganisationModel.query(on: transaction).all().map { try $0.domain() }
         var errors = Organisation.validate(organisation, existing: existing)
         // A new node goes under a node of the scope; a new root only from outside the web.
@@ -170,7 +170,7 @@ public struct FluentRegistryStore: RegistryStore {
   public func create(_ worker: Worker, employedSince: CalendarDate) async throws {
     guard let unit = worker.unitID else { throw ValidationFailure([Self.unknownUnit]) }
     try await mappingConstraintFailure(to: Self.duplicateIDNumber) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         guard try await visibleUnit(unit, on: transaction) != nil else {
           throw ValidationFailure([Self.unknownUnit])
         }
@@ -197,7 +197,7 @@ public struct FluentRegistryStore: RegistryStore {
     }
     guard errors.isEmpty, let home = worker.homeOrganisationID else { throw ValidationFailure(errors) }
     return try await mappingConstraintFailure(to: Self.duplicateIDNumber) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         guard try await OrganisationModel.find(home.rawValue, on: transaction) != nil else {
           throw ValidationFailure([
             FieldError(
@@ -319,7 +319,7 @@ extension FluentRegistryStore {
       ])
     }
     return try await mappingConstraintFailure(to: Self.standingChanged) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         guard let unit = try await visibleUnit(commit.unit, on: transaction) else {
           throw ValidationFailure([Self.unknownUnit])
         }
@@ -384,7 +384,7 @@ extension FluentRegistryStore {
         message: LocalizedText(zh: "身份证号已登记", en: "an ID number is already registered"))
     ])
     try await mappingConstraintFailure(to: taken) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         try await Self.insert(
           workers,
           workers.compactMap { worker in
@@ -535,7 +535,7 @@ extension FluentRegistryStore {
   public func record(_ report: HeadcountReport, for unit: WorkUnit.ID) async throws {
     let errors = report.validate()
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       guard try await visibleUnit(unit, on: transaction) != nil else {
         throw ValidationFailure([Self.unknownUnit])
       }

@@ -53,7 +53,7 @@ public struct FluentSchemeStore: SchemeStore {
       )
     ])
     return try await mappingConstraintFailure(to: clash) {
-      try await database.transaction { transaction in
+      try await database.writeTransaction { transaction in
         guard try await OrganisationModel.find(organisationID.rawValue, on: transaction) != nil else {
           throw ValidationFailure([
             FieldError(

@@ -143,7 +143,7 @@ public struct FluentStatisticsStore: StatisticsStore {
           message: LocalizedText(zh: "没有这个机构", en: "no such organisation"))
       ])
     }
-    try await database.transaction { transaction in
+    try await database.writeTransaction { transaction in
       if let row = try await AgencyTargetModel.query(on: transaction)
         .filter(\.$organisationID == target.organisationID.rawValue).filter(
           \.$periodStart == target.period.from.description

@@ -25,6 +25,16 @@ struct APIError: Error, Sendable {
     status: .internalServerError, code: "internal_error",
     message: LocalizedText(zh: "服务器内部错误，请联系管理员并提供请求编号", en: "internal error; quote the request id to an administrator"))
 
+  /// The database is busy or cannot be reached (``DatabaseTrouble``): the request wrote
+  /// nothing and may be sent again.
+  static let databaseBusy = APIError(
+    status: .serviceUnavailable, code: "database_busy",
+    message: LocalizedText(zh: "系统繁忙，本次操作未保存，请稍后重试", en: "the system is busy; nothing was saved, try again shortly"))
+  static let databaseUnreachable = APIError(
+    status: .serviceUnavailable, code: "database_unavailable",
+    message: LocalizedText(
+      zh: "数据库暂时无法访问，本次操作未保存，请稍后重试", en: "the database cannot be reached; nothing was saved, try again shortly"))
+
   /// A query parameter that is not what the endpoint accepts; `expected` says what is.
   static func invalidQuery(_ name: String, code: String = "invalid_value", expected: LocalizedText) -> APIError {
     APIError(

@@ -13,7 +13,7 @@ struct ClaimController {
     routes.put(.api(.claimIntake(.key)), requires: .intakeClaims, use: updateIntake)
     routes.get(.api(.claimDocuments(.key)), requires: .viewClaims, use: listDocuments)
     routes.on(
-      .POST, .api(.claimDocuments(.key)), requires: .intakeClaims, body: .collect(maxSize: "11mb"), use: uploadDocument)
+      .POST, .api(.claimDocuments(.key)), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan), use: uploadDocument)
     routes.get(.api(.document(.key)), requires: .viewClaims, use: downloadDocument)
     // Which action needs which permission is decided per action (see `act`).
     routes.post(.api(.claimActions(.key)), requires: .viewClaims, use: act)

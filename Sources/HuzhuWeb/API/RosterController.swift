@@ -5,16 +5,16 @@ import Vapor
 /// Roster upload through the API: the file (XLSX or CSV, recognised by content) is the
 /// request body. `preview` checks and writes nothing; the import commits all rows or none.
 struct RosterController {
+  let limits: InputLimits
+
   /// Rows listed in a preview: every row with a problem, and the first clean ones up to this.
   static let cleanRowsShown = 50
 
   func register(authenticated: any RoutesBuilder) {
-    // Rosters of 100,000 rows run to a few megabytes; stream the body in rather than
-    // refusing it at the default limit.
-    authenticated.on(
-      .POST, .api(.unitRosterPreview(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: preview)
-    authenticated.on(
-      .POST, .api(.unitRoster(.key)), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: commit)
+    // Rosters of 100,000 rows run to a few megabytes: up to the configured upload limit.
+    let body = HTTPBodyStreamStrategy.collect(maxSize: BodyLimits.roster(limits))
+    authenticated.on(.POST, .api(.unitRosterPreview(.key)), requires: .manageUnits, body: body, use: preview)
+    authenticated.on(.POST, .api(.unitRoster(.key)), requires: .manageUnits, body: body, use: commit)
   }
 
   @Sendable func preview(_ request: Request) async throws -> RosterPreviewResource {

@@ -1,6 +1,8 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSpreadsheet
 import Logging
 
 /// Everything the server needs to start, resolved once from flags and the environment and
@@ -24,12 +26,15 @@ public struct AppConfiguration: Sendable, Equatable {
   /// Mark cookies `Secure` (sent over HTTPS only). On for any deployment behind TLS; off by
   /// default so that `http://127.0.0.1` works.
   public var secureCookies: Bool
+  /// How much a request may upload and ask for (``InputLimits``); request body limits follow.
+  public var limits: InputLimits
 
   public init(
     hostname: String = defaultHostname, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
     database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
-    secureCookies: Bool = false, loadsDemoHistory: Bool = false
+    secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard
   ) {
+    self.limits = limits
     self.loadsDemoHistory = loadsDemoHistory
     self.demoPassword = demoPassword
     self.secureCookies = secureCookies
@@ -56,6 +61,13 @@ public struct AppConfiguration: Sendable, Equatable {
     case demoPassword = "HUZHU_DEMO_PASSWORD"
     case demoHistory = "HUZHU_DEMO_HISTORY"
     case secureCookies = "HUZHU_SECURE_COOKIES"
+    case uploadLimit = "HUZHU_LIMIT_UPLOAD_MB"
+    case rowLimit = "HUZHU_LIMIT_SHEET_ROWS"
+    case columnLimit = "HUZHU_LIMIT_SHEET_COLUMNS"
+    case cellLimit = "HUZHU_LIMIT_SHEET_CELLS"
+    case expandedLimit = "HUZHU_LIMIT_SHEET_EXPANDED_MB"
+    case ratioLimit = "HUZHU_LIMIT_COMPRESSION_RATIO"
+    case reportLimit = "HUZHU_LIMIT_REPORT_YEARS"
   }
 
   /// Resolves the configuration; flags win over the environment.
@@ -149,10 +161,35 @@ public struct AppConfiguration: Sendable, Equatable {
         ))
     }
 
+    let limits = Self.limits(environment, problems: &problems)
+
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     return AppConfiguration(
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
-      loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory)
+      loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory,
+      limits: limits)
+  }
+
+  /// The input limits, each setting a whole number within a range that keeps the server's
+  /// arithmetic and memory safe (the defaults are ``InputLimits/standard``).
+  static func limits(_ environment: [String: String], problems: inout [ConfigurationError.Problem]) -> InputLimits {
+    var limits = InputLimits.standard
+    func read(_ setting: Setting, _ range: ClosedRange<Int>, unit: Int = 1, into keyPath: WritableKeyPath<InputLimits, Int>) {
+      guard let text = environment[setting.rawValue], !text.isEmpty else { return }
+      guard let value = Int(text), range.contains(value) else {
+        problems.append(.init(setting: setting, value: text, accepted: "a whole number from \(range.lowerBound) to \(range.upperBound)"))
+        return
+      }
+      limits[keyPath: keyPath] = value * unit
+    }
+    read(.uploadLimit, 1...1_024, unit: 1 << 20, into: \.sheet.fileBytes)
+    read(.rowLimit, 1...XLSXReader.maximumRows, into: \.sheet.rows)
+    read(.columnLimit, 1...XLSXReader.maximumColumns, into: \.sheet.columns)
+    read(.cellLimit, 1...100_000_000, into: \.sheet.cells)
+    read(.expandedLimit, 1...4_096, unit: 1 << 20, into: \.sheet.expandedBytes)
+    read(.ratioLimit, 2...100_000, into: \.sheet.compressionRatio)
+    read(.reportLimit, 1...100, into: \.reportYears)
+    return limits
   }
 
   /// Creates the data directory when missing and proves it is writable, so that a bad path

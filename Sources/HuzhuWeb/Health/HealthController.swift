@@ -3,7 +3,8 @@ import SQLKit
 import Vapor
 
 /// Liveness (`/healthz`: the process answers and the database responds) and readiness
-/// (`/readyz`: migrations and demo seeding have finished, so traffic can be sent).
+/// (`/readyz`: migrations and demo seeding have finished and the database answers, so traffic
+/// can be sent).
 struct HealthController {
   struct Status: Content {
     let status: String
@@ -20,15 +21,20 @@ struct HealthController {
     request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
   }
 
-  @Sendable func healthz(_ request: Request) async throws -> Response {
-    var reachable = true
+  /// Whether the database answers a trivial query.
+  private func databaseAnswers(_ request: Request) async -> Bool {
     do {
       guard let sql = request.db as? any SQLDatabase else { throw APIError.unexpected }
       try await sql.raw("SELECT 1").run()
+      return true
     } catch {
       request.logger.warning("health check: database unreachable: \(String(describing: error))")
-      reachable = false
+      return false
     }
+  }
+
+  @Sendable func healthz(_ request: Request) async throws -> Response {
+    let reachable = await databaseAnswers(request)
     return try await Status(
       status: reachable ? "ok" : "error", database: reachable ? "ok" : "unreachable",
       databaseKind: databaseKind(request)
@@ -36,12 +42,16 @@ struct HealthController {
     .encodeResponse(status: reachable ? .ok : .serviceUnavailable, for: request)
   }
 
+  /// Ready once migrations and seeding are done, and only while the database answers: a load
+  /// balancer stops sending traffic to an instance whose PostgreSQL is gone.
   @Sendable func readyz(_ request: Request) async throws -> Response {
-    let ready = request.application.huzhu.isReady
+    let migrated = request.application.huzhu.isReady
+    let reachable = migrated ? await databaseAnswers(request) : false
+    let status = !migrated ? "starting" : reachable ? "ready" : "error"
     return try await Status(
-      status: ready ? "ready" : "starting", database: ready ? "migrated" : "pending",
+      status: status, database: !migrated ? "pending" : reachable ? "migrated" : "unreachable",
       databaseKind: databaseKind(request)
     )
-    .encodeResponse(status: ready ? .ok : .serviceUnavailable, for: request)
+    .encodeResponse(status: migrated && reachable ? .ok : .serviceUnavailable, for: request)
   }
 }

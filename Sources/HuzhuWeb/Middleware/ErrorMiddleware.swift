@@ -1,6 +1,7 @@
 import Foundation
 import HuzhuApp
 import HuzhuCore
+import HuzhuPersistence
 import Vapor
 
 /// Turns every error into a response: JSON with a code and bilingual message under
@@ -12,23 +13,30 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       return try await next.respond(to: request)
     } catch {
       let apiError = Self.classify(error, request: request)
-      if request.url.path.hasPrefix("/api/") {
-        return try Self.jsonResponse(apiError, request: request)
-      }
-      // A page that needs a signed-in operator sends the browser to the sign-in form and back.
-      if apiError.status == .unauthorized, request.method == .GET {
-        var next = request.url.path
-        if let query = request.url.query { next += "?" + query }
-        var components = URLComponents()
-        components.path = SiteURL.login.path
-        components.queryItems = [URLQueryItem(name: "next", value: next)]
-        return request.redirect(to: components.string ?? SiteURL.login.path)
-      }
-      return ErrorPage(
-        error: apiError, requestID: request.id, language: request.displayLanguage, viewer: request.viewer
-      )
-      .response(status: apiError.status)
+      let response = try Self.answer(apiError, to: request)
+      // A busy or unreachable database: the client may send the same request again.
+      if apiError.status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+      return response
     }
+  }
+
+  private static func answer(_ apiError: APIError, to request: Request) throws -> Response {
+    if request.url.path.hasPrefix("/api/") {
+      return try Self.jsonResponse(apiError, request: request)
+    }
+    // A page that needs a signed-in operator sends the browser to the sign-in form and back.
+    if apiError.status == .unauthorized, request.method == .GET {
+      var next = request.url.path
+      if let query = request.url.query { next += "?" + query }
+      var components = URLComponents()
+      components.path = SiteURL.login.path
+      components.queryItems = [URLQueryItem(name: "next", value: next)]
+      return request.redirect(to: components.string ?? SiteURL.login.path)
+    }
+    return ErrorPage(
+      error: apiError, requestID: request.id, language: request.displayLanguage, viewer: request.viewer
+    )
+    .response(status: apiError.status)
   }
 
   static func classify(_ error: any Error, request: Request) -> APIError {
@@ -54,6 +62,10 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
           message: LocalizedText(zh: abort.reason, en: abort.reason))
       }
     default:
+      if let trouble = DatabaseTrouble(error) {
+        request.logger.warning("database \(trouble): \(String(describing: error))")
+        return trouble == .busy ? .databaseBusy : .databaseUnreachable
+      }
       request.logger.error("unhandled error: \(String(reflecting: error))")
       return .unexpected
     }

@@ -8,7 +8,7 @@ import Vapor
 extension PagesController {
   @Sendable func statistics(_ request: Request) async throws -> Response {
     let today = request.today
-    let query = StatisticsPage.Query.parse(request, today: today)
+    let query = StatisticsPage.Query.parse(request, today: today, years: request.services.limits.reportYears)
     let model = try await StatisticsPage.Model.load(request, query: query, today: today)
     return StatisticsPage.View(
       model: model, language: request.displayLanguage, viewer: try request.requireViewer(), today: today
@@ -21,7 +21,7 @@ extension PagesController {
   @Sendable func exportStatistics(_ request: Request) async throws -> Response {
     try request.require(.export)
     let today = request.today
-    let query = StatisticsPage.Query.parse(request, today: today)
+    let query = StatisticsPage.Query.parse(request, today: today, years: request.services.limits.reportYears)
     guard let format = request.query[String.self, at: "format"], ["csv", "xlsx"].contains(format) else {
       throw APIError.invalidQuery("format", expected: LocalizedText(zh: "应为 csv 或 xlsx", en: "takes csv or xlsx"))
     }
@@ -49,7 +49,7 @@ extension PagesController {
   /// The printable monthly report: the month and the year to its end, side by side.
   @Sendable func monthlyReport(_ request: Request) async throws -> Response {
     let today = request.today
-    var query = StatisticsPage.Query.parse(request, today: today)
+    var query = StatisticsPage.Query.parse(request, today: today, years: request.services.limits.reportYears)
     let monthText = request.query[String.self, at: "month"] ?? ""
     let parts = monthText.split(separator: "-").compactMap { Int($0) }
     guard parts.count == 2, let first = CalendarDate(year: parts[0], month: parts[1], day: 1) else {

@@ -15,7 +15,7 @@ struct PortalController {
     routes.post(.portalCode, use: checkCode)
     routes.post(.portalLogout, use: logout)
     routes.get(.portalApply, use: applyForm)
-    routes.on(.POST, SiteURL.portalApply.pathComponents, body: .collect(maxSize: "45mb"), use: apply)
+    routes.on(.POST, SiteURL.portalApply.pathComponents, body: .collect(maxSize: BodyLimits.claimForm), use: apply)
     routes.get(.stories) { request in
       StoriesPage.View(stories: try await StoriesPage.load(request), language: request.displayLanguage).html()
         .response()

@@ -20,7 +20,9 @@ enum StatisticsPage {
     /// From everything on record to today, by default.
     static let earliest = CalendarDate(year: 2000, month: 1, day: 1)!
 
-    static func parse(_ request: Request, today: CalendarDate) -> Query {
+    /// - Parameter years: the longest period a report covers (``InputLimits/reportYears``); a
+    ///   longer one is cut to its last `years` years, with a problem shown on `to`.
+    static func parse(_ request: Request, today: CalendarDate, years: Int) -> Query {
       var query = Query(organisationID: nil, from: earliest, to: today, schemeCode: nil)
       if let text = request.query[String.self, at: "org"], !text.isEmpty {
         if let id = UUID(uuidString: text) {
@@ -50,8 +52,18 @@ enum StatisticsPage {
             message: LocalizedText(zh: "截止日期不能早于起始日期", en: "the end cannot be before the start")))
         query.to = query.from
       }
+      let longest = ReportPeriod(from: query.from, to: query.to)
+      if longest?.isLonger(thanYears: years) == true {
+        if query.fromGiven { query.problems.append(ReportPeriod.tooLong(years: years)) }
+        query.from = Self.start(of: years, endingOn: query.to)
+      }
       if let code = request.query[String.self, at: "scheme"], !code.isEmpty { query.schemeCode = code }
       return query
+    }
+
+    /// The first day of the `years` years that end on `end`.
+    static func start(of years: Int, endingOn end: CalendarDate) -> CalendarDate {
+      end.adding(years: -years).adding(days: 1)
     }
 
     /// The query string for the same report of another node (or the same one).
@@ -92,7 +104,7 @@ enum StatisticsPage {
       let reports = try request.reports
       var query = query
       if !query.fromGiven, let start = Self.firstCover(of: try await reports.reachableSchemes()), start <= query.to {
-        query.from = start
+        query.from = max(start, Query.start(of: request.services.limits.reportYears, endingOn: query.to))
       }
       let statistics = try await reports.statistics(
         node: query.organisationID, period: ReportPeriod(from: query.from, to: query.to)!, scheme: query.schemeCode,

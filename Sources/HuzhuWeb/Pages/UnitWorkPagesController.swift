@@ -7,9 +7,12 @@ import Vapor
 /// A unit's work at the window, as pages: its roster upload and import, its collective
 /// enrollment, and payments recorded against its bills.
 struct UnitWorkPagesController {
+  let limits: InputLimits
+
   func register(authenticated routes: any RoutesBuilder) {
     routes.get(.rosterPage(.key), requires: .manageUnits, use: rosterPage)
-    routes.on(.POST, .rosterPage(.key), requires: .manageUnits, body: .collect(maxSize: "64mb"), use: uploadRoster)
+    routes.on(.POST, .rosterPage(.key), requires: .manageUnits, body: .collect(maxSize: BodyLimits.roster(limits)),
+      use: uploadRoster)
     routes.post(.rosterCommit(.key), requires: .manageUnits, use: importRoster)
     routes.get(.rosterTemplate, requires: .manageUnits, use: rosterTemplate)
     routes.get(.enrollPage(.key), requires: .enroll, use: enrollPage)

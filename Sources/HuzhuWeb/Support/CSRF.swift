@@ -11,8 +11,6 @@ import Vapor
 /// for them. SameSite=Strict on the cookie is the second layer, not the only one.
 enum CSRF {
   static let field = "_csrf"
-  /// The largest form body any page accepts: a roster of 100,000 rows.
-  static let largestForm = 64 * 1024 * 1024
   static let header = "X-CSRF-Token"
 
   static func newToken() -> String {
@@ -41,6 +39,9 @@ enum CSRF {
 
 struct CSRFMiddleware: AsyncMiddleware {
   let sessionCookieName: String
+  /// The largest body any route takes (``BodyLimits/largest(_:)``): collected here to read the
+  /// form's token, the route's own limit applies after.
+  let largestForm: Int
 
   func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
     guard ![.GET, .HEAD, .OPTIONS].contains(request.method) else { return try await next.respond(to: request) }
@@ -51,8 +52,10 @@ struct CSRFMiddleware: AsyncMiddleware {
       if supplied == nil, CSRF.isFormBody(request) {
         // Middleware runs before the route collects the body: collect the form here.
         if request.body.data == nil {
-          // Up to the largest form any page takes (a roster upload).
-          _ = try await request.body.collect(max: CSRF.largestForm).get()
+          // Files come as multipart, up to the largest any page takes (a roster upload);
+          // fields-only forms are small.
+          let limit = request.headers.contentType == .formData ? largestForm : BodyLimits.standard.value
+          _ = try await request.body.collect(max: limit).get()
         }
         supplied = try? request.content.get(String.self, at: CSRF.field)
       }

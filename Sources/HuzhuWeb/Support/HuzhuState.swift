@@ -14,6 +14,9 @@ struct HuzhuState: Sendable {
   /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
   let verifiedCredentials = VerifiedCredentials()
 
+  /// The configured input limits (the defaults outside `huzhu serve`).
+  var limits: InputLimits { configuration?.limits ?? .standard }
+
   /// Scans of claim documents, under the data directory.
   var documents: any DocumentStorage {
     FileDocumentStorage(
@@ -50,7 +53,8 @@ extension Application {
     let databases = self.databases
     return AppServices(
       database: database, documents: state.documents, clock: clock ?? state.clock,
-      passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) })
+      passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) },
+      limits: state.limits)
   }
 
   /// The clock requests read the day from (tests fix it).
@@ -68,7 +72,7 @@ extension Request {
     let databases = application.databases
     return AppServices(
       database: database, documents: state.documents, clock: state.clock, passwordHasher: state.passwordHasher,
-      alongside: { databases.others(than: database) })
+      alongside: { databases.others(than: database) }, limits: state.limits)
   }
 
   /// The signed-in operator as the use cases' actor; throws 401 when nobody is signed in.
