@@ -96,4 +96,6 @@ public enum UseCaseError: Error, Sendable, Equatable {
   case forbidden
   /// Nothing with that identity exists in the actor's scope (whether or not it exists).
   case notFound
+  /// The address asked too often (``Throttles``); it may ask again at `until`.
+  case tooManyRequests(until: Date)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuCore
 import HuzhuPersistence
 
@@ -6,12 +7,20 @@ import HuzhuPersistence
 /// anonymised stories of paid claims.
 public struct PublicLookups: Sendable {
   let services: AppServices
+  let throttles: Throttles
+  /// Who asks (an address), for the rate limit of certificate look-ups.
+  let address: String?
 
-  public init(_ services: AppServices) {
+  public init(_ services: AppServices, throttles: Throttles, address: String?) {
     self.services = services
+    self.throttles = throttles
+    self.address = address
   }
 
+  /// A certificate by its number. Numbers run in sequence, so look-ups are limited per address
+  /// (``AttemptRule/certificateLookups``): past it, ``UseCaseError/tooManyRequests(until:)``.
   public func certificate(number: String) async throws -> Certificate? {
+    if let until = throttles.lookUp(address: address, at: Date()) { throw UseCaseError.tooManyRequests(until: until) }
     let number = number.trimmingCharacters(in: .whitespaces)
     guard !number.isEmpty, number.count <= 40 else { return nil }
     return try await FluentEnrollmentStore(database: services.database).certificate(number: number)

@@ -3,16 +3,25 @@ import HuzhuCore
 import HuzhuPersistence
 
 /// Whoever signs in, by session (pages) or HTTP Basic (API clients), goes through the same
-/// checks: a known, enabled, unlocked account with the right password. Failures count towards
-/// the lock, and every attempt is audited under the account's node (an unknown name's under
-/// none).
+/// checks: a known, enabled, unlocked account with the right password. Every attempt is
+/// audited under the account's node (an unknown name's under none).
+///
+/// Failures are held back three ways (``Throttles``, ``LoginThrottle``): five wrong passwords
+/// for one account from one address keep that address out of that account for fifteen
+/// minutes; thirty failures from one address, whatever the names, keep the address out; and
+/// twenty in a row from anywhere lock the account itself until it expires or a security
+/// administrator unlocks it. So nobody can lock `admin` out from one desk, while guessing from
+/// many addresses still ends in the lock. A refusal costs the same bcrypt check whether the
+/// name exists, is locked or the password is wrong, so names cannot be told apart by timing.
 public struct SignIns: Sendable {
   let services: AppServices
   let remembered: VerifiedCredentials
+  let throttles: Throttles
 
-  public init(_ services: AppServices, remembered: VerifiedCredentials) {
+  public init(_ services: AppServices, remembered: VerifiedCredentials, throttles: Throttles) {
     self.services = services
     self.remembered = remembered
+    self.throttles = throttles
   }
 
   public enum Outcome: Sendable {
@@ -32,15 +41,27 @@ public struct SignIns: Sendable {
     let audit = AuditWriter(services)
     let hasher = services.passwordHasher
     let found = try await accounts.account(username: username)
+    // The same one bcrypt check on every refusal (a decoy hash when there is no account's).
+    func spendAsOnAPassword() async {
+      _ = try? await services.offThePool { try hasher.verify(password, against: try hasher.decoyHash()) }
+    }
+    if let until = throttles.signInBlocked(username: username, address: address, at: now) {
+      await spendAsOnAPassword()
+      try await audit.record(
+        .loginFailed, actor: username, organisation: found?.organisationID, subject: "account:\(username)",
+        detail: "held back from this address", address: address)
+      return .refused(Self.heldBack(until: until))
+    }
     guard let account = found, !account.isDisabled else {
-      // Hash anyway, so an unknown name takes as long to refuse as a wrong password.
-      _ = try? await services.offThePool { try hasher.verify(password, against: try hasher.hash("not-a-password")) }
+      await spendAsOnAPassword()
+      throttles.signInFailed(username: username, address: address, at: now)
       try await audit.record(
         .loginFailed, actor: username, organisation: found?.organisationID, subject: "account:\(username)",
         detail: "unknown or disabled", address: address)
       return .refused(Self.wrongCredentials)
     }
     if account.login.isLocked(at: now) {
+      await spendAsOnAPassword()
       try await audit.record(
         .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
         detail: "locked", address: address)
@@ -56,6 +77,7 @@ public struct SignIns: Sendable {
       if passed && remembering { remembered.remember(key, at: now) }
     }
     guard passed else {
+      let heldBack = throttles.signInFailed(username: username, address: address, at: now)
       let state = try await accounts.recordFailedLogin(username: username, at: now, throttle: .standard)
       try await audit.record(
         .loginFailed, actor: username, organisation: account.organisationID, subject: "account:\(username)",
@@ -66,8 +88,15 @@ public struct SignIns: Sendable {
           detail: "\(lockedUntil)", address: address)
         return .refused(Self.locked(until: lockedUntil))
       }
+      if let heldBack {
+        try await audit.record(
+          .accountLocked, actor: username, organisation: account.organisationID, subject: "account:\(username)",
+          detail: "from \(address ?? "an unknown address") until \(heldBack)", address: address)
+        return .refused(Self.heldBack(until: heldBack))
+      }
       return .refused(Self.wrongCredentials)
     }
+    throttles.signedIn(username: username, address: address)
     let organisations = try await FluentRegistryStore(database: services.database).organisations()
     guard organisations.contains(where: { $0.id == account.organisationID }) else {
       return .refused(LocalizedText(zh: "账号所属组织不存在", en: "the account's organisation no longer exists"))
@@ -83,6 +112,13 @@ public struct SignIns: Sendable {
     let organisations = try await FluentRegistryStore(database: services.database).organisations()
     guard organisations.contains(where: { $0.id == account.organisationID }) else { return nil }
     return (account, organisations)
+  }
+
+  static func heldBack(until: Date) -> LocalizedText {
+    let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+    return LocalizedText(
+      zh: "密码错误次数过多，请 \(minutes) 分钟后再试",
+      en: "too many wrong passwords from here; try again in \(minutes) min")
   }
 
   static func locked(until: Date) -> LocalizedText {

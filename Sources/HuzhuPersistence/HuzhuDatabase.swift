@@ -83,13 +83,21 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
 }
 
 public enum HuzhuDatabase {
+  static let sqlitePoolTimeout = TimeAmount.seconds(30)
+
   /// Registers `target` as the default database of `databases`.
   public static func use(_ target: DatabaseTarget, on databases: Databases, sqlLogLevel: Logger.Level = .debug) throws {
     switch target {
+    // One connection per event loop; a request waits for it longer than a writer waits for the
+    // write lock (``WriteTransaction``), so that a queue of writers is served, not refused.
     case .sqliteFile(let path):
-      databases.use(.sqlite(.file(path), sqlLogLevel: sqlLogLevel), as: .sqlite)
+      databases.use(
+        .sqlite(.file(path), connectionPoolTimeout: sqlitePoolTimeout, sqlLogLevel: sqlLogLevel), as: .sqlite)
     case .sqliteMemory(let identifier):
-      databases.use(.sqlite(.init(storage: .memory(identifier: identifier)), sqlLogLevel: sqlLogLevel), as: .sqlite)
+      databases.use(
+        .sqlite(
+          .init(storage: .memory(identifier: identifier)), connectionPoolTimeout: sqlitePoolTimeout,
+          sqlLogLevel: sqlLogLevel), as: .sqlite)
     case .postgres(let location):
       var configuration = try SQLPostgresConfiguration(url: location.url)
       configuration.searchPath = location.searchPath
@@ -187,7 +195,7 @@ extension Databases {
 }
 
 /// A database error that is no fault of the request: the database is busy (an SQLite writer
-/// waited past ``WriteTransaction/busyTimeoutMilliseconds``, or every connection stayed taken) or
+/// waited past ``WriteTransaction/busyTimeout``, or every connection stayed taken) or
 /// cannot be reached (PostgreSQL down). Answered 503 with `Retry-After`, never 500; nothing
 /// was written, since the transaction rolled back.
 public enum DatabaseTrouble: Sendable, Equatable {

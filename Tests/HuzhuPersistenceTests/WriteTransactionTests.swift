@@ -8,7 +8,7 @@ import Testing
 
 /// Write transactions on the SQLite file `huzhu serve` uses: each takes the write lock before
 /// it reads, so one that read and then writes never finds its snapshot stale; a writer that
-/// waited past the timeout fails as `DatabaseTrouble.busy` (503), never as a 500.
+/// waited past its limit fails as `DatabaseTrouble.busy` (503), never as a 500.
 @Suite("Write transactions")
 struct WriteTransactionTests {
   /// Twenty transactions at once on two connections, each reading the highest number and
@@ -24,9 +24,9 @@ struct WriteTransactionTests {
           group.addTask {
             try await database.writeTransaction { transaction in
               let sql = transaction as! any SQLDatabase
-              let highest = try await sql.raw("SELECT COALESCE(MAX(number), 0) AS n FROM turns").first()?.decode(
-                column: "n", as: Int.self) ?? 0
-              try await Task.sleep(for: .milliseconds(2))
+              let highest =
+                try await sql.raw("SELECT COALESCE(MAX(number), 0) AS n FROM turns").first()?.decode(
+                  column: "n", as: Int.self) ?? 0
               try await sql.raw("INSERT INTO turns (number) VALUES (\(bind: highest + 1))").run()
             }
           }
@@ -40,20 +40,42 @@ struct WriteTransactionTests {
     }
   }
 
-  @Test func aWriterThatWaitedTooLongIsBusyNotBroken() async throws {
+  /// A writer waits for the one before it without holding a thread, and gives up as `busy`
+  /// (503) once it has waited its limit, having written nothing.
+  @Test func aWriterWaitsItsTurnAndGivesUpAsBusy() async throws {
     try await withMigratedDatabase(on: IsolatedDatabase.sqliteFile()) { migrated in
+      try await migrated.sql.raw("CREATE TABLE turns (number INTEGER NOT NULL)").run()
       let connections = Self.connections(migrated)
-      let (holder, waiter) = (connections[0], connections[1] as! any SQLDatabase)
-      async let held: Void = holder.writeTransaction { _ in try await Task.sleep(for: .milliseconds(600)) }
-      try await Task.sleep(for: .milliseconds(150))
-      try await waiter.raw("PRAGMA busy_timeout = 50").run()
+      let (holder, waiter) = (connections[0], connections[1])
+      // The holder says when it has the lock and keeps it until told: no timing, so a loaded
+      // machine cannot reorder them.
+      let (taken, lockTaken) = AsyncStream<Void>.makeStream()
+      let (release, released) = AsyncStream<Void>.makeStream()
+      async let held: Void = holder.writeTransaction { _ in
+        lockTaken.yield()
+        for await _ in release { break }
+      }
+      for await _ in taken { break }
+
       let error = await #expect(throws: (any Error).self) {
-        try await waiter.raw("DELETE FROM write_gate WHERE 0 = 1").run()
+        try await waiter.writeTransaction(waitingAtMost: .milliseconds(300)) { transaction in
+          try await (transaction as! any SQLDatabase).raw("INSERT INTO turns (number) VALUES (1)").run()
+        }
       }
       #expect(error.flatMap(DatabaseTrouble.init) == .busy, "\(String(describing: error))")
+
+      // This one waits while the holder finishes, then writes.
+      async let waited: Void = waiter.writeTransaction { transaction in
+        try await (transaction as! any SQLDatabase).raw("INSERT INTO turns (number) VALUES (2)").run()
+      }
+      try await Task.sleep(for: .milliseconds(100))
+      released.yield()
       try await held
-      // Once the lock is free, the same connection writes again.
-      try await (waiter as! any Database).writeTransaction { _ in }
+      try await waited
+      let numbers = try await migrated.sql.raw("SELECT number FROM turns").all().map {
+        try $0.decode(column: "number", as: Int.self)
+      }
+      #expect(numbers == [2])
     }
   }
 

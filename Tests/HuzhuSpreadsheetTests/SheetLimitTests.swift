@@ -38,7 +38,8 @@ struct SheetLimitTests {
 
     let cells = String(repeating: #"<row><c t="inlineStr"><is><t>x</t></is></c><c t="n"><v>1</v></c></row>"#, count: 6)
     let limits = SheetLimits(cells: 11)
-    #expect(Self.refusal { try SheetReader.read(try Self.sheet(cells), limits: limits) }?.detail.contains("11 cells") == true)
+    #expect(
+      Self.refusal { try SheetReader.read(try Self.sheet(cells), limits: limits) }?.detail.contains("11 cells") == true)
     #expect(try SheetReader.read(try Self.sheet(cells), limits: SheetLimits(cells: 12)).rows.count == 6)
   }
 
@@ -54,7 +55,8 @@ struct SheetLimitTests {
 
   @Test func aCSVPastTheLimitsIsRefused() throws {
     let csv = Data(String(repeating: "姓名,身份证号,电话\n", count: 5).utf8)
-    #expect(Self.refusal { try SheetReader.read(csv, limits: SheetLimits(rows: 4)) }?.messageZh.contains("第 5 行") == true)
+    #expect(
+      Self.refusal { try SheetReader.read(csv, limits: SheetLimits(rows: 4)) }?.messageZh.contains("第 5 行") == true)
     #expect(Self.refusal { try SheetReader.read(csv, limits: SheetLimits(columns: 2)) } != nil)
     #expect(Self.refusal { try SheetReader.read(csv, limits: SheetLimits(cells: 14)) } != nil)
     #expect(try SheetReader.read(csv, limits: SheetLimits(rows: 5, columns: 3, cells: 15)).rows.count == 5)
@@ -78,7 +80,9 @@ struct SheetLimitTests {
     for index in 0..<40_000 { rows += #"<row><c t="inlineStr"><is><t>\#(index * 7_919 % 100_003)</t></is></c></row>"# }
     let data = try Self.sheet(rows)
     let limits = SheetLimits(expandedBytes: 1 << 20, compressionRatio: 1_000_000)
-    #expect(Self.refusal { try SheetReader.read(data, limits: limits) }?.detail.contains("inflates to more than 1 MB") == true)
+    #expect(
+      Self.refusal { try SheetReader.read(data, limits: limits) }?.detail.contains("inflates to more than 1 MB") == true
+    )
     #expect(try SheetReader.read(data, limits: SheetLimits(compressionRatio: 1_000_000)).rows.count == 40_000)
   }
 

@@ -49,7 +49,9 @@ struct InputLimitTests {
   }
 
   @Test func anInstallationSetsItsOwnLimits() async throws {
-    try await withTestApp(.sqlite, limits: InputLimits(sheet: SheetLimits(fileBytes: 64 << 10, rows: 3), reportYears: 2)) {
+    try await withTestApp(
+      .sqlite, limits: InputLimits(sheet: SheetLimits(fileBytes: 64 << 10, rows: 3), reportYears: 2)
+    ) {
       test in
       let bus = try #require(
         try await FluentRegistryStore(database: test.app.db).units(in: nil, page: PageQuery(per: 200)).items.first {
@@ -99,7 +101,8 @@ struct InputLimitTests {
     let set = try AppConfiguration.resolve(
       environment: base.merging([
         "HUZHU_LIMIT_UPLOAD_MB": "8", "HUZHU_LIMIT_SHEET_ROWS": "5000", "HUZHU_LIMIT_SHEET_COLUMNS": "40",
-        "HUZHU_LIMIT_SHEET_CELLS": "200000", "HUZHU_LIMIT_SHEET_EXPANDED_MB": "64", "HUZHU_LIMIT_COMPRESSION_RATIO": "50",
+        "HUZHU_LIMIT_SHEET_CELLS": "200000", "HUZHU_LIMIT_SHEET_EXPANDED_MB": "64",
+        "HUZHU_LIMIT_COMPRESSION_RATIO": "50",
         "HUZHU_LIMIT_REPORT_YEARS": "10",
       ]) { $1 })
     #expect(
@@ -118,6 +121,7 @@ struct InputLimitTests {
         ]) { $1 })
     }
     #expect(
-      Set(error?.problems.map(\.setting) ?? []) == [.uploadLimit, .rowLimit, .reportLimit], "\(String(describing: error))")
+      Set(error?.problems.map(\.setting) ?? []) == [.uploadLimit, .rowLimit, .reportLimit],
+      "\(String(describing: error))")
   }
 }

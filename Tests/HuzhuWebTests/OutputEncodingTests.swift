@@ -28,7 +28,9 @@ struct OutputEncodingTests {
       let text = try String(contentsOf: plot.appendingPathComponent(file), encoding: .utf8)
       // Of Node.swift, only the attribute with a value (the rest build elements and text, which Plot escapes).
       theirs.formUnion(
-        Self.stringSignatures(in: text).filter { file != "Node.swift" || $0.contains("attribute(named: String, value:") })
+        Self.stringSignatures(in: text).filter {
+          file != "Node.swift" || $0.contains("attribute(named: String, value:")
+        })
     }
     #expect(theirs.count > 40, "read \(theirs.count) signatures from Plot")
     let ours = Self.stringSignatures(
@@ -113,7 +115,9 @@ struct OutputEncodingTests {
       for (next, expected) in cases {
         let login = try await test.get("/login")
         var headers = HTTPHeaders()
-        headers.cookie = ["huzhu_session": .init(string: try #require(login.headers.setCookie?["huzhu_session"]?.string))]
+        headers.cookie = [
+          "huzhu_session": .init(string: try #require(login.headers.setCookie?["huzhu_session"]?.string))
+        ]
         headers.contentType = .urlEncodedForm
         let token = try #require(TestApp.csrfToken(in: login.text))
         let password = try #require(
@@ -183,12 +187,14 @@ struct OutputEncodingTests {
         body: #"{"name":"\#(name)","idNumber":"110105194912310029","phone":"13945678901"}"#,
         headers: test.headers("ay-window"))
       #expect(registered.status == .unprocessableEntity, "\(registered.text)")
-      let fields = try #require((try TestApp.object(registered)["error"] as? [String: Any])?["fields"] as? [[String: Any]])
+      let fields = try #require(
+        (try TestApp.object(registered)["error"] as? [String: Any])?["fields"] as? [[String: Any]])
       #expect(fields.contains { $0["field"] as? String == "name" && $0["code"] as? String == "invalid_character" })
       let organisation = try #require(
         try await FluentRegistryStore(database: test.app.db).organisations().first { $0.code == "HA-AY" })
       let unit = try await test.send(
-        .POST, "/api/v1/units", body: #"{"organisationId":"\#(organisation.id)","name":"\#(name)","sector":"government"}"#,
+        .POST, "/api/v1/units",
+        body: #"{"organisationId":"\#(organisation.id)","name":"\#(name)","sector":"government"}"#,
         headers: test.headers("ay-window"))
       #expect(unit.status == .unprocessableEntity, "\(unit.text)")
       #expect(unit.text.contains("invalid_character"))

@@ -153,7 +153,7 @@ struct TenancyAttackTests {
   /// sees none of them and unlocks none.
   @Test func eachFederationsAdministratorsActOnItsOwnAccountsOnly() async throws {
     try await withTestApp(.sqlite) { test in
-      for attempt in 1...5 { _ = try? await test.signIn("ay-window", password: "Wrong-Password-\(attempt)") }
+      try await test.lockAccount("ay-window")
       let account = try #require(try await FluentAccountStore(database: test.app.db).account(username: "ay-window"))
       #expect(account.login.isLocked(at: Date()))
 

@@ -31,6 +31,15 @@ struct TestApp {
     app.serverClock = .fixed(CalendarDate(year: year, month: month, day: day)!)
   }
 
+  /// Locks `username` as twenty wrong passwords from as many desks would (one desk is held
+  /// back after five and never reaches the account's lock).
+  func lockAccount(_ username: String) async throws {
+    for _ in 0..<LoginThrottle.standard.maximumFailures {
+      _ = try await FluentAccountStore(database: app.db).recordFailedLogin(
+        username: username, at: Date(), throttle: .standard)
+    }
+  }
+
   /// The Anyang window clerk: enrolls, takes payments, opens claims.
   var clerkHeaders: HTTPHeaders { headers("ay-window") }
 
@@ -148,7 +157,7 @@ func withTestApp(
 }
 
 func withTestApp(
-  on isolated: IsolatedDatabase, demo: Bool = true, limits: InputLimits = .standard,
+  on isolated: IsolatedDatabase, demo: Bool = true, limits: InputLimits = .standard, trustedProxies: [String] = [],
   _ body: (TestApp) async throws -> Void
 ) async throws {
   let app = try await Application.make(.testing)
@@ -157,7 +166,7 @@ func withTestApp(
     let configuration = AppConfiguration(
       dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-\(UUID())").path,
       database: isolated.target, logLevel: .warning, loadsDemoData: demo, demoPassword: TestApp.demoPassword,
-      limits: limits)
+      limits: limits, trustedProxies: trustedProxies)
     try configure(app, configuration, passwordHasher: PlainTestHasher())
     let administrator = try await bootstrap(app)
     try await body(TestApp(app: app, administrator: administrator))

@@ -42,13 +42,16 @@ public enum PasswordPolicy {
   }
 }
 
-/// Repeated failed sign-ins lock an account for a while: five failures in a row lock it for
-/// fifteen minutes (a security administrator can unlock it sooner). A success resets the count.
+/// Repeated failed sign-ins lock an account for a while: twenty failures in a row, from
+/// wherever, lock it for fifteen minutes (a security administrator can unlock it sooner). A
+/// success resets the count. One address is held back from an account after five
+/// (``AttemptRule/signInsToAccountFromAddress``), so the lock answers guessing from many places
+/// and nobody can lock another person out from one desk.
 public struct LoginThrottle: Sendable, Equatable {
   public var maximumFailures: Int
   public var lockDuration: TimeInterval
 
-  public init(maximumFailures: Int = 5, lockDuration: TimeInterval = 15 * 60) {
+  public init(maximumFailures: Int = 20, lockDuration: TimeInterval = 15 * 60) {
     self.maximumFailures = maximumFailures
     self.lockDuration = lockDuration
   }

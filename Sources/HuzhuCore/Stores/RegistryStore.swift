@@ -172,6 +172,13 @@ public protocol AccountStore: Sendable {
 public protocol PasswordHasher: Sendable {
   func hash(_ password: String) throws -> String
   func verify(_ password: String, against hash: String) throws -> Bool
+  /// A hash of no one's password at the cost real ones have, to verify against when there is
+  /// no account: refusing an unknown name then takes as long as a wrong password.
+  func decoyHash() throws -> String
+}
+
+extension PasswordHasher {
+  public func decoyHash() throws -> String { try hash("no one's password") }
 }
 
 extension RegistryStore {

@@ -35,6 +35,15 @@ struct APIError: Error, Sendable {
     message: LocalizedText(
       zh: "数据库暂时无法访问，本次操作未保存，请稍后重试", en: "the database cannot be reached; nothing was saved, try again shortly"))
 
+  /// The address asked too often; it may again at `until`.
+  static func tooManyRequests(until: Date) -> APIError {
+    let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+    return APIError(
+      status: .tooManyRequests, code: "too_many_requests",
+      message: LocalizedText(
+        zh: "查询过于频繁，请 \(minutes) 分钟后再试", en: "too many look-ups from here; try again in \(minutes) min"))
+  }
+
   /// A query parameter that is not what the endpoint accepts; `expected` says what is.
   static func invalidQuery(_ name: String, code: String = "invalid_value", expected: LocalizedText) -> APIError {
     APIError(

@@ -55,7 +55,7 @@ struct EnrollmentController {
   /// Public: whoever holds a certificate may check it is genuine and in force.
   @Sendable func verifyCertificate(_ request: Request) async throws -> CertificateResource {
     guard
-      let certificate = try await PublicLookups(request.services).certificate(
+      let certificate = try await request.publicLookups.certificate(
         number: try request.pathText(SiteURL.numberParameter))
     else { throw APIError.notFound }
     return CertificateResource(certificate, today: request.today)

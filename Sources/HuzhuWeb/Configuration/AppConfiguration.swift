@@ -28,13 +28,19 @@ public struct AppConfiguration: Sendable, Equatable {
   public var secureCookies: Bool
   /// How much a request may upload and ask for (``InputLimits``); request body limits follow.
   public var limits: InputLimits
+  /// Addresses of reverse proxies whose `X-Forwarded-For` names the client. Without them every
+  /// request behind a proxy would come from the proxy, and sign-in throttling by address would
+  /// hold back everyone at once.
+  public var trustedProxies: [String]
 
   public init(
     hostname: String = defaultHostname, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
     database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
-    secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard
+    secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard,
+    trustedProxies: [String] = []
   ) {
     self.limits = limits
+    self.trustedProxies = trustedProxies
     self.loadsDemoHistory = loadsDemoHistory
     self.demoPassword = demoPassword
     self.secureCookies = secureCookies
@@ -68,6 +74,7 @@ public struct AppConfiguration: Sendable, Equatable {
     case expandedLimit = "HUZHU_LIMIT_SHEET_EXPANDED_MB"
     case ratioLimit = "HUZHU_LIMIT_COMPRESSION_RATIO"
     case reportLimit = "HUZHU_LIMIT_REPORT_YEARS"
+    case trustedProxies = "HUZHU_TRUSTED_PROXIES"
   }
 
   /// Resolves the configuration; flags win over the environment.
@@ -162,22 +169,33 @@ public struct AppConfiguration: Sendable, Equatable {
     }
 
     let limits = Self.limits(environment, problems: &problems)
+    let proxies = (environment[Setting.trustedProxies.rawValue] ?? "").split(separator: ",").map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }.filter { !$0.isEmpty }
+    for proxy in proxies where !ClientAddress.isIPAddress(proxy) {
+      problems.append(
+        .init(setting: .trustedProxies, value: proxy, accepted: "IP addresses separated by commas, e.g. 127.0.0.1,::1"))
+    }
 
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     return AppConfiguration(
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
       loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory,
-      limits: limits)
+      limits: limits, trustedProxies: proxies)
   }
 
   /// The input limits, each setting a whole number within a range that keeps the server's
   /// arithmetic and memory safe (the defaults are ``InputLimits/standard``).
   static func limits(_ environment: [String: String], problems: inout [ConfigurationError.Problem]) -> InputLimits {
     var limits = InputLimits.standard
-    func read(_ setting: Setting, _ range: ClosedRange<Int>, unit: Int = 1, into keyPath: WritableKeyPath<InputLimits, Int>) {
+    func read(
+      _ setting: Setting, _ range: ClosedRange<Int>, unit: Int = 1, into keyPath: WritableKeyPath<InputLimits, Int>
+    ) {
       guard let text = environment[setting.rawValue], !text.isEmpty else { return }
       guard let value = Int(text), range.contains(value) else {
-        problems.append(.init(setting: setting, value: text, accepted: "a whole number from \(range.lowerBound) to \(range.upperBound)"))
+        problems.append(
+          .init(
+            setting: setting, value: text, accepted: "a whole number from \(range.lowerBound) to \(range.upperBound)"))
         return
       }
       limits[keyPath: keyPath] = value * unit

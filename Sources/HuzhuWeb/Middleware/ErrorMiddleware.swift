@@ -16,6 +16,10 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       let response = try Self.answer(apiError, to: request)
       // A busy or unreachable database: the client may send the same request again.
       if apiError.status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
+      if case .tooManyRequests(let until) = error as? UseCaseError {
+        response.headers.replaceOrAdd(
+          name: .retryAfter, value: "\(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))")
+      }
       return response
     }
   }
@@ -47,6 +51,7 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       switch error {
       case .forbidden: return .forbidden
       case .notFound: return .notFound
+      case .tooManyRequests(let until): return .tooManyRequests(until: until)
       }
     case let failure as ValidationFailure:
       return .validation(failure)

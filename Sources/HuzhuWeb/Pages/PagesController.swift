@@ -182,7 +182,7 @@ struct PagesController {
   @Sendable func verify(_ request: Request) async throws -> Response {
     let model = try await VerifyPage.Model.load(
       number: request.query[String.self, at: "number"], today: request.today,
-      lookups: PublicLookups(request.services))
+      lookups: request.publicLookups)
     return VerifyPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 

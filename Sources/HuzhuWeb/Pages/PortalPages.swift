@@ -44,7 +44,7 @@ struct PortalController {
     let codes = PortalCodes(request.services)
     guard
       let (worker, sent) = try await codes.send(
-        idNumber: form.idNumber, phone: form.phone, address: request.remoteAddress?.ipAddress)
+        idNumber: form.idNumber, phone: form.phone, address: request.clientAddress)
     else {
       model.error = LocalizedText(
         zh: "身份证号与登记的手机号不匹配。如手机号有变更，请联系单位工会更新花名册。",
@@ -74,7 +74,7 @@ struct PortalController {
       let id = Worker.ID(pending)
     else { return request.redirect(to: SiteURL.portalLogin.path) }
     let code = try request.content.decode(CodeForm.self).code.trimmingCharacters(in: .whitespaces)
-    guard try await PortalCodes(request.services).redeem(code, for: id, address: request.remoteAddress?.ipAddress)
+    guard try await PortalCodes(request.services).redeem(code, for: id, address: request.clientAddress)
     else {
       var model = PortalPage.Model(stage: .code)
       model.error = LocalizedText(
@@ -149,7 +149,7 @@ extension PortalController {
     }
     do {
       let record = try await Portal(request.services, worker: id).apply(
-        checked.intake, scheme: form.form.schemeCode, scans: checked.scans, address: request.remoteAddress?.ipAddress)
+        checked.intake, scheme: form.form.schemeCode, scans: checked.scans, address: request.clientAddress)
       request.flash(
         record.state == .submitted
           ? LocalizedText(

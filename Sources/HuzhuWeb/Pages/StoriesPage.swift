@@ -6,7 +6,7 @@ import Vapor
 /// The public page of claim stories (`ClaimStory` decides what may be told).
 enum StoriesPage {
   static func load(_ request: Request) async throws -> [ClaimStory] {
-    try await PublicLookups(request.services).stories()
+    try await request.publicLookups.stories()
   }
 
   struct View: LocalizedView {

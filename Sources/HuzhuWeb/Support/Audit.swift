@@ -14,7 +14,7 @@ extension Request {
     try await AuditWriter(services).record(
       kind, actor: actor ?? operatorAccount?.account.username ?? "anonymous",
       organisation: organisation ?? operatorAccount?.organisation.id, subject: subject, detail: detail,
-      address: remoteAddress?.ipAddress)
+      address: clientAddress)
   }
 }
 

@@ -1,13 +1,23 @@
 import HuzhuApp
 import HuzhuCore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// bcrypt through Vapor, offered to the core as its ``PasswordHasher``.
 public struct BcryptPasswordHasher: HuzhuCore.PasswordHasher {
   public let cost: Int
+  /// Made on first use, once per hasher: a fresh bcrypt hash per refusal would cost twice a check.
+  private let decoy = NIOLockedValueBox<String?>(nil)
 
   public init(cost: Int = 12) {
     self.cost = cost
+  }
+
+  public func decoyHash() throws -> String {
+    if let made = decoy.withLockedValue({ $0 }) { return made }
+    let made = try hash(UUID().uuidString)
+    decoy.withLockedValue { $0 = made }
+    return made
   }
 
   public func hash(_ password: String) throws -> String {
@@ -62,7 +72,7 @@ enum SignIn {
     async throws -> Outcome
   {
     switch try await request.signIns.attempt(
-      username: username, password: password, remembering: remembering, address: request.remoteAddress?.ipAddress)
+      username: username, password: password, remembering: remembering, address: request.clientAddress)
     {
     case .refused(let message): return .failure(message)
     case .signedIn(let account, let organisations):
@@ -75,7 +85,9 @@ enum SignIn {
 }
 
 extension Request {
-  var signIns: SignIns { SignIns(services, remembered: application.huzhu.verifiedCredentials) }
+  var signIns: SignIns {
+    SignIns(services, remembered: application.huzhu.verifiedCredentials, throttles: application.huzhu.throttles)
+  }
 }
 
 extension AuthenticatedAccount {

@@ -13,6 +13,8 @@ struct HuzhuState: Sendable {
   var clock: ServerClock = .system
   /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
   let verifiedCredentials = VerifiedCredentials()
+  /// Failed sign-ins and public look-ups counted by address (``Throttles``).
+  let throttles = Throttles()
 
   /// The configured input limits (the defaults outside `huzhu serve`).
   var limits: InputLimits { configuration?.limits ?? .standard }
@@ -75,11 +77,16 @@ extension Request {
       alongside: { databases.others(than: database) }, limits: state.limits)
   }
 
+  /// What anyone may look up, limited by the asking address.
+  var publicLookups: PublicLookups {
+    PublicLookups(services, throttles: application.huzhu.throttles, address: clientAddress)
+  }
+
   /// The signed-in operator as the use cases' actor; throws 401 when nobody is signed in.
   var actor: Actor {
     get throws {
       guard let signedIn = operatorAccount else { throw APIError.unauthorized }
-      return Actor(account: signedIn.account, organisations: signedIn.organisations, address: remoteAddress?.ipAddress)
+      return Actor(account: signedIn.account, organisations: signedIn.organisations, address: clientAddress)
     }
   }
 
