@@ -12,7 +12,8 @@ import HuzhuPersistence
 /// twenty in a row from anywhere lock the account itself until it expires or a security
 /// administrator unlocks it. So nobody can lock `admin` out from one desk, while guessing from
 /// many addresses still ends in the lock. A refusal costs the same bcrypt check whether the
-/// name exists, is locked or the password is wrong, so names cannot be told apart by timing.
+/// name exists, is locked or the password is wrong, so names cannot be told apart by timing;
+/// an address held back is refused without one.
 public struct SignIns: Sendable {
   let services: AppServices
   let remembered: VerifiedCredentials
@@ -45,8 +46,9 @@ public struct SignIns: Sendable {
     func spendAsOnAPassword() async {
       _ = try? await services.offThePool { try hasher.verify(password, against: try hasher.decoyHash()) }
     }
+    // Held back: refused without a check (the message says so; it reveals nothing of the name,
+    // since unknown names are held back alike), so a flood from one address costs no bcrypt.
     if let until = throttles.signInBlocked(username: username, address: address, at: now) {
-      await spendAsOnAPassword()
       try await audit.record(
         .loginFailed, actor: username, organisation: found?.organisationID, subject: "account:\(username)",
         detail: "held back from this address", address: address)

@@ -3,6 +3,7 @@ import HuzhuCore
 import HuzhuPersistence
 import HuzhuSchemeFiles
 import HuzhuWeb
+import NIOConcurrencyHelpers
 import Vapor
 
 /// What the commands do, as functions of a resolved configuration.
@@ -22,19 +23,37 @@ public enum Tasks {
 
   /// Serves until SIGINT/SIGTERM. Vapor's own serve command runs the server: it owns
   /// signal handling and graceful shutdown; host and port come from the configuration.
+  ///
+  /// The server listens at once and prepares the data beside it (migrations, the demo data:
+  /// a minute the first time); until then it answers 503 "starting" (`StartingMiddleware`) and
+  /// `/readyz` says so. Preparation that fails stops the server, and the command fails with it.
   public static func serve(_ configuration: AppConfiguration) async throws {
     try configuration.prepareDataDirectory()
     try await withApplication(configuration, arguments: ["huzhu", "serve"]) { app in
-      if let administrator = try await bootstrap(app) {
-        print(AdministratorBanner.text(administrator))
+      let failure = NIOLockedValueBox<(any Error)?>(nil)
+      let preparation = Task {
+        do {
+          if let administrator = try await bootstrap(app) {
+            print(AdministratorBanner.text(administrator))
+          }
+          app.logger.notice(
+            "huzhu ready",
+            metadata: [
+              "url": .string("http://\(configuration.hostname):\(configuration.port)"),
+              "database": .string(configuration.database.description),
+            ])
+        } catch {
+          failure.withLockedValue { $0 = error }
+          // The serve command may not have started the server yet: wait for it to, then stop it.
+          while app.running == nil, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
+          app.running?.stop()
+        }
       }
-      app.logger.notice(
-        "huzhu listening",
-        metadata: [
-          "url": .string("http://\(configuration.hostname):\(configuration.port)"),
-          "database": .string(configuration.database.description),
-        ])
       try await app.execute()
+      // Stopped while preparing: let a migration finish rather than cut it off at shutdown.
+      preparation.cancel()
+      await preparation.value
+      if let error = failure.withLockedValue({ $0 }) { throw error }
     }
   }
 

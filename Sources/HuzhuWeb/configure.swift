@@ -39,6 +39,7 @@ public func configure(
   app.middleware.use(HuzhuErrorMiddleware())
   app.middleware.use(NullCharacterMiddleware())
   app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory))
+  app.middleware.use(StartingMiddleware())
   app.middleware.use(app.sessions.middleware)
   app.middleware.use(
     CSRFMiddleware(sessionCookieName: SessionCookie.name, largestForm: BodyLimits.largest(configuration.limits)))

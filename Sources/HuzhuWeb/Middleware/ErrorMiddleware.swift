@@ -14,7 +14,8 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
     } catch {
       let apiError = Self.classify(error, request: request)
       let response = try Self.answer(apiError, to: request)
-      // A busy or unreachable database: the client may send the same request again.
+      // A busy or unreachable database, or a server still starting: the client may send the
+      // same request again.
       if apiError.status == .serviceUnavailable { response.headers.replaceOrAdd(name: .retryAfter, value: "5") }
       if case .tooManyRequests(let until) = error as? UseCaseError {
         response.headers.replaceOrAdd(
