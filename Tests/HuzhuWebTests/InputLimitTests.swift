@@ -88,6 +88,7 @@ struct InputLimitTests {
       let json = try await test.sendOverTheWire(
         .POST, "/api/v1/individuals", body: #"{"name":"\#(padding)"}"#, headers: test.headers("ay-window"))
       #expect(json.status == .payloadTooLarge)
+      #expect(json.text.contains("超过大小上限"), "\(json.text)")
       let session = try await test.signIn("ay-window")
       var form = session.cookie
       form.contentType = .urlEncodedForm

@@ -35,6 +35,13 @@ struct APIError: Error, Sendable {
     message: LocalizedText(
       zh: "数据库暂时无法访问，本次操作未保存，请稍后重试", en: "the database cannot be reached; nothing was saved, try again shortly"))
 
+  /// A body past its route's limit (``BodyLimits``), refused while it streamed in.
+  static let payloadTooLarge = APIError(
+    status: .payloadTooLarge, code: "payload_too_large",
+    message: LocalizedText(
+      zh: "提交的内容超过大小上限（表格文件见配置，扫描件每份 10 MB，其他 1 MB）",
+      en: "the request body is larger than this address takes (sheets: as configured; scans 10 MB; else 1 MB)"))
+
   /// The address asked too often; it may again at `until`.
   static func tooManyRequests(until: Date) -> APIError {
     let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))

@@ -62,6 +62,8 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
       switch abort.status {
       case .notFound: return .notFound
       case .unauthorized: return .unauthorized
+      // Vapor's reason is English only.
+      case .payloadTooLarge: return .payloadTooLarge
       default:
         return APIError(
           status: abort.status, code: abort.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
