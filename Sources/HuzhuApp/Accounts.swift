@@ -1,6 +1,7 @@
 import Foundation
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSpreadsheet
 
 /// Operator accounts within the actor's federation: opened by its system administrator (never
 /// with an administrator role: the three are set up at installation), unlocked and given a
@@ -188,5 +189,54 @@ public struct AuditLog: Sendable {
   public func events(_ query: AuditQuery, page: PageQuery) async throws -> PagedResult<AuditEvent> {
     try actor.require(.viewAudit)
     return try await FluentAuditStore(database: services.database, scope: actor.scope).events(query, page: page)
+  }
+
+  /// At most this many entries go into one export; more asks for a narrower filter.
+  public static let exportLimit = 100_000
+
+  /// The entries `query` picks, within the actor's scope, as a CSV or Excel file for the audit
+  /// administrator; the export is itself an audit entry.
+  public func export(_ query: AuditQuery, excel: Bool) async throws -> Data {
+    try actor.require(.viewAudit)
+    let store = FluentAuditStore(database: services.database, scope: actor.scope)
+    var page = PageQuery(page: 1, per: PageQuery.maximumPerPage)
+    var events: [AuditEvent] = []
+    while true {
+      let found = try await store.events(query, page: page)
+      guard found.total <= Self.exportLimit else {
+        throw ValidationFailure([
+          FieldError(
+            field: "from", code: "too_many",
+            message: LocalizedText(
+              zh: "符合条件的记录有 \(found.total) 条，一次最多导出 \(Self.exportLimit) 条，请缩小日期范围。",
+              en: "\(found.total) entries match; at most \(Self.exportLimit) can be exported at once. Narrow the dates."
+            ))
+        ])
+      }
+      events += found.items
+      guard found.items.count == page.per, events.count < found.total else { break }
+      page = PageQuery(page: page.page + 1, per: page.per)
+    }
+    let table = ReportTable(
+      id: "audit", title: LocalizedText(zh: "审计日志", en: "Audit log"),
+      columns: [
+        LocalizedText(zh: "时间", en: "Time"), LocalizedText(zh: "类型", en: "Kind"),
+        LocalizedText(zh: "账号", en: "Account"), LocalizedText(zh: "对象", en: "Subject"),
+        LocalizedText(zh: "说明", en: "Detail"), LocalizedText(zh: "地址", en: "Address"),
+      ],
+      rows: events.map { event in
+        [
+          .text(ShanghaiTime.text(event.at, seconds: true)), .text(event.kind.label.zh), .text(event.actor),
+          .text(event.subject), .text(event.detail), .text(event.address ?? ""),
+        ]
+      })
+    let data = excel ? try ReportFile.xlsx(table, english: false) : ReportFile.csv(table, english: false)
+    let filter = [
+      query.kind.map { "kind=\($0.rawValue)" }, query.actor.map { "actor=\($0)" },
+      query.from.map { "from=\(ShanghaiTime.text($0))" }, query.until.map { "until=\(ShanghaiTime.text($0))" },
+    ].compactMap { $0 }.joined(separator: " ")
+    try await AuditTrail(services, actor: actor).record(
+      .export, subject: "audit_log.\(excel ? "xlsx" : "csv")", detail: "\(events.count) entries \(filter)")
+    return data
   }
 }

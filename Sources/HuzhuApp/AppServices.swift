@@ -15,12 +15,15 @@ public struct AppServices: Sendable {
   public let alongside: @Sendable () -> [any Database]
   /// How much outside input a use case takes (sheet sizes, report periods).
   public let limits: InputLimits
+  /// Seals the secrets kept in the database (authenticator secrets) under the installation's key.
+  public let secrets: SecretBox
 
   public init(
     database: any Database, documents: any DocumentStorage, clock: ServerClock = .system,
     passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] },
-    limits: InputLimits = .standard
+    limits: InputLimits = .standard, secrets: SecretBox = .ephemeral()
   ) {
+    self.secrets = secrets
     self.limits = limits
     self.database = database
     self.documents = documents

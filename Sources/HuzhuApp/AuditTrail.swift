@@ -20,6 +20,17 @@ struct AuditTrail: Sendable {
       address: actor.address)
   }
 
+  /// Several lines at once, in order (one transaction).
+  func record(_ kind: AuditKind, _ lines: [(subject: String, detail: String)]) async throws {
+    let now = Date()
+    try await FluentAuditStore(database: services.database).record(
+      lines.map {
+        AuditEvent(
+          at: now, kind: kind, actor: actor.name, organisationID: actor.organisation?.id, subject: $0.subject,
+          detail: $0.detail, address: actor.address)
+      })
+  }
+
   /// A date recorded earlier than the day it was entered, with its reason.
   func earlierDate(_ date: RecordedDate, subject: String, what: String) async throws {
     guard let reason = date.earlierBecause else { return }

@@ -45,6 +45,9 @@ public struct Claims: UseCase {
     guard let detail = try await claimStore.detail(id) else { throw UseCaseError.notFound }
     let claim = detail.claim
     let permissions = actor.account?.permissions ?? Set(Permission.allCases)
+    try await audit.record(
+      .personalDataView, subject: "claim:\(claim.id)",
+      detail: "\(claim.number): diagnosis, hospital, costs, member's details, documents")
     return Detail(
       claim: claim, worker: try await registryStore.worker(claim.workerID), documents: detail.documents,
       history: detail.history, outbox: detail.outbox, actions: claim.state.actions(offeredTo: permissions),
@@ -66,7 +69,11 @@ public struct Claims: UseCase {
   public func document(_ id: ClaimDocument.ID) async throws -> (document: ClaimDocument, data: Data) {
     try actor.require(.viewClaims)
     guard let document = try await claimStore.document(id) else { throw UseCaseError.notFound }
-    return (document, try services.documents.load(sha256: document.sha256))
+    let data = try services.documents.load(sha256: document.sha256)
+    try await audit.record(
+      .personalDataView, subject: "document:\(id)",
+      detail: "scan \(document.kind) \(document.fileName) of claim:\(document.claimID)")
+    return (document, data)
   }
 
   // MARK: Intake
@@ -192,6 +199,10 @@ public struct Claims: UseCase {
     intake.event.claimDate = received.date
     let updated = try await claimStore.update(intake, of: id, context: context)
     try await audit.earlierDate(received, subject: "claim:\(id)", what: "received on")
+    try await audit.record(
+      .dataChange, subject: "claim:\(id)",
+      detail: "\(current.number) facts: \(FieldChanges.summary(current.intake, updated.intake)); "
+        + "payable \(current.payable.decimalString) → \(updated.payable.decimalString)")
     return updated
   }
 
@@ -240,7 +251,16 @@ public struct Claims: UseCase {
     let current = try await claim(id)
     let result = try await claimStore.perform(
       action, on: id, context: try await contexts.context(scheme: current.schemeCode))
-    return (result.record, result.transition != .alreadyDone)
+    let changed = result.transition != .alreadyDone
+    if changed {
+      let reason = rejectionReason.map { " (\($0.rawValue))" } ?? ""
+      try await audit.record(
+        .dataChange, subject: "claim:\(id)",
+        detail:
+          "\(current.number) \(name.rawValue)\(reason): state \(current.state.rawValue) → \(result.record.state.rawValue)"
+      )
+    }
+    return (result.record, changed)
   }
 
   /// Pays a different amount than calculated, with the reason.
@@ -248,8 +268,14 @@ public struct Claims: UseCase {
     try actor.require(.adjustClaims)
     let current = try await claim(id)
     let context = try await contexts.context(scheme: current.schemeCode)
-    return try await claimStore.adjust(
+    let adjusted = try await claimStore.adjust(
       id, to: ClaimAdjustment(amount: amount, justification: justification, by: context.actor.name), context: context)
+    try await audit.record(
+      .dataChange, subject: "claim:\(id)",
+      detail:
+        "\(current.number) payable \(current.payable.decimalString) → \(adjusted.payable.decimalString): \(justification)"
+    )
+    return adjusted
   }
 
   // MARK: The working-day calendar

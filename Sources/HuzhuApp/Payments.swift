@@ -39,7 +39,16 @@ public struct Payments: UseCase {
     return try await claimStore.createBatch(scheme: code, context: try await contexts.context(scheme: code))
   }
 
+  /// A batch with its payees' names and bank accounts: reading it is audited.
   public func batch(_ id: PaymentBatch.ID) async throws -> PaymentBatch {
+    let batch = try await found(id)
+    try await audit.record(
+      .personalDataView, subject: "payment_batch:\(id)",
+      detail: "\(batch.number): \(batch.lines.count) payees' names and bank accounts")
+    return batch
+  }
+
+  private func found(_ id: PaymentBatch.ID) async throws -> PaymentBatch {
     try actor.require(.managePayments)
     guard let batch = try await claimStore.batch(id) else { throw UseCaseError.notFound }
     return batch
@@ -50,7 +59,7 @@ public struct Payments: UseCase {
   public func settle(_ claim: ClaimRecord.ID, in batch: PaymentBatch.ID, paid: Bool, note: String?) async throws
     -> PaymentBatch
   {
-    let found = try await self.batch(batch)
+    let found = try await self.found(batch)
     return try await claimStore.settle(
       claim, in: batch, paid: paid, note: note, context: try await contexts.context(scheme: found.schemeCode))
   }
@@ -69,12 +78,16 @@ public struct Payments: UseCase {
   /// The bank transfer file: CSV (UTF-8 with BOM, which Excel and bank portals read) or XLSX.
   /// Reading it changes nothing, so it can be exported again at will.
   public func bankFile(_ id: PaymentBatch.ID, format: BankFileFormat) async throws -> (name: String, data: Data) {
-    let batch = try await self.batch(id)
+    let batch = try await found(id)
     let data =
       switch format {
       case .csv: BankTransferFile.csv(batch)
       case .xlsx: try BankTransferFile.xlsx(batch)
       }
+    try await audit.record(
+      .export, subject: "payment_batch:\(id)",
+      detail:
+        "bank file \(batch.number).\(format.rawValue): \(batch.lines.count) payees, total \(batch.total.decimalString)")
     return ("\(batch.number).\(format.rawValue)", data)
   }
 }

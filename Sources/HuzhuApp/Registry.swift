@@ -254,6 +254,8 @@ public struct Registry: UseCase {
     else { throw UseCaseError.notFound }
     let unitName = try await bill.unitID.asyncMap { try await registryStore.unit($0)?.name } ?? nil
     let scheme = try await schemeStore.scheme(code: bill.schemeCode)
+    try await audit.record(
+      .personalDataView, subject: "receipt:\(number)", detail: "payer and amount of bill:\(bill.id)")
     return Receipt(
       payment: payment, bill: bill,
       payerDisplayName: payment.payerName ?? (payment.payer == .employer ? unitName : nil) ?? payment.payer.label.zh,

@@ -65,7 +65,40 @@ public struct RosterImports: UseCase {
               message: LocalizedText(zh: "名册中没有可提交的职工", en: "the roster has no workers to commit"))
           ] : review.preview.allErrors)
     }
-    return try await registryStore.importRoster(review.commit, on: services.today, requestedBy: actor.displayName)
+    let commit = review.commit
+    let existing = commit.rows.compactMap { row -> Worker.ID? in
+      switch row.plan {
+      case .update(let id), .transfer(let id): id
+      case .create, .requestTransfer: nil
+      }
+    }
+    let before = try await registryStore.workers(existing)
+    let result = try await registryStore.importRoster(commit, on: services.today, requestedBy: actor.displayName)
+    try await auditChanges(of: commit, result: result, before: before)
+    return result
+  }
+
+  /// One line for the import, and one per person already registered whose details or unit
+  /// changed, with each changed field before and after.
+  private func auditChanges(of commit: RosterCommit, result: RosterImportResult, before: [Worker.ID: Worker])
+    async throws
+  {
+    let after = try await registryStore.workers(Array(before.keys))
+    var lines = [
+      (
+        subject: "unit:\(commit.unit)",
+        detail:
+          "roster import: \(result.created) new, \(result.updated) updated, \(result.transferred) moved here, "
+          + "\(result.requested) transfer requests"
+      )
+    ]
+    for row in commit.rows {
+      guard let id = row.plan.worker, let was = before[id], let now = after[id] else { continue }
+      let changes = FieldChanges.summary(was, now)
+      guard changes != FieldChanges.unchanged else { continue }
+      lines.append((subject: "worker:\(id)", detail: "roster import into unit:\(commit.unit): \(changes)"))
+    }
+    try await audit.record(.dataChange, lines)
   }
 
   /// Checks `bytes` again and commits them: what the API's import does in one request.

@@ -107,6 +107,40 @@ public struct SignIns: Sendable {
     return .signedIn(account, organisations: organisations)
   }
 
+  /// The second step for an account with an authenticator: `code` must be its current one and
+  /// not used before (`once`: sign-in; an API client, which sends the code with every request,
+  /// may send it again within its thirty seconds). A wrong code counts as a wrong password.
+  public func secondStep(_ account: UserAccount, code: String, once: Bool, address: String?) async throws -> Outcome {
+    let now = services.clock.instant
+    let audit = AuditWriter(services)
+    if let until = throttles.signInBlocked(username: account.username, address: address, at: now) {
+      return .refused(Self.heldBack(until: until))
+    }
+    let accounts = self.accounts
+    var accepted = false
+    if let stored = try await accounts.secondFactor(of: account.id),
+      let secret = services.secrets.open(stored.sealedSecret),
+      let step = SecondFactor.matchingStep(
+        code, at: now, after: once ? stored.lastStep : nil, code: { OneTimeCodes.code(secret: secret, step: $0) })
+    {
+      accepted = once ? try await accounts.useSecondFactorStep(step, for: account.id) : true
+    }
+    if accepted {
+      throttles.signedIn(username: account.username, address: address)
+      let organisations = try await FluentRegistryStore(database: services.database).organisations()
+      return .signedIn(account, organisations: organisations)
+    }
+    throttles.signInFailed(username: account.username, address: address, at: now)
+    let state = try await accounts.recordFailedLogin(username: account.username, at: now, throttle: .standard)
+    try await audit.record(
+      .loginFailed, actor: account.username, organisation: account.organisationID,
+      subject: "account:\(account.username)", detail: "wrong one-time code", address: address)
+    if let lockedUntil = state?.lockedUntil, state?.isLocked(at: now) == true {
+      return .refused(Self.locked(until: lockedUntil))
+    }
+    return .refused(SecondFactors.wrongCode)
+  }
+
   /// The account a live session names, if it may still act (enabled, unlocked, its node there).
   public func session(_ id: UserAccount.ID) async throws -> (account: UserAccount, organisations: [Organisation])? {
     guard let account = try await accounts.account(id), !account.isDisabled, !account.login.isLocked(at: Date())

@@ -70,7 +70,16 @@ public struct Transfers: UseCase {
     let today = services.today
     guard let decided = request.deciding(decision, by: actor.displayName, on: today, note: note, scope: actor.scope)
     else { throw UseCaseError.notFound }
+    let before = decision == .confirm ? try await registryStore.worker(request.workerID) : nil
     try await registryStore.record(decided, on: today)
+    let after =
+      before == nil ? nil : try await FluentRegistryStore(database: services.database).worker(request.workerID)
+    let from = request.fromUnitID.map { "unit:\($0)" } ?? "organisation:\(request.fromOrganisationID)"
+    try await audit.record(
+      .dataChange, subject: "worker:\(request.workerID)",
+      detail: "transfer \(decision.rawValue): from \(from) to unit:\(request.toUnitID)"
+        + (before.flatMap { before in after.map { "; " + FieldChanges.summary(before, $0) } } ?? "")
+        + (note.map { "; note: \($0)" } ?? ""))
     return decided
   }
 }

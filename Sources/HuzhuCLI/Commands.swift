@@ -232,3 +232,58 @@ struct Simulate: AsyncParsableCommand {
         version: version, changes: values))
   }
 }
+
+/// `huzhu audit verify|prune`: the audit log's hash chain.
+struct Audit: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "The audit log: verify its hash chain, archive entries past the retention period.",
+    subcommands: [AuditVerify.self, AuditPrune.self])
+}
+
+/// `huzhu audit verify [--anchor SEQ:HASH]… [--archive FILE]`: exits 1 when the chain is damaged.
+struct AuditVerify: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Check that no audit entry was removed or altered; prints the head to keep as an anchor.")
+
+  @Option(
+    name: .customLong("anchor"),
+    help: "A head printed by an earlier verify (SEQUENCE:HASH) that must still be in the chain; repeatable.")
+  var anchors: [String] = []
+  @Option(help: "Verify an archive written by `audit prune` instead of the database.") var archive: String?
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func validate() throws {
+    for anchor in anchors where AuditChain.Head(anchor) == nil {
+      throw ValidationError("--anchor takes SEQUENCE:HASH as verify printed it, not \(anchor)")
+    }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.verifyAudit(
+      configuration, anchors: anchors.compactMap(AuditChain.Head.init), archive: archive)
+    print(report.text)
+    if !report.intact { throw ExitCode.failure }
+  }
+}
+
+/// `huzhu audit prune --as AUDITOR --archive FILE`.
+struct AuditPrune: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "prune",
+    abstract:
+      "Archive the audit entries older than HUZHU_AUDIT_RETENTION_DAYS (default 1095, at least 183) to a file, then remove them."
+  )
+
+  @Option(name: .customLong("as"), help: "The audit administrator doing it.") var operatorName: String
+  @Option(help: "The archive to write (JSON lines; never overwritten).") var archive: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.pruneAudit(configuration, operatorName: operatorName, archive: archive))
+  }
+}

@@ -15,7 +15,9 @@ public struct HuzhuCommand: AsyncParsableCommand {
       directory; postgres://user@host:port/db for PostgreSQL), HUZHU_DATA_DIR, LOG_LEVEL, HUZHU_DEMO_DATA.
       Exit codes: 0 success, 1 runtime failure (e.g. database unreachable), 2 bad usage or configuration.
       """,
-    subcommands: [Serve.self, Migrate.self, SeedDemo.self, Calc.self, Import.self, Claims.self, Simulate.self]
+    subcommands: [
+      Serve.self, Migrate.self, SeedDemo.self, Calc.self, Import.self, Claims.self, Simulate.self, Audit.self,
+    ]
   )
 
   public init() {}

@@ -55,6 +55,11 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   guard let configuration = app.huzhu.configuration else {
     preconditionFailure("configure(_:_:) must run before bootstrap(_:)")
   }
+  switch configuration.secretsKey {
+  case .value(let text): app.huzhu.secrets = SecretBox(base64: text) ?? app.huzhu.secrets
+  case .file(let path): app.huzhu.secrets = try SecretBox.kept(at: path)
+  case .ephemeral: break
+  }
   try await HuzhuDatabase.prepare(app.db, target: configuration.database)
   try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
   var administrator: DemoAdministrator?
@@ -83,7 +88,8 @@ func routes(_ app: Application) throws {
   // Who is asking (session cookie for pages, HTTP Basic for API clients); every change they
   // make is audited. `authenticated` routes refuse anyone not signed in.
   let identified = app.grouped(
-    SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware(), PasswordChangeMiddleware())
+    SessionAccountAuthenticator(), BasicAccountAuthenticator(), AuditMiddleware(), PasswordChangeMiddleware(),
+    SecondFactorMiddleware())
   let authenticated = identified.grouped(AuthenticatedAccount.guardMiddleware())
   PagesController().register(on: identified, authenticated: authenticated)
   UnitWorkPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)

@@ -241,7 +241,7 @@ struct CommandTests {
   }
 }
 
-@Suite("Command line: claims")
+@Suite("Command line: claims and audit")
 struct ClaimCommandTests {
   let scratch = ScratchDirectories()
 
@@ -334,5 +334,87 @@ struct ClaimCommandTests {
       ])
     }
     #expect(status == 1)
+  }
+
+  /// `huzhu audit verify` passes an untouched log, names the entry deleted behind the
+  /// application's back (trigger dropped first) and exits 1; an anchor shows the end cut off.
+  @Test func auditVerifyFindsADeletedEntry() async throws {
+    let configuration = try AppConfiguration.resolve(dataDirectory: scratch.make(), environment: quietDemo)
+    _ = try await Tasks.migrate(configuration)
+    try await withStores(configuration) { database in
+      for number in 1...5 {
+        try await FluentAuditStore(database: database).record(
+          AuditEvent(at: Date(), kind: .login, actor: "user\(number)", subject: "account:user\(number)"))
+      }
+    }
+    let intact = try await Tasks.verifyAudit(configuration, anchors: [], archive: nil)
+    #expect(intact.intact && intact.text.contains("checked: 5"))
+    let anchorText = try #require(
+      intact.text.split(separator: "\n").first { $0.contains("anchor") }?.split(separator: " ").last)
+    let anchor = try #require(AuditChain.Head(String(anchorText)))
+    #expect(anchor.sequence == 5)
+    let verify = ["audit", "verify", "--data-dir", configuration.dataDirectory]
+    let quiet = ["LOG_LEVEL": "warning"]
+    #expect(await CommandEnvironment.$values.withValue(quiet) { await HuzhuCommand.run(arguments: verify) } == 0)
+    #expect(await HuzhuCommand.run(arguments: verify + ["--anchor", "5:nothex"]) == 2)
+
+    try await withStores(configuration) { database in
+      let sql = database as! any SQLDatabase
+      try await sql.raw("DROP TRIGGER audit_events_no_delete").run()
+      try await sql.raw("DELETE FROM audit_events WHERE sequence IN (2, 5)").run()
+    }
+    let damaged = try await Tasks.verifyAudit(configuration, anchors: [anchor], archive: nil)
+    #expect(!damaged.intact)
+    #expect(damaged.text.contains("entry 2 is missing"), "\(damaged.text)")
+    #expect(damaged.text.contains("the anchor \(anchor) is no longer in the chain"), "\(damaged.text)")
+    #expect(await CommandEnvironment.$values.withValue(quiet) { await HuzhuCommand.run(arguments: verify) } == 1)
+  }
+
+  /// Entries older than the retention go to an archive that verifies on its own, then leave
+  /// the database; the kept chain still verifies; only an audit administrator prunes, and an
+  /// archive is never overwritten.
+  @Test func auditPruneArchivesWhatIsPastRetention() async throws {
+    var configuration = try AppConfiguration.resolve(
+      dataDirectory: scratch.make(), environment: quietDemo.merging(["HUZHU_AUDIT_RETENTION_DAYS": "200"]) { $1 })
+    #expect(configuration.auditRetention.days == 200)
+    #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.resolve(environment: ["HUZHU_AUDIT_RETENTION_DAYS": "90"])
+    }
+    configuration.loadsDemoData = true
+    _ = try await Tasks.seedDemo(configuration)
+    try await withStores(configuration) { database in
+      let old = Date().addingTimeInterval(-400 * 86_400)
+      for number in 1...3 {
+        try await FluentAuditStore(database: database).record(
+          AuditEvent(at: old.addingTimeInterval(Double(number)), kind: .login, actor: "old\(number)", subject: "s"))
+      }
+      try await FluentAuditStore(database: database).record(
+        AuditEvent(at: Date(), kind: .login, actor: "recent", subject: "s"))
+    }
+    let archive = scratch.make() + ".jsonl"
+    defer { try? FileManager.default.removeItem(atPath: archive) }
+    let refused = try await Tasks.pruneAudit(configuration, operatorName: "admin", archive: archive)
+    #expect(refused.contains("not an audit administrator"))
+    let pruned = try await Tasks.pruneAudit(configuration, operatorName: "auditor", archive: archive)
+    #expect(pruned.contains("archived and removed 3 entries"), "\(pruned)")
+    let archived = try await Tasks.verifyAudit(configuration, anchors: [], archive: archive)
+    #expect(archived.intact && archived.text.contains("checked: 3"), "\(archived.text)")
+    let kept = try await Tasks.verifyAudit(configuration, anchors: [], archive: nil)
+    #expect(kept.intact && kept.text.contains("kept chain starts at entry 4"), "\(kept.text)")
+    // The prune is itself in the log, naming the archive's digest.
+    try await withStores(configuration) { database in
+      let last = try await AuditChainStore(database: database).links(after: 0, limit: 100).last
+      #expect(last?.event.detail.contains("sha256:") == true)
+      #expect(last?.event.actor == "auditor")
+    }
+    let again = await #expect(throws: (any Error).self) {
+      try await Tasks.pruneAudit(configuration, operatorName: "auditor", archive: archive)
+    }
+    #expect(String(describing: again).contains("never overwritten"))
+    // An altered archive does not verify.
+    var lines = try String(contentsOfFile: archive, encoding: .utf8)
+    lines = lines.replacingOccurrences(of: "old2", with: "odd2")
+    try lines.write(toFile: archive, atomically: true, encoding: .utf8)
+    #expect(try await Tasks.verifyAudit(configuration, anchors: [], archive: archive).intact == false)
   }
 }

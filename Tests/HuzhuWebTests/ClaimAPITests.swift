@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSpreadsheet
@@ -175,6 +176,23 @@ struct ClaimAPITests {
       let anonymousPage = try await test.get("/claims/\(id)")
       #expect(anonymousPage.status == .seeOther)
       #expect(anonymousPage.headers.first(name: .location)?.hasPrefix("/login?next=") == true)
+
+      // The audit log says who read which medical and bank data, and what each change was.
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(), page: PageQuery(per: PageQuery.maximumPerPage)
+      ).items
+      func logged(_ kind: AuditKind, _ actor: String, _ subject: String, _ detail: String) -> Bool {
+        events.contains {
+          $0.kind == kind && $0.actor == actor && $0.subject == subject.lowercased() && $0.detail.contains(detail)
+        }
+      }
+      #expect(logged(.personalDataView, "ay-window", "document:\(documentID)", "settlement_sheet"))
+      #expect(logged(.personalDataView, "ay-window", "claim:\(id)", "diagnosis"))
+      #expect(logged(.dataChange, "ay-checker", "claim:\(id)", "payable 1300.00 → 1250.00: 一张发票重复计入"))
+      #expect(logged(.dataChange, "ay-approver", "claim:\(id)", "approve: state reviewed → approved"))
+      #expect(logged(.export, "ay-finance", "payment_batch:\(batchID)", "bank file"))
+      #expect(logged(.personalDataView, "ay-finance", "payment_batch:\(batchID)", "bank accounts"))
+      #expect(try await HuzhuApp.AuditChainCheck(test.app.services()).verify().intact)
     }
   }
 

@@ -151,14 +151,16 @@ struct TestApp {
 }
 
 func withTestApp(
-  _ kind: TestDatabaseKind, demo: Bool = true, limits: InputLimits = .standard, _ body: (TestApp) async throws -> Void
+  _ kind: TestDatabaseKind, demo: Bool = true, limits: InputLimits = .standard,
+  secondFactor: SecondFactor.Policy = .optional, _ body: (TestApp) async throws -> Void
 ) async throws {
-  try await withTestApp(on: try await IsolatedDatabase.create(kind), demo: demo, limits: limits, body)
+  try await withTestApp(
+    on: try await IsolatedDatabase.create(kind), demo: demo, limits: limits, secondFactor: secondFactor, body)
 }
 
 func withTestApp(
   on isolated: IsolatedDatabase, demo: Bool = true, limits: InputLimits = .standard, trustedProxies: [String] = [],
-  _ body: (TestApp) async throws -> Void
+  secondFactor: SecondFactor.Policy = .optional, _ body: (TestApp) async throws -> Void
 ) async throws {
   let app = try await Application.make(.testing)
   var failure: (any Error)?
@@ -166,7 +168,7 @@ func withTestApp(
     let configuration = AppConfiguration(
       dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-\(UUID())").path,
       database: isolated.target, logLevel: .warning, loadsDemoData: demo, demoPassword: TestApp.demoPassword,
-      limits: limits, trustedProxies: trustedProxies)
+      limits: limits, trustedProxies: trustedProxies, secondFactor: secondFactor)
     try configure(app, configuration, passwordHasher: PlainTestHasher())
     let administrator = try await bootstrap(app)
     try await body(TestApp(app: app, administrator: administrator))

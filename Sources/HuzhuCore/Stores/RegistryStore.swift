@@ -101,12 +101,15 @@ public struct UserAccount: Hashable, Sendable, Identifiable {
   /// Set when someone else chose the password (a new account, a reset by the security
   /// administrator): the holder must choose their own before doing anything else.
   public var mustChangePassword: Bool
+  /// When the holder enrolled an authenticator for two-factor sign-in (``SecondFactor``).
+  public var secondFactorEnrolledAt: Date?
 
   public init(
     id: ID = ID(), username: String, displayName: String, organisationID: Organisation.ID,
     unitID: WorkUnit.ID? = nil, roles: Set<Role>, passwordHash: String, login: LoginState = LoginState(),
-    isDisabled: Bool = false, mustChangePassword: Bool = false
+    isDisabled: Bool = false, mustChangePassword: Bool = false, secondFactorEnrolledAt: Date? = nil
   ) {
+    self.secondFactorEnrolledAt = secondFactorEnrolledAt
     self.id = id
     self.username = username
     self.displayName = displayName
@@ -165,6 +168,17 @@ public protocol AccountStore: Sendable {
   func setPasswordHash(_ hash: String, temporary: Bool, for id: UserAccount.ID) async throws
   /// A disabled account cannot sign in; its history stays.
   func setDisabled(_ disabled: Bool, for id: UserAccount.ID) async throws
+  /// The account's sealed authenticator secret and the last step whose code was used.
+  func secondFactor(of id: UserAccount.ID) async throws -> (sealedSecret: String, lastStep: Int64?)?
+  /// Enrols (or, with nil, forgets) an authenticator; `step` is the one its first code used.
+  func setSecondFactor(sealedSecret: String?, step: Int64?, at date: Date, for id: UserAccount.ID) async throws
+  /// Marks `step` used if no later or equal step was: one statement, so a code typed twice at
+  /// once signs in once. False when it was used already.
+  func useSecondFactorStep(_ step: Int64, for id: UserAccount.ID) async throws -> Bool
+}
+
+extension UserAccount {
+  public var hasSecondFactor: Bool { secondFactorEnrolledAt != nil }
 }
 
 /// Password hashing is a capability the core asks for, not one it implements: the web

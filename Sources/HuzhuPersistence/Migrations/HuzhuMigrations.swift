@@ -26,6 +26,8 @@ public enum HuzhuMigrations {
       M017_RedundantIndexes(),
       M018_Tenancy(),
       M019_WriteGate(),
+      M020_AuditChain(),
+      M021_SecondFactor(),
     ]
   }
 

@@ -174,6 +174,9 @@ final class UserAccountModel: Model, @unchecked Sendable {
   @Field(key: "disabled") var disabled: Bool
   @OptionalField(key: "last_login_at") var lastLoginAt: Date?
   @Field(key: "must_change_password") var mustChangePassword: Bool
+  @OptionalField(key: "second_factor_secret") var secondFactorSecret: String?
+  @OptionalField(key: "second_factor_enrolled_at") var secondFactorEnrolledAt: Date?
+  @OptionalField(key: "second_factor_last_step") var secondFactorLastStep: Int64?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -202,7 +205,7 @@ final class UserAccountModel: Model, @unchecked Sendable {
       id: .init(try requireID()), username: username, displayName: displayName, organisationID: .init(organisationID),
       unitID: unitID.map { .init($0) }, roles: parsed, passwordHash: passwordHash,
       login: LoginState(failedAttempts: failedLogins, lockedUntil: lockedUntil), isDisabled: disabled,
-      mustChangePassword: mustChangePassword)
+      mustChangePassword: mustChangePassword, secondFactorEnrolledAt: secondFactorEnrolledAt)
   }
 }
 
@@ -217,8 +220,20 @@ final class AuditEventModel: Model, @unchecked Sendable {
   @Field(key: "subject") var subject: String
   @Field(key: "detail") var detail: String
   @OptionalField(key: "address") var address: String?
+  /// The entry's place in the hash chain (``AuditChain``); nil only on a row written around
+  /// the application.
+  @OptionalField(key: "sequence") var sequence: Int64?
+  @OptionalField(key: "previous_hash") var previousHash: String?
+  @OptionalField(key: "entry_hash") var entryHash: String?
 
   init() {}
+
+  convenience init(_ event: AuditEvent, seal: AuditChain.Seal) {
+    self.init(event)
+    sequence = seal.sequence
+    previousHash = seal.previous
+    entryHash = seal.hash
+  }
 
   init(_ event: AuditEvent) {
     id = event.id.rawValue
@@ -237,6 +252,26 @@ final class AuditEventModel: Model, @unchecked Sendable {
       id: .init(try requireID()), at: at, kind: kind, actor: actor, organisationID: organisationID.map { .init($0) },
       subject: subject, detail: detail, address: address)
   }
+
+  func link() throws -> AuditChain.Link? {
+    guard let sequence, let previousHash, let entryHash else { return nil }
+    return AuditChain.Link(event: try domain(), sequence: sequence, previous: previousHash, hash: entryHash)
+  }
+}
+
+/// Where the kept part of the audit chain begins after a retention prune.
+final class AuditPruneModel: Model, @unchecked Sendable {
+  static let schema = "audit_prunes"
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "at") var at: Date
+  @Field(key: "actor") var actor: String
+  @Field(key: "kept_from") var keptFrom: Int64
+  @Field(key: "previous_hash") var previousHash: String
+  @Field(key: "removed") var removed: Int64
+  @Field(key: "archive_digest") var archiveDigest: String
+
+  init() {}
 }
 
 /// A stored value no longer parses as its domain type: data written outside the stores.

@@ -72,6 +72,33 @@ public struct FluentAccountStore: AccountStore {
     try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$disabled, to: disabled).update()
   }
 
+  public func secondFactor(of id: UserAccount.ID) async throws -> (sealedSecret: String, lastStep: Int64?)? {
+    guard let model = try await UserAccountModel.find(id.rawValue, on: database), let secret = model.secondFactorSecret
+    else { return nil }
+    return (secret, model.secondFactorLastStep)
+  }
+
+  public func setSecondFactor(sealedSecret: String?, step: Int64?, at date: Date, for id: UserAccount.ID)
+    async throws
+  {
+    try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue)
+      .set(\.$secondFactorSecret, to: sealedSecret).set(\.$secondFactorLastStep, to: step)
+      .set(\.$secondFactorEnrolledAt, to: sealedSecret == nil ? nil : date).update()
+  }
+
+  public func useSecondFactorStep(_ step: Int64, for id: UserAccount.ID) async throws -> Bool {
+    let sql = database as! any SQLDatabase
+    let rows = try await sql.raw(
+      """
+      UPDATE user_accounts SET second_factor_last_step = \(bind: step)
+      WHERE id = \(bind: id.rawValue) AND second_factor_secret IS NOT NULL
+        AND (second_factor_last_step IS NULL OR second_factor_last_step < \(bind: step))
+      RETURNING id
+      """
+    ).all()
+    return !rows.isEmpty
+  }
+
   public func setPasswordHash(_ hash: String, temporary: Bool, for id: UserAccount.ID) async throws {
     try await UserAccountModel.query(on: database).filter(\.$id == id.rawValue).set(\.$passwordHash, to: hash)
       .set(\.$mustChangePassword, to: temporary).update()
@@ -94,8 +121,32 @@ public struct FluentAuditStore: AuditStore {
     self.scope = scope
   }
 
+  /// Appends `event` to the chain: takes the chain's lock (SQLite's write lock, a PostgreSQL
+  /// advisory lock, so that two app instances never seal two entries after the same head),
+  /// reads the head and seals after it.
   public func record(_ event: AuditEvent) async throws {
-    try await AuditEventModel(event).create(on: database)
+    try await record([event])
+  }
+
+  /// Appends `events` in order, in one transaction (a roster's changes, person by person).
+  public func record(_ events: [AuditEvent]) async throws {
+    guard !events.isEmpty else { return }
+    let events = events.map { event in
+      AuditEvent(
+        id: event.id, at: AuditChain.sealedMoment(event.at), kind: event.kind, actor: event.actor,
+        organisationID: event.organisationID, subject: event.subject, detail: event.detail, address: event.address)
+    }
+    try await database.writeTransaction { transaction in
+      try await AuditChainStore.lock(transaction)
+      var head = try await AuditChainStore(database: transaction).head()
+      var models: [AuditEventModel] = []
+      for event in events {
+        let seal = AuditChain.seal(event, after: head, digest: AuditDigest.sha256)
+        models.append(AuditEventModel(event, seal: seal))
+        head = AuditChain.Head(sequence: seal.sequence, hash: seal.hash)
+      }
+      for chunk in models.chunks(of: 500) { try await chunk.create(on: transaction) }
+    }
   }
 
   public func events(_ query: AuditQuery, page: PageQuery) async throws -> PagedResult<AuditEvent> {
@@ -113,8 +164,83 @@ public struct FluentAuditStore: AuditStore {
     if let from = query.from { builder = builder.filter(\.$at >= from) }
     if let until = query.until { builder = builder.filter(\.$at < until) }
     let total = try await builder.count()
-    let rows = try await builder.sort(\.$at, .descending).sort(\.$id)
+    let rows = try await builder.sort(\.$at, .descending).sort(\.$sequence, .descending)
       .range(page.offset..<(page.offset + page.per)).all()
     return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
+  }
+}
+
+/// The audit chain as a whole, for verifying it and pruning it after the retention period:
+/// installation-wide, outside any account's scope (the command line's, run by IT).
+public struct AuditChainStore: Sendable {
+  let database: any Database
+
+  public init(database: any Database) {
+    self.database = database
+  }
+
+  /// The key of PostgreSQL's advisory lock on the chain ("huzhuaud" in ASCII).
+  static let lockKey: Int64 = 0x6875_7a68_7561_7564
+
+  static func lock(_ transaction: any Database) async throws {
+    guard let sql = transaction as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: lockKey))").run()
+  }
+
+  /// The last sealed entry, nil before the first.
+  public func head() async throws -> AuditChain.Head? {
+    guard
+      let last = try await AuditEventModel.query(on: database).filter(\.$sequence != nil)
+        .sort(\.$sequence, .descending).first(), let link = try last.link()
+    else { return nil }
+    return AuditChain.Head(sequence: link.seal.sequence, hash: link.seal.hash)
+  }
+
+  /// Sealed entries after `sequence`, in order, at most `limit`.
+  public func links(after sequence: Int64, limit: Int) async throws -> [AuditChain.Link] {
+    try await AuditEventModel.query(on: database).filter(\.$sequence > sequence).sort(\.$sequence)
+      .limit(limit).all().compactMap { try $0.link() }
+  }
+
+  /// Sealed entries older than `date`, in order: the prefix a prune may remove.
+  public func links(before date: Date, after sequence: Int64, limit: Int) async throws -> [AuditChain.Link] {
+    try await AuditEventModel.query(on: database).filter(\.$sequence > sequence).filter(\.$at < date)
+      .sort(\.$sequence).limit(limit).all().compactMap { try $0.link() }
+  }
+
+  /// Rows without a seal: inserted around the application.
+  public func unsealedCount() async throws -> Int {
+    try await AuditEventModel.query(on: database).filter(\.$sequence == nil).count()
+  }
+
+  /// Where the kept chain starts: after the last prune, or at the beginning.
+  public func start() async throws -> AuditChain.Start {
+    guard let prune = try await AuditPruneModel.query(on: database).sort(\.$keptFrom, .descending).first() else {
+      return .beginning
+    }
+    return AuditChain.Start(sequence: prune.keptFrom, previous: prune.previousHash)
+  }
+
+  /// Removes the sealed entries up to and including `last` (already archived, their digest
+  /// `archiveDigest`) and records where the kept chain now starts, in one transaction: the
+  /// append-only protection is lifted for this delete only. Rows without a seal stay: they are
+  /// evidence.
+  public func prune(through last: AuditChain.Head, count: Int, actor: String, archiveDigest: String) async throws {
+    try await database.writeTransaction { transaction in
+      try await Self.lock(transaction)
+      guard let sql = transaction as? any SQLDatabase else { return }
+      try await AppendOnly.unprotect("audit_events", keepingFunction: true, on: sql)
+      try await AuditEventModel.query(on: transaction).filter(\.$sequence <= last.sequence).delete()
+      try await AppendOnly.protect("audit_events", on: sql)
+      let prune = AuditPruneModel()
+      prune.id = UUID()
+      prune.at = Date()
+      prune.actor = actor
+      prune.keptFrom = last.sequence + 1
+      prune.previousHash = last.hash
+      prune.removed = Int64(count)
+      prune.archiveDigest = archiveDigest
+      try await prune.create(on: transaction)
+    }
   }
 }

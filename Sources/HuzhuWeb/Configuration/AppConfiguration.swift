@@ -32,13 +32,33 @@ public struct AppConfiguration: Sendable, Equatable {
   /// request behind a proxy would come from the proxy, and sign-in throttling by address would
   /// hold back everyone at once.
   public var trustedProxies: [String]
+  /// How long audit entries are kept before `huzhu audit prune` may archive and remove them.
+  public var auditRetention: AuditRetention
+  /// Whether administrators and finance must sign in with a one-time code too. Required unless
+  /// the demo data is loaded (a demonstration has no phones enrolled).
+  public var secondFactor: SecondFactor.Policy
+  /// Where the key that seals authenticator secrets comes from.
+  public var secretsKey: SecretsKey
+
+  public enum SecretsKey: Sendable, Equatable {
+    /// `HUZHU_SECRETS_KEY`: 32 bytes in base64, the same for every instance.
+    case value(String)
+    /// A file in the data directory, made on first start (one instance).
+    case file(String)
+    /// This process's own (tests).
+    case ephemeral
+  }
 
   public init(
     hostname: String = defaultHostname, port: Int = defaultPort, dataDirectory: String = defaultDataDirectory,
     database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
     secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard,
-    trustedProxies: [String] = []
+    trustedProxies: [String] = [], auditRetention: AuditRetention = .standard,
+    secondFactor: SecondFactor.Policy = .optional, secretsKey: SecretsKey = .ephemeral
   ) {
+    self.secondFactor = secondFactor
+    self.secretsKey = secretsKey
+    self.auditRetention = auditRetention
     self.limits = limits
     self.trustedProxies = trustedProxies
     self.loadsDemoHistory = loadsDemoHistory
@@ -75,6 +95,9 @@ public struct AppConfiguration: Sendable, Equatable {
     case ratioLimit = "HUZHU_LIMIT_COMPRESSION_RATIO"
     case reportLimit = "HUZHU_LIMIT_REPORT_YEARS"
     case trustedProxies = "HUZHU_TRUSTED_PROXIES"
+    case auditRetention = "HUZHU_AUDIT_RETENTION_DAYS"
+    case secondFactor = "HUZHU_TWO_FACTOR"
+    case secretsKey = "HUZHU_SECRETS_KEY"
   }
 
   /// Resolves the configuration; flags win over the environment.
@@ -177,11 +200,42 @@ public struct AppConfiguration: Sendable, Equatable {
         .init(setting: .trustedProxies, value: proxy, accepted: "IP addresses separated by commas, e.g. 127.0.0.1,::1"))
     }
 
+    var retention = AuditRetention.standard
+    if let text = environment[Setting.auditRetention.rawValue], !text.isEmpty {
+      if let days = Int(text), let chosen = AuditRetention(days: days) {
+        retention = chosen
+      } else {
+        problems.append(
+          .init(
+            setting: .auditRetention, value: text,
+            accepted: "a number of days from \(AuditRetention.minimumDays) (six months, the legal minimum) to 36500"))
+      }
+    }
+
+    var secondFactor: SecondFactor.Policy = demo ? .optional : .required
+    if let text = environment[Setting.secondFactor.rawValue], !text.isEmpty {
+      if let policy = SecondFactor.Policy(rawValue: text.lowercased()) {
+        secondFactor = policy
+      } else {
+        problems.append(.init(setting: .secondFactor, value: text, accepted: "required or optional"))
+      }
+    }
+    var secretsKey = SecretsKey.file((directory as NSString).appendingPathComponent("secrets.key"))
+    if let text = environment[Setting.secretsKey.rawValue], !text.isEmpty {
+      if SecretBox(base64: text) != nil {
+        secretsKey = .value(text)
+      } else {
+        problems.append(
+          .init(setting: .secretsKey, value: "***", accepted: "32 random bytes in base64 (openssl rand -base64 32)"))
+      }
+    }
+
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     return AppConfiguration(
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
       loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory,
-      limits: limits, trustedProxies: proxies)
+      limits: limits, trustedProxies: proxies, auditRetention: retention, secondFactor: secondFactor,
+      secretsKey: secretsKey)
   }
 
   /// The input limits, each setting a whole number within a range that keeps the server's

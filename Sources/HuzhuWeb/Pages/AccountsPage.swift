@@ -71,6 +71,17 @@ enum AccountsPage {
           ? .span(.class("badge badge-overdue"), .text(text("已锁定", "locked")))
           : .text(account.isDisabled ? text("已停用", "disabled") : text("正常", "active")),
         .if(
+          account.hasSecondFactor,
+          .span(.class("badge"), .id("two-factor-\(account.username)"), .text(text("双因素", "two-factor")))),
+        .if(
+          account.hasSecondFactor && viewer.may(.unlockAccounts) && account.username != viewer.username,
+          .form(
+            .class("inline-form"), .method(.post), .action(SiteURL.accountSecondFactor(.value(account.id)).path),
+            .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+            .button(
+              .type(.submit), .id("reset-two-factor-\(account.username)"),
+              .text(text("重置双因素", "Reset two-factor"))))),
+        .if(
           locked && viewer.may(.unlockAccounts),
           .form(
             .class("inline-form"), .method(.post), .action(SiteURL.accountUnlock(.value(account.id)).path),

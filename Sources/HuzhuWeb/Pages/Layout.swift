@@ -90,12 +90,7 @@ struct Layout {
   /// An instant as the scheme's clock shows it (Asia/Shanghai): `2026-11-23 22:39`, with
   /// seconds for the audit log.
   static func timestamp(_ date: Date, seconds: Bool = false) -> String {
-    var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = CalendarDate.schemeTimeZone
-    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-    let minutes = String(
-      format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-    return seconds ? minutes + String(format: ":%02d", c.second ?? 0) : minutes
+    ShanghaiTime.text(date, seconds: seconds)
   }
 
   static let productName = LocalizedText(zh: "互助 · 职工互助医疗保障", en: "Huzhu · Workers' Mutual Medical Aid")

@@ -10,6 +10,8 @@ struct PagesController {
     routes.get(.home, use: home)
     routes.get(.login, use: loginForm)
     routes.post(.login, use: login)
+    routes.get(.loginCode, use: loginCodeForm)
+    routes.post(.loginCode, use: loginCode)
     routes.post(.logout, use: logout)
     routes.get(.verifyCertificate, use: verify)
     authenticated.get(.organisations, requires: .viewRegistry, use: organisations)
@@ -22,10 +24,12 @@ struct PagesController {
     authenticated.get(.receipt(.key), requires: .viewRegistry, use: receipt)
     authenticated.get(.claimQueue, requires: .viewClaims, use: claimQueue)
     authenticated.get(.newClaim, requires: .intakeClaims, use: claimForm)
-    authenticated.on(.POST, .newClaim, requires: .intakeClaims, body: .collect(maxSize: BodyLimits.claimForm), use: openClaim)
+    authenticated.on(
+      .POST, .newClaim, requires: .intakeClaims, body: .collect(maxSize: BodyLimits.claimForm), use: openClaim)
     authenticated.get(.claimPage(.key), requires: .viewClaims, use: claim)
     authenticated.post(.claimAct(.key), requires: .viewClaims, use: actOnClaim)
-    authenticated.on(.POST, .claimUpload(.key), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan), use: upload)
+    authenticated.on(
+      .POST, .claimUpload(.key), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan), use: upload)
     authenticated.get(.paymentBatches, requires: .managePayments, use: paymentBatches)
     authenticated.post(.paymentBatches, requires: .managePayments, use: createPaymentBatch)
     authenticated.get(.paymentBatchPage(.key), requires: .managePayments, use: paymentBatch)
@@ -38,8 +42,10 @@ struct PagesController {
     authenticated.get(.targets, requires: .viewReports, use: targets)
     authenticated.post(.targets, requires: .manageTargets, use: saveTarget)
     authenticated.get(.simulator, requires: .viewReports, use: simulator)
-    authenticated.on(.POST, .simulator, requires: .viewReports, body: .collect(maxSize: BodyLimits.schemeDraft), use: simulateDraft)
+    authenticated.on(
+      .POST, .simulator, requires: .viewReports, body: .collect(maxSize: BodyLimits.schemeDraft), use: simulateDraft)
     authenticated.get(.auditLog, requires: .viewAudit, use: auditLog)
+    authenticated.get(.auditExport, requires: .viewAudit, use: auditExport)
     authenticated.get(.pairingsPage, requires: .managePairings, use: pairings)
     authenticated.post(.pairingVisit(.key), requires: .managePairings, use: recordPairingVisit)
     authenticated.on(.GET, .accountsPage, requiresAnyOf: [.manageAccounts, .unlockAccounts], use: accounts)
@@ -49,6 +55,10 @@ struct PagesController {
     authenticated.post(.accountState(.key), requires: .manageAccounts, use: setAccountState)
     authenticated.get(.ownPassword, use: passwordForm)
     authenticated.post(.ownPassword, use: changePassword)
+    authenticated.get(.ownSecondFactor, use: secondFactorPage)
+    authenticated.post(.ownSecondFactor, use: enrolSecondFactor)
+    authenticated.post(.ownSecondFactorRemove, use: removeSecondFactor)
+    authenticated.post(.accountSecondFactor(.key), requires: .unlockAccounts, use: resetSecondFactor)
     // The rules are published: every operator may read them.
     authenticated.get(.schemesPage, use: schemes)
     authenticated.get(.schemePage(.key), use: scheme)
@@ -88,6 +98,14 @@ struct PagesController {
     try request.requireSignInToken()
     let username = form.username.trimmingCharacters(in: .whitespaces).lowercased()
     switch try await SignIn.attempt(username: username, password: form.password, on: request) {
+    case .success(let account) where account.account.hasSecondFactor:
+      // The password was right; the session starts once the code is too.
+      try await request.rotateSession()
+      request.session.data[SessionKeys.pendingAccount] = account.account.id.description
+      request.session.data[SessionKeys.pendingSince] = String(Int(Date().timeIntervalSince1970))
+      request.session.data[SessionKeys.pendingNext] = Self.sameSitePath(form.next)
+      request.session.data[SessionKeys.csrf] = CSRF.newToken()
+      return request.redirect(to: SiteURL.loginCode.path)
     case .success(let account):
       try await request.startSession(SessionKeys.account, account.account.id.description)
       request.auth.login(account)
@@ -190,12 +208,30 @@ struct PagesController {
 
   @Sendable func auditLog(_ request: Request) async throws -> Response {
     let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
-    let query = AuditQuery(
-      kind: request.query[String.self, at: "kind"].flatMap(AuditKind.init(rawValue:)),
-      actor: request.query[String.self, at: "actor"].flatMap { $0.isEmpty ? nil : $0 })
     let model = try await AuditPage.Model.load(
-      query: query, page: page, from: AuditLog(request.services, actor: try request.actor))
+      query: AuditPage.Filter(request), page: page, from: AuditLog(request.services, actor: try request.actor))
     return AuditPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
+  }
+
+  /// The entries the page's filter picks, as a file (itself an audit entry).
+  @Sendable func auditExport(_ request: Request) async throws -> Response {
+    let filter = AuditPage.Filter(request)
+    let excel = request.query[String.self, at: "format"] == "xlsx"
+    let data: Data
+    do {
+      data = try await AuditLog(request.services, actor: try request.actor).export(filter.query, excel: excel)
+    } catch let failure as ValidationFailure {
+      request.flashError(failure.errors.first?.message ?? LocalizedText(zh: "无法导出", en: "Cannot export"))
+      return request.redirect(to: SiteURL.auditLog.path)
+    }
+    var headers = HTTPHeaders()
+    headers.contentType =
+      excel
+      ? HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+      : HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+    let name = "huzhu-audit-\(CalendarDate.today(now: request.services.clock.instant)).\(excel ? "xlsx" : "csv")"
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+    return Response(status: .ok, headers: headers, body: .init(data: data))
   }
 }
 

@@ -43,7 +43,11 @@ enum PasswordPage {
               .input(
                 .type(.password), .name("repeat"), .id("repeat"), .required(true),
                 .attribute(named: "autocomplete", value: "new-password"))),
-            .button(.type(.submit), .class("primary"), .id("change-password"), .text(text("修改", "Change")))))
+            .button(.type(.submit), .class("primary"), .id("change-password"), .text(text("修改", "Change")))),
+          .p(
+            .a(
+              .href(SiteURL.ownSecondFactor.path), .id("two-factor-link"),
+              .text(text("双因素登录（手机身份验证器）", "Two-factor sign-in (authenticator app)")))))
       )
       .html()
     }

@@ -7,6 +7,8 @@ public enum SiteURL: Hashable, Sendable {
   /// The signed-in operator's dashboard (the sign-in page for anyone else).
   case home
   case login
+  /// The one-time code after the password (two-factor sign-in).
+  case loginCode
   case logout
   /// The organisation tree of the operator's scope.
   case organisations
@@ -26,6 +28,7 @@ public enum SiteURL: Hashable, Sendable {
   case paymentBatchSettle(Parameter<PaymentBatch.ID>)
   /// The audit log (audit administrator only).
   case auditLog
+  case auditExport
   /// A unit's roster upload and preview, its import, and the template.
   case rosterPage(Parameter<WorkUnit.ID>)
   case rosterCommit(Parameter<WorkUnit.ID>)
@@ -46,6 +49,11 @@ public enum SiteURL: Hashable, Sendable {
   case accountState(Parameter<UserAccount.ID>)
   /// The signed-in operator's own password.
   case ownPassword
+  /// The signed-in operator's own authenticator: enrolled, or removed where allowed.
+  case ownSecondFactor
+  case ownSecondFactorRemove
+  /// A security administrator resets an account's authenticator (a lost phone).
+  case accountSecondFactor(Parameter<UserAccount.ID>)
   /// Schemes, products and rule versions, readable; a new revision uploaded.
   case schemesPage
   case schemePage(Parameter<String>)
@@ -149,6 +157,7 @@ public enum SiteURL: Hashable, Sendable {
     switch self {
     case .home: []
     case .login: ["login"]
+    case .loginCode: ["login", "code"]
     case .logout: ["logout"]
     case .organisations: ["organisations"]
     case .workers: ["workers"]
@@ -162,6 +171,7 @@ public enum SiteURL: Hashable, Sendable {
     case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
     case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
     case .auditLog: ["audit"]
+    case .auditExport: ["audit", "export"]
     case .rosterPage(let id): ["units", id.component(SiteURL.idParameter), "roster"]
     case .rosterCommit(let id): ["units", id.component(SiteURL.idParameter), "roster", "import"]
     case .rosterTemplate: ["roster-template.xlsx"]
@@ -176,6 +186,9 @@ public enum SiteURL: Hashable, Sendable {
     case .accountPassword(let id): ["accounts", id.component(SiteURL.idParameter), "password"]
     case .accountState(let id): ["accounts", id.component(SiteURL.idParameter), "state"]
     case .ownPassword: ["password"]
+    case .ownSecondFactor: ["two-factor"]
+    case .ownSecondFactorRemove: ["two-factor", "remove"]
+    case .accountSecondFactor(let id): ["accounts", id.component(SiteURL.idParameter), "two-factor"]
     case .schemesPage: ["schemes"]
     case .schemePage(let code): ["schemes", code.component(SiteURL.codeParameter)]
     case .stories: ["stories"]

@@ -100,14 +100,23 @@ extension AuthenticatedAccount {
   }
 }
 
-/// HTTP Basic for API clients (scripts, the bank interface). Browsers use the session.
+/// HTTP Basic for API clients (scripts, the bank interface). Browsers use the session. An
+/// account with an authenticator sends its current code in ``oneTimeCodeHeader`` as well.
 struct BasicAccountAuthenticator: AsyncBasicAuthenticator {
+  static let oneTimeCodeHeader = "X-Huzhu-One-Time-Code"
+
   func authenticate(basic: BasicAuthorization, for request: Request) async throws {
-    if case .success(let account) = try await SignIn.attempt(
-      username: basic.username, password: basic.password, remembering: true, on: request)
-    {
-      request.auth.login(account)
+    guard
+      case .success(let account) = try await SignIn.attempt(
+        username: basic.username, password: basic.password, remembering: true, on: request)
+    else { return }
+    if account.account.hasSecondFactor {
+      guard let code = request.headers.first(name: Self.oneTimeCodeHeader),
+        case .signedIn = try await request.signIns.secondStep(
+          account.account, code: code, once: false, address: request.clientAddress)
+      else { return }
     }
+    request.auth.login(account)
   }
 }
 
@@ -151,6 +160,12 @@ enum SessionKeys {
   static let expired = "expired"
   static let flash = "flash"
   static let flashError = "flashError"
+  /// Between the password and the one-time code: the account, since when, and where to go.
+  static let pendingAccount = "pendingAccount"
+  static let pendingSince = "pendingSince"
+  static let pendingNext = "pendingNext"
+  /// A sealed authenticator secret shown for enrolment, until its first code proves it.
+  static let enrolling = "enrolling"
 }
 
 extension Request {

@@ -15,6 +15,11 @@ struct HuzhuState: Sendable {
   let verifiedCredentials = VerifiedCredentials()
   /// Failed sign-ins and public look-ups counted by address (``Throttles``).
   let throttles = Throttles()
+  /// The key authenticator secrets are sealed with: set by ``bootstrap(_:)`` from the
+  /// configuration; a key of the process's own until then (tests).
+  var secrets = SecretBox.ephemeral()
+  /// Whether administrators and finance must enrol a second factor.
+  var secondFactorPolicy: SecondFactor.Policy { configuration?.secondFactor ?? .optional }
 
   /// The configured input limits (the defaults outside `huzhu serve`).
   var limits: InputLimits { configuration?.limits ?? .standard }
@@ -56,7 +61,7 @@ extension Application {
     return AppServices(
       database: database, documents: state.documents, clock: clock ?? state.clock,
       passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) },
-      limits: state.limits)
+      limits: state.limits, secrets: state.secrets)
   }
 
   /// The clock requests read the day from (tests fix it).
@@ -74,7 +79,7 @@ extension Request {
     let databases = application.databases
     return AppServices(
       database: database, documents: state.documents, clock: state.clock, passwordHasher: state.passwordHasher,
-      alongside: { databases.others(than: database) }, limits: state.limits)
+      alongside: { databases.others(than: database) }, limits: state.limits, secrets: state.secrets)
   }
 
   /// What anyone may look up, limited by the asking address.
