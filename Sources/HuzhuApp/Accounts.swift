@@ -199,24 +199,17 @@ public struct AuditLog: Sendable {
   public func export(_ query: AuditQuery, excel: Bool) async throws -> Data {
     try actor.require(.viewAudit)
     let store = FluentAuditStore(database: services.database, scope: actor.scope)
-    var page = PageQuery(page: 1, per: PageQuery.maximumPerPage)
-    var events: [AuditEvent] = []
-    while true {
-      let found = try await store.events(query, page: page)
-      guard found.total <= Self.exportLimit else {
-        throw ValidationFailure([
-          FieldError(
-            field: "from", code: "too_many",
-            message: LocalizedText(
-              zh: "符合条件的记录有 \(found.total) 条，一次最多导出 \(Self.exportLimit) 条，请缩小日期范围。",
-              en: "\(found.total) entries match; at most \(Self.exportLimit) can be exported at once. Narrow the dates."
-            ))
-        ])
-      }
-      events += found.items
-      guard found.items.count == page.per, events.count < found.total else { break }
-      page = PageQuery(page: page.page + 1, per: page.per)
+    let total = try await store.count(query)
+    guard total <= Self.exportLimit else {
+      throw ValidationFailure([
+        FieldError(
+          field: "from", code: "too_many",
+          message: LocalizedText(
+            zh: "符合条件的记录有 \(total) 条，一次最多导出 \(Self.exportLimit) 条，请缩小日期范围。",
+            en: "\(total) entries match; at most \(Self.exportLimit) can be exported at once. Narrow the dates."))
+      ])
     }
+    let events = try await store.events(query, limit: Self.exportLimit)
     let table = ReportTable(
       id: "audit", title: LocalizedText(zh: "审计日志", en: "Audit log"),
       columns: [

@@ -201,7 +201,8 @@ public struct Claims: UseCase {
     try await audit.earlierDate(received, subject: "claim:\(id)", what: "received on")
     try await audit.record(
       .dataChange, subject: "claim:\(id)",
-      detail: "\(current.number) facts: \(FieldChanges.summary(current.intake, updated.intake)); "
+      detail: "\(current.number) facts changed: "
+        + "\(FieldChanges.paths(current.intake, updated.intake).joined(separator: ", ")); "
         + "payable \(current.payable.decimalString) → \(updated.payable.decimalString)")
     return updated
   }

@@ -78,6 +78,7 @@ public enum DemoSeeder {
             username: account.username, displayName: account.displayName, organisationID: account.organisationID,
             unitID: account.unitID, roles: account.roles, passwordHash: hash))
       }
+      try await InstallationFacts.recordDemoData(transaction, set: "standard")
       return DemoAdministrator(username: "admin", password: password, accounts: data.accounts)
     }
   }

@@ -79,6 +79,10 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
         database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword)
     }
   }
+  // One-time codes on screen only where the demonstration's people live: never in a database
+  // of real members, whatever HUZHU_DEMO_DATA says.
+  let demoDatabase = try await InstallationFacts.holdsDemoData(app.db)
+  app.huzhu.showsPortalCodes = configuration.loadsDemoData && demoDatabase
   app.huzhu.isReady = true
   return administrator
 }

@@ -13,12 +13,28 @@ struct HostileInputTests {
   @Test func numbersPastTheirRangeAreRefusedNotTrapped() async throws {
     try await withTestApp(.sqlite) { test in
       let clerk = test.headers("ay-window")
-      // A page number near Int.max: an empty page, not an overflowing offset.
-      for path in ["/api/v1/claims?page=9223372036854775807", "/api/v1/units?page=9223372036854775807&per=200"] {
+      // The last page the API takes: an empty page, not an overflowing offset.
+      for path in ["/api/v1/claims?page=10000000", "/api/v1/units?page=10000000&per=200"] {
         let response = try await test.get(path, headers: clerk)
         #expect(response.status == .ok, "\(path)")
         #expect((try TestApp.object(response)["items"] as? [Any])?.isEmpty == true)
       }
+      // Past the document's ranges: refused by name (the API never quietly changes a number).
+      for (path, field) in [
+        ("/api/v1/claims?page=9223372036854775807", "page"), ("/api/v1/units?per=201", "per"),
+        ("/api/v1/units?page=0", "page"), ("/api/v1/transfers?per=-1", "per"),
+      ] {
+        let response = try await test.get(path, headers: clerk)
+        #expect(response.status == .badRequest, "\(path)")
+        #expect(response.text.contains("out_of_range") && response.text.contains(field), "\(path): \(response.text)")
+      }
+      // A body whose document allows no other fields: a misspelt one is named, not dropped.
+      let unit = try #require(
+        try await FluentRegistryStore(database: test.app.db).units(in: nil, page: PageQuery(per: 5)).items.first)
+      let details = try await test.send(
+        .PUT, "/api/v1/units/\(unit.id)/details", body: #"{"adress":"文峰大道1号"}"#, headers: clerk)
+      #expect(details.status == .unprocessableEntity)
+      #expect(details.text.contains("unknown_field") && details.text.contains("adress"))
       let session = try await test.signIn("ay-window")
       #expect(try await test.get("/claims?page=9223372036854775807", headers: session.cookie).status == .ok)
       #expect(

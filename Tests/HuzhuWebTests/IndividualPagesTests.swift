@@ -3,6 +3,7 @@ import HuzhuCore
 import HuzhuPersistence
 import HuzhuTestSupport
 import HuzhuWeb
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -118,6 +119,23 @@ struct IndividualPagesTests {
         .POST, "/portal/login", body: "_csrf=\(token)&idNumber=\(number.value)&phone=13945678901", headers: headers)
       #expect(sent.status == .ok)
       #expect(sent.text.contains("验证码为"))
+
+      // A database of real members (not filled by the demo seeder) never shows the code on
+      // screen, even with HUZHU_DEMO_DATA left on: the code goes to the text-message outbox only.
+      try await (test.app.db as! any SQLDatabase).raw("DELETE FROM installation_facts").run()
+      try await bootstrap(test.app)
+      let other = try await test.get("/portal/login")
+      var otherHeaders = HTTPHeaders()
+      otherHeaders.cookie = [
+        "huzhu_session": .init(string: try #require(other.headers.setCookie?["huzhu_session"]?.string))
+      ]
+      otherHeaders.contentType = .urlEncodedForm
+      let quiet = try await test.send(
+        .POST, "/portal/login",
+        body: "_csrf=\(try #require(TestApp.csrfToken(in: other.text)))&idNumber=\(number.value)&phone=13945678901",
+        headers: otherHeaders)
+      #expect(quiet.status == .ok)
+      #expect(!quiet.text.contains("验证码为"))
     }
   }
 

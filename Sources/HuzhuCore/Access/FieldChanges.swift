@@ -20,6 +20,16 @@ public enum FieldChanges {
     }
   }
 
+  /// The paths of the fields that differ, without their values: for records whose values the
+  /// audit log should not repeat (a claim's diagnosis and costs are medical data).
+  public static func paths<T>(_ before: T, _ after: T) -> [String] {
+    var old: [String: String] = [:]
+    var new: [String: String] = [:]
+    flatten(before, path: "", into: &old)
+    flatten(after, path: "", into: &new)
+    return Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
+  }
+
   /// ``between(_:_:)`` as one line (at most `limit` fields named, then how many more).
   public static func summary<T>(_ before: T, _ after: T, limit: Int = 20) -> String {
     let changes = between(before, after)

@@ -28,6 +28,7 @@ public enum HuzhuMigrations {
       M019_WriteGate(),
       M020_AuditChain(),
       M021_SecondFactor(),
+      M022_InstallationFacts(),
     ]
   }
 

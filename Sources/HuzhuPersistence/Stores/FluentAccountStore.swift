@@ -150,6 +150,25 @@ public struct FluentAuditStore: AuditStore {
   }
 
   public func events(_ query: AuditQuery, page: PageQuery) async throws -> PagedResult<AuditEvent> {
+    let builder = filtered(query)
+    let total = try await builder.count()
+    let rows = try await builder.sort(\.$at, .descending).sort(\.$sequence, .descending)
+      .range(page.offset..<(page.offset + page.per)).all()
+    return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
+  }
+
+  /// How many entries `query` picks.
+  public func count(_ query: AuditQuery) async throws -> Int {
+    try await filtered(query).count()
+  }
+
+  /// Every entry `query` picks, newest first, at most `limit` (an export, in one statement).
+  public func events(_ query: AuditQuery, limit: Int) async throws -> [AuditEvent] {
+    try await filtered(query).sort(\.$at, .descending).sort(\.$sequence, .descending).limit(limit).all()
+      .map { try $0.domain() }
+  }
+
+  private func filtered(_ query: AuditQuery) -> QueryBuilder<AuditEventModel> {
     var builder = AuditEventModel.query(on: database)
     switch scope {
     case .unrestricted: break
@@ -163,10 +182,7 @@ public struct FluentAuditStore: AuditStore {
     if let actor = query.actor { builder = builder.filter(\.$actor == actor) }
     if let from = query.from { builder = builder.filter(\.$at >= from) }
     if let until = query.until { builder = builder.filter(\.$at < until) }
-    let total = try await builder.count()
-    let rows = try await builder.sort(\.$at, .descending).sort(\.$sequence, .descending)
-      .range(page.offset..<(page.offset + page.per)).all()
-    return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
+    return builder
   }
 }
 

@@ -109,16 +109,43 @@ struct ListResource<Item: Content>: Content {
 }
 
 extension Request {
-  /// `?page=&per=` with defaults and limits; a non-numeric value is a 400 naming it.
+  /// `?page=&per=` with defaults; a value that is not a whole number within its range (as the
+  /// API's document states it) is a 400 naming it, never quietly changed. (Pages clamp instead:
+  /// a person typing `per=500` into the address bar gets the largest page.)
   func pageRequest() throws -> PageQuery {
-    func number(_ name: String, default value: Int) throws -> Int {
+    func number(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
       guard let text = query[String.self, at: name] else { return value }
       guard let number = Int(text) else {
         throw APIError.invalidQuery(
           name, code: "invalid_type", expected: LocalizedText(zh: "应为整数", en: "must be an integer"))
       }
+      guard range.contains(number) else {
+        throw APIError.invalidQuery(
+          name, code: "out_of_range",
+          expected: LocalizedText(
+            zh: "应为 \(range.lowerBound) 到 \(range.upperBound) 之间的整数",
+            en: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+      }
       return number
     }
-    return PageQuery(page: try number("page", default: 1), per: try number("per", default: 50))
+    return PageQuery(
+      page: try number("page", default: 1, in: 1...PageQuery.maximumPage),
+      per: try number("per", default: 50, in: 1...PageQuery.maximumPerPage))
+  }
+
+  /// Refuses a JSON object body with a key `allowed` does not name (a misspelt field would
+  /// otherwise be dropped without a word): for bodies whose schema allows no other properties.
+  func rejectUnknownKeys(allowing allowed: Set<String>) throws {
+    guard let buffer = body.data,
+      let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
+    else { return }
+    if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+      throw APIError.validation(
+        ValidationFailure([
+          FieldError(
+            field: unknown, code: "unknown_field",
+            message: LocalizedText(zh: "不认识的字段“\(unknown)”", en: "unknown field \"\(unknown)\""))
+        ]))
+    }
   }
 }

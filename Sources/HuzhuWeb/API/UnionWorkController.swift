@@ -27,7 +27,9 @@ struct UnionWorkController {
   }
 
   @Sendable func updateDetails(_ request: Request) async throws -> UnitDetails {
-    try await request.unionWork.update(try request.content.decode(UnitDetails.self), of: try request.identifier())
+    try request.rejectUnknownKeys(allowing: ["address", "contactName", "contactPhone", "bankName", "bankAccount"])
+    return try await request.unionWork.update(
+      try request.content.decode(UnitDetails.self), of: try request.identifier())
   }
 
   @Sendable func listHeadcounts(_ request: Request) async throws -> ListResource<HeadcountReport> {

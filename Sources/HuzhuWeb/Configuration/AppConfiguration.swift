@@ -15,7 +15,8 @@ public struct AppConfiguration: Sendable, Equatable {
   public var database: DatabaseTarget
   public var logLevel: Logger.Level
   /// Load the demo data set when the database is empty. Demo mode also shows the worker
-  /// portal's one-time codes on screen (there is no SMS gateway in a demo).
+  /// portal's one-time codes on screen (there is no SMS gateway in a demo), but only in a
+  /// database the demo seeder filled.
   public var loadsDemoData: Bool
   /// With the demo data, also the history behind the articles' figures (650 Anyang units,
   /// 49,231 insured, Yichun's 23,000; about 70,000 workers and 800 claims: seconds to load).

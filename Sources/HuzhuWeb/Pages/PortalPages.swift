@@ -58,8 +58,9 @@ struct PortalController {
       model.notice = LocalizedText(
         zh: "验证码刚刚已发送，请查看短信（1 分钟后可重新获取）。", en: "A code was just sent; check your messages (a new one in a minute).")
     }
-    // No SMS gateway in a demo: the code is shown where the text message would arrive.
-    if request.application.huzhu.configuration?.loadsDemoData == true {
+    // No SMS gateway in a demo: the code is shown where the text message would arrive, in a
+    // database of demonstration people only.
+    if request.application.huzhu.showsPortalCodes {
       model.demoMessage = try await codes.pendingMessage(for: worker.id)
     }
     return render(model, request)

@@ -9,6 +9,9 @@ struct HuzhuState: Sendable {
   var configuration: AppConfiguration?
   var passwordHasher: any HuzhuCore.PasswordHasher = BcryptPasswordHasher()
   var isReady = false
+  /// The worker portal shows its one-time codes on screen (no SMS gateway): only in a demo
+  /// installation whose database the demo seeder filled.
+  var showsPortalCodes = false
   /// The server's day: every date the rules depend on comes from it. Tests set the day.
   var clock: ServerClock = .system
   /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
