@@ -12,7 +12,9 @@ import Testing
 @Suite("Write transactions")
 struct WriteTransactionTests {
   /// Twenty transactions at once on two connections, each reading the highest number and
-  /// writing the next: every one commits, and no number is taken twice.
+  /// writing the next: every one commits, and no number is taken twice. The wait is long:
+  /// what is tested is the order, and on a loaded CI machine the SQLite threads this file
+  /// shares with every other test running beside it can keep one holder busy for seconds.
   @Test func readThenWriteTransactionsAtOnceAllCommitInTurn() async throws {
     try await withMigratedDatabase(on: IsolatedDatabase.sqliteFile()) { migrated in
       try await migrated.sql.raw("CREATE TABLE turns (number INTEGER NOT NULL)").run()
@@ -22,7 +24,7 @@ struct WriteTransactionTests {
         for turn in 0..<20 {
           let database = connections[turn % connections.count]
           group.addTask {
-            try await database.writeTransaction { transaction in
+            try await database.writeTransaction(waitingAtMost: .seconds(300)) { transaction in
               let sql = transaction as! any SQLDatabase
               let highest =
                 try await sql.raw("SELECT COALESCE(MAX(number), 0) AS n FROM turns").first()?.decode(
