@@ -73,6 +73,34 @@ struct SecondFactorTests {
     return try #require(Base32.decode(String(text)))
   }
 
+  /// The sign-in form's first step, as a browser sends it: its answer, and the headers of the
+  /// session it leaves (waiting for the code).
+  static func passwordStep(_ test: TestApp, _ username: String, next: String? = nil) async throws
+    -> (TestingHTTPResponse, HTTPHeaders)
+  {
+    let login = try await test.get("/login")
+    var cookie = try session(of: login)
+    cookie.contentType = .urlEncodedForm
+    var fields = [
+      ("_csrf", try #require(TestApp.csrfToken(in: login.text))), ("username", username),
+      ("password", TestApp.demoPassword),
+    ]
+    if let next { fields.append(("next", next)) }
+    let answer = try await test.send(.POST, "/login", body: form(fields), headers: cookie)
+    var pending = try session(of: answer)
+    pending.contentType = .urlEncodedForm
+    return (answer, pending)
+  }
+
+  /// Headers carrying the session cookie a response set.
+  static func session(of response: TestingHTTPResponse) throws -> HTTPHeaders {
+    var headers = HTTPHeaders()
+    headers.cookie = [
+      "huzhu_session": .init(string: try #require(response.headers.setCookie?["huzhu_session"]?.string))
+    ]
+    return headers
+  }
+
   static func form(_ fields: [(String, String)]) -> String {
     fields.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
       .joined(separator: "&")
@@ -133,27 +161,13 @@ struct SecondFactorTests {
 
       // Signing in: the password alone opens no session; the code does, once.
       steps.now += 30
-      let login = try await test.get("/login")
-      var cookie = HTTPHeaders()
-      cookie.cookie = ["huzhu_session": .init(string: try #require(login.headers.setCookie?["huzhu_session"]?.string))]
-      cookie.contentType = .urlEncodedForm
-      let password = try await test.send(
-        .POST, "/login",
-        body: Self.form([
-          ("_csrf", try #require(TestApp.csrfToken(in: login.text))), ("username", "ay-finance"),
-          ("password", TestApp.demoPassword), ("next", "/funds"),
-        ]), headers: cookie)
+      let (password, pending) = try await Self.passwordStep(test, "ay-finance", next: "/funds")
       #expect(password.status == .seeOther)
       #expect(password.headers.first(name: .location) == "/login/code")
-      var pending = HTTPHeaders()
-      pending.cookie = [
-        "huzhu_session": .init(string: try #require(password.headers.setCookie?["huzhu_session"]?.string))
-      ]
       #expect(try await test.get("/funds", headers: pending).status == .seeOther)  // not signed in yet
       let codeForm = try await test.get("/login/code", headers: pending)
       #expect(codeForm.text.contains("one-time-code"))
       let token = try #require(TestApp.csrfToken(in: codeForm.text))
-      pending.contentType = .urlEncodedForm
       let refused = try await test.send(
         .POST, "/login/code", body: Self.form([("_csrf", token), ("code", code(5))]), headers: pending)
       #expect(refused.status == .unauthorized)
@@ -161,26 +175,10 @@ struct SecondFactorTests {
         .POST, "/login/code", body: Self.form([("_csrf", token), ("code", code())]), headers: pending)
       #expect(accepted.status == .seeOther)
       #expect(accepted.headers.first(name: .location) == "/funds")
-      var session = HTTPHeaders()
-      session.cookie = [
-        "huzhu_session": .init(string: try #require(accepted.headers.setCookie?["huzhu_session"]?.string))
-      ]
-      #expect(try await test.get("/funds", headers: session).status == .ok)
+      #expect(try await test.get("/funds", headers: try Self.session(of: accepted)).status == .ok)
 
       // The same code again, seen over a shoulder: refused.
-      let again = try await test.get("/login")
-      var second = HTTPHeaders()
-      second.cookie = ["huzhu_session": .init(string: try #require(again.headers.setCookie?["huzhu_session"]?.string))]
-      second.contentType = .urlEncodedForm
-      let secondPassword = try await test.send(
-        .POST, "/login",
-        body: Self.form([
-          ("_csrf", try #require(TestApp.csrfToken(in: again.text))), ("username", "ay-finance"),
-          ("password", TestApp.demoPassword),
-        ]), headers: second)
-      second.cookie = [
-        "huzhu_session": .init(string: try #require(secondPassword.headers.setCookie?["huzhu_session"]?.string))
-      ]
+      let (_, second) = try await Self.passwordStep(test, "ay-finance")
       let secondToken = try #require(TestApp.csrfToken(in: try await test.get("/login/code", headers: second).text))
       let replayed = try await test.send(
         .POST, "/login/code", body: Self.form([("_csrf", secondToken), ("code", code())]), headers: second)
