@@ -76,6 +76,7 @@ let package = Package(
         "HuzhuSpreadsheet",
         .product(name: "FluentKit", package: "fluent-kit"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -169,8 +170,11 @@ let package = Package(
     .testTarget(
       name: "HuzhuCLITests",
       dependencies: [
-        "HuzhuCLI", "HuzhuCore", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuPersistence", "HuzhuTestSupport",
+        "HuzhuCLI", "HuzhuApp", "HuzhuWeb", "HuzhuCore", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuPersistence",
+        "HuzhuTestSupport",
         .product(name: "FluentKit", package: "fluent-kit"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftSettings
     ),

@@ -41,6 +41,12 @@ public struct SecretBox: Sendable {
     public var description: String { "\(path) does not hold a 32-byte key in base64" }
   }
 
+  /// A short fingerprint of the key (not the key): a backup records it, so that a restore can
+  /// tell whether the key at hand opens the secrets in it.
+  public var fingerprint: String {
+    key.withUnsafeBytes { SHA256.hash(data: Data($0)) }.prefix(8).map { String(format: "%02x", $0) }.joined()
+  }
+
   public func seal(_ bytes: [UInt8]) throws -> String {
     guard let combined = try AES.GCM.seal(bytes, using: key).combined else { throw Unreadable(path: "sealed box") }
     return combined.base64EncodedString()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuWeb
@@ -16,11 +17,54 @@ struct Serve: AsyncParsableCommand {
     name: .customLong("data-dir"),
     help: "Directory for the SQLite database and uploaded documents (default ./huzhu-data).")
   var dataDirectory: String?
+  @Flag(help: "Production mode (also HUZHU_MODE=production): no demo data, HTTPS-only cookies, two-factor required.")
+  var production = false
 
   func run() async throws {
     let configuration = try AppConfiguration.resolve(
-      hostname: hostname, port: port, dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+      hostname: hostname, port: port, dataDirectory: dataDirectory, production: production,
+      environment: CommandEnvironment.values)
     try await Tasks.serve(configuration)
+  }
+}
+
+/// `huzhu init --code AY --name 安阳市总工会`: a federation and its three administrators.
+struct Initialise: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "init",
+    abstract:
+      "Set up a real installation: create a federation's top node and its system, security and audit administrators, with one-time passwords printed once.",
+    discussion: """
+      Refuses a database that already has organisations or accounts, unless --add-federation (a further
+      federation on the same installation). Units and the rest of the tree come next, from the pages or an import.
+      """)
+
+  @Option(help: "The federation's code, e.g. AY (letters, digits, hyphens).") var code: String
+  @Option(help: "Its official name, e.g. 安阳市总工会.") var name: String
+  @Option(name: .customLong("name-en"), help: "Its English name.") var nameEn: String?
+  @Option(help: "city_federation (default) or provincial_office.") var kind: String = OrganisationKind.cityFederation
+    .rawValue
+  @Option(name: .customLong("admin-prefix"), help: "Usernames start with this (default: the code in lower case and -).")
+  var adminPrefix: String?
+  @Flag(name: .customLong("add-federation"), help: "The database has a federation already; add another.")
+  var addFederation = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+  @Flag(help: "Check the configuration as production mode would.") var production = false
+
+  func validate() throws {
+    guard OrganisationKind(rawValue: kind) != nil else {
+      throw ValidationError("--kind takes city_federation or provincial_office")
+    }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, production: production, environment: CommandEnvironment.values)
+    print(
+      try await Tasks.initialise(
+        configuration,
+        federation: .init(code: code, name: name, nameEn: nameEn, kind: OrganisationKind(rawValue: kind)!),
+        usernamePrefix: adminPrefix, addingFederation: addFederation))
   }
 }
 
@@ -285,5 +329,42 @@ struct AuditPrune: AsyncParsableCommand {
     let configuration = try AppConfiguration.resolve(
       dataDirectory: dataDirectory, environment: CommandEnvironment.values)
     print(try await Tasks.pruneAudit(configuration, operatorName: operatorName, archive: archive))
+  }
+}
+
+/// `huzhu backup --out FILE`: the database and the stored files, while the server runs.
+struct BackUp: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "backup",
+    abstract:
+      "Write a consistent backup (database, scans, manifest with checksums) to one file, while the server runs.",
+    discussion: """
+      SQLite: the database is copied with VACUUM INTO. PostgreSQL: pg_dump (custom format) from an exported
+      snapshot; the tools come from the PATH or HUZHU_PG_TOOLS. The secrets key is not included: keep it apart.
+      """)
+
+  @Option(help: "The backup file to write (never overwritten), e.g. huzhu-2026-12-04.zip.") var out: String
+  @Option(name: .customLong("data-dir"), help: "The data directory (database and documents).") var dataDirectory:
+    String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.backUp(configuration, to: out))
+  }
+}
+
+/// `huzhu restore FILE`: into an empty database and data directory.
+struct Restore: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Restore a backup into an empty database and data directory, checking every checksum and count first.")
+
+  @Argument(help: "The backup file.") var file: String
+  @Option(name: .customLong("data-dir"), help: "The data directory to restore into.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.restore(configuration, from: file))
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuSchemeFiles
 import HuzhuSpreadsheet
@@ -12,11 +13,12 @@ public struct HuzhuCommand: AsyncParsableCommand {
     abstract: "互助 · 职工互助医疗保障系统 — workers' mutual medical aid, run by trade unions.",
     discussion: """
       Configuration comes from flags and the environment: DATABASE_URL (absent: SQLite in the data
-      directory; postgres://user@host:port/db for PostgreSQL), HUZHU_DATA_DIR, LOG_LEVEL, HUZHU_DEMO_DATA.
+      directory; postgres://user@host:port/db for PostgreSQL), HUZHU_DATA_DIR, LOG_LEVEL, HUZHU_DEMO_DATA, HUZHU_MODE (production).
       Exit codes: 0 success, 1 runtime failure (e.g. database unreachable), 2 bad usage or configuration.
       """,
     subcommands: [
-      Serve.self, Migrate.self, SeedDemo.self, Calc.self, Import.self, Claims.self, Simulate.self, Audit.self,
+      Serve.self, Initialise.self, Migrate.self, SeedDemo.self, Calc.self, Import.self, Claims.self, Simulate.self,
+      Audit.self, BackUp.self, Restore.self,
     ]
   )
 
@@ -54,6 +56,12 @@ public struct HuzhuCommand: AsyncParsableCommand {
       return 2
     } catch let error as SchemeFileError {
       Console.error(error.description)
+      return 2
+    } catch let error as Backups.Failure {
+      Console.error(error.description)
+      return 1
+    } catch let error as Installation.Refusal {
+      Console.error("\(error.message.zh)\n\(error.message.en)")
       return 2
     } catch let error as ValidationFailure {
       Console.error(error.errors.map { "\($0.field): \($0.message.zh) / \($0.message.en)" }.joined(separator: "\n"))

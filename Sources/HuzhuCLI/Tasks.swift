@@ -1,4 +1,5 @@
 import Foundation
+import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
 import HuzhuSchemeFiles
@@ -29,12 +30,17 @@ public enum Tasks {
   /// `/readyz` says so. Preparation that fails stops the server, and the command fails with it.
   public static func serve(_ configuration: AppConfiguration) async throws {
     try configuration.prepareDataDirectory()
+    print(configuration.startupSummary.map { "  " + $0 }.joined(separator: "\n"))
     try await withApplication(configuration, arguments: ["huzhu", "serve"]) { app in
       let failure = NIOLockedValueBox<(any Error)?>(nil)
       let preparation = Task {
         do {
           if let administrator = try await bootstrap(app) {
             print(AdministratorBanner.text(administrator))
+          }
+          if try await Installation(app.services()).isEmpty() {
+            app.logger.warning(
+              "尚无组织和账号，请先运行 huzhu init / no organisations or accounts yet: run huzhu init first")
           }
           app.logger.notice(
             "huzhu ready",
@@ -74,6 +80,41 @@ public enum Tasks {
       }
     }
     return message
+  }
+
+  /// Migrates, then creates a federation and its three administrators; returns what to print
+  /// (the one-time passwords, shown only here).
+  public static func initialise(
+    _ configuration: AppConfiguration, federation: Installation.Federation, usernamePrefix: String?,
+    addingFederation: Bool
+  ) async throws -> String {
+    var configuration = configuration
+    configuration.loadsDemoData = false
+    try configuration.prepareDataDirectory()
+    var report: Installation.Report?
+    try await withApplication(configuration) { app in
+      try await HuzhuDatabase.prepare(app.db, target: configuration.database)
+      try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+      report = try await Installation(app.services()).initialise(
+        federation, usernamePrefix: usernamePrefix, addingFederation: addingFederation)
+    }
+    guard let report else { return "" }
+    let width = report.accounts.map(\.username.count).max() ?? 8
+    let rows = report.accounts.map {
+      "   " + $0.username.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+        + $0.password + "   " + $0.role.label.zh + " / " + $0.role.label.en
+    }
+    return """
+
+      ================================================================
+       已建立 created: \(report.federation.name) (\(report.federation.code))
+       管理员账号及一次性密码 administrators and one-time passwords:
+      \(rows.joined(separator: "\n"))
+       密码只显示这一次，首次登录须改密码并绑定动态口令。
+       Shown only once; at first sign-in each holder chooses a password and enrols an authenticator.
+      ================================================================
+
+      """
   }
 
   /// Migrates and loads the demo data set when the database is empty; returns what to print.

@@ -69,7 +69,7 @@ public enum DemoSeeder {
       }
       // One bcrypt hash for the shared demo password: hashing it per account would add seconds
       // to the first start for nothing.
-      let password = password ?? generatePassword()
+      let password = password ?? PasswordPolicy.generate()
       let hash = try hasher.hash(password)
       let accounts = FluentAccountStore(database: transaction)
       for account in data.accounts {
@@ -80,17 +80,6 @@ public enum DemoSeeder {
       }
       try await InstallationFacts.recordDemoData(transaction, set: "standard")
       return DemoAdministrator(username: "admin", password: password, accounts: data.accounts)
-    }
-  }
-
-  /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I), drawn until the
-  /// password policy accepts them (all three classes present).
-  static func generatePassword() -> String {
-    let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-    var generator = SystemRandomNumberGenerator()
-    while true {
-      let password = String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
-      if PasswordPolicy.problems(password, username: "admin").isEmpty { return password }
     }
   }
 }

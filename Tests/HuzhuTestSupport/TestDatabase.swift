@@ -30,7 +30,10 @@ public enum TestDatabaseKind: String, CaseIterable, Sendable {
 public struct IsolatedDatabase: Sendable {
   public let kind: TestDatabaseKind
   public let target: DatabaseTarget
-  private let schema: String?
+  /// The PostgreSQL schema the database lives in (nil for SQLite).
+  public let schema: String?
+  /// A database of its own (``postgresDatabase(searching:)``), dropped whole.
+  private var database: String? = nil
 
   public static func create(_ kind: TestDatabaseKind) async throws -> IsolatedDatabase {
     let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
@@ -57,6 +60,25 @@ public struct IsolatedDatabase: Sendable {
     return IsolatedDatabase(kind: .sqlite, target: .sqliteFile(path: path), schema: nil)
   }
 
+  /// A new PostgreSQL database of its own on the test server (for what needs a whole
+  /// database: a restore recreates the schemas a backup holds), searching `schema`. Dropped
+  /// with ``drop()``.
+  public static func postgresDatabase(searching schema: String) async throws -> IsolatedDatabase {
+    guard let url = TestDatabaseKind.postgresURL, case .success(let server) = PostgresLocation.parse(url),
+      var components = URLComponents(string: url)
+    else { fatalError("PostgreSQL tests need DATABASE_URL=postgres://user@host:port/database") }
+    let name = "huzhu_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+    try await withAdministrativeConnection(server) { sql in
+      try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+    }
+    components.path = "/" + name
+    guard case .success(var location) = PostgresLocation.parse(components.string ?? "") else {
+      fatalError("cannot name the new database in \(url)")
+    }
+    location.searchPath = [schema]
+    return IsolatedDatabase(kind: .postgresql, target: .postgres(location), schema: nil, database: name)
+  }
+
   /// Drops the schema (PostgreSQL), or removes the file SQLiteKit backs an "in-memory"
   /// database with on Linux (it names it by process and identifier and never deletes it:
   /// a full run otherwise leaves hundreds of them in the temporary directory).
@@ -70,6 +92,12 @@ public struct IsolatedDatabase: Sendable {
       for suffix in ["", "-wal", "-shm", "-journal"] {
         try? FileManager.default.removeItem(atPath: file.path + suffix)
       }
+    }
+    if let database, let url = TestDatabaseKind.postgresURL, case .success(let server) = PostgresLocation.parse(url) {
+      try await Self.withAdministrativeConnection(server) { sql in
+        try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: database) WITH (FORCE)").run()
+      }
+      return
     }
     guard let schema, case .postgres(var location) = target else { return }
     location.searchPath = nil

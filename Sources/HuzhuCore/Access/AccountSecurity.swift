@@ -40,6 +40,17 @@ public enum PasswordPolicy {
     }
     return errors
   }
+
+  /// A password someone is given to sign in once and replace: 16 characters from an alphabet
+  /// without look-alikes (no 0/O, 1/l/I), drawn until the policy accepts them.
+  public static func generate() -> String {
+    let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    var generator = SystemRandomNumberGenerator()
+    while true {
+      let password = String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+      if problems(password, username: "admin").isEmpty { return password }
+    }
+  }
 }
 
 /// Repeated failed sign-ins lock an account for a while: twenty failures in a row, from

@@ -34,6 +34,16 @@ public struct FileDocumentStorage: DocumentStorage {
     }
   }
 
+  /// Moves `file` (already checked to hash to `sha256`) into place, keeping a file stored
+  /// under that name already (a restore; the same content either way).
+  public func place(_ file: URL, sha256: String) throws {
+    let destination = try url(for: sha256)
+    if FileManager.default.fileExists(atPath: destination.path) { return }
+    try FileManager.default.createDirectory(
+      at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.moveItem(at: file, to: destination)
+  }
+
   public func load(sha256: String) throws -> Data {
     try Data(contentsOf: try url(for: sha256))
   }

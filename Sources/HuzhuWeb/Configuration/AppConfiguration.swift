@@ -40,6 +40,10 @@ public struct AppConfiguration: Sendable, Equatable {
   public var secondFactor: SecondFactor.Policy
   /// Where the key that seals authenticator secrets comes from.
   public var secretsKey: SecretsKey
+  /// Production mode (`--production` or `HUZHU_MODE=production`): never demo data or codes on
+  /// screen, cookies over HTTPS only, two-factor sign-in required; start-up refuses a
+  /// configuration that says otherwise, naming each setting.
+  public var isProduction: Bool
 
   public enum SecretsKey: Sendable, Equatable {
     /// `HUZHU_SECRETS_KEY`: 32 bytes in base64, the same for every instance.
@@ -55,8 +59,9 @@ public struct AppConfiguration: Sendable, Equatable {
     database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
     secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard,
     trustedProxies: [String] = [], auditRetention: AuditRetention = .standard,
-    secondFactor: SecondFactor.Policy = .optional, secretsKey: SecretsKey = .ephemeral
+    secondFactor: SecondFactor.Policy = .optional, secretsKey: SecretsKey = .ephemeral, isProduction: Bool = false
   ) {
+    self.isProduction = isProduction
     self.secondFactor = secondFactor
     self.secretsKey = secretsKey
     self.auditRetention = auditRetention
@@ -99,15 +104,26 @@ public struct AppConfiguration: Sendable, Equatable {
     case auditRetention = "HUZHU_AUDIT_RETENTION_DAYS"
     case secondFactor = "HUZHU_TWO_FACTOR"
     case secretsKey = "HUZHU_SECRETS_KEY"
+    case mode = "--production / HUZHU_MODE"
   }
 
   /// Resolves the configuration; flags win over the environment.
   ///
   /// - Throws: ``ConfigurationError`` listing every bad setting, not just the first.
   public static func resolve(
-    hostname: String? = nil, port: Int? = nil, dataDirectory: String? = nil, environment: [String: String]
+    hostname: String? = nil, port: Int? = nil, dataDirectory: String? = nil, production: Bool = false,
+    environment: [String: String]
   ) throws(ConfigurationError) -> AppConfiguration {
     var problems: [ConfigurationError.Problem] = []
+
+    var isProduction = production
+    if let text = environment["HUZHU_MODE"], !text.isEmpty {
+      switch text.lowercased() {
+      case "production": isProduction = true
+      case "standard": break
+      default: problems.append(.init(setting: .mode, value: text, accepted: "production or standard"))
+      }
+    }
 
     let host = hostname ?? environment["HUZHU_HOSTNAME"] ?? defaultHostname
     if host.isEmpty || host.contains(where: { $0.isWhitespace || $0 == "/" }) {
@@ -159,7 +175,7 @@ public struct AppConfiguration: Sendable, Equatable {
       }
     }
 
-    var demo = true
+    var demo = !isProduction
     if let text = environment["HUZHU_DEMO_DATA"], !text.isEmpty {
       switch text.lowercased() {
       case "1", "true", "yes", "on": demo = true
@@ -231,12 +247,85 @@ public struct AppConfiguration: Sendable, Equatable {
       }
     }
 
+    if isProduction {
+      problems += productionProblems(
+        demo: demo, secureCookies: secureCookies, secondFactor: secondFactor, demoPassword: demoPassword)
+    }
+
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
     return AppConfiguration(
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
       loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory,
       limits: limits, trustedProxies: proxies, auditRetention: retention, secondFactor: secondFactor,
-      secretsKey: secretsKey)
+      secretsKey: secretsKey, isProduction: isProduction)
+  }
+
+  /// What production mode refuses, each naming the setting to change.
+  static func productionProblems(
+    demo: Bool, secureCookies: Bool, secondFactor: SecondFactor.Policy, demoPassword: String?
+  ) -> [ConfigurationError.Problem] {
+    var problems: [ConfigurationError.Problem] = []
+    if demo {
+      problems.append(.init(setting: .demoData, value: "true", accepted: "false: production never loads demo data"))
+    }
+    if demoPassword != nil {
+      problems.append(.init(setting: .demoPassword, value: "***", accepted: "unset: production has no demo accounts"))
+    }
+    if !secureCookies {
+      problems.append(
+        .init(
+          setting: .secureCookies, value: "false",
+          accepted: "true: in production the session cookie is sent over HTTPS only (TLS at the server or its proxy)"))
+    }
+    if secondFactor != .required {
+      problems.append(
+        .init(
+          setting: .secondFactor, value: secondFactor.rawValue,
+          accepted: "required: administrators and finance sign in with a one-time code in production"))
+    }
+    return problems
+  }
+
+  /// What start-up says about the installation: one line per safeguard, so that whoever runs
+  /// it sees what is on, and what is missing, without reading the configuration.
+  public var startupSummary: [String] {
+    func onOff(_ on: Bool) -> String { on ? "on" : "OFF" }
+    var lines = [
+      "模式 mode: \(isProduction ? "production" : loadsDemoData ? "demo" : "standard")",
+      "数据库 database: \(database)",
+      "安全 Cookie secure cookies (HTTPS only): \(onOff(secureCookies))",
+      "双因素 two-factor sign-in for administrators and finance: \(secondFactor.rawValue)",
+      "可信代理 trusted proxies: \(trustedProxies.isEmpty ? "none (client = TCP peer)" : trustedProxies.joined(separator: ", "))",
+      "密钥 secrets key: \(secretsKeyDescription)",
+    ]
+    // No message dispatcher exists yet (issue 27): outbox messages, the portal's one-time
+    // codes among them, are kept but not sent. Said at every start until one does.
+    lines.append("短信 messages: not sent (no gateway yet); workers cannot receive portal codes")
+    return lines
+  }
+
+  /// Where scans and rosters are stored, by their checksum.
+  public var documentsDirectory: String {
+    URL(fileURLWithPath: dataDirectory).appendingPathComponent("documents").path
+  }
+
+  /// The fingerprint of the configured secrets key (``SecretBox/fingerprint``); nil while the
+  /// key file has not been made yet.
+  public var secretsKeyFingerprint: String? {
+    switch secretsKey {
+    case .value(let text): SecretBox(base64: text)?.fingerprint
+    case .file(let path):
+      (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { SecretBox(base64: $0) }?.fingerprint
+    case .ephemeral: nil
+    }
+  }
+
+  var secretsKeyDescription: String {
+    switch secretsKey {
+    case .value: "HUZHU_SECRETS_KEY"
+    case .file(let path): "\(path) (one instance only: set HUZHU_SECRETS_KEY for several)"
+    case .ephemeral: "this process's own"
+    }
   }
 
   /// The input limits, each setting a whole number within a range that keeps the server's

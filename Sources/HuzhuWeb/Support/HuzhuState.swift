@@ -30,8 +30,8 @@ struct HuzhuState: Sendable {
   /// Scans of claim documents, under the data directory.
   var documents: any DocumentStorage {
     FileDocumentStorage(
-      directory: URL(fileURLWithPath: configuration?.dataDirectory ?? AppConfiguration.defaultDataDirectory)
-        .appendingPathComponent("documents").path)
+      directory: configuration?.documentsDirectory
+        ?? URL(fileURLWithPath: AppConfiguration.defaultDataDirectory).appendingPathComponent("documents").path)
   }
 }
 
