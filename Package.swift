@@ -31,6 +31,8 @@ let package = Package(
     .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.0"),
     .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
   ],
   targets: [
     .target(
@@ -90,6 +92,8 @@ let package = Package(
         "HuzhuSpreadsheet",
         .product(name: "Vapor", package: "vapor"),
         .product(name: "Plot", package: "Plot"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       resources: [.copy("Resources/openapi.yaml"), .copy("Resources/Public")],
       swiftSettings: swiftSettings

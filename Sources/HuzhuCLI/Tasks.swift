@@ -30,8 +30,8 @@ public enum Tasks {
   /// `/readyz` says so. Preparation that fails stops the server, and the command fails with it.
   public static func serve(_ configuration: AppConfiguration) async throws {
     try configuration.prepareDataDirectory()
-    print(configuration.startupSummary.map { "  " + $0 }.joined(separator: "\n"))
     try await withApplication(configuration, arguments: ["huzhu", "serve"]) { app in
+      for line in configuration.startupSummary { app.logger.notice("\(line)") }
       let failure = NIOLockedValueBox<(any Error)?>(nil)
       let preparation = Task {
         do {
@@ -71,12 +71,14 @@ public enum Tasks {
     var message = ""
     try await withApplication(configuration) { app in
       try await HuzhuDatabase.prepare(app.db, target: configuration.database)
-      if revertAll {
-        try await HuzhuDatabase.revertAll(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
-        message = "已回滚全部迁移 / all migrations reverted: \(configuration.database)"
-      } else {
+      let target = configuration.database
+      message = try await HuzhuDatabase.withStartupLock(app.db) {
+        if revertAll {
+          try await HuzhuDatabase.revertAll(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+          return "已回滚全部迁移 / all migrations reverted: \(target)"
+        }
         try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
-        message = "数据库已是最新 / database is up to date: \(configuration.database)"
+        return "数据库已是最新 / database is up to date: \(target)"
       }
     }
     return message
@@ -94,7 +96,9 @@ public enum Tasks {
     var report: Installation.Report?
     try await withApplication(configuration) { app in
       try await HuzhuDatabase.prepare(app.db, target: configuration.database)
-      try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+      try await HuzhuDatabase.withStartupLock(app.db) {
+        try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+      }
       report = try await Installation(app.services()).initialise(
         federation, usernamePrefix: usernamePrefix, addingFederation: addingFederation)
     }

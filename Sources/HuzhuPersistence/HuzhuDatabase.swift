@@ -84,6 +84,13 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible {
 
 public enum HuzhuDatabase {
   static let sqlitePoolTimeout = TimeAmount.seconds(30)
+  static let postgresConnectionsPerEventLoop = 4
+
+  /// How many connections each event loop keeps to `target` (SQLite: one, which steps one
+  /// statement at a time).
+  public static func connectionsPerEventLoop(_ target: DatabaseTarget) -> Int {
+    target.isPostgres ? postgresConnectionsPerEventLoop : 1
+  }
 
   /// Registers `target` as the default database of `databases`.
   public static func use(_ target: DatabaseTarget, on databases: Databases, sqlLogLevel: Logger.Level = .debug) throws {
@@ -104,7 +111,9 @@ public enum HuzhuDatabase {
       // A dead server should fail start-up within seconds, not hang on the default timeout.
       configuration.coreConfiguration.options.connectTimeout = .seconds(5)
       databases.use(
-        .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, sqlLogLevel: sqlLogLevel),
+        .postgres(
+          configuration: configuration, maxConnectionsPerEventLoop: postgresConnectionsPerEventLoop,
+          sqlLogLevel: sqlLogLevel),
         as: .psql)
     }
   }
@@ -124,6 +133,31 @@ public enum HuzhuDatabase {
       try await sql.raw("SELECT 1").run()
     } catch {
       throw DatabaseUnavailable(target: target, reason: describe(error))
+    }
+  }
+
+  /// The key of the start-up lock on PostgreSQL ("huzhuini" in ASCII).
+  static let startupLockKey: Int64 = 0x6875_7a68_7569_6e69
+
+  /// Runs `body` (migrations, the demo seeding) while holding PostgreSQL's session-level
+  /// advisory lock on one connection: a second instance starting at the same moment waits,
+  /// then finds the migrations applied and the demo data loaded. SQLite serves one instance
+  /// and runs `body` as it is.
+  public static func withStartupLock<T: Sendable>(
+    _ database: any Database, _ body: @escaping @Sendable () async throws -> T
+  ) async throws -> T {
+    guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return try await body() }
+    return try await database.withConnection { connection in
+      let locked = connection as! any SQLDatabase
+      try await locked.raw("SELECT pg_advisory_lock(\(bind: startupLockKey))").run()
+      do {
+        let result = try await body()
+        try await locked.raw("SELECT pg_advisory_unlock(\(bind: startupLockKey))").run()
+        return result
+      } catch {
+        try? await locked.raw("SELECT pg_advisory_unlock(\(bind: startupLockKey))").run()
+        throw error
+      }
     }
   }
 

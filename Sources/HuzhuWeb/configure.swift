@@ -30,10 +30,11 @@ public func configure(
       string: id.string, path: "/", isSecure: configuration.secureCookies, isHTTPOnly: true, sameSite: .strict)
   }
 
-  // Outermost first: every request is logged, every response carries the security
+  // Outermost first: every request is counted and logged, every response carries the security
   // headers, every error becomes a JSON or HTML answer, then the session and the
   // cross-site request check before anything reads a form.
   app.middleware = Middlewares()
+  app.middleware.use(MetricsMiddleware())
   app.middleware.use(RequestLogMiddleware())
   app.middleware.use(SecurityHeadersMiddleware())
   app.middleware.use(HuzhuErrorMiddleware())
@@ -61,23 +62,27 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   case .ephemeral: break
   }
   try await HuzhuDatabase.prepare(app.db, target: configuration.database)
-  try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
-  var administrator: DemoAdministrator?
-  if configuration.loadsDemoData {
-    let schemes = try DemoSeeder.bundledSchemes()
-    if configuration.loadsDemoHistory {
-      if try await Registry(app.services(), actor: .system()).counts().organisations == 0 {
-        app.logger.notice("载入演示数据及其历史（首次启动约需一分钟）/ loading the demo data and its history (about a minute, once)")
+  // Two instances starting together: the second waits here, then finds nothing to do.
+  let administrator = try await HuzhuDatabase.withStartupLock(app.db) { () -> DemoAdministrator? in
+    var administrator: DemoAdministrator?
+    try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+    if configuration.loadsDemoData {
+      let schemes = try DemoSeeder.bundledSchemes()
+      if configuration.loadsDemoHistory {
+        if try await Registry(app.services(), actor: .system()).counts().organisations == 0 {
+          app.logger.notice("载入演示数据及其历史（首次启动约需一分钟）/ loading the demo data and its history (about a minute, once)")
+        }
+        let started = ContinuousClock.now
+        administrator = try await DemoSeeder.seedWithHistoryIfEmpty(
+          database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword,
+          scans: try await DemoScans.store(in: app), calendar: .publishedChina)
+        if administrator != nil { app.logger.notice("演示数据已载入 / demo data loaded in \(ContinuousClock.now - started)") }
+      } else {
+        administrator = try await DemoSeeder.seedIfEmpty(
+          database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword)
       }
-      let started = ContinuousClock.now
-      administrator = try await DemoSeeder.seedWithHistoryIfEmpty(
-        database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword,
-        scans: try await DemoScans.store(in: app), calendar: .publishedChina)
-      if administrator != nil { app.logger.notice("演示数据已载入 / demo data loaded in \(ContinuousClock.now - started)") }
-    } else {
-      administrator = try await DemoSeeder.seedIfEmpty(
-        database: app.db, hasher: app.huzhu.passwordHasher, schemes: schemes, password: configuration.demoPassword)
     }
+    return administrator
   }
   // One-time codes on screen only where the demonstration's people live: never in a database
   // of real members, whatever HUZHU_DEMO_DATA says.
@@ -89,6 +94,7 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
 
 func routes(_ app: Application) throws {
   HealthController().register(on: app)
+  MetricsController().register(on: app)
   // Who is asking (session cookie for pages, HTTP Basic for API clients); every change they
   // make is audited. `authenticated` routes refuse anyone not signed in.
   let identified = app.grouped(

@@ -160,7 +160,7 @@ func withTestApp(
 
 func withTestApp(
   on isolated: IsolatedDatabase, demo: Bool = true, limits: InputLimits = .standard, trustedProxies: [String] = [],
-  secondFactor: SecondFactor.Policy = .optional, _ body: (TestApp) async throws -> Void
+  secondFactor: SecondFactor.Policy = .optional, metricsToken: String? = nil, _ body: (TestApp) async throws -> Void
 ) async throws {
   let app = try await Application.make(.testing)
   var failure: (any Error)?
@@ -168,7 +168,7 @@ func withTestApp(
     let configuration = AppConfiguration(
       dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("huzhu-\(UUID())").path,
       database: isolated.target, logLevel: .warning, loadsDemoData: demo, demoPassword: TestApp.demoPassword,
-      limits: limits, trustedProxies: trustedProxies, secondFactor: secondFactor)
+      limits: limits, trustedProxies: trustedProxies, secondFactor: secondFactor, metricsToken: metricsToken)
     try configure(app, configuration, passwordHasher: PlainTestHasher())
     let administrator = try await bootstrap(app)
     try await body(TestApp(app: app, administrator: administrator))

@@ -44,6 +44,15 @@ public struct AppConfiguration: Sendable, Equatable {
   /// screen, cookies over HTTPS only, two-factor sign-in required; start-up refuses a
   /// configuration that says otherwise, naming each setting.
   public var isProduction: Bool
+  /// The bearer token `GET /metrics` asks for; nil: no metrics endpoint (404).
+  public var metricsToken: String?
+  /// Where scans and rosters are stored, by their checksum: `<data-dir>/documents` unless
+  /// `HUZHU_DOCUMENTS_DIR` names a directory every instance shares (NFS, a mounted volume).
+  public var documentsDirectory: String {
+    get { documentsOverride ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("documents").path }
+    set { documentsOverride = newValue }
+  }
+  private var documentsOverride: String?
 
   public enum SecretsKey: Sendable, Equatable {
     /// `HUZHU_SECRETS_KEY`: 32 bytes in base64, the same for every instance.
@@ -59,8 +68,11 @@ public struct AppConfiguration: Sendable, Equatable {
     database: DatabaseTarget, logLevel: Logger.Level = .info, loadsDemoData: Bool = true, demoPassword: String? = nil,
     secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard,
     trustedProxies: [String] = [], auditRetention: AuditRetention = .standard,
-    secondFactor: SecondFactor.Policy = .optional, secretsKey: SecretsKey = .ephemeral, isProduction: Bool = false
+    secondFactor: SecondFactor.Policy = .optional, secretsKey: SecretsKey = .ephemeral, isProduction: Bool = false,
+    metricsToken: String? = nil, documentsDirectory: String? = nil
   ) {
+    self.metricsToken = metricsToken
+    self.documentsOverride = documentsDirectory
     self.isProduction = isProduction
     self.secondFactor = secondFactor
     self.secretsKey = secretsKey
@@ -105,6 +117,9 @@ public struct AppConfiguration: Sendable, Equatable {
     case secondFactor = "HUZHU_TWO_FACTOR"
     case secretsKey = "HUZHU_SECRETS_KEY"
     case mode = "--production / HUZHU_MODE"
+    case metricsToken = "HUZHU_METRICS_TOKEN"
+    case logFormat = "HUZHU_LOG_FORMAT"
+    case documentsDirectory = "HUZHU_DOCUMENTS_DIR"
   }
 
   /// Resolves the configuration; flags win over the environment.
@@ -247,6 +262,23 @@ public struct AppConfiguration: Sendable, Equatable {
       }
     }
 
+    if let format = environment[Setting.logFormat.rawValue], !format.isEmpty,
+      !["json", "text"].contains(format.lowercased())
+    {
+      problems.append(.init(setting: .logFormat, value: format, accepted: "json (one JSON object a line) or text"))
+    }
+
+    let metricsToken = environment[Setting.metricsToken.rawValue].flatMap { $0.isEmpty ? nil : $0 }
+    if let metricsToken,
+      metricsToken.utf8.count < 24 || metricsToken.utf8.count > 256
+        || metricsToken.contains(where: { $0.isWhitespace || !$0.isASCII })
+    {
+      problems.append(
+        .init(
+          setting: .metricsToken, value: "***",
+          accepted: "24 to 256 printable ASCII characters without spaces (openssl rand -hex 24)"))
+    }
+
     if isProduction {
       problems += productionProblems(
         demo: demo, secureCookies: secureCookies, secondFactor: secondFactor, demoPassword: demoPassword)
@@ -257,7 +289,8 @@ public struct AppConfiguration: Sendable, Equatable {
       hostname: host, port: resolvedPort, dataDirectory: directory, database: database, logLevel: level,
       loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory,
       limits: limits, trustedProxies: proxies, auditRetention: retention, secondFactor: secondFactor,
-      secretsKey: secretsKey, isProduction: isProduction)
+      secretsKey: secretsKey, isProduction: isProduction, metricsToken: metricsToken,
+      documentsDirectory: environment[Setting.documentsDirectory.rawValue].flatMap { $0.isEmpty ? nil : $0 })
   }
 
   /// What production mode refuses, each naming the setting to change.
@@ -297,16 +330,13 @@ public struct AppConfiguration: Sendable, Equatable {
       "双因素 two-factor sign-in for administrators and finance: \(secondFactor.rawValue)",
       "可信代理 trusted proxies: \(trustedProxies.isEmpty ? "none (client = TCP peer)" : trustedProxies.joined(separator: ", "))",
       "密钥 secrets key: \(secretsKeyDescription)",
+      "文件 documents: \(documentsDirectory)",
+      "指标 metrics: \(metricsToken == nil ? "off (set HUZHU_METRICS_TOKEN)" : "GET /metrics with the bearer token")",
     ]
     // No message dispatcher exists yet (issue 27): outbox messages, the portal's one-time
     // codes among them, are kept but not sent. Said at every start until one does.
     lines.append("短信 messages: not sent (no gateway yet); workers cannot receive portal codes")
     return lines
-  }
-
-  /// Where scans and rosters are stored, by their checksum.
-  public var documentsDirectory: String {
-    URL(fileURLWithPath: dataDirectory).appendingPathComponent("documents").path
   }
 
   /// The fingerprint of the configured secrets key (``SecretBox/fingerprint``); nil while the
@@ -357,15 +387,19 @@ public struct AppConfiguration: Sendable, Equatable {
   /// Creates the data directory when missing and proves it is writable, so that a bad path
   /// fails at start-up rather than at the first uploaded scan.
   public func prepareDataDirectory(fileManager: FileManager = .default) throws(ConfigurationError) {
-    let problem = ConfigurationError.Problem(
-      setting: .dataDirectory, value: dataDirectory, accepted: "a directory this user can create and write")
-    do {
-      try fileManager.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-      let probe = (dataDirectory as NSString).appendingPathComponent(".write-probe-\(UUID().uuidString)")
-      guard fileManager.createFile(atPath: probe, contents: Data()) else { throw CocoaError(.fileWriteNoPermission) }
-      try fileManager.removeItem(atPath: probe)
-    } catch {
-      throw ConfigurationError(problems: [problem])
+    var directories: [(AppConfiguration.Setting, String)] = [(.dataDirectory, dataDirectory)]
+    if let documentsOverride { directories.append((.documentsDirectory, documentsOverride)) }
+    for (setting, directory) in directories {
+      do {
+        try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let probe = (directory as NSString).appendingPathComponent(".write-probe-\(UUID().uuidString)")
+        guard fileManager.createFile(atPath: probe, contents: Data()) else { throw CocoaError(.fileWriteNoPermission) }
+        try fileManager.removeItem(atPath: probe)
+      } catch {
+        throw ConfigurationError(problems: [
+          .init(setting: setting, value: directory, accepted: "a directory this user can create and write")
+        ])
+      }
     }
   }
 

@@ -72,6 +72,7 @@ struct HuzhuErrorMiddleware: AsyncMiddleware {
     default:
       if let trouble = DatabaseTrouble(error) {
         request.logger.warning("database \(trouble): \(String(describing: error))")
+        if trouble == .busy { request.application.huzhu.metrics.databaseBusy.increment() }
         return trouble == .busy ? .databaseBusy : .databaseUnreachable
       }
       request.logger.error("unhandled error: \(String(reflecting: error))")

@@ -89,6 +89,8 @@ public enum SiteURL: Hashable, Sendable {
   case verifyCertificate
   case healthz
   case readyz
+  /// Prometheus metrics, with the bearer token `HUZHU_METRICS_TOKEN`.
+  case metrics
   case openAPI
   case stylesheet
   case api(API)
@@ -213,6 +215,7 @@ public enum SiteURL: Hashable, Sendable {
     case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
+    case .metrics: ["metrics"]
     case .openAPI: ["api", "openapi.yaml"]
     case .stylesheet: ["huzhu.css"]
     case .api(let api): ["api", "v1"] + api.pathComponents

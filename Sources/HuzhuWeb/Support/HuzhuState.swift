@@ -16,6 +16,8 @@ struct HuzhuState: Sendable {
   var clock: ServerClock = .system
   /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
   let verifiedCredentials = VerifiedCredentials()
+  /// Requests, durations and the scrape-time figures (``HuzhuMetrics``).
+  let metrics = HuzhuMetrics()
   /// Failed sign-ins and public look-ups counted by address (``Throttles``).
   let throttles = Throttles()
   /// The key authenticator secrets are sealed with: set by ``bootstrap(_:)`` from the
