@@ -180,6 +180,7 @@ let package = Package(
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
+      exclude: ["Fixtures"],
       swiftSettings: swiftSettings
     ),
   ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
@@ -144,7 +145,8 @@ struct Calc: AsyncParsableCommand {
 /// `huzhu import …`: bring data in from files.
 struct Import: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Import data from spreadsheets.", subcommands: [ImportRoster.self, RosterTemplate.self])
+    abstract: "Import data from spreadsheets.",
+    subcommands: [ImportRoster.self, ImportOrganisations.self, ImportUnits.self, RosterTemplate.self])
 }
 
 /// `huzhu import roster FILE --unit CODE`: a unit's roster (花名册) from XLSX or CSV.
@@ -168,16 +170,85 @@ struct ImportRoster: AsyncParsableCommand {
   }
 }
 
-/// `huzhu import template OUT.xlsx`: the roster template to fill in.
+/// `huzhu import organisations|units FILE --as USER`: the tree or the units, as an operator.
+protocol RegistryImportCommand: AsyncParsableCommand {
+  static var sheet: Tasks.RegistrySheet { get }
+  var file: String { get }
+  var operatorName: String { get }
+  var dryRun: Bool { get }
+  var dataDirectory: String? { get }
+}
+
+extension RegistryImportCommand {
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.importRegistry(
+      configuration, sheet: Self.sheet, file: file, operatorName: operatorName, dryRun: dryRun)
+    print(report.text)
+    if !report.succeeded { throw ExitCode(2) }
+  }
+}
+
+/// `huzhu import organisations FILE --as ADMIN`: the nodes under the federation.
+struct ImportOrganisations: RegistryImportCommand {
+  static let sheet = Tasks.RegistrySheet.organisations
+  static let configuration = CommandConfiguration(
+    commandName: "organisations",
+    abstract:
+      "Import the organisation tree (code, parent code, kind, name) as the system administrator: every row checked, then all or none."
+  )
+
+  @Argument(help: "The sheet (XLSX or CSV, UTF-8 or GBK); `huzhu import template --kind organisations` writes one.")
+  var file: String
+  @Option(name: .customLong("as"), help: "The system administrator importing it.") var operatorName: String
+  @Flag(help: "Check the sheet and report, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+}
+
+/// `huzhu import units FILE --as CLERK`: units with their details and headcounts.
+struct ImportUnits: RegistryImportCommand {
+  static let sheet = Tasks.RegistrySheet.units
+  static let configuration = CommandConfiguration(
+    commandName: "units",
+    abstract:
+      "Import units (organisation code, name, credit code, sector, address, contact, bank, headcounts) as a window clerk: new units created, known ones updated, all or none."
+  )
+
+  @Argument(help: "The sheet (XLSX or CSV, UTF-8 or GBK); `huzhu import template --kind units` writes one.")
+  var file: String
+  @Option(name: .customLong("as"), help: "The window clerk (or unit officer) importing it.") var operatorName: String
+  @Flag(help: "Check the sheet and report, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+}
+
+/// `huzhu import template [--kind roster|organisations|units] OUT.xlsx`: a sheet to fill in.
 struct RosterTemplate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "template", abstract: "Write the roster template (XLSX).")
+    commandName: "template", abstract: "Write a template to fill in (XLSX): the roster, the organisation tree or units."
+  )
 
-  @Argument(help: "Where to write the template.") var output: String = "花名册模板.xlsx"
+  enum Kind: String, ExpressibleByArgument, CaseIterable {
+    case roster, organisations, units
+  }
+
+  @Option(help: "roster (default), organisations or units.") var kind: Kind = .roster
+  @Argument(help: "Where to write the template.") var output: String?
 
   func run() throws {
-    try Tasks.writeRosterTemplate(to: output)
-    print("已写入模板 / template written: \(output)")
+    let path: String
+    switch kind {
+    case .roster:
+      path = output ?? "花名册模板.xlsx"
+      try Tasks.writeRosterTemplate(to: path)
+    case .organisations:
+      path = output ?? "组织架构模板.xlsx"
+      try RegistryImports.organisationTemplate().write(to: URL(fileURLWithPath: path))
+    case .units:
+      path = output ?? "单位名册模板.xlsx"
+      try RegistryImports.unitTemplate().write(to: URL(fileURLWithPath: path))
+    }
+    print("已写入模板 / template written: \(path)")
   }
 }
 

@@ -112,7 +112,9 @@ func withMigratedApplication(_ configuration: AppConfiguration, _ body: (Applica
   try configuration.prepareDataDirectory()
   try await withApplication(configuration) { app in
     try await HuzhuDatabase.prepare(app.db, target: configuration.database)
-    try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+    try await HuzhuDatabase.withStartupLock(app.db) {
+      try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
+    }
     try await body(app)
   }
 }

@@ -90,15 +90,8 @@ public enum Tasks {
     _ configuration: AppConfiguration, federation: Installation.Federation, usernamePrefix: String?,
     addingFederation: Bool
   ) async throws -> String {
-    var configuration = configuration
-    configuration.loadsDemoData = false
-    try configuration.prepareDataDirectory()
     var report: Installation.Report?
-    try await withApplication(configuration) { app in
-      try await HuzhuDatabase.prepare(app.db, target: configuration.database)
-      try await HuzhuDatabase.withStartupLock(app.db) {
-        try await HuzhuDatabase.migrate(app.databases, logger: app.logger, on: app.eventLoopGroup.any())
-      }
+    try await withMigratedApplication(configuration) { app in
       report = try await Installation(app.services()).initialise(
         federation, usernamePrefix: usernamePrefix, addingFederation: addingFederation)
     }

@@ -25,7 +25,7 @@ public enum RosterCell: Sendable, Equatable {
 }
 
 /// The columns a roster (花名册) may have, recognised by Chinese or English headers.
-public enum RosterField: String, Sendable, CaseIterable, Codable {
+public enum RosterField: String, Sendable, CaseIterable, Codable, SheetColumn {
   case name, idNumber, phone, gender, birthDate, insuranceType, categories, hireDate, shares, inService, bankName
   case bankAccount
 

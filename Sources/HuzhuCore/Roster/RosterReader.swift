@@ -5,17 +5,8 @@ import Foundation
 public enum RosterReader {
   /// - Parameter rows: the sheet's cells; a header row is looked for in the first ten rows.
   public static func preview(_ rows: [[RosterCell]]) -> RosterPreview {
-    guard let (headerIndex, columns) = findHeader(rows) else {
-      let names = RosterField.required.map(\.label)
-      return RosterPreview(
-        columns: [:], rows: [],
-        fileErrors: [
-          FieldError(
-            field: "header", code: "missing_columns",
-            message: LocalizedText(
-              zh: "未找到表头：须含“\(names.map(\.zh).joined(separator: "”“"))”列（可下载模板）",
-              en: "no header row with the columns \(names.map(\.en).joined(separator: ", ")) (download the template)"))
-        ])
+    guard let (headerIndex, columns) = SheetHeader.find(rows, RosterField.self) else {
+      return RosterPreview(columns: [:], rows: [], fileErrors: [SheetHeader.missing(RosterField.self)])
     }
     var parsed: [RosterRow] = []
     var firstRowOfID: [String: Int] = [:]
@@ -46,24 +37,6 @@ public enum RosterReader {
     return RosterPreview(columns: columns, rows: parsed, fileErrors: fileErrors)
   }
 
-  static func normalise(_ header: String) -> String {
-    header.lowercased().filter { !$0.isWhitespace && $0 != "*" && $0 != "_" && $0 != "（" && $0 != "）" }
-  }
-
-  static func findHeader(_ rows: [[RosterCell]]) -> (Int, [RosterField: Int])? {
-    for (index, row) in rows.prefix(10).enumerated() {
-      var columns: [RosterField: Int] = [:]
-      for (column, cell) in row.enumerated() {
-        let header = normalise(cell.trimmed)
-        if let field = RosterField.allCases.first(where: { $0.headers.contains(header) }), columns[field] == nil {
-          columns[field] = column
-        }
-      }
-      if RosterField.required.allSatisfy({ columns[$0] != nil }) { return (index, columns) }
-    }
-    return nil
-  }
-
   static func error(_ row: RosterRow, _ field: RosterField, _ code: String, zh: String, en: String) -> FieldError {
     FieldError(
       field: field.rawValue, code: code,
@@ -83,7 +56,9 @@ public enum RosterReader {
     if row.name.isEmpty || row.name.count > 50 {
       fail(.name, "invalid_name", zh: "姓名不能为空且不超过50字", en: "a name is 1–50 characters")
     }
-    if let problem = PlainText.problem(in: row.name) { fail(.name, "invalid_character", zh: problem.zh, en: problem.en) }
+    if let problem = PlainText.problem(in: row.name) {
+      fail(.name, "invalid_character", zh: problem.zh, en: problem.en)
+    }
 
     let idCell = cell(.idNumber)
     switch ResidentIDNumber.validate(idCell.trimmed) {

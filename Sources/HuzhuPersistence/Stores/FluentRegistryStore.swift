@@ -246,7 +246,7 @@ public struct FluentRegistryStore: RegistryStore {
       workers: workers)
   }
 
-  private func duplicateOrganisationCode(_ code: String) -> ValidationFailure {
+  func duplicateOrganisationCode(_ code: String) -> ValidationFailure {
     ValidationFailure([
       FieldError(
         field: "code", code: "duplicate_code",

@@ -1,0 +1,131 @@
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuSpreadsheet
+
+/// A federation's organisation tree and its units from the spreadsheets it kept before Huzhu
+/// (XLSX or CSV, UTF-8 or GBK): every row checked and explained (``RegistryImport``), then all
+/// rows or none, as with rosters. The tree is the system administrator's; units the window's.
+public struct RegistryImports: UseCase {
+  let services: AppServices
+  let actor: Actor
+
+  public init(_ services: AppServices, actor: Actor) {
+    self.services = services
+    self.actor = actor
+  }
+
+  public typealias OrganisationPreview = RegistryImportPreview<OrganisationImportRow>
+  public typealias UnitPreview = RegistryImportPreview<UnitImportRow>
+
+  /// What a commit wrote, by action.
+  public struct Outcome: Sendable, Equatable {
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+  }
+
+  // MARK: The organisation tree
+
+  /// Checks an organisation sheet; writes nothing.
+  public func reviewOrganisations(_ bytes: Data) async throws -> OrganisationPreview {
+    try actor.require(.manageOrganisations)
+    let sheet = try RosterImports.sheet(bytes, limits: services.limits.sheet)
+    return RegistryImport.organisations(
+      sheet.rosterCells, existing: try await registryStore.allOrganisations(), scope: actor.scope)
+  }
+
+  /// Checks, then creates every new node in one transaction, or nothing when any row is wrong.
+  public func importOrganisations(_ bytes: Data) async throws -> (OrganisationPreview, Outcome) {
+    let preview = try await reviewOrganisations(bytes)
+    guard preview.canCommit else { throw Self.refusal(preview.allErrors) }
+    let created = preview.rows.filter { $0.action == .create }.map(\.organisation)
+    try await registryStore.importOrganisations(created)
+    try await audit.record(
+      .dataChange,
+      created.map { (subject: "organisation:\($0.code)", detail: "imported: \($0.kind.rawValue) \($0.name)") })
+    return (preview, Outcome(created: created.count, unchanged: preview.rows.count - created.count))
+  }
+
+  // MARK: Units
+
+  /// Checks a unit sheet; writes nothing.
+  public func reviewUnits(_ bytes: Data) async throws -> UnitPreview {
+    try actor.require(.manageUnits)
+    let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
+    // The credit codes the sheet names, read before the check so that it can say which exist.
+    let codes = Set(
+      cells.flatMap { $0 }.compactMap { cell -> String? in
+        let text: String
+        switch cell {
+        case .text(let value), .number(let value): text = value
+        case .empty: return nil
+        }
+        let code = text.trimmingCharacters(in: .whitespaces).uppercased()
+        return code.count == 18 ? code : nil
+      })
+    return RegistryImport.units(
+      cells, organisations: actor.organisations, scope: actor.scope,
+      registered: try await registryStore.registeredUnits(creditCodes: codes.sorted()), today: services.today)
+  }
+
+  /// Checks, then writes every new or changed unit (details, a headcount report) in one
+  /// transaction, or nothing when any row is wrong.
+  public func importUnits(_ bytes: Data) async throws -> (UnitPreview, Outcome) {
+    let preview = try await reviewUnits(bytes)
+    guard preview.canCommit else { throw Self.refusal(preview.allErrors) }
+    let changed = preview.rows.filter { $0.action != .unchanged }
+    try await registryStore.importUnits(
+      changed.map {
+        .init(unit: $0.unit, details: $0.details, headcount: $0.headcount, creates: $0.action == .create)
+      })
+    try await audit.record(
+      .dataChange,
+      changed.map {
+        (
+          subject: "unit:\($0.unit.creditCode ?? $0.unit.id.description)",
+          detail: "\($0.action == .create ? "imported" : "updated by import"): \($0.unit.name)"
+            + ($0.headcount.map { "; headcount \($0.total)/\($0.female) as of \($0.asOf)" } ?? "")
+        )
+      })
+    var outcome = Outcome()
+    outcome.created = changed.filter { $0.action == .create }.count
+    outcome.updated = changed.count - outcome.created
+    outcome.unchanged = preview.rows.count - changed.count
+    return (preview, outcome)
+  }
+
+  static func refusal(_ errors: [FieldError]) -> ValidationFailure {
+    ValidationFailure(
+      errors.isEmpty
+        ? [
+          FieldError(
+            field: "rows", code: "no_rows",
+            message: LocalizedText(zh: "表中没有可导入的行", en: "the sheet has no rows to import"))
+        ] : errors)
+  }
+
+  // MARK: Templates
+
+  /// The organisation sheet to fill in, with an example row.
+  public static func organisationTemplate() throws -> Data {
+    try XLSXWriter.write(
+      rows: [
+        OrganisationColumn.allCases.map(\.label.zh),
+        ["AY-WF", "AY", OrganisationKind.countyUnion.label.zh, "文峰区总工会", "Wenfeng District Federation"],
+      ], sheetName: "组织架构")
+  }
+
+  /// The unit sheet to fill in, with an example row.
+  public static func unitTemplate() throws -> Data {
+    try XLSXWriter.write(
+      rows: [
+        UnitColumn.allCases.map(\.label.zh),
+        [
+          "AY-WF", "安阳市某某有限公司", CreditCode.compose("91410500MA3X0000A").value, Sector.privateEnterprise.label.zh,
+          "安阳市文峰区中华路1号", "张三",
+          "13800000000", "中国银行安阳分行", "6216610200001234567", "120", "45", "2026-11-30",
+        ],
+      ], sheetName: "单位名册")
+  }
+}
