@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HuzhuCore
+import HuzhuPersistence
 
 /// Files kept by content (scans, rosters between preview and import): stored once under their
 /// SHA-256, whoever uploads them how often.
@@ -20,5 +21,27 @@ struct Documents: Sendable {
     let checksum = Self.checksum(bytes)
     try services.documents.save(bytes, sha256: checksum)
     return checksum
+  }
+}
+
+extension Documents {
+  /// A spreadsheet kept between its preview and its import; only a 64-hex-digit name ever
+  /// reaches the file store.
+  func kept(_ file: String) throws -> Data {
+    guard file.count == 64, file.allSatisfy(\.isHexDigit), let data = try? services.documents.load(sha256: file) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "file", code: "upload_expired",
+          message: LocalizedText(zh: "找不到上传的文件，请重新上传", en: "the uploaded file is gone; upload it again"))
+      ])
+    }
+    return data
+  }
+
+  /// Forgets a kept spreadsheet once imported, unless a claim's scan is the same file.
+  func forget(_ file: String) async throws {
+    if !(try await FluentClaimStore(database: services.database).documentExists(sha256: file)) {
+      try? services.documents.remove(sha256: file)
+    }
   }
 }

@@ -29,7 +29,7 @@ public struct RegistryImports: UseCase {
 
   /// Checks an organisation sheet; writes nothing.
   public func reviewOrganisations(_ bytes: Data) async throws -> OrganisationPreview {
-    try actor.require(.manageOrganisations)
+    try actor.require(Kind.organisations.permission)
     let sheet = try RosterImports.sheet(bytes, limits: services.limits.sheet)
     return RegistryImport.organisations(
       sheet.rosterCells, existing: try await registryStore.allOrganisations(), scope: actor.scope)
@@ -51,7 +51,7 @@ public struct RegistryImports: UseCase {
 
   /// Checks a unit sheet; writes nothing.
   public func reviewUnits(_ bytes: Data) async throws -> UnitPreview {
-    try actor.require(.manageUnits)
+    try actor.require(Kind.units.permission)
     let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
     // The credit codes the sheet names, read before the check so that it can say which exist.
     let codes = Set(
@@ -93,6 +93,39 @@ public struct RegistryImports: UseCase {
     outcome.updated = changed.count - outcome.created
     outcome.unchanged = preview.rows.count - changed.count
     return (preview, outcome)
+  }
+
+  // MARK: A file kept between the preview and the import (the page's way)
+
+  /// Keeps an uploaded sheet by its SHA-256 until it is imported; returns that name.
+  public func keep(_ bytes: Data, for kind: Kind) async throws -> String {
+    try actor.require(kind.permission)
+    guard !bytes.isEmpty else {
+      throw ValidationFailure([
+        FieldError(
+          field: "file", code: "empty_body",
+          message: LocalizedText(zh: "请上传表格文件（XLSX 或 CSV）", en: "send the sheet (XLSX or CSV)"))
+      ])
+    }
+    return try await Documents(services).store(bytes)
+  }
+
+  /// The kept sheet `file`.
+  public func kept(_ file: String) throws -> Data { try Documents(services).kept(file) }
+
+  /// Forgets the kept sheet `file` after its import.
+  public func forget(_ file: String) async throws { try await Documents(services).forget(file) }
+
+  /// The two sheets, and who may import each.
+  public enum Kind: String, Sendable, CaseIterable {
+    case organisations, units
+
+    public var permission: Permission {
+      switch self {
+      case .organisations: .manageOrganisations
+      case .units: .manageUnits
+      }
+    }
   }
 
   static func refusal(_ errors: [FieldError]) -> ValidationFailure {

@@ -116,25 +116,13 @@ public struct RosterImports: UseCase {
     return try await Documents(services).store(bytes)
   }
 
-  /// The kept roster `file`; only a 64-hex-digit name ever reaches the file store.
-  public func kept(_ file: String) throws -> Data {
-    guard file.count == 64, file.allSatisfy(\.isHexDigit), let data = try? services.documents.load(sha256: file) else {
-      throw ValidationFailure([
-        FieldError(
-          field: "file", code: "upload_expired",
-          message: LocalizedText(zh: "找不到上传的文件，请重新上传", en: "the uploaded file is gone; upload it again"))
-      ])
-    }
-    return data
-  }
+  /// The kept roster `file`.
+  public func kept(_ file: String) throws -> Data { try Documents(services).kept(file) }
 
-  /// Commits the kept roster `file`, then forgets it (unless a claim's scan is the same file):
-  /// the people are in the registry now.
+  /// Commits the kept roster `file`, then forgets it: the people are in the registry now.
   public func commit(kept file: String, into unit: WorkUnit.ID) async throws -> (Review, RosterImportResult) {
     let done = try await commit(try kept(file), into: unit)
-    if !(try await FluentClaimStore(database: services.database).documentExists(sha256: file)) {
-      try? services.documents.remove(sha256: file)
-    }
+    try await Documents(services).forget(file)
     return done
   }
 

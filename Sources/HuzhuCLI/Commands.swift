@@ -172,7 +172,7 @@ struct ImportRoster: AsyncParsableCommand {
 
 /// `huzhu import organisations|units FILE --as USER`: the tree or the units, as an operator.
 protocol RegistryImportCommand: AsyncParsableCommand {
-  static var sheet: Tasks.RegistrySheet { get }
+  static var sheet: RegistryImports.Kind { get }
   var file: String { get }
   var operatorName: String { get }
   var dryRun: Bool { get }
@@ -192,7 +192,7 @@ extension RegistryImportCommand {
 
 /// `huzhu import organisations FILE --as ADMIN`: the nodes under the federation.
 struct ImportOrganisations: RegistryImportCommand {
-  static let sheet = Tasks.RegistrySheet.organisations
+  static let sheet = RegistryImports.Kind.organisations
   static let configuration = CommandConfiguration(
     commandName: "organisations",
     abstract:
@@ -208,7 +208,7 @@ struct ImportOrganisations: RegistryImportCommand {
 
 /// `huzhu import units FILE --as CLERK`: units with their details and headcounts.
 struct ImportUnits: RegistryImportCommand {
-  static let sheet = Tasks.RegistrySheet.units
+  static let sheet = RegistryImports.Kind.units
   static let configuration = CommandConfiguration(
     commandName: "units",
     abstract:

@@ -6,11 +6,6 @@ import HuzhuWeb
 import Vapor
 
 extension Tasks {
-  /// Which sheet `huzhu import organisations|units` reads.
-  public enum RegistrySheet: String, Sendable, CaseIterable {
-    case organisations, units
-  }
-
   public struct RegistryImportReport: Sendable {
     public let text: String
     /// False when the sheet had errors (nothing was written) or the operator may not import it.
@@ -20,7 +15,8 @@ extension Tasks {
   /// Reads, checks and (unless `dryRun`) imports an organisation or unit sheet as the operator
   /// `operatorName`, within their area.
   public static func importRegistry(
-    _ configuration: AppConfiguration, sheet kind: RegistrySheet, file: String, operatorName: String, dryRun: Bool
+    _ configuration: AppConfiguration, sheet kind: RegistryImports.Kind, file: String, operatorName: String,
+    dryRun: Bool
   ) async throws -> RegistryImportReport {
     var configuration = configuration
     configuration.loadsDemoData = false

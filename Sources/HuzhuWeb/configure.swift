@@ -103,6 +103,7 @@ func routes(_ app: Application) throws {
   let authenticated = identified.grouped(AuthenticatedAccount.guardMiddleware())
   PagesController().register(on: identified, authenticated: authenticated)
   UnitWorkPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
+  RegistryImportsController(limits: app.huzhu.limits).register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)

@@ -39,7 +39,7 @@ struct GoLiveTests {
   }
 
   func importSheet(
-    _ kind: Tasks.RegistrySheet, _ file: String, as user: String, dryRun: Bool = false,
+    _ kind: RegistryImports.Kind, _ file: String, as user: String, dryRun: Bool = false,
     _ configuration: AppConfiguration
   ) async throws -> Tasks.RegistryImportReport {
     try await Tasks.importRegistry(configuration, sheet: kind, file: file, operatorName: user, dryRun: dryRun)

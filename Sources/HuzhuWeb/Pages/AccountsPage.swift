@@ -39,6 +39,13 @@ enum AccountsPage {
             .div(.class("notice notice-good"), .id("accounts-notice"), .text($0.text(for: language)))
           },
           .if(
+            viewer.may(.manageOrganisations),
+            .p(
+              .class("actions"),
+              .a(
+                .href(SiteURL.registryImport(.organisations).path), .id("import-organisations"),
+                .text(text("批量导入组织架构", "Import the organisation tree"))))),
+          .if(
             !model.errors.isEmpty,
             .div(
               .class("notice notice-bad"), .id("accounts-errors"), .attribute(named: "role", value: "alert"),

@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Plot
 
@@ -11,7 +12,7 @@ extension Home {
       Layout(
         title: Layout.text(zh: "工会组织机构", en: "Union organisations", language),
         language: language, currentPath: SiteURL.organisations.path, viewer: viewer,
-        content: .group(summary(), tree())
+        content: .group(summary(), imports(), tree())
       ).html()
     }
 
@@ -27,6 +28,23 @@ extension Home {
         figure(model.counts.organisations, "工会组织", "Organisations"),
         figure(model.counts.units, "参保单位", "Units"),
         figure(model.counts.workers, "登记职工", "Registered workers"))
+    }
+
+    /// Where the tree and the units come in from the spreadsheets kept before Huzhu.
+    private func imports() -> Node<HTML.BodyContext> {
+      let links: [(RegistryImports.Kind, String, String)] = [
+        (.organisations, "批量导入组织架构", "Import the organisation tree"), (.units, "批量导入单位", "Import units"),
+      ]
+      let allowed = links.filter { viewer?.may($0.0.permission) == true }
+      return .if(
+        !allowed.isEmpty,
+        .p(
+          .class("actions"),
+          .forEach(allowed) { kind, zh, en in
+            .a(
+              .href(SiteURL.registryImport(kind).path), .id("import-\(kind.rawValue)"),
+              .text(Layout.text(zh: zh, en: en, language)))
+          }))
     }
 
     private func tree() -> Node<HTML.BodyContext> {

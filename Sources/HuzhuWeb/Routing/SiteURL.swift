@@ -1,3 +1,4 @@
+import HuzhuApp
 import HuzhuCore
 import Vapor
 
@@ -89,6 +90,10 @@ public enum SiteURL: Hashable, Sendable {
   case verifyCertificate
   case healthz
   case readyz
+  /// Bulk import of the organisation tree or of units: upload and preview, the import, the template.
+  case registryImport(RegistryImports.Kind)
+  case registryImportCommit(RegistryImports.Kind)
+  case registryImportTemplate(RegistryImports.Kind)
   /// Prometheus metrics, with the bearer token `HUZHU_METRICS_TOKEN`.
   case metrics
   case openAPI
@@ -216,6 +221,9 @@ public enum SiteURL: Hashable, Sendable {
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
     case .metrics: ["metrics"]
+    case .registryImport(let kind): ["imports", .constant(kind.rawValue)]
+    case .registryImportCommit(let kind): ["imports", .constant(kind.rawValue), "commit"]
+    case .registryImportTemplate(let kind): ["imports", .constant(kind.rawValue), "template"]
     case .openAPI: ["api", "openapi.yaml"]
     case .stylesheet: ["huzhu.css"]
     case .api(let api): ["api", "v1"] + api.pathComponents

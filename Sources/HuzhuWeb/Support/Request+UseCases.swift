@@ -8,4 +8,8 @@ extension Request {
   var registry: Registry {
     get throws { Registry(services, actor: try actor) }
   }
+
+  var registryImports: RegistryImports {
+    get throws { RegistryImports(services, actor: try actor) }
+  }
 }
