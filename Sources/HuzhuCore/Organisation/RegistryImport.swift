@@ -428,7 +428,7 @@ public enum RegistryImport {
 
   /// A count as people type it: digits, perhaps with thousands separators; nil for anything
   /// else or past 2,000,000 (checked before any arithmetic).
-  static func count(_ text: String) -> Int? {
+  public static func count(_ text: String) -> Int? {
     let digits = text.filter { $0 != "," && $0 != "，" }
     guard !digits.isEmpty, digits.count <= 7, digits.allSatisfy(\.isASCIIDigit), let value = Int(digits),
       value <= 2_000_000

@@ -6,6 +6,8 @@ extension OrganisationPage {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
+    /// The new-unit form sent back: what was typed and what was wrong.
+    var newUnit: (values: [String: String], errors: [FieldError])? = nil
 
     func html() -> HTML {
       let organisation = model.organisation
@@ -16,7 +18,8 @@ extension OrganisationPage {
           breadcrumbs(),
           .p(.class("muted"), .text("\(organisation.kind.label.text(for: language)) · \(organisation.code)")),
           children(),
-          units(path: path)
+          units(path: path),
+          newUnitForm()
         )
       ).html()
     }
@@ -73,6 +76,33 @@ extension OrganisationPage {
                   .td(.text(unit.sector.label.text(for: language))))
               }))),
         .if(units.pageCount > 1, pager(path: path, page: units)))
+    }
+
+    /// Registering one unit under this node (the window's; many at once: the unit import).
+    private func newUnitForm() -> Node<HTML.BodyContext> {
+      guard let viewer, viewer.may(.manageUnits) else { return .empty }
+      let controls = FormControls(errors: newUnit?.errors ?? [], language: language)
+      let values = newUnit?.values ?? [:]
+      return .details(
+        .attribute(named: "id", value: "new-unit"), newUnit != nil ? .attribute(named: "open") : .empty,
+        .summary(.text(text("登记新单位", "Register a unit"))),
+        .form(
+          .class("stacked-form"), .method(.post), .action(SiteURL.newUnit(.value(model.organisation.id)).path),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          controls.field("name", text("单位名称", "Unit name"), controls.input("name", values["name"] ?? "")),
+          controls.field(
+            "creditCode", text("统一社会信用代码", "Credit code"), controls.input("creditCode", values["creditCode"] ?? "")),
+          controls.field(
+            "sector", text("单位性质", "Sector"),
+            .namedSelect(
+              "sector", id: "sector",
+              Sector.allCases.map {
+                .choice($0.rawValue, $0.label.text(for: language), selected: values["sector"] == $0.rawValue)
+              })),
+          .button(.type(.submit), .class("primary"), .id("create-unit"), .text(text("登记", "Register"))),
+          .p(
+            .class("muted"),
+            .a(.href(SiteURL.registryImport(.units).path), .text(text("多个单位：批量导入", "Many units: import them"))))))
     }
 
     private func pager(path: String, page: PagedResult<WorkUnit>) -> Node<HTML.BodyContext> {

@@ -9,6 +9,8 @@ extension UnitPage {
     var viewer: Viewer? = nil
     var notice: LocalizedText? = nil
     var error: LocalizedText? = nil
+    /// A form sent back with its errors.
+    var refused: UnitPage.Refused? = nil
 
     func html() -> HTML {
       let unit = model.unit
@@ -33,6 +35,7 @@ extension UnitPage {
           },
           summary(),
           work(),
+          upkeep(),
           members(),
           cover(),
           bills(),

@@ -90,6 +90,12 @@ public enum SiteURL: Hashable, Sendable {
   case verifyCertificate
   case healthz
   case readyz
+  /// The forms of a unit's page: its details, a headcount report, an outreach visit; and a new
+  /// unit under a node.
+  case unitDetailsForm(Parameter<WorkUnit.ID>)
+  case unitHeadcountForm(Parameter<WorkUnit.ID>)
+  case unitOutreachForm(Parameter<WorkUnit.ID>)
+  case newUnit(Parameter<Organisation.ID>)
   /// Bulk import of the organisation tree or of units: upload and preview, the import, the template.
   case registryImport(RegistryImports.Kind)
   case registryImportCommit(RegistryImports.Kind)
@@ -221,6 +227,10 @@ public enum SiteURL: Hashable, Sendable {
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
     case .metrics: ["metrics"]
+    case .unitDetailsForm(let id): ["units", id.component(SiteURL.idParameter), "details"]
+    case .unitHeadcountForm(let id): ["units", id.component(SiteURL.idParameter), "headcount"]
+    case .unitOutreachForm(let id): ["units", id.component(SiteURL.idParameter), "outreach"]
+    case .newUnit(let id): ["organisations", id.component("id"), "units"]
     case .registryImport(let kind): ["imports", .constant(kind.rawValue)]
     case .registryImportCommit(let kind): ["imports", .constant(kind.rawValue), "commit"]
     case .registryImportTemplate(let kind): ["imports", .constant(kind.rawValue), "template"]
