@@ -75,10 +75,7 @@ public struct RegistryImports: UseCase {
     let preview = try await reviewUnits(bytes)
     guard preview.canCommit else { throw Self.refusal(preview.allErrors) }
     let changed = preview.rows.filter { $0.action != .unchanged }
-    try await registryStore.importUnits(
-      changed.map {
-        .init(unit: $0.unit, details: $0.details, headcount: $0.headcount, creates: $0.action == .create)
-      })
+    try await registryStore.importUnits(changed)
     try await audit.record(
       .dataChange,
       changed.map {
@@ -145,7 +142,7 @@ public struct RegistryImports: UseCase {
     try XLSXWriter.write(
       rows: [
         OrganisationColumn.allCases.map(\.label.zh),
-        ["AY-WF", "AY", OrganisationKind.countyUnion.label.zh, "文峰区总工会", "Wenfeng District Federation"],
+        ["SL-D1", "SL", OrganisationKind.countyUnion.label.zh, "示例区总工会", "Example District Federation"],
       ], sheetName: "组织架构")
   }
 
@@ -155,9 +152,8 @@ public struct RegistryImports: UseCase {
       rows: [
         UnitColumn.allCases.map(\.label.zh),
         [
-          "AY-WF", "安阳市某某有限公司", CreditCode.compose("91410500MA3X0000A").value, Sector.privateEnterprise.label.zh,
-          "安阳市文峰区中华路1号", "张三",
-          "13800000000", "中国银行安阳分行", "6216610200001234567", "120", "45", "2026-11-30",
+          "SL-D1", "示例有限公司", CreditCode.compose("91000000MA3X0000A").value, Sector.privateEnterprise.label.zh,
+          "示例区示例路1号", "张三", "13800000000", "示例银行示例支行", "6216610200001234567", "120", "45", "2026-11-30",
         ],
       ], sheetName: "单位名册")
   }

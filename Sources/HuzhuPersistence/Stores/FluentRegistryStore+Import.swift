@@ -62,23 +62,9 @@ extension FluentRegistryStore {
     }
   }
 
-  /// One unit of an import: created or updated, with a headcount report.
-  public struct UnitImport: Sendable {
-    public let unit: WorkUnit
-    public let details: UnitDetails
-    public let headcount: HeadcountReport?
-    public let creates: Bool
-
-    public init(unit: WorkUnit, details: UnitDetails, headcount: HeadcountReport?, creates: Bool) {
-      self.unit = unit
-      self.details = details
-      self.headcount = headcount
-      self.creates = creates
-    }
-  }
-
-  /// Writes every unit of an import in one transaction: all or none.
-  public func importUnits(_ units: [UnitImport]) async throws {
+  /// Writes every unit of an import (rows checked by ``RegistryImport``, each created or
+  /// updated with its headcount report) in one transaction: all or none.
+  public func importUnits(_ units: [UnitImportRow]) async throws {
     let duplicate = ValidationFailure([
       FieldError(
         field: "creditCode", code: "duplicate_credit_code",
@@ -92,7 +78,7 @@ extension FluentRegistryStore {
             throw ValidationFailure([Self.unknownUnit])
           }
           let row: UnitModel
-          if item.creates {
+          if item.action == .create {
             row = UnitModel(item.unit)
           } else {
             guard let existing = try await store.visibleUnit(item.unit.id, on: transaction) else {
