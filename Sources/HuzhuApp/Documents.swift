@@ -25,6 +25,24 @@ struct Documents: Sendable {
 }
 
 extension Documents {
+  /// Keeps an uploaded spreadsheet until its import; one past the sheet file limit is refused
+  /// before it reaches the disk (nobody would import it, and it would stay there).
+  func keepSheet(_ bytes: Data, empty: LocalizedText) async throws -> String {
+    guard !bytes.isEmpty else {
+      throw ValidationFailure([FieldError(field: "file", code: "empty_body", message: empty)])
+    }
+    let limit = services.limits.sheet.fileBytes
+    guard bytes.count <= limit else {
+      throw ValidationFailure([
+        FieldError(
+          field: "file", code: "too_large",
+          message: LocalizedText(
+            zh: "文件大小超过 \(limit >> 20) MB 的上限", en: "the file is larger than the limit of \(limit >> 20) MB"))
+      ])
+    }
+    return try await store(bytes)
+  }
+
   /// A spreadsheet kept between its preview and its import; only a 64-hex-digit name ever
   /// reaches the file store.
   func kept(_ file: String) throws -> Data {

@@ -97,14 +97,8 @@ public struct RegistryImports: UseCase {
   /// Keeps an uploaded sheet by its SHA-256 until it is imported; returns that name.
   public func keep(_ bytes: Data, for kind: Kind) async throws -> String {
     try actor.require(kind.permission)
-    guard !bytes.isEmpty else {
-      throw ValidationFailure([
-        FieldError(
-          field: "file", code: "empty_body",
-          message: LocalizedText(zh: "请上传表格文件（XLSX 或 CSV）", en: "send the sheet (XLSX or CSV)"))
-      ])
-    }
-    return try await Documents(services).store(bytes)
+    return try await Documents(services).keepSheet(
+      bytes, empty: LocalizedText(zh: "请上传表格文件（XLSX 或 CSV）", en: "send the sheet (XLSX or CSV)"))
   }
 
   /// The kept sheet `file`.

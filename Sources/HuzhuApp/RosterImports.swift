@@ -112,8 +112,7 @@ public struct RosterImports: UseCase {
   /// Keeps an uploaded roster by its SHA-256 until it is imported; returns that name.
   public func keep(_ bytes: Data) async throws -> String {
     try actor.require(.manageUnits)
-    guard !bytes.isEmpty else { throw Self.emptyFile }
-    return try await Documents(services).store(bytes)
+    return try await Documents(services).keepSheet(bytes, empty: Self.emptyFile.errors[0].message)
   }
 
   /// The kept roster `file`.

@@ -72,7 +72,7 @@ struct UnitUpkeepController {
       let asOf = CalendarDate(values["asOf"] ?? "")
       if total == nil { errors.append(.invalidCount("total")) }
       if female == nil { errors.append(.invalidCount("female")) }
-      if asOf == nil || asOf! > request.today {
+      if (asOf.map { $0 > request.today }) ?? true {
         errors.append(
           FieldError(
             field: "asOf", code: "invalid_date",
@@ -91,19 +91,29 @@ struct UnitUpkeepController {
       request, unit: unit, form: .outreach, values: values,
       notice: LocalizedText(zh: "走访记录已保存", en: "The visit is recorded")
     ) {
-      guard let visitedOn = CalendarDate(values["visitedOn"] ?? "") else {
-        throw ValidationFailure([
+      func optional(_ key: String) -> String? { values[key].flatMap(Self.trimmed) }
+      // A choice the form never offered is refused, not replaced by a default.
+      let outcome = OutreachOutcome(rawValue: values["outcome"] ?? "")
+      let reason = optional("declineReason").map { DeclineReason(rawValue: $0) }
+      var errors: [FieldError] = []
+      let visitedOn = CalendarDate(values["visitedOn"] ?? "")
+      if visitedOn == nil {
+        errors.append(
           FieldError(
             field: "visitedOn", code: "invalid_date",
-            message: LocalizedText(zh: "请填写走访日期", en: "give the day of the visit"))
-        ])
+            message: LocalizedText(zh: "请填写走访日期", en: "give the day of the visit")))
       }
-      func optional(_ key: String) -> String? { values[key].flatMap(Self.trimmed) }
+      if outcome == nil || reason == .some(nil) {
+        errors.append(
+          FieldError(
+            field: outcome == nil ? "outcome" : "declineReason", code: "invalid_choice",
+            message: LocalizedText(zh: "请从列表中选择", en: "choose one from the list")))
+      }
+      guard errors.isEmpty, let visitedOn, let outcome else { throw ValidationFailure(errors) }
       try await request.unionWork.record(
         OutreachVisit(
           unitID: unit, visitedOn: visitedOn, visitor: values["visitor"] ?? "", contact: optional("contact"),
-          materials: optional("materials"), outcome: OutreachOutcome(rawValue: values["outcome"] ?? "") ?? .interested,
-          declineReason: optional("declineReason").flatMap(DeclineReason.init(rawValue:)), note: optional("note")))
+          materials: optional("materials"), outcome: outcome, declineReason: reason ?? nil, note: optional("note")))
     }
   }
 
