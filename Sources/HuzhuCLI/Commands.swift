@@ -146,7 +146,10 @@ struct Calc: AsyncParsableCommand {
 struct Import: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Import data from spreadsheets.",
-    subcommands: [ImportRoster.self, ImportOrganisations.self, ImportUnits.self, RosterTemplate.self])
+    subcommands: [
+      ImportRoster.self, ImportOrganisations.self, ImportUnits.self, ImportCover.self, ImportPaidClaims.self,
+      RosterTemplate.self,
+    ])
 }
 
 /// `huzhu import roster FILE --unit CODE`: a unit's roster (花名册) from XLSX or CSV.
@@ -222,17 +225,73 @@ struct ImportUnits: RegistryImportCommand {
   @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
 }
 
-/// `huzhu import template [--kind roster|organisations|units] OUT.xlsx`: a sheet to fill in.
+/// `huzhu import cover|paid-claims FILE --scheme S --as USER`: the old system's records.
+protocol TakeOverCommand: AsyncParsableCommand {
+  static var sheet: Tasks.TakeOverSheet { get }
+  var file: String { get }
+  var scheme: String { get }
+  var operatorName: String { get }
+  var dryRun: Bool { get }
+  var dataDirectory: String? { get }
+}
+
+extension TakeOverCommand {
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.takeOver(
+      configuration, sheet: Self.sheet, file: file, scheme: scheme, operatorName: operatorName, dryRun: dryRun)
+    print(report.text)
+    if !report.succeeded { throw ExitCode(2) }
+  }
+}
+
+/// `huzhu import cover FILE --scheme S --as CLERK`: last period's and this period's members.
+struct ImportCover: TakeOverCommand {
+  static let sheet = Tasks.TakeOverSheet.cover
+  static let configuration = CommandConfiguration(
+    commandName: "cover",
+    abstract:
+      "Take over members' cover from the old records (unit, ID number, name, product, period start…): all rows or none; renewals then keep continuity."
+  )
+
+  @Argument(help: "The sheet (XLSX or CSV, UTF-8 or GBK); `huzhu import template --kind cover` writes one.")
+  var file: String
+  @Option(help: "The scheme's code.") var scheme: String
+  @Option(name: .customLong("as"), help: "The window clerk taking it over.") var operatorName: String
+  @Flag(help: "Check the sheet and report, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+}
+
+/// `huzhu import paid-claims FILE --scheme S --as FINANCE`: the current period's paid claims.
+struct ImportPaidClaims: TakeOverCommand {
+  static let sheet = Tasks.TakeOverSheet.paidClaims
+  static let configuration = CommandConfiguration(
+    commandName: "paid-claims",
+    abstract:
+      "Take over the current period's paid claims from the old records into the cap ledger (caps and paid counts hold): all rows or none."
+  )
+
+  @Argument(help: "The sheet (XLSX or CSV, UTF-8 or GBK); `huzhu import template --kind paid-claims` writes one.")
+  var file: String
+  @Option(help: "The scheme's code.") var scheme: String
+  @Option(name: .customLong("as"), help: "The finance operator taking it over.") var operatorName: String
+  @Flag(help: "Check the sheet and report, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+}
+
+/// `huzhu import template [--kind roster|organisations|units|cover|paid-claims] OUT.xlsx`: a sheet to fill in.
 struct RosterTemplate: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "template", abstract: "Write a template to fill in (XLSX): the roster, the organisation tree or units."
   )
 
   enum Kind: String, ExpressibleByArgument, CaseIterable {
-    case roster, organisations, units
+    case roster, organisations, units, cover
+    case paidClaims = "paid-claims"
   }
 
-  @Option(help: "roster (default), organisations or units.") var kind: Kind = .roster
+  @Option(help: "roster (default), organisations, units, cover or paid-claims.") var kind: Kind = .roster
   @Argument(help: "Where to write the template.") var output: String?
 
   func run() throws {
@@ -247,6 +306,12 @@ struct RosterTemplate: ParsableCommand {
     case .units:
       path = output ?? "单位名册模板.xlsx"
       try RegistryImports.unitTemplate().write(to: URL(fileURLWithPath: path))
+    case .cover:
+      path = output ?? "在保人员迁移模板.xlsx"
+      try TakeOvers.coverTemplate().write(to: URL(fileURLWithPath: path))
+    case .paidClaims:
+      path = output ?? "本期已给付迁移模板.xlsx"
+      try TakeOvers.paidClaimTemplate().write(to: URL(fileURLWithPath: path))
     }
     print("已写入模板 / template written: \(path)")
   }
@@ -437,5 +502,88 @@ struct Restore: AsyncParsableCommand {
     let configuration = try AppConfiguration.resolve(
       dataDirectory: dataDirectory, environment: CommandEnvironment.values)
     print(try await Tasks.restore(configuration, from: file))
+  }
+}
+
+/// `huzhu fund …`: the ledger's own entries, as finance.
+struct Fund: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "The fund ledger: the opening balance taken over, a period's close.",
+    subcommands: [FundOpening.self, FundClose.self])
+}
+
+/// `huzhu fund opening --scheme S --product P --version V --amount 1234.56 --reference R --as FINANCE`.
+struct FundOpening: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "opening",
+    abstract: "Post a product's opening balance in a period (once; dated today), with its voucher reference.")
+
+  @Option(help: "The scheme's code.") var scheme: String
+  @Option(help: "The product's code.") var product: String
+  @Option(help: "The rule version (the fund's period), e.g. 2026.") var version: String
+  @Option(help: "The balance in yuan, e.g. 1234567.89.") var amount: String
+  @Option(help: "The accounting voucher or audit report it comes from.") var reference: String
+  @Option(name: .customLong("as"), help: "The finance operator posting it.") var operatorName: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(
+      try await Tasks.postOpeningBalance(
+        configuration, operatorName: operatorName, scheme: scheme, product: product, version: version,
+        amount: amount, reference: reference))
+  }
+}
+
+/// `huzhu fund close --scheme S --version V --reference R --as FINANCE [--dry-run]`.
+struct FundClose: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "close",
+    abstract:
+      "Close a fund period (rule version): its balance carried to each product's next version, no entry into it after."
+  )
+
+  @Option(help: "The scheme's code.") var scheme: String
+  @Option(help: "The rule version (the fund's period) to close.") var version: String
+  @Option(help: "The accounting reference of the close.") var reference: String
+  @Option(name: .customLong("as"), help: "The finance operator closing it.") var operatorName: String
+  @Flag(help: "Check and show what would be carried forward, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(
+      try await Tasks.closeFundPeriod(
+        configuration, operatorName: operatorName, scheme: scheme, version: version, reference: reference,
+        dryRun: dryRun))
+  }
+}
+
+/// `huzhu renew --scheme S --product P --period-start D --under CODE --as CLERK [--dry-run]`.
+struct Renew: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Year-end renewal: every unit under a node carries its members of a product into the next period (one bill each)."
+  )
+
+  @Option(help: "The scheme's code.") var scheme: String
+  @Option(help: "The product's code.") var product: String
+  @Option(name: .customLong("period-start"), help: "The first day of the period being renewed, e.g. 2025-01-01.")
+  var periodStart: String
+  @Option(help: "The organisation node (its code) whose units renew, at any depth.") var under: String
+  @Option(name: .customLong("as"), help: "The window clerk renewing them.") var operatorName: String
+  @Flag(help: "Show what each unit's renewal would do, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.renewUnits(
+      configuration, operatorName: operatorName, scheme: scheme, product: product, periodStart: periodStart,
+      under: under, dryRun: dryRun)
+    print(report.text)
+    if !report.succeeded { throw ExitCode(2) }
   }
 }

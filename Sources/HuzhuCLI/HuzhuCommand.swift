@@ -18,7 +18,7 @@ public struct HuzhuCommand: AsyncParsableCommand {
       """,
     subcommands: [
       Serve.self, Initialise.self, Migrate.self, SeedDemo.self, Calc.self, Import.self, Claims.self, Simulate.self,
-      Audit.self, BackUp.self, Restore.self,
+      Audit.self, BackUp.self, Restore.self, Fund.self, Renew.self,
     ]
   )
 
@@ -65,6 +65,9 @@ public struct HuzhuCommand: AsyncParsableCommand {
       return 2
     } catch let error as ValidationFailure {
       Console.error(error.errors.map { "\($0.field): \($0.message.zh) / \($0.message.en)" }.joined(separator: "\n"))
+      return 2
+    } catch let error as Tasks.OperatorRefusal {
+      Console.error("\(error.message.zh)\n\(error.message.en)")
       return 2
     } catch let error as ExitCode {
       return error.rawValue

@@ -257,6 +257,17 @@ public enum DatabaseTrouble: Sendable, Equatable {
   }
 }
 
+extension DatabaseTrouble {
+  /// Whether `error` is the closed-period trigger's refusal (M023).
+  static func isClosedPeriodRefusal(_ error: any Error) -> Bool {
+    switch error {
+    case let sqlite as SQLiteError: sqlite.message.contains("fund period closed")
+    case let psql as PSQLError: psql.serverInfo?[.message] == "fund period closed"
+    default: false
+    }
+  }
+}
+
 /// `migrate --revert-all` on a database that holds records.
 public struct RevertRefused: Error, CustomStringConvertible, Equatable {
   /// Rows per table that made the refusal.

@@ -67,8 +67,8 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     case .approver: [.viewRegistry, .viewPersonalData, .viewClaims, .approveClaims, .adjustClaims, .viewFund]
     case .finance:
       [
-        .viewRegistry, .viewPersonalData, .viewClaims, .recordPayments, .managePayments, .viewFund, .viewReports,
-        .export, .recordEarlierDates,
+        .viewRegistry, .viewPersonalData, .viewClaims, .recordPayments, .managePayments, .viewFund, .keepFundLedger,
+        .viewReports, .export, .recordEarlierDates,
       ]
     case .unitOfficer: [.viewRegistry, .manageUnits, .viewPersonalData, .enroll, .intakeClaims, .viewClaims]
     case .leader: [.viewRegistry, .viewClaims, .viewFund, .viewReports, .export]
@@ -101,6 +101,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
   case adjustClaims
   case managePayments
   case viewFund
+  /// The ledger's own entries: the opening balance taken over, a period's close.
+  case keepFundLedger
   /// Statistics, reports and the what-if simulator (read only).
   case viewReports
   /// Agencies' yearly targets.

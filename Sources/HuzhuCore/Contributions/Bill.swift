@@ -46,6 +46,8 @@ public struct Bill: Equatable, Sendable, Codable, Identifiable {
   public var totalPaid: Money { paid.reduce(.zero) { $0 + $1.amount } }
 
   public var status: BillStatus {
+    // A bill taken over from the old records owes nothing and was settled then.
+    if due.isEmpty && settledOn != nil { return .paid }
     if totalPaid.isZero { return .open }
     return outstanding.isEmpty ? .paid : .partiallyPaid
   }
@@ -85,7 +87,8 @@ public struct Bill: Equatable, Sendable, Codable, Identifiable {
             field: "amount", code: "overpayment",
             message: LocalizedText(
               zh: "\(payment.payer.label.zh)尚欠 \(owed.amount.decimalString) 元，本次不能缴 \(payment.amount.decimalString) 元",
-              en: "the \(payment.payer.label.en) owes \(owed.amount.formatted); \(payment.amount.formatted) is too much")))
+              en: "the \(payment.payer.label.en) owes \(owed.amount.formatted); \(payment.amount.formatted) is too much"
+            )))
       }
     } else {
       let isDue = due.contains { $0.matches(key) }
@@ -93,9 +96,11 @@ public struct Bill: Equatable, Sendable, Codable, Identifiable {
         FieldError(
           field: "payer", code: isDue ? "already_paid" : "not_a_payer",
           message: isDue
-            ? LocalizedText(zh: "\(payment.payer.label.zh)应缴部分已缴清", en: "the \(payment.payer.label.en) has paid in full")
+            ? LocalizedText(
+              zh: "\(payment.payer.label.zh)应缴部分已缴清", en: "the \(payment.payer.label.en) has paid in full")
             : LocalizedText(
-              zh: "本缴费单没有\(payment.payer.label.zh)应缴部分", en: "this bill has no part for the \(payment.payer.label.en)")))
+              zh: "本缴费单没有\(payment.payer.label.zh)应缴部分", en: "this bill has no part for the \(payment.payer.label.en)"))
+      )
     }
     return errors
   }

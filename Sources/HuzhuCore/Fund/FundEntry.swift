@@ -52,6 +52,13 @@ public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
   case subsidy
   case claimPayment = "claim_payment"
   case reversal
+  /// The fund's money when Huzhu took it over (the spreadsheet era's closing balance), with
+  /// the accounting voucher it comes from.
+  case openingBalance = "opening_balance"
+  /// A closed period's balance leaving it (negative), and the same amount arriving in the
+  /// next period (positive): the two always sum to zero.
+  case carriedForward = "carried_forward"
+  case broughtForward = "brought_forward"
 
   public var label: LocalizedText {
     switch self {
@@ -59,20 +66,28 @@ public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
     case .subsidy: LocalizedText(zh: "工会补贴", en: "union subsidy")
     case .claimPayment: LocalizedText(zh: "互助金给付", en: "claim paid")
     case .reversal: LocalizedText(zh: "冲正", en: "reversal")
+    case .openingBalance: LocalizedText(zh: "期初结余", en: "opening balance")
+    case .carriedForward: LocalizedText(zh: "结转下期", en: "carried forward")
+    case .broughtForward: LocalizedText(zh: "上期结转", en: "brought forward")
     }
   }
 }
 
-/// The reconciliation of one scheme's fund for one period (rule version):
-/// contributions + subsidies − claims paid (+ reversals) = balance, by construction of the sums.
+/// The reconciliation of one scheme's fund for one period (rule version): opening +
+/// contributions + subsidies − claims paid (+ reversals) − carried forward = balance, by
+/// construction of the sums. A closed period's balance is zero: it went to the next one.
 public struct FundBalance: Hashable, Sendable, Codable {
   public let schemeCode: String
   public let versionLabel: String
+  /// What the period started with: an opening balance taken over, or the previous period's.
+  public var opening: Money = .zero
   public var contributions: Money = .zero
   public var subsidies: Money = .zero
   /// A positive figure: what went out to members.
   public var claimsPaid: Money = .zero
   public var reversals: Money = .zero
+  /// A positive figure: what the period's close moved to the next period.
+  public var carriedForward: Money = .zero
   public var entryCount = 0
 
   public init(schemeCode: String, versionLabel: String) {
@@ -80,7 +95,7 @@ public struct FundBalance: Hashable, Sendable, Codable {
     self.versionLabel = versionLabel
   }
 
-  public var balance: Money { contributions + subsidies - claimsPaid + reversals }
+  public var balance: Money { opening + contributions + subsidies - claimsPaid + reversals - carriedForward }
 
   public mutating func add(kind: FundEntryKind, amount: Money, count: Int = 1) {
     switch kind {
@@ -88,6 +103,8 @@ public struct FundBalance: Hashable, Sendable, Codable {
     case .subsidy: subsidies += amount
     case .claimPayment: claimsPaid -= amount
     case .reversal: reversals += amount
+    case .openingBalance, .broughtForward: opening += amount
+    case .carriedForward: carriedForward -= amount
     }
     entryCount += count
   }
@@ -100,6 +117,8 @@ public struct FundBalance: Hashable, Sendable, Codable {
       total.subsidies += balance.subsidies
       total.claimsPaid += balance.claimsPaid
       total.reversals += balance.reversals
+      total.opening += balance.opening
+      total.carriedForward += balance.carriedForward
       total.entryCount += balance.entryCount
     }
     return total

@@ -29,6 +29,8 @@ public enum HuzhuMigrations {
       M020_AuditChain(),
       M021_SecondFactor(),
       M022_InstallationFacts(),
+      M023_FundPeriods(),
+      M024_TakenOverClaims(),
     ]
   }
 

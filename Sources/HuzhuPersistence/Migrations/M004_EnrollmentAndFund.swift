@@ -137,7 +137,8 @@ struct M004_EnrollmentAndFund: AsyncMigration {
       .field("created_at", .datetime, .required)
       // One entry per source and kind: posting the same payment twice is impossible.
       .unique(on: "kind", "source_id", name: "uq_fund_entries_source")
-      .constraint(.check(named: "ck_fund_entries_kind", "kind", in: FundEntryKind.allCases.map(\.rawValue)))
+      // The kinds of its release, spelt out: M023 widened the list.
+      .constraint(.check(named: "ck_fund_entries_kind", "kind", in: M023_FundPeriods.kindsBefore))
       .create()
 
     try await database.schema("outreach_visits")

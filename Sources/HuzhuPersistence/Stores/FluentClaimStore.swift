@@ -349,6 +349,14 @@ public struct FluentClaimStore: ClaimStore {
   public func settle(
     _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch {
+    try await mappingClosedPeriod {
+      try await settleLine(id, in: batchID, paid: paid, note: note, context: context)
+    }
+  }
+
+  private func settleLine(
+    _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
+  ) async throws -> PaymentBatch {
     try await database.writeTransaction { transaction in
       // A batch another area made does not exist for this store, whatever claims it holds.
       guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
@@ -441,6 +449,8 @@ public struct FluentClaimStore: ClaimStore {
         byProduct.append((amount.product, version, amount.amount))
       }
     }
+    try await FluentFundStore.refuseClosed(
+      scheme: record.schemeCode, versions: Set(byProduct.map(\.version)), on: database)
     try await recordPayouts(record, on: database, paidOn: today)
     try await ClaimReplays.record(record, paidOn: today, on: database)
     for part in byProduct {

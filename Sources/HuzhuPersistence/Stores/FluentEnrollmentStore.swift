@@ -133,6 +133,63 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     }
   }
 
+  /// A renewal's outcome without its writes: the renewal runs in a transaction that is then
+  /// rolled back (its numbers with it), so the preview is exactly what a renewal would do.
+  public func previewRenewal(
+    unit: WorkUnit.ID, productCode: String, periodStart: CalendarDate, requestDate: CalendarDate,
+    scheme: CompiledScheme
+  ) async throws -> RenewalResult {
+    struct Rollback: Error {
+      let result: RenewalResult
+    }
+    do {
+      try await database.writeTransaction { transaction in
+        let result = try await FluentEnrollmentStore(database: transaction, scope: scope).renew(
+          unit: unit, productCode: productCode, periodStart: periodStart, split: nil, requestDate: requestDate,
+          scheme: scheme)
+        throw Rollback(result: result)
+      }
+      preconditionFailure("the preview always rolls back")
+    } catch let rollback as Rollback {
+      return rollback.result
+    }
+  }
+
+  /// A unit with members of a product in a period, for the year-end renewal.
+  public struct RenewalCandidate: Sendable {
+    public let unit: WorkUnit
+    public let members: Int
+    /// Whether the unit has members of the product in a later period already.
+    public let renewed: Bool
+  }
+
+  /// The units in scope with members of `productCode` in the period starting `periodStart`.
+  public func renewalCandidates(scheme: String, productCode: String, periodStart: CalendarDate) async throws
+    -> [RenewalCandidate]
+  {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    struct Row: Decodable {
+      let unit_id: UUID
+      let members: Int64
+    }
+    let rows = try await sql.select().column("unit_id").column(SQLRaw("CAST(COUNT(*) AS BIGINT)"), as: "members")
+      .from(EnrollmentModel.schema).where("scheme_code", .equal, scheme).where("product_code", .equal, productCode)
+      .where("period_start", .equal, periodStart.description).where("unit_id", .isNot, SQLLiteral.null)
+      .groupBy("unit_id").all(decoding: Row.self)
+    let renewed = try await sql.select().distinct().column("unit_id").from(EnrollmentModel.schema)
+      .where("scheme_code", .equal, scheme).where("product_code", .equal, productCode)
+      .where("period_start", .greaterThan, periodStart.description).where("unit_id", .isNot, SQLLiteral.null)
+      .all(decodingColumn: "unit_id", as: UUID.self)
+    let units = try await FluentRegistryStore(database: database, scope: scope).units(
+      rows.map { WorkUnit.ID($0.unit_id) })
+    let later = Set(renewed)
+    return rows.compactMap { row in
+      units[WorkUnit.ID(row.unit_id)].map {
+        RenewalCandidate(unit: $0, members: Int(row.members), renewed: later.contains(row.unit_id))
+      }
+    }.sorted { ($0.unit.name, $0.unit.id.rawValue.uuidString) < ($1.unit.name, $1.unit.id.rawValue.uuidString) }
+  }
+
   /// A concurrent enrollment of the same person got there first (the unique constraint on
   /// worker, product and period caught it).
   static var raceLost: ValidationFailure {
@@ -467,6 +524,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         var bill = try await Self.bills([row], on: transaction)[0]
         let errors = bill.validate(request)
         guard errors.isEmpty else { throw ValidationFailure(errors) }
+        try await FluentFundStore.refuseClosed(
+          scheme: bill.schemeCode, versions: [bill.versionLabel], on: transaction)
 
         let year = request.paidOn.year
         let sequence = try await Sequences.next(
