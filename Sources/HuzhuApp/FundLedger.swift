@@ -26,6 +26,34 @@ public struct FundLedger: UseCase {
     return try stored.compiled()
   }
 
+  /// The fund page: the balances, the closed periods, and the schemes whose ledger the actor
+  /// keeps (the forms offer those only).
+  public struct Overview: Sendable {
+    public let funds: Schemes.Funds
+    public let closes: [FundPeriodClose]
+    public let kept: [StoredScheme]
+
+    public func close(scheme: String, version: String) -> FundPeriodClose? {
+      closes.first { $0.schemeCode == scheme && $0.versionLabel == version }
+    }
+  }
+
+  public func overview() async throws -> Overview {
+    let funds = try await Schemes(services, actor: actor).funds()
+    let schemes = try await schemeStore.schemes()
+    let kept =
+      actor.may(.keepFundLedger) ? schemes.filter { actor.scope.contains(organisation: $0.organisationID) } : []
+    return Overview(funds: funds, closes: try await closedPeriods(), kept: kept)
+  }
+
+  /// The closed periods of every scheme in reach.
+  public func closedPeriods() async throws -> [FundPeriodClose] {
+    try actor.require(.viewFund)
+    var closes: [FundPeriodClose] = []
+    for scheme in try await schemeStore.schemes() { closes += try await fundStore.closes(scheme: scheme.code) }
+    return closes
+  }
+
   public func closes(scheme code: String) async throws -> [FundPeriodClose] {
     try actor.require(.viewFund)
     guard try await schemeStore.scheme(code: code) != nil else { throw UseCaseError.notFound }

@@ -48,6 +48,7 @@ public enum Tasks {
               "url": .string("http://\(configuration.hostname):\(configuration.port)"),
               "database": .string(configuration.database.description),
             ])
+          try await keepHouse(app)
         } catch {
           failure.withLockedValue { $0 = error }
           // The serve command may not have started the server yet: wait for it to, then stop it.
@@ -60,6 +61,33 @@ public enum Tasks {
       preparation.cancel()
       await preparation.value
       if let error = failure.withLockedValue({ $0 }) { throw error }
+    }
+  }
+
+  /// How often `serve` purges ended sessions and expired portal codes.
+  static let housekeepingInterval = Duration.seconds(15 * 60)
+
+  /// Housekeeping until the server stops: a round at once, then one every interval. A round
+  /// that fails is logged and tried again next time.
+  static func keepHouse(_ app: Application) async throws {
+    while !Task.isCancelled {
+      do {
+        let report = try await app.keepHouse()
+        if report != Upkeep.Report() {
+          app.logger.info(
+            "housekeeping",
+            metadata: [
+              "sessions": .stringConvertible(report.sessions), "portalCodes": .stringConvertible(report.portalCodes),
+            ])
+        }
+      } catch {
+        app.logger.warning("housekeeping failed: \(String(reflecting: error))")
+      }
+      do {
+        try await Task.sleep(for: housekeepingInterval)
+      } catch {
+        return
+      }
     }
   }
 

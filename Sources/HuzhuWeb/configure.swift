@@ -104,6 +104,7 @@ func routes(_ app: Application) throws {
   PagesController().register(on: identified, authenticated: authenticated)
   UnitWorkPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
   RegistryImportsController(limits: app.huzhu.limits).register(authenticated: authenticated)
+  YearEndController().register(authenticated: authenticated)
   UnitUpkeepController().register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)

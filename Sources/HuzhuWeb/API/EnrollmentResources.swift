@@ -249,22 +249,28 @@ enum PersonName {
 struct FundBalanceResource: Content {
   let schemeCode: String
   let versionLabel: String
+  let opening: Money
   let contributions: Money
   let subsidies: Money
   let claimsPaid: Money
   let reversals: Money
+  let carriedForward: Money
   let balance: Money
   let entryCount: Int
+  let closed: Bool
 
-  init(_ balance: FundBalance) {
+  init(_ balance: FundBalance, closed: Bool) {
     schemeCode = balance.schemeCode
     versionLabel = balance.versionLabel
+    opening = balance.opening
     contributions = balance.contributions
     subsidies = balance.subsidies
     claimsPaid = balance.claimsPaid
     reversals = balance.reversals
+    carriedForward = balance.carriedForward
     self.balance = balance.balance
     entryCount = balance.entryCount
+    self.closed = closed
   }
 }
 

@@ -43,9 +43,11 @@ struct SchemeController {
   }
 
   @Sendable func fundBalances(_ request: Request) async throws -> ListResource<FundBalanceResource> {
-    ListResource(
-      items: try await request.schemeWork.fundBalances(scheme: request.query[String.self, at: "scheme"])
-        .map(FundBalanceResource.init))
+    let closed = Set(try await request.fundLedger.closedPeriods().map { "\($0.schemeCode)|\($0.versionLabel)" })
+    return ListResource(
+      items: try await request.schemeWork.fundBalances(scheme: request.query[String.self, at: "scheme"]).map {
+        FundBalanceResource($0, closed: closed.contains("\($0.schemeCode)|\($0.versionLabel)"))
+      })
   }
 
   @Sendable func fundEntries(_ request: Request) async throws -> PageResource<FundEntryResource> {

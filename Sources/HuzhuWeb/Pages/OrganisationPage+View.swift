@@ -102,7 +102,14 @@ extension OrganisationPage {
           .button(.type(.submit), .class("primary"), .id("create-unit"), .text(text("登记", "Register"))),
           .p(
             .class("muted"),
-            .a(.href(SiteURL.registryImport(.units).path), .text(text("多个单位：批量导入", "Many units: import them"))))))
+            .a(.href(SiteURL.registryImport(.units).path), .text(text("多个单位：批量导入", "Many units: import them"))),
+            .if(
+              viewer.mayRegisterIndividuals,
+              .group(
+                .text(" · "),
+                .a(
+                  .href(SiteURL.renewals.path + "?node=\(model.organisation.id)"), .id("year-end-renewal"),
+                  .text(text("年末批量续保", "Year-end renewal of these units"))))))))
     }
 
     private func pager(path: String, page: PagedResult<WorkUnit>) -> Node<HTML.BodyContext> {

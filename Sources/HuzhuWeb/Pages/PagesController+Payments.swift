@@ -46,7 +46,8 @@ extension PagesController {
   }
 
   @Sendable func funds(_ request: Request) async throws -> Response {
-    let model = try await request.schemeWork.funds()
+    var model = FundPage.Model(overview: try await request.fundLedger.overview())
+    model.notice = request.takeFlash()
     return FundPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
   }
 }

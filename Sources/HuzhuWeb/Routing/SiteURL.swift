@@ -76,8 +76,12 @@ public enum SiteURL: Hashable, Sendable {
   /// A claim's page and the work queue (staff only).
   case claimPage(Parameter<ClaimRecord.ID>)
   case claimQueue
-  /// The fund's reconciliation (staff only).
+  /// The fund's reconciliation (staff only), finance's opening balance and period close.
   case funds
+  case fundOpening
+  case fundClose
+  /// The year-end renewal of every unit under a node (preview, then commit).
+  case renewals
   /// Statistics for a node and period (`?org=&from=&to=&scheme=`), any of its tables as a
   /// file (`/statistics/export?table=&format=csv|xlsx` with the same query), the printable
   /// monthly report (`?month=`), agencies' targets, and the what-if simulator.
@@ -218,6 +222,9 @@ public enum SiteURL: Hashable, Sendable {
     case .claimPage(let id): ["claims", id.component(SiteURL.idParameter)]
     case .claimQueue: ["claims"]
     case .funds: ["funds"]
+    case .fundOpening: ["funds", "opening"]
+    case .fundClose: ["funds", "close"]
+    case .renewals: ["renewals"]
     case .statistics: ["statistics"]
     case .statisticsExport: ["statistics", "export"]
     case .monthlyReport: ["statistics", "monthly"]

@@ -144,6 +144,14 @@ struct SessionAccountAuthenticator: AsyncRequestAuthenticator {
   }
 }
 
+extension Application {
+  /// One round of housekeeping under the web's session policy.
+  public func keepHouse(now: Date = Date()) async throws -> Upkeep.Report {
+    try await Upkeep(services()).run(
+      now: now, sessionIdle: SessionPolicy.idleTimeout, sessionLifetime: SessionPolicy.absoluteLifetime)
+  }
+}
+
 enum SessionPolicy {
   /// 30 minutes without a request ends the session (MLPS: "登录连接超时自动退出").
   static let idleTimeout: TimeInterval = 30 * 60
@@ -154,15 +162,16 @@ enum SessionKeys {
   static let account = "account"
   static let worker = "worker"
   static let portalPending = "portalPending"
-  static let seen = "seen"
-  static let started = "started"
+  // The stamps housekeeping reads to purge ended sessions.
+  static let seen = Upkeep.SessionStamp.seen
+  static let started = Upkeep.SessionStamp.started
   static let csrf = "csrf"
   static let expired = "expired"
   static let flash = "flash"
   static let flashError = "flashError"
   /// Between the password and the one-time code: the account, since when, and where to go.
   static let pendingAccount = "pendingAccount"
-  static let pendingSince = "pendingSince"
+  static let pendingSince = Upkeep.SessionStamp.pendingSince
   static let pendingNext = "pendingNext"
   /// A sealed authenticator secret shown for enrolment, until its first code proves it.
   static let enrolling = "enrolling"

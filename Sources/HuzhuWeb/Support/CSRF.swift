@@ -78,6 +78,11 @@ extension Request {
     if let token = session.data[SessionKeys.csrf] { return token }
     let token = CSRF.newToken()
     session.data[SessionKeys.csrf] = token
+    // A session made for a form (the sign-in page) is stamped too, so that housekeeping can
+    // tell when it went unused.
+    if session.data[SessionKeys.seen] == nil {
+      session.data[SessionKeys.seen] = String(Int(Date().timeIntervalSince1970))
+    }
     return token
   }
 }
