@@ -200,13 +200,14 @@ public struct Backups: Sendable {
 
     let work = try Self.workDirectory()
     defer { try? FileManager.default.removeItem(at: work) }
+    try Self.checkSpace(for: archive, at: work)
 
     // The database copy first: checked against the manifest before anything is put in place.
     guard let databaseEntry = archive[manifest.databaseFile] else {
       throw Failure.damaged("\(manifest.databaseFile) is missing")
     }
     let databaseCopy = work.appendingPathComponent(URL(fileURLWithPath: manifest.databaseFile).lastPathComponent)
-    _ = try archive.extract(databaseEntry, to: databaseCopy)
+    try Self.extract(databaseEntry, of: archive, to: databaseCopy)
     guard try Self.sha256(of: databaseCopy) == manifest.databaseSHA256 else {
       throw Failure.damaged("\(manifest.databaseFile): checksum differs")
     }
@@ -217,7 +218,7 @@ public struct Backups: Sendable {
     for entry in archive where entry.path != "manifest.json" && entry.path != manifest.databaseFile {
       guard let name = Self.documentName(entry.path) else { throw Failure.damaged("unexpected entry \(entry.path)") }
       let file = staging.appendingPathComponent(name)
-      _ = try archive.extract(entry, to: file)
+      try Self.extract(entry, of: archive, to: file)
       guard try Self.sha256(of: file) == name else { throw Failure.damaged("\(entry.path): checksum differs") }
       restored.insert(name)
     }
@@ -252,6 +253,48 @@ public struct Backups: Sendable {
       try storage.place(staging.appendingPathComponent(name), sha256: name)
     }
     return Report(manifest: manifest, archiveBytes: Self.size(of: inputURL))
+  }
+
+  // MARK: Extracting
+
+  /// Refuses an archive whose entries, as declared, would not fit on the disk the restore
+  /// writes to (the sum is checked for overflow: the sizes are the archive's word).
+  static func checkSpace(for archive: Archive, at work: URL) throws {
+    var declared: UInt64 = 0
+    for entry in archive {
+      let (sum, overflow) = declared.addingReportingOverflow(entry.uncompressedSize)
+      guard !overflow else { throw Failure.damaged("entry sizes past any disk") }
+      declared = sum
+    }
+    let free =
+      (try? FileManager.default.attributesOfFileSystem(forPath: work.path)[.systemFreeSize] as? NSNumber)?
+      .uint64Value ?? .max
+    guard declared < free else {
+      throw Failure.unreadable("the archive unpacks to \(declared) bytes; \(free) are free at \(work.path)")
+    }
+  }
+
+  /// Extracts `entry` to `url`, never writing more than the entry declares (a forged size
+  /// cannot fill the disk behind the check above).
+  static func extract(_ entry: Entry, of archive: Archive, to url: URL) throws {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    guard FileManager.default.createFile(atPath: url.path, contents: nil),
+      let handle = FileHandle(forWritingAtPath: url.path)
+    else { throw Failure.unreadable("cannot write \(url.path)") }
+    defer { try? handle.close() }
+    let limit = entry.uncompressedSize
+    var written: UInt64 = 0
+    do {
+      _ = try archive.extract(entry) { chunk in
+        written += UInt64(chunk.count)
+        guard written <= limit else { throw Failure.damaged("\(entry.path) is larger than it declares") }
+        try handle.write(contentsOf: chunk)
+      }
+    } catch let failure as Failure {
+      throw failure
+    } catch {
+      throw Failure.damaged("\(entry.path): \(error)")
+    }
   }
 
   // MARK: Files

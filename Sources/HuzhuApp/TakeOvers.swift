@@ -33,7 +33,14 @@ public struct TakeOvers: UseCase {
     try actor.require(.enroll)
     let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
     let scheme = try await scheme(code)
-    let preview = try await enrollmentStore.takeOverCover(cells, scheme: scheme, today: services.today, commit: commit)
+    let owner = try await schemeStore.scheme(code: code)?.organisationID
+    // The system actor of a test may carry no tree: then every node counts as served.
+    let served = owner.flatMap { owner in
+      actor.organisations.isEmpty
+        ? nil : Set(actor.organisations.map(\.id).filter { actor.hierarchy.scheme(runBy: owner, serves: $0) })
+    }
+    let preview = try await enrollmentStore.takeOverCover(
+      cells, scheme: scheme, servedNodes: served, today: services.today, commit: commit)
     if commit {
       guard preview.canCommit else { throw RegistryImports.refusal(preview.allErrors) }
       try await audit.record(

@@ -53,9 +53,14 @@ public struct UnionWork: UseCase {
     return try await registryStore.headcounts(of: unit)
   }
 
+  /// Records a headcount report; one dated after the server's day is refused (a count of the
+  /// future would decide participation before it is true), from the page or the API alike.
   public func record(_ report: HeadcountReport, for unit: WorkUnit.ID) async throws {
     try actor.require(.manageUnits)
     _ = try await self.unit(unit)
+    if report.asOf > services.today {
+      throw ValidationFailure([.futureDate("asOf", LocalizedText(zh: "人数截至日期", en: "headcount date"))])
+    }
     try await registryStore.record(report, for: unit)
   }
 

@@ -393,6 +393,41 @@ class Journey(unittest.TestCase):
         self.shot("22-statistics-harbin")
 
 
+    def test_finance_and_the_window_prepare_the_year_end(self):
+        d = self.driver
+        self.sign_in("ay-finance")
+        self.open("/funds")
+        headers = d.find_element(By.CSS_SELECTOR, "#fund-balances thead").text
+        self.assertIn("结转下期", headers)
+        Select(d.find_element(By.ID, "close-choice")).select_by_value("anyang|2019")
+        d.find_element(By.ID, "close-reference").send_keys("2019年度结账")
+        self.click_and_wait(d.find_element(By.ID, "preview-close"))
+        # The preview writes nothing: what each product would carry, or why it cannot close yet.
+        previews = d.find_elements(By.ID, "close-preview")
+        errors = d.find_elements(By.CSS_SELECTOR, "ul.errors")
+        self.assertTrue(previews or errors, d.page_source[:800])
+        if previews:
+            self.assertIn("2019", d.find_element(By.ID, "confirm-close").text)
+        else:
+            self.assertIn("尚未办结", errors[0].text)
+        self.assertEqual(Select(d.find_element(By.ID, "close-choice")).first_selected_option.get_attribute("value"),
+                         "anyang|2019")
+        self.assertIn("未结账", d.find_element(By.ID, "fund-balances").text)
+        self.shot("30-fund-close-preview")
+        self.sign_out()
+
+        self.sign_in("ay-window")
+        self.open("/organisations")
+        d.find_element(By.LINK_TEXT, "安阳市总工会").click()
+        self.click_and_wait(d.find_element(By.ID, "year-end-renewal"))
+        Select(d.find_element(By.ID, "product")).select_by_value("anyang|anyang-hospital")
+        d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, "periodStart"), "2020-01-15")
+        self.click_and_wait(d.find_element(By.ID, "preview-renewal"))
+        lines = d.find_element(By.ID, "renewal-lines").text
+        self.assertIn("（确认后编号）", lines)
+        self.assertTrue(d.find_elements(By.ID, "commit-renewal"))
+        self.shot("31-renewal-preview")
+
 def id_number(region, birth, sequence):
     """A valid GB 11643 resident ID number (check digit computed)."""
     body = f"{region}{birth}{sequence:03d}"

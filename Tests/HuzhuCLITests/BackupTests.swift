@@ -235,6 +235,44 @@ struct BackupTests {
       #expect(size == 0, "\(expected): the database was written")
       #expect(!FileManager.default.fileExists(atPath: directory + "/documents/\(scan.prefix(2))/\(scan)"))
     }
+    // A compressed scan that unpacks to more than its entry declares (a zip bomb's trick):
+    // refused while it unpacks, not after it filled the disk.
+    let bomb = try tampered(archive, dropping: ["documents/\(scan.prefix(2))/\(scan)"])
+    let bombed = scratch.make() + ".zip"
+    do {
+      let source = try Archive(url: URL(fileURLWithPath: bomb), accessMode: .update)
+      let name = "documents/\(scan.prefix(2))/\(scan)"
+      let data = Data(repeating: 0x41, count: 200_000)
+      try source.addEntry(
+        with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+      ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+    }
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: bomb))
+    let name = Data("documents/\(scan.prefix(2))/\(scan)".utf8)
+    var from = bytes.startIndex
+    while let found = bytes.range(of: name, in: from..<bytes.endIndex) {
+      // The uncompressed size of the local header (22 bytes in) and of the central one (24).
+      for (header, signature, field) in [(30, [0x50, 0x4B, 0x03, 0x04], 22), (46, [0x50, 0x4B, 0x01, 0x02], 24)]
+      where found.lowerBound - header >= 0
+        && Array(bytes[(found.lowerBound - header)..<(found.lowerBound - header + 4)]) == signature.map(UInt8.init)
+      {
+        let at = found.lowerBound - header + field
+        bytes.replaceSubrange(at..<(at + 4), with: [0x10, 0x00, 0x00, 0x00])
+      }
+      from = found.upperBound
+    }
+    try bytes.write(to: URL(fileURLWithPath: bombed))
+    let bombDirectory = scratch.make()
+    var bombDestination = try AppConfiguration.resolve(dataDirectory: bombDirectory, environment: quietDemo)
+    try FileManager.default.createDirectory(atPath: bombDirectory, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      atPath: source.dataDirectory + "/secrets.key", toPath: bombDirectory + "/secrets.key")
+    bombDestination.secretsKey = .file(bombDirectory + "/secrets.key")
+    let exploded = await #expect(throws: Backups.Failure.self) {
+      _ = try await Tasks.restore(bombDestination, from: bombed)
+    }
+    #expect(exploded?.description.contains("larger than it declares") == true, "\(String(describing: exploded))")
+
     // Not a backup at all.
     let bogus = scratch.make()
     try Data("not a zip".utf8).write(to: URL(fileURLWithPath: bogus))

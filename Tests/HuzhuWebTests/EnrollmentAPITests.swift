@@ -275,7 +275,13 @@ struct EnrollmentAPITests {
       _ = try await call(
         test, .POST, headcounts, template: "/api/v1/units/{id}/headcounts",
         body: #"{"asOf":"2020-01-01","total":1250,"female":430}"#, expect: 201)
+      // A count dated after today is refused here as on the page.
+      let future = try await call(
+        test, .POST, headcounts, template: "/api/v1/units/{id}/headcounts",
+        body: #"{"asOf":"2099-01-01","total":1,"female":0}"#, expect: 422)
+      #expect(fieldCodes(future) == ["future_date"])
       let counted = try await call(test, .GET, headcounts, template: "/api/v1/units/{id}/headcounts", expect: 200)
+      #expect((counted["items"] as? [[String: Any]])?.count == 1)
       #expect((counted["items"] as? [[String: Any]])?.first?["total"] as? Int == 1250)
 
       let outreach = "/api/v1/units/\(unit.id)/outreach"

@@ -114,6 +114,14 @@ struct TestApp {
       request: TestingHTTPRequest(method: .GET, url: URI(path: path), headers: headers, body: ByteBuffer()))
   }
 
+  /// Posts a form from `session`, its token first, every value percent-encoded.
+  func post(_ path: String, form fields: [(String, String)], as session: Session) async throws -> TestingHTTPResponse {
+    let body = ([("_csrf", session.csrf)] + fields).map { key, value in
+      "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value)"
+    }.joined(separator: "&")
+    return try await send(.POST, path, body: body, headers: session.form())
+  }
+
   func post(_ path: String, json: String, headers: HTTPHeaders) async throws -> TestingHTTPResponse {
     try await app.testing().performTest(
       request: TestingHTTPRequest(method: .POST, url: URI(path: path), headers: headers, body: ByteBuffer(string: json))

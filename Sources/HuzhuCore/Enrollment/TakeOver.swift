@@ -127,11 +127,14 @@ public struct TakeOverFacts: Sendable {
   public let usedCertificates: Set<String>
   /// Old references already taken over (of those the sheet names).
   public let usedReferences: Set<String>
+  /// The nodes the scheme serves; nil: every node.
+  public var servedNodes: Set<Organisation.ID>?
 
   public init(
     units: [String: WorkUnit] = [:], people: [String: Worker], cover: [Worker.ID: [Enrollment]],
-    usedCertificates: Set<String> = [], usedReferences: Set<String> = []
+    usedCertificates: Set<String> = [], usedReferences: Set<String> = [], servedNodes: Set<Organisation.ID>? = nil
   ) {
+    self.servedNodes = servedNodes
     self.units = units
     self.people = people
     self.cover = cover
@@ -159,25 +162,25 @@ public enum TakeOver {
     var rows: [CoverTakeOverRow] = []
     var rowOfPerson: [String: Int] = [:]
     var rowOfCertificate: [String: Int] = [:]
-    for index in cells.indices where index > headerIndex {
-      let line = cells[index]
-      guard line.contains(where: { !$0.trimmed.isEmpty }) else { continue }
-      func cell(_ column: CoverColumn) -> RosterCell {
-        guard let position = columns[column], position < line.count else { return .empty }
-        return line[position]
-      }
-      func text(_ column: CoverColumn) -> String { cell(column).trimmed }
-      let rowNumber = index + 1
-      var errors: [FieldError] = []
+    for var sheet in SheetHeader.rows(cells, below: headerIndex, columns: columns) {
+      func cell(_ column: CoverColumn) -> RosterCell { sheet.cell(column) }
+      func text(_ column: CoverColumn) -> String { sheet.text(column) }
       func fail(_ column: CoverColumn, _ code: String, zh: String, en: String) {
-        errors.append(RegistryImport.rowError(rowNumber, column, code, zh: zh, en: en))
+        sheet.fail(column, code, zh: zh, en: en)
       }
+      let rowNumber = sheet.number
       var row = CoverTakeOverRow(
         rowNumber: rowNumber, name: text(.name), product: text(.product), versionLabel: "", shares: 1, errors: [])
 
       let creditCode = text(.creditCode).uppercased()
       row.unit = facts.units[creditCode]
-      if row.unit == nil {
+      if let unit = row.unit {
+        if let served = facts.servedNodes, !served.contains(unit.organisationID) {
+          fail(
+            .creditCode, "scheme_not_serving", zh: "本方案不适用于“\(unit.name)”所在的组织",
+            en: "the scheme does not serve \(unit.name)'s node")
+        }
+      } else {
         fail(
           .creditCode, "unknown_unit", zh: "单位“\(creditCode)”不在您的辖区内（请先导入单位）",
           en: "the unit \"\(creditCode)\" is not in your area (import the units first)")
@@ -262,7 +265,7 @@ public enum TakeOver {
         }
         row.certificateNumber = certificate
       }
-      row.errors = errors
+      row.errors = sheet.errors
       rows.append(row)
     }
     return .init(rows: rows, fileErrors: rows.isEmpty ? [noRows] : [], rowErrors: \.errors)
@@ -279,19 +282,13 @@ public enum TakeOver {
     }
     var rows: [PaidClaimTakeOverRow] = []
     var rowOfReference: [String: Int] = [:]
-    for index in cells.indices where index > headerIndex {
-      let line = cells[index]
-      guard line.contains(where: { !$0.trimmed.isEmpty }) else { continue }
-      func cell(_ column: PaidClaimColumn) -> RosterCell {
-        guard let position = columns[column], position < line.count else { return .empty }
-        return line[position]
-      }
-      func text(_ column: PaidClaimColumn) -> String { cell(column).trimmed }
-      let rowNumber = index + 1
-      var errors: [FieldError] = []
+    for var sheet in SheetHeader.rows(cells, below: headerIndex, columns: columns) {
+      func cell(_ column: PaidClaimColumn) -> RosterCell { sheet.cell(column) }
+      func text(_ column: PaidClaimColumn) -> String { sheet.text(column) }
       func fail(_ column: PaidClaimColumn, _ code: String, zh: String, en: String) {
-        errors.append(RegistryImport.rowError(rowNumber, column, code, zh: zh, en: en))
+        sheet.fail(column, code, zh: zh, en: en)
       }
+      let rowNumber = sheet.number
       var row = PaidClaimTakeOverRow(
         rowNumber: rowNumber, name: text(.name), product: text(.product), benefit: text(.benefit), amount: .zero,
         stays: 0, allowanceDays: 0, reference: text(.reference), errors: [])
@@ -357,7 +354,7 @@ public enum TakeOver {
       } else {
         rowOfReference[row.reference] = rowNumber
       }
-      row.errors = errors
+      row.errors = sheet.errors
       rows.append(row)
     }
     return .init(rows: rows, fileErrors: rows.isEmpty ? [noRows] : [], rowErrors: \.errors)

@@ -41,3 +41,33 @@ public enum SheetHeader {
         en: "no header row with the columns \(names.map(\.en).joined(separator: ", ")) (download the template)"))
   }
 }
+
+/// One data row below a sheet's header: its cells by column, and the errors found in it so far
+/// (each naming the row and the column, as `RegistryImport.rowError` words them).
+public struct SheetRow<Column: SheetColumn & RawRepresentable> where Column.RawValue == String {
+  /// 1-based, as the spreadsheet shows it.
+  public let number: Int
+  let line: [RosterCell]
+  let columns: [Column: Int]
+  public var errors: [FieldError] = []
+
+  public func cell(_ column: Column) -> RosterCell {
+    guard let position = columns[column], position < line.count else { return .empty }
+    return line[position]
+  }
+
+  public func text(_ column: Column) -> String { cell(column).trimmed }
+
+  public mutating func fail(_ column: Column, _ code: String, zh: String, en: String) {
+    errors.append(RegistryImport.rowError(number, column, code, zh: zh, en: en))
+  }
+}
+
+extension SheetHeader {
+  /// The rows below the header at `header` that hold anything.
+  static func rows<Column>(_ cells: [[RosterCell]], below header: Int, columns: [Column: Int]) -> [SheetRow<Column>] {
+    cells.indices.filter { $0 > header && cells[$0].contains { !$0.trimmed.isEmpty } }.map {
+      SheetRow(number: $0 + 1, line: cells[$0], columns: columns)
+    }
+  }
+}

@@ -9,12 +9,16 @@ extension FluentEnrollmentStore {
   /// Checks the cover sheet and, when `commit` and every row is right, writes it: per unit,
   /// product and period one bill that owes nothing (the money is in the fund's opening
   /// balance), settled on the period's first day, and each member's cover active.
+  ///
+  /// `servedNodes`: the nodes the scheme serves (nil: every node).
   public func takeOverCover(
-    _ cells: [[RosterCell]], scheme: CompiledScheme, today: CalendarDate, commit: Bool
+    _ cells: [[RosterCell]], scheme: CompiledScheme, servedNodes: Set<Organisation.ID>? = nil, today: CalendarDate,
+    commit: Bool
   ) async throws -> RegistryImportPreview<CoverTakeOverRow> {
     try await mappingConstraintFailure(to: Self.raceLost) {
       try await database.writeTransaction { transaction in
-        let facts = try await takeOverFacts(cells, scheme: scheme.code, on: transaction)
+        var facts = try await takeOverFacts(cells, scheme: scheme.code, on: transaction)
+        facts.servedNodes = servedNodes
         let preview = TakeOver.cover(cells, scheme: scheme, facts: facts, today: today)
         guard commit, preview.canCommit else { return preview }
         try await Self.writeCover(preview.rows, scheme: scheme, today: today, on: transaction)

@@ -159,7 +159,7 @@ extension FundPage {
       .if(
         !errors.isEmpty,
         .ul(
-          .class("errors"), .attribute(named: "role", value: "alert"),
+          .class("notice notice-bad errors"), .attribute(named: "role", value: "alert"),
           .forEach(errors) { .li(.text($0.message.text(for: language))) }))
     }
   }

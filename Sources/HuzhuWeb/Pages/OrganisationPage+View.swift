@@ -19,7 +19,8 @@ extension OrganisationPage {
           .p(.class("muted"), .text("\(organisation.kind.label.text(for: language)) · \(organisation.code)")),
           children(),
           units(path: path),
-          newUnitForm()
+          newUnitForm(),
+          yearEnd()
         )
       ).html()
     }
@@ -78,6 +79,15 @@ extension OrganisationPage {
         .if(units.pageCount > 1, pager(path: path, page: units)))
     }
 
+    /// The year-end renewal of this node's units (the window's, not a unit officer's).
+    private func yearEnd() -> Node<HTML.BodyContext> {
+      guard let viewer, viewer.mayRegisterIndividuals else { return .empty }
+      return .p(
+        .a(
+          .href(SiteURL.renewals.path + "?node=\(model.organisation.id)"), .id("year-end-renewal"),
+          .text(text("年末批量续保：本组织及下级的全部单位", "Year-end renewal of every unit here and below"))))
+    }
+
     /// Registering one unit under this node (the window's; many at once: the unit import).
     private func newUnitForm() -> Node<HTML.BodyContext> {
       guard let viewer, viewer.may(.manageUnits) else { return .empty }
@@ -102,14 +112,7 @@ extension OrganisationPage {
           .button(.type(.submit), .class("primary"), .id("create-unit"), .text(text("登记", "Register"))),
           .p(
             .class("muted"),
-            .a(.href(SiteURL.registryImport(.units).path), .text(text("多个单位：批量导入", "Many units: import them"))),
-            .if(
-              viewer.mayRegisterIndividuals,
-              .group(
-                .text(" · "),
-                .a(
-                  .href(SiteURL.renewals.path + "?node=\(model.organisation.id)"), .id("year-end-renewal"),
-                  .text(text("年末批量续保", "Year-end renewal of these units"))))))))
+            .a(.href(SiteURL.registryImport(.units).path), .text(text("多个单位：批量导入", "Many units: import them"))))))
     }
 
     private func pager(path: String, page: PagedResult<WorkUnit>) -> Node<HTML.BodyContext> {

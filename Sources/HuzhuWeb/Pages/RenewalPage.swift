@@ -45,7 +45,7 @@ enum RenewalPage {
           .if(
             !general.isEmpty,
             .ul(
-              .class("errors"), .attribute(named: "role", value: "alert"),
+              .class("notice notice-bad errors"), .attribute(named: "role", value: "alert"),
               .forEach(general) { .li(.text($0.message.text(for: language))) })),
           .form(
             .class("stacked-form"), .method(.post), .action(SiteURL.renewals.path), .id("renewal-form"),
