@@ -283,9 +283,9 @@ struct GoLiveTests {
     // What the period paid already: 2,400 to 周敏 (the cap is 3,000), 300 to 孙强.
     let paid = try write(
       """
-      身份证号,姓名,产品编码,保障期起,给付项目编码,给付金额,给付日期,原给付编号
-      \(people[0].value),\(names[0]),hospital,\(start),topup,2400.00,\(start),OLD-LP-1
-      \(people[3].value),\(names[3]),hospital,\(start),topup,300.00,\(start),OLD-LP-2
+      身份证号,姓名,产品编码,保障期起,给付项目编码,给付金额,给付日期,原给付编号,入院日期,出院日期,结算单号
+      \(people[0].value),\(names[0]),hospital,\(start),topup,2400.00,\(start),OLD-LP-1,\(start),\(start),
+      \(people[3].value),\(names[3]),hospital,\(start),topup,300.00,\(start),OLD-LP-2,,,js-0002
       """)
     let paidDone = try await Tasks.takeOver(
       configuration, sheet: .paidClaims, file: paid, scheme: "ayzg", operatorName: "ay-finance", dryRun: false)
@@ -301,6 +301,7 @@ struct GoLiveTests {
         today: today, scheme: scheme, calendar: .publishedChina)
       let registry = FluentRegistryStore(database: database)
       var totals: [Money?] = []
+      var flags: [[String]] = []
       var lodged: ClaimRecord.ID?
       for person in [people[0], people[2]] {
         let worker = try #require(try await registry.worker(idNumber: person))
@@ -313,9 +314,22 @@ struct GoLiveTests {
                 .inScopeCost: Money(yuan: 3_000), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
               ]))), for: worker.id, channel: .window, expedited: false, context: context)
         totals.append(claim.calculatedTotal)
+        flags.append(claim.duplicates.map { "\($0.kind.rawValue) \($0.earlierClaimNumber)" })
         lodged = claim.id
       }
       #expect(totals == [Money(yuan: 600), .zero])
+      // 周敏's stay was paid by the old system already: flagged as its duplicate.
+      #expect(flags == [["overlapping_stay OLD-LP-1"], []])
+      // Anyone's claim on the old settlement sheet is flagged too.
+      let sun = try #require(try await registry.worker(idNumber: people[3]))
+      let resubmitted = try await FluentClaimStore(database: database).open(
+        ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: CalendarDate(year: year, month: 1, day: 1)!,
+            dischargeDate: CalendarDate(year: year, month: 1, day: 1)!, claimDate: today,
+            figures: SettlementFigures([.inScopeCost: Money(yuan: 100), .pooledFundPaid: .zero])),
+          settlementSheetNumber: "JS-0002"), for: sun.id, channel: .window, expedited: false, context: context)
+      #expect(resubmitted.duplicates.map(\.kind) == [.sameSettlementSheet])
       // 郑丽's claim is lodged (周敏's stays a draft): it holds the year's close up below.
       _ = try await FluentClaimStore(database: database).perform(.submit, on: lodged!, context: context)
       lodgedClaim = lodged

@@ -93,4 +93,43 @@ struct TakeOverTests {
       good, existing: [key: BenefitHistory(paidAmount: Money(yuan: 100), paidClaims: 1)])
     #expect(histories[key] == BenefitHistory(paidAmount: Money(yuan: 1_600), paidClaims: 3, stays: 2, allowanceDays: 3))
   }
+
+  @Test func aStayPaidBeforeFlagsTheSameStayClaimedAgain() {
+    let stay = CoveragePeriod(
+      start: CalendarDate(year: 2025, month: 3, day: 1)!, end: CalendarDate(year: 2025, month: 3, day: 9)!)
+    let intake = ClaimIntake(
+      event: ClaimEvent(
+        admissionDate: CalendarDate(year: 2025, month: 3, day: 5)!,
+        dischargeDate: CalendarDate(year: 2025, month: 3, day: 12)!,
+        claimDate: today, figures: SettlementFigures([.inScopeCost: Money(yuan: 1)])),
+      settlementSheetNumber: "js-9")
+    let flags = DuplicateFlag.flags(
+      for: intake, memberClaims: [], papersSeen: [],
+      takenOver: [
+        TakenOverClaim(reference: "OLD-1", stay: stay, settlementSheet: nil, isMember: true),
+        TakenOverClaim(reference: "OLD-2", stay: stay, settlementSheet: nil, isMember: false),
+        TakenOverClaim(reference: "OLD-3", stay: nil, settlementSheet: "JS-9", isMember: false),
+      ])
+    #expect(
+      flags.map { "\($0.kind.rawValue) \($0.earlierClaimNumber)" } == [
+        "overlapping_stay OLD-1", "same_settlement_sheet OLD-3",
+      ])
+
+    // The sheet's own check of a stay: discharge before admission, or a discharge alone.
+    let start = CalendarDate(year: 2025, month: 1, day: 1)!
+    let cover = Enrollment(
+      schemeCode: "t", productCode: "hospital", versionLabel: "2025", workerID: person.id, unitID: unit.id,
+      period: CoveragePeriod(start: start, months: 12), shares: 1, status: .active, coverFrom: start,
+      certificateNumber: "C-1", enrolledOn: start, billID: .init())
+    let id = person.idNumber.value
+    let preview = TakeOver.paidClaims(
+      cells([
+        ["身份证号", "姓名", "产品编码", "保障期起", "给付项目编码", "给付金额", "给付日期", "原给付编号", "入院日期", "出院日期", "结算单号"],
+        [id, "周敏", "hospital", "2025-01-01", "topup", "10", "2025-03-20", "A", "2025-03-10", "2025-03-01", ""],
+        [id, "周敏", "hospital", "2025-01-01", "topup", "10", "2025-03-20", "B", "", "2025-03-01", ""],
+        [id, "周敏", "hospital", "2025-01-01", "topup", "10", "2025-03-20", "C", "2025-03-01", "2025-03-09", "js-9"],
+      ]), scheme: Self.scheme, facts: TakeOverFacts(people: [id: person], cover: [person.id: [cover]]), today: today)
+    #expect(preview.rows.map { $0.errors.map(\.code) } == [["invalid_stay"], ["missing"], []])
+    #expect(preview.rows[2].stay == stay && preview.rows[2].settlementSheet == "JS-9")
+  }
 }

@@ -85,4 +85,19 @@ struct RegistryImportPagesTests {
       #expect(!foreignPreview.text.contains("新区总工会"))
     }
   }
+
+  /// A sheet of many wrong rows: the first 500 are listed, the rest counted; the page stays
+  /// small enough to open.
+  @Test func aSheetOfManyWrongRowsListsTheFirstAndCountsTheRest() async throws {
+    try await withTestApp(.sqlite) { test in
+      let clerk = try await test.signIn("ay-window")
+      let rows = (1...1_200).map { "NOPE,单位\($0),BAD\($0),外企" }.joined(separator: "\n")
+      let sent = try await upload(test, clerk, "/imports/units", "所属组织编码,单位名称,统一社会信用代码,单位性质\n" + rows)
+      let preview = try await test.get(try #require(sent.headers.first(name: .location)), headers: clerk.cookie)
+      #expect(preview.text.contains("import-blocked") && preview.text.contains("import-unlisted"))
+      #expect(preview.text.contains("另有 700 行有错误未列出"))
+      #expect(preview.text.contains("单位500<") && !preview.text.contains("单位501<"))
+      #expect(preview.body.readableBytes < 2_000_000)
+    }
+  }
 }

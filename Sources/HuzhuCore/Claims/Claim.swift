@@ -175,14 +175,25 @@ public struct DuplicateFlag: Hashable, Sendable, Codable {
 
   /// Flags for `intake` against earlier claims: the member's own (stays), and anyone's (the
   /// papers: an invoice or settlement sheet belongs to one stay of one person).
+  ///
+  /// `takenOver`: claims paid before Huzhu (the member's for stays, anyone's for sheets), named
+  /// by their old reference.
   public static func flags(
     for intake: ClaimIntake, memberClaims: [(number: String, intake: ClaimIntake)],
-    papersSeen: [(number: String, intake: ClaimIntake)]
+    papersSeen: [(number: String, intake: ClaimIntake)], takenOver: [TakenOverClaim] = []
   ) -> [DuplicateFlag] {
     var flags: [DuplicateFlag] = []
     if let stay = intake.stay {
       for earlier in memberClaims where earlier.intake.stay.map(stay.overlaps) == true {
         flags.append(DuplicateFlag(kind: .overlappingStay, earlierClaimNumber: earlier.number))
+      }
+      for earlier in takenOver where earlier.isMember && earlier.stay.map(stay.overlaps) == true {
+        flags.append(DuplicateFlag(kind: .overlappingStay, earlierClaimNumber: earlier.reference))
+      }
+    }
+    if let sheet = intake.settlementSheetNumber?.trimmingWhitespace.uppercased(), !sheet.isEmpty {
+      for earlier in takenOver where earlier.settlementSheet == sheet {
+        flags.append(DuplicateFlag(kind: .sameSettlementSheet, earlierClaimNumber: earlier.reference, detail: sheet))
       }
     }
     let invoices = Set(intake.invoiceNumbers.map { $0.trimmingWhitespace.uppercased() })
@@ -197,6 +208,23 @@ public struct DuplicateFlag: Hashable, Sendable, Codable {
       }
     }
     return flags
+  }
+}
+
+/// A claim paid before Huzhu, as the take-over kept it, for duplicate checks.
+public struct TakenOverClaim: Hashable, Sendable {
+  /// The old system's reference, shown as the earlier claim.
+  public let reference: String
+  public let stay: CoveragePeriod?
+  public let settlementSheet: String?
+  /// Whether it was the member's own (a stay overlaps only the same person's).
+  public let isMember: Bool
+
+  public init(reference: String, stay: CoveragePeriod?, settlementSheet: String?, isMember: Bool) {
+    self.reference = reference
+    self.stay = stay
+    self.settlementSheet = settlementSheet
+    self.isMember = isMember
   }
 }
 

@@ -46,6 +46,7 @@ public enum CoverColumn: String, SheetColumn {
 /// The columns of the paid-claims sheet (本期已给付明细): one row per claim paid.
 public enum PaidClaimColumn: String, SheetColumn {
   case idNumber, name, product, periodStart, benefit, paidAmount, paidOn, stays, allowanceDays, reference
+  case admissionDate, dischargeDate, settlementSheet
 
   public var headers: [String] {
     switch self {
@@ -59,6 +60,9 @@ public enum PaidClaimColumn: String, SheetColumn {
     case .stays: ["住院次数", "stays"]
     case .allowanceDays: ["补助天数", "津贴天数", "allowancedays"]
     case .reference: ["原给付编号", "给付编号", "原单号", "reference"]
+    case .admissionDate: ["入院日期", "admissiondate"]
+    case .dischargeDate: ["出院日期", "dischargedate"]
+    case .settlementSheet: ["结算单号", "医保结算单号", "settlementsheet"]
     }
   }
 
@@ -74,6 +78,9 @@ public enum PaidClaimColumn: String, SheetColumn {
     case .stays: LocalizedText(zh: "住院次数", en: "stays")
     case .allowanceDays: LocalizedText(zh: "补助天数", en: "allowance days")
     case .reference: LocalizedText(zh: "原给付编号", en: "old reference")
+    case .admissionDate: LocalizedText(zh: "入院日期", en: "admission date")
+    case .dischargeDate: LocalizedText(zh: "出院日期", en: "discharge date")
+    case .settlementSheet: LocalizedText(zh: "结算单号", en: "settlement sheet number")
     }
   }
 
@@ -112,6 +119,10 @@ public struct PaidClaimTakeOverRow: Sendable {
   public var stays: Int
   public var allowanceDays: Int
   public var reference: String
+  /// The stay and the settlement sheet, when the old records have them: a claim for the same
+  /// stay or sheet in Huzhu is flagged as a duplicate of this one.
+  public var stay: CoveragePeriod?
+  public var settlementSheet: String?
   public var errors: [FieldError]
 }
 
@@ -339,6 +350,31 @@ public enum TakeOver {
           row[keyPath: keyPath] = count
         } else {
           fail(column, "invalid_count", zh: "应为0–366的整数", en: "a whole number from 0 to 366")
+        }
+      }
+      let admission = date(cell(.admissionDate), required: false) { code, zh, en in
+        fail(.admissionDate, code, zh: zh, en: en)
+      }
+      let discharge = date(cell(.dischargeDate), required: false) { code, zh, en in
+        fail(.dischargeDate, code, zh: zh, en: en)
+      }
+      if let admission {
+        let end = discharge ?? admission
+        if end < admission || end > today {
+          fail(
+            .dischargeDate, "invalid_stay", zh: "应不早于入院日期、不晚于今天", en: "not before the admission and not after today")
+        } else {
+          row.stay = CoveragePeriod(start: admission, end: end)
+        }
+      } else if discharge != nil {
+        fail(.admissionDate, "missing", zh: "有出院日期时须填写入院日期", en: "give the admission date with the discharge date")
+      }
+      let sheetNumber = text(.settlementSheet).uppercased()
+      if !sheetNumber.isEmpty {
+        if sheetNumber.count > 40 || PlainText.problem(in: sheetNumber) != nil {
+          fail(.settlementSheet, "invalid_sheet", zh: "应为不超过40个字符的编号", en: "a number of at most 40 characters")
+        } else {
+          row.settlementSheet = sheetNumber
         }
       }
       if row.reference.isEmpty || row.reference.count > 40 || PlainText.problem(in: row.reference) != nil {

@@ -21,6 +21,9 @@ struct M024_TakenOverClaims: AsyncMigration {
       .field("stays", .int64, .required)
       .field("allowance_days", .int64, .required)
       .field("reference", .string, .required)
+      .field("admission_date", .string)
+      .field("discharge_date", .string)
+      .field("settlement_sheet", .string)
       .field("taken_over_by", .string, .required)
       .field("created_at", .datetime, .required)
       .unique(on: "scheme_code", "reference", name: "uq_taken_over_claims_reference")
@@ -28,6 +31,7 @@ struct M024_TakenOverClaims: AsyncMigration {
       .create()
     guard let sql = database as? any SQLDatabase else { return }
     try await sql.create(index: "ix_taken_over_claims_worker").on(Self.table).column("worker_id").run()
+    try await sql.create(index: "ix_taken_over_claims_sheet").on(Self.table).column("settlement_sheet").run()
     try await AppendOnly.protect(Self.table, on: sql)
   }
 

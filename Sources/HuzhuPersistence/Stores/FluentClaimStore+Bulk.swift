@@ -79,6 +79,21 @@ extension FluentClaimStore {
         for row in rows { papersSeen[row.paper, default: []].append((row.number, try row.decoded())) }
       }
 
+      // Claims paid before Huzhu: the members' stays and anyone's settlement sheets.
+      var takenOver: [(worker: UUID, claim: TakenOverClaim)] = []
+      let sheets = Array(
+        Set(requests.flatMap { $0.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number) }))
+      for chunk in workerIDs.chunks(of: Self.bulkChunk) {
+        takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: chunk, sheets: [], on: transaction)
+      }
+      for chunk in sheets.chunks(of: Self.bulkChunk) {
+        takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: [], sheets: chunk, on: transaction)
+      }
+      let takenOverByWorker = Dictionary(grouping: takenOver, by: \.worker)
+      let takenOverBySheet = Dictionary(grouping: takenOver.filter { $0.claim.settlementSheet != nil }) {
+        $0.claim.settlementSheet!
+      }
+
       let year = context.today.year
       let sequence = try await Sequences.next(
         DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: requests.count,
@@ -133,7 +148,12 @@ extension FluentClaimStore {
           suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
         let seen = request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] }
         record.duplicates = DuplicateFlag.flags(
-          for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen)
+          for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen,
+          takenOver: {
+            let ownSheets = request.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number)
+            let relevant = (takenOverByWorker[id] ?? []) + ownSheets.flatMap { takenOverBySheet[$0] ?? [] }
+            return FluentEnrollmentStore.takenOver(relevant, for: id, sheets: Set(ownSheets))
+          }())
         history.append(
           (
             record.id,

@@ -687,9 +687,13 @@ public struct FluentClaimStore: ClaimStore {
         .filter(\.$claimID != record.id.rawValue).all().map(\.claimID)
       if !ids.isEmpty { seen = try await ClaimModel.query(on: database).filter(\.$id ~~ Set(ids)).all() }
     }
+    let sheets = Self.papers(of: record).filter { $0.kind == "settlement_sheet" }.map(\.number)
+    let takenOver = try await FluentEnrollmentStore.takenOverClaims(
+      workers: [record.workerID.rawValue], sheets: sheets, on: database)
     return DuplicateFlag.flags(
       for: record.intake, memberClaims: try own.map { ($0.number, try $0.domain().intake) },
-      papersSeen: try seen.map { ($0.number, try $0.domain().intake) })
+      papersSeen: try seen.map { ($0.number, try $0.domain().intake) },
+      takenOver: FluentEnrollmentStore.takenOver(takenOver, for: record.workerID.rawValue, sheets: Set(sheets)))
   }
 
   static func papers(of record: ClaimRecord) -> [(kind: String, number: String)] {

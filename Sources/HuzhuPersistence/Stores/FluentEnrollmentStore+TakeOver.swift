@@ -193,15 +193,73 @@ extension FluentEnrollmentStore {
     for start in stride(from: 0, to: rows.count, by: 500) {
       var insert = sql.insert(into: M024_TakenOverClaims.table).columns(
         "id", "worker_id", "scheme_code", "product_code", "period_start", "benefit_code", "amount", "paid_on", "stays",
-        "allowance_days", "reference", "taken_over_by", "created_at")
+        "allowance_days", "reference", "admission_date", "discharge_date", "settlement_sheet", "taken_over_by",
+        "created_at")
       for row in rows[start..<min(start + 500, rows.count)] {
         insert = insert.values(
           SQLBind(UUID()), SQLBind(row.workerID!.rawValue), SQLBind(scheme), SQLBind(row.product),
           SQLBind(row.periodStart!.description), SQLBind(row.benefit), SQLBind(row.amount.fen),
           SQLBind(row.paidOn!.description), SQLBind(row.stays), SQLBind(row.allowanceDays), SQLBind(row.reference),
+          SQLBind(row.stay?.start.description), SQLBind(row.stay?.end.description), SQLBind(row.settlementSheet),
           SQLBind(takenOverBy), SQLBind(now))
       }
       try await insert.run()
+    }
+  }
+}
+
+extension FluentEnrollmentStore {
+  /// Claims paid before Huzhu that new claims could repeat: those of `workers` with a stay, and
+  /// anyone's with one of `sheets`; each with the worker it was paid to.
+  static func takenOverClaims(workers: [UUID], sheets: [String], on database: any Database) async throws
+    -> [(worker: UUID, claim: TakenOverClaim)]
+  {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    guard !workers.isEmpty || !sheets.isEmpty else { return [] }
+    struct Row: Decodable {
+      let worker_id: UUID
+      let reference: String
+      let admission_date: String?
+      let discharge_date: String?
+      let settlement_sheet: String?
+    }
+    let query = sql.select().column("worker_id").column("reference").column("admission_date")
+      .column("discharge_date").column("settlement_sheet").from(M024_TakenOverClaims.table)
+      .where { group in
+        var group = group
+        if !workers.isEmpty {
+          group = group.where { stays in
+            stays.where("worker_id", .in, workers).where("admission_date", .isNot, SQLLiteral.null)
+          }
+        }
+        if !sheets.isEmpty { group = group.orWhere("settlement_sheet", .in, sheets) }
+        return group
+      }
+    return try await query.all(decoding: Row.self).map { row in
+      let stay = row.admission_date.flatMap(CalendarDate.init).map { start in
+        CoveragePeriod(start: start, end: row.discharge_date.flatMap(CalendarDate.init) ?? start)
+      }
+      return (
+        row.worker_id,
+        TakenOverClaim(reference: row.reference, stay: stay, settlementSheet: row.settlement_sheet, isMember: false)
+      )
+    }
+  }
+
+  /// Those of `all` that bear on a claim of `worker` with `sheets`, marked the member's own
+  /// where they were paid to the same person.
+  static func takenOver(
+    _ all: [(worker: UUID, claim: TakenOverClaim)], for worker: UUID, sheets: Set<String>
+  ) -> [TakenOverClaim] {
+    var seen: Set<String> = []
+    return all.compactMap { entry in
+      let own = entry.worker == worker
+      guard own || entry.claim.settlementSheet.map(sheets.contains) == true,
+        seen.insert(entry.claim.reference).inserted
+      else { return nil }
+      return TakenOverClaim(
+        reference: entry.claim.reference, stay: entry.claim.stay, settlementSheet: entry.claim.settlementSheet,
+        isMember: own)
     }
   }
 }

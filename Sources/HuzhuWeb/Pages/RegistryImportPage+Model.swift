@@ -63,4 +63,7 @@ enum RegistryImportPage {
 
   /// Rows shown: every row with a problem, then the first clean ones up to this.
   static let cleanRowsShown = 50
+  /// Rows with problems listed at most (a sheet of 100,000 wrong rows would be a page no
+  /// browser opens); the rest are counted, and fixing the first ones shows them.
+  static let problemRowsShown = 500
 }

@@ -23,11 +23,19 @@ extension RegistryImportPage {
             .div(.class("notice notice-good"), .id("import-notice"), .text($0.text(for: language)))
           },
           .p(.class("muted"), .text(explanation)),
-          .forEach(model.errors) { error in
+          .forEach(model.errors.prefix(RegistryImportPage.problemRowsShown)) { error in
             .div(
               .class("notice notice-bad"), .attribute(named: "role", value: "alert"),
               .text(error.message.text(for: language)))
           },
+          .if(
+            model.errors.count > RegistryImportPage.problemRowsShown,
+            .div(
+              .class("notice notice-bad"),
+              .text(
+                text(
+                  "另有 \(model.errors.count - RegistryImportPage.problemRowsShown) 处错误未列出",
+                  "\(model.errors.count - RegistryImportPage.problemRowsShown) more errors not listed")))),
           upload(),
           .if(model.previewed, preview()))
       )
@@ -65,11 +73,16 @@ extension RegistryImportPage {
 
     private func preview() -> Node<HTML.BodyContext> {
       var clean = 0
+      var wrong = 0
       let rows = model.rows.filter { row in
-        guard row.errors.isEmpty else { return true }
+        guard row.errors.isEmpty else {
+          wrong += 1
+          return wrong <= RegistryImportPage.problemRowsShown
+        }
         clean += 1
         return clean <= RegistryImportPage.cleanRowsShown
       }
+      let unlisted = wrong - min(wrong, RegistryImportPage.problemRowsShown)
       let counts = Dictionary(grouping: model.rows, by: \.action).mapValues(\.count)
       return .group(
         .div(
@@ -115,7 +128,15 @@ extension RegistryImportPage {
                 .td(.text(String(row.number))), .td(.text(row.action.label.text(for: language))),
                 .td(.text(row.code)), .td(.text(row.name)), .td(.text(row.under)),
                 .td(.forEach(row.errors) { .div(.class("field-message"), .text($0.message.text(for: language))) }))
-            })))
+            })),
+        .if(
+          unlisted > 0,
+          .p(
+            .class("notice notice-bad"), .id("import-unlisted"),
+            .text(
+              text(
+                "另有 \(unlisted) 行有错误未列出：请先修改上面列出的，再重新上传。",
+                "\(unlisted) more rows have errors: correct those listed and upload again.")))))
     }
 
     private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {

@@ -15,6 +15,8 @@ enum RosterPage {
 
   /// Rows shown: every row with a problem, then the first clean ones up to this.
   static let cleanRowsShown = 20
+  /// Rows with problems listed at most; the rest are counted (see ``RegistryImportPage``).
+  static let problemRowsShown = RegistryImportPage.problemRowsShown
 
   struct View: LocalizedView {
     let model: Model
@@ -28,11 +30,19 @@ enum RosterPage {
         currentPath: SiteURL.rosterPage(.value(unit.id)).path, viewer: viewer,
         content: .group(
           .nav(.class("breadcrumbs"), .a(.href(SiteURL.unit(.value(unit.id)).path), .text(unit.name))),
-          .forEach(model.errors) { error in
+          .forEach(model.errors.prefix(RosterPage.problemRowsShown)) { error in
             .div(
               .class("notice notice-bad"), .attribute(named: "role", value: "alert"),
               .text(error.message.text(for: language)))
           },
+          .if(
+            model.errors.count > RosterPage.problemRowsShown,
+            .div(
+              .class("notice notice-bad"),
+              .text(
+                text(
+                  "另有 \(model.errors.count - RosterPage.problemRowsShown) 处错误未列出",
+                  "\(model.errors.count - RosterPage.problemRowsShown) more errors not listed")))),
           upload(),
           .unwrap(model.preview) { preview($0) })
       )
@@ -58,11 +68,16 @@ enum RosterPage {
 
     private func preview(_ preview: RosterPreview) -> Node<HTML.BodyContext> {
       var clean = 0
+      var flagged = 0
       let rows = preview.rows.filter { row in
-        guard row.errors.isEmpty && row.warnings.isEmpty else { return true }
+        guard row.errors.isEmpty && row.warnings.isEmpty else {
+          flagged += 1
+          return flagged <= RosterPage.problemRowsShown
+        }
         clean += 1
         return clean <= RosterPage.cleanRowsShown
       }
+      let unlisted = flagged - min(flagged, RosterPage.problemRowsShown)
       return .group(
         .div(
           .class("figures"), .id("roster-figures"),
@@ -103,7 +118,15 @@ enum RosterPage {
                 .td(
                   .forEach(row.errors) { .div(.class("field-message"), .text($0.message.text(for: language))) },
                   .forEach(row.warnings) { .div(.class("muted"), .text($0.message.text(for: language))) }))
-            })))
+            })),
+        .if(
+          unlisted > 0,
+          .p(
+            .class("notice notice-bad"), .id("roster-unlisted"),
+            .text(
+              text(
+                "另有 \(unlisted) 行有错误或提示未列出：请先修改上面列出的，再重新上传。",
+                "\(unlisted) more rows have errors or notes: correct those listed and upload again.")))))
     }
 
     private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {
