@@ -54,12 +54,6 @@ public struct FundLedger: UseCase {
     return closes
   }
 
-  public func closes(scheme code: String) async throws -> [FundPeriodClose] {
-    try actor.require(.viewFund)
-    guard try await schemeStore.scheme(code: code) != nil else { throw UseCaseError.notFound }
-    return try await fundStore.closes(scheme: code)
-  }
-
   /// Posts a product's opening balance in a period, dated today, once.
   public func postOpeningBalance(
     _ amount: Money, scheme code: String, product: String, version: String, reference: String

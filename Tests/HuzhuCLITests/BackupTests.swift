@@ -192,6 +192,17 @@ struct BackupTests {
     return output
   }
 
+  /// An empty data directory holding the installation's key (so that a restore compares
+  /// the fingerprint), and its path.
+  func destination(withKeyOf source: AppConfiguration) throws -> (AppConfiguration, String) {
+    let directory = scratch.make()
+    var destination = try AppConfiguration.resolve(dataDirectory: directory, environment: quietDemo)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: source.dataDirectory + "/secrets.key", toPath: directory + "/secrets.key")
+    destination.secretsKey = .file(directory + "/secrets.key")
+    return (destination, directory)
+  }
+
   /// A damaged or crafted archive restores nothing: a count that does not match, a missing
   /// scan, an entry outside the documents directory, another kind of database, a wrong key.
   @Test func aDamagedBackupRestoresNothing() async throws {
@@ -221,14 +232,8 @@ struct BackupTests {
       (try tampered(archive, manifest: { $0.secretsKeyFingerprint = "0000000000000000" }), "secrets key"),
     ]
     for (path, expected) in cases {
-      let directory = scratch.make()
-      var destination = try AppConfiguration.resolve(dataDirectory: directory, environment: quietDemo)
-      // The installation's key at hand, so that the fingerprint is compared.
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      try FileManager.default.copyItem(
-        atPath: source.dataDirectory + "/secrets.key", toPath: directory + "/secrets.key")
-      destination.secretsKey = .file(directory + "/secrets.key")
-      let failure = await #expect(throws: Backups.Failure.self) { _ = try await Tasks.restore(destination, from: path) }
+      let (target, directory) = try destination(withKeyOf: source)
+      let failure = await #expect(throws: Backups.Failure.self) { _ = try await Tasks.restore(target, from: path) }
       #expect(failure?.description.contains(expected) == true, "\(expected): \(String(describing: failure))")
       let database = directory + "/huzhu.sqlite"
       let size = (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0
@@ -262,12 +267,7 @@ struct BackupTests {
       from = found.upperBound
     }
     try bytes.write(to: URL(fileURLWithPath: bombed))
-    let bombDirectory = scratch.make()
-    var bombDestination = try AppConfiguration.resolve(dataDirectory: bombDirectory, environment: quietDemo)
-    try FileManager.default.createDirectory(atPath: bombDirectory, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(
-      atPath: source.dataDirectory + "/secrets.key", toPath: bombDirectory + "/secrets.key")
-    bombDestination.secretsKey = .file(bombDirectory + "/secrets.key")
+    let (bombDestination, _) = try destination(withKeyOf: source)
     let exploded = await #expect(throws: Backups.Failure.self) {
       _ = try await Tasks.restore(bombDestination, from: bombed)
     }

@@ -429,6 +429,40 @@ public enum TakeOver {
     }
   }
 
+  /// What a take-over sheet names that must be looked up before it is checked, read from
+  /// its own columns only.
+  public struct Lookups: Sendable, Equatable {
+    public var idNumbers: [ResidentIDNumber] = []
+    public var creditCodes: Set<String> = []
+    public var certificates: Set<String> = []
+    public var references: Set<String> = []
+  }
+
+  public static func lookups(_ cells: [[RosterCell]]) -> Lookups {
+    var lookups = Lookups()
+    var numbers: Set<String> = []
+    func person(_ text: String) {
+      if case .success(let number) = ResidentIDNumber.validate(text), numbers.insert(number.value).inserted {
+        lookups.idNumbers.append(number)
+      }
+    }
+    if let (header, columns) = SheetHeader.find(cells, CoverColumn.self) {
+      for row in SheetHeader.rows(cells, below: header, columns: columns) {
+        person(row.text(.idNumber))
+        lookups.creditCodes.insert(row.text(.creditCode).uppercased())
+        let certificate = row.text(.certificateNumber).uppercased()
+        if !certificate.isEmpty && certificate.count <= 40 { lookups.certificates.insert(certificate) }
+      }
+    } else if let (header, columns) = SheetHeader.find(cells, PaidClaimColumn.self) {
+      for row in SheetHeader.rows(cells, below: header, columns: columns) {
+        person(row.text(.idNumber))
+        let reference = row.text(.reference)
+        if !reference.isEmpty && reference.count <= 40 { lookups.references.insert(reference) }
+      }
+    }
+    return lookups
+  }
+
   static let noRows = FieldError(
     field: "rows", code: "no_rows", message: LocalizedText(zh: "表头下没有数据", en: "no rows below the header"))
 

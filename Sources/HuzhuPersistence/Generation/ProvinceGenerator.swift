@@ -63,7 +63,19 @@ public enum ProvinceGenerator {
     let definition = Self.scheme(from: template)
     let scheme = try SchemeCompiler.compile(definition)
     return try await database.withConnection { connection in
-      try await withRollbackJournal(on: connection, progress: progress) {
+      if let sql = connection as? any SQLDatabase, sql.dialect.name == "sqlite" {
+        // Millions of rows in one transaction: a page cache of 2 MB (SQLite's default) turns
+        // every insert into reads from disk, and a cache smaller than the indexes being filled
+        // spills pages to the file again and again. A gigabyte for this
+        // connection (a ceiling, not an allocation). Each multi-row INSERT also keeps a
+        // statement journal, in temporary files unless told otherwise: a profile showed a
+        // sixth of the load writing them. Set before the transaction: SQLite refuses to move
+        // temporary storage inside one once the connection has used it (a migration's
+        // statement journal, for one).
+        try await sql.raw("PRAGMA cache_size = -1048576").run()
+        try await sql.raw("PRAGMA temp_store = MEMORY").run()
+      }
+      return try await withRollbackJournal(on: connection, progress: progress) {
         try await connection.transaction { database in
           try await write(
             scale, definition: definition, scheme: scheme, on: database, leaderPasswordHash: leaderPasswordHash,
@@ -139,16 +151,6 @@ public enum ProvinceGenerator {
       return version
     }
     do {
-      if !inserter.isPostgres {
-        // Millions of rows in one transaction: a page cache of 2 MB (SQLite's default) turns
-        // every insert into reads from disk, and a cache smaller than the indexes being filled
-        // spills pages to the file again and again. A gigabyte for this
-        // connection (a ceiling, not an allocation). Each multi-row INSERT also keeps a
-        // statement journal, in temporary files unless told otherwise: a profile showed a
-        // sixth of the load writing them.
-        try await inserter.sql.raw("PRAGMA cache_size = -1048576").run()
-        try await inserter.sql.raw("PRAGMA temp_store = MEMORY").run()
-      }
       // Nothing below reads these tables until the aggregates: their indexes are built once,
       // at the end.
       let tables = [

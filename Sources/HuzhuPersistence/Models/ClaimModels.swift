@@ -203,6 +203,25 @@ final class BenefitLedgerModel: Model, @unchecked Sendable {
   @Field(key: "history") var history: String
 
   init() {}
+
+  /// A member's first row for a benefit in a period.
+  init(worker: UUID, scheme: String, product: String, periodStart: String, benefit: String, history: BenefitHistory)
+    throws
+  {
+    id = UUID()
+    workerID = worker
+    schemeCode = scheme
+    productCode = product
+    self.periodStart = periodStart
+    benefitCode = benefit
+    try record(history)
+  }
+
+  /// The benefit's history as it now stands (the amount kept beside it for sums in SQL).
+  func record(_ history: BenefitHistory) throws {
+    self.history = try JSON.text(history)
+    paidAmount = history.paidAmount.fen
+  }
 }
 
 final class NotificationModel: Model, @unchecked Sendable {

@@ -763,20 +763,13 @@ public struct FluentClaimStore: ClaimStore {
         if let row = rows.first(where: {
           $0.productCode == product && $0.periodStart == period && $0.benefitCode == benefit
         }) {
-          row.history = try JSON.text(history)
-          row.paidAmount = history.paidAmount.fen
+          try row.record(history)
           try await row.update(on: database)
         } else {
-          let row = BenefitLedgerModel()
-          row.id = UUID()
-          row.workerID = worker.rawValue
-          row.schemeCode = scheme
-          row.productCode = product
-          row.periodStart = period
-          row.benefitCode = benefit
-          row.history = try JSON.text(history)
-          row.paidAmount = history.paidAmount.fen
-          try await row.create(on: database)
+          try await BenefitLedgerModel(
+            worker: worker.rawValue, scheme: scheme, product: product, periodStart: period, benefit: benefit,
+            history: history
+          ).create(on: database)
         }
       }
     }

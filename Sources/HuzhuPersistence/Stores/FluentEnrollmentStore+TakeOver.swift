@@ -53,24 +53,12 @@ extension FluentEnrollmentStore {
   func takeOverFacts(_ cells: [[RosterCell]], scheme: String, on database: any Database) async throws
     -> TakeOverFacts
   {
-    var numbers: [String: ResidentIDNumber] = [:]
-    var codes: Set<String> = []
-    var words: Set<String> = []
-    for cell in cells.joined() {
-      let text: String
-      switch cell {
-      case .text(let value), .number(let value): text = value.trimmingCharacters(in: .whitespaces)
-      case .empty: continue
-      }
-      if case .success(let number) = ResidentIDNumber.validate(text) { numbers[number.value] = number }
-      if text.count == 18 { codes.insert(text.uppercased()) }
-      if !text.isEmpty && text.count <= 40 { words.insert(text) }
-    }
+    let named = TakeOver.lookups(cells)
     let registry = FluentRegistryStore(database: database, scope: scope)
-    let units = try await registry.registeredUnits(creditCodes: codes.sorted()).compactMapValues {
+    let units = try await registry.registeredUnits(creditCodes: named.creditCodes.sorted()).compactMapValues {
       $0.inScope ? $0.unit : nil
     }
-    let standings = try await registry.standings(of: Array(numbers.values))
+    let standings = try await registry.standings(of: named.idNumbers)
     let people = try await registry.workers(standings.values.map(\.worker))
     var byNumber: [String: Worker] = [:]
     for worker in people.values { byNumber[worker.idNumber.value.uppercased()] = worker }
@@ -83,16 +71,15 @@ extension FluentEnrollmentStore {
         cover[enrollment.workerID, default: []].append(enrollment)
       }
     }
-    let candidates = Array(words.map { $0.uppercased() })
     var certificates: Set<String> = []
     var references: Set<String> = []
-    for chunk in candidates.chunks(of: Self.chunkSize) {
+    for chunk in Array(named.certificates).chunks(of: Self.chunkSize) {
       certificates.formUnion(
         try await EnrollmentModel.query(on: database).filter(\.$certificateNumber ~~ chunk).all().map(
           \.certificateNumber))
     }
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    for chunk in Array(words).chunks(of: Self.chunkSize) {
+    for chunk in Array(named.references).chunks(of: Self.chunkSize) {
       references.formUnion(
         try await sql.select().column("reference").from(M024_TakenOverClaims.table)
           .where("scheme_code", .equal, scheme).where("reference", .in, chunk)
@@ -172,20 +159,13 @@ extension FluentEnrollmentStore {
     let histories = TakeOver.histories(rows, existing: existing.mapValues(\.history))
     for (key, history) in histories {
       if let row = existing[key]?.row {
-        row.history = try JSON.text(history)
-        row.paidAmount = history.paidAmount.fen
+        try row.record(history)
         try await row.update(on: database)
       } else {
-        let row = BenefitLedgerModel()
-        row.id = UUID()
-        row.workerID = key.worker.rawValue
-        row.schemeCode = scheme
-        row.productCode = key.product
-        row.periodStart = key.periodStart.description
-        row.benefitCode = key.benefit
-        row.history = try JSON.text(history)
-        row.paidAmount = history.paidAmount.fen
-        try await row.create(on: database)
+        try await BenefitLedgerModel(
+          worker: key.worker.rawValue, scheme: scheme, product: key.product,
+          periodStart: key.periodStart.description, benefit: key.benefit, history: history
+        ).create(on: database)
       }
     }
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
