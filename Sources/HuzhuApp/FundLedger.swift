@@ -43,15 +43,13 @@ public struct FundLedger: UseCase {
     let schemes = try await schemeStore.schemes()
     let kept =
       actor.may(.keepFundLedger) ? schemes.filter { actor.scope.contains(organisation: $0.organisationID) } : []
-    return Overview(funds: funds, closes: try await closedPeriods(), kept: kept)
+    return Overview(funds: funds, closes: try await fundStore.closes(schemes: schemes.map(\.code)), kept: kept)
   }
 
   /// The closed periods of every scheme in reach.
   public func closedPeriods() async throws -> [FundPeriodClose] {
     try actor.require(.viewFund)
-    var closes: [FundPeriodClose] = []
-    for scheme in try await schemeStore.schemes() { closes += try await fundStore.closes(scheme: scheme.code) }
-    return closes
+    return try await fundStore.closes(schemes: try await schemeStore.schemes().map(\.code))
   }
 
   /// Posts a product's opening balance in a period, dated today, once.

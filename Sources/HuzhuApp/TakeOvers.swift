@@ -19,26 +19,24 @@ public struct TakeOvers: UseCase {
   public typealias CoverPreview = RegistryImportPreview<CoverTakeOverRow>
   public typealias PaidClaimPreview = RegistryImportPreview<PaidClaimTakeOverRow>
 
-  /// The scheme in the actor's reach that serves their node.
-  func scheme(_ code: String) async throws -> CompiledScheme {
-    guard let node = actor.organisation?.id else {
-      guard let stored = try await schemeStore.scheme(code: code) else { throw ClaimContexts.unknownScheme(code) }
-      return try stored.compiled()
-    }
-    return try await Enrollments(services, actor: actor).scheme(code, serving: node)
+  /// The scheme in the actor's reach that serves their node, and the node running it.
+  func scheme(_ code: String) async throws -> (scheme: CompiledScheme, owner: Organisation.ID) {
+    guard let stored = try await schemeStore.scheme(code: code),
+      actor.scope == .unrestricted
+        || actor.organisation.map({ actor.hierarchy.scheme(runBy: stored.organisationID, serves: $0.id) }) == true
+    else { throw ClaimContexts.unknownScheme(code) }
+    return (try stored.compiled(), stored.organisationID)
   }
 
   /// Checks the cover sheet; with `commit`, takes it over when every row is right.
   public func cover(_ bytes: Data, scheme code: String, commit: Bool) async throws -> CoverPreview {
     try actor.require(.enroll)
     let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
-    let scheme = try await scheme(code)
-    let owner = try await schemeStore.scheme(code: code)?.organisationID
+    let (scheme, owner) = try await scheme(code)
     // The system actor of a test may carry no tree: then every node counts as served.
-    let served = owner.flatMap { owner in
+    let served =
       actor.organisations.isEmpty
-        ? nil : Set(actor.organisations.map(\.id).filter { actor.hierarchy.scheme(runBy: owner, serves: $0) })
-    }
+      ? nil : Set(actor.organisations.map(\.id).filter { actor.hierarchy.scheme(runBy: owner, serves: $0) })
     let preview = try await enrollmentStore.takeOverCover(
       cells, scheme: scheme, servedNodes: served, today: services.today, commit: commit)
     if commit {
@@ -54,7 +52,7 @@ public struct TakeOvers: UseCase {
   public func paidClaims(_ bytes: Data, scheme code: String, commit: Bool) async throws -> PaidClaimPreview {
     try actor.require(.keepFundLedger)
     let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
-    let scheme = try await scheme(code)
+    let scheme = try await scheme(code).scheme
     let preview = try await enrollmentStore.takeOverPaidClaims(
       cells, scheme: scheme, today: services.today, takenOverBy: actor.name, commit: commit)
     if commit {

@@ -134,4 +134,40 @@ struct YearEndPagesTests {
       for unit in candidates { #expect(!foreign.text.contains(unit.unit.name)) }
     }
   }
+
+  /// A careless or hostile client: a 25-digit amount, markup in every text field, choices
+  /// that name nothing. Each is a clear 422 with the text shown as text; nothing is written.
+  @Test func hostileInputIsRefusedAndShownAsText() async throws {
+    try await withTestApp(.sqlite) { test in
+      let finance = try await test.signIn("ay-finance")
+      let hostile = "\"><script>alert(1)</script>"
+      for (path, fields) in [
+        (
+          "/funds/opening",
+          [
+            ("choice", "anyang|anyang-hospital|2020"), ("amount", String(repeating: "9", count: 25)),
+            ("reference", hostile),
+          ]
+        ),
+        ("/funds/opening", [("choice", hostile), ("amount", "1.00"), ("reference", hostile)]),
+        ("/funds/close", [("choice", hostile), ("reference", hostile), ("action", "close")]),
+        (
+          "/funds/close",
+          [("choice", "anyang|2019"), ("reference", String(repeating: "长", count: 65)), ("action", "close")]
+        ),
+      ] {
+        let answer = try await test.post(path, form: fields, as: finance)
+        #expect(answer.status == .unprocessableEntity, "\(path) \(fields)")
+        #expect(!answer.text.contains("<script>alert(1)"), "\(path)")
+      }
+      let window = try await test.signIn("ay-window")
+      let renewal = try await test.post(
+        "/renewals", form: [("product", hostile), ("periodStart", hostile), ("node", hostile), ("action", "commit")],
+        as: window)
+      #expect(renewal.status == .unprocessableEntity && !renewal.text.contains("<script>alert(1)"))
+      let fund = FluentEnrollmentStore(database: test.app.db)
+      #expect(
+        try await fund.fundBalances(scheme: "anyang").allSatisfy { $0.opening == .zero && $0.carriedForward == .zero })
+    }
+  }
 }

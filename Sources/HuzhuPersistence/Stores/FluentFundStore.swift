@@ -18,7 +18,13 @@ public struct FluentFundStore: Sendable {
   }
 
   public func closes(scheme: String) async throws -> [FundPeriodClose] {
-    try await FundPeriodCloseModel.query(on: database).filter(\.$schemeCode == scheme).sort(\.$closedOn)
+    try await closes(schemes: [scheme])
+  }
+
+  /// The closed periods of `schemes`, in one query.
+  public func closes(schemes: [String]) async throws -> [FundPeriodClose] {
+    guard !schemes.isEmpty else { return [] }
+    return try await FundPeriodCloseModel.query(on: database).filter(\.$schemeCode ~~ schemes).sort(\.$closedOn)
       .all().map { try $0.domain() }
   }
 
