@@ -165,6 +165,14 @@ public struct Claims: UseCase {
     scheme: String, channel: ClaimChannel, expedited: Bool, scans: [Scan] = []
   ) async throws -> ClaimRecord {
     try actor.require(.intakeClaims)
+    guard channel != .settlement else {
+      // Only a settlement record makes such a claim (``Settlements``): it stands for papers.
+      throw ValidationFailure([
+        FieldError(
+          field: "channel", code: "invalid_channel",
+          message: LocalizedText(zh: "一站式结算申请只能由结算数据生成", en: "one-stop claims are made from settlement data only"))
+      ])
+    }
     let checked = try Self.check(scans).get()
     let context = try await contexts.context(scheme: scheme)
     let received = try actor.recorded(
@@ -197,6 +205,8 @@ public struct Claims: UseCase {
         requested, reason: reason, today: context.today, field: "event.claimDate", what: Self.receiptDate)
     var intake = intake
     intake.event.claimDate = received.date
+    // A claim made from a settlement stays linked to it, whoever changes its facts.
+    intake.settlement = current.intake.settlement
     let updated = try await claimStore.update(intake, of: id, context: context)
     try await audit.earlierDate(received, subject: "claim:\(id)", what: "received on")
     try await audit.record(

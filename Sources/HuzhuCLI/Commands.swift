@@ -148,7 +148,7 @@ struct Import: AsyncParsableCommand {
     abstract: "Import data from spreadsheets.",
     subcommands: [
       ImportRoster.self, ImportOrganisations.self, ImportUnits.self, ImportCover.self, ImportPaidClaims.self,
-      RosterTemplate.self,
+      ImportSettlements.self, RosterTemplate.self,
     ])
 }
 
@@ -585,5 +585,59 @@ struct Renew: AsyncParsableCommand {
       under: under, dryRun: dryRun)
     print(report.text)
     if !report.succeeded { throw ExitCode(2) }
+  }
+}
+
+/// `huzhu import settlements FILE --source CODE --as USER`: one-stop claims from a bureau's file.
+struct ImportSettlements: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "settlements",
+    abstract:
+      "Import medical-insurance settlements (XLSX, CSV in UTF-8 or GBK, JSON lines) as claims: each record matched to a member and cover; sending a file again changes nothing."
+  )
+
+  @Argument(help: "The bureau's or hospital's file.") var file: String
+  @Option(help: "The settlement source's code (its column mapping and scheme).") var source: String
+  @Option(name: .customLong("as"), help: "The window clerk importing it.") var operatorName: String
+  @Flag(help: "Decide everything and report, but write nothing.") var dryRun = false
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let report = try await Tasks.importSettlements(
+      configuration, file: file, source: source, operatorName: operatorName, dryRun: dryRun)
+    print(report.text)
+    if !report.succeeded { throw ExitCode(2) }
+  }
+}
+
+/// `huzhu settlements source …`: where settlement records come from.
+struct SettlementsCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "settlements", abstract: "One-stop claims: settlement sources.",
+    subcommands: [SettlementSourceCommand.self])
+}
+
+/// `huzhu settlements source --code C --name N --scheme S [--layout FILE] --as USER`.
+struct SettlementSourceCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "source",
+    abstract: "Add a settlement source: a bureau's or hospital's export feeding a scheme, with its column mapping (JSON)."
+  )
+
+  @Option(help: "The source's code (letters, digits, hyphens).") var code: String
+  @Option(help: "Its name, e.g. 安阳市医疗保障局.") var name: String
+  @Option(help: "The scheme its claims go to.") var scheme: String
+  @Option(help: "A JSON column mapping (docs/settlements.md); the built-in headers when absent.") var layout: String?
+  @Option(name: .customLong("as"), help: "The scheme administrator adding it.") var operatorName: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(
+      try await Tasks.createSettlementSource(
+        configuration, code: code, name: name, scheme: scheme, layout: layout, operatorName: operatorName))
   }
 }

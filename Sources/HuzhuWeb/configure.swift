@@ -115,6 +115,7 @@ func routes(_ app: Application) throws {
   RosterController(limits: app.huzhu.limits).register(authenticated: authenticated)
   TransfersController().register(authenticated: authenticated)
   ClaimController().register(authenticated: authenticated)
+  SettlementController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()
     headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])

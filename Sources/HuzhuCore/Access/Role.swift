@@ -143,6 +143,7 @@ extension ClaimAction {
     case .reject: [.reviewClaims, .approveClaims]
     case .approve: [.approveClaims]
     case .startPayment, .markPaid, .markPaymentFailed: [.managePayments]
+    case .withdraw, .reopen: [.intakeClaims]
     }
   }
 }

@@ -227,9 +227,15 @@ public enum ClaimAssessment {
     let kinds = Set(explanation.outcomes.filter { $0.total.fen > 0 }.compactMap(\.kind))
     record.progress.requiredLevels = scheme.claimsPolicy.approval.levels(
       for: kinds.isEmpty ? Set(explanation.outcomes.compactMap(\.kind)) : kinds)
-    record.progress.missingDocuments = requiredDocuments(of: record, in: scheme).filter {
-      !suppliedDocuments.contains($0)
-    }
+    record.progress.missingDocuments = missingDocuments(of: record, in: scheme, supplied: suppliedDocuments)
+  }
+
+  /// The required documents neither attached nor stood for by the claim's settlement record.
+  public static func missingDocuments(of record: ClaimRecord, in scheme: CompiledScheme, supplied: Set<String>)
+    -> [String]
+  {
+    let standingIn = Set(record.intake.settlement?.supplies ?? [])
+    return requiredDocuments(of: record, in: scheme).filter { !supplied.contains($0) && !standingIn.contains($0) }
   }
 
   /// The documents the claim needs, in the scheme's order: every product's version list, and

@@ -8,12 +8,15 @@ public enum ClaimChannel: String, Hashable, Sendable, Codable, CaseIterable {
   case unit
   /// The worker, through self-service.
   case selfService = "self_service"
+  /// Made from the medical-insurance settlement itself (一站式结算): no papers, no window.
+  case settlement
 
   public var label: LocalizedText {
     switch self {
     case .window: LocalizedText(zh: "窗口受理", en: "service window")
     case .unit: LocalizedText(zh: "单位代办", en: "unit officer")
     case .selfService: LocalizedText(zh: "职工自助", en: "self-service")
+    case .settlement: LocalizedText(zh: "一站式结算", en: "one-stop settlement")
     }
   }
 }
@@ -27,14 +30,18 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
   public var invoiceNumbers: [String]
   /// The medical-insurance settlement sheet's number (医保结算单号).
   public var settlementSheetNumber: String?
+  /// For a claim made from a settlement record: which, and the papers it stands for.
+  public var settlement: SettlementLink?
 
   public init(
-    hospital: String? = nil, event: ClaimEvent, invoiceNumbers: [String] = [], settlementSheetNumber: String? = nil
+    hospital: String? = nil, event: ClaimEvent, invoiceNumbers: [String] = [], settlementSheetNumber: String? = nil,
+    settlement: SettlementLink? = nil
   ) {
     self.hospital = hospital
     self.event = event
     self.invoiceNumbers = invoiceNumbers
     self.settlementSheetNumber = settlementSheetNumber
+    self.settlement = settlement
   }
 
   /// Every problem with the facts as entered, each naming its field.
@@ -281,5 +288,19 @@ public enum RequiredDocument {
     case "accident_report": LocalizedText(zh: "意外事故证明", en: "accident report")
     default: LocalizedText(zh: code, en: code)
     }
+  }
+}
+
+/// The settlement record a claim was made from, and the documents it stands for (the scheme's
+/// ``OneStopPolicy/supplies`` when the claim was made).
+public struct SettlementLink: Hashable, Sendable, Codable {
+  public let source: String
+  public let settlementId: String
+  public let supplies: [String]
+
+  public init(source: String, settlementId: String, supplies: [String]) {
+    self.source = source
+    self.settlementId = settlementId
+    self.supplies = supplies
   }
 }

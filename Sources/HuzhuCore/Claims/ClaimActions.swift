@@ -109,6 +109,17 @@ public struct ClaimEffects: Hashable, Sendable {
     case .approve where to == .approved, .review where to == .approved:
       effects.settlesApproval = true
       effects.notice = .approved
+    case .withdraw(let text):
+      let note = "\(RejectionReason.settlementCancelled.label.zh)：\(text)"
+      effects.givesBackApproval = from == .approved
+      effects.notice = .rejected
+      effects.noticeNote = note
+      effects.historyNote = note
+      effects.rejection = .record(.settlementCancelled)
+    case .reopen(let reason):
+      effects.givesBackApproval = from == .approved
+      effects.recalculates = true
+      effects.historyNote = reason
     case .approve, .review, .startPayment, .markPaid, .markPaymentFailed:
       break
     }

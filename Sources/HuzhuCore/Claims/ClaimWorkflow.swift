@@ -84,6 +84,11 @@ public enum ClaimAction: Hashable, Sendable, Codable {
   case markPaid(reference: String)
   case markPaymentFailed(reason: String)
   case appeal(reason: String)
+  /// The settlement the claim was made from was cancelled before the money left: the claim is
+  /// closed as not payable (and an approval gives its share of the caps back).
+  case withdraw(reason: String)
+  /// The settlement was corrected after review: back to review, the approval given back.
+  case reopen(reason: String)
 }
 
 public enum RejectionReason: String, Hashable, Sendable, Codable, CaseIterable {
@@ -93,6 +98,8 @@ public enum RejectionReason: String, Hashable, Sendable, Codable, CaseIterable {
   case deadlinePassed = "deadline_passed"
   case duplicate
   case documentsFalse = "documents_false"
+  /// The medical-insurance settlement the claim was made from was cancelled.
+  case settlementCancelled = "settlement_cancelled"
   case other
 
   public var label: LocalizedText {
@@ -103,6 +110,7 @@ public enum RejectionReason: String, Hashable, Sendable, Codable, CaseIterable {
     case .deadlinePassed: LocalizedText(zh: "超过申请时限", en: "claimed after the deadline")
     case .duplicate: LocalizedText(zh: "重复申请", en: "a duplicate claim")
     case .documentsFalse: LocalizedText(zh: "材料不实", en: "false documents")
+    case .settlementCancelled: LocalizedText(zh: "医保结算已撤销", en: "the insurance settlement was cancelled")
     case .other: LocalizedText(zh: "其他原因", en: "other")
     }
   }
@@ -247,6 +255,24 @@ public enum ClaimWorkflow {
       // Back to the payment queue: the approval stands, the money did not move.
       guard from == .inPayment else { return wrongState() }
       return move(.approved)
+
+    case .withdraw(let reason):
+      if from == .rejected { return .success(.alreadyDone) }
+      guard [.draft, .returned, .submitted, .reviewed, .approved].contains(from) else { return wrongState() }
+      guard !reason.trimmingWhitespace.isEmpty else {
+        return refuse("reason_required", zh: "请说明撤回原因", en: "give the reason for the withdrawal")
+      }
+      progress.approvals = []
+      return move(.rejected)
+
+    case .reopen(let reason):
+      guard from == .reviewed || from == .approved else { return wrongState() }
+      guard !reason.trimmingWhitespace.isEmpty else {
+        return refuse("reason_required", zh: "请说明重新审核的原因", en: "give the reason for another review")
+      }
+      progress.approvals = []
+      progress.reviewedBy = nil
+      return move(.submitted)
 
     case .appeal(let reason):
       guard from.isAppealable else { return wrongState() }

@@ -44,6 +44,17 @@ public struct ClaimsPolicy: Sendable, Equatable {
   /// Working days from complete documents to payment.
   public let workingDays: Int
   public let approval: ApprovalPolicy
+  public var oneStop = OneStopPolicy()
+}
+
+/// The one-stop channel's rules, compiled: see ``OneStopDefinition``.
+public struct OneStopPolicy: Sendable, Equatable {
+  public var supplies: [String] = ["settlement_sheet", "invoice"]
+  /// Nil: every claim from settlements goes to a reviewer.
+  public var straightThroughUpTo: Money?
+  public var sample: Rate = Rate(0, over: 1)
+
+  public init() {}
 }
 
 public final class CompiledProduct: Sendable {

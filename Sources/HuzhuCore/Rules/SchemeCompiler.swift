@@ -150,11 +150,36 @@ public enum SchemeCompiler {
         }
         approvalByKind[parsed] = levels
       }
+      var claimsPolicy = ClaimsPolicy(
+        workingDays: claims?.workingDays ?? 10,
+        approval: ApprovalPolicy(default: claims?.approval ?? [], byKind: approvalByKind))
+      if let oneStop = claims?.oneStop {
+        if let supplies = oneStop.supplies {
+          if supplies.contains(where: { $0.isEmpty || $0.count > 40 }) {
+            fail(
+              "scheme.claims.oneStop.supplies", "invalid_document", zh: "材料代码应为1–40个字符",
+              en: "a document code is 1–40 characters")
+          }
+          claimsPolicy.oneStop.supplies = supplies
+        }
+        if let straight = oneStop.straightThrough {
+          if straight.upTo.isNegative {
+            fail(
+              "scheme.claims.oneStop.straightThrough.upTo", "negative_amount", zh: "金额不能为负数",
+              en: "an amount cannot be negative")
+          }
+          if let sample = straight.sample, sample < Rate(0, over: 1) || sample > Rate(1, over: 1) {
+            fail(
+              "scheme.claims.oneStop.straightThrough.sample", "invalid_rate", zh: "抽检比例应为0%–100%",
+              en: "the sample is 0%–100%")
+          }
+          claimsPolicy.oneStop.straightThroughUpTo = straight.upTo
+          claimsPolicy.oneStop.sample = straight.sample ?? Rate(0, over: 1)
+        }
+      }
       guard errors.isEmpty else { return nil }
       return CompiledScheme(
-        claimsPolicy: ClaimsPolicy(
-          workingDays: claims?.workingDays ?? 10,
-          approval: ApprovalPolicy(default: claims?.approval ?? [], byKind: approvalByKind)),
+        claimsPolicy: claimsPolicy,
         definition: definition, rounding: definition.scheme.rounding ?? .halfUp,
         overallPerPeriod: definition.scheme.limits?.perPeriod, products: products, diseaseClasses: classes,
         subjectCodes: subjectCodes)

@@ -35,6 +35,24 @@ public struct ClaimsPolicyDefinition: Codable, Sendable, Equatable {
   /// Levels by benefit kind, where they differ (a county approves hospital claims, the city
   /// approves lump sums).
   public var approvalByKind: [String: [OrganisationKind]]?
+  /// Claims made from medical-insurance settlements (docs/settlements.md).
+  public var oneStop: OneStopDefinition?
+}
+
+/// How claims from settlement data go: which papers the settlement stands for, and which
+/// claims are approved without a person.
+public struct OneStopDefinition: Codable, Sendable, Equatable {
+  /// Documents the settlement record stands for (`settlement_sheet` and `invoice` when absent);
+  /// any other the claim needs is asked for, and holds the claim until it comes.
+  public var supplies: [String]?
+  public var straightThrough: StraightThroughDefinition?
+}
+
+/// Claims paying at most `upTo`, with nothing flagged, are approved without a person; a
+/// `sample` share of them still goes to a reviewer, for audit.
+public struct StraightThroughDefinition: Codable, Sendable, Equatable {
+  public var upTo: Money
+  public var sample: Rate?
 }
 
 public struct SchemeLimitsDefinition: Codable, Sendable, Equatable {

@@ -31,6 +31,7 @@ public enum HuzhuMigrations {
       M022_InstallationFacts(),
       M023_FundPeriods(),
       M024_TakenOverClaims(),
+      M025_Settlements(),
     ]
   }
 

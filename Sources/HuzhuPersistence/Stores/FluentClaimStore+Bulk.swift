@@ -21,22 +21,38 @@ extension FluentClaimStore {
     -> [ClaimRecord]
   {
     guard !requests.isEmpty else { return [] }
-    let single = requests.count == 1
-    @Sendable func rowError(_ error: FieldError, _ index: Int) -> FieldError {
-      single
-        ? error
-        : FieldError(
-          field: "claims[\(index)].\(error.field)", code: error.code,
-          message: LocalizedText(
-            zh: "第\(index + 1)件：\(error.message.zh)", en: "claim \(index + 1): \(error.message.en)"),
-          row: index + 1)
-    }
     var errors: [FieldError] = []
     for (index, request) in requests.enumerated() {
-      errors += request.intake.validate(today: context.today).map { rowError($0, index) }
+      errors += request.intake.validate(today: context.today).map { Self.rowError($0, index, of: requests.count) }
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
     return try await database.writeTransaction { transaction in
+      try await Self.open(requests, scope: scope, context: context, on: transaction) { _, _ in submitWhenComplete }
+    }
+  }
+
+  static func rowError(_ error: FieldError, _ index: Int, of count: Int) -> FieldError {
+    count == 1
+      ? error
+      : FieldError(
+        field: "claims[\(index)].\(error.field)", code: error.code,
+        message: LocalizedText(
+          zh: "第\(index + 1)件：\(error.message.zh)", en: "claim \(index + 1): \(error.message.en)"),
+        row: index + 1)
+  }
+
+  /// The batch's claims opened inside `transaction` (checked intakes): each calculated, flagged
+  /// and, when `submitting` says so for the claim (and its index) and its documents are
+  /// complete, submitted with its clock started.
+  static func open(
+    _ requests: [ClaimRequest], scope: AccessScope, context: ClaimContext, on transaction: any Database,
+    submitting: (ClaimRecord, Int) -> Bool
+  ) async throws -> [ClaimRecord] {
+    guard !requests.isEmpty else { return [] }
+    do {
+      func rowError(_ error: FieldError, _ index: Int) -> FieldError {
+        Self.rowError(error, index, of: requests.count)
+      }
       var errors: [FieldError] = []
       guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
       let workerIDs = Array(Set(requests.map(\.workerID.rawValue)))
@@ -167,7 +183,7 @@ extension FluentClaimStore {
               claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
               size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now))
         }
-        if submitWhenComplete,
+        if submitting(record, index),
           case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
         {
           record.documentsCompleteOn = context.today

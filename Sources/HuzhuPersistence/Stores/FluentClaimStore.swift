@@ -68,9 +68,7 @@ public struct FluentClaimStore: ClaimStore {
       try await ClaimDocumentModel(document).create(on: transaction)
       var record = current
       let kinds = try await Self.documentKinds(of: id, on: transaction)
-      record.progress.missingDocuments = ClaimAssessment.requiredDocuments(of: record, in: context.scheme).filter {
-        !kinds.contains($0)
-      }
+      record.progress.missingDocuments = ClaimAssessment.missingDocuments(of: record, in: context.scheme, supplied: kinds)
       try row.update(from: record)
       try await row.update(on: transaction)
       try await Self.log(
@@ -810,6 +808,8 @@ public struct FluentClaimStore: ClaimStore {
     case .markPaid: "mark_paid"
     case .markPaymentFailed: "mark_payment_failed"
     case .appeal: "appeal"
+    case .withdraw: "withdraw"
+    case .reopen: "reopen"
     }
   }
 }

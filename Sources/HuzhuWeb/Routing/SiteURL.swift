@@ -155,6 +155,8 @@ public enum SiteURL: Hashable, Sendable {
     case paymentBatchLine(Parameter<PaymentBatch.ID>, claim: Parameter<ClaimRecord.ID>)
     case holidays
     case holidayYear(Parameter<Int>)
+    case settlementFeed(Parameter<String>)
+    case settlements
   }
 
   /// A route parameter: `.key` when registering, `.value` when linking.
@@ -308,6 +310,8 @@ extension SiteURL.API {
       ["payment-batches", id.component(SiteURL.idParameter), "lines", claim.component(SiteURL.claimParameter)]
     case .holidays: ["holidays"]
     case .holidayYear(let year): ["holidays", year.component(SiteURL.yearParameter)]
+    case .settlementFeed(let code): ["settlement-sources", code.component(SiteURL.codeParameter), "records"]
+    case .settlements: ["settlements"]
     }
   }
 }

@@ -18,11 +18,13 @@ enum BodyLimits {
   static let claimForm: ByteCount = "45mb"
   /// A draft scheme file for the what-if.
   static let schemeDraft: ByteCount = "2mb"
+  /// A settlement feed request: 1,000 records of a few kilobytes each.
+  static let settlementFeed: ByteCount = "4mb"
   /// Everything else: JSON and forms of fields.
   static let standard: ByteCount = "1mb"
 
   /// The largest body any route takes: what the cross-site check may collect to read a form.
   static func largest(_ limits: InputLimits) -> Int {
-    [roster(limits), scan, claimForm, schemeDraft, standard].map(\.value).max() ?? standard.value
+    [roster(limits), scan, claimForm, schemeDraft, settlementFeed, standard].map(\.value).max() ?? standard.value
   }
 }
