@@ -42,7 +42,9 @@ public struct Settlements: UseCase {
             field: "layout", code: "invalid_layout",
             message: LocalizedText(
               zh: "列映射应为 JSON（至多64 KB）：{\"columns\": {字段: [表头…]}, \"values\": {字段: {文字: 代码}}}",
-              en: "the mapping is JSON (at most 64 KB): {\"columns\": {field: [header…]}, \"values\": {field: {word: code}}}"))
+              en:
+                "the mapping is JSON (at most 64 KB): {\"columns\": {field: [header…]}, \"values\": {field: {word: code}}}"
+            ))
         ])
       }
       layout = decoded
@@ -56,7 +58,8 @@ public struct Settlements: UseCase {
     }
     _ = try await ClaimContexts(services: services, actor: actor).scheme(scheme)
     let source = SettlementSource(
-      code: code.trimmingCharacters(in: .whitespacesAndNewlines), name: name.trimmingCharacters(in: .whitespacesAndNewlines), organisationID: node, schemeCode: scheme,
+      code: code.trimmingCharacters(in: .whitespacesAndNewlines),
+      name: name.trimmingCharacters(in: .whitespacesAndNewlines), organisationID: node, schemeCode: scheme,
       layout: layout)
     let errors = source.validate()
     guard errors.isEmpty else { throw ValidationFailure(errors) }
@@ -71,7 +74,8 @@ public struct Settlements: UseCase {
       throw ValidationFailure([
         FieldError(
           field: "source", code: "unknown_source",
-          message: LocalizedText(zh: "没有编码为“\(code.prefix(40))”的数据来源", en: "no settlement source \"\(code.prefix(40))\""))
+          message: LocalizedText(
+            zh: "没有编码为“\(code.prefix(40))”的数据来源", en: "no settlement source \"\(code.prefix(40))\""))
       ])
     }
     return source
@@ -94,7 +98,8 @@ public struct Settlements: UseCase {
           FieldError(
             field: "file", code: "too_large",
             message: LocalizedText(
-              zh: "文件超过 \(services.limits.sheet.fileBytes >> 20) MB", en: "the file is over \(services.limits.sheet.fileBytes >> 20) MB"))
+              zh: "文件超过 \(services.limits.sheet.fileBytes >> 20) MB",
+              en: "the file is over \(services.limits.sheet.fileBytes >> 20) MB"))
         ])
       }
       file = SettlementReader.read(jsonLines: bytes, layout: source.layout, today: services.today)
@@ -104,7 +109,8 @@ public struct Settlements: UseCase {
     }
     guard file.fileErrors.isEmpty else { throw ValidationFailure(file.fileErrors) }
     let checksum = dryRun ? nil : try await Documents(services).store(bytes)
-    let receipt = try await apply(file, source: source, channel: "file", fileName: fileName, sha256: checksum, dryRun: dryRun)
+    let receipt = try await apply(
+      file, source: source, channel: "file", fileName: fileName, sha256: checksum, dryRun: dryRun)
     if !dryRun {
       try await audit.record(
         .dataChange, subject: "settlements:\(source.code)",
@@ -138,7 +144,8 @@ public struct Settlements: UseCase {
     let file = SettlementReader.read(
       objects: records.enumerated().map { ($0.offset + 1, $0.element) }, layout: source.layout, today: services.today)
     let receipt = try await apply(file, source: source, channel: "feed", fileName: nil, sha256: nil, dryRun: false)
-    try await audit.record(.dataChange, subject: "settlements:\(source.code)", detail: "settlement feed: \(Self.summary(receipt))")
+    try await audit.record(
+      .dataChange, subject: "settlements:\(source.code)", detail: "settlement feed: \(Self.summary(receipt))")
     return receipt
   }
 
@@ -179,7 +186,8 @@ public struct Settlements: UseCase {
     try actor.require(.viewClaims)
     guard let found = try await store.settlement(id) else { throw UseCaseError.notFound }
     try await audit.record(
-      .personalDataView, subject: "settlement:\(id)", detail: "settlement \(found.0.record.settlementId): diagnoses, costs")
+      .personalDataView, subject: "settlement:\(id)",
+      detail: "settlement \(found.0.record.settlementId): diagnoses, costs")
     return found
   }
 

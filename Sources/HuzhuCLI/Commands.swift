@@ -623,7 +623,8 @@ struct SettlementsCommand: AsyncParsableCommand {
 struct SettlementSourceCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "source",
-    abstract: "Add a settlement source: a bureau's or hospital's export feeding a scheme, with its column mapping (JSON)."
+    abstract:
+      "Add a settlement source: a bureau's or hospital's export feeding a scheme, with its column mapping (JSON)."
   )
 
   @Option(help: "The source's code (letters, digits, hyphens).") var code: String

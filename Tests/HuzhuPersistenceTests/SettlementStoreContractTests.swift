@@ -16,7 +16,8 @@ struct SettlementStoreContractTests {
 
   /// Anyang's first-year rule (docs/settlements.md's worked example), with the settlement
   /// standing for every paper it asks.
-  static let yaml = """
+  static func yaml(oneStop: String = "{ supplies: [certificate, diagnosis, invoice, settlement_sheet] }") -> String {
+    """
     scheme:
       code: anyang
       name: 安阳市职工住院医疗互助保障
@@ -24,7 +25,7 @@ struct SettlementStoreContractTests {
       claims:
         workingDays: 10
         approval: [city_federation]
-        oneStop: { supplies: [certificate, diagnosis, invoice, settlement_sheet] }
+        oneStop: \(oneStop)
     products:
       - code: anyang-hospital
         name: 职工住院医疗互助保障
@@ -44,7 +45,9 @@ struct SettlementStoreContractTests {
                     progressive:
                       - { upTo: "1000.00", rate: "30%" }
                       - { from: "1000.00", rate: "50%" }
+                limits: { perPeriod: "1500.00" }
     """
+  }
 
   let start = CalendarDate(year: 2019, month: 10, day: 16)!
   let today = CalendarDate(year: 2020, month: 6, day: 30)!
@@ -61,7 +64,8 @@ struct SettlementStoreContractTests {
   }
 
   /// 张建国 and 李秀英 insured for the year; 王海涛 registered without cover.
-  func world(_ db: MigratedDatabase) async throws -> World {
+  func world(_ db: MigratedDatabase, oneStop: String? = nil) async throws -> World {
+    let yaml = oneStop.map { Self.yaml(oneStop: $0) } ?? Self.yaml()
     let registry = FluentRegistryStore(database: db.database)
     let city = Organisation(parentID: nil, kind: .cityFederation, code: "HA-AY", name: "安阳市总工会")
     try await registry.create(city)
@@ -79,10 +83,10 @@ struct SettlementStoreContractTests {
       try await registry.create(worker, employedSince: CalendarDate(year: 2010, month: 1, day: 1)!)
       workers[name] = worker
     }
-    let definition = try SchemeFile.decode(SchemeDefinition.self, yaml: Self.yaml, file: "anyang.yaml")
+    let definition = try SchemeFile.decode(SchemeDefinition.self, yaml: yaml, file: "anyang.yaml")
     _ = try await FluentSchemeStore(database: db.database).save(
-      definition, source: Self.yaml, organisationID: city.id, savedBy: "test")
-    let scheme = try SchemeFile.compile(yaml: Self.yaml, file: "anyang.yaml")
+      definition, source: yaml, organisationID: city.id, savedBy: "test")
+    let scheme = try SchemeFile.compile(yaml: yaml, file: "anyang.yaml")
     let enrollments = FluentEnrollmentStore(database: db.database)
     let plan = try await enrollments.enroll(
       EnrollmentOrder(
@@ -92,7 +96,8 @@ struct SettlementStoreContractTests {
     _ = try await enrollments.record(
       PaymentRequest(payer: .worker, amount: plan.bill.totalDue, paidOn: start, reference: "B-1"), on: plan.bill.id,
       recordedBy: "clerk", idempotencyKey: nil, scheme: scheme)
-    let source = SettlementSource(code: "anyang-bureau", name: "安阳市医疗保障局", organisationID: city.id, schemeCode: "anyang")
+    let source = SettlementSource(
+      code: "anyang-bureau", name: "安阳市医疗保障局", organisationID: city.id, schemeCode: "anyang")
     try await FluentSettlementStore(database: db.database).create(source, by: "admin")
     return World(db: db, scheme: scheme, city: city, source: source, workers: workers)
   }
@@ -196,6 +201,62 @@ struct SettlementStoreContractTests {
   }
 
   @Test(arguments: kinds)
+  func smallClaimsGoStraightThroughAndTheCapsHoldWithinAFile(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(
+        db,
+        oneStop:
+          #"{ supplies: [certificate, diagnosis, invoice, settlement_sheet], straightThrough: { upTo: "1200.00" } }"#)
+      // Two stays of 张建国 in one file: the second is judged after the first took its share of
+      // the 1,500 cap; 李秀英's claim (over 1,200) goes to a reviewer.
+      let later = stroke([
+        "settlementId": "S-2", "admissionDate": "2020-06-10", "dischargeDate": "2020-06-15", "settledAt": "2020-06-15",
+      ])
+      let receipt = try await receive(world, [stroke(), later, gallstones()])
+      #expect(receipt.outcomes.map(\.result) == [.approved, .approved, .claimed])
+      let first = try #require(try await world.claims.claim(number: receipt.outcomes[0].claimNumber ?? ""))
+      let second = try #require(try await world.claims.claim(number: receipt.outcomes[1].claimNumber ?? ""))
+      #expect(first.state == .approved && first.approvedTotal == Money(yuan: "1191.52"))
+      #expect(second.approvedTotal == Money(yuan: "308.48"))
+      let detail = try #require(try await world.claims.detail(first.id))
+      #expect(detail.history.map(\.action) == ["open", "submit", "review", "approve"])
+      #expect(detail.outbox.map(\.notice) == [.settled])
+      #expect(
+        detail.outbox.first?.text.contains("安阳市人民医院") == true && detail.outbox.first?.text.contains("1191.52") == true)
+
+      // The ledger holds what they took: a window claim of the member now finds the cap spent.
+      let window = try await world.claims.open(
+        ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: CalendarDate(year: 2020, month: 6, day: 20),
+            dischargeDate: CalendarDate(year: 2020, month: 6, day: 22),
+            claimDate: today,
+            figures: SettlementFigures([.inScopeCost: Money(yuan: 5000), .pooledFundPaid: Money(yuan: 3000)]))),
+        for: world.workers["张建国"]!.id, channel: .window, expedited: false, context: context(world))
+      #expect(window.calculatedTotal == .zero)
+
+      // A sample of 100% sends every claim to a person.
+      var sampled: [SettlementOutcome] = []
+      try await withMigratedDatabase(kind) { other in
+        let world = try await self.world(
+          other,
+          oneStop:
+            #"{ supplies: [certificate, diagnosis, invoice, settlement_sheet], straightThrough: { upTo: "5000.00", sample: "100%" } }"#
+        )
+        sampled = try await receive(world, [stroke()]).outcomes
+      }
+      #expect(sampled.map(\.result) == [.claimed])
+      // Where the settlement stands for fewer papers than the rules ask, the claim waits for them.
+      var waiting: [SettlementOutcome] = []
+      try await withMigratedDatabase(kind) { other in
+        let world = try await self.world(other, oneStop: #"{ straightThrough: { upTo: "5000.00" } }"#)
+        waiting = try await receive(world, [stroke()]).outcomes
+      }
+      #expect(waiting.map(\.exception) == [.documentsNeeded])
+    }
+  }
+
+  @Test(arguments: kinds)
   func aCorrectionUpdatesAnUnpaidClaimAndAReversalWithdrawsIt(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
       let world = try await world(db)
@@ -213,7 +274,8 @@ struct SettlementStoreContractTests {
 
       // A reversal row cancels 李秀英's settlement: the claim is withdrawn, nothing was paid.
       let reversal = gallstones([
-        "settlementId": "R-1", "reversal": "是", "originalSettlementId": "41050020200604115838", "totalCost": "-18235.60",
+        "settlementId": "R-1", "reversal": "是", "originalSettlementId": "41050020200604115838",
+        "totalCost": "-18235.60",
         "fullSelfPay": "-1480.00", "preSelfPay": "-1642.30", "inScopeAmount": "-15113.30", "poolPay": "-12166.31",
         "fundTotal": "-12166.31", "accountPay": "-500.00", "cashPay": "-5569.29",
       ])
@@ -260,8 +322,10 @@ struct SettlementStoreContractTests {
         ClaimIntake(
           hospital: "安阳市人民医院",
           event: ClaimEvent(
-            admissionDate: CalendarDate(year: 2020, month: 5, day: 25), dischargeDate: CalendarDate(year: 2020, month: 6, day: 3),
-            claimDate: today, figures: SettlementFigures([.inScopeCost: Money(yuan: 14020), .pooledFundPaid: Money(yuan: 11000)])),
+            admissionDate: CalendarDate(year: 2020, month: 5, day: 25),
+            dischargeDate: CalendarDate(year: 2020, month: 6, day: 3),
+            claimDate: today,
+            figures: SettlementFigures([.inScopeCost: Money(yuan: 14020), .pooledFundPaid: Money(yuan: 11000)])),
           settlementSheetNumber: "41050020200603107919"),
         for: world.workers["张建国"]!.id, channel: .window, expedited: false, context: context(world))
       let receipt = try await receive(world, [stroke()])

@@ -78,7 +78,8 @@ struct SettlementFileTests {
     let clean = try #require(file.rows[0].record)
     #expect(clean.idNumber == "410502196805151310" && clean.settledOn == CalendarDate(year: 2020, month: 6, day: 3))
     #expect(clean.admissionDate == CalendarDate(year: 2020, month: 5, day: 25))
-    #expect(clean.amounts.inScopeAmount == Money(yuan: "14020.18") && clean.amounts.totalCost == Money(yuan: "15862.40"))
+    #expect(
+      clean.amounts.inScopeAmount == Money(yuan: "14020.18") && clean.amounts.totalCost == Money(yuan: "15862.40"))
     #expect(clean.medicalType == "21")
 
     #expect(file.rows[1].record == nil)

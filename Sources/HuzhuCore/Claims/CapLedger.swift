@@ -193,9 +193,15 @@ extension Enrollment {
 /// Text messages (SMS-ready, in Chinese) the outbox sends at each step.
 public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
   case submitted, returned, approved, rejected, paid
+  /// Approved straight from the medical-insurance settlement, nobody having asked (`note`: the
+  /// hospital).
+  case settled
 
   public func text(claimNumber: String, amount: Money?, note: String?, dueOn: CalendarDate?) -> String {
     switch self {
+    case .settled:
+      "【职工互助】您\(note.map { "在\($0)" } ?? "")的住院已完成医保结算，互助金\(amount?.decimalString ?? "0.00")元"
+        + "将转入您登记的银行卡，无需提交材料（申请\(claimNumber)）。"
     case .submitted:
       "【职工互助】您的互助金申请（\(claimNumber)）已受理"
         + (dueOn.map { "，预计于\($0)前办结" } ?? "") + "。"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a claim stands. The path the seeds measure: intake, review, approval at one or two
 /// levels, payment; with returns for missing documents, rejection with a coded reason, and
 /// one appeal.
@@ -169,8 +171,28 @@ public struct ClaimWorkflowError: Error, Hashable, Sendable {
   public let message: LocalizedText
 }
 
+extension ClaimActor {
+  /// Who approves a one-stop claim the scheme lets through without a person (its rule
+  /// ``OneStopPolicy/straightThroughUpTo``): named so in every history.
+  public static func straightThrough(at level: OrganisationKind) -> ClaimActor {
+    ClaimActor(
+      accountID: .init(UUID(uuidString: "00000000-0000-4000-8000-00000000a001")!), name: "一站式自动审批 straight-through",
+      organisationKind: level)
+  }
+}
+
 /// The claim state machine: every action checked against the state, the actor and the policy.
 public enum ClaimWorkflow {
+  /// A submitted claim reviewed and approved at every level it needs by the scheme's rule, not
+  /// a person: only for one-stop claims that rule lets through (``SettlementTriage``).
+  public static func approveStraightThrough(_ progress: inout ClaimProgress, by actor: ClaimActor) -> Bool {
+    guard progress.state == .submitted else { return false }
+    progress.reviewedBy = actor.accountID
+    progress.approvals = progress.requiredLevels.map { .init(level: $0, by: actor.accountID) }
+    progress.state = .approved
+    return true
+  }
+
   public static func apply(_ action: ClaimAction, to progress: inout ClaimProgress, by actor: ClaimActor)
     -> Result<ClaimTransition, ClaimWorkflowError>
   {

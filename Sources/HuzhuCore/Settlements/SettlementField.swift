@@ -34,7 +34,9 @@ public enum SettlementField: String, CaseIterable, Sendable, Codable {
   }
 
   /// The columns a file must have to be read at all.
-  public static let required: [SettlementField] = [.settlementId, .name, .idNumber, .settledAt, .inScopeAmount, .poolPay]
+  public static let required: [SettlementField] = [
+    .settlementId, .name, .idNumber, .settledAt, .inScopeAmount, .poolPay,
+  ]
 
   /// Headers meaning this field (compared without spaces, underscores, brackets and case).
   public var headers: [String] {
@@ -132,8 +134,9 @@ public struct SettlementLayout: Codable, Sendable, Equatable {
   /// Every key naming no field, with the nearest field's name ("did you mean …").
   public func problems() -> [FieldError] {
     var errors: [FieldError] = []
-    for (part, keys) in [("columns", columns.map { Array($0.keys) } ?? []), ("values", values.map { Array($0.keys) } ?? [])]
-    {
+    for (part, keys) in [
+      ("columns", columns.map { Array($0.keys) } ?? []), ("values", values.map { Array($0.keys) } ?? []),
+    ] {
       for key in keys.sorted() where SettlementField(rawValue: key) == nil {
         // A key too long to be a misspelling gets no suggestion (and costs nothing).
         let nearest =
@@ -146,11 +149,13 @@ public struct SettlementLayout: Codable, Sendable, Equatable {
           FieldError(
             field: "\(part).\(key.prefix(40))", code: "unknown_field",
             message: LocalizedText(
-              zh: "\(part).\(key.prefix(40))：没有这个字段，是否想写 \(nearest)？", en: "\(part).\(key.prefix(40)): no such field; did you mean \(nearest)?"
+              zh: "\(part).\(key.prefix(40))：没有这个字段，是否想写 \(nearest)？",
+              en: "\(part).\(key.prefix(40)): no such field; did you mean \(nearest)?"
             )))
       }
     }
-    for (key, headers) in columns ?? [:] where headers.contains(where: { $0.trimmingWhitespace.isEmpty || $0.count > 60 }) {
+    for (key, headers) in columns ?? [:]
+    where headers.contains(where: { $0.trimmingWhitespace.isEmpty || $0.count > 60 }) {
       errors.append(
         FieldError(
           field: "columns.\(key)", code: "invalid_header",

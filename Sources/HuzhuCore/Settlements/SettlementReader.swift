@@ -70,7 +70,9 @@ public enum SettlementReader {
       var original: [String: String] = [:]
       for (position, cell) in headerRow.enumerated() where position < line.count {
         let name = cell.trimmed.isEmpty ? "列\(position + 1)" : cell.trimmed
-        if !line[position].trimmed.isEmpty { original[String(name.prefix(60))] = String(line[position].trimmed.prefix(200)) }
+        if !line[position].trimmed.isEmpty {
+          original[String(name.prefix(60))] = String(line[position].trimmed.prefix(200))
+        }
       }
       let (record, errors) = record(
         number: index + 1, layout: layout, today: today,
@@ -143,7 +145,8 @@ public enum SettlementReader {
             FieldError(
               field: String(key.prefix(40)), code: "invalid_value",
               message: LocalizedText(
-                zh: "第\(number)条【\(key.prefix(40))】应为文字或数字", en: "record \(number), \(key.prefix(40)): a text or a number"),
+                zh: "第\(number)条【\(key.prefix(40))】应为文字或数字",
+                en: "record \(number), \(key.prefix(40)): a text or a number"),
               row: number))
           continue
         }
@@ -173,7 +176,8 @@ public enum SettlementReader {
       errors.append(
         FieldError(
           field: field.rawValue, code: code,
-          message: LocalizedText(zh: "第\(number)行【\(field.label.zh)】\(zh)", en: "row \(number), \(field.rawValue): \(en)"),
+          message: LocalizedText(
+            zh: "第\(number)行【\(field.label.zh)】\(zh)", en: "row \(number), \(field.rawValue): \(en)"),
           row: number))
     }
     func text(_ field: SettlementField) -> String? {
@@ -210,7 +214,9 @@ public enum SettlementReader {
         return nil
       }
       guard let day = SettlementValue.date(cell) else {
-        fail(field, "invalid_date", zh: "不是有效日期（\(cell.trimmed.prefix(30))）", en: "not a date (\(cell.trimmed.prefix(30)))")
+        fail(
+          field, "invalid_date", zh: "不是有效日期（\(cell.trimmed.prefix(30))）", en: "not a date (\(cell.trimmed.prefix(30)))"
+        )
         return nil
       }
       if today < day {
@@ -255,7 +261,9 @@ public enum SettlementReader {
           amounts[keyPath: keyPath] = amount
         }
       case .none:
-        fail(field, "invalid_amount", zh: "不是金额（“\(cell.trimmed.prefix(30))”）", en: "not an amount (\"\(cell.trimmed.prefix(30))\")")
+        fail(
+          field, "invalid_amount", zh: "不是金额（“\(cell.trimmed.prefix(30))”）",
+          en: "not an amount (\"\(cell.trimmed.prefix(30))\")")
       }
     }
     for field in [SettlementField.inScopeAmount, .poolPay] where amounts[keyPath: amountPath(field)] == nil {
@@ -299,7 +307,8 @@ public enum SettlementReader {
       errors.append(
         FieldError(
           field: "diagnoses", code: "invalid_diagnoses",
-          message: LocalizedText(zh: "第\(number)条【诊断】应为至多50项的列表", en: "record \(number), diagnoses: a list of at most 50"),
+          message: LocalizedText(
+            zh: "第\(number)条【诊断】应为至多50项的列表", en: "record \(number), diagnoses: a list of at most 50"),
           row: number))
       return []
     }
@@ -312,7 +321,8 @@ public enum SettlementReader {
           FieldError(
             field: "diagnoses", code: "invalid_diagnosis",
             message: LocalizedText(
-              zh: "第\(number)条【诊断】每项须有不超过20个字符的 code", en: "record \(number), diagnoses: each needs a code of at most 20 characters"),
+              zh: "第\(number)条【诊断】每项须有不超过20个字符的 code",
+              en: "record \(number), diagnoses: each needs a code of at most 20 characters"),
             row: number))
         return []
       }
@@ -345,7 +355,8 @@ public enum SettlementReader {
     var lookup: [String: SettlementField] = [:]
     // The source's own names first, so they win over a built-in name they reuse.
     for field in SettlementField.allCases {
-      for header in (layout.columns?[field.rawValue] ?? []).map(SettlementHeader.normalise) where lookup[header] == nil {
+      for header in (layout.columns?[field.rawValue] ?? []).map(SettlementHeader.normalise) where lookup[header] == nil
+      {
         lookup[header] = field
       }
     }
@@ -410,7 +421,8 @@ public enum SettlementReader {
         FieldError(
           field: "rows", code: "too_many_records",
           message: LocalizedText(
-            zh: "一次至多 \(maximumRecords) 条结算记录，请分批导入", en: "at most \(maximumRecords) settlements at a time: split the file"))
+            zh: "一次至多 \(maximumRecords) 条结算记录，请分批导入",
+            en: "at most \(maximumRecords) settlements at a time: split the file"))
       ], ignoredLines: 0)
   }
 }

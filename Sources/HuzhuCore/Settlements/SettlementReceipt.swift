@@ -27,7 +27,8 @@ public struct SettlementSource: Sendable, Equatable, Identifiable {
   /// Every problem with the source as given, each naming its field.
   public func validate() -> [FieldError] {
     var errors: [FieldError] = []
-    if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+    if code.isEmpty || code.count > 40 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+    {
       errors.append(
         FieldError(
           field: "code", code: "invalid_code",
@@ -38,9 +39,10 @@ public struct SettlementSource: Sendable, Equatable, Identifiable {
       errors.append(
         FieldError(field: "name", code: "missing", message: LocalizedText(zh: "请填写名称", en: "give a name")))
     }
-    return errors + layout.problems().map {
-      FieldError(field: "layout.\($0.field)", code: $0.code, message: $0.message)
-    }
+    return errors
+      + layout.problems().map {
+        FieldError(field: "layout.\($0.field)", code: $0.code, message: $0.message)
+      }
   }
 }
 
@@ -49,6 +51,8 @@ public struct SettlementOutcome: Sendable, Equatable, Codable {
   public enum Result: String, Sendable, Codable, CaseIterable {
     /// A claim was made and goes on (submitted, its clock running).
     case claimed
+    /// A claim was made and approved by the scheme's one-stop rule, without a person.
+    case approved
     /// Kept in the exceptions queue (a claim may have been made and held as a draft).
     case held
     /// Sent before exactly so: nothing changed.
@@ -69,6 +73,7 @@ public struct SettlementOutcome: Sendable, Equatable, Codable {
     public var label: LocalizedText {
       switch self {
       case .claimed: LocalizedText(zh: "已生成申请", en: "claimed")
+      case .approved: LocalizedText(zh: "已自动审批", en: "approved straight through")
       case .held: LocalizedText(zh: "转人工处理", en: "held for staff")
       case .unchanged: LocalizedText(zh: "重复发送，无变化", en: "unchanged")
       case .updated: LocalizedText(zh: "已更正", en: "updated")

@@ -216,11 +216,13 @@ public struct SettlementAmounts: Codable, Sendable, Equatable {
       }
     }
     if let total = totalCost, let fundTotal {
-      let person = personalBurden ?? ((accountPay != nil || cashPay != nil) ? (accountPay ?? .zero) + (cashPay ?? .zero) : nil)
+      let person =
+        personalBurden ?? ((accountPay != nil || cashPay != nil) ? (accountPay ?? .zero) + (cashPay ?? .zero) : nil)
       if let person, fundTotal + person + (hospitalBurden ?? .zero) != total {
         problems.append(
           LocalizedText(
-            zh: "医疗费总额 \(total.decimalString) ≠ 基金支付+个人负担 \((fundTotal + person + (hospitalBurden ?? .zero)).decimalString)",
+            zh:
+              "医疗费总额 \(total.decimalString) ≠ 基金支付+个人负担 \((fundTotal + person + (hospitalBurden ?? .zero)).decimalString)",
             en:
               "total cost \(total.decimalString) ≠ funds + the person's part \((fundTotal + person + (hospitalBurden ?? .zero)).decimalString)"
           ))

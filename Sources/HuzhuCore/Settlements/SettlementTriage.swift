@@ -192,7 +192,8 @@ public enum SettlementTriage {
       return (
         .possibleDuplicate,
         LocalizedText(
-          zh: "\(flag.kind.label.zh)：\(flag.earlierClaimNumber)", en: "\(flag.kind.label.en): \(flag.earlierClaimNumber)")
+          zh: "\(flag.kind.label.zh)：\(flag.earlierClaimNumber)",
+          en: "\(flag.kind.label.en): \(flag.earlierClaimNumber)")
       )
     }
     return nil

@@ -43,175 +43,233 @@ extension FluentClaimStore {
 
   /// The batch's claims opened inside `transaction` (checked intakes): each calculated, flagged
   /// and, when `submitting` says so for the claim (and its index) and its documents are
-  /// complete, submitted with its clock started.
+  /// complete, submitted with its clock started; then, when `approving` says so for a submitted
+  /// claim, approved by the scheme's one-stop rule (``ClaimActor/straightThrough(at:)``), its
+  /// share of the caps taken before the member's next claim in the batch is judged.
   static func open(
     _ requests: [ClaimRequest], scope: AccessScope, context: ClaimContext, on transaction: any Database,
-    submitting: (ClaimRecord, Int) -> Bool
+    submitting: (ClaimRecord, Int) -> Bool, approving: ((ClaimRecord, Int) -> Bool)? = nil
   ) async throws -> [ClaimRecord] {
     guard !requests.isEmpty else { return [] }
-    do {
-      func rowError(_ error: FieldError, _ index: Int) -> FieldError {
-        Self.rowError(error, index, of: requests.count)
+    func rowError(_ error: FieldError, _ index: Int) -> FieldError {
+      Self.rowError(error, index, of: requests.count)
+    }
+    var errors: [FieldError] = []
+    guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    let workerIDs = Array(Set(requests.map(\.workerID.rawValue)))
+    if approving != nil {
+      // Approvals change the cap ledger: the members are locked before it is read, as a
+      // person's approval locks its member (one upsert per thousand members).
+      for chunk in workerIDs.sorted().chunks(of: Self.bulkChunk) {
+        var upsert = sql.insert(into: "member_locks").columns("worker_id", "version")
+        for id in chunk { upsert = upsert.values(SQLBind(id), SQLLiteral.numeric("1")) }
+        try await upsert.onConflict(with: ["worker_id"]) {
+          $0.set(
+            "version",
+            to: SQLBinaryExpression(SQLColumn("version", table: "member_locks"), .add, SQLLiteral.numeric("1")))
+        }.run()
       }
-      var errors: [FieldError] = []
-      guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-      let workerIDs = Array(Set(requests.map(\.workerID.rawValue)))
-      var people: [UUID: PersonRow] = [:]
-      var cover: [UUID: [Enrollment]] = [:]
-      var ledgerRows: [UUID: [LedgerRow]] = [:]
-      var earlier: [UUID: [(number: String, intake: ClaimIntake)]] = [:]
-      for chunk in workerIDs.chunks(of: Self.bulkChunk) {
-        for person in try await PersonRow.current(chunk, on: transaction) { people[person.id] = person }
-        for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
-          cover[enrollment.workerID.rawValue, default: []].append(enrollment)
-        }
-        for row in try await sql.select().columns(
-          "worker_id", "product_code", "period_start", "benefit_code", "history"
+    }
+    var people: [UUID: PersonRow] = [:]
+    var cover: [UUID: [Enrollment]] = [:]
+    var ledgerRows: [UUID: [LedgerRow]] = [:]
+    var earlier: [UUID: [(number: String, intake: ClaimIntake)]] = [:]
+    for chunk in workerIDs.chunks(of: Self.bulkChunk) {
+      for person in try await PersonRow.current(chunk, on: transaction) { people[person.id] = person }
+      for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
+        cover[enrollment.workerID.rawValue, default: []].append(enrollment)
+      }
+      for row in try await sql.select().columns(
+        "worker_id", "product_code", "period_start", "benefit_code", "history"
+      )
+      .from(BenefitLedgerModel.schema).where("worker_id", .in, chunk).all(decoding: LedgerRow.self) {
+        ledgerRows[row.worker_id, default: []].append(row)
+      }
+      for row in try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
+        .where("worker_id", .in, chunk).where("state", .notEqual, ClaimState.rejected.rawValue)
+        .all(decoding: EarlierClaimRow.self)
+      {
+        earlier[row.worker_id, default: []].append((row.number, try row.decoded()))
+      }
+    }
+    // Papers anyone claimed before, by number.
+    var papersSeen: [String: [(number: String, intake: ClaimIntake)]] = [:]
+    let numbers = Array(Set(requests.flatMap { $0.intake.paperNumbers.map(\.number) }))
+    for chunk in numbers.chunks(of: Self.bulkChunk) {
+      let rows = try await sql.select()
+        .column(SQLColumn("number", table: "p"), as: "paper")
+        .column(SQLColumn("number", table: "c")).column(SQLColumn("intake", table: "c"))
+        .from(SQLAlias(SQLIdentifier(ClaimPaperModel.schema), as: SQLIdentifier("p")))
+        .join(
+          SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.inner,
+          on: SQLRaw("c.id = p.claim_id")
         )
-        .from(BenefitLedgerModel.schema).where("worker_id", .in, chunk).all(decoding: LedgerRow.self) {
-          ledgerRows[row.worker_id, default: []].append(row)
-        }
-        for row in try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
-          .where("worker_id", .in, chunk).where("state", .notEqual, ClaimState.rejected.rawValue)
-          .all(decoding: EarlierClaimRow.self)
-        {
-          earlier[row.worker_id, default: []].append((row.number, try row.decoded()))
-        }
-      }
-      // Papers anyone claimed before, by number.
-      var papersSeen: [String: [(number: String, intake: ClaimIntake)]] = [:]
-      let numbers = Array(Set(requests.flatMap { $0.intake.paperNumbers.map(\.number) }))
-      for chunk in numbers.chunks(of: Self.bulkChunk) {
-        let rows = try await sql.select()
-          .column(SQLColumn("number", table: "p"), as: "paper")
-          .column(SQLColumn("number", table: "c")).column(SQLColumn("intake", table: "c"))
-          .from(SQLAlias(SQLIdentifier(ClaimPaperModel.schema), as: SQLIdentifier("p")))
-          .join(
-            SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.inner,
-            on: SQLRaw("c.id = p.claim_id")
-          )
-          .where(SQLColumn("number", table: "p"), .in, SQLBind.group(chunk))
-          .all(decoding: PaperRow.self)
-        for row in rows { papersSeen[row.paper, default: []].append((row.number, try row.decoded())) }
-      }
+        .where(SQLColumn("number", table: "p"), .in, SQLBind.group(chunk))
+        .all(decoding: PaperRow.self)
+      for row in rows { papersSeen[row.paper, default: []].append((row.number, try row.decoded())) }
+    }
 
-      // Claims paid before Huzhu: the members' stays and anyone's settlement sheets.
-      var takenOver: [(worker: UUID, claim: TakenOverClaim)] = []
-      let sheets = Array(
-        Set(requests.flatMap { $0.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number) }))
-      for chunk in workerIDs.chunks(of: Self.bulkChunk) {
-        takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: chunk, sheets: [], on: transaction)
-      }
-      for chunk in sheets.chunks(of: Self.bulkChunk) {
-        takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: [], sheets: chunk, on: transaction)
-      }
-      let takenOverByWorker = Dictionary(grouping: takenOver, by: \.worker)
-      let takenOverBySheet = Dictionary(grouping: takenOver.filter { $0.claim.settlementSheet != nil }) {
-        $0.claim.settlementSheet!
-      }
+    // Claims paid before Huzhu: the members' stays and anyone's settlement sheets.
+    var takenOver: [(worker: UUID, claim: TakenOverClaim)] = []
+    let sheets = Array(
+      Set(requests.flatMap { $0.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number) }))
+    for chunk in workerIDs.chunks(of: Self.bulkChunk) {
+      takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: chunk, sheets: [], on: transaction)
+    }
+    for chunk in sheets.chunks(of: Self.bulkChunk) {
+      takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: [], sheets: chunk, on: transaction)
+    }
+    let takenOverByWorker = Dictionary(grouping: takenOver, by: \.worker)
+    let takenOverBySheet = Dictionary(grouping: takenOver.filter { $0.claim.settlementSheet != nil }) {
+      $0.claim.settlementSheet!
+    }
 
-      let year = context.today.year
-      let sequence = try await Sequences.next(
-        DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: requests.count,
-        on: transaction)
-      var records: [ClaimRecord] = []
-      var history: [(ClaimRecord.ID, ClaimHistoryEntry)] = []
-      var outbox: [OutboxMessage] = []
-      var documents: [ClaimDocument] = []
-      let now = Date()
-      for (index, request) in requests.enumerated() {
-        let id = request.workerID.rawValue
-        // Someone outside the scope is as unknown as someone who does not exist.
-        // A person employed by nobody and kept by no node (someone who left their unit before
-        // individual records existed) is claimed for only from outside the web (the CLI).
-        let organisation = people[id].flatMap {
-          $0.visibleThrough ?? (scope.isUnrestricted ? context.actor.organisationID?.rawValue : nil)
-        }
-        guard let person = people[id], scope.shows(unit: person.unit_id, organisation: organisation) else {
-          errors.append(
-            rowError(
-              FieldError(
-                field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
-              index))
-          continue
-        }
-        let enrollments = cover[id] ?? []
-        guard !enrollments.isEmpty else {
-          errors.append(
-            rowError(
-              FieldError(
-                field: "workerId", code: "no_cover",
-                message: LocalizedText(
-                  zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme")),
-              index))
-          continue
-        }
-        let worker = try person.worker()
-        let ledger = try Self.capLedger(
+    let year = context.today.year
+    let sequence = try await Sequences.next(
+      DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: requests.count,
+      on: transaction)
+    var records: [ClaimRecord] = []
+    var history: [(ClaimRecord.ID, ClaimHistoryEntry)] = []
+    var outbox: [OutboxMessage] = []
+    var documents: [ClaimDocument] = []
+    // The ledgers of members with a claim approved in this batch, as it left them.
+    var approvedLedgers: [UUID: CapLedger] = [:]
+    let now = Date()
+    for (index, request) in requests.enumerated() {
+      let id = request.workerID.rawValue
+      // Someone outside the scope is as unknown as someone who does not exist.
+      // A person employed by nobody and kept by no node (someone who left their unit before
+      // individual records existed) is claimed for only from outside the web (the CLI).
+      let organisation = people[id].flatMap {
+        $0.visibleThrough ?? (scope.isUnrestricted ? context.actor.organisationID?.rawValue : nil)
+      }
+      guard let person = people[id], scope.shows(unit: person.unit_id, organisation: organisation) else {
+        errors.append(
+          rowError(
+            FieldError(
+              field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
+            index))
+        continue
+      }
+      let enrollments = cover[id] ?? []
+      guard !enrollments.isEmpty else {
+        errors.append(
+          rowError(
+            FieldError(
+              field: "workerId", code: "no_cover",
+              message: LocalizedText(
+                zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme")),
+            index))
+        continue
+      }
+      let worker = try person.worker()
+      let ledger =
+        try approvedLedgers[id]
+        ?? Self.capLedger(
           (ledgerRows[id] ?? []).map {
             (product: $0.product_code, periodStart: $0.period_start, benefit: $0.benefit_code, history: $0.history)
           }, covering: enrollments)
-        var record = ClaimRecord(
-          number: DocumentNumbers.format(
-            .claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
-          workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
-          progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
-          createdOn: context.today)
-        record.unitID = person.unit_id.map { .init($0) }
-        record.organisationID = organisation.map { .init($0) }
-        try ClaimAssessment.assess(
-          &record, worker: worker, enrollments: enrollments, ledger: ledger,
-          suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
-        let seen = request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] }
-        record.duplicates = DuplicateFlag.flags(
-          for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen,
-          takenOver: {
-            let ownSheets = request.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number)
-            let relevant = (takenOverByWorker[id] ?? []) + ownSheets.flatMap { takenOverBySheet[$0] ?? [] }
-            return FluentEnrollmentStore.takenOver(relevant, for: id, sheets: Set(ownSheets))
-          }())
+      var record = ClaimRecord(
+        number: DocumentNumbers.format(
+          .claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
+        workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
+        progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
+        createdOn: context.today)
+      record.unitID = person.unit_id.map { .init($0) }
+      record.organisationID = organisation.map { .init($0) }
+      try ClaimAssessment.assess(
+        &record, worker: worker, enrollments: enrollments, ledger: ledger,
+        suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
+      let seen = request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] }
+      record.duplicates = DuplicateFlag.flags(
+        for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen,
+        takenOver: {
+          let ownSheets = request.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number)
+          let relevant = (takenOverByWorker[id] ?? []) + ownSheets.flatMap { takenOverBySheet[$0] ?? [] }
+          return FluentEnrollmentStore.takenOver(relevant, for: id, sheets: Set(ownSheets))
+        }())
+      history.append(
+        (
+          record.id,
+          ClaimHistoryEntry(
+            at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft,
+            note: nil)
+        ))
+      for document in request.documents {
+        documents.append(
+          ClaimDocument(
+            claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
+            size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now))
+      }
+      if submitting(record, index),
+        case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
+      {
+        record.documentsCompleteOn = context.today
+        Self.startClock(&record, context: context)
         history.append(
           (
             record.id,
             ClaimHistoryEntry(
-              at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft,
-              note: nil)
+              at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
+              to: .submitted, note: nil)
           ))
-        for document in request.documents {
-          documents.append(
-            ClaimDocument(
-              claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
-              size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now))
-        }
-        if submitting(record, index),
-          case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
+        let straightThrough = ClaimActor.straightThrough(at: context.actor.organisationKind)
+        if let approving, approving(record, index),
+          ClaimWorkflow.approveStraightThrough(&record.progress, by: straightThrough), let document = record.explanation
         {
-          record.documentsCompleteOn = context.today
-          Self.startClock(&record, context: context)
-          history.append(
-            (
-              record.id,
-              ClaimHistoryEntry(
-                at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
-                to: .submitted, note: nil)
-            ))
+          let explanation = Explanation(document)
+          record.approvedTotal = record.adjustment?.amount ?? explanation.total
+          var updated = ledger
+          updated.record(
+            explanation, paying: BenefitAmount.split(explanation, total: record.adjustment?.amount),
+            event: record.intake.event)
+          approvedLedgers[id] = updated
+          for (action, from, to) in [
+            ("review", ClaimState.submitted, ClaimState.reviewed), ("approve", .reviewed, .approved),
+          ] {
+            history.append(
+              (
+                record.id,
+                ClaimHistoryEntry(
+                  at: now, actor: straightThrough.name, address: context.address, action: action, from: from, to: to,
+                  note: action == "approve" ? "一站式结算：按方案规则自动审批" : nil)
+              ))
+          }
+          outbox.append(
+            OutboxMessage(
+              claimID: record.id, phone: person.phone, notice: .settled,
+              text: ClaimNotice.settled.text(
+                claimNumber: record.number, amount: record.payable, note: record.intake.hospital, dueOn: record.dueOn),
+              createdAt: now))
+        } else {
           outbox.append(
             OutboxMessage(
               claimID: record.id, phone: person.phone, notice: .submitted,
               text: ClaimNotice.submitted.text(claimNumber: record.number, amount: nil, note: nil, dueOn: record.dueOn),
               createdAt: now))
         }
-        // Later claims of the same batch see this one, as if it had been opened before them.
-        earlier[id, default: []].append((record.number, record.intake))
-        for paper in request.intake.paperNumbers {
-          papersSeen[paper.number, default: []].append((record.number, record.intake))
-        }
-        records.append(record)
       }
-      guard errors.isEmpty else { throw ValidationFailure(errors) }
-      try await Self.insert(records, documents: documents, history: history, outbox: outbox, on: sql)
-      return records
+      // Later claims of the same batch see this one, as if it had been opened before them.
+      earlier[id, default: []].append((record.number, record.intake))
+      for paper in request.intake.paperNumbers {
+        papersSeen[paper.number, default: []].append((record.number, record.intake))
+      }
+      records.append(record)
     }
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    try await Self.insert(records, documents: documents, history: history, outbox: outbox, on: sql)
+    // What the approvals took from the caps, saved member by member.
+    for chunk in Array(approvedLedgers.keys).chunks(of: Self.bulkChunk) {
+      let rows = Dictionary(
+        grouping: try await BenefitLedgerModel.query(on: transaction).filter(\.$workerID ~~ chunk).all(), by: \.workerID
+      )
+      for id in chunk {
+        try await save(
+          approvedLedgers[id]!, previous: rows[id] ?? [], worker: .init(id), scheme: context.scheme.code,
+          enrollments: cover[id] ?? [], on: transaction)
+      }
+    }
+    return records
   }
 
   /// Everything a batch of new claims writes, as multi-row INSERTs.

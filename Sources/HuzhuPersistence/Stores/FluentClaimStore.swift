@@ -68,7 +68,8 @@ public struct FluentClaimStore: ClaimStore {
       try await ClaimDocumentModel(document).create(on: transaction)
       var record = current
       let kinds = try await Self.documentKinds(of: id, on: transaction)
-      record.progress.missingDocuments = ClaimAssessment.missingDocuments(of: record, in: context.scheme, supplied: kinds)
+      record.progress.missingDocuments = ClaimAssessment.missingDocuments(
+        of: record, in: context.scheme, supplied: kinds)
       try row.update(from: record)
       try await row.update(on: transaction)
       try await Self.log(

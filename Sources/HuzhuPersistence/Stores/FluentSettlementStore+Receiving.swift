@@ -54,7 +54,8 @@ extension FluentSettlementStore {
       let batch = UUID()
       try await sql.insert(into: FluentSettlementStore.batches)
         .columns(
-          "id", "source_id", "organisation_id", "channel", "file_name", "sha256", "received_by", "received_at", "counts",
+          "id", "source_id", "organisation_id", "channel", "file_name", "sha256", "received_by", "received_at",
+          "counts",
           "row_errors"
         )
         .values(
@@ -132,9 +133,14 @@ extension FluentSettlementStore {
       outcomes += matchedOutcomes
       try await write(matched, plain: plain, batch: batch)
       try await sql.update(FluentSettlementStore.batches)
-        .set("counts", to: try JSON.text(Dictionary(uniqueKeysWithValues: outcomes.reduce(into: [String: Int]()) {
-          $0[$1.result.rawValue, default: 0] += 1
-        }.map { ($0.key, $0.value) })))
+        .set(
+          "counts",
+          to: try JSON.text(
+            Dictionary(
+              uniqueKeysWithValues: outcomes.reduce(into: [String: Int]()) {
+                $0[$1.result.rawValue, default: 0] += 1
+              }.map { ($0.key, $0.value) }))
+        )
         .where("id", .equal, batch).run()
       return SettlementReceipt(
         batchID: batch, outcomes: outcomes.sorted { $0.row < $1.row }, rowErrors: file.rowErrors)
@@ -163,7 +169,8 @@ extension FluentSettlementStore {
       for item in pending {
         let person = people[item.record.idNumber]
         switch SettlementTriage.match(
-          item.record, member: person.map { (.init($0.id), $0.name) }, holdsCover: person.map { covered.contains($0.id) } ?? false)
+          item.record, member: person.map { (.init($0.id), $0.name) },
+          holdsCover: person.map { covered.contains($0.id) } ?? false)
         {
         case .failure(let exception):
           written.append(
@@ -182,9 +189,18 @@ extension FluentSettlementStore {
               channel: .settlement))
         }
       }
-      let opened = try await FluentClaimStore.open(requests, scope: scope, context: context, on: database) {
-        claim, index in SettlementTriage.hold(claim, record: written[requestOf[index]].pending.record) == nil
-      }
+      let policy = context.scheme.claimsPolicy.oneStop
+      let opened = try await FluentClaimStore.open(
+        requests, scope: scope, context: context, on: database,
+        submitting: { claim, index in
+          SettlementTriage.hold(claim, record: written[requestOf[index]].pending.record) == nil
+        },
+        approving: policy.straightThroughUpTo == nil
+          ? nil
+          : { claim, index in
+            SettlementTriage.goesStraightThrough(
+              claim, policy: policy, settlementId: written[requestOf[index]].pending.record.settlementId)
+          })
       for (index, claim) in opened.enumerated() {
         let position = requestOf[index]
         written[position].claim = claim
@@ -197,7 +213,8 @@ extension FluentSettlementStore {
       let outcomes = written.map {
         SettlementOutcome(
           row: $0.pending.row, settlementId: $0.pending.record.settlementId,
-          result: $0.status == .claimed ? .claimed : .held, claimNumber: $0.claim?.number, exception: $0.exception)
+          result: $0.status == .held ? .held : $0.claim?.state == .approved ? .approved : .claimed,
+          claimNumber: $0.claim?.number, exception: $0.exception)
       }
       return (written, outcomes)
     }
@@ -215,7 +232,9 @@ extension FluentSettlementStore {
       for item in all {
         if let id = item.pending.replacing {
           try await sql.update(FluentSettlementStore.records)
-            .set("record", to: try JSON.text(item.pending.record)).set("original", to: try JSON.text(item.pending.original))
+            .set("record", to: try JSON.text(item.pending.record)).set(
+              "original", to: try JSON.text(item.pending.original)
+            )
             .set("status", to: item.status.rawValue).set("exception", to: item.exception?.rawValue)
             .set("exception_detail", to: try item.detail.map(JSON.text)).set("worker_id", to: item.workerID)
             .set("claim_id", to: item.claim?.id.rawValue).set("batch_id", to: batch).set("updated_at", to: now)
@@ -229,7 +248,8 @@ extension FluentSettlementStore {
       }
       for chunk in inserts.chunks(of: FluentClaimStore.insertChunk) {
         var insert = sql.insert(into: FluentSettlementStore.records).columns(
-          "id", "source_id", "organisation_id", "settlement_id", "visit_id", "id_number", "name", "settled_on", "record",
+          "id", "source_id", "organisation_id", "settlement_id", "visit_id", "id_number", "name", "settled_on",
+          "record",
           "original", "batch_id", "worker_id", "claim_id", "status", "exception", "exception_detail", "note",
           "received_at", "updated_at")
         for (id, item) in chunk {
@@ -319,7 +339,8 @@ extension FluentSettlementStore {
       -> SettlementOutcome
     {
       let detail = LocalizedText(
-        zh: "申请 \(claim.number) \(claim.state.label.zh) \(claim.payable.formatted)，结算随后被\(cancelling ? "撤销" : "更正")：请立案追回或核定差额",
+        zh:
+          "申请 \(claim.number) \(claim.state.label.zh) \(claim.payable.formatted)，结算随后被\(cancelling ? "撤销" : "更正")：请立案追回或核定差额",
         en:
           "claim \(claim.number) is \(claim.state.label.en) (\(claim.payable.formatted)); the settlement was then \(cancelling ? "cancelled" : "corrected"): open a recovery or settle the difference"
       )
@@ -366,10 +387,12 @@ extension FluentSettlementStore {
     // MARK: Matching again
 
     func rematch(_ id: StoredSettlement.ID) async throws -> SettlementOutcome {
-      guard let row = try await FluentSettlementStore.row(id, scope: scope, on: sql), row.source_id == source.id.rawValue
+      guard let row = try await FluentSettlementStore.row(id, scope: scope, on: sql),
+        row.source_id == source.id.rawValue
       else {
         throw ValidationFailure([
-          FieldError(field: "id", code: "unknown_settlement", message: LocalizedText(zh: "结算记录不存在", en: "no such settlement"))
+          FieldError(
+            field: "id", code: "unknown_settlement", message: LocalizedText(zh: "结算记录不存在", en: "no such settlement"))
         ])
       }
       guard row.status == SettlementStatus.held.rawValue, row.claim_id == nil else {
@@ -381,11 +404,14 @@ extension FluentSettlementStore {
         ])
       }
       let record = try row.decodedRecord()
-      let original = try JSON.value([String: String].self, row.original, table: FluentSettlementStore.records, column: "original")
+      let original = try JSON.value(
+        [String: String].self, row.original, table: FluentSettlementStore.records, column: "original")
       let item = Pending(row: 1, record: record, original: original, replacing: row.id, previous: nil)
       let (matched, outcomes) = try await match([item])
-      let batch = try await sql.select().column("batch_id").from(FluentSettlementStore.records).where("id", .equal, row.id)
-        .first(decoding: BatchOf.self)!.batch_id
+      let batch = try await sql.select().column("batch_id").from(FluentSettlementStore.records).where(
+        "id", .equal, row.id
+      )
+      .first(decoding: BatchOf.self)!.batch_id
       try await write(matched, plain: [], batch: batch)
       return outcomes[0]
     }

@@ -119,7 +119,8 @@ public struct FluentSettlementStore: Sendable {
       if let exception { query = query.where("exception", .equal, exception.rawValue) }
       return query
     }
-    let total = try await base().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").first(decoding: Count.self)?
+    let total =
+      try await base().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").first(decoding: Count.self)?
       .n ?? 0
     let rows = try await Self.selectStored(base()).orderBy("received_at").orderBy("settlement_id")
       .limit(page.per).offset(page.offset).all(decoding: StoredRow.self)
@@ -137,7 +138,8 @@ public struct FluentSettlementStore: Sendable {
       .from(Self.records).where("status", .equal, SettlementStatus.held.rawValue).scopedSettlements(scope)
       .groupBy("exception").all(decoding: Row.self)
     return Dictionary(
-      rows.compactMap { row in row.exception.flatMap(SettlementException.init).map { ($0, row.n) } }, uniquingKeysWith: +)
+      rows.compactMap { row in row.exception.flatMap(SettlementException.init).map { ($0, row.n) } },
+      uniquingKeysWith: +)
   }
 
   public func settlement(_ id: StoredSettlement.ID) async throws -> (StoredSettlement, [SettlementEvent])? {
@@ -210,7 +212,8 @@ public struct FluentSettlementStore: Sendable {
 
   static func selectStored(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
     query.columns(
-      "id", "source_id", "record", "original", "status", "exception", "exception_detail", "worker_id", "claim_id", "note",
+      "id", "source_id", "record", "original", "status", "exception", "exception_detail", "worker_id", "claim_id",
+      "note",
       "received_at")
   }
 
@@ -243,7 +246,9 @@ public struct FluentSettlementStore: Sendable {
         try await sql.select().columns("id", "number").from(ClaimModel.schema).where("id", .in, claimIDs)
           .all(decoding: Number.self).map { ($0.id, $0.number) }, uniquingKeysWith: { first, _ in first })
     return try rows.map { row in
-      guard let status = SettlementStatus(rawValue: row.status) else { throw CorruptRow(table: records, column: "status") }
+      guard let status = SettlementStatus(rawValue: row.status) else {
+        throw CorruptRow(table: records, column: "status")
+      }
       return StoredSettlement(
         id: .init(row.id), sourceCode: codes[row.source_id] ?? "", record: try row.decodedRecord(),
         original: try JSON.value([String: String].self, row.original, table: records, column: "original"),
@@ -261,7 +266,8 @@ public struct FluentSettlementStore: Sendable {
   ) async throws {
     let now = Date()
     for chunk in entries.chunks(of: FluentClaimStore.insertChunk) {
-      var insert = sql.insert(into: events).columns("id", "record_id", "batch_id", "at", "actor", "action", "note", "previous")
+      var insert = sql.insert(into: events).columns(
+        "id", "record_id", "batch_id", "at", "actor", "action", "note", "previous")
       for entry in chunk {
         insert = insert.values(
           SQLBind(UUID()), SQLBind(entry.record), SQLBind(batch), SQLBind(now), SQLBind(actor), SQLBind(entry.action),

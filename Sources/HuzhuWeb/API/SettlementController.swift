@@ -26,12 +26,14 @@ struct SettlementController {
     if let text = request.query[String.self, at: "exception"] {
       guard let parsed = SettlementException(rawValue: text) else {
         let names = SettlementException.allCases.map(\.rawValue).joined(separator: ", ")
-        throw APIError.invalidQuery("exception", expected: LocalizedText(zh: "应取自：\(names)", en: "takes one of \(names)"))
+        throw APIError.invalidQuery(
+          "exception", expected: LocalizedText(zh: "应取自：\(names)", en: "takes one of \(names)"))
       }
       exception = parsed
     }
     let page = try request.pageRequest()
-    let result = try await Settlements(request.services, actor: try request.actor).queue(exception: exception, page: page)
+    let result = try await Settlements(request.services, actor: try request.actor).queue(
+      exception: exception, page: page)
     return PageResource(result) { SettlementResource($0) }
   }
 }
