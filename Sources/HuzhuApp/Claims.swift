@@ -38,6 +38,8 @@ public struct Claims: UseCase {
     public let actions: [ClaimActionName]
     /// Whether this actor may add a scan now.
     public let takesDocuments: Bool
+    /// The settlement record a one-stop claim was made from.
+    public let settlement: StoredSettlement?
   }
 
   public func detail(_ id: ClaimRecord.ID) async throws -> Detail {
@@ -51,7 +53,8 @@ public struct Claims: UseCase {
     return Detail(
       claim: claim, worker: try await registryStore.worker(claim.workerID), documents: detail.documents,
       history: detail.history, outbox: detail.outbox, actions: claim.state.actions(offeredTo: permissions),
-      takesDocuments: claim.state.takesDocuments && actor.may(.intakeClaims))
+      takesDocuments: claim.state.takesDocuments && actor.may(.intakeClaims),
+      settlement: claim.channel == .settlement ? try await settlementStore.settlement(claim: id) : nil)
   }
 
   public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord {

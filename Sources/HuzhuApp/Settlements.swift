@@ -16,7 +16,7 @@ public struct Settlements: UseCase {
     self.actor = actor
   }
 
-  var store: FluentSettlementStore { FluentSettlementStore(database: services.database, scope: actor.scope) }
+  var store: FluentSettlementStore { settlementStore }
 
   /// Records one feed request takes.
   public static let feedLimit = 1_000
@@ -117,6 +117,19 @@ public struct Settlements: UseCase {
         detail: "settlement file \(checksum?.prefix(16) ?? ""): \(Self.summary(receipt))")
     }
     return receipt
+  }
+
+  /// Keeps an uploaded file by its SHA-256 between the page's dry run and its import.
+  public func keep(_ bytes: Data) async throws -> String {
+    try actor.require(.intakeClaims)
+    return try await Documents(services).keepSheet(
+      bytes, empty: LocalizedText(zh: "请上传结算文件（XLSX、CSV 或 JSON lines）", en: "send the settlement file"))
+  }
+
+  /// A kept file (``keep(_:)``), tried or imported.
+  public func receive(kept file: String, source code: String, dryRun: Bool) async throws -> SettlementReceipt {
+    try actor.require(.intakeClaims)
+    return try await receive(file: try Documents(services).kept(file), fileName: nil, source: code, dryRun: dryRun)
   }
 
   /// A feed request: `{"records": [ {...}, ... ]}`, at most ``feedLimit`` records, each keyed

@@ -17,5 +17,8 @@ extension UseCase {
   var claimStore: FluentClaimStore { FluentClaimStore(database: services.database, scope: actor.scope) }
   var schemeStore: FluentSchemeStore { FluentSchemeStore(database: services.database, reach: actor.schemeReach) }
   var unionWorkStore: FluentUnionWorkStore { FluentUnionWorkStore(database: services.database, scope: actor.scope) }
+  var settlementStore: FluentSettlementStore {
+    FluentSettlementStore(database: services.database, scope: actor.scope)
+  }
   var audit: AuditTrail { AuditTrail(services, actor: actor) }
 }

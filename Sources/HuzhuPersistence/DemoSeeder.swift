@@ -51,6 +51,13 @@ public enum DemoSeeder {
         let saved = try await schemeStore.save(
           scheme.definition, source: scheme.source, organisationID: owner.id, savedBy: "demo")
         compiled[saved.code] = try saved.compiled()
+        // Anyang's one-stop claims: the city bureau's export (docs/samples/settlements-bureau-a.csv).
+        if saved.code == "anyang" {
+          try await FluentSettlementStore(database: transaction).create(
+            SettlementSource(
+              code: "anyang-bureau", name: "安阳市医疗保障局", organisationID: owner.id, schemeCode: saved.code),
+            by: "demo")
+        }
       }
       let unionWork = FluentUnionWorkStore(database: transaction)
       for pairing in data.pairings { try await unionWork.create(pairing) }

@@ -105,6 +105,7 @@ func routes(_ app: Application) throws {
   UnitWorkPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
   RegistryImportsController(limits: app.huzhu.limits).register(authenticated: authenticated)
   YearEndController().register(authenticated: authenticated)
+  SettlementPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
   UnitUpkeepController().register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)

@@ -11,7 +11,7 @@ import NIOPosix
 struct HuzhuBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "huzhu-bench", abstract: "Huzhu benchmarks (run with -c release).",
-    subcommands: [Calc.self, ImportRoster.self, Claims.self, Province.self])
+    subcommands: [Calc.self, ImportRoster.self, Claims.self, Settlements.self, Province.self])
 }
 
 struct Calc: ParsableCommand {
@@ -92,6 +92,37 @@ struct Claims: AsyncParsableCommand {
         "  \(name): \(String(format: "%.0f", rate)) claims/s (\(String(format: "%.2f", result.seconds)) s), "
           + "\(result.statements) SQL statements = \(String(format: "%.3f", Double(result.statements) / Double(claims))) per claim; "
           + "\(result.submitted) submitted, calculated \(result.paid.formatted)")
+    }
+    try? FileManager.default.removeItem(at: directory)
+  }
+}
+
+struct Settlements: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Import a generated bureau file of settlements into one-stop claims in one transaction (SQLite, and PostgreSQL when DATABASE_URL is set)."
+  )
+
+  @Option(help: "Members enrolled and paid up (set up untimed).") var members = 50_000
+  @Option(help: "Settlement records in the file.") var records = 100_000
+
+  func run() async throws {
+    let (targets, directory) = try benchmarkTargets()
+    print("one-stop settlements, \(records) records for \(members) members, one file:")
+    for (name, target) in targets {
+      let result = try await SettlementBenchmark(members: members, records: records, target: target).run()
+      let counts = SettlementOutcome.Result.allCases.compactMap { result.counts[$0].map { "\($0)" } }
+      let named = zip(SettlementOutcome.Result.allCases.filter { result.counts[$0] != nil }, counts).map {
+        "\($0.rawValue) \($1)"
+      }
+      let total = result.read + result.receive
+      let rate = Double(records) / total
+      let perRecord = Double(result.statements) / Double(records)
+      var line = "  \(name): read \(String(format: "%.2f", result.read)) s + match, claim and write "
+      line += "\(String(format: "%.2f", result.receive)) s = \(String(format: "%.2f", total)) s "
+      line += "(\(String(format: "%.0f", rate)) records/s), \(result.statements) SQL statements = "
+      line += "\(String(format: "%.3f", perRecord)) per record; [file \(result.bytes / 1024) KiB] "
+      print(line + named.joined(separator: ", "))
     }
     try? FileManager.default.removeItem(at: directory)
   }

@@ -86,6 +86,14 @@ extension ClaimPage {
         fact(
           text("受理方式", "Channel"),
           claim.channel.label.text(for: language) + (claim.expedited ? text("（加急）", " (expedited)") : "")),
+        .unwrap(model.detail.settlement) { settlement in
+          .group(
+            .dt(.text(text("结算记录", "Settlement"))),
+            .dd(
+              .a(
+                .id("claim-settlement"), .href(SiteURL.settlementPage(.value(settlement.id)).path),
+                .text("\(settlement.sourceCode) · \(settlement.record.settlementId)"))))
+        },
         fact(text("医院", "Hospital"), claim.intake.hospital),
         fact(
           text("住院时间", "Stay"),

@@ -52,6 +52,7 @@ struct Layout {
       (may(.viewRegistry), .workers, "职工查询", "Workers"),
       (may(.viewClaims), .claimQueue, "理赔工作台", "Claims"),
       (may(.intakeClaims), .newClaim, "受理申请", "New claim"),
+      (may(.viewClaims), .settlementsPage, "一站式结算", "One-stop"),
       (may(.managePayments), .paymentBatches, "支付批次", "Payments"),
       (may(.viewFund), .funds, "资金对账", "Fund"),
       (may(.viewReports), .statistics, "统计分析", "Statistics"),

@@ -82,6 +82,12 @@ public enum SiteURL: Hashable, Sendable {
   case fundClose
   /// The year-end renewal of every unit under a node (preview, then commit).
   case renewals
+  case settlementsPage
+  case settlementUpload
+  case settlementImport
+  case settlementPage(Parameter<StoredSettlement.ID>)
+  case settlementRematch(Parameter<StoredSettlement.ID>)
+  case settlementResolve(Parameter<StoredSettlement.ID>)
   /// Statistics for a node and period (`?org=&from=&to=&scheme=`), any of its tables as a
   /// file (`/statistics/export?table=&format=csv|xlsx` with the same query), the printable
   /// monthly report (`?month=`), agencies' targets, and the what-if simulator.
@@ -227,6 +233,12 @@ public enum SiteURL: Hashable, Sendable {
     case .fundOpening: ["funds", "opening"]
     case .fundClose: ["funds", "close"]
     case .renewals: ["renewals"]
+    case .settlementsPage: ["settlements"]
+    case .settlementUpload: ["settlements", "upload"]
+    case .settlementImport: ["settlements", "import"]
+    case .settlementPage(let id): ["settlements", id.component(SiteURL.idParameter)]
+    case .settlementRematch(let id): ["settlements", id.component(SiteURL.idParameter), "rematch"]
+    case .settlementResolve(let id): ["settlements", id.component(SiteURL.idParameter), "resolve"]
     case .statistics: ["statistics"]
     case .statisticsExport: ["statistics", "export"]
     case .monthlyReport: ["statistics", "monthly"]
