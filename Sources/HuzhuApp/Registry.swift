@@ -272,6 +272,8 @@ public struct Registry: UseCase {
     public let registry: RegistryCounts?
     public let unit: WorkUnit?
     public let today: CalendarDate
+    /// One-stop claims, once a source of settlements has sent any.
+    public let oneStop: OneStopFigures?
   }
 
   public func dashboard() async throws -> Dashboard {
@@ -282,8 +284,11 @@ public struct Registry: UseCase {
     async let claimSummary = permissions.contains(.viewClaims) ? claims.summary(today: today) : nil
     async let counts = permissions.contains(.viewRegistry) ? registryStore.counts() : nil
     async let unit = account.unitID.asyncMap { try await registryStore.unit($0) } ?? nil
+    async let oneStop = permissions.contains(.viewClaims) ? settlementStore.figures() : nil
+    let figures = try await oneStop
     return Dashboard(
       organisation: organisation, roles: account.roles, claims: try await claimSummary,
-      registry: try await counts, unit: try await unit, today: today)
+      registry: try await counts, unit: try await unit, today: today,
+      oneStop: figures.flatMap { $0.made > 0 || $0.held > 0 ? $0 : nil })
   }
 }

@@ -21,6 +21,17 @@ public struct Settlements: UseCase {
   /// Records one feed request takes.
   public static let feedLimit = 1_000
 
+  /// A bureau's month is wide (36 columns in the sample) and may hold as many records as a
+  /// roster has rows, below title lines: twice the cells (and the inflated sheet), and 25 rows more,
+  /// than a roster.
+  static func sheetLimits(_ limits: SheetLimits) -> SheetLimits {
+    var wider = limits
+    wider.rows = limits.rows + 25
+    wider.cells = limits.cells * 2
+    wider.expandedBytes = limits.expandedBytes * 2
+    return wider
+  }
+
   // MARK: Sources
 
   public func sources() async throws -> [SettlementSource] {
@@ -104,7 +115,7 @@ public struct Settlements: UseCase {
       }
       file = SettlementReader.read(jsonLines: bytes, layout: source.layout, today: services.today)
     } else {
-      let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
+      let cells = try RosterImports.sheet(bytes, limits: Self.sheetLimits(services.limits.sheet)).rosterCells
       file = SettlementReader.read(cells, layout: source.layout, today: services.today)
     }
     guard file.fileErrors.isEmpty else { throw ValidationFailure(file.fileErrors) }
@@ -188,6 +199,12 @@ public struct Settlements: UseCase {
   public func queue(exception: SettlementException?, page: PageQuery) async throws -> PagedResult<StoredSettlement> {
     try actor.require(.viewClaims)
     return try await store.queue(exception: exception, page: page)
+  }
+
+  /// Share of claims paid without papers, straight-through approvals, days from settlement to payment.
+  public func figures() async throws -> OneStopFigures {
+    try actor.require(.viewClaims)
+    return try await store.figures()
   }
 
   public func heldCounts() async throws -> [SettlementException: Int] {

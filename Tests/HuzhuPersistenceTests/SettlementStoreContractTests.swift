@@ -221,6 +221,7 @@ struct SettlementStoreContractTests {
       let detail = try #require(try await world.claims.detail(first.id))
       #expect(detail.history.map(\.action) == ["open", "submit", "review", "approve"])
       #expect(detail.outbox.map(\.notice) == [.settled])
+      #expect(try await world.settlements.figures().straightThrough == 2)
       #expect(
         detail.outbox.first?.text.contains("安阳市人民医院") == true && detail.outbox.first?.text.contains("1191.52") == true)
 
@@ -303,6 +304,10 @@ struct SettlementStoreContractTests {
       let batch = try await world.claims.createBatch(scheme: "anyang", context: context(world))
       _ = try await world.claims.settle(claim.id, in: batch.id, paid: true, note: nil, context: context(world))
       #expect(try await world.claims.claim(claim.id)?.state == .paid)
+      let figures = try await world.settlements.figures()
+      #expect(figures.paid == 1 && figures.paidWithoutPapers.percentText(decimals: 0) == "100%")
+      // Settled on 3 June, paid on 30 June.
+      #expect(figures.daysToPayment == [27] && figures.averageDaysText == "27.0" && figures.straightThrough == 0)
 
       let change = try await receive(world, [stroke(["valid": "0"])])
       #expect(change.outcomes.map(\.result) == [.recoveryDue])

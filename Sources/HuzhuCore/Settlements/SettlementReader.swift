@@ -112,6 +112,7 @@ public enum SettlementReader {
   /// JSON objects (JSON lines, or the feed's `records`), each with its 1-based number.
   public static func read(objects: [(Int, Any)], layout: SettlementLayout, today: CalendarDate) -> SettlementFile {
     guard objects.count <= maximumRecords else { return tooMany() }
+    let lookup = headerLookup(layout)
     var rows: [SettlementFileRow] = []
     for (number, object) in objects {
       guard let object = object as? [String: Any] else {
@@ -151,7 +152,7 @@ public enum SettlementReader {
           continue
         }
         original[String(key.prefix(60))] = String(text.prefix(200))
-        if let field = field(named: key, layout: layout), cells[field] == nil {
+        if let field = lookup[SettlementHeader.normalise(key)], cells[field] == nil {
           cells[field] = .text(text)
         }
       }
@@ -364,10 +365,6 @@ public enum SettlementReader {
       for header in field.headers.map(SettlementHeader.normalise) where lookup[header] == nil { lookup[header] = field }
     }
     return lookup
-  }
-
-  static func field(named key: String, layout: SettlementLayout) -> SettlementField? {
-    headerLookup(layout)[SettlementHeader.normalise(key)]
   }
 
   /// Rows of one settlement (an export with a row per diagnosis) become one record with every

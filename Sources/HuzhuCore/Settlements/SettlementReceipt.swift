@@ -174,3 +174,43 @@ public struct SettlementEvent: Sendable, Equatable {
     self.note = note
   }
 }
+
+/// How far one-stop claims carry a scope: the share of paid claims that came from settlement
+/// data, how many went straight through, and the days from the settlement to the money.
+public struct OneStopFigures: Sendable, Equatable {
+  /// Claims made from settlements, by state.
+  public var claims: [ClaimState: Int]
+  /// Claims paid, by any channel.
+  public var paidAllChannels: Int
+  /// One-stop claims approved by the scheme's rule, without a person.
+  public var straightThrough: Int
+  /// Settlements waiting in the exceptions queue.
+  public var held: Int
+  /// Calendar days from each paid one-stop claim's settlement to its payment.
+  public var daysToPayment: [Int]
+
+  public init(
+    claims: [ClaimState: Int] = [:], paidAllChannels: Int = 0, straightThrough: Int = 0, held: Int = 0,
+    daysToPayment: [Int] = []
+  ) {
+    self.claims = claims
+    self.paidAllChannels = paidAllChannels
+    self.straightThrough = straightThrough
+    self.held = held
+    self.daysToPayment = daysToPayment
+  }
+
+  public var made: Int { claims.values.reduce(0, +) }
+  public var paid: Int { claims[.paid] ?? 0 }
+  /// Paid without papers, of everything paid.
+  public var paidWithoutPapers: Share { Share(paid, of: paidAllChannels) }
+
+  /// The mean of the days to payment, in tenths of a day rounded half up ("4.3"); a dash
+  /// when nothing was paid.
+  public var averageDaysText: String {
+    guard !daysToPayment.isEmpty else { return "—" }
+    let total = Int64(daysToPayment.reduce(0, +))
+    let tenths = (total * 20 / Int64(daysToPayment.count) + 1) / 2
+    return "\(tenths / 10).\(tenths % 10)"
+  }
+}

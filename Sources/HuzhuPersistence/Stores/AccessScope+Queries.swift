@@ -44,4 +44,15 @@ extension SQLPredicateBuilder {
     case .nothing: `where`(SQLLiteral.boolean(false))
     }
   }
+
+  /// The same, for the claims table under the name `table` in a join.
+  func scopedClaims(_ scope: AccessScope, table: String) -> Self {
+    switch scope {
+    case .unrestricted: self
+    case .organisations(let ids):
+      `where`(SQLColumn("organisation_id", table: table), .in, SQLBind.group(ids.map(\.rawValue)))
+    case .unit(let id): `where`(SQLColumn("unit_id", table: table), .equal, SQLBind(id.rawValue))
+    case .nothing: `where`(SQLLiteral.boolean(false))
+    }
+  }
 }

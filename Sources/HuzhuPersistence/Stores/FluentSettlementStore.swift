@@ -166,6 +166,59 @@ public struct FluentSettlementStore: Sendable {
     return try await Self.domain([row], on: sql)[0]
   }
 
+  /// The one-stop figures of the scope (claims by the node of their member, records by the
+  /// source's node).
+  public func figures() async throws -> OneStopFigures {
+    struct StateCount: Decodable {
+      let channel: String
+      let state: String
+      let n: Int
+    }
+    struct Days: Decodable {
+      let settled_on: String
+      let paid_on: String?
+    }
+    let sql = database as! any SQLDatabase
+    var figures = OneStopFigures()
+    for row in try await sql.select().column("channel").column("state")
+      .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(ClaimModel.schema).scopedClaims(scope)
+      .groupBy("channel").groupBy("state").all(decoding: StateCount.self)
+    {
+      guard let state = ClaimState(rawValue: row.state) else { throw CorruptRow(table: "claims", column: "state") }
+      if state == .paid { figures.paidAllChannels += row.n }
+      if row.channel == ClaimChannel.settlement.rawValue { figures.claims[state, default: 0] += row.n }
+    }
+    figures.held = try await heldCounts().values.reduce(0, +)
+    figures.straightThrough =
+      try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+      .from(SQLAlias(SQLIdentifier(ClaimHistoryModel.schema), as: SQLIdentifier("h")))
+      .join(
+        SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("claims")), method: SQLJoinMethod.inner,
+        on: SQLRaw("claims.id = h.claim_id")
+      )
+      .where(SQLColumn("actor", table: "h"), .equal, SQLBind(ClaimActor.straightThrough(at: .cityFederation).name))
+      .where(SQLColumn("action", table: "h"), .equal, SQLBind("approve")).scopedClaims(scope, table: "claims")
+      .first(decoding: Count.self)?.n ?? 0
+    let rows = try await sql.select().column(SQLColumn("settled_on", table: "r"))
+      .column(SQLColumn("paid_on", table: "claims"))
+      .from(SQLAlias(SQLIdentifier(Self.records), as: SQLIdentifier("r")))
+      .join(
+        SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("claims")), method: SQLJoinMethod.inner,
+        on: SQLRaw("claims.id = r.claim_id")
+      )
+      .where(SQLColumn("state", table: "claims"), .equal, SQLBind(ClaimState.paid.rawValue)).scopedClaims(
+        scope, table: "claims"
+      )
+      .all(decoding: Days.self)
+    figures.daysToPayment = rows.compactMap { row in
+      guard let settled = CalendarDate(row.settled_on), let paid = row.paid_on.flatMap(CalendarDate.init) else {
+        return nil
+      }
+      return paid.dayNumber - settled.dayNumber
+    }
+    return figures
+  }
+
   // MARK: Rows
 
   struct Count: Decodable { let n: Int }

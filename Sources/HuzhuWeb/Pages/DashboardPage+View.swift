@@ -78,6 +78,18 @@ extension DashboardPage {
             .group(
               figure(String(claims[.paid]), text("已给付人次", "Claims paid"), id: "figure-paid-count"),
               figure(claims.paidAmount.formatted, text("已给付金额（元）", "Amount paid (yuan)"), id: "figure-paid-amount"))
+          },
+          .unwrap(model.oneStop) { oneStop in
+            .group(
+              figure(
+                oneStop.paidWithoutPapers.percentText(decimals: 1), text("零材料给付占比", "Paid without papers"),
+                link: .settlementsPage, id: "figure-paid-without-papers"),
+              figure(
+                oneStop.averageDaysText, text("结算至给付平均天数", "Days from settlement to payment"),
+                link: .settlementsPage, id: "figure-days-to-payment"),
+              figure(
+                String(oneStop.held), text("一站式待处理", "One-stop waiting"), link: .settlementsPage,
+                id: "figure-one-stop-held"))
           }))
     }
 

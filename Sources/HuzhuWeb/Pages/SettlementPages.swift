@@ -10,6 +10,7 @@ enum SettlementPages {
   struct QueueModel: Sendable {
     var sources: [SettlementSource]
     var counts: [SettlementException: Int]
+    var figures: OneStopFigures
     var exception: SettlementException?
     var page: PagedResult<StoredSettlement>
     var receipt: SettlementReceipt?
@@ -48,10 +49,29 @@ enum SettlementPages {
               .forEach(model.errors.prefix(RegistryImportPage.problemRowsShown)) {
                 .li(.text($0.message.text(for: language)))
               })),
+          figures(),
           .if(viewer.permissions.contains(.intakeClaims), upload()),
           .unwrap(model.receipt) { receipt($0) },
           queue())
       ).html()
+    }
+
+    private func figures() -> Node<HTML.BodyContext> {
+      let figures = model.figures
+      let tiles: [(String, String, String, String)] = [
+        ("one-stop-made", String(figures.made), "结算生成申请", "Claims from settlements"),
+        ("one-stop-straight", String(figures.straightThrough), "自动审批", "Approved straight through"),
+        ("one-stop-paid", String(figures.paid), "已给付", "Paid"),
+        ("one-stop-share", figures.paidWithoutPapers.percentText(decimals: 1), "零材料给付占比", "Paid without papers"),
+        ("one-stop-days", figures.averageDaysText, "结算至给付平均天数", "Days from settlement to payment"),
+      ]
+      return .div(
+        .class("figures"), .id("one-stop-figures"),
+        .forEach(tiles) { id, value, zh, en in
+          .div(
+            .class("figure"), .id(id), .span(.class("figure-value"), .text(value)),
+            .span(.class("figure-label"), .text(text(zh, en))))
+        })
     }
 
     private func upload() -> Node<HTML.BodyContext> {
@@ -323,7 +343,8 @@ struct SettlementPagesController {
       exception = parsed
     }
     return SettlementPages.QueueModel(
-      sources: try await settlements.sources(), counts: try await settlements.heldCounts(), exception: exception,
+      sources: try await settlements.sources(), counts: try await settlements.heldCounts(),
+      figures: try await settlements.figures(), exception: exception,
       page: try await settlements.queue(exception: exception, page: try request.pageRequest()),
       notice: request.takeFlash())
   }
