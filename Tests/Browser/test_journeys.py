@@ -428,6 +428,36 @@ class Journey(unittest.TestCase):
         self.assertTrue(d.find_elements(By.ID, "commit-renewal"))
         self.shot("31-renewal-preview")
 
+    def test_the_window_imports_the_bureaus_settlements_and_works_the_queue(self):
+        d = self.driver
+        sample = pathlib.Path(__file__).resolve().parents[2] / "docs" / "samples" / "settlements-bureau-a.csv"
+        self.sign_in("ay-window")
+        self.open("/settlements")
+        Select(d.find_element(By.ID, "settlement-source")).select_by_value("anyang-bureau")
+        d.find_element(By.ID, "settlement-file").send_keys(str(sample))
+        self.click_and_wait(d.find_element(By.ID, "settlement-try"))
+        # The bureau's GBK file, tried: every record's outcome, nothing written yet.
+        self.assertIn("试导入", d.find_element(By.TAG_NAME, "main").text)
+        outcomes = d.find_element(By.ID, "settlement-outcomes").text
+        self.assertIn("非本会会员", outcomes)
+        self.assertIn("41050020200603107919", outcomes)
+        self.shot("32-settlements-tried")
+        self.click_and_wait(d.find_element(By.ID, "settlement-commit"))
+        self.assertIn("已导入", d.find_element(By.ID, "settlement-notice").text)
+        self.assertTrue(d.find_elements(By.ID, "exception-tabs"))
+        d.find_element(By.CSS_SELECTOR, "#settlement-queue tbody a").click()
+        # The record with the bureau's own row behind it.
+        original = d.find_element(By.ID, "settlement-original").text
+        self.assertIn("身份证号码", original)
+        self.assertIn("定点医疗机构名称", original)
+        self.shot("33-settlement-record")
+        d.find_element(By.ID, "note").send_keys("已联系医保局核实：非本会会员")
+        self.click_and_wait(d.find_element(By.ID, "settlement-resolve"))
+        self.assertIn("已移出待处理队列", d.find_element(By.ID, "settlement-notice").text)
+        self.open("/")
+        self.assertTrue(d.find_elements(By.ID, "figure-one-stop-held"))
+
+
 def id_number(region, birth, sequence):
     """A valid GB 11643 resident ID number (check digit computed)."""
     body = f"{region}{birth}{sequence:03d}"

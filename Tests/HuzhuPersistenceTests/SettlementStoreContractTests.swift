@@ -337,6 +337,26 @@ struct SettlementStoreContractTests {
       #expect(receipt.outcomes.map(\.exception) == [.possibleDuplicate])
       let queue = try await world.settlements.queue(exception: .possibleDuplicate, page: PageQuery())
       #expect(queue.items.first?.exceptionDetail?.zh.contains(window.number) == true)
+
+      // The other way round: a one-stop claim first, then the worker at the window.
+      let first = try await receive(world, [gallstones()])
+      let oneStop = try #require(first.outcomes.first?.claimNumber)
+      let late = try await world.claims.open(
+        ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: CalendarDate(year: 2020, month: 5, day: 28), claimDate: today,
+            figures: SettlementFigures([.inScopeCost: Money(yuan: 100), .pooledFundPaid: Money(yuan: 50)])),
+          settlementSheetNumber: "41050020200604115838"),
+        for: world.workers["李秀英"]!.id, channel: .window, expedited: false, context: context(world))
+      #expect(Set(late.duplicates.map(\.kind)) == [.overlappingStay, .sameSettlementSheet])
+      #expect(late.duplicates.allSatisfy { $0.earlierClaimNumber == oneStop })
+
+      // An outpatient month of dialysis waits for staff: the rules judge stays.
+      let dialysis = stroke([
+        "settlementId": "MT-1", "medicalType": "14", "diseaseCode": "M07803", "admissionDate": "2020-04-01",
+        "dischargeDate": "2020-04-30", "settledAt": "2020-04-30",
+      ])
+      #expect(try await receive(world, [dialysis]).outcomes.map(\.exception) == [.outpatient])
     }
   }
 

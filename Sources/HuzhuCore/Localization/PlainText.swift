@@ -17,6 +17,8 @@ public enum PlainText {
 
   static func isAllowed(_ scalar: Unicode.Scalar, shape: Shape) -> Bool {
     switch scalar.value {
+    // Printable ASCII and the CJK ideographs, most of every file, without a property look-up.
+    case 0x20...0x7E, 0x4E00...0x9FFF: return true
     case 0x0A, 0x0D, 0x09: return shape == .paragraphs
     case 0x2028, 0x2029: return shape == .paragraphs
     // Arabic letter mark, left-to-right and right-to-left marks, embeddings, overrides, isolates.

@@ -2,6 +2,11 @@ extension String {
   /// Without leading and trailing white space (including full-width spaces). Plain Swift:
   /// Foundation's trimming goes through CFString, which dominated a 100,000-row import.
   var trimmingWhitespace: String {
+    // Most values start and end with a visible ASCII character: nothing to trim, no
+    // grapheme breaking to find that out.
+    if let first = utf8.first, let last = utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) {
+      return self
+    }
     guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
     let last = lastIndex(where: { !$0.isWhitespace })!
     if first == startIndex && last == index(before: endIndex) { return self }

@@ -96,6 +96,19 @@ public enum SettlementField: String, CaseIterable, Sendable, Codable {
   /// value not listed is kept as sent.
   var standardValues: [String: String] {
     switch self {
+    case .insuranceType: Self.insuranceTypes
+    case .medicalType: Self.medicalTypes
+    case .personType: Self.personTypes
+    default: [:]
+    }
+  }
+
+  private static let insuranceTypes = SettlementField.insuranceType.words
+  private static let medicalTypes = SettlementField.medicalType.words
+  private static let personTypes = SettlementField.personType.words
+
+  private var words: [String: String] {
+    switch self {
     case .insuranceType:
       [
         "职工基本医疗保险": "310", "职工医保": "310", "城镇职工基本医疗保险": "310", "城乡居民基本医疗保险": "390",

@@ -51,28 +51,31 @@ public enum SettlementReader {
             ))
         ], ignoredLines: 0)
     }
-    let headerRow = cells[headerIndex]
+    // The header's names once: each row's original text is kept under them.
+    let names = cells[headerIndex].enumerated().map { position, cell in
+      String((cell.trimmed.isEmpty ? "列\(position + 1)" : cell.trimmed).prefix(60))
+    }
     var rows: [SettlementFileRow] = []
     var ignored = 0
     var ended = false
     for index in cells.indices where index > headerIndex {
       let line = cells[index]
-      let texts = line.map { SettlementValue.clean($0.trimmed) }
-      guard !ended, texts.contains(where: { !$0.isEmpty }) else {
+      // The first cell that holds anything: none (a blank line), or 合计/总计 (the end).
+      let first = ended ? nil : line.lazy.map { SettlementValue.clean($0.trimmed) }.first { !$0.isEmpty }
+      guard let first else {
         ignored += 1
         continue
       }
-      if let first = texts.first(where: { !$0.isEmpty }), first.hasPrefix("合计") || first.hasPrefix("总计") {
+      if first.hasPrefix("合计") || first.hasPrefix("总计") {
         ended = true
         ignored += 1
         continue
       }
       var original: [String: String] = [:]
-      for (position, cell) in headerRow.enumerated() where position < line.count {
-        let name = cell.trimmed.isEmpty ? "列\(position + 1)" : cell.trimmed
-        if !line[position].trimmed.isEmpty {
-          original[String(name.prefix(60))] = String(line[position].trimmed.prefix(200))
-        }
+      original.reserveCapacity(names.count)
+      for (position, name) in names.enumerated() where position < line.count {
+        let text = line[position].trimmed
+        if !text.isEmpty { original[name] = text.count > 200 ? String(text.prefix(200)) : text }
       }
       let (record, errors) = record(
         number: index + 1, layout: layout, today: today,
@@ -429,6 +432,7 @@ public enum SettlementValue {
   /// Without the guards exporters add (a leading tab or apostrophe, `="…"`), full-width
   /// characters as ASCII, and without surrounding spaces (the ideographic one too).
   public static func clean(_ text: String) -> String {
+    if isClean(text) { return text }
     var scalars = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
       switch scalar.value {
@@ -443,6 +447,32 @@ public enum SettlementValue {
     }
     while result.hasPrefix("'") || result.hasPrefix("\t") { result.removeFirst() }
     return result.trimmingCharacters(in: .whitespaces)
+  }
+
+  /// Whether `clean` would return `text` as it is, decided on its UTF-8 bytes (most values
+  /// of most files): no space or control character at either end, no guard in front, no
+  /// full-width form (EF BC xx, EF BD xx), ideographic space (E3 80 80) or no-break space
+  /// (C2 A0) anywhere.
+  static func isClean(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      guard let first = bytes.first, let last = bytes.last else { return true }
+      if first <= 0x20 || last <= 0x20 || first == UInt8(ascii: "'") || first == UInt8(ascii: "=") { return false }
+      var index = 0
+      while index < bytes.count {
+        let byte = bytes[index]
+        if byte >= 0x80 {
+          let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+          if byte == 0xEF && (next == 0xBC || next == 0xBD) { return false }
+          if byte == 0xE3 && next == 0x80 && index + 2 < bytes.count && bytes[index + 2] == 0x80 { return false }
+          if byte == 0xC2 && next == 0xA0 { return false }
+          // Other spaces (U+1680, U+2000–U+205F) begin E1 9A or E2 80/81.
+          if (byte == 0xE2 && (next == 0x80 || next == 0x81)) || (byte == 0xE1 && next == 0x9A) { return false }
+        }
+        index += 1
+      }
+      return true
+    }
   }
 
   /// An amount in yuan: `12,345.67`, `12345.67元`, `¥1.00`, empty for zero, negative on

@@ -18,6 +18,9 @@ public enum SettlementException: String, Codable, Sendable, CaseIterable, Error 
   case documentsNeeded = "documents_needed"
   /// The record's amounts do not add up: the calculation would rest on them.
   case amountsInconsistent = "amounts_inconsistent"
+  /// An outpatient settlement (chronic or special disease, dialysis…): the rules judge stays,
+  /// so staff decide until the scheme states outpatient benefits of its own.
+  case outpatient
   /// The stay or the settlement was claimed before (at the window, or by the old system).
   case possibleDuplicate = "possible_duplicate"
   /// The bureau cancelled or corrected a settlement whose claim is paid or being paid.
@@ -37,6 +40,7 @@ public enum SettlementException: String, Codable, Sendable, CaseIterable, Error 
     case .nothingPayable: LocalizedText(zh: "计算无应付金额", en: "nothing payable")
     case .documentsNeeded: LocalizedText(zh: "需补充材料", en: "documents needed")
     case .amountsInconsistent: LocalizedText(zh: "结算金额勾稽不符", en: "amounts do not add up")
+    case .outpatient: LocalizedText(zh: "门诊结算，需人工判断", en: "outpatient settlement: staff decide")
     case .possibleDuplicate: LocalizedText(zh: "疑似重复申请", en: "possible duplicate")
     case .recoveryDue: LocalizedText(zh: "已支付后结算变更，需追回", en: "changed after payment: recovery due")
     case .correctionAfterDecision: LocalizedText(zh: "不予给付后结算变更", en: "changed after rejection")
@@ -170,6 +174,14 @@ public enum SettlementTriage {
         .amountsInconsistent,
         LocalizedText(
           zh: problems.map(\.zh).joined(separator: "；"), en: problems.map(\.en).joined(separator: "; "))
+      )
+    }
+    if !record.isInpatient {
+      let kind = [record.medicalType, record.diseaseCode, record.diseaseName].compactMap { $0 }.joined(separator: " ")
+      return (
+        .outpatient,
+        LocalizedText(
+          zh: "医疗类别 \(kind)：方案按住院计算，是否给付请人工判断", en: "medical type \(kind): the rules judge stays; staff decide")
       )
     }
     if (claim.calculatedTotal ?? .zero).fen == 0 {
