@@ -98,6 +98,11 @@ struct SettlementAPITests {
         try await app.post(Self.feed, json: #"{"records": 5}"#, headers: app.clerkHeaders).status
           == .unprocessableEntity)
       #expect(try await app.post(Self.feed, json: "[[[[", headers: app.clerkHeaders).status == .unprocessableEntity)
+      // Nesting deep enough to exhaust a recursive parser's stack is refused, not followed.
+      let deep = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+      #expect(try await app.post(Self.feed, json: deep, headers: app.clerkHeaders).status == .unprocessableEntity)
+      let deepRecord = #"{"records": ["# + String(repeating: "[", count: 200_000) + "]]"
+      #expect(try await app.post(Self.feed, json: deepRecord, headers: app.clerkHeaders).status == .unprocessableEntity)
       // A one-stop claim cannot be opened by hand.
       let byHand = """
         {"schemeCode": "anyang", "idNumber": "\(member.id_number)", "channel": "settlement",

@@ -82,8 +82,8 @@ extension ClaimPage {
       }
       return .dl(
         .class("facts"),
-        fact(text("参保人", "Member"), model.worker.map { "\($0.name) \($0.idNumber.masked)" }),
-        fact(
+        .fact(text("参保人", "Member"), model.worker.map { "\($0.name) \($0.idNumber.masked)" }),
+        .fact(
           text("受理方式", "Channel"),
           claim.channel.label.text(for: language) + (claim.expedited ? text("（加急）", " (expedited)") : "")),
         .unwrap(model.detail.settlement) { settlement in
@@ -94,17 +94,17 @@ extension ClaimPage {
                 .id("claim-settlement"), .href(SiteURL.settlementPage(.value(settlement.id)).path),
                 .text("\(settlement.sourceCode) · \(settlement.record.settlementId)"))))
         },
-        fact(text("医院", "Hospital"), claim.intake.hospital),
-        fact(
+        .fact(text("医院", "Hospital"), claim.intake.hospital),
+        .fact(
           text("住院时间", "Stay"),
           event.admissionDate.map { "\($0) – \(event.dischargeDate?.description ?? "")" }),
-        fact(text("申请日期", "Claimed on"), event.claimDate.description),
+        .fact(text("申请日期", "Claimed on"), event.claimDate.description),
         .forEach(figures) { figure, amount in
-          fact(figure.label.text(for: language), amount.formatted)
+          .fact(figure.label.text(for: language), amount.formatted)
         },
-        fact(text("票据号", "Invoices"), claim.intake.invoiceNumbers.joined(separator: "、").nilIfEmpty),
-        fact(text("结算单号", "Settlement sheet"), claim.intake.settlementSheetNumber),
-        fact(
+        .fact(text("票据号", "Invoices"), claim.intake.invoiceNumbers.joined(separator: "、").nilIfEmpty),
+        .fact(text("结算单号", "Settlement sheet"), claim.intake.settlementSheetNumber),
+        .fact(
           text("审批层级", "Approval"),
           claim.progress.requiredLevels.map { level in
             level.label.text(for: language)
@@ -282,10 +282,6 @@ extension ClaimPage {
 
     private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {
       .div(.class("figure"), .span(.class("figure-value"), .text(value)), .span(.class("figure-label"), .text(label)))
-    }
-
-    private func fact(_ label: String, _ value: String?) -> Node<HTML.DescriptionListContext> {
-      .group(.dt(.text(label)), .dd(.text(value ?? "—")))
     }
   }
 }

@@ -80,3 +80,10 @@ struct FormControls {
     .labelled(label, for: name, errors: errors(for: name), language: language, control)
   }
 }
+
+extension Node where Context == HTML.DescriptionListContext {
+  /// One fact of a record's page: its label, and its value or a dash.
+  static func fact(_ label: String, _ value: String?) -> Node {
+    .group(.dt(.text(label)), .dd(.text(value.flatMap { $0.isEmpty ? nil : $0 } ?? "—")))
+  }
+}

@@ -223,23 +223,23 @@ enum SettlementPages {
               .forEach(model.errors) { .li(.text($0.message.text(for: language))) })),
           .dl(
             .class("facts"), .id("settlement-facts"),
-            fact(text("状态", "Status"), stored.status.label.text(for: language)),
-            fact(text("原因", "Reason"), stored.exception?.label.text(for: language)),
-            fact(text("说明", "Detail"), stored.exceptionDetail?.text(for: language)),
-            fact(text("数据来源", "Source"), stored.sourceCode),
-            fact(text("姓名", "Name"), record.name),
-            fact(text("身份证号", "ID number"), ResidentIDNumber(record.idNumber)?.masked ?? "—"),
-            fact(text("医院", "Hospital"), record.providerName),
-            fact(text("医疗类别", "Medical type"), record.medicalType),
-            fact(
+            .fact(text("状态", "Status"), stored.status.label.text(for: language)),
+            .fact(text("原因", "Reason"), stored.exception?.label.text(for: language)),
+            .fact(text("说明", "Detail"), stored.exceptionDetail?.text(for: language)),
+            .fact(text("数据来源", "Source"), stored.sourceCode),
+            .fact(text("姓名", "Name"), record.name),
+            .fact(text("身份证号", "ID number"), ResidentIDNumber(record.idNumber)?.masked ?? "—"),
+            .fact(text("医院", "Hospital"), record.providerName),
+            .fact(text("医疗类别", "Medical type"), record.medicalType),
+            .fact(
               text("住院", "Stay"),
               record.admissionDate.map { "\($0) – \(record.dischargeDate?.description ?? "")" }),
-            fact(text("结算日期", "Settled"), record.settledOn.description),
-            fact(
+            .fact(text("结算日期", "Settled"), record.settledOn.description),
+            .fact(
               text("诊断", "Diagnoses"),
               record.diagnoses.map { "\($0.code) \($0.name ?? "")" }.joined(separator: "；")),
-            fact(text("病种", "Disease"), record.diseaseCode.map { "\($0) \(record.diseaseName ?? "")" }),
-            fact(text("备注", "Note"), stored.note)),
+            .fact(text("病种", "Disease"), record.diseaseCode.map { "\($0) \(record.diseaseName ?? "")" }),
+            .fact(text("备注", "Note"), stored.note)),
           .unwrap(stored.claimID) { id in
             .p(
               .id("settlement-claim"),
@@ -311,10 +311,6 @@ enum SettlementPages {
             language: language,
             .textarea(.name("note"), .id("note"), .attribute(named: "maxlength", value: "500"))),
           .button(.type(.submit), .id("settlement-resolve"), .text(text("处理完毕，移出队列", "Done: take it off the queue")))))
-    }
-
-    private func fact(_ label: String, _ value: String?) -> Node<HTML.DescriptionListContext> {
-      .group(.dt(.text(label)), .dd(.text(value.flatMap { $0.isEmpty ? nil : $0 } ?? "—")))
     }
   }
 }

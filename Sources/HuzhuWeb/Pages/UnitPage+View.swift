@@ -62,13 +62,13 @@ extension UnitPage {
           figure(String(model.bills.filter { $0.status != .paid }.count), text("未缴清缴费单", "Bills not settled"))),
         .dl(
           .class("facts"),
-          fact(text("统一社会信用代码", "Credit code"), model.unit.creditCode),
-          fact(text("单位类型", "Sector"), model.unit.sector.label.text(for: language)),
-          fact(text("地址", "Address"), details.address),
-          fact(
+          .fact(text("统一社会信用代码", "Credit code"), model.unit.creditCode),
+          .fact(text("单位类型", "Sector"), model.unit.sector.label.text(for: language)),
+          .fact(text("地址", "Address"), details.address),
+          .fact(
             text("联系人", "Contact"),
             [details.contactName, details.contactPhone].compactMap { $0 }.joined(separator: " ").nilIfEmpty),
-          fact(
+          .fact(
             text("开户行及账号", "Bank account"),
             details.bankAccount.map { "\(details.bankName ?? "") \(BankAccountMask.masked($0))" })))
     }
@@ -181,10 +181,6 @@ extension UnitPage {
 
     private func figure(_ value: String, _ label: String) -> Node<HTML.BodyContext> {
       .div(.class("figure"), .span(.class("figure-value"), .text(value)), .span(.class("figure-label"), .text(label)))
-    }
-
-    private func fact(_ label: String, _ value: String?) -> Node<HTML.DescriptionListContext> {
-      .group(.dt(.text(label)), .dd(.text(value ?? "—")))
     }
   }
 }
