@@ -31,6 +31,10 @@ struct SettlementTriageTests {
     #expect(SettlementArrival.classify(record(valid: false), previous: record()) == .cancels(settlementId: "S1"))
     #expect(SettlementArrival.classify(record("R1", reversal: true), previous: nil) == .cancels(settlementId: "S0"))
     #expect(SettlementArrival.classify(record(valid: false), previous: nil) == .voidedOnArrival)
+    // A reversal sent again with other values still only cancels: it never becomes a claim.
+    var resent = record("R1", reversal: true)
+    resent.amounts.poolPay = Money(yuan: -1)
+    #expect(SettlementArrival.classify(resent, previous: record("R1", reversal: true)) == .cancels(settlementId: "S0"))
   }
 
   @Test(arguments: ClaimState.allCases)

@@ -193,8 +193,31 @@ struct SettlementStoreContractTests {
       #expect(try await world.claims.claim(held.claimID!)?.state == .draft)
       #expect(try await world.settlements.heldCounts()[.noCover] == 1)
 
+      // The bureau corrects the inconsistent record: its draft goes on, off the queue.
+      let fixed = try await receive(
+        world, [stroke(["settlementId": "S-6", "name": "李秀英", "idNumber": "410503197108222241"])])
+      #expect(fixed.outcomes.map(\.result) == [.updated] && fixed.outcomes[0].exception == .possibleDuplicate)
+      #expect(try await world.claims.claim(held.claimID!)?.state == .draft)
+      let consistent = try await receive(
+        world,
+        [
+          stroke([
+            "settlementId": "S-6", "name": "李秀英", "idNumber": "410503197108222241", "admissionDate": "2020-04-01",
+            "dischargeDate": "2020-04-05", "settledAt": "2020-04-05",
+          ])
+        ])
+      #expect(consistent.outcomes.map(\.result) == [.updated] && consistent.outcomes[0].exception == nil)
+      #expect(try await world.claims.claim(held.claimID!)?.state == .submitted)
+      let latest = records.enumerated().map { index, record in
+        index == 5
+          ? stroke([
+            "settlementId": "S-6", "name": "李秀英", "idNumber": "410503197108222241", "admissionDate": "2020-04-01",
+            "dischargeDate": "2020-04-05", "settledAt": "2020-04-05",
+          ]) : record
+      }
+
       // Sending the same records again changes nothing.
-      let again = try await receive(world, records)
+      let again = try await receive(world, latest)
       #expect(again.outcomes.allSatisfy { $0.result == .unchanged })
       #expect(try await claimCount(db) == 3)
     }

@@ -112,7 +112,8 @@ public struct ClaimEffects: Hashable, Sendable {
     case .withdraw(let text):
       let note = "\(RejectionReason.settlementCancelled.label.zh)：\(text)"
       effects.givesBackApproval = from == .approved
-      effects.notice = .rejected
+      // A draft was never announced to the worker: nothing to take back in a text.
+      effects.notice = from == .draft ? nil : .rejected
       effects.noticeNote = note
       effects.historyNote = note
       effects.rejection = .record(.settlementCancelled)

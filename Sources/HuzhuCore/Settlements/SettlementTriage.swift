@@ -98,12 +98,10 @@ public enum SettlementArrival: Equatable, Sendable {
   case voidedOnArrival
 
   public static func classify(_ record: SettlementRecord, previous: SettlementRecord?) -> SettlementArrival {
-    if let previous {
-      if previous == record { return .unchanged }
-      if !record.valid { return .cancels(settlementId: record.settlementId) }
-      return .corrected
-    }
+    if let previous, previous == record { return .unchanged }
+    // A reversal row never becomes a claim, whatever it was sent as before: it cancels.
     if record.reversal { return .cancels(settlementId: record.originalSettlementId ?? "") }
+    if previous != nil { return record.valid ? .corrected : .cancels(settlementId: record.settlementId) }
     return record.valid ? .new : .voidedOnArrival
   }
 }

@@ -288,8 +288,12 @@ extension FluentSettlementStore {
           item.record, source: source.code, supplies: context.scheme.claimsPolicy.oneStop.supplies,
           today: claim.intake.event.claimDate)
         intake.event.claimDate = claim.intake.event.claimDate
-        let updated = try await claims.update(intake, of: claimID, context: context)
+        var updated = try await claims.update(intake, of: claimID, context: context)
         let hold = SettlementTriage.hold(updated, record: item.record)
+        // A claim held as a draft goes on once the corrected settlement holds it back no more.
+        if hold == nil, updated.state == .draft {
+          updated = try await claims.perform(.submit, on: claimID, context: context).record
+        }
         try await overwrite(
           before.id, with: item, batch: batch, action: "corrected", status: hold == nil ? .claimed : .held,
           exception: hold?.0, detail: hold?.1)
