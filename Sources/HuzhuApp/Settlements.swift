@@ -242,6 +242,8 @@ public struct Settlements: UseCase {
   /// Closes a held record with a note (a claim made stays, worked on its own page).
   public func resolve(_ id: StoredSettlement.ID, note: String) async throws {
     try actor.require(.intakeClaims)
+    // Another organisation's record is not found, whatever the note says.
+    guard try await store.settlement(id) != nil else { throw UseCaseError.notFound }
     let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
     guard note.count >= 2, note.count <= 500, PlainText.problem(in: note) == nil else {
       throw ValidationFailure([

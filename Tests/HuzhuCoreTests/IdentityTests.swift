@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuCore
 import Testing
 
@@ -58,5 +59,21 @@ struct CreditCodeTests {
     let good = WorkUnit(
       organisationID: .init(), name: "安彩高科", creditCode: "91110000600037341L", sector: .stateEnterprise)
     #expect(WorkUnit.validate(good, organisationExists: true).isEmpty)
+  }
+}
+
+@Suite("Time-ordered UUIDs")
+struct TimeOrderedUUIDTests {
+  @Test func carryTheirMillisecondAndVersionAndSortByTimeAsTextAndBytes() {
+    let early = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_600_000_000.123))
+    let late = UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_600_000_000.124))
+    let bytes = withUnsafeBytes(of: early.uuid) { Array($0) }
+    #expect(bytes[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } == 1_600_000_000_123)
+    #expect(bytes[6] >> 4 == 7 && bytes[8] >> 6 == 0b10)
+    #expect(early.uuidString < late.uuidString)
+    // The rest is random: many made in one millisecond are all different.
+    let moment = Date()
+    #expect(Set((0..<1_000).map { _ in UUID.timeOrdered(at: moment) }).count == 1_000)
+    #expect(Identifier<Worker>().rawValue.uuidString.dropFirst(14).first == "7")
   }
 }

@@ -124,4 +124,11 @@ struct SettlementTriageTests {
     let wrong = yaml.replacingOccurrences(of: "\"10%\"", with: "\"150%\"")
     #expect(throws: (any Error).self) { try SchemeFile.compile(yaml: wrong, file: "t.yaml") }
   }
+
+  @Test func theDaysToPaymentAreAveragedOverEveryPaidClaim() {
+    #expect(OneStopFigures().averageDaysText == "—")
+    #expect(OneStopFigures(daysToPayment: [3: 2, 4: 1]).averageDaysText == "3.3")
+    #expect(OneStopFigures(daysToPayment: [1: 1, 2: 1]).averageDaysText == "1.5")
+    #expect(OneStopFigures(daysToPayment: [0: 5, 7: 0]).averageDaysText == "0.0")
+  }
 }

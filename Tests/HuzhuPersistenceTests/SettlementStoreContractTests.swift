@@ -1,11 +1,12 @@
 import FluentKit
 import Foundation
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuSchemeFiles
 import HuzhuTestSupport
 import SQLKit
 import Testing
+
+@testable import HuzhuPersistence
 
 /// One-stop claims from settlement records, on every database the tests have: matching,
 /// claims without papers, the exceptions, sending again, corrections and cancellations before
@@ -153,6 +154,43 @@ struct SettlementStoreContractTests {
 
   struct Count: Decodable { let n: Int }
 
+  /// The JSON columns the import wrote are byte for byte what Foundation's sorted encoder
+  /// writes for the values they hold (``JSONColumnEncoder``).
+  func expectColumnsAsFoundationWritesThem(_ db: MigratedDatabase) async throws {
+    struct ClaimColumns: Decodable {
+      let intake: String
+      let progress: String
+      let explanation: String?
+      let duplicates: String
+    }
+    struct RecordColumns: Decodable {
+      let record: String
+      let original: String
+      let exception_detail: String?
+    }
+    func foundation<T: Codable>(_ type: T.Type, _ text: String) throws -> String {
+      String(
+        decoding: try JSONEncoder.sorted.encode(try JSONDecoder().decode(type, from: Data(text.utf8))), as: UTF8.self)
+    }
+    let claims = try await db.sql.select().columns("intake", "progress", "explanation", "duplicates").from("claims")
+      .all(decoding: ClaimColumns.self)
+    #expect(!claims.isEmpty)
+    for row in claims {
+      #expect(try foundation(ClaimIntake.self, row.intake) == row.intake)
+      #expect(try foundation(ClaimProgress.self, row.progress) == row.progress)
+      #expect(try row.explanation.map { try foundation(ExplanationReport.Document.self, $0) } == row.explanation)
+      #expect(try foundation([DuplicateFlag].self, row.duplicates) == row.duplicates)
+    }
+    let records = try await db.sql.select().columns("record", "original", "exception_detail")
+      .from("settlement_records").all(decoding: RecordColumns.self)
+    #expect(!records.isEmpty)
+    for row in records {
+      #expect(try foundation(SettlementRecord.self, row.record) == row.record)
+      #expect(try foundation([String: String].self, row.original) == row.original)
+      #expect(try row.exception_detail.map { try foundation(LocalizedText.self, $0) } == row.exception_detail)
+    }
+  }
+
   @Test(arguments: kinds)
   func settlementsBecomeClaimsWithoutPapersOrWaitForStaff(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
@@ -178,6 +216,7 @@ struct SettlementStoreContractTests {
         receipt.outcomes.map(\.exception) == [
           nil, nil, .noCover, .notMember, .nameMismatch, .amountsInconsistent,
         ])
+      try await expectColumnsAsFoundationWritesThem(db)
       let claim = try #require(try await world.claims.claim(number: receipt.outcomes[0].claimNumber ?? ""))
       // The worked example: base 14,020.18 − 11,237.15 = 2,783.03; 300.00 + 891.515 → 1,191.52.
       #expect(claim.calculatedTotal == Money(yuan: "1191.52"))
@@ -330,7 +369,7 @@ struct SettlementStoreContractTests {
       let figures = try await world.settlements.figures()
       #expect(figures.paid == 1 && figures.paidWithoutPapers.percentText(decimals: 0) == "100%")
       // Settled on 3 June, paid on 30 June.
-      #expect(figures.daysToPayment == [27] && figures.averageDaysText == "27.0" && figures.straightThrough == 0)
+      #expect(figures.daysToPayment == [27: 1] && figures.averageDaysText == "27.0" && figures.straightThrough == 0)
 
       let change = try await receive(world, [stroke(["valid": "0"])])
       #expect(change.outcomes.map(\.result) == [.recoveryDue])

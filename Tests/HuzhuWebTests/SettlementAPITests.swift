@@ -177,6 +177,13 @@ struct SettlementAPITests {
       let page = try await app.get("/settlements/\(id)", headers: session.cookie)
       // The bureau's own row, as the file wrote it.
       #expect(page.text.contains("定点医疗机构名称") && page.text.contains("安阳地区医院"))
+      // Another federation's clerk finds no such record, to close or to match again.
+      let stranger = try await app.signIn("yc-window")
+      for action in ["resolve", "rematch"] {
+        let foreign = try await app.post(
+          "/settlements/\(id)/\(action)", form: [("note", "已核实：另一个总工会的记录")], as: stranger)
+        #expect(foreign.status == .notFound)
+      }
       let refused = try await app.post("/settlements/\(id)/resolve", form: [("note", "")], as: session)
       #expect(refused.status == .unprocessableEntity)
       let resolved = try await app.post(

@@ -8,7 +8,7 @@ import Foundation
 public struct Identifier<Entity>: Hashable, Sendable, Codable, CustomStringConvertible {
   public let rawValue: UUID
 
-  public init(_ rawValue: UUID = UUID()) {
+  public init(_ rawValue: UUID = .timeOrdered()) {
     self.rawValue = rawValue
   }
 

@@ -186,12 +186,12 @@ public struct OneStopFigures: Sendable, Equatable {
   public var straightThrough: Int
   /// Settlements waiting in the exceptions queue.
   public var held: Int
-  /// Calendar days from each paid one-stop claim's settlement to its payment.
-  public var daysToPayment: [Int]
+  /// Paid one-stop claims by the calendar days from their settlement to their payment.
+  public var daysToPayment: [Int: Int]
 
   public init(
     claims: [ClaimState: Int] = [:], paidAllChannels: Int = 0, straightThrough: Int = 0, held: Int = 0,
-    daysToPayment: [Int] = []
+    daysToPayment: [Int: Int] = [:]
   ) {
     self.claims = claims
     self.paidAllChannels = paidAllChannels
@@ -208,9 +208,10 @@ public struct OneStopFigures: Sendable, Equatable {
   /// The mean of the days to payment, in tenths of a day rounded half up ("4.3"); a dash
   /// when nothing was paid.
   public var averageDaysText: String {
-    guard !daysToPayment.isEmpty else { return "—" }
-    let total = Int64(daysToPayment.reduce(0, +))
-    let tenths = (total * 20 / Int64(daysToPayment.count) + 1) / 2
+    let count = Int64(daysToPayment.values.reduce(0, +))
+    guard count > 0 else { return "—" }
+    let total = daysToPayment.reduce(Int64(0)) { $0 + Int64($1.key) * Int64($1.value) }
+    let tenths = (total * 20 / count + 1) / 2
     return "\(tenths / 10).\(tenths % 10)"
   }
 }

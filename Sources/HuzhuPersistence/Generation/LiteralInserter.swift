@@ -17,7 +17,7 @@ import SQLKit
 /// returns while they run, so that the caller makes the next rows and statements on one core
 /// while the database executes these on the other (on this 2-core machine the load was
 /// otherwise one core busy at a time). The statements run one at a time, in order; at most
-/// ``maximumQueued`` wait, which bounds the memory. A failure surfaces at a later statement
+/// a hundred wait, which bounds the memory. A failure surfaces at a later statement
 /// or at ``finish()``, which the caller awaits before anything else uses the connection and
 /// before it commits.
 final class LiteralInserter {
@@ -40,9 +40,8 @@ final class LiteralInserter {
   /// Rows per statement: large enough that statements are few, small enough for memory (a
   /// COPY's rows cost the server no parsing, so it takes more at once).
   var rowsPerStatement: Int { isPostgres ? 5_000 : 1_000 }
-  let maximumQueued = 100
-  /// The statements queued, the first one running: each waits for the one before it.
-  private var queued: [Task<Void, any Error>] = []
+  /// The statements waiting, at most 100 (``StatementQueue``).
+  private let queue = StatementQueue(limit: 100)
 
   init(database: any Database) {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
@@ -199,41 +198,30 @@ final class LiteralInserter {
 
   /// Queues `statement` to run after the ones queued before it.
   private func run(_ statement: String) async throws {
-    if queued.count >= maximumQueued { try await queued.removeFirst().value }
-    let (sql, previous) = (self.sql, queued.last)
-    queued.append(
-      Task {
-        // A statement after a failed one fails with its error, without running.
-        try await previous?.value
-        try await sql.raw(SQLQueryString(stringLiteral: statement)).run()
-      })
+    let sql = self.sql
+    try await queue.enqueue { try await sql.raw(SQLQueryString(stringLiteral: statement)).run() }
   }
 
   /// Queues a COPY of `data` (COPY's text format) into `table`, like ``run(_:)``.
   private func copy(into table: String, columns: [String], _ data: String) async throws {
     guard let postgres = sql as? any PostgresDatabase else { preconditionFailure("COPY needs PostgreSQL") }
-    if queued.count >= maximumQueued { try await queued.removeFirst().value }
-    let (logger, previous) = (sql.logger, queued.last)
-    queued.append(
-      Task {
-        try await previous?.value
-        // The transaction's own connection: a Fluent database in a transaction hands out the
-        // one it runs on.
-        try await postgres.withConnection { connection in
-          connection.eventLoop.makeFutureWithTask {
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-              try await writer.write(ByteBuffer(string: data))
-            }
+    let logger = sql.logger
+    try await queue.enqueue {
+      // The transaction's own connection: a Fluent database in a transaction hands out the
+      // one it runs on.
+      try await postgres.withConnection { connection in
+        connection.eventLoop.makeFutureWithTask {
+          try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            try await writer.write(ByteBuffer(string: data))
           }
-        }.get()
-      })
+        }
+      }.get()
+    }
   }
 
   /// Waits for every queued statement, and throws the first failure.
   func finish() async throws {
-    let last = queued.last
-    queued.removeAll()
-    try await last?.value
+    try await queue.finish()
   }
 
   /// A secondary index, as its database would create it again.

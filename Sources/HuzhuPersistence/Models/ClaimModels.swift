@@ -113,7 +113,7 @@ final class ClaimPaperModel: Model, @unchecked Sendable {
   init() {}
 
   init(claimID: UUID, kind: String, number: String) {
-    id = UUID()
+    id = UUID.timeOrdered()
     self.claimID = claimID
     self.kind = kind
     self.number = number
@@ -171,7 +171,7 @@ final class ClaimHistoryModel: Model, @unchecked Sendable {
   init() {}
 
   init(claimID: UUID, _ entry: ClaimHistoryEntry) {
-    id = UUID()
+    id = UUID.timeOrdered()
     self.claimID = claimID
     at = entry.at
     actor = entry.actor
@@ -208,7 +208,7 @@ final class BenefitLedgerModel: Model, @unchecked Sendable {
   init(worker: UUID, scheme: String, product: String, periodStart: String, benefit: String, history: BenefitHistory)
     throws
   {
-    id = UUID()
+    id = UUID.timeOrdered()
     workerID = worker
     schemeCode = scheme
     productCode = product
@@ -238,7 +238,7 @@ final class NotificationModel: Model, @unchecked Sendable {
   init() {}
 
   init(_ message: OutboxMessage) {
-    id = UUID()
+    id = UUID.timeOrdered()
     claimID = message.claimID.rawValue
     phone = message.phone
     notice = message.notice.rawValue
@@ -305,10 +305,11 @@ final class HolidayYearModel: Model, @unchecked Sendable {
   init() {}
 }
 
-/// JSON columns: sorted keys, so the same value is always the same text.
+/// JSON columns: sorted keys, so the same value is always the same text (``JSONColumnEncoder``,
+/// Foundation's `JSONEncoder.sorted` written faster).
 enum JSON {
   static func text<T: Encodable>(_ value: T) throws -> String {
-    String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
+    try JSONColumnEncoder.text(value)
   }
 
   static func value<T: Decodable>(_ type: T.Type, _ text: String, table: String, column: String) throws -> T {

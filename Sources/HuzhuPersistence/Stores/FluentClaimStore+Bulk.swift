@@ -46,9 +46,11 @@ extension FluentClaimStore {
   /// complete, submitted with its clock started; then, when `approving` says so for a submitted
   /// claim, approved by the scheme's one-stop rule (``ClaimActor/straightThrough(at:)``), its
   /// share of the caps taken before the member's next claim in the batch is judged.
+  ///
+  /// `known`: the members and their cover in the scheme, when the caller has read them already.
   static func open(
     _ requests: [ClaimRequest], scope: AccessScope, context: ClaimContext, on transaction: any Database,
-    submitting: (ClaimRecord, Int) -> Bool, approving: ((ClaimRecord, Int) -> Bool)? = nil
+    known: KnownMembers? = nil, submitting: (ClaimRecord, Int) -> Bool, approving: ((ClaimRecord, Int) -> Bool)? = nil
   ) async throws -> [ClaimRecord] {
     guard !requests.isEmpty else { return [] }
     func rowError(_ error: FieldError, _ index: Int) -> FieldError {
@@ -70,14 +72,16 @@ extension FluentClaimStore {
         }.run()
       }
     }
-    var people: [UUID: PersonRow] = [:]
-    var cover: [UUID: [Enrollment]] = [:]
+    var people = known?.people ?? [:]
+    var cover = known?.cover ?? [:]
     var ledgerRows: [UUID: [LedgerRow]] = [:]
     var earlier: [UUID: [(number: String, intake: ClaimIntake)]] = [:]
     for chunk in workerIDs.chunks(of: Self.bulkChunk) {
-      for person in try await PersonRow.current(chunk, on: transaction) { people[person.id] = person }
-      for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
-        cover[enrollment.workerID.rawValue, default: []].append(enrollment)
+      if known == nil {
+        for person in try await PersonRow.current(chunk, on: transaction) { people[person.id] = person }
+        for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
+          cover[enrollment.workerID.rawValue, default: []].append(enrollment)
+        }
       }
       for row in try await sql.select().columns(
         "worker_id", "product_code", "period_start", "benefit_code", "history"
@@ -263,11 +267,13 @@ extension FluentClaimStore {
       let rows = Dictionary(
         grouping: try await BenefitLedgerModel.query(on: transaction).filter(\.$workerID ~~ chunk).all(), by: \.workerID
       )
+      var new: [BenefitLedgerModel] = []
       for id in chunk {
         try await save(
           approvedLedgers[id]!, previous: rows[id] ?? [], worker: .init(id), scheme: context.scheme.code,
-          enrollments: cover[id] ?? [], on: transaction)
+          enrollments: cover[id] ?? [], on: transaction, creating: &new)
       }
+      for rows in new.chunks(of: Self.insertChunk) { try await rows.create(on: transaction) }
     }
     return records
   }
@@ -276,6 +282,16 @@ extension FluentClaimStore {
   static func insert(
     _ records: [ClaimRecord], documents: [ClaimDocument], history: [(ClaimRecord.ID, ClaimHistoryEntry)],
     outbox: [OutboxMessage], on sql: any SQLDatabase
+  ) async throws {
+    try await StatementQueue.with { queue in
+      try await insert(records, documents: documents, history: history, outbox: outbox, on: sql, queue: queue)
+    }
+  }
+
+  /// The same, each statement queued on `queue` as soon as it is made.
+  static func insert(
+    _ records: [ClaimRecord], documents: [ClaimDocument], history: [(ClaimRecord.ID, ClaimHistoryEntry)],
+    outbox: [OutboxMessage], on sql: any SQLDatabase, queue: StatementQueue
   ) async throws {
     let now = Date()
     for chunk in records.chunks(of: insertChunk) {
@@ -298,16 +314,16 @@ extension FluentClaimStore {
           SQLBind(record.paidOn?.description), SQLBind(UUID?.none), SQLBind(0), SQLBind(now),
           SQLBind(record.organisationID?.rawValue), SQLBind(record.unitID?.rawValue))
       }
-      try await insert.run()
+      try await queue.enqueue(insert.insert, on: sql)
     }
     let papers = records.flatMap { record in record.intake.paperNumbers.map { (record.id.rawValue, $0.kind, $0.number) }
     }
     for chunk in papers.chunks(of: insertChunk) {
       var insert = sql.insert(into: ClaimPaperModel.schema).columns("id", "claim_id", "kind", "number")
       for (claim, kind, number) in chunk {
-        insert = insert.values(SQLBind(UUID()), SQLBind(claim), SQLBind(kind), SQLBind(number))
+        insert = insert.values(SQLBind(UUID.timeOrdered()), SQLBind(claim), SQLBind(kind), SQLBind(number))
       }
-      try await insert.run()
+      try await queue.enqueue(insert.insert, on: sql)
     }
     for chunk in documents.chunks(of: insertChunk) {
       var insert = sql.insert(into: ClaimDocumentModel.schema).columns(
@@ -318,29 +334,38 @@ extension FluentClaimStore {
           SQLBind(document.fileName), SQLBind(document.format.rawValue), SQLBind(document.size),
           SQLBind(document.sha256), SQLBind(document.uploadedBy), SQLBind(document.uploadedAt))
       }
-      try await insert.run()
+      try await queue.enqueue(insert.insert, on: sql)
     }
     for chunk in history.chunks(of: insertChunk) {
       var insert = sql.insert(into: ClaimHistoryModel.schema).columns(
         "id", "claim_id", "at", "actor", "address", "action", "from_state", "to_state", "note")
       for (claim, entry) in chunk {
         insert = insert.values(
-          SQLBind(UUID()), SQLBind(claim.rawValue), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.address),
+          SQLBind(UUID.timeOrdered()), SQLBind(claim.rawValue), SQLBind(entry.at), SQLBind(entry.actor),
+          SQLBind(entry.address),
           SQLBind(entry.action), SQLBind(entry.from?.rawValue), SQLBind(entry.to.rawValue), SQLBind(entry.note))
       }
-      try await insert.run()
+      try await queue.enqueue(insert.insert, on: sql)
     }
     for chunk in outbox.chunks(of: insertChunk) {
       var insert = sql.insert(into: NotificationModel.schema).columns(
         "id", "claim_id", "phone", "notice", "text", "created_at", "sent_at")
       for message in chunk {
         insert = insert.values(
-          SQLBind(UUID()), SQLBind(message.claimID.rawValue), SQLBind(message.phone), SQLBind(message.notice.rawValue),
+          SQLBind(UUID.timeOrdered()), SQLBind(message.claimID.rawValue), SQLBind(message.phone),
+          SQLBind(message.notice.rawValue),
           SQLBind(message.text), SQLBind(message.createdAt), SQLBind(Date?.none))
       }
-      try await insert.run()
+      try await queue.enqueue(insert.insert, on: sql)
     }
   }
+}
+
+/// Members a bulk open has read already: each with their current employment, and their
+/// active enrollments in the scheme.
+struct KnownMembers {
+  var people: [UUID: PersonRow] = [:]
+  var cover: [UUID: [Enrollment]] = [:]
 }
 
 struct LedgerRow: Decodable {

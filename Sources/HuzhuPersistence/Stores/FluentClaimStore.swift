@@ -752,6 +752,18 @@ public struct FluentClaimStore: ClaimStore {
     _ ledger: CapLedger, previous rows: [BenefitLedgerModel], worker: Worker.ID, scheme: String,
     enrollments: [Enrollment], on database: any Database
   ) async throws {
+    var new: [BenefitLedgerModel] = []
+    try await save(
+      ledger, previous: rows, worker: worker, scheme: scheme, enrollments: enrollments, on: database, creating: &new)
+    for row in new { try await row.create(on: database) }
+  }
+
+  /// The same, rows the member had updated at once and new ones added to `new`, for the
+  /// caller to insert together.
+  static func save(
+    _ ledger: CapLedger, previous rows: [BenefitLedgerModel], worker: Worker.ID, scheme: String,
+    enrollments: [Enrollment], on database: any Database, creating new: inout [BenefitLedgerModel]
+  ) async throws {
     for (product, benefits) in ledger.histories {
       // The ledger's period is that of the cover the event fell in: the latest period of
       // the product among the member's cover (the case builder's choice).
@@ -765,10 +777,10 @@ public struct FluentClaimStore: ClaimStore {
           try row.record(history)
           try await row.update(on: database)
         } else {
-          try await BenefitLedgerModel(
-            worker: worker.rawValue, scheme: scheme, product: product, periodStart: period, benefit: benefit,
-            history: history
-          ).create(on: database)
+          new.append(
+            try BenefitLedgerModel(
+              worker: worker.rawValue, scheme: scheme, product: product, periodStart: period, benefit: benefit,
+              history: history))
         }
       }
     }

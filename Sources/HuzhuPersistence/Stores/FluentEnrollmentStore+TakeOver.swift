@@ -177,7 +177,7 @@ extension FluentEnrollmentStore {
         "created_at")
       for row in rows[start..<min(start + 500, rows.count)] {
         insert = insert.values(
-          SQLBind(UUID()), SQLBind(row.workerID!.rawValue), SQLBind(scheme), SQLBind(row.product),
+          SQLBind(UUID.timeOrdered()), SQLBind(row.workerID!.rawValue), SQLBind(scheme), SQLBind(row.product),
           SQLBind(row.periodStart!.description), SQLBind(row.benefit), SQLBind(row.amount.fen),
           SQLBind(row.paidOn!.description), SQLBind(row.stays), SQLBind(row.allowanceDays), SQLBind(row.reference),
           SQLBind(row.stay?.start.description), SQLBind(row.stay?.end.description), SQLBind(row.settlementSheet),

@@ -434,7 +434,8 @@ extension FluentRegistryStore {
         "id", "worker_id", "unit_id", "start_date", "end_date")
       for employment in employments[start..<min(start + 500, employments.count)] {
         insert = insert.values(
-          SQLBind(UUID()), SQLBind(employment.worker), SQLBind(employment.unit), SQLBind(employment.start.description),
+          SQLBind(UUID.timeOrdered()), SQLBind(employment.worker), SQLBind(employment.unit),
+          SQLBind(employment.start.description),
           SQLBind(String?.none))
       }
       try await insert.run()

@@ -51,7 +51,7 @@ extension FluentSettlementStore {
       // One receipt per source at a time: two pushes of the same record cannot both insert it.
       try await sql.update(FluentSettlementStore.sources).set("name", to: SQLIdentifier("name"))
         .where("id", .equal, source.id.rawValue).run()
-      let batch = UUID()
+      let batch = UUID.timeOrdered()
       try await sql.insert(into: FluentSettlementStore.batches)
         .columns(
           "id", "source_id", "organisation_id", "channel", "file_name", "sha256", "received_by", "received_at",
@@ -149,18 +149,20 @@ extension FluentSettlementStore {
     /// Matches records to members and cover and opens their claims in one batch.
     func match(_ pending: [Pending]) async throws -> ([Written], [SettlementOutcome]) {
       guard !pending.isEmpty else { return ([], []) }
+      // By ID number within the scope, and then as the claim path reads them (by worker).
       var people: [String: PersonRow] = [:]
+      var known = KnownMembers()
       for chunk in Array(Set(pending.map(\.record.idNumber))).chunks(of: FluentClaimStore.bulkChunk) {
         for person in try await PersonRow.select(from: sql, joining: .left)
           .where(SQLColumn("id_number", table: "w"), .in, SQLBind.group(chunk)).all(decoding: PersonRow.self)
         where scope.shows(unit: person.unit_id, organisation: person.visibleThrough) {
           people[person.id_number] = person
+          known.people[person.id] = person
         }
       }
-      var covered: Set<UUID> = []
-      for chunk in Array(Set(people.values.map(\.id))).chunks(of: FluentClaimStore.bulkChunk) {
+      for chunk in Array(known.people.keys).chunks(of: FluentClaimStore.bulkChunk) {
         for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: source.schemeCode, on: database) {
-          covered.insert(enrollment.workerID.rawValue)
+          known.cover[enrollment.workerID.rawValue, default: []].append(enrollment)
         }
       }
       var written: [Written] = []
@@ -170,7 +172,7 @@ extension FluentSettlementStore {
         let person = people[item.record.idNumber]
         switch SettlementTriage.match(
           item.record, member: person.map { (.init($0.id), $0.name) },
-          holdsCover: person.map { covered.contains($0.id) } ?? false)
+          holdsCover: person.map { known.cover[$0.id] != nil } ?? false)
         {
         case .failure(let exception):
           written.append(
@@ -191,7 +193,7 @@ extension FluentSettlementStore {
       }
       let policy = context.scheme.claimsPolicy.oneStop
       let opened = try await FluentClaimStore.open(
-        requests, scope: scope, context: context, on: database,
+        requests, scope: scope, context: context, on: database, known: known,
         submitting: { claim, index in
           SettlementTriage.hold(claim, record: written[requestOf[index]].pending.record) == nil
         },
@@ -241,28 +243,30 @@ extension FluentSettlementStore {
             .where("id", .equal, id).run()
           events.append((id, "matched", item.claim?.number, item.pending.previous))
         } else {
-          let id = UUID()
+          let id = UUID.timeOrdered()
           inserts.append((id, item))
           events.append((id, "received", item.claim?.number, nil))
         }
       }
-      for chunk in inserts.chunks(of: FluentClaimStore.insertChunk) {
-        var insert = sql.insert(into: FluentSettlementStore.records).columns(
-          "id", "source_id", "organisation_id", "settlement_id", "visit_id", "id_number", "name", "settled_on",
-          "record",
-          "original", "batch_id", "worker_id", "claim_id", "status", "exception", "exception_detail", "note",
-          "received_at", "updated_at")
-        for (id, item) in chunk {
-          let record = item.pending.record
-          insert = insert.values(
-            SQLBind(id), SQLBind(source.id.rawValue), SQLBind(source.organisationID.rawValue),
-            SQLBind(record.settlementId), SQLBind(record.visitId), SQLBind(record.idNumber), SQLBind(record.name),
-            SQLBind(record.settledOn.description), SQLBind(try JSON.text(record)),
-            SQLBind(try JSON.text(item.pending.original)), SQLBind(batch), SQLBind(item.workerID),
-            SQLBind(item.claim?.id.rawValue), SQLBind(item.status.rawValue), SQLBind(item.exception?.rawValue),
-            SQLBind(try item.detail.map(JSON.text)), SQLBind(String?.none), SQLBind(now), SQLBind(now))
+      try await StatementQueue.with { queue in
+        for chunk in inserts.chunks(of: FluentClaimStore.insertChunk) {
+          var insert = sql.insert(into: FluentSettlementStore.records).columns(
+            "id", "source_id", "organisation_id", "settlement_id", "visit_id", "id_number", "name", "settled_on",
+            "record",
+            "original", "batch_id", "worker_id", "claim_id", "status", "exception", "exception_detail", "note",
+            "received_at", "updated_at")
+          for (id, item) in chunk {
+            let record = item.pending.record
+            insert = insert.values(
+              SQLBind(id), SQLBind(source.id.rawValue), SQLBind(source.organisationID.rawValue),
+              SQLBind(record.settlementId), SQLBind(record.visitId), SQLBind(record.idNumber), SQLBind(record.name),
+              SQLBind(record.settledOn.description), SQLBind(try JSON.text(record)),
+              SQLBind(try JSON.text(item.pending.original)), SQLBind(batch), SQLBind(item.workerID),
+              SQLBind(item.claim?.id.rawValue), SQLBind(item.status.rawValue), SQLBind(item.exception?.rawValue),
+              SQLBind(try item.detail.map(JSON.text)), SQLBind(String?.none), SQLBind(now), SQLBind(now))
+          }
+          try await queue.enqueue(insert.insert, on: sql)
         }
-        try await insert.run()
       }
       try await FluentSettlementStore.log(events, batch: batch, actor: context.actor.name, on: sql)
     }
