@@ -124,10 +124,6 @@ public enum HuzhuDatabase {
     guard let sql = database as? any SQLDatabase else { return }
     do {
       if case .sqliteFile = target {
-        // A new file's pages hold 16 KiB (SQLite's default 4 KiB fits one claim of about 2 KiB
-        // per page, leaving half of each empty). It must come before WAL; an existing file
-        // keeps its size (a `VACUUM` outside WAL mode changes it).
-        try await sql.raw("PRAGMA page_size = 16384").run()
         // WAL lets readers go on while one writer commits; the setting persists in the file.
         try await sql.raw("PRAGMA journal_mode=WAL").run()
         // Planner statistics for tables that have changed a lot since they were last
