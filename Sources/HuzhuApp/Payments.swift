@@ -64,6 +64,34 @@ public struct Payments: UseCase {
       claim, in: batch, paid: paid, note: note, context: try await contexts.context(scheme: found.schemeCode))
   }
 
+  /// The bank sent back a transfer it had confirmed (退汇), with its reason: the fund takes the
+  /// money back, the claim waits for the next batch, and the member's account stays out of
+  /// batches until it is corrected. Recording it twice changes nothing.
+  public func returnPayment(_ claim: ClaimRecord.ID, in batch: PaymentBatch.ID, reason: String) async throws
+    -> PaymentBatch
+  {
+    let found = try await self.found(batch)
+    let (updated, recorded) = try await claimStore.returnPayment(
+      claim, in: batch, reason: reason, context: try await contexts.context(scheme: found.schemeCode))
+    if recorded, let line = updated.lines.first(where: { $0.claimID == claim }), let returned = line.returned {
+      try await audit.record(
+        .dataChange, subject: "payment_batch:\(batch)",
+        detail: "\(line.claimNumber) returned by the bank (\(returned.amount.decimalString)): \(returned.reason)")
+    }
+    return updated
+  }
+
+  /// The same, by the numbers a bank's return list quotes: the batch's and the claim's.
+  public func returnPayment(claimNumber: String, batchNumber: String, reason: String) async throws -> PaymentBatch {
+    try actor.require(.managePayments)
+    guard let batch = try await claimStore.batch(number: batchNumber),
+      let line = batch.lines.first(where: {
+        $0.claimNumber == claimNumber.trimmingCharacters(in: .whitespaces).uppercased()
+      })
+    else { throw UseCaseError.notFound }
+    return try await returnPayment(line.claimID, in: batch.id, reason: reason)
+  }
+
   public enum BankFileFormat: String, Sendable, CaseIterable {
     case csv, xlsx
 

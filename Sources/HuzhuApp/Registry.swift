@@ -193,6 +193,13 @@ public struct Registry: UseCase {
     /// Whether the full ID number, phone and bank account are shown (and so audited).
     public let revealed: Bool
     public let today: CalendarDate
+    /// Transfers to the person the bank sent back, newest first.
+    public var returnedTransfers: [PaymentReturn] = []
+
+    /// The return that still holds the person's payments: one to the account registered now.
+    public var accountToCorrect: PaymentReturn? {
+      returnedTransfers.first { $0.bankAccount == worker.bankAccount }
+    }
   }
 
   /// The person's page; revealing their ID number, phone and bank account in full needs
@@ -206,15 +213,34 @@ public struct Registry: UseCase {
     async let cover = enrollmentStore.enrollments(worker: id)
     async let history = claims.claims(worker: id)
     let bills = try await enrollmentStore.bills(individual: id)
-    let overview = WorkerOverview(
+    var overview = WorkerOverview(
       worker: worker, unit: try await unit, enrollments: try await cover, claims: try await history,
       bills: bills, payments: try await enrollmentStore.payments(bills: bills.map(\.id)),
       productNames: Self.productNames(try await schemeStore.schemes()), revealed: revealed, today: services.today)
+    overview.returnedTransfers = try await claims.returns(worker: id)
     if revealed {
       try await audit.record(
         .personalDataView, subject: "worker:\(id)", detail: "ID number, phone, bank account")
     }
     return overview
+  }
+
+  /// Corrects a member's account for transfers (after the bank returned one, or on their
+  /// request), audited with both accounts masked. A claim held back by a returned transfer
+  /// goes into the next batch once the account differs from the one the money bounced from.
+  public func correctBankAccount(of id: Worker.ID, bankName: String, account: String) async throws -> Worker {
+    try actor.require(.manageUnits)
+    let checked = try MemberBankAccount.checked(bankName: bankName, account: account)
+    let before = try await registryStore.update(checked, of: id)
+    // The log says which account, not the number: the last four digits tell them apart.
+    func tail(_ account: String?) -> String { account.map { "****" + $0.suffix(4) } ?? "—" }
+    try await audit.record(
+      .dataChange, subject: "worker:\(id)",
+      detail:
+        "bank account \(before.bankName ?? "—") \(tail(before.bankAccount)) → \(checked.bankName) \(tail(checked.account))"
+    )
+    guard let after = try await registryStore.worker(id) else { throw UseCaseError.notFound }
+    return after
   }
 
   /// Registers a person on their own at a node of the actor's area; someone who left their

@@ -320,7 +320,8 @@ struct RosterTemplate: ParsableCommand {
 /// `huzhu claims …`: batch operations on claims.
 struct Claims: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Claims: the work queue and payment batches.", subcommands: [ClaimsQueue.self, ClaimsBatch.self])
+    abstract: "Claims: the work queue, payment batches and the bank's returns.",
+    subcommands: [ClaimsQueue.self, ClaimsBatch.self, ClaimsReturn.self])
 }
 
 /// `huzhu claims queue [--scheme S] [--filter overdue]`.
@@ -363,6 +364,29 @@ struct ClaimsBatch: AsyncParsableCommand {
       configuration, scheme: scheme, operatorName: operatorName, output: out)
     print(report.text)
     if report.batch == nil { throw ExitCode(1) }
+  }
+}
+
+/// `huzhu claims return --batch ZF-… --claim LP-… --reason 账户已销户 --operator U`.
+struct ClaimsReturn: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "return",
+    abstract:
+      "Record that the bank sent a paid transfer back (退汇): the fund is credited, the claim waits for the next batch.")
+
+  @Option(help: "The payment batch's number.") var batch: String
+  @Option(help: "The claim's number.") var claim: String
+  @Option(help: "The bank's reason.") var reason: String
+  @Option(name: .customLong("operator"), help: "The finance account recording it.") var operatorName: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    let outcome = try await Tasks.returnPayment(
+      configuration, batch: batch, claim: claim, reason: reason, operatorName: operatorName)
+    print(outcome.text)
+    if !outcome.returned { throw ExitCode(1) }
   }
 }
 

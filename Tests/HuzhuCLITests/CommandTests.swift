@@ -336,6 +336,53 @@ struct ClaimCommandTests {
     #expect(status == 1)
   }
 
+  /// `huzhu claims return`: the bank's return of a paid line by the numbers its list quotes.
+  @Test func aReturnFromTheBanksListPutsTheClaimBackInTheQueue() async throws {
+    let (configuration, number) = try await dataDirectoryWithAnApprovedClaim()
+    let today = CalendarDate(year: 2020, month: 4, day: 20)!
+    let batch = try #require(
+      try await Tasks.createPaymentBatch(
+        configuration, scheme: "anyang", operatorName: "ay-finance", output: nil, today: today
+      ).batch)
+    try await withStores(configuration) { database in
+      let scheme = try #require(try await FluentSchemeStore(database: database).scheme(code: "anyang")).compiled()
+      let context = ClaimContext(
+        actor: ClaimActor(accountID: .init(), name: "财务", organisationKind: .cityFederation), address: "test",
+        today: today, scheme: scheme, calendar: .publishedChina)
+      _ = try await FluentClaimStore(database: database).settle(
+        try #require(batch.lines.first).claimID, in: batch.id, paid: true, note: "BOC", context: context)
+    }
+    let unknown = try await Tasks.returnPayment(
+      configuration, batch: batch.number, claim: "LP-ANYANG-2020-999999", reason: "账户已销户",
+      operatorName: "ay-finance", today: today)
+    #expect(!unknown.returned && unknown.text.contains("no claim"))
+    let admin = try await Tasks.returnPayment(
+      configuration, batch: batch.number, claim: number, reason: "账户已销户", operatorName: "admin", today: today)
+    #expect(!admin.returned && admin.text.contains("finance only"))
+    let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "claims", "return", "--batch", batch.number.lowercased(), "--claim", number, "--reason", "账户已销户",
+        "--operator", "ay-finance", "--data-dir", configuration.dataDirectory,
+      ])
+    }
+    #expect(status == 0)
+    try await withStores(configuration) { database in
+      let claim = try #require(try await FluentClaimStore(database: database).claim(number: number))
+      #expect(claim.state == .approved)
+      let balance = try #require(
+        try await FluentEnrollmentStore(database: database).fundBalances(scheme: "anyang").first)
+      #expect(balance.reversals == Money(fen: 130_000))
+    }
+    // No reason: refused, with exit status 1.
+    let unexplained = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "claims", "return", "--batch", batch.number, "--claim", number, "--reason", " ", "--operator", "ay-finance",
+        "--data-dir", configuration.dataDirectory,
+      ])
+    }
+    #expect(unexplained == 1)
+  }
+
   /// `huzhu audit verify` passes an untouched log, names the entry deleted behind the
   /// application's back (trigger dropped first) and exits 1; an anchor shows the end cut off.
   @Test func auditVerifyFindsADeletedEntry() async throws {

@@ -40,8 +40,9 @@ struct ClaimWorkflowTests {
     #expect(try apply(.review, &claim, by: clerk) == .moved(from: .submitted, to: .reviewed))
     // The province cannot approve before the city; the submitter cannot approve at all.
     #expect(refusal(.approve, claim, by: provinceApprover) == "wrong_level")
-    #expect(refusal(.approve, claim, by: ClaimActor(accountID: clerk.accountID, name: "", organisationKind: .cityAgency))
-      == "own_submission")
+    #expect(
+      refusal(.approve, claim, by: ClaimActor(accountID: clerk.accountID, name: "", organisationKind: .cityAgency))
+        == "own_submission")
     #expect(try apply(.approve, &claim, by: cityApprover) == .moved(from: .reviewed, to: .reviewed))
     #expect(claim.nextLevel == .provincialOffice)
     #expect(try apply(.approve, &claim, by: cityApprover) == .alreadyDone)
@@ -78,6 +79,31 @@ struct ClaimWorkflowTests {
     #expect(rejected.appealed)
     _ = try apply(.reject(reason: .waitingPeriod, note: "复核维持"), &rejected, by: clerk)
     #expect(refusal(.appeal(reason: "再次申诉"), rejected, by: clerk) == "already_appealed")
+  }
+
+  /// The bank sends a paid transfer back: only a paid claim, only with the bank's reason, and
+  /// the claim waits for payment with its approval standing.
+  @Test func aPaymentTheBankReturnsGoesBackToThePaymentQueue() throws {
+    var claim = ClaimProgress(requiredLevels: [.countyUnion])
+    _ = try apply(.submit, &claim, by: clerk)
+    _ = try apply(.review, &claim, by: clerk)
+    _ = try apply(.approve, &claim, by: county)
+    #expect(refusal(.markReturnedByBank(reason: "账户已销户"), claim, by: clerk) == "invalid_transition")
+    _ = try apply(.startPayment(batch: "PB-1"), &claim, by: clerk)
+    #expect(refusal(.markReturnedByBank(reason: "账户已销户"), claim, by: clerk) == "invalid_transition")
+    _ = try apply(.markPaid(reference: "BANK-1"), &claim, by: clerk)
+    #expect(refusal(.markReturnedByBank(reason: " "), claim, by: clerk) == "reason_required")
+    #expect(
+      try apply(.markReturnedByBank(reason: "账户已销户"), &claim, by: clerk) == .moved(from: .paid, to: .approved))
+    #expect(claim.approvals.count == 1)
+    #expect(try apply(.startPayment(batch: "PB-2"), &claim, by: clerk) == .moved(from: .approved, to: .inPayment))
+    #expect(ClaimAction.markReturnedByBank(reason: "x").permittedBy == [.managePayments])
+    let effects = ClaimEffects.of(.markReturnedByBank(reason: "户名不符"), from: .paid, to: .approved)
+    #expect(effects.notice == .paymentReturned && effects.noticeNote == "户名不符")
+    #expect(!effects.givesBackApproval && !effects.recalculates)
+    #expect(
+      ClaimNotice.paymentReturned.text(claimNumber: "LP-1", amount: nil, note: "户名不符", dueOn: nil)
+        .contains("被银行退回：户名不符"))
   }
 
   @Test func aPolicyWithoutLevelsApprovesOnReview() throws {

@@ -109,4 +109,59 @@ struct FundLedgerRulesTests {
     #expect(next.balance == Money(yuan: 120))
     #expect(FundBalance.total(of: [balance, next]).balance == Money(yuan: 120))
   }
+
+  /// A correction of a closed period's money goes to the product's next open period, named in
+  /// the memo; an open period takes its own.
+  @Test func aCorrectionPostsToTheOpenPeriod() throws {
+    let scheme = Self.scheme
+    #expect(
+      try FundLedgerRules.openPeriod(scheme: scheme, product: "hospital", from: "2025", closed: ["2024"]) == "2025")
+    #expect(
+      try FundLedgerRules.openPeriod(scheme: scheme, product: "hospital", from: "2024", closed: ["2024", "2025"])
+        == "2026")
+    let none = #expect(throws: ValidationFailure.self) {
+      try FundLedgerRules.openPeriod(scheme: scheme, product: "gig", from: "2024", closed: ["2024"])
+    }
+    #expect(none?.errors.map(\.code) == ["no_open_period"])
+
+    let claim = ClaimRecord.ID()
+    let payments = [
+      FundEntry(
+        schemeCode: "test", productCode: "hospital", versionLabel: "2024", postedOn: day, kind: .claimPayment,
+        payer: nil, amount: Money(fen: -130_000),
+        sourceID: ClaimPaymentPosting.source(claim: claim, product: "hospital", attempt: 0), memo: "LP-1"),
+      FundEntry(
+        schemeCode: "test", productCode: "gig", versionLabel: "2024", postedOn: day, kind: .claimPayment,
+        payer: nil, amount: Money(fen: -20_000),
+        sourceID: ClaimPaymentPosting.source(claim: claim, product: "gig", attempt: 0), memo: "LP-1"),
+    ]
+    let open = try FundLedgerRules.reversals(of: payments, scheme: scheme, closed: [], postedOn: day, memo: "退汇 LP-1")
+    #expect(open.map(\.amount) == [Money(fen: 130_000), Money(fen: 20_000)])
+    #expect(open.allSatisfy { $0.kind == .reversal && $0.versionLabel == "2024" && $0.memo == "退汇 LP-1" })
+    #expect(open.map(\.sourceID) == payments.map { "return:\($0.sourceID)" })
+    // The payment and its reversal sum to nothing.
+    #expect(zip(payments, open).allSatisfy { ($0.amount + $1.amount).isZero })
+
+    let hospitalOnly = Array(payments.prefix(1))
+    let afterClose = try FundLedgerRules.reversals(
+      of: hospitalOnly, scheme: scheme, closed: ["2024"], postedOn: day, memo: "退汇 LP-1")
+    #expect(afterClose.map(\.versionLabel) == ["2025"])
+    #expect(afterClose.first?.memo == "退汇 LP-1（冲 2024 期间）")
+    // Nowhere open to take the gig product's money: refused, nothing posted.
+    #expect(throws: ValidationFailure.self) {
+      try FundLedgerRules.reversals(of: payments, scheme: scheme, closed: ["2024"], postedOn: day, memo: "x")
+    }
+    // A second payment after a return has a source of its own.
+    #expect(
+      ClaimPaymentPosting.source(claim: claim, product: "hospital", attempt: 1)
+        != ClaimPaymentPosting.source(claim: claim, product: "hospital", attempt: 0))
+  }
+
+  @Test func theBanksReasonIsChecked() throws {
+    #expect(try PaymentReturn.checkReason("  账户已销户 ") == "账户已销户")
+    for (reason, code) in [("", "reason_required"), (String(repeating: "a", count: 201), "reason_too_long")] {
+      let failure = #expect(throws: ValidationFailure.self) { try PaymentReturn.checkReason(reason) }
+      #expect(failure?.errors.map(\.code) == [code])
+    }
+  }
 }

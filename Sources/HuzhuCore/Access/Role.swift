@@ -142,7 +142,7 @@ extension ClaimAction {
     case .returnForDocuments, .review: [.reviewClaims]
     case .reject: [.reviewClaims, .approveClaims]
     case .approve: [.approveClaims]
-    case .startPayment, .markPaid, .markPaymentFailed: [.managePayments]
+    case .startPayment, .markPaid, .markPaymentFailed, .markReturnedByBank: [.managePayments]
     case .withdraw, .reopen: [.intakeClaims]
     }
   }

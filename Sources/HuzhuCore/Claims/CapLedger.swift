@@ -196,6 +196,8 @@ public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
   /// Approved straight from the medical-insurance settlement, nobody having asked (`note`: the
   /// hospital).
   case settled
+  /// The bank sent the transfer back (`note`: the bank's reason).
+  case paymentReturned = "payment_returned"
 
   public func text(claimNumber: String, amount: Money?, note: String?, dueOn: CalendarDate?) -> String {
     switch self {
@@ -213,6 +215,8 @@ public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
       "【职工互助】您的互助金申请（\(claimNumber)）经审核不予给付：\(note ?? "")。如有异议可申诉一次。"
     case .paid:
       "【职工互助】互助金\(amount?.decimalString ?? "0.00")元（申请\(claimNumber)）已支付，请注意查收。"
+    case .paymentReturned:
+      "【职工互助】互助金（申请\(claimNumber)）被银行退回：\(note ?? "账户有误")。请携银行卡到经办窗口更正账户，更正后重新支付。"
     }
   }
 }

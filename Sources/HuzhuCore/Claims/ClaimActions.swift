@@ -121,6 +121,10 @@ public struct ClaimEffects: Hashable, Sendable {
       effects.givesBackApproval = from == .approved
       effects.recalculates = true
       effects.historyNote = reason
+    case .markReturnedByBank(let reason):
+      effects.notice = .paymentReturned
+      effects.noticeNote = reason
+      effects.historyNote = reason
     case .approve, .review, .startPayment, .markPaid, .markPaymentFailed:
       break
     }

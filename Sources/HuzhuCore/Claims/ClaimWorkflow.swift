@@ -85,6 +85,9 @@ public enum ClaimAction: Hashable, Sendable, Codable {
   case startPayment(batch: String)
   case markPaid(reference: String)
   case markPaymentFailed(reason: String)
+  /// The bank sent a transfer back after it was marked paid (退汇): the claim waits for payment
+  /// again, its approval and its share of the caps standing.
+  case markReturnedByBank(reason: String)
   case appeal(reason: String)
   /// The settlement the claim was made from was cancelled before the money left: the claim is
   /// closed as not payable (and an approval gives its share of the caps back).
@@ -276,6 +279,13 @@ public enum ClaimWorkflow {
     case .markPaymentFailed:
       // Back to the payment queue: the approval stands, the money did not move.
       guard from == .inPayment else { return wrongState() }
+      return move(.approved)
+
+    case .markReturnedByBank(let reason):
+      guard from == .paid else { return wrongState() }
+      guard !reason.trimmingWhitespace.isEmpty else {
+        return refuse("reason_required", zh: "请填写银行的退汇原因", en: "give the bank's reason for the return")
+      }
       return move(.approved)
 
     case .withdraw(let reason):

@@ -111,3 +111,38 @@ enum BankAccountNumber {
     return (10...30).contains(digits.count) && digits.allSatisfy(\.isASCIIDigit) ? digits : nil
   }
 }
+
+/// A member's account for transfers, as staff enter it when correcting one (after the bank
+/// returned a transfer, or at the member's request): both the bank and the number.
+public struct MemberBankAccount: Hashable, Sendable {
+  public let bankName: String
+  public let account: String
+
+  /// Checks what a form or a client sent: a bank of plain text up to 60 characters and an
+  /// account of 10–30 digits (spaces as people type them are dropped).
+  public static func checked(bankName: String, account: String) throws(ValidationFailure) -> MemberBankAccount {
+    var errors: [FieldError] = []
+    let bank = bankName.trimmingWhitespace
+    if bank.isEmpty {
+      errors.append(.missing("bankName", LocalizedText(zh: "开户行", en: "bank")))
+    } else if bank.count > 60 {
+      errors.append(
+        FieldError(
+          field: "bankName", code: "too_long",
+          message: LocalizedText(zh: "开户行最多60字", en: "the bank is at most 60 characters")))
+    } else if let problem = PlainText.fieldError(
+      bank, field: "bankName", label: LocalizedText(zh: "开户行", en: "The bank"))
+    {
+      errors.append(problem)
+    }
+    let normalized = BankAccountNumber.normalized(account.trimmingWhitespace)
+    if normalized == nil {
+      errors.append(
+        FieldError(
+          field: "bankAccount", code: "invalid_account",
+          message: LocalizedText(zh: "银行账号应为10–30位数字", en: "a bank account is 10–30 digits")))
+    }
+    guard errors.isEmpty, let normalized else { throw ValidationFailure(errors) }
+    return MemberBankAccount(bankName: bank, account: normalized)
+  }
+}

@@ -188,10 +188,12 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
     public let amount: Money
     public var status: Status
     public var note: String?
+    /// The bank sent a paid line's money back (the line stays paid: this record corrects it).
+    public var returned: PaymentReturn?
 
     public init(
       claimID: ClaimRecord.ID, claimNumber: String, payeeName: String, bankName: String, bankAccount: String,
-      amount: Money, status: Status = .pending, note: String? = nil
+      amount: Money, status: Status = .pending, note: String? = nil, returned: PaymentReturn? = nil
     ) {
       self.claimID = claimID
       self.claimNumber = claimNumber
@@ -201,6 +203,12 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
       self.amount = amount
       self.status = status
       self.note = note
+      self.returned = returned
+    }
+
+    /// What the bank finally did with the line, for people: paid, failed, or paid then returned.
+    public var outcome: LocalizedText {
+      returned == nil ? status.label : LocalizedText(zh: "已退汇", en: "returned by the bank")
     }
   }
 

@@ -32,6 +32,7 @@ public enum HuzhuMigrations {
       M023_FundPeriods(),
       M024_TakenOverClaims(),
       M025_Settlements(),
+      M026_PaymentReturns(),
     ]
   }
 

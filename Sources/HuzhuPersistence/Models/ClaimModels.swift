@@ -294,6 +294,50 @@ final class PaymentBatchLineModel: Model, @unchecked Sendable {
   }
 }
 
+final class PaymentReturnModel: Model, @unchecked Sendable {
+  static let schema = M026_PaymentReturns.table
+
+  @ID(key: .id) var id: UUID?
+  @Field(key: "line_id") var lineID: UUID
+  @Field(key: "batch_id") var batchID: UUID
+  @Field(key: "claim_id") var claimID: UUID
+  @Field(key: "worker_id") var workerID: UUID
+  @OptionalField(key: "organisation_id") var organisationID: UUID?
+  @Field(key: "scheme_code") var schemeCode: String
+  @Field(key: "claim_number") var claimNumber: String
+  @Field(key: "bank_account") var bankAccount: String
+  @Field(key: "amount") var amount: Int64
+  @Field(key: "reason") var reason: String
+  @Field(key: "returned_on") var returnedOn: String
+  @Field(key: "recorded_by") var recordedBy: String
+  @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+  init() {}
+
+  init(_ value: PaymentReturn, line: UUID, worker: UUID, organisation: UUID?, scheme: String) {
+    id = UUID.timeOrdered()
+    lineID = line
+    batchID = value.batchID.rawValue
+    claimID = value.claimID.rawValue
+    workerID = worker
+    organisationID = organisation
+    schemeCode = scheme
+    claimNumber = value.claimNumber
+    bankAccount = value.bankAccount
+    amount = value.amount.fen
+    reason = value.reason
+    returnedOn = value.returnedOn.description
+    recordedBy = value.recordedBy
+  }
+
+  func domain() throws -> PaymentReturn {
+    PaymentReturn(
+      claimID: .init(claimID), batchID: .init(batchID), claimNumber: claimNumber, bankAccount: bankAccount,
+      amount: Money(fen: amount), reason: reason, returnedOn: try date(returnedOn, column: "returned_on"),
+      recordedBy: recordedBy)
+  }
+}
+
 final class HolidayYearModel: Model, @unchecked Sendable {
   static let schema = "holiday_years"
 

@@ -245,12 +245,23 @@ public struct FluentClaimStore: ClaimStore {
       var lines: [PaymentBatch.Line] = []
       var skipped: [(claimNumber: String, reason: LocalizedText)] = []
       var moves: [(ClaimModel, ClaimRecord)] = []
+      let returnedAccounts = try await Self.returnedAccounts(of: Set(approved.map(\.workerID)), on: transaction)
       for row in approved {
         var record = try row.domain()
         guard let person = try await WorkerModel.find(row.workerID, on: transaction) else { continue }
         guard let account = person.bankAccount, let bank = person.bankName else {
           skipped.append(
             (record.number, LocalizedText(zh: "未登记银行账户", en: "no bank account registered")))
+          continue
+        }
+        // The bank sent money to this account back: it waits until someone corrects it.
+        guard !returnedAccounts.contains(ReturnedAccount(worker: row.workerID, account: account)) else {
+          skipped.append(
+            (
+              record.number,
+              LocalizedText(
+                zh: "银行曾退回汇往该账户的款项，请先更正银行账户", en: "the bank returned a transfer to this account: correct it first")
+            ))
           continue
         }
         guard
@@ -268,8 +279,9 @@ public struct FluentClaimStore: ClaimStore {
           FieldError(
             field: "scheme", code: "nothing_to_pay",
             message: LocalizedText(
-              zh: "没有可支付的已审批申请" + (skipped.isEmpty ? "" : "（\(skipped.count) 件缺银行账户）"),
-              en: "no approved claims to pay" + (skipped.isEmpty ? "" : " (\(skipped.count) lack a bank account)")))
+              zh: "没有可支付的已审批申请" + (skipped.isEmpty ? "" : "（\(skipped.count) 件因银行账户缺失或被退汇未能列入）"),
+              en: "no approved claims to pay"
+                + (skipped.isEmpty ? "" : " (\(skipped.count) lack a bank account, or theirs returned a transfer)")))
         ])
       }
       batch.skipped = try JSON.text(
@@ -306,6 +318,13 @@ public struct FluentClaimStore: ClaimStore {
     return try await Self.batch(row, on: database)
   }
 
+  /// A batch by its number (as the bank's files quote it), in scope.
+  public func batch(number: String) async throws -> PaymentBatch? {
+    let number = number.trimmingCharacters(in: .whitespaces).uppercased()
+    guard let row = try await scopedBatches(on: database).filter(\.$number == number).first() else { return nil }
+    return try await Self.batch(row, on: database)
+  }
+
   public func batches(page: PageQuery) async throws -> PagedResult<PaymentBatch> {
     let query = scopedBatches(on: database)
     let total = try await query.count()
@@ -333,8 +352,15 @@ public struct FluentClaimStore: ClaimStore {
 
   static func batch(_ row: PaymentBatchModel, on database: any Database) async throws -> PaymentBatch {
     let id = try row.requireID()
+    let returns = try await PaymentReturnModel.query(on: database).filter(\.$batchID == id).all()
+    let returned = Dictionary(
+      try returns.map { ($0.claimID, try $0.domain()) }, uniquingKeysWith: { first, _ in first })
     let lines = try await PaymentBatchLineModel.query(on: database).filter(\.$batchID == id)
-      .sort(\.$claimNumber).all().map { try $0.domain() }
+      .sort(\.$claimNumber).all().map { row in
+        var line = try row.domain()
+        line.returned = returned[row.claimID]
+        return line
+      }
     let skipped = try JSON.value(
       [[String: String]].self, row.skipped, table: PaymentBatchModel.schema, column: "skipped")
     return PaymentBatch(
@@ -353,29 +379,36 @@ public struct FluentClaimStore: ClaimStore {
     }
   }
 
+  /// A claim's line in a batch, the claim locked: the bank's answers start here. A batch
+  /// another area made does not exist for this store, whatever claims it holds.
+  func lockedLine(_ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, on transaction: any Database) async throws
+    -> (ClaimModel, ClaimRecord, PaymentBatchLineModel)
+  {
+    guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
+      throw ValidationFailure([
+        FieldError(
+          field: "batchId", code: "unknown_batch", message: LocalizedText(zh: "支付批次不存在", en: "no such payment batch"))
+      ])
+    }
+    let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
+    guard
+      let line = try await PaymentBatchLineModel.query(on: transaction)
+        .filter(\.$batchID == batchID.rawValue).filter(\.$claimID == id.rawValue).first()
+    else {
+      throw ValidationFailure([
+        FieldError(
+          field: "claimId", code: "not_in_batch",
+          message: LocalizedText(zh: "该申请不在此批次中", en: "the claim is not in this batch"))
+      ])
+    }
+    return (row, current, line)
+  }
+
   private func settleLine(
     _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch {
     try await database.writeTransaction { transaction in
-      // A batch another area made does not exist for this store, whatever claims it holds.
-      guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
-        throw ValidationFailure([
-          FieldError(
-            field: "batchId", code: "unknown_batch",
-            message: LocalizedText(zh: "支付批次不存在", en: "no such payment batch"))
-        ])
-      }
-      let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
-      guard
-        let line = try await PaymentBatchLineModel.query(on: transaction)
-          .filter(\.$batchID == batchID.rawValue).filter(\.$claimID == id.rawValue).first()
-      else {
-        throw ValidationFailure([
-          FieldError(
-            field: "claimId", code: "not_in_batch",
-            message: LocalizedText(zh: "该申请不在此批次中", en: "the claim is not in this batch"))
-        ])
-      }
+      let (row, current, line) = try await lockedLine(id, in: batchID, on: transaction)
       let wanted: PaymentBatch.Line.Status = paid ? .paid : .failed
       if line.status == wanted.rawValue { return try await Self.batch(batchID, on: transaction)! }
       guard line.status == PaymentBatch.Line.Status.pending.rawValue else {
@@ -407,7 +440,7 @@ public struct FluentClaimStore: ClaimStore {
       try await line.update(on: transaction)
       if paid {
         record.paidOn = context.today
-        try await Self.post(record, on: transaction, today: context.today)
+        try await Self.post(record, on: transaction, today: context.today, scheme: context.scheme)
         try await Self.notify(record, .paid, note: nil, on: transaction)
       } else {
         row.batchID = nil
@@ -436,7 +469,9 @@ public struct FluentClaimStore: ClaimStore {
 
   /// Claim money out of the fund: one entry per product paid, each unique to the claim, so
   /// the same claim can never be posted twice.
-  static func post(_ record: ClaimRecord, on database: any Database, today: CalendarDate) async throws {
+  static func post(
+    _ record: ClaimRecord, on database: any Database, today: CalendarDate, scheme: CompiledScheme
+  ) async throws {
     guard let document = record.explanation else { return }
     let explanation = Explanation(document)
     var byProduct: [(product: String, version: String, amount: Money)] = []
@@ -448,8 +483,19 @@ public struct FluentClaimStore: ClaimStore {
         byProduct.append((amount.product, version, amount.amount))
       }
     }
-    try await FluentFundStore.refuseClosed(
-      scheme: record.schemeCode, versions: Set(byProduct.map(\.version)), on: database)
+    // A payment after the bank returned an earlier one is a correction of that return: it
+    // posts to the open period if the claim's own has closed since.
+    let attempt = try await PaymentReturnModel.query(on: database).filter(\.$claimID == record.id.rawValue).count()
+    if attempt == 0 {
+      try await FluentFundStore.refuseClosed(
+        scheme: record.schemeCode, versions: Set(byProduct.map(\.version)), on: database)
+    } else {
+      let closed = try await FluentFundStore.closedVersions(scheme: record.schemeCode, on: database)
+      for index in byProduct.indices {
+        byProduct[index].version = try FundLedgerRules.openPeriod(
+          scheme: scheme, product: byProduct[index].product, from: byProduct[index].version, closed: closed)
+      }
+    }
     try await recordPayouts(record, on: database, paidOn: today)
     try await ClaimReplays.record(record, paidOn: today, on: database)
     for part in byProduct {
@@ -457,7 +503,8 @@ public struct FluentClaimStore: ClaimStore {
         FundEntry(
           schemeCode: record.schemeCode, productCode: part.product, versionLabel: part.version, postedOn: today,
           kind: .claimPayment, payer: nil, amount: Money(fen: -part.amount.fen),
-          sourceID: "\(record.id):\(part.product)", memo: record.number)
+          sourceID: ClaimPaymentPosting.source(claim: record.id, product: part.product, attempt: attempt),
+          memo: record.number)
       ).create(on: database)
     }
   }
@@ -820,6 +867,7 @@ public struct FluentClaimStore: ClaimStore {
     case .startPayment: "start_payment"
     case .markPaid: "mark_paid"
     case .markPaymentFailed: "mark_payment_failed"
+    case .markReturnedByBank: "payment_returned"
     case .appeal: "appeal"
     case .withdraw: "withdraw"
     case .reopen: "reopen"

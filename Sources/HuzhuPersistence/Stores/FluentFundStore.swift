@@ -53,6 +53,11 @@ public struct FluentFundStore: Sendable {
     }.count
   }
 
+  /// The closed periods of a scheme, read inside the transaction that posts.
+  static func closedVersions(scheme: String, on database: any Database) async throws -> Set<String> {
+    Set(try await FundPeriodCloseModel.query(on: database).filter(\.$schemeCode == scheme).all().map(\.versionLabel))
+  }
+
   /// Refuses money into a closed period with the rule's own words (the trigger is the
   /// backstop for a close racing this transaction).
   static func refuseClosed(scheme: String, versions: Set<String>, on database: any Database) async throws {

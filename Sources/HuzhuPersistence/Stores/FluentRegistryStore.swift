@@ -568,6 +568,24 @@ extension FluentRegistryStore {
     return try await visible(person)
   }
 
+  /// Replaces a member's account for transfers; returns the person as they were before.
+  public func update(_ account: MemberBankAccount, of id: Worker.ID) async throws -> Worker {
+    try await database.writeTransaction { transaction in
+      guard let person = try await WorkerModel.find(id.rawValue, on: transaction),
+        let before = try await visible(person, on: transaction)
+      else {
+        throw ValidationFailure([
+          FieldError(
+            field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker"))
+        ])
+      }
+      person.bankName = account.bankName
+      person.bankAccount = account.account
+      try await person.update(on: transaction)
+      return before
+    }
+  }
+
   /// The headcount in force on `date`: the latest report on or before it, or, when the unit
   /// never reported one, the workers the registry lists for it now.
   static func headcount(of unit: WorkUnit.ID, on date: CalendarDate, database: any Database) async throws -> Int {

@@ -13,7 +13,8 @@ struct ClaimController {
     routes.put(.api(.claimIntake(.key)), requires: .intakeClaims, use: updateIntake)
     routes.get(.api(.claimDocuments(.key)), requires: .viewClaims, use: listDocuments)
     routes.on(
-      .POST, .api(.claimDocuments(.key)), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan), use: uploadDocument)
+      .POST, .api(.claimDocuments(.key)), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan),
+      use: uploadDocument)
     routes.get(.api(.document(.key)), requires: .viewClaims, use: downloadDocument)
     // Which action needs which permission is decided per action (see `act`).
     routes.post(.api(.claimActions(.key)), requires: .viewClaims, use: act)
@@ -22,6 +23,7 @@ struct ClaimController {
     routes.get(.api(.paymentBatch(.key)), requires: .managePayments, use: showBatch)
     routes.get(.api(.paymentBatchExport(.key)), requires: .managePayments, use: exportBatch)
     routes.post(.api(.paymentBatchLine(.key, claim: .key)), requires: .managePayments, use: settleLine)
+    routes.post(.api(.paymentBatchLineReturn(.key, claim: .key)), requires: .managePayments, use: returnLine)
     routes.get(.api(.holidays), use: listHolidays)
     routes.put(.api(.holidayYear(.key)), requires: .manageSchemes, use: saveHolidayYear)
   }
@@ -157,6 +159,14 @@ struct ClaimController {
       try await request.payments.settle(
         try request.identifier(SiteURL.claimParameter), in: try request.identifier(), paid: input.paid,
         note: input.note))
+  }
+
+  /// The bank sent a paid line's money back: `{"reason": "账户已销户"}`.
+  @Sendable func returnLine(_ request: Request) async throws -> PaymentBatchResource {
+    let input = try request.content.decode(LineReturn.self)
+    return PaymentBatchResource(
+      try await request.payments.returnPayment(
+        try request.identifier(SiteURL.claimParameter), in: try request.identifier(), reason: input.reason))
   }
 
   @Sendable func listHolidays(_ request: Request) async throws -> ListResource<HolidayYear> {

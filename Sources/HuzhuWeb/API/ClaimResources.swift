@@ -191,6 +191,14 @@ struct PaymentBatchResource: Content {
     let status: PaymentBatch.Line.Status
     let statusLabel: LocalizedText
     let note: String?
+    /// Set when the bank sent a paid line's money back.
+    let returned: Returned?
+  }
+
+  struct Returned: Content {
+    let reason: String
+    let returnedOn: CalendarDate
+    let recordedBy: String
   }
 
   struct Skipped: Content {
@@ -217,7 +225,10 @@ struct PaymentBatchResource: Content {
     lines = batch.lines.map {
       Line(
         claimId: $0.claimID.rawValue, claimNumber: $0.claimNumber, payeeName: $0.payeeName, bankName: $0.bankName,
-        bankAccount: $0.bankAccount, amount: $0.amount, status: $0.status, statusLabel: $0.status.label, note: $0.note)
+        bankAccount: $0.bankAccount, amount: $0.amount, status: $0.status, statusLabel: $0.outcome, note: $0.note,
+        returned: $0.returned.map {
+          Returned(reason: $0.reason, returnedOn: $0.returnedOn, recordedBy: $0.recordedBy)
+        })
     }
     skipped = batch.skipped.map { Skipped(claimNumber: $0.claimNumber, reason: $0.reason) }
   }
@@ -225,6 +236,11 @@ struct PaymentBatchResource: Content {
 
 struct NewPaymentBatch: Content {
   let schemeCode: String
+}
+
+struct LineReturn: Content {
+  /// The bank's reason for sending the money back.
+  let reason: String
 }
 
 struct LineOutcome: Content {

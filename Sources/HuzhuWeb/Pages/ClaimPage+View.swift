@@ -276,6 +276,7 @@ extension ClaimPage {
       case "start_payment": LocalizedText(zh: "发起支付", en: "sent for payment")
       case "mark_paid": LocalizedText(zh: "支付成功", en: "paid")
       case "mark_payment_failed": LocalizedText(zh: "支付失败", en: "payment failed")
+      case "payment_returned": LocalizedText(zh: "银行退汇", en: "returned by the bank")
       default: LocalizedText(zh: action, en: action)
       }
     }

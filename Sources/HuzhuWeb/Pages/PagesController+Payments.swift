@@ -38,10 +38,22 @@ extension PagesController {
     let note: String?
   }
 
+  struct ReturnForm: Content {
+    let claimId: UUID
+    let reason: String
+  }
+
   @Sendable func settle(_ request: Request) async throws -> Response {
     let batchID: PaymentBatch.ID = try request.identifier()
     let form = try request.content.decode(SettleForm.self)
     _ = try await request.payments.settle(.init(form.claimId), in: batchID, paid: form.paid, note: form.note)
+    return request.redirect(to: SiteURL.paymentBatchPage(.value(batchID)).path)
+  }
+
+  @Sendable func returnLine(_ request: Request) async throws -> Response {
+    let batchID: PaymentBatch.ID = try request.identifier()
+    let form = try request.content.decode(ReturnForm.self)
+    _ = try await request.payments.returnPayment(.init(form.claimId), in: batchID, reason: form.reason)
     return request.redirect(to: SiteURL.paymentBatchPage(.value(batchID)).path)
   }
 

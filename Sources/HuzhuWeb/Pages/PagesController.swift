@@ -19,6 +19,7 @@ struct PagesController {
     authenticated.get(.unit(.key), requires: .viewRegistry, use: unit)
     authenticated.get(.workers, requires: .viewRegistry, use: workers)
     authenticated.get(.worker(.key), requires: .viewRegistry, use: worker)
+    authenticated.post(.workerBankAccount(.key), requires: .manageUnits, use: correctBankAccount)
     // The printable certificate names the holder in full.
     authenticated.get(.certificate(.key), requires: .viewPersonalData, use: certificate)
     authenticated.get(.receipt(.key), requires: .viewRegistry, use: receipt)
@@ -34,6 +35,7 @@ struct PagesController {
     authenticated.post(.paymentBatches, requires: .managePayments, use: createPaymentBatch)
     authenticated.get(.paymentBatchPage(.key), requires: .managePayments, use: paymentBatch)
     authenticated.post(.paymentBatchSettle(.key), requires: .managePayments, use: settle)
+    authenticated.post(.paymentBatchReturn(.key), requires: .managePayments, use: returnLine)
     authenticated.get(.funds, requires: .viewFund, use: funds)
     authenticated.get(.statistics, requires: .viewReports, use: statistics)
     // Exporting needs both: the figures (viewReports) and the right to take data away (export).
@@ -182,6 +184,24 @@ struct PagesController {
       model: model, language: request.displayLanguage, viewer: viewer, notice: request.takeFlash(),
       error: request.takeFlashError()
     ).html().response()
+  }
+
+  struct BankAccountForm: Content {
+    let bankName: String
+    let bankAccount: String
+  }
+
+  /// A corrected account: said on the person's page, or the refusal with what to fix.
+  @Sendable func correctBankAccount(_ request: Request) async throws -> Response {
+    let id: Worker.ID = try request.identifier()
+    let form = try request.content.decode(BankAccountForm.self)
+    do {
+      _ = try await request.registry.correctBankAccount(of: id, bankName: form.bankName, account: form.bankAccount)
+      request.flash(LocalizedText(zh: "银行账户已更正", en: "The bank account was corrected"))
+    } catch let failure as ValidationFailure {
+      request.flashError(failure.summary)
+    }
+    return request.redirect(to: SiteURL.worker(.value(id)).path)
   }
 
   @Sendable func certificate(_ request: Request) async throws -> Response {

@@ -57,6 +57,33 @@ enum PaymentBatchPage {
     let language: DisplayLanguage
     let viewer: Viewer
 
+    /// A settled line's outcome; a paid one keeps a form for the bank's return (退汇), which
+    /// reverses the fund's entry and puts the claim back in the payment queue.
+    func outcome(of line: PaymentBatch.Line) -> Node<HTML.BodyContext> {
+      let badge = Node<HTML.BodyContext>.span(
+        .class("badge badge-\(line.returned == nil ? line.status.rawValue : "returned")"),
+        .id("outcome-\(line.claimNumber)"), .text(line.outcome.text(for: language)))
+      if let returned = line.returned {
+        return .group(badge, .text(" \(returned.returnedOn) \(returned.reason)"))
+      }
+      guard line.status == .paid else { return badge }
+      return .group(
+        badge,
+        .form(
+          .class("inline-form"), .method(.post), .action(SiteURL.paymentBatchReturn(.value(batch.id)).path),
+          .data(
+            named: "confirm",
+            value: text(
+              "确认银行已退回这笔款项？将冲回互助金台账，申请回到待支付。",
+              "The bank sent this money back? The fund is credited and the claim waits for payment again.")),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .input(.type(.hidden), .name("claimId"), .value(line.claimID.description)),
+          .input(
+            .type(.text), .name("reason"), .required(true), .attribute(named: "maxlength", value: "200"),
+            .placeholder(text("退汇原因", "The bank's reason"))),
+          .button(.type(.submit), .id("return-\(line.claimNumber)"), .text(text("登记退汇", "Returned")))))
+    }
+
     func html() -> HTML {
       let settle = SiteURL.paymentBatchSettle(.value(batch.id)).path
       let export = SiteURL.api(.paymentBatchExport(.value(batch.id))).path
@@ -105,8 +132,7 @@ enum PaymentBatchPage {
                           .input(
                             .type(.text), .name("note"), .required(true), .placeholder(text("退票原因", "Why it failed"))),
                           .button(.type(.submit), .text(text("退票", "Failed")))))
-                      : .span(
-                        .class("badge badge-\(line.status.rawValue)"), .text(line.status.label.text(for: language)))))
+                      : outcome(of: line)))
               })))
       )
       .html()

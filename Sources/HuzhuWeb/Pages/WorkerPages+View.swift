@@ -71,6 +71,15 @@ extension WorkerPage {
               .class("notice notice-bad"), .id("worker-error"), .attribute(named: "role", value: "alert"),
               .text($0.text(for: language)))
           },
+          .unwrap(model.accountToCorrect) { returned in
+            .div(
+              .class("notice notice-bad"), .id("account-returned"), .attribute(named: "role", value: "alert"),
+              .text(
+                text(
+                  "银行于 \(returned.returnedOn) 退回汇往该账户的互助金（申请 \(returned.claimNumber)，原因：\(returned.reason)）。请核对并更正银行账户；更正前该职工的申请不会列入支付批次。",
+                  "On \(returned.returnedOn) the bank returned a transfer to this account (claim \(returned.claimNumber): \(returned.reason)). Check and correct the account: until then no batch pays this worker."
+                )))
+          },
           identity(path: path),
           cover(),
           bills(),
@@ -101,6 +110,22 @@ extension WorkerPage {
             .unwrap(
               model.unit, { .a(.href(SiteURL.unit(.value($0.id)).path), .text($0.name)) },
               else: .text(text("无（个人参保）", "None (on their own)"))))),
+        .if(
+          viewer.may(.manageUnits),
+          .details(
+            .id("bank-account-form"),
+            .attribute(named: "open", value: model.accountToCorrect == nil ? nil : "open"),
+            .summary(.text(text("更正银行账户", "Correct the bank account"))),
+            .form(
+              .class("inline-form"), .method(.post), .action(SiteURL.workerBankAccount(.value(worker.id)).path),
+              .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+              .input(
+                .type(.text), .name("bankName"), .required(true), .attribute(named: "maxlength", value: "60"),
+                .placeholder(text("开户行", "Bank"))),
+              .input(
+                .type(.text), .name("bankAccount"), .required(true), .attribute(named: "inputmode", value: "numeric"),
+                .attribute(named: "maxlength", value: "40"), .placeholder(text("银行账号", "Account number"))),
+              .button(.type(.submit), .id("save-bank-account"), .text(text("保存（记入审计日志）", "Save (audited)")))))),
         .if(
           !revealed && viewer.may(.viewPersonalData),
           .p(

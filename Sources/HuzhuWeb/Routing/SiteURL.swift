@@ -16,6 +16,8 @@ public enum SiteURL: Hashable, Sendable {
   /// Worker search (`?q=` name, ID number or phone) and a worker's page.
   case workers
   case worker(Parameter<Worker.ID>)
+  /// Staff correct a member's account for transfers.
+  case workerBankAccount(Parameter<Worker.ID>)
   /// Registering a person on their own (a gig worker), and their individual enrollment.
   case newIndividual
   case individualEnroll(Parameter<Worker.ID>)
@@ -27,6 +29,8 @@ public enum SiteURL: Hashable, Sendable {
   case paymentBatches
   case paymentBatchPage(Parameter<PaymentBatch.ID>)
   case paymentBatchSettle(Parameter<PaymentBatch.ID>)
+  /// A paid line the bank sent back (退汇).
+  case paymentBatchReturn(Parameter<PaymentBatch.ID>)
   /// The audit log (audit administrator only).
   case auditLog
   case auditExport
@@ -159,6 +163,7 @@ public enum SiteURL: Hashable, Sendable {
     case paymentBatch(Parameter<PaymentBatch.ID>)
     case paymentBatchExport(Parameter<PaymentBatch.ID>)
     case paymentBatchLine(Parameter<PaymentBatch.ID>, claim: Parameter<ClaimRecord.ID>)
+    case paymentBatchLineReturn(Parameter<PaymentBatch.ID>, claim: Parameter<ClaimRecord.ID>)
     case holidays
     case holidayYear(Parameter<Int>)
     case settlementFeed(Parameter<String>)
@@ -187,6 +192,7 @@ public enum SiteURL: Hashable, Sendable {
     case .organisations: ["organisations"]
     case .workers: ["workers"]
     case .worker(let id): ["workers", id.component(SiteURL.idParameter)]
+    case .workerBankAccount(let id): ["workers", id.component(SiteURL.idParameter), "bank-account"]
     case .newIndividual: ["workers", "new"]
     case .individualEnroll(let id): ["workers", id.component(SiteURL.idParameter), "enroll"]
     case .newClaim: ["claims", "new"]
@@ -195,6 +201,7 @@ public enum SiteURL: Hashable, Sendable {
     case .paymentBatches: ["payments"]
     case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
     case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
+    case .paymentBatchReturn(let id): ["payments", id.component(SiteURL.idParameter), "return"]
     case .auditLog: ["audit"]
     case .auditExport: ["audit", "export"]
     case .rosterPage(let id): ["units", id.component(SiteURL.idParameter), "roster"]
@@ -320,6 +327,11 @@ extension SiteURL.API {
     case .paymentBatchExport(let id): ["payment-batches", id.component(SiteURL.idParameter), "export"]
     case .paymentBatchLine(let id, let claim):
       ["payment-batches", id.component(SiteURL.idParameter), "lines", claim.component(SiteURL.claimParameter)]
+    case .paymentBatchLineReturn(let id, let claim):
+      [
+        "payment-batches", id.component(SiteURL.idParameter), "lines", claim.component(SiteURL.claimParameter),
+        "return",
+      ]
     case .holidays: ["holidays"]
     case .holidayYear(let year): ["holidays", year.component(SiteURL.yearParameter)]
     case .settlementFeed(let code): ["settlement-sources", code.component(SiteURL.codeParameter), "records"]

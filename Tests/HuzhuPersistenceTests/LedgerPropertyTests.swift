@@ -1,0 +1,149 @@
+import FluentKit
+import Foundation
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import SQLKit
+import Testing
+
+/// Random sequences of claims, batches, the bank's answers and returns, account corrections
+/// and a period's close, on every database: after every step the ledger balances, each claim
+/// has left the fund exactly once if it is paid and not at all otherwise, a closed period
+/// never changes, and no cap ledger is negative.
+extension ClaimStoreContractTests {
+  enum Step: CaseIterable {
+    case openClaim, makeBatch, answerPaid, answerFailed, bankReturn, correctAccount, closePeriod
+  }
+
+  @Test(arguments: kinds, [7, 2026])
+  func theLedgerHoldsOverRandomCorrections(kind: TestDatabaseKind, seed: UInt64) async throws {
+    try await withMigratedDatabase(kind) { db in
+      var random = SplitMix64(seed: seed)
+      let world = try await world(db)
+      let store = world.store
+      let registry = FluentRegistryStore(database: db.database)
+      let unit = try #require(
+        try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "河南安彩高科股份有限公司" })
+      let workers = try await registry.workers(in: unit.id, page: PageQuery(per: 20)).items
+      #expect(workers.count >= 3)
+      for (index, worker) in workers.enumerated() {
+        try await db.sql.update("workers").set("bank_name", to: "中国银行安阳分行")
+          .set("bank_account", to: "62166102000\(String(format: "%08d", index))").where(
+            "id", .equal, worker.id.rawValue
+          )
+          .run()
+      }
+      var day = CalendarDate(year: 2020, month: 4, day: 10)!
+      var claims: [ClaimRecord.ID] = []
+      var closedBalance: FundBalance?
+      var done: [Step: Int] = [:]
+      var invoice = 0
+
+      func lines(_ status: PaymentBatch.Line.Status, returned: Bool) async throws -> [(PaymentBatch.ID, ClaimRecord.ID)]
+      {
+        var found: [(PaymentBatch.ID, ClaimRecord.ID)] = []
+        for batch in try await store.batches(page: PageQuery(per: 100)).items {
+          for line in batch.lines where line.status == status && (line.returned != nil) == returned {
+            found.append((batch.id, line.claimID))
+          }
+        }
+        return found
+      }
+
+      // Claims, batches and answers often; a close only in the second half, so that it meets
+      // both unsettled claims (refused) and a settled period.
+      let weighted: [Step] = [
+        .openClaim, .openClaim, .openClaim, .makeBatch, .makeBatch, .answerPaid, .answerPaid, .answerPaid,
+        .answerFailed, .bankReturn, .bankReturn, .correctAccount,
+      ]
+      for index in 0..<48 {
+        let step = index >= 24 && index % 6 == 0 ? .closePeriod : weighted.randomElement(using: &random)!
+        let at = context(world, clerk, on: day)
+        do {
+          switch step {
+          case .openClaim:
+            invoice += 1
+            let worker = workers.randomElement(using: &random)!
+            let fen = Int64.random(in: 50_000...900_000, using: &random)
+            var claim = try await store.open(
+              stay(selfPaid: fen, invoice: "P-\(invoice)", sheet: "PS-\(invoice)", admitted: (3, invoice % 20 + 1)),
+              for: worker.id, channel: .window, expedited: false, context: at)
+            for kind in claim.progress.missingDocuments {
+              claim = try await store.attach(
+                ClaimDocument(
+                  claimID: claim.id, kind: kind, fileName: "\(kind).pdf", format: .pdf, size: 10,
+                  sha256: String(repeating: "c", count: 64), uploadedBy: "clerk", uploadedAt: Date()),
+                to: claim.id, context: at)
+            }
+            claim = try await store.perform(.submit, on: claim.id, context: at).record
+            claim = try await store.perform(.review, on: claim.id, context: at).record
+            claim = try await store.perform(.approve, on: claim.id, context: context(world, approver, on: day)).record
+            claims.append(claim.id)
+          case .makeBatch:
+            _ = try await store.createBatch(scheme: "anyang", context: at)
+          case .answerPaid, .answerFailed:
+            guard let (batch, claim) = try await lines(.pending, returned: false).randomElement(using: &random) else {
+              continue
+            }
+            _ = try await store.settle(
+              claim, in: batch, paid: step == .answerPaid, note: step == .answerPaid ? "BOC" : "户名不符", context: at)
+          case .bankReturn:
+            guard let (batch, claim) = try await lines(.paid, returned: false).randomElement(using: &random) else {
+              continue
+            }
+            _ = try await store.returnPayment(claim, in: batch, reason: "账户冻结", context: at)
+          case .correctAccount:
+            let worker = workers.randomElement(using: &random)!
+            try await db.sql.update("workers")
+              .set("bank_account", to: "6228\(UInt32.random(in: 10_000_000...99_999_999, using: &random))0000")
+              .where("id", .equal, worker.id.rawValue).run()
+          case .closePeriod:
+            _ = try await FluentFundStore(database: db.database).close(
+              scheme: world.scheme, version: "2019", reference: "结账", closedOn: day, closedBy: "财务")
+            closedBalance = try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang")
+              .first { $0.versionLabel == "2019" }
+          }
+          done[step, default: 0] += 1
+        } catch is ValidationFailure {
+          // A refusal (nothing to pay, claims unsettled, a closed period): it must leave the
+          // ledger as it was, which the checks below see.
+        }
+        day = day.adding(days: 1)
+        try await expectLedgerBalances(db)
+        try await expectEachClaimPaidOnceAtMost(claims, db)
+        if let closedBalance {
+          let now = try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang")
+            .first { $0.versionLabel == "2019" }
+          #expect(now == closedBalance)
+        }
+        struct Negative: Decodable { let n: Int64 }
+        let negative = try await db.sql.raw("SELECT COUNT(*) AS n FROM benefit_ledger WHERE paid_amount < 0")
+          .first(decoding: Negative.self)?.n
+        #expect(negative == 0)
+      }
+      // The sequence did real work, not only refusals.
+      for step in [Step.openClaim, .makeBatch, .answerPaid, .bankReturn] {
+        #expect(done[step, default: 0] > 0, "\(step) never succeeded: \(done)")
+      }
+    }
+  }
+
+  /// A paid claim has left the fund exactly its approved amount, net of returns; any other
+  /// claim nothing.
+  func expectEachClaimPaidOnceAtMost(
+    _ claims: [ClaimRecord.ID], _ db: MigratedDatabase, sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws {
+    struct Row: Decodable {
+      let source_id: String
+      let amount: Int64
+    }
+    let rows = try await db.sql.select().columns("source_id", "amount").from("fund_entries")
+      .where("kind", .in, ["claim_payment", "reversal"]).all(decoding: Row.self)
+    for id in claims {
+      let claim = try #require(try await FluentClaimStore(database: db.database).claim(id))
+      let net = -rows.filter { $0.source_id.contains(id.description) }.reduce(0) { $0 + $1.amount }
+      let expected = claim.state == .paid ? claim.approvedTotal?.fen ?? 0 : 0
+      #expect(net == expected, "\(claim.number) \(claim.state)", sourceLocation: sourceLocation)
+    }
+  }
+}
