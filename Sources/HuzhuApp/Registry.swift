@@ -271,6 +271,8 @@ public struct Registry: UseCase {
     public let payerDisplayName: String
     public let unitName: String?
     public let schemeName: String
+    /// A void asked for or applied: the receipt is marked with it.
+    public var correction: Correction? = nil
   }
 
   public func receipt(number: String) async throws -> Receipt {
@@ -282,10 +284,12 @@ public struct Registry: UseCase {
     let scheme = try await schemeStore.scheme(code: bill.schemeCode)
     try await audit.record(
       .personalDataView, subject: "receipt:\(number)", detail: "payer and amount of bill:\(bill.id)")
-    return Receipt(
+    var receipt = Receipt(
       payment: payment, bill: bill,
       payerDisplayName: payment.payerName ?? (payment.payer == .employer ? unitName : nil) ?? payment.payer.label.zh,
       unitName: unitName, schemeName: scheme?.definition.scheme.name ?? bill.schemeCode)
+    receipt.correction = try await enrollmentStore.corrections(ofPayments: [payment.id])[payment.id]
+    return receipt
   }
 
   // MARK: The dashboard

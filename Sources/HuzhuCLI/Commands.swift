@@ -529,6 +529,80 @@ struct Restore: AsyncParsableCommand {
   }
 }
 
+/// `huzhu corrections …`: money recorded in error, corrected with four eyes.
+struct CorrectionsCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "corrections",
+    abstract: "Corrections of money: a payment's void asked for, approved or refused by a second person, listed.",
+    subcommands: [CorrectionsVoid.self, CorrectionsDecide.self, CorrectionsList.self])
+}
+
+/// `huzhu corrections void --receipt SJ-… --reason TEXT --as USER`.
+struct CorrectionsVoid: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "void", abstract: "Ask for the void of a payment recorded in error (a second person approves it).")
+
+  @Option(help: "The payment's receipt number.") var receipt: String
+  @Option(help: "Why it is void.") var reason: String
+  @Option(name: .customLong("as"), help: "The operator asking.") var operatorName: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(try await Tasks.requestVoid(configuration, operatorName: operatorName, receipt: receipt, reason: reason))
+  }
+}
+
+/// `huzhu corrections decide ID --approve|--refuse [--note TEXT] --as FINANCE`.
+struct CorrectionsDecide: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "decide", abstract: "Approve (carry out) or refuse a correction someone else asked for.")
+
+  @Argument(help: "The correction's ID.") var id: String
+  @Flag(help: "Approve it.") var approve = false
+  @Flag(help: "Refuse it (give --note).") var refuse = false
+  @Option(help: "The decision's note (required to refuse).") var note: String?
+  @Option(name: .customLong("as"), help: "The finance operator deciding.") var operatorName: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func validate() throws {
+    guard approve != refuse else { throw ValidationError("give one of --approve and --refuse") }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(
+      try await Tasks.decideCorrection(
+        configuration, operatorName: operatorName, id: id, approve: approve, note: note))
+  }
+}
+
+/// `huzhu corrections list [--status requested] --as USER`.
+struct CorrectionsList: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List the corrections of the operator's area, newest first.")
+
+  @Option(help: "requested, applied or refused.") var status: String?
+  @Option(name: .customLong("as"), help: "The operator.") var operatorName: String
+  @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database.") var dataDirectory: String?
+
+  func validate() throws {
+    if let status, Correction.Status(rawValue: status) == nil {
+      throw ValidationError("--status takes requested, applied or refused")
+    }
+  }
+
+  func run() async throws {
+    let configuration = try AppConfiguration.resolve(
+      dataDirectory: dataDirectory, environment: CommandEnvironment.values)
+    print(
+      try await Tasks.listCorrections(
+        configuration, operatorName: operatorName, status: status.flatMap(Correction.Status.init)))
+  }
+}
+
 /// `huzhu fund …`: the ledger's own entries, as finance.
 struct Fund: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

@@ -107,6 +107,7 @@ func routes(_ app: Application) throws {
   YearEndController().register(authenticated: authenticated)
   SettlementPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
   UnitUpkeepController().register(authenticated: authenticated)
+  CorrectionsPagesController().register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)
@@ -117,6 +118,7 @@ func routes(_ app: Application) throws {
   TransfersController().register(authenticated: authenticated)
   ClaimController().register(authenticated: authenticated)
   SettlementController().register(authenticated: authenticated)
+  CorrectionController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()
     headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])

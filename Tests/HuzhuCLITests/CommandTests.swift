@@ -383,6 +383,45 @@ struct ClaimCommandTests {
     #expect(unexplained == 1)
   }
 
+  /// `huzhu corrections`: a window clerk asks for a payment's void, finance decides it; the
+  /// clerk cannot decide, and a decision needs exactly one of --approve and --refuse.
+  @Test func aVoidIsAskedForAndDecidedFromTheCommandLine() async throws {
+    let configuration = try AppConfiguration.resolve(dataDirectory: scratch.make(), environment: quietDemo)
+    _ = try await Tasks.seedDemo(configuration)
+    var receipt = ""
+    try await withStores(configuration) { database in
+      let store = FluentEnrollmentStore(database: database)
+      let certificate = try #require(try await store.certificate(number: "ANYANG-2019-000001"))
+      receipt = try #require(try await store.payments(bill: certificate.enrollment.billID).first).receiptNumber
+    }
+    let asked = try await Tasks.requestVoid(
+      configuration, operatorName: "ay-window", receipt: receipt, reason: "记错缴费单")
+    #expect(asked.contains("待复核"))
+    let id = try #require(asked.split(separator: "（").last?.dropLast())
+    let listed = try await Tasks.listCorrections(configuration, operatorName: "ay-finance", status: .requested)
+    #expect(listed.contains(receipt) && listed.contains("1 条"))
+    await #expect(throws: Tasks.OperatorRefusal.self) {
+      try await Tasks.decideCorrection(
+        configuration, operatorName: "ay-window", id: String(id), approve: true, note: nil)
+    }
+    let both = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "corrections", "decide", String(id), "--approve", "--refuse", "--as", "ay-finance", "--data-dir",
+        configuration.dataDirectory,
+      ])
+    }
+    #expect(both != 0)
+    let decided = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "corrections", "decide", String(id), "--approve", "--as", "ay-finance", "--data-dir",
+        configuration.dataDirectory,
+      ])
+    }
+    #expect(decided == 0)
+    let applied = try await Tasks.listCorrections(configuration, operatorName: "ay-finance", status: .applied)
+    #expect(applied.contains(receipt))
+  }
+
   /// `huzhu audit verify` passes an untouched log, names the entry deleted behind the
   /// application's back (trigger dropped first) and exits 1; an anchor shows the end cut off.
   @Test func auditVerifyFindsADeletedEntry() async throws {

@@ -6,16 +6,17 @@ import HuzhuTestSupport
 import SQLKit
 import Testing
 
-/// Random sequences of claims, batches, the bank's answers and returns, account corrections
-/// and a period's close, on every database: after every step the ledger balances, each claim
-/// has left the fund exactly once if it is paid and not at all otherwise, a closed period
-/// never changes, and no cap ledger is negative.
+/// Random sequences of claims, batches, the bank's answers and returns, account corrections,
+/// payments voided (four eyes) and paid again, and a period's close, on every database: after
+/// every step the ledger balances, each claim has left the fund exactly once if it is paid and
+/// not at all otherwise, each payment is in the fund once unless voided, a closed period never
+/// changes, and no cap ledger is negative.
 extension ClaimStoreContractTests {
   enum Step: CaseIterable {
-    case openClaim, makeBatch, answerPaid, answerFailed, bankReturn, correctAccount, closePeriod
+    case openClaim, makeBatch, answerPaid, answerFailed, bankReturn, correctAccount, closePeriod, voidPayment, payBill
   }
 
-  @Test(arguments: kinds, [7, 2026])
+  @Test(arguments: kinds, [7, 42])
   func theLedgerHoldsOverRandomCorrections(kind: TestDatabaseKind, seed: UInt64) async throws {
     try await withMigratedDatabase(kind) { db in
       var random = SplitMix64(seed: seed)
@@ -53,11 +54,21 @@ extension ClaimStoreContractTests {
       // Claims, batches and answers often; a close only in the second half, so that it meets
       // both unsettled claims (refused) and a settled period.
       let weighted: [Step] = [
-        .openClaim, .openClaim, .openClaim, .makeBatch, .makeBatch, .answerPaid, .answerPaid, .answerPaid,
-        .answerFailed, .bankReturn, .bankReturn, .correctAccount,
+        .openClaim, .openClaim, .openClaim, .makeBatch, .makeBatch, .makeBatch, .answerPaid, .answerPaid, .answerPaid,
+        .answerFailed, .bankReturn, .bankReturn, .correctAccount, .voidPayment, .payBill, .payBill,
       ]
-      for index in 0..<48 {
-        let step = index >= 24 && index % 6 == 0 ? .closePeriod : weighted.randomElement(using: &random)!
+      let enrollments = FluentEnrollmentStore(database: db.database)
+      let bills = try await enrollments.bills(unit: unit.id).map(\.id)
+      for index in 0..<64 {
+        // A void before any claim uses the cover (afterwards most are refused, rightly), then
+        // the bill paid again.
+        let step: Step =
+          switch index {
+          case 0: .voidPayment
+          case 1: .payBill
+          case let later where later >= 32 && later % 8 == 0: .closePeriod
+          default: weighted.randomElement(using: &random)!
+          }
         let at = context(world, clerk, on: day)
         do {
           switch step {
@@ -97,6 +108,32 @@ extension ClaimStoreContractTests {
             try await db.sql.update("workers")
               .set("bank_account", to: "6228\(UInt32.random(in: 10_000_000...99_999_999, using: &random))0000")
               .where("id", .equal, worker.id.rawValue).run()
+          case .voidPayment:
+            let payments = try await enrollments.payments(bills: bills).values.flatMap { $0 }
+            let live = try await enrollments.corrections(ofPayments: payments.map(\.id))
+            guard let payment = payments.filter({ live[$0.id] == nil }).randomElement(using: &random) else { continue }
+            let asked = try await enrollments.requestVoid(
+              of: payment.id, reason: "记错", by: CorrectionActor(accountID: clerk.accountID, name: clerk.name), on: day,
+              scheme: world.scheme)
+            _ = try await enrollments.decide(
+              asked.id, approve: true, note: nil,
+              by: CorrectionActor(accountID: approver.accountID, name: approver.name),
+              on: day, scheme: world.scheme)
+          case .payBill:
+            var owing: [Bill] = []
+            for id in bills {
+              if let bill = try await enrollments.bill(id), !bill.outstanding.isEmpty { owing.append(bill) }
+            }
+            guard let bill = owing.randomElement(using: &random) else { continue }
+            // Every part owed, recorded with the day the money really came (the bill's day, as
+            // a supervisor may enter it), so the cover runs as it did before the void.
+            for part in bill.outstanding {
+              _ = try await enrollments.record(
+                PaymentRequest(
+                  payer: part.payer, payerName: part.payerName, amount: part.amount, paidOn: bill.issuedOn,
+                  reference: "BANK-\(day)"),
+                on: bill.id, recordedBy: "窗口", idempotencyKey: nil, scheme: world.scheme)
+            }
           case .closePeriod:
             _ = try await FluentFundStore(database: db.database).close(
               scheme: world.scheme, version: "2019", reference: "结账", closedOn: day, closedBy: "财务")
@@ -111,6 +148,7 @@ extension ClaimStoreContractTests {
         day = day.adding(days: 1)
         try await expectLedgerBalances(db)
         try await expectEachClaimPaidOnceAtMost(claims, db)
+        try await expectEachPaymentInTheFundUnlessVoided(bills, db)
         if let closedBalance {
           let now = try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang")
             .first { $0.versionLabel == "2019" }
@@ -122,9 +160,32 @@ extension ClaimStoreContractTests {
         #expect(negative == 0)
       }
       // The sequence did real work, not only refusals.
-      for step in [Step.openClaim, .makeBatch, .answerPaid, .bankReturn] {
+      for step in [Step.openClaim, .makeBatch, .answerPaid, .bankReturn, .voidPayment] {
         #expect(done[step, default: 0] > 0, "\(step) never succeeded: \(done)")
       }
+    }
+  }
+
+  /// A payment standing is in the fund once (its posting); a voided one nets to nothing.
+  func expectEachPaymentInTheFundUnlessVoided(
+    _ bills: [Bill.ID], _ db: MigratedDatabase, sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws {
+    let enrollments = FluentEnrollmentStore(database: db.database)
+    let payments = try await enrollments.payments(bills: bills).values.flatMap { $0 }
+    let corrections = try await enrollments.corrections(ofPayments: payments.map(\.id))
+    struct Row: Decodable {
+      let source_id: String
+      let amount: Int64
+    }
+    let rows = try await db.sql.select().columns("source_id", "amount").from("fund_entries")
+      .where("kind", .in, ["contribution", "subsidy", "reversal"]).all(decoding: Row.self)
+    var net: [String: Int64] = [:]
+    for row in rows { net[row.source_id.replacingOccurrences(of: "void:", with: ""), default: 0] += row.amount }
+    for payment in payments {
+      let voided = corrections[payment.id]?.status == .applied
+      #expect(
+        net[payment.id.description, default: 0] == (voided ? 0 : payment.amount.fen), "\(payment.receiptNumber)",
+        sourceLocation: sourceLocation)
     }
   }
 

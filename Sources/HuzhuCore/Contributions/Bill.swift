@@ -191,6 +191,8 @@ public struct Payment: Hashable, Sendable, Codable, Identifiable {
   public let paidOn: CalendarDate
   public let reference: String
   public let recordedBy: String
+  /// A void was approved (``Correction``): the payment stays on record and paid nothing.
+  public var voided = false
 
   public init(
     id: ID = ID(), billID: Bill.ID, receiptNumber: String, payer: PayerType, payerName: String?, amount: Money,

@@ -25,6 +25,14 @@ public struct SchemeHeader: Codable, Sendable, Equatable {
   public var limits: SchemeLimitsDefinition?
   /// How claims are handled: the service promise and who approves.
   public var claims: ClaimsPolicyDefinition?
+  /// How corrections of money are decided.
+  public var corrections: CorrectionsPolicyDefinition?
+}
+
+public struct CorrectionsPolicyDefinition: Codable, Sendable, Equatable {
+  /// A second person approves every correction of money (true by default); false lets the one
+  /// who asks carry it out, for an office of one.
+  public var fourEyes: Bool?
 }
 
 public struct ClaimsPolicyDefinition: Codable, Sendable, Equatable {

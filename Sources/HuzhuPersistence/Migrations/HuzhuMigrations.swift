@@ -33,6 +33,7 @@ public enum HuzhuMigrations {
       M024_TakenOverClaims(),
       M025_Settlements(),
       M026_PaymentReturns(),
+      M027_Corrections(),
     ]
   }
 

@@ -80,7 +80,7 @@ struct M010_MonthAggregates: AsyncMigration {
       else { continue }
       try await sql.raw("UPDATE claims SET paid_working_days = \(bind: days) WHERE id = \(bind: row.id)").run()
     }
-    try await StatisticsAggregates.rebuildMonths(on: database)
+    try await StatisticsAggregates.rebuild(StatisticsAggregates.monthTablesBeforeCorrections, on: database)
   }
 
   func revert(on database: any Database) async throws {

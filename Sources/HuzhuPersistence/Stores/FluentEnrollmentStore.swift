@@ -433,8 +433,14 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     let parts = Dictionary(
       grouping: try await BillPartModel.query(on: database).filter(\.$billID ~~ ids).sort(\.$payerType).all(),
       by: \.billID)
-    let payments = Dictionary(
-      grouping: try await PaymentModel.query(on: database).filter(\.$billID ~~ ids).all(), by: \.billID)
+    // A voided payment paid nothing: the bill owes its money again.
+    let all = try await PaymentModel.query(on: database).filter(\.$billID ~~ ids).all()
+    let voided = Set(
+      all.isEmpty
+        ? []
+        : try await CorrectionModel.query(on: database).filter(\.$targetID ~~ all.compactMap(\.id))
+          .filter(\.$status == Correction.Status.applied.rawValue).all().map(\.targetID))
+    let payments = Dictionary(grouping: all.filter { !voided.contains($0.id ?? UUID()) }, by: \.billID)
     let order = PayerType.allCases.map(\.rawValue)
     return try rows.map { row in
       let id = try row.requireID()
@@ -449,8 +455,22 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
   public func payments(bill: Bill.ID) async throws -> [Payment] {
     guard try await self.bill(bill) != nil else { return [] }
-    return try await PaymentModel.query(on: database).filter(\.$billID == bill.rawValue)
-      .sort(\.$paidOn).sort(\.$receiptNumber).all().map { try $0.domain() }
+    return try await markingVoided(
+      PaymentModel.query(on: database).filter(\.$billID == bill.rawValue)
+        .sort(\.$paidOn).sort(\.$receiptNumber).all().map { try $0.domain() })
+  }
+
+  /// The payments with those a void was approved for marked.
+  func markingVoided(_ payments: [Payment]) async throws -> [Payment] {
+    guard !payments.isEmpty else { return [] }
+    let voided = Set(
+      try await CorrectionModel.query(on: database).filter(\.$targetID ~~ payments.map(\.id.rawValue))
+        .filter(\.$status == Correction.Status.applied.rawValue).all().map(\.targetID))
+    return payments.map { payment in
+      var marked = payment
+      marked.voided = voided.contains(payment.id.rawValue)
+      return marked
+    }
   }
 
   public func payments(bills ids: [Bill.ID]) async throws -> [Bill.ID: [Payment]] {
@@ -462,7 +482,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     guard !visible.isEmpty else { return [:] }
     let rows = try await PaymentModel.query(on: database).filter(\.$billID ~~ visible)
       .sort(\.$paidOn).sort(\.$receiptNumber).all()
-    return Dictionary(grouping: try rows.map { try $0.domain() }, by: \.billID)
+    return Dictionary(grouping: try await markingVoided(try rows.map { try $0.domain() }), by: \.billID)
   }
 
   public func coveredCount(unit: WorkUnit.ID, on date: CalendarDate) async throws -> Int {
@@ -485,7 +505,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         .filter(\.$receiptNumber == receiptNumber.trimmingCharacters(in: .whitespaces).uppercased()).first(),
       let bill = try await BillModel.find(row.billID, on: database), try await shows(bill)
     else { return nil }
-    return try row.domain()
+    return try await markingVoided([try row.domain()]).first
   }
 
   // MARK: Paying

@@ -556,7 +556,7 @@ extension FluentStatisticsStore {
       SELECT b.unit_id, CAST(SUM(p.amount) AS BIGINT) AS amount
       FROM payments p JOIN bills b ON b.id = p.bill_id JOIN units u ON u.id = b.unit_id
       WHERE p.paid_on >= \(bind: from) AND p.paid_on <= \(bind: to)
-        AND \(Self.scheme("b.scheme_code", query.schemeCode)) AND \(chosen("b.unit_id"))
+        AND \(Self.scheme("b.scheme_code", query.schemeCode)) AND \(chosen("b.unit_id")) AND \(unsafeRaw: StatisticsAggregates.standingPayment("p"))
       GROUP BY b.unit_id
       """
     ).all(decoding: MoneyRow.self) {

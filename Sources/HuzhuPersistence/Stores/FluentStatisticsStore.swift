@@ -184,7 +184,7 @@ public struct FluentStatisticsStore: StatisticsStore {
             SELECT p.paid_on AS day, CAST(SUM(p.amount) AS BIGINT) AS amount
             FROM payments p JOIN bills b ON b.id = p.bill_id JOIN units u ON u.id = b.unit_id
             WHERE p.paid_on >= \(bind: from) AND p.paid_on <= \(bind: to)
-              AND \(Self.scheme("b.scheme_code", schemeCode)) AND \(inUnits)
+              AND \(Self.scheme("b.scheme_code", schemeCode)) AND \(inUnits) AND \(unsafeRaw: StatisticsAggregates.standingPayment("p"))
             GROUP BY p.paid_on
             """
           ).all(decoding: DayRow.self)

@@ -71,17 +71,23 @@ extension StatisticsAggregates {
 
   /// Contributions billed (`bill_parts`, by the bill's day) or collected (`payments`, by the
   /// payment's day). Columns: organisation_id, sector, scheme_code, month, payer_type, amount.
-  static func moneyCounts(_ table: String, amount: String, day: String) -> @Sendable (SQLQueryString) -> SQLQueryString
+  static func moneyCounts(_ table: String, amount: String, day: String, onlyStanding: Bool = false)
+    -> @Sendable (SQLQueryString) -> SQLQueryString
   {
     { condition in
       """
       SELECT u.organisation_id, COALESCE(u.sector, '') AS sector, b.scheme_code, SUBSTR(\(unsafeRaw: day), 1, 7) AS month,
         p.payer_type, CAST(SUM(p.\(unsafeRaw: amount)) AS BIGINT) AS amount
       FROM \(unsafeRaw: table) p JOIN bills b ON b.id = p.bill_id LEFT JOIN units u ON u.id = b.unit_id
-      WHERE \(condition)
+      WHERE \(condition)\(unsafeRaw: onlyStanding ? " AND " + standingPayment("p") : "")
       GROUP BY u.organisation_id, COALESCE(u.sector, ''), b.scheme_code, SUBSTR(\(unsafeRaw: day), 1, 7), p.payer_type
       """
     }
+  }
+
+  /// A payment not voided (a void applied takes its money out of every collected figure).
+  static func standingPayment(_ alias: String) -> String {
+    "NOT EXISTS (SELECT 1 FROM corrections v WHERE v.target_id = \(alias).id AND v.status = 'applied')"
   }
 
   /// A maintained table, its columns, the counting statement that fills it, and the columns of
@@ -111,11 +117,22 @@ extension StatisticsAggregates {
     scheme: "b.scheme_code", organisation: "u.organisation_id")
   static let collectedMonths = MaintainedTable(
     name: "stat_collected_months", columns: "organisation_id, sector, scheme_code, month, payer_type, amount",
-    counts: moneyCounts("payments", amount: "amount", day: "p.paid_on"), day: "p.paid_on", scheme: "b.scheme_code",
+    counts: moneyCounts("payments", amount: "amount", day: "p.paid_on", onlyStanding: true), day: "p.paid_on",
+    scheme: "b.scheme_code",
     organisation: "u.organisation_id")
   /// What a claim's payment changes.
   static let claimTables = [paidMonths, serviceMonths, benefitMonths]
   static let monthTables = claimTables + [dueMonths, collectedMonths]
+  /// The month tables as M010 filled them: before corrections (M027) no payment could be void,
+  /// and the table that says which are does not exist yet when M010 runs on an old database.
+  static let monthTablesBeforeCorrections =
+    claimTables + [
+      dueMonths,
+      MaintainedTable(
+        name: collectedMonths.name, columns: collectedMonths.columns,
+        counts: moneyCounts("payments", amount: "amount", day: "p.paid_on"), day: collectedMonths.day,
+        scheme: collectedMonths.scheme, organisation: collectedMonths.organisation),
+    ]
 
   /// Every month row from scratch.
   public static func rebuildMonths(on database: any Database) async throws {

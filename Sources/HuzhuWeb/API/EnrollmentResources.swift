@@ -164,6 +164,8 @@ struct PaymentResource: Content {
   let paidOn: CalendarDate
   let reference: String
   let recordedBy: String
+  /// A void was approved: the payment stays on record and counts for nothing.
+  let voided: Bool
 
   init(_ payment: Payment) {
     id = payment.id.rawValue
@@ -176,6 +178,7 @@ struct PaymentResource: Content {
     paidOn = payment.paidOn
     reference = payment.reference
     recordedBy = payment.recordedBy
+    voided = payment.voided
   }
 }
 

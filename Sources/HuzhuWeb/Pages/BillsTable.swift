@@ -86,7 +86,10 @@ struct BillsTable: LocalizedView {
                   .forEach(payments[bill.id] ?? []) { payment in
                     .div(
                       .class("receipt-link"),
-                      .a(.href(SiteURL.receipt(.value(payment.receiptNumber)).path), .text(payment.receiptNumber)))
+                      .a(.href(SiteURL.receipt(.value(payment.receiptNumber)).path), .text(payment.receiptNumber)),
+                      .if(
+                        payment.voided,
+                        .span(.class("badge badge-returned"), .text(text(" 已作废", " void")))))
                   }),
                 .td(
                   .span(.class("badge badge-\(bill.status.rawValue)"), .text(bill.status.label.text(for: language))),

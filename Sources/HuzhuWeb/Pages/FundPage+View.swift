@@ -19,9 +19,13 @@ extension FundPage {
             .class("muted"),
             .text(
               text(
-                "每个方案、每个期间（规则版本）：期初 + 缴费 + 工会补贴 − 已支付互助金 + 冲正（如银行退汇）− 结转下期 = 结余。台账只增不改，更正以冲正记录；已结账的期间不再记入，其更正记入下一个未结账期间。",
-                "Per scheme and period (rule version): opening + contributions + subsidies − claims paid + reversals (a transfer the bank returned…) − carried forward = balance. The ledger is append-only; corrections are reversals; a closed period takes nothing more, its corrections go to the next open one."
+                "每个方案、每个期间（规则版本）：期初 + 缴费 + 工会补贴 − 已支付互助金 + 冲正（如银行退汇、缴费作废）− 结转下期 = 结余。台账只增不改，更正以冲正记录；已结账的期间不再记入，其更正记入下一个未结账期间。",
+                "Per scheme and period (rule version): opening + contributions + subsidies − claims paid + reversals (a transfer the bank returned, a payment voided…) − carried forward = balance. The ledger is append-only; corrections are reversals; a closed period takes nothing more, its corrections go to the next open one."
               ))),
+          .p(
+            .a(
+              .class("button"), .id("corrections-link"), .href(SiteURL.corrections.path + "?status=requested"),
+              .text(text("更正与作废（待复核）", "Corrections (awaiting a second person)")))),
           .table(
             .class("data-table"), .id("fund-balances"),
             .thead(

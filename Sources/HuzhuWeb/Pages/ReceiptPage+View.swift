@@ -37,9 +37,39 @@ extension ReceiptPage {
               "\(bill.status.label.text(for: language))（\(text("已缴", "paid")) \(bill.totalPaid.formatted) / \(text("应缴", "due")) \(bill.totalDue.formatted)）"
             )),
           .footer(
-            .class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy)))
+            .class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy))),
+          correction()
         )
       ).html()
+    }
+
+    /// The void's mark, or (for whoever records payments) the form asking for one.
+    private func correction() -> Node<HTML.BodyContext> {
+      if let correction = model.correction {
+        let mark =
+          correction.status == .applied
+          ? text("本收据已作废", "This receipt is void") : text("作废申请待复核", "A void awaits a second person")
+        return .div(
+          .class("notice notice-bad"), .id("receipt-void"),
+          .text("\(mark)：\(correction.reason)（\(correction.requestedBy) \(correction.requestedOn)）"))
+      }
+      guard let viewer, viewer.may(.recordPayments) else { return .empty }
+      return .details(
+        .class("no-print"), .id("void-form"),
+        .summary(.text(text("缴费登记有误？申请作废", "Recorded in error? Ask for a void"))),
+        .form(
+          .class("inline-form"), .method(.post),
+          .action(SiteURL.receiptVoid(.value(model.payment.receiptNumber)).path),
+          .data(
+            named: "confirm",
+            value: text(
+              "申请作废这笔缴费？经财务复核后冲减互助金台账，缴费单恢复为未缴。",
+              "Ask for a void? Once finance approves, the fund is debited and the bill owes again.")),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .input(
+            .type(.text), .name("reason"), .required(true), .attribute(named: "maxlength", value: "200"),
+            .placeholder(text("作废原因（如：记错缴费单）", "Why (e.g. recorded on the wrong bill)"))),
+          .button(.type(.submit), .id("request-void"), .text(text("申请作废", "Ask for a void")))))
     }
 
     private func field(_ label: String, _ value: String) -> Node<HTML.DescriptionListContext> {

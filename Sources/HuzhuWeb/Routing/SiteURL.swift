@@ -77,6 +77,11 @@ public enum SiteURL: Hashable, Sendable {
   case certificate(Parameter<String>)
   /// The printable receipt of a payment (staff only).
   case receipt(Parameter<String>)
+  /// A payment's void asked for from its receipt.
+  case receiptVoid(Parameter<String>)
+  /// Corrections of money: the four-eyes queue and the decided ones; a decision.
+  case corrections
+  case correctionDecision(Parameter<Correction.ID>)
   /// A claim's page and the work queue (staff only).
   case claimPage(Parameter<ClaimRecord.ID>)
   case claimQueue
@@ -168,6 +173,10 @@ public enum SiteURL: Hashable, Sendable {
     case holidayYear(Parameter<Int>)
     case settlementFeed(Parameter<String>)
     case settlements
+    /// A payment's void asked for, by its receipt number.
+    case receiptVoid(Parameter<String>)
+    case corrections
+    case correctionDecision(Parameter<Correction.ID>)
   }
 
   /// A route parameter: `.key` when registering, `.value` when linking.
@@ -252,6 +261,9 @@ public enum SiteURL: Hashable, Sendable {
     case .targets: ["targets"]
     case .simulator: ["simulator"]
     case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
+    case .receiptVoid(let number): ["receipts", number.component(SiteURL.numberParameter), "void"]
+    case .corrections: ["corrections"]
+    case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
     case .metrics: ["metrics"]
@@ -336,6 +348,9 @@ extension SiteURL.API {
     case .holidayYear(let year): ["holidays", year.component(SiteURL.yearParameter)]
     case .settlementFeed(let code): ["settlement-sources", code.component(SiteURL.codeParameter), "records"]
     case .settlements: ["settlements"]
+    case .receiptVoid(let number): ["receipts", number.component(SiteURL.numberParameter), "void"]
+    case .corrections: ["corrections"]
+    case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
     }
   }
 }
