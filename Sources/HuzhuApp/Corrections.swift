@@ -54,8 +54,9 @@ public struct Corrections: UseCase {
     return correction
   }
 
+  /// One correction in the actor's area (whoever may see the queue may see its entries).
   public func correction(_ id: Correction.ID) async throws -> Correction {
-    try actor.require(.viewFund)
+    guard actor.may(.viewFund) || actor.may(.recordPayments) else { throw UseCaseError.forbidden }
     guard let found = try await enrollmentStore.correction(id) else { throw UseCaseError.notFound }
     return found
   }

@@ -70,7 +70,13 @@ public struct Payments: UseCase {
   public func returnPayment(_ claim: ClaimRecord.ID, in batch: PaymentBatch.ID, reason: String) async throws
     -> PaymentBatch
   {
-    let found = try await self.found(batch)
+    try await returnPayment(claim, in: try await found(batch), reason: reason)
+  }
+
+  private func returnPayment(_ claim: ClaimRecord.ID, in found: PaymentBatch, reason: String) async throws
+    -> PaymentBatch
+  {
+    let batch = found.id
     let (updated, recorded) = try await claimStore.returnPayment(
       claim, in: batch, reason: reason, context: try await contexts.context(scheme: found.schemeCode))
     if recorded, let line = updated.lines.first(where: { $0.claimID == claim }), let returned = line.returned {
@@ -89,7 +95,7 @@ public struct Payments: UseCase {
         $0.claimNumber == claimNumber.trimmingCharacters(in: .whitespaces).uppercased()
       })
     else { throw UseCaseError.notFound }
-    return try await returnPayment(line.claimID, in: batch.id, reason: reason)
+    return try await returnPayment(line.claimID, in: batch, reason: reason)
   }
 
   public enum BankFileFormat: String, Sendable, CaseIterable {

@@ -231,7 +231,7 @@ public struct Registry: UseCase {
   public func correctBankAccount(of id: Worker.ID, bankName: String, account: String) async throws -> Worker {
     try actor.require(.manageUnits)
     let checked = try MemberBankAccount.checked(bankName: bankName, account: account)
-    let before = try await registryStore.update(checked, of: id)
+    let (before, after) = try await registryStore.update(checked, of: id)
     // The log says which account, not the number: the last four digits tell them apart.
     func tail(_ account: String?) -> String { account.map { "****" + $0.suffix(4) } ?? "—" }
     try await audit.record(
@@ -239,7 +239,6 @@ public struct Registry: UseCase {
       detail:
         "bank account \(before.bankName ?? "—") \(tail(before.bankAccount)) → \(checked.bankName) \(tail(checked.account))"
     )
-    guard let after = try await registryStore.worker(id) else { throw UseCaseError.notFound }
     return after
   }
 

@@ -383,10 +383,9 @@ struct ClaimsReturn: AsyncParsableCommand {
   func run() async throws {
     let configuration = try AppConfiguration.resolve(
       dataDirectory: dataDirectory, environment: CommandEnvironment.values)
-    let outcome = try await Tasks.returnPayment(
-      configuration, batch: batch, claim: claim, reason: reason, operatorName: operatorName)
-    print(outcome.text)
-    if !outcome.returned { throw ExitCode(1) }
+    print(
+      try await Tasks.returnPayment(
+        configuration, batch: batch, claim: claim, reason: reason, operatorName: operatorName))
   }
 }
 

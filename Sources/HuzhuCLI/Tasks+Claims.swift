@@ -107,32 +107,14 @@ extension Tasks {
   public static func returnPayment(
     _ configuration: AppConfiguration, batch: String, claim: String, reason: String, operatorName: String,
     today: CalendarDate = .today()
-  ) async throws -> (text: String, returned: Bool) {
-    var outcome = ("", false)
-    try await withMigratedApplication(configuration) { app in
-      let services = app.services(clock: .fixed(today))
-      guard let actor = try await Actors(services).operator(username: operatorName, address: "cli") else {
-        outcome = ("没有操作员账号“\(operatorName)” / no operator account \"\(operatorName)\"", false)
-        return
-      }
-      do {
-        let updated = try await Payments(services, actor: actor).returnPayment(
-          claimNumber: claim, batchNumber: batch, reason: reason)
-        let line = updated.lines.first { $0.claimNumber == claim.uppercased() }
-        outcome = (
-          "退汇已登记 returned: \(updated.number) \(line?.claimNumber ?? claim) "
-            + "\(line?.amount.formatted ?? "")：\(line?.returned?.reason ?? reason)；申请回到待支付 / the claim waits for payment",
-          true
-        )
-      } catch let failure as ValidationFailure {
-        outcome = (failure.errors.map { "\($0.message.zh) / \($0.message.en)" }.joined(separator: "\n"), false)
-      } catch UseCaseError.forbidden {
-        outcome = ("“\(operatorName)”无权登记退汇（须为财务人员）/ \"\(operatorName)\" may not record returns (finance only)", false)
-      } catch UseCaseError.notFound {
-        outcome = ("没有批次 \(batch) 中的申请 \(claim) / no claim \(claim) in batch \(batch)", false)
-      }
+  ) async throws -> String {
+    try await asOperator(configuration, operatorName, today: today) { services, actor in
+      let updated = try await Payments(services, actor: actor).returnPayment(
+        claimNumber: claim, batchNumber: batch, reason: reason)
+      let line = updated.lines.first { $0.claimNumber == claim.uppercased() }
+      return "退汇已登记 returned: \(updated.number) \(line?.claimNumber ?? claim) "
+        + "\(line?.amount.formatted ?? "")：\(line?.returned?.reason ?? reason)；申请回到待支付 / the claim waits for payment"
     }
-    return outcome
   }
 }
 

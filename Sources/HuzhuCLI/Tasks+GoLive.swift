@@ -8,7 +8,7 @@ extension Tasks {
   /// Runs `work` as the operator `operatorName` on a migrated database (never the demo's);
   /// an unknown operator is a usage error.
   static func asOperator<T: Sendable>(
-    _ configuration: AppConfiguration, _ operatorName: String,
+    _ configuration: AppConfiguration, _ operatorName: String, today: CalendarDate? = nil,
     _ work: @escaping @Sendable (AppServices, Actor) async throws -> T
   ) async throws -> T {
     var configuration = configuration
@@ -16,7 +16,7 @@ extension Tasks {
     try configuration.prepareDataDirectory()
     var result: T?
     try await withMigratedApplication(configuration) { app in
-      let services = app.services()
+      let services = app.services(clock: today.map { .fixed($0) })
       guard let actor = try await Actors(services).operator(username: operatorName, address: "cli") else {
         throw OperatorRefusal(
           message: LocalizedText(

@@ -352,13 +352,15 @@ struct ClaimCommandTests {
       _ = try await FluentClaimStore(database: database).settle(
         try #require(batch.lines.first).claimID, in: batch.id, paid: true, note: "BOC", context: context)
     }
-    let unknown = try await Tasks.returnPayment(
-      configuration, batch: batch.number, claim: "LP-ANYANG-2020-999999", reason: "账户已销户",
-      operatorName: "ay-finance", today: today)
-    #expect(!unknown.returned && unknown.text.contains("no claim"))
-    let admin = try await Tasks.returnPayment(
-      configuration, batch: batch.number, claim: number, reason: "账户已销户", operatorName: "admin", today: today)
-    #expect(!admin.returned && admin.text.contains("finance only"))
+    await #expect {
+      _ = try await Tasks.returnPayment(
+        configuration, batch: batch.number, claim: "LP-ANYANG-2020-999999", reason: "账户已销户",
+        operatorName: "ay-finance", today: today)
+    } throws: { ($0 as? Tasks.OperatorRefusal)?.message.en.contains("nothing of the kind") == true }
+    await #expect {
+      _ = try await Tasks.returnPayment(
+        configuration, batch: batch.number, claim: number, reason: "账户已销户", operatorName: "admin", today: today)
+    } throws: { ($0 as? Tasks.OperatorRefusal)?.message.en.contains("may not do this") == true }
     let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
       await HuzhuCommand.run(arguments: [
         "claims", "return", "--batch", batch.number.lowercased(), "--claim", number, "--reason", "账户已销户",
@@ -373,14 +375,14 @@ struct ClaimCommandTests {
         try await FluentEnrollmentStore(database: database).fundBalances(scheme: "anyang").first)
       #expect(balance.reversals == Money(fen: 130_000))
     }
-    // No reason: refused, with exit status 1.
+    // No reason: refused, with exit status 2.
     let unexplained = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
       await HuzhuCommand.run(arguments: [
         "claims", "return", "--batch", batch.number, "--claim", number, "--reason", " ", "--operator", "ay-finance",
         "--data-dir", configuration.dataDirectory,
       ])
     }
-    #expect(unexplained == 1)
+    #expect(unexplained == 2)
   }
 
   /// `huzhu corrections`: a window clerk asks for a payment's void, finance decides it; the

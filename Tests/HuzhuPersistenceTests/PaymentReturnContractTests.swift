@@ -176,6 +176,11 @@ extension ClaimStoreContractTests {
       #expect(notices.map(\.notice).suffix(3) == [.paymentReturned, .paid, .paymentReturned])
       #expect(notices.last?.text.contains("户名不符") == true)
       #expect(try await store.returns(of: claim.id).map(\.reason) == ["账户已销户", "户名不符"])
+      #expect(try await store.returns(worker: world.worker.id).map(\.reason) == ["户名不符", "账户已销户"])
+      // Another federation's staff see none of them, by the claim or by the member.
+      let elsewhere = FluentClaimStore(database: db.database, scope: .organisations([Organisation.ID()]))
+      #expect(try await elsewhere.returns(of: claim.id).isEmpty)
+      #expect(try await elsewhere.returns(worker: world.worker.id).isEmpty)
 
       // The returns are append-only like the ledger.
       await #expect(throws: (any Error).self) {

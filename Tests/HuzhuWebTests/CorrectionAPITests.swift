@@ -61,6 +61,16 @@ struct CorrectionAPITests {
         try await test.get("/api/v1/corrections?status=nonsense", headers: test.headers("ay-finance")).status
           == .badRequest)
 
+      // One correction: its clerk and finance see it; another federation's finance gets 404.
+      let shown = try await api.call(
+        test, .GET, "/api/v1/corrections/\(id)", template: "/api/v1/corrections/{id}", headers: test.clerkHeaders,
+        expect: 200)
+      #expect(shown["receiptNumber"] as? String == number && shown["reason"] as? String == "记错缴费单")
+      #expect(
+        try await test.get("/api/v1/corrections/\(id)", headers: test.headers("hlj-finance")).status == .notFound)
+      #expect(
+        try await test.get("/api/v1/corrections/\(UUID())", headers: test.headers("ay-finance")).status == .notFound)
+
       let decision = "/api/v1/corrections/\(id)/decision"
       let decisionTemplate = "/api/v1/corrections/{id}/decision"
       // The clerk may not decide; finance of another federation finds nothing to decide.

@@ -44,8 +44,7 @@ final class LiteralInserter {
   private let queue = StatementQueue(limit: 100)
 
   init(database: any Database) {
-    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    self.sql = sql
+    sql = database.sqlDatabase
     isPostgres = sql.dialect.name == "postgresql"
   }
 

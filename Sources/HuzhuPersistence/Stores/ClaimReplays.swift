@@ -32,7 +32,7 @@ enum ClaimReplays {
   /// The replay row of a claim being paid: its member's facts as the registry holds them, the
   /// cover in force on the event's day from their enrollments.
   static func record(_ record: ClaimRecord, paidOn: CalendarDate, on database: any Database) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     guard let worker = try await WorkerModel.find(record.workerID.rawValue, on: database) else {
       throw CorruptRow(table: "claims", column: "worker_id")
     }
@@ -63,7 +63,7 @@ enum ClaimReplays {
   /// workers: what M016 filled the table with, and what the test compares the maintained
   /// rows with.
   static func rebuild(on database: any Database) async throws {
-    try await sql(database).raw("DELETE FROM claim_replays").run()
+    try await database.sqlDatabase.raw("DELETE FROM claim_replays").run()
     // A page of claims at a time, by ID: a large fund's paid claims do not fit in memory whole.
     var after: UUID?
     while true {
@@ -92,14 +92,14 @@ enum ClaimReplays {
         AND r.paid_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
     if let sqlite = database as? any SQLiteDatabase {
-      return try await cases(query, on: sqlite, serializedBy: sql(database))
+      return try await cases(query, on: sqlite, serializedBy: database.sqlDatabase)
     }
     let assembler = CaseAssembler<any SQLRow> { row in
       let facts: ByteBuffer
       do { facts = try row.decode(column: "facts", as: ByteBuffer.self) } catch { throw ReplayFacts.corrupt }
       return try ReplayFacts.decode(facts)
     }
-    try await sql(database).raw(query).run { assembler.append($0) }
+    try await database.sqlDatabase.raw(query).run { assembler.append($0) }
     return try await assembler.cases()
   }
 
@@ -136,7 +136,6 @@ enum ClaimReplays {
         previousCoverEnd: try reader.optionalDate("previous_cover_end")))
   }
 
-  static func sql(_ database: any Database) -> any SQLDatabase { database as! any SQLDatabase }
 }
 
 extension StatisticsAggregates {

@@ -67,7 +67,7 @@ extension FluentClaimStore {
         try row.update(from: record)
         row.batchID = nil
         try await row.update(on: transaction)
-        let sql = Self.sql(transaction)
+        let sql = transaction.sqlDatabase
         // The payment's statistics go with it: the claim counts as paid again when it is.
         try await sql.raw("UPDATE claims SET paid_working_days = NULL WHERE id = \(bind: id.rawValue)").run()
         try await sql.raw("DELETE FROM claim_payouts WHERE claim_id = \(bind: id.rawValue)").run()
@@ -94,9 +94,12 @@ extension FluentClaimStore {
 
   /// The returns of a member's transfers, newest first (the member must be in scope).
   public func returns(worker: Worker.ID) async throws -> [PaymentReturn] {
-    guard try await ClaimModel.query(on: database).filter(\.$workerID == worker.rawValue).scoped(scope).count() > 0
-    else { return [] }
-    return try await PaymentReturnModel.query(on: database).filter(\.$workerID == worker.rawValue)
+    // By the claims in scope, not by the worker: a member who moved keeps the returns of
+    // claims another federation owns out of this one's sight.
+    let claims = try await ClaimModel.query(on: database).filter(\.$workerID == worker.rawValue).scoped(scope)
+      .all(\.$id)
+    guard !claims.isEmpty else { return [] }
+    return try await PaymentReturnModel.query(on: database).filter(\.$claimID ~~ claims)
       .sort(\.$createdAt, .descending).all().map { try $0.domain() }
   }
 
@@ -109,8 +112,4 @@ extension FluentClaimStore {
       })
   }
 
-  static func sql(_ database: any Database) -> any SQLDatabase {
-    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    return sql
-  }
 }

@@ -115,7 +115,7 @@ extension FluentEnrollmentStore {
     of payment: Payment, bill: Bill, row: BillModel, scheme: CompiledScheme, on day: CalendarDate,
     _ transaction: any Database
   ) async throws {
-    let sql = Self.sql(transaction)
+    let sql = transaction.sqlDatabase
     if bill.status == .paid {
       struct Claimed: Decodable { let number: String }
       let claimed = try await sql.raw(
@@ -155,7 +155,7 @@ extension FluentEnrollmentStore {
   /// A payment with its bill's lock taken, when the bill is in scope.
   private func lockedPayment(_ id: Payment.ID, on transaction: any Database) async throws -> (Payment, BillModel) {
     guard let payment = try await PaymentModel.find(id.rawValue, on: transaction) else { throw Self.unknownPayment }
-    try await Self.sql(transaction).update(BillModel.schema)
+    try await transaction.sqlDatabase.update(BillModel.schema)
       .set(
         SQLIdentifier("lock_version"),
         to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1"))
@@ -185,10 +185,6 @@ extension FluentEnrollmentStore {
     try await scopedCorrections(on: database).filter(\.$id == id.rawValue).first()
   }
 
-  static func sql(_ database: any Database) -> any SQLDatabase {
-    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    return sql
-  }
 }
 
 final class CorrectionModel: Model, @unchecked Sendable {

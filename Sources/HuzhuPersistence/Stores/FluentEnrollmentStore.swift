@@ -435,11 +435,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       by: \.billID)
     // A voided payment paid nothing: the bill owes its money again.
     let all = try await PaymentModel.query(on: database).filter(\.$billID ~~ ids).all()
-    let voided = Set(
-      all.isEmpty
-        ? []
-        : try await CorrectionModel.query(on: database).filter(\.$targetID ~~ all.compactMap(\.id))
-          .filter(\.$status == Correction.Status.applied.rawValue).all().map(\.targetID))
+    let voided = try await voidedPayments(all.compactMap(\.id), on: database)
     let payments = Dictionary(grouping: all.filter { !voided.contains($0.id ?? UUID()) }, by: \.billID)
     let order = PayerType.allCases.map(\.rawValue)
     return try rows.map { row in
@@ -462,15 +458,20 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
   /// The payments with those a void was approved for marked.
   func markingVoided(_ payments: [Payment]) async throws -> [Payment] {
-    guard !payments.isEmpty else { return [] }
-    let voided = Set(
-      try await CorrectionModel.query(on: database).filter(\.$targetID ~~ payments.map(\.id.rawValue))
-        .filter(\.$status == Correction.Status.applied.rawValue).all().map(\.targetID))
+    let voided = try await Self.voidedPayments(payments.map(\.id.rawValue), on: database)
     return payments.map { payment in
       var marked = payment
       marked.voided = voided.contains(payment.id.rawValue)
       return marked
     }
+  }
+
+  /// Which of `payments` a void was applied to.
+  static func voidedPayments(_ payments: [UUID], on database: any Database) async throws -> Set<UUID> {
+    guard !payments.isEmpty else { return [] }
+    return Set(
+      try await CorrectionModel.query(on: database).filter(\.$targetID ~~ payments)
+        .filter(\.$status == Correction.Status.applied.rawValue).all().map(\.targetID))
   }
 
   public func payments(bills ids: [Bill.ID]) async throws -> [Bill.ID: [Payment]] {

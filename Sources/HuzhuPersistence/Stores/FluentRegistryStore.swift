@@ -568,8 +568,8 @@ extension FluentRegistryStore {
     return try await visible(person)
   }
 
-  /// Replaces a member's account for transfers; returns the person as they were before.
-  public func update(_ account: MemberBankAccount, of id: Worker.ID) async throws -> Worker {
+  /// Replaces a member's account for transfers; returns the person before and after.
+  public func update(_ account: MemberBankAccount, of id: Worker.ID) async throws -> (before: Worker, after: Worker) {
     try await database.writeTransaction { transaction in
       guard let person = try await WorkerModel.find(id.rawValue, on: transaction),
         let before = try await visible(person, on: transaction)
@@ -582,7 +582,10 @@ extension FluentRegistryStore {
       person.bankName = account.bankName
       person.bankAccount = account.account
       try await person.update(on: transaction)
-      return before
+      var after = before
+      after.bankName = account.bankName
+      after.bankAccount = account.account
+      return (before, after)
     }
   }
 

@@ -13,7 +13,7 @@ import SQLKit
 extension StatisticsAggregates {
   /// Recounts the columns of the units `condition` (on `units`) selects.
   static func refreshLatestHeadcounts(where condition: SQLQueryString, on database: any Database) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     try await sql.raw(
       """
       UPDATE units SET headcount_as_of = (SELECT MAX(h.as_of) FROM unit_headcounts h WHERE h.unit_id = units.id)

@@ -141,7 +141,7 @@ extension StatisticsAggregates {
 
   /// These tables' rows from scratch.
   static func rebuild(_ tables: [MaintainedTable], on database: any Database) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     for table in tables {
       try await sql.raw("DELETE FROM \(unsafeRaw: table.name)").run()
       try await sql.raw("INSERT INTO \(unsafeRaw: table.name) (\(unsafeRaw: table.columns)) \(table.counts("1 = 1"))")
@@ -151,7 +151,7 @@ extension StatisticsAggregates {
 
   /// Recounts these node-months of these tables.
   static func refresh(_ keys: Set<MonthKey>, of tables: [MaintainedTable], on database: any Database) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     // Locks in one order, so two writers touching the same keys cannot deadlock.
     let ordered = keys.sorted {
       ($0.organisationID?.uuidString ?? "", $0.schemeCode, $0.month) < (
@@ -195,7 +195,7 @@ extension StatisticsAggregates {
   static func organisation(ofUnit unit: UUID?, on database: any Database) async throws -> UUID? {
     guard let unit else { return nil }
     struct Row: Decodable { let organisation_id: UUID }
-    return try await sql(database).raw("SELECT organisation_id FROM units WHERE id = \(bind: unit)")
+    return try await database.sqlDatabase.raw("SELECT organisation_id FROM units WHERE id = \(bind: unit)")
       .first(decoding: Row.self)?.organisation_id
   }
 

@@ -75,7 +75,7 @@ extension StatisticsAggregates {
 
   /// Both tables from scratch.
   public static func rebuildPersonsPaid(on database: any Database) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     try await sql.raw("DELETE FROM stat_paid_person_months").run()
     try await sql.raw(
       "INSERT INTO stat_paid_person_months (\(unsafeRaw: paidPersonMonths.columns)) \(firstPaidCounts(where: "1 = 1"))"
@@ -92,7 +92,7 @@ extension StatisticsAggregates {
   static func refreshPaid(
     worker: UUID, organisationID: UUID?, schemeCode: String, day: CalendarDate, on database: any Database
   ) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     let key = MonthKey(organisationID: organisationID, schemeCode: schemeCode, day: day)
     try await refresh([key], of: claimTables, on: database)
     struct Month: Decodable { let month: String }

@@ -24,11 +24,6 @@ public enum StatisticsAggregates {
     public let periodStart: String
   }
 
-  static func sql(_ database: any Database) -> any SQLDatabase {
-    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    return sql
-  }
-
   /// Holds the recount of one key to the end of the transaction. Two transactions recounting
   /// the same rows would otherwise each delete what the other cannot yet see and insert their
   /// own count (twice the rows, or a unique-key failure). On PostgreSQL a transaction-scoped
@@ -83,7 +78,7 @@ public enum StatisticsAggregates {
 
   /// Every row of cover from scratch.
   public static func rebuildCover(on database: any Database) async throws {
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     try await sql.raw("DELETE FROM stat_cohorts").run()
     try await sql.raw("DELETE FROM stat_cohort_persons").run()
     try await sql.raw(recountCohorts(where: "1 = 1")).run()
@@ -94,7 +89,7 @@ public enum StatisticsAggregates {
   /// from (whose "renewed later" just changed).
   public static func refresh(_ keys: Set<Key>, on database: any Database) async throws {
     guard !keys.isEmpty else { return }
-    let sql = sql(database)
+    let sql = database.sqlDatabase
     var all = keys
     struct Previous: Decodable {
       let unit_id: UUID
@@ -162,7 +157,7 @@ public enum StatisticsAggregates {
       let product_code: String
       let period_start: String
     }
-    let rows = try await sql(database).raw(
+    let rows = try await database.sqlDatabase.raw(
       """
       SELECT DISTINCT unit_id, scheme_code, product_code, period_start FROM enrollments
       WHERE bill_id = \(bind: bill) AND unit_id IS NOT NULL

@@ -3,11 +3,12 @@ import HuzhuCore
 import Vapor
 
 /// `/api/v1` corrections of money: a payment's void asked for, the second person's decision,
-/// the list (the four-eyes queue with `?status=requested`).
+/// one correction, the list (the four-eyes queue with `?status=requested`).
 struct CorrectionController {
   func register(authenticated: any RoutesBuilder) {
     authenticated.post(.api(.receiptVoid(.key)), requires: .recordPayments, use: requestVoid)
     authenticated.get(.api(.corrections), use: list)
+    authenticated.get(.api(.correction(.key)), use: show)
     authenticated.post(.api(.correctionDecision(.key)), requires: .keepFundLedger, use: decide)
   }
 
@@ -40,6 +41,10 @@ struct CorrectionController {
     }
     return PageResource(
       try await request.corrections.list(status: status, page: try request.pageRequest()), map: CorrectionResource.init)
+  }
+
+  @Sendable func show(_ request: Request) async throws -> CorrectionResource {
+    CorrectionResource(try await request.corrections.correction(try request.identifier()))
   }
 
   @Sendable func decide(_ request: Request) async throws -> CorrectionResource {

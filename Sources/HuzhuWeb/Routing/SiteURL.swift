@@ -176,6 +176,7 @@ public enum SiteURL: Hashable, Sendable {
     /// A payment's void asked for, by its receipt number.
     case receiptVoid(Parameter<String>)
     case corrections
+    case correction(Parameter<Correction.ID>)
     case correctionDecision(Parameter<Correction.ID>)
   }
 
@@ -350,6 +351,7 @@ extension SiteURL.API {
     case .settlements: ["settlements"]
     case .receiptVoid(let number): ["receipts", number.component(SiteURL.numberParameter), "void"]
     case .corrections: ["corrections"]
+    case .correction(let id): ["corrections", id.component(SiteURL.idParameter)]
     case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
     }
   }
