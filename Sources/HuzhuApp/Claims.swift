@@ -40,6 +40,10 @@ public struct Claims: UseCase {
     public let takesDocuments: Bool
     /// The settlement record a one-stop claim was made from.
     public let settlement: StoredSettlement?
+    /// The recovery of a paid claim found wrong, if one was opened.
+    public let recovery: Recovery?
+    /// Whether this actor may open a recovery of it (a paid claim without one).
+    public let mayOpenRecovery: Bool
   }
 
   public func detail(_ id: ClaimRecord.ID) async throws -> Detail {
@@ -47,6 +51,7 @@ public struct Claims: UseCase {
     guard let detail = try await claimStore.detail(id) else { throw UseCaseError.notFound }
     let claim = detail.claim
     let permissions = actor.account?.permissions ?? Set(Permission.allCases)
+    let recovery = claim.state == .paid ? try await claimStore.recovery(ofClaim: id) : nil
     try await audit.record(
       .personalDataView, subject: "claim:\(claim.id)",
       detail: "\(claim.number): diagnosis, hospital, costs, member's details, documents")
@@ -54,7 +59,10 @@ public struct Claims: UseCase {
       claim: claim, worker: try await registryStore.worker(claim.workerID), documents: detail.documents,
       history: detail.history, outbox: detail.outbox, actions: claim.state.actions(offeredTo: permissions),
       takesDocuments: claim.state.takesDocuments && actor.may(.intakeClaims),
-      settlement: claim.channel == .settlement ? try await settlementStore.settlement(claim: id) : nil)
+      settlement: claim.channel == .settlement ? try await settlementStore.settlement(claim: id) : nil,
+      recovery: recovery,
+      mayOpenRecovery: claim.state == .paid && recovery == nil
+        && (actor.may(.approveClaims) || actor.may(.keepFundLedger)))
   }
 
   public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord {

@@ -7,9 +7,11 @@ import HuzhuCore
 public enum BankTransferFile {
   public static let header = ["户名", "账号", "开户行", "金额", "用途"]
 
+  /// A line wholly withheld towards the member's recoveries transfers nothing: it is not in the
+  /// file (finance confirms it on the batch page like any other line).
   public static func rows(_ batch: PaymentBatch) -> [[String]] {
     [header]
-      + batch.lines.filter { $0.status != .failed }.map {
+      + batch.lines.filter { $0.status != .failed && $0.amount.fen > 0 }.map {
         [
           FormulaGuard.neutralised($0.payeeName), FormulaGuard.neutralised($0.bankAccount),
           FormulaGuard.neutralised($0.bankName), $0.amount.decimalString, "互助金 \($0.claimNumber)",

@@ -108,6 +108,7 @@ func routes(_ app: Application) throws {
   SettlementPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
   UnitUpkeepController().register(authenticated: authenticated)
   CorrectionsPagesController().register(authenticated: authenticated)
+  RecoveriesPagesController().register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)
@@ -119,6 +120,7 @@ func routes(_ app: Application) throws {
   ClaimController().register(authenticated: authenticated)
   SettlementController().register(authenticated: authenticated)
   CorrectionController().register(authenticated: authenticated)
+  RecoveryController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()
     headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])

@@ -244,6 +244,42 @@ class Journey(unittest.TestCase):
             self.assertIn(who, log)
         self.assertIn("纸质材料", log)
         self.shot("12-audit-log")
+        self.sign_out()
+
+        # Found overpaid afterwards: the approver opens a recovery from the claim's page (an
+        # amount that is no amount comes back with the reason), the window records the money
+        # paid back, finance sees it in the fund's "追回" column.
+        self.sign_in("ay-approver")
+        d.get(claim_url)
+        d.find_element(By.ID, "recovery-amount").send_keys("三百")
+        d.find_element(By.ID, "recovery-note").send_keys("自付部分算错")
+        self.click_and_wait(d.find_element(By.ID, "open-recovery"))
+        self.assertIn("不是金额", d.find_element(By.ID, "claim-error").text)
+        Select(d.find_element(By.ID, "recovery-reason")).select_by_value("overpaid")
+        d.find_element(By.ID, "recovery-amount").send_keys("300")
+        d.find_element(By.ID, "recovery-note").send_keys("自付部分算错")
+        self.click_and_wait(d.find_element(By.ID, "open-recovery"))
+        self.assertIn("已发起追回", d.find_element(By.ID, "recovery-notice").text)
+        recovery_url = d.current_url
+        self.assertFalse(d.find_elements(By.ID, "record-repayment"))
+        self.shot("12b-recovery-opened")
+        self.sign_out()
+        self.sign_in("ay-window")
+        d.get(recovery_url)
+        d.find_element(By.ID, "repayment-reference").send_keys("窗口收据 0001")
+        self.click_and_wait(d.find_element(By.ID, "record-repayment"))
+        self.assertIn("已登记收回", d.find_element(By.ID, "recovery-notice").text)
+        self.assertIn("窗口收据 0001", d.find_element(By.ID, "repayments").text)
+        self.assertEqual(d.find_element(By.ID, "recovery-outstanding").text, "¥0.00")
+        self.shot("12c-recovery-repaid")
+        self.sign_out()
+        self.sign_in("ay-finance")
+        self.open("/funds")
+        headers = [cell.text for cell in d.find_elements(By.CSS_SELECTOR, "#fund-balances thead th")]
+        column = headers.index("追回")
+        recovered = [row.find_elements(By.TAG_NAME, "td")[column].text
+                     for row in d.find_elements(By.CSS_SELECTOR, "#fund-balances tbody tr")]
+        self.assertIn("¥300.00", recovered)
 
     def test_scope_and_roles_hold_in_the_browser(self):
         d = self.driver

@@ -336,8 +336,8 @@ struct ClaimCommandTests {
     #expect(status == 1)
   }
 
-  /// `huzhu claims return`: the bank's return of a paid line by the numbers its list quotes.
-  @Test func aReturnFromTheBanksListPutsTheClaimBackInTheQueue() async throws {
+  /// A data directory whose approved claim went out in a batch on 2020-04-20 and was marked paid.
+  func dataDirectoryWithAPaidClaim() async throws -> (AppConfiguration, String, PaymentBatch, CalendarDate) {
     let (configuration, number) = try await dataDirectoryWithAnApprovedClaim()
     let today = CalendarDate(year: 2020, month: 4, day: 20)!
     let batch = try #require(
@@ -352,6 +352,12 @@ struct ClaimCommandTests {
       _ = try await FluentClaimStore(database: database).settle(
         try #require(batch.lines.first).claimID, in: batch.id, paid: true, note: "BOC", context: context)
     }
+    return (configuration, number, batch, today)
+  }
+
+  /// `huzhu claims return`: the bank's return of a paid line by the numbers its list quotes.
+  @Test func aReturnFromTheBanksListPutsTheClaimBackInTheQueue() async throws {
+    let (configuration, number, batch, today) = try await dataDirectoryWithAPaidClaim()
     await #expect {
       _ = try await Tasks.returnPayment(
         configuration, batch: batch.number, claim: "LP-ANYANG-2020-999999", reason: "账户已销户",
@@ -383,6 +389,41 @@ struct ClaimCommandTests {
       ])
     }
     #expect(unexplained == 2)
+  }
+
+  /// `huzhu recoveries`: the approver opens one by the claim's number, the window records the
+  /// money (a reference once), the list shows it settled; a clerk cannot open one.
+  @Test func aRecoveryIsOpenedAndRepaidFromTheCommandLine() async throws {
+    let (configuration, number, batch, today) = try await dataDirectoryWithAPaidClaim()
+    await #expect {
+      _ = try await Tasks.openRecovery(
+        configuration, operatorName: "ay-window", claim: number, reason: .duplicate, note: "重复", amount: nil,
+        today: today)
+    } throws: { ($0 as? Tasks.OperatorRefusal)?.message.en.contains("may not do this") == true }
+    let opened = try await Tasks.openRecovery(
+      configuration, operatorName: "ay-approver", claim: number.lowercased(), reason: .overpaid, note: "多付",
+      amount: Money(fen: 30_000), today: today)
+    #expect(opened.contains("300.00"))
+    let id = try #require(opened.split(separator: "（").last?.dropLast().description)
+    let status = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "recoveries", "repay", id, "--amount", "300.00", "--reference", "HK-1", "--as", "ay-window", "--data-dir",
+        configuration.dataDirectory,
+      ])
+    }
+    #expect(status == 0)
+    let again = try await Tasks.recordRepayment(
+      configuration, operatorName: "ay-window", id: id, amount: Money(fen: 30_000), reference: "HK-1", today: today)
+    #expect(again.contains("already recorded"))
+    let listed = try await Tasks.listRecoveries(configuration, operatorName: "ay-finance", status: .settled)
+    #expect(listed.contains(number) && listed.contains("1 条"))
+    let badReason = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "recoveries", "open", "--claim", number, "--reason", "lost", "--note", "x", "--as", "ay-approver",
+        "--data-dir", configuration.dataDirectory,
+      ])
+    }
+    #expect(badReason == 2)
   }
 
   /// `huzhu corrections`: a window clerk asks for a payment's void, finance decides it; the

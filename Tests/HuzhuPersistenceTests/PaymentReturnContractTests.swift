@@ -49,7 +49,7 @@ extension ClaimStoreContractTests {
       #expect(
         balance.balance
           == balance.opening + balance.contributions + balance.subsidies - balance.claimsPaid + balance.reversals
-          - balance.carriedForward, sourceLocation: sourceLocation)
+          + balance.recoveries - balance.carriedForward, sourceLocation: sourceLocation)
     }
   }
 

@@ -198,6 +198,8 @@ public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
   case settled
   /// The bank sent the transfer back (`note`: the bank's reason).
   case paymentReturned = "payment_returned"
+  /// A paid claim was found wrong and money is to be paid back (`note`: what was found).
+  case recoveryOpened = "recovery_opened"
 
   public func text(claimNumber: String, amount: Money?, note: String?, dueOn: CalendarDate?) -> String {
     switch self {
@@ -214,9 +216,13 @@ public enum ClaimNotice: String, Hashable, Sendable, Codable, CaseIterable {
     case .rejected:
       "【职工互助】您的互助金申请（\(claimNumber)）经审核不予给付：\(note ?? "")。如有异议可申诉一次。"
     case .paid:
-      "【职工互助】互助金\(amount?.decimalString ?? "0.00")元（申请\(claimNumber)）已支付，请注意查收。"
+      "【职工互助】互助金\(amount?.decimalString ?? "0.00")元（申请\(claimNumber)）已支付"
+        + (note.map { "，其中\($0)元抵扣应退回的互助金" } ?? "") + "，请注意查收。"
     case .paymentReturned:
       "【职工互助】互助金（申请\(claimNumber)）被银行退回：\(note ?? "账户有误")。请携银行卡到经办窗口更正账户，更正后重新支付。"
+    case .recoveryOpened:
+      "【职工互助】经核查，互助金（申请\(claimNumber)）需退回\(amount?.decimalString ?? "")元：\(note ?? "")。"
+        + "请到经办窗口办理或来电咨询。"
     }
   }
 }

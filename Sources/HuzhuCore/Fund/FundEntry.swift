@@ -59,6 +59,9 @@ public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
   /// next period (positive): the two always sum to zero.
   case carriedForward = "carried_forward"
   case broughtForward = "brought_forward"
+  /// Money a member paid back on a claim found wrong (追回), credited to the products that paid
+  /// it (``RecoveryRules``).
+  case recovery
 
   public var label: LocalizedText {
     switch self {
@@ -69,12 +72,13 @@ public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
     case .openingBalance: LocalizedText(zh: "期初结余", en: "opening balance")
     case .carriedForward: LocalizedText(zh: "结转下期", en: "carried forward")
     case .broughtForward: LocalizedText(zh: "上期结转", en: "brought forward")
+    case .recovery: LocalizedText(zh: "追回", en: "recovered")
     }
   }
 }
 
 /// The reconciliation of one scheme's fund for one period (rule version): opening +
-/// contributions + subsidies − claims paid (+ reversals) − carried forward = balance, by
+/// contributions + subsidies − claims paid (+ reversals + recoveries) − carried forward = balance, by
 /// construction of the sums. A closed period's balance is zero: it went to the next one.
 public struct FundBalance: Hashable, Sendable, Codable {
   public let schemeCode: String
@@ -86,6 +90,8 @@ public struct FundBalance: Hashable, Sendable, Codable {
   /// A positive figure: what went out to members.
   public var claimsPaid: Money = .zero
   public var reversals: Money = .zero
+  /// Money paid back on claims found wrong (追回).
+  public var recoveries: Money = .zero
   /// A positive figure: what the period's close moved to the next period.
   public var carriedForward: Money = .zero
   public var entryCount = 0
@@ -95,7 +101,9 @@ public struct FundBalance: Hashable, Sendable, Codable {
     self.versionLabel = versionLabel
   }
 
-  public var balance: Money { opening + contributions + subsidies - claimsPaid + reversals - carriedForward }
+  public var balance: Money {
+    opening + contributions + subsidies - claimsPaid + reversals + recoveries - carriedForward
+  }
 
   public mutating func add(kind: FundEntryKind, amount: Money, count: Int = 1) {
     switch kind {
@@ -103,6 +111,7 @@ public struct FundBalance: Hashable, Sendable, Codable {
     case .subsidy: subsidies += amount
     case .claimPayment: claimsPaid -= amount
     case .reversal: reversals += amount
+    case .recovery: recoveries += amount
     case .openingBalance, .broughtForward: opening += amount
     case .carriedForward: carriedForward -= amount
     }
@@ -117,6 +126,7 @@ public struct FundBalance: Hashable, Sendable, Codable {
       total.subsidies += balance.subsidies
       total.claimsPaid += balance.claimsPaid
       total.reversals += balance.reversals
+      total.recoveries += balance.recoveries
       total.opening += balance.opening
       total.carriedForward += balance.carriedForward
       total.entryCount += balance.entryCount

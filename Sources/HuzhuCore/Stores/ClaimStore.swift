@@ -185,7 +185,10 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
     public let payeeName: String
     public let bankName: String
     public let bankAccount: String
+    /// What the bank transfers: the claim's payable less ``offset``.
     public let amount: Money
+    /// Withheld towards the member's open recoveries (追回抵扣); zero for most lines.
+    public let offset: Money
     public var status: Status
     public var note: String?
     /// The bank sent a paid line's money back (the line stays paid: this record corrects it).
@@ -193,7 +196,8 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
 
     public init(
       claimID: ClaimRecord.ID, claimNumber: String, payeeName: String, bankName: String, bankAccount: String,
-      amount: Money, status: Status = .pending, note: String? = nil, returned: PaymentReturn? = nil
+      amount: Money, offset: Money = .zero, status: Status = .pending, note: String? = nil,
+      returned: PaymentReturn? = nil
     ) {
       self.claimID = claimID
       self.claimNumber = claimNumber
@@ -201,6 +205,7 @@ public struct PaymentBatch: Sendable, Equatable, Identifiable {
       self.bankName = bankName
       self.bankAccount = bankAccount
       self.amount = amount
+      self.offset = offset
       self.status = status
       self.note = note
       self.returned = returned

@@ -34,6 +34,7 @@ public enum HuzhuMigrations {
       M025_Settlements(),
       M026_PaymentReturns(),
       M027_Corrections(),
+      M028_Recoveries(),
     ]
   }
 

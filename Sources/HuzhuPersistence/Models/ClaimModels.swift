@@ -279,6 +279,7 @@ final class PaymentBatchLineModel: Model, @unchecked Sendable {
   @Field(key: "bank_name") var bankName: String
   @Field(key: "bank_account") var bankAccount: String
   @Field(key: "amount") var amount: Int64
+  @Field(key: "offset_amount") var offsetAmount: Int64
   @Field(key: "status") var status: String
   @OptionalField(key: "note") var note: String?
 
@@ -290,7 +291,8 @@ final class PaymentBatchLineModel: Model, @unchecked Sendable {
     }
     return PaymentBatch.Line(
       claimID: .init(claimID), claimNumber: claimNumber, payeeName: payeeName, bankName: bankName,
-      bankAccount: bankAccount, amount: Money(fen: amount), status: status, note: note)
+      bankAccount: bankAccount, amount: Money(fen: amount), offset: Money(fen: offsetAmount), status: status,
+      note: note)
   }
 }
 

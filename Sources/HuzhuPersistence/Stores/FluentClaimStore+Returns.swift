@@ -27,6 +27,15 @@ extension FluentClaimStore {
         if try await PaymentReturnModel.query(on: transaction).filter(\.$lineID == lineID).count() > 0 {
           return (try await Self.batch(batchID, on: transaction)!, false)
         }
+        guard line.amount > 0 else {
+          throw ValidationFailure([
+            FieldError(
+              field: "claimId", code: "nothing_transferred",
+              message: LocalizedText(
+                zh: "该笔款项全额抵扣追回款，未经银行转账，不能登记退汇",
+                en: "this line was wholly withheld towards a recovery: the bank transferred nothing to return"))
+          ])
+        }
         guard line.status == PaymentBatch.Line.Status.paid.rawValue else {
           throw ValidationFailure([
             FieldError(
@@ -34,6 +43,16 @@ extension FluentClaimStore {
               message: LocalizedText(
                 zh: "只有已登记支付成功的款项才能登记退汇；未到账的请登记支付失败",
                 en: "only a line marked paid can be returned; mark a transfer that never arrived as failed"))
+          ])
+        }
+        // The money of a claim being recovered is accounted for by the recovery: a return
+        // now would credit the fund twice.
+        guard try await RecoveryModel.query(on: transaction).filter(\.$claimID == id.rawValue).count() == 0 else {
+          throw ValidationFailure([
+            FieldError(
+              field: "claimId", code: "recovery_open",
+              message: LocalizedText(
+                zh: "该申请已在追回中：退回的款项请登记为追回收款", en: "the claim is being recovered: record the money as a repayment"))
           ])
         }
         var record = current
@@ -44,13 +63,7 @@ extension FluentClaimStore {
           throw ValidationFailure([FieldError(field: "claimId", code: refusal.code, message: refusal.message)])
         }
         let paidOn = record.paidOn ?? context.today
-        let attempt = try await PaymentReturnModel.query(on: transaction).filter(\.$claimID == id.rawValue).count()
-        let products = Set(record.explanation?.outcomes.map(\.product) ?? [])
-        let payments = try await FundEntryModel.query(on: transaction)
-          .filter(\.$kind == FundEntryKind.claimPayment.rawValue)
-          .filter(
-            \.$sourceID ~~ products.map { ClaimPaymentPosting.source(claim: id, product: $0, attempt: attempt) }
-          ).all().map { try $0.domain() }
+        let payments = try await Self.standingPayments(of: record, on: transaction)
         let reversals = try FundLedgerRules.reversals(
           of: payments, scheme: context.scheme,
           closed: try await FluentFundStore.closedVersions(scheme: record.schemeCode, on: transaction),
@@ -62,6 +75,7 @@ extension FluentClaimStore {
           line: lineID, worker: row.workerID, organisation: row.organisationID, scheme: row.schemeCode
         ).create(on: transaction)
         for entry in reversals { try await FundEntryModel(entry).create(on: transaction) }
+        try await Self.undoOffsets(of: line, claim: record, context: context, on: transaction)
 
         record.paidOn = nil
         try row.update(from: record)

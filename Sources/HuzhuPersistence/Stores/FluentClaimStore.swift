@@ -246,6 +246,18 @@ public struct FluentClaimStore: ClaimStore {
       var skipped: [(claimNumber: String, reason: LocalizedText)] = []
       var moves: [(ClaimModel, ClaimRecord)] = []
       let returnedAccounts = try await Self.returnedAccounts(of: Set(approved.map(\.workerID)), on: transaction)
+      // What members owe back on recoveries is withheld from their transfers (追回抵扣), less
+      // what pending transfers already withhold. The debtors' locks first (in one order), so a
+      // repayment at the window waits for this batch and then sees what it withholds.
+      let debtors = Set(try await Self.openRecoveries(scheme: scheme, on: transaction).keys)
+        .intersection(approved.map(\.workerID))
+      for worker in debtors.sorted(by: { $0.uuidString < $1.uuidString }) {
+        try await Self.lockMember(Worker.ID(worker), on: transaction)
+      }
+      let owed = try await Self.openRecoveries(scheme: scheme, on: transaction).mapValues {
+        $0.reduce(Money.zero) { $0 + $1.outstanding }
+      }
+      var withheld = try await Self.withheld(scheme: scheme, on: transaction)
       for row in approved {
         var record = try row.domain()
         guard let person = try await WorkerModel.find(row.workerID, on: transaction) else { continue }
@@ -268,10 +280,13 @@ public struct FluentClaimStore: ClaimStore {
           case .success(.moved) = ClaimWorkflow.apply(
             .startPayment(batch: batch.number), to: &record.progress, by: context.actor)
         else { continue }
+        let offset = RecoveryRules.offset(
+          payable: record.payable, outstanding: owed[row.workerID] ?? .zero, withheld: withheld[row.workerID] ?? .zero)
+        withheld[row.workerID, default: .zero] += offset
         lines.append(
           PaymentBatch.Line(
             claimID: record.id, claimNumber: record.number, payeeName: person.name, bankName: bank,
-            bankAccount: account, amount: record.payable))
+            bankAccount: account, amount: record.payable - offset, offset: offset))
         moves.append((row, record))
       }
       guard !lines.isEmpty else {
@@ -304,6 +319,7 @@ public struct FluentClaimStore: ClaimStore {
         model.bankName = line.bankName
         model.bankAccount = line.bankAccount
         model.amount = line.amount.fen
+        model.offsetAmount = line.offset.fen
         model.status = line.status.rawValue
         try await model.create(on: transaction)
       }
@@ -441,7 +457,10 @@ public struct FluentClaimStore: ClaimStore {
       if paid {
         record.paidOn = context.today
         try await Self.post(record, on: transaction, today: context.today, scheme: context.scheme)
-        try await Self.notify(record, .paid, note: nil, on: transaction)
+        try await Self.applyOffset(of: line, claim: record, context: context, on: transaction)
+        try await Self.notify(
+          record, .paid, note: line.offsetAmount > 0 ? Money(fen: line.offsetAmount).decimalString : nil,
+          on: transaction)
       } else {
         row.batchID = nil
       }
@@ -833,13 +852,14 @@ public struct FluentClaimStore: ClaimStore {
     }
   }
 
-  static func notify(_ record: ClaimRecord, _ notice: ClaimNotice, note: String?, on database: any Database)
-    async throws
-  {
+  /// Queues the member's text for `notice`; `amount` is the claim's payable unless given.
+  static func notify(
+    _ record: ClaimRecord, _ notice: ClaimNotice, note: String?, amount: Money? = nil, on database: any Database
+  ) async throws {
     let phone = try await WorkerModel.find(record.workerID.rawValue, on: database)?.phone
     let text = notice.text(
-      claimNumber: record.number, amount: notice == .approved || notice == .paid ? record.payable : nil, note: note,
-      dueOn: record.dueOn)
+      claimNumber: record.number, amount: amount ?? (notice == .approved || notice == .paid ? record.payable : nil),
+      note: note, dueOn: record.dueOn)
     try await NotificationModel(
       OutboxMessage(claimID: record.id, phone: phone, notice: notice, text: text, createdAt: Date())
     ).create(on: database)

@@ -187,7 +187,10 @@ struct PaymentBatchResource: Content {
     let payeeName: String
     let bankName: String
     let bankAccount: String
+    /// What the bank transfers.
     let amount: Money
+    /// Withheld towards the member's recoveries (追回抵扣).
+    let offset: Money
     let status: PaymentBatch.Line.Status
     let statusLabel: LocalizedText
     let note: String?
@@ -225,7 +228,8 @@ struct PaymentBatchResource: Content {
     lines = batch.lines.map {
       Line(
         claimId: $0.claimID.rawValue, claimNumber: $0.claimNumber, payeeName: $0.payeeName, bankName: $0.bankName,
-        bankAccount: $0.bankAccount, amount: $0.amount, status: $0.status, statusLabel: $0.outcome, note: $0.note,
+        bankAccount: $0.bankAccount, amount: $0.amount, offset: $0.offset, status: $0.status, statusLabel: $0.outcome,
+        note: $0.note,
         returned: $0.returned.map {
           Returned(reason: $0.reason, returnedOn: $0.returnedOn, recordedBy: $0.recordedBy)
         })

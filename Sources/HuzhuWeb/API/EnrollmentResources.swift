@@ -257,6 +257,7 @@ struct FundBalanceResource: Content {
   let subsidies: Money
   let claimsPaid: Money
   let reversals: Money
+  let recoveries: Money
   let carriedForward: Money
   let balance: Money
   let entryCount: Int
@@ -270,6 +271,7 @@ struct FundBalanceResource: Content {
     subsidies = balance.subsidies
     claimsPaid = balance.claimsPaid
     reversals = balance.reversals
+    recoveries = balance.recoveries
     carriedForward = balance.carriedForward
     self.balance = balance.balance
     entryCount = balance.entryCount

@@ -29,6 +29,7 @@ extension ClaimPage {
           },
           summary(),
           actions(),
+          recovery(),
           facts(),
           explanation(),
           documents(),
@@ -261,6 +262,49 @@ extension ClaimPage {
           }))
     }
 
+    /// A paid claim found wrong: its recovery's state, or (for approvers and finance) the form
+    /// that opens one.
+    private func recovery() -> Node<HTML.BodyContext> {
+      if let recovery = model.detail.recovery {
+        return .section(
+          .id("claim-recovery"),
+          .h2(.text(text("追回", "Recovery"))),
+          .p(
+            .span(.class("badge"), .text(recovery.status.label.text(for: language))),
+            .text(
+              text(
+                " 应追回 \(recovery.amountDue.formatted)，已收回 \(recovery.recovered.formatted)（\(recovery.reason.label.zh)：\(recovery.note)） ",
+                " \(recovery.amountDue.formatted) due, \(recovery.recovered.formatted) back (\(recovery.reason.label.en): \(recovery.note)) "
+              )),
+            .a(.href(SiteURL.recoveryPage(.value(recovery.id)).path), .text(text("追回详情", "Details")))))
+      }
+      guard model.detail.mayOpenRecovery, let viewer else { return .empty }
+      return .section(
+        .id("claim-recovery"),
+        .h2(.text(text("追回", "Recovery"))),
+        .p(
+          .class("muted"),
+          .text(
+            text(
+              "已支付的申请经查实有误（重复支付、材料不实、医保重新结算、多付）时发起追回：申请人将收到短信，其限额恢复；收回的款项在追回详情页登记。",
+              "When a paid claim is found wrong (paid twice, false documents, re-settled, overpaid), open a recovery: the member is told by text and their caps are given back; money paid back is recorded on the recovery's page."
+            ))),
+        .form(
+          .class("inline-form"), .method(.post), .action(SiteURL.claimRecovery(.value(model.claim.id)).path),
+          .data(named: "confirm", value: text("确认发起追回？将通知申请人。", "Open the recovery? The member is told.")),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .namedSelect(
+            "reason", id: "recovery-reason",
+            Recovery.Reason.allCases.map { .choice($0.rawValue, $0.label.text(for: language)) }),
+          .input(
+            .type(.text), .name("amount"), .id("recovery-amount"), .attribute(named: "inputmode", value: "decimal"),
+            .placeholder(text("金额（元，空为全额 \(model.claim.payable.decimalString)）", "Amount (yuan; empty: all)"))),
+          .input(
+            .type(.text), .name("note"), .id("recovery-note"), .required(true),
+            .attribute(named: "maxlength", value: "200"), .placeholder(text("查实的情况", "What was found"))),
+          .button(.type(.submit), .id("open-recovery"), .text(text("发起追回", "Open recovery")))))
+    }
+
     static func actionLabel(_ action: String) -> LocalizedText {
       switch action {
       case "open": LocalizedText(zh: "登记受理", en: "opened")
@@ -277,6 +321,8 @@ extension ClaimPage {
       case "mark_paid": LocalizedText(zh: "支付成功", en: "paid")
       case "mark_payment_failed": LocalizedText(zh: "支付失败", en: "payment failed")
       case "payment_returned": LocalizedText(zh: "银行退汇", en: "returned by the bank")
+      case "recovery_opened": LocalizedText(zh: "发起追回", en: "recovery opened")
+      case "recovery_repaid": LocalizedText(zh: "追回收款", en: "recovery repaid")
       default: LocalizedText(zh: action, en: action)
       }
     }

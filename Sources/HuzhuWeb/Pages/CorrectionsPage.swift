@@ -35,14 +35,7 @@ enum CorrectionsPage {
                 "涉及资金的更正（如缴费作废）由一人提出、另一人复核后生效；原记录保留并标注，台账以冲正记录更正。",
                 "A correction of money (a payment's void…) is asked for by one person and takes effect once another approves it; the original stays, marked, and the ledger is corrected by reversal entries."
               ))),
-          .p(
-            .forEach([nil] + Correction.Status.allCases.map(Optional.some)) { choice in
-              .group(
-                choice == status
-                  ? .strong(.text(label(choice)))
-                  : .a(.href(choice.map { "\(path)?status=\($0.rawValue)" } ?? path), .text(label(choice))),
-                .text(" "))
-            }),
+          StatusTabs(path: path, current: status, label: label).node,
           .table(
             .class("data-table"), .id("corrections"),
             .thead(

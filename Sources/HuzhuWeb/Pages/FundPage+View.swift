@@ -19,13 +19,17 @@ extension FundPage {
             .class("muted"),
             .text(
               text(
-                "每个方案、每个期间（规则版本）：期初 + 缴费 + 工会补贴 − 已支付互助金 + 冲正（如银行退汇、缴费作废）− 结转下期 = 结余。台账只增不改，更正以冲正记录；已结账的期间不再记入，其更正记入下一个未结账期间。",
-                "Per scheme and period (rule version): opening + contributions + subsidies − claims paid + reversals (a transfer the bank returned, a payment voided…) − carried forward = balance. The ledger is append-only; corrections are reversals; a closed period takes nothing more, its corrections go to the next open one."
+                "每个方案、每个期间（规则版本）：期初 + 缴费 + 工会补贴 − 已支付互助金 + 冲正（如银行退汇、缴费作废）+ 追回（查实多付、重复支付后收回）− 结转下期 = 结余。台账只增不改，更正以冲正记录；已结账的期间不再记入，其更正记入下一个未结账期间。",
+                "Per scheme and period (rule version): opening + contributions + subsidies − claims paid + reversals (a transfer the bank returned, a payment voided…) + recovered (claims found wrong, paid back) − carried forward = balance. The ledger is append-only; corrections are reversals; a closed period takes nothing more, its corrections go to the next open one."
               ))),
           .p(
             .a(
               .class("button"), .id("corrections-link"), .href(SiteURL.corrections.path + "?status=requested"),
-              .text(text("更正与作废（待复核）", "Corrections (awaiting a second person)")))),
+              .text(text("更正与作废（待复核）", "Corrections (awaiting a second person)"))),
+            .text(" "),
+            .a(
+              .class("button"), .id("recoveries-link"), .href(SiteURL.recoveries.path + "?status=open"),
+              .text(text("追回（未收回）", "Recoveries (still owed)")))),
           .table(
             .class("data-table"), .id("fund-balances"),
             .thead(
@@ -36,6 +40,7 @@ extension FundPage {
                 .th(.class("number"), .text(text("工会补贴", "Subsidies"))),
                 .th(.class("number"), .text(text("已支付", "Claims paid"))),
                 .th(.class("number"), .text(text("冲正", "Reversals"))),
+                .th(.class("number"), .text(text("追回", "Recovered"))),
                 .th(.class("number"), .text(text("结转下期", "Carried forward"))),
                 .th(.class("number"), .text(text("结余", "Balance"))),
                 .th(.class("number"), .text(text("记录数", "Entries"))),
@@ -62,6 +67,7 @@ extension FundPage {
         .td(.class("number"), .text(balance.subsidies.formatted)),
         .td(.class("number"), .text(balance.claimsPaid.formatted)),
         .td(.class("number"), .text(balance.reversals.formatted)),
+        .td(.class("number"), .text(balance.recoveries.formatted)),
         .td(.class("number"), .text(balance.carriedForward.formatted)),
         .td(.class("number"), .strong(.text(balance.balance.formatted))),
         .td(.class("number"), .text(String(balance.entryCount))),

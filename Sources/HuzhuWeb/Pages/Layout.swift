@@ -198,3 +198,22 @@ struct Pager<Item: Sendable> {
       .if(current < page.pageCount, .a(.href(link(current + 1)), .rel(.next), .text(text("下一页", "Next")))))
   }
 }
+
+/// Links to a list by each status ("all" first), the one shown in bold.
+struct StatusTabs<Status: RawRepresentable & CaseIterable & Equatable> where Status.RawValue == String {
+  let path: String
+  let current: Status?
+  /// The status's name, or "all" for nil.
+  let label: (Status?) -> String
+
+  var node: Node<HTML.BodyContext> {
+    .p(
+      .forEach([nil] + Status.allCases.map(Optional.some)) { choice in
+        .group(
+          choice == current
+            ? .strong(.text(label(choice)))
+            : .a(.href(choice.map { "\(path)?status=\($0.rawValue)" } ?? path), .text(label(choice))),
+          .text(" "))
+      })
+  }
+}

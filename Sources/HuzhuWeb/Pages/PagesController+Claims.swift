@@ -15,7 +15,8 @@ extension PagesController {
   }
 
   @Sendable func claim(_ request: Request) async throws -> Response {
-    try await claimPage(try request.identifier(), request, notice: request.takeFlash())
+    try await claimPage(
+      try request.identifier(), request, notice: request.takeFlash(), error: request.takeFlashError())
   }
 
   func claimPage(

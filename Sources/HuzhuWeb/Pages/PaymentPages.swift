@@ -109,7 +109,17 @@ enum PaymentBatchPage {
                   .td(.a(.href(SiteURL.claimPage(.value(line.claimID)).path), .text(line.claimNumber))),
                   .td(.text(line.payeeName)),
                   .td(.text("\(line.bankName) \(BankAccountMask.masked(line.bankAccount))")),
-                  .td(.class("number"), .text(line.amount.formatted)),
+                  .td(
+                    .class("number"), .text(line.amount.formatted),
+                    .if(
+                      line.offset.fen > 0,
+                      .small(
+                        .class("muted"),
+                        .text(
+                          text(
+                            "（另抵扣追回款 \(line.offset.formatted)\(line.amount.fen == 0 ? "，无需转账" : "")）",
+                            " (\(line.offset.formatted) withheld towards a recovery\(line.amount.fen == 0 ? "; nothing to transfer" : ""))"
+                          ))))),
                   .td(
                     line.status == .pending
                       ? .group(

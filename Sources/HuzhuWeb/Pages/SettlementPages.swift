@@ -244,7 +244,13 @@ enum SettlementPages {
             .p(
               .id("settlement-claim"),
               .text(text("生成的申请：", "Claim: ")),
-              .a(.href(SiteURL.claimPage(.value(id)).path), .text(stored.claimNumber ?? "")))
+              .a(.href(SiteURL.claimPage(.value(id)).path), .text(stored.claimNumber ?? "")),
+              .if(
+                stored.exception == .recoveryDue,
+                .text(
+                  text(
+                    "（已支付：如需追回，请在申请页“发起追回”）",
+                    " (paid: open a recovery from the claim's page if money is due back)"))))
           },
           .h2(.text(text("金额", "Amounts"))),
           .table(

@@ -82,6 +82,12 @@ public enum SiteURL: Hashable, Sendable {
   /// Corrections of money: the four-eyes queue and the decided ones; a decision.
   case corrections
   case correctionDecision(Parameter<Correction.ID>)
+  /// Recoveries of paid claims found wrong: the list, one with its repayments, one opened
+  /// from a claim's page, a repayment recorded.
+  case recoveries
+  case recoveryPage(Parameter<Recovery.ID>)
+  case claimRecovery(Parameter<ClaimRecord.ID>)
+  case recoveryRepayments(Parameter<Recovery.ID>)
   /// A claim's page and the work queue (staff only).
   case claimPage(Parameter<ClaimRecord.ID>)
   case claimQueue
@@ -178,6 +184,10 @@ public enum SiteURL: Hashable, Sendable {
     case corrections
     case correction(Parameter<Correction.ID>)
     case correctionDecision(Parameter<Correction.ID>)
+    case claimRecovery(Parameter<ClaimRecord.ID>)
+    case recoveries
+    case recovery(Parameter<Recovery.ID>)
+    case recoveryRepayments(Parameter<Recovery.ID>)
   }
 
   /// A route parameter: `.key` when registering, `.value` when linking.
@@ -265,6 +275,10 @@ public enum SiteURL: Hashable, Sendable {
     case .receiptVoid(let number): ["receipts", number.component(SiteURL.numberParameter), "void"]
     case .corrections: ["corrections"]
     case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
+    case .recoveries: ["recoveries"]
+    case .recoveryPage(let id): ["recoveries", id.component(SiteURL.idParameter)]
+    case .claimRecovery(let id): ["claims", id.component(SiteURL.idParameter), "recovery"]
+    case .recoveryRepayments(let id): ["recoveries", id.component(SiteURL.idParameter), "repayments"]
     case .healthz: ["healthz"]
     case .readyz: ["readyz"]
     case .metrics: ["metrics"]
@@ -353,6 +367,10 @@ extension SiteURL.API {
     case .corrections: ["corrections"]
     case .correction(let id): ["corrections", id.component(SiteURL.idParameter)]
     case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
+    case .claimRecovery(let id): ["claims", id.component(SiteURL.idParameter), "recovery"]
+    case .recoveries: ["recoveries"]
+    case .recovery(let id): ["recoveries", id.component(SiteURL.idParameter)]
+    case .recoveryRepayments(let id): ["recoveries", id.component(SiteURL.idParameter), "repayments"]
     }
   }
 }
