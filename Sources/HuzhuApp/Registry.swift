@@ -231,7 +231,14 @@ public struct Registry: UseCase {
   public func correctBankAccount(of id: Worker.ID, bankName: String, account: String) async throws -> Worker {
     try actor.require(.manageUnits)
     let checked = try MemberBankAccount.checked(bankName: bankName, account: account)
-    let (before, after) = try await registryStore.update(checked, of: id)
+    let before: Worker
+    let after: Worker
+    do {
+      (before, after) = try await registryStore.update(checked, of: id)
+    } catch let failure as ValidationFailure where failure.errors.map(\.code) == ["unknown_worker"] {
+      // Another area's member does not exist for the actor.
+      throw UseCaseError.notFound
+    }
     // The log says which account, not the number: the last four digits tell them apart.
     func tail(_ account: String?) -> String { account.map { "****" + $0.suffix(4) } ?? "—" }
     try await audit.record(

@@ -69,6 +69,30 @@ public struct Schemes: UseCase {
     return try await enrollmentStore.fundEntries(scheme: code, versionLabel: versionLabel, page: page)
   }
 
+  /// A fund's ledger for export (every entry, corrections in their own rows), one period's
+  /// when `versionLabel` is given; refused past ``FundLedgerRules/largestExport`` entries.
+  /// Every export is in the audit log.
+  public func fundLedger(scheme code: String, versionLabel: String?, english: Bool) async throws -> ReportTable {
+    try actor.require(.viewFund)
+    try actor.require(.export)
+    _ = try await scheme(code: code)
+    guard
+      let entries = try await enrollmentStore.fundEntries(
+        scheme: code, versionLabel: versionLabel, limit: FundLedgerRules.largestExport)
+    else {
+      throw ValidationFailure([
+        FieldError(
+          field: "version", code: "too_many_entries",
+          message: LocalizedText(
+            zh: "台账超过 \(FundLedgerRules.largestExport) 条，请按期间分别导出",
+            en: "the ledger holds more than \(FundLedgerRules.largestExport) entries: export one period at a time"))
+      ])
+    }
+    try await audit.record(
+      .export, subject: "fund_ledger/\(code)", detail: "\(versionLabel ?? "all periods"): \(entries.count) entries")
+    return FundLedgerRules.ledgerTable(entries, scheme: code, version: versionLabel, english: english)
+  }
+
   /// The fund page: the balances and each scheme's name.
   public struct Funds: Sendable {
     public let balances: [FundBalance]

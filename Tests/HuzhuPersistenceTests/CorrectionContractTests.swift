@@ -88,6 +88,17 @@ extension ClaimStoreContractTests {
           == .awaitingPayment)
       #expect(try await collected() == collectedBefore - payment.amount.fen)
       #expect(try await enrollments.corrections(ofPayments: [payment.id])[payment.id]?.status == .applied)
+      // Decided once, fixed for good: the database itself refuses a changed amount, a second
+      // decision and a deletion.
+      for statement in [
+        "UPDATE corrections SET amount = 1", "UPDATE corrections SET status = 'refused'",
+        "UPDATE corrections SET decision_note = 'x'", "DELETE FROM corrections",
+      ] {
+        await #expect(throws: (any Error).self, "\(statement)") {
+          try await db.sql.raw(SQLQueryString(stringLiteral: statement)).run()
+        }
+      }
+      #expect(try await enrollments.correction(asked.id)?.amount == payment.amount)
 
       // Paid again (correctly this time): settled, cover back, the ledger still balancing.
       let outcome = try await enrollments.record(

@@ -144,13 +144,33 @@ struct PaymentReturnAPITests {
       let foreignCorrection = try await test.send(
         .POST, correct, body: "bankName=x&bankAccount=6216610200009999999&_csrf=\(foreignWindow.csrf)",
         headers: foreignWindow.form())
-      #expect(foreignCorrection.status == .seeOther)
+      #expect(foreignCorrection.status == .notFound)
+      // The same through the API: another federation finds no such member, a bad number is
+      // refused by field, and nothing changed either way.
+      let apiPath = "/api/v1/workers/\(worker)/bank-account"
+      let apiTemplate = "/api/v1/workers/{id}/bank-account"
+      #expect(
+        try await test.send(
+          .PUT, apiPath, body: #"{"bankName":"x","account":"6216610200009999999"}"#, headers: test.headers("yc-window")
+        ).status == .notFound)
+      let badNumber = try await api.call(
+        test, .PUT, apiPath, template: apiTemplate, body: #"{"bankName":"中国银行","account":"12ab"}"#,
+        headers: test.clerkHeaders, expect: 422)
+      #expect(api.fieldCodes(badNumber) == ["invalid_account"])
+      #expect(
+        try await test.send(
+          .PUT, apiPath, body: #"{"bankName":"x","account":"6216610200009999999"}"#, headers: finance
+        ).status == .forbidden)
       let corrected = try await test.send(
         .POST, correct,
         body:
           "bankName=%E4%B8%AD%E5%9B%BD%E9%93%B6%E8%A1%8C&bankAccount=6216%200102%200000%207654%20321&_csrf=\(window.csrf)",
         headers: window.form())
       #expect(corrected.status == .seeOther)
+      let viaAPI = try await api.call(
+        test, .PUT, apiPath, template: apiTemplate, body: #"{"bankName":"中国银行","account":"6216610200007654321"}"#,
+        headers: test.clerkHeaders, expect: 200)
+      #expect(viaAPI["accountMasked"] as? String == "6216 **** 4321")
       let correctedPage = try await test.get("/workers/\(worker)", headers: window.cookie).text
       #expect(correctedPage.contains("银行账户已更正"))
       #expect(!correctedPage.contains("id=\"account-returned\""))

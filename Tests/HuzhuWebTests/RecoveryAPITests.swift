@@ -129,11 +129,38 @@ struct RecoveryAPITests {
       let anyang = try #require(
         (balances["items"] as? [[String: Any]])?.first { $0["versionLabel"] as? String == "2019" })
       #expect(anyang["claimsPaid"] as? String == "1300.00" && anyang["recoveries"] as? String == "1300.00")
+      // The ledger's export has every entry: the payment out, the two repayments in.
+      let finance = try await test.signIn("ay-finance")
+      let export = try await test.get(
+        "/funds/export?scheme=anyang&version=2019&format=csv", headers: finance.cookie)
+      #expect(export.status == .ok)
+      let csv = export.text
+      #expect(csv.contains("-1300.00") && csv.contains("追回") && csv.contains("500.00") && csv.contains("800.00"))
+      #expect(csv.contains("合计"))
+      #expect(
+        try await test.get("/funds/export?scheme=anyang&version=2019&format=xlsx", headers: finance.cookie).status
+          == .ok)
+      #expect(
+        try await test.get("/funds/export?scheme=anyang&version=%22%0D%0Ax&format=csv", headers: finance.cookie)
+          .status == .badRequest)
+      #expect(
+        try await test.get("/funds/export?scheme=anyang&format=pdf", headers: finance.cookie).status == .badRequest)
+      let hlj = try await test.signIn("hlj-finance")
+      let foreignExport = try await test.get(
+        "/funds/export?scheme=anyang&version=2019&format=csv", headers: hlj.cookie)
+      #expect(foreignExport.status == .notFound && !foreignExport.text.contains("1300.00"))
+      // The window may export statistics but does not see the fund.
+      let clerk = try await test.signIn("ay-window")
+      #expect(
+        try await test.get("/funds/export?scheme=anyang&format=csv", headers: clerk.cookie).status == .forbidden)
+      #expect(try await test.get("/funds", headers: finance.cookie).text.contains("ledger-export"))
+
       let events = try await FluentAuditStore(database: test.app.db).events(
         AuditQuery(), page: PageQuery(per: PageQuery.maximumPerPage)
       ).items
       #expect(events.contains { $0.actor == "ay-approver" && $0.detail.contains("recovery opened: 1300.00") })
       #expect(events.filter { $0.actor == "ay-window" && $0.detail.contains("recovery repaid") }.count == 2)
+      #expect(events.contains { $0.actor == "ay-finance" && $0.subject == "fund_ledger/anyang" })
     }
   }
 

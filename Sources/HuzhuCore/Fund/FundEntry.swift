@@ -145,3 +145,39 @@ public struct FundBalance: Hashable, Sendable, Codable {
     return balances.values.sorted { ($0.schemeCode, $0.versionLabel) < ($1.schemeCode, $1.versionLabel) }
   }
 }
+
+extension FundLedgerRules {
+  /// The most entries one ledger export holds: a year of a large fund. Past it, the export
+  /// asks for one period (rule version) at a time.
+  public static let largestExport = 200_000
+
+  /// A fund's entries as a table for export: every entry as it stands (reversals, recoveries
+  /// and carried balances in their own rows, never netted), oldest first, and their sum.
+  public static func ledgerTable(_ entries: [FundEntry], scheme: String, version: String?, english: Bool)
+    -> ReportTable
+  {
+    ReportTable(
+      id: "fund-ledger",
+      title: LocalizedText(
+        zh: "互助金台账 \(scheme)\(version.map { " \($0)" } ?? "")",
+        en: "Fund ledger \(scheme)\(version.map { " \($0)" } ?? "")"),
+      columns: [
+        LocalizedText(zh: "记账日期", en: "Posted"), LocalizedText(zh: "产品", en: "Product"),
+        LocalizedText(zh: "期间", en: "Period"), LocalizedText(zh: "类别", en: "Kind"),
+        LocalizedText(zh: "金额（元）", en: "Amount (yuan)"), LocalizedText(zh: "来源", en: "Source"),
+        LocalizedText(zh: "摘要", en: "Memo"),
+      ],
+      rows: entries.map { entry in
+        [
+          .date(entry.postedOn), .text(entry.productCode), .text(entry.versionLabel),
+          .text(english ? entry.kind.label.en : entry.kind.label.zh),
+          .money(entry.amount), .text(entry.sourceID), .text(entry.memo),
+        ]
+      },
+      totals: [
+        .text(english ? "Total" : "合计"), .text(""), .text(""), .text(""),
+        .money(entries.reduce(Money.zero) { $0 + $1.amount }),
+        .text(""), .text(""),
+      ])
+  }
+}

@@ -35,6 +35,7 @@ public enum HuzhuMigrations {
       M026_PaymentReturns(),
       M027_Corrections(),
       M028_Recoveries(),
+      M029_CorrectionsFixed(),
     ]
   }
 

@@ -617,6 +617,15 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
   }
 
+  /// A fund's whole ledger (one period's, when `versionLabel` is given), oldest first, or nil
+  /// when it holds more than `limit` entries.
+  public func fundEntries(scheme: String, versionLabel: String?, limit: Int) async throws -> [FundEntry]? {
+    var query = FundEntryModel.query(on: database).filter(\.$schemeCode == scheme)
+    if let versionLabel { query = query.filter(\.$versionLabel == versionLabel) }
+    guard try await query.count() <= limit else { return nil }
+    return try await query.sort(\.$postedOn).sort(\.$createdAt).sort(\.$id).all().map { try $0.domain() }
+  }
+
   public func fundBalances(scheme: String?) async throws -> [FundBalance] {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
     struct Row: Decodable {

@@ -14,6 +14,7 @@ struct RegistryController {
     routes.post(.api(.organisations), requires: .manageOrganisations, use: createOrganisation)
     routes.post(.api(.units), requires: .manageUnits, use: createUnit)
     routes.post(.api(.individuals), requires: .enroll, use: registerIndividual)
+    routes.put(.api(.workerBankAccount(.key)), requires: .manageUnits, use: correctBankAccount)
   }
 
   /// A person on their own (a gig worker), kept by the caller's node unless another of its
@@ -32,6 +33,20 @@ struct RegistryController {
       status: stored.id == worker.id ? .created : .ok, for: request)
     response.headers.replaceOrAdd(name: .location, value: SiteURL.worker(.value(stored.id)).path)
     return response
+  }
+
+  struct BankAccountInput: Content {
+    let bankName: String
+    let account: String
+  }
+
+  /// Replaces a member's account for transfers (audited, the accounts shown by their last
+  /// four digits); a returned transfer's account stops holding their claims back.
+  @Sendable func correctBankAccount(_ request: Request) async throws -> WorkerBankAccountResource {
+    let input = try request.content.decode(BankAccountInput.self)
+    let worker = try await request.registry.correctBankAccount(
+      of: try request.identifier(), bankName: input.bankName, account: input.account)
+    return WorkerBankAccountResource(worker)
   }
 
   @Sendable func listOrganisations(_ request: Request) async throws -> ListResource<OrganisationResource> {

@@ -88,6 +88,19 @@ struct WorkerListItem: Content {
   }
 }
 
+/// A member's account for transfers, masked as every page shows it.
+struct WorkerBankAccountResource: Content {
+  let workerId: UUID
+  let bankName: String?
+  let accountMasked: String?
+
+  init(_ worker: Worker) {
+    workerId = worker.id.rawValue
+    bankName = worker.bankName
+    accountMasked = worker.bankAccount.map(BankAccountMask.masked)
+  }
+}
+
 struct PageResource<Item: Content>: Content {
   let items: [Item]
   let page: Int

@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuCore
 import Plot
 
@@ -44,7 +45,8 @@ extension FundPage {
                 .th(.class("number"), .text(text("结转下期", "Carried forward"))),
                 .th(.class("number"), .text(text("结余", "Balance"))),
                 .th(.class("number"), .text(text("记录数", "Entries"))),
-                .th(.text(text("状态", "State"))))),
+                .th(.text(text("状态", "State"))),
+                .if(exports, .th(.text(text("台账", "Ledger")))))),
             .tbody(
               .forEach(model.balances) { balance in
                 row(model.schemeNames[balance.schemeCode] ?? balance.schemeCode, balance.versionLabel, balance)
@@ -53,6 +55,25 @@ extension FundPage {
           ledgerForms()
         )
       ).html()
+    }
+
+    /// Whether the viewer may take the ledger away as a file.
+    private var exports: Bool { viewer?.may(.export) ?? false }
+
+    /// The period's ledger as CSV and Excel.
+    private func exportLinks(_ balance: FundBalance) -> Node<HTML.BodyContext> {
+      let path = SiteURL.fundExport.path
+      func link(_ format: String, _ label: String) -> Node<HTML.BodyContext> {
+        var components = URLComponents()
+        components.path = path
+        components.queryItems = [
+          URLQueryItem(name: "scheme", value: balance.schemeCode),
+          URLQueryItem(name: "version", value: balance.versionLabel), URLQueryItem(name: "format", value: format),
+        ]
+        return .a(
+          .class("ledger-export"), .href(components.string ?? path), .text(label))
+      }
+      return .group(link("csv", "CSV"), .text(" "), link("xlsx", "Excel"))
     }
 
     private func row(_ scheme: String, _ period: String, _ balance: FundBalance, isTotal: Bool = false)
@@ -76,7 +97,8 @@ extension FundPage {
             isTotal
               ? ""
               : close.map { text("\($0.closedOn) 已结账（\($0.reference)）", "closed \($0.closedOn) (\($0.reference))") }
-                ?? text("未结账", "open"))))
+                ?? text("未结账", "open"))),
+        .if(exports, .td(isTotal ? .empty : exportLinks(balance))))
     }
 
     /// Finance's forms, for the schemes whose ledger the viewer keeps.

@@ -1,6 +1,7 @@
 import Foundation
 import HuzhuApp
 import HuzhuCore
+import HuzhuSpreadsheet
 import Vapor
 
 /// Payment batches, the bank's answers, and the fund's reconciliation.
@@ -55,6 +56,29 @@ extension PagesController {
     let form = try request.content.decode(ReturnForm.self)
     _ = try await request.payments.returnPayment(.init(form.claimId), in: batchID, reason: form.reason)
     return request.redirect(to: SiteURL.paymentBatchPage(.value(batchID)).path)
+  }
+
+  /// A fund's ledger as CSV or Excel: every entry, reversals and recoveries in their own rows.
+  @Sendable func exportFundLedger(_ request: Request) async throws -> Response {
+    guard let format = request.query[String.self, at: "format"], ["csv", "xlsx"].contains(format) else {
+      throw APIError.invalidQuery("format", expected: LocalizedText(zh: "应为 csv 或 xlsx", en: "takes csv or xlsx"))
+    }
+    guard let scheme = request.query[String.self, at: "scheme"], !scheme.isEmpty, scheme.count <= 64 else {
+      throw APIError.invalidQuery("scheme", expected: LocalizedText(zh: "请指定方案", en: "names the scheme"))
+    }
+    // A rule version's label (it also names the file): letters, digits, dot, dash, underscore.
+    let version = request.query[String.self, at: "version"].flatMap { $0.isEmpty ? nil : $0 }
+    if let version,
+      version.count > 32 || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+    {
+      throw APIError.invalidQuery(
+        "version", expected: LocalizedText(zh: "应为规则版本，如 2019", en: "names a rule version, e.g. 2019"))
+    }
+    let english = request.displayLanguage == .en
+    let table = try await request.schemeWork.fundLedger(scheme: scheme, versionLabel: version, english: english)
+    let data = format == "csv" ? ReportFile.csv(table, english: english) : try ReportFile.xlsx(table, english: english)
+    return Response.spreadsheet(
+      data, excel: format == "xlsx", name: "huzhu-fund-ledger-\(scheme)\(version.map { "-\($0)" } ?? "")")
   }
 
   @Sendable func funds(_ request: Request) async throws -> Response {

@@ -36,14 +36,9 @@ extension PagesController {
     let data = format == "csv" ? ReportFile.csv(table, english: english) : try ReportFile.xlsx(table, english: english)
     try await request.reports.recordExport(
       table: table.id, format: format, node: model.root, period: model.period, scheme: query.schemeCode)
-    var headers = HTTPHeaders()
-    headers.contentType =
-      format == "csv"
-      ? HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-      : HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    let name = "huzhu-\(table.id)-\(model.root.code)-\(model.period.from)-\(model.period.to).\(format)"
-    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-    return Response(status: .ok, headers: headers, body: .init(data: data))
+    return Response.spreadsheet(
+      data, excel: format == "xlsx",
+      name: "huzhu-\(table.id)-\(model.root.code)-\(model.period.from)-\(model.period.to)")
   }
 
   /// The printable monthly report: the month and the year to its end, side by side.

@@ -37,6 +37,8 @@ struct PagesController {
     authenticated.post(.paymentBatchSettle(.key), requires: .managePayments, use: settle)
     authenticated.post(.paymentBatchReturn(.key), requires: .managePayments, use: returnLine)
     authenticated.get(.funds, requires: .viewFund, use: funds)
+    // Both, like the statistics' export: the ledger (viewFund, checked by the use case) and export.
+    authenticated.get(.fundExport, requires: .export, use: exportFundLedger)
     authenticated.get(.statistics, requires: .viewReports, use: statistics)
     // Exporting needs both: the figures (viewReports) and the right to take data away (export).
     authenticated.get(.statisticsExport, requires: .viewReports, use: exportStatistics)
@@ -244,13 +246,21 @@ struct PagesController {
       request.flashError(failure.errors.first?.message ?? LocalizedText(zh: "无法导出", en: "Cannot export"))
       return request.redirect(to: SiteURL.auditLog.path)
     }
+    return Response.spreadsheet(
+      data, excel: excel, name: "huzhu-audit-\(CalendarDate.today(now: request.services.clock.instant))")
+  }
+}
+
+extension Response {
+  /// A CSV or Excel file to download, named `name` plus its extension.
+  static func spreadsheet(_ data: Data, excel: Bool, name: String) -> Response {
     var headers = HTTPHeaders()
     headers.contentType =
       excel
       ? HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
       : HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-    let name = "huzhu-audit-\(CalendarDate.today(now: request.services.clock.instant)).\(excel ? "xlsx" : "csv")"
-    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+    headers.replaceOrAdd(
+      name: .contentDisposition, value: "attachment; filename=\"\(name).\(excel ? "xlsx" : "csv")\"")
     return Response(status: .ok, headers: headers, body: .init(data: data))
   }
 }

@@ -95,6 +95,8 @@ public enum SiteURL: Hashable, Sendable {
   case funds
   case fundOpening
   case fundClose
+  /// A fund's ledger as CSV or Excel (`?scheme=&version=&format=csv|xlsx`), corrections in their own rows.
+  case fundExport
   /// The year-end renewal of every unit under a node (preview, then commit).
   case renewals
   case settlementsPage
@@ -150,6 +152,8 @@ public enum SiteURL: Hashable, Sendable {
     case transferDecision(Parameter<TransferRequest.ID>)
     case individualEnrollments
     case individuals
+    /// A member's account for transfers replaced (after the bank returned one, say).
+    case workerBankAccount(Parameter<Worker.ID>)
     case workerEnrollments(Parameter<Worker.ID>)
     case bill(Parameter<Bill.ID>)
     case billPayments(Parameter<Bill.ID>)
@@ -259,6 +263,7 @@ public enum SiteURL: Hashable, Sendable {
     case .funds: ["funds"]
     case .fundOpening: ["funds", "opening"]
     case .fundClose: ["funds", "close"]
+    case .fundExport: ["funds", "export"]
     case .renewals: ["renewals"]
     case .settlementsPage: ["settlements"]
     case .settlementUpload: ["settlements", "upload"]
@@ -329,6 +334,7 @@ extension SiteURL.API {
     case .transferDecision(let id): ["transfers", id.component(SiteURL.idParameter), "decision"]
     case .individualEnrollments: ["enrollments", "individual"]
     case .individuals: ["individuals"]
+    case .workerBankAccount(let id): ["workers", id.component(SiteURL.idParameter), "bank-account"]
     case .workerEnrollments(let id): ["workers", id.component(SiteURL.idParameter), "enrollments"]
     case .bill(let id): ["bills", id.component(SiteURL.idParameter)]
     case .billPayments(let id): ["bills", id.component(SiteURL.idParameter), "payments"]
