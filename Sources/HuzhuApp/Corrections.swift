@@ -37,6 +37,45 @@ public struct Corrections: UseCase {
     return correction
   }
 
+  /// Asks for the withdrawal of a member's cover by its certificate number: `.enrollmentVoid`
+  /// (enrolled in error) or `.withdrawal` (the member withdraws, where the rule version allows
+  /// it), dated today, the server's day. Carried out, the bill owes less and each payer who
+  /// paid for the member is refunded (to the account given here for payers other than the
+  /// member, else the one on file).
+  public func requestWithdrawal(
+    _ kind: Correction.Kind, certificate: String, reason: String, refundBankName: String?,
+    refundBankAccount: String?
+  ) async throws -> Correction {
+    try actor.require(.recordPayments)
+    guard kind.correctsEnrollment else { throw UseCaseError.notFound }
+    let account = try RefundAccount.checked(bankName: refundBankName, bankAccount: refundBankAccount)
+    guard let found = try await enrollmentStore.certificate(number: certificate) else {
+      throw UseCaseError.notFound
+    }
+    let correction = try await enrollmentStore.requestWithdrawal(
+      kind, certificate: found.enrollment.certificateNumber, reason: reason, refundAccount: account,
+      by: correctionActor, on: services.today, scheme: try await contexts.scheme(found.enrollment.schemeCode))
+    try await audit.record(
+      .dataChange, subject: "certificate:\(correction.targetLabel)",
+      detail: correction.status == .applied
+        ? "\(kind.rawValue) applied (the scheme needs no second person): \(correction.reason)"
+        : "\(kind.rawValue) requested: \(correction.reason)")
+    return correction
+  }
+
+  /// Reissues the receipt in force under a new number (the paper lost, spoilt or made out
+  /// wrongly): no money moves, so no second person; the earlier number stays, marked replaced.
+  public func reissueReceipt(_ number: String, reason: String) async throws -> ReceiptReissue {
+    try actor.require(.recordPayments)
+    guard try await enrollmentStore.payment(receiptNumber: number) != nil else { throw UseCaseError.notFound }
+    let reissue = try await enrollmentStore.reissueReceipt(
+      number, reason: reason, by: actor.name, on: services.today)
+    try await audit.record(
+      .dataChange, subject: "payment:\(reissue.replaces)",
+      detail: "receipt reissued as \(reissue.number): \(reissue.reason)")
+    return reissue
+  }
+
   /// The second person's decision; approving carries the correction out.
   public func decide(_ id: Correction.ID, approve: Bool, note: String?) async throws -> Correction {
     try actor.require(.keepFundLedger)
@@ -46,7 +85,8 @@ public struct Corrections: UseCase {
       scheme: try await contexts.scheme(found.schemeCode))
     if changed {
       try await audit.record(
-        .dataChange, subject: "payment:\(correction.targetLabel)",
+        .dataChange,
+        subject: "\(correction.kind.correctsEnrollment ? "certificate" : "payment"):\(correction.targetLabel)",
         detail:
           "\(correction.kind.rawValue) \(approve ? "approved" : "refused"), requested by \(correction.requestedBy)"
           + (correction.decisionNote.map { ": \($0)" } ?? ""))

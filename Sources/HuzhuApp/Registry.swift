@@ -279,6 +279,17 @@ public struct Registry: UseCase {
     public let schemeName: String
     /// A void asked for or applied: the receipt is marked with it.
     public var correction: Correction? = nil
+    /// The number asked for, and the receipt's reissues, oldest first: a number the last one
+    /// does not carry is a replaced receipt, marked so.
+    public var askedNumber = ""
+    public var reissues: [ReceiptReissue] = []
+
+    /// The number in force.
+    public var currentNumber: String { reissues.last?.number ?? payment.receiptNumber }
+    /// The reissue that replaced the number asked for, when it is no longer in force.
+    public var replacement: ReceiptReissue? { reissues.first { $0.replaces == askedNumber } }
+    /// The reissue the number asked for is, when it is one.
+    public var reissue: ReceiptReissue? { reissues.first { $0.number == askedNumber } }
   }
 
   public func receipt(number: String) async throws -> Receipt {
@@ -295,6 +306,8 @@ public struct Registry: UseCase {
       payerDisplayName: payment.payerName ?? (payment.payer == .employer ? unitName : nil) ?? payment.payer.label.zh,
       unitName: unitName, schemeName: scheme?.definition.scheme.name ?? bill.schemeCode)
     receipt.correction = try await enrollmentStore.corrections(ofPayments: [payment.id])[payment.id]
+    receipt.askedNumber = number.trimmingCharacters(in: .whitespaces).uppercased()
+    receipt.reissues = try await enrollmentStore.reissues(of: payment.id)
     return receipt
   }
 

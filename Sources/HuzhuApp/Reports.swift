@@ -36,8 +36,9 @@ public struct Reports: UseCase {
     public let schemes: [StoredScheme]
     public let period: ReportPeriod
     public let report: StatisticsReport
-    /// The funds of the schemes in reach: nil when the actor does not see funds.
-    public let fundBalance: Money?
+    /// The funds of the schemes in reach, all periods together: nil when the actor does not
+    /// see funds.
+    public let fund: FundBalance?
     public let ranking: [TargetAchievement]
     /// Products' and benefits' names, by code.
     public let names: StatisticsReport.Names
@@ -65,12 +66,9 @@ public struct Reports: UseCase {
         organisations: subtree, period: period, schemeCode: schemeCode, today: services.today, unitLimit: unitLimit))
     async let targets = statistics.targets(on: period.to)
     let report = StatisticsReport(try await facts, period: period, root: root.id, organisations: visible)
-    var fundBalance: Money?
+    var fund: FundBalance?
     if actor.may(.viewFund) {
-      fundBalance =
-        FundBalance.total(
-          of: try await Schemes(services, actor: actor).fundBalances(scheme: schemeCode)
-        ).balance
+      fund = FundBalance.total(of: try await Schemes(services, actor: actor).fundBalances(scheme: schemeCode))
     }
     let ranked = TargetRanking.rank(
       try await statistics.achievements(
@@ -82,7 +80,7 @@ public struct Reports: UseCase {
       cursor = node.parentID.flatMap { parent in visible.first { $0.id == parent } }
     }
     return Statistics(
-      root: root, path: path, schemes: schemes, period: period, report: report, fundBalance: fundBalance,
+      root: root, path: path, schemes: schemes, period: period, report: report, fund: fund,
       ranking: ranked, names: Self.names(schemes))
   }
 

@@ -532,8 +532,12 @@ struct Restore: AsyncParsableCommand {
 struct CorrectionsCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "corrections",
-    abstract: "Corrections of money: a payment's void asked for, approved or refused by a second person, listed.",
-    subcommands: [CorrectionsVoid.self, CorrectionsDecide.self, CorrectionsList.self])
+    abstract:
+      "Corrections of money: a payment's void or a cover's withdrawal asked for, approved or refused by a second person, listed.",
+    subcommands: [
+      CorrectionsVoid.self, CorrectionsWithdraw.self, CorrectionsReissue.self, CorrectionsDecide.self,
+      CorrectionsList.self,
+    ])
 }
 
 /// `huzhu corrections void --receipt SJ-… --reason TEXT --as USER`.

@@ -18,7 +18,8 @@ public struct HuzhuCommand: AsyncParsableCommand {
       """,
     subcommands: [
       Serve.self, Initialise.self, Migrate.self, SeedDemo.self, Calc.self, Import.self, Claims.self, Simulate.self,
-      Audit.self, BackUp.self, Restore.self, Fund.self, CorrectionsCommand.self, RecoveriesCommand.self, Renew.self,
+      Audit.self, BackUp.self, Restore.self, Fund.self, CorrectionsCommand.self, RecoveriesCommand.self,
+      RefundsCommand.self, Renew.self,
       SettlementsCommand.self,
     ]
   )

@@ -109,6 +109,7 @@ func routes(_ app: Application) throws {
   UnitUpkeepController().register(authenticated: authenticated)
   CorrectionsPagesController().register(authenticated: authenticated)
   RecoveriesPagesController().register(authenticated: authenticated)
+  RefundsPagesController().register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)
@@ -121,6 +122,7 @@ func routes(_ app: Application) throws {
   SettlementController().register(authenticated: authenticated)
   CorrectionController().register(authenticated: authenticated)
   RecoveryController().register(authenticated: authenticated)
+  RefundController().register(authenticated: authenticated)
   app.get(.openAPI) { _ in
     var headers = HTTPHeaders()
     headers.contentType = HTTPMediaType(type: "application", subType: "yaml", parameters: ["charset": "utf-8"])

@@ -354,6 +354,30 @@ class Journey(unittest.TestCase):
         self.shot("17-unit-paid")
         self.assertEqual(d.current_url.split("?")[0], unit_url)
 
+        # 孙浩 was enrolled in error after all: the window asks for the void from his
+        # certificate, finance approves it, and the three payers' refunds are transferred.
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "a[href^='/certificates/ANYANG-2027-']"))
+        certificate_url = d.current_url
+        Select(d.find_element(By.ID, "withdrawal-kind")).select_by_value("enrollment_void")
+        d.find_element(By.ID, "withdrawal-reason").send_keys("人员录错")
+        self.click_and_wait(d.find_element(By.ID, "withdrawal-submit"))
+        self.assertIn("待财务复核", d.find_element(By.ID, "certificate-notice").text)
+        self.sign_out()
+        self.sign_in("ay-finance")
+        self.open("/corrections?status=requested")
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "button[id^='approve-ANYANG-2027-']"))
+        self.open("/refunds?status=due")
+        self.shot("17b-refunds-due")
+        for _ in range(3):  # employer, worker, city union
+            form = d.find_element(By.CSS_SELECTOR, "#refunds form.inline-form")
+            form.find_element(By.NAME, "reference").send_keys("ICBC-REFUND")
+            self.click_and_wait(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+            self.assertIn("已登记退款", d.find_element(By.ID, "refunds-notice").text)
+        self.assertFalse(d.find_elements(By.CSS_SELECTOR, "#refunds form.inline-form"))
+        d.get(certificate_url)
+        self.assertIn("本保障书已作废", d.find_element(By.ID, "certificate-void").text)
+        self.shot("17c-certificate-void")
+
     def test_the_window_registers_a_gig_worker_who_enrolls_on_her_own(self):
         d = self.driver
         self.sign_in("yc-window")

@@ -465,6 +465,54 @@ struct ClaimCommandTests {
     #expect(applied.contains(receipt))
   }
 
+  /// `huzhu corrections withdraw`, then the refunds listed, written to a bank file and paid.
+  @Test func aCoverIsWithdrawnAndItsRefundsPaidFromTheCommandLine() async throws {
+    let configuration = try AppConfiguration.resolve(dataDirectory: scratch.make(), environment: quietDemo)
+    _ = try await Tasks.seedDemo(configuration)
+    var number = ""
+    try await withStores(configuration) { database in
+      struct Row: Decodable { let certificate_number: String }
+      number = try #require(
+        try await (database as! any SQLDatabase).raw(
+          """
+          SELECT e.certificate_number FROM enrollments e WHERE e.scheme_code = 'anyang' AND e.status = 'active'
+            AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.worker_id = e.worker_id)
+          ORDER BY e.certificate_number LIMIT 1
+          """
+        ).first(decoding: Row.self)
+      ).certificate_number
+    }
+    let today = CalendarDate(year: 2020, month: 4, day: 15)!
+    // Too late to withdraw: refused, nothing asked.
+    await #expect(throws: ValidationFailure.self) {
+      try await Tasks.requestWithdrawal(
+        configuration, operatorName: "ay-window", certificate: number, kind: .withdrawal, reason: "退保", today: today)
+    }
+    let asked = try await Tasks.requestWithdrawal(
+      configuration, operatorName: "ay-window", certificate: number, kind: .enrollmentVoid, reason: "录错人员",
+      today: today)
+    #expect(asked.contains("参保作废") && asked.contains("待复核"))
+    let id = try #require(asked.split(separator: "（").last?.dropLast())
+    _ = try await Tasks.decideCorrection(
+      configuration, operatorName: "ay-finance", id: String(id), approve: true, note: nil)
+    let due = try await Tasks.listRefunds(configuration, operatorName: "ay-finance", status: .due)
+    #expect(due.contains(number))
+    let file = configuration.dataDirectory + "/refunds.csv"
+    _ = try await Tasks.refundsBankFile(configuration, operatorName: "ay-finance", format: .csv, to: file)
+    #expect(try String(contentsOfFile: file, encoding: .utf8).contains("退费 TF-ANYANG-"))
+    let refundID = try #require(due.split(separator: "\n").dropFirst(2).first?.split(separator: " ").first)
+    let paid = await CommandEnvironment.$values.withValue(["LOG_LEVEL": "warning"]) {
+      await HuzhuCommand.run(arguments: [
+        "refunds", "pay", String(refundID), "--reference", "BANK-1", "--as", "ay-finance", "--data-dir",
+        configuration.dataDirectory,
+      ])
+    }
+    #expect(paid == 0)
+    #expect(try await Tasks.listRefunds(configuration, operatorName: "ay-finance", status: .paid).contains("已退款"))
+    let elsewhere = try await Tasks.listRefunds(configuration, operatorName: "hlj-finance", status: nil)
+    #expect(elsewhere.contains("0 笔") && !elsewhere.contains(number))
+  }
+
   /// `huzhu audit verify` passes an untouched log, names the entry deleted behind the
   /// application's back (trigger dropped first) and exits 1; an anchor shows the end cut off.
   @Test func auditVerifyFindsADeletedEntry() async throws {

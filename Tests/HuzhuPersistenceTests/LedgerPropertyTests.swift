@@ -7,16 +7,18 @@ import SQLKit
 import Testing
 
 /// Random sequences of claims, batches, the bank's answers and returns, account corrections,
-/// payments voided (four eyes) and paid again, recoveries opened and repaid in parts, and a
-/// period's close, on every database: after every step the ledger balances (contributions −
-/// claims paid + reversals + recoveries), each claim has left the fund exactly once if it is
-/// paid and not at all otherwise, each payment is in the fund once unless voided, what came
-/// back on a recovery is in the fund once and never more than was due, a closed period never
-/// changes, and no cap ledger is negative.
+/// payments voided (four eyes) and paid again, members' cover withdrawn and their contributions
+/// refunded and transferred, recoveries opened and repaid in parts, and a period's close, on
+/// every database: after every step the ledger balances (contributions − refunds − claims paid
+/// + reversals + recoveries), each claim has left the fund exactly once if it is paid and not
+/// at all otherwise, each payment is in the fund once unless voided, each refund has left it
+/// once and no bill has given back more than it took, what came back on a recovery is in the
+/// fund once and never more than was due, a closed period never changes, and no cap ledger is
+/// negative.
 extension ClaimStoreContractTests {
   enum Step: CaseIterable {
     case openClaim, makeBatch, answerPaid, answerFailed, bankReturn, correctAccount, closePeriod, voidPayment, payBill
-    case openRecovery, repay
+    case openRecovery, repay, withdrawMember, transferRefund
   }
 
   @Test(arguments: kinds, [7, 5])
@@ -59,10 +61,21 @@ extension ClaimStoreContractTests {
       let weighted: [Step] = [
         .openClaim, .openClaim, .openClaim, .makeBatch, .makeBatch, .makeBatch, .answerPaid, .answerPaid, .answerPaid,
         .answerFailed, .bankReturn, .bankReturn, .correctAccount, .voidPayment, .payBill, .payBill, .openRecovery,
-        .repay, .repay,
+        .repay, .repay, .withdrawMember, .transferRefund,
       ]
       let enrollments = FluentEnrollmentStore(database: db.database)
       let bills = try await enrollments.bills(unit: unit.id).map(\.id)
+      // Members whose cover may be withdrawn: another Anyang unit's, not those the claims are
+      // made for.
+      var otherBills: [Bill.ID] = []
+      var others: [Enrollment] = []
+      for candidate in try await registry.units(in: nil, page: PageQuery(per: 200)).items where candidate.id != unit.id
+      {
+        otherBills = try await enrollments.bills(unit: candidate.id).filter { $0.schemeCode == "anyang" }.map(\.id)
+        for bill in otherBills { others += try await enrollments.enrollments(bill: bill) }
+        if others.count >= 4 { break }
+      }
+      #expect(others.count >= 4)
       for index in 0..<96 {
         // A void before any claim uses the cover (afterwards most are refused, rightly), then
         // the bill paid again.
@@ -75,6 +88,9 @@ extension ClaimStoreContractTests {
           case 28, 52, 76: .openRecovery
           case 29, 30, 53, 54, 77, 78: .repay
           case 18, 19, 42, 66: .bankReturn
+          // Cover withdrawn before and after the close (its refunds then go to the next period).
+          case 10, 60: .withdrawMember
+          case 11, 61: .transferRefund
           default: weighted.randomElement(using: &random)!
           }
         let at = context(world, clerk, on: day)
@@ -168,6 +184,20 @@ extension ClaimStoreContractTests {
             let reference = Bool.random(using: &random) ? "HK-\(index)" : "HK-\(index - 1)"
             _ = try await store.recordRepayment(
               recovery.id, amount: Money(fen: fen), reference: reference, context: at)
+          case .withdrawMember:
+            guard let member = others.randomElement(using: &random) else { continue }
+            let asked = try await enrollments.requestWithdrawal(
+              .enrollmentVoid, certificate: member.certificateNumber, reason: "录错人员", refundAccount: nil,
+              by: CorrectionActor(accountID: clerk.accountID, name: clerk.name), on: day, scheme: world.scheme)
+            _ = try await enrollments.decide(
+              asked.id, approve: true, note: nil,
+              by: CorrectionActor(accountID: approver.accountID, name: approver.name), on: day, scheme: world.scheme)
+          case .transferRefund:
+            guard let refund = try await enrollments.refundsDue().randomElement(using: &random) else { continue }
+            // Sometimes a reference sent twice (nothing), sometimes another (refused).
+            for reference in ["TF-\(index)", Bool.random(using: &random) ? "TF-\(index)" : "TF-X"] {
+              _ = try await enrollments.markRefundPaid(refund.id, reference: reference, by: "财务", on: day)
+            }
           case .closePeriod:
             _ = try await FluentFundStore(database: db.database).close(
               scheme: world.scheme, version: "2019", reference: "结账", closedOn: day, closedBy: "财务")
@@ -184,6 +214,7 @@ extension ClaimStoreContractTests {
         try await expectEachClaimPaidOnceAtMost(claims, db)
         try await expectEachPaymentInTheFundUnlessVoided(bills, db)
         try await expectEachRecoveryInTheFundOnce(store, db)
+        try await expectEachRefundInTheFundOnce(bills + otherBills, db)
         if let closedBalance {
           let now = try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang")
             .first { $0.versionLabel == "2019" }
@@ -212,7 +243,10 @@ extension ClaimStoreContractTests {
         #expect(kinds == Int64(RecoveryRepayment.Kind.allCases.count))
       }
       // The sequence did real work, not only refusals.
-      for step in [Step.openClaim, .makeBatch, .answerPaid, .bankReturn, .voidPayment, .openRecovery, .repay] {
+      for step in [
+        Step.openClaim, .makeBatch, .answerPaid, .bankReturn, .voidPayment, .openRecovery, .repay, .withdrawMember,
+        .transferRefund,
+      ] {
         #expect(done[step, default: 0] > 0, "\(step) never succeeded: \(done)")
       }
     }
@@ -243,6 +277,38 @@ extension ClaimStoreContractTests {
       credited += sum
     }
     #expect(rows.reduce(0) { $0 + $1.amount } == credited, sourceLocation: sourceLocation)
+  }
+
+  /// Each refund has left the fund once, by its own entry, and no bill has given back more than
+  /// its payers paid (what it still counts as paid is never negative, and never above its due).
+  func expectEachRefundInTheFundOnce(
+    _ bills: [Bill.ID], _ db: MigratedDatabase, sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws {
+    struct Row: Decodable {
+      let source_id: String
+      let amount: Int64
+    }
+    let entries = try await db.sql.select().columns("source_id", "amount").from("fund_entries")
+      .where("kind", .equal, "refund").all(decoding: Row.self)
+    struct Refunded: Decodable {
+      let id: UUID
+      let amount: Int64
+    }
+    let refunds = try await db.sql.select().columns("id", "amount").from("refunds").all(decoding: Refunded.self)
+    #expect(entries.count == refunds.count, sourceLocation: sourceLocation)
+    for refund in refunds {
+      #expect(
+        entries.filter { $0.source_id == "refund:\(refund.id.uuidString.lowercased())" }.map(\.amount) == [
+          -refund.amount
+        ],
+        sourceLocation: sourceLocation)
+    }
+    let enrollments = FluentEnrollmentStore(database: db.database)
+    for id in bills {
+      let bill = try #require(try await enrollments.bill(id))
+      #expect(bill.paid.allSatisfy { $0.amount.fen > 0 }, sourceLocation: sourceLocation)
+      #expect(bill.totalPaid <= bill.totalDue, "\(bill.number)", sourceLocation: sourceLocation)
+    }
   }
 
   /// A payment standing is in the fund once (its posting); a voided one nets to nothing.

@@ -48,7 +48,8 @@ extension ClaimStoreContractTests {
     for balance in balances {
       #expect(
         balance.balance
-          == balance.opening + balance.contributions + balance.subsidies - balance.claimsPaid + balance.reversals
+          == balance.opening + balance.contributions + balance.subsidies - balance.refunds - balance.claimsPaid
+          + balance.reversals
           + balance.recoveries - balance.carriedForward, sourceLocation: sourceLocation)
     }
   }

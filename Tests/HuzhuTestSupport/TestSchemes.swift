@@ -6,7 +6,7 @@ import HuzhuSchemeFiles
 ///
 /// `hospital` is a unit product: half the unit must join (everyone below 3 workers), the same
 /// shares for everyone (1–3), new hires within 30 days, ages 16–59, cover from the day of
-/// payment. `gig` takes individuals, costs 100.00, and covers from the day after payment.
+/// payment, withdrawal within 15 days. `gig` takes individuals, costs 100.00, and covers from the day after payment.
 public enum TestSchemes {
   public static let enrollmentYAML = """
     scheme: { code: test, name: 测试互助保障, rounding: half_up }
@@ -17,7 +17,7 @@ public enum TestSchemes {
           - version: "2024"
             coverageStarting: { from: 2024-01-01 }
             contribution: { perShare: "60.00", periodMonths: 12 }
-            enrollment: { minParticipation: "50%", everyoneWhenHeadcountBelow: 3, sameSharesInUnit: true, lateJoinerDays: 30 }
+            enrollment: { minParticipation: "50%", everyoneWhenHeadcountBelow: 3, sameSharesInUnit: true, lateJoinerDays: 30, withdrawalDays: 15 }
             shares: { min: 1, max: 3 }
             eligibility: { ageFrom: 16, ageUnder: 60 }
             waitingPeriod: { days: 30, waivedOnRenewalWithinDays: 30 }

@@ -120,6 +120,53 @@ struct CorrectionAPITests {
     }
   }
 
+  /// A receipt reissued through the API and the receipt's page: the new number is in force,
+  /// the old one marked replaced; another federation's window finds neither.
+  @Test(arguments: kinds)
+  func aReceiptIsReissuedUnderANewNumber(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      test.setToday(2020, 4, 15)
+      let (number, _, _) = try await receipt(test)
+      let path = "/api/v1/receipts/\(number)/reissue"
+      let template = "/api/v1/receipts/{number}/reissue"
+      #expect(
+        try await test.send(.POST, path, body: #"{"reason":"x"}"#, headers: test.headers("yc-window")).status
+          == .notFound)
+      #expect(
+        try await test.send(.POST, path, body: #"{"reason":"x"}"#, headers: test.headers("ay-approver")).status
+          == .forbidden)
+      let reissued = try await api.call(
+        test, .POST, path, template: template, body: #"{"reason":"收据遗失"}"#, headers: test.clerkHeaders,
+        expect: 201)
+      let newNumber = try #require(reissued["receiptNumber"] as? String)
+      #expect(reissued["replaces"] as? String == number && newNumber.hasPrefix("SJ-ANYANG-2020-"))
+      let again = try await api.call(
+        test, .POST, path, template: template, body: #"{"reason":"再开"}"#, headers: test.clerkHeaders, expect: 422)
+      #expect(api.fieldCodes(again) == ["receipt_replaced"])
+      #expect(
+        try await test.get("/api/v1/receipts/\(newNumber)", headers: test.headers("yc-window")).status == .notFound)
+
+      let window = try await test.signIn("ay-window")
+      let old = try await test.get("/receipts/\(number)", headers: window.cookie).text
+      #expect(
+        old.contains("id=\"receipt-replaced\"") && old.contains(newNumber) && !old.contains("id=\"reissue-form\""))
+      let current = try await test.get("/receipts/\(newNumber)", headers: window.cookie).text
+      #expect(current.contains("id=\"receipt-reissue\"") && current.contains("id=\"reissue-form\""))
+      let byPage = try await test.send(
+        .POST, "/receipts/\(newNumber)/reissue",
+        body: "reason=%E6%8A%AC%E5%A4%B4%E5%86%99%E9%94%99&_csrf=\(window.csrf)",
+        headers: window.form())
+      #expect(byPage.status == .seeOther)
+      let third = try #require(byPage.headers.first(name: .location))
+      #expect(third != "/receipts/\(newNumber)")
+      #expect(try await test.get(third, headers: window.cookie).text.contains("替代 \(newNumber)"))
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(), page: PageQuery(per: PageQuery.maximumPerPage)
+      ).items
+      #expect(events.contains { $0.actor == "ay-window" && $0.detail.contains("receipt reissued as \(newNumber)") })
+    }
+  }
+
   /// The pages: the receipt's form asks, finance's list approves; the fund page links there.
   @Test func theReceiptAsksAndTheCorrectionsPageDecides() async throws {
     try await withTestApp(.sqlite) { test in

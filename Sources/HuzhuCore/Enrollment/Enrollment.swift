@@ -1,9 +1,10 @@
 /// One member's cover in one product for one coverage period: what the certificate
 /// (互助金保障书) states and what a claim is judged against.
 ///
-/// Cover is bought for a whole period: there is no withdrawal or refund mid-period, and a
-/// member who leaves the unit keeps the cover to the period's end (nothing here changes
-/// when the person's employment does).
+/// Cover is bought for a whole period: a member who leaves the unit keeps the cover to the
+/// period's end (nothing here changes when the person's employment does). Only a correction
+/// withdraws it: an enrollment made in error, or a withdrawal within the days the rule version
+/// allows (``Correction/Kind/withdrawal``), with the contributions refunded.
 public struct Enrollment: Hashable, Sendable, Codable, Identifiable {
   public typealias ID = Identifier<Enrollment>
 
@@ -56,6 +57,7 @@ public struct Enrollment: Hashable, Sendable, Codable, Identifiable {
 
   /// Where the cover stands on `date`, for people reading a certificate or a list.
   public func coverState(on date: CalendarDate) -> CoverState {
+    if status == .withdrawn { return .withdrawn }
     guard status == .active, let coverFrom else { return .awaitingPayment }
     if date < coverFrom { return .notYetStarted }
     return date <= period.end ? .inForce : .expired
@@ -74,11 +76,15 @@ public enum EnrollmentStatus: String, Hashable, Sendable, Codable, CaseIterable 
   case awaitingPayment = "awaiting_payment"
   /// Paid: covered from `coverFrom` to the period's end.
   case active
+  /// Withdrawn by a correction (enrolled in error, or the member withdrew in time): no cover,
+  /// the certificate is void; the record stays, linked to its correction.
+  case withdrawn
 
   public var label: LocalizedText {
     switch self {
     case .awaitingPayment: LocalizedText(zh: "待缴费", en: "awaiting payment")
     case .active: LocalizedText(zh: "已缴费", en: "paid")
+    case .withdrawn: LocalizedText(zh: "已撤销", en: "withdrawn")
     }
   }
 }
@@ -88,9 +94,12 @@ public enum CoverState: String, Hashable, Sendable, Codable, CaseIterable {
   case notYetStarted = "not_yet_started"
   case inForce = "in_force"
   case expired
+  /// Withdrawn by a correction; the certificate is void.
+  case withdrawn
 
   public var label: LocalizedText {
     switch self {
+    case .withdrawn: LocalizedText(zh: "已撤销（保障书作废）", en: "withdrawn (certificate void)")
     case .awaitingPayment: LocalizedText(zh: "待缴费", en: "awaiting payment")
     case .notYetStarted: LocalizedText(zh: "未到生效日", en: "not yet started")
     case .inForce: LocalizedText(zh: "保障中", en: "in force")

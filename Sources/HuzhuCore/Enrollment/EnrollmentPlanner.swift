@@ -92,6 +92,7 @@ public enum DocumentKind: String, Sendable, CaseIterable {
   case receipt
   case claim
   case paymentBatch = "payment_batch"
+  case refund
 
   var prefix: String {
     switch self {
@@ -100,6 +101,7 @@ public enum DocumentKind: String, Sendable, CaseIterable {
     case .receipt: "SJ-"
     case .claim: "LP-"
     case .paymentBatch: "ZF-"
+    case .refund: "TF-"
     }
   }
 
@@ -162,7 +164,8 @@ public enum EnrollmentPlanner {
           FieldError(
             field: "workerIds[\(index)]", code: "already_enrolled",
             message: LocalizedText(
-              zh: "第\(index + 1)行 \(member.worker.name)：已参加本产品（保障书 \(same.certificateNumber)，\(same.period.start)–\(same.period.end)）",
+              zh:
+                "第\(index + 1)行 \(member.worker.name)：已参加本产品（保障书 \(same.certificateNumber)，\(same.period.start)–\(same.period.end)）",
               en:
                 "row \(index + 1), \(member.worker.name): already enrolled (certificate \(same.certificateNumber), \(same.period.start)–\(same.period.end))"
             ),

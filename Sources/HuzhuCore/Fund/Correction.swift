@@ -11,12 +11,25 @@ public struct Correction: Hashable, Sendable, Codable, Identifiable {
     /// A contribution payment recorded in error (the wrong bill, the wrong amount, a transfer
     /// that never came): the payment is void, its money leaves the fund, its bill owes again.
     case paymentVoid = "payment_void"
+    /// A member enrolled in error (the wrong person, product or shares): the cover is withdrawn,
+    /// the certificate void, the bill owes less, and what its payers paid for the member is
+    /// refunded (``RefundRules``).
+    case enrollmentVoid = "enrollment_void"
+    /// A member withdrawing within the days the rule version allows (退保, `withdrawalDays`):
+    /// carried out like an enrollment void.
+    case withdrawal
 
     public var label: LocalizedText {
       switch self {
       case .paymentVoid: LocalizedText(zh: "缴费作废", en: "payment void")
+      case .enrollmentVoid: LocalizedText(zh: "参保作废", en: "enrollment void")
+      case .withdrawal: LocalizedText(zh: "退保", en: "withdrawal")
       }
     }
+
+    /// Whether it corrects an enrollment (the target is the enrollment, its label the
+    /// certificate number) rather than a payment.
+    public var correctsEnrollment: Bool { self != .paymentVoid }
   }
 
   public enum Status: String, Hashable, Sendable, Codable, CaseIterable {
@@ -39,10 +52,11 @@ public struct Correction: Hashable, Sendable, Codable, Identifiable {
   public let id: ID
   public let kind: Kind
   public let schemeCode: String
-  /// What it corrects: the payment's ID, and its receipt number for people.
+  /// What it corrects: the payment's ID and its receipt number, or the enrollment's ID and its
+  /// certificate number.
   public let targetID: UUID
   public let targetLabel: String
-  /// The money it moves out of the fund (a void: the payment's amount).
+  /// The money it concerns: a payment void's amount; an enrollment's, what its cover costs.
   public let amount: Money
   public let reason: String
   public let requestedBy: String
@@ -125,11 +139,46 @@ public enum CorrectionRules {
     of payment: Payment, schemeCode: String, reason: String, by actor: CorrectionActor, on day: CalendarDate,
     fourEyes: Bool
   ) throws(ValidationFailure) -> Correction {
+    try request(
+      .paymentVoid, schemeCode: schemeCode, targetID: payment.id.rawValue, targetLabel: payment.receiptNumber,
+      amount: payment.amount, reason: reason, by: actor, on: day, fourEyes: fourEyes)
+  }
+
+  /// An enrollment void or a withdrawal of `enrollment`, whose cover costs `cost` (everything its
+  /// payers owe for it). A withdrawal only where its rule version allows one
+  /// (``RefundRules/checkWithdrawal(of:allowedDays:on:)``).
+  public static func requestEnrollmentVoid(
+    _ kind: Correction.Kind, of enrollment: Enrollment, cost: Money, reason: String, by actor: CorrectionActor,
+    on day: CalendarDate, fourEyes: Bool
+  ) throws(ValidationFailure) -> Correction {
+    precondition(kind.correctsEnrollment, "an enrollment is corrected by a void or a withdrawal")
+    guard enrollment.status != .withdrawn else {
+      throw ValidationFailure([
+        FieldError(
+          field: "certificateNumber", code: "already_withdrawn",
+          message: LocalizedText(zh: "该保障已撤销", en: "this cover is already withdrawn"))
+      ])
+    }
+    return try request(
+      kind, schemeCode: enrollment.schemeCode, targetID: enrollment.id.rawValue,
+      targetLabel: enrollment.certificateNumber, amount: cost, reason: reason, by: actor, on: day, fourEyes: fourEyes)
+  }
+
+  private static func request(
+    _ kind: Correction.Kind, schemeCode: String, targetID: UUID, targetLabel: String, amount: Money, reason: String,
+    by actor: CorrectionActor, on day: CalendarDate, fourEyes: Bool
+  ) throws(ValidationFailure) -> Correction {
     let reason = try checkText(reason, field: "reason", label: reasonLabel)
+    guard amount.fen > 0 else {
+      throw ValidationFailure([
+        FieldError(
+          field: "amount", code: "nothing_to_correct",
+          message: LocalizedText(zh: "没有涉及金额，无需更正", en: "there is no money to correct"))
+      ])
+    }
     var correction = Correction(
-      kind: .paymentVoid, schemeCode: schemeCode, targetID: payment.id.rawValue, targetLabel: payment.receiptNumber,
-      amount: payment.amount, reason: reason, requestedBy: actor.name, requestedByID: actor.accountID,
-      requestedOn: day)
+      kind: kind, schemeCode: schemeCode, targetID: targetID, targetLabel: targetLabel, amount: amount, reason: reason,
+      requestedBy: actor.name, requestedByID: actor.accountID, requestedOn: day)
     if !fourEyes {
       correction.status = .applied
       correction.decidedBy = actor.name

@@ -62,6 +62,9 @@ public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
   /// Money a member paid back on a claim found wrong (追回), credited to the products that paid
   /// it (``RecoveryRules``).
   case recovery
+  /// Contributions paid back to their payer when a member's cover is withdrawn (退费,
+  /// ``RefundRules``): negative.
+  case refund
 
   public var label: LocalizedText {
     switch self {
@@ -73,12 +76,13 @@ public enum FundEntryKind: String, Hashable, Sendable, Codable, CaseIterable {
     case .carriedForward: LocalizedText(zh: "结转下期", en: "carried forward")
     case .broughtForward: LocalizedText(zh: "上期结转", en: "brought forward")
     case .recovery: LocalizedText(zh: "追回", en: "recovered")
+    case .refund: LocalizedText(zh: "退费", en: "refunded")
     }
   }
 }
 
 /// The reconciliation of one scheme's fund for one period (rule version): opening +
-/// contributions + subsidies − claims paid (+ reversals + recoveries) − carried forward = balance, by
+/// contributions + subsidies − refunds − claims paid (+ reversals + recoveries) − carried forward = balance, by
 /// construction of the sums. A closed period's balance is zero: it went to the next one.
 public struct FundBalance: Hashable, Sendable, Codable {
   public let schemeCode: String
@@ -92,6 +96,8 @@ public struct FundBalance: Hashable, Sendable, Codable {
   public var reversals: Money = .zero
   /// Money paid back on claims found wrong (追回).
   public var recoveries: Money = .zero
+  /// A positive figure: contributions refunded to their payers (退费).
+  public var refunds: Money = .zero
   /// A positive figure: what the period's close moved to the next period.
   public var carriedForward: Money = .zero
   public var entryCount = 0
@@ -102,7 +108,7 @@ public struct FundBalance: Hashable, Sendable, Codable {
   }
 
   public var balance: Money {
-    opening + contributions + subsidies - claimsPaid + reversals + recoveries - carriedForward
+    opening + contributions + subsidies - refunds - claimsPaid + reversals + recoveries - carriedForward
   }
 
   public mutating func add(kind: FundEntryKind, amount: Money, count: Int = 1) {
@@ -112,6 +118,7 @@ public struct FundBalance: Hashable, Sendable, Codable {
     case .claimPayment: claimsPaid -= amount
     case .reversal: reversals += amount
     case .recovery: recoveries += amount
+    case .refund: refunds -= amount
     case .openingBalance, .broughtForward: opening += amount
     case .carriedForward: carriedForward -= amount
     }
@@ -127,6 +134,7 @@ public struct FundBalance: Hashable, Sendable, Codable {
       total.claimsPaid += balance.claimsPaid
       total.reversals += balance.reversals
       total.recoveries += balance.recoveries
+      total.refunds += balance.refunds
       total.opening += balance.opening
       total.carriedForward += balance.carriedForward
       total.entryCount += balance.entryCount

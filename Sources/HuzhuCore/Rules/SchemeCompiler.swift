@@ -225,6 +225,11 @@ public enum SchemeCompiler {
         if let days = enrollment.lateJoinerDays, days < 0 {
           fail("\(path).enrollment.lateJoinerDays", "invalid_days", zh: "天数不能为负", en: "days cannot be negative")
         }
+        if let days = enrollment.withdrawalDays, !(0...366).contains(days) {
+          fail(
+            "\(path).enrollment.withdrawalDays", "invalid_days", zh: "退保期限应为0–366天",
+            en: "the withdrawal days are 0–366")
+        }
       }
       var shares = 1...1
       if let definition = version.shares {

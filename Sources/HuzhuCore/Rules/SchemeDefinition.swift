@@ -138,6 +138,9 @@ public struct EnrollmentDefinition: Codable, Sendable, Equatable {
   public var exclusiveWith: [String]?
   /// Individuals (gig workers, workers whose unit has not joined) may enroll on their own.
   public var individualEnrollment: Bool?
+  /// A member may withdraw within this many days of their cover's first day (of enrolling,
+  /// while unpaid), and what was paid for them is refunded; absent: no withdrawal.
+  public var withdrawalDays: Int?
 }
 
 public struct SharesDefinition: Codable, Sendable, Equatable {

@@ -5,8 +5,10 @@ extension StatisticsReport {
 
   static func text(_ zh: String, _ en: String) -> LocalizedText { LocalizedText(zh: zh, en: en) }
 
-  /// The headline indicators as one two-column table.
-  public func indicatorTable(fundBalance: Money?) -> ReportTable {
+  /// The headline indicators as one two-column table; `fund`, the schemes' funds (a fund is
+  /// the whole scheme's, not an area's nor a period's) with their corrections, for readers who
+  /// see funds.
+  public func indicatorTable(fund: FundBalance?) -> ReportTable {
     let t = Self.text
     var rows: [[ReportTable.Cell]] = [
       [.text("参保单位 / participating units"), .count(totals.participatingUnits)],
@@ -32,7 +34,14 @@ extension StatisticsReport {
       [.text("按时办结率 / paid within the deadline"), .share(service.withinDeadline)],
       [.text("当前超期件数 / overdue now"), .count(service.overdueNow)],
     ]
-    if let fundBalance { rows.append([.text("基金结余 / fund balance"), .money(fundBalance)]) }
+    if let fund {
+      rows += [
+        [.text("基金冲正 / fund reversals"), .money(fund.reversals)],
+        [.text("基金退费 / fund refunds"), .money(fund.refunds)],
+        [.text("基金追回 / fund recoveries"), .money(fund.recoveries)],
+        [.text("基金结余 / fund balance"), .money(fund.balance)],
+      ]
+    }
     return ReportTable(
       id: "indicators", title: t("主要指标", "Key figures"), columns: [t("指标", "Indicator"), t("数值", "Value")], rows: rows)
   }

@@ -36,6 +36,7 @@ public enum HuzhuMigrations {
       M027_Corrections(),
       M028_Recoveries(),
       M029_CorrectionsFixed(),
+      M030_EnrollmentVoids(),
     ]
   }
 

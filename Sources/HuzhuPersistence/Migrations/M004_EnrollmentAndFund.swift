@@ -100,7 +100,8 @@ struct M004_EnrollmentAndFund: AsyncMigration {
       .field("created_at", .datetime, .required)
       .unique(on: "certificate_number", name: "uq_enrollments_certificate")
       .unique(on: "worker_id", "product_code", "period_start", name: "uq_enrollments_worker_product_period")
-      .constraint(.check(named: "ck_enrollments_status", "status", in: EnrollmentStatus.allCases.map(\.rawValue)))
+      // The statuses of the time, written out: M030 adds `withdrawn`.
+      .constraint(.check(named: "ck_enrollments_status", "status", in: ["awaiting_payment", "active"]))
       .constraint(.sqlCheck(named: "ck_enrollments_shares", "shares > 0"))
       .create()
 

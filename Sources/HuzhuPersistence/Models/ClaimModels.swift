@@ -252,7 +252,9 @@ final class NotificationModel: Model, @unchecked Sendable {
   }
 }
 
-final class PaymentBatchModel: Model, @unchecked Sendable {
+final class PaymentBatchModel: Model, NodeOwned, @unchecked Sendable {
+  static let ownerKey = \PaymentBatchModel.$organisationID
+
   static let schema = "payment_batches"
 
   @ID(key: .id) var id: UUID?

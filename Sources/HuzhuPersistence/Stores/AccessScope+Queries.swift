@@ -56,3 +56,20 @@ extension SQLPredicateBuilder {
     }
   }
 }
+
+/// A record owned by an organisation node alone (a correction, a recovery, a refund, a payment
+/// batch): an area's account sees its nodes' records; a unit's account, none.
+protocol NodeOwned: Model {
+  static var ownerKey: any KeyPath<Self, OptionalFieldProperty<Self, UUID>> & Sendable { get }
+}
+
+extension QueryBuilder where Model: NodeOwned {
+  /// Only the records `scope` shows.
+  func scoped(_ scope: AccessScope) -> Self {
+    switch scope {
+    case .unrestricted: self
+    case .organisations(let ids): filter(Model.ownerKey ~~ ids.map { Optional($0.rawValue) })
+    case .unit, .nothing: filter(Model.ownerKey ~~ [UUID?]())
+    }
+  }
+}

@@ -266,16 +266,13 @@ extension FluentClaimStore {
   }
 
   func scopedRecoveries(on database: any Database) -> QueryBuilder<RecoveryModel> {
-    let query = RecoveryModel.query(on: database)
-    switch scope {
-    case .unrestricted: return query
-    case .organisations(let ids): return query.filter(\.$organisationID ~~ ids.map { Optional($0.rawValue) })
-    case .unit, .nothing: return query.filter(\.$id == UUID())
-    }
+    RecoveryModel.query(on: database).scoped(scope)
   }
 }
 
-final class RecoveryModel: Model, @unchecked Sendable {
+final class RecoveryModel: Model, NodeOwned, @unchecked Sendable {
+  static let ownerKey = \RecoveryModel.$organisationID
+
   static let schema = M028_Recoveries.table
 
   @ID(key: .id) var id: UUID?

@@ -353,12 +353,7 @@ public struct FluentClaimStore: ClaimStore {
 
   /// The batches made by a node of the scope. A unit officer sees none.
   func scopedBatches(on database: any Database) -> QueryBuilder<PaymentBatchModel> {
-    let query = PaymentBatchModel.query(on: database)
-    switch scope {
-    case .unrestricted: return query
-    case .organisations(let ids): return query.filter(\.$organisationID ~~ ids.map { Optional($0.rawValue) })
-    case .unit, .nothing: return query.filter(\.$id == UUID())
-    }
+    PaymentBatchModel.query(on: database).scoped(scope)
   }
 
   static func batch(_ id: PaymentBatch.ID, on database: any Database) async throws -> PaymentBatch? {

@@ -41,6 +41,9 @@ extension FluentEnrollmentStore {
           guard live == 0 else { throw Self.correctionAlreadyAsked }
           let before = try await Self.bills([billRow], on: transaction)[0]
           guard before.schemeCode == scheme.code else { throw Self.unknownPayment }
+          // Refused now rather than at the decision: money already refunded cannot be voided.
+          try RefundRules.refuseVoidAfterRefunds(
+            try await RefundModel.query(on: transaction).filter(\.$billID == before.id.rawValue).count())
           let correction = try CorrectionRules.requestVoid(
             of: payment, schemeCode: before.schemeCode, reason: reason, by: actor, on: day,
             fourEyes: scheme.correctionsNeedSecondPerson)
@@ -65,6 +68,10 @@ extension FluentEnrollmentStore {
     try await mappingClosedPeriod {
       try await database.writeTransaction { transaction in
         guard let first = try await visibleCorrection(id, on: transaction) else { throw Self.unknownCorrection }
+        if Correction.Kind(rawValue: first.kind)?.correctsEnrollment == true {
+          return try await decideWithdrawal(
+            id, approve: approve, note: note, by: actor, on: day, scheme: scheme, transaction)
+        }
         let (payment, billRow) = try await lockedPayment(.init(first.targetID), on: transaction)
         // Read again under the bill's lock: a decision made meanwhile is seen.
         guard let row = try await CorrectionModel.find(id.rawValue, on: transaction) else {
@@ -116,6 +123,8 @@ extension FluentEnrollmentStore {
     _ transaction: any Database
   ) async throws {
     let sql = transaction.sqlDatabase
+    try RefundRules.refuseVoidAfterRefunds(
+      try await RefundModel.query(on: transaction).filter(\.$billID == bill.id.rawValue).count())
     if bill.status == .paid {
       struct Claimed: Decodable { let number: String }
       let claimed = try await sql.raw(
@@ -155,39 +164,44 @@ extension FluentEnrollmentStore {
   /// A payment with its bill's lock taken, when the bill is in scope.
   private func lockedPayment(_ id: Payment.ID, on transaction: any Database) async throws -> (Payment, BillModel) {
     guard let payment = try await PaymentModel.find(id.rawValue, on: transaction) else { throw Self.unknownPayment }
+    guard let bill = try await lockedBill(payment.billID, on: transaction) else { throw Self.unknownPayment }
+    return (try payment.domain(), bill)
+  }
+
+  /// The bill with its lock taken (payments and corrections of one bill run one at a time),
+  /// when it is in scope.
+  func lockedBill(_ id: UUID, on transaction: any Database) async throws -> BillModel? {
     try await transaction.sqlDatabase.update(BillModel.schema)
       .set(
         SQLIdentifier("lock_version"),
         to: SQLBinaryExpression(SQLIdentifier("lock_version"), .add, SQLLiteral.numeric("1"))
       )
-      .where("id", .equal, payment.billID).run()
-    guard let bill = try await BillModel.find(payment.billID, on: transaction), try await shows(bill, on: transaction)
-    else { throw Self.unknownPayment }
-    return (try payment.domain(), bill)
+      .where("id", .equal, id).run()
+    guard let bill = try await BillModel.find(id, on: transaction), try await shows(bill, on: transaction) else {
+      return nil
+    }
+    return bill
   }
 
   /// The node a correction of the bill's money belongs to: the unit's, or the individual's.
-  private func owner(of bill: BillModel, on database: any Database) async throws -> UUID? {
+  func owner(of bill: BillModel, on database: any Database) async throws -> UUID? {
     if let unit = bill.unitID { return try await StatisticsAggregates.organisation(ofUnit: unit, on: database) }
     return bill.organisationID
   }
 
-  private func scopedCorrections(on database: any Database) -> QueryBuilder<CorrectionModel> {
-    let query = CorrectionModel.query(on: database)
-    switch scope {
-    case .unrestricted: return query
-    case .organisations(let ids): return query.filter(\.$organisationID ~~ ids.map { Optional($0.rawValue) })
-    case .unit, .nothing: return query.filter(\.$id == UUID())
-    }
+  func scopedCorrections(on database: any Database) -> QueryBuilder<CorrectionModel> {
+    CorrectionModel.query(on: database).scoped(scope)
   }
 
-  private func visibleCorrection(_ id: Correction.ID, on database: any Database) async throws -> CorrectionModel? {
+  func visibleCorrection(_ id: Correction.ID, on database: any Database) async throws -> CorrectionModel? {
     try await scopedCorrections(on: database).filter(\.$id == id.rawValue).first()
   }
 
 }
 
-final class CorrectionModel: Model, @unchecked Sendable {
+final class CorrectionModel: Model, NodeOwned, @unchecked Sendable {
+  static let ownerKey = \CorrectionModel.$organisationID
+
   static let schema = M027_Corrections.table
 
   @ID(key: .id) var id: UUID?
@@ -206,11 +220,16 @@ final class CorrectionModel: Model, @unchecked Sendable {
   @OptionalField(key: "decided_by_id") var decidedByID: UUID?
   @OptionalField(key: "decided_on") var decidedOn: String?
   @OptionalField(key: "decision_note") var decisionNote: String?
+  /// Where refunds to payers other than the member go, when the request named an account.
+  @OptionalField(key: "refund_bank_name") var refundBankName: String?
+  @OptionalField(key: "refund_bank_account") var refundBankAccount: String?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
 
-  init(_ correction: Correction, organisation: UUID?) {
+  init(_ correction: Correction, organisation: UUID?, refundAccount: RefundAccount? = nil) {
+    refundBankName = refundAccount?.bankName
+    refundBankAccount = refundAccount?.bankAccount
     id = correction.id.rawValue
     kind = correction.kind.rawValue
     schemeCode = correction.schemeCode

@@ -79,6 +79,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         let previous = try await EnrollmentModel.query(on: transaction)
           .filter(\.$unitID == unit.rawValue).filter(\.$schemeCode == scheme.code)
           .filter(\.$productCode == productCode).filter(\.$periodStart == periodStart.description)
+          .filter(\.$status != EnrollmentStatus.withdrawn.rawValue)
           .all().map { try $0.domain() }
         guard let first = previous.first else {
           throw ValidationFailure([
@@ -175,6 +176,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     let rows = try await sql.select().column("unit_id").column(SQLRaw("CAST(COUNT(*) AS BIGINT)"), as: "members")
       .from(EnrollmentModel.schema).where("scheme_code", .equal, scheme).where("product_code", .equal, productCode)
       .where("period_start", .equal, periodStart.description).where("unit_id", .isNot, SQLLiteral.null)
+      .where("status", .notEqual, EnrollmentStatus.withdrawn.rawValue)
       .groupBy("unit_id").all(decoding: Row.self)
     let renewed = try await sql.select().distinct().column("unit_id").from(EnrollmentModel.schema)
       .where("scheme_code", .equal, scheme).where("product_code", .equal, productCode)
@@ -262,6 +264,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   ) async throws -> [Enrollment] {
     try await filter(EnrollmentModel.query(on: database))
       .filter(\.$periodStart <= period.end.description).filter(\.$periodEnd >= period.start.description)
+      .filter(\.$status != EnrollmentStatus.withdrawn.rawValue)
       .all().map { try $0.domain() }
   }
 
@@ -437,6 +440,11 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     let all = try await PaymentModel.query(on: database).filter(\.$billID ~~ ids).all()
     let voided = try await voidedPayments(all.compactMap(\.id), on: database)
     let payments = Dictionary(grouping: all.filter { !voided.contains($0.id ?? UUID()) }, by: \.billID)
+    // Withdrawn members owe nothing, and what was refunded was not kept.
+    let adjustments = Dictionary(
+      grouping: try await BillAdjustmentModel.query(on: database).filter(\.$billID ~~ ids).all(), by: \.billID)
+    let refunds = Dictionary(
+      grouping: try await RefundModel.query(on: database).filter(\.$billID ~~ ids).all(), by: \.billID)
     let order = PayerType.allCases.map(\.rawValue)
     return try rows.map { row in
       let id = try row.requireID()
@@ -445,7 +453,10 @@ public struct FluentEnrollmentStore: EnrollmentStore {
           order.firstIndex(of: $1.payerType) ?? 0, $1.payerName ?? ""
         )
       }
-      return try row.domain(parts: sortedParts, payments: payments[id] ?? [])
+      let withdrawn = adjustments[id] ?? []
+      return try row.domain(parts: sortedParts, payments: payments[id] ?? []).net(
+        adjustments: try withdrawn.map { try $0.part() }, refunds: try (refunds[id] ?? []).map { try $0.part() },
+        withdrawnMembers: Set(withdrawn.map(\.enrollmentID)).count)
     }
   }
 
@@ -500,12 +511,9 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       .first(decoding: Row.self)?.covered ?? 0
   }
 
+  /// The payment by any of its receipt numbers (the first, or a reissue's).
   public func payment(receiptNumber: String) async throws -> Payment? {
-    guard
-      let row = try await PaymentModel.query(on: database)
-        .filter(\.$receiptNumber == receiptNumber.trimmingCharacters(in: .whitespaces).uppercased()).first(),
-      let bill = try await BillModel.find(row.billID, on: database), try await shows(bill)
-    else { return nil }
+    guard let row = try await paymentRow(receiptNumber: receiptNumber, on: database) else { return nil }
     return try await markingVoided([try row.domain()]).first
   }
 
@@ -570,30 +578,42 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
         var activated = 0
         if bill.status == .paid {
-          let payments = try await PaymentModel.query(on: transaction).filter(\.$billID == billID.rawValue).all()
-          let settledOn = payments.compactMap { CalendarDate($0.paidOn) }.max() ?? request.paidOn
-          bill.settledOn = settledOn
-          row.settledOn = settledOn.description
-          try await row.update(on: transaction)
-          let activation =
-            scheme.product(bill.productCode)?.versions.first { $0.label == bill.versionLabel }?.activation ?? .onPayment
-          let coverFrom = activation.coverFrom(periodStart: bill.period.start, paidOn: settledOn)
-          activated = try await EnrollmentModel.query(on: transaction)
-            .filter(\.$billID == billID.rawValue).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
-            .count()
-          try await EnrollmentModel.query(on: transaction)
-            .filter(\.$billID == billID.rawValue).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
-            .set(\.$status, to: EnrollmentStatus.active.rawValue).set(\.$coverFrom, to: coverFrom.description)
-            .update()
-          // The statistics' counts of cover, in the same transaction.
-          if activated > 0 {
-            try await StatisticsAggregates.refresh(
-              try await StatisticsAggregates.keys(ofBill: billID.rawValue, on: transaction), on: transaction)
-          }
+          (bill.settledOn, activated) = try await Self.settle(row, bill: bill, scheme: scheme, on: transaction)
         }
         return PaymentOutcome(payment: payment, bill: bill, replayed: false, activated: activated)
       }
     }
+  }
+
+  /// A bill paid in full: settled on its last payment's day, and the cover of its members
+  /// still waiting for payment begins. Returns the day and how many members' cover began.
+  static func settle(_ row: BillModel, bill: Bill, scheme: CompiledScheme, on transaction: any Database)
+    async throws -> (CalendarDate, Int)
+  {
+    let billID = try row.requireID()
+    let payments = try await PaymentModel.query(on: transaction).filter(\.$billID == billID).all()
+    let voided = try await voidedPayments(payments.compactMap(\.id), on: transaction)
+    let settledOn =
+      payments.filter { !voided.contains($0.id ?? UUID()) }.compactMap { CalendarDate($0.paidOn) }.max()
+      ?? bill.issuedOn
+    row.settledOn = settledOn.description
+    try await row.update(on: transaction)
+    let activation =
+      scheme.product(bill.productCode)?.versions.first { $0.label == bill.versionLabel }?.activation ?? .onPayment
+    let coverFrom = activation.coverFrom(periodStart: bill.period.start, paidOn: settledOn)
+    let waiting = EnrollmentModel.query(on: transaction)
+      .filter(\.$billID == billID).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
+    let activated = try await waiting.count()
+    try await EnrollmentModel.query(on: transaction)
+      .filter(\.$billID == billID).filter(\.$status == EnrollmentStatus.awaitingPayment.rawValue)
+      .set(\.$status, to: EnrollmentStatus.active.rawValue).set(\.$coverFrom, to: coverFrom.description)
+      .update()
+    // The statistics' counts of cover, in the same transaction.
+    if activated > 0 {
+      try await StatisticsAggregates.refresh(
+        try await StatisticsAggregates.keys(ofBill: billID, on: transaction), on: transaction)
+    }
+    return (settledOn, activated)
   }
 
   /// What makes two payment requests "the same payment" for idempotency.
@@ -771,6 +791,7 @@ struct EnrollmentRow: Decodable {
       .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
       .where("period_start", .lessThanOrEqual, period.end.description)
       .where("period_end", .greaterThanOrEqual, period.start.description)
+      .where("status", .notEqual, EnrollmentStatus.withdrawn.rawValue)
       .all(decoding: EnrollmentRow.self).map { try $0.domain() }
   }
 

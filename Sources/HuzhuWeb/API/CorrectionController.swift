@@ -10,8 +10,43 @@ struct CorrectionController {
     authenticated.get(.api(.corrections), use: list)
     authenticated.get(.api(.correction(.key)), use: show)
     authenticated.post(.api(.correctionDecision(.key)), requires: .keepFundLedger, use: decide)
+    authenticated.post(.api(.certificateWithdrawal(.key)), requires: .recordPayments, use: requestWithdrawal)
+    authenticated.post(.api(.receiptReissue(.key)), requires: .recordPayments, use: reissue)
   }
 
+  @Sendable func reissue(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(VoidRequest.self)
+    let reissue = try await request.corrections.reissueReceipt(
+      try request.pathText(SiteURL.numberParameter), reason: input.reason)
+    return try await ReceiptReissueResource(reissue).encodeResponse(status: .created, for: request)
+  }
+
+  struct WithdrawalRequest: Content {
+    /// `enrollment_void` (enrolled in error) or `withdrawal` (the member withdraws in time).
+    let kind: Correction.Kind
+    let reason: String
+    /// Where refunds to payers other than the member go, instead of the unit's account on file.
+    let refundBankName: String?
+    let refundBankAccount: String?
+  }
+
+  @Sendable func requestWithdrawal(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(WithdrawalRequest.self)
+    guard input.kind.correctsEnrollment else {
+      throw APIError.validation(
+        ValidationFailure([
+          FieldError(
+            field: "kind", code: "invalid_kind",
+            message: LocalizedText(zh: "应为 enrollment_void 或 withdrawal", en: "takes enrollment_void or withdrawal"))
+        ]))
+    }
+    let correction = try await request.corrections.requestWithdrawal(
+      input.kind, certificate: try request.pathText(SiteURL.numberParameter), reason: input.reason,
+      refundBankName: input.refundBankName, refundBankAccount: input.refundBankAccount)
+    return try await CorrectionResource(correction).encodeResponse(status: .created, for: request)
+  }
+
+  /// A void's or a reissue's request.
   struct VoidRequest: Content {
     let reason: String
   }
@@ -30,17 +65,10 @@ struct CorrectionController {
   }
 
   @Sendable func list(_ request: Request) async throws -> PageResource<CorrectionResource> {
-    var status: Correction.Status?
-    if let text = request.query[String.self, at: "status"] {
-      guard let parsed = Correction.Status(rawValue: text) else {
-        throw APIError.invalidQuery(
-          "status",
-          expected: LocalizedText(zh: "应为 requested、applied 或 refused", en: "takes requested, applied or refused"))
-      }
-      status = parsed
-    }
     return PageResource(
-      try await request.corrections.list(status: status, page: try request.pageRequest()), map: CorrectionResource.init)
+      try await request.corrections.list(
+        status: try request.statusFilter(Correction.Status.self), page: try request.pageRequest()),
+      map: CorrectionResource.init)
   }
 
   @Sendable func show(_ request: Request) async throws -> CorrectionResource {
@@ -60,7 +88,10 @@ struct CorrectionResource: Content {
   let kindLabel: LocalizedText
   let schemeCode: String
   let targetId: UUID
-  let receiptNumber: String
+  /// A payment void's receipt.
+  let receiptNumber: String?
+  /// A withdrawn cover's certificate.
+  let certificateNumber: String?
   let amount: Money
   let reason: String
   let status: Correction.Status
@@ -77,7 +108,8 @@ struct CorrectionResource: Content {
     kindLabel = correction.kind.label
     schemeCode = correction.schemeCode
     targetId = correction.targetID
-    receiptNumber = correction.targetLabel
+    receiptNumber = correction.kind.correctsEnrollment ? nil : correction.targetLabel
+    certificateNumber = correction.kind.correctsEnrollment ? correction.targetLabel : nil
     amount = correction.amount
     reason = correction.reason
     status = correction.status
@@ -87,6 +119,26 @@ struct CorrectionResource: Content {
     decidedBy = correction.decidedBy
     decidedOn = correction.decidedOn
     decisionNote = correction.decisionNote
+  }
+}
+
+struct ReceiptReissueResource: Content {
+  let id: UUID
+  let paymentId: UUID
+  let receiptNumber: String
+  let replaces: String
+  let reason: String
+  let reissuedBy: String
+  let reissuedOn: CalendarDate
+
+  init(_ reissue: ReceiptReissue) {
+    id = reissue.id.rawValue
+    paymentId = reissue.paymentID.rawValue
+    receiptNumber = reissue.number
+    replaces = reissue.replaces
+    reason = reissue.reason
+    reissuedBy = reissue.reissuedBy
+    reissuedOn = reissue.reissuedOn
   }
 }
 

@@ -255,6 +255,7 @@ struct FundBalanceResource: Content {
   let opening: Money
   let contributions: Money
   let subsidies: Money
+  let refunds: Money
   let claimsPaid: Money
   let reversals: Money
   let recoveries: Money
@@ -269,6 +270,7 @@ struct FundBalanceResource: Content {
     opening = balance.opening
     contributions = balance.contributions
     subsidies = balance.subsidies
+    refunds = balance.refunds
     claimsPaid = balance.claimsPaid
     reversals = balance.reversals
     recoveries = balance.recoveries

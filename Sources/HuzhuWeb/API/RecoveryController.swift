@@ -33,16 +33,9 @@ struct RecoveryController {
   }
 
   @Sendable func list(_ request: Request) async throws -> PageResource<RecoveryResource> {
-    var status: Recovery.Status?
-    if let text = request.query[String.self, at: "status"] {
-      guard let parsed = Recovery.Status(rawValue: text) else {
-        throw APIError.invalidQuery(
-          "status", expected: LocalizedText(zh: "应为 open 或 settled", en: "takes open or settled"))
-      }
-      status = parsed
-    }
     return PageResource(
-      try await request.recoveries.list(status: status, page: try request.pageRequest()),
+      try await request.recoveries.list(
+        status: try request.statusFilter(Recovery.Status.self), page: try request.pageRequest()),
       map: { RecoveryResource($0, repayments: nil) })
   }
 

@@ -125,6 +125,20 @@ extension Request {
   /// `?page=&per=` with defaults; a value that is not a whole number within its range (as the
   /// API's document states it) is a 400 naming it, never quietly changed. (Pages clamp instead:
   /// a person typing `per=500` into the address bar gets the largest page.)
+  /// `?status=` narrowing a list to one of `Status`'s values; absent, nil; anything else, a 400
+  /// naming the values it takes.
+  func statusFilter<Status: RawRepresentable & CaseIterable>(_: Status.Type) throws -> Status?
+  where Status.RawValue == String {
+    guard let text = query[String.self, at: "status"] else { return nil }
+    guard let status = Status(rawValue: text) else {
+      let names = Status.allCases.map(\.rawValue)
+      let zh = names.dropLast().joined(separator: "、") + " 或 " + (names.last ?? "")
+      let en = names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+      throw APIError.invalidQuery("status", expected: LocalizedText(zh: "应为 \(zh)", en: "takes \(en)"))
+    }
+    return status
+  }
+
   func pageRequest() throws -> PageQuery {
     func number(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
       guard let text = query[String.self, at: name] else { return value }

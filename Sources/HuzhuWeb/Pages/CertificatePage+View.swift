@@ -7,6 +7,8 @@ extension CertificatePage {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
+    var notice: LocalizedText? = nil
+    var error: LocalizedText? = nil
 
     func html() -> HTML {
       let certificate = model.certificate
@@ -16,9 +18,26 @@ extension CertificatePage {
         title: text("互助金保障书", "Mutual aid certificate"), language: language,
         currentPath: SiteURL.certificate(.value(number)).path, viewer: viewer,
         content: .group(
+          .unwrap(notice) {
+            .div(.class("notice notice-good no-print"), .id("certificate-notice"), .text($0.text(for: language)))
+          },
+          .unwrap(error) {
+            .div(
+              .class("notice notice-bad no-print"), .id("certificate-error"),
+              .attribute(named: "role", value: "alert"), .text($0.text(for: language)))
+          },
           .p(
             .class("no-print"),
             .text(text("打印时仅输出下方保障书（A4）。", "Printing outputs only the certificate below (A4)."))),
+          .if(
+            enrollment.status == .withdrawn,
+            .div(
+              .class("notice notice-bad"), .id("certificate-void"),
+              .text(
+                text(
+                  "本保障书已作废：保障已撤销（参保作废或退保），缴费按付款方退还。",
+                  "This certificate is void: the cover was withdrawn (enrolled in error, or withdrawn), its contributions refunded to their payers."
+                )))),
           .article(
             .class("certificate"),
             .header(
@@ -51,9 +70,60 @@ extension CertificatePage {
                     "申请互助金时请携带本保障书。真伪可凭编号在本系统“保障书查验”页面查询。",
                     "Bring this certificate when you claim. Anyone can check it by its number on the verification page."
                   ))),
-              .p(.class("muted"), .text(text("经办日期：", "Enrolled on: ") + enrollment.enrolledOn.description))))
+              .p(.class("muted"), .text(text("经办日期：", "Enrolled on: ") + enrollment.enrolledOn.description)))),
+          withdrawalForm()
         )
       ).html()
+    }
+
+    /// Whoever records payments asks for the cover's withdrawal here; finance approves it in
+    /// the corrections queue (unless the scheme waives four eyes).
+    private func withdrawalForm() -> Node<HTML.BodyContext> {
+      guard let viewer, viewer.may(.recordPayments), model.enrollment.status != .withdrawn else { return .empty }
+      let number = model.enrollment.certificateNumber
+      return .section(
+        .class("no-print card"),
+        .h2(.text(text("撤销保障", "Withdraw the cover"))),
+        .p(
+          .class("muted"),
+          .text(
+            text(
+              "参保登记有误（人员、产品或份数录错）选“参保作废”；本人在规则允许的期限内申请退保选“退保”。经另一人复核后，保障书作废、缴费单相应调减，各付款方多缴部分生成退费。已有申请的保障不能撤销。",
+              "Enrolled in error (the wrong person, product or shares): an enrollment void; the member withdrawing within the days the rules allow: a withdrawal. Once a second person approves, the certificate is void, the bill owes less, and each payer gets back what they paid beyond it. Cover with a claim cannot be withdrawn."
+            ))),
+        .form(
+          .method(.post), .action(SiteURL.certificateWithdrawal(.value(number)).path), .id("withdrawal-form"),
+          .data(named: "confirm", value: text("确认提交撤销保障申请？", "Ask for the cover to be withdrawn?")),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .div(
+            .class("field"),
+            .label(.for("withdrawal-kind"), .text(text("类型", "Kind"))),
+            .namedSelect(
+              "kind", id: "withdrawal-kind",
+              [Correction.Kind.enrollmentVoid, .withdrawal].map { .choice($0.rawValue, $0.label.text(for: language)) })),
+          .div(
+            .class("field"),
+            .label(.for("withdrawal-reason"), .text(text("原因", "Reason"))),
+            .input(
+              .type(.text), .id("withdrawal-reason"), .name("reason"), .required(true),
+              .attribute(named: "maxlength", value: "200"))),
+          .div(
+            .class("field"),
+            .label(
+              .for("refund-bank"), .text(text("退款开户行（单位或代缴人，可不填）", "Refund bank (unit or third party, optional)"))),
+            .input(
+              .type(.text), .id("refund-bank"), .name("refundBankName"), .attribute(named: "maxlength", value: "60"))),
+          .div(
+            .class("field"),
+            .label(
+              .for("refund-account"), .text(text("退款账号（不填则用单位登记的账户）", "Refund account (else the unit's on file)"))),
+            .input(
+              .type(.text), .id("refund-account"), .name("refundBankAccount"),
+              .attribute(named: "inputmode", value: "numeric"),
+              .attribute(named: "maxlength", value: "40"))),
+          .button(
+            .type(.submit), .class("danger"), .id("withdrawal-submit"), .text(text("提交撤销申请", "Ask for the withdrawal")))
+        ))
     }
 
     private func field(_ label: String, _ value: String) -> Node<HTML.DescriptionListContext> {
@@ -99,9 +169,11 @@ extension VerifyPage {
       }
       let enrollment = found.enrollment
       let verdict =
-        found.inForce
-        ? text("该保障书真实有效，今日在保障期内。", "Genuine, and in force today.")
-        : text("该保障书真实，但今日不在保障期内。", "Genuine, but not in force today.")
+        enrollment.status == .withdrawn
+        ? text("该保障书已作废（保障已撤销）。", "This certificate is void: the cover was withdrawn.")
+        : found.inForce
+          ? text("该保障书真实有效，今日在保障期内。", "Genuine, and in force today.")
+          : text("该保障书真实，但今日不在保障期内。", "Genuine, but not in force today.")
       return .div(
         .class(found.inForce ? "notice notice-good" : "notice"),
         .p(.strong(.text(verdict))),

@@ -32,22 +32,22 @@ enum CorrectionsPage {
             .class("muted"),
             .text(
               text(
-                "涉及资金的更正（如缴费作废）由一人提出、另一人复核后生效；原记录保留并标注，台账以冲正记录更正。",
-                "A correction of money (a payment's void…) is asked for by one person and takes effect once another approves it; the original stays, marked, and the ledger is corrected by reversal entries."
+                "涉及资金的更正（缴费作废、参保作废、退保）由一人提出、另一人复核后生效；原记录保留并标注，台账以冲正或退费记录更正。",
+                "A correction of money (a payment's void, an enrollment's void, a withdrawal) is asked for by one person and takes effect once another approves it; the original stays, marked, and the ledger is corrected by reversal or refund entries."
               ))),
           StatusTabs(path: path, current: status, label: label).node,
           .table(
             .class("data-table"), .id("corrections"),
             .thead(
               .tr(
-                .th(.text(text("类型", "Kind"))), .th(.text(text("收据号", "Receipt"))),
+                .th(.text(text("类型", "Kind"))), .th(.text(text("收据或保障书", "Receipt or certificate"))),
                 .th(.class("number"), .text(text("金额（元）", "Amount (yuan)"))), .th(.text(text("原因", "Reason"))),
                 .th(.text(text("提出", "Asked by"))), .th(.text(text("状态", "Status"))), .th(.text("")))),
             .tbody(
               .forEach(corrections.items) { correction in
                 .tr(
                   .td(.text(correction.kind.label.text(for: language))),
-                  .td(.a(.href(SiteURL.receipt(.value(correction.targetLabel)).path), .text(correction.targetLabel))),
+                  .td(.a(.href(target(correction)), .text(correction.targetLabel))),
                   .td(.class("number"), .text(correction.amount.formatted)),
                   .td(.text(correction.reason)),
                   .td(.text("\(correction.requestedBy) \(correction.requestedOn)")),
@@ -67,6 +67,13 @@ enum CorrectionsPage {
       .html()
     }
 
+    /// The corrected record's page: the receipt, or the certificate.
+    private func target(_ correction: Correction) -> String {
+      correction.kind.correctsEnrollment
+        ? SiteURL.certificate(.value(correction.targetLabel)).path
+        : SiteURL.receipt(.value(correction.targetLabel)).path
+    }
+
     private func label(_ status: Correction.Status?) -> String {
       status.map { $0.label.text(for: language) } ?? text("全部", "All")
     }
@@ -80,7 +87,11 @@ enum CorrectionsPage {
           .class("inline-form"), .method(.post), .action(action),
           .data(
             named: "confirm",
-            value: text("确认作废？将冲减互助金台账，缴费单恢复为未缴。", "Approve? The fund is debited and the bill owes again.")),
+            value: correction.kind.correctsEnrollment
+              ? text(
+                "确认撤销保障？保障书作废，缴费单调减，多缴部分生成退费。",
+                "Approve? The certificate is void, the bill owes less, overpaid parts are refunded.")
+              : text("确认作废？将冲减互助金台账，缴费单恢复为未缴。", "Approve? The fund is debited and the bill owes again.")),
           .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
           .input(.type(.hidden), .name("approve"), .value("true")),
           .button(
@@ -103,6 +114,7 @@ struct CorrectionsPagesController {
   func register(authenticated: any RoutesBuilder) {
     authenticated.get(.corrections, use: list)
     authenticated.post(.receiptVoid(.key), requires: .recordPayments, use: requestVoid)
+    authenticated.post(.receiptReissue(.key), requires: .recordPayments, use: reissue)
     authenticated.post(.correctionDecision(.key), requires: .keepFundLedger, use: decide)
   }
 
@@ -134,6 +146,23 @@ struct CorrectionsPagesController {
       request.flashError(failure.summary)
     }
     return request.redirect(to: SiteURL.corrections.path + "?status=requested")
+  }
+
+  /// Reissued: to the new receipt; refused: back to the one asked for, with the reason.
+  @Sendable func reissue(_ request: Request) async throws -> Response {
+    let number = try request.pathText(SiteURL.numberParameter)
+    let form = try request.content.decode(VoidForm.self)
+    do {
+      let reissue = try await request.corrections.reissueReceipt(number, reason: form.reason)
+      request.flash(
+        LocalizedText(
+          zh: "收据已重开为 \(reissue.number)，原收据 \(reissue.replaces) 作废",
+          en: "Reissued as \(reissue.number); \(reissue.replaces) is replaced"))
+      return request.redirect(to: SiteURL.receipt(.value(reissue.number)).path)
+    } catch let failure as ValidationFailure {
+      request.flashError(failure.summary)
+      return request.redirect(to: SiteURL.receipt(.value(number)).path)
+    }
   }
 
   struct DecisionForm: Content {

@@ -20,8 +20,8 @@ extension FundPage {
             .class("muted"),
             .text(
               text(
-                "每个方案、每个期间（规则版本）：期初 + 缴费 + 工会补贴 − 已支付互助金 + 冲正（如银行退汇、缴费作废）+ 追回（查实多付、重复支付后收回）− 结转下期 = 结余。台账只增不改，更正以冲正记录；已结账的期间不再记入，其更正记入下一个未结账期间。",
-                "Per scheme and period (rule version): opening + contributions + subsidies − claims paid + reversals (a transfer the bank returned, a payment voided…) + recovered (claims found wrong, paid back) − carried forward = balance. The ledger is append-only; corrections are reversals; a closed period takes nothing more, its corrections go to the next open one."
+                "每个方案、每个期间（规则版本）：期初 + 缴费 + 工会补贴 − 退费（保障撤销后退还付款方）− 已支付互助金 + 冲正（如银行退汇、缴费作废）+ 追回（查实多付、重复支付后收回）− 结转下期 = 结余。台账只增不改，更正以冲正记录；已结账的期间不再记入，其更正记入下一个未结账期间。",
+                "Per scheme and period (rule version): opening + contributions + subsidies − refunds (paid back when a cover was withdrawn) − claims paid + reversals (a transfer the bank returned, a payment voided…) + recovered (claims found wrong, paid back) − carried forward = balance. The ledger is append-only; corrections are reversals; a closed period takes nothing more, its corrections go to the next open one."
               ))),
           .p(
             .a(
@@ -30,7 +30,11 @@ extension FundPage {
             .text(" "),
             .a(
               .class("button"), .id("recoveries-link"), .href(SiteURL.recoveries.path + "?status=open"),
-              .text(text("追回（未收回）", "Recoveries (still owed)")))),
+              .text(text("追回（未收回）", "Recoveries (still owed)"))),
+            .text(" "),
+            .a(
+              .class("button"), .id("refunds-link"), .href(SiteURL.refunds.path + "?status=due"),
+              .text(text("退费（待退款）", "Refunds (due)")))),
           .table(
             .class("data-table"), .id("fund-balances"),
             .thead(
@@ -39,6 +43,7 @@ extension FundPage {
                 .th(.class("number"), .text(text("期初/上期结转", "Opening"))),
                 .th(.class("number"), .text(text("缴费", "Contributions"))),
                 .th(.class("number"), .text(text("工会补贴", "Subsidies"))),
+                .th(.class("number"), .text(text("退费", "Refunds"))),
                 .th(.class("number"), .text(text("已支付", "Claims paid"))),
                 .th(.class("number"), .text(text("冲正", "Reversals"))),
                 .th(.class("number"), .text(text("追回", "Recovered"))),
@@ -86,6 +91,7 @@ extension FundPage {
         .td(.class("number"), .text(balance.opening.formatted)),
         .td(.class("number"), .text(balance.contributions.formatted)),
         .td(.class("number"), .text(balance.subsidies.formatted)),
+        .td(.class("number"), .text(balance.refunds.formatted)),
         .td(.class("number"), .text(balance.claimsPaid.formatted)),
         .td(.class("number"), .text(balance.reversals.formatted)),
         .td(.class("number"), .text(balance.recoveries.formatted)),

@@ -210,13 +210,18 @@ struct PagesController {
     let number = try request.pathText(SiteURL.numberParameter)
     let model = CertificatePage.Model(
       certificate: try await request.registry.certificate(number: number), today: request.today)
-    return CertificatePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
-      .response()
+    return CertificatePage.View(
+      model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
+      error: request.takeFlashError()
+    ).html().response()
   }
 
   @Sendable func receipt(_ request: Request) async throws -> Response {
     let model = try await request.registry.receipt(number: try request.pathText(SiteURL.numberParameter))
-    return ReceiptPage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html().response()
+    return ReceiptPage.View(
+      model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
+      error: request.takeFlashError()
+    ).html().response()
   }
 
   @Sendable func verify(_ request: Request) async throws -> Response {

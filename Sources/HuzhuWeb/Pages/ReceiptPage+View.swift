@@ -6,41 +6,88 @@ extension ReceiptPage {
     let model: Model
     let language: DisplayLanguage
     var viewer: Viewer? = nil
+    var notice: LocalizedText? = nil
+    var error: LocalizedText? = nil
 
     func html() -> HTML {
       let payment = model.payment
       let bill = model.bill
+      let number = model.askedNumber.isEmpty ? payment.receiptNumber : model.askedNumber
       return Layout(
         title: text("缴费收据", "Receipt"), language: language,
-        currentPath: SiteURL.receipt(.value(payment.receiptNumber)).path, viewer: viewer,
-        content: .article(
-          .class("certificate receipt"),
-          .header(
-            .class("certificate-head"),
-            .p(.class("certificate-scheme"), .text(model.schemeName)),
-            .h2(.text(text("缴费收据", "Receipt"))),
-            .p(.class("certificate-number"), .text(text("收据号：", "No. ") + payment.receiptNumber))),
-          .dl(
-            .class("certificate-fields"),
-            field(text("交款人", "Paid by"), "\(model.payerDisplayName)（\(payment.payer.label.text(for: language))）"),
-            field(text("参保单位", "Unit"), model.unitName ?? text("个人参保", "Individual enrollment")),
-            field(text("缴费单", "Bill"), "\(bill.number) · \(bill.memberCount) \(text("人", "members"))"),
-            field(
-              text("保障期间", "Period"),
-              text("\(bill.period.start) 至 \(bill.period.end)", "\(bill.period.start) to \(bill.period.end)")),
-            field(text("金额（小写）", "Amount"), payment.amount.formatted),
-            field(text("金额（大写）", "In words"), "人民币" + payment.amount.chineseCapitals),
-            field(text("缴费日期", "Paid on"), payment.paidOn.description),
-            field(text("凭证号", "Reference"), payment.reference),
-            field(
-              text("缴费单状态", "Bill status"),
-              "\(bill.status.label.text(for: language))（\(text("已缴", "paid")) \(bill.totalPaid.formatted) / \(text("应缴", "due")) \(bill.totalDue.formatted)）"
-            )),
-          .footer(
-            .class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy))),
-          correction()
-        )
+        currentPath: SiteURL.receipt(.value(number)).path, viewer: viewer,
+        content: .group(
+          .unwrap(notice) {
+            .div(.class("notice notice-good no-print"), .id("receipt-notice"), .text($0.text(for: language)))
+          },
+          .unwrap(error) {
+            .div(
+              .class("notice notice-bad no-print"), .id("receipt-error"), .attribute(named: "role", value: "alert"),
+              .text($0.text(for: language)))
+          },
+          .unwrap(model.replacement) { reissue in
+            .div(
+              .class("notice notice-bad"), .id("receipt-replaced"),
+              .text(text("本收据已作废，已重开为 ", "This receipt was replaced by ")),
+              .a(.href(SiteURL.receipt(.value(reissue.number)).path), .text(reissue.number)),
+              .text("：\(reissue.reason)（\(reissue.reissuedBy) \(reissue.reissuedOn)）"))
+          },
+          .article(
+            .class("certificate receipt"),
+            .header(
+              .class("certificate-head"),
+              .p(.class("certificate-scheme"), .text(model.schemeName)),
+              .h2(.text(text("缴费收据", "Receipt"))),
+              .p(.class("certificate-number"), .text(text("收据号：", "No. ") + number)),
+              .unwrap(model.reissue) {
+                .p(
+                  .class("certificate-number"), .id("receipt-reissue"),
+                  .text(text("重开收据，替代 \($0.replaces)", "Reissued, replacing \($0.replaces)")))
+              }),
+            .dl(
+              .class("certificate-fields"),
+              field(text("交款人", "Paid by"), "\(model.payerDisplayName)（\(payment.payer.label.text(for: language))）"),
+              field(text("参保单位", "Unit"), model.unitName ?? text("个人参保", "Individual enrollment")),
+              field(text("缴费单", "Bill"), "\(bill.number) · \(bill.memberCount) \(text("人", "members"))"),
+              field(
+                text("保障期间", "Period"),
+                text("\(bill.period.start) 至 \(bill.period.end)", "\(bill.period.start) to \(bill.period.end)")),
+              field(text("金额（小写）", "Amount"), payment.amount.formatted),
+              field(text("金额（大写）", "In words"), "人民币" + payment.amount.chineseCapitals),
+              field(text("缴费日期", "Paid on"), payment.paidOn.description),
+              field(text("凭证号", "Reference"), payment.reference),
+              field(
+                text("缴费单状态", "Bill status"),
+                "\(bill.status.label.text(for: language))（\(text("已缴", "paid")) \(bill.totalPaid.formatted) / \(text("应缴", "due")) \(bill.totalDue.formatted)）"
+              )),
+            .footer(
+              .class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy))
+            ),
+            correction(),
+            reissueForm()
+          ))
       ).html()
+    }
+
+    /// Whoever records payments reissues the receipt in force (not a void one) under a new number.
+    private func reissueForm() -> Node<HTML.BodyContext> {
+      guard let viewer, viewer.may(.recordPayments), !model.payment.voided, model.correction == nil,
+        model.askedNumber.isEmpty || model.askedNumber == model.currentNumber
+      else { return .empty }
+      return .details(
+        .class("no-print"), .id("reissue-form"),
+        .summary(.text(text("收据遗失或开错？重开收据", "Receipt lost or wrong? Reissue it"))),
+        .form(
+          .class("inline-form"), .method(.post), .action(SiteURL.receiptReissue(.value(model.currentNumber)).path),
+          .data(
+            named: "confirm",
+            value: text(
+              "重开收据？本收据将作废，另开新号收据，金额不变。", "Reissue? This receipt is replaced by a new number; no money moves.")),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .input(
+            .type(.text), .name("reason"), .required(true), .attribute(named: "maxlength", value: "200"),
+            .placeholder(text("重开原因（如：收据遗失）", "Why (e.g. the receipt was lost)"))),
+          .button(.type(.submit), .id("request-reissue"), .text(text("重开收据", "Reissue")))))
     }
 
     /// The void's mark, or (for whoever records payments) the form asking for one.

@@ -92,7 +92,7 @@ enum StatisticsPage {
     let report: StatisticsReport
     /// The schemes' funds (a fund is the whole scheme's, not an area's): nil when the reader
     /// does not see funds.
-    let fundBalance: Money?
+    let fund: FundBalance?
     let ranking: [TargetAchievement]
     let names: StatisticsReport.Names
 
@@ -112,7 +112,7 @@ enum StatisticsPage {
       return Model(
         query: query, root: statistics.root, nodes: try request.actor.visibleTree, path: statistics.path,
         schemes: statistics.schemes, period: statistics.period, report: statistics.report,
-        fundBalance: statistics.fundBalance, ranking: statistics.ranking, names: statistics.names)
+        fund: statistics.fund, ranking: statistics.ranking, names: statistics.names)
     }
 
     /// The units table on the page shows the largest; its export has every unit.
@@ -130,7 +130,7 @@ enum StatisticsPage {
         },
         uniquingKeysWith: { first, _ in first })
       var tables = [
-        report.indicatorTable(fundBalance: fundBalance),
+        report.indicatorTable(fund: fund),
         report.areaTable(english: english) { group in
           nodes.first { $0.organisation.code == group.key }.map {
             SiteURL.statistics.path + query.string(organisation: $0.organisation.id)

@@ -26,7 +26,7 @@ extension StatisticsPage {
           headline(report),
           charts(report),
           .forEach(model.tables(english: english).filter { $0.id != "indicators" }) { table(self.model, $0) },
-          table(model, model.report.indicatorTable(fundBalance: model.fundBalance)),
+          table(model, model.report.indicatorTable(fund: model.fund)),
           .p(
             .class("muted no-print"),
             .text(
@@ -120,8 +120,8 @@ extension StatisticsPage {
           .statistic(totals.paidAmount.formatted, text("赔付金额（元）", "Amount paid (yuan)"), id: "stat-paid-amount"),
           .statistic(report.averagePerClaim.formatted, text("件均赔付（元）", "Average per claim"), id: "stat-average"),
           .statistic(totals.lossRatio.percentText(), text("赔付率", "Loss ratio"), id: "stat-loss-ratio"),
-          .unwrap(model.fundBalance) {
-            .statistic($0.formatted, text("基金结余（元，全方案）", "Fund balance (whole scheme)"), id: "stat-fund")
+          .unwrap(model.fund) {
+            .statistic($0.balance.formatted, text("基金结余（元，全方案）", "Fund balance (whole scheme)"), id: "stat-fund")
           },
           .statistic(report.service.averageText, text("平均办结（工作日）", "Average working days to pay"), id: "stat-days"),
           .statistic(

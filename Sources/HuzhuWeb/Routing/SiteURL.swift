@@ -79,9 +79,18 @@ public enum SiteURL: Hashable, Sendable {
   case receipt(Parameter<String>)
   /// A payment's void asked for from its receipt.
   case receiptVoid(Parameter<String>)
+  /// A receipt reissued under a new number.
+  case receiptReissue(Parameter<String>)
   /// Corrections of money: the four-eyes queue and the decided ones; a decision.
   case corrections
   case correctionDecision(Parameter<Correction.ID>)
+  /// A member's cover withdrawn (enrolled in error, or withdrawing in time), asked for from
+  /// the certificate.
+  case certificateWithdrawal(Parameter<String>)
+  /// Refunds of contributions: the list, their bank file, a transfer recorded.
+  case refunds
+  case refundsBankFile
+  case refundTransfer(Parameter<Refund.ID>)
   /// Recoveries of paid claims found wrong: the list, one with its repayments, one opened
   /// from a claim's page, a repayment recorded.
   case recoveries
@@ -185,9 +194,16 @@ public enum SiteURL: Hashable, Sendable {
     case settlements
     /// A payment's void asked for, by its receipt number.
     case receiptVoid(Parameter<String>)
+    /// A receipt reissued under a new number.
+    case receiptReissue(Parameter<String>)
     case corrections
     case correction(Parameter<Correction.ID>)
     case correctionDecision(Parameter<Correction.ID>)
+    /// A member's cover withdrawn, asked for by its certificate number.
+    case certificateWithdrawal(Parameter<String>)
+    case refunds
+    case refund(Parameter<Refund.ID>)
+    case refundTransfer(Parameter<Refund.ID>)
     case claimRecovery(Parameter<ClaimRecord.ID>)
     case recoveries
     case recovery(Parameter<Recovery.ID>)
@@ -278,8 +294,13 @@ public enum SiteURL: Hashable, Sendable {
     case .simulator: ["simulator"]
     case .receipt(let number): ["receipts", number.component(SiteURL.numberParameter)]
     case .receiptVoid(let number): ["receipts", number.component(SiteURL.numberParameter), "void"]
+    case .receiptReissue(let number): ["receipts", number.component(SiteURL.numberParameter), "reissue"]
     case .corrections: ["corrections"]
     case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
+    case .certificateWithdrawal(let number): ["certificates", number.component(SiteURL.numberParameter), "withdrawal"]
+    case .refunds: ["refunds"]
+    case .refundsBankFile: ["refunds", "bank-file"]
+    case .refundTransfer(let id): ["refunds", id.component(SiteURL.idParameter), "transfer"]
     case .recoveries: ["recoveries"]
     case .recoveryPage(let id): ["recoveries", id.component(SiteURL.idParameter)]
     case .claimRecovery(let id): ["claims", id.component(SiteURL.idParameter), "recovery"]
@@ -370,9 +391,14 @@ extension SiteURL.API {
     case .settlementFeed(let code): ["settlement-sources", code.component(SiteURL.codeParameter), "records"]
     case .settlements: ["settlements"]
     case .receiptVoid(let number): ["receipts", number.component(SiteURL.numberParameter), "void"]
+    case .receiptReissue(let number): ["receipts", number.component(SiteURL.numberParameter), "reissue"]
     case .corrections: ["corrections"]
     case .correction(let id): ["corrections", id.component(SiteURL.idParameter)]
     case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
+    case .certificateWithdrawal(let number): ["certificates", number.component(SiteURL.numberParameter), "withdrawal"]
+    case .refunds: ["refunds"]
+    case .refund(let id): ["refunds", id.component(SiteURL.idParameter)]
+    case .refundTransfer(let id): ["refunds", id.component(SiteURL.idParameter), "transfer"]
     case .claimRecovery(let id): ["claims", id.component(SiteURL.idParameter), "recovery"]
     case .recoveries: ["recoveries"]
     case .recovery(let id): ["recoveries", id.component(SiteURL.idParameter)]
