@@ -210,6 +210,13 @@ struct WithdrawalAPITests {
       let refund = try #require(
         try await FluentEnrollmentStore(database: test.app.db).refunds(correction: correction.id).first)
       #expect(list.contains("transfer-\(refund.number)"))
+      // Due, it is in Anyang's bank file and not in another federation's.
+      #expect(
+        try await test.get("/refunds/bank-file?format=csv", headers: finance.cookie).body.string.contains(refund.number)
+      )
+      let foreign = try await test.signIn("hlj-finance")
+      let foreignFile = try await test.get("/refunds/bank-file?format=csv", headers: foreign.cookie)
+      #expect(foreignFile.status == .ok && !foreignFile.body.string.contains(refund.number))
       let transferred = try await test.send(
         .POST, "/refunds/\(refund.id)/transfer", body: "reference=BANK-9&_csrf=\(finance.csrf)",
         headers: finance.form())
@@ -218,7 +225,7 @@ struct WithdrawalAPITests {
       // Another federation's finance lists nothing of it.
       let other = try await test.signIn("hlj-finance")
       #expect(!(try await test.get("/refunds", headers: other.cookie).text.contains(refund.number)))
-      #expect(try await test.get("/refunds/bank-file?format=xlsx", headers: other.cookie).status == .ok)
+
     }
   }
 }

@@ -199,13 +199,7 @@ extension FluentEnrollmentStore {
   /// The refunds in scope, newest first; `status` narrows.
   public func refunds(status: Refund.Status?, page: PageQuery) async throws -> PagedResult<Refund> {
     var query = RefundModel.query(on: database).scoped(scope)
-    if let status {
-      let paid = RefundTransferModel.query(on: database).field(\.$refundID)
-      query =
-        status == .paid
-        ? query.filter(\.$id ~~ (try await paid.all(\.$refundID)))
-        : query.filter(\.$id !~ (try await paid.all(\.$refundID)))
-    }
+    if let status { query = query.filter(Self.transferred(status == .paid)) }
     let total = try await query.count()
     let rows = try await query.sort(\.$createdAt, .descending).sort(\.$number, .descending)
       .range(page.offset..<(page.offset + page.per)).all()
@@ -214,10 +208,17 @@ extension FluentEnrollmentStore {
 
   /// Every refund still owed in scope, oldest first: the refunds' bank file.
   public func refundsDue() async throws -> [Refund] {
-    let paid = try await RefundTransferModel.query(on: database).all(\.$refundID)
-    let rows = try await RefundModel.query(on: database).scoped(scope).filter(\.$id !~ paid)
+    let rows = try await RefundModel.query(on: database).scoped(scope).filter(Self.transferred(false))
       .sort(\.$createdAt).sort(\.$number).all()
     return try await Self.refunds(rows, on: database)
+  }
+
+  /// Whether a refund's transfer is recorded, as a condition the database evaluates (a list of
+  /// ids bound one by one would outgrow the databases' limits on parameters).
+  static func transferred(_ yes: Bool) -> DatabaseQuery.Filter {
+    .sql(
+      unsafeRaw:
+        #""refunds"."id" \#(yes ? "IN" : "NOT IN") (SELECT "refund_id" FROM "refund_transfers")"#)
   }
 
   public func refund(_ id: Refund.ID) async throws -> Refund? {
@@ -251,9 +252,15 @@ extension FluentEnrollmentStore {
 
   static func refunds(_ rows: [RefundModel], on database: any Database) async throws -> [Refund] {
     guard !rows.isEmpty else { return [] }
-    let transfers = Dictionary(
-      try await RefundTransferModel.query(on: database).filter(\.$refundID ~~ rows.compactMap(\.id)).all()
-        .map { ($0.refundID, $0) }, uniquingKeysWith: { first, _ in first })
+    let ids = rows.compactMap(\.id)
+    var transfers: [UUID: RefundTransferModel] = [:]
+    for start in stride(from: 0, to: ids.count, by: chunkSize) {
+      for transfer in try await RefundTransferModel.query(on: database)
+        .filter(\.$refundID ~~ Array(ids[start..<min(start + chunkSize, ids.count)])).all()
+      {
+        transfers[transfer.refundID] = transfer
+      }
+    }
     return try rows.map { row in try row.domain(transfer: transfers[try row.requireID()]) }
   }
 }
