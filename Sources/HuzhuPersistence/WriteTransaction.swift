@@ -24,6 +24,8 @@ public enum WriteTransaction {
   /// How long a writer waits for the one before it, in all: a roster of 100,000 rows
   /// commits in a few seconds.
   public static let busyTimeout = Duration.seconds(15)
+  /// How long an audit line waits: it records a change already made (``FluentAuditStore``).
+  public static let auditPatience = Duration.seconds(120)
   /// One attempt's wait for the lock, inside SQLite (a blocked thread).
   static let gateWaitMilliseconds = 20
   /// A single statement's wait for the lock, inside SQLite.

@@ -136,7 +136,9 @@ public struct FluentAuditStore: AuditStore {
         id: event.id, at: AuditChain.sealedMoment(event.at), kind: event.kind, actor: event.actor,
         organisationID: event.organisationID, subject: event.subject, detail: event.detail, address: event.address)
     }
-    try await database.writeTransaction { transaction in
+    // Most lines follow a change already committed: failing to write one would leave the change
+    // without its line and tell the client nothing was saved. It waits longer than a change does.
+    try await database.writeTransaction(waitingAtMost: WriteTransaction.auditPatience) { transaction in
       try await AuditChainStore.lock(transaction)
       var head = try await AuditChainStore(database: transaction).head()
       var models: [AuditEventModel] = []
