@@ -251,11 +251,14 @@ public enum CorrectionRules {
 
   /// Refused while the bill's cover was used: a claim lodged or paid under it must be dealt
   /// with first (withdrawn, or recovered), or the void would leave a paid claim without cover.
-  public static func refuseWhileClaimed(_ claimNumbers: [String]) throws(ValidationFailure) {
+  /// `field`: what the request named (a payment's receipt, or a certificate).
+  public static func refuseWhileClaimed(_ claimNumbers: [String], field: String = "receiptNumber")
+    throws(ValidationFailure)
+  {
     guard let first = claimNumbers.first else { return }
     throw ValidationFailure([
       FieldError(
-        field: "receiptNumber", code: "cover_in_use",
+        field: field, code: "cover_in_use",
         message: LocalizedText(
           zh: "该缴费单的参保人已有申请（\(first)\(claimNumbers.count > 1 ? " 等 \(claimNumbers.count) 件" : "")），作废缴费会使其失去保障：请先处理申请",
           en:

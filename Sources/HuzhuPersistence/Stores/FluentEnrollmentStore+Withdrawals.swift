@@ -265,15 +265,6 @@ extension FluentEnrollmentStore {
   }
 }
 
-extension CorrectionRules {
-  /// ``refuseWhileClaimed(_:)`` naming the field the request gave.
-  static func refuseWhileClaimed(_ claimNumbers: [String], field: String) throws(ValidationFailure) {
-    do { try refuseWhileClaimed(claimNumbers) } catch {
-      throw ValidationFailure(error.errors.map { FieldError(field: field, code: $0.code, message: $0.message) })
-    }
-  }
-}
-
 final class BillAdjustmentModel: Model, @unchecked Sendable {
   static let schema = M030_EnrollmentVoids.adjustments
 
