@@ -105,11 +105,12 @@ struct Settlements: AsyncParsableCommand {
 
   @Option(help: "Members enrolled and paid up (set up untimed).") var members = 50_000
   @Option(help: "Settlement records in the file.") var records = 100_000
+  @Option(help: "One database only: sqlite or postgresql.") var only: String?
 
   func run() async throws {
     let (targets, directory) = try benchmarkTargets()
     print("one-stop settlements, \(records) records for \(members) members, one file:")
-    for (name, target) in targets {
+    for (name, target) in targets where only.map({ $0.lowercased() == name.lowercased() }) ?? true {
       var result = try await SettlementBenchmark(members: members, records: records, target: target).run(
         counting: false)
       // A database of its own (PostgreSQL makes a schema per run; SQLite needs another file).
@@ -131,6 +132,9 @@ struct Settlements: AsyncParsableCommand {
       line +=
         "(\(String(format: "%.0f", rate)) records/s); \(String(format: "%.3f", perRecord)) SQL statements per record "
       line += "(counted on a tenth); [file \(result.bytes / 1024) KiB] "
+      if let checkpoint = result.checkpoint {
+        line += "[then the log copied into the file in the background: \(String(format: "%.2f", checkpoint)) s] "
+      }
       print(line + named.joined(separator: ", "))
     }
     try? FileManager.default.removeItem(at: directory)

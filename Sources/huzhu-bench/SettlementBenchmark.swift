@@ -20,6 +20,8 @@ struct SettlementBenchmark {
     var bytes = 0
     var read = 0.0
     var receive = 0.0
+    /// SQLite: copying the log into the database file, in the background after the answer.
+    var checkpoint: Double?
     var statements = 0
     var counts: [SettlementOutcome.Result: Int] = [:]
   }
@@ -77,8 +79,32 @@ struct SettlementBenchmark {
         file, from: source, channel: "file", fileName: "bench.csv", sha256: nil, context: context, dryRun: false)
       result.receive = lap()
       result.statements = counter.count
+      if case .sqliteFile = target {
+        result.checkpoint = try await Self.waitForCheckpoint(database as! any SQLDatabase)
+      }
       result.counts = receipt.counts
       return result
+    }
+  }
+
+  /// Seconds until SQLite's background checkpoint has copied the whole log into the file: a
+  /// passive checkpoint reports itself busy while another runs, then how much of the log it
+  /// copied.
+  static func waitForCheckpoint(_ sql: any SQLDatabase) async throws -> Double {
+    struct Progress: Decodable {
+      let busy: Int
+      let log: Int
+      let checkpointed: Int
+    }
+    let start = ContinuousClock.now
+    while true {
+      if let progress = try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").first(decoding: Progress.self),
+        progress.busy == 0, progress.log == progress.checkpointed
+      {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      }
+      try await Task.sleep(for: .milliseconds(50))
     }
   }
 

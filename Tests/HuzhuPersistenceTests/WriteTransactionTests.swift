@@ -81,6 +81,47 @@ struct WriteTransactionTests {
     }
   }
 
+  /// A bulk write (a bureau's month) commits with its connection's automatic checkpoint off,
+  /// and the connection gets its setting back afterwards, whether the write committed or
+  /// rolled back; what it wrote is there, or nothing is.
+  @Test func aBulkWriteCommitsOrRollsBackAndItsConnectionGetsItsCheckpointBack() async throws {
+    try await withMigratedDatabase(on: IsolatedDatabase.sqliteFile()) { migrated in
+      let sql = migrated.sql
+      try await sql.raw("CREATE TABLE bulk (number INTEGER NOT NULL, padding TEXT NOT NULL)").run()
+      func autocheckpoint() async throws -> Int? {
+        try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self)
+      }
+      func count() async throws -> Int? {
+        try await sql.raw("SELECT COUNT(*) AS n FROM bulk").first()?.decode(column: "n", as: Int.self)
+      }
+      #expect(try await autocheckpoint() == 1_000)
+      // About 6 MB, more than the thousand pages after which a commit would copy the log.
+      let fill: SQLQueryString = """
+        WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000)
+        INSERT INTO bulk SELECT x, hex(randomblob(1000)) FROM n
+        """
+      let during = try await migrated.database.bulkWriteTransaction { transaction in
+        let sql = transaction as! any SQLDatabase
+        try await sql.raw(fill).run()
+        return try await sql.raw("PRAGMA wal_autocheckpoint").first()?.decode(
+          column: "wal_autocheckpoint", as: Int.self)
+      }
+      #expect(during == 0)
+      #expect(try await count() == 3_000)
+      #expect(try await autocheckpoint() == 1_000)
+
+      struct Refused: Error {}
+      await #expect(throws: Refused.self) {
+        try await migrated.database.bulkWriteTransaction { transaction in
+          try await (transaction as! any SQLDatabase).raw(fill).run()
+          throw Refused()
+        }
+      }
+      #expect(try await count() == 3_000)
+      #expect(try await autocheckpoint() == 1_000)
+    }
+  }
+
   /// The default connection and those on the other event loops (one SQLite connection each).
   static func connections(_ migrated: MigratedDatabase) -> [any Database] {
     [migrated.database] + migrated.databases.others(than: migrated.database)

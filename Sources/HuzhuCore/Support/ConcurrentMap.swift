@@ -3,7 +3,7 @@ import Foundation
 extension Array where Element: Sendable {
   /// `transform` of every element, worked on every core in a few dozen slices, in order.
   /// For pure work over many elements (a file's 100,000 lines); the calling thread waits.
-  func concurrentMap<T>(_ transform: (Element) -> T) -> [T] {
+  public func concurrentMap<T>(_ transform: (Element) -> T) -> [T] {
     let slices = Swift.min(count, ProcessInfo.processInfo.activeProcessorCount * 8)
     guard slices > 1 else { return map(transform) }
     var results = [[T]](repeating: [], count: slices)

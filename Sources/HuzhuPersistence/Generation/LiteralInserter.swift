@@ -203,19 +203,7 @@ final class LiteralInserter {
 
   /// Queues a COPY of `data` (COPY's text format) into `table`, like ``run(_:)``.
   private func copy(into table: String, columns: [String], _ data: String) async throws {
-    guard let postgres = sql as? any PostgresDatabase else { preconditionFailure("COPY needs PostgreSQL") }
-    let logger = sql.logger
-    try await queue.enqueue {
-      // The transaction's own connection: a Fluent database in a transaction hands out the
-      // one it runs on.
-      try await postgres.withConnection { connection in
-        connection.eventLoop.makeFutureWithTask {
-          try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-            try await writer.write(ByteBuffer(string: data))
-          }
-        }
-      }.get()
-    }
+    try await BulkRows.copy(ByteBuffer(string: data), into: table, columns: columns, on: sql, queue: queue)
   }
 
   /// Waits for every queued statement, and throws the first failure.

@@ -221,7 +221,7 @@ extension FluentSettlementStore {
       return (written, outcomes)
     }
 
-    /// Stores matched and plain records: new rows in multi-row INSERTs, replaced rows updated.
+    /// Stores matched and plain records: new rows in bulk, replaced rows updated.
     func write(
       _ matched: [Written], plain: [(Pending, SettlementStatus, SettlementException?, LocalizedText?)], batch: UUID
     ) async throws {
@@ -249,23 +249,32 @@ extension FluentSettlementStore {
         }
       }
       try await StatementQueue.with { queue in
-        for chunk in inserts.chunks(of: FluentClaimStore.insertChunk) {
-          var insert = sql.insert(into: FluentSettlementStore.records).columns(
+        var rows = BulkRows(
+          FluentSettlementStore.records,
+          columns: [
             "id", "source_id", "organisation_id", "settlement_id", "visit_id", "id_number", "name", "settled_on",
-            "record",
-            "original", "batch_id", "worker_id", "claim_id", "status", "exception", "exception_detail", "note",
-            "received_at", "updated_at")
-          for (id, item) in chunk {
-            let record = item.pending.record
-            insert = insert.values(
-              SQLBind(id), SQLBind(source.id.rawValue), SQLBind(source.organisationID.rawValue),
-              SQLBind(record.settlementId), SQLBind(record.visitId), SQLBind(record.idNumber), SQLBind(record.name),
-              SQLBind(record.settledOn.description), SQLBind(try JSON.text(record)),
-              SQLBind(try JSON.text(item.pending.original)), SQLBind(batch), SQLBind(item.workerID),
-              SQLBind(item.claim?.id.rawValue), SQLBind(item.status.rawValue), SQLBind(item.exception?.rawValue),
-              SQLBind(try item.detail.map(JSON.text)), SQLBind(String?.none), SQLBind(now), SQLBind(now))
+            "record", "original", "batch_id", "worker_id", "claim_id", "status", "exception", "exception_detail",
+            "note", "received_at", "updated_at",
+          ])
+        let perStatement = rows.rowsPerStatement(postgres: sql.dialect.name == "postgresql")
+        for chunk in inserts.chunks(of: perStatement) {
+          // The JSON columns on both cores while the database stores the statement before.
+          let made = chunk.concurrentMap { (id, item) in
+            Result { () throws -> [BulkRows.Value] in
+              let record = item.pending.record
+              return [
+                .uuid(id), .uuid(source.id.rawValue), .uuid(source.organisationID.rawValue),
+                .text(record.settlementId), .nullable(record.visitId), .text(record.idNumber), .text(record.name),
+                .text(record.settledOn.description), .text(try JSON.text(record)),
+                .text(try JSON.text(item.pending.original)), .uuid(batch), .nullable(item.workerID),
+                .nullable(item.claim?.id.rawValue), .text(item.status.rawValue), .nullable(item.exception?.rawValue),
+                .nullable(try item.detail.map(JSON.text)), .null, .timestamp(now), .timestamp(now),
+              ]
+            }
           }
-          try await queue.enqueue(insert.insert, on: sql)
+          for row in made { rows.append(row: try row.get()) }
+          try await rows.write(on: sql, queue: queue)
+          rows.removeAll()
         }
       }
       try await FluentSettlementStore.log(events, batch: batch, actor: context.actor.name, on: sql)

@@ -67,15 +67,19 @@ public struct FluentSettlementStore: Sendable {
   ) async throws -> SettlementReceipt {
     struct Rollback: Error { let receipt: SettlementReceipt }
     do {
-      return try await database.writeTransaction { transaction in
+      // A month's file is a bulk change: SQLite copies its log into the file after answering.
+      let large = file.records.count > 5_000
+      let transaction: @Sendable (any Database) async throws -> SettlementReceipt = { transaction in
         let sql = transaction as! any SQLDatabase
-        let receipt = try await Self.withLargeCache(on: sql, when: file.records.count > 5_000) {
+        let receipt = try await Self.withLargeCache(on: sql, when: large) {
           try await Receiving(sql: sql, database: transaction, scope: scope, source: source, context: context)
             .receive(file, channel: channel, fileName: fileName, sha256: sha256)
         }
         if dryRun { throw Rollback(receipt: receipt) }
         return receipt
       }
+      return try await large
+        ? database.bulkWriteTransaction(transaction) : database.writeTransaction(transaction)
     } catch let rollback as Rollback {
       return SettlementReceipt(batchID: nil, outcomes: rollback.receipt.outcomes, rowErrors: rollback.receipt.rowErrors)
     }
@@ -341,19 +345,15 @@ public struct FluentSettlementStore: Sendable {
     on sql: any SQLDatabase
   ) async throws {
     let now = Date()
-    try await StatementQueue.with { queue in
-      for chunk in entries.chunks(of: FluentClaimStore.insertChunk) {
-        var insert = sql.insert(into: events).columns(
-          "id", "record_id", "batch_id", "at", "actor", "action", "note", "previous")
-        for entry in chunk {
-          insert = insert.values(
-            SQLBind(UUID.timeOrdered()), SQLBind(entry.record), SQLBind(batch), SQLBind(now), SQLBind(actor),
-            SQLBind(entry.action),
-            SQLBind(entry.note), SQLBind(entry.previous))
-        }
-        try await queue.enqueue(insert.insert, on: sql)
-      }
+    var rows = BulkRows(
+      events, columns: ["id", "record_id", "batch_id", "at", "actor", "action", "note", "previous"],
+      capacity: entries.count)
+    for entry in entries {
+      rows.append(
+        .uuid(UUID.timeOrdered()), .uuid(entry.record), .nullable(batch), .timestamp(now), .text(actor),
+        .text(entry.action), .nullable(entry.note), .nullable(entry.previous))
     }
+    try await rows.write(on: sql)
   }
 }
 
