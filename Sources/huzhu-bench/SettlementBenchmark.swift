@@ -89,7 +89,7 @@ struct SettlementBenchmark {
 
   /// Seconds until SQLite's background checkpoint has copied the whole log into the file: a
   /// passive checkpoint reports itself busy while another runs, then how much of the log it
-  /// copied.
+  /// copied. Gives up after ten minutes (a reader that never ends would hold the log).
   static func waitForCheckpoint(_ sql: any SQLDatabase) async throws -> Double {
     struct Progress: Decodable {
       let busy: Int
@@ -97,15 +97,16 @@ struct SettlementBenchmark {
       let checkpointed: Int
     }
     let start = ContinuousClock.now
-    while true {
+    while ContinuousClock.now - start < .seconds(600) {
       if let progress = try await sql.raw("PRAGMA wal_checkpoint(PASSIVE)").first(decoding: Progress.self),
         progress.busy == 0, progress.log == progress.checkpointed
       {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        break
       }
       try await Task.sleep(for: .milliseconds(50))
     }
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
   }
 
   /// One stay per record, cycling through the members: self-paid parts from 200 to 60,000 yuan

@@ -85,9 +85,12 @@ struct BulkRowsTests {
       try await db.sql.create(table: "bulk")
         .column("id", type: .custom(SQLRaw(kind == .postgresql ? "UUID" : "TEXT")), .primaryKey(autoIncrement: false))
         .column("label", type: .text, .notNull).run()
-      let id = UUID.timeOrdered()
+      // The clash is in the second statement: the first one's rows go with it.
       var rows = BulkRows("bulk", columns: ["id", "label"])
-      rows.append(.uuid(UUID.timeOrdered()), .text("first"))
+      for index in 0..<rows.rowsPerStatement(postgres: kind == .postgresql) {
+        rows.append(.uuid(UUID.timeOrdered()), .text("row \(index)"))
+      }
+      let id = UUID.timeOrdered()
       rows.append(.uuid(id), .text("second"))
       rows.append(.uuid(id), .text("the same ID again"))
       await #expect(throws: (any Error).self) {
