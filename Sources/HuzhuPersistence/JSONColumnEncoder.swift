@@ -15,7 +15,7 @@ import Foundation
 /// so a row reads, compares and hashes the same whichever wrote it.
 enum JSONColumnEncoder {
   static func text<T: Encodable>(_ value: T) throws -> String {
-    let node = try Self.node(value, codingPath: [])
+    let node = try Self.node(value, parent: nil, key: nil)
     var output: [UInt8] = []
     output.reserveCapacity(256)
     node.write(into: &output)
@@ -23,19 +23,20 @@ enum JSONColumnEncoder {
   }
 
   /// `value` as a node: special types as Foundation writes them, the rest by their `encode(to:)`.
-  static func node<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> Node {
+  /// `parent` and `key`: where it sits, the coding path (only built when asked for).
+  fileprivate static func node<T: Encodable>(_ value: T, parent: NodeEncoder?, key: (any CodingKey)?) throws -> Node {
     if T.self == String.self { return .string(value as! String) }
     if T.self == Date.self { return .fragment(number((value as! Date).timeIntervalSinceReferenceDate)) }
     if T.self == Data.self { return .string((value as! Data).base64EncodedString()) }
     if T.self == URL.self { return .string((value as! URL).absoluteString) }
     if T.self == Decimal.self { return .fragment((value as! Decimal).description) }
-    let encoder = NodeEncoder(codingPath: codingPath)
+    let encoder = NodeEncoder(parent: parent, key: key)
     try value.encode(to: encoder)
     if let node = encoder.result { return node }
     // As Foundation: a value that encodes nothing is an error at the top, an empty object inside.
-    guard !codingPath.isEmpty else {
+    guard parent != nil || key != nil else {
       throw EncodingError.invalidValue(
-        value, .init(codingPath: codingPath, debugDescription: "\(T.self) did not encode any values."))
+        value, .init(codingPath: [], debugDescription: "\(T.self) did not encode any values."))
     }
     return .object(ObjectBox())
   }
@@ -68,12 +69,14 @@ enum JSONColumnEncoder {
         output.append(UInt8(ascii: "{"))
         // Unicode scalar order, which is UTF-8 byte order; a key set twice keeps its last value.
         let members = box.members.enumerated().sorted {
-          $0.element.key == $1.element.key
+          JSONColumnEncoder.same($0.element.key, $1.element.key)
             ? $0.offset < $1.offset : $0.element.key.utf8.lexicographicallyPrecedes($1.element.key.utf8)
         }
         var first = true
         for (index, member) in members.enumerated() {
-          if index + 1 < members.count, members[index + 1].element.key == member.element.key { continue }
+          if index + 1 < members.count, JSONColumnEncoder.same(members[index + 1].element.key, member.element.key) {
+            continue
+          }
           if !first { output.append(UInt8(ascii: ",")) }
           first = false
           JSONColumnEncoder.writeQuoted(member.element.key, into: &output)
@@ -95,24 +98,39 @@ enum JSONColumnEncoder {
 
   // MARK: Scalars
 
+  /// `text` quoted, the runs between characters that need escaping copied whole.
   static func writeQuoted(_ text: String, into output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-      case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-      case 0x08: output += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-      case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-      case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-      case 0x0C: output += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-      case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-      case ..<0x20:
-        output += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
-        output += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-      default: output.append(byte)
+    var text = text
+    text.withUTF8 { bytes in
+      var start = 0
+      for (index, byte) in bytes.enumerated()
+      where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        start = index + 1
+        output.append(UInt8(ascii: "\\"))
+        switch byte {
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        case ..<0x20:
+          output += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
+          output += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+        default: output.append(byte)  // a quote or a backslash
+        }
       }
+      output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
     output.append(UInt8(ascii: "\""))
+  }
+
+  /// Whether two keys are the same bytes. `String`'s `==` compares canonical equivalence,
+  /// which Chinese keys (a bureau's column names) pay for on every comparison; keys that are
+  /// equivalent but not the same bytes never meet here, since a dictionary holds one of them.
+  static func same(_ left: String, _ right: String) -> Bool {
+    left.utf8.count == right.utf8.count && left.utf8.elementsEqual(right.utf8)
   }
 
   static let hexDigits = Array("0123456789abcdef".utf8)
@@ -145,14 +163,28 @@ enum JSONColumnEncoder {
 }
 
 /// The `Encoder` one value is encoded with: it records the one container (or single value) the
-/// value asks for.
+/// value asks for. It is also the value's place in the coding path, as its parent encoder and
+/// key: the path is built only when asked for (errors), not for every value.
 private final class NodeEncoder: Encoder {
-  let codingPath: [any CodingKey]
+  let parent: NodeEncoder?
+  /// Nil: the same place as `parent` (a single value's content).
+  let key: (any CodingKey)?
   var userInfo: [CodingUserInfoKey: Any] { [:] }
   var result: JSONColumnEncoder.Node?
 
-  init(codingPath: [any CodingKey]) {
-    self.codingPath = codingPath
+  init(parent: NodeEncoder?, key: (any CodingKey)?) {
+    self.parent = parent
+    self.key = key
+  }
+
+  var codingPath: [any CodingKey] {
+    var path: [any CodingKey] = []
+    var encoder: NodeEncoder? = self
+    while let current = encoder {
+      if let key = current.key { path.append(key) }
+      encoder = current.parent
+    }
+    return path.reversed()
   }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -163,7 +195,7 @@ private final class NodeEncoder: Encoder {
       box = JSONColumnEncoder.ObjectBox()
       result = .object(box)
     }
-    return KeyedEncodingContainer(KeyedContainer<Key>(box: box, codingPath: codingPath))
+    return KeyedEncodingContainer(KeyedContainer<Key>(box: box, place: self))
   }
 
   func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -174,7 +206,7 @@ private final class NodeEncoder: Encoder {
       box = JSONColumnEncoder.ArrayBox()
       result = .array(box)
     }
-    return UnkeyedContainer(box: box, codingPath: codingPath)
+    return UnkeyedContainer(box: box, place: self)
   }
 
   func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -193,9 +225,11 @@ private struct IndexKey: CodingKey {
   init?(intValue: Int) { self.init(intValue) }
 }
 
+/// An object's members. `place`: the object's place in the coding path.
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
   let box: JSONColumnEncoder.ObjectBox
-  let codingPath: [any CodingKey]
+  let place: NodeEncoder
+  var codingPath: [any CodingKey] { place.codingPath }
 
   private func set(_ node: JSONColumnEncoder.Node, _ key: Key) { box.members.append((key.stringValue, node)) }
 
@@ -219,7 +253,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
   mutating func encode(_ value: UInt32, forKey key: Key) throws { set(.integer(Int64(value)), key) }
   mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.fragment(String(value)), key) }
   mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-    set(try JSONColumnEncoder.node(value, codingPath: codingPath + [key]), key)
+    set(try JSONColumnEncoder.node(value, parent: place, key: key), key)
   }
 
   mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
@@ -227,29 +261,31 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
   {
     let nested = JSONColumnEncoder.ObjectBox()
     set(.object(nested), key)
-    return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, codingPath: codingPath + [key]))
+    return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, place: NodeEncoder(parent: place, key: key)))
   }
 
   mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
     let nested = JSONColumnEncoder.ArrayBox()
     set(.array(nested), key)
-    return UnkeyedContainer(box: nested, codingPath: codingPath + [key])
+    return UnkeyedContainer(box: nested, place: NodeEncoder(parent: place, key: key))
   }
 
   mutating func superEncoder() -> any Encoder {
     let box = self.box
-    return ReferenceEncoder(codingPath: codingPath) { box.members.append(("super", $0)) }
+    return ReferenceEncoder(parent: place, key: nil) { box.members.append(("super", $0)) }
   }
 
   mutating func superEncoder(forKey key: Key) -> any Encoder {
     let box = self.box
-    return ReferenceEncoder(codingPath: codingPath + [key]) { box.members.append((key.stringValue, $0)) }
+    return ReferenceEncoder(parent: place, key: key) { box.members.append((key.stringValue, $0)) }
   }
 }
 
+/// An array's items. `place`: the array's place in the coding path.
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
   let box: JSONColumnEncoder.ArrayBox
-  let codingPath: [any CodingKey]
+  let place: NodeEncoder
+  var codingPath: [any CodingKey] { place.codingPath }
   var count: Int { box.items.count }
 
   private func append(_ node: JSONColumnEncoder.Node) { box.items.append(node) }
@@ -274,30 +310,30 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   mutating func encode(_ value: UInt32) throws { append(.integer(Int64(value))) }
   mutating func encode(_ value: UInt64) throws { append(.fragment(String(value))) }
   mutating func encode<T: Encodable>(_ value: T) throws {
-    append(try JSONColumnEncoder.node(value, codingPath: codingPath + [IndexKey(count)]))
+    append(try JSONColumnEncoder.node(value, parent: place, key: IndexKey(count)))
   }
 
   mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
     -> KeyedEncodingContainer<NestedKey>
   {
     let nested = JSONColumnEncoder.ObjectBox()
-    let path = codingPath + [IndexKey(count)]
+    let nestedPlace = NodeEncoder(parent: place, key: IndexKey(count))
     append(.object(nested))
-    return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, codingPath: path))
+    return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: nested, place: nestedPlace))
   }
 
   mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
     let nested = JSONColumnEncoder.ArrayBox()
-    let path = codingPath + [IndexKey(count)]
+    let nestedPlace = NodeEncoder(parent: place, key: IndexKey(count))
     append(.array(nested))
-    return UnkeyedContainer(box: nested, codingPath: path)
+    return UnkeyedContainer(box: nested, place: nestedPlace)
   }
 
   mutating func superEncoder() -> any Encoder {
     let index = count
     append(.fragment("null"))
     let box = self.box
-    return ReferenceEncoder(codingPath: codingPath + [IndexKey(index)]) { box.items[index] = $0 }
+    return ReferenceEncoder(parent: place, key: IndexKey(index)) { box.items[index] = $0 }
   }
 }
 
@@ -323,20 +359,19 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
   mutating func encode(_ value: UInt32) throws { set(.integer(Int64(value))) }
   mutating func encode(_ value: UInt64) throws { set(.fragment(String(value))) }
   mutating func encode<T: Encodable>(_ value: T) throws {
-    set(try JSONColumnEncoder.node(value, codingPath: codingPath))
+    set(try JSONColumnEncoder.node(value, parent: encoder, key: nil))
   }
 }
 
 /// A super-encoder: what is encoded through it lands where it was asked for.
 private final class ReferenceEncoder: Encoder {
-  let codingPath: [any CodingKey]
+  var codingPath: [any CodingKey] { inner.codingPath }
   var userInfo: [CodingUserInfoKey: Any] { [:] }
   private let inner: NodeEncoder
   private let store: (JSONColumnEncoder.Node) -> Void
 
-  init(codingPath: [any CodingKey], store: @escaping (JSONColumnEncoder.Node) -> Void) {
-    self.codingPath = codingPath
-    self.inner = NodeEncoder(codingPath: codingPath)
+  init(parent: NodeEncoder, key: (any CodingKey)?, store: @escaping (JSONColumnEncoder.Node) -> Void) {
+    self.inner = NodeEncoder(parent: parent, key: key)
     self.store = store
   }
 

@@ -136,6 +136,8 @@ struct Settlements: AsyncParsableCommand {
         line += "[then the log copied into the file in the background: \(String(format: "%.2f", checkpoint)) s] "
       }
       print(line + named.joined(separator: ", "))
+      // Where the second part's time went, phase by phase (``Phases``).
+      print("    " + result.phases.map { "\($0.name) \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
     }
     try? FileManager.default.removeItem(at: directory)
   }

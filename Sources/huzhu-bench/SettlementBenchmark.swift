@@ -23,6 +23,8 @@ struct SettlementBenchmark {
     /// SQLite: copying the log into the database file, in the background after the answer.
     var checkpoint: Double?
     var statements = 0
+    /// Where the matching, claiming and writing went (``Phases``).
+    var phases: [(name: String, seconds: Double)] = []
     var counts: [SettlementOutcome.Result: Int] = [:]
   }
 
@@ -75,9 +77,12 @@ struct SettlementBenchmark {
       let file = SettlementReader.read(
         try SheetReader.read(csv, limits: limits).rosterCells, layout: .standard, today: today)
       result.read = lap()
-      let receipt = try await FluentSettlementStore(database: database).receive(
-        file, from: source, channel: "file", fileName: "bench.csv", sha256: nil, context: context, dryRun: false)
+      let (receipt, phases) = try await Phases.timing {
+        try await FluentSettlementStore(database: database).receive(
+          file, from: source, channel: "file", fileName: "bench.csv", sha256: nil, context: context, dryRun: false)
+      }
       result.receive = lap()
+      result.phases = phases.times
       result.statements = counter.count
       if case .sqliteFile = target {
         result.checkpoint = try await Self.waitForCheckpoint(database as! any SQLDatabase)

@@ -353,6 +353,37 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// A batch of many members' claims is calculated member by member on both cores; its
+  /// numbers and flags still follow the batch's order, as if each claim had been opened before
+  /// the next: a member's claim repeating another member's invoice from earlier in the batch is
+  /// flagged, the earlier one is not.
+  @Test(arguments: kinds)
+  func aBatchOfManyMembersKeepsItsOrder(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let unit = try #require(world.worker.unitID)
+      let workers = try await FluentRegistryStore(database: db.database).workers(in: unit, page: PageQuery()).items
+      try #require(workers.count >= 3)
+      // Three stays each, the members taking turns; then the first repeats the third's invoice.
+      var requests = (0..<9).map { index in
+        ClaimRequest(
+          workerID: workers[index % 3].id,
+          intake: stay(
+            selfPaid: 50_000 + Int64(index), invoice: "M-\(index)", sheet: "MS-\(index)", admitted: (1 + index / 3, 1)),
+          channel: .unit)
+      }
+      requests.append(
+        ClaimRequest(
+          workerID: workers[0].id, intake: stay(selfPaid: 60_000, invoice: "M-5", sheet: "MS-99", admitted: (3, 15)),
+          channel: .unit))
+      let opened = try await world.store.open(requests, submitWhenComplete: false, context: context(world, clerk))
+      #expect(opened.map(\.number) == (1...10).map { String(format: "LP-ANYANG-2020-%06d", $0) })
+      #expect(opened.map(\.workerID) == requests.map(\.workerID))
+      #expect(opened.last?.duplicates.map(\.kind) == [.sameInvoice])
+      #expect(opened.dropLast().allSatisfy { $0.duplicates.isEmpty })
+    }
+  }
+
   /// A file of claims with their scans: complete ones are submitted with their clock, a
   /// repeated invoice inside the file is flagged, and one bad row stops the whole file.
   @Test(arguments: kinds)

@@ -78,4 +78,25 @@ struct JSONColumnEncoderTests {
     #expect(throws: EncodingError.self) { try foundation([Double.nan]) }
     #expect(throws: EncodingError.self) { try JSONColumnEncoder.text(["a": Double.infinity]) }
   }
+
+  /// The coding path is built only for an error (not for every value): it still names the place.
+  @Test func aRefusedNumberIsNamedByItsPath() {
+    struct Holder: Encodable {
+      var money = Money(fen: 1)
+      var outer: [[String: [Double]]] = [["a": [1.0, .nan]]]
+    }
+    func path(_ body: () throws -> Void) -> [String] {
+      do {
+        try body()
+        return []
+      } catch EncodingError.invalidValue(_, let context) {
+        return context.codingPath.map(\.stringValue)
+      } catch {
+        return ["unexpected \(error)"]
+      }
+    }
+    let ours = path { _ = try JSONColumnEncoder.text(Holder()) }
+    #expect(ours == ["outer", "Index 0", "a", "Index 1"])
+    #expect(ours == path { _ = try foundation(Holder()) })
+  }
 }

@@ -72,34 +72,39 @@ extension FluentClaimStore {
         }.run()
       }
     }
+    Phases.lap("members locked")
     var people = known?.people ?? [:]
     var cover = known?.cover ?? [:]
     var ledgerRows: [UUID: [LedgerRow]] = [:]
     var earlier: [UUID: [(number: String, intake: ClaimIntake)]] = [:]
-    for chunk in workerIDs.chunks(of: Self.bulkChunk) {
+    for piece in KeyLookup.pieces(workerIDs, on: sql) {
       if known == nil {
-        for person in try await PersonRow.current(chunk, on: transaction) { people[person.id] = person }
-        for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: context.scheme.code, on: transaction) {
+        for person in try await PersonRow.current(piece, on: transaction) { people[person.id] = person }
+        for enrollment in try await EnrollmentRow.active(workers: piece, scheme: context.scheme.code, on: transaction) {
           cover[enrollment.workerID.rawValue, default: []].append(enrollment)
         }
       }
       for row in try await sql.select().columns(
         "worker_id", "product_code", "period_start", "benefit_code", "history"
       )
-      .from(BenefitLedgerModel.schema).where("worker_id", .in, chunk).all(decoding: LedgerRow.self) {
+      .from(BenefitLedgerModel.schema).where(KeyLookup.oneOf(SQLIdentifier("worker_id"), piece, on: sql))
+      .all(decoding: LedgerRow.self) {
         ledgerRows[row.worker_id, default: []].append(row)
       }
       for row in try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
-        .where("worker_id", .in, chunk).where("state", .notEqual, ClaimState.rejected.rawValue)
+        .where(KeyLookup.oneOf(SQLIdentifier("worker_id"), piece, on: sql)).where(
+          "state", .notEqual, ClaimState.rejected.rawValue
+        )
         .all(decoding: EarlierClaimRow.self)
       {
         earlier[row.worker_id, default: []].append((row.number, try row.decoded()))
       }
     }
+    Phases.lap("ledgers and earlier claims read")
     // Papers anyone claimed before, by number.
     var papersSeen: [String: [(number: String, intake: ClaimIntake)]] = [:]
     let numbers = Array(Set(requests.flatMap { $0.intake.paperNumbers.map(\.number) }))
-    for chunk in numbers.chunks(of: Self.bulkChunk) {
+    for piece in KeyLookup.pieces(numbers, on: sql) {
       let rows = try await sql.select()
         .column(SQLColumn("number", table: "p"), as: "paper")
         .column(SQLColumn("number", table: "c")).column(SQLColumn("intake", table: "c"))
@@ -108,7 +113,7 @@ extension FluentClaimStore {
           SQLAlias(SQLIdentifier(ClaimModel.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.inner,
           on: SQLRaw("c.id = p.claim_id")
         )
-        .where(SQLColumn("number", table: "p"), .in, SQLBind.group(chunk))
+        .where(KeyLookup.oneOf(SQLColumn("number", table: "p"), piece, on: sql))
         .all(decoding: PaperRow.self)
       for row in rows { papersSeen[row.paper, default: []].append((row.number, try row.decoded())) }
     }
@@ -117,151 +122,93 @@ extension FluentClaimStore {
     var takenOver: [(worker: UUID, claim: TakenOverClaim)] = []
     let sheets = Array(
       Set(requests.flatMap { $0.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number) }))
-    for chunk in workerIDs.chunks(of: Self.bulkChunk) {
-      takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: chunk, sheets: [], on: transaction)
+    for piece in KeyLookup.pieces(workerIDs, on: sql) {
+      takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: piece, sheets: [], on: transaction)
     }
-    for chunk in sheets.chunks(of: Self.bulkChunk) {
-      takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: [], sheets: chunk, on: transaction)
+    for piece in KeyLookup.pieces(sheets, on: sql) {
+      takenOver += try await FluentEnrollmentStore.takenOverClaims(workers: [], sheets: piece, on: transaction)
     }
     let takenOverByWorker = Dictionary(grouping: takenOver, by: \.worker)
     let takenOverBySheet = Dictionary(grouping: takenOver.filter { $0.claim.settlementSheet != nil }) {
       $0.claim.settlementSheet!
     }
 
+    Phases.lap("papers and taken-over claims read")
     let year = context.today.year
     let sequence = try await Sequences.next(
       DocumentKind.claim.sequenceName(scheme: context.scheme.code, year: year), count: requests.count,
       on: transaction)
+    let claimNumbers = requests.indices.map {
+      DocumentNumbers.format(.claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + $0)
+    }
+    // Made here, in the requests' order: time-ordered ids made on both cores at once would
+    // reach the indexes out of order, which costs the database a third more to store.
+    let claimIDs = requests.indices.map { _ in ClaimRecord.ID() }
+    // What each claim is checked against for duplicates: what was claimed before, and the
+    // batch's claims before it, as if each had been opened before the next (none of it depends
+    // on a claim's calculation, so it is known before any is calculated).
+    var memberClaimsOf: [[(number: String, intake: ClaimIntake)]] = []
+    var seenOf: [[(number: String, intake: ClaimIntake)]] = []
+    memberClaimsOf.reserveCapacity(requests.count)
+    seenOf.reserveCapacity(requests.count)
+    for (index, request) in requests.enumerated() {
+      let id = request.workerID.rawValue
+      memberClaimsOf.append(earlier[id] ?? [])
+      seenOf.append(request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] })
+      earlier[id, default: []].append((claimNumbers[index], request.intake))
+      for paper in request.intake.paperNumbers {
+        papersSeen[paper.number, default: []].append((claimNumbers[index], request.intake))
+      }
+    }
+    // Each member's claims in order on one core (an approval takes from the caps the member's
+    // next claim is judged against), the members on both cores.
+    let now = Date()
+    let groups = Array(Dictionary(grouping: requests.indices) { requests[$0].workerID.rawValue }.values)
+    let decided = groups.concurrentMap { indices in
+      var ledger: CapLedger?
+      var results: [(index: Int, result: Result<Opened, any Error>)] = []
+      for index in indices {
+        let result = Result { () throws -> Opened in
+          try Self.decide(
+            requests[index], index: index, id: claimIDs[index], number: claimNumbers[index],
+            person: people[requests[index].workerID.rawValue],
+            enrollments: cover[requests[index].workerID.rawValue] ?? [], ledger: &ledger,
+            ledgerRows: ledgerRows, memberClaims: memberClaimsOf[index], seen: seenOf[index],
+            takenOverByWorker: takenOverByWorker, takenOverBySheet: takenOverBySheet, scope: scope, context: context,
+            now: now, rowError: rowError, submitting: submitting, approving: approving)
+        }
+        results.append((index, result))
+      }
+      return (results: results, ledger: ledger)
+    }
+    // Back in the requests' order.
+    var opened = [Opened?](repeating: nil, count: requests.count)
+    var approvedLedgers: [UUID: CapLedger] = [:]
+    for group in decided {
+      for (index, result) in group.results { opened[index] = try result.get() }
+      if let ledger = group.ledger, let first = group.results.first {
+        approvedLedgers[requests[first.index].workerID.rawValue] = ledger
+      }
+    }
     var records: [ClaimRecord] = []
     var history: [(ClaimRecord.ID, ClaimHistoryEntry)] = []
     var outbox: [OutboxMessage] = []
     var documents: [ClaimDocument] = []
-    // The ledgers of members with a claim approved in this batch, as it left them.
-    var approvedLedgers: [UUID: CapLedger] = [:]
-    let now = Date()
-    for (index, request) in requests.enumerated() {
-      let id = request.workerID.rawValue
-      // Someone outside the scope is as unknown as someone who does not exist.
-      // A person employed by nobody and kept by no node (someone who left their unit before
-      // individual records existed) is claimed for only from outside the web (the CLI).
-      let organisation = people[id].flatMap {
-        $0.visibleThrough ?? (scope.isUnrestricted ? context.actor.organisationID?.rawValue : nil)
+    for case let item? in opened {
+      switch item {
+      case .refused(let error):
+        errors.append(error)
+      case .claim(let record, let entries, let files, let message):
+        records.append(record)
+        history += entries.map { (record.id, $0) }
+        documents += files
+        if let message { outbox.append(message) }
       }
-      guard let person = people[id], scope.shows(unit: person.unit_id, organisation: organisation) else {
-        errors.append(
-          rowError(
-            FieldError(
-              field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
-            index))
-        continue
-      }
-      let enrollments = cover[id] ?? []
-      guard !enrollments.isEmpty else {
-        errors.append(
-          rowError(
-            FieldError(
-              field: "workerId", code: "no_cover",
-              message: LocalizedText(
-                zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme")),
-            index))
-        continue
-      }
-      let worker = try person.worker()
-      let ledger =
-        try approvedLedgers[id]
-        ?? Self.capLedger(
-          (ledgerRows[id] ?? []).map {
-            (product: $0.product_code, periodStart: $0.period_start, benefit: $0.benefit_code, history: $0.history)
-          }, covering: enrollments)
-      var record = ClaimRecord(
-        number: DocumentNumbers.format(
-          .claim, scheme: context.scheme.code, year: year, sequence: sequence.lowerBound + index),
-        workerID: request.workerID, schemeCode: context.scheme.code, channel: request.channel, intake: request.intake,
-        progress: ClaimProgress(requiredLevels: []), expedited: request.expedited, createdBy: context.actor.name,
-        createdOn: context.today)
-      record.unitID = person.unit_id.map { .init($0) }
-      record.organisationID = organisation.map { .init($0) }
-      try ClaimAssessment.assess(
-        &record, worker: worker, enrollments: enrollments, ledger: ledger,
-        suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
-      let seen = request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] }
-      record.duplicates = DuplicateFlag.flags(
-        for: request.intake, memberClaims: earlier[id] ?? [], papersSeen: seen,
-        takenOver: {
-          let ownSheets = request.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number)
-          let relevant = (takenOverByWorker[id] ?? []) + ownSheets.flatMap { takenOverBySheet[$0] ?? [] }
-          return FluentEnrollmentStore.takenOver(relevant, for: id, sheets: Set(ownSheets))
-        }())
-      history.append(
-        (
-          record.id,
-          ClaimHistoryEntry(
-            at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft,
-            note: nil)
-        ))
-      for document in request.documents {
-        documents.append(
-          ClaimDocument(
-            claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
-            size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now))
-      }
-      if submitting(record, index),
-        case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
-      {
-        record.documentsCompleteOn = context.today
-        Self.startClock(&record, context: context)
-        history.append(
-          (
-            record.id,
-            ClaimHistoryEntry(
-              at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
-              to: .submitted, note: nil)
-          ))
-        let straightThrough = ClaimActor.straightThrough(at: context.actor.organisationKind)
-        if let approving, approving(record, index),
-          ClaimWorkflow.approveStraightThrough(&record.progress, by: straightThrough), let document = record.explanation
-        {
-          let explanation = Explanation(document)
-          record.approvedTotal = record.adjustment?.amount ?? explanation.total
-          var updated = ledger
-          updated.record(
-            explanation, paying: BenefitAmount.split(explanation, total: record.adjustment?.amount),
-            event: record.intake.event)
-          approvedLedgers[id] = updated
-          for (action, from, to) in [
-            ("review", ClaimState.submitted, ClaimState.reviewed), ("approve", .reviewed, .approved),
-          ] {
-            history.append(
-              (
-                record.id,
-                ClaimHistoryEntry(
-                  at: now, actor: straightThrough.name, address: context.address, action: action, from: from, to: to,
-                  note: action == "approve" ? "一站式结算：按方案规则自动审批" : nil)
-              ))
-          }
-          outbox.append(
-            OutboxMessage(
-              claimID: record.id, phone: person.phone, notice: .settled,
-              text: ClaimNotice.settled.text(
-                claimNumber: record.number, amount: record.payable, note: record.intake.hospital, dueOn: record.dueOn),
-              createdAt: now))
-        } else {
-          outbox.append(
-            OutboxMessage(
-              claimID: record.id, phone: person.phone, notice: .submitted,
-              text: ClaimNotice.submitted.text(claimNumber: record.number, amount: nil, note: nil, dueOn: record.dueOn),
-              createdAt: now))
-        }
-      }
-      // Later claims of the same batch see this one, as if it had been opened before them.
-      earlier[id, default: []].append((record.number, record.intake))
-      for paper in request.intake.paperNumbers {
-        papersSeen[paper.number, default: []].append((record.number, record.intake))
-      }
-      records.append(record)
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
+    Phases.lap("claims calculated")
     try await Self.insert(records, documents: documents, history: history, outbox: outbox, on: sql)
+    Phases.lap("claim rows written")
     // What the approvals took from the caps, saved member by member.
     for chunk in Array(approvedLedgers.keys).chunks(of: Self.bulkChunk) {
       let rows = Dictionary(
@@ -275,7 +222,129 @@ extension FluentClaimStore {
       }
       for rows in new.chunks(of: Self.insertChunk) { try await rows.create(on: transaction) }
     }
+    Phases.lap("ledgers saved")
     return records
+  }
+
+  /// A claim of a batch, or why it cannot be opened.
+  enum Opened {
+    case claim(ClaimRecord, history: [ClaimHistoryEntry], documents: [ClaimDocument], message: OutboxMessage?)
+    case refused(FieldError)
+  }
+
+  /// One request of a batch opened: checked against the scope and the cover, calculated,
+  /// flagged against `memberClaims` and `seen` (``open(_:scope:context:on:known:submitting:approving:)``
+  /// works them out), submitted and approved as `submitting` and `approving` say. `ledger`: the
+  /// member's cap ledger as the batch's approvals before this one left it, nil while none did;
+  /// an approval here updates it.
+  static func decide(
+    _ request: ClaimRequest, index: Int, id claimID: ClaimRecord.ID, number: String, person: PersonRow?,
+    enrollments: [Enrollment],
+    ledger approved: inout CapLedger?, ledgerRows: [UUID: [LedgerRow]],
+    memberClaims: [(number: String, intake: ClaimIntake)], seen: [(number: String, intake: ClaimIntake)],
+    takenOverByWorker: [UUID: [(worker: UUID, claim: TakenOverClaim)]],
+    takenOverBySheet: [String: [(worker: UUID, claim: TakenOverClaim)]], scope: AccessScope, context: ClaimContext,
+    now: Date, rowError: (FieldError, Int) -> FieldError, submitting: (ClaimRecord, Int) -> Bool,
+    approving: ((ClaimRecord, Int) -> Bool)?
+  ) throws -> Opened {
+    let id = request.workerID.rawValue
+    // Someone outside the scope is as unknown as someone who does not exist.
+    // A person employed by nobody and kept by no node (someone who left their unit before
+    // individual records existed) is claimed for only from outside the web (the CLI).
+    let organisation = person.flatMap {
+      $0.visibleThrough ?? (scope.isUnrestricted ? context.actor.organisationID?.rawValue : nil)
+    }
+    guard let person, scope.shows(unit: person.unit_id, organisation: organisation) else {
+      return .refused(
+        rowError(
+          FieldError(
+            field: "workerId", code: "unknown_worker", message: LocalizedText(zh: "职工不存在", en: "no such worker")),
+          index))
+    }
+    guard !enrollments.isEmpty else {
+      return .refused(
+        rowError(
+          FieldError(
+            field: "workerId", code: "no_cover",
+            message: LocalizedText(
+              zh: "该职工没有已缴费的“\(context.scheme.name)”参保记录", en: "the worker holds no paid cover in this scheme")),
+          index))
+    }
+    let worker = try person.worker()
+    let ledger =
+      try approved
+      ?? Self.capLedger(
+        (ledgerRows[id] ?? []).map {
+          (product: $0.product_code, periodStart: $0.period_start, benefit: $0.benefit_code, history: $0.history)
+        }, covering: enrollments)
+    var record = ClaimRecord(
+      id: claimID, number: number, workerID: request.workerID, schemeCode: context.scheme.code,
+      channel: request.channel,
+      intake: request.intake, progress: ClaimProgress(requiredLevels: []), expedited: request.expedited,
+      createdBy: context.actor.name, createdOn: context.today)
+    record.unitID = person.unit_id.map { .init($0) }
+    record.organisationID = organisation.map { .init($0) }
+    try ClaimAssessment.assess(
+      &record, worker: worker, enrollments: enrollments, ledger: ledger,
+      suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
+    record.duplicates = DuplicateFlag.flags(
+      for: request.intake, memberClaims: memberClaims, papersSeen: seen,
+      takenOver: {
+        let ownSheets = request.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number)
+        let relevant = (takenOverByWorker[id] ?? []) + ownSheets.flatMap { takenOverBySheet[$0] ?? [] }
+        return FluentEnrollmentStore.takenOver(relevant, for: id, sheets: Set(ownSheets))
+      }())
+    var history = [
+      ClaimHistoryEntry(
+        at: now, actor: context.actor.name, address: context.address, action: "open", from: nil, to: .draft, note: nil)
+    ]
+    let documents = request.documents.map { document in
+      ClaimDocument(
+        claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
+        size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now)
+    }
+    var message: OutboxMessage?
+    if submitting(record, index),
+      case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
+    {
+      record.documentsCompleteOn = context.today
+      Self.startClock(&record, context: context)
+      history.append(
+        ClaimHistoryEntry(
+          at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
+          to: .submitted, note: nil))
+      let straightThrough = ClaimActor.straightThrough(at: context.actor.organisationKind)
+      if let approving, approving(record, index),
+        ClaimWorkflow.approveStraightThrough(&record.progress, by: straightThrough), let document = record.explanation
+      {
+        let explanation = Explanation(document)
+        record.approvedTotal = record.adjustment?.amount ?? explanation.total
+        var updated = ledger
+        updated.record(
+          explanation, paying: BenefitAmount.split(explanation, total: record.adjustment?.amount),
+          event: record.intake.event)
+        approved = updated
+        for (action, from, to) in [
+          ("review", ClaimState.submitted, ClaimState.reviewed), ("approve", .reviewed, .approved),
+        ] {
+          history.append(
+            ClaimHistoryEntry(
+              at: now, actor: straightThrough.name, address: context.address, action: action, from: from, to: to,
+              note: action == "approve" ? "一站式结算：按方案规则自动审批" : nil))
+        }
+        message = OutboxMessage(
+          claimID: record.id, phone: person.phone, notice: .settled,
+          text: ClaimNotice.settled.text(
+            claimNumber: record.number, amount: record.payable, note: record.intake.hospital, dueOn: record.dueOn),
+          createdAt: now)
+      } else {
+        message = OutboxMessage(
+          claimID: record.id, phone: person.phone, notice: .submitted,
+          text: ClaimNotice.submitted.text(claimNumber: record.number, amount: nil, note: nil, dueOn: record.dueOn),
+          createdAt: now)
+      }
+    }
+    return .claim(record, history: history, documents: documents, message: message)
   }
 
   /// Everything a batch of new claims writes, as multi-row INSERTs.

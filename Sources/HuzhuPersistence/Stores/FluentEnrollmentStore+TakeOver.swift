@@ -209,10 +209,13 @@ extension FluentEnrollmentStore {
         var group = group
         if !workers.isEmpty {
           group = group.where { stays in
-            stays.where("worker_id", .in, workers).where("admission_date", .isNot, SQLLiteral.null)
+            stays.where(KeyLookup.oneOf(SQLIdentifier("worker_id"), workers, on: sql))
+              .where("admission_date", .isNot, SQLLiteral.null)
           }
         }
-        if !sheets.isEmpty { group = group.orWhere("settlement_sheet", .in, sheets) }
+        if !sheets.isEmpty {
+          group = group.orWhere(KeyLookup.oneOf(SQLIdentifier("settlement_sheet"), sheets, on: sql))
+        }
         return group
       }
     return try await query.all(decoding: Row.self).map { row in

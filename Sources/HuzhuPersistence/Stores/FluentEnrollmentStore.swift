@@ -712,10 +712,11 @@ struct PersonRow: Decodable {
   /// employed by nobody, the one keeping their record.
   var visibleThrough: UUID? { unit_id == nil ? home_organisation_id : organisation_id }
 
+  /// These people (one of ``KeyLookup/pieces(_:on:)``).
   static func current(_ ids: [UUID], on database: any Database) async throws -> [PersonRow] {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
     return try await select(from: sql, joining: .left)
-      .where(SQLColumn("id", table: "w"), .in, SQLBind.group(ids))
+      .where(KeyLookup.oneOf(SQLColumn("id", table: "w"), ids, on: sql))
       .all(decoding: PersonRow.self)
   }
 
@@ -795,10 +796,12 @@ struct EnrollmentRow: Decodable {
       .all(decoding: EnrollmentRow.self).map { try $0.domain() }
   }
 
-  /// Paid cover of these workers in a scheme, oldest period first.
+  /// Paid cover of these workers (one of ``KeyLookup/pieces(_:on:)``) in a scheme, oldest
+  /// period first.
   static func active(workers: [UUID], scheme: String, on database: any Database) async throws -> [Enrollment] {
     try await select(on: database)
-      .where("worker_id", .in, workers).where("scheme_code", .equal, scheme)
+      .where(KeyLookup.oneOf(SQLIdentifier("worker_id"), workers, on: database.sqlDatabase))
+      .where("scheme_code", .equal, scheme)
       .where("status", .equal, EnrollmentStatus.active.rawValue)
       .orderBy("period_start")
       .all(decoding: EnrollmentRow.self).map { try $0.domain() }

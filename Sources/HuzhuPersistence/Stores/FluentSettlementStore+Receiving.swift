@@ -42,7 +42,15 @@ extension FluentSettlementStore {
       var exception: SettlementException?
       var detail: LocalizedText?
       var workerID: UUID?
-      var claim: ClaimRecord?
+      var claim: OpenedClaim?
+    }
+
+    /// The claim a record became: what its row and outcome name (not the whole claim, which a
+    /// month's file would otherwise hold twice more while its rows are written).
+    struct OpenedClaim {
+      let id: UUID
+      let number: String
+      let approved: Bool
     }
 
     func receive(_ file: SettlementFile, channel: String, fileName: String?, sha256: String?) async throws
@@ -76,6 +84,7 @@ extension FluentSettlementStore {
           existing[row.settlement_id] = row
         }
       }
+      Phases.lap("stored records read")
       // Originals that a reversal in this same file cancels: kept as cancelled, never claimed.
       let cancelledHere = Set(
         incoming.filter { $0.record.reversal && existing[$0.record.settlementId] == nil }.compactMap {
@@ -129,6 +138,7 @@ extension FluentSettlementStore {
           }
         }
       }
+      Phases.lap("records classified")
       let (matched, matchedOutcomes) = try await match(pending)
       outcomes += matchedOutcomes
       try await write(matched, plain: plain, batch: batch)
@@ -152,19 +162,21 @@ extension FluentSettlementStore {
       // By ID number within the scope, and then as the claim path reads them (by worker).
       var people: [String: PersonRow] = [:]
       var known = KnownMembers()
-      for chunk in Array(Set(pending.map(\.record.idNumber))).chunks(of: FluentClaimStore.bulkChunk) {
+      for piece in KeyLookup.pieces(Array(Set(pending.map(\.record.idNumber))), on: sql) {
         for person in try await PersonRow.select(from: sql, joining: .left)
-          .where(SQLColumn("id_number", table: "w"), .in, SQLBind.group(chunk)).all(decoding: PersonRow.self)
+          .where(KeyLookup.oneOf(SQLColumn("id_number", table: "w"), piece, on: sql)).all(decoding: PersonRow.self)
         where scope.shows(unit: person.unit_id, organisation: person.visibleThrough) {
           people[person.id_number] = person
           known.people[person.id] = person
         }
       }
-      for chunk in Array(known.people.keys).chunks(of: FluentClaimStore.bulkChunk) {
-        for enrollment in try await EnrollmentRow.active(workers: chunk, scheme: source.schemeCode, on: database) {
+      Phases.lap("members read")
+      for piece in KeyLookup.pieces(Array(known.people.keys), on: sql) {
+        for enrollment in try await EnrollmentRow.active(workers: piece, scheme: source.schemeCode, on: database) {
           known.cover[enrollment.workerID.rawValue, default: []].append(enrollment)
         }
       }
+      Phases.lap("cover read")
       var written: [Written] = []
       var requests: [ClaimRequest] = []
       var requestOf: [Int] = []  // written index of each request
@@ -205,7 +217,8 @@ extension FluentSettlementStore {
           })
       for (index, claim) in opened.enumerated() {
         let position = requestOf[index]
-        written[position].claim = claim
+        written[position].claim = OpenedClaim(
+          id: claim.id.rawValue, number: claim.number, approved: claim.state == .approved)
         if let (exception, detail) = SettlementTriage.hold(claim, record: written[position].pending.record) {
           written[position].status = .held
           written[position].exception = exception
@@ -215,7 +228,7 @@ extension FluentSettlementStore {
       let outcomes = written.map {
         SettlementOutcome(
           row: $0.pending.row, settlementId: $0.pending.record.settlementId,
-          result: $0.status == .held ? .held : $0.claim?.state == .approved ? .approved : .claimed,
+          result: $0.status == .held ? .held : $0.claim?.approved == true ? .approved : .claimed,
           claimNumber: $0.claim?.number, exception: $0.exception)
       }
       return (written, outcomes)
@@ -225,13 +238,18 @@ extension FluentSettlementStore {
     func write(
       _ matched: [Written], plain: [(Pending, SettlementStatus, SettlementException?, LocalizedText?)], batch: UUID
     ) async throws {
-      let all =
-        matched
-        + plain.map { Written(pending: $0.0, status: $0.1, exception: $0.2, detail: $0.3, workerID: nil, claim: nil) }
+      let others = plain.map {
+        Written(pending: $0.0, status: $0.1, exception: $0.2, detail: $0.3, workerID: nil, claim: nil)
+      }
+      // By position in `matched` then `others`, not copied: a month's file holds 100,000.
+      func item(_ position: Int) -> Written {
+        position < matched.count ? matched[position] : others[position - matched.count]
+      }
       let now = Date()
       var events: [(record: UUID, action: String, note: String?, previous: String?)] = []
-      var inserts: [(UUID, Written)] = []
-      for item in all {
+      var inserts: [(id: UUID, position: Int)] = []
+      for position in 0..<(matched.count + others.count) {
+        let item = item(position)
         if let id = item.pending.replacing {
           try await sql.update(FluentSettlementStore.records)
             .set("record", to: try JSON.text(item.pending.record)).set(
@@ -239,15 +257,16 @@ extension FluentSettlementStore {
             )
             .set("status", to: item.status.rawValue).set("exception", to: item.exception?.rawValue)
             .set("exception_detail", to: try item.detail.map(JSON.text)).set("worker_id", to: item.workerID)
-            .set("claim_id", to: item.claim?.id.rawValue).set("batch_id", to: batch).set("updated_at", to: now)
+            .set("claim_id", to: item.claim?.id).set("batch_id", to: batch).set("updated_at", to: now)
             .where("id", .equal, id).run()
           events.append((id, "matched", item.claim?.number, item.pending.previous))
         } else {
           let id = UUID.timeOrdered()
-          inserts.append((id, item))
+          inserts.append((id, position))
           events.append((id, "received", item.claim?.number, nil))
         }
       }
+      Phases.lap("claims opened")
       try await StatementQueue.with { queue in
         var rows = BulkRows(
           FluentSettlementStore.records,
@@ -259,15 +278,16 @@ extension FluentSettlementStore {
         let perStatement = rows.rowsPerStatement(postgres: sql.dialect.name == "postgresql")
         for chunk in inserts.chunks(of: perStatement) {
           // The JSON columns on both cores while the database stores the statement before.
-          let made = chunk.concurrentMap { (id, item) in
+          let made = chunk.concurrentMap { (id, position) in
             Result { () throws -> [BulkRows.Value] in
+              let item = item(position)
               let record = item.pending.record
               return [
                 .uuid(id), .uuid(source.id.rawValue), .uuid(source.organisationID.rawValue),
                 .text(record.settlementId), .nullable(record.visitId), .text(record.idNumber), .text(record.name),
                 .text(record.settledOn.description), .text(try JSON.text(record)),
                 .text(try JSON.text(item.pending.original)), .uuid(batch), .nullable(item.workerID),
-                .nullable(item.claim?.id.rawValue), .text(item.status.rawValue), .nullable(item.exception?.rawValue),
+                .nullable(item.claim?.id), .text(item.status.rawValue), .nullable(item.exception?.rawValue),
                 .nullable(try item.detail.map(JSON.text)), .null, .timestamp(now), .timestamp(now),
               ]
             }
@@ -277,7 +297,9 @@ extension FluentSettlementStore {
           rows.removeAll()
         }
       }
+      Phases.lap("settlement rows written")
       try await FluentSettlementStore.log(events, batch: batch, actor: context.actor.name, on: sql)
+      Phases.lap("settlement events written")
     }
 
     // MARK: Corrections and cancellations

@@ -69,17 +69,24 @@ public struct FluentSettlementStore: Sendable {
     do {
       // A month's file is a bulk change: SQLite copies its log into the file after answering.
       let large = file.records.count > 5_000
+      // The transaction's body runs in a task of its own, which task-local values do not reach.
+      let phases = Phases.current
       let transaction: @Sendable (any Database) async throws -> SettlementReceipt = { transaction in
         let sql = transaction as! any SQLDatabase
-        let receipt = try await Self.withLargeCache(on: sql, when: large) {
-          try await Receiving(sql: sql, database: transaction, scope: scope, source: source, context: context)
-            .receive(file, channel: channel, fileName: fileName, sha256: sha256)
+        let receipt = try await Phases.$current.withValue(phases) {
+          try await Self.withLargeCache(on: sql, when: large) {
+            try await Receiving(sql: sql, database: transaction, scope: scope, source: source, context: context)
+              .receive(file, channel: channel, fileName: fileName, sha256: sha256)
+          }
         }
         if dryRun { throw Rollback(receipt: receipt) }
         return receipt
       }
-      return try await large
+      let receipt =
+        try await large
         ? database.bulkWriteTransaction(transaction) : database.writeTransaction(transaction)
+      Phases.lap("committed")
+      return receipt
     } catch let rollback as Rollback {
       return SettlementReceipt(batchID: nil, outcomes: rollback.receipt.outcomes, rowErrors: rollback.receipt.rowErrors)
     }
