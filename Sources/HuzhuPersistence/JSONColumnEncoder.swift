@@ -15,6 +15,7 @@ import Foundation
 /// so a row reads, compares and hashes the same whichever wrote it.
 enum JSONColumnEncoder {
   static func text<T: Encodable>(_ value: T) throws -> String {
+    if let writable = value as? any JSONColumnWritable { return JSONColumnWriter.text(writable) }
     let node = try Self.node(value, parent: nil, key: nil)
     var output: [UInt8] = []
     output.reserveCapacity(256)

@@ -65,6 +65,11 @@ struct SheetReaderTests {
     }
     let binary = #expect(throws: SpreadsheetError.self) { try SheetReader.read(Data([0x00, 0x01, 0xFF, 0xFE, 0x00])) }
     #expect(binary?.messageZh.isEmpty == false)
+    // Text that decodes, in UTF-8 or GB 18030, but holds a NUL: not a CSV either.
+    for text in [Data("姓名,身份证号\n张三,1\u{0}\n".utf8), Data([0xD0, 0xD5, 0xC3, 0xFB, 0x2C, 0x00, 0x0A])] {
+      let error = #expect(throws: SpreadsheetError.self) { try SheetReader.read(text) }
+      #expect(error?.kind == .notASpreadsheet)
+    }
   }
 
   @Test func readsTheXMLFeaturesExcelAndWPSUse() throws {
