@@ -189,7 +189,8 @@ extension DemoSeeder {
             worker: worker, hireDate: since, inService: true, overlapping: held[id] ?? [])
         }
         facts = EnrollmentFacts(
-          headcount: cohort.headcount?.total ?? facts.headcount, alreadyEnrolled: facts.alreadyEnrolled,
+          headcount: cohort.headcount?.total ?? facts.headcount,
+          femaleHeadcount: cohort.headcount?.female ?? facts.femaleHeadcount, alreadyEnrolled: facts.alreadyEnrolled,
           members: members)
         let year = order.periodStart.year
         let billNumber = try await Sequences.next(

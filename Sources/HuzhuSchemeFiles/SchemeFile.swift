@@ -37,16 +37,23 @@ public enum SchemeFile {
   }
 
   /// Decodes any definition type from YAML, mapping syntax and shape errors to field errors.
+  /// A key the type does not know (a misspelt field, whose rule would otherwise silently not
+  /// apply) is an error naming its path and the nearest known key.
   public static func decode<T: Decodable>(_ type: T.Type, yaml text: String, file: String) throws(SchemeFileError) -> T
   {
+    let decoded: StrictlyDecoded<T>
     do {
-      return try YAMLDecoder().decode(type, from: text)
+      decoded = try YAMLDecoder().decode(StrictlyDecoded<T>.self, from: text)
     } catch let error as DecodingError {
-      // Yams reports a syntax error as a path-less DecodingError around its YamlError.
-      if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
-        let yaml = context.underlyingError as? YamlError
-      {
-        throw SchemeFileError(file: file, errors: [syntaxError(yaml)])
+      // Yams reports a syntax error, and any error not its own, as a path-less DecodingError
+      // around it.
+      if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+        if let yaml = context.underlyingError as? YamlError {
+          throw SchemeFileError(file: file, errors: [syntaxError(yaml)])
+        }
+        if let misspelt = context.underlyingError as? MisspeltRequiredKey {
+          throw SchemeFileError(file: file, errors: [misspelt.fieldError])
+        }
       }
       throw SchemeFileError(file: file, errors: [error.fieldError])
     } catch let error as YamlError {
@@ -64,6 +71,10 @@ public enum SchemeFile {
           FieldError(field: "", code: "unreadable", message: LocalizedText(zh: "\(error)", en: "\(error)"))
         ])
     }
+    guard decoded.unknownKeys.isEmpty else {
+      throw SchemeFileError(file: file, errors: decoded.unknownKeys.map(\.fieldError))
+    }
+    return decoded.value
   }
 }
 
@@ -120,8 +131,9 @@ public enum BundledSchemes {
   }
 
   /// A shipped scheme's definition, decoded and checked to compile.
-  public static func definition(_ name: String) throws(SchemeFileError) -> (source: String, definition: SchemeDefinition)
-  {
+  public static func definition(_ name: String) throws(SchemeFileError) -> (
+    source: String, definition: SchemeDefinition
+  ) {
     let text = try source(name)
     let definition = try SchemeFile.decode(SchemeDefinition.self, yaml: text, file: name)
     do {

@@ -160,7 +160,7 @@ struct CommandTests {
       schemePath: RepositoryFiles.path("schemes/anyang.yaml"),
       casePath: RepositoryFiles.path("schemes/cases/anyang-3000.json"),
       json: false, language: .zh)
-    #expect(table.contains("1000.00 以上部分 × 50%"))
+    #expect(table.contains("超过 1000.00的部分 × 50%"))
     #expect(table.contains("1300.00"))
     let json = try Tasks.calculate(
       schemePath: RepositoryFiles.path("schemes/yichun.yaml"),

@@ -1,4 +1,6 @@
 import HuzhuCore
+import HuzhuSchemeFiles
+import HuzhuTestSupport
 import Testing
 
 @Suite("Enrollment checks")
@@ -50,6 +52,47 @@ struct EnrollmentCheckTests {
     #expect(large.map(\.code) == ["participation_too_low"])
     #expect(large[0].message.zh.contains("至少 13 人"))
     #expect(check((1...3).map { worker("职工\($0)") }, headcount: 25, already: 10).isEmpty)
+  }
+
+  @Test func aFemaleWorkersProductCountsTheUnitsFemaleWorkersByItsSize() {
+    func check(women: Int, headcount: Int, female: Int?) -> [FieldError] {
+      EnrollmentCheck.check(
+        EnrollmentRequest(
+          product: "women-care", periodStart: date("2024-01-01"), requestDate: date("2023-12-15"),
+          unitHeadcount: headcount, unitFemaleHeadcount: female,
+          candidates: (0..<women).map { worker("女职工\($0)", gender: .female) }),
+        in: Schemes.participation)
+    }
+    // 120 workers, 30 of them women: a large unit, so 80% of the 30 women, 24.
+    #expect(check(women: 24, headcount: 120, female: 30).isEmpty)
+    let short = check(women: 23, headcount: 120, female: 30)
+    #expect(short.map(\.code) == ["participation_too_low"])
+    #expect(short.first?.message.zh == "参保人数须达到女职工人数的 80%（30 人中至少 24 人，已报 23 人）")
+    #expect(short.first?.message.en == "at least 80% of the 30 female workers must enroll: 24 needed, 23 given")
+    // 40 workers, 20 women: under 50, so 95% of 20, 19.
+    #expect(check(women: 18, headcount: 40, female: 20).map(\.code) == ["participation_too_low"])
+    #expect(check(women: 19, headcount: 40, female: 20).isEmpty)
+    // 8 workers, 3 women: a small unit enrolls all its women.
+    #expect(check(women: 2, headcount: 8, female: 3).map(\.code) == ["everyone_must_enroll"])
+    #expect(check(women: 3, headcount: 8, female: 3).isEmpty)
+    // Without the unit's female count, the whole headcount is the measure (as before).
+    #expect(check(women: 24, headcount: 120, female: nil).map(\.code) == ["participation_too_low"])
+  }
+
+  @Test func participationBandsAreChecked() throws {
+    let text = try String(
+      contentsOfFile: RepositoryFiles.path("schemes/examples/participation.yaml"), encoding: .utf8)
+    func codes(_ replaced: String, with replacement: String) -> [String] {
+      do {
+        _ = try SchemeFile.compile(yaml: text.replacingOccurrences(of: replaced, with: replacement), file: "p.yaml")
+        return []
+      } catch { return error.errors.map(\.code) }
+    }
+    #expect(codes("{ share: \"80%\" }", with: "{ headcountBelow: 200, share: \"80%\" }") == ["last_band_closed"])
+    #expect(codes("headcountBelow: 50", with: "headcountBelow: 0") == ["bands_not_increasing"])
+    #expect(codes("{ headcountBelow: 50, share: \"95%\" }", with: "{ share: \"95%\" }") == ["open_band_not_last"])
+    #expect(codes("everyoneWhenHeadcountBelow: 10", with: "minParticipation: \"50%\"") == ["ambiguous_participation"])
+    #expect(codes("share: \"95%\"", with: "share: \"105%\"") == ["rate_above_100"])
   }
 
   @Test func sharesAreTheSameForEveryoneInTheUnit() {

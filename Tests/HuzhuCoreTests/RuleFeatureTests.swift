@@ -209,13 +209,112 @@ struct RuleFeatureTests {
     let claim = try ClaimCaseFile.load(RepositoryFiles.path("schemes/cases/anyang-3000.json"))
     let report = ExplanationReport(try Adjudicator.adjudicate(claim, under: Schemes.anyang), scheme: Schemes.anyang)
     let table = report.table()
-    #expect(table.contains("0.00–1000.00 部分 × 30%"))
-    #expect(table.contains("1000.00 以上部分 × 50%"))
+    #expect(table.contains("1000.00（含）以下的部分 × 30%"))
+    #expect(table.contains("超过 1000.00的部分 × 50%"))
     #expect(table.contains("统筹范围内合规费用 − 统筹基金支付 − 大病保险支付"))
     #expect(table.contains("1300.00"))
+    #expect(report.table(in: .en).contains("part up to 1000.00 (inclusive) × 30%"))
     #expect(report.table(in: .en).contains("part above 1000.00 × 50%"))
     let json = String(decoding: try JSONEncoder().encode(report.document), as: UTF8.self)
     #expect(json.contains(#""total":"1300.00""#))
+  }
+
+  @Test func bandsAsWrittenWithTheirEdgesAndZeroRates() throws {
+    func outcome(_ selfPaid: String, _ benefit: String) throws -> BenefitOutcome {
+      let claim = stay(
+        product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01", figures: [.selfPaidInScope: selfPaid])
+      return try Adjudicator.adjudicate(claim, under: Schemes.bands).outcome(benefit)
+    }
+    // "2,000（含）以下不予给付": the edge belongs to the 0% band, and paying nothing says why.
+    for amount in ["1500.00", "2000.00"] {
+      #expect(try outcome(amount, "bands-progressive").total == .zero)
+      #expect(try outcome(amount, "bands-progressive").reasons == [.zeroRate])
+      #expect(try outcome(amount, "bands-whole").reasons == [.zeroRate])
+    }
+    // One fen above the edge: 10% of 0.01 rounds to nothing, and that is a reason too.
+    #expect(try outcome("2000.01", "bands-progressive").reasons == [.roundedToZero])
+    // Whole-amount bands jump at the edge: one fen more and all of it is at 5%.
+    #expect(try outcome("2000.01", "bands-whole").total == Money(yuan: 100))
+    // 6,000: nothing on the first 2,000, 10% of 3,000, 20% of 1,000; the whole at 8%.
+    let progressive = try outcome("6000.00", "bands-progressive")
+    #expect(progressive.total == Money(yuan: 500))
+    #expect(progressive.reasons.isEmpty)
+    #expect(try outcome("6000.00", "bands-whole").total == Money(yuan: 480))
+    #expect(try outcome("5000.00", "bands-whole").total == Money(yuan: 250))
+    let report = ExplanationReport(
+      try Adjudicator.adjudicate(
+        stay(
+          product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01",
+          figures: [.selfPaidInScope: "6000.00"]), under: Schemes.bands), scheme: Schemes.bands)
+    let table = report.table()
+    #expect(table.contains("2000.00（含）以下的部分 × 0%"))
+    #expect(table.contains("超过 2000.00 至 5000.00（含）的部分 × 10%"))
+    #expect(table.contains("超过 5000.00的部分 × 20%"))
+    #expect(table.contains("全额适用“超过 5000.00”档比例"))
+    #expect(report.table(in: .en).contains("part above 2000.00 up to 5000.00 (inclusive) × 10%"))
+  }
+
+  @Test func staysLongerThanTheQualifyingDaysArePaidForEveryDay() throws {
+    func allowance(days: Int) throws -> BenefitOutcome {
+      let claim = stay(
+        product: "stays-allowance", start: "2025-01-01", admission: "2025-03-01", figures: [:], days: days)
+      return try Adjudicator.adjudicate(claim, under: Schemes.stays).outcome("stays-daily")
+    }
+    // "住院超过3天的": 3 days is not more than 3, and says so; 4 days pays all four.
+    #expect(try allowance(days: 3).total == .zero)
+    #expect(try allowance(days: 3).reasons == [.stayNotQualifying])
+    #expect(try allowance(days: 4).total == Money(yuan: 200))
+    #expect(try allowance(days: 4).reasons.isEmpty)
+    #expect(try allowance(days: 45).total == Money(yuan: 1_500))  // at most 30 days a stay
+    // Zero or negative qualifying days are refused when the scheme is loaded.
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/stays.yaml"), encoding: .utf8)
+    let broken = text.replacingOccurrences(of: "staysLongerThan: 3", with: "staysLongerThan: 0")
+    let failure = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: broken, file: "stays.yaml") }
+    #expect(failure?.errors.map(\.field) == ["products[0].versions[0].benefits[0].allowance.staysLongerThan"])
+  }
+
+  @Test func benefitsByTreatmentPayEachEventOnce() throws {
+    func explanation(_ selfPaid: String, _ treatment: String?, paidBefore: [String: String] = [:]) throws
+      -> Explanation
+    {
+      let claim = stay(
+        product: "treatments-medical", start: "2025-01-01", admission: "2025-03-01",
+        figures: [.selfPaidInScope: selfPaid],
+        history: paidBefore.mapValues { BenefitHistory(paidAmount: Money(yuan: $0)!, paidClaims: 1) },
+        treatment: treatment)
+      return try Adjudicator.adjudicate(claim, under: Schemes.treatments)
+    }
+    // An ordinary stay: the bands after the deductible; the treatment benefits say why not.
+    let ordinary = try explanation("3500.00", nil)
+    #expect(ordinary.outcome("treatments-hospital").total == Money(yuan: 1_500))
+    #expect(ordinary.outcome("treatments-outpatient").reasons == [.treatmentNotCovered])
+    #expect(ordinary.outcome("treatments-dialysis").reasons == [.treatmentNotCovered])
+    #expect(ordinary.total == Money(yuan: 1_500))
+    // Special outpatient at 50%, without the stay's deductible; the ordinary benefit steps aside.
+    let outpatient = try explanation("3500.00", "special_outpatient")
+    #expect(outpatient.outcome("treatments-outpatient").total == Money(yuan: 1_750))
+    #expect(outpatient.outcome("treatments-hospital").reasons == [.treatmentPaidElsewhere])
+    #expect(outpatient.outcome("treatments-dialysis").reasons == [.treatmentNotCovered])
+    #expect(outpatient.total == Money(yuan: 1_750))
+    // Dialysis: the personal part, up to 2,000 a year, and nothing past the cap.
+    #expect(try explanation("3500.00", "dialysis").total == Money(yuan: 2_000))
+    let capped = try explanation("800.00", "dialysis", paidBefore: ["treatments-dialysis": "1500.00"])
+    #expect(capped.total == Money(yuan: 500))
+    #expect(capped.outcome("treatments-dialysis").reasons == [.annualCapReached])
+    // A category no benefit names (transplant) is an ordinary event.
+    #expect(try explanation("3500.00", "transplant").outcome("treatments-hospital").total == Money(yuan: 1_500))
+  }
+
+  @Test func aTreatmentBelongsToOneBenefitOfAKind() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/treatments.yaml"), encoding: .utf8)
+    let twice = text.replacingOccurrences(
+      of: "treatments: [dialysis]", with: "treatments: [dialysis, special_outpatient]")
+    let failure = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: twice, file: "t.yaml") }
+    #expect(failure?.errors.map(\.code) == ["treatment_in_two_benefits"])
+    #expect(failure?.errors.first?.field == "products[0].versions[0].benefits[2].treatments[1]")
+    let empty = text.replacingOccurrences(of: "treatments: [dialysis]", with: "treatments: []")
+    let refused = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: empty, file: "t.yaml") }
+    #expect(refused?.errors.map(\.code) == ["empty_list"])
   }
 
   @Test func theLargerOfTwoFiguresAndDayOrYearDeadlines() throws {

@@ -8,6 +8,10 @@ enum Schemes {
   static let anyang = try! SchemeFile.load(RepositoryFiles.path("schemes/anyang.yaml"))
   static let yichun = try! SchemeFile.load(RepositoryFiles.path("schemes/yichun.yaml"))
   static let features = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/features.yaml"))
+  static let bands = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/bands.yaml"))
+  static let stays = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/stays.yaml"))
+  static let treatments = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/treatments.yaml"))
+  static let participation = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/participation.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

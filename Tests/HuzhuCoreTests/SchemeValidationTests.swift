@@ -1,5 +1,6 @@
 import HuzhuCore
 import HuzhuSchemeFiles
+import HuzhuTestSupport
 import Testing
 
 /// Invalid definitions are rejected whole, every problem with its path and both languages.
@@ -228,6 +229,85 @@ struct SchemeValidationTests {
     #expect(codes("scheme: [unclosed") == ["yaml_syntax"])
     #expect(
       codes(scheme(benefit: hospital).replacingOccurrences(of: "2024-01-01", with: "2024-02-30")) == ["invalid_value"])
+  }
+
+  @Test func aMisspeltKeyIsRefusedWithTheKeyItMeant() {
+    let found = errors(scheme(benefit: hospital + "\nlimits: { perClaim: \"5000.00\", maxPaidClaim: 2 }"))
+    #expect(found.map(\.code) == ["unknown_key"])
+    #expect(found.first?.field == "products[0].versions[0].benefits[0].limits.maxPaidClaim")
+    #expect(found.first?.message.en == "unknown key maxPaidClaim: did you mean maxPaidClaims?")
+    #expect(found.first?.message.zh == "未知的字段“maxPaidClaim”：是否应为“maxPaidClaims”？")
+    // Every unknown key at once, wherever it is, with the file named in the report.
+    let several = errors(
+      scheme(
+        benefit: hospital.replacingOccurrences(
+          of: "schedule:", with: "deductible: { firstStay: \"100.00\", laterStay: \"50.00\" }, schedule:"),
+        extraVersion: "colour: red"
+      )
+      .replacingOccurrences(of: "name: 测试方案", with: "name: 测试方案, nameEN: Test"))
+    #expect(
+      several.map(\.field).sorted() == [
+        "products[0].versions[0].benefits[0].hospital.deductible.laterStay", "products[0].versions[0].colour",
+        "scheme.nameEN",
+      ])
+    #expect(
+      several.first { $0.field.hasSuffix("laterStay") }?.message.en == "unknown key laterStay: did you mean laterStays?"
+    )
+    #expect(several.first { $0.field == "scheme.nameEN" }?.message.en == "unknown key nameEN: did you mean nameEn?")
+    // Nothing close: the keys of that place are listed instead.
+    #expect(
+      several.first { $0.field.hasSuffix("colour") }?.message.en.hasPrefix(
+        "unknown key colour: the keys here are benefits, claimDeadline, contribution") == true)
+    do {
+      _ = try SchemeFile.compile(yaml: scheme(benefit: hospital, extraVersion: "colour: red"), file: "city.yaml")
+      Issue.record("a scheme with an unknown key compiled")
+    } catch {
+      #expect(error.description.hasPrefix("city.yaml: products[0].versions[0].colour: 未知的字段“colour”"))
+    }
+  }
+
+  @Test func aMisspeltRequiredKeyIsNamedAsWritten() {
+    let found = errors(scheme(benefit: hospital.replacingOccurrences(of: "schedule:", with: "shedule:")))
+    #expect(found.map(\.code) == ["missing_field"])
+    #expect(found.first?.field == "products[0].versions[0].benefits[0].hospital.schedule")
+    #expect(found.first?.message.en == "the field schedule is required: is shedule a misspelling of it?")
+    // Missing and nothing like it: the plain message.
+    let missing = errors(scheme(benefit: hospital.replacingOccurrences(of: ", schedule: { flat: \"30%\" }", with: "")))
+    #expect(
+      missing.first?.message.en == "the field \"products[0].versions[0].benefits[0].hospital.schedule\" is required")
+  }
+
+  @Test func aCaseFileWithAMisspeltKeyIsRefused() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/cases/anyang-800.json"), encoding: .utf8)
+    #expect(throws: Never.self) { try SchemeFile.decode(ClaimCase.self, yaml: text, file: "anyang-800.json") }
+    let misspelt = text.replacingOccurrences(of: "\"admissionDate\"", with: "\"admisionDate\"")
+      .replacingOccurrences(of: "\"gender\": \"female\",", with: "\"gender\": \"female\", \"x\": 1,")
+      .replacingOccurrences(
+        of: "\"event\":", with: "\"history\": {\"anyang-hospital-topup\": {\"stayz\": 1}},\n  \"event\":")
+    do {
+      _ = try SchemeFile.decode(ClaimCase.self, yaml: misspelt, file: "anyang-800.json")
+      Issue.record("a case with unknown keys was read")
+    } catch {
+      #expect(
+        error.errors.map(\.field).sorted() == [
+          "event.admisionDate", "history.anyang-hospital-topup.stayz", "member.x",
+        ])
+      #expect(
+        error.errors.first { $0.field == "event.admisionDate" }?.message.en.hasSuffix("did you mean admissionDate?")
+          == true)
+    }
+  }
+
+  @Test func keysThatAreDataAreNotCheckedAsFields() throws {
+    // Maps keyed by the file's own codes (approval levels by benefit kind) and one-key
+    // expressions (a base as `min: [...]`) check their keys themselves.
+    let yaml = scheme(
+      benefit:
+        "kind: hospital\nhospital: { base: { min: [self_paid_in_scope, total_cost] }, schedule: { flat: \"30%\" } }"
+    )
+    .replacingOccurrences(
+      of: "name: 测试方案 }", with: "name: 测试方案, claims: { approvalByKind: { hospital: [city_federation] } } }")
+    #expect(throws: Never.self) { try SchemeFile.compile(yaml: yaml, file: "test.yaml") }
   }
 
   @Test func duplicateCodesAreRejected() {

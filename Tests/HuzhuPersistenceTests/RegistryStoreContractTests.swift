@@ -1,10 +1,11 @@
 import FluentKit
 import Foundation
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuTestSupport
 import SQLKit
 import Testing
+
+@testable import HuzhuPersistence
 
 /// The registry store's contract. Every case runs on SQLite, and on PostgreSQL when
 /// `DATABASE_URL` is set: the same schema and the same code must behave the same.
@@ -168,6 +169,13 @@ struct RegistryStoreContractTests {
       let page = try await store.workers(in: unit.id, page: PageQuery(page: 1, per: 3))
       #expect(page.total == 5)
       #expect(page.items.count == 3)
+      // What enrollment measures participation against: the people employed now (three of
+      // them women), until the unit reports its headcount, which then wins.
+      let counted = try await FluentRegistryStore.headcount(of: unit.id, on: since, database: db.database)
+      #expect(counted.total == 5 && counted.female == 3)
+      try await store.record(HeadcountReport(asOf: since, total: 40, female: 22), for: unit.id)
+      let reported = try await FluentRegistryStore.headcount(of: unit.id, on: since, database: db.database)
+      #expect(reported.total == 40 && reported.female == 22)
 
       let again = Worker(name: "换了名字", idNumber: created[0].idNumber, unitID: unit.id)
       let failure = await #expect(throws: ValidationFailure.self) {

@@ -153,7 +153,7 @@ struct ClaimAPITests {
       let page = try await test.get("/claims/\(id)", headers: clerk)
       #expect(page.status == .ok)
       for text in [
-        "给付计算明细", "住院医疗互助金", "分段计算", "0.00–1000.00 部分 × 30%", "1000.00 以上部分 × 50%", "1300.00",
+        "给付计算明细", "住院医疗互助金", "分段计算", "1000.00（含）以下的部分 × 30%", "超过 1000.00的部分 × 50%", "1300.00",
         "审核调整：¥1,300.00 → ¥1,250.00", "已支付", "医保结算单", "王建华",
       ] {
         #expect(page.text.contains(text), "\(text)")

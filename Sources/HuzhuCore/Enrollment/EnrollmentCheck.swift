@@ -37,6 +37,9 @@ public struct EnrollmentRequest: Sendable {
   public let requestDate: CalendarDate
   /// The unit's headcount on the request date; nil for an individual enrollment.
   public let unitHeadcount: Int?
+  /// Its female workers, when known: a product for one gender measures participation
+  /// against the workers of that gender.
+  public let unitFemaleHeadcount: Int?
   /// The unit's members already enrolled in this product for the period.
   public let alreadyEnrolled: Int
   /// The shares those members hold, when the rule wants the same for everyone.
@@ -45,13 +48,14 @@ public struct EnrollmentRequest: Sendable {
 
   public init(
     product: String, periodStart: CalendarDate, requestDate: CalendarDate, unitHeadcount: Int?,
-    alreadyEnrolled: Int = 0,
+    unitFemaleHeadcount: Int? = nil, alreadyEnrolled: Int = 0,
     unitShares: Int? = nil, candidates: [EnrollmentCandidate]
   ) {
     self.product = product
     self.periodStart = periodStart
     self.requestDate = requestDate
     self.unitHeadcount = unitHeadcount
+    self.unitFemaleHeadcount = unitFemaleHeadcount
     self.alreadyEnrolled = alreadyEnrolled
     self.unitShares = unitShares
     self.candidates = candidates
@@ -62,6 +66,18 @@ public struct EnrollmentRequest: Sendable {
 /// check is reported, each offending worker by row and name, so that a union officer can
 /// fix a whole roster at once.
 public enum EnrollmentCheck {
+  /// The headcount participation is measured against, and who it counts: the unit's workers,
+  /// or, for a product only one gender may hold, the unit's workers of that gender (when the
+  /// unit reported them). Nil for an individual enrollment.
+  static func participationBase(_ request: EnrollmentRequest, genders: [Gender]?) -> (Int, LocalizedText)? {
+    guard let total = request.unitHeadcount else { return nil }
+    let workers = LocalizedText(zh: "职工", en: "workers")
+    guard let genders, genders.count == 1, let female = request.unitFemaleHeadcount else { return (total, workers) }
+    return genders[0] == .female
+      ? (female, LocalizedText(zh: "女职工", en: "female workers"))
+      : (max(0, total - female), LocalizedText(zh: "男职工", en: "male workers"))
+  }
+
   public static func check(_ request: EnrollmentRequest, in scheme: CompiledScheme) -> [FieldError] {
     guard let product = scheme.product(request.product) else {
       return [
@@ -100,21 +116,26 @@ public enum EnrollmentCheck {
         "requestDate", "outside_enrollment_window", zh: "不在参保办理期（\(range)）内",
         en: "outside the enrollment window (\(range))")
     }
-    if !isLate, let headcount = request.unitHeadcount {
+    // The unit's size picks the rule (small units, size bands); the share is of the workers
+    // the product is for.
+    if !isLate, let size = request.unitHeadcount,
+      let (headcount, whom) = participationBase(request, genders: version.eligibility?.genders)
+    {
       let total = request.alreadyEnrolled + request.candidates.count
-      if let smallUnit = rules?.everyoneWhenHeadcountBelow, headcount < smallUnit, total < headcount {
+      if let smallUnit = rules?.everyoneWhenHeadcountBelow, size < smallUnit, total < headcount {
         unitError(
           "candidates", "everyone_must_enroll",
-          zh: "职工不足 \(smallUnit) 人的单位须全员参保（\(headcount) 人，已报 \(total) 人）",
-          en: "units under \(smallUnit) workers enroll everyone (\(headcount) workers, \(total) enrolled)")
-      } else if let share = rules?.minParticipation {
+          zh: "职工不足 \(smallUnit) 人的单位须全员参保（\(whom.zh) \(headcount) 人，已报 \(total) 人）",
+          en: "units under \(smallUnit) workers enroll everyone (\(headcount) \(whom.en), \(total) enrolled)")
+      } else if let share = rules?.participation(forHeadcount: size) {
         let needed = Int(RoundingRule.up.divide(Int64(headcount) * share.numerator, by: share.denominator))
         if total < needed {
           unitError(
             "candidates", "participation_too_low",
-            zh: "参保人数须达到职工总数的 \(share.percentText)（\(headcount) 人中至少 \(needed) 人，已报 \(total) 人）",
+            zh: "参保人数须达到\(whom.zh)人数的 \(share.percentText)（\(headcount) 人中至少 \(needed) 人，已报 \(total) 人）",
             en:
-              "at least \(share.percentText) of the \(headcount) workers must enroll: \(needed) needed, \(total) given")
+              "at least \(share.percentText) of the \(headcount) \(whom.en) must enroll: \(needed) needed, \(total) given"
+          )
         }
       }
     }

@@ -55,13 +55,18 @@ public struct EnrollmentFacts: Sendable {
 
   /// The unit's total headcount on the request date; nil for an individual.
   public let headcount: Int?
+  /// Its female workers on that date, when known.
+  public let femaleHeadcount: Int?
   /// Members of the unit already enrolled in the product for an overlapping period.
   public let alreadyEnrolled: [Enrollment]
   /// By worker id; ids of the order that the registry does not know are absent.
   public let members: [Worker.ID: Member]
 
-  public init(headcount: Int?, alreadyEnrolled: [Enrollment], members: [Worker.ID: Member]) {
+  public init(
+    headcount: Int?, femaleHeadcount: Int? = nil, alreadyEnrolled: [Enrollment], members: [Worker.ID: Member]
+  ) {
     self.headcount = headcount
+    self.femaleHeadcount = femaleHeadcount
     self.alreadyEnrolled = alreadyEnrolled
     self.members = members
   }
@@ -225,7 +230,8 @@ public enum EnrollmentPlanner {
   {
     EnrollmentRequest(
       product: order.productCode, periodStart: order.periodStart, requestDate: order.requestDate,
-      unitHeadcount: facts.headcount, alreadyEnrolled: facts.alreadyEnrolled.count,
+      unitHeadcount: facts.headcount, unitFemaleHeadcount: facts.femaleHeadcount,
+      alreadyEnrolled: facts.alreadyEnrolled.count,
       unitShares: facts.alreadyEnrolled.first?.shares, candidates: candidates)
   }
 

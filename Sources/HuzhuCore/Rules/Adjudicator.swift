@@ -146,6 +146,17 @@ public enum Adjudicator {
   // MARK: Conditions common to every benefit
 
   static func ineligibility(_ context: Context) -> Reason? {
+    // A benefit for named treatments, or one that leaves them to such a benefit: decided by
+    // the event's treatment category before anything else.
+    if let treatments = context.benefit.treatments {
+      guard let category = context.event.treatmentCategory, treatments.contains(category) else {
+        return .treatmentNotCovered
+      }
+    } else if !context.benefit.leavesTreatments.isEmpty, let category = context.event.treatmentCategory,
+      context.benefit.leavesTreatments.contains(category)
+    {
+      return .treatmentPaidElsewhere
+    }
     guard let eventDate = context.eventDate else {
       // An accident benefit asked about an illness is not "missing data": it does not apply.
       return context.eventHasFactsForBenefit ? .missingEventData : .notApplicable
@@ -250,10 +261,14 @@ public enum Adjudicator {
     switch schedule {
     case .flat(let rate):
       let amount = remaining.multiplied(by: rate, rounding: rounding)
-      lines.append(ExplanationLine(step: .rate, base: remaining, rate: rate, amount: amount))
+      lines.append(
+        ExplanationLine(
+          step: .rate, base: remaining, rate: rate, amount: amount,
+          reason: zeroReason(amount, everyRateZero: rate == .zero)))
       return amount
     case .progressive(let bands):
       var total = Money.zero
+      var everyRateZero = true
       for band in bands where remaining.fen > band.lower {
         let slice = Money(fen: min(remaining.fen, band.upper) - band.lower)
         let amount = slice.multiplied(by: band.rate, rounding: rounding)
@@ -262,7 +277,10 @@ public enum Adjudicator {
             step: .band, base: slice, rate: band.rate, amount: amount, bandFrom: Money(fen: band.lower),
             bandTo: band.upper == .max ? nil : Money(fen: band.upper)))
         total += amount
+        everyRateZero = everyRateZero && band.rate == .zero
       }
+      // Nothing from any band ("below 2,000 nothing"): the last band says why.
+      lines[lines.count - 1].reason = zeroReason(total, everyRateZero: everyRateZero)
       return total
     case .wholeAmount(let bands):
       let band = bands.first { remaining.fen <= $0.upper } ?? bands[bands.count - 1]
@@ -270,11 +288,19 @@ public enum Adjudicator {
       lines.append(
         ExplanationLine(
           step: .rate, base: remaining, rate: band.rate, amount: amount, bandFrom: Money(fen: band.lower),
-          bandTo: band.upper == .max ? nil : Money(fen: band.upper)))
+          bandTo: band.upper == .max ? nil : Money(fen: band.upper),
+          reason: zeroReason(amount, everyRateZero: band.rate == .zero)))
       return amount
     case .byStay:
       return .zero  // Unreachable: the compiler never nests byStay.
     }
+  }
+
+  /// Why a positive base paid nothing at its rates: every rate it met was 0% (a band meant to
+  /// pay nothing), or what they gave was under a fen and rounded away. Nil when it paid.
+  static func zeroReason(_ amount: Money, everyRateZero: Bool) -> Reason? {
+    guard amount.fen == 0 else { return nil }
+    return everyRateZero ? .zeroRate : .roundedToZero
   }
 
   /// The base's value, or nil when a figure it needs is missing.
@@ -356,6 +382,10 @@ public enum Adjudicator {
       lines.append(
         ExplanationLine(
           step: .allowanceDays, subject: context.benefit.subjects[diagnosis.class], reason: .excludedDiagnosis))
+      return .zero
+    }
+    if let qualifying = rule.staysLongerThan, days <= qualifying {
+      lines.append(ExplanationLine(step: .allowanceDays, base: rule.perDay, count: days, reason: .stayNotQualifying))
       return .zero
     }
     var payable = days - ((rule.fromDay ?? 1) - 1)

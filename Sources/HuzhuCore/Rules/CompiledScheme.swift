@@ -204,12 +204,20 @@ public final class CompiledBenefit: Sendable {
   let subjects: [String: SubjectCode]
   /// Documents a claim paying this benefit needs beyond its version's list.
   public let requiredDocuments: [String]
+  /// The treatment categories this benefit is only for (nil: any event).
+  public let treatments: [String]?
+  /// The treatment categories another benefit of the same kind in the version is for: this
+  /// one leaves those events to it.
+  public let leavesTreatments: [String]
 
   init(
     code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
-    subjects: [String: SubjectCode], requiredDocuments: [String] = []
+    subjects: [String: SubjectCode], requiredDocuments: [String] = [], treatments: [String]? = nil,
+    leavesTreatments: [String] = []
   ) {
     self.requiredDocuments = requiredDocuments
+    self.treatments = treatments
+    self.leavesTreatments = leavesTreatments
     self.subjects = subjects
     self.code = code
     self.name = name

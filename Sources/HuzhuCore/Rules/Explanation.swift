@@ -138,10 +138,14 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case insuranceTypeNotEligible = "insurance_type_not_eligible"
   case deadlinePassed = "deadline_passed"
   case notApplicable = "not_applicable"
+  case treatmentNotCovered = "treatment_not_covered"
+  case treatmentPaidElsewhere = "treatment_paid_elsewhere"
   case missingEventData = "missing_event_data"
   case missingFigure = "missing_figure"
   case zeroBase = "zero_base"
   case belowDeductible = "below_deductible"
+  case zeroRate = "zero_rate"
+  case roundedToZero = "rounded_to_zero"
   case notInList = "not_in_list"
   case observationPeriod = "observation_period"
   case observationConsolation = "observation_consolation"
@@ -149,6 +153,7 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case excludedDiagnosis = "excluded_diagnosis"
   case allowanceDaysExhausted = "allowance_days_exhausted"
   case stayTooShort = "stay_too_short"
+  case stayNotQualifying = "stay_not_qualifying"
   case deathDisabilityExclusive = "death_disability_exclusive"
   case claimCountLimit = "claim_count_limit"
   case categoryCapReached = "category_cap_reached"
@@ -169,10 +174,17 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
       LocalizedText(zh: "医保类型不符合条件", en: "the member's basic insurance type is not covered")
     case .deadlinePassed: LocalizedText(zh: "已超过申请时限", en: "the claim deadline has passed")
     case .notApplicable: LocalizedText(zh: "本次事件不属于该保障责任", en: "this event is not one this benefit covers")
+    case .treatmentNotCovered:
+      LocalizedText(zh: "该保障只适用于规定的治疗类别", en: "this benefit is only for the treatments it names")
+    case .treatmentPaidElsewhere:
+      LocalizedText(zh: "该类治疗由本产品的专项保障给付", en: "this treatment is paid under the product's benefit for it")
     case .missingEventData: LocalizedText(zh: "缺少计算所需的事件信息", en: "event data needed for the calculation is missing")
     case .missingFigure: LocalizedText(zh: "结算单缺少所需金额", en: "a settlement figure the rule needs is missing")
     case .zeroBase: LocalizedText(zh: "计算基数为零", en: "the base is zero")
     case .belowDeductible: LocalizedText(zh: "未超过起付标准", en: "the base does not exceed the deductible")
+    case .zeroRate: LocalizedText(zh: "该金额所在档次给付比例为0%", en: "the band this amount falls in pays 0%")
+    case .roundedToZero:
+      LocalizedText(zh: "计算结果不足0.01元，舍入后为零", en: "the result is under 0.01 yuan and rounds to zero")
     case .notInList: LocalizedText(zh: "诊断不在保障病种目录内", en: "no diagnosis is in the covered list")
     case .observationPeriod: LocalizedText(zh: "处于观察期内，不予给付", en: "within the observation period: nothing is paid")
     case .observationConsolation:
@@ -181,6 +193,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case .excludedDiagnosis: LocalizedText(zh: "诊断属于除外责任", en: "the diagnosis is excluded")
     case .allowanceDaysExhausted: LocalizedText(zh: "津贴天数已达上限", en: "the allowance days are used up")
     case .stayTooShort: LocalizedText(zh: "住院天数未达起算天数", en: "the stay is shorter than the first paid day")
+    case .stayNotQualifying:
+      LocalizedText(zh: "住院天数未超过规定天数，不予给付", en: "the stay is not longer than the days that qualify")
     case .deathDisabilityExclusive:
       LocalizedText(
         zh: "身故与伤残不重复给付，扣除已付伤残金", en: "death and disability are not both paid: disability already paid is deducted")

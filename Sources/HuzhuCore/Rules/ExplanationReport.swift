@@ -11,7 +11,22 @@ public struct ExplanationReport: Sendable {
 
   // MARK: Sentences
 
-  /// What a line means, e.g. "1,000.00 以上部分 × 50%".
+  /// A band's amounts in words, its edges as scheme notices state them: `1000.00（含）以下`,
+  /// `超过 1000.00 至 5000.00（含）`, `超过 5000.00`; `up to 1000.00 (inclusive)`, `above
+  /// 1000.00 up to 5000.00 (inclusive)`, `above 5000.00`.
+  static func range(from lower: Money?, to upper: Money?, in language: DisplayLanguage) -> String {
+    let from = lower.flatMap { $0.fen > 0 ? $0.decimalString : nil }
+    let to = upper?.decimalString
+    switch (from, to) {
+    case (nil, let to?): return language == .en ? "up to \(to) (inclusive)" : "\(to)（含）以下"
+    case (let from?, let to?):
+      return language == .en ? "above \(from) up to \(to) (inclusive)" : "超过 \(from) 至 \(to)（含）"
+    case (let from?, nil): return language == .en ? "above \(from)" : "超过 \(from)"
+    case (nil, nil): return language == .en ? "any amount" : "全部金额"
+    }
+  }
+
+  /// What a line means, e.g. "超过 1000.00的部分 × 50%".
   public func describe(_ line: ExplanationLine, of outcome: BenefitOutcome, in language: DisplayLanguage) -> String {
     func t(_ zh: String, _ en: String) -> String { language == .en ? en : zh }
     var text: String
@@ -26,20 +41,16 @@ public struct ExplanationReport: Sendable {
         "第\(stay)次住院起付标准 \(line.limit?.decimalString ?? "")",
         "deductible for stay \(stay): \(line.limit?.decimalString ?? "")")
     case .band:
-      let from = line.bandFrom?.decimalString ?? "0.00"
-      if let to = line.bandTo?.decimalString {
-        text = t(
-          "\(from)–\(to) 部分 × \(line.rate?.percentText ?? "")",
-          "part from \(from) to \(to) × \(line.rate?.percentText ?? "")")
-      } else {
-        text = t(
-          "\(from) 以上部分 × \(line.rate?.percentText ?? "")", "part above \(from) × \(line.rate?.percentText ?? "")")
-      }
+      // A band holds the amounts above its lower edge up to and including its upper edge, as
+      // scheme notices write it: 1000元（含）以下, 超过1000元至5000元（含）, 超过5000元.
+      let rate = line.rate?.percentText ?? ""
+      let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
+      text = t("\(range)的部分 × \(rate)", "part \(range) × \(rate)")
     case .rate:
       text = t("按 \(line.rate?.percentText ?? "") 计算", "at \(line.rate?.percentText ?? "")")
-      if let from = line.bandFrom {
-        let range = line.bandTo.map { "\(from.decimalString)–\($0.decimalString)" } ?? "\(from.decimalString)+"
-        text += t("（全额适用 \(range) 档比例）", " (the whole amount at the \(range) band's rate)")
+      if line.bandFrom != nil {
+        let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
+        text += t("（全额适用“\(range)”档比例）", " (the whole amount at the rate of the band \(range))")
       }
     case .lumpSum:
       if let subject = line.subject, let diseaseClass = scheme.diseaseClasses[scheme.code(of: subject)]?.definition {

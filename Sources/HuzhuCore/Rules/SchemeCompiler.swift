@@ -221,6 +221,38 @@ public enum SchemeCompiler {
             "\(path).enrollment.window.to", "range_reversed", zh: "结束日期早于开始日期", en: "the range ends before it starts")
         }
         if let share = enrollment.minParticipation { requireRate(share, at: "\(path).enrollment.minParticipation") }
+        if let bands = enrollment.minParticipationBySize {
+          let at = "\(path).enrollment.minParticipationBySize"
+          if enrollment.minParticipation != nil {
+            fail(
+              at, "ambiguous_participation", zh: "minParticipation 与 minParticipationBySize 只能写一个",
+              en: "give minParticipation or minParticipationBySize, not both")
+          }
+          if bands.isEmpty { fail(at, "empty_list", zh: "档次列表不能为空", en: "the bands cannot be empty") }
+          var previous = 0
+          for (index, band) in bands.enumerated() {
+            requireRate(band.share, at: "\(at)[\(index)].share")
+            let isLast = index == bands.count - 1
+            if let below = band.headcountBelow {
+              if isLast {
+                fail(
+                  "\(at)[\(index)].headcountBelow", "last_band_closed",
+                  zh: "最后一档不能写 headcountBelow（须适用于更大的单位）",
+                  en: "the last band has no headcountBelow (it takes every larger unit)")
+              }
+              if below <= previous {
+                fail(
+                  "\(at)[\(index)].headcountBelow", "bands_not_increasing", zh: "各档人数须递增且大于0",
+                  en: "the headcounts must increase and be positive")
+              }
+              previous = below
+            } else if !isLast {
+              fail(
+                "\(at)[\(index)].headcountBelow", "open_band_not_last", zh: "只有最后一档可以不写 headcountBelow",
+                en: "only the last band may leave out headcountBelow")
+            }
+          }
+        }
         requirePositive(enrollment.everyoneWhenHeadcountBelow, at: "\(path).enrollment.everyoneWhenHeadcountBelow")
         if let days = enrollment.lateJoinerDays, days < 0 {
           fail("\(path).enrollment.lateJoinerDays", "invalid_days", zh: "天数不能为负", en: "days cannot be negative")
@@ -294,6 +326,30 @@ public enum SchemeCompiler {
         fail("\(path).benefits", "no_benefits", zh: "规则版本至少要有一项保障责任", en: "a version needs at least one benefit")
       }
       var benefits: [CompiledBenefit] = []
+      // Which benefit of each kind takes which treatment category.
+      var treatmentOwners: [BenefitDefinition.Kind: [String: String]] = [:]
+      for (index, benefit) in version.benefits.enumerated() {
+        for (position, treatment) in (benefit.treatments ?? []).enumerated() {
+          let at = "\(path).benefits[\(index)].treatments[\(position)]"
+          if let owner = treatmentOwners[benefit.kind]?[treatment], owner != benefit.code {
+            fail(
+              at, "treatment_in_two_benefits",
+              zh: "治疗类别“\(treatment)”已由保障责任“\(owner)”给付：同类保障中一类治疗只能归一项",
+              en: "the treatment \(treatment) is already paid under \(owner): one benefit of a kind per treatment")
+          }
+          treatmentOwners[benefit.kind, default: [:]][treatment] = benefit.code
+        }
+        if let treatments = benefit.treatments {
+          if treatments.isEmpty {
+            fail(
+              "\(path).benefits[\(index)].treatments", "empty_list", zh: "治疗类别列表不能为空",
+              en: "treatments cannot be empty")
+          }
+          for (position, treatment) in treatments.enumerated() {
+            requireCode(treatment, at: "\(path).benefits[\(index)].treatments[\(position)]")
+          }
+        }
+      }
       for (index, benefit) in version.benefits.enumerated() {
         let benefitPath = "\(path).benefits[\(index)]"
         requireCode(benefit.code, at: "\(benefitPath).code")
@@ -303,7 +359,8 @@ public enum SchemeCompiler {
             en: "the benefit code \"\(benefit.code)\" already belongs to product \"\(owner)\"")
         }
         benefitOwners[benefit.code] = product
-        if let compiled = compile(benefit, at: benefitPath) { benefits.append(compiled) }
+        let leaves = benefit.treatments == nil ? (treatmentOwners[benefit.kind] ?? [:]).keys.sorted() : []
+        if let compiled = compile(benefit, at: benefitPath, leaving: leaves) { benefits.append(compiled) }
       }
       if Set(version.benefits.map(\.code)).count != version.benefits.count {
         fail(
@@ -354,7 +411,8 @@ public enum SchemeCompiler {
         categories: limits.categories ?? [])
     }
 
-    mutating func compile(_ benefit: BenefitDefinition, at path: String) -> CompiledBenefit? {
+    /// `leaving`: the treatment categories other benefits of its kind in the version take.
+    mutating func compile(_ benefit: BenefitDefinition, at path: String, leaving: [String]) -> CompiledBenefit? {
       let limits = compile(benefit.limits, at: "\(path).limits")
       let present: [BenefitDefinition.Kind] = [
         benefit.hospital.map { _ in .hospital }, benefit.lumpSum.map { _ in .lumpSum },
@@ -384,7 +442,8 @@ public enum SchemeCompiler {
       return rule.map {
         CompiledBenefit(
           code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects,
-          requiredDocuments: benefit.requiredDocuments ?? [])
+          requiredDocuments: benefit.requiredDocuments ?? [], treatments: benefit.treatments,
+          leavesTreatments: leaving)
       }
     }
 
@@ -575,6 +634,7 @@ public enum SchemeCompiler {
         fail("\(path).perDay", "not_positive", zh: "每日津贴应大于0", en: "the daily amount must be positive")
       }
       requirePositive(allowance.fromDay, at: "\(path).fromDay")
+      requirePositive(allowance.staysLongerThan, at: "\(path).staysLongerThan")
       requirePositive(allowance.maxDaysPerStay, at: "\(path).maxDaysPerStay")
       requirePositive(allowance.maxDaysPerPeriod, at: "\(path).maxDaysPerPeriod")
       for (index, code) in (allowance.excludedClasses ?? []).enumerated() {

@@ -126,8 +126,12 @@ public struct ContributionDefinition: Codable, Sendable, Equatable {
 public struct EnrollmentDefinition: Codable, Sendable, Equatable {
   /// Units may enroll for a period only between these dates.
   public var window: DateRangeDefinition?
-  /// A unit must enroll at least this share of its headcount…
+  /// A unit must enroll at least this share of its headcount (of the genders the product is
+  /// for: a female workers' product counts the unit's female workers)…
   public var minParticipation: Rate?
+  /// …or a share that depends on the unit's size ("95% below 50 workers, 80% from 50"), in
+  /// place of `minParticipation`…
+  public var minParticipationBySize: [ParticipationBandDefinition]?
   /// …and everyone when it has fewer than this many workers.
   public var everyoneWhenHeadcountBelow: Int?
   /// Everyone in a unit holds the same number of shares.
@@ -141,6 +145,18 @@ public struct EnrollmentDefinition: Codable, Sendable, Equatable {
   /// A member may withdraw within this many days of their cover's first day (of enrolling,
   /// while unpaid), and what was paid for them is refunded; absent: no withdrawal.
   public var withdrawalDays: Int?
+}
+
+/// The participation a unit of a size needs: units whose headcount is below `headcountBelow`
+/// (the last band has none: every larger unit).
+public struct ParticipationBandDefinition: Codable, Sendable, Equatable {
+  public var headcountBelow: Int?
+  public var share: Rate
+
+  public init(headcountBelow: Int? = nil, share: Rate) {
+    self.headcountBelow = headcountBelow
+    self.share = share
+  }
 }
 
 public struct SharesDefinition: Codable, Sendable, Equatable {
@@ -212,6 +228,11 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   /// Only members of these genders can receive this benefit (e.g. a female-disease benefit
   /// inside a product open to everyone).
   public var genders: [Gender]?
+  /// Only events of these treatment categories (`dialysis`, `special_outpatient`, …): a
+  /// benefit with its own base, rate and caps for them. A benefit of the same kind in the
+  /// version that names no treatments leaves these events to it, so one event is never paid
+  /// under both.
+  public var treatments: [String]?
   public var limits: LimitsDefinition?
   /// Documents a claim for this benefit needs beyond the version's list (an accident
   /// report, a pathology report).
@@ -411,6 +432,9 @@ public struct AllowanceDefinition: Codable, Sendable, Equatable {
   public var perDay: Money
   /// Days are counted from this day of the stay (1 = from the first day).
   public var fromDay: Int?
+  /// Only stays longer than this many days qualify, and then every day is paid ("住院超过3天的，
+  /// 按实际住院天数给付"), where `fromDay` would leave the first days unpaid.
+  public var staysLongerThan: Int?
   public var maxDaysPerStay: Int?
   public var maxDaysPerPeriod: Int?
   /// Diagnosis classes (from the scheme's lists) that the allowance does not cover.
@@ -513,5 +537,28 @@ public struct MemberCategories: Hashable, Sendable, Codable, ExpressibleByArrayL
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(all)
+  }
+}
+
+/// The treatment categories events carry (`ClaimEvent.treatmentCategory`) that benefits and
+/// caps are written for; a scheme may name others, shown by their code.
+public enum TreatmentCategory {
+  public static func label(_ code: String) -> LocalizedText {
+    switch code {
+    case "dialysis": LocalizedText(zh: "透析", en: "dialysis")
+    case "transplant": LocalizedText(zh: "器官移植", en: "transplant")
+    case "special_outpatient": LocalizedText(zh: "门诊特殊病（慢性病）", en: "special outpatient care")
+    default: LocalizedText(zh: code, en: code)
+    }
+  }
+}
+
+extension EnrollmentDefinition {
+  /// The share of its headcount a unit of `headcount` workers must enroll, if any.
+  public func participation(forHeadcount headcount: Int) -> Rate? {
+    if let bands = minParticipationBySize {
+      return bands.first { band in band.headcountBelow.map { headcount < $0 } ?? true }?.share
+    }
+    return minParticipation
   }
 }

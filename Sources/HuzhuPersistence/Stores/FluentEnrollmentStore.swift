@@ -218,6 +218,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       scheme.product(order.productCode)?.version(forCoverageStartingOn: order.periodStart)?.periodMonths ?? 12
     let period = CoveragePeriod(start: order.periodStart, months: months)
     var headcount: Int?
+    var femaleHeadcount: Int?
     var alreadyEnrolled: [Enrollment] = []
     if let unit = order.unitID {
       guard try await UnitModel.find(unit.rawValue, on: database) != nil else {
@@ -226,7 +227,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
             field: "unitId", code: "unknown_unit", message: LocalizedText(zh: "单位不存在", en: "the unit does not exist"))
         ])
       }
-      headcount = try await FluentRegistryStore.headcount(of: unit, on: order.requestDate, database: database)
+      let counts = try await FluentRegistryStore.headcount(of: unit, on: order.requestDate, database: database)
+      (headcount, femaleHeadcount) = (counts.total, counts.female)
       alreadyEnrolled = try await overlapping(period, on: database) {
         $0.filter(\.$unitID == unit.rawValue).filter(\.$productCode == order.productCode)
       }
@@ -250,7 +252,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
           overlapping: heldByWorker[.init(person.id)] ?? [])
       }
     }
-    return EnrollmentFacts(headcount: headcount, alreadyEnrolled: alreadyEnrolled, members: members)
+    return EnrollmentFacts(
+      headcount: headcount, femaleHeadcount: femaleHeadcount, alreadyEnrolled: alreadyEnrolled, members: members)
   }
 
   /// Ids per `IN` list: well inside SQLite's and PostgreSQL's limits on bound parameters.

@@ -591,15 +591,21 @@ extension FluentRegistryStore {
 
   /// The headcount in force on `date`: the latest report on or before it, or, when the unit
   /// never reported one, the workers the registry lists for it now.
-  static func headcount(of unit: WorkUnit.ID, on date: CalendarDate, database: any Database) async throws -> Int {
+  /// The unit's workers and its female workers on `date`: its latest headcount report on or
+  /// before it, else the people it employs now.
+  static func headcount(of unit: WorkUnit.ID, on date: CalendarDate, database: any Database) async throws
+    -> (total: Int, female: Int)
+  {
     if let report = try await UnitHeadcountModel.query(on: database)
       .filter(\.$unitID == unit.rawValue).filter(\.$asOf <= date.description)
       .sort(\.$asOf, .descending).first()
     {
-      return report.total
+      return (report.total, report.female)
     }
-    return try await EmploymentModel.query(on: database)
-      .filter(\.$unitID == unit.rawValue).filter(\.$endDate == nil).count()
+    let employed = EmploymentModel.query(on: database).filter(\.$unitID == unit.rawValue).filter(\.$endDate == nil)
+    let female = try await employed.copy().join(WorkerModel.self, on: \EmploymentModel.$workerID == \WorkerModel.$id)
+      .filter(WorkerModel.self, \.$gender == Gender.female.rawValue).count()
+    return (try await employed.count(), female)
   }
 
   static var unknownUnit: FieldError {

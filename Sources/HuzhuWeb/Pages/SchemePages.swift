@@ -126,6 +126,13 @@ enum SchemePage {
       if let genders = benefit.genders {
         rows.append((text("限", "Only"), genders.map { $0.label.text(for: language) }.joined(separator: "、")))
       }
+      if let treatments = benefit.treatments {
+        rows.append(
+          (
+            text("限治疗类别", "Only for"),
+            treatments.map { TreatmentCategory.label($0).text(for: language) }.joined(separator: "、")
+          ))
+      }
       if let hospital = benefit.hospital {
         rows.append((text("计算基数", "Base"), describe(hospital.base)))
         if let deductible = hospital.deductible {
@@ -165,14 +172,14 @@ enum SchemePage {
         .caption(.text(caption)),
         .thead(
           .tr(
-            .th(.text(text("自（元）", "From (yuan)"))), .th(.text(text("至（元）", "Up to (yuan)"))),
+            .th(.text(text("超过（元）", "Above (yuan)"))), .th(.text(text("至（元，含）", "Up to (yuan, inclusive)"))),
             .th(.text(text("比例", "Rate"))))),
         .tbody(
           .forEach(bands) { band in
             defer { lower = band.upTo ?? lower }
             return .tr(
               .td(.class("number"), .text((band.from ?? lower).decimalString)),
-              .td(.class("number"), .text(band.upTo?.decimalString ?? text("以上", "and above"))),
+              .td(.class("number"), .text(band.upTo?.decimalString ?? text("不限", "no limit"))),
               .td(.class("number"), .text(band.rate.description)))
           }))
     }
