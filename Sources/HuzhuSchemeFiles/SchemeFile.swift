@@ -57,13 +57,7 @@ public enum SchemeFile {
       }
       throw SchemeFileError(file: file, errors: [error.fieldError])
     } catch let error as YamlError {
-      throw SchemeFileError(
-        file: file,
-        errors: [
-          FieldError(
-            field: "", code: "yaml_syntax",
-            message: LocalizedText(zh: "YAML 格式错误：\(error)", en: "YAML syntax error: \(error)"))
-        ])
+      throw SchemeFileError(file: file, errors: [syntaxError(error)])
     } catch {
       throw SchemeFileError(
         file: file,
@@ -80,9 +74,12 @@ public enum SchemeFile {
 
 extension SchemeFile {
   static func syntaxError(_ error: YamlError) -> FieldError {
-    FieldError(
+    // Yams quotes the offending line whole: a line of a megabyte is cut to its start.
+    let text = "\(error)"
+    let shown = text.count > 400 ? String(text.prefix(400)) + "…" : text
+    return FieldError(
       field: "", code: "yaml_syntax",
-      message: LocalizedText(zh: "YAML 格式错误：\(error)", en: "YAML syntax error: \(error)"))
+      message: LocalizedText(zh: "YAML 格式错误：\(shown)", en: "YAML syntax error: \(shown)"))
   }
 }
 

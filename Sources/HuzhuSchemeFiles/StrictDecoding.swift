@@ -82,10 +82,15 @@ struct MisspeltRequiredKey: Error {
 final class KeyRecorder {
   struct Place {
     var path: String
+    /// In the file's order, each once.
     var present: [String] = []
+    var seen: Set<String> = []
     var asked: Set<String> = []
     var takesAny = false
   }
+
+  /// Unknown keys reported at most: a file of thousands is wrong in one way, said enough times.
+  static let reportedAtMost = 100
 
   private var places: [String: Place] = [:]
   private var order: [String] = []
@@ -96,7 +101,7 @@ final class KeyRecorder {
       places[name] = Place(path: name)
       order.append(name)
     }
-    for key in present where !places[name]!.present.contains(key) { places[name]!.present.append(key) }
+    for key in present where places[name]!.seen.insert(key).inserted { places[name]!.present.append(key) }
   }
 
   func asked(_ key: String, at path: [any CodingKey]) {
@@ -110,19 +115,24 @@ final class KeyRecorder {
   /// A key of the object at `path` that its type did not ask for and that is close to `key`.
   func lookalike(of key: String, at path: [any CodingKey]) -> String? {
     guard let place = places[DecodingError.path(path)] else { return nil }
-    return place.present.filter { !place.asked.contains($0) }
+    return place.present.filter { !place.asked.contains($0) && $0.count <= 64 }
       .map { (written: $0, distance: EditDistance.between($0.lowercased(), key.lowercased())) }
       .filter { $0.distance <= max(2, min($0.written.count, key.count) / 3) }
       .min { $0.distance < $1.distance }?.written
   }
 
   var unknownKeys: [UnknownKey] {
-    order.compactMap { places[$0] }.filter { !$0.takesAny }.flatMap { place in
-      place.present.filter { !place.asked.contains($0) }.map { key in
-        UnknownKey(
-          path: place.path.isEmpty ? key : "\(place.path).\(key)", key: key,
-          known: place.asked.sorted { EditDistance.between(key, $0) < EditDistance.between(key, $1) })
-      }
+    let unknown = order.compactMap { places[$0] }.filter { !$0.takesAny }.lazy.flatMap { place in
+      place.present.lazy.filter { !place.asked.contains($0) }.map { (place, $0) }
+    }
+    return unknown.prefix(Self.reportedAtMost).map { place, key in
+      // A key is quoted shortened: a message is no place for a whole pasted paragraph.
+      let shown = key.count > 60 ? String(key.prefix(60)) + "…" : key
+      let distances = Dictionary(
+        place.asked.map { ($0, EditDistance.between(String(key.prefix(64)), $0)) }, uniquingKeysWith: { $1 })
+      return UnknownKey(
+        path: place.path.isEmpty ? shown : "\(place.path).\(shown)", key: shown,
+        known: place.asked.sorted { (distances[$0]!, $0) < (distances[$1]!, $1) })
     }
   }
 }

@@ -266,6 +266,23 @@ struct SchemeValidationTests {
     }
   }
 
+  @Test func aFloodOfUnknownKeysIsReportedBriefly() {
+    // 20,000 made-up keys at the top of the file, one of them 1,000 characters long (YAML's
+    // longest plain key): answered at once, with a hundred errors and no key quoted whole.
+    let keys = (0..<20_000).map { "k\($0): 1" }.joined(separator: "\n")
+    let yaml = scheme(benefit: hospital) + "\n" + String(repeating: "x", count: 1_000) + ": 1\n" + keys + "\n"
+    let clock = ContinuousClock()
+    var found: [FieldError] = []
+    let elapsed = clock.measure { found = errors(yaml) }
+    #expect(found.count == 100 && found.allSatisfy { $0.code == "unknown_key" })
+    #expect(found.allSatisfy { $0.message.en.count < 400 && $0.field.count < 100 })
+    #expect(elapsed < .seconds(20))
+    // A syntax error on a line of a megabyte quotes the start of it.
+    let line = "scheme: [" + String(repeating: "y", count: 1_000_000)
+    #expect(errors(line).map(\.code) == ["yaml_syntax"])
+    #expect(errors(line).allSatisfy { $0.message.zh.count < 500 })
+  }
+
   @Test func aMisspeltRequiredKeyIsNamedAsWritten() {
     let found = errors(scheme(benefit: hospital.replacingOccurrences(of: "schedule:", with: "shedule:")))
     #expect(found.map(\.code) == ["missing_field"])

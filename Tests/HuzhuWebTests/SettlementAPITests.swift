@@ -130,8 +130,15 @@ struct SettlementAPITests {
       #expect(theirs["total"] as? Int == 0)
       // Their window cannot push into Anyang's source, and is not told it exists.
       let pushed = try await app.post(Self.feed, json: try body(records), headers: app.headers("hlj-finance"))
-      #expect(pushed.status == .forbidden || pushed.status == .unprocessableEntity)
+      #expect(pushed.status == .forbidden)
       #expect(!pushed.text.contains("安阳"))
+      // A window clerk of theirs may push, but to their own sources: Anyang's is not found, the
+      // same answer as a source that does not exist.
+      let foreign = try await app.post(Self.feed, json: try body(records), headers: app.headers("yc-window"))
+      #expect(foreign.status == .notFound && !foreign.text.contains("安阳") && !foreign.text.contains("anyang"))
+      let none = try await app.post(
+        "/api/v1/settlement-sources/no-such-bureau/records", json: try body(records), headers: app.clerkHeaders)
+      #expect(none.status == .notFound)
       let session = try await app.signIn("hlj-approver")
       let page = try await app.get("/settlements/\(id)", headers: session.cookie)
       #expect(page.status == .notFound && !page.text.contains("钱七"))

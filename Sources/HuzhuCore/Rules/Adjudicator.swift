@@ -148,15 +148,7 @@ public enum Adjudicator {
   static func ineligibility(_ context: Context) -> Reason? {
     // A benefit for named treatments, or one that leaves them to such a benefit: decided by
     // the event's treatment category before anything else.
-    if let treatments = context.benefit.treatments {
-      guard let category = context.event.treatmentCategory, treatments.contains(category) else {
-        return .treatmentNotCovered
-      }
-    } else if !context.benefit.leavesTreatments.isEmpty, let category = context.event.treatmentCategory,
-      context.benefit.leavesTreatments.contains(category)
-    {
-      return .treatmentPaidElsewhere
-    }
+    if context.benefit.judgesTreatment, let reason = treatmentReason(context) { return reason }
     guard let eventDate = context.eventDate else {
       // An accident benefit asked about an illness is not "missing data": it does not apply.
       return context.eventHasFactsForBenefit ? .missingEventData : .notApplicable
@@ -194,6 +186,18 @@ public enum Adjudicator {
       return .waitingPeriod
     }
     return nil
+  }
+
+  /// Why a benefit for named treatments, or one that leaves them to another, does not take
+  /// this event.
+  static func treatmentReason(_ context: Context) -> Reason? {
+    let category = context.event.treatmentCategory
+    if let treatments = context.benefit.treatments {
+      guard let category, treatments.contains(category) else { return .treatmentNotCovered }
+      return nil
+    }
+    guard let category, context.benefit.leavesTreatments.contains(category) else { return nil }
+    return .treatmentPaidElsewhere
   }
 
   /// The last day a claim may be made, counted from the deadline's anchor date.
@@ -280,7 +284,7 @@ public enum Adjudicator {
         everyRateZero = everyRateZero && band.rate == .zero
       }
       // Nothing from any band ("below 2,000 nothing"): the last band says why.
-      lines[lines.count - 1].reason = zeroReason(total, everyRateZero: everyRateZero)
+      if total.fen == 0 { lines[lines.count - 1].reason = zeroReason(total, everyRateZero: everyRateZero) }
       return total
     case .wholeAmount(let bands):
       let band = bands.first { remaining.fen <= $0.upper } ?? bands[bands.count - 1]

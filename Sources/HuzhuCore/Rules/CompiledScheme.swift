@@ -209,6 +209,8 @@ public final class CompiledBenefit: Sendable {
   /// The treatment categories another benefit of the same kind in the version is for: this
   /// one leaves those events to it.
   public let leavesTreatments: [String]
+  /// Whether either of those applies: one flag for the common case, judged for every event.
+  let judgesTreatment: Bool
 
   init(
     code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
@@ -218,6 +220,7 @@ public final class CompiledBenefit: Sendable {
     self.requiredDocuments = requiredDocuments
     self.treatments = treatments
     self.leavesTreatments = leavesTreatments
+    self.judgesTreatment = treatments != nil || !leavesTreatments.isEmpty
     self.subjects = subjects
     self.code = code
     self.name = name

@@ -94,6 +94,13 @@ enum SchemePage {
       if let enrollment = version.enrollment, let share = enrollment.minParticipation {
         rows.append((text("单位最低参保比例", "Minimum participation"), share.description))
       }
+      if let bands = version.enrollment?.minParticipationBySize {
+        let described = bands.map { band in
+          band.headcountBelow.map { text("不足 \($0) 人的单位 ", "units under \($0) workers: ") }
+            .map { $0 + band.share.description } ?? text("其余单位 ", "larger units: ") + band.share.description
+        }
+        rows.append((text("单位最低参保比例", "Minimum participation"), described.joined(separator: text("；", "; "))))
+      }
       if let eligibility = version.eligibility { rows.append((text("参保条件", "Who may join"), describe(eligibility))) }
       if let waiting = version.waitingPeriod {
         rows.append(
