@@ -61,6 +61,11 @@ struct MoneyTests {
 
   @Test func largeAmountsTimesFineRatesDoNotOverflow() {
     // 10,000,000,000 fen × 12,345,678 would overflow 64 bits before dividing by 10^8.
+    // Twelve-digit factors whose product passes 64 bits are refused, not trapped on; a long
+    // product that fits prints as a fraction.
+    #expect(Rate(text: "99999999999%*99999999999%") == nil)
+    #expect(Rate(text: "0.999999*0.999999*0.999999*0.999999") == nil)
+    #expect(Rate(text: "0.123457%*0.123457%*0.1")?.percentText.contains("/") == true)
     let rate = Rate(text: "12.345678%")!
     #expect(Money(yuan: 100_000_000).multiplied(by: rate, rounding: .halfUp) == Money(fen: 1_234_567_800))
     #expect(Money(yuan: -100_000_000).multiplied(by: rate, rounding: .halfUp) == Money(fen: -1_234_567_800))

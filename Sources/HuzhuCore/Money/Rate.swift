@@ -39,8 +39,12 @@ public struct Rate: Hashable, Sendable, Comparable {
     let factors = text.split(separator: "*", omittingEmptySubsequences: false)
       .map { $0.trimmingCharacters(in: .whitespaces) }
     for factor in factors {
+      // Factors of twelve digits each overflow 64 bits when multiplied: refused, not trapped.
       guard let rate = Rate.parseFactor(factor) else { return nil }
-      result = result * rate
+      let numerator = result.numerator.multipliedReportingOverflow(by: rate.numerator)
+      let denominator = result.denominator.multipliedReportingOverflow(by: rate.denominator)
+      guard !numerator.overflow, !denominator.overflow else { return nil }
+      result = Rate(numerator.partialValue, over: denominator.partialValue)
     }
     self = result
   }
@@ -68,13 +72,14 @@ public struct Rate: Hashable, Sendable, Comparable {
 
   /// `30%`, `12.5%`, or a fraction when no short decimal form exists.
   public var percentText: String {
-    var scaled = numerator * 100
+    // Products of long factors have large terms: past 64 bits, the fraction is shown as it is.
+    var (scaled, overflow) = numerator.multipliedReportingOverflow(by: 100)
     var decimals = 0
-    while scaled % denominator != 0 && decimals < 6 {
-      scaled *= 10
+    while !overflow && scaled % denominator != 0 && decimals < 6 {
+      (scaled, overflow) = scaled.multipliedReportingOverflow(by: 10)
       decimals += 1
     }
-    guard scaled % denominator == 0 else { return "\(numerator)/\(denominator)" }
+    guard !overflow, scaled % denominator == 0 else { return "\(numerator)/\(denominator)" }
     let value = scaled / denominator
     if decimals == 0 { return "\(value)%" }
     var digits = String(value.magnitude)
