@@ -147,7 +147,9 @@ public struct Settlements: UseCase {
   /// by its settlement ID (sending it again changes nothing; other values are a correction).
   public func feed(_ body: Data, source code: String) async throws -> SettlementReceipt {
     try actor.require(.intakeClaims)
-    let source = try await source(code)
+    // The source is the request's resource: one this account cannot see (another
+    // federation's, or none) is not found, as any other resource outside its scope.
+    guard let source = try await store.source(code: code) else { throw UseCaseError.notFound }
     guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
       let records = object["records"] as? [Any]
     else {

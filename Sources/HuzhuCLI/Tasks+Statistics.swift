@@ -90,7 +90,8 @@ extension Tasks {
   static func report(_ result: WhatIf.Result, scheme: String, period: ReportPeriod) -> String {
     func signed(_ money: Money) -> String { (money.fen > 0 ? "+" : "") + money.decimalString }
     var lines = [
-      "方案 scheme \(scheme) · 期间 period \(period.description) · 已付申请 paid claims \(result.claims)",
+      "方案 scheme \(scheme) · 期间 period \(period.description) · 测算申请 claims replayed \(result.claims)"
+        + "（不予给付 refused \(result.refused)）",
       "",
     ]
     lines.append(
@@ -98,10 +99,14 @@ extension Tasks {
         [
           ["", "现行规则 current", "调整后 changed", "差额 difference"],
           ["赔付金额 paid", result.before.decimalString, result.after.decimalString, signed(result.difference)],
+          [
+            "筹集 collected", result.collected.decimalString, result.collectedAfter.decimalString,
+            signed(result.contributionChange),
+          ],
           ["赔付率 loss ratio", result.lossRatioBefore.percentText(), result.lossRatioAfter.percentText(), ""],
           [
             "基金结余 fund balance", result.fundBalance.decimalString, result.fundBalanceAfter.decimalString,
-            signed(-result.difference),
+            signed(result.fundBalanceAfter - result.fundBalance),
           ],
         ], rightAligned: [1, 2, 3], separatorsBefore: [1]))
     lines.append("")
@@ -112,6 +117,13 @@ extension Tasks {
       "受影响职工 members affected \(result.membersAffected) / \(result.members) · "
         + "保本人均缴费 break-even per person \(result.breakEvenPerPerson.decimalString)"
         + "（现人均筹集 now \(result.collectedPerPerson.decimalString)）")
+    lines.append(
+      "不予给付将获给付 refused now paying \(result.refusedNowPaying) / \(result.refused)"
+        + "（\(result.refusedNowPayingAmount.decimalString)）· 规则以外原因仍不给付 refusals standing \(result.refusalsStanding)"
+        + " · 不再给付 paid now nothing \(result.paidNowNothing)")
+    lines.append(
+      "保本所需参保人数 members to break even \(result.membersToBreakEven.map { String($0) } ?? "—")"
+        + " · 保本资金缺口 shortfall \(result.shortfall.decimalString)")
     if !result.byProduct.isEmpty {
       lines.append("")
       lines.append(

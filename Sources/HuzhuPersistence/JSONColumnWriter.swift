@@ -174,8 +174,10 @@ extension ClaimEvent: JSONColumnWritable {
     json.member("dischargeDate", dischargeDate)
     json.member("figures", figures)
     json.member("hospitalDays", hospitalDays)
+    json.member("setting", setting?.rawValue)
     json.member("settlementDate", settlementDate)
     json.member("treatmentCategory", treatmentCategory)
+    json.member("visitDate", visitDate)
     json.close()
   }
 }
@@ -285,6 +287,85 @@ extension ExplanationReport.Document.ReasonText: JSONColumnWritable {
     json.open()
     json.member("code", code)
     json.member("text", text)
+    json.close()
+  }
+}
+
+// MARK: A settlement's columns
+
+extension Dictionary: JSONColumnWritable where Key == String, Value: JSONColumnWritable {
+  /// Keys in UTF-8 byte order (Unicode scalar order), as the sorted encoder writes them.
+  func write(to json: inout JSONColumnWriter) {
+    json.open()
+    for key in keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+      json.member(key, self[key]!)
+    }
+    json.close()
+  }
+}
+
+extension SettlementRecord: JSONColumnWritable {
+  func write(to json: inout JSONColumnWriter) {
+    json.open()
+    json.member("admissionDate", admissionDate)
+    json.member("amounts", amounts)
+    json.member("diagnoses", diagnoses)
+    json.member("dischargeDate", dischargeDate)
+    json.member("diseaseCode", diseaseCode)
+    json.member("diseaseName", diseaseName)
+    json.member("employerName", employerName)
+    json.member("hospitalLevel", hospitalLevel)
+    json.member("idNumber", idNumber)
+    json.member("insuranceType", insuranceType)
+    json.member("insuredArea", insuredArea)
+    json.member("medicalType", medicalType)
+    json.member("name", name)
+    json.member("originalSettlementId", originalSettlementId)
+    json.member("personNo", personNo)
+    json.member("personType", personType)
+    json.member("providerCode", providerCode)
+    json.member("providerName", providerName)
+    json.member("reversal", reversal)
+    json.member("settledOn", settledOn)
+    json.member("settlementId", settlementId)
+    json.member("valid", valid)
+    json.member("visitId", visitId)
+    json.close()
+  }
+}
+
+extension SettlementDiagnosis: JSONColumnWritable {
+  func write(to json: inout JSONColumnWriter) {
+    json.open()
+    json.member("code", code)
+    json.member("main", main)
+    json.member("name", name)
+    json.close()
+  }
+}
+
+extension SettlementAmounts: JSONColumnWritable {
+  func write(to json: inout JSONColumnWriter) {
+    json.open()
+    json.member("accountPay", accountPay)
+    json.member("assistancePay", assistancePay)
+    json.member("cashPay", cashPay)
+    json.member("civilServantPay", civilServantPay)
+    json.member("deductiblePaid", deductiblePaid)
+    json.member("disabledPay", disabledPay)
+    json.member("employeeLargePay", employeeLargePay)
+    json.member("enterpriseSupplementPay", enterpriseSupplementPay)
+    json.member("fullSelfPay", fullSelfPay)
+    json.member("fundTotal", fundTotal)
+    json.member("hospitalBurden", hospitalBurden)
+    json.member("inScopeAmount", inScopeAmount)
+    json.member("otherPay", otherPay)
+    json.member("overLimitSelfPay", overLimitSelfPay)
+    json.member("personalBurden", personalBurden)
+    json.member("poolPay", poolPay)
+    json.member("preSelfPay", preSelfPay)
+    json.member("residentCriticalPay", residentCriticalPay)
+    json.member("totalCost", totalCost)
     json.close()
   }
 }

@@ -3,9 +3,10 @@ import Foundation
 import HuzhuCore
 import SQLKit
 
-/// The what-if as the page and the CLI run it: the claims the scheme paid in the period
-/// (under the chosen nodes), replayed under the stored rules and under `changed`, with the
-/// money collected, the persons insured and the fund's balance for the ratios. Reads only;
+/// The what-if as the page and the CLI run it: the claims the scheme decided in the period
+/// (under the chosen nodes: paid, or refused by a rule), replayed under the stored rules and
+/// under `changed`, with the money collected, the persons insured, what the changed
+/// contributions would bring in and the fund's balance for the ratios. Reads only;
 /// `others` (`Databases.others(than:)`) read parts of the period at once.
 public enum Simulation {
   public static func run(
@@ -34,6 +35,7 @@ public enum Simulation {
     async let totals = statistics.collectedAndInsured(schemeCode: code, period: period, organisations: organisations)
     async let balances = FluentEnrollmentStore(database: database).fundBalances(scheme: code)
     async let names = statistics.unitNames(organisations: organisations)
+    async let cover = statistics.coverByProduct(schemeCode: code, period: period, organisations: organisations)
     var productNames: [String: String] = [:]
     for product in changed.products { productNames[product.code] = product.name }
     let replay = await withCheckedContinuation { [productNames] continuation in
@@ -52,7 +54,8 @@ public enum Simulation {
       unitNames.merge(try await Self.unitNames(unnamed.map(\.rawValue), on: database)) { first, _ in first }
     }
     return replay.with(
-      collected: collected, insuredPersons: insured, fundBalance: FundBalance.total(of: try await balances).balance
+      collected: collected, insuredPersons: insured, fundBalance: FundBalance.total(of: try await balances).balance,
+      contributionChange: ContributionProjection.change(try await cover, current: current, changed: draft)
     ).labellingUnits(unitNames)
   }
 

@@ -305,6 +305,90 @@ struct RuleFeatureTests {
     #expect(try explanation("3500.00", "transplant").outcome("treatments-hospital").total == Money(yuan: 1_500))
   }
 
+  /// A stay, a day case and an outpatient visit with the same self-paid 3,000: each benefit
+  /// pays the settings it is for and says why not for the others; only stays and day cases
+  /// count as stays in the ledger.
+  @Test func outpatientVisitsAndDayCasesAreEventsOfTheirOwn() throws {
+    func event(_ setting: CareSetting) -> ClaimCase {
+      var claim = stay(
+        product: "settings-medical", start: "2025-01-01", admission: "2025-03-01",
+        figures: [.selfPaidInScope: "3000.00"], days: setting == .inpatient ? 6 : 1)
+      if setting != .inpatient {
+        claim.event.admissionDate = nil
+        claim.event.dischargeDate = nil
+        claim.event.visitDate = date("2025-03-01")
+      }
+      claim.event.setting = setting == .outpatient ? nil : setting
+      return claim
+    }
+    let visit = try Adjudicator.adjudicate(event(.outpatient), under: Schemes.settings)
+    #expect(event(.outpatient).event.careSetting == .outpatient, "a visit without a setting is outpatient")
+    #expect(visit.outcome("settings-hospital").reasons == [.settingNotCovered])
+    #expect(visit.outcome("settings-allowance").reasons == [.settingNotCovered])
+    #expect(visit.outcome("settings-outpatient").total == Money(yuan: 600))
+    #expect(visit.total == Money(yuan: 600))
+    let dayCase = try Adjudicator.adjudicate(event(.dayCase), under: Schemes.settings)
+    #expect(dayCase.outcome("settings-hospital").total == Money(yuan: 1_250))
+    #expect(dayCase.outcome("settings-allowance").total == Money(yuan: 50))
+    #expect(dayCase.outcome("settings-outpatient").reasons == [.settingNotCovered])
+    let inpatient = try Adjudicator.adjudicate(event(.inpatient), under: Schemes.settings)
+    #expect(inpatient.outcome("settings-hospital").total == Money(yuan: 1_250))
+    #expect(inpatient.outcome("settings-allowance").total == Money(yuan: 300))
+    #expect(inpatient.outcome("settings-outpatient").reasons == [.settingNotCovered])
+
+    // The ledger: the visit is a paid claim of its benefit but no stay; the day case a stay.
+    var ledger = CapLedger()
+    ledger.record(visit, paying: BenefitAmount.split(visit, total: nil), event: event(.outpatient).event)
+    ledger.record(dayCase, paying: BenefitAmount.split(dayCase, total: nil), event: event(.dayCase).event)
+    let outpatientUse = try #require(ledger.histories["settings-medical"]?["settings-outpatient"])
+    #expect(outpatientUse.paidClaims == 1 && outpatientUse.stays == 0)
+    #expect(ledger.histories["settings-medical"]?["settings-hospital"]?.stays == 1)
+  }
+
+  @Test func settingsAreForHospitalAndAllowanceBenefitsAndAVisitIsOneDay() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/settings.yaml"), encoding: .utf8)
+    func errors(_ yaml: String) -> [String] {
+      let failure = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: yaml, file: "settings.yaml") }
+      return failure?.errors.map { "\($0.field) \($0.code)" } ?? []
+    }
+    #expect(
+      errors(text.replacingOccurrences(of: "settings: [outpatient]", with: "settings: []"))
+        == ["products[0].versions[0].benefits[1].settings empty_list"])
+    #expect(
+      errors(text.replacingOccurrences(of: "settings: [outpatient]", with: "settings: [outpatient, outpatient]"))
+        == ["products[0].versions[0].benefits[1].settings duplicate_setting"])
+    #expect(
+      errors(text.replacingOccurrences(of: "settings: [outpatient]", with: "settings: [clinic]")).first?
+        .hasPrefix("products[0].versions[0].benefits[1].settings") == true)
+    let features = try String(
+      contentsOfFile: RepositoryFiles.path("schemes/examples/features.yaml"), encoding: .utf8)
+    let lumpSum = features.replacingOccurrences(
+      of: "            kind: lump_sum\n            lumpSum:\n              list: critical",
+      with:
+        "            kind: lump_sum\n            settings: [inpatient]\n            lumpSum:\n              list: critical"
+    )
+    #expect(lumpSum != features)
+    #expect(errors(lumpSum).contains { $0.hasSuffix(".settings settings_not_for_kind") })
+
+    // At intake: a visit is one day, without admission or discharge.
+    let today = date("2025-04-01")
+    func problems(_ event: ClaimEvent) -> [String] {
+      ClaimIntake(event: event).validate(today: today).map { "\($0.field) \($0.code)" }
+    }
+    #expect(problems(ClaimEvent(claimDate: today, visitDate: date("2025-03-01"))).isEmpty)
+    #expect(
+      problems(ClaimEvent(admissionDate: date("2025-03-01"), claimDate: today, visitDate: date("2025-03-01")))
+        == ["event.visitDate visit_and_stay"])
+    #expect(
+      problems(ClaimEvent(claimDate: today, setting: .outpatient)) == [
+        "event no_event_date", "event.visitDate missing",
+      ])
+    #expect(
+      problems(ClaimEvent(claimDate: today, hospitalDays: 3, visitDate: date("2025-03-01"), setting: .dayCase))
+        == ["event.hospitalDays days_for_a_visit"])
+    #expect(problems(ClaimEvent(claimDate: today, visitDate: date("2025-04-02"))) == ["event.visitDate future_date"])
+  }
+
   @Test func aTreatmentBelongsToOneBenefitOfAKind() throws {
     let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/treatments.yaml"), encoding: .utf8)
     let twice = text.replacingOccurrences(

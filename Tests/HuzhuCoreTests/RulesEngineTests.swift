@@ -12,6 +12,7 @@ enum Schemes {
   static let stays = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/stays.yaml"))
   static let treatments = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/treatments.yaml"))
   static let participation = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/participation.yaml"))
+  static let settings = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/settings.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

@@ -1,8 +1,9 @@
 import Foundation
-import HuzhuCore
 import HuzhuSchemeFiles
 import HuzhuTestSupport
 import Testing
+
+@testable import HuzhuCore
 
 /// The statistics' arithmetic, the rule parameters of the what-if, and the what-if itself.
 @Suite("Statistics and what-if")
@@ -173,6 +174,24 @@ struct StatisticsTests {
     // An empty value lifts an optional cap.
     let uncapped = try RuleParameters.apply(["anyang-hospital-topup.limits.perPeriod": ""], to: version)
     #expect(uncapped.benefits[0].limits?.perPeriod == nil)
+    // Every number the simulator offers takes the value typed (the contribution was once
+    // offered and ignored), in the scheme files of every kind of benefit.
+    for file in ["anyang", "yichun"] {
+      for version in try BundledSchemes.definition(file).1.products.flatMap(\.versions) {
+        for parameter in RuleParameters.list(version) {
+          let typed =
+            switch parameter.kind {
+            case .money: "123.45"
+            case .rate: "12%"
+            case .count: "7"
+            }
+          let applied = try RuleParameters.apply([parameter.key: typed], to: version)
+          #expect(
+            RuleParameters.list(applied).first { $0.key == parameter.key }?.value == typed,
+            "\(file) \(version.version) \(parameter.key)")
+        }
+      }
+    }
   }
 
   /// Two members: one whose two large stays reach the 100,000 cap under both rules (no
@@ -182,40 +201,12 @@ struct StatisticsTests {
     let current = try SchemeCompiler.compile(definition)
     let changed = try SchemeCompiler.compile(
       try changing(definition, ["anyang-hospital-topup.band.0.rate": "40%"]))
-    let start = CalendarDate(year: 2019, month: 12, day: 15)!
-    func member(_ sequence: Int) -> (Worker, Enrollment) {
-      let worker = Worker(
-        name: "职工\(sequence)",
-        idNumber: ResidentIDNumber.compose(
-          region: "410502", birthDate: CalendarDate(year: 1975, month: 1, day: 1)!, sequence: sequence, gender: .female),
-        unitID: .init())
-      let cover = Enrollment(
-        schemeCode: "anyang", productCode: "anyang-hospital", versionLabel: "2019", workerID: worker.id,
-        unitID: worker.unitID, period: CoveragePeriod(start: start, months: 12), shares: 1, status: .active,
-        coverFrom: start, certificateNumber: "ANYANG-2019-\(sequence)", enrolledOn: start, billID: .init())
-      return (worker, cover)
-    }
-    func claim(_ number: String, _ person: (Worker, Enrollment), selfPaid yuan: Int64, paid: String, on day: Int)
-      -> SimulationCase
-    {
-      SimulationCase(
-        claimNumber: number, worker: person.0, enrollments: [person.1],
-        intake: ClaimIntake(
-          event: ClaimEvent(
-            admissionDate: CalendarDate(year: 2020, month: 3, day: day)!,
-            dischargeDate: CalendarDate(year: 2020, month: 3, day: day + 5)!,
-            claimDate: CalendarDate(year: 2020, month: 4, day: 1)!,
-            figures: SettlementFigures([
-              .inScopeCost: Money(yuan: yuan), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
-            ]))),
-        paidOn: CalendarDate(year: 2020, month: 4, day: day)!, paid: Money(yuan: paid)!)
-    }
-    let big = member(1)
-    let small = member(2)
+    let big = Self.member(1, gender: .female)
+    let small = Self.member(2, gender: .female)
     let cases = [
-      claim("C-2", big, selfPaid: 150_000, paid: "25200.00", on: 20),
-      claim("C-1", big, selfPaid: 150_000, paid: "74800.00", on: 2),
-      claim("C-3", small, selfPaid: 500, paid: "150.00", on: 10),
+      Self.claim("C-2", big, selfPaid: 150_000, paid: "25200.00", on: 20),
+      Self.claim("C-1", big, selfPaid: 150_000, paid: "74800.00", on: 2),
+      Self.claim("C-3", small, selfPaid: 500, paid: "150.00", on: 10),
     ]
     let result = WhatIf.run(
       cases, current: current, changed: changed, collected: Money(yuan: 180), insuredPersons: 2,
@@ -242,6 +233,138 @@ struct StatisticsTests {
         fundBalance: Money(yuan: 1_000_000), shards: shards)
       #expect(sharded == result, "\(shards) shards")
     }
+  }
+
+  /// "Admit urban-rural resident insurance, at 70 a share": a resident's claim refused as
+  /// outside the scope would now pay; a claim refused on other facts though the rules pay it
+  /// stays refused; the refused claim enters the member's ledger only under the rules that
+  /// pay it; the contribution's change comes in from every person covered.
+  @Test func theWhatIfReplaysRefusalsAndProjectsTheContribution() throws {
+    let (_, definition) = try BundledSchemes.definition("anyang")
+    var widened = try changing(definition, ["anyang-hospital-topup.band.0.rate": "30%"])
+    widened.products[0].versions[0].eligibility?.insuranceTypes = [.urbanEmployee, .urbanRuralResident]
+    widened.products[0].versions[0].contribution?.perShare = Money(yuan: 70)
+    let current = try SchemeCompiler.compile(definition)
+    let changed = try SchemeCompiler.compile(widened)
+    let start = Self.coverStart
+    let employee = Self.member(1)
+    let resident = Self.member(2, insurance: .urbanRuralResident)
+    let judged = Self.member(3)
+    let cases = [
+      Self.claim("C-1", employee, selfPaid: 500, paid: "150.00", on: 2),
+      // Refused by the rules twice: under the changed rules the first pays the year's cap of
+      // 100,000 (1,000 × 30% + 200,000 × 50%, capped), so the second finds the cap reached.
+      Self.claim("C-2", resident, selfPaid: 201_000, paid: "0.00", on: 3, refusal: .outsideScope),
+      Self.claim("C-3", resident, selfPaid: 1_000, paid: "0.00", on: 9, refusal: .outsideScope),
+      // Refused though the rules pay it: a reviewer's judgement, under both sets of rules.
+      Self.claim("C-4", judged, selfPaid: 800, paid: "0.00", on: 4, refusal: .deadlinePassed),
+    ]
+    let result = WhatIf.run(
+      cases, current: current, changed: changed, collected: Money(yuan: 180), insuredPersons: 3,
+      fundBalance: Money(yuan: 10_000))
+    #expect(result.claims == 4)
+    #expect(result.refused == 3)
+    #expect(result.refusedNowPaying == 1)
+    #expect(result.refusedNowPayingAmount == Money(yuan: 100_000))
+    #expect(result.refusalsStanding == 1)
+    #expect(result.paidNowNothing == 0)
+    #expect(result.actual == Money(yuan: 150))
+    #expect(result.before == Money(yuan: 150))
+    #expect(result.after == Money(yuan: 150 + 100_000))
+    #expect(result.membersAffected == 1)
+    #expect(result.members == 3)
+    #expect(result.problems.isEmpty)
+    let product = try #require(result.byProduct.first)
+    #expect(product.claims == 3, "the standing refusal is judged under neither set of rules")
+
+    // Three persons covered for the period, each paying 10 more.
+    let cover = [ContributionProjection.Cover(product: "anyang-hospital", periodStart: start, persons: 3)]
+    let change = ContributionProjection.change(cover, current: current, changed: changed)
+    #expect(change == Money(yuan: 30))
+    #expect(ContributionProjection.change(cover, current: current, changed: current) == .zero)
+    let projected = result.with(
+      collected: Money(yuan: 180), insuredPersons: 3, fundBalance: Money(yuan: 10_000), contributionChange: change)
+    #expect(projected.collectedAfter == Money(yuan: 210))
+    #expect(projected.fundBalanceAfter == Money(yuan: 10_000 - 100_000 + 30))
+    #expect(projected.shortfall == Money(yuan: 100_150 - 210))
+    // 100,150 of claims at 70 a member: 1,430.7…, so 1,431 members.
+    #expect(projected.membersToBreakEven == 1_431)
+    #expect(projected.lossRatioAfter == Share(Money(yuan: 100_150), of: Money(yuan: 210)))
+
+    // Nothing paid under the changed rules: the paid claim is counted as paying nothing now.
+    var nothing = definition
+    nothing.products[0].versions[0] = try RuleParameters.apply(
+      ["anyang-hospital-topup.band.0.rate": "0%", "anyang-hospital-topup.band.1.rate": "0%"],
+      to: nothing.products[0].versions[0])
+    let none = WhatIf.run(
+      cases, current: current, changed: try SchemeCompiler.compile(nothing), collected: .zero, insuredPersons: 0,
+      fundBalance: .zero)
+    #expect(none.paidNowNothing == 1)
+    #expect(none.refusedNowPaying == 0)
+    #expect(none.after == .zero)
+    #expect(none.membersToBreakEven == nil)
+  }
+
+  /// Break-even counts from figures past 64 bits when multiplied, and none from nothing collected.
+  @Test func breakEvenMembersNeverTrap() {
+    let empty = WhatIf.run(
+      [], current: try! SchemeCompiler.compile(try! BundledSchemes.definition("anyang").1),
+      changed: try! SchemeCompiler.compile(try! BundledSchemes.definition("anyang").1), collected: .zero,
+      insuredPersons: 0, fundBalance: .zero)
+    #expect(empty.membersToBreakEven == nil)
+    let huge = empty.with(collected: Money(fen: 1), insuredPersons: 2_000_000, fundBalance: .zero)
+    #expect(huge.membersToBreakEven == 0, "no claims: no member needed")
+    let negative = empty.with(
+      collected: Money(fen: 100), insuredPersons: 10, fundBalance: .zero, contributionChange: Money(fen: -200))
+    #expect(negative.membersToBreakEven == nil)
+    // Ten trillion yuan of claims over two million members: the product passes 64 bits.
+    let large = WhatIf.Result(
+      claims: 1, refused: 0, refusedNowPaying: 0, refusedNowPayingAmount: .zero, refusalsStanding: 0,
+      paidNowNothing: 0, actual: .zero, before: .zero, after: Money(fen: 1_000_000_000_000_000), byProduct: [],
+      byUnit: [], membersAffected: 0, members: 0, collected: Money(fen: 1), insuredPersons: 2_000_000,
+      fundBalance: .zero, problems: [])
+    #expect(large.membersToBreakEven == nil, "past any membership")
+    let priced = large.with(
+      collected: Money(fen: 100_000_000_000_000_000), insuredPersons: 2_000_000, fundBalance: .zero)
+    #expect(priced.membersToBreakEven == 20_000)
+    let odd = large.with(collected: Money(fen: 300_000_000_000_000_000), insuredPersons: 2_000_000, fundBalance: .zero)
+    #expect(odd.membersToBreakEven == 6_667)
+  }
+
+  static let coverStart = CalendarDate(year: 2019, month: 12, day: 15)!
+
+  /// A member born in 1975 holding Anyang's product from 15 December 2019 for a year.
+  static func member(_ sequence: Int, gender: Gender = .male, insurance: InsuranceType = .urbanEmployee)
+    -> (Worker, Enrollment)
+  {
+    let worker = Worker(
+      name: "职工\(sequence)",
+      idNumber: ResidentIDNumber.compose(
+        region: "410502", birthDate: CalendarDate(year: 1975, month: 1, day: 1)!, sequence: sequence, gender: gender),
+      unitID: .init(), insuranceType: insurance)
+    let cover = Enrollment(
+      schemeCode: "anyang", productCode: "anyang-hospital", versionLabel: "2019", workerID: worker.id,
+      unitID: worker.unitID, period: CoveragePeriod(start: coverStart, months: 12), shares: 1, status: .active,
+      coverFrom: coverStart, certificateNumber: "ANYANG-2019-\(sequence)", enrolledOn: coverStart, billID: .init())
+    return (worker, cover)
+  }
+
+  /// A five-day stay in March 2020 with `yuan` self-paid in scope, decided on the `day`th of April.
+  static func claim(
+    _ number: String, _ person: (Worker, Enrollment), selfPaid yuan: Int64, paid: String, on day: Int,
+    refusal: RejectionReason? = nil
+  ) -> SimulationCase {
+    SimulationCase(
+      claimNumber: number, worker: person.0, enrollments: [person.1],
+      intake: ClaimIntake(
+        event: ClaimEvent(
+          admissionDate: CalendarDate(year: 2020, month: 3, day: day)!,
+          dischargeDate: CalendarDate(year: 2020, month: 3, day: day + 5)!,
+          claimDate: CalendarDate(year: 2020, month: 4, day: 1)!,
+          figures: SettlementFigures([
+            .inScopeCost: Money(yuan: yuan), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
+          ]))),
+      decidedOn: CalendarDate(year: 2020, month: 4, day: day)!, paid: Money(yuan: paid)!, refusal: refusal)
   }
 
   func changing(_ definition: SchemeDefinition, _ values: [String: String]) throws -> SchemeDefinition {

@@ -23,7 +23,7 @@ struct WhatIfShardTests {
       var counts = [Int](repeating: 0, count: shards)
       for (index, member) in members.enumerated() {
         let position = WhatIf.Tally.Position(
-          index, member: Worker.ID(member), paidOn: CalendarDate(year: 2020, month: 1, day: 1)!)
+          index, member: Worker.ID(member), decidedOn: CalendarDate(year: 2020, month: 1, day: 1)!)
         counts[position.shard(of: shards)] += 1
       }
       // Each shard within a fifth of its even share.

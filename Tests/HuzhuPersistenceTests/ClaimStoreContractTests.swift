@@ -353,6 +353,72 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// A claim refused by a rule is replayed by the what-if from the day it was refused, and
+  /// counted as now paying under rules that would pay it; an appeal takes it out of the
+  /// replay, and a refusal on other grounds never enters it.
+  @Test(arguments: kinds)
+  func aRefusalByTheRulesIsReplayedUntilAppealed(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      // A member in the urban-rural residents' insurance, whom the 2019 rules do not cover.
+      try await db.sql.update("workers").set("insurance_type", to: InsuranceType.urbanRuralResident.rawValue)
+        .where("id", .equal, world.worker.id.rawValue).run()
+      var claim = try await world.store.open(
+        stay(selfPaid: 300_000, invoice: "INV-U", sheet: "JS-U"), for: world.worker.id, channel: .window,
+        expedited: false, context: context(world, clerk))
+      #expect(claim.calculatedTotal == .zero)
+      claim = try await attachAll(world, to: claim)
+      _ = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk))
+      let refusedOn = CalendarDate(year: 2020, month: 4, day: 14)!
+      claim = try await world.store.perform(
+        .reject(reason: .outsideScope, note: "城乡居民医保不在保障范围"), on: claim.id,
+        context: context(world, approver, on: refusedOn)
+      ).record
+      struct Day: Decodable { let rejected_on: String? }
+      #expect(
+        try await db.sql.raw("SELECT rejected_on FROM claims WHERE id = \(bind: claim.id.rawValue)")
+          .first(decoding: Day.self)?.rejected_on == "2020-04-14")
+
+      // "Admit urban-rural resident insurance": the refusal would now pay, as a new claim would.
+      let stored = try #require(try await FluentSchemeStore(database: db.database).scheme(code: "anyang"))
+      var admitting = stored.definition
+      admitting.products[0].versions[0].eligibility?.insuranceTypes = [.urbanEmployee, .urbanRuralResident]
+      let period = try #require(
+        ReportPeriod(
+          from: CalendarDate(year: 2020, month: 4, day: 14)!, to: CalendarDate(year: 2020, month: 12, day: 31)!))
+      func whatIf(_ period: ReportPeriod) async throws -> WhatIf.Result {
+        try await Simulation.run(
+          changed: admitting, period: period, organisations: nil, database: db.database, today: period.to)
+      }
+      let admitted = try await whatIf(period)
+      #expect(admitted.claims == 1 && admitted.refused == 1)
+      #expect(admitted.refusedNowPaying == 1)
+      // 1,000 at 30% and 2,000 at 50%.
+      #expect(admitted.refusedNowPayingAmount == Money(yuan: 1_300))
+      #expect(admitted.before == .zero && admitted.after == Money(yuan: 1_300))
+      // Decided on the 14th: a period ending the day before has no such claim.
+      let before = try #require(
+        ReportPeriod(
+          from: CalendarDate(year: 2020, month: 1, day: 1)!, to: CalendarDate(year: 2020, month: 4, day: 13)!))
+      #expect(try await whatIf(before).claims == 0)
+
+      // Appealed, the claim is undecided again: out of the replay, and its day of refusal gone.
+      _ = try await world.store.perform(.appeal(reason: "已补充参保证明"), on: claim.id, context: context(world, clerk))
+      #expect(try await whatIf(period).claims == 0)
+      #expect(
+        try await db.sql.raw("SELECT rejected_on FROM claims WHERE id = \(bind: claim.id.rawValue)")
+          .first(decoding: Day.self)?.rejected_on == nil)
+      // Refused again, for false papers: a refusal the rules do not decide is not replayed.
+      _ = try await world.store.perform(.review, on: claim.id, context: context(world, clerk))
+      _ = try await world.store.perform(
+        .reject(reason: .documentsFalse, note: "发票不实"), on: claim.id, context: context(world, approver, on: refusedOn))
+      #expect(try await whatIf(period).claims == 0)
+      // The rows made again from the records are the same.
+      try await StatisticsAggregates.rebuildReplays(on: db.database)
+      #expect(try await whatIf(period).claims == 0)
+    }
+  }
+
   /// A batch of many members' claims is calculated member by member on both cores; its
   /// numbers and flags still follow the batch's order, as if each claim had been opened before
   /// the next: a member's claim repeating another member's invoice from earlier in the batch is

@@ -70,7 +70,7 @@ struct JSONColumnWriterTests {
          "figures": {"total_cost": "3236.96", "in_scope_cost": "3036.97", "pooled_fund_paid": "2036.98",
            "critical_illness_insurance_paid": "0.00", "self_paid_in_scope": "999.99", "self_funded": "-0.01"},
          "diagnoses": [{"class": "cancer", "severity": "severe", "icd10": "C34.9"}],
-         "treatmentCategory": "dialysis",
+         "treatmentCategory": "dialysis", "visitDate": "2020-05-07", "setting": "day_case",
          "accident": {"outcome": "disability", "disabilityGrade": 5, "medicalCost": "12.30"}}}
       """)
     try expectWritten(full, complete: true)
@@ -124,6 +124,41 @@ struct JSONColumnWriterTests {
            {"step": "base", "label": {"zh": "基数", "en": "Base"}, "description": {"zh": "", "en": ""}, "amount": "0.00"}]}]}
       """)
     try expectWritten(bare, complete: false)
+  }
+
+  @Test func aSettlementRecordWithEverythingAndWithNothing() throws {
+    var amounts = SettlementAmounts()
+    for (index, (_, path)) in SettlementAmounts.fields.enumerated() {
+      amounts[keyPath: path] = Money(fen: Int64(index * 1_001 - 3))
+    }
+    let full = SettlementRecord(
+      settlementId: "S-1 " + Self.awkward, visitId: "V1", originalSettlementId: "S-0", reversal: true, valid: false,
+      personNo: "P9", name: "张三", idNumber: "410502198001011234", employerName: "安阳钢铁", insuredArea: "410500",
+      insuranceType: "310", personType: "11", medicalType: "21", providerCode: "H41050001",
+      providerName: "安阳市人民医院", hospitalLevel: "3", admissionDate: CalendarDate(year: 2020, month: 5, day: 6),
+      dischargeDate: CalendarDate(year: 2020, month: 5, day: 9),
+      settledOn: CalendarDate(year: 2020, month: 5, day: 10)!,
+      diagnoses: [
+        SettlementDiagnosis(code: "C34.9", name: "肺癌", main: true), SettlementDiagnosis(code: "I10", name: "高血压"),
+      ],
+      diseaseCode: "M07803", diseaseName: "血透", amounts: amounts)
+    try expectWritten(full, complete: true)
+    let bare = SettlementRecord(
+      settlementId: "S", name: "", idNumber: "", settledOn: CalendarDate(year: 2021, month: 1, day: 31)!,
+      amounts: SettlementAmounts())
+    try expectWritten(bare, complete: false)
+    var someDiagnoses = bare
+    someDiagnoses.diagnoses = [SettlementDiagnosis(code: "I10")]
+    try expectWritten(someDiagnoses, complete: false)
+  }
+
+  @Test func anOriginalRowWithItsKeysInScalarOrder() throws {
+    let original = [
+      "结算ID": "S1", "姓名": Self.awkward, "Zeta": "z", "alpha": "a", "医疗费总额": "100.00", "": "empty key",
+      "😀": "astral", "\u{FF21}": "fullwidth", "é": "composed",
+    ]
+    try expectWritten(original, complete: false)
+    try expectWritten([String: String](), complete: false)
   }
 
   @Test func theGuardSeesAPropertyTheWriterLeavesOut() throws {

@@ -39,8 +39,9 @@ struct ReplayFactsTests {
         figures: maybe(figures),
         diagnoses: maybe([Diagnosis(class: "乳腺癌", severity: maybe(.severe), icd10: maybe("C50.9"))]),
         treatmentCategory: maybe("dialysis"),
-        accident: maybe(AccidentFacts(outcome: .disability, disabilityGrade: maybe(7), medicalCost: maybe(fen())))),
-      paidOn: day(), paid: fen())
+        accident: maybe(AccidentFacts(outcome: .disability, disabilityGrade: maybe(7), medicalCost: maybe(fen()))),
+        visitDate: maybe(day()), setting: maybe(CareSetting.allCases.randomElement(using: &random)!)),
+      decidedOn: day(), paid: fen(), refusal: maybe(RejectionReason.allCases.randomElement(using: &random)!))
   }
 
   @Test func everyCaseReadsBackAsItWasWritten() throws {
@@ -52,9 +53,10 @@ struct ReplayFactsTests {
     }
   }
 
-  /// Version 1's layout, byte for byte: a change to what is written (a new settlement figure,
-  /// another order) must come with a new version byte, since stored rows are read back.
-  @Test func versionOnesLayoutStaysAsStored() throws {
+  /// Version 2's layout, byte for byte, and version 1's still read: a change to what is written
+  /// (a new settlement figure, another order) must come with a new version byte, since stored
+  /// rows are read back.
+  @Test func theLayoutsStayAsStored() throws {
     let day = CalendarDate(year: 2020, month: 3, day: 9)!
     let claim = SimulationCase(
       claimNumber: "AY-1", memberID: .init(UUID(uuidString: "00000000-0000-0000-0000-000000000001")!), unitID: nil,
@@ -66,15 +68,43 @@ struct ReplayFactsTests {
       event: ClaimEvent(
         admissionDate: day, claimDate: day,
         figures: SettlementFigures([.inScopeCost: Money(fen: 300), .selfFunded: Money(fen: -1)])),
-      paidOn: day, paid: Money(fen: 130))
-    // Worked out apart from the encoder: version 1, "AY-1", the member's 16 bytes, no unit,
-    // 2020-03-09 packed (e9903f), 130 fen zigzagged (8402), the member, one cover, the event.
-    let expected =
-      "010441592d3100000000000000000000000000000001" + "00e9903f8402"
-      + "e9903f0666656d616c65010e757262616e5f656d706c6f7965650101086861726473686970" + "00"
-      + "01e9903fe9903f0170e9903fe9903f0000" + "e9903f01e9903f0000000000" + "01" + "0001d8040000000101" + "000000"
+      decidedOn: day, paid: Money(fen: 130))
+    // Worked out apart from the encoder: version 2, "AY-1", the member's 16 bytes, no unit,
+    // 2020-03-09 packed (e9903f), 130 fen zigzagged (8402), no refusal, the member, one
+    // cover, the event.
+    let member = "e9903f0666656d616c65010e757262616e5f656d706c6f7965650101086861726473686970" + "00"
+    let rest =
+      "01e9903fe9903f0170e9903fe9903f0000" + "e9903f01e9903f0000000000" + "01" + "0001d8040000000101" + "000000"
+    // Version 2's event has the visit and the setting after the accident's day (absent: 0000).
+    let restTwo =
+      "01e9903fe9903f0170e9903fe9903f0000" + "e9903f01e9903f000000000000" + "00" + "01" + "0001d8040000000101"
+      + "000000"
+    let expected = "020441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restTwo
     #expect(LiteralInserter.hex(try ReplayFacts.encode(claim)) == expected)
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(claim))) == claim)
+    // Version 1 (rows written before refusals were replayed): no refusal, a paid claim.
+    let versionOne = "010441592d3100000000000000000000000000000001" + "00e9903f8402" + member + rest
+    #expect(try ReplayFacts.decode(ByteBuffer(bytes: hexBytes(versionOne))) == claim)
+    // A refusal: "waiting_period" after the amount.
+    let refused = SimulationCase(
+      claimNumber: claim.claimNumber, memberID: claim.memberID, unitID: nil, member: claim.member, cover: claim.cover,
+      event: claim.event, decidedOn: day, paid: .zero, refusal: .waitingPeriod)
+    #expect(
+      LiteralInserter.hex(try ReplayFacts.encode(refused))
+        == "020441592d3100000000000000000000000000000001" + "00e9903f00" + "010e"
+        + LiteralInserter.hex(Array("waiting_period".utf8)) + member + restTwo)
+    #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(refused))) == refused)
+  }
+
+  func hexBytes(_ text: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var index = text.startIndex
+    while index < text.endIndex {
+      let next = text.index(index, offsetBy: 2)
+      bytes.append(UInt8(text[index..<next], radix: 16)!)
+      index = next
+    }
+    return bytes
   }
 
   /// A value cut short anywhere, with a byte too many, or of another layout version throws
@@ -103,7 +133,7 @@ struct ReplayFactsTests {
       return SimulationCase(
         claimNumber: "C\(row)", memberID: .init(UUID()), unitID: nil,
         member: MemberFacts(birthDate: day, gender: .female, cover: []), cover: [],
-        event: ClaimEvent(claimDate: day), paidOn: day, paid: Money(fen: Int64(row)))
+        event: ClaimEvent(claimDate: day), decidedOn: day, paid: Money(fen: Int64(row)))
     }
     let rows = CaseAssembler<Int>.chunkSize * 2 + 17
     let assembler = CaseAssembler<Int>(makeCase)

@@ -413,7 +413,7 @@ struct SettlementStoreContractTests {
       #expect(Set(late.duplicates.map(\.kind)) == [.overlappingStay, .sameSettlementSheet])
       #expect(late.duplicates.allSatisfy { $0.earlierClaimNumber == oneStop })
 
-      // An outpatient month of dialysis waits for staff: the rules judge stays.
+      // An outpatient month of dialysis, which no benefit of the scheme pays, waits for staff.
       let dialysis = stroke([
         "settlementId": "MT-1", "medicalType": "14", "diseaseCode": "M07803", "admissionDate": "2020-04-01",
         "dischargeDate": "2020-04-30", "settledAt": "2020-04-30",

@@ -144,17 +144,24 @@ struct StatisticsContractTests {
       let whatIf = try await Simulation.run(
         changed: changed, period: articlePeriod, organisations: anyangNodes, database: db.database,
         today: articlePeriod.to)
-      #expect(whatIf.claims == 519)
+      // The paid claims, and the history's refusals by a rule: paid for under the current
+      // rules, they were refused on other facts and stay refused.
+      #expect(whatIf.refused > 0)
+      #expect(whatIf.claims == 519 + whatIf.refused)
+      #expect(whatIf.refusedNowPaying == 0)
+      #expect(whatIf.refusalsStanding == whatIf.refused)
       #expect(whatIf.before == whatIf.actual)
       #expect(whatIf.before == anyang.totals.paidAmount)
       let cases = try await store.simulationCases(
         schemeCode: "anyang", period: articlePeriod, organisations: anyangNodes)
-      let tenPoints = cases.reduce(Int64(0)) { sum, claim in
+      let paidCases = cases.filter { $0.refusal == nil }
+      #expect(paidCases.count == 519)
+      let tenPoints = paidCases.reduce(Int64(0)) { sum, claim in
         let figures = claim.event.figures!
         let selfPaid = figures[.inScopeCost]! - figures[.pooledFundPaid]! - figures[.criticalIllnessInsurancePaid]!
         return sum + min(selfPaid.fen, 100_000) / 10
       }
-      #expect(abs(whatIf.difference.fen - tenPoints) <= Int64(cases.count))
+      #expect(abs(whatIf.difference.fen - tenPoints) <= Int64(paidCases.count))
       #expect(whatIf.difference.fen > 0)
       #expect(whatIf.membersAffected == 519)
       #expect(whatIf.collected == Money(yuan: 4_430_790))
@@ -284,11 +291,12 @@ struct StatisticsContractTests {
     #expect(checked > 100 && nonZero > 20)
   }
 
-  /// The what-if's cases as the replay rows written at payment hold them equal the cases made
-  /// from the claim records (their intake JSON), the workers and their enrollments (the cover
-  /// in force chosen the builder's way), and there are `claims` of them (at least).
+  /// The what-if's cases as the replay rows written at payment and at refusal hold them equal
+  /// the cases made from the claim records (their intake JSON, day paid or refused), the
+  /// workers and their enrollments (the cover in force chosen the builder's way), and there
+  /// are `claims` of them (at least), with `refusals` refused by a rule among them.
   static func expectReplaysMatchTheRecords(
-    _ db: MigratedDatabase, scheme: String, period: ReportPeriod, claims: Int
+    _ db: MigratedDatabase, scheme: String, period: ReportPeriod, claims: Int, refusals: Int = 0
   ) async throws {
     func normalised(_ claim: SimulationCase) -> SimulationCase {
       SimulationCase(
@@ -296,12 +304,21 @@ struct StatisticsContractTests {
         cover: ClaimCaseBuilder.coverInForce(claim.cover, on: claim.event.eventDate ?? claim.event.claimDate).sorted {
           ($0.period.start, $0.facts.product) < ($1.period.start, $1.facts.product)
         },
-        event: claim.event, paidOn: claim.paidOn, paid: claim.paid)
+        event: claim.event, decidedOn: claim.decidedOn, paid: claim.paid, refusal: claim.refusal)
     }
     let replayed = try await FluentStatisticsStore(database: db.database).simulationCases(
       schemeCode: scheme, period: period, organisations: nil
     ).map(normalised).sorted { $0.claimNumber < $1.claimNumber }
     #expect(replayed.count >= claims)
+    #expect(replayed.filter { $0.refusal != nil }.count >= refusals)
+    struct Refused: Decodable {
+      let id: UUID
+      let rejected_on: String?
+    }
+    let refusedOn = Dictionary(
+      uniqueKeysWithValues: try await db.sql.raw(
+        "SELECT id, rejected_on FROM claims WHERE state = \(bind: ClaimState.rejected.rawValue)"
+      ).all(decoding: Refused.self).map { ($0.id, $0.rejected_on.flatMap(CalendarDate.init)) })
     let registry = FluentRegistryStore(database: db.database)
     let claimStore = FluentClaimStore(database: db.database)
     let enrollments = FluentEnrollmentStore(database: db.database)
@@ -309,18 +326,32 @@ struct StatisticsContractTests {
     for member in Set(replayed.map(\.memberID)) {
       let worker = try #require(try await registry.worker(member))
       let cover = try await enrollments.enrollments(worker: member).filter { $0.schemeCode == scheme }
-      for record in try await claimStore.claims(worker: member)
-      where record.progress.state == .paid && record.schemeCode == scheme {
-        guard let paidOn = record.paidOn, period.from <= paidOn, paidOn <= period.to else { continue }
+      for record in try await claimStore.claims(worker: member) where record.schemeCode == scheme {
+        let decided: (day: CalendarDate, refusal: RejectionReason?)
+        switch record.progress.state {
+        case .paid:
+          guard let paidOn = record.paidOn else { continue }
+          decided = (paidOn, nil)
+        case .rejected:
+          let reason = try await db.sql.raw(
+            "SELECT rejection_reason AS reason FROM claims WHERE id = \(bind: record.id.rawValue)"
+          ).first(decoding: Reason.self)?.reason.flatMap(RejectionReason.init)
+          guard let reason, reason.isDecidedByRules, let day = refusedOn[record.id.rawValue] ?? nil else { continue }
+          decided = (day, reason)
+        default: continue
+        }
+        guard period.from <= decided.day, decided.day <= period.to else { continue }
         let made = SimulationCase(
-          claimNumber: record.number, worker: worker, enrollments: cover, intake: record.intake, paidOn: paidOn,
-          paid: record.approvedTotal ?? .zero)
+          claimNumber: record.number, worker: worker, enrollments: cover, intake: record.intake,
+          decidedOn: decided.day, paid: decided.refusal == nil ? record.approvedTotal ?? .zero : .zero,
+          refusal: decided.refusal)
         // The unit is the claim's (where the member worked when they claimed), not today's.
         expected.append(
           normalised(
             SimulationCase(
               claimNumber: made.claimNumber, memberID: made.memberID, unitID: record.unitID, member: made.member,
-              cover: made.cover, event: made.event, paidOn: made.paidOn, paid: made.paid)))
+              cover: made.cover, event: made.event, decidedOn: made.decidedOn, paid: made.paid,
+              refusal: made.refusal)))
       }
     }
     expected.sort { $0.claimNumber < $1.claimNumber }
@@ -334,6 +365,10 @@ struct StatisticsContractTests {
       schemeCode: scheme, period: period, organisations: nil
     ).map(normalised).sorted { $0.claimNumber < $1.claimNumber }
     #expect(rebuilt == replayed)
+  }
+
+  struct Reason: Decodable {
+    let reason: String?
   }
 
   /// The maintained rows, then the same after rebuilding every one from scratch.

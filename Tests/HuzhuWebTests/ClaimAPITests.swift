@@ -220,6 +220,41 @@ struct ClaimAPITests {
 extension ClaimAPITests {
   /// The other paths through the API: returned for documents and resubmitted, rejected with a
   /// coded reason, appealed once.
+  /// An outpatient visit is a claim of its own: opened by its day, judged by the benefits that
+  /// pay visits (Anyang's top-up pays stays: nothing, and why), shown with its setting; a visit
+  /// with an admission date is refused at the field.
+  @Test(arguments: kinds)
+  func anOutpatientVisitIsAnEventOfItsOwn(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let (clerk, _, _, _) = try await accounts(test)
+      test.setToday(2020, 5, 20)
+      let body = """
+        {"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000002","channel":"window",
+         "intake":{"invoiceNumbers":["MZ-1"],"event":{"visitDate":"2020-05-06","setting":"outpatient",
+           "figures":{"in_scope_cost":"800.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00"}}}}
+        """
+      let opened = try await api.call(
+        test, .POST, "/api/v1/claims", template: "/api/v1/claims", body: body, headers: clerk, expect: 201)
+      #expect(opened["calculatedTotal"] as? String == "0.00")
+      let event = ((opened["intake"] as? [String: Any])?["event"] as? [String: Any])
+      #expect(event?["visitDate"] as? String == "2020-05-06")
+      #expect(event?["setting"] as? String == "outpatient")
+      let outcomes = (opened["explanation"] as? [String: Any])?["outcomes"] as? [[String: Any]] ?? []
+      let reasons = outcomes.flatMap { ($0["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String } }
+      #expect(reasons == ["setting_not_covered"])
+      let page = try await test.get(
+        "/claims/\(try #require(opened["id"] as? String))", headers: test.headers("ay-window"))
+      #expect(page.text.contains("门诊 2020-05-06"))
+
+      let both = try await api.call(
+        test, .POST, "/api/v1/claims", template: "/api/v1/claims",
+        body: body.replacingOccurrences(
+          of: #""visitDate":"2020-05-06""#, with: #""visitDate":"2020-05-06","admissionDate":"2020-05-06""#),
+        headers: clerk, expect: 422)
+      #expect(api.fieldCodes(both) == ["visit_and_stay"])
+    }
+  }
+
   @Test(arguments: kinds)
   func returnedRejectedAndAppealed(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in

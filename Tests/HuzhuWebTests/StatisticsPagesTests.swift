@@ -138,6 +138,28 @@ struct StatisticsPagesTests {
         headers: leader.cookie)
       #expect(run.status == .ok)
       #expect(run.text.contains("id=\"whatif-result\""))
+      // The refusals are replayed with the paid claims; a higher rate admits none of them.
+      #expect(run.text.contains("不予给付的申请中将获给付"))
+      func figure(_ id: String, in html: String) -> String? {
+        guard let range = html.range(of: "id=\"\(id)\"") else { return nil }
+        let rest = html[range.upperBound...]
+        guard let open = rest.range(of: "figure-value\">"), let close = rest[open.upperBound...].range(of: "<")
+        else { return nil }
+        return String(rest[open.upperBound..<close.lowerBound])
+      }
+      #expect(figure("whatif-refused", in: run.text)?.hasPrefix("0 / ") == true)
+      // A dearer contribution brings more in from the same members: the collected row gains.
+      let dearer = try await test.get(
+        "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&from=2019-10-16&to=2020-11-30"
+          + "&p.contribution.perShare=80.00",
+        headers: leader.cookie)
+      #expect(dearer.status == .ok)
+      func collectedRow(_ html: String) -> Substring? {
+        html.range(of: "<td>筹集（元）</td>").map { html[$0.upperBound...].prefix(300) }
+      }
+      #expect(collectedRow(run.text)?.contains(">+") == false, "the same price brings in nothing more")
+      #expect(collectedRow(dearer.text)?.contains(">+") == true, "\(collectedRow(dearer.text) ?? "")")
+      #expect(figure("whatif-members-needed", in: dearer.text) != nil)
       let bad = try await test.get(
         "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&p.anyang-hospital-topup.band.0.rate=140%25",
         headers: leader.cookie)

@@ -32,7 +32,9 @@ public struct CapLedger: Equatable, Sendable {
       var used = histories[outcome.product]?[outcome.benefit] ?? .none
       used.paidAmount += paid
       if paid.fen > 0 { used.paidClaims += 1 }
-      if outcome.kind == .hospital && outcome.lines.contains(where: { $0.step == .base && $0.base != nil }) {
+      if outcome.kind == .hospital && event.careSetting?.isStay != false
+        && outcome.lines.contains(where: { $0.step == .base && $0.base != nil })
+      {
         used.stays += 1
       }
       if paid.fen > 0 {

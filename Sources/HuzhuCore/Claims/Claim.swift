@@ -50,6 +50,7 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
     let dates: [(String, CalendarDate?)] = [
       ("event.claimDate", event.claimDate),
       ("event.admissionDate", event.admissionDate), ("event.dischargeDate", event.dischargeDate),
+      ("event.visitDate", event.visitDate),
       ("event.settlementDate", event.settlementDate), ("event.diagnosisDate", event.diagnosisDate),
       ("event.accidentDate", event.accidentDate),
     ]
@@ -64,12 +65,40 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
           field: "event.dischargeDate", code: "discharge_before_admission",
           message: LocalizedText(zh: "出院日期不能早于入院日期", en: "discharge cannot be before admission")))
     }
-    if event.admissionDate == nil && event.diagnosisDate == nil && event.accidentDate == nil {
+    if event.eventDate == nil {
       errors.append(
         FieldError(
           field: "event", code: "no_event_date",
           message: LocalizedText(
-            zh: "请填写入院日期、确诊日期或意外发生日期", en: "give the admission, diagnosis or accident date")))
+            zh: "请填写入院日期、就诊日期、确诊日期或意外发生日期",
+            en: "give the admission, visit, diagnosis or accident date")))
+    }
+    // A stay has admission and discharge; a visit or day case its one day.
+    if event.visitDate != nil && (event.admissionDate != nil || event.dischargeDate != nil) {
+      errors.append(
+        FieldError(
+          field: "event.visitDate", code: "visit_and_stay",
+          message: LocalizedText(
+            zh: "门诊或日间就诊只填就诊日期，不填入院、出院日期",
+            en: "an outpatient visit or day case has a visit date, not admission and discharge")))
+    }
+    if event.setting == .inpatient && event.admissionDate == nil {
+      errors.append(
+        FieldError(
+          field: "event.admissionDate", code: "missing",
+          message: LocalizedText(zh: "住院须填写入院日期", en: "a stay needs its admission date")))
+    }
+    if (event.setting == .outpatient || event.setting == .dayCase) && event.visitDate == nil {
+      errors.append(
+        FieldError(
+          field: "event.visitDate", code: "missing",
+          message: LocalizedText(zh: "门诊或日间就诊须填写就诊日期", en: "an outpatient visit or day case needs its date")))
+    }
+    if event.visitDate != nil, let days = event.hospitalDays, days > 1 {
+      errors.append(
+        FieldError(
+          field: "event.hospitalDays", code: "days_for_a_visit",
+          message: LocalizedText(zh: "门诊或日间就诊的住院天数至多为1天", en: "a visit or day case spans at most one day")))
     }
     if let days = event.hospitalDays, days < 0 || days > 3660 {
       errors.append(
@@ -109,8 +138,9 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
   /// The day the event happened, for cover and duplicate checks.
   public var eventDate: CalendarDate? { event.eventDate }
 
-  /// The stay, when the claim is for one.
+  /// The stay or visit, when the claim is for one: what duplicate checks compare.
   public var stay: CoveragePeriod? {
+    if let visit = event.visitDate { return CoveragePeriod(start: visit, end: visit) }
     guard let admission = event.admissionDate else { return nil }
     return CoveragePeriod(start: admission, end: event.dischargeDate ?? admission)
   }

@@ -107,6 +107,16 @@ public enum RejectionReason: String, Hashable, Sendable, Codable, CaseIterable {
   case settlementCancelled = "settlement_cancelled"
   case other
 
+  /// A refusal the scheme's rules decide (cover, waiting period, scope, deadline), which a
+  /// change of the rules can undo: the what-if replays these. Duplicates, false papers,
+  /// cancelled settlements and other reasons stand whatever the rules say.
+  public var isDecidedByRules: Bool {
+    switch self {
+    case .notCovered, .waitingPeriod, .outsideScope, .deadlinePassed: true
+    case .duplicate, .documentsFalse, .settlementCancelled, .other: false
+    }
+  }
+
   public var label: LocalizedText {
     switch self {
     case .notCovered: LocalizedText(zh: "事故发生时不在保障期内", en: "not covered when it happened")

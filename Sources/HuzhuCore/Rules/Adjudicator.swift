@@ -107,11 +107,11 @@ public enum Adjudicator {
       }
     }
 
-    /// The date that decides cover: admission, diagnosis or accident.
+    /// The date that decides cover: admission (or the visit), diagnosis or accident.
     var eventDate: CalendarDate? {
       switch benefit.kind {
-      case .hospital, .allowance: event.admissionDate
-      case .lumpSum: event.diagnosisDate ?? event.admissionDate
+      case .hospital, .allowance: event.admissionDate ?? event.visitDate
+      case .lumpSum: event.diagnosisDate ?? event.admissionDate ?? event.visitDate
       case .accident: event.accidentDate
       }
     }
@@ -149,6 +149,11 @@ public enum Adjudicator {
     // A benefit for named treatments, or one that leaves them to such a benefit: decided by
     // the event's treatment category before anything else.
     if context.benefit.judgesTreatment, let reason = treatmentReason(context) { return reason }
+    if context.benefit.settings != 0, let setting = context.event.careSetting,
+      context.benefit.settings & setting.bit == 0
+    {
+      return .settingNotCovered
+    }
     guard let eventDate = context.eventDate else {
       // An accident benefit asked about an illness is not "missing data": it does not apply.
       return context.eventHasFactsForBenefit ? .missingEventData : .notApplicable

@@ -73,8 +73,15 @@ public struct CoverFacts: Codable, Sendable, Equatable {
 }
 
 public struct ClaimEvent: Codable, Sendable, Equatable {
+  /// A hospital stay's first and last days.
   public var admissionDate: CalendarDate?
   public var dischargeDate: CalendarDate?
+  /// An outpatient visit or a day case (门诊、日间手术): its day, without admission or
+  /// discharge. A chronic-outpatient settlement's period starts on it.
+  public var visitDate: CalendarDate?
+  /// Where the care was given; absent, a stay (with an admission date) is inpatient and a
+  /// visit outpatient (``careSetting``).
+  public var setting: CareSetting?
   public var settlementDate: CalendarDate?
   public var diagnosisDate: CalendarDate?
   public var accidentDate: CalendarDate?
@@ -92,10 +99,13 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
     admissionDate: CalendarDate? = nil, dischargeDate: CalendarDate? = nil, settlementDate: CalendarDate? = nil,
     diagnosisDate: CalendarDate? = nil, accidentDate: CalendarDate? = nil, claimDate: CalendarDate,
     hospitalDays: Int? = nil, figures: SettlementFigures? = nil, diagnoses: [Diagnosis]? = nil,
-    treatmentCategory: String? = nil, accident: AccidentFacts? = nil
+    treatmentCategory: String? = nil, accident: AccidentFacts? = nil, visitDate: CalendarDate? = nil,
+    setting: CareSetting? = nil
   ) {
     self.admissionDate = admissionDate
     self.dischargeDate = dischargeDate
+    self.visitDate = visitDate
+    self.setting = setting
     self.settlementDate = settlementDate
     self.diagnosisDate = diagnosisDate
     self.accidentDate = accidentDate
@@ -107,8 +117,45 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
     self.accident = accident
   }
 
-  /// The day the event happened (admission, diagnosis or accident), for cover.
-  public var eventDate: CalendarDate? { admissionDate ?? diagnosisDate ?? accidentDate }
+  /// The day the event happened (admission, visit, diagnosis or accident), for cover.
+  public var eventDate: CalendarDate? { admissionDate ?? visitDate ?? diagnosisDate ?? accidentDate }
+
+  /// Where the care was given: as stated, else inpatient for a stay and outpatient for a
+  /// visit; nil for an event that is neither (a diagnosis, an accident).
+  public var careSetting: CareSetting? {
+    setting ?? (admissionDate != nil ? .inpatient : visitDate != nil ? .outpatient : nil)
+  }
+}
+
+/// Where care was given, for benefits that pay only some settings: a hospital top-up pays
+/// stays and day cases, a special-outpatient benefit visits.
+public enum CareSetting: String, Codable, Sendable, CaseIterable {
+  /// 住院: a stay, from admission to discharge.
+  case inpatient
+  /// 日间手术/日间病房: treated and discharged within the day; counted as a stay.
+  case dayCase = "day_case"
+  /// 门诊 (including chronic and special-disease outpatient care).
+  case outpatient
+
+  public var label: LocalizedText {
+    switch self {
+    case .inpatient: LocalizedText(zh: "住院", en: "inpatient")
+    case .dayCase: LocalizedText(zh: "日间手术", en: "day case")
+    case .outpatient: LocalizedText(zh: "门诊", en: "outpatient")
+    }
+  }
+
+  /// Whether an event of this setting counts as a stay (deductibles and rates by stay number).
+  public var isStay: Bool { self != .outpatient }
+
+  /// The setting's bit in a benefit's set of settings.
+  var bit: UInt8 {
+    switch self {
+    case .inpatient: 1
+    case .dayCase: 2
+    case .outpatient: 4
+    }
+  }
 }
 
 /// The settlement sheet's figures; any may be absent. Coded in JSON by the figures' own

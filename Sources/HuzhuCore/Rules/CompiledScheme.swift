@@ -211,12 +211,15 @@ public final class CompiledBenefit: Sendable {
   public let leavesTreatments: [String]
   /// Whether either of those applies: one flag for the common case, judged for every event.
   let judgesTreatment: Bool
+  /// The care settings it pays, as ``CareSetting/bit``s (0: any).
+  let settings: UInt8
 
   init(
     code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
     subjects: [String: SubjectCode], requiredDocuments: [String] = [], treatments: [String]? = nil,
-    leavesTreatments: [String] = []
+    leavesTreatments: [String] = [], settings: [CareSetting]? = nil
   ) {
+    self.settings = settings?.reduce(0) { $0 | $1.bit } ?? 0
     self.requiredDocuments = requiredDocuments
     self.treatments = treatments
     self.leavesTreatments = leavesTreatments

@@ -140,6 +140,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case notApplicable = "not_applicable"
   case treatmentNotCovered = "treatment_not_covered"
   case treatmentPaidElsewhere = "treatment_paid_elsewhere"
+  /// A visit to a benefit for stays, or a stay to one for visits.
+  case settingNotCovered = "setting_not_covered"
   case missingEventData = "missing_event_data"
   case missingFigure = "missing_figure"
   case zeroBase = "zero_base"
@@ -178,6 +180,10 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
       LocalizedText(zh: "该保障只适用于规定的治疗类别", en: "this benefit is only for the treatments it names")
     case .treatmentPaidElsewhere:
       LocalizedText(zh: "该类治疗由本产品的专项保障给付", en: "this treatment is paid under the product's benefit for it")
+    case .settingNotCovered:
+      LocalizedText(
+        zh: "该保障不给付此类就诊（住院、日间手术或门诊）",
+        en: "this benefit does not pay for this kind of care (inpatient, day case or outpatient)")
     case .missingEventData: LocalizedText(zh: "缺少计算所需的事件信息", en: "event data needed for the calculation is missing")
     case .missingFigure: LocalizedText(zh: "结算单缺少所需金额", en: "a settlement figure the rule needs is missing")
     case .zeroBase: LocalizedText(zh: "计算基数为零", en: "the base is zero")

@@ -435,6 +435,17 @@ public enum SchemeCompiler {
       if benefit.genders?.isEmpty == true {
         fail("\(path).genders", "empty_list", zh: "性别列表不能为空", en: "genders cannot be empty")
       }
+      if let settings = benefit.settings {
+        if benefit.kind != .hospital && benefit.kind != .allowance {
+          fail(
+            "\(path).settings", "settings_not_for_kind", zh: "只有住院医疗和住院津贴类保障可以限定就诊类型",
+            en: "only hospital and allowance benefits pay by care setting")
+        } else if settings.isEmpty {
+          fail("\(path).settings", "empty_list", zh: "就诊类型列表不能为空", en: "settings cannot be empty")
+        } else if Set(settings).count != settings.count {
+          fail("\(path).settings", "duplicate_setting", zh: "就诊类型重复", en: "a setting is listed twice")
+        }
+      }
       var codes = limits.categories.map(\.category) + (benefit.allowance?.excludedClasses ?? [])
       if let list = benefit.lumpSum?.list { codes += (listClasses[list] ?? []).sorted() }
       var subjects: [String: SubjectCode] = [:]
@@ -443,8 +454,16 @@ public enum SchemeCompiler {
         CompiledBenefit(
           code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects,
           requiredDocuments: benefit.requiredDocuments ?? [], treatments: benefit.treatments,
-          leavesTreatments: leaving)
+          leavesTreatments: leaving, settings: Self.settings(of: benefit))
       }
+    }
+
+    /// The care settings a benefit pays: as written; else stays and day cases for hospital and
+    /// allowance benefits (every setting for one that names its treatments); any for the rest.
+    static func settings(of benefit: BenefitDefinition) -> [CareSetting]? {
+      if let settings = benefit.settings { return settings }
+      guard benefit.kind == .hospital || benefit.kind == .allowance, benefit.treatments == nil else { return nil }
+      return [.inpatient, .dayCase]
     }
 
     mutating func check(_ base: BaseDefinition, at path: String) {

@@ -233,6 +233,10 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   /// version that names no treatments leaves these events to it, so one event is never paid
   /// under both.
   public var treatments: [String]?
+  /// The care settings whose events a hospital or allowance benefit pays (`inpatient`,
+  /// `day_case`, `outpatient`). Absent: stays and day cases, and every setting for a benefit
+  /// that names its treatments.
+  public var settings: [CareSetting]?
   public var limits: LimitsDefinition?
   /// Documents a claim for this benefit needs beyond the version's list (an accident
   /// report, a pathology report).

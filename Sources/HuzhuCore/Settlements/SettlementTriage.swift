@@ -147,18 +147,25 @@ public enum SettlementTriage {
     SettlementValue.clean(name).filter { !$0.isWhitespace && $0 != "·" && $0 != "•" }.uppercased()
   }
 
-  /// The claim a matched record becomes, received today.
+  /// The claim a matched record becomes, received today: a stay from admission to discharge,
+  /// or an outpatient event on the day its period began (or it was settled).
   public static func intake(
     _ record: SettlementRecord, source: String, supplies: [String], today: CalendarDate
   ) -> ClaimIntake {
     let start = record.admissionDate ?? record.settledOn
     let end = record.dischargeDate ?? start
-    let days = record.isInpatient ? max(1, end.dayNumber - start.dayNumber) : nil
+    let event =
+      record.isInpatient
+      ? ClaimEvent(
+        admissionDate: start, dischargeDate: end, settlementDate: record.settledOn, claimDate: today,
+        hospitalDays: max(1, end.dayNumber - start.dayNumber), figures: record.amounts.figures,
+        treatmentCategory: record.treatmentCategory, setting: .inpatient)
+      : ClaimEvent(
+        settlementDate: record.settledOn, claimDate: today, figures: record.amounts.figures,
+        treatmentCategory: record.treatmentCategory, visitDate: start, setting: .outpatient)
     return ClaimIntake(
       hospital: record.providerName,
-      event: ClaimEvent(
-        admissionDate: start, dischargeDate: end, settlementDate: record.settledOn, claimDate: today,
-        hospitalDays: days, figures: record.amounts.figures, treatmentCategory: record.treatmentCategory),
+      event: event,
       settlementSheetNumber: record.settlementId,
       settlement: SettlementLink(source: source, settlementId: record.settlementId, supplies: supplies))
   }
@@ -174,15 +181,18 @@ public enum SettlementTriage {
           zh: problems.map(\.zh).joined(separator: "；"), en: problems.map(\.en).joined(separator: "; "))
       )
     }
-    if !record.isInpatient {
-      let kind = [record.medicalType, record.diseaseCode, record.diseaseName].compactMap { $0 }.joined(separator: " ")
-      return (
-        .outpatient,
-        LocalizedText(
-          zh: "医疗类别 \(kind)：方案按住院计算，是否给付请人工判断", en: "medical type \(kind): the rules judge stays; staff decide")
-      )
-    }
     if (claim.calculatedTotal ?? .zero).fen == 0 {
+      // An outpatient period no benefit of the scheme pays: staff decide (the scheme may pay
+      // visits by a decision of its own).
+      if !record.isInpatient {
+        let kind = [record.medicalType, record.diseaseCode, record.diseaseName].compactMap { $0 }.joined(separator: " ")
+        return (
+          .outpatient,
+          LocalizedText(
+            zh: "医疗类别 \(kind)：方案的保障不给付此类门诊，是否给付请人工判断",
+            en: "medical type \(kind): no benefit of the scheme pays this outpatient care; staff decide")
+        )
+      }
       let reasons = claim.explanation?.outcomes.flatMap(\.reasons) ?? []
       let text = reasons.first.map(\.text) ?? LocalizedText(zh: "计算结果为0", en: "calculated to zero")
       let codes = Set(reasons.map(\.code))

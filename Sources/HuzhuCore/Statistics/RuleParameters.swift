@@ -1,6 +1,6 @@
 /// The numbers of a rule version a leader may change in the what-if simulator ("can we raise
-/// the 30% to 40%?"): band rates, flat rates, deductibles, caps, claim-count limits and lump
-/// sums (the contribution is not one: the simulator answers with the break-even contribution). Each has a stable key; a changed version is validated whole by the
+/// the 30% to 40%?"): the contribution, band rates, flat rates, deductibles, caps, claim-count
+/// limits and lump sums. Each has a stable key; a changed version is validated whole by the
 /// scheme compiler before anything is simulated.
 public struct RuleParameter: Sendable, Equatable {
   public enum Kind: Sendable, Equatable { case rate, money, count }
@@ -126,6 +126,7 @@ public enum RuleParameters {
     _ key: String, money: Money?, rate: Rate?, count: Int?, in version: inout RuleVersionDefinition
   ) {
     switch key {
+    case "contribution.perShare": if let money { version.contribution?.perShare = money }
     case "limits.perPeriod": version.limits = limits(version.limits) { $0.perPeriod = money }
     case "limits.maxPaidClaims": version.limits = limits(version.limits) { $0.maxPaidClaims = count }
     default:
@@ -144,7 +145,13 @@ public enum RuleParameters {
           } else {
             benefit.hospital?.deductible = nil
           }
-        case "deductible.laterStays": benefit.hospital?.deductible?.laterStays = money
+        case "deductible.laterStays":
+          // A deductible for later stays alone: the first stay deducts nothing.
+          if let money, benefit.hospital?.deductible == nil {
+            benefit.hospital?.deductible = DeductibleDefinition(firstStay: .zero, laterStays: money)
+          } else {
+            benefit.hospital?.deductible?.laterStays = money
+          }
         case "limits.perClaim": benefit.limits = limits(benefit.limits) { $0.perClaim = money }
         case "limits.perPeriod": benefit.limits = limits(benefit.limits) { $0.perPeriod = money }
         case "limits.maxPaidClaims": benefit.limits = limits(benefit.limits) { $0.maxPaidClaims = count }

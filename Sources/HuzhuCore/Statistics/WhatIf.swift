@@ -2,9 +2,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// One paid claim as the simulator replays it: the member as the claim was judged, their
-/// paid cover in the scheme, the event, and what was actually paid. Only facts: the what-if
-/// reads a year of a province's claims, so nothing here is a whole record.
+/// One decided claim as the simulator replays it: the member as the claim was judged, their
+/// paid cover in the scheme, the event, and how it was decided (what was paid, or the rule
+/// it was refused by). Only facts: the what-if reads a year of a province's claims, so
+/// nothing here is a whole record.
 public struct SimulationCase: Sendable, Equatable {
   public let claimNumber: String
   public let memberID: Worker.ID
@@ -13,12 +14,17 @@ public struct SimulationCase: Sendable, Equatable {
   public let member: MemberFacts
   public let cover: [HeldCover]
   public let event: ClaimEvent
-  public let paidOn: CalendarDate
+  /// The day it was paid, or refused.
+  public let decidedOn: CalendarDate
+  /// What was paid (zero for a refusal).
   public let paid: Money
+  /// Why it was refused, when it was: always a reason the rules decide
+  /// (``RejectionReason/isDecidedByRules``); claims refused for anything else are not replayed.
+  public let refusal: RejectionReason?
 
   public init(
     claimNumber: String, memberID: Worker.ID, unitID: WorkUnit.ID?, member: MemberFacts, cover: [HeldCover],
-    event: ClaimEvent, paidOn: CalendarDate, paid: Money
+    event: ClaimEvent, decidedOn: CalendarDate, paid: Money, refusal: RejectionReason? = nil
   ) {
     self.claimNumber = claimNumber
     self.memberID = memberID
@@ -26,26 +32,36 @@ public struct SimulationCase: Sendable, Equatable {
     self.member = member
     self.cover = cover
     self.event = event
-    self.paidOn = paidOn
+    self.decidedOn = decidedOn
     self.paid = paid
+    self.refusal = refusal
   }
 
   /// The case of a worker's claim from the records.
   public init(
-    claimNumber: String, worker: Worker, enrollments: [Enrollment], intake: ClaimIntake, paidOn: CalendarDate,
-    paid: Money
+    claimNumber: String, worker: Worker, enrollments: [Enrollment], intake: ClaimIntake, decidedOn: CalendarDate,
+    paid: Money, refusal: RejectionReason? = nil
   ) {
     self.init(
       claimNumber: claimNumber, memberID: worker.id, unitID: worker.unitID,
       member: MemberFacts(worker),
-      cover: enrollments.compactMap(\.heldCover), event: intake.event, paidOn: paidOn, paid: paid)
+      cover: enrollments.compactMap(\.heldCover), event: intake.event, decidedOn: decidedOn, paid: paid,
+      refusal: refusal)
   }
 }
 
-/// "Can we raise the 30% to 40%?": every paid claim of a period judged again under the
-/// current rules and under the changed ones, in the order they were paid, each member with
-/// their own cap ledger, so caps and claim-count limits bite as they would have. Nothing is
-/// written anywhere; the answer is the difference and what it does to the fund.
+/// "Can we raise the 30% to 40%?", "what if we lowered the deductible?": every claim decided
+/// in a period (paid, paid nothing, or refused by a rule) judged again under the current
+/// rules and under the changed ones, in the order they were decided, each member with their
+/// own cap ledger, so caps and claim-count limits bite as they would have. Nothing is written
+/// anywhere; the answer is the difference, the refused claims that would now pay, and what it
+/// does to the fund.
+///
+/// A refused claim counts as the rules decided it: when the current rules pay it nothing, it
+/// pays what the changed rules give. When the current rules would pay it, it was refused on
+/// facts the rules do not hold (a person's judgement), and it stays refused under both
+/// (``Result/refusalsStanding``). Neither set of rules puts a refusal in the member's ledger
+/// unless it would now pay, as refused claims never were.
 public enum WhatIf {
   public struct Line: Sendable, Equatable {
     public let key: String
@@ -67,7 +83,17 @@ public enum WhatIf {
   }
 
   public struct Result: Sendable, Equatable {
+    /// Claims replayed, refused ones included.
     public let claims: Int
+    /// Of them, claims refused by a rule.
+    public let refused: Int
+    /// Refused claims the changed rules would pay, and what they would pay.
+    public let refusedNowPaying: Int
+    public let refusedNowPayingAmount: Money
+    /// Refused claims the current rules would pay: refused on other facts, they stay refused.
+    public let refusalsStanding: Int
+    /// Claims that paid under the current rules and would pay nothing under the changed ones.
+    public let paidNowNothing: Int
     /// What was paid (after any reviewer's adjustment).
     public let actual: Money
     /// The same claims calculated again under the current rules, and under the changed ones.
@@ -85,13 +111,36 @@ public enum WhatIf {
     public internal(set) var insuredPersons: Int
     /// The fund's balance now, and as it would stand had the changed rules paid these claims.
     public internal(set) var fundBalance: Money
+    /// What the changed contributions would have brought in more (less, when negative) from
+    /// the same members (``ContributionProjection``).
+    public internal(set) var contributionChange: Money = .zero
     /// Claims the engine could not judge (a product the draft lacks…), with the reason.
     public let problems: [String]
 
     public var difference: Money { after - before }
-    public var fundBalanceAfter: Money { fundBalance - difference }
+    public var fundBalanceAfter: Money { fundBalance - difference + contributionChange }
+    /// Money in had the changed contributions applied.
+    public var collectedAfter: Money { collected + contributionChange }
     public var lossRatioBefore: Share { Share(before, of: collected) }
-    public var lossRatioAfter: Share { Share(after, of: collected) }
+    public var lossRatioAfter: Share { Share(after, of: collectedAfter) }
+    /// What the changed rules pay beyond what the changed contributions bring in (zero when
+    /// they bring in enough): the money needed to break even.
+    public var shortfall: Money { max(.zero, after - collectedAfter) }
+    /// How many members, each paying what a member pays under the changed contributions,
+    /// would pay for the changed rules' claims (rounded up); nil when nothing would be
+    /// collected per member, or the count passes any real membership.
+    public var membersToBreakEven: Int? {
+      guard insuredPersons > 0, collectedAfter.fen > 0, after.fen >= 0 else { return nil }
+      // after × persons ÷ collected, rounded up, in 128 bits: a province's claims times its
+      // members passes 64.
+      let product = after.fen.multipliedFullWidth(by: Int64(insuredPersons))
+      let divisor = collectedAfter.fen
+      // Past two billion members is no answer; below it the division cannot overflow.
+      let limit = divisor.multipliedFullWidth(by: Int64(Int32.max))
+      guard (product.high, product.low) < (limit.high, limit.low) else { return nil }
+      let (quotient, remainder) = divisor.dividingFullWidth(product)
+      return Int(quotient) + (remainder > 0 ? 1 : 0)
+    }
     /// The contribution per insured person that would just pay the changed rules' claims
     /// (rounded up to the fen: a break-even price never falls short).
     public var breakEvenPerPerson: Money {
@@ -105,11 +154,14 @@ public enum WhatIf {
     }
 
     /// The same replay against other money figures (read while the claims replayed).
-    public func with(collected: Money, insuredPersons: Int, fundBalance: Money) -> Result {
+    public func with(collected: Money, insuredPersons: Int, fundBalance: Money, contributionChange: Money = .zero)
+      -> Result
+    {
       var result = self
       result.collected = collected
       result.insuredPersons = insuredPersons
       result.fundBalance = fundBalance
+      result.contributionChange = contributionChange
       return result
     }
 
@@ -137,7 +189,7 @@ public enum WhatIf {
     var shards = Array(repeating: [Tally.Position](), count: shardCount)
     for shard in shards.indices { shards[shard].reserveCapacity(cases.count / shardCount + 1) }
     for index in cases.indices {
-      let position = Tally.Position(index, member: cases[index].memberID, paidOn: cases[index].paidOn)
+      let position = Tally.Position(index, member: cases[index].memberID, decidedOn: cases[index].decidedOn)
       shards[position.shard(of: shardCount)].append(position)
     }
     let tallies = Mutex([Tally](repeating: Tally(), count: shardCount))
@@ -149,7 +201,9 @@ public enum WhatIf {
     var total = Tally()
     for tally in tallies.withLock({ $0 }) { total.add(tally) }
     return Result(
-      claims: total.claims, actual: total.actual, before: total.before, after: total.after,
+      claims: total.claims, refused: total.refused, refusedNowPaying: total.refusedNowPaying,
+      refusedNowPayingAmount: total.refusedNowPayingAmount, refusalsStanding: total.refusalsStanding,
+      paidNowNothing: total.paidNowNothing, actual: total.actual, before: total.before, after: total.after,
       byProduct: total.products.values.sorted { $0.key < $1.key },
       byUnit: total.units.map { unit, line in
         Line(
@@ -165,6 +219,11 @@ public enum WhatIf {
   /// The sums of one shard of members' claims.
   struct Tally: Sendable {
     var claims = 0
+    var refused = 0
+    var refusedNowPaying = 0
+    var refusedNowPayingAmount = Money.zero
+    var refusalsStanding = 0
+    var paidNowNothing = 0
     var actual = Money.zero
     var before = Money.zero
     var after = Money.zero
@@ -183,12 +242,12 @@ public enum WhatIf {
     /// member's ID as two integers, so that sorting a shard compares numbers, not objects.
     struct Position {
       let member: (UInt64, UInt64)
-      let paidOn: CalendarDate
+      let decidedOn: CalendarDate
       let index: Int
 
-      init(_ index: Int, member: Worker.ID, paidOn: CalendarDate) {
+      init(_ index: Int, member: Worker.ID, decidedOn: CalendarDate) {
         self.member = withUnsafeBytes(of: member.rawValue.uuid) { $0.loadUnaligned(as: (UInt64, UInt64).self) }
-        self.paidOn = paidOn
+        self.decidedOn = decidedOn
         self.index = index
       }
 
@@ -208,12 +267,12 @@ public enum WhatIf {
         return Int(mixed % UInt64(count))
       }
 
-      /// The shard's claims member by member, each member's in the order they were paid
+      /// The shard's claims member by member, each member's in the order they were decided
       /// (on the same day, by their numbers).
       static func ordered(_ shard: [Position], in cases: [SimulationCase]) -> [Position] {
         shard.sorted { lhs, rhs in
           if lhs.member != rhs.member { return lhs.member < rhs.member }
-          if lhs.paidOn != rhs.paidOn { return lhs.paidOn < rhs.paidOn }
+          if lhs.decidedOn != rhs.decidedOn { return lhs.decidedOn < rhs.decidedOn }
           return cases[lhs.index].claimNumber < cases[rhs.index].claimNumber
         }
       }
@@ -248,35 +307,56 @@ public enum WhatIf {
         // Fields are read from the array in place: copying whole cases out of it (their
         // event, member and cover) was a fifth of the replay.
         let keepsLedger = position < claims.count - 1
-        func judge(_ scheme: CompiledScheme, _ ledger: inout CapLedger) -> [BenefitAmount]? {
+        func judge(_ scheme: CompiledScheme, _ ledger: CapLedger) -> (Explanation, ClaimEvent, [BenefitAmount])? {
           let claimCase = ClaimCaseBuilder.build(
             member: cases[index].member, cover: cases[index].cover, event: cases[index].event,
             claimDate: cases[index].event.claimDate, ledger: ledger)
           do {
             let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
-            let amounts = BenefitAmount.split(explanation, total: nil)
-            if keepsLedger { ledger.record(explanation, paying: amounts, event: claimCase.event) }
-            return amounts
+            return (explanation, claimCase.event, BenefitAmount.split(explanation, total: nil))
           } catch {
             problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
             return nil
           }
         }
-        guard let was = judge(current, &ledgers.before), let would = judge(changed, &ledgers.after) else { continue }
+        guard let was = judge(current, ledgers.before), let would = judge(changed, ledgers.after) else { continue }
         judged = true
-        let wasTotal = was.total
-        let wouldTotal = would.total
+        var wasAmounts = was.2
+        var wouldAmounts = would.2
         let paid = cases[index].paid
+        if cases[index].refusal != nil {
+          refused += 1
+          if !wasAmounts.total.isZero {
+            // Refused although the rules pay it: on facts the rules do not hold, under both.
+            refusalsStanding += 1
+            wasAmounts = []
+            wouldAmounts = []
+          } else if !wouldAmounts.total.isZero {
+            refusedNowPaying += 1
+            refusedNowPayingAmount += wouldAmounts.total
+          }
+        } else if !wasAmounts.total.isZero && wouldAmounts.total.isZero {
+          paidNowNothing += 1
+        }
+        if keepsLedger {
+          // A refusal never entered the ledger; under the changed rules it does once it pays.
+          if cases[index].refusal == nil { ledgers.before.record(was.0, paying: wasAmounts, event: was.1) }
+          if cases[index].refusal == nil || !wouldAmounts.total.isZero {
+            ledgers.after.record(would.0, paying: wouldAmounts, event: would.1)
+          }
+        }
+        let wasTotal = wasAmounts.total
+        let wouldTotal = wouldAmounts.total
         difference += wouldTotal - wasTotal
         self.claims += 1
         actual += paid
         before += wasTotal
         after += wouldTotal
         // A product's line counts the claim once, whether it paid under one set of rules or both.
-        let amounts = was + would
+        let amounts = wasAmounts + wouldAmounts
         for (offset, amount) in amounts.enumerated()
         where !amounts[..<offset].contains(where: { $0.product == amount.product }) {
-          add(product: amount.product, was: was, would: would, names: names)
+          add(product: amount.product, was: wasAmounts, would: wouldAmounts, names: names)
         }
         units[cases[index].unitID, default: Line(key: "", label: "")].add(
           Line(key: "", label: "", claims: 1, actual: paid, before: wasTotal, after: wouldTotal))
@@ -295,6 +375,11 @@ public enum WhatIf {
 
     mutating func add(_ other: Tally) {
       claims += other.claims
+      refused += other.refused
+      refusedNowPaying += other.refusedNowPaying
+      refusedNowPayingAmount += other.refusedNowPayingAmount
+      refusalsStanding += other.refusalsStanding
+      paidNowNothing += other.paidNowNothing
       actual += other.actual
       before += other.before
       after += other.after
@@ -312,5 +397,47 @@ extension [BenefitAmount] {
 
   func total(of product: String) -> Money {
     reduce(.zero) { $1.product == product ? $0 + $1.amount : $0 }
+  }
+}
+
+/// What changed contributions would have brought in from the members insured in the period:
+/// for each product and coverage period, the persons it covered times the difference between
+/// the changed version's price per share and the current one's (one share a person: the
+/// counts kept per period are of persons). A period whose product or price is missing under
+/// either set of rules adds nothing.
+public enum ContributionProjection {
+  /// Persons covered by a product for a coverage period starting on a day.
+  public struct Cover: Sendable, Equatable {
+    public let product: String
+    public let periodStart: CalendarDate
+    public let persons: Int
+
+    public init(product: String, periodStart: CalendarDate, persons: Int) {
+      self.product = product
+      self.periodStart = periodStart
+      self.persons = persons
+    }
+  }
+
+  public static func change(_ cover: [Cover], current: CompiledScheme, changed: CompiledScheme) -> Money {
+    var total = Money.zero
+    for group in cover {
+      guard
+        let was = current.product(group.product)?.version(forCoverageStartingOn: group.periodStart)?
+          .contributionPerShare,
+        let will = changed.product(group.product)?.version(forCoverageStartingOn: group.periodStart)?
+          .contributionPerShare,
+        will != was
+      else { continue }
+      // Prices and counts come from stored schemes and rows, but a draft's price is typed: the
+      // product is checked, and a sum past any fund's size is left out rather than trapping.
+      let (difference, negated) = will.fen.subtractingReportingOverflow(was.fen)
+      let (perPerson, overflow) = difference.multipliedReportingOverflow(by: Int64(group.persons))
+      guard !negated, !overflow else { continue }
+      let (sum, passed) = total.fen.addingReportingOverflow(perPerson)
+      guard !passed else { continue }
+      total = Money(fen: sum)
+    }
+    return total
   }
 }

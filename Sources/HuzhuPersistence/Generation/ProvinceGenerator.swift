@@ -466,7 +466,7 @@ public enum ProvinceGenerator {
                 member: MemberFacts(
                   birthDate: facts.birth, gender: facts.gender, insuranceType: .urbanEmployee,
                   categories: MemberCategories(), cover: []),
-                cover: heldCover, event: event, paidOn: paid, paid: total),
+                cover: heldCover, event: event, decidedOn: paid, paid: total),
               id: id, schemeCode: schemeCode, organisationID: unit.organisation))
           if total.fen > 0 {
             payouts.append([

@@ -37,6 +37,7 @@ public enum HuzhuMigrations {
       M028_Recoveries(),
       M029_CorrectionsFixed(),
       M030_EnrollmentVoids(),
+      M031_ReplayedRefusals(),
     ]
   }
 

@@ -5,33 +5,40 @@ import HuzhuCore
 import NIOCore
 import SQLKit
 
-/// What the what-if replays of a paid claim (M016 `claim_replays`): the columns that select
-/// it (scheme, node, day paid), and its case — the member's facts as the claim was judged,
-/// the cover in force, the event, what was paid — as one compact value (``ReplayFacts``).
-/// Written in the transaction that pays the claim (``record(_:paidOn:on:)``), by the
-/// province generator in bulk, and from scratch by ``rebuild(on:)``, which a test holds equal.
+/// What the what-if replays of a decided claim (M016 `claim_replays`, M031): the columns that
+/// select it (scheme, node, day decided), and its case — the member's facts as the claim was
+/// judged, the cover in force, the event, what was paid or the rule it was refused by — as
+/// one compact value (``ReplayFacts``). A paid claim has a row from the transaction that pays
+/// it, a claim refused by a rule (``RejectionReason/isDecidedByRules``) from the one that
+/// refuses it until an appeal or a reopening takes the refusal back (``record(_:decidedOn:refusal:on:)``,
+/// ``forget(_:on:)``); the province generator writes them in bulk, and ``rebuild(on:)`` from
+/// scratch, which a test holds equal.
 ///
 /// Why a table of its own: a year of a province's claims is 300,000 rows whose records carry
 /// the intake and the explanation as JSON, several kilobytes each. The replay needs a hundred
-/// bytes of each. The day paid is a day number (days since 1970-01-01,
+/// bytes of each. The day decided is a day number (days since 1970-01-01,
 /// ``CalendarDate/dayNumber``), compared as an integer.
 enum ClaimReplays {
   static let table = "claim_replays"
-  static let columns = ["id", "scheme_code", "organisation_id", "paid_on", "facts"]
+  static let columns = ["id", "scheme_code", "organisation_id", "decided_on", "facts"]
 
   /// A replay row's values, in ``columns``' order.
   static func values(_ claim: SimulationCase, id: UUID, schemeCode: String, organisationID: UUID?) throws
     -> [LiteralInserter.Value]
   {
     [
-      .uuid(id), .text(schemeCode), organisationID.map(LiteralInserter.Value.uuid) ?? .null, .day(claim.paidOn),
+      .uuid(id), .text(schemeCode), organisationID.map(LiteralInserter.Value.uuid) ?? .null, .day(claim.decidedOn),
       .bytes(try ReplayFacts.encode(claim)),
     ]
   }
 
-  /// The replay row of a claim being paid: its member's facts as the registry holds them, the
-  /// cover in force on the event's day from their enrollments.
-  static func record(_ record: ClaimRecord, paidOn: CalendarDate, on database: any Database) async throws {
+  /// The replay row of a claim being paid, or refused by `refusal`: its member's facts as the
+  /// registry holds them, the cover in force on the event's day from their enrollments. It
+  /// replaces the claim's row, if any (a claim paid again after the bank returned the money,
+  /// paid after an appeal against its refusal).
+  static func record(
+    _ record: ClaimRecord, decidedOn: CalendarDate, refusal: RejectionReason? = nil, on database: any Database
+  ) async throws {
     let sql = database.sqlDatabase
     guard let worker = try await WorkerModel.find(record.workerID.rawValue, on: database) else {
       throw CorruptRow(table: "claims", column: "worker_id")
@@ -49,22 +56,60 @@ enum ClaimReplays {
       claimNumber: record.number, memberID: record.workerID, unitID: record.unitID,
       member: MemberFacts(try worker.domain(unitID: nil)),
       cover: ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate), event: event,
-      paidOn: paidOn, paid: record.approvedTotal ?? .zero)
+      decidedOn: decidedOn, paid: refusal == nil ? record.approvedTotal ?? .zero : .zero, refusal: refusal)
     let values = try values(
       claim, id: record.id.rawValue, schemeCode: record.schemeCode, organisationID: record.organisationID?.rawValue)
     try await sql.raw(
       """
-      INSERT INTO claim_replays (\(unsafeRaw: columns.joined(separator: ", "))) VALUES (\(SQLList(values.map(\.bound))))
+      INSERT INTO claim_replays (\(unsafeRaw: columns.joined(separator: ", "))) VALUES (\(SQLList(values.map(\.bound)))) \
+      ON CONFLICT (id) DO UPDATE SET scheme_code = excluded.scheme_code, organisation_id = excluded.organisation_id, \
+      decided_on = excluded.decided_on, facts = excluded.facts
       """
     ).run()
   }
 
-  /// Every paid claim's replay row again, from the claim records (their intake JSON) and the
-  /// workers: what M016 filled the table with, and what the test compares the maintained
-  /// rows with.
-  static func rebuild(on database: any Database) async throws {
+  /// The claim is no longer decided as its row says (its refusal appealed or reopened, or
+  /// replaced by a refusal the rules do not decide): no row.
+  static func forget(_ claim: ClaimRecord.ID, on database: any Database) async throws {
+    try await database.sqlDatabase.raw("DELETE FROM claim_replays WHERE id = \(bind: claim.rawValue)").run()
+  }
+
+  /// What a step of the workflow does to the claim's row and to its day of refusal (kept on
+  /// the claim, `rejected_on`, so the rows can be made again from the records).
+  static func follow(
+    _ rejection: ClaimEffects.Rejection, of record: ClaimRecord, on day: CalendarDate, database: any Database
+  ) async throws {
+    let sql = database.sqlDatabase
+    switch rejection {
+    case .record(let reason):
+      try await sql.raw(
+        "UPDATE claims SET rejected_on = \(bind: day.description) WHERE id = \(bind: record.id.rawValue)"
+      )
+      .run()
+      if reason.isDecidedByRules {
+        try await Self.record(record, decidedOn: day, refusal: reason, on: database)
+      } else {
+        try await forget(record.id, on: database)
+      }
+    case .clear:
+      try await sql.raw("UPDATE claims SET rejected_on = NULL WHERE id = \(bind: record.id.rawValue)").run()
+      try await forget(record.id, on: database)
+    }
+  }
+
+  /// Every decided claim's replay row again, from the claim records (their intake JSON) and
+  /// the workers: what the migrations filled the table with, and what the test compares the
+  /// maintained rows with. `refusals`: also the claims refused by a rule (M016 ran before
+  /// claims had their day of refusal).
+  static func rebuild(on database: any Database, refusals: Bool = true) async throws {
     try await database.sqlDatabase.raw("DELETE FROM claim_replays").run()
-    // A page of claims at a time, by ID: a large fund's paid claims do not fit in memory whole.
+    try await recordPaid(on: database)
+    if refusals { try await recordRefusals(on: database) }
+  }
+
+  /// A row for every paid claim, a page of claims at a time by ID: a large fund's paid claims
+  /// do not fit in memory whole.
+  static func recordPaid(on database: any Database) async throws {
     var after: UUID?
     while true {
       var page = ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue)
@@ -74,13 +119,38 @@ enum ClaimReplays {
       for claim in claims {
         let record = try claim.domain()
         guard let paidOn = record.paidOn else { continue }
-        try await Self.record(record, paidOn: paidOn, on: database)
+        try await Self.record(record, decidedOn: paidOn, on: database)
       }
       after = try last.requireID()
     }
   }
 
-  /// The replay rows of the claims paid in `period` under `schemeCode` within `nodes`, as the
+  /// A row for every claim refused by a rule on a known day.
+  static func recordRefusals(on database: any Database) async throws {
+    struct Refusal: Decodable {
+      let id: UUID
+      let rejection_reason: String
+      let rejected_on: String
+    }
+    let reasons = RejectionReason.allCases.filter(\.isDecidedByRules).map(\.rawValue)
+    let refusals = try await database.sqlDatabase.raw(
+      """
+      SELECT id, rejection_reason, rejected_on FROM claims
+      WHERE state = \(bind: ClaimState.rejected.rawValue) AND rejected_on IS NOT NULL
+        AND rejection_reason IN (\(binds: reasons))
+      ORDER BY id
+      """
+    ).all(decoding: Refusal.self)
+    for refusal in refusals {
+      guard let reason = RejectionReason(rawValue: refusal.rejection_reason),
+        let day = CalendarDate(refusal.rejected_on),
+        let claim = try await ClaimModel.find(refusal.id, on: database)
+      else { throw CorruptRow(table: "claims", column: "rejected_on") }
+      try await Self.record(try claim.domain(), decidedOn: day, refusal: reason, on: database)
+    }
+  }
+
+  /// The replay rows of the claims decided in `period` under `schemeCode` within `nodes`, as the
   /// simulator's cases: one statement, one value a claim, decoded on the other cores while
   /// the statement still steps (``CaseAssembler``).
   static func cases(
@@ -88,8 +158,8 @@ enum ClaimReplays {
   ) async throws -> [SimulationCase] {
     let query: SQLQueryString = """
       SELECT r.facts FROM claim_replays r
-      WHERE r.scheme_code = \(bind: schemeCode) AND r.paid_on >= \(bind: period.from.dayNumber)
-        AND r.paid_on <= \(bind: period.to.dayNumber) AND \(nodes)
+      WHERE r.scheme_code = \(bind: schemeCode) AND r.decided_on >= \(bind: period.from.dayNumber)
+        AND r.decided_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
     if let sqlite = database as? any SQLiteDatabase {
       return try await cases(query, on: sqlite, serializedBy: database.sqlDatabase)
@@ -139,7 +209,8 @@ enum ClaimReplays {
 }
 
 extension StatisticsAggregates {
-  /// Every paid claim's replay row again from the records (what M016 did for earlier claims).
+  /// Every decided claim's replay row again from the records (what M016 and M031 did for
+  /// earlier claims).
   public static func rebuildReplays(on database: any Database) async throws {
     try await ClaimReplays.rebuild(on: database)
   }

@@ -154,6 +154,9 @@ public struct FluentClaimStore: ClaimStore {
       case nil: break
       }
       try await row.update(on: transaction)
+      if let rejection = effects.rejection {
+        try await ClaimReplays.follow(rejection, of: record, on: context.today, database: transaction)
+      }
       try await Self.log(
         record, action: Self.name(of: action), from: from, note: effects.historyNote, context: context,
         on: transaction)
@@ -511,7 +514,7 @@ public struct FluentClaimStore: ClaimStore {
       }
     }
     try await recordPayouts(record, on: database, paidOn: today)
-    try await ClaimReplays.record(record, paidOn: today, on: database)
+    try await ClaimReplays.record(record, decidedOn: today, on: database)
     for part in byProduct {
       try await FundEntryModel(
         FundEntry(

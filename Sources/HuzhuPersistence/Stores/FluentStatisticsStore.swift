@@ -122,6 +122,32 @@ public struct FluentStatisticsStore: StatisticsStore {
     return (Money(fen: totals?.collected ?? 0), Int(totals?.insured ?? 0))
   }
 
+  /// Persons covered in the period by product and coverage period (from the maintained
+  /// cohorts), for what changed contributions would have brought in.
+  func coverByProduct(schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?)
+    async throws -> [ContributionProjection.Cover]
+  {
+    struct Row: Decodable {
+      let product_code: String
+      let period_start: String
+      let persons: Int64?
+    }
+    return try await sql.raw(
+      """
+      SELECT c.product_code, c.period_start, CAST(SUM(c.person_products) AS BIGINT) AS persons
+      FROM stat_cohorts c
+      WHERE c.scheme_code = \(bind: schemeCode) AND c.period_start <= \(bind: period.to.description)
+        AND c.period_end >= \(bind: period.from.description) AND \(Self.within("c.organisation_id", nodes(organisations)))
+      GROUP BY c.product_code, c.period_start
+      """
+    ).all(decoding: Row.self).map { row in
+      guard let start = CalendarDate(row.period_start) else {
+        throw CorruptRow(table: "stat_cohorts", column: "period_start")
+      }
+      return ContributionProjection.Cover(product: row.product_code, periodStart: start, persons: Int(row.persons ?? 0))
+    }
+  }
+
   // MARK: Targets
 
   public func targets(on day: CalendarDate) async throws -> [AgencyTarget] {

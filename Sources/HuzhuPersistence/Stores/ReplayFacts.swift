@@ -2,7 +2,7 @@ import Foundation
 import HuzhuCore
 import NIOCore
 
-/// A paid claim's what-if case (``SimulationCase``) as one compact value: the `facts` column
+/// A decided claim's what-if case (``SimulationCase``) as one compact value: the `facts` column
 /// of a replay row (M016). A province's year is 300,000 rows; read as 32 columns, the drivers
 /// built a value (and a string for each text column) per column per row, and PostgreSQL's
 /// rows looked every column up by name: most of the what-if's time. One value a row is one
@@ -12,15 +12,18 @@ import NIOCore
 /// (Protocol Buffers needs `protoc` and a generated layer to convert from), and JSON, the
 /// format the intake is kept in, is what the replay rows were made to avoid.
 ///
-/// Layout (version 1): a version byte, then the fields in the order ``encode(_:)`` writes
-/// them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
+/// Layout (version 2): a version byte, then the fields in the order ``encode(_:)`` writes
+/// them. Version 1, which paid claims were written in until refusals and visits were replayed
+/// too, lacks the refusal after the amount paid and the visit and setting at the end of the
+/// event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
 /// day packed in one; a string is its byte count and UTF-8; an optional field is a presence
 /// byte and the value; the rare nested facts (diagnoses, accident) are JSON. The settlement
 /// figures are written in `SettlementFigure.allCases` order, so a new figure is a new layout
-/// too. A new layout takes a new version byte (and a migration that rebuilds the rows); the
-/// reader refuses a version it does not know rather than guess. A test pins version 1's bytes.
+/// too. A new layout takes a new version byte (and a migration that rebuilds the rows, or a
+/// reader of the old one); the reader refuses a version it does not know rather than guess.
+/// A test pins both versions' bytes.
 enum ReplayFacts {
-  static let version: UInt8 = 1
+  static let version: UInt8 = 2
 
   static func encode(_ claim: SimulationCase) throws -> [UInt8] {
     var out = Writer()
@@ -29,8 +32,9 @@ enum ReplayFacts {
     out.string(claim.claimNumber)
     out.uuid(claim.memberID.rawValue)
     out.optional(claim.unitID) { $0.uuid($1.rawValue) }
-    out.date(claim.paidOn)
+    out.date(claim.decidedOn)
     out.signed(claim.paid.fen)
+    out.optional(claim.refusal) { $0.string($1.rawValue) }
 
     let member = claim.member
     out.date(member.birthDate)
@@ -60,6 +64,8 @@ enum ReplayFacts {
     ] {
       out.optional(day) { $0.date($1) }
     }
+    out.optional(event.visitDate) { $0.date($1) }
+    out.optional(event.setting) { $0.string($1.rawValue) }
     out.optional(event.hospitalDays) { $0.signed(Int64($1)) }
     out.optional(event.figures) { out, figures in
       for figure in SettlementFigure.allCases { out.optional(figures[figure]) { $0.signed($1.fen) } }
@@ -79,12 +85,20 @@ enum ReplayFacts {
   /// to right; where an initialiser's order differs, the fields are read first).
   static func decode(_ bytes: UnsafeRawBufferPointer) throws -> SimulationCase {
     var input = Reader(bytes: bytes)
-    guard try input.byte() == version else { throw corrupt }
+    let layout = try input.byte()
+    guard layout == 1 || layout == version else { throw corrupt }
     let number = try input.string()
     let memberID = try input.uuid()
     let unitID = try input.optional { try $0.uuid() }
-    let paidOn = try input.date()
+    let decidedOn = try input.date()
     let paid = Money(fen: try input.signed())
+    let refusal =
+      layout == 1
+      ? nil
+      : try input.optional { input -> RejectionReason in
+        guard let reason = RejectionReason(rawValue: try input.string()) else { throw corrupt }
+        return reason
+      }
 
     let birthDate = try input.date()
     guard let gender = Gender(rawValue: try input.string()) else { throw corrupt }
@@ -121,6 +135,14 @@ enum ReplayFacts {
     let settlement = try input.optional { try $0.date() }
     let diagnosis = try input.optional { try $0.date() }
     let accident = try input.optional { try $0.date() }
+    let visit = layout == 1 ? nil : try input.optional { try $0.date() }
+    let setting =
+      layout == 1
+      ? nil
+      : try input.optional { input -> CareSetting in
+        guard let setting = CareSetting(rawValue: try input.string()) else { throw corrupt }
+        return setting
+      }
     let hospitalDays = try input.optional { Int(try $0.signed()) }
     let figures = try input.optional { input -> SettlementFigures in
       var figures = SettlementFigures()
@@ -133,14 +155,15 @@ enum ReplayFacts {
     let event = ClaimEvent(
       admissionDate: admission, dischargeDate: discharge, settlementDate: settlement, diagnosisDate: diagnosis,
       accidentDate: accident, claimDate: claimDate, hospitalDays: hospitalDays, figures: figures,
-      diagnoses: diagnoses, treatmentCategory: treatmentCategory, accident: accidentFacts)
+      diagnoses: diagnoses, treatmentCategory: treatmentCategory, accident: accidentFacts, visitDate: visit,
+      setting: setting)
     guard input.isAtEnd else { throw corrupt }
     return SimulationCase(
       claimNumber: number, memberID: .init(memberID), unitID: unitID.map { .init($0) },
       member: MemberFacts(
         birthDate: birthDate, gender: gender, insuranceType: insuranceType, categories: categories,
         riskClass: riskClass, cover: []),
-      cover: cover, event: event, paidOn: paidOn, paid: paid)
+      cover: cover, event: event, decidedOn: decidedOn, paid: paid, refusal: refusal)
   }
 
   static var corrupt: CorruptRow { CorruptRow(table: ClaimReplays.table, column: "facts") }

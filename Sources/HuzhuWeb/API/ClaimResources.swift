@@ -19,7 +19,8 @@ struct NewClaim: Content {
 /// account may record earlier dates.
 struct ClaimIntakeInput: Content {
   struct Event: Codable {
-    var admissionDate, dischargeDate, settlementDate, diagnosisDate, accidentDate: CalendarDate?
+    var admissionDate, dischargeDate, visitDate, settlementDate, diagnosisDate, accidentDate: CalendarDate?
+    var setting: CareSetting?
     var claimDate: CalendarDate?
     var claimDateReason: String?
     var hospitalDays: Int?
@@ -42,7 +43,8 @@ struct ClaimIntakeInput: Content {
         admissionDate: event.admissionDate, dischargeDate: event.dischargeDate, settlementDate: event.settlementDate,
         diagnosisDate: event.diagnosisDate, accidentDate: event.accidentDate, claimDate: received,
         hospitalDays: event.hospitalDays, figures: event.figures, diagnoses: event.diagnoses,
-        treatmentCategory: event.treatmentCategory, accident: event.accident),
+        treatmentCategory: event.treatmentCategory, accident: event.accident, visitDate: event.visitDate,
+        setting: event.setting),
       invoiceNumbers: invoiceNumbers, settlementSheetNumber: settlementSheetNumber)
   }
 }

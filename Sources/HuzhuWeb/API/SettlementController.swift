@@ -16,14 +16,8 @@ struct SettlementController {
   @Sendable func feed(_ request: Request) async throws -> SettlementReceiptResource {
     guard let code = request.parameters.get(SiteURL.codeParameter) else { throw Abort(.notFound) }
     let body = request.body.data.map { Data(buffer: $0) } ?? Data()
-    do {
-      let receipt = try await Settlements(request.services, actor: try request.actor).feed(body, source: code)
-      return SettlementReceiptResource(receipt)
-    } catch let failure as ValidationFailure where failure.errors.map(\.code) == ["unknown_source"] {
-      // The source is the path's resource: one this account cannot see (another federation's,
-      // or none) is not found, as any other resource outside its scope.
-      throw UseCaseError.notFound
-    }
+    let receipt = try await Settlements(request.services, actor: try request.actor).feed(body, source: code)
+    return SettlementReceiptResource(receipt)
   }
 
   /// The exceptions queue: `?status=held` (the default) and `?exception=code`, oldest first.

@@ -9,7 +9,11 @@ enum ClaimFormPage {
   struct Form: Sendable {
     var schemeCode = ""
     var hospital = ""
+    /// `inpatient` (the default), `day_case` or `outpatient`.
+    var setting = CareSetting.inpatient.rawValue
     var admissionDate = ""
+    /// An outpatient visit's or a day case's day.
+    var visitDate = ""
     var dischargeDate = ""
     var settlementDate = ""
     /// The receipt date: today, unless someone allowed to records an earlier one.
@@ -25,7 +29,9 @@ enum ClaimFormPage {
     init(fields: [String: String]) {
       schemeCode = fields["schemeCode"] ?? ""
       hospital = fields["hospital"] ?? ""
+      setting = fields["setting"] ?? CareSetting.inpatient.rawValue
       admissionDate = fields["admissionDate"] ?? ""
+      visitDate = fields["visitDate"] ?? ""
       dischargeDate = fields["dischargeDate"] ?? ""
       settlementDate = fields["settlementDate"] ?? ""
       claimDate = fields["claimDate"] ?? ""
@@ -63,6 +69,14 @@ enum ClaimFormPage {
       }
       let requested = date(claimDate, "event.claimDate")
       let admission = date(admissionDate, "event.admissionDate")
+      let visit = date(visitDate, "event.visitDate")
+      let careSetting = CareSetting(rawValue: setting)
+      if careSetting == nil {
+        errors.append(
+          FieldError(
+            field: "event.setting", code: "invalid_setting",
+            message: LocalizedText(zh: "请选择住院、日间手术或门诊", en: "choose inpatient, day case or outpatient")))
+      }
       let discharge = date(dischargeDate, "event.dischargeDate")
       let settlement = date(settlementDate, "event.settlementDate")
       var days: Int?
@@ -97,7 +111,7 @@ enum ClaimFormPage {
             event: ClaimEvent(
               admissionDate: admission, dischargeDate: discharge, settlementDate: settlement,
               claimDate: requested ?? today, hospitalDays: days,
-              figures: amounts.isEmpty ? nil : SettlementFigures(amounts)),
+              figures: amounts.isEmpty ? nil : SettlementFigures(amounts), visitDate: visit, setting: careSetting),
             invoiceNumbers: invoices,
             settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty),
           requested, claimDateReason

@@ -59,8 +59,20 @@ extension ClaimFormPage {
               "schemeCode", id: "schemeCode",
               model.schemes.map { .choice($0.code, $0.name, selected: $0.code == form.schemeCode) })),
           input("hospital", "hospital", text("医院", "Hospital"), form.hospital),
-          input("event.admissionDate", "admissionDate", text("入院日期", "Admitted"), form.admissionDate, type: .date),
+          field(
+            "event.setting", id: "setting", text("就诊类型", "Kind of care"),
+            .namedSelect(
+              "setting", id: "setting",
+              CareSetting.allCases.map {
+                .choice($0.rawValue, $0.label.text(for: language), selected: $0.rawValue == form.setting)
+              })),
+          input(
+            "event.admissionDate", "admissionDate", text("入院日期（住院）", "Admitted (stay)"), form.admissionDate, type: .date
+          ),
           input("event.dischargeDate", "dischargeDate", text("出院日期", "Discharged"), form.dischargeDate, type: .date),
+          input(
+            "event.visitDate", "visitDate", text("就诊日期（门诊、日间手术）", "Visit date (outpatient, day case)"),
+            form.visitDate, type: .date),
           input(
             "event.hospitalDays", "hospitalDays", text("住院天数", "Days in hospital"), form.hospitalDays, type: .number),
           input("event.settlementDate", "settlementDate", text("医保结算日期", "Settled"), form.settlementDate, type: .date),

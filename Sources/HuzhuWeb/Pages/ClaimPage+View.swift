@@ -99,6 +99,9 @@ extension ClaimPage {
         .fact(
           text("住院时间", "Stay"),
           event.admissionDate.map { "\($0) – \(event.dischargeDate?.description ?? "")" }),
+        .fact(
+          text("就诊", "Visit"),
+          event.visitDate.map { "\((event.careSetting ?? .outpatient).label.text(for: language)) \($0)" }),
         .fact(text("申请日期", "Claimed on"), event.claimDate.description),
         .forEach(figures) { figure, amount in
           .fact(figure.label.text(for: language), amount.formatted)

@@ -94,7 +94,8 @@ extension PagesController {
 
   /// The posted intake form: text fields and one optional scan per checklist item.
   struct ClaimFormBody: Content {
-    var schemeCode, hospital, admissionDate, dischargeDate, settlementDate, claimDate, claimDateReason: String?
+    var schemeCode, hospital, setting, admissionDate, dischargeDate, visitDate, settlementDate, claimDate: String?
+    var claimDateReason: String?
     var hospitalDays: String?
     var invoiceNumbers, settlementSheetNumber, expedited: String?
     var figure_total_cost, figure_in_scope_cost, figure_pooled_fund_paid: String?
@@ -103,7 +104,8 @@ extension PagesController {
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
-        ("schemeCode", schemeCode), ("hospital", hospital), ("admissionDate", admissionDate),
+        ("schemeCode", schemeCode), ("hospital", hospital), ("setting", setting), ("visitDate", visitDate),
+        ("admissionDate", admissionDate),
         ("dischargeDate", dischargeDate), ("settlementDate", settlementDate), ("claimDate", claimDate),
         ("claimDateReason", claimDateReason),
         ("hospitalDays", hospitalDays), ("invoiceNumbers", invoiceNumbers),

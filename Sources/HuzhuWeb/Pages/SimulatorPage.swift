@@ -5,8 +5,9 @@ import Plot
 import Vapor
 
 /// The what-if simulator: pick a product's rule version, change its numbers (a band's rate,
-/// a cap, a deductible…), and see what every claim paid in the period would have cost, by
-/// product and by unit, and what it does to the fund. A GET form: the address is the
+/// a cap, a deductible, the contribution…), and see what every claim decided in the period
+/// (paid, or refused by a rule) would have cost, by product and by unit, which refusals would
+/// now pay, and what it does to the fund and the members needed to break even. A GET form: the address is the
 /// question, so it can be sent to a colleague. Or upload a whole draft scheme file (POST,
 /// multipart), which is judged against the stored scheme of its code. Nothing is ever written.
 enum SimulatorPage {
@@ -168,8 +169,8 @@ enum SimulatorPage {
             .class("muted"),
             .text(
               text(
-                "选择一个产品的规则版本，修改参数，用统计期内已支付的每一笔申请重新测算：按支付顺序逐人累计限额，不改动任何真实数据。",
-                "Pick a product's rule version, change its numbers, and every claim paid in the period is judged again, in the order paid with each member's caps: nothing real is changed."
+                "选择一个产品的规则版本，修改参数，用统计期内已决的每一笔申请（已支付的，以及因规则不予给付的）重新测算：按决定顺序逐人累计限额，不改动任何真实数据。",
+                "Pick a product's rule version, change its numbers, and every claim decided in the period (paid, or refused by a rule) is judged again, in the order decided with each member's caps: nothing real is changed."
               ))),
           form(),
           draftForm(),
@@ -201,7 +202,7 @@ enum SimulatorPage {
           .organisationSelect(
             "org", nodes: model.nodes, selected: model.root.id.description, language: language)),
         .labelled(
-          text("已支付申请：起始日期", "Claims paid from"), for: "from", errors: field("from"), language: language,
+          text("已决申请：起始日期", "Claims decided from"), for: "from", errors: field("from"), language: language,
           .input(.type(.date), .name("from"), .id("from"), .value(model.from.description))),
         .labelled(
           text("截止日期", "to"), for: "to", errors: field("to"), language: language,
@@ -250,7 +251,7 @@ enum SimulatorPage {
             .organisationSelect(
               "org", nodes: model.nodes, selected: model.root.id.description, language: language, id: "draft-org")),
           .labelled(
-            text("已支付申请：起始日期", "Claims paid from"), for: "draft-from", errors: [], language: language,
+            text("已决申请：起始日期", "Claims decided from"), for: "draft-from", errors: [], language: language,
             .input(.type(.date), .name("from"), .id("draft-from"), .value(model.from.description))),
           .labelled(
             text("截止日期", "to"), for: "draft-to", errors: [], language: language,
@@ -273,10 +274,14 @@ enum SimulatorPage {
             .text(text("赔付金额（元）", "Paid (yuan)")), .money(result.before), .money(result.after),
             .text(signed(result.difference)),
           ],
+          [
+            .text(text("筹集（元）", "Collected (yuan)")), .money(result.collected), .money(result.collectedAfter),
+            .text(signed(result.contributionChange)),
+          ],
           [.text(text("赔付率", "Loss ratio")), .share(result.lossRatioBefore), .share(result.lossRatioAfter), .text("")],
           [
             .text(text("基金结余（元）", "Fund balance (yuan)")), .money(result.fundBalance), .money(result.fundBalanceAfter),
-            .text(signed(-result.difference)),
+            .text(signed(result.fundBalanceAfter - result.fundBalance)),
           ],
         ])
       let products = result.byProduct.flatMap {
@@ -294,7 +299,10 @@ enum SimulatorPage {
         },
         .div(
           .class("figures stat-figures"),
-          .statistic(String(result.claims), text("已付申请（件）", "Paid claims replayed"), id: "whatif-claims"),
+          .statistic(String(result.claims), text("测算申请（件）", "Claims replayed"), id: "whatif-claims"),
+          .statistic(
+            "\(result.refusedNowPaying) / \(result.refused)",
+            text("不予给付的申请中将获给付（件）", "Refused claims that would now pay"), id: "whatif-refused"),
           .statistic(signed(result.difference), text("赔付增减（元）", "Change in benefits (yuan)"), id: "whatif-difference"),
           .statistic(
             result.fundBalanceAfter.formatted, text("调整后基金结余（元）", "Fund balance after (yuan)"), id: "whatif-fund"),
@@ -305,15 +313,26 @@ enum SimulatorPage {
             id: "whatif-break-even"),
           .statistic(
             result.collectedPerPerson.formatted, text("现人均筹集（元）", "Collected per person now (yuan)"),
-            id: "whatif-per-person")
+            id: "whatif-per-person"),
+          .statistic(
+            result.membersToBreakEven.map { String($0) } ?? "—",
+            text("按调整后缴费保本所需参保人数", "Members needed to break even at the changed contribution"),
+            id: "whatif-members-needed"),
+          .statistic(
+            result.shortfall.formatted, text("保本资金缺口（元）", "Money short of breaking even (yuan)"),
+            id: "whatif-shortfall")
         ),
         .reportTable(summary, language: language),
         .p(
           .class("muted"),
           .text(
             text(
-              "实际已付 \(result.actual.formatted) 元（含人工调整）；期内筹集 \(result.collected.formatted) 元，参保 \(result.insuredPersons) 人。",
-              "Actually paid \(result.actual.formatted) (with reviewers' adjustments); collected \(result.collected.formatted) from \(result.insuredPersons) insured."
+              "实际已付 \(result.actual.formatted) 元（含人工调整）；期内筹集 \(result.collected.formatted) 元，参保 \(result.insuredPersons) 人。"
+                + "测算含因规则不予给付的申请 \(result.refused) 件，其中调整后将给付 \(result.refusedNowPaying) 件、共 \(result.refusedNowPayingAmount.formatted) 元；"
+                + "按现行规则本应给付、因规则以外原因不予给付的 \(result.refusalsStanding) 件仍不给付；原已给付、调整后不再给付的 \(result.paidNowNothing) 件。",
+              "Actually paid \(result.actual.formatted) (with reviewers' adjustments); collected \(result.collected.formatted) from \(result.insuredPersons) insured. "
+                + "Replayed with \(result.refused) claims refused by a rule, of which \(result.refusedNowPaying) would now pay \(result.refusedNowPayingAmount.formatted); "
+                + "\(result.refusalsStanding) refused on other grounds though the current rules pay them stay refused; \(result.paidNowNothing) paid claims would pay nothing."
             ))),
         .if(
           !products.isEmpty,
