@@ -37,6 +37,12 @@ struct Calc: ParsableCommand {
         "  \(rate)/s  \(result.name)  [\(String(format: "%.3f", result.seconds)) s, paid \(result.totalPaid.formatted)]"
       )
     }
+    guard only == nil || "what-if".contains(only!) else { return }
+    let (seconds, result) = try benchmark.whatIfReplay()
+    print(
+      "what-if, \(count) decided claims replayed on every core (no database, best of \(passes)): "
+        + "\(String(format: "%.3f", seconds)) s; \(result.refused) refused, \(result.members) members, "
+        + "\(result.before.formatted) → \(result.after.formatted)")
   }
 }
 

@@ -440,7 +440,9 @@ class Journey(unittest.TestCase):
         for name, value in (("from", "2019-10-16"), ("to", "2020-11-30")):
             d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, name), value)
         self.click_and_wait(d.find_element(By.CSS_SELECTOR, "#simulator-form button[type=submit]"))
-        self.assertEqual(self.figure("whatif-claims"), "519")
+        # The 519 paid claims and the 4 refused by a rule; a higher rate admits no refusal.
+        self.assertEqual(self.figure("whatif-claims"), "523")
+        self.assertEqual(self.figure("whatif-refused"), "0 / 4")
         self.assertTrue(self.figure("whatif-difference").startswith("+"))
         self.shot("20-what-if")
         self.sign_out()

@@ -329,6 +329,34 @@ struct StatisticsTests {
     #expect(priced.membersToBreakEven == 20_000)
     let odd = large.with(collected: Money(fen: 300_000_000_000_000_000), insuredPersons: 2_000_000, fundBalance: .zero)
     #expect(odd.membersToBreakEven == 6_667)
+    #expect(large.lossRatioAfter.percentText() == "—", "a ratio past 64 bits is no figure, not a trap")
+  }
+
+  /// A draft's nonsense (caps lifted, every band at 100%, a claim of fifteen digits; a price of
+  /// fifteen digits) is reported, never summed past 64 bits.
+  @Test func aDraftsNonsenseIsReportedNotSummed() throws {
+    let (_, definition) = try BundledSchemes.definition("anyang")
+    var wild = try changing(
+      definition,
+      [
+        "anyang-hospital-topup.band.0.rate": "100%", "anyang-hospital-topup.band.1.rate": "100%",
+        "anyang-hospital-topup.limits.perPeriod": "",
+      ])
+    wild.products[0].versions[0].contribution?.perShare = Money(yuan: "999999999999999.00")!
+    let current = try SchemeCompiler.compile(definition)
+    let changed = try SchemeCompiler.compile(wild)
+    let cases = (1...200).map {
+      Self.claim("C-\($0)", Self.member($0), selfPaid: 99_999_999_999_999, paid: "0.00", on: 2)
+    }
+    let result = WhatIf.run(
+      cases, current: current, changed: changed, collected: .zero, insuredPersons: 0, fundBalance: .zero)
+    #expect(result.claims == 0)
+    #expect(result.problems.count == 200)
+    #expect(result.problems.first?.contains("超出可测算的范围") == true)
+    let cover = [
+      ContributionProjection.Cover(product: "anyang-hospital", periodStart: Self.coverStart, persons: 2_000_000)
+    ]
+    #expect(ContributionProjection.change(cover, current: current, changed: changed) == .zero)
   }
 
   static let coverStart = CalendarDate(year: 2019, month: 12, day: 15)!

@@ -160,6 +160,13 @@ struct StatisticsPagesTests {
       #expect(collectedRow(run.text)?.contains(">+") == false, "the same price brings in nothing more")
       #expect(collectedRow(dearer.text)?.contains(">+") == true, "\(collectedRow(dearer.text) ?? "")")
       #expect(figure("whatif-members-needed", in: dearer.text) != nil)
+      // A price of fifteen digits with every cap lifted: an answer, not a crash.
+      let absurd = try await test.get(
+        "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&from=2019-10-16&to=2020-11-30"
+          + "&p.contribution.perShare=999999999999999.99&p.anyang-hospital-topup.limits.perPeriod=",
+        headers: leader.cookie)
+      #expect(absurd.status == .ok)
+      #expect(try await test.get("/healthz").status == .ok)
       let bad = try await test.get(
         "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&p.anyang-hospital-topup.band.0.rate=140%25",
         headers: leader.cookie)

@@ -25,11 +25,11 @@ public struct Share: Hashable, Sendable, Comparable {
     guard whole != 0 else { return "—" }
     var scale: Int64 = 100
     for _ in 0..<decimals { scale *= 10 }
-    // part × scale / whole, rounded half away from zero, in integers.
-    let numerator = part.multipliedReportingOverflow(by: scale)
-    guard !numerator.overflow else { return "—" }
-    let twice = numerator.partialValue * 2
-    var rounded = twice / whole
+    // part × scale / whole, rounded half away from zero, in integers (twice the quotient, so
+    // that the half can be rounded; checked, as the part may be any amount).
+    let twice = part.multipliedReportingOverflow(by: scale * 2)
+    guard !twice.overflow else { return "—" }
+    var rounded = twice.partialValue / whole
     rounded = rounded >= 0 ? (rounded + 1) / 2 : (rounded - 1) / 2
     let negative = rounded < 0
     var digits = String(rounded.magnitude)

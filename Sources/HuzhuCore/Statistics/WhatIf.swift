@@ -63,6 +63,11 @@ public struct SimulationCase: Sendable, Equatable {
 /// (``Result/refusalsStanding``). Neither set of rules puts a refusal in the member's ledger
 /// unless it would now pay, as refused claims never were.
 public enum WhatIf {
+  /// The most one claim may pay under either set of rules for the replay to count it: a
+  /// billion yuan, beyond any benefit. A draft's nonsense (a lump sum of fifteen digits, caps
+  /// lifted) is a problem to report, and the totals of a province's years never pass 64 bits.
+  public static let largestClaim = Money(fen: 100_000_000_000)
+
   public struct Line: Sendable, Equatable {
     public let key: String
     public var label: String
@@ -307,22 +312,26 @@ public enum WhatIf {
         // Fields are read from the array in place: copying whole cases out of it (their
         // event, member and cover) was a fifth of the replay.
         let keepsLedger = position < claims.count - 1
-        func judge(_ scheme: CompiledScheme, _ ledger: CapLedger) -> (Explanation, ClaimEvent, [BenefitAmount])? {
+        func judge(_ scheme: CompiledScheme, _ ledger: CapLedger) -> (Explanation, [BenefitAmount])? {
           let claimCase = ClaimCaseBuilder.build(
             member: cases[index].member, cover: cases[index].cover, event: cases[index].event,
             claimDate: cases[index].event.claimDate, ledger: ledger)
           do {
             let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
-            return (explanation, claimCase.event, BenefitAmount.split(explanation, total: nil))
+            return (explanation, BenefitAmount.split(explanation, total: nil))
           } catch {
             problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
             return nil
           }
         }
         guard let was = judge(current, ledgers.before), let would = judge(changed, ledgers.after) else { continue }
+        guard was.1.allWithin(WhatIf.largestClaim), would.1.allWithin(WhatIf.largestClaim) else {
+          problems.append("\(cases[index].claimNumber): 给付金额超出可测算的范围（单笔10亿元）")
+          continue
+        }
         judged = true
-        var wasAmounts = was.2
-        var wouldAmounts = would.2
+        var wasAmounts = was.1
+        var wouldAmounts = would.1
         let paid = cases[index].paid
         if cases[index].refusal != nil {
           refused += 1
@@ -340,9 +349,12 @@ public enum WhatIf {
         }
         if keepsLedger {
           // A refusal never entered the ledger; under the changed rules it does once it pays.
-          if cases[index].refusal == nil { ledgers.before.record(was.0, paying: wasAmounts, event: was.1) }
+          // (The event as judged: the case's own, its claim date unchanged.)
+          if cases[index].refusal == nil {
+            ledgers.before.record(was.0, paying: wasAmounts, event: cases[index].event)
+          }
           if cases[index].refusal == nil || !wouldAmounts.total.isZero {
-            ledgers.after.record(would.0, paying: wouldAmounts, event: would.1)
+            ledgers.after.record(would.0, paying: wouldAmounts, event: cases[index].event)
           }
         }
         let wasTotal = wasAmounts.total
@@ -395,6 +407,20 @@ public enum WhatIf {
 extension [BenefitAmount] {
   var total: Money { reduce(.zero) { $0 + $1.amount } }
 
+  /// Whether every amount, and their sum, is at most `largest` either way (checked as it adds
+  /// up: the amounts may be anything a draft makes).
+  func allWithin(_ largest: Money) -> Bool {
+    var sum: Int64 = 0
+    for item in self {
+      let amount = item.amount
+      guard amount.fen.magnitude <= largest.fen.magnitude else { return false }
+      let (added, overflow) = sum.addingReportingOverflow(amount.fen)
+      guard !overflow, added.magnitude <= largest.fen.magnitude else { return false }
+      sum = added
+    }
+    return true
+  }
+
   func total(of product: String) -> Money {
     reduce(.zero) { $1.product == product ? $0 + $1.amount : $0 }
   }
@@ -404,8 +430,12 @@ extension [BenefitAmount] {
 /// for each product and coverage period, the persons it covered times the difference between
 /// the changed version's price per share and the current one's (one share a person: the
 /// counts kept per period are of persons). A period whose product or price is missing under
-/// either set of rules adds nothing.
+/// either set of rules adds nothing; a change past ``largest`` (a draft's nonsense price)
+/// counts as none.
 public enum ContributionProjection {
+  /// A trillion yuan: more than any fund takes in.
+  public static let largest = Money(fen: 100_000_000_000_000)
+
   /// Persons covered by a product for a coverage period starting on a day.
   public struct Cover: Sendable, Equatable {
     public let product: String
@@ -433,9 +463,9 @@ public enum ContributionProjection {
       // product is checked, and a sum past any fund's size is left out rather than trapping.
       let (difference, negated) = will.fen.subtractingReportingOverflow(was.fen)
       let (perPerson, overflow) = difference.multipliedReportingOverflow(by: Int64(group.persons))
-      guard !negated, !overflow else { continue }
+      guard !negated, !overflow else { return .zero }
       let (sum, passed) = total.fen.addingReportingOverflow(perPerson)
-      guard !passed else { continue }
+      guard !passed, sum.magnitude <= largest.fen.magnitude else { return .zero }
       total = Money(fen: sum)
     }
     return total
