@@ -41,8 +41,9 @@ struct CalcBenchmark {
         event: claim.event, history: claim.history?["anyang-hospital-topup"] ?? .none)
     }
     return best("anyang hospital (engine core)") {
-      // Borrow each context from the batch instead of copying it; the line buffer is a
-      // local, so no exclusivity check forces a defensive copy of the argument.
+      // The line buffer is a local, so no exclusivity check forces a copy of it. (Each
+      // context is still copied for the call, its references counted: as batch work's
+      // contexts, made for each benefit, are.)
       contexts.withUnsafeBufferPointer { batch in
         var lines: [ExplanationLine] = []
         lines.reserveCapacity(8)

@@ -235,6 +235,43 @@ struct StatisticsTests {
     }
   }
 
+  /// A member's claims in two coverage periods replay against two ledgers: the second
+  /// period's stay pays what it would alone, not what the first period's cap left.
+  @Test func theWhatIfKeepsEachCoveragePeriodsCapsApart() throws {
+    let (_, definition) = try BundledSchemes.definition("anyang")
+    let current = try SchemeCompiler.compile(definition)
+    let changed = try SchemeCompiler.compile(try changing(definition, ["anyang-hospital-topup.band.0.rate": "40%"]))
+    let (worker, first) = Self.member(1)
+    let secondStart = CalendarDate(year: 2020, month: 12, day: 15)!
+    let second = Enrollment(
+      schemeCode: "anyang", productCode: "anyang-hospital", versionLabel: "2020", workerID: worker.id,
+      unitID: worker.unitID, period: CoveragePeriod(start: secondStart, months: 12), shares: 1, status: .active,
+      coverFrom: secondStart, certificateNumber: "ANYANG-2020-1", enrolledOn: secondStart, billID: .init())
+    func stay(_ number: String, admitted: CalendarDate) -> SimulationCase {
+      SimulationCase(
+        claimNumber: number, worker: worker, enrollments: [first, second],
+        intake: ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: admitted, dischargeDate: admitted.adding(days: 9), claimDate: admitted.adding(days: 20),
+            figures: SettlementFigures([
+              .inScopeCost: Money(yuan: 300_000), .pooledFundPaid: .zero, .criticalIllnessInsurancePaid: .zero,
+            ]))),
+        decidedOn: admitted.adding(days: 30), paid: Money(yuan: 1))
+    }
+    let earlier = stay("C-1", admitted: CalendarDate(year: 2020, month: 11, day: 1)!)
+    let later = stay("C-2", admitted: CalendarDate(year: 2021, month: 1, day: 10)!)
+    func replay(_ cases: [SimulationCase]) -> WhatIf.Result {
+      WhatIf.run(cases, current: current, changed: changed, collected: .zero, insuredPersons: 0, fundBalance: .zero)
+    }
+    let both = replay([later, earlier])
+    let (alone1, alone2) = (replay([earlier]), replay([later]))
+    // Each stay alone reaches its period's cap, so a shared ledger would leave the second nothing.
+    #expect(alone1.before.fen > 0 && alone2.before.fen > 0)
+    #expect(both.before == alone1.before + alone2.before)
+    #expect(both.after == alone1.after + alone2.after)
+    #expect(both.problems.isEmpty)
+  }
+
   /// "Admit urban-rural resident insurance, at 70 a share": a resident's claim refused as
   /// outside the scope would now pay; a claim refused on other facts though the rules pay it
   /// stays refused; the refused claim enters the member's ledger only under the rules that

@@ -29,27 +29,84 @@ public struct CapLedger: Equatable, Sendable {
   public mutating func record(_ explanation: Explanation, paying amounts: [BenefitAmount], event: ClaimEvent) {
     for outcome in explanation.outcomes {
       let paid = amounts.first { $0.product == outcome.product && $0.benefit == outcome.benefit }?.amount ?? .zero
-      var used = histories[outcome.product]?[outcome.benefit] ?? .none
-      used.paidAmount += paid
-      if paid.fen > 0 { used.paidClaims += 1 }
-      if outcome.kind == .hospital && event.careSetting?.isStay != false
-        && outcome.lines.contains(where: { $0.step == .base && $0.base != nil })
-      {
-        used.stays += 1
-      }
-      if paid.fen > 0 {
-        used.allowanceDays += outcome.lines.filter { $0.step == .allowanceDays && $0.amount.fen > 0 }
-          .reduce(0) { $0 + ($1.count ?? 0) }
-      }
-      if outcome.endsCover { used.coverEnded = true }
-      if outcome.kind == .accident { used.accidentSumPaid += paid }
-      if let category = event.treatmentCategory, paid.fen > 0 {
-        var categories = used.categories ?? [:]
-        let before = categories[category] ?? CategoryHistory(paidAmount: .zero, paidClaims: 0)
-        categories[category] = CategoryHistory(paidAmount: before.paidAmount + paid, paidClaims: before.paidClaims + 1)
-        used.categories = categories
-      }
-      histories[outcome.product, default: [:]][outcome.benefit] = used
+      record(
+        product: outcome.product, benefit: outcome.benefit, kind: outcome.kind, paid: paid,
+        facts: Adjudicator.LedgerFacts(outcome.lines), endsCover: outcome.endsCover, event: event)
+    }
+  }
+
+  private mutating func record(
+    product: String, benefit: String, kind: BenefitDefinition.Kind?, paid: Money, facts: Adjudicator.LedgerFacts,
+    endsCover: Bool, event: ClaimEvent
+  ) {
+    var used = histories[product]?[benefit] ?? .none
+    used.record(paid: paid, kind: kind, facts: facts, endsCover: endsCover, event: event)
+    histories[product, default: [:]][benefit] = used
+  }
+}
+
+extension BenefitHistory {
+  /// The history after a claim paid `paid` under the benefit: the one rule of what a ledger
+  /// counts, for the claims' ledger and the what-if's.
+  mutating func record(
+    paid: Money, kind: BenefitDefinition.Kind?, facts: Adjudicator.LedgerFacts, endsCover: Bool, event: ClaimEvent
+  ) {
+    paidAmount += paid
+    if paid.fen > 0 { paidClaims += 1 }
+    if kind == .hospital && event.careSetting?.isStay != false && facts.hadBase { stays += 1 }
+    if paid.fen > 0 { allowanceDays += facts.allowanceDays }
+    if endsCover { coverEnded = true }
+    if kind == .accident { accidentSumPaid += paid }
+    if let category = event.treatmentCategory, paid.fen > 0 {
+      var used = categories ?? [:]
+      let before = used[category] ?? CategoryHistory(paidAmount: .zero, paidClaims: 0)
+      used[category] = CategoryHistory(paidAmount: before.paidAmount + paid, paidClaims: before.paidClaims + 1)
+      categories = used
+    }
+  }
+}
+
+/// A member's ledger as batch work keeps it while replaying their claims (the what-if): one
+/// entry per product, coverage period and benefit, found by looking along a short list
+/// rather than by hashing (a member has a few), and a claim recorded in the period of the
+/// cover it was judged under, so that a member's claims in two periods never share caps.
+public struct ReplayLedger: Sendable {
+  struct Entry: Sendable {
+    let product: String
+    let coverStart: CalendarDate
+    let benefit: String
+    var history: BenefitHistory
+  }
+
+  var entries: [Entry] = []
+
+  public init() {}
+
+  public var isEmpty: Bool { entries.isEmpty }
+
+  func history(product: String, coverStart: CalendarDate, benefit: String) -> BenefitHistory {
+    entries.first { $0.coverStart == coverStart && $0.benefit == benefit && $0.product == product }?.history ?? .none
+  }
+
+  /// What the product's benefits paid in the period starting on `coverStart`.
+  func paid(product: String, coverStart: CalendarDate) -> Money {
+    entries.reduce(.zero) { $1.coverStart == coverStart && $1.product == product ? $0 + $1.history.paidAmount : $0 }
+  }
+
+  /// The ledger after paying each judged benefit its total.
+  public mutating func record(_ judged: [Adjudicator.Judged], event: ClaimEvent) {
+    for item in judged {
+      let index =
+        entries.firstIndex {
+          $0.coverStart == item.coverStart && $0.benefit == item.benefit && $0.product == item.product
+        }
+        ?? {
+          entries.append(
+            Entry(product: item.product, coverStart: item.coverStart, benefit: item.benefit, history: .none))
+          return entries.count - 1
+        }()
+      entries[index].history.record(
+        paid: item.total, kind: item.kind, facts: item.facts, endsCover: item.endsCover, event: event)
     }
   }
 }

@@ -12,9 +12,110 @@ public enum Adjudicator {
     -> Explanation
   {
     var outcomes: [BenefitOutcome] = []
-    var schemePaid = claim.schemePaid ?? .zero
+    var lines: [ExplanationLine] = []
+    try judgeEach(
+      claim.member.cover, member: claim.member, event: claim.event, under: scheme,
+      history: { _, benefit in claim.history?[benefit] ?? .none },
+      productPaid: { claim.productPaid?[$0.product] ?? .zero }, schemePaid: claim.schemePaid ?? .zero, lines: &lines
+    ) { product, version, benefit, _, total, endsCover, lines in
+      outcomes.append(
+        BenefitOutcome(
+          product: product.code, productName: product.name, version: version?.label,
+          benefit: benefit?.code ?? product.code, benefitName: benefit?.name ?? product.name, kind: benefit?.kind,
+          lines: lines, total: total, endsCover: endsCover))
+    }
+    return Explanation(outcomes: outcomes)
+  }
+
+  /// One benefit's judgement reduced to what a cap ledger records and what a tally adds up:
+  /// batch work that shows no explanation (the what-if's replay of a year) keeps these instead
+  /// of explanations, and reuses one line buffer for every benefit.
+  public struct Judged: Sendable {
+    // The compiled objects, not their codes: a code is a string every copy of the rules
+    // shares, and retaining it on two cores at once made them wait on each other.
+    let compiledProduct: CompiledProduct
+    let compiledBenefit: CompiledBenefit?
+    public let total: Money
+    public let endsCover: Bool
+    /// What the ledger reads of the lines: a base was worked out, and the days paid.
+    public let facts: LedgerFacts
+    /// The start of the cover it was judged under (its period, for the ledger).
+    public let coverStart: CalendarDate
+
+    public var product: String { compiledProduct.code }
+    /// The product's code when no rule version covers the period (then `kind` is nil).
+    public var benefit: String { compiledBenefit?.code ?? compiledProduct.code }
+    public var kind: BenefitDefinition.Kind? { compiledBenefit?.kind }
+    /// The product's place among its scheme's products.
+    var productPosition: Int { compiledProduct.position }
+  }
+
+  /// What a cap ledger counts of a benefit's lines besides the money: whether a base was
+  /// worked out (a stay reaching the deductible), and the allowance days paid.
+  public struct LedgerFacts: Sendable, Equatable {
+    public let hadBase: Bool
+    public let allowanceDays: Int
+
+    public init(_ lines: [ExplanationLine]) {
+      var hadBase = false
+      var days = 0
+      for line in lines {
+        if line.step == .base && line.base != nil { hadBase = true }
+        if line.step == .allowanceDays && line.amount.fen > 0 { days += line.count ?? 0 }
+      }
+      self.hadBase = hadBase
+      self.allowanceDays = days
+    }
+  }
+
+  /// Every benefit of the cover in force, judged against `ledger` (what the member's earlier
+  /// claims paid under these rules) into `judged`, without an explanation: the same loop and
+  /// the same rules as ``adjudicate(_:under:)``, writing lines only into the reused buffer.
+  ///
+  /// `cover` is the member's cover in force (``ClaimCaseBuilder/coverInForce(_:on:)``); a
+  /// concrete array, so that the loop is specialised for it rather than run through a
+  /// generic collection's witnesses, which copied every element.
+  ///
+  /// - Throws: ``ValidationFailure`` as ``adjudicate(_:under:)`` does.
+  public static func judge(
+    _ cover: [HeldCover], of member: MemberFacts, event: ClaimEvent, ledger: ReplayLedger,
+    under scheme: CompiledScheme, lines: inout [ExplanationLine], into judged: inout [Judged]
+  ) throws(ValidationFailure) {
+    judged.removeAll(keepingCapacity: true)
+    // Most claims of a year are their member's first: nothing to look up.
+    var schemePaid = Money.zero
+    if !ledger.isEmpty {
+      for held in cover { schemePaid += ledger.paid(product: held.facts.product, coverStart: held.facts.start) }
+    }
+    try judgeEach(
+      cover.lazy.map { $0.facts }, member: member, event: event, under: scheme,
+      history: { cover, benefit in
+        ledger.isEmpty ? .none : ledger.history(product: cover.product, coverStart: cover.start, benefit: benefit)
+      },
+      productPaid: { ledger.isEmpty ? .zero : ledger.paid(product: $0.product, coverStart: $0.start) },
+      schemePaid: schemePaid, lines: &lines
+    ) { product, _, benefit, cover, total, endsCover, lines in
+      judged.append(
+        Judged(
+          compiledProduct: product, compiledBenefit: benefit, total: total, endsCover: endsCover,
+          facts: LedgerFacts(lines), coverStart: cover.start))
+    }
+  }
+
+  /// The one loop over a member's products and benefits: each benefit judged in order, the
+  /// product's and scheme's running totals carried from one to the next, and `judged` called
+  /// with the lines of each (valid only during the call). A period no rule version covers
+  /// gives one outcome without a version or benefit.
+  @inline(__always)
+  static func judgeEach(
+    _ covers: some Collection<CoverFacts>, member: MemberFacts, event: ClaimEvent, under scheme: CompiledScheme,
+    history: (_ cover: CoverFacts, _ benefit: String) -> BenefitHistory, productPaid: (CoverFacts) -> Money,
+    schemePaid: Money, lines: inout [ExplanationLine],
+    judged: (CompiledProduct, CompiledVersion?, CompiledBenefit?, CoverFacts, Money, Bool, [ExplanationLine]) -> Void
+  ) throws(ValidationFailure) {
+    var schemePaid = schemePaid
     var errors: [FieldError] = []
-    for (index, cover) in claim.member.cover.enumerated() {
+    for (index, cover) in covers.enumerated() {
       guard let product = scheme.product(cover.product) else {
         errors.append(
           FieldError(
@@ -24,11 +125,9 @@ public enum Adjudicator {
         continue
       }
       guard let version = product.version(forCoverageStartingOn: cover.start) else {
-        let lines = [ExplanationLine(step: .eligibility, reason: .noRuleVersion)]
-        outcomes.append(
-          BenefitOutcome(
-            product: product.code, productName: product.name, version: nil, benefit: product.code,
-            benefitName: product.name, kind: nil, lines: lines, total: .zero, endsCover: false))
+        lines.removeAll(keepingCapacity: true)
+        lines.append(ExplanationLine(step: .eligibility, reason: .noRuleVersion))
+        judged(product, nil, nil, cover, .zero, false, lines)
         continue
       }
       if let shares = cover.shares, !version.shares.contains(shares) {
@@ -40,30 +139,26 @@ public enum Adjudicator {
               en: "shares must be \(version.shares.lowerBound)–\(version.shares.upperBound)")))
         continue
       }
-      var productPaid = claim.productPaid?[product.code] ?? .zero
+      var productPaid = productPaid(cover)
       for benefit in version.benefits {
-        var lines: [ExplanationLine] = []
         let context = Context(
-          version: version, benefit: benefit, member: claim.member, cover: cover, event: claim.event,
-          history: claim.history?[benefit.code] ?? .none, productPaid: productPaid, schemePaid: schemePaid)
+          version: version, benefit: benefit, member: member, cover: cover, event: event,
+          history: history(cover, benefit.code), productPaid: productPaid, schemePaid: schemePaid)
         let result = adjudicate(context, lines: &lines)
         productPaid += result.total
         schemePaid += result.total
-        outcomes.append(
-          BenefitOutcome(
-            product: product.code, productName: product.name, version: version.label, benefit: benefit.code,
-            benefitName: benefit.name, kind: benefit.kind, lines: lines, total: result.total,
-            endsCover: result.endsCover))
+        judged(product, version, benefit, cover, result.total, result.endsCover, lines)
       }
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    return Explanation(outcomes: outcomes)
   }
 
   /// The facts one benefit is judged on.
   public struct Context: Sendable {
     public let version: CompiledVersion
     public let benefit: CompiledBenefit
+    /// The member without their list of cover (the context has the one judged): a context is
+    /// made for every benefit of every claim, and every reference in it is counted each time.
     public let member: MemberFacts
     public let cover: CoverFacts
     public let event: ClaimEvent
@@ -79,7 +174,9 @@ public enum Adjudicator {
     ) {
       self.version = version
       self.benefit = benefit
-      self.member = member
+      self.member = MemberFacts(
+        birthDate: member.birthDate, gender: member.gender, insuranceType: member.insuranceType,
+        categories: member.categories, riskClass: member.riskClass, cover: [])
       self.cover = cover
       self.event = event
       self.history = history

@@ -34,6 +34,14 @@ public final class CompiledScheme: Sendable {
   public var code: String { definition.scheme.code }
   public var name: String { definition.scheme.name }
 
+  /// The same rules in objects of their own (compiled again from the definition, which
+  /// compiled once): for work on another core, which would otherwise share every object's
+  /// reference count with this one's.
+  public func copy() -> CompiledScheme {
+    guard let copy = try? SchemeCompiler.compile(definition) else { return self }
+    return copy
+  }
+
   public func product(_ code: String) -> CompiledProduct? {
     products.first { $0.code == code }
   }
@@ -62,11 +70,14 @@ public final class CompiledProduct: Sendable {
   public let name: LocalizedText
   /// Sorted by the start of their coverage range; ranges never overlap.
   public let versions: [CompiledVersion]
+  /// Its place among the scheme's products: batch work tallies by it instead of by code.
+  let position: Int
 
-  init(code: String, name: LocalizedText, versions: [CompiledVersion]) {
+  init(code: String, name: LocalizedText, versions: [CompiledVersion], position: Int) {
     self.code = code
     self.name = name
     self.versions = versions
+    self.position = position
   }
 
   /// The version that judges a coverage period starting on `start`.

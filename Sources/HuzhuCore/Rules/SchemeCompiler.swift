@@ -123,7 +123,7 @@ public enum SchemeCompiler {
         products.append(
           CompiledProduct(
             code: product.code, name: LocalizedText(zh: product.name, en: product.nameEn ?? product.name),
-            versions: versions))
+            versions: versions, position: products.count))
       }
       for (productIndex, product) in definition.products.enumerated() {
         for (versionIndex, version) in product.versions.enumerated() {

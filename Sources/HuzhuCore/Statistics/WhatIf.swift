@@ -69,7 +69,7 @@ public enum WhatIf {
   public static let largestClaim = Money(fen: 100_000_000_000)
 
   public struct Line: Sendable, Equatable {
-    public let key: String
+    public internal(set) var key: String
     public var label: String
     public var claims = 0
     public var actual = Money.zero
@@ -193,13 +193,22 @@ public enum WhatIf {
     let shardCount = max(1, shards ?? min(ProcessInfo.processInfo.activeProcessorCount, cases.count / 2_000))
     var shards = Array(repeating: [Tally.Position](), count: shardCount)
     for shard in shards.indices { shards[shard].reserveCapacity(cases.count / shardCount + 1) }
-    for index in cases.indices {
-      let position = Tally.Position(index, member: cases[index].memberID, decidedOn: cases[index].decidedOn)
-      shards[position.shard(of: shardCount)].append(position)
+    // Cases are read through a buffer pointer here and in the replay: an array's element
+    // read copies the whole case (its event, member and cover) before taking one field of it,
+    // and those copies were a fifth of the replay.
+    cases.withUnsafeBufferPointer { cases in
+      for index in cases.indices {
+        let position = Tally.Position(index, member: cases[index].memberID, decidedOn: cases[index].decidedOn)
+        shards[position.shard(of: shardCount)].append(position)
+      }
     }
     let tallies = Mutex([Tally](repeating: Tally(), count: shardCount))
     let work = shards
     DispatchQueue.concurrentPerform(iterations: shardCount) { index in
+      // Each core judges with rules of its own: every judgement retains and releases the
+      // compiled products, versions and benefits, and cores sharing those objects spent most
+      // of the replay passing their reference counts' cache lines to each other.
+      let (current, changed) = index == 0 ? (current, changed) : (current.copy(), changed.copy())
       let tally = Tally(replaying: work[index], of: cases, current: current, changed: changed, names: names)
       tallies.withLock { $0[index] = tally }
     }
@@ -209,7 +218,7 @@ public enum WhatIf {
       claims: total.claims, refused: total.refused, refusedNowPaying: total.refusedNowPaying,
       refusedNowPayingAmount: total.refusedNowPayingAmount, refusalsStanding: total.refusalsStanding,
       paidNowNothing: total.paidNowNothing, actual: total.actual, before: total.before, after: total.after,
-      byProduct: total.products.values.sorted { $0.key < $1.key },
+      byProduct: total.products.sorted { $0.key < $1.key },
       byUnit: total.units.map { unit, line in
         Line(
           key: unit?.description ?? "", label: "—", claims: line.claims, actual: line.actual,
@@ -232,7 +241,8 @@ public enum WhatIf {
     var actual = Money.zero
     var before = Money.zero
     var after = Money.zero
-    var products: [String: Line] = [:]
+    /// By product, in the order first met: a scheme has a handful, searched faster than hashed.
+    var products: [Line] = []
     /// By unit ID (nil: members on their own); keys and labels are made once, at the end.
     var units: [WorkUnit.ID?: Line] = [:]
     /// Members replayed, and those whose total would change (shards never share a member,
@@ -274,115 +284,181 @@ public enum WhatIf {
 
       /// The shard's claims member by member, each member's in the order they were decided
       /// (on the same day, by their numbers).
-      static func ordered(_ shard: [Position], in cases: [SimulationCase]) -> [Position] {
-        shard.sorted { lhs, rhs in
+      static func ordered(_ shard: [Position], in cases: UnsafeBufferPointer<SimulationCase>) -> [Position] {
+        var shard = shard
+        shard.sort { lhs, rhs in
           if lhs.member != rhs.member { return lhs.member < rhs.member }
           if lhs.decidedOn != rhs.decidedOn { return lhs.decidedOn < rhs.decidedOn }
           return cases[lhs.index].claimNumber < cases[rhs.index].claimNumber
         }
+        return shard
       }
     }
 
     /// One member's claims, in payment order, each judged under both sets of rules against
     /// what the member's earlier claims paid under the same set. Only a member with more
     /// claims to come keeps cap ledgers: most members of a year have one claim, and building
-    /// and freeing ledgers nobody reads was a third of the replay.
+    /// and freeing ledgers nobody reads was a third of the replay. Judgements go into buffers
+    /// reused for every claim of the shard, without explanations: building a million of
+    /// them was most of the replay's time.
     init(
       replaying shard: [Position], of cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme,
       names: [String: String]
     ) {
-      let ordered = Position.ordered(shard, in: cases)
-      var first = 0
-      while first < ordered.count {
-        var end = first + 1
-        while end < ordered.count && ordered[end].sameMember(as: ordered[first]) { end += 1 }
-        replayMember(ordered[first..<end].map(\.index), of: cases, current: current, changed: changed, names: names)
-        first = end
+      self.init()
+      var slots = ProductSlots(current: current, changed: changed, names: names)
+      cases.withUnsafeBufferPointer { cases in
+        let ordered = Position.ordered(shard, in: cases)
+        var buffers = Buffers()
+        var first = 0
+        while first < ordered.count {
+          var end = first + 1
+          while end < ordered.count && ordered[end].sameMember(as: ordered[first]) { end += 1 }
+          replayMember(
+            ordered[first..<end], of: cases, current: current, changed: changed, buffers: &buffers, slots: &slots)
+          first = end
+        }
+      }
+      products = slots.lines.filter { $0.claims > 0 }
+    }
+
+    /// The products' lines while a shard replays, by the product's place in the current
+    /// rules (a product only the changed rules have gets a place after them): a claim's
+    /// judgements are tallied by number, without comparing or hashing a code.
+    struct ProductSlots {
+      var lines: [Line]
+      /// For each of the changed rules' products, its line.
+      let changedSlot: [Int]
+
+      init(current: CompiledScheme, changed: CompiledScheme, names: [String: String]) {
+        var lines = current.products.map { Line(key: $0.code, label: names[$0.code] ?? $0.code) }
+        changedSlot = changed.products.map { product in
+          if let slot = current.products.firstIndex(where: { $0.code == product.code }) { return slot }
+          lines.append(Line(key: product.code, label: names[product.code] ?? product.code))
+          return lines.count - 1
+        }
+        self.lines = lines
+      }
+
+      /// A product's line counts the claim once, whether it paid under one set of rules or both.
+      mutating func add(was: [Adjudicator.Judged], would: [Adjudicator.Judged]) {
+        for (offset, item) in was.enumerated()
+        where !was[..<offset].contains(where: { $0.productPosition == item.productPosition }) {
+          add(slot: item.productPosition, was: was, would: would)
+        }
+        for (offset, item) in would.enumerated() {
+          let slot = changedSlot[item.productPosition]
+          guard !would[..<offset].contains(where: { changedSlot[$0.productPosition] == slot }),
+            !was.contains(where: { $0.productPosition == slot })
+          else { continue }
+          add(slot: slot, was: was, would: would)
+        }
+      }
+
+      private mutating func add(slot: Int, was: [Adjudicator.Judged], would: [Adjudicator.Judged]) {
+        var line = Line(key: "", label: "", claims: 1)
+        for item in was where item.productPosition == slot { line.before += item.total }
+        for item in would where changedSlot[item.productPosition] == slot { line.after += item.total }
+        lines[slot].add(line)
+      }
+    }
+
+    /// The line buffer and the two sets of judgements, kept between claims.
+    struct Buffers {
+      var lines: [ExplanationLine] = []
+      var was: [Adjudicator.Judged] = []
+      var would: [Adjudicator.Judged] = []
+
+      init() {
+        lines.reserveCapacity(16)
+        was.reserveCapacity(8)
+        would.reserveCapacity(8)
       }
     }
 
     mutating func replayMember(
-      _ claims: [Int], of cases: [SimulationCase], current: CompiledScheme, changed: CompiledScheme,
-      names: [String: String]
+      _ claims: ArraySlice<Position>, of cases: UnsafeBufferPointer<SimulationCase>, current: CompiledScheme,
+      changed: CompiledScheme,
+      buffers: inout Buffers, slots: inout ProductSlots
     ) {
-      var ledgers = (before: CapLedger(), after: CapLedger())
+      var ledgers = (before: ReplayLedger(), after: ReplayLedger())
       var difference = Money.zero
       var judged = false
-      for (position, index) in claims.enumerated() {
-        // Fields are read from the array in place: copying whole cases out of it (their
-        // event, member and cover) was a fifth of the replay.
-        let keepsLedger = position < claims.count - 1
-        func judge(_ scheme: CompiledScheme, _ ledger: CapLedger) -> (Explanation, [BenefitAmount])? {
-          let claimCase = ClaimCaseBuilder.build(
-            member: cases[index].member, cover: cases[index].cover, event: cases[index].event,
-            claimDate: cases[index].event.claimDate, ledger: ledger)
-          do {
-            let explanation = try Adjudicator.adjudicate(claimCase, under: scheme)
-            return (explanation, BenefitAmount.split(explanation, total: nil))
-          } catch {
-            problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
-            return nil
-          }
+      var memberUnit: (id: WorkUnit.ID?, line: Line) = (nil, Line(key: "", label: ""))
+      for position in claims.indices {
+        let index = claims[position].index
+        let keepsLedger = position < claims.endIndex - 1
+        let event = cases[index].event
+        let cover = ClaimCaseBuilder.coverInForce(cases[index].cover, on: event.eventDate ?? event.claimDate)
+        do {
+          try Adjudicator.judge(
+            cover, of: cases[index].member, event: event, ledger: ledgers.before, under: current,
+            lines: &buffers.lines, into: &buffers.was)
+          try Adjudicator.judge(
+            cover, of: cases[index].member, event: event, ledger: ledgers.after, under: changed,
+            lines: &buffers.lines, into: &buffers.would)
+        } catch {
+          problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
+          continue
         }
-        guard let was = judge(current, ledgers.before), let would = judge(changed, ledgers.after) else { continue }
-        guard was.1.allWithin(WhatIf.largestClaim), would.1.allWithin(WhatIf.largestClaim) else {
+        guard buffers.was.allWithin(WhatIf.largestClaim), buffers.would.allWithin(WhatIf.largestClaim) else {
           problems.append("\(cases[index].claimNumber): 给付金额超出可测算的范围（单笔10亿元）")
           continue
         }
         judged = true
-        var wasAmounts = was.1
-        var wouldAmounts = would.1
+        var wasTotal = buffers.was.total
+        var wouldTotal = buffers.would.total
+        var counted = true
         let paid = cases[index].paid
-        if cases[index].refusal != nil {
+        let refusal = cases[index].refusal
+        if refusal != nil {
           refused += 1
-          if !wasAmounts.total.isZero {
+          if !wasTotal.isZero {
             // Refused although the rules pay it: on facts the rules do not hold, under both.
             refusalsStanding += 1
-            wasAmounts = []
-            wouldAmounts = []
-          } else if !wouldAmounts.total.isZero {
+            wasTotal = .zero
+            wouldTotal = .zero
+            counted = false
+          } else if !wouldTotal.isZero {
             refusedNowPaying += 1
-            refusedNowPayingAmount += wouldAmounts.total
+            refusedNowPayingAmount += wouldTotal
           }
-        } else if !wasAmounts.total.isZero && wouldAmounts.total.isZero {
+        } else if !wasTotal.isZero && wouldTotal.isZero {
           paidNowNothing += 1
         }
         if keepsLedger {
           // A refusal never entered the ledger; under the changed rules it does once it pays.
-          // (The event as judged: the case's own, its claim date unchanged.)
-          if cases[index].refusal == nil {
-            ledgers.before.record(was.0, paying: wasAmounts, event: cases[index].event)
-          }
-          if cases[index].refusal == nil || !wouldAmounts.total.isZero {
-            ledgers.after.record(would.0, paying: wouldAmounts, event: cases[index].event)
-          }
+          if refusal == nil { ledgers.before.record(buffers.was, event: event) }
+          if refusal == nil || !wouldTotal.isZero { ledgers.after.record(buffers.would, event: event) }
         }
-        let wasTotal = wasAmounts.total
-        let wouldTotal = wouldAmounts.total
         difference += wouldTotal - wasTotal
         self.claims += 1
         actual += paid
         before += wasTotal
         after += wouldTotal
-        // A product's line counts the claim once, whether it paid under one set of rules or both.
-        let amounts = wasAmounts + wouldAmounts
-        for (offset, amount) in amounts.enumerated()
-        where !amounts[..<offset].contains(where: { $0.product == amount.product }) {
-          add(product: amount.product, was: wasAmounts, would: wouldAmounts, names: names)
+        if counted { slots.add(was: buffers.was, would: buffers.would) }
+        // A member's claims are usually all of one unit's: added up, and hashed in once when
+        // the unit changes (a transfer between claims) or the member's claims end.
+        let unit = cases[index].unitID
+        if unit != memberUnit.id {
+          if memberUnit.line.claims > 0 { units[memberUnit.id, default: Line(key: "", label: "")].add(memberUnit.line) }
+          memberUnit = (unit, Line(key: "", label: ""))
         }
-        units[cases[index].unitID, default: Line(key: "", label: "")].add(
-          Line(key: "", label: "", claims: 1, actual: paid, before: wasTotal, after: wouldTotal))
+        memberUnit.line.add(Line(key: "", label: "", claims: 1, actual: paid, before: wasTotal, after: wouldTotal))
       }
+      if memberUnit.line.claims > 0 { units[memberUnit.id, default: Line(key: "", label: "")].add(memberUnit.line) }
       if judged {
         members += 1
         if difference != .zero { membersAffected += 1 }
       }
     }
 
-    mutating func add(product: String, was: [BenefitAmount], would: [BenefitAmount], names: [String: String]) {
-      products[product, default: Line(key: product, label: names[product] ?? product)].add(
-        Line(
-          key: product, label: "", claims: 1, before: was.total(of: product), after: would.total(of: product)))
+    mutating func add(productLine line: Line) {
+      if let index = products.firstIndex(where: { $0.key == line.key }) {
+        products[index].add(line)
+      } else {
+        products.append(line)
+      }
     }
 
     mutating func add(_ other: Tally) {
@@ -395,7 +471,7 @@ public enum WhatIf {
       actual += other.actual
       before += other.before
       after += other.after
-      for (key, line) in other.products { products[key, default: Line(key: key, label: line.label)].add(line) }
+      for line in other.products { add(productLine: line) }
       for (key, line) in other.units { units[key, default: Line(key: "", label: "")].add(line) }
       members += other.members
       membersAffected += other.membersAffected
@@ -404,15 +480,15 @@ public enum WhatIf {
   }
 }
 
-extension [BenefitAmount] {
-  var total: Money { reduce(.zero) { $0 + $1.amount } }
+extension [Adjudicator.Judged] {
+  var total: Money { reduce(.zero) { $0 + $1.total } }
 
   /// Whether every amount, and their sum, is at most `largest` either way (checked as it adds
   /// up: the amounts may be anything a draft makes).
   func allWithin(_ largest: Money) -> Bool {
     var sum: Int64 = 0
     for item in self {
-      let amount = item.amount
+      let amount = item.total
       guard amount.fen.magnitude <= largest.fen.magnitude else { return false }
       let (added, overflow) = sum.addingReportingOverflow(amount.fen)
       guard !overflow, added.magnitude <= largest.fen.magnitude else { return false }
@@ -421,9 +497,6 @@ extension [BenefitAmount] {
     return true
   }
 
-  func total(of product: String) -> Money {
-    reduce(.zero) { $1.product == product ? $0 + $1.amount : $0 }
-  }
 }
 
 /// What changed contributions would have brought in from the members insured in the period:
