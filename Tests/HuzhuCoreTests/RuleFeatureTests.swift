@@ -345,6 +345,114 @@ struct RuleFeatureTests {
     #expect(ledger.histories["settings-medical"]?["settings-hospital"]?.stays == 1)
   }
 
+  /// "满3年的，比例提高5个百分点、封顶线提高5,000元；满5年的，提高10个百分点、10,000元":
+  /// 21,000 self-paid less the 1,000 deductible, through bands of 50% and 60%, in the first,
+  /// third and sixth year, with and without 15,000 paid before in the period.
+  @Test func continuityRewardsRaiseRatesAndCapsWithTheYears() throws {
+    func explanation(years: Int?, previousCoverEnd: String? = nil, paidBefore: String? = nil, days: Int = 7) throws
+      -> Explanation
+    {
+      var claim = stay(
+        product: "continuity-medical", start: "2025-01-01", admission: "2025-03-01",
+        discharge: date("2025-03-01").adding(days: days).description, figures: [.selfPaidInScope: "21000.00"],
+        previousCoverEnd: previousCoverEnd,
+        history: paidBefore.map { ["continuity-hospital": BenefitHistory(paidAmount: yuan($0), paidClaims: 1)] } ?? [:])
+      claim.member.cover[0].consecutiveYears = years
+      return try Adjudicator.adjudicate(claim, under: Schemes.continuity)
+    }
+    // First year: 10,000 × 50% + 10,000 × 60%, no reward line.
+    let first = try explanation(years: 1).outcome("continuity-hospital")
+    #expect(first.total == Money(yuan: 11_000))
+    #expect(!first.lines.contains { $0.step == .continuity })
+    // Third year: 55% and 65%, the reward stated before the bands.
+    let third = try explanation(years: 3).outcome("continuity-hospital")
+    #expect(third.total == Money(yuan: 12_000))
+    #expect(third.lines.map(\.step) == [.continuity, .base, .deductible, .band, .band])
+    #expect(third.lines.filter { $0.step == .band }.map(\.rate) == [Rate(percent: 55), Rate(percent: 65)])
+    // Sixth year: the five-year step alone (60% and 70%), not added to the three-year one.
+    #expect(try explanation(years: 6).outcome("continuity-hospital").total == Money(yuan: 13_000))
+    // The cap rises too: 15,000 paid before leaves 5,000 of 20,000, 10,000 of 25,000.
+    let capped = try explanation(years: 1, paidBefore: "15000.00").outcome("continuity-hospital")
+    #expect(capped.total == Money(yuan: 5_000))
+    #expect(capped.reasons == [.annualCapReached])
+    #expect(
+      try explanation(years: 3, paidBefore: "15000.00").outcome("continuity-hospital").total == Money(yuan: 10_000))
+    #expect(
+      try explanation(years: 5, paidBefore: "15000.00").outcome("continuity-hospital").total == Money(yuan: 13_000))
+    // Without a count, a continuous renewal is the second year: no reward yet.
+    #expect(
+      try explanation(years: nil, previousCoverEnd: "2024-12-31").outcome("continuity-hospital").total
+        == Money(yuan: 11_000))
+    // The allowance's cap alone: 30 days × 50 capped at 1,000, at 1,500 from the third year.
+    #expect(try explanation(years: 2, days: 30).outcome("continuity-allowance").total == Money(yuan: 1_000))
+    #expect(try explanation(years: 3, days: 30).outcome("continuity-allowance").total == Money(yuan: 1_500))
+    // The explanation says it in words.
+    let report = ExplanationReport(try explanation(years: 3), scheme: Schemes.continuity)
+    #expect(report.table().contains("连续参保第 3 年：给付比例提高 5%，封顶线提高 5000.00"))
+    #expect(report.table(in: .en).contains("year 3 of unbroken membership: rates 5% higher, caps 5000.00 higher"))
+  }
+
+  /// A member's periods of a product that follow each other without a gap count as unbroken
+  /// membership for the claim; a gap starts the count again.
+  @Test func unbrokenMembershipIsCountedFromTheMembersPeriods() throws {
+    func held(_ start: String, previousCoverEnd: String? = nil, product: String = "continuity-medical") -> HeldCover {
+      let period = CoveragePeriod(start: date(start), months: 12)
+      return HeldCover(
+        period: period,
+        facts: CoverFacts(
+          product: product, start: period.start, end: period.end, previousCoverEnd: previousCoverEnd.map(date)))
+    }
+    func years(_ cover: [HeldCover], on day: String) -> Int? {
+      ClaimCaseBuilder.withMembership(ClaimCaseBuilder.coverInForce(cover, on: date(day)), among: cover).first?.facts
+        .consecutiveYears
+    }
+    let chain = [
+      held("2022-01-01", previousCoverEnd: "2021-12-31"), held("2023-01-01"), held("2024-01-01"), held("2025-01-01"),
+    ]
+    #expect(years(chain, on: "2025-03-01") == 5, "four periods and the one taken over before them")
+    #expect(years(chain, on: "2023-03-01") == 3)
+    #expect(years([held("2023-01-01"), held("2025-01-01")], on: "2025-03-01") == nil, "a year's gap")
+    #expect(years([held("2024-01-01", product: "other"), held("2025-01-01")], on: "2025-03-01") == nil)
+    #expect(years([held("2025-01-01")], on: "2025-03-01") == nil)
+    // Through the case builder, the fifth year's rates.
+    let claim = ClaimCaseBuilder.build(
+      member: MemberFacts(birthDate: date("1980-06-15"), gender: .female, cover: []), cover: chain,
+      event: ClaimEvent(
+        admissionDate: date("2025-03-01"), dischargeDate: date("2025-03-08"), claimDate: date("2025-03-20"),
+        figures: SettlementFigures([.selfPaidInScope: yuan("21000.00")])),
+      claimDate: date("2025-03-20"), ledger: CapLedger())
+    #expect(
+      try Adjudicator.adjudicate(claim, under: Schemes.continuity).outcome("continuity-hospital").total
+        == Money(yuan: 13_000))
+  }
+
+  @Test func continuityStepsAreCheckedWhenTheSchemeIsRead() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/continuity.yaml"), encoding: .utf8)
+    func errors(_ old: String, _ new: String) -> [String] {
+      let yaml = text.replacingOccurrences(of: old, with: new)
+      #expect(yaml != text, "\(old) is in the example")
+      let failure = #expect(throws: SchemeFileError.self) {
+        try SchemeFile.compile(yaml: yaml, file: "continuity.yaml")
+      }
+      return failure?.errors.map { "\($0.field) \($0.code)" } ?? []
+    }
+    let steps = "products[0].versions[0].benefits[0].continuity"
+    #expect(
+      errors("{ fromYear: 3, rateIncrease: \"5%\"", "{ fromYear: 1, rateIncrease: \"5%\"") == [
+        "\(steps)[0].fromYear from_year_out_of_range"
+      ])
+    #expect(errors("{ fromYear: 5,", "{ fromYear: 3,") == ["\(steps)[1].fromYear not_ascending"])
+    #expect(errors("rateIncrease: \"10%\"", "rateIncrease: \"45%\"") == ["\(steps)[1].rateIncrease rate_above_100"])
+    #expect(
+      errors("{ fromYear: 3, capIncrease: \"500.00\" }", "{ fromYear: 3, rateIncrease: \"5%\" }")
+        == ["products[0].versions[0].benefits[1].continuity[0].rateIncrease rate_increase_not_for_kind"])
+    #expect(
+      errors("{ fromYear: 3, capIncrease: \"500.00\" }", "{ fromYear: 3 }")
+        == ["products[0].versions[0].benefits[1].continuity[0] empty_reward"])
+    let misspelt = errors("capIncrease: \"500.00\"", "capIncrese: \"500.00\"")
+    #expect(misspelt.contains { $0.hasSuffix("unknown_key") })
+  }
+
   @Test func settingsAreForHospitalAndAllowanceBenefitsAndAVisitIsOneDay() throws {
     let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/settings.yaml"), encoding: .utf8)
     func errors(_ yaml: String) -> [String] {

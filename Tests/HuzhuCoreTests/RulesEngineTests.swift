@@ -13,6 +13,7 @@ enum Schemes {
   static let treatments = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/treatments.yaml"))
   static let participation = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/participation.yaml"))
   static let settings = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/settings.yaml"))
+  static let continuity = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/continuity.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

@@ -22,7 +22,8 @@ struct ReplayFactsTests {
         period: CoveragePeriod(start: day(), end: day()),
         facts: CoverFacts(
           product: index == 0 ? "anyang-hospital" : "女职工特殊疾病-\(index)", start: day(), end: day(),
-          shares: maybe(random.int(1...3)), previousCoverEnd: maybe(day())))
+          shares: maybe(random.int(1...3)), previousCoverEnd: maybe(day()), consecutiveYears: maybe(random.int(1...40)))
+      )
     }
     return SimulationCase(
       claimNumber: "AY-2020-\(random.int(0..<1_000_000))", memberID: .init(UUID()), unitID: maybe(.init(UUID())),
@@ -69,7 +70,7 @@ struct ReplayFactsTests {
         admissionDate: day, claimDate: day,
         figures: SettlementFigures([.inScopeCost: Money(fen: 300), .selfFunded: Money(fen: -1)])),
       decidedOn: day, paid: Money(fen: 130))
-    // Worked out apart from the encoder: version 2, "AY-1", the member's 16 bytes, no unit,
+    // Worked out apart from the encoder: version 3, "AY-1", the member's 16 bytes, no unit,
     // 2020-03-09 packed (e9903f), 130 fen zigzagged (8402), no refusal, the member, one
     // cover, the event.
     let member = "e9903f0666656d616c65010e757262616e5f656d706c6f7965650101086861726473686970" + "00"
@@ -79,9 +80,26 @@ struct ReplayFactsTests {
     let restTwo =
       "01e9903fe9903f0170e9903fe9903f0000" + "e9903f01e9903f000000000000" + "00" + "01" + "0001d8040000000101"
       + "000000"
-    let expected = "020441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restTwo
+    // Version 3's cover has the years of unbroken membership after the previous cover's end.
+    let restThree =
+      "01e9903fe9903f0170e9903fe9903f000000" + "e9903f01e9903f000000000000" + "00" + "01" + "0001d8040000000101"
+      + "000000"
+    let expected = "030441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restThree
     #expect(LiteralInserter.hex(try ReplayFacts.encode(claim)) == expected)
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(claim))) == claim)
+    // Version 2 (rows written before continuity rewards): the same case without the years.
+    let versionTwo = "020441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restTwo
+    #expect(try ReplayFacts.decode(ByteBuffer(bytes: hexBytes(versionTwo))) == claim)
+    // Five years: a present byte and the varint (zigzagged: 0a).
+    let loyal = SimulationCase(
+      claimNumber: claim.claimNumber, memberID: claim.memberID, unitID: nil, member: claim.member,
+      cover: [
+        HeldCover(
+          period: CoveragePeriod(start: day, end: day),
+          facts: CoverFacts(product: "p", start: day, end: day, consecutiveYears: 5))
+      ], event: claim.event, decidedOn: day, paid: Money(fen: 130))
+    #expect(LiteralInserter.hex(try ReplayFacts.encode(loyal)).contains("01e9903fe9903f0170e9903fe9903f0000010a"))
+    #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(loyal))) == loyal)
     // Version 1 (rows written before refusals were replayed): no refusal, a paid claim.
     let versionOne = "010441592d3100000000000000000000000000000001" + "00e9903f8402" + member + rest
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: hexBytes(versionOne))) == claim)
@@ -91,8 +109,8 @@ struct ReplayFactsTests {
       event: claim.event, decidedOn: day, paid: .zero, refusal: .waitingPeriod)
     #expect(
       LiteralInserter.hex(try ReplayFacts.encode(refused))
-        == "020441592d3100000000000000000000000000000001" + "00e9903f00" + "010e"
-        + LiteralInserter.hex(Array("waiting_period".utf8)) + member + restTwo)
+        == "030441592d3100000000000000000000000000000001" + "00e9903f00" + "010e"
+        + LiteralInserter.hex(Array("waiting_period".utf8)) + member + restThree)
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(refused))) == refused)
   }
 

@@ -301,7 +301,10 @@ struct StatisticsContractTests {
     func normalised(_ claim: SimulationCase) -> SimulationCase {
       SimulationCase(
         claimNumber: claim.claimNumber, memberID: claim.memberID, unitID: claim.unitID, member: claim.member,
-        cover: ClaimCaseBuilder.coverInForce(claim.cover, on: claim.event.eventDate ?? claim.event.claimDate).sorted {
+        cover: ClaimCaseBuilder.withMembership(
+          ClaimCaseBuilder.coverInForce(claim.cover, on: claim.event.eventDate ?? claim.event.claimDate),
+          among: claim.cover
+        ).sorted {
           ($0.period.start, $0.facts.product) < ($1.period.start, $1.facts.product)
         },
         event: claim.event, decidedOn: claim.decidedOn, paid: claim.paid, refusal: claim.refusal)

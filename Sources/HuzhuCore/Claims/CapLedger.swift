@@ -212,7 +212,7 @@ public enum ClaimCaseBuilder {
     var event = event
     event.claimDate = claimDate
     var member = member
-    member.cover = coverInForce(cover, on: event.eventDate ?? claimDate).map(\.facts)
+    member.cover = withMembership(coverInForce(cover, on: event.eventDate ?? claimDate), among: cover).map(\.facts)
     let used = ledger.caseHistory()
     return ClaimCase(
       member: member, event: event, history: used.history, productPaid: used.productPaid, schemePaid: used.schemePaid)
@@ -229,6 +229,36 @@ extension ClaimCaseBuilder {
     if cover.allSatisfy(inForce) { return cover }
     let held = cover.filter(inForce)
     return held.isEmpty ? cover : held
+  }
+
+  /// `inForce` with each period's unbroken membership counted (``CoverFacts/consecutiveYears``)
+  /// from the member's other periods of the product in `all`: each earlier period ending the
+  /// day before the next starts, and the earliest's own `previousCoverEnd` (a renewal taken
+  /// over from before) one more. Periods with no earlier one are left as they are; so is
+  /// everything when `all` holds nothing else (the common case, and no new array).
+  public static func withMembership(_ inForce: [HeldCover], among all: [HeldCover]) -> [HeldCover] {
+    guard all.count > inForce.count else { return inForce }
+    return inForce.map { held in
+      guard held.facts.consecutiveYears == nil else { return held }
+      var years = 1
+      var start = held.period.start
+      var earliest = held
+      while let previous = all.first(where: {
+        $0.facts.product == held.facts.product && $0.period.end.adding(days: 1) == start
+      }) {
+        years += 1
+        start = previous.period.start
+        earliest = previous
+        guard years < 100 else { break }
+      }
+      guard years > 1 else { return held }
+      if let before = earliest.facts.previousCoverEnd, before.adding(days: 1) == earliest.period.start {
+        years += 1
+      }
+      var facts = held.facts
+      facts.consecutiveYears = years
+      return HeldCover(period: held.period, facts: facts)
+    }
   }
 }
 

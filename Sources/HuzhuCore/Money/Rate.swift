@@ -33,6 +33,17 @@ public struct Rate: Hashable, Sendable, Comparable {
 
   public var isNegative: Bool { numerator < 0 }
 
+  /// The sum (percentage points added), or nil past 64 bits.
+  public func adding(_ other: Rate) -> Rate? {
+    let (left, leftOverflow) = numerator.multipliedReportingOverflow(by: other.denominator)
+    let (right, rightOverflow) = other.numerator.multipliedReportingOverflow(by: denominator)
+    let (denominator, denominatorOverflow) = denominator.multipliedReportingOverflow(by: other.denominator)
+    guard !leftOverflow, !rightOverflow, !denominatorOverflow else { return nil }
+    let (sum, sumOverflow) = left.addingReportingOverflow(right)
+    guard !sumOverflow else { return nil }
+    return Rate(sum, over: denominator)
+  }
+
   /// Parses `30%`, `12.5%`, `0.3` or `20%*60%` (a product of factors, as rule texts write it).
   public init?(text: String) {
     var result = Rate.one

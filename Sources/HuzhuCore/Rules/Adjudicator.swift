@@ -186,6 +186,16 @@ public enum Adjudicator {
 
     var shares: Int64 { Int64(cover.shares ?? version.shares.lowerBound) }
 
+    /// The periods of unbroken membership this one ends: as the cover states, else 2 for a
+    /// continuous renewal and 1 for anything else.
+    var consecutiveYears: Int { cover.consecutiveYears ?? (isContinuousRenewal ? 2 : 1) }
+
+    /// The continuity reward the membership has reached, if any.
+    var continuityReward: ContinuityReward? {
+      let years = consecutiveYears
+      return benefit.continuity.last { $0.fromYear <= years }
+    }
+
     /// The renewal continues the previous period closely enough to skip new waiting and
     /// observation periods.
     var isContinuousRenewal: Bool {
@@ -223,8 +233,16 @@ public enum Adjudicator {
     }
     var endsCover = false
     var subtotal: Money
+    // A reward for unbroken membership, stated before the calculation it changes.
+    let reward = context.benefit.rewardsContinuity ? context.continuityReward : nil
+    if let reward {
+      lines.append(
+        ExplanationLine(
+          step: .continuity, rate: reward.rateIncrease == .zero ? nil : reward.rateIncrease,
+          limit: reward.capIncrease.isZero ? nil : reward.capIncrease, count: context.consecutiveYears))
+    }
     switch context.benefit.rule {
-    case .hospital(let rule): subtotal = hospital(rule, context, &lines)
+    case .hospital(let rule): subtotal = hospital(rule, context, &lines, rateIncrease: reward?.rateIncrease ?? .zero)
     case .lumpSum(let rule): (subtotal, endsCover) = lumpSum(rule, context, &lines)
     case .allowance(let rule): subtotal = allowance(rule, context, &lines)
     case .accident(let rule): subtotal = accident(rule, context, &lines)
@@ -235,7 +253,7 @@ public enum Adjudicator {
       subtotal += extra
     }
     if subtotal.fen > 0 {
-      applyLimits(context, &subtotal, &lines)
+      applyLimits(context, &subtotal, &lines, capIncrease: reward?.capIncrease ?? .zero)
     }
     return (subtotal, endsCover)
   }
@@ -329,7 +347,11 @@ public enum Adjudicator {
 
   // MARK: Hospital top-up
 
-  static func hospital(_ rule: HospitalRule, _ context: Context, _ lines: inout [ExplanationLine]) -> Money {
+  static func hospital(
+    _ rule: HospitalRule, _ context: Context, _ lines: inout [ExplanationLine], rateIncrease: Rate = .zero
+  ) -> Money {
+    // The compiler keeps every raised rate within 100% and 64 bits.
+    func raised(_ rate: Rate) -> Rate { rateIncrease == .zero ? rate : rate.adding(rateIncrease) ?? rate }
     guard let figures = context.event.figures else {
       lines.append(ExplanationLine(step: .base, reason: .missingEventData))
       return .zero
@@ -365,7 +387,8 @@ public enum Adjudicator {
     }
     let rounding = context.version.rounding
     switch schedule {
-    case .flat(let rate):
+    case .flat(let written):
+      let rate = raised(written)
       let amount = remaining.multiplied(by: rate, rounding: rounding)
       lines.append(
         ExplanationLine(
@@ -377,25 +400,27 @@ public enum Adjudicator {
       var everyRateZero = true
       for band in bands where remaining.fen > band.lower {
         let slice = Money(fen: min(remaining.fen, band.upper) - band.lower)
-        let amount = slice.multiplied(by: band.rate, rounding: rounding)
+        let rate = raised(band.rate)
+        let amount = slice.multiplied(by: rate, rounding: rounding)
         lines.append(
           ExplanationLine(
-            step: .band, base: slice, rate: band.rate, amount: amount, bandFrom: Money(fen: band.lower),
+            step: .band, base: slice, rate: rate, amount: amount, bandFrom: Money(fen: band.lower),
             bandTo: band.upper == .max ? nil : Money(fen: band.upper)))
         total += amount
-        everyRateZero = everyRateZero && band.rate == .zero
+        everyRateZero = everyRateZero && rate == .zero
       }
       // Nothing from any band ("below 2,000 nothing"): the last band says why.
       if total.fen == 0 { lines[lines.count - 1].reason = zeroReason(total, everyRateZero: everyRateZero) }
       return total
     case .wholeAmount(let bands):
       let band = bands.first { remaining.fen <= $0.upper } ?? bands[bands.count - 1]
-      let amount = remaining.multiplied(by: band.rate, rounding: rounding)
+      let rate = raised(band.rate)
+      let amount = remaining.multiplied(by: rate, rounding: rounding)
       lines.append(
         ExplanationLine(
-          step: .rate, base: remaining, rate: band.rate, amount: amount, bandFrom: Money(fen: band.lower),
+          step: .rate, base: remaining, rate: rate, amount: amount, bandFrom: Money(fen: band.lower),
           bandTo: band.upper == .max ? nil : Money(fen: band.upper),
-          reason: zeroReason(amount, everyRateZero: band.rate == .zero)))
+          reason: zeroReason(amount, everyRateZero: rate == .zero)))
       return amount
     case .byStay:
       return .zero  // Unreachable: the compiler never nests byStay.
@@ -569,7 +594,9 @@ public enum Adjudicator {
 
   // MARK: Limits
 
-  static func applyLimits(_ context: Context, _ subtotal: inout Money, _ lines: inout [ExplanationLine]) {
+  static func applyLimits(
+    _ context: Context, _ subtotal: inout Money, _ lines: inout [ExplanationLine], capIncrease: Money = .zero
+  ) {
     let benefit = context.benefit
     let history = context.history
     let shares = context.shares
@@ -603,10 +630,12 @@ public enum Adjudicator {
         reduce(to: scaled - (used?.paidAmount ?? .zero), .categoryLimit, limit: scaled, reason: .categoryCapReached)
       }
     }
-    if let cap = benefit.limits.perClaim {
+    if let written = benefit.limits.perClaim {
+      let cap = written + capIncrease
       reduce(to: cap * shares, .perClaimCap, limit: cap * shares, reason: .perClaimCap)
     }
-    if let cap = benefit.limits.perPeriod {
+    if let written = benefit.limits.perPeriod {
+      let cap = written + capIncrease
       reduce(to: cap * shares - history.paidAmount, .periodCap, limit: cap * shares, reason: .annualCapReached)
     }
     if let cap = context.version.limits.perPeriod {

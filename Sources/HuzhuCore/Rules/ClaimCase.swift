@@ -60,15 +60,21 @@ public struct CoverFacts: Codable, Sendable, Equatable {
   public var shares: Int?
   /// The end of the previous period when this one renews it; decides continuity.
   public var previousCoverEnd: CalendarDate?
+  /// The periods of unbroken membership in the product up to and including this one (1: the
+  /// first), for continuity rewards. Absent: 2 when `previousCoverEnd` continues this
+  /// period, else 1.
+  public var consecutiveYears: Int?
 
   public init(
-    product: String, start: CalendarDate, end: CalendarDate, shares: Int? = nil, previousCoverEnd: CalendarDate? = nil
+    product: String, start: CalendarDate, end: CalendarDate, shares: Int? = nil, previousCoverEnd: CalendarDate? = nil,
+    consecutiveYears: Int? = nil
   ) {
     self.product = product
     self.start = start
     self.end = end
     self.shares = shares
     self.previousCoverEnd = previousCoverEnd
+    self.consecutiveYears = consecutiveYears
   }
 }
 

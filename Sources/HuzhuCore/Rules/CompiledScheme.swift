@@ -224,13 +224,19 @@ public final class CompiledBenefit: Sendable {
   let judgesTreatment: Bool
   /// The care settings it pays, as ``CareSetting/bit``s (0: any).
   let settings: UInt8
+  /// Its continuity rewards, the shortest membership first (empty: none).
+  public let continuity: [ContinuityReward]
+  /// Whether it has any: one flag, read for every event, instead of the array.
+  let rewardsContinuity: Bool
 
   init(
     code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
     subjects: [String: SubjectCode], requiredDocuments: [String] = [], treatments: [String]? = nil,
-    leavesTreatments: [String] = [], settings: [CareSetting]? = nil
+    leavesTreatments: [String] = [], settings: [CareSetting]? = nil, continuity: [ContinuityReward] = []
   ) {
     self.settings = settings?.reduce(0) { $0 | $1.bit } ?? 0
+    self.continuity = continuity
+    self.rewardsContinuity = !continuity.isEmpty
     self.requiredDocuments = requiredDocuments
     self.treatments = treatments
     self.leavesTreatments = leavesTreatments
@@ -295,11 +301,27 @@ enum BaseOperation: Sendable {
   }
 }
 
+/// A continuity reward step as the engine applies it.
+public struct ContinuityReward: Sendable, Equatable {
+  public let fromYear: Int
+  public let rateIncrease: Rate
+  public let capIncrease: Money
+}
+
 public indirect enum CompiledSchedule: Sendable {
   case progressive([CompiledBand])
   case wholeAmount([CompiledBand])
   case flat(Rate)
   case byStay([(stay: Int, schedule: CompiledSchedule)])
+
+  /// The highest rate anywhere in the schedule.
+  var highestRate: Rate {
+    switch self {
+    case .flat(let rate): rate
+    case .progressive(let bands), .wholeAmount(let bands): bands.map(\.rate).max() ?? .zero
+    case .byStay(let stays): stays.map(\.schedule.highestRate).max() ?? .zero
+    }
+  }
 }
 
 /// A band in fen: amounts above `lower` up to and including `upper`.

@@ -95,6 +95,9 @@ public enum Step: String, Sendable, Codable, CaseIterable {
   case accidentOffset = "accident_offset"
   case accidentMedical = "accident_medical"
   case shares
+  /// A reward for unbroken membership (informational: the raised rates and caps it states
+  /// apply in the lines after it).
+  case continuity
   case claimCountLimit = "claim_count_limit"
   case categoryLimit = "category_limit"
   case perClaimCap = "per_claim_cap"
@@ -117,6 +120,7 @@ public enum Step: String, Sendable, Codable, CaseIterable {
     case .accidentOffset: LocalizedText(zh: "扣减已付伤残金", en: "Less disability already paid")
     case .accidentMedical: LocalizedText(zh: "意外医疗", en: "Accident medical costs")
     case .shares: LocalizedText(zh: "按份数累加", en: "Shares")
+    case .continuity: LocalizedText(zh: "连续参保奖励", en: "Continuity reward")
     case .claimCountLimit: LocalizedText(zh: "给付次数限制", en: "Claim count limit")
     case .categoryLimit: LocalizedText(zh: "类别限额", en: "Category limit")
     case .perClaimCap: LocalizedText(zh: "单次封顶", en: "Per-claim cap")

@@ -89,6 +89,17 @@ public struct ExplanationReport: Sendable {
         } ?? ""
     case .shares:
       text = t("按 \(line.count ?? 1) 份计", "\(line.count ?? 1) shares")
+    case .continuity:
+      var rewards: [String] = []
+      if let rate = line.rate {
+        rewards.append(t("给付比例提高 \(rate.percentText)", "rates \(rate.percentText) higher"))
+      }
+      if let cap = line.limit {
+        rewards.append(t("封顶线提高 \(cap.decimalString)", "caps \(cap.decimalString) higher"))
+      }
+      text =
+        t("连续参保第 \(line.count ?? 1) 年：", "year \(line.count ?? 1) of unbroken membership: ")
+        + rewards.joined(separator: t("，", ", "))
     case .claimCountLimit:
       text = t("每期最多给付 \(line.count ?? 0) 次", "at most \(line.count ?? 0) paid claims a period")
     case .categoryLimit, .perClaimCap, .periodCap, .productCap, .schemeCap:

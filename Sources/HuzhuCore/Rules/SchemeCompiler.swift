@@ -446,6 +446,7 @@ public enum SchemeCompiler {
           fail("\(path).settings", "duplicate_setting", zh: "就诊类型重复", en: "a setting is listed twice")
         }
       }
+      let continuity = compile(benefit.continuity, of: benefit, rule: rule, at: "\(path).continuity")
       var codes = limits.categories.map(\.category) + (benefit.allowance?.excludedClasses ?? [])
       if let list = benefit.lumpSum?.list { codes += (listClasses[list] ?? []).sorted() }
       var subjects: [String: SubjectCode] = [:]
@@ -454,8 +455,60 @@ public enum SchemeCompiler {
         CompiledBenefit(
           code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects,
           requiredDocuments: benefit.requiredDocuments ?? [], treatments: benefit.treatments,
-          leavesTreatments: leaving, settings: Self.settings(of: benefit))
+          leavesTreatments: leaving, settings: Self.settings(of: benefit), continuity: continuity)
       }
+    }
+
+    /// Continuity steps: from the second year on, each longer than the one before, each
+    /// rewarding something; a rate increase only on a hospital benefit, never lifting a rate
+    /// past 100%.
+    mutating func compile(
+      _ steps: [ContinuityRewardDefinition]?, of benefit: BenefitDefinition, rule: CompiledBenefit.Rule?,
+      at path: String
+    ) -> [ContinuityReward] {
+      guard let steps else { return [] }
+      if steps.isEmpty { fail(path, "empty_list", zh: "连续参保奖励不能为空", en: "continuity cannot be empty") }
+      var rewards: [ContinuityReward] = []
+      for (index, step) in steps.enumerated() {
+        let stepPath = "\(path)[\(index)]"
+        if step.fromYear < 2 || step.fromYear > 100 {
+          fail(
+            "\(stepPath).fromYear", "from_year_out_of_range", zh: "连续参保年数应在 2–100 之间",
+            en: "fromYear must be 2–100")
+          continue
+        }
+        if let previous = rewards.last, step.fromYear <= previous.fromYear {
+          fail(
+            "\(stepPath).fromYear", "not_ascending", zh: "连续参保年数应逐级递增", en: "fromYear must increase step by step")
+          continue
+        }
+        let rate = step.rateIncrease ?? .zero
+        let cap = step.capIncrease ?? .zero
+        if rate.isNegative || rate == .zero && cap.fen <= 0 || cap.fen < 0 {
+          fail(
+            stepPath, "empty_reward", zh: "每一级须提高比例（rateIncrease）或封顶线（capIncrease），且不能为负",
+            en: "each step raises the rate (rateIncrease) or the caps (capIncrease), never lowers them")
+          continue
+        }
+        if rate != .zero {
+          guard benefit.kind == .hospital, case .hospital(let hospital)? = rule else {
+            fail(
+              "\(stepPath).rateIncrease", "rate_increase_not_for_kind", zh: "只有住院医疗类保障可以提高给付比例",
+              en: "only a hospital benefit's rates can rise")
+            continue
+          }
+          let schedules = [hospital.schedule] + hospital.overrides.compactMap(\.schedule)
+          let highest = schedules.map(\.highestRate).max() ?? .zero
+          guard let raised = highest.adding(rate), !(Rate.one < raised) else {
+            fail(
+              "\(stepPath).rateIncrease", "rate_above_100", zh: "提高后的给付比例不能超过100%",
+              en: "a raised rate cannot exceed 100%")
+            continue
+          }
+        }
+        rewards.append(ContinuityReward(fromYear: step.fromYear, rateIncrease: rate, capIncrease: cap))
+      }
+      return rewards
     }
 
     /// The care settings a benefit pays: as written; else stays and day cases for hospital and

@@ -238,6 +238,9 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   /// that names its treatments.
   public var settings: [CareSetting]?
   public var limits: LimitsDefinition?
+  /// Rewards for unbroken membership ("连续参保满3年的，报销比例提高5个百分点"), the
+  /// longest first reached applying.
+  public var continuity: [ContinuityRewardDefinition]?
   /// Documents a claim for this benefit needs beyond the version's list (an accident
   /// report, a pathology report).
   public var requiredDocuments: [String]?
@@ -245,6 +248,22 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   public var lumpSum: LumpSumDefinition?
   public var allowance: AllowanceDefinition?
   public var accident: AccidentDefinition?
+}
+
+/// One step of a continuity reward: from the member's `fromYear`th consecutive period of the
+/// product on, a hospital benefit's every rate is `rateIncrease` higher (percentage points)
+/// and the benefit's caps (per claim and per period) are `capIncrease` higher. Each step
+/// states its whole reward: a longer step does not add to a shorter one.
+public struct ContinuityRewardDefinition: Codable, Sendable, Equatable {
+  public var fromYear: Int
+  public var rateIncrease: Rate?
+  public var capIncrease: Money?
+
+  public init(fromYear: Int, rateIncrease: Rate? = nil, capIncrease: Money? = nil) {
+    self.fromYear = fromYear
+    self.rateIncrease = rateIncrease
+    self.capIncrease = capIncrease
+  }
 }
 
 // MARK: Hospital top-up

@@ -389,7 +389,9 @@ public enum WhatIf {
         let index = claims[position].index
         let keepsLedger = position < claims.endIndex - 1
         let event = cases[index].event
-        let cover = ClaimCaseBuilder.coverInForce(cases[index].cover, on: event.eventDate ?? event.claimDate)
+        let cover = ClaimCaseBuilder.withMembership(
+          ClaimCaseBuilder.coverInForce(cases[index].cover, on: event.eventDate ?? event.claimDate),
+          among: cases[index].cover)
         do {
           try Adjudicator.judge(
             cover, of: cases[index].member, event: event, ledger: ledgers.before, under: current,

@@ -55,7 +55,11 @@ enum ClaimReplays {
     let claim = SimulationCase(
       claimNumber: record.number, memberID: record.workerID, unitID: record.unitID,
       member: MemberFacts(try worker.domain(unitID: nil)),
-      cover: ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate), event: event,
+      // The cover in force, with the member's unbroken years counted from all of it (the
+      // row keeps only what was in force).
+      cover: ClaimCaseBuilder.withMembership(
+        ClaimCaseBuilder.coverInForce(cover, on: event.eventDate ?? event.claimDate), among: cover),
+      event: event,
       decidedOn: decidedOn, paid: refusal == nil ? record.approvedTotal ?? .zero : .zero, refusal: refusal)
     let values = try values(
       claim, id: record.id.rawValue, schemeCode: record.schemeCode, organisationID: record.organisationID?.rawValue)

@@ -12,10 +12,11 @@ import NIOCore
 /// (Protocol Buffers needs `protoc` and a generated layer to convert from), and JSON, the
 /// format the intake is kept in, is what the replay rows were made to avoid.
 ///
-/// Layout (version 2): a version byte, then the fields in the order ``encode(_:)`` writes
-/// them. Version 1, which paid claims were written in until refusals and visits were replayed
-/// too, lacks the refusal after the amount paid and the visit and setting at the end of the
-/// event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
+/// Layout (version 3): a version byte, then the fields in the order ``encode(_:)`` writes
+/// them. Version 2, written until continuity rewards, lacks each cover's years of unbroken
+/// membership (read as absent). Version 1, which paid claims were written in until refusals
+/// and visits were replayed too, also lacks the refusal after the amount paid and the visit
+/// and setting at the end of the event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
 /// day packed in one; a string is its byte count and UTF-8; an optional field is a presence
 /// byte and the value; the rare nested facts (diagnoses, accident) are JSON. The settlement
 /// figures are written in `SettlementFigure.allCases` order, so a new figure is a new layout
@@ -23,7 +24,7 @@ import NIOCore
 /// reader of the old one); the reader refuses a version it does not know rather than guess.
 /// A test pins both versions' bytes.
 enum ReplayFacts {
-  static let version: UInt8 = 2
+  static let version: UInt8 = 3
 
   static func encode(_ claim: SimulationCase) throws -> [UInt8] {
     var out = Writer()
@@ -55,6 +56,7 @@ enum ReplayFacts {
       out.date(held.facts.end)
       out.optional(held.facts.shares) { $0.signed(Int64($1)) }
       out.optional(held.facts.previousCoverEnd) { $0.date($1) }
+      out.optional(held.facts.consecutiveYears) { $0.signed(Int64($1)) }
     }
 
     let event = claim.event
@@ -86,7 +88,7 @@ enum ReplayFacts {
   static func decode(_ bytes: UnsafeRawBufferPointer) throws -> SimulationCase {
     var input = Reader(bytes: bytes)
     let layout = try input.byte()
-    guard layout == 1 || layout == version else { throw corrupt }
+    guard (1...version).contains(layout) else { throw corrupt }
     let number = try input.string()
     let memberID = try input.uuid()
     let unitID = try input.optional { try $0.uuid() }
@@ -125,7 +127,14 @@ enum ReplayFacts {
       let period = CoveragePeriod(start: try input.date(), end: try input.date())
       let facts = CoverFacts(
         product: try input.string(), start: try input.date(), end: try input.date(),
-        shares: try input.optional { Int(try $0.signed()) }, previousCoverEnd: try input.optional { try $0.date() })
+        shares: try input.optional { Int(try $0.signed()) }, previousCoverEnd: try input.optional { try $0.date() },
+        consecutiveYears: layout < 3
+          ? nil
+          : try input.optional { input -> Int in
+            let years = try input.signed()
+            guard (1...100).contains(years) else { throw corrupt }
+            return Int(years)
+          })
       cover.append(HeldCover(period: period, facts: facts))
     }
 
