@@ -235,6 +235,59 @@ struct StatisticsTests {
     }
   }
 
+  /// "What if the three-year reward were ten points instead of five?": the member in their
+  /// third unbroken year gains five points on both bands, the newcomer nothing; the years
+  /// are counted from the periods each replayed claim's member held.
+  @Test func theWhatIfAnswersAChangedContinuityReward() throws {
+    let text = try String(
+      contentsOfFile: RepositoryFiles.path("schemes/examples/continuity.yaml"), encoding: .utf8)
+    let definition = try SchemeFile.decode(SchemeDefinition.self, yaml: text, file: "continuity.yaml")
+    let current = try SchemeCompiler.compile(definition)
+    let keys = RuleParameters.list(definition.products[0].versions[0]).map(\.key)
+    #expect(keys.contains("continuity-hospital.continuity.0.rateIncrease"))
+    #expect(keys.contains("continuity-allowance.continuity.0.capIncrease"))
+    #expect(!keys.contains("continuity-allowance.continuity.0.rateIncrease"), "an allowance has no rate")
+    var changedDefinition = definition
+    changedDefinition.products[0].versions[0] = try RuleParameters.apply(
+      ["continuity-hospital.continuity.0.rateIncrease": "10%"], to: definition.products[0].versions[0])
+    let changed = try SchemeCompiler.compile(changedDefinition)
+    func member(_ sequence: Int, since years: [Int]) -> (Worker, [Enrollment]) {
+      let worker = Worker(
+        name: "职工\(sequence)",
+        idNumber: ResidentIDNumber.compose(
+          region: "410502", birthDate: CalendarDate(year: 1975, month: 1, day: 1)!, sequence: sequence, gender: .male),
+        unitID: .init())
+      let enrollments = years.map { year in
+        let start = CalendarDate(year: year, month: 1, day: 1)!
+        return Enrollment(
+          schemeCode: "continuity", productCode: "continuity-medical", versionLabel: "2025", workerID: worker.id,
+          unitID: worker.unitID, period: CoveragePeriod(start: start, months: 12), shares: 1, status: .active,
+          coverFrom: start, certificateNumber: "C-\(year)-\(sequence)", enrolledOn: start, billID: .init())
+      }
+      return (worker, enrollments)
+    }
+    func stay(_ number: String, _ person: (Worker, [Enrollment])) -> SimulationCase {
+      SimulationCase(
+        claimNumber: number, worker: person.0, enrollments: person.1,
+        intake: ClaimIntake(
+          event: ClaimEvent(
+            admissionDate: CalendarDate(year: 2025, month: 3, day: 1)!,
+            dischargeDate: CalendarDate(year: 2025, month: 3, day: 8)!,
+            claimDate: CalendarDate(year: 2025, month: 3, day: 20)!,
+            figures: SettlementFigures([.selfPaidInScope: Money(yuan: 21_000)]))),
+        decidedOn: CalendarDate(year: 2025, month: 4, day: 1)!, paid: Money(yuan: 12_000))
+    }
+    let result = WhatIf.run(
+      [stay("C-1", member(1, since: [2023, 2024, 2025])), stay("C-2", member(2, since: [2025]))], current: current,
+      changed: changed, collected: .zero, insuredPersons: 0, fundBalance: .zero)
+    #expect(result.problems.isEmpty)
+    // 12,000 (55% and 65%) and 11,000 (50% and 60%) → 13,000 (60% and 70%) and 11,000; and
+    // each stay's allowance, 7 days × 50, under both.
+    #expect(result.before == Money(yuan: 23_700))
+    #expect(result.after == Money(yuan: 24_700))
+    #expect(result.membersAffected == 1)
+  }
+
   /// A member's claims in two coverage periods replay against two ledgers: the second
   /// period's stay pays what it would alone, not what the first period's cap left.
   @Test func theWhatIfKeepsEachCoveragePeriodsCapsApart() throws {

@@ -68,6 +68,16 @@ public enum RuleParameters {
       add(
         "\(code).limits.maxPaidClaims", "\(name) 每期赔付次数上限", "\(nameEn) paid claims per period", .count,
         benefit.limits?.maxPaidClaims.map(String.init))
+      for (index, step) in (benefit.continuity ?? []).enumerated() {
+        if benefit.hospital != nil {
+          add(
+            "\(code).continuity.\(index).rateIncrease", "\(name) 连续参保满\(step.fromYear)年比例提高",
+            "\(nameEn) rate increase from year \(step.fromYear)", .rate, step.rateIncrease?.percentText)
+        }
+        add(
+          "\(code).continuity.\(index).capIncrease", "\(name) 连续参保满\(step.fromYear)年封顶线提高（元）",
+          "\(nameEn) cap increase from year \(step.fromYear) (yuan)", .money, step.capIncrease?.decimalString)
+      }
     }
     return result
   }
@@ -156,8 +166,14 @@ public enum RuleParameters {
         case "limits.perPeriod": benefit.limits = limits(benefit.limits) { $0.perPeriod = money }
         case "limits.maxPaidClaims": benefit.limits = limits(benefit.limits) { $0.maxPaidClaims = count }
         default:
-          // band.<i>.rate
+          // band.<i>.rate, continuity.<i>.rateIncrease or .capIncrease
           let parts = rest.split(separator: ".")
+          if parts.count == 3, parts[0] == "continuity", let step = Int(parts[1]),
+            benefit.continuity?.indices.contains(step) == true
+          {
+            if parts[2] == "rateIncrease" { benefit.continuity?[step].rateIncrease = rate }
+            if parts[2] == "capIncrease" { benefit.continuity?[step].capIncrease = money }
+          }
           if parts.count == 3, parts[0] == "band", let band = Int(parts[1]), let rate, var hospital = benefit.hospital {
             switch hospital.schedule {
             case .progressive(var bands) where bands.indices.contains(band):
