@@ -18,13 +18,17 @@ struct EnrollmentPlannerTests {
       unitID: unit)
   }
 
-  func facts(_ workers: [Worker], headcount: Int? = nil, hired: CalendarDate = CalendarDate(year: 2010, month: 1, day: 1)!)
+  func facts(
+    _ workers: [Worker], headcount: Int? = nil, hired: CalendarDate = CalendarDate(year: 2010, month: 1, day: 1)!
+  )
     -> EnrollmentFacts
   {
     EnrollmentFacts(
       headcount: headcount ?? workers.count, alreadyEnrolled: [],
       members: Dictionary(
-        uniqueKeysWithValues: workers.map { ($0.id, EnrollmentFacts.Member(worker: $0, hireDate: hired, inService: true)) }))
+        uniqueKeysWithValues: workers.map {
+          ($0.id, EnrollmentFacts.Member(worker: $0, hireDate: hired, inService: true))
+        }))
   }
 
   func numbers(_ count: Int) -> DocumentNumbers {
@@ -76,6 +80,73 @@ struct EnrollmentPlannerTests {
     #expect(plan.lines.map(\.collected) == [Money(fen: 12000), Money(fen: 12000)])
   }
 
+  /// "续保每人55元，连续参保满5年50元": each member pays the price of their year of unbroken
+  /// membership, counted from their earlier periods as claims count it, and a withdrawal takes
+  /// back what that member's line cost.
+  @Test func longStandingMembersPayTheirYearsPrice() throws {
+    let scheme = Schemes.continuity
+    let start = CalendarDate(year: 2025, month: 1, day: 1)!
+    func held(_ year: Int, previousCoverEnd: CalendarDate? = nil) -> HeldCover {
+      let period = CoveragePeriod(start: CalendarDate(year: year, month: 1, day: 1)!, months: 12)
+      return HeldCover(
+        period: period,
+        facts: CoverFacts(
+          product: "continuity-medical", start: period.start, end: period.end, previousCoverEnd: previousCoverEnd))
+    }
+    let people = (1...5).map { worker("会员\($0)", born: 1980, sequence: $0) }
+    let members: [EnrollmentFacts.Member] = [
+      // New.
+      .init(worker: people[0], hireDate: nil, inService: true),
+      // Renewing last year's period.
+      .init(
+        worker: people[1], hireDate: nil, inService: true,
+        previousCoverEnd: CalendarDate(year: 2024, month: 12, day: 31)!),
+      // Four unbroken years before this one: the fifth.
+      .init(
+        worker: people[2], hireDate: nil, inService: true,
+        earlierCover: [held(2021), held(2022), held(2023), held(2024)]),
+      // Four years, but a year's gap before this one: new again.
+      .init(
+        worker: people[3], hireDate: nil, inService: true,
+        earlierCover: [held(2020), held(2021), held(2022), held(2023)]),
+      // Renewed three weeks late (within the 30 days that keep continuity): the second year.
+      .init(
+        worker: people[4], hireDate: nil, inService: true,
+        previousCoverEnd: CalendarDate(year: 2024, month: 12, day: 10)!),
+    ]
+    let facts = EnrollmentFacts(
+      headcount: 5, alreadyEnrolled: [], members: Dictionary(uniqueKeysWithValues: members.map { ($0.worker.id, $0) }))
+    let order = EnrollmentOrder(
+      schemeCode: scheme.code, productCode: "continuity-medical", periodStart: start, unitID: unit,
+      workerIDs: people.map(\.id), split: PayerSplitRule(employer: .percent(Rate(percent: 50))),
+      requestDate: CalendarDate(year: 2024, month: 12, day: 20)!)
+    let plan = try EnrollmentPlanner.plan(
+      order, facts: facts, scheme: scheme,
+      numbers: DocumentNumbers(bill: "JF-C-2025-000001", certificates: (1...5).map { "C-\($0)" }))
+    #expect(plan.lines.map(\.price.decimalString) == ["60.00", "55.00", "50.00", "60.00", "55.00"])
+    #expect(plan.enrollments.map { $0.pricePerShare?.decimalString } == [nil, "55.00", "50.00", nil, "55.00"])
+    #expect(plan.bill.due.reduce(Money.zero) { $0 + $1.amount } == Money(yuan: 280))
+    #expect(
+      plan.bill.due == [
+        PayerAmount(payer: .employer, amount: Money(yuan: 140)), PayerAmount(payer: .worker, amount: Money(yuan: 140)),
+      ])
+    // The fifth-year member withdrawing takes back their 50, half of it the employer's.
+    let parts = RefundRules.memberParts(
+      of: plan.enrollments[2], bill: plan.bill, pricePerShare: Money(yuan: 60), rounding: scheme.rounding)
+    #expect(
+      parts == [
+        PayerAmount(payer: .employer, amount: Money(yuan: 25)), PayerAmount(payer: .worker, amount: Money(yuan: 25)),
+      ])
+    // A version without steps reads no years: everyone pays its one price.
+    let plain = try EnrollmentPlanner.plan(
+      EnrollmentOrder(
+        schemeCode: "test", productCode: "hospital", periodStart: jan1, unitID: unit, workerIDs: [people[2].id],
+        requestDate: CalendarDate(year: 2023, month: 12, day: 1)!),
+      facts: EnrollmentFacts(headcount: 1, alreadyEnrolled: [], members: [people[2].id: members[2]]),
+      scheme: self.scheme, numbers: numbers(1))
+    #expect(plain.enrollments[0].pricePerShare == nil && plain.lines[0].price == Money(yuan: 60))
+  }
+
   @Test func everyProblemIsListedWithItsRow() {
     let people = [worker("李红", born: 1990, sequence: 1), worker("老王", born: 1960, gender: .male, sequence: 2)]
     let held = Enrollment(
@@ -97,7 +168,8 @@ struct EnrollmentPlannerTests {
     #expect(errors.first { $0.code == "unknown_worker" }?.row == 3)
     #expect(errors.contains { $0.code == "third_party_not_enrolled" })
     #expect(throws: ValidationFailure.self) {
-      try EnrollmentPlanner.plan(order, facts: EnrollmentFacts(headcount: 3, alreadyEnrolled: [], members: known),
+      try EnrollmentPlanner.plan(
+        order, facts: EnrollmentFacts(headcount: 3, alreadyEnrolled: [], members: known),
         scheme: self.scheme, numbers: self.numbers(3))
     }
   }
@@ -119,8 +191,9 @@ struct EnrollmentPlannerTests {
     #expect(bill.validate(request(.worker, 100)).map(\.code) == ["not_a_payer"])
     #expect(bill.validate(request(.thirdParty, 100, name: "别人")).map(\.code) == ["not_a_payer"])
     #expect(bill.validate(request(.employer, 0)).map(\.code).contains("invalid_amount"))
-    #expect(bill.validate(PaymentRequest(payer: .employer, amount: Money(fen: 1), paidOn: jan1, reference: " ")).map(\.code)
-      == ["invalid_reference"])
+    #expect(
+      bill.validate(PaymentRequest(payer: .employer, amount: Money(fen: 1), paidOn: jan1, reference: " ")).map(\.code)
+        == ["invalid_reference"])
     bill.paid = [PayerAmount(payer: .employer, amount: Money(fen: 6000))]
     #expect(bill.status == .partiallyPaid)
     #expect(bill.validate(request(.employer, 1)).map(\.code) == ["already_paid"])
@@ -165,7 +238,9 @@ struct EnrollmentPlannerTests {
         renewing: previous, stillEmployed: [stay], names: [:], split: PayerSplitRule(),
         requestDate: CalendarDate(year: 2025, month: 1, day: 20)!))
     #expect(late.order.periodStart == CalendarDate(year: 2025, month: 1, day: 20)!)
-    #expect(RenewalPlanner.order(renewing: [], stillEmployed: [], names: [:], split: PayerSplitRule(), requestDate: jan1) == nil)
+    #expect(
+      RenewalPlanner.order(renewing: [], stillEmployed: [], names: [:], split: PayerSplitRule(), requestDate: jan1)
+        == nil)
   }
 
   @Test func outreachCountsEachUnitOnceUnderItsLatestVisit() {

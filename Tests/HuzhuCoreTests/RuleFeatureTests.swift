@@ -453,6 +453,33 @@ struct RuleFeatureTests {
     #expect(misspelt.contains { $0.hasSuffix("unknown_key") })
   }
 
+  @Test func contributionStepsAreCheckedWhenTheSchemeIsRead() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/continuity.yaml"), encoding: .utf8)
+    func errors(_ old: String, _ new: String) -> [String] {
+      let yaml = text.replacingOccurrences(of: old, with: new)
+      #expect(yaml != text, "\(old) is in the example")
+      let failure = #expect(throws: SchemeFileError.self) {
+        try SchemeFile.compile(yaml: yaml, file: "continuity.yaml")
+      }
+      return failure?.errors.map { "\($0.field) \($0.code)" } ?? []
+    }
+    let steps = "products[0].versions[0].contribution.continuity"
+    #expect(
+      errors("{ fromYear: 2, perShare", "{ fromYear: 1, perShare") == ["\(steps)[0].fromYear from_year_out_of_range"])
+    #expect(errors("{ fromYear: 5, perShare", "{ fromYear: 2, perShare") == ["\(steps)[1].fromYear not_ascending"])
+    #expect(errors("perShare: \"55.00\"", "perShare: \"65.00\"") == ["\(steps)[0].perShare price_raised"])
+    #expect(errors("perShare: \"50.00\"", "perShare: \"56.00\"") == ["\(steps)[1].perShare price_raised"])
+    #expect(errors("perShare: \"50.00\"", "perShare: \"-1.00\"").contains("\(steps)[1].perShare negative_amount"))
+    let misspelt = errors("{ fromYear: 5, perShare", "{ fromYear: 5, perShar")
+    #expect(misspelt.contains { $0.hasPrefix("\(steps)[1]") }, "\(misspelt)")
+    // The price by year, the longest step reached.
+    let version = try #require(Schemes.continuity.product("continuity-medical")?.versions.first)
+    #expect(
+      (1...7).map { version.contributionPerShare(inYear: $0)?.decimalString } == [
+        "60.00", "55.00", "55.00", "55.00", "50.00", "50.00", "50.00",
+      ])
+  }
+
   @Test func settingsAreForHospitalAndAllowanceBenefitsAndAVisitIsOneDay() throws {
     let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/settings.yaml"), encoding: .utf8)
     func errors(_ yaml: String) -> [String] {

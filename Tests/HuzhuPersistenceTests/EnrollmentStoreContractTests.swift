@@ -63,16 +63,19 @@ struct EnrollmentStoreContractTests {
       let split = PayerSplitRule(
         employer: .percent(Rate(text: "50%")!),
         unionSubsidies: [.init(payer: .unionCity, perPerson: Money(fen: 3000), onTop: true)])
-      let plan = try await world.store.enroll(order(world, Array(world.workers.prefix(2)), split: split), scheme: world.scheme)
+      let plan = try await world.store.enroll(
+        order(world, Array(world.workers.prefix(2)), split: split), scheme: world.scheme)
       #expect(plan.enrollments.map(\.certificateNumber) == ["TEST-2024-000001", "TEST-2024-000002"])
       #expect(plan.bill.number == "JF-TEST-2024-000001")
 
       let bill = try #require(try await world.store.bill(plan.bill.id))
       #expect(bill == plan.bill)
-      #expect(bill.due == [
-        PayerAmount(payer: .employer, amount: Money(fen: 6000)), PayerAmount(payer: .worker, amount: Money(fen: 6000)),
-        PayerAmount(payer: .unionCity, amount: Money(fen: 6000)),
-      ])
+      #expect(
+        bill.due == [
+          PayerAmount(payer: .employer, amount: Money(fen: 6000)),
+          PayerAmount(payer: .worker, amount: Money(fen: 6000)),
+          PayerAmount(payer: .unionCity, amount: Money(fen: 6000)),
+        ])
       #expect(bill.totalDue == Money(fen: 18000))
       #expect(bill.status == .open)
       #expect(bill.period == CoveragePeriod(start: jan1, end: CalendarDate(year: 2024, month: 12, day: 31)!))
@@ -148,7 +151,8 @@ struct EnrollmentStoreContractTests {
       let split = PayerSplitRule(
         employer: .fixedPerPerson(Money(fen: 3000)),
         unionSubsidies: [.init(payer: .unionCounty, perPerson: Money(fen: 1000), onTop: false)])
-      let plan = try await world.store.enroll(order(world, Array(world.workers.prefix(2)), split: split), scheme: world.scheme)
+      let plan = try await world.store.enroll(
+        order(world, Array(world.workers.prefix(2)), split: split), scheme: world.scheme)
       // 60 each: county union 10, employer 30, worker 20.
       #expect(plan.bill.due.map(\.amount.fen) == [6000, 4000, 2000])
       let paidOn = CalendarDate(year: 2024, month: 1, day: 10)!
@@ -196,7 +200,8 @@ struct EnrollmentStoreContractTests {
 
       // The ledger: one entry per payment, and the database's sums reconcile with them.
       let entries = try await world.store.fundEntries(scheme: "test", versionLabel: "2024", page: PageQuery()).items
-      #expect(try await world.store.fundEntries(scheme: "test", versionLabel: nil, page: PageQuery(per: 3)).pageCount == 2)
+      #expect(
+        try await world.store.fundEntries(scheme: "test", versionLabel: nil, page: PageQuery(per: 3)).pageCount == 2)
       #expect(entries.count == 4)
       #expect(entries.filter { $0.kind == .subsidy }.map(\.amount) == [Money(fen: 2000)])
       let balances = try await world.store.fundBalances(scheme: "test")
@@ -295,6 +300,54 @@ struct EnrollmentStoreContractTests {
     }
   }
 
+  /// schemes/examples/continuity.yaml: 60 a share, 55 from the second unbroken year, 50 from the
+  /// fifth. Renewals and a later plain enrollment price each member by their stored periods.
+  @Test(arguments: kinds)
+  func longStandingMembersArePricedByTheirUnbrokenYears(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let example = try TestSchemes.example("continuity")
+      _ = try await FluentSchemeStore(database: db.database).save(
+        example.definition, source: example.source, organisationID: world.agency.id, savedBy: "test")
+      let scheme = example.compiled
+      func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
+      func pay(_ plan: EnrollmentPlan, on paidOn: CalendarDate) async throws {
+        _ = try await world.store.record(
+          PaymentRequest(payer: .worker, amount: plan.bill.totalDue, paidOn: paidOn, reference: plan.bill.number),
+          on: plan.bill.id, recordedBy: "clerk", idempotencyKey: nil, scheme: scheme)
+      }
+      let first = try await world.store.enroll(
+        EnrollmentOrder(
+          schemeCode: "continuity", productCode: "continuity-medical", periodStart: day("2023-01-01"),
+          unitID: world.unit.id, workerIDs: world.workers.prefix(3).map(\.id), requestDate: day("2022-12-20")),
+        scheme: scheme)
+      #expect(first.bill.totalDue == Money(yuan: 180))
+      try await pay(first, on: day("2022-12-21"))
+      let second = try await world.store.renew(
+        unit: world.unit.id, productCode: "continuity-medical", periodStart: day("2023-01-01"), split: nil,
+        requestDate: day("2023-12-15"), scheme: scheme)
+      #expect(second.plan.bill.totalDue == Money(yuan: 165))
+      #expect(
+        try await world.store.enrollments(bill: second.plan.bill.id).map { $0.pricePerShare?.decimalString } == [
+          "55.00", "55.00", "55.00",
+        ])
+      try await pay(second.plan, on: day("2023-12-16"))
+      // 李红 enrolled again by hand (no renewal): her two paid years before count, the third
+      // year's price; 赵强 is new.
+      let third = try await world.store.enroll(
+        EnrollmentOrder(
+          schemeCode: "continuity", productCode: "continuity-medical", periodStart: day("2025-01-01"),
+          unitID: world.unit.id, workerIDs: [world.workers[0].id, world.workers[3].id], requestDate: day("2024-12-20")),
+        scheme: scheme)
+      let stored = try await world.store.enrollments(bill: third.bill.id)
+      #expect(
+        Dictionary(uniqueKeysWithValues: stored.map { ($0.workerID, $0.pricePerShare) }) == [
+          world.workers[0].id: Money(yuan: 55), world.workers[3].id: nil,
+        ])
+      #expect(third.bill.totalDue == Money(yuan: 115))
+    }
+  }
+
   @Test(arguments: kinds)
   func anIndividualPaysForTheirOwnCoverWhichStartsTheDayAfter(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
@@ -307,7 +360,8 @@ struct EnrollmentStoreContractTests {
       #expect(plan.bill.unitID == nil)
       #expect(plan.bill.due == [PayerAmount(payer: .worker, amount: Money(fen: 10000))])
       let paid = try await world.store.record(
-        PaymentRequest(payer: .worker, amount: Money(fen: 10000), paidOn: CalendarDate(year: 2024, month: 3, day: 5)!,
+        PaymentRequest(
+          payer: .worker, amount: Money(fen: 10000), paidOn: CalendarDate(year: 2024, month: 3, day: 5)!,
           reference: "WX-1"),
         on: plan.bill.id, recordedBy: "window", idempotencyKey: nil, scheme: world.scheme)
       #expect(paid.activated == 1)
@@ -340,12 +394,14 @@ struct EnrollmentStoreContractTests {
       #expect(plan.bill.due.contains(PayerAmount(payer: .thirdParty, payerName: "刘洋（包联干部）", amount: Money(fen: 3000))))
       let wrongName = await #expect(throws: ValidationFailure.self) {
         try await world.store.record(
-          PaymentRequest(payer: .thirdParty, payerName: "别人", amount: Money(fen: 3000), paidOn: self.dec20, reference: "C1"),
+          PaymentRequest(
+            payer: .thirdParty, payerName: "别人", amount: Money(fen: 3000), paidOn: self.dec20, reference: "C1"),
           on: plan.bill.id, recordedBy: "clerk", idempotencyKey: nil, scheme: world.scheme)
       }
       #expect(wrongName?.errors.map(\.code) == ["not_a_payer"])
       let paid = try await world.store.record(
-        PaymentRequest(payer: .thirdParty, payerName: pairing.payerName, amount: Money(fen: 3000), paidOn: dec20, reference: "C1"),
+        PaymentRequest(
+          payer: .thirdParty, payerName: pairing.payerName, amount: Money(fen: 3000), paidOn: dec20, reference: "C1"),
         on: plan.bill.id, recordedBy: "clerk", idempotencyKey: nil, scheme: world.scheme)
       #expect(paid.payment.payerName == "刘洋（包联干部）")
     }

@@ -51,6 +51,18 @@ public enum TestSchemes {
   public static var enrollmentDefinition: SchemeDefinition {
     get throws { try SchemeFile.decode(SchemeDefinition.self, yaml: enrollmentYAML, file: "test.yaml") }
   }
+
+  /// A file of `schemes/examples/` as a store saves it and as the rules compile it.
+  public static func example(_ name: String) throws -> (
+    source: String, definition: SchemeDefinition, compiled: CompiledScheme
+  ) {
+    let file = "\(name).yaml"
+    let source = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/\(file)"), encoding: .utf8)
+    return (
+      source, try SchemeFile.decode(SchemeDefinition.self, yaml: source, file: file),
+      try SchemeFile.compile(yaml: source, file: file)
+    )
+  }
 }
 
 extension DemoScheme {

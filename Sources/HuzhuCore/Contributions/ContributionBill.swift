@@ -99,10 +99,13 @@ public struct PayerSplitRule: Codable, Sendable, Equatable {
 public struct BillMember: Hashable, Sendable {
   public let worker: Worker.ID
   public let shares: Int
+  /// The member's own price per share (a long-standing member's lower one); nil: the bill's.
+  public let pricePerShare: Money?
 
-  public init(worker: Worker.ID, shares: Int = 1) {
+  public init(worker: Worker.ID, shares: Int = 1, pricePerShare: Money? = nil) {
     self.worker = worker
     self.shares = shares
+    self.pricePerShare = pricePerShare
   }
 }
 
@@ -146,10 +149,10 @@ public struct ContributionBill: Sendable, Equatable {
 
   public static func == (lhs: ContributionBill, rhs: ContributionBill) -> Bool { lhs.lines == rhs.lines }
 
-  /// The bill for `members` at `pricePerShare`, split by `rule`.
+  /// The bill for `members` at `pricePerShare` (or each member's own), split by `rule`.
   public init(members: [BillMember], pricePerShare: Money, rule: PayerSplitRule, rounding: RoundingRule = .halfUp) {
     lines = members.map { member in
-      let price = pricePerShare * Int64(member.shares)
+      let price = (member.pricePerShare ?? pricePerShare) * Int64(member.shares)
       var remaining = price
       var parts: [Part] = []
       func pay(_ payer: PayerType, _ amount: Money, name: String? = nil) {
@@ -197,7 +200,8 @@ extension PayerSplitRule.EmployerShare {
     case "fixed_per_person": self = .fixedPerPerson(try container.decode(Money.self, forKey: .amount))
     case let other:
       throw DecodingError.dataCorruptedError(
-        forKey: .kind, in: container, debugDescription: "unknown employer share \"\(other)\" (none, percent, fixed_per_person)")
+        forKey: .kind, in: container,
+        debugDescription: "unknown employer share \"\(other)\" (none, percent, fixed_per_person)")
     }
   }
 

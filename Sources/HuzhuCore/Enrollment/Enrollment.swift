@@ -26,12 +26,15 @@ public struct Enrollment: Hashable, Sendable, Codable, Identifiable {
   public let certificateNumber: String
   public let enrolledOn: CalendarDate
   public let billID: Bill.ID
+  /// The member's own price per share when the rules gave them another than the bill's (a
+  /// long-standing member's lower price); nil: the bill's.
+  public let pricePerShare: Money?
 
   public init(
     id: ID = ID(), schemeCode: String, productCode: String, versionLabel: String, workerID: Worker.ID,
     unitID: WorkUnit.ID?, period: CoveragePeriod, shares: Int, status: EnrollmentStatus = .awaitingPayment,
     coverFrom: CalendarDate? = nil, previousCoverEnd: CalendarDate? = nil, certificateNumber: String,
-    enrolledOn: CalendarDate, billID: Bill.ID
+    enrolledOn: CalendarDate, billID: Bill.ID, pricePerShare: Money? = nil
   ) {
     self.id = id
     self.schemeCode = schemeCode
@@ -47,6 +50,7 @@ public struct Enrollment: Hashable, Sendable, Codable, Identifiable {
     self.certificateNumber = certificateNumber
     self.enrolledOn = enrolledOn
     self.billID = billID
+    self.pricePerShare = pricePerShare
   }
 
   /// Whether the member is covered on `date`.

@@ -40,16 +40,40 @@ public struct EnrollmentFacts: Sendable {
     public let overlapping: [Enrollment]
     /// The end of the previous period when this enrollment renews one.
     public let previousCoverEnd: CalendarDate?
+    /// The person's paid-for cover of the product in periods before the ordered one (read only
+    /// when the rule version prices by years of membership).
+    public let earlierCover: [HeldCover]
 
     public init(
       worker: Worker, hireDate: CalendarDate?, inService: Bool, overlapping: [Enrollment] = [],
-      previousCoverEnd: CalendarDate? = nil
+      previousCoverEnd: CalendarDate? = nil, earlierCover: [HeldCover] = []
     ) {
       self.worker = worker
       self.hireDate = hireDate
       self.inService = inService
       self.overlapping = overlapping
       self.previousCoverEnd = previousCoverEnd
+      self.earlierCover = earlierCover
+    }
+
+    /// The same person renewing the period that ended on `end`.
+    public func renewing(_ end: CalendarDate) -> Member {
+      Member(
+        worker: worker, hireDate: hireDate, inService: inService, overlapping: overlapping, previousCoverEnd: end,
+        earlierCover: earlierCover)
+    }
+
+    /// Which consecutive period of `product` the one from `period` would be for this person (1: a
+    /// new member), counted as claims count it (``ClaimCaseBuilder/withMembership(_:among:)``;
+    /// a renewal within `continuityDays` of the previous period's end continues it).
+    public func consecutiveYear(of product: String, in period: CoveragePeriod, continuityDays: Int) -> Int {
+      let ordered = HeldCover(
+        period: period,
+        facts: CoverFacts(product: product, start: period.start, end: period.end, previousCoverEnd: previousCoverEnd))
+      let counted = ClaimCaseBuilder.withMembership([ordered], among: [ordered] + earlierCover)[0].facts
+      if let years = counted.consecutiveYears { return years }
+      guard let end = previousCoverEnd, end < period.start else { return 1 }
+      return end.days(until: period.start) - 1 <= continuityDays ? 2 : 1
     }
   }
 
@@ -208,9 +232,23 @@ public enum EnrollmentPlanner {
     precondition(numbers.certificates.count == order.workerIDs.count, "one certificate number per worker")
     let period = CoveragePeriod(start: order.periodStart, months: version.periodMonths)
 
+    // A long-standing member's own (lower) price, where the version sets one by years.
+    let prices: [Worker.ID: Money] =
+      version.contributionSteps.isEmpty
+      ? [:]
+      : Dictionary(
+        order.workerIDs.compactMap { id in
+          guard let member = facts.members[id],
+            let own = version.contributionPerShare(
+              inYear: member.consecutiveYear(
+                of: product.code, in: period, continuityDays: version.continuityDays)),
+            own != price
+          else { return nil }
+          return (id, own)
+        }, uniquingKeysWith: { first, _ in first })
     let contribution = ContributionBill(
-      members: order.workerIDs.map { BillMember(worker: $0, shares: order.shares) }, pricePerShare: price,
-      rule: order.split, rounding: scheme.rounding)
+      members: order.workerIDs.map { BillMember(worker: $0, shares: order.shares, pricePerShare: prices[$0]) },
+      pricePerShare: price, rule: order.split, rounding: scheme.rounding)
     let bill = Bill(
       number: numbers.bill, schemeCode: scheme.code, productCode: product.code, versionLabel: version.label,
       unitID: order.unitID, period: period, issuedOn: order.requestDate, split: order.split,
@@ -220,7 +258,7 @@ public enum EnrollmentPlanner {
         schemeCode: scheme.code, productCode: product.code, versionLabel: version.label, workerID: id,
         unitID: order.unitID, period: period, shares: order.shares,
         previousCoverEnd: facts.members[id]?.previousCoverEnd, certificateNumber: numbers.certificates[index],
-        enrolledOn: order.requestDate, billID: bill.id)
+        enrolledOn: order.requestDate, billID: bill.id, pricePerShare: prices[id])
     }
     return EnrollmentPlan(enrollments: enrollments, bill: bill, lines: contribution.lines)
   }

@@ -142,12 +142,14 @@ public enum RefundRules {
   }
 
   /// What each payer owes for one member of `bill`: the bill's split applied to the member's
-  /// shares, exactly as the bill was made.
+  /// shares at their price, exactly as the bill was made.
   public static func memberParts(
     of enrollment: Enrollment, bill: Bill, pricePerShare: Money, rounding: RoundingRule
   ) -> [PayerAmount] {
     let line = ContributionBill(
-      members: [BillMember(worker: enrollment.workerID, shares: enrollment.shares)], pricePerShare: pricePerShare,
+      members: [
+        BillMember(worker: enrollment.workerID, shares: enrollment.shares, pricePerShare: enrollment.pricePerShare)
+      ], pricePerShare: pricePerShare,
       rule: bill.split, rounding: rounding
     ).lines[0]
     return line.parts.map { PayerAmount(payer: $0.payer, payerName: $0.payerName, amount: $0.amount) }

@@ -91,6 +91,8 @@ public final class CompiledVersion: Sendable {
   public let from: CalendarDate
   public let to: CalendarDate?
   public let contributionPerShare: Money?
+  /// Lower prices from a consecutive year of membership on, years ascending.
+  public let contributionSteps: [(fromYear: Int, perShare: Money)]
   public let enrollment: EnrollmentDefinition?
   public let periodMonths: Int
   public let activation: CoverActivation
@@ -112,7 +114,8 @@ public final class CompiledVersion: Sendable {
 
   init(
     label: String, from: CalendarDate, to: CalendarDate?, contributionPerShare: Money?,
-    enrollment: EnrollmentDefinition?, periodMonths: Int, activation: CoverActivation,
+    contributionSteps: [(fromYear: Int, perShare: Money)] = [], enrollment: EnrollmentDefinition?, periodMonths: Int,
+    activation: CoverActivation,
     shares: ClosedRange<Int>, eligibility: EligibilityDefinition?, waitingPeriod: WaitingPeriodDefinition?,
     continuityDays: Int, deadline: DeadlineDefinition?, limits: CompiledLimits, requiredDocuments: [String],
     benefits: [CompiledBenefit], rounding: RoundingRule, schemePerPeriod: Money?
@@ -123,6 +126,7 @@ public final class CompiledVersion: Sendable {
     self.from = from
     self.to = to
     self.contributionPerShare = contributionPerShare
+    self.contributionSteps = contributionSteps
     self.enrollment = enrollment
     self.periodMonths = periodMonths
     self.activation = activation
@@ -136,6 +140,13 @@ public final class CompiledVersion: Sendable {
     self.limits = limits
     self.requiredDocuments = requiredDocuments
     self.benefits = benefits
+  }
+
+  /// The price per share of a member in their `year`-th consecutive period (1: a new member):
+  /// the longest step reached, else the version's price; nil when the version sets none.
+  public func contributionPerShare(inYear year: Int) -> Money? {
+    guard let base = contributionPerShare else { return nil }
+    return contributionSteps.last { $0.fromYear <= year }?.perShare ?? base
   }
 }
 

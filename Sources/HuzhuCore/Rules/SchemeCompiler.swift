@@ -214,6 +214,7 @@ public enum SchemeCompiler {
         if let months = contribution.periodMonths, !(1...36).contains(months) {
           fail("\(path).contribution.periodMonths", "invalid_period", zh: "保障期应为1–36个月", en: "a period is 1–36 months")
         }
+        compile(contribution, at: "\(path).contribution")
       }
       if let enrollment = version.enrollment {
         if let window = enrollment.window, let to = window.to, to < window.from {
@@ -369,7 +370,9 @@ public enum SchemeCompiler {
       guard errors.count == errorCount else { return nil }
       return CompiledVersion(
         label: version.version, from: version.coverageStarting.from, to: version.coverageStarting.to,
-        contributionPerShare: version.contribution?.perShare, enrollment: version.enrollment,
+        contributionPerShare: version.contribution?.perShare,
+        contributionSteps: (version.contribution?.continuity ?? []).map { ($0.fromYear, $0.perShare) },
+        enrollment: version.enrollment,
         periodMonths: version.contribution?.periodMonths ?? 12,
         activation: version.contribution?.activation ?? .onPayment,
         shares: shares, eligibility: version.eligibility, waitingPeriod: version.waitingPeriod,
@@ -456,6 +459,38 @@ public enum SchemeCompiler {
           code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects,
           requiredDocuments: benefit.requiredDocuments ?? [], treatments: benefit.treatments,
           leavesTreatments: leaving, settings: Self.settings(of: benefit), continuity: continuity)
+      }
+    }
+
+    /// Contribution steps: from the second year on, each longer than the one before, each price
+    /// at most the one before it (a reward for staying, never a surcharge).
+    mutating func compile(_ contribution: ContributionDefinition, at path: String) {
+      guard let steps = contribution.continuity else { return }
+      if steps.isEmpty {
+        fail("\(path).continuity", "empty_list", zh: "连续参保缴费标准不能为空", en: "continuity cannot be empty")
+      }
+      var fromYear = 1
+      var price = contribution.perShare
+      for (index, step) in steps.enumerated() {
+        let stepPath = "\(path).continuity[\(index)]"
+        if step.fromYear < 2 || step.fromYear > 100 {
+          fail(
+            "\(stepPath).fromYear", "from_year_out_of_range", zh: "连续参保年数应在 2–100 之间",
+            en: "fromYear must be 2–100")
+        } else if step.fromYear <= fromYear {
+          fail(
+            "\(stepPath).fromYear", "not_ascending", zh: "连续参保年数应逐级递增", en: "fromYear must increase step by step")
+        } else {
+          fromYear = step.fromYear
+        }
+        requireNonNegative(step.perShare, at: "\(stepPath).perShare")
+        if price < step.perShare {
+          fail(
+            "\(stepPath).perShare", "price_raised", zh: "连续参保的缴费标准不能高于前一级（\(price.decimalString) 元）",
+            en: "a longer membership cannot pay more than the step before (\(price.decimalString))")
+        } else {
+          price = step.perShare
+        }
       }
     }
 

@@ -121,6 +121,21 @@ public struct ContributionDefinition: Codable, Sendable, Equatable {
   public var periodMonths: Int?
   /// When paid cover begins (`on_payment` by default).
   public var activation: CoverActivation?
+  /// Lower prices for long-standing members ("from the third consecutive year 80 yuan"): the
+  /// step of the longest membership reached sets the price per share.
+  public var continuity: [ContributionStepDefinition]?
+}
+
+/// The price per share from a member's `fromYear`-th consecutive coverage period of the product
+/// (the period being bought counted as one; 2 is a renewing member's price).
+public struct ContributionStepDefinition: Codable, Sendable, Equatable {
+  public var fromYear: Int
+  public var perShare: Money
+
+  public init(fromYear: Int, perShare: Money) {
+    self.fromYear = fromYear
+    self.perShare = perShare
+  }
 }
 
 public struct EnrollmentDefinition: Codable, Sendable, Equatable {

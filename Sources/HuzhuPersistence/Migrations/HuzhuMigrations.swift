@@ -38,6 +38,7 @@ public enum HuzhuMigrations {
       M029_CorrectionsFixed(),
       M030_EnrollmentVoids(),
       M031_ReplayedRefusals(),
+      M032_MemberPrices(),
     ]
   }
 

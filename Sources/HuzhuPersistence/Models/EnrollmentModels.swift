@@ -167,6 +167,7 @@ final class EnrollmentModel: Model, @unchecked Sendable {
   @Field(key: "certificate_number") var certificateNumber: String
   @Field(key: "enrolled_on") var enrolledOn: String
   @Field(key: "bill_id") var billID: UUID
+  @OptionalField(key: "price_per_share") var pricePerShare: Int64?
   @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
   init() {}
@@ -183,7 +184,7 @@ final class EnrollmentModel: Model, @unchecked Sendable {
       shares: shares, status: status, coverFrom: try coverFrom.map { try date($0, column: "cover_from") },
       previousCoverEnd: try previousCoverEnd.map { try date($0, column: "previous_cover_end") },
       certificateNumber: certificateNumber, enrolledOn: try date(enrolledOn, column: "enrolled_on"),
-      billID: .init(billID))
+      billID: .init(billID), pricePerShare: pricePerShare.map(Money.init(fen:)))
   }
 }
 

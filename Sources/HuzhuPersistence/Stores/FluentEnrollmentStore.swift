@@ -104,12 +104,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
 
         var facts = try await Self.facts(for: order, scheme: scheme, on: transaction)
         facts = EnrollmentFacts(
-          headcount: facts.headcount, alreadyEnrolled: facts.alreadyEnrolled,
-          members: facts.members.mapValues { member in
-            EnrollmentFacts.Member(
-              worker: member.worker, hireDate: member.hireDate, inService: member.inService,
-              overlapping: member.overlapping, previousCoverEnd: first.period.end)
-          })
+          headcount: facts.headcount, femaleHeadcount: facts.femaleHeadcount, alreadyEnrolled: facts.alreadyEnrolled,
+          members: facts.members.mapValues { $0.renewing(first.period.end) })
         // Members the rules no longer admit are left out with the rule's own words; what is
         // wrong with the unit as a whole (participation, window) stops the renewal, when the
         // plan checks the order again.
@@ -214,9 +210,10 @@ public struct FluentEnrollmentStore: EnrollmentStore {
   static func facts(for order: EnrollmentOrder, scheme: CompiledScheme, on database: any Database) async throws
     -> EnrollmentFacts
   {
-    let months =
-      scheme.product(order.productCode)?.version(forCoverageStartingOn: order.periodStart)?.periodMonths ?? 12
-    let period = CoveragePeriod(start: order.periodStart, months: months)
+    let version = scheme.product(order.productCode)?.version(forCoverageStartingOn: order.periodStart)
+    let period = CoveragePeriod(start: order.periodStart, months: version?.periodMonths ?? 12)
+    // Earlier cover counts only where the price depends on the years of membership.
+    let pricedByYears = !(version?.contributionSteps.isEmpty ?? true)
     var headcount: Int?
     var femaleHeadcount: Int?
     var alreadyEnrolled: [Enrollment] = []
@@ -243,13 +240,21 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       let people = try await PersonRow.current(chunk, on: database)
       let held = try await EnrollmentRow.overlapping(period, workers: chunk, scheme: order.schemeCode, on: database)
       let heldByWorker = Dictionary(grouping: held, by: \.workerID)
+      let earlier =
+        pricedByYears
+        ? Dictionary(
+          grouping: try await EnrollmentRow.active(workers: chunk, scheme: order.schemeCode, on: database).filter {
+            $0.productCode == order.productCode && $0.period.end < period.start
+          }, by: \.workerID)
+        : [:]
       for person in people {
         let inUnit = order.unitID == nil || person.unit_id == order.unitID?.rawValue
         members[.init(person.id)] = EnrollmentFacts.Member(
           worker: try person.worker(),
           hireDate: inUnit ? person.start_date.flatMap(CalendarDate.init) : nil,
           inService: order.unitID == nil || (person.unit_id != nil && inUnit),
-          overlapping: heldByWorker[.init(person.id)] ?? [])
+          overlapping: heldByWorker[.init(person.id)] ?? [],
+          earlierCover: (earlier[.init(person.id)] ?? []).compactMap(\.heldCover))
       }
     }
     return EnrollmentFacts(
@@ -340,7 +345,7 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       var insert = sql.insert(into: EnrollmentModel.schema).columns(
         "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
         "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id",
-        "created_at")
+        "price_per_share", "created_at")
       for enrollment in enrollments[start..<min(start + 500, enrollments.count)] {
         insert = insert.values(
           SQLBind(enrollment.id.rawValue), SQLBind(enrollment.schemeCode), SQLBind(enrollment.productCode),
@@ -348,7 +353,8 @@ public struct FluentEnrollmentStore: EnrollmentStore {
           SQLBind(enrollment.period.start.description), SQLBind(enrollment.period.end.description),
           SQLBind(enrollment.shares), SQLBind(enrollment.status.rawValue), SQLBind(enrollment.coverFrom?.description),
           SQLBind(enrollment.previousCoverEnd?.description), SQLBind(enrollment.certificateNumber),
-          SQLBind(enrollment.enrolledOn.description), SQLBind(enrollment.billID.rawValue), SQLBind(now))
+          SQLBind(enrollment.enrolledOn.description), SQLBind(enrollment.billID.rawValue),
+          SQLBind(enrollment.pricePerShare?.fen), SQLBind(now))
       }
       try await insert.run()
     }
@@ -776,6 +782,7 @@ struct EnrollmentRow: Decodable {
   let certificate_number: String
   let enrolled_on: String
   let bill_id: UUID
+  let price_per_share: Int64?
 
   /// Every column of `enrollments`, in this row's shape.
   static func select(on database: any Database) -> SQLSelectBuilder {
@@ -783,7 +790,8 @@ struct EnrollmentRow: Decodable {
     return sql.select()
       .columns(
         "id", "scheme_code", "product_code", "version_label", "worker_id", "unit_id", "period_start", "period_end",
-        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id"
+        "shares", "status", "cover_from", "previous_cover_end", "certificate_number", "enrolled_on", "bill_id",
+        "price_per_share"
       )
       .from(EnrollmentModel.schema)
   }
@@ -824,6 +832,7 @@ struct EnrollmentRow: Decodable {
       period: CoveragePeriod(start: try date(period_start, "period_start"), end: try date(period_end, "period_end")),
       shares: shares, status: status, coverFrom: try cover_from.map { try date($0, "cover_from") },
       previousCoverEnd: try previous_cover_end.map { try date($0, "previous_cover_end") },
-      certificateNumber: certificate_number, enrolledOn: try date(enrolled_on, "enrolled_on"), billID: .init(bill_id))
+      certificateNumber: certificate_number, enrolledOn: try date(enrolled_on, "enrolled_on"), billID: .init(bill_id),
+      pricePerShare: price_per_share.map(Money.init(fen:)))
   }
 }

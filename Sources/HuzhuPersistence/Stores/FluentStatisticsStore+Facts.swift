@@ -292,7 +292,7 @@ extension FluentStatisticsStore {
     facts.service = try await sql.raw(
       """
       SELECT x.working_days, CAST(SUM(x.claims) AS BIGINT) AS claims, CAST(SUM(x.on_time) AS BIGINT) AS on_time
-      FROM (\(service)) x GROUP BY x.working_days
+      FROM (\(service)) x GROUP BY x.working_days ORDER BY x.working_days
       """
     ).all(decoding: ServiceRow.self).map {
       ServiceSample(
@@ -311,7 +311,7 @@ extension FluentStatisticsStore {
       """
       SELECT x.product_code, x.benefit_code, CAST(SUM(x.claims) AS BIGINT) AS claims,
         CAST(SUM(x.amount) AS BIGINT) AS amount
-      FROM (\(benefits)) x GROUP BY x.product_code, x.benefit_code
+      FROM (\(benefits)) x GROUP BY x.product_code, x.benefit_code ORDER BY x.product_code, x.benefit_code
       """
     ).all(decoding: BenefitRow.self).map {
       BenefitFigures(
@@ -464,14 +464,14 @@ extension FluentStatisticsStore {
         SELECT u.id FROM p JOIN units u ON u.id = p.unit_id
         WHERE p.persons >= (SELECT MIN(t.persons) FROM (SELECT persons FROM p ORDER BY persons DESC LIMIT \(literal: limit)) t)
           AND \(Self.within("u.organisation_id", nodes))
-        ORDER BY p.persons DESC, u.name LIMIT \(literal: limit)
+        ORDER BY p.persons DESC, u.name, u.id LIMIT \(literal: limit)
         """
       ).all(decoding: IDRow.self).map(\.id)
       if ids.count < limit {
         ids = try await sql.raw(
           """
           SELECT u.id \(unitsWithCover(query, nodes: nodes))
-          ORDER BY COALESCE(p.persons, 0) DESC, u.name LIMIT \(literal: limit)
+          ORDER BY COALESCE(p.persons, 0) DESC, u.name, u.id LIMIT \(literal: limit)
           """
         ).all(decoding: IDRow.self).map(\.id)
       }
@@ -579,8 +579,10 @@ extension FluentStatisticsStore {
       units[row.unit_id]?.paidClaims = row.claims
       units[row.unit_id]?.paidAmount = Money(fen: row.amount ?? 0)
     }
+    // Two units of one name and size keep one order (by ID), so a report reads the same twice.
     return units.values.filter { $0.hasActivity || $0.headcount > 0 }.sorted {
-      ($0.insuredPersons, $1.name) > ($1.insuredPersons, $0.name)
+      ($0.insuredPersons, $1.name, $1.unitID.rawValue.uuidString)
+        > ($1.insuredPersons, $0.name, $0.unitID.rawValue.uuidString)
     }
   }
 }

@@ -91,6 +91,16 @@ enum SchemePage {
                 ? text("，缴清次日生效", "; cover from the day after payment") : text("，缴清即生效", "; cover on payment"))
           ))
       }
+      if let steps = version.contribution?.continuity, !steps.isEmpty {
+        rows.append(
+          (
+            text("连续参保缴费标准", "Price by unbroken years"),
+            steps.map {
+              text(
+                "连续第 \($0.fromYear) 年起 \($0.perShare.formatted)", "from year \($0.fromYear): \($0.perShare.formatted)")
+            }.joined(separator: text("；", "; "))
+          ))
+      }
       if let enrollment = version.enrollment, let share = enrollment.minParticipation {
         rows.append((text("单位最低参保比例", "Minimum participation"), share.description))
       }
