@@ -190,6 +190,8 @@ public enum WhatIf {
     // shards by member, one per core; within a member, payment order is kept. Shards hold
     // positions in `cases`, not copies: a province's year is 300,000 cases, and copying them
     // into shards and sorting the copies cost more than judging them.
+    // Positions number cases in 32 bits: four billion cases would not fit in memory anyway.
+    precondition(cases.count <= Int(UInt32.max), "more cases than a replay numbers")
     let shardCount = max(1, shards ?? min(ProcessInfo.processInfo.activeProcessorCount, cases.count / 2_000))
     var shards = Array(repeating: [Tally.Position](), count: shardCount)
     for shard in shards.indices { shards[shard].reserveCapacity(cases.count / shardCount + 1) }
@@ -253,43 +255,53 @@ public enum WhatIf {
 
     init() {}
 
-    /// Where a claim stands in the replay's order: by member, then in payment order. The
-    /// member's ID as two integers, so that sorting a shard compares numbers, not objects.
+    /// Where a claim stands in the replay's order: by member, then in payment order. Sixteen
+    /// bytes, sorted by a mix of the member's ID: a shard of half a million is sorted by
+    /// moving these, and moving the 32 bytes of the ID, day and index was a sixth of the
+    /// replay. Two members whose IDs mix alike (one pair in some ten billion) are told apart
+    /// by their IDs, so each member's claims stay together.
     struct Position {
-      let member: (UInt64, UInt64)
+      /// The member's ID mixed (MurmurHash3's 64-bit finaliser over both halves): time-ordered
+      /// IDs (version 7, as the province generator makes) share their first half over
+      /// millions of members, and sharding by it alone put every claim in one shard.
+      let mixed: UInt64
       let decidedOn: CalendarDate
-      let index: Int
+      let index: UInt32
 
       init(_ index: Int, member: Worker.ID, decidedOn: CalendarDate) {
-        self.member = withUnsafeBytes(of: member.rawValue.uuid) { $0.loadUnaligned(as: (UInt64, UInt64).self) }
-        self.decidedOn = decidedOn
-        self.index = index
-      }
-
-      func sameMember(as other: Position) -> Bool { member == other.member }
-
-      /// The member's shard, from both halves of the ID mixed: time-ordered IDs (version 7,
-      /// as the province generator makes) share their first half over millions of members,
-      /// and sharding by it alone put every claim in one shard, on one core.
-      /// (MurmurHash3's 64-bit finaliser: every bit of the ID moves the result's low bits.)
-      func shard(of count: Int) -> Int {
-        var mixed = member.0 ^ member.1
+        let halves = Self.halves(member)
+        var mixed = halves.0 ^ halves.1
         mixed ^= mixed >> 33
         mixed &*= 0xFF51_AFD7_ED55_8CCD
         mixed ^= mixed >> 33
         mixed &*= 0xC4CE_B9FE_1A85_EC53
         mixed ^= mixed >> 33
-        return Int(mixed % UInt64(count))
+        self.mixed = mixed
+        self.decidedOn = decidedOn
+        self.index = UInt32(index)
       }
+
+      static func halves(_ member: Worker.ID) -> (UInt64, UInt64) {
+        withUnsafeBytes(of: member.rawValue.uuid) { $0.loadUnaligned(as: (UInt64, UInt64).self) }
+      }
+
+      func sameMember(as other: Position, in cases: UnsafeBufferPointer<SimulationCase>) -> Bool {
+        mixed == other.mixed && cases[Int(index)].memberID == cases[Int(other.index)].memberID
+      }
+
+      /// The member's shard.
+      func shard(of count: Int) -> Int { Int(mixed % UInt64(count)) }
 
       /// The shard's claims member by member, each member's in the order they were decided
       /// (on the same day, by their numbers).
       static func ordered(_ shard: [Position], in cases: UnsafeBufferPointer<SimulationCase>) -> [Position] {
         var shard = shard
         shard.sort { lhs, rhs in
-          if lhs.member != rhs.member { return lhs.member < rhs.member }
+          if lhs.mixed != rhs.mixed { return lhs.mixed < rhs.mixed }
+          let (left, right) = (cases[Int(lhs.index)].memberID, cases[Int(rhs.index)].memberID)
+          if left != right { return halves(left) < halves(right) }
           if lhs.decidedOn != rhs.decidedOn { return lhs.decidedOn < rhs.decidedOn }
-          return cases[lhs.index].claimNumber < cases[rhs.index].claimNumber
+          return cases[Int(lhs.index)].claimNumber < cases[Int(rhs.index)].claimNumber
         }
         return shard
       }
@@ -313,7 +325,7 @@ public enum WhatIf {
         var first = 0
         while first < ordered.count {
           var end = first + 1
-          while end < ordered.count && ordered[end].sameMember(as: ordered[first]) { end += 1 }
+          while end < ordered.count && ordered[end].sameMember(as: ordered[first], in: cases) { end += 1 }
           replayMember(
             ordered[first..<end], of: cases, current: current, changed: changed, buffers: &buffers, slots: &slots)
           first = end
@@ -386,18 +398,20 @@ public enum WhatIf {
       var judged = false
       var memberUnit: (id: WorkUnit.ID?, line: Line) = (nil, Line(key: "", label: ""))
       for position in claims.indices {
-        let index = claims[position].index
+        let index = Int(claims[position].index)
         let keepsLedger = position < claims.endIndex - 1
-        let event = cases[index].event
+        // The event is read in place (through the buffer), never copied out: it is the case's
+        // largest part, and copying it for each claim was a twentieth of the replay.
         let cover = ClaimCaseBuilder.withMembership(
-          ClaimCaseBuilder.coverInForce(cases[index].cover, on: event.eventDate ?? event.claimDate),
+          ClaimCaseBuilder.coverInForce(
+            cases[index].cover, on: cases[index].event.eventDate ?? cases[index].event.claimDate),
           among: cases[index].cover)
         do {
           try Adjudicator.judge(
-            cover, of: cases[index].member, event: event, ledger: ledgers.before, under: current,
+            cover, of: cases[index].member, event: cases[index].event, ledger: ledgers.before, under: current,
             lines: &buffers.lines, into: &buffers.was)
           try Adjudicator.judge(
-            cover, of: cases[index].member, event: event, ledger: ledgers.after, under: changed,
+            cover, of: cases[index].member, event: cases[index].event, ledger: ledgers.after, under: changed,
             lines: &buffers.lines, into: &buffers.would)
         } catch {
           problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
@@ -430,8 +444,8 @@ public enum WhatIf {
         }
         if keepsLedger {
           // A refusal never entered the ledger; under the changed rules it does once it pays.
-          if refusal == nil { ledgers.before.record(buffers.was, event: event) }
-          if refusal == nil || !wouldTotal.isZero { ledgers.after.record(buffers.would, event: event) }
+          if refusal == nil { ledgers.before.record(buffers.was, event: cases[index].event) }
+          if refusal == nil || !wouldTotal.isZero { ledgers.after.record(buffers.would, event: cases[index].event) }
         }
         difference += wouldTotal - wasTotal
         self.claims += 1
