@@ -94,7 +94,7 @@ public struct ReplayLedger: Sendable {
   }
 
   /// The ledger after paying each judged benefit its total.
-  public mutating func record(_ judged: [Adjudicator.Judged], event: ClaimEvent) {
+  mutating func record(_ judged: [Adjudicator.Judged], event: ClaimEvent) {
     for item in judged {
       let index =
         entries.firstIndex {

@@ -30,11 +30,16 @@ public enum Adjudicator {
   /// One benefit's judgement reduced to what a cap ledger records and what a tally adds up:
   /// batch work that shows no explanation (the what-if's replay of a year) keeps these instead
   /// of explanations, and reuses one line buffer for every benefit.
-  public struct Judged: Sendable {
+  ///
+  /// A judgement points at the compiled product and benefit without holding them: it lives in
+  /// a buffer of the replay that judged it, under rules the replay holds, and counting two
+  /// references for each of a million judgements was a tenth of the replay. So neither this
+  /// nor ``judge(_:of:event:ledger:under:lines:into:)`` leaves HuzhuCore.
+  struct Judged: Sendable {
     // The compiled objects, not their codes: a code is a string every copy of the rules
     // shares, and retaining it on two cores at once made them wait on each other.
-    let compiledProduct: CompiledProduct
-    let compiledBenefit: CompiledBenefit?
+    unowned(unsafe) let compiledProduct: CompiledProduct
+    unowned(unsafe) let compiledBenefit: CompiledBenefit?
     public let total: Money
     public let endsCover: Bool
     /// What the ledger reads of the lines: a base was worked out, and the days paid.
@@ -77,7 +82,7 @@ public enum Adjudicator {
   /// generic collection's witnesses, which copied every element.
   ///
   /// - Throws: ``ValidationFailure`` as ``adjudicate(_:under:)`` does.
-  public static func judge(
+  static func judge(
     _ cover: [HeldCover], of member: MemberFacts, event: ClaimEvent, ledger: ReplayLedger,
     under scheme: CompiledScheme, lines: inout [ExplanationLine], into judged: inout [Judged]
   ) throws(ValidationFailure) {

@@ -21,6 +21,8 @@ struct EnrollmentResource: Content {
   let certificateNumber: String
   let enrolledOn: CalendarDate
   let billId: UUID
+  /// A long-standing member's own price per share; absent: the bill's.
+  let pricePerShare: Money?
 
   init(_ enrollment: Enrollment) {
     id = enrollment.id.rawValue
@@ -39,6 +41,7 @@ struct EnrollmentResource: Content {
     certificateNumber = enrollment.certificateNumber
     enrolledOn = enrollment.enrolledOn
     billId = enrollment.billID.rawValue
+    pricePerShare = enrollment.pricePerShare
   }
 }
 
