@@ -47,8 +47,8 @@ struct EnrollmentPagesTests {
         try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
       let elsewhere = certificate.holderIDNumber.value
       test.setToday(2023, 12, 20)
-      func enroll(_ lines: [String]) async throws -> TestingHTTPResponse {
-        let list = lines.joined(separator: "\n").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+      func enroll(_ lines: [String], separator: String = "\n") async throws -> TestingHTTPResponse {
+        let list = lines.joined(separator: separator).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         return try await test.send(
           .POST, path,
           body:
@@ -63,7 +63,8 @@ struct EnrollmentPagesTests {
       #expect(
         try await FluentEnrollmentStore(database: test.app.db).enrollments(unit: unit.id, page: PageQuery()).total == 0)
 
-      let enrolled = try await enroll([workers[3].idNumber.value, "", workers[7].idNumber.value])
+      // Pasted one a line in a browser: its textarea sends CRLF between lines.
+      let enrolled = try await enroll([workers[3].idNumber.value, "", workers[7].idNumber.value], separator: "\r\n")
       #expect(enrolled.status == .seeOther, "\(enrolled.text)")
       let cover = try await FluentEnrollmentStore(database: test.app.db).enrollments(unit: unit.id, page: PageQuery())
       #expect(Set(cover.items.map(\.workerID)) == [workers[3].id, workers[7].id])

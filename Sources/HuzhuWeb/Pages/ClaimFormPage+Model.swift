@@ -103,7 +103,8 @@ enum ClaimFormPage {
         amounts[figure] = money
       }
       guard errors.isEmpty else { return .failure(ValidationFailure(errors)) }
-      let invoices = invoiceNumbers.split(whereSeparator: { ",，、 \n".contains($0) }).map(String.init)
+      // `isNewline`: a textarea's CRLF is one Character, not "\n".
+      let invoices = invoiceNumbers.split(whereSeparator: { $0.isNewline || ",，、 ".contains($0) }).map(String.init)
       return .success(
         (
           ClaimIntake(

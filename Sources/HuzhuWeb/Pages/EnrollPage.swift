@@ -48,7 +48,8 @@ enum EnrollPage {
 
     /// The ID numbers typed into ``idNumbers``, with their line numbers; blank lines skipped.
     var typedIDNumbers: [(line: Int, text: String)] {
-      idNumbers.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "," || $0 == "，" })
+      // `isNewline`: a browser's textarea sends CRLF, one Character that is not "\n".
+      idNumbers.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline || $0 == "," || $0 == "，" })
         .enumerated()
         .map { ($0.offset + 1, $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
         .filter { !$0.1.isEmpty }
