@@ -480,6 +480,39 @@ struct RuleFeatureTests {
       ])
   }
 
+  /// The simulator offers each price step; the projection prices first-time members at the
+  /// first year's price and renewing members at the second year's.
+  @Test func theWhatIfProjectsChangedPricesForNewAndRenewingMembers() throws {
+    let definition = try SchemeFile.decode(
+      SchemeDefinition.self,
+      yaml: try String(contentsOfFile: RepositoryFiles.path("schemes/examples/continuity.yaml"), encoding: .utf8),
+      file: "continuity.yaml")
+    let version = definition.products[0].versions[0]
+    let offered = RuleParameters.list(version).filter { $0.key.hasPrefix("contribution.") }
+    #expect(
+      offered.map { "\($0.key)=\($0.value)" } == [
+        "contribution.perShare=60.00", "contribution.continuity.0.perShare=55.00",
+        "contribution.continuity.1.perShare=50.00",
+      ])
+    var changed = definition
+    changed.products[0].versions[0] = try RuleParameters.apply(
+      ["contribution.perShare": "70.00", "contribution.continuity.0.perShare": "50.00"], to: version)
+    #expect(
+      changed.products[0].versions[0].contribution?.continuity?.map(\.perShare.decimalString) == ["50.00", "50.00"])
+    let start = date("2025-01-01")
+    // 10 persons, 4 of them renewing: 6 × (70 − 60) + 4 × (50 − 55).
+    let cover = [
+      ContributionProjection.Cover(product: "continuity-medical", periodStart: start, persons: 10, renewing: 4)
+    ]
+    #expect(
+      ContributionProjection.change(cover, current: Schemes.continuity, changed: try SchemeCompiler.compile(changed))
+        == Money(yuan: 40))
+    // A step dearer than the one before is refused by the compiler, so the what-if never runs it.
+    #expect(throws: ValidationFailure.self) {
+      try RuleParameters.apply(["contribution.continuity.1.perShare": "abc"], to: version)
+    }
+  }
+
   @Test func settingsAreForHospitalAndAllowanceBenefitsAndAVisitIsOneDay() throws {
     let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/settings.yaml"), encoding: .utf8)
     func errors(_ yaml: String) -> [String] {

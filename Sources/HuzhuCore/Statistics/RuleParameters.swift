@@ -24,6 +24,11 @@ public enum RuleParameters {
       add(
         "contribution.perShare", "每份缴费（元）", "Contribution per share (yuan)", .money, contribution.perShare.decimalString
       )
+      for (index, step) in (contribution.continuity ?? []).enumerated() {
+        add(
+          "contribution.continuity.\(index).perShare", "连续参保第 \(step.fromYear) 年起每份缴费（元）",
+          "Contribution per share from unbroken year \(step.fromYear) (yuan)", .money, step.perShare.decimalString)
+      }
     }
     add(
       "limits.perPeriod", "本产品每期限额（元）", "Product cap per period (yuan)", .money,
@@ -137,6 +142,13 @@ public enum RuleParameters {
   ) {
     switch key {
     case "contribution.perShare": if let money { version.contribution?.perShare = money }
+    case _ where key.hasPrefix("contribution.continuity."):
+      let parts = key.split(separator: ".")
+      if parts.count == 4, parts[3] == "perShare", let step = Int(parts[2]), let money,
+        version.contribution?.continuity?.indices.contains(step) == true
+      {
+        version.contribution?.continuity?[step].perShare = money
+      }
     case "limits.perPeriod": version.limits = limits(version.limits) { $0.perPeriod = money }
     case "limits.maxPaidClaims": version.limits = limits(version.limits) { $0.maxPaidClaims = count }
     default:

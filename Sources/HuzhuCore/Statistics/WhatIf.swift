@@ -518,23 +518,29 @@ extension [Adjudicator.Judged] {
 /// What changed contributions would have brought in from the members insured in the period:
 /// for each product and coverage period, the persons it covered times the difference between
 /// the changed version's price per share and the current one's (one share a person: the
-/// counts kept per period are of persons). A period whose product or price is missing under
-/// either set of rules adds nothing; a change past ``largest`` (a draft's nonsense price)
-/// counts as none.
+/// counts kept per period are of persons). Where a version prices by years of membership
+/// (contribution continuity steps), first-time members are priced at the first year's price
+/// and renewing members at the second year's: the counts kept tell new from renewing members,
+/// not their years, so steps from a third year on are not projected. A period whose product or
+/// price is missing under either set of rules adds nothing; a change past ``largest`` (a
+/// draft's nonsense price) counts as none.
 public enum ContributionProjection {
   /// A trillion yuan: more than any fund takes in.
   public static let largest = Money(fen: 100_000_000_000_000)
 
-  /// Persons covered by a product for a coverage period starting on a day.
+  /// Persons covered by a product for a coverage period starting on a day, and how many of them
+  /// renewed an earlier period.
   public struct Cover: Sendable, Equatable {
     public let product: String
     public let periodStart: CalendarDate
     public let persons: Int
+    public let renewing: Int
 
-    public init(product: String, periodStart: CalendarDate, persons: Int) {
+    public init(product: String, periodStart: CalendarDate, persons: Int, renewing: Int = 0) {
       self.product = product
       self.periodStart = periodStart
       self.persons = persons
+      self.renewing = min(max(renewing, 0), persons)
     }
   }
 
@@ -542,20 +548,22 @@ public enum ContributionProjection {
     var total = Money.zero
     for group in cover {
       guard
-        let was = current.product(group.product)?.version(forCoverageStartingOn: group.periodStart)?
-          .contributionPerShare,
-        let will = changed.product(group.product)?.version(forCoverageStartingOn: group.periodStart)?
-          .contributionPerShare,
-        will != was
+        let was = current.product(group.product)?.version(forCoverageStartingOn: group.periodStart),
+        let will = changed.product(group.product)?.version(forCoverageStartingOn: group.periodStart)
       else { continue }
-      // Prices and counts come from stored schemes and rows, but a draft's price is typed: the
-      // product is checked, and a sum past any fund's size is left out rather than trapping.
-      let (difference, negated) = will.fen.subtractingReportingOverflow(was.fen)
-      let (perPerson, overflow) = difference.multipliedReportingOverflow(by: Int64(group.persons))
-      guard !negated, !overflow else { return .zero }
-      let (sum, passed) = total.fen.addingReportingOverflow(perPerson)
-      guard !passed, sum.magnitude <= largest.fen.magnitude else { return .zero }
-      total = Money(fen: sum)
+      for (year, persons) in [(1, group.persons - group.renewing), (2, group.renewing)] where persons > 0 {
+        guard let before = was.contributionPerShare(inYear: year), let after = will.contributionPerShare(inYear: year),
+          after != before
+        else { continue }
+        // Prices and counts come from stored schemes and rows, but a draft's price is typed: the
+        // product is checked, and a sum past any fund's size is left out rather than trapping.
+        let (difference, negated) = after.fen.subtractingReportingOverflow(before.fen)
+        let (perPerson, overflow) = difference.multipliedReportingOverflow(by: Int64(persons))
+        guard !negated, !overflow else { return .zero }
+        let (sum, passed) = total.fen.addingReportingOverflow(perPerson)
+        guard !passed, sum.magnitude <= largest.fen.magnitude else { return .zero }
+        total = Money(fen: sum)
+      }
     }
     return total
   }

@@ -131,10 +131,12 @@ public struct FluentStatisticsStore: StatisticsStore {
       let product_code: String
       let period_start: String
       let persons: Int64?
+      let renewing: Int64?
     }
     return try await sql.raw(
       """
-      SELECT c.product_code, c.period_start, CAST(SUM(c.person_products) AS BIGINT) AS persons
+      SELECT c.product_code, c.period_start, CAST(SUM(c.person_products) AS BIGINT) AS persons,
+        CAST(SUM(c.renewed_products) AS BIGINT) AS renewing
       FROM stat_cohorts c
       WHERE c.scheme_code = \(bind: schemeCode) AND c.period_start <= \(bind: period.to.description)
         AND c.period_end >= \(bind: period.from.description) AND \(Self.within("c.organisation_id", nodes(organisations)))
@@ -144,7 +146,9 @@ public struct FluentStatisticsStore: StatisticsStore {
       guard let start = CalendarDate(row.period_start) else {
         throw CorruptRow(table: "stat_cohorts", column: "period_start")
       }
-      return ContributionProjection.Cover(product: row.product_code, periodStart: start, persons: Int(row.persons ?? 0))
+      return ContributionProjection.Cover(
+        product: row.product_code, periodStart: start, persons: Int(row.persons ?? 0),
+        renewing: Int(row.renewing ?? 0))
     }
   }
 
