@@ -144,7 +144,7 @@ public struct PortalCodes: Sendable {
 
   /// The text message waiting for the worker (shown on screen in the demo, which has no gateway).
   public func pendingMessage(for worker: Worker.ID) async throws -> String? {
-    try await store.pendingMessage(for: worker)
+    try await store.pendingMessage(for: worker, at: Date())
   }
 
   /// Whether the code signs the worker in (once, within its time and tries); audited either way.

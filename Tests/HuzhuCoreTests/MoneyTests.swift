@@ -33,6 +33,21 @@ struct MoneyTests {
     #expect(Money(yuan: text) == nil)
   }
 
+  /// Forms read amounts as people type them; files and the API do not.
+  @Test(arguments: [
+    ("6500元", Int64(650_000)), ("6,500.50 元", 650_050), ("６５００", 650_000), ("６，５００．５元", 650_050),
+    ("￥１２．３０", 1_230), (" 60 ", 6_000),
+  ])
+  func readsTypedAmounts(text: String, fen: Int64) {
+    #expect(Money(typed: text) == Money(fen: fen))
+    #expect(Money(yuan: text) == nil || text == " 60 ")
+  }
+
+  @Test(arguments: ["元", "65元00", "6500元元", "六千五百", "1.234元", "９９９９９９９９９９９９９９９９９９９９", "6500 yuan"])
+  func refusesTypedTextThatIsNotAnAmount(text: String) {
+    #expect(Money(typed: text) == nil)
+  }
+
   @Test func encodesAsDecimalStringInJSON() throws {
     let data = try JSONEncoder().encode(["total": Money(fen: 130_000)])
     #expect(String(decoding: data, as: UTF8.self) == #"{"total":"1300.00"}"#)

@@ -391,8 +391,8 @@ struct PortalAndUnitPagesTests {
       // The portal session opens no staff page or API.
       #expect(try await test.get("/workers", headers: cookie).status == .seeOther)
       #expect(try await test.get("/api/v1/claims", headers: cookie).status == .unauthorized)
-      // A code signs in once: asked again within the minute, no new code is sent, and the
-      // used one is refused.
+      // A code signs in once: asked again within the minute, a new one is sent (the used one
+      // holds nothing back) and shown in the demo, and the used one is refused.
       var other = HTTPHeaders()
       let again = try await test.get("/portal/login")
       other.cookie = ["huzhu_session": .init(string: try #require(again.headers.setCookie?["huzhu_session"]?.string))]
@@ -400,10 +400,25 @@ struct PortalAndUnitPagesTests {
         "/portal/login",
         "_csrf=\(try #require(TestApp.csrfToken(in: again.text)))&idNumber=\(worker.idNumber.value)&phone=\(worker.phone!)",
         &other)
-      #expect(resent.text.contains("验证码刚刚已发送"))
+      #expect(!resent.text.contains("验证码刚刚已发送"))
+      let newCode = try #require(
+        resent.text.firstMatch(of: /验证码为 (\d{6})/).map { String($0.1) }, "the demo shows the new code")
+      // Asked a third time within the minute, the new code still unused: nothing new is sent.
+      let third = try await test.get("/portal/login")
+      var another = HTTPHeaders()
+      another.cookie = ["huzhu_session": .init(string: try #require(third.headers.setCookie?["huzhu_session"]?.string))]
+      let held = try await form(
+        "/portal/login",
+        "_csrf=\(try #require(TestApp.csrfToken(in: third.text)))&idNumber=\(worker.idNumber.value)&phone=\(worker.phone!)",
+        &another)
+      #expect(held.text.contains("验证码刚刚已发送"))
+      #expect(held.text.contains("验证码为 \(newCode)"))
       let reused = try await form(
         "/portal/code", "_csrf=\(try #require(TestApp.csrfToken(in: resent.text)))&code=\(code)", &other)
       #expect(reused.status == .unprocessableEntity)
+      let withTheNewCode = try await form(
+        "/portal/code", "_csrf=\(try #require(TestApp.csrfToken(in: reused.text)))&code=\(newCode)", &other)
+      #expect(withTheNewCode.status == .seeOther, "the new code signs in")
     }
   }
 

@@ -80,6 +80,25 @@ extension Money {
     return "\(sign)¥\(groups.joined(separator: ",")).\(fraction < 10 ? "0" : "")\(fraction)"
   }
 
+  /// An amount as people type it into a form: what ``init(yuan:)`` reads, also with a trailing
+  /// `元` ("6500元", "6,500.50 元") and in full-width digits ("６５００．５０", as a Chinese
+  /// input method may give them). Files and the API keep the strict form.
+  public init?(typed text: String) {
+    var body = text.trimmingCharacters(in: .whitespaces)
+    if body.hasSuffix("元") { body = String(body.dropLast()).trimmingCharacters(in: .whitespaces) }
+    let halfWidth = String(
+      String.UnicodeScalarView(
+        body.unicodeScalars.map { scalar in
+          switch scalar.value {
+          case 0xFF10...0xFF19, 0xFF0C, 0xFF0E, 0xFFE5:
+            // ０–９, ，, ． and ￥ to their ASCII (or ¥) forms; ￥ is read as it is anyway.
+            scalar.value == 0xFFE5 ? scalar : Unicode.Scalar(scalar.value - 0xFEE0)!
+          default: scalar
+          }
+        }))
+    self.init(yuan: halfWidth)
+  }
+
   /// Parses yuan written as `1234`, `1234.5`, `1,234.56`, `¥1234.56` or `-3.20`.
   ///
   /// Returns nil for anything else, including more than two decimals: a third decimal in a

@@ -38,8 +38,10 @@ public struct FluentPortalStore: PortalStore {
 
   public func issue(codeHash: String, message: String, to worker: Worker, at now: Date) async throws -> Bool {
     try await database.writeTransaction { transaction in
+      // A code already used does not hold the next one back: the worker signed in with it, and
+      // asking again within the minute got the used code shown, then refused.
       let recent = try await PortalCodeModel.query(on: transaction)
-        .filter(\.$workerID == worker.id.rawValue)
+        .filter(\.$workerID == worker.id.rawValue).filter(\.$usedAt == nil)
         .filter(\.$createdAt > now.addingTimeInterval(-PortalSignIn.resendInterval)).count()
       guard recent == 0 else { return false }
       let row = PortalCodeModel()
@@ -79,9 +81,11 @@ public struct FluentPortalStore: PortalStore {
     }
   }
 
-  /// The codes' text messages waiting for the gateway, oldest first (the demo shows them).
-  public func pendingMessage(for worker: Worker.ID) async throws -> String? {
+  /// The text message of the worker's latest code still usable at `now` (unused, unexpired),
+  /// not yet sent by a gateway: the demo shows it where the text would arrive.
+  public func pendingMessage(for worker: Worker.ID, at now: Date) async throws -> String? {
     try await PortalCodeModel.query(on: database).filter(\.$workerID == worker.rawValue).filter(\.$sentAt == nil)
+      .filter(\.$usedAt == nil).filter(\.$expiresAt > now)
       .sort(\.$createdAt, .descending).first()?.message
   }
 }

@@ -93,7 +93,7 @@ enum ClaimFormPage {
       for figure in SettlementFigure.allCases {
         let text = (figures[figure] ?? "").trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { continue }
-        guard let money = Money(yuan: text), money >= .zero else {
+        guard let money = Money(typed: text), money >= .zero else {
           errors.append(
             FieldError(
               field: "event.figures.\(figure.rawValue)", code: "invalid_amount",
