@@ -158,6 +158,12 @@ struct ClaimAPITests {
       ] {
         #expect(page.text.contains(text), "\(text)")
       }
+      // The messages sent are listed with the phone masked, as on every other page.
+      let holder = try #require(
+        try await FluentRegistryStore(database: test.app.db).worker(certificate.enrollment.workerID))
+      let phone = try #require(holder.phone)
+      #expect(!page.text.contains(phone))
+      #expect(page.text.contains("→ \(phone.prefix(3))****\(phone.suffix(4))"))
       #expect(try await test.get("/claims", headers: clerk).text.contains("理赔工作台"))
       // The paid case becomes a public, anonymised story: the amount, never the person.
       let stories = try await test.get("/stories").text

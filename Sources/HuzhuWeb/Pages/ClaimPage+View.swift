@@ -261,7 +261,11 @@ extension ClaimPage {
         .ul(
           .class("plain-list"),
           .forEach(model.outbox) { message in
-            .li(.text(message.text), .span(.class("muted"), .text(" → \(message.phone ?? text("无手机号", "no phone"))")))
+            .li(
+              .text(message.text),
+              .span(
+                .class("muted"),
+                .text(" → \(message.phone.map { PersonalDataMask.phone($0) } ?? text("无手机号", "no phone"))")))
           }))
     }
 
