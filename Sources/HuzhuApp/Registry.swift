@@ -277,6 +277,8 @@ public struct Registry: UseCase {
     public let payerDisplayName: String
     public let unitName: String?
     public let schemeName: String
+    /// Who recorded the payment as people read it: the account's name, else what was stored.
+    public var recordedByName = ""
     /// A void asked for or applied: the receipt is marked with it.
     public var correction: Correction? = nil
     /// The number asked for, and the receipt's reissues, oldest first: a number the last one
@@ -305,6 +307,10 @@ public struct Registry: UseCase {
       payment: payment, bill: bill,
       payerDisplayName: payment.payerName ?? (payment.payer == .employer ? unitName : nil) ?? payment.payer.label.zh,
       unitName: unitName, schemeName: scheme?.definition.scheme.name ?? bill.schemeCode)
+    // Payments keep the login name (as the audit log does); the receipt names the person.
+    receipt.recordedByName =
+      try await FluentAccountStore(database: services.database).account(username: payment.recordedBy)?.displayName
+      ?? payment.recordedBy
     receipt.correction = try await enrollmentStore.corrections(ofPayments: [payment.id])[payment.id]
     receipt.askedNumber = number.trimmingCharacters(in: .whitespaces).uppercased()
     receipt.reissues = try await enrollmentStore.reissues(of: payment.id)

@@ -28,6 +28,20 @@ struct CorrectionAPITests {
     return (payment.receiptNumber, payment.amount, certificate.enrollment.billID)
   }
 
+  /// The receipt's 经办人 is the person, not the login name the payment keeps.
+  @Test func theReceiptNamesWhoRecordedThePayment() async throws {
+    try await withTestApp(.sqlite) { test in
+      let (number, _, _) = try await receipt(test)
+      try await (test.app.db as! any SQLDatabase).update("payments").set("recorded_by", to: "ay-window")
+        .where("receipt_number", .equal, number).run()
+      let clerk = try #require(try await FluentAccountStore(database: test.app.db).account(username: "ay-window"))
+      #expect(clerk.displayName != "ay-window")
+      let page = try await test.get("/receipts/\(number)", headers: try await test.signIn("ay-window").cookie).text
+      #expect(page.contains("经办人：\(clerk.displayName)"))
+      #expect(!page.contains("经办人：ay-window"))
+    }
+  }
+
   @Test(arguments: kinds)
   func aVoidIsAskedForByOneAndApprovedByAnother(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in

@@ -61,7 +61,8 @@ extension ReceiptPage {
                 "\(bill.status.label.text(for: language))（\(text("已缴", "paid")) \(bill.totalPaid.formatted) / \(text("应缴", "due")) \(bill.totalDue.formatted)）"
               )),
             .footer(
-              .class("certificate-foot"), .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + payment.recordedBy))
+              .class("certificate-foot"),
+              .p(.class("muted"), .text(text("经办人：", "Recorded by: ") + model.recordedByName))
             ),
             correction(),
             reissueForm()
