@@ -158,6 +158,8 @@ struct ClaimAPITests {
       ] {
         #expect(page.text.contains(text), "\(text)")
       }
+      // The history names each scan's document, not its code.
+      #expect(!page.text.contains("invoice: invoice.pdf"))
       // The messages sent are listed with the phone masked, as on every other page.
       let holder = try #require(
         try await FluentRegistryStore(database: test.app.db).worker(certificate.enrollment.workerID))

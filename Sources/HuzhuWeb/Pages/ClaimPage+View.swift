@@ -250,8 +250,17 @@ extension ClaimPage {
               .tr(
                 .td(.text(Layout.timestamp(entry.at))), .td(.text(entry.actor)), .td(.text(entry.address ?? "")),
                 .td(.text(Self.actionLabel(entry.action).text(for: language))),
-                .td(.text(entry.to.label.text(for: language))), .td(.text(entry.note ?? "")))
+                .td(.text(entry.to.label.text(for: language))), .td(.text(note(entry))))
             })))
+    }
+
+    /// An entry's note as people read it: an attachment's is stored as `kind: file name`
+    /// (`certificate: 诊断证明.png`) and shows the document's name.
+    private func note(_ entry: ClaimHistoryEntry) -> String {
+      guard let note = entry.note else { return "" }
+      guard entry.action == "attach", let colon = note.range(of: ": ") else { return note }
+      let kind = String(note[..<colon.lowerBound])
+      return "\(RequiredDocument.label(kind).text(for: language))：\(note[colon.upperBound...])"
     }
 
     private func messages() -> Node<HTML.BodyContext> {
