@@ -462,6 +462,21 @@ public enum SchemeCompiler {
       }
     }
 
+    /// A continuity step's year (of a benefit's rewards or a contribution's prices): 2–100, and
+    /// later than the step before (`previous`: 1 for the first). False, with the error, if not.
+    mutating func checkStepYear(_ fromYear: Int, after previous: Int, at stepPath: String) -> Bool {
+      if fromYear < 2 || fromYear > 100 {
+        fail(
+          "\(stepPath).fromYear", "from_year_out_of_range", zh: "连续参保年数应在 2–100 之间", en: "fromYear must be 2–100")
+        return false
+      }
+      if fromYear <= previous {
+        fail("\(stepPath).fromYear", "not_ascending", zh: "连续参保年数应逐级递增", en: "fromYear must increase step by step")
+        return false
+      }
+      return true
+    }
+
     /// Contribution steps: from the second year on, each longer than the one before, each price
     /// at most the one before it (a reward for staying, never a surcharge).
     mutating func compile(_ contribution: ContributionDefinition, at path: String) {
@@ -473,16 +488,7 @@ public enum SchemeCompiler {
       var price = contribution.perShare
       for (index, step) in steps.enumerated() {
         let stepPath = "\(path).continuity[\(index)]"
-        if step.fromYear < 2 || step.fromYear > 100 {
-          fail(
-            "\(stepPath).fromYear", "from_year_out_of_range", zh: "连续参保年数应在 2–100 之间",
-            en: "fromYear must be 2–100")
-        } else if step.fromYear <= fromYear {
-          fail(
-            "\(stepPath).fromYear", "not_ascending", zh: "连续参保年数应逐级递增", en: "fromYear must increase step by step")
-        } else {
-          fromYear = step.fromYear
-        }
+        if checkStepYear(step.fromYear, after: fromYear, at: stepPath) { fromYear = step.fromYear }
         requireNonNegative(step.perShare, at: "\(stepPath).perShare")
         if price < step.perShare {
           fail(
@@ -506,17 +512,7 @@ public enum SchemeCompiler {
       var rewards: [ContinuityReward] = []
       for (index, step) in steps.enumerated() {
         let stepPath = "\(path)[\(index)]"
-        if step.fromYear < 2 || step.fromYear > 100 {
-          fail(
-            "\(stepPath).fromYear", "from_year_out_of_range", zh: "连续参保年数应在 2–100 之间",
-            en: "fromYear must be 2–100")
-          continue
-        }
-        if let previous = rewards.last, step.fromYear <= previous.fromYear {
-          fail(
-            "\(stepPath).fromYear", "not_ascending", zh: "连续参保年数应逐级递增", en: "fromYear must increase step by step")
-          continue
-        }
+        guard checkStepYear(step.fromYear, after: rewards.last?.fromYear ?? 1, at: stepPath) else { continue }
         let rate = step.rateIncrease ?? .zero
         let cap = step.capIncrease ?? .zero
         if rate.isNegative || rate == .zero && cap.fen <= 0 || cap.fen < 0 {
