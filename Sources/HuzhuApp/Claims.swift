@@ -27,6 +27,49 @@ public struct Claims: UseCase {
     return try await claimStore.queue(states: states, scheme: scheme, narrowedTo: narrowedTo, page: page)
   }
 
+  /// One line of the work queue: the claim with its member's and unit's names.
+  public struct QueueEntry: Sendable {
+    public let claim: ClaimRecord
+    public let memberName: String?
+    public let unitName: String?
+  }
+
+  /// A page of the work queue as staff read it.
+  public struct QueuePage: Sendable {
+    public let entries: PagedResult<QueueEntry>
+    /// The search matched more people than one search reads (only the first are shown).
+    public let searchCut: Bool
+  }
+
+  /// The claims `query` picks, each with whose and which unit's it is. `search` narrows them
+  /// to a claim number typed whole, or to the members whose name, ID number or phone match
+  /// as the worker search matches them (its first ``PageQuery/maximumPerPage``).
+  public func queue(_ query: ClaimQueueQuery, search: String?, page: PageQuery) async throws -> QueuePage {
+    try actor.require(.viewClaims)
+    var query = query
+    var searchCut = false
+    let typed = search?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    if DocumentKind.claim.looksLikeNumber(typed) {
+      query.number = typed.uppercased()
+    } else if !typed.isEmpty {
+      let found = try await registryStore.searchWorkers(
+        matching: typed, page: PageQuery(page: 1, per: PageQuery.maximumPerPage))
+      guard !found.items.isEmpty else {
+        return QueuePage(entries: PagedResult(items: [], request: page, total: 0), searchCut: false)
+      }
+      query.members = found.items.map(\.id)
+      searchCut = found.total > found.items.count
+    }
+    let claims = try await claimStore.queue(query, page: page)
+    let workers = try await registryStore.workers(Array(Set(claims.items.map(\.workerID))))
+    let units = try await registryStore.units(Array(Set(claims.items.compactMap(\.unitID))))
+    let entries = claims.items.map { claim in
+      QueueEntry(
+        claim: claim, memberName: workers[claim.workerID]?.name, unitName: claim.unitID.flatMap { units[$0]?.name })
+    }
+    return QueuePage(entries: PagedResult(items: entries, request: page, total: claims.total), searchCut: searchCut)
+  }
+
   /// A claim as staff see it, and what the actor may do with it now.
   public struct Detail: Sendable {
     public let claim: ClaimRecord

@@ -123,7 +123,11 @@ public struct Registry: UseCase {
     public let today: CalendarDate
   }
 
-  public func unitOverview(_ id: WorkUnit.ID) async throws -> UnitOverview {
+  /// A unit's page: `workers` and `enrollments` are the pages of its two long lists.
+  public func unitOverview(
+    _ id: WorkUnit.ID, workers workersPage: PageQuery = PageQuery(per: 100),
+    enrollments enrollmentsPage: PageQuery = PageQuery(per: 100)
+  ) async throws -> UnitOverview {
     try actor.require(.viewRegistry)
     let today = services.today
     let unit = try await self.unit(id)
@@ -131,8 +135,8 @@ public struct Registry: UseCase {
     async let organisation = registryStore.organisation(unit.organisationID)
     async let details = registryStore.details(of: id)
     async let headcounts = registryStore.headcounts(of: id)
-    async let workers = registryStore.workers(in: id, page: PageQuery(per: 100))
-    async let cover = enrollmentStore.enrollments(unit: id, page: PageQuery(per: 100))
+    async let workers = registryStore.workers(in: id, page: workersPage)
+    async let cover = enrollmentStore.enrollments(unit: id, page: enrollmentsPage)
     async let bills = enrollmentStore.bills(unit: id)
     async let outreach = unionWork.outreachVisits(unit: id)
     async let covered = enrollmentStore.coveredCount(unit: id, on: today)
@@ -168,6 +172,42 @@ public struct Registry: UseCase {
   public func search(_ text: String, page: PageQuery) async throws -> PagedResult<Worker> {
     try actor.require(.viewRegistry)
     return try await registryStore.searchWorkers(matching: text, page: page)
+  }
+
+  /// A search's matches as the search page lists them: each with their unit and their cover
+  /// today, so that two people of one name can be told apart.
+  public struct SearchListing: Sendable {
+    public struct Match: Sendable {
+      public let worker: Worker
+      public let unitName: String?
+      /// The products covering them today.
+      public let inForce: [String]
+      /// Their latest enrollment's state, when nothing covers them today.
+      public let latest: CoverState?
+    }
+
+    public let matches: PagedResult<Match>
+    public let productNames: [String: LocalizedText]
+    public let today: CalendarDate
+  }
+
+  public func searchListing(_ text: String, page: PageQuery) async throws -> SearchListing {
+    let found = try await search(text, page: page)
+    let today = services.today
+    async let units = registryStore.units(Array(Set(found.items.compactMap(\.unitID))))
+    async let cover = enrollmentStore.enrollments(workers: found.items.map(\.id))
+    async let schemeList = schemeStore.schemes()
+    let (unitsByID, coverByWorker) = (try await units, try await cover)
+    let matches = found.items.map { worker in
+      let enrollments = coverByWorker[worker.id] ?? []
+      let inForce = enrollments.filter { $0.covers(today) }.map(\.productCode)
+      return SearchListing.Match(
+        worker: worker, unitName: worker.unitID.flatMap { unitsByID[$0]?.name }, inForce: inForce,
+        latest: inForce.isEmpty ? enrollments.first?.coverState(on: today) : nil)
+    }
+    return SearchListing(
+      matches: PagedResult(items: matches, request: page, total: found.total),
+      productNames: Self.productNames(try await schemeList), today: today)
   }
 
   public func worker(_ id: Worker.ID) async throws -> Worker {

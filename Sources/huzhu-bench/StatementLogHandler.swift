@@ -33,7 +33,7 @@ final class StatementTimer: Sendable {
       // The drivers put the statement in the metadata ("Executing query" is the message).
       let details = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: " ")
       let text = "\(event.message) \(details)".replacingOccurrences(of: "\n", with: " ")
-      FileHandle.standardError.write(Data((String(format: "%9.1f ms  ", lap()) + text.prefix(220) + "\n").utf8))
+      FileHandle.standardError.write(Data((String(format: "%9.1f ms  ", lap()) + text.prefix(6000) + "\n").utf8))
     }
   }
 

@@ -100,6 +100,10 @@ class Journey(unittest.TestCase):
     def figure(self, element_id):
         return self.driver.find_element(By.CSS_SELECTOR, f"#{element_id} .figure-value").text
 
+    def count(self, element_id):
+        """A figure that is a count, written with its thousands grouped ("1,667")."""
+        return int(self.figure(element_id).replace(",", ""))
+
     def act(self, action):
         self.click_and_wait(self.driver.find_element(By.ID, f"action-{action}"))
         notice = self.driver.find_element(By.ID, "claim-notice").text
@@ -111,7 +115,7 @@ class Journey(unittest.TestCase):
         d = self.driver
         # The finance officer's dashboard before: what has been paid so far.
         self.sign_in("ay-finance")
-        paid_before = int(self.figure("figure-paid-count"))
+        paid_before = self.count("figure-paid-count"))
         self.shot("01-dashboard-finance-before")
         self.sign_out()
 
@@ -158,11 +162,12 @@ class Journey(unittest.TestCase):
         self.assertIn("金额应为元", d.find_element(By.CSS_SELECTOR, ".field-error .field-message").text)
         self.assertEqual(d.find_element(By.ID, "hospital").get_attribute("value"), "安阳市人民医院")
         self.shot("04-claim-form-error")
+        # The scans chosen before the error are kept: named on the form, not chosen again.
+        for kind in ("certificate", "diagnosis", "invoice", "settlement_sheet"):
+            self.assertIn(f"已保留：{kind}.pdf", d.find_element(By.ID, f"kept-{kind}").text)
         pooled = d.find_element(By.ID, "figure_pooled_fund_paid")
         pooled.clear()
         pooled.send_keys("13500")
-        for kind in ("certificate", "diagnosis", "invoice", "settlement_sheet"):
-            d.find_element(By.ID, f"scan-{kind}").send_keys(str(pathlib.Path(scans) / f"{kind}.pdf"))
         d.find_element(By.ID, "open-claim").click()
         WebDriverWait(d, 10).until(lambda driver: re.search(r"/claims/[0-9a-fA-F-]{36}$", driver.current_url))
         number = re.search(r"LP-ANYANG-\d{4}-\d{6}", d.find_element(By.TAG_NAME, "h1").text).group(0)
@@ -175,7 +180,7 @@ class Journey(unittest.TestCase):
 
         # Review, then approval by someone else.
         self.sign_in("ay-reviewer")
-        self.assertGreaterEqual(int(self.figure("work-review")), 1)
+        self.assertGreaterEqual(self.count("work-review")), 1)
         self.open("/claims")
         self.shot("06-claims-queue")
         d.find_element(By.LINK_TEXT, number).click()
@@ -196,7 +201,7 @@ class Journey(unittest.TestCase):
         self.click_and_wait(d.find_element(By.ID, f"paid-{number}"))
         self.assertIn("已支付", d.find_element(By.ID, "batch-lines").text)
         self.open("/")
-        self.assertEqual(int(self.figure("figure-paid-count")), paid_before + 1)
+        self.assertEqual(self.count("figure-paid-count")), paid_before + 1)
         self.shot("09-dashboard-finance-after")
         d.get(claim_url)
         self.assertIn("已支付", d.find_element(By.CLASS_NAME, "figures").text)
@@ -280,6 +285,39 @@ class Journey(unittest.TestCase):
         recovered = [row.find_elements(By.TAG_NAME, "td")[column].text
                      for row in d.find_elements(By.CSS_SELECTOR, "#fund-balances tbody tr")]
         self.assertIn("¥300.00", recovered)
+
+    def test_lists_page_and_the_queue_opens_filtered(self):
+        d = self.driver
+        self.sign_in("ay-window")
+        # Anyang's people by their region: more than a page, each with unit and cover.
+        self.open("/workers?q=410502")
+        self.assertRegex(d.find_element(By.CLASS_NAME, "pager-range").text, r"^第 1–50 条，共 [\d,]+ 条$")
+        headers = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#worker-results thead th")]
+        self.assertEqual(headers, ["姓名", "身份证号", "手机", "单位", "保障"])
+        first = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#worker-results tbody a")]
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "nav.pager a[rel=next]"))
+        self.assertRegex(d.find_element(By.CLASS_NAME, "pager-range").text, r"^第 51–100 条")
+        self.assertIn("q=410502", d.current_url)
+        second = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#worker-results tbody a")]
+        self.assertEqual(len(second), 50)
+        self.assertNotEqual(first, second)
+        self.shot("15-worker-search-page-2")
+        # The dashboard's overdue figure opens the queue filtered to what it counts.
+        self.open("/")
+        overdue = self.count("work-overdue")
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "#work-overdue a"))
+        self.assertIn("due=overdue", d.current_url)
+        rows = d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")
+        self.assertEqual(len(rows), min(overdue, 100))
+        if rows:
+            self.assertTrue(all(row.find_elements(By.CLASS_NAME, "badge-overdue") for row in rows))
+        self.shot("16-claims-overdue")
+        self.sign_out()
+        # An approver lands on what waits for approval, not on what waits for review.
+        self.sign_in("ay-approver")
+        self.open("/claims")
+        self.assertEqual(d.find_element(By.CSS_SELECTOR, "#queue-stages strong").text, "待审批")
+        self.sign_out()
 
     def test_scope_and_roles_hold_in_the_browser(self):
         d = self.driver

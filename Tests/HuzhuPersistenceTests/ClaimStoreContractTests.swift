@@ -478,7 +478,23 @@ struct ClaimStoreContractTests {
       #expect(opened[0].dueOn == CalendarDate(year: 2020, month: 4, day: 24)!)
       #expect(opened.map(\.calculatedTotal) == [Money(fen: 130_000), Money(fen: 24_000), Money(fen: 24_000)])
       #expect(try await world.store.documents(of: opened[0].id).count == 4)
-      #expect(try await world.store.history(of: opened[0].id).map(\.action) == ["open", "submit"])
+      #expect(try await world.store.history(of: opened[0].id).map(\.action) == ["open_submit"])
+      #expect(try await world.store.history(of: opened[2].id).map(\.action) == ["open"])
+      // The queue by amount (ties by number), and narrowed to members or to one number.
+      func queue(_ query: ClaimQueueQuery) async throws -> [String] {
+        try await world.store.queue(query, page: PageQuery()).items.map(\.number)
+      }
+      let states: Set<ClaimState> = [.draft, .submitted]
+      #expect(
+        try await queue(ClaimQueueQuery(states: states, order: .amount))
+          == ["LP-ANYANG-2020-000001", "LP-ANYANG-2020-000002", "LP-ANYANG-2020-000003"])
+      #expect(
+        try await queue(ClaimQueueQuery(states: states, order: .due))
+          == ["LP-ANYANG-2020-000001", "LP-ANYANG-2020-000002", "LP-ANYANG-2020-000003"])
+      #expect(try await queue(ClaimQueueQuery(states: states, members: [world.worker.id])).count == 3)
+      #expect(try await queue(ClaimQueueQuery(states: states, members: [])).isEmpty)
+      #expect(
+        try await queue(ClaimQueueQuery(states: states, number: "LP-ANYANG-2020-000002")) == ["LP-ANYANG-2020-000002"])
       #expect(try await world.store.outbox(claim: opened[0].id).map(\.notice) == [.submitted])
 
       let bad = [
@@ -625,6 +641,11 @@ extension ClaimStoreContractTests {
         #expect(
           try await outsider.queue(states: Set(ClaimState.allCases), scheme: nil, narrowedTo: nil, page: PageQuery())
             .total == 0)
+        #expect(
+          try await outsider.queue(
+            ClaimQueueQuery(states: Set(ClaimState.allCases), members: [world.worker.id], number: claim.number),
+            page: PageQuery()
+          ).total == 0)
         #expect(try await outsider.summary(today: today) == ClaimSummary())
         await #expect(throws: ValidationFailure.self) {
           _ = try await outsider.perform(.submit, on: claim.id, context: context(world, clerk))

@@ -82,6 +82,14 @@ struct EnrollmentStoreContractTests {
 
       let stored = try await world.store.enrollments(bill: plan.bill.id)
       #expect(stored == plan.enrollments)
+      // A list's members at once: each with their own; another federation's store sees none.
+      let listed = try await world.store.enrollments(workers: world.workers.map(\.id))
+      #expect(Set(listed.keys) == Set(world.workers.prefix(2).map(\.id)))
+      #expect(listed[world.workers[1].id] == [plan.enrollments[1]])
+      let other = Organisation(parentID: nil, kind: .cityAgency, code: "AY", name: "安阳市总工会")
+      try await world.registry.create(other)
+      let outsider = FluentEnrollmentStore(database: db.database, scope: .organisations([other.id]))
+      #expect(try await outsider.enrollments(workers: world.workers.map(\.id)).isEmpty)
       #expect(stored.allSatisfy { $0.status == .awaitingPayment && $0.coverFrom == nil })
       let certificate = try #require(try await world.store.certificate(number: "test-2024-000002"))
       #expect(certificate.holderName == world.workers[1].name)

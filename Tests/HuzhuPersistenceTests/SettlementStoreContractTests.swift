@@ -281,7 +281,7 @@ struct SettlementStoreContractTests {
       #expect(first.state == .approved && first.approvedTotal == Money(yuan: "1191.52"))
       #expect(second.approvedTotal == Money(yuan: "308.48"))
       let detail = try #require(try await world.claims.detail(first.id))
-      #expect(detail.history.map(\.action) == ["open", "submit", "review", "approve"])
+      #expect(detail.history.map(\.action) == ["open_submit", "review", "approve"])
       #expect(detail.outbox.map(\.notice) == [.settled])
       #expect(try await world.settlements.figures().straightThrough == 2)
       #expect(

@@ -365,19 +365,38 @@ struct PortalAndUnitPagesTests {
       // date the worker types, the claim is made the day it is sent.
       test.setToday(2020, 6, 20)
       let portalToken = try #require(TestApp.csrfToken(in: home.text))
-      let application = TestApp.multipart(
-        [
-          ("_csrf", portalToken), ("schemeCode", "anyang"), ("hospital", "安阳市人民医院"), ("admissionDate", "2020-06-01"),
-          ("dischargeDate", "2020-06-08"), ("hospitalDays", "7"), ("claimDate", "2019-01-01"),
-          ("figure_in_scope_cost", "2000"), ("figure_pooled_fund_paid", "0"),
-          ("figure_critical_illness_insurance_paid", "0"), ("invoiceNumbers", "ONLINE-1"),
-        ],
-        files: ["certificate", "diagnosis", "invoice", "settlement_sheet"].map {
-          (name: "scan_\($0)", fileName: "\($0).pdf", type: "application/pdf", content: "%PDF-1.4\n% \($0)\n")
-        })
+      let kinds = ["certificate", "diagnosis", "invoice", "settlement_sheet"]
+      func application(discharged: String, extra: [(String, String)] = [], scans: [String]) -> (
+        body: String, contentType: String
+      ) {
+        TestApp.multipart(
+          [
+            ("_csrf", portalToken), ("schemeCode", "anyang"), ("hospital", "安阳市人民医院"),
+            ("admissionDate", "2020-06-01"), ("dischargeDate", discharged), ("hospitalDays", "7"),
+            ("claimDate", "2019-01-01"), ("figure_in_scope_cost", "2000"), ("figure_pooled_fund_paid", "0"),
+            ("figure_critical_illness_insurance_paid", "0"), ("invoiceNumbers", "ONLINE-1"),
+          ] + extra,
+          files: scans.map {
+            (name: "scan_\($0)", fileName: "\($0).pdf", type: "application/pdf", content: "%PDF-1.4\n% \($0)\n")
+          })
+      }
+      // Discharged before admitted: refused, the four photos kept for the next try.
+      let first = application(discharged: "2020-05-01", scans: kinds)
       var multipartHeaders = cookie
-      multipartHeaders.replaceOrAdd(name: .contentType, value: application.contentType)
-      let applied = try await test.send(.POST, "/portal/apply", body: application.body, headers: multipartHeaders)
+      multipartHeaders.replaceOrAdd(name: .contentType, value: first.contentType)
+      let refusedApplication = try await test.send(
+        .POST, "/portal/apply", body: first.body, headers: multipartHeaders)
+      #expect(refusedApplication.status == .unprocessableEntity)
+      let heldScans = try kinds.map { kind in
+        (
+          "held_\(kind)",
+          try #require(ClaimFormPagesTests.token(kind, in: refusedApplication.text), "\(kind) kept")
+        )
+      }
+      #expect(refusedApplication.text.contains("已保留：invoice.pdf"))
+      let second = application(discharged: "2020-06-08", extra: heldScans, scans: [])
+      multipartHeaders.replaceOrAdd(name: .contentType, value: second.contentType)
+      let applied = try await test.send(.POST, "/portal/apply", body: second.body, headers: multipartHeaders)
       #expect(applied.status == .seeOther, "\(applied.text)")
       let afterApplying = try await test.get("/portal", headers: cookie).text
       #expect(afterApplying.contains("已提交，承诺"))

@@ -367,6 +367,9 @@ public enum ClaimDeadline: String, Sendable, Codable {
 
   /// States in which the clock runs.
   public static let running: Set<ClaimState> = [.submitted, .reviewed, .approved, .inPayment]
+  /// Running and still in staff's hands (not yet with the bank): what the dashboard counts as
+  /// due today or overdue, and what its links to the queue show.
+  public static let chased: Set<ClaimState> = [.submitted, .reviewed, .approved]
 
   public var label: LocalizedText {
     switch self {

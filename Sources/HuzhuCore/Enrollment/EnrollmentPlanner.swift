@@ -134,6 +134,10 @@ public enum DocumentKind: String, Sendable, CaseIterable {
     }
   }
 
+  /// Whether `text` is written as one of this kind's numbers (its prefix, in either case):
+  /// a claim number typed into a search box rather than a name.
+  public func looksLikeNumber(_ text: String) -> Bool { !prefix.isEmpty && text.uppercased().hasPrefix(prefix) }
+
   /// The name of the store's sequence for this kind, scheme and year.
   public func sequenceName(scheme: String, year: Int) -> String { "\(rawValue):\(scheme):\(year)" }
 }

@@ -70,14 +70,7 @@ extension Money {
     let sign = fen < 0 ? "-" : ""
     let magnitude = fen.magnitude
     let fraction = magnitude % 100
-    var digits = String(magnitude / 100)
-    var groups: [Substring] = []
-    while digits.count > 3 {
-      groups.insert(digits.suffix(3)[...], at: 0)
-      digits.removeLast(3)
-    }
-    groups.insert(digits[...], at: 0)
-    return "\(sign)¥\(groups.joined(separator: ",")).\(fraction < 10 ? "0" : "")\(fraction)"
+    return "\(sign)¥\(Grouping.digits(magnitude / 100)).\(fraction < 10 ? "0" : "")\(fraction)"
   }
 
   /// An amount as people type it into a form: what ``init(yuan:)`` reads, also with a trailing
@@ -258,4 +251,23 @@ extension Money {
     }
     return (fen < 0 ? "负" : "") + text
   }
+}
+
+/// Digits in groups of three (`1,234,567`), the one way amounts and counts are written.
+enum Grouping {
+  static func digits<Number: UnsignedInteger>(_ magnitude: Number) -> String {
+    var digits = String(magnitude)
+    var groups: [Substring] = []
+    while digits.count > 3 {
+      groups.insert(digits.suffix(3)[...], at: 0)
+      digits.removeLast(3)
+    }
+    groups.insert(digits[...], at: 0)
+    return groups.joined(separator: ",")
+  }
+}
+
+extension Int {
+  /// The count with its thousands grouped, as pages write counts: `1,667`.
+  public var grouped: String { (self < 0 ? "-" : "") + Grouping.digits(magnitude) }
 }

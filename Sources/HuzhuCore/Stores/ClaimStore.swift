@@ -274,6 +274,40 @@ public enum QueueNarrowing: Sendable, Equatable {
   case expedited
 }
 
+/// The order a work queue is read in.
+public enum QueueOrder: String, Sendable, CaseIterable {
+  /// Expedited first, then the soonest due (the default: what must be done next).
+  case due
+  /// The largest amount first (what the approver looks at closest).
+  case amount
+  /// The oldest first, by the day the claim was received.
+  case received
+}
+
+/// Which claims a work queue shows, and in what order.
+public struct ClaimQueueQuery: Sendable, Equatable {
+  public var states: Set<ClaimState>
+  public var scheme: String?
+  public var narrowing: QueueNarrowing?
+  /// Only these members' claims (the people a search found); nil: everyone's.
+  public var members: [Worker.ID]?
+  /// Only the claim of this number.
+  public var number: String?
+  public var order: QueueOrder
+
+  public init(
+    states: Set<ClaimState>, scheme: String? = nil, narrowing: QueueNarrowing? = nil, members: [Worker.ID]? = nil,
+    number: String? = nil, order: QueueOrder = .due
+  ) {
+    self.states = states
+    self.scheme = scheme
+    self.narrowing = narrowing
+    self.members = members
+    self.number = number
+    self.order = order
+  }
+}
+
 /// One claim to open in a batch: the member, the facts, and scans already stored.
 public struct ClaimRequest: Sendable {
   public struct Document: Sendable {
@@ -337,10 +371,8 @@ public protocol ClaimStore: Sendable {
   func detail(_ id: ClaimRecord.ID) async throws -> ClaimDetail?
   func claim(number: String) async throws -> ClaimRecord?
   func claims(worker: Worker.ID) async throws -> [ClaimRecord]
-  /// Claims in these states, expedited first, then soonest due; optionally only those
-  /// overdue, due on `today`, or expedited.
-  func queue(states: Set<ClaimState>, scheme: String?, narrowedTo: QueueNarrowing?, page: PageQuery) async throws
-    -> PagedResult<ClaimRecord>
+  /// The claims `query` picks, in its order.
+  func queue(_ query: ClaimQueueQuery, page: PageQuery) async throws -> PagedResult<ClaimRecord>
   /// The claims paid most recently, newest first.
   func latestPaid(limit: Int) async throws -> [ClaimRecord]
   /// Counts and the amount paid, over every claim the store's scope shows.
@@ -368,6 +400,16 @@ public protocol ClaimStore: Sendable {
   /// The holiday years entered or changed by staff, which override the shipped ones.
   func holidayYears() async throws -> [HolidayYear]
   func save(_ year: HolidayYear, by: String) async throws
+}
+
+extension ClaimStore {
+  /// Claims in these states, expedited first, then soonest due; optionally only those
+  /// overdue, due on a day, or expedited.
+  public func queue(states: Set<ClaimState>, scheme: String?, narrowedTo: QueueNarrowing?, page: PageQuery)
+    async throws -> PagedResult<ClaimRecord>
+  {
+    try await queue(ClaimQueueQuery(states: states, scheme: scheme, narrowing: narrowedTo), page: page)
+  }
 }
 
 /// A claim and everything its page shows about it.

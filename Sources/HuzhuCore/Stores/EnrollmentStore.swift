@@ -104,6 +104,9 @@ public protocol EnrollmentStore: Sendable {
 
   func enrollments(unit: WorkUnit.ID, page: PageQuery) async throws -> PagedResult<Enrollment>
   func enrollments(worker: Worker.ID) async throws -> [Enrollment]
+  /// The enrollments of each of these members the scope shows (a list's worth; members
+  /// outside the scope have none).
+  func enrollments(workers: [Worker.ID]) async throws -> [Worker.ID: [Enrollment]]
   func enrollments(bill: Bill.ID) async throws -> [Enrollment]
   func certificate(number: String) async throws -> Certificate?
 

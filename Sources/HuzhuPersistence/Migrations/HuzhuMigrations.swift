@@ -39,6 +39,7 @@ public enum HuzhuMigrations {
       M030_EnrollmentVoids(),
       M031_ReplayedRefusals(),
       M032_MemberPrices(),
+      M033_PartialClaimIndexes(),
     ]
   }
 

@@ -309,10 +309,13 @@ extension FluentClaimStore {
     {
       record.documentsCompleteOn = context.today
       Self.startClock(&record, context: context)
-      history.append(
+      // Opened and submitted in the same instant: one entry (a row fewer per claim of a
+      // settlement file, whose claims were never drafts anyone could work on).
+      history = [
         ClaimHistoryEntry(
-          at: now, actor: context.actor.name, address: context.address, action: "submit", from: .draft,
-          to: .submitted, note: nil))
+          at: now, actor: context.actor.name, address: context.address, action: "open_submit", from: nil,
+          to: .submitted, note: nil)
+      ]
       let straightThrough = ClaimActor.straightThrough(at: context.actor.organisationKind)
       if let approving, approving(record, index),
         ClaimWorkflow.approveStraightThrough(&record.progress, by: straightThrough), let document = record.explanation

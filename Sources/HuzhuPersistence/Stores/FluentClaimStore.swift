@@ -558,20 +558,27 @@ public struct FluentClaimStore: ClaimStore {
       .sort(\.$createdOn, .descending).sort(\.$number, .descending).all().map { try $0.domain() }
   }
 
-  public func queue(states: Set<ClaimState>, scheme: String?, narrowedTo narrowing: QueueNarrowing?, page: PageQuery)
-    async throws -> PagedResult<ClaimRecord>
-  {
-    var query = ClaimModel.query(on: database).filter(\.$state ~~ states.map(\.rawValue)).scoped(scope)
-    if let scheme { query = query.filter(\.$schemeCode == scheme) }
-    switch narrowing {
+  public func queue(_ queue: ClaimQueueQuery, page: PageQuery) async throws -> PagedResult<ClaimRecord> {
+    var query = ClaimModel.query(on: database).filter(\.$state ~~ queue.states.map(\.rawValue)).scoped(scope)
+    if let scheme = queue.scheme { query = query.filter(\.$schemeCode == scheme) }
+    switch queue.narrowing {
     case .overdue(let today): query = query.filter(\.$dueOn != nil).filter(\.$dueOn < today.description)
     case .dueOn(let day): query = query.filter(\.$dueOn == day.description)
     case .expedited: query = query.filter(\.$expedited == true)
     case nil: break
     }
+    if let members = queue.members { query = query.filter(\.$workerID ~~ members.map(\.rawValue)) }
+    if let number = queue.number { query = query.filter(\.$number == number) }
     let total = try await query.count()
-    let rows = try await query.sort(\.$expedited, .descending).sort(\.$dueOn).sort(\.$number)
-      .range(page.offset..<(page.offset + page.per)).all()
+    switch queue.order {
+    // Claims without a due day (drafts, returned) after the rest on both databases.
+    case .due: query = query.sort(\.$expedited, .descending).sort(.sql(unsafeRaw: "due_on IS NULL")).sort(\.$dueOn)
+    // The amount approved, else calculated; claims without one (not calculated) last. One
+    // expression, since the databases put NULLs at opposite ends of a descending order.
+    case .amount: query = query.sort(.sql(unsafeRaw: "COALESCE(approved_total, calculated_total, -1) DESC"))
+    case .received: query = query.sort(\.$createdOn)
+    }
+    let rows = try await query.sort(\.$number).range(page.offset..<(page.offset + page.per)).all()
     return PagedResult(items: try rows.map { try $0.domain() }, request: page, total: total)
   }
 
@@ -645,8 +652,11 @@ public struct FluentClaimStore: ClaimStore {
   }
 
   public func latestPaid(limit: Int) async throws -> [ClaimRecord] {
-    try await ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue).scoped(scope)
-      .sort(\.$paidOn, .descending).sort(\.$createdAt, .descending).limit(limit).all().map { try $0.domain() }
+    // `paid_on IS NOT NULL` (always true of a paid claim) lets the partial index of the days
+    // paid (M033) give the order.
+    try await ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue)
+      .filter(\.$paidOn != nil).scoped(scope).sort(\.$paidOn, .descending).sort(\.$createdAt, .descending).limit(limit)
+      .all().map { try $0.domain() }
   }
 
   public func summary(today: CalendarDate) async throws -> ClaimSummary {
@@ -658,7 +668,7 @@ public struct FluentClaimStore: ClaimStore {
       let due_today: Int
       let paid: Int64?
     }
-    let open = [ClaimState.submitted, .reviewed, .approved].map(\.rawValue).map { "'\($0)'" }.joined(separator: ",")
+    let open = ClaimDeadline.chased.map(\.rawValue).sorted().map { "'\($0)'" }.joined(separator: ",")
     let overdue: SQLQueryString =
       "SUM(CASE WHEN state IN (\(unsafeRaw: open)) AND due_on < \(bind: today.description) THEN 1 ELSE 0 END)"
     let dueToday: SQLQueryString =

@@ -379,6 +379,20 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       .sort(\.$periodStart, .descending).sort(\.$productCode).all().map { try $0.domain() }
   }
 
+  public func enrollments(workers: [Worker.ID]) async throws -> [Worker.ID: [Enrollment]] {
+    let visible = Array(try await FluentRegistryStore(database: database, scope: scope).workers(workers).keys)
+    var found: [Worker.ID: [Enrollment]] = [:]
+    for chunk in visible.chunks(of: FluentClaimStore.bulkChunk) {
+      for row in try await EnrollmentModel.query(on: database).filter(\.$workerID ~~ chunk.map(\.rawValue))
+        .sort(\.$periodStart, .descending).sort(\.$productCode).all()
+      {
+        let enrollment = try row.domain()
+        found[enrollment.workerID, default: []].append(enrollment)
+      }
+    }
+    return found
+  }
+
   public func enrollments(bill: Bill.ID) async throws -> [Enrollment] {
     guard try await self.bill(bill) != nil else { return [] }
     return try await EnrollmentModel.query(on: database).filter(\.$billID == bill.rawValue)

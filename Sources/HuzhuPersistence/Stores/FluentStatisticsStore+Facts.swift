@@ -373,7 +373,8 @@ extension FluentStatisticsStore {
     // Only paid claims have a day paid; without a condition both databases read the minimum
     // off the paid_on index (with one, SQLite sorted every paid claim). Any earlier day would
     // only make the test stricter.
-    let first = try await sql.raw("SELECT MIN(paid_on) AS day FROM claims")
+    // The condition lets the partial index of the days paid (M033) answer at once.
+    let first = try await sql.raw("SELECT MIN(paid_on) AS day FROM claims WHERE paid_on IS NOT NULL")
       .first(decoding: DayRow.self)?.day.flatMap(CalendarDate.init)
     guard let span = PersonsPaidSpan(query.period, firstPaid: first) else {
       return try await personsPaidCounted(query, nodes: nodes)

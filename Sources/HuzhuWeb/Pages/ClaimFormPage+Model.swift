@@ -129,6 +129,8 @@ enum ClaimFormPage {
     let schemes: [(code: String, name: String)]
     var form: Form
     var errors: [FieldError] = []
+    /// Scans kept from a refused try, by kind: shown by name, sent back with the form.
+    var held: [String: HeldScans.Held] = [:]
 
     init(worker: Worker, schemes: [(code: String, name: String)], form: Form) {
       self.worker = worker
@@ -143,5 +145,10 @@ enum ClaimFormPage {
     }
 
     func errors(for field: String) -> [FieldError] { errors.filter { $0.field == field } }
+
+    /// The scan of `kind` kept from a refused try, for the form to name and send back.
+    func kept(_ kind: String) -> (fileName: String, token: String)? {
+      held[kind].map { ($0.fileName, $0.token) }
+    }
   }
 }

@@ -95,9 +95,11 @@ extension ClaimFormPage {
           .forEach(ClaimFormPage.scanKinds) { kind in
             field(
               "scan_\(kind)", id: "scan-\(kind)", RequiredDocument.label(kind).text(for: language),
-              .input(
-                .type(.file), .name("scan_\(kind)"), .id("scan-\(kind)"),
-                .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")))
+              .group(
+                .input(
+                  .type(.file), .name("scan_\(kind)"), .id("scan-\(kind)"),
+                  .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")),
+                ClaimFormPage.keptScan(kind, model.kept(kind), language: language)))
           },
           .p(.class("muted"), .text(text("其余材料可在申请页面继续上传。", "Other documents can be added on the claim's page.")))),
         .div(
@@ -125,5 +127,23 @@ extension ClaimFormPage {
     {
       .labelled(label, for: id, errors: model.errors(for: field), language: language, control)
     }
+  }
+}
+
+extension ClaimFormPage {
+  /// Under a file input: the scan kept from the refused try, which the form sends back unless
+  /// another file is chosen.
+  static func keptScan(_ kind: String, _ kept: (fileName: String, token: String)?, language: DisplayLanguage)
+    -> Node<HTML.BodyContext>
+  {
+    guard let kept else { return .empty }
+    return .group(
+      .input(.type(.hidden), .name("held_\(kind)"), .value(kept.token)),
+      .p(
+        .class("kept-scan"), .id("kept-\(kind)"),
+        .text(
+          Layout.text(
+            zh: "已保留：\(kept.fileName)（不重新选择则沿用此文件）",
+            en: "Kept: \(kept.fileName) (used unless you choose another file)", language))))
   }
 }

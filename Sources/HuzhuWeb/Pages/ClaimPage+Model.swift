@@ -1,3 +1,4 @@
+import Foundation
 import HuzhuApp
 import HuzhuCore
 
@@ -18,17 +19,129 @@ enum ClaimPage {
   }
 }
 
-/// The work queue: running claims, soonest due first, with their deadline.
+/// The work queue: running claims with whose and which unit's they are, filtered by stage,
+/// deadline and a search, in the order asked for (soonest due by default).
 enum ClaimQueuePage {
+  /// The step of the workflow a queue shows: the claims waiting on one role.
+  enum Stage: String, CaseIterable {
+    /// Every running claim (drafts, returned, submitted, reviewed, approved and not yet paid).
+    case all
+    /// Drafts and claims returned for papers: the window's.
+    case intake
+    /// Submitted, waiting for review.
+    case review
+    /// Reviewed, waiting for approval.
+    case approval
+    /// Approved, waiting for a payment batch.
+    case payment
+
+    var states: Set<ClaimState> {
+      switch self {
+      case .all: ClaimDeadline.running.union([.draft, .returned])
+      case .intake: [.draft, .returned]
+      case .review: [.submitted]
+      case .approval: [.reviewed]
+      case .payment: [.approved]
+      }
+    }
+
+    var label: LocalizedText {
+      switch self {
+      case .all: LocalizedText(zh: "全部办理中", en: "All open")
+      case .intake: LocalizedText(zh: "草稿/待补正", en: "Drafts and returned")
+      case .review: LocalizedText(zh: "待审核", en: "To review")
+      case .approval: LocalizedText(zh: "待审批", en: "To approve")
+      case .payment: LocalizedText(zh: "待支付", en: "To pay")
+      }
+    }
+
+    /// The stage a viewer works on, when the address names none: an approver who does not
+    /// review sees what waits for approval, a reviewer who does not approve what waits for
+    /// review; anyone else every running claim.
+    static func usual(for viewer: Viewer?) -> Stage {
+      guard let viewer else { return .all }
+      switch (viewer.may(.reviewClaims), viewer.may(.approveClaims)) {
+      case (false, true): return .approval
+      case (true, false): return .review
+      default: return .all
+      }
+    }
+  }
+
+  enum Deadline: String, CaseIterable {
+    case overdue
+    case dueToday = "due_today"
+    case expedited
+
+    var label: LocalizedText {
+      switch self {
+      case .overdue: LocalizedText(zh: "已超期", en: "Overdue")
+      case .dueToday: LocalizedText(zh: "今日到期", en: "Due today")
+      case .expedited: LocalizedText(zh: "加急", en: "Expedited")
+      }
+    }
+
+    func narrowing(today: CalendarDate) -> QueueNarrowing {
+      switch self {
+      case .overdue: .overdue(today: today)
+      case .dueToday: .dueOn(today)
+      case .expedited: .expedited
+      }
+    }
+  }
+
+  /// What the address asks for. Unknown values read as none, so an old or mistyped link
+  /// still shows the queue.
+  struct Filter {
+    var stage: Stage
+    var deadline: Deadline?
+    var search: String
+    var order: QueueOrder
+
+    init(stage: Stage, deadline: Deadline? = nil, search: String = "", order: QueueOrder = .due) {
+      self.stage = stage
+      self.deadline = deadline
+      self.search = search
+      self.order = order
+    }
+
+    init(stage: String?, deadline: String?, search: String?, order: String?, viewer: Viewer?) {
+      self.stage = stage.flatMap(Stage.init(rawValue:)) ?? .usual(for: viewer)
+      self.deadline = deadline.flatMap(Deadline.init(rawValue:))
+      self.search = String((search ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(40))
+      self.order = order.flatMap(QueueOrder.init(rawValue:)) ?? .due
+    }
+
+    /// The address's query for this filter (what the pager's links and the dashboard carry).
+    var parameters: [(String, String)] {
+      [("stage", stage.rawValue)] + (deadline.map { [("due", $0.rawValue)] } ?? [])
+        + (search.isEmpty ? [] : [("q", search)]) + (order == .due ? [] : [("sort", order.rawValue)])
+    }
+
+    var path: String {
+      var components = URLComponents()
+      components.path = SiteURL.claimQueue.path
+      components.queryItems = parameters.map { URLQueryItem(name: $0.0, value: $0.1) }
+      return components.string ?? SiteURL.claimQueue.path
+    }
+  }
+
   struct Model {
-    let claims: PagedResult<ClaimRecord>
+    let filter: Filter
+    let page: Claims.QueuePage
     let today: CalendarDate
 
-    static func load(page: PageQuery, today: CalendarDate, claims: Claims) async throws -> Model {
-      Model(
-        claims: try await claims.queue(
-          states: ClaimDeadline.running.union([.draft, .returned]), scheme: nil, narrowedTo: nil, page: page),
-        today: today)
+    var claims: PagedResult<Claims.QueueEntry> { page.entries }
+
+    static func load(filter: Filter, page: PageQuery, today: CalendarDate, claims: Claims) async throws -> Model {
+      // A deadline is chased only while staff hold the claim (the dashboard counts the same).
+      let states =
+        filter.deadline == .overdue || filter.deadline == .dueToday
+        ? filter.stage.states.intersection(ClaimDeadline.chased) : filter.stage.states
+      let query = ClaimQueueQuery(
+        states: states, narrowing: filter.deadline?.narrowing(today: today), order: filter.order)
+      return Model(
+        filter: filter, page: try await claims.queue(query, search: filter.search, page: page), today: today)
     }
   }
 }

@@ -327,6 +327,7 @@ extension ClaimPage {
       case "update": LocalizedText(zh: "修改信息", en: "updated")
       case "attach": LocalizedText(zh: "上传材料", en: "document added")
       case "submit": LocalizedText(zh: "提交", en: "submitted")
+      case "open_submit": LocalizedText(zh: "登记并提交受理", en: "opened and submitted")
       case "return": LocalizedText(zh: "退回补件", en: "returned")
       case "review": LocalizedText(zh: "初审", en: "reviewed")
       case "approve": LocalizedText(zh: "审批", en: "approved")
@@ -356,32 +357,85 @@ extension ClaimQueuePage {
     var viewer: Viewer? = nil
 
     func html() -> HTML {
-      Layout(
+      let filter = model.filter
+      let pager = Pager(
+        path: SiteURL.claimQueue.path, page: model.claims, language: language, query: filter.parameters)
+      return Layout(
         title: text("理赔工作台", "Claims queue"), language: language, currentPath: SiteURL.claimQueue.path, viewer: viewer,
         content: .group(
-          .p(
-            .class("muted"),
-            .text(
-              text(
-                "办理中的申请，加急优先，其余按办结时限排序（共 \(model.claims.total) 件）。",
-                "Open claims, expedited first, then by due date (\(model.claims.total))."))),
-          .table(
-            .class("data-table"),
-            .thead(
-              .tr(
-                .th(.text(text("申请号", "Claim"))), .th(.text(text("状态", "State"))),
-                .th(.class("number"), .text(text("金额", "Amount"))), .th(.text(text("时限", "Due"))),
-                .th(.text(text("提醒", "Flag"))))),
-            .tbody(
-              .forEach(model.claims.items) { claim in
-                .tr(
-                  .td(.a(.href(SiteURL.claimPage(.value(claim.id)).path), .text(claim.number))),
-                  .td(.text(claim.state.label.text(for: language))),
-                  .td(.class("number"), .text(claim.payable.formatted)),
-                  .td(.text(claim.dueOn?.description ?? "—")),
-                  .td(flags(claim)))
-              })))
+          .nav(
+            .class("tabs"), .id("queue-stages"),
+            .forEach(Stage.allCases) { stage in
+              var target = filter
+              target.stage = stage
+              return stage == filter.stage
+                ? .strong(.text(stage.label.text(for: language)))
+                : .a(.href(target.path), .text(stage.label.text(for: language)))
+            }),
+          .form(
+            .class("inline-form"), .id("queue-filter"), .method(.get), .action(SiteURL.claimQueue.path),
+            .input(.type(.hidden), .name("stage"), .value(filter.stage.rawValue)),
+            .input(
+              .type(.search), .name("q"), .id("queue-q"), .value(filter.search),
+              .attribute(named: "maxlength", value: "40"),
+              .placeholder(text("申请号、姓名、身份证号或手机号", "Claim number, name, ID number or phone")),
+              .attribute(named: "aria-label", value: text("查找", "Find"))),
+            .namedSelect(
+              "due", id: "queue-due",
+              [.choice("", text("不限时限", "Any deadline"))]
+                + Deadline.allCases.map {
+                  .choice($0.rawValue, $0.label.text(for: language), selected: filter.deadline == $0)
+                }),
+            .namedSelect(
+              "sort", id: "queue-sort",
+              QueueOrder.allCases.map { .choice($0.rawValue, orderLabel($0), selected: filter.order == $0) }),
+            .button(.type(.submit), .text(text("筛选", "Filter")))),
+          .if(
+            model.page.searchCut,
+            .p(
+              .class("notice"),
+              .text(
+                text(
+                  "匹配的职工过多，只按前 \(PageQuery.maximumPerPage) 人查找；请输入更完整的姓名或身份证号。",
+                  "The search matched too many people; only the first \(PageQuery.maximumPerPage) are looked at.")))),
+          model.claims.items.isEmpty
+            ? .p(.class("muted"), .id("queue-empty"), .text(text("没有符合条件的申请。", "No claim matches.")))
+            : .group(
+              pager.range,
+              .div(
+                .class("table-scroll"),
+                .table(
+                  .class("data-table"), .id("queue"),
+                  .thead(
+                    .tr(
+                      .th(.text(text("申请号", "Claim"))), .th(.text(text("职工", "Member"))),
+                      .th(.text(text("单位", "Unit"))), .th(.text(text("状态", "State"))),
+                      .th(.class("number"), .text(text("金额", "Amount"))), .th(.text(text("受理日", "Received"))),
+                      .th(.text(text("时限", "Due"))), .th(.text(text("提醒", "Flag"))))),
+                  .tbody(
+                    .forEach(model.claims.items) { entry in
+                      let claim = entry.claim
+                      return .tr(
+                        .td(.a(.href(SiteURL.claimPage(.value(claim.id)).path), .text(claim.number))),
+                        .td(.text(entry.memberName ?? "—")),
+                        .td(.text(entry.unitName ?? text("个人参保", "on their own"))),
+                        .td(.text(claim.state.label.text(for: language))),
+                        .td(.class("number amount"), .text(claim.payable.formatted)),
+                        .td(.class("date"), .text(claim.createdOn.description)),
+                        .td(.class("date"), .text(claim.dueOn?.description ?? "—")),
+                        .td(flags(claim)))
+                    }))),
+              pager.node)
+        )
       ).html()
+    }
+
+    private func orderLabel(_ order: QueueOrder) -> String {
+      switch order {
+      case .due: text("加急优先、时限最近在前", "Expedited, then soonest due")
+      case .amount: text("金额从高到低", "Largest amount first")
+      case .received: text("受理最早在前", "Oldest first")
+      }
     }
 
     private func flags(_ claim: ClaimRecord) -> Node<HTML.BodyContext> {

@@ -30,10 +30,21 @@ extension DashboardPage {
     }
 
     private func figure(_ value: String, _ label: String, link: SiteURL? = nil, id: String) -> Node<HTML.BodyContext> {
+      figure(value, label, path: link?.path, id: id)
+    }
+
+    /// A figure that opens the claims queue filtered to what it counts.
+    private func figure(_ value: String, _ label: String, queue: ClaimQueuePage.Filter, id: String)
+      -> Node<HTML.BodyContext>
+    {
+      figure(value, label, path: queue.path, id: id)
+    }
+
+    private func figure(_ value: String, _ label: String, path: String?, id: String) -> Node<HTML.BodyContext> {
       .div(
         .class("figure"), .id(id),
         .unwrap(
-          link, { .a(.class("figure-value"), .href($0.path), .text(value)) },
+          path, { .a(.class("figure-value"), .href($0), .text(value)) },
           else: .span(.class("figure-value"), .text(value))),
         .span(.class("figure-label"), .text(label)))
     }
@@ -45,21 +56,29 @@ extension DashboardPage {
       if viewer.may(.intakeClaims) {
         tiles.append(
           figure(
-            String(claims[.draft] + claims[.returned]), text("待补正/草稿", "Drafts and returned"), link: .claimQueue,
-            id: "work-drafts"))
+            (claims[.draft] + claims[.returned]).grouped, text("待补正/草稿", "Drafts and returned"),
+            queue: .init(stage: .intake), id: "work-drafts"))
       }
       if viewer.may(.reviewClaims) {
-        tiles.append(figure(String(claims[.submitted]), text("待审核", "To review"), link: .claimQueue, id: "work-review"))
+        tiles.append(
+          figure(claims[.submitted].grouped, text("待审核", "To review"), queue: .init(stage: .review), id: "work-review"))
       }
       if viewer.may(.approveClaims) {
         tiles.append(
-          figure(String(claims[.reviewed]), text("待审批", "To approve"), link: .claimQueue, id: "work-approve"))
+          figure(
+            claims[.reviewed].grouped, text("待审批", "To approve"), queue: .init(stage: .approval), id: "work-approve"))
       }
       if viewer.may(.managePayments) {
-        tiles.append(figure(String(claims[.approved]), text("待支付", "To pay"), link: .paymentBatches, id: "work-pay"))
+        tiles.append(figure(claims[.approved].grouped, text("待支付", "To pay"), link: .paymentBatches, id: "work-pay"))
       }
-      tiles.append(figure(String(claims.dueToday), text("今日到期", "Due today"), link: .claimQueue, id: "work-due-today"))
-      tiles.append(figure(String(claims.overdue), text("已超期", "Overdue"), link: .claimQueue, id: "work-overdue"))
+      tiles.append(
+        figure(
+          claims.dueToday.grouped, text("今日到期", "Due today"), queue: .init(stage: .all, deadline: .dueToday),
+          id: "work-due-today"))
+      tiles.append(
+        figure(
+          claims.overdue.grouped, text("已超期", "Overdue"), queue: .init(stage: .all, deadline: .overdue),
+          id: "work-overdue"))
       return .group(.h2(.text(text("待办", "Work waiting"))), .div(.class("figures"), .group(tiles)))
     }
 
@@ -71,12 +90,12 @@ extension DashboardPage {
           .class("figures"),
           .unwrap(model.registry) { counts in
             .group(
-              figure(String(counts.units), text("参保单位", "Units"), link: .organisations, id: "figure-units"),
-              figure(String(counts.workers), text("登记职工", "Registered workers"), link: .workers, id: "figure-workers"))
+              figure(counts.units.grouped, text("参保单位", "Units"), link: .organisations, id: "figure-units"),
+              figure(counts.workers.grouped, text("登记职工", "Registered workers"), link: .workers, id: "figure-workers"))
           },
           .unwrap(model.claims) { claims in
             .group(
-              figure(String(claims[.paid]), text("已给付人次", "Claims paid"), id: "figure-paid-count"),
+              figure(claims[.paid].grouped, text("已给付人次", "Claims paid"), id: "figure-paid-count"),
               figure(claims.paidAmount.formatted, text("已给付金额（元）", "Amount paid (yuan)"), id: "figure-paid-amount"))
           },
           .unwrap(model.oneStop) { oneStop in
@@ -88,7 +107,7 @@ extension DashboardPage {
                 oneStop.averageDaysText, text("结算至给付平均天数", "Days from settlement to payment"),
                 link: .settlementsPage, id: "figure-days-to-payment"),
               figure(
-                String(oneStop.held), text("一站式待处理", "One-stop waiting"), link: .settlementsPage,
+                oneStop.held.grouped, text("一站式待处理", "One-stop waiting"), link: .settlementsPage,
                 id: "figure-one-stop-held"))
           }))
     }

@@ -176,6 +176,25 @@ struct Pager<Item: Sendable> {
   let page: PagedResult<Item>
   let language: DisplayLanguage
   var query: [(String, String)] = []
+  /// The query parameter holding the page number (a page with two lists needs two).
+  var parameter = "page"
+  /// Where on the page the links land (the list's heading).
+  var fragment: String? = nil
+
+  /// Which rows of how many the page shows ("第 51–100 条，共 1,667 条"), for above the list.
+  var range: Node<HTML.BodyContext> {
+    let text = { (zh: String, en: String) in Layout.text(zh: zh, en: en, language) }
+    guard page.total > 0 else { return .empty }
+    let first = min(page.request.offset + 1, page.total)
+    let last = min(page.request.offset + page.items.count, page.total)
+    let shown = page.items.isEmpty ? "" : "\(first.grouped)–\(last.grouped)"
+    return .p(
+      .class("muted pager-range"),
+      .text(
+        shown.isEmpty
+          ? text("本页没有记录，共 \(page.total.grouped) 条", "Nothing on this page; \(page.total.grouped) in all")
+          : text("第 \(shown) 条，共 \(page.total.grouped) 条", "Showing \(shown) of \(page.total.grouped)")))
+  }
 
   var node: Node<HTML.BodyContext> {
     guard page.pageCount > 1 else { return .empty }
@@ -185,8 +204,9 @@ struct Pager<Item: Sendable> {
       components.path = path
       components.queryItems =
         query.map { URLQueryItem(name: $0.0, value: $0.1) } + [
-          URLQueryItem(name: "page", value: String(number))
+          URLQueryItem(name: parameter, value: String(number))
         ]
+      components.fragment = fragment
       return components.string ?? path
     }
     let text = { (zh: String, en: String) in Layout.text(zh: zh, en: en, language) }

@@ -9,7 +9,12 @@ extension PagesController {
 
   @Sendable func claimQueue(_ request: Request) async throws -> Response {
     let page = PageQuery(page: request.query[Int.self, at: "page"] ?? 1, per: 100)
-    let model = try await ClaimQueuePage.Model.load(page: page, today: request.today, claims: try request.claims)
+    let filter = ClaimQueuePage.Filter(
+      stage: request.query[String.self, at: "stage"], deadline: request.query[String.self, at: "due"],
+      search: request.query[String.self, at: "q"], order: request.query[String.self, at: "sort"],
+      viewer: request.viewer)
+    let model = try await ClaimQueuePage.Model.load(
+      filter: filter, page: page, today: request.today, claims: try request.claims)
     return ClaimQueuePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
       .response()
   }
@@ -101,6 +106,8 @@ extension PagesController {
     var figure_total_cost, figure_in_scope_cost, figure_pooled_fund_paid: String?
     var figure_critical_illness_insurance_paid, figure_self_paid_in_scope, figure_self_funded: String?
     var scan_certificate, scan_diagnosis, scan_invoice, scan_settlement_sheet: File?
+    /// Scans held from a refused try of this form (``HeldScans``), by kind.
+    var held_certificate, held_diagnosis, held_invoice, held_settlement_sheet: String?
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
@@ -125,20 +132,44 @@ extension PagesController {
       ]
       .compactMap { kind, file in file.flatMap { $0.data.readableBytes > 0 ? (kind, $0) : nil } }
     }
+
+    var heldTokens: [String: String] {
+      let pairs: [(String, String?)] = [
+        ("certificate", held_certificate), ("diagnosis", held_diagnosis), ("invoice", held_invoice),
+        ("settlement_sheet", held_settlement_sheet),
+      ]
+      return Dictionary(uniqueKeysWithValues: pairs.compactMap { kind, token in token.map { (kind, $0) } })
+    }
+
+    /// The scans chosen now (each read as a claim's scan), then the held ones of the kinds
+    /// not chosen again.
+    func scans(held: [Claims.Scan]) -> [Claims.Scan] {
+      let chosen = scans.map { scan in
+        Claims.Scan(
+          kind: scan.kind, fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
+          bytes: Data(scan.file.data.readableBytesView))
+      }
+      let kinds = Set(chosen.map(\.kind))
+      return chosen + held.filter { !kinds.contains($0.kind) }
+    }
   }
 
   @Sendable func openClaim(_ request: Request) async throws -> Response {
     var model = try await claimFormModel(request)
     let body = try request.content.decode(ClaimFormBody.self)
-    func refuse(_ errors: [FieldError]) -> Response {
+    let holding = HeldScans(request.services, holder: "account:\(try request.actor.name)")
+    let scans = body.scans(held: holding.scans(body.heldTokens, now: Date()))
+    func refuse(_ errors: [FieldError]) throws -> Response {
       model.errors = errors
+      // The scans come back with the form: nobody chooses them again.
+      model.held = try holding.hold(scans, now: Date())
       return ClaimFormPage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }
     let typed: (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String, scans: [Claims.Scan])
-    switch model.check(body, today: request.today) {
+    switch model.check(body, scans: scans, today: request.today) {
     case .success(let checked): typed = checked
-    case .failure(let failure): return refuse(failure.errors)
+    case .failure(let failure): return try refuse(failure.errors)
     }
     do {
       let record = try await request.claims.open(
@@ -146,7 +177,7 @@ extension PagesController {
         scheme: model.form.schemeCode, channel: .window, expedited: model.form.expedited, scans: typed.scans)
       return request.redirect(to: SiteURL.claimPage(.value(record.id)).path)
     } catch let failure as ValidationFailure {
-      return refuse(failure.errors)
+      return try refuse(failure.errors)
     }
   }
 }
@@ -155,7 +186,7 @@ extension ClaimFormPage.Model {
   /// The posted form, checked whole (kept in `form`, so nothing typed is lost): a scheme the
   /// member holds paid cover in, facts that parse, every scan a PDF, JPEG or PNG. Writes
   /// nothing. The window and the worker portal share it.
-  mutating func check(_ body: PagesController.ClaimFormBody, today: CalendarDate)
+  mutating func check(_ body: PagesController.ClaimFormBody, scans: [Claims.Scan], today: CalendarDate)
     -> Result<
       (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String, scans: [Claims.Scan]), ValidationFailure
     >
@@ -173,11 +204,6 @@ extension ClaimFormPage.Model {
     switch form.intake(today: today) {
     case .success(let value): typed = value
     case .failure(let failure): return .failure(failure)
-    }
-    let scans = body.scans.map { scan in
-      Claims.Scan(
-        kind: scan.kind, fileName: String((scan.file.filename.isEmpty ? scan.kind : scan.file.filename).prefix(100)),
-        bytes: Data(scan.file.data.readableBytesView))
     }
     if case .failure(let failure) = Claims.check(scans) { return .failure(failure) }
     return .success((typed.intake, typed.receivedOn, typed.reason, scans))

@@ -163,7 +163,8 @@ struct PagesController {
   }
 
   @Sendable func unit(_ request: Request) async throws -> Response {
-    let model = try await request.registry.unitOverview(try request.identifier())
+    let model = try await request.registry.unitOverview(
+      try request.identifier(), workers: UnitPage.workersPage(request), enrollments: UnitPage.enrollmentsPage(request))
     return UnitPage.View(
       model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
       error: request.takeFlashError()

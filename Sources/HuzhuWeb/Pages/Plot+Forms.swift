@@ -8,7 +8,9 @@ extension Node where Context == HTML.SelectContext {
     .element(
       named: "option",
       nodes: [
-        .attribute(named: "value", value: value), selected ? .attribute(named: "selected") : .empty, .text(label),
+        // An empty value is written too ("all"): without it the browser would send the label.
+        .attribute(named: "value", value: value, ignoreIfValueIsEmpty: false),
+        selected ? .attribute(named: "selected") : .empty, .text(label),
       ])
   }
 }

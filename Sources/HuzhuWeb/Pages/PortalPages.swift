@@ -137,15 +137,18 @@ extension PortalController {
     // The claim is received the day the worker sends it: no date typed in the portal counts.
     body.claimDate = nil
     body.claimDateReason = nil
-    func refuse(_ errors: [FieldError]) -> Response {
+    let holding = HeldScans(request.services, holder: "worker:\(id)")
+    let scans = body.scans(held: holding.scans(body.heldTokens, now: Date()))
+    func refuse(_ errors: [FieldError]) throws -> Response {
       form.errors = errors
+      form.held = try holding.hold(scans, now: Date())
       var model = PortalPage.Model(stage: .apply)
       model.application = form
       return render(model, request, status: .unprocessableEntity)
     }
     let checked: (intake: ClaimIntake, receivedOn: CalendarDate?, reason: String, scans: [Claims.Scan])
-    switch form.check(body, today: request.today) {
-    case .failure(let failure): return refuse(failure.errors)
+    switch form.check(body, scans: scans, today: request.today) {
+    case .failure(let failure): return try refuse(failure.errors)
     case .success(let value): checked = value
     }
     do {
@@ -161,7 +164,7 @@ extension PortalController {
             en: "Claim \(record.number) recorded; documents are missing and the window will contact you"))
       return request.redirect(to: SiteURL.portal.path)
     } catch let failure as ValidationFailure {
-      return refuse(failure.errors)
+      return try refuse(failure.errors)
     }
   }
 }
@@ -323,7 +326,8 @@ enum PortalPage {
                 .class("field"), .label(.for("scan-\(kind)"), .text(RequiredDocument.label(kind).text(for: language))),
                 .input(
                   .type(.file), .name("scan_\(kind)"), .id("scan-\(kind)"),
-                  .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")))
+                  .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")),
+                Node(ClaimFormPage.keptScan(kind, form.kept(kind), language: language)))
             }),
           .button(
             .type(.submit), .class("primary"), .id("portal-submit-claim"), .text(text("提交申请", "Submit the claim")))))

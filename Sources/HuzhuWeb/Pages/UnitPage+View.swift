@@ -35,10 +35,11 @@ extension UnitPage {
           },
           summary(),
           work(),
+          // The bills first: a bill just made is what the clerk came back for.
+          bills(),
           upkeep(),
           members(),
           cover(),
-          bills(),
           outreach()
         )
       ).html()
@@ -73,9 +74,23 @@ extension UnitPage {
             details.bankAccount.map { "\(details.bankName ?? "") \(BankAccountMask.masked($0))" })))
     }
 
+    /// The pager of one of the page's two lists, keeping the other list's page.
+    private func pager<Item>(_ page: PagedResult<Item>, parameter: String, other: (String, Int), fragment: String)
+      -> Pager<Item>
+    {
+      Pager(
+        path: SiteURL.unit(.value(model.unit.id)).path, page: page, language: language,
+        query: other.1 > 1 ? [(other.0, String(other.1))] : [], parameter: parameter, fragment: fragment)
+    }
+
     private func members() -> Node<HTML.BodyContext> {
-      .section(
-        .h2(.text(text("在职职工（\(model.workers.total) 人）", "Workers (\(model.workers.total))"))),
+      let pager = pager(
+        model.workers, parameter: UnitPage.workersParameter,
+        other: (UnitPage.enrollmentsParameter, model.enrollments.request.page), fragment: "unit-workers")
+      return .section(
+        .id("unit-workers"),
+        .h2(.text(text("在职职工（\(model.workers.total.grouped) 人）", "Workers (\(model.workers.total.grouped))"))),
+        pager.range,
         .if(
           model.workers.items.isEmpty,
           .p(
@@ -93,12 +108,21 @@ extension UnitPage {
                   .td(.text(worker.name)), .td(.text(worker.idNumber.masked)),
                   .td(.text(worker.gender.label.text(for: language))),
                   .td(.text(worker.insuranceType.label.text(for: language))))
-              }))))
+              }))),
+        pager.node)
     }
 
     private func cover() -> Node<HTML.BodyContext> {
-      .section(
-        .h2(.text(text("参保记录（\(model.enrollments.total) 条）", "Enrollments (\(model.enrollments.total))"))),
+      let pager = pager(
+        model.enrollments, parameter: UnitPage.enrollmentsParameter,
+        other: (UnitPage.workersParameter, model.workers.request.page), fragment: "unit-enrollments")
+      return .section(
+        .id("unit-enrollments"),
+        .h2(
+          .text(
+            text(
+              "参保记录（\(model.enrollments.total.grouped) 条）", "Enrollments (\(model.enrollments.total.grouped))"))),
+        pager.range,
         .if(
           model.enrollments.items.isEmpty,
           .p(.class("muted"), .text(text("尚未参保。", "No enrollments yet."))),
@@ -121,7 +145,8 @@ extension UnitPage {
                   .td(.text("\(enrollment.period.start) – \(enrollment.period.end)")),
                   .td(.class("number"), .text(String(enrollment.shares))),
                   .td(cover(enrollment.coverState(on: model.today))))
-              }))))
+              }))),
+        pager.node)
     }
 
     /// What the viewer may start from here.

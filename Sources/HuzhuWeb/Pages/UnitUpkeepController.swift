@@ -37,7 +37,8 @@ struct UnitUpkeepController {
       request.flash(notice)
       return request.redirect(to: SiteURL.unit(.value(unit)).path)
     } catch let failure as ValidationFailure {
-      let model = try await request.registry.unitOverview(unit)
+      let model = try await request.registry.unitOverview(
+        unit, workers: UnitPage.workersPage(request), enrollments: UnitPage.enrollmentsPage(request))
       return UnitPage.View(
         model: model, language: request.displayLanguage, viewer: request.viewer,
         refused: UnitPage.Refused(form: form, values: values, errors: failure.errors)

@@ -3,14 +3,16 @@ import HuzhuCore
 
 /// Finding a worker: by name, ID number or phone, within the operator's scope.
 enum WorkerSearchPage {
+  typealias Match = Registry.SearchListing.Match
+
   struct Model {
     let query: String
-    let results: PagedResult<Worker>?
+    let results: Registry.SearchListing?
 
     static func load(query: String?, page: PageQuery, registry: Registry) async throws -> Model {
-      let text = query?.trimmingCharacters(in: .whitespaces) ?? ""
+      let text = String((query?.trimmingCharacters(in: .whitespaces) ?? "").prefix(40))
       guard !text.isEmpty else { return Model(query: "", results: nil) }
-      return Model(query: text, results: try await registry.search(text, page: page))
+      return Model(query: text, results: try await registry.searchListing(text, page: page))
     }
   }
 }

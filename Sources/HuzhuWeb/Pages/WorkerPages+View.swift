@@ -30,22 +30,42 @@ extension WorkerSearchPage {
 
     private func results() -> Node<HTML.BodyContext> {
       guard let results = model.results else { return .empty }
-      guard !results.items.isEmpty else {
+      let matches = results.matches
+      guard matches.total > 0 else {
         return .p(.class("muted"), .text(text("在您的管辖范围内没有找到匹配的职工。", "No matching worker in your area.")))
       }
+      let pager = Pager(path: SiteURL.workers.path, page: matches, language: language, query: [("q", model.query)])
       return .group(
-        .p(.class("muted"), .text(text("共 \(results.total) 人", "\(results.total) found"))),
-        .table(
-          .class("data-table"),
-          .thead(
-            .tr(.th(.text(text("姓名", "Name"))), .th(.text(text("身份证号", "ID number"))), .th(.text(text("手机", "Phone"))))),
-          .tbody(
-            .forEach(results.items) { worker in
+        pager.range,
+        .div(
+          .class("table-scroll"),
+          .table(
+            .class("data-table"), .id("worker-results"),
+            .thead(
               .tr(
-                .td(.a(.href(SiteURL.worker(.value(worker.id)).path), .text(worker.name))),
-                .td(.text(worker.idNumber.masked)),
-                .td(.text(PersonalDataMask.phone(worker.phone))))
-            })))
+                .th(.text(text("姓名", "Name"))), .th(.text(text("身份证号", "ID number"))),
+                .th(.text(text("手机", "Phone"))), .th(.text(text("单位", "Unit"))),
+                .th(.text(text("保障", "Cover"))))),
+            .tbody(
+              .forEach(matches.items) { match in
+                let worker = match.worker
+                return .tr(
+                  .td(.a(.href(SiteURL.worker(.value(worker.id)).path), .text(worker.name))),
+                  .td(.text(worker.idNumber.masked)),
+                  .td(.text(PersonalDataMask.phone(worker.phone))),
+                  .td(.text(match.unitName ?? text("个人参保", "on their own"))),
+                  .td(.text(cover(match, names: results.productNames))))
+              }))),
+        pager.node)
+    }
+
+    /// "保障中：职工住院互助" or the latest enrollment's state, or that there is none.
+    private func cover(_ match: Match, names: [String: LocalizedText]) -> String {
+      if !match.inForce.isEmpty {
+        let products = match.inForce.map { names[$0]?.text(for: language) ?? $0 }
+        return text("保障中：", "In force: ") + products.joined(separator: text("、", ", "))
+      }
+      return match.latest?.label.text(for: language) ?? text("未参保", "Not enrolled")
     }
   }
 }
