@@ -87,6 +87,8 @@ public struct Claims: UseCase {
     public let recovery: Recovery?
     /// Whether this actor may open a recovery of it (a paid claim without one).
     public let mayOpenRecovery: Bool
+    /// Whether this actor may set the amount to pay now (a reviewer, during review).
+    public let mayAdjust: Bool
   }
 
   public func detail(_ id: ClaimRecord.ID) async throws -> Detail {
@@ -105,7 +107,8 @@ public struct Claims: UseCase {
       settlement: claim.channel == .settlement ? try await settlementStore.settlement(claim: id) : nil,
       recovery: recovery,
       mayOpenRecovery: claim.state == .paid && recovery == nil
-        && (actor.may(.approveClaims) || actor.may(.keepFundLedger)))
+        && (actor.may(.approveClaims) || actor.may(.keepFundLedger)),
+      mayAdjust: claim.state.isAdjustable && actor.may(.adjustClaims))
   }
 
   public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord {

@@ -115,7 +115,7 @@ class Journey(unittest.TestCase):
         d = self.driver
         # The finance officer's dashboard before: what has been paid so far.
         self.sign_in("ay-finance")
-        paid_before = self.count("figure-paid-count"))
+        paid_before = self.count("figure-paid-count")
         self.shot("01-dashboard-finance-before")
         self.sign_out()
 
@@ -180,7 +180,7 @@ class Journey(unittest.TestCase):
 
         # Review, then approval by someone else.
         self.sign_in("ay-reviewer")
-        self.assertGreaterEqual(self.count("work-review")), 1)
+        self.assertGreaterEqual(self.count("work-review"), 1)
         self.open("/claims")
         self.shot("06-claims-queue")
         d.find_element(By.LINK_TEXT, number).click()
@@ -201,7 +201,7 @@ class Journey(unittest.TestCase):
         self.click_and_wait(d.find_element(By.ID, f"paid-{number}"))
         self.assertIn("已支付", d.find_element(By.ID, "batch-lines").text)
         self.open("/")
-        self.assertEqual(self.count("figure-paid-count")), paid_before + 1)
+        self.assertEqual(self.count("figure-paid-count"), paid_before + 1)
         self.shot("09-dashboard-finance-after")
         d.get(claim_url)
         self.assertIn("已支付", d.find_element(By.CLASS_NAME, "figures").text)
@@ -290,14 +290,14 @@ class Journey(unittest.TestCase):
         d = self.driver
         self.sign_in("ay-window")
         # Anyang's people by their region: more than a page, each with unit and cover.
-        self.open("/workers?q=410502")
+        self.open("/workers?q=4105")
         self.assertRegex(d.find_element(By.CLASS_NAME, "pager-range").text, r"^第 1–50 条，共 [\d,]+ 条$")
         headers = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#worker-results thead th")]
         self.assertEqual(headers, ["姓名", "身份证号", "手机", "单位", "保障"])
         first = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#worker-results tbody a")]
         self.click_and_wait(d.find_element(By.CSS_SELECTOR, "nav.pager a[rel=next]"))
         self.assertRegex(d.find_element(By.CLASS_NAME, "pager-range").text, r"^第 51–100 条")
-        self.assertIn("q=410502", d.current_url)
+        self.assertIn("q=4105", d.current_url)
         second = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#worker-results tbody a")]
         self.assertEqual(len(second), 50)
         self.assertNotEqual(first, second)
@@ -317,6 +317,24 @@ class Journey(unittest.TestCase):
         self.sign_in("ay-approver")
         self.open("/claims")
         self.assertEqual(d.find_element(By.CSS_SELECTOR, "#queue-stages strong").text, "待审批")
+        self.sign_out()
+        # A reviewer sets the amount to pay from the claim's page; a typo comes back as typed.
+        self.sign_in("ay-reviewer")
+        self.open("/claims?stage=review&sort=amount")
+        d.find_element(By.CSS_SELECTOR, "#queue tbody a").click()
+        d.find_element(By.CSS_SELECTOR, "#claim-adjust summary").click()
+        d.find_element(By.ID, "adjust-amount").send_keys("一千")
+        d.find_element(By.ID, "adjust-justification").send_keys("票据含非本次住院费用")
+        self.click_and_wait(d.find_element(By.ID, "adjust-claim"))
+        self.assertIn("金额应为元", d.find_element(By.ID, "claim-error").text)
+        amount = d.find_element(By.ID, "adjust-amount")
+        self.assertEqual(amount.get_attribute("value"), "一千")
+        amount.clear()
+        amount.send_keys("100元")
+        self.click_and_wait(d.find_element(By.ID, "adjust-claim"))
+        self.assertIn("¥100.00", d.find_element(By.ID, "claim-notice").text)
+        self.assertIn("调整金额", d.page_source)
+        self.shot("17-claim-adjusted")
         self.sign_out()
 
     def test_scope_and_roles_hold_in_the_browser(self):

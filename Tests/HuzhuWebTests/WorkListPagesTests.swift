@@ -114,8 +114,31 @@ struct WorkListPagesTests {
       let odd = try await test.get("/claims?stage=%3Cx%3E&due=soon&sort=name&page=-3", headers: clerk.cookie)
       #expect(odd.status == .ok)
 
-      // Yichun's reviewer finds none of Anyang's claims, by name or by number.
+      // The reviewer adjusts the amount from the claim's page; a typo comes back as typed.
+      let claimPath = "/claims/\(claim.id)"
+      #expect(try await test.get(claimPath, headers: reviewer.cookie).text.contains(#"id="claim-adjust""#))
+      #expect(!(try await test.get(claimPath, headers: clerk.cookie).text.contains(#"id="claim-adjust""#)))
+      let typo = try await test.post(
+        "\(claimPath)/adjust", form: [("amount", "一千"), ("justification", "票据含非本次住院费用")], as: reviewer)
+      #expect(typo.status == .unprocessableEntity)
+      #expect(typo.text.contains(#"value="一千""#) && typo.text.contains("票据含非本次住院费用"))
+      let lower = Money(fen: (try #require(claim.calculatedTotal)).fen / 2)
+      let adjusted = try await test.post(
+        "\(claimPath)/adjust", form: [("amount", lower.decimalString + "元"), ("justification", "票据含非本次住院费用")],
+        as: reviewer)
+      #expect(adjusted.status == .seeOther)
+      #expect(try await claims.claim(claim.id)?.payable == lower)
+      #expect(try await claims.history(of: claim.id).last?.action == "adjust")
+      let byClerk = try await test.post(
+        "\(claimPath)/adjust", form: [("amount", "1.00"), ("justification", "票据含非本次住院费用")], as: clerk)
+      #expect(byClerk.status == .forbidden)
+
+      // Yichun's reviewer finds none of Anyang's claims, by name or by number, nor adjusts one.
       let yichun = try await test.signIn("yc-reviewer")
+      let foreign = try await test.post(
+        "\(claimPath)/adjust", form: [("amount", "1.00"), ("justification", "票据含非本次住院费用")], as: yichun)
+      #expect(foreign.status == .notFound)
+      #expect(try await claims.claim(claim.id)?.payable == lower)
       for query in [claim.number, member.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!] {
         let page = try await test.get("/claims?stage=all&q=\(query)", headers: yichun.cookie)
         #expect(page.status == .ok)

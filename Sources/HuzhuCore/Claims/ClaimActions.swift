@@ -33,6 +33,10 @@ extension ClaimState {
   /// ask for one more paper before deciding).
   public var takesDocuments: Bool { [.draft, .returned, .submitted, .reviewed].contains(self) }
 
+  /// Whether a reviewer may set the amount to pay instead of the calculated one (with a
+  /// justification): during review, before the approval.
+  public var isAdjustable: Bool { [.submitted, .reviewed].contains(self) }
+
   /// The actions a claim in this state offers to someone holding `permissions`, in the order
   /// a page shows them: a submitted claim is the reviewer's to review, return or reject; a
   /// reviewed one the approver's to approve or reject. (The workflow still checks levels and

@@ -84,7 +84,7 @@ public struct FluentClaimStore: ClaimStore {
   {
     try await database.writeTransaction { transaction in
       let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
-      guard [.submitted, .reviewed].contains(current.state) else {
+      guard current.state.isAdjustable else {
         throw ValidationFailure([
           FieldError(
             field: "state", code: "not_adjustable",

@@ -16,6 +16,13 @@ enum ClaimPage {
     var outbox: [OutboxMessage] { detail.outbox }
     var actions: [ClaimActionName] { detail.actions }
     var takesDocuments: Bool { detail.takesDocuments }
+    var mayAdjust: Bool { detail.mayAdjust }
+  }
+
+  /// An adjustment form sent back refused, as typed.
+  struct TypedAdjustment {
+    var amount = ""
+    var justification = ""
   }
 }
 

@@ -11,6 +11,8 @@ extension ClaimPage {
     var notice: LocalizedText? = nil
     var error: LocalizedText? = nil
     var typedNote = ""
+    /// The adjustment form as typed, when it was refused (shown open with its values).
+    var typedAdjustment: ClaimPage.TypedAdjustment? = nil
 
     func html() -> HTML {
       let claim = model.claim
@@ -29,6 +31,7 @@ extension ClaimPage {
           },
           summary(),
           actions(),
+          adjustment(),
           recovery(),
           facts(),
           explanation(),
@@ -37,6 +40,31 @@ extension ClaimPage {
           messages()
         )
       ).html()
+    }
+
+    /// The reviewer's amount to pay instead of the calculated one, with the reason: during
+    /// review, by whoever may adjust (the approver then decides on it).
+    private func adjustment() -> Node<HTML.BodyContext> {
+      guard model.mayAdjust, let viewer else { return .empty }
+      let claim = model.claim
+      let typed = typedAdjustment ?? ClaimPage.TypedAdjustment(amount: "", justification: "")
+      return .details(
+        .id("claim-adjust"), typedAdjustment == nil ? .empty : .attribute(named: "open"),
+        .summary(.text(text("调整拟给付金额", "Adjust the amount to pay"))),
+        .form(
+          .class("inline-form"), .method(.post), .action(SiteURL.claimAdjust(.value(claim.id)).path),
+          .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+          .label(.for("adjust-amount"), .text(text("金额（元）", "Amount (yuan)"))),
+          .input(
+            .type(.text), .name("amount"), .id("adjust-amount"), .value(typed.amount), .required(true),
+            .attribute(named: "inputmode", value: "decimal"), .attribute(named: "maxlength", value: "40"),
+            .placeholder(claim.calculatedTotal?.decimalString ?? "")),
+          .label(.for("adjust-justification"), .text(text("理由", "Reason"))),
+          .input(
+            .type(.text), .name("justification"), .id("adjust-justification"), .value(typed.justification),
+            .required(true), .attribute(named: "maxlength", value: "200"),
+            .placeholder(text("如：票据中有不属于本次住院的费用", "e.g. an invoice not of this stay"))),
+          .button(.type(.submit), .id("adjust-claim"), .text(text("保存调整", "Save the adjustment")))))
     }
 
     private func summary() -> Node<HTML.BodyContext> {

@@ -24,7 +24,13 @@ struct Layout {
       .body(
         .header(
           .class("site-header"),
-          .a(.class("brand"), .href(SiteURL.home.path), .text(Self.productName.text(for: language))),
+          // The name's second half gives way first when the header runs out of room.
+          .a(
+            .class("brand"), .href(SiteURL.home.path), .text(Self.text(zh: "互助", en: "Huzhu", language)),
+            .span(
+              .class("brand-long"),
+              .text(Self.text(zh: " · 职工互助医疗保障", en: " · Workers' Mutual Medical Aid", language)))
+          ),
           navigation(),
           .a(
             .class("language-switch"),

@@ -26,12 +26,12 @@ extension PagesController {
 
   func claimPage(
     _ id: ClaimRecord.ID, _ request: Request, notice: LocalizedText? = nil, error: LocalizedText? = nil,
-    typedNote: String = "", status: HTTPResponseStatus = .ok
+    typedNote: String = "", typedAdjustment: ClaimPage.TypedAdjustment? = nil, status: HTTPResponseStatus = .ok
   ) async throws -> Response {
     let model = ClaimPage.Model(detail: try await request.claims.detail(id), today: request.today)
     return ClaimPage.View(
       model: model, language: request.displayLanguage, viewer: request.viewer, notice: notice, error: error,
-      typedNote: typedNote
+      typedNote: typedNote, typedAdjustment: typedAdjustment
     ).html().response(status: status)
   }
 
@@ -55,6 +55,38 @@ extension PagesController {
       return request.redirect(to: SiteURL.claimPage(.value(id)).path)
     } catch let failure as ValidationFailure {
       return try await claimPage(id, request, error: failure.summary, typedNote: note, status: .unprocessableEntity)
+    }
+  }
+
+  struct AdjustForm: Content {
+    let amount: String?
+    let justification: String?
+  }
+
+  /// A reviewer's amount, as typed ("6500元" too): the claim's page again with the change, or
+  /// refused with what was typed kept.
+  @Sendable func adjustClaim(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    let form = try request.content.decode(AdjustForm.self)
+    let typed = ClaimPage.TypedAdjustment(
+      amount: String((form.amount ?? "").prefix(40)), justification: String((form.justification ?? "").prefix(200)))
+    do {
+      guard let amount = Money(typed: typed.amount) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "amount", code: "invalid_amount",
+            message: LocalizedText(zh: "金额应为元，如 6500 或 6500.50", en: "an amount in yuan, such as 6500 or 6500.50"))
+        ])
+      }
+      let adjusted = try await request.claims.adjust(
+        id, to: amount, justification: typed.justification.trimmingCharacters(in: .whitespacesAndNewlines))
+      request.flash(
+        LocalizedText(
+          zh: "已调整拟给付金额为 \(adjusted.payable.formatted)", en: "The amount to pay is now \(adjusted.payable.formatted)"))
+      return request.redirect(to: SiteURL.claimPage(.value(id)).path)
+    } catch let failure as ValidationFailure {
+      return try await claimPage(
+        id, request, error: failure.summary, typedAdjustment: typed, status: .unprocessableEntity)
     }
   }
 

@@ -29,6 +29,7 @@ struct PagesController {
       .POST, .newClaim, requires: .intakeClaims, body: .collect(maxSize: BodyLimits.claimForm), use: openClaim)
     authenticated.get(.claimPage(.key), requires: .viewClaims, use: claim)
     authenticated.post(.claimAct(.key), requires: .viewClaims, use: actOnClaim)
+    authenticated.post(.claimAdjust(.key), requires: .adjustClaims, use: adjustClaim)
     authenticated.on(
       .POST, .claimUpload(.key), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan), use: upload)
     authenticated.get(.paymentBatches, requires: .managePayments, use: paymentBatches)

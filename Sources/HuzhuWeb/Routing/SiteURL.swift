@@ -25,6 +25,8 @@ public enum SiteURL: Hashable, Sendable {
   case newClaim
   case claimAct(Parameter<ClaimRecord.ID>)
   case claimUpload(Parameter<ClaimRecord.ID>)
+  /// A reviewer's amount to pay instead of the calculated one, with the reason.
+  case claimAdjust(Parameter<ClaimRecord.ID>)
   /// Payment batches: list and create; one batch with the bank's answers.
   case paymentBatches
   case paymentBatchPage(Parameter<PaymentBatch.ID>)
@@ -238,6 +240,7 @@ public enum SiteURL: Hashable, Sendable {
     case .newClaim: ["claims", "new"]
     case .claimAct(let id): ["claims", id.component(SiteURL.idParameter), "act"]
     case .claimUpload(let id): ["claims", id.component(SiteURL.idParameter), "upload"]
+    case .claimAdjust(let id): ["claims", id.component(SiteURL.idParameter), "adjust"]
     case .paymentBatches: ["payments"]
     case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
     case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
