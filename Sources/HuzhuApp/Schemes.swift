@@ -17,6 +17,21 @@ public struct Schemes: UseCase {
 
   public func schemes() async throws -> [StoredScheme] { try await schemeStore.schemes() }
 
+  /// The people who saved `schemes`, by login name: their display names (a page names people,
+  /// not logins); the demo's own revisions are the demo data's.
+  public func saverNames(_ schemes: [StoredScheme]) async throws -> [String: LocalizedText] {
+    let accounts = FluentAccountStore(database: services.database)
+    var names: [String: LocalizedText] = [:]
+    for login in Set(schemes.map(\.savedBy)) {
+      if login == "demo" {
+        names[login] = LocalizedText(zh: "演示数据", en: "demo data")
+      } else if let name = try await accounts.account(username: login)?.displayName {
+        names[login] = LocalizedText(zh: name, en: name)
+      }
+    }
+    return names
+  }
+
   public func scheme(code: String) async throws -> StoredScheme {
     guard let scheme = try await schemeStore.scheme(code: code) else { throw UseCaseError.notFound }
     return scheme

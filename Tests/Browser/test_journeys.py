@@ -336,6 +336,15 @@ class Journey(unittest.TestCase):
         self.assertIn("调整金额", d.page_source)
         self.shot("17-claim-adjusted")
         self.sign_out()
+        # The audit log reads in Chinese: who did what to which kind of thing.
+        self.sign_in("ay-auditor")
+        self.open("/audit")
+        log = d.find_element(By.ID, "audit-events").text
+        self.assertIn("账号 ay-", log)
+        self.assertNotIn("account:", log)
+        self.assertNotIn("wrong password", log)
+        self.shot("18-audit-log")
+        self.sign_out()
 
     def test_scope_and_roles_hold_in_the_browser(self):
         d = self.driver
@@ -476,7 +485,7 @@ class Journey(unittest.TestCase):
         d = self.driver
         self.sign_in("ay-leader")
         self.open("/statistics?from=2019-10-16&to=2020-11-30&scheme=anyang")
-        for element, value in (("stat-units", "650"), ("stat-insured", "49231"), ("stat-collected", "¥4,430,790.00"),
+        for element, value in (("stat-units", "650"), ("stat-insured", "49,231"), ("stat-collected", "¥4,430,790.00"),
                                ("stat-subsidy", "¥1,476,930.00"), ("stat-paid-claims", "519")):
             self.assertEqual(self.figure(element), value, element)
         units = d.find_element(By.ID, "table-units").text
@@ -487,6 +496,13 @@ class Journey(unittest.TestCase):
         d.find_element(By.CSS_SELECTOR, "#table-areas tbody a").click()
         self.assertIn("统计分析", d.title)
         self.shot("19-statistics-district")
+        # The monthly report: another month from the page, printed from its button.
+        self.open("/statistics/monthly?month=2020-06&scheme=anyang")
+        self.assertEqual(d.find_element(By.ID, "month").get_attribute("value"), "2020-06")
+        self.assertTrue(d.find_element(By.ID, "print-report").is_displayed())
+        # The title once on screen (the heading); the printed title shows on paper only.
+        self.assertFalse(d.find_element(By.CSS_SELECTOR, ".report-title").is_displayed())
+        self.shot("18b-monthly-report")
         # "Can we raise the 30% to 40%?"
         self.open("/simulator?scheme=anyang&version=anyang-hospital%7C2019")
         rate = d.find_element(By.ID, "p.anyang-hospital-topup.band.0.rate")

@@ -49,6 +49,11 @@ struct AccessControlTests {
       let log = try await test.get("/audit?kind=login_failed", headers: auditor.cookie)
       #expect(log.status == .ok)
       #expect(log.text.contains("共 6 条"))
+      // In Chinese: the subject's kind and the reason, not the stored English.
+      #expect(log.text.contains("<td>账号 ay-window</td>") && log.text.contains("<td>密码错误</td>"))
+      #expect(!log.text.contains("wrong password") && !log.text.contains("account:ay-window"))
+      let english = try await test.get("/audit?kind=login_failed&lang=en", headers: auditor.cookie)
+      #expect(english.text.contains("wrong password"))
       let locked = try await test.get("/audit?kind=account_locked", headers: auditor.cookie)
       #expect(locked.text.contains("ay-window"))
       let logins = try await test.get("/audit?kind=login", headers: auditor.cookie)

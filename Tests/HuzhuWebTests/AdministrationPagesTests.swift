@@ -20,6 +20,7 @@ struct AdministrationPagesTests {
         #expect(page.text.contains(text), "\(text)")
       }
       #expect(!page.text.contains("save-scheme"))
+      #expect(page.text.contains("演示数据 · ") && !page.text.contains(">demo"))
       // A clerk may read the rules but not change them.
       let source = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "anyang")).source
       let encoded = source.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -42,7 +43,11 @@ struct AdministrationPagesTests {
       let saved = try await test.send(
         .POST, "/schemes/anyang", body: "_csrf=\(admin.csrf)&source=\(encoded)", headers: admin.form())
       #expect(saved.status == .seeOther)
-      #expect(try await test.get("/schemes/anyang", headers: admin.cookie).text.contains("已保存为第 2 次修订"))
+      let revised = try await test.get("/schemes/anyang", headers: admin.cookie).text
+      #expect(revised.contains("已保存为第 2 次修订"))
+      // The revision names who saved it, not their login.
+      #expect(revised.contains("安阳方案管理员 · ") && !revised.contains("ay-scheme · "))
+      #expect(try await test.get("/schemes", headers: admin.cookie).text.contains("安阳方案管理员 · "))
       // Yichun's rules belong to the Harbin office: for Anyang's administrator they do not exist.
       let yichun = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "hlj-yichun")).source
       let foreign = try await test.send(
@@ -92,6 +97,10 @@ struct AdministrationPagesTests {
       #expect(weak.status == .unprocessableEntity)
       #expect(weak.text.contains("密码至少 10 位"))
       #expect(weak.text.contains(#"value="yc-new""#))
+      // The message sits under the password field, not only in the list at the top.
+      #expect(
+        weak.text.contains(
+          #"autocomplete="new-password"/><span class="field-message">密码至少 10 位"#))
       // An administrator role cannot be granted from the page, even by a forged form.
       let opened = try await create(
         "username=yc-new&displayName=%E6%96%B0&organisation=\(yichun.id)&password=Strong-Pass-77&roles[]=reviewer&roles[]=audit_admin"

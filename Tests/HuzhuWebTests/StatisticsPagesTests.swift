@@ -84,6 +84,10 @@ struct StatisticsPagesTests {
       let monthly = try await test.get("/statistics/monthly?month=2019-12&scheme=anyang", headers: leader.cookie)
       #expect(monthly.status == .ok)
       #expect(monthly.text.contains("职工互助保障月报 2019年12月"))
+      // Another month is picked on the page (the scheme kept); printed from a button.
+      #expect(monthly.text.contains(#"<input type="month" name="month" id="month" value="2019-12"/>"#))
+      #expect(monthly.text.contains(#"<input type="hidden" name="scheme" value="anyang"/>"#))
+      #expect(monthly.text.contains(#"id="print-report""#))
       #expect(try await test.get("/statistics/monthly?month=2019-13", headers: leader.cookie).status == .badRequest)
     }
   }
@@ -112,9 +116,9 @@ struct StatisticsPagesTests {
       let page = try await test.get("/targets?asOf=2022-01-31", headers: leader.cookie)
       #expect(page.status == .ok)
       #expect(page.text.contains("省职工互助保障伊春代办处"))
-      #expect(page.text.contains("760000.00"))
+      #expect(page.text.contains("¥760,000.00"))
       // Yichun's ten demo members paid in full on the opening day: 1,200 yuan of the 760,000.
-      #expect(page.text.contains("1200.00"))
+      #expect(page.text.contains("¥1,200.00"))
       #expect(!page.text.contains("设定目标"))
       #expect(
         try await test.send(

@@ -20,6 +20,16 @@ public struct ReportTable: Sendable, Equatable {
       }
     }
 
+    /// As a page shows it, the way its headline figures are written: counts grouped
+    /// (`49,231`), money with the yuan sign and grouping (`¥4,430,790.00`).
+    public var display: String {
+      switch self {
+      case .count(let count): count.grouped
+      case .money(let money): money.formatted
+      case .text, .share, .date: text
+      }
+    }
+
     public var isNumber: Bool {
       switch self {
       case .count, .money: true

@@ -115,6 +115,15 @@ enum AccountsPage {
               .text(account.isDisabled ? text("启用", "Enable") : text("停用", "Disable"))))))
     }
 
+    /// The refusal's messages for these fields, under the field they are about (the list at
+    /// the top says the same for whoever reads from there).
+    private func messages(_ fields: String...) -> Node<HTML.LabelContext> {
+      Node<HTML.LabelContext>(
+        Node<HTML.BodyContext>.forEach(model.errors.filter { fields.contains($0.field) }) {
+          .span(.class("field-message"), .text($0.message.text(for: language)))
+        })
+    }
+
     private func createForm() -> Node<HTML.BodyContext> {
       let form = model.form
       return .section(
@@ -126,11 +135,13 @@ enum AccountsPage {
             .legend(text("账号", "Account")),
             .label(
               .text(text("用户名", "Username")),
-              .input(.type(.text), .name("username"), .id("new-username"), .value(form.username), .required(true))),
+              .input(.type(.text), .name("username"), .id("new-username"), .value(form.username), .required(true)),
+              messages("username")),
             .label(
               .text(text("姓名", "Name")),
               .input(
-                .type(.text), .name("displayName"), .id("new-display-name"), .value(form.displayName), .required(true))),
+                .type(.text), .name("displayName"), .id("new-display-name"), .value(form.displayName), .required(true)),
+              messages("displayName")),
             .label(
               .text(text("所属组织", "Organisation")),
               Node<HTML.LabelContext>(
@@ -142,14 +153,19 @@ enum AccountsPage {
                   }))),
             .label(
               .text(text("所属单位的统一社会信用代码（仅基层工会账号）", "Unit's credit code (unit officers only)")),
-              .input(.type(.text), .name("unitCreditCode"), .id("new-unit"), .value(form.unitCreditCode))),
+              .input(.type(.text), .name("unitCreditCode"), .id("new-unit"), .value(form.unitCreditCode)),
+              messages("unitCreditCode", "unitId")),
             .label(
               .text(text("初始密码（至少 10 位，含三类字符）", "Initial password (10+ characters, three classes)")),
               .input(
                 .type(.password), .name("password"), .id("new-password"), .required(true),
-                .attribute(named: "autocomplete", value: "new-password")))),
+                .attribute(named: "autocomplete", value: "new-password")),
+              messages("password"))),
           .fieldset(
             .legend(text("角色", "Roles")),
+            .forEach(model.errors.filter { $0.field == "roles" }) {
+              .p(.class("field-message"), .text($0.message.text(for: language)))
+            },
             .forEach(AccountsPage.grantable) { role in
               .div(
                 .class("field checkbox"),

@@ -80,7 +80,10 @@ enum AuditPage {
             .a(.class("button secondary"), .href(model.exportLink("xlsx")), .text(text("导出 Excel", "Export Excel")))),
           .p(
             .class("muted"),
-            .text(text("共 \(model.events.total) 条，只能追加，不能修改或删除。", "\(model.events.total) entries; append-only."))),
+            .text(
+              text(
+                "共 \(model.events.total.grouped) 条，只能追加，不能修改或删除。",
+                "\(model.events.total.grouped) entries; append-only."))),
           .table(
             .class("data-table"), .id("audit-events"),
             .thead(
@@ -94,7 +97,8 @@ enum AuditPage {
                   .td(
                     .span(
                       .class("badge badge-audit-\(event.kind.rawValue)"), .text(event.kind.label.text(for: language)))),
-                  .td(.text(event.actor)), .td(.text(event.subject)), .td(.text(event.detail)),
+                  .td(.text(event.actor)), .td(.text(AuditText.subject(event.subject, language))),
+                  .td(.text(AuditText.detail(event.detail, language))),
                   .td(.text(event.address ?? "")))
               })),
           Pager(path: SiteURL.auditLog.path, page: model.events, language: language, query: model.filter.parameters)

@@ -23,7 +23,22 @@ enum MonthlyReportPage {
         content: .group(
           .div(
             .class("monthly-report"),
-            .p(.class("report-title"), .strong(.text(title))),
+            // The title on paper (the page's heading is not printed; on screen it is the title).
+            .p(.class("report-title print-only"), .strong(.text(title))),
+            // Another month, and the print button (neither is printed).
+            .form(
+              .class("inline-form no-print"), .id("monthly-picker"), .method(.get),
+              .action(SiteURL.monthlyReport.path),
+              .unwrap(month.query.organisationID) { .input(.type(.hidden), .name("org"), .value($0.description)) },
+              .unwrap(month.query.schemeCode) { .input(.type(.hidden), .name("scheme"), .value($0)) },
+              .label(.for("month"), .text(text("月份", "Month"))),
+              .input(
+                .type(.month), .name("month"), .id("month"),
+                .value("\(period.year)-\(period.month < 10 ? "0" : "")\(period.month)")),
+              .button(.type(.submit), .text(text("查看", "Show"))),
+              .button(
+                .type(.button), .class("secondary"), .id("print-report"), .data(named: "print", value: "1"),
+                .text(text("打印", "Print")))),
             .p(
               .class("muted"),
               .text(
@@ -40,7 +55,7 @@ enum MonthlyReportPage {
                 .class("button"), .href(SiteURL.statistics.path + month.query.string()),
                 .text(text("返回统计分析", "Back to the statistics"))),
               .text(" "),
-              .span(.class("muted"), .text(text("用浏览器打印本页（A4）。", "Print this page from the browser (A4).")))),
+              .span(.class("muted"), .text(text("A4 纸打印。", "Prints on A4.")))),
             .p(
               .class("muted"),
               .text(text("制表：", "Prepared by: ") + viewer.displayName + " · " + Layout.timestamp(.now)))
@@ -51,12 +66,12 @@ enum MonthlyReportPage {
     private func comparison() -> Node<HTML.BodyContext> {
       let rows: [(String, String, String)] = [
         (
-          text("新增参保人次", "New person-products"), String(month.report.totals.newPersonProducts),
-          String(year.report.totals.newPersonProducts)
+          text("新增参保人次", "New person-products"), month.report.totals.newPersonProducts.grouped,
+          year.report.totals.newPersonProducts.grouped
         ),
         (
-          text("参保人数（期内有效）", "Insured persons"), String(month.report.totals.insuredPersons),
-          String(year.report.totals.insuredPersons)
+          text("参保人数（期内有效）", "Insured persons"), month.report.totals.insuredPersons.grouped,
+          year.report.totals.insuredPersons.grouped
         ),
         (
           text("筹集金额（元）", "Collected (yuan)"), month.report.totals.collected.formatted,
@@ -66,8 +81,8 @@ enum MonthlyReportPage {
           text("其中工会补贴（元）", "of which union subsidy"), month.report.unionSubsidy.formatted,
           year.report.unionSubsidy.formatted
         ),
-        (text("赔付人次", "Claims paid"), String(month.report.totals.paidClaims), String(year.report.totals.paidClaims)),
-        (text("受益职工（人）", "Workers paid"), String(month.report.personsPaid), String(year.report.personsPaid)),
+        (text("赔付人次", "Claims paid"), month.report.totals.paidClaims.grouped, year.report.totals.paidClaims.grouped),
+        (text("受益职工（人）", "Workers paid"), month.report.personsPaid.grouped, year.report.personsPaid.grouped),
         (
           text("赔付金额（元）", "Amount paid (yuan)"), month.report.totals.paidAmount.formatted,
           year.report.totals.paidAmount.formatted

@@ -7,15 +7,18 @@ extension PagesController {
   // MARK: Schemes
 
   @Sendable func schemes(_ request: Request) async throws -> Response {
-    SchemesPage.View(
-      schemes: try await request.schemeWork.schemes(), language: request.displayLanguage, viewer: request.viewer!
+    let schemes = try await request.schemeWork.schemes()
+    return SchemesPage.View(
+      schemes: schemes, savers: try await request.schemeWork.saverNames(schemes), language: request.displayLanguage,
+      viewer: request.viewer!
     )
     .html().response()
   }
 
   @Sendable func scheme(_ request: Request) async throws -> Response {
     let scheme = try await request.schemeWork.scheme(code: try request.pathText(SiteURL.codeParameter))
-    let model = SchemePage.Model(scheme: scheme, draft: scheme.source, notice: request.takeFlash())
+    var model = SchemePage.Model(scheme: scheme, draft: scheme.source, notice: request.takeFlash())
+    model.savers = try await request.schemeWork.saverNames([scheme])
     return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html().response()
   }
 
@@ -33,7 +36,8 @@ extension PagesController {
         LocalizedText(zh: "已保存为第 \(saved.revision) 次修订", en: "Saved as revision \(saved.revision)"))
       return request.redirect(to: SiteURL.schemePage(.value(code)).path)
     } catch let failure as ValidationFailure {
-      let model = SchemePage.Model(scheme: current, draft: source, errors: failure.errors)
+      var model = SchemePage.Model(scheme: current, draft: source, errors: failure.errors)
+      model.savers = try await request.schemeWork.saverNames([current])
       return SchemePage.View(model: model, language: request.displayLanguage, viewer: request.viewer!).html()
         .response(status: .unprocessableEntity)
     }

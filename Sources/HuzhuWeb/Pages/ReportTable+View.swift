@@ -26,16 +26,16 @@ extension Node where Context == HTML.BodyContext {
             .tr(
               .forEach(Array(row.enumerated())) { column, cell in
                 if column == 0, index < table.links.count, let link = table.links[index] {
-                  return .td(.a(.href(link), .text(cell.text)))
+                  return .td(.a(.href(link), .text(cell.display)))
                 }
-                return .td(.class(column > 0 ? "number" : ""), .text(cell.text))
+                return .td(.class(column > 0 ? "number" : ""), .text(cell.display))
               })
           },
           .unwrap(table.totals) { totals in
             .tr(
               .class("total-row"),
               .forEach(Array(totals.enumerated())) { column, cell in
-                .td(.class(column > 0 ? "number" : ""), .strong(.text(cell.text)))
+                .td(.class(column > 0 ? "number" : ""), .strong(.text(cell.display)))
               })
           })))
   }

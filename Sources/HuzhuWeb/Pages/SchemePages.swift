@@ -8,6 +8,8 @@ import Plot
 enum SchemesPage {
   struct View: LocalizedView {
     let schemes: [StoredScheme]
+    /// Who saved each revision, by login name.
+    var savers: [String: LocalizedText] = [:]
     let language: DisplayLanguage
     let viewer: Viewer
 
@@ -27,7 +29,10 @@ enum SchemesPage {
                 .td(.a(.href(SiteURL.schemePage(.value(scheme.code)).path), .text(scheme.definition.scheme.name))),
                 .td(.text(scheme.definition.products.map(\.name).joined(separator: "、"))),
                 .td(.text("#\(scheme.revision)")),
-                .td(.text("\(scheme.savedBy) · \(Layout.timestamp(scheme.savedAt))")))
+                .td(
+                  .text(
+                    "\(savers[scheme.savedBy]?.text(for: language) ?? scheme.savedBy) · \(Layout.timestamp(scheme.savedAt))"
+                  )))
             }))
       )
       .html()
@@ -42,6 +47,8 @@ enum SchemePage {
     var draft: String
     var errors: [FieldError] = []
     var notice: LocalizedText?
+    /// Who saved the revision, by login name.
+    var savers: [String: LocalizedText] = [:]
   }
 
   struct View: LocalizedView {
@@ -63,7 +70,8 @@ enum SchemePage {
             .class("muted"),
             .text(
               text("第 \(scheme.revision) 次修订，", "Revision \(scheme.revision), ")
-                + "\(scheme.savedBy) · \(Layout.timestamp(scheme.savedAt))")),
+                + "\(model.savers[scheme.savedBy]?.text(for: language) ?? scheme.savedBy) · "
+                + Layout.timestamp(scheme.savedAt))),
           .forEach(scheme.definition.products) { product($0) },
           upload())
       )

@@ -220,7 +220,7 @@ enum SimulatorPage {
           }),
         .div(
           .class("actions"),
-          .button(.type(.submit), .text(text("测算", "Simulate"))),
+          .button(.type(.submit), .class("primary"), .text(text("测算", "Simulate"))),
           .span(
             .class("muted"),
             .text(
@@ -257,7 +257,7 @@ enum SimulatorPage {
             text("截止日期", "to"), for: "draft-to", errors: [], language: language,
             .input(.type(.date), .name("to"), .id("draft-to"), .value(model.to.description)))
         ),
-        .div(.class("actions"), .button(.type(.submit), .text(text("用草稿测算", "Simulate the draft"))))
+        .div(.class("actions"), .button(.type(.submit), .class("primary"), .text(text("用草稿测算", "Simulate the draft"))))
       )
     }
 

@@ -109,14 +109,14 @@ extension StatisticsPage {
         .h2(.text(text("主要指标", "Key figures"))),
         .div(
           .class("figures stat-figures"),
-          .statistic(String(totals.participatingUnits), text("参保单位（家）", "Participating units"), id: "stat-units"),
-          .statistic(String(totals.insuredPersons), text("参保人数", "Insured persons"), id: "stat-insured"),
-          .statistic(String(totals.personProducts), text("参保人次", "Person-products"), id: "stat-person-products"),
+          .statistic(totals.participatingUnits.grouped, text("参保单位（家）", "Participating units"), id: "stat-units"),
+          .statistic(totals.insuredPersons.grouped, text("参保人数", "Insured persons"), id: "stat-insured"),
+          .statistic(totals.personProducts.grouped, text("参保人次", "Person-products"), id: "stat-person-products"),
           .statistic(totals.participation.percentText(), text("参保率", "Participation"), id: "stat-participation"),
           .statistic(totals.collected.formatted, text("筹集金额（元）", "Collected (yuan)"), id: "stat-collected"),
           .statistic(report.unionSubsidy.formatted, text("工会补贴（元）", "Union subsidy (yuan)"), id: "stat-subsidy"),
-          .statistic(String(totals.paidClaims), text("赔付人次", "Claims paid"), id: "stat-paid-claims"),
-          .statistic(String(report.personsPaid), text("受益职工（人）", "Workers paid"), id: "stat-persons-paid"),
+          .statistic(totals.paidClaims.grouped, text("赔付人次", "Claims paid"), id: "stat-paid-claims"),
+          .statistic(report.personsPaid.grouped, text("受益职工（人）", "Workers paid"), id: "stat-persons-paid"),
           .statistic(totals.paidAmount.formatted, text("赔付金额（元）", "Amount paid (yuan)"), id: "stat-paid-amount"),
           .statistic(report.averagePerClaim.formatted, text("件均赔付（元）", "Average per claim"), id: "stat-average"),
           .statistic(totals.lossRatio.percentText(), text("赔付率", "Loss ratio"), id: "stat-loss-ratio"),
@@ -126,7 +126,7 @@ extension StatisticsPage {
           .statistic(report.service.averageText, text("平均办结（工作日）", "Average working days to pay"), id: "stat-days"),
           .statistic(
             report.service.withinDeadline.percentText(), text("按时办结率", "Paid within the deadline"), id: "stat-on-time"),
-          .statistic(String(report.service.overdueNow), text("当前超期", "Overdue now"), id: "stat-overdue")
+          .statistic(report.service.overdueNow.grouped, text("当前超期", "Overdue now"), id: "stat-overdue")
         )
       )
     }

@@ -26,6 +26,12 @@
     request.send(new FormData(form));
   }
 
+  // A print button (the page prints from the browser's menu too).
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (target) { window.print(); }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = form.querySelector("button[type=submit]");
