@@ -27,11 +27,13 @@ public struct Claims: UseCase {
     return try await claimStore.queue(states: states, scheme: scheme, narrowedTo: narrowedTo, page: page)
   }
 
-  /// One line of the work queue: the claim with its member's and unit's names.
+  /// One line of the work queue: the claim with its member's and unit's names, and the
+  /// reviewer it was given to.
   public struct QueueEntry: Sendable {
     public let claim: ClaimRecord
     public let memberName: String?
     public let unitName: String?
+    public var assignee: ClaimAssignee? = nil
   }
 
   /// A page of the work queue as staff read it.
@@ -63,11 +65,62 @@ public struct Claims: UseCase {
     let claims = try await claimStore.queue(query, page: page)
     let workers = try await registryStore.workers(Array(Set(claims.items.map(\.workerID))))
     let units = try await registryStore.units(Array(Set(claims.items.compactMap(\.unitID))))
+    let assignees = try await claimStore.assignees(of: claims.items.map(\.id))
     let entries = claims.items.map { claim in
       QueueEntry(
-        claim: claim, memberName: workers[claim.workerID]?.name, unitName: claim.unitID.flatMap { units[$0]?.name })
+        claim: claim, memberName: workers[claim.workerID]?.name, unitName: claim.unitID.flatMap { units[$0]?.name },
+        assignee: assignees[claim.id])
     }
     return QueuePage(entries: PagedResult(items: entries, request: page, total: claims.total), searchCut: searchCut)
+  }
+
+  // MARK: Sharing out review
+
+  /// The reviewers the actor may give claims to: enabled accounts that review claims, at the
+  /// nodes of the actor's area, by name.
+  public func reviewers() async throws -> [UserAccount] {
+    try actor.require(.assignClaims)
+    return try await FluentAccountStore(database: services.database).accounts()
+      .filter { ClaimAssignment.mayReceive($0, within: actor.scope) }
+      .sorted { $0.displayName < $1.displayName }
+  }
+
+  /// Gives the claims (at most ``ClaimAssignment/limit``) to a reviewer of the actor's area, or
+  /// takes them back when `reviewer` is nil: all in one transaction, audited. Returns how many
+  /// changed hands.
+  public func assign(_ ids: [ClaimRecord.ID], to reviewer: UserAccount.ID?) async throws -> Int {
+    try actor.require(.assignClaims)
+    let ids = Array(Set(ids))
+    guard (1...ClaimAssignment.limit).contains(ids.count) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "claims", code: ids.isEmpty ? "none_chosen" : "too_many",
+          message: ids.isEmpty
+            ? LocalizedText(zh: "请先勾选要分派的申请", en: "tick the claims to assign first")
+            : LocalizedText(
+              zh: "一次最多分派 \(ClaimAssignment.limit) 件", en: "assign at most \(ClaimAssignment.limit) at a time"))
+      ])
+    }
+    var assignee: ClaimAssignee? = nil
+    if let reviewer {
+      guard let account = try await FluentAccountStore(database: services.database).account(reviewer),
+        ClaimAssignment.mayReceive(account, within: actor.scope)
+      else {
+        throw ValidationFailure([
+          FieldError(
+            field: "reviewer", code: "unknown_reviewer",
+            message: LocalizedText(zh: "请选择本级的审核人员", en: "choose a reviewer of this area"))
+        ])
+      }
+      assignee = ClaimAssignee(
+        accountID: account.id, name: account.displayName, assignedBy: actor.name, assignedAt: Date())
+    }
+    let changed = try await claimStore.assign(ids, to: assignee, by: actor.claimActor, address: actor.address)
+    try await audit.record(
+      .dataChange, subject: "claims",
+      detail: assignee.map { "\(changed)/\(ids.count) claims assigned to \($0.name)" }
+        ?? "\(changed)/\(ids.count) claims taken back from their reviewers")
+    return changed
   }
 
   /// A claim as staff see it, and what the actor may do with it now.

@@ -64,6 +64,75 @@ public struct Payments: UseCase {
       claim, in: batch, paid: paid, note: note, context: try await contexts.context(scheme: found.schemeCode))
   }
 
+  /// Every line still waiting for the bank's answer recorded paid, in one transaction: for a
+  /// bank that confirms a whole batch at once. Lines already answered keep their answer.
+  public func settleAllPending(_ id: PaymentBatch.ID) async throws -> (batch: PaymentBatch, settled: Int) {
+    let found = try await self.found(id)
+    let pending = found.lines.filter { $0.status == .pending }
+    guard !pending.isEmpty else { return (found, 0) }
+    let updated = try await claimStore.settle(
+      pending.map { PaymentAnswer(claimID: $0.claimID, paid: true, note: nil) }, in: id,
+      context: try await contexts.context(scheme: found.schemeCode))
+    try await audit.record(
+      .dataChange, subject: "payment_batch:\(id)",
+      detail:
+        "\(found.number): \(pending.count) lines marked paid at once, total \(pending.reduce(Money.zero) { $0 + $1.amount }.decimalString)"
+    )
+    return (updated, pending.count)
+  }
+
+  /// Keeps the bank's answer file for a batch by its SHA-256 between its check and its
+  /// recording (nothing is kept for a batch the actor cannot see).
+  public func keepAnswerFile(_ bytes: Data, for batch: PaymentBatch.ID) async throws -> String {
+    _ = try await found(batch)
+    return try await Documents(services).keepSheet(
+      bytes, empty: LocalizedText(zh: "请选择银行回盘文件（XLSX 或 CSV）", en: "choose the bank's answer file"))
+  }
+
+  /// A kept answer file read against the batch: what each row would record.
+  public func answerPlan(_ id: PaymentBatch.ID, file: String) async throws -> (
+    batch: PaymentBatch, plan: BankAnswerPlan
+  ) {
+    let batch = try await found(id)
+    let bytes = try Documents(services).kept(file)
+    let cells = try RosterImports.sheet(bytes, limits: services.limits.sheet).rosterCells
+    return (batch, BankAnswerReader.plan(cells, batch: batch))
+  }
+
+  /// Records a kept answer file: read again against the batch as it is now, and recorded only
+  /// if every row is in order, all in one transaction. Recording the same file again changes
+  /// nothing.
+  public func applyAnswers(_ id: PaymentBatch.ID, file: String) async throws
+    -> (batch: PaymentBatch, plan: BankAnswerPlan)
+  {
+    let (batch, plan) = try await answerPlan(id, file: file)
+    guard plan.canApply else {
+      let errors =
+        plan.fileErrors.isEmpty
+        ? [
+          FieldError(
+            field: "file", code: plan.errorCount > 0 ? "rows_in_error" : "nothing_to_record",
+            message: plan.errorCount > 0
+              ? LocalizedText(
+                zh: "文件有 \(plan.errorCount) 行有误，未登记任何结果",
+                en: "\(plan.errorCount) rows are in error; nothing was recorded")
+              : LocalizedText(zh: "文件中的结果都已登记过", en: "every answer in the file is already recorded"))
+        ] : plan.fileErrors
+      throw ValidationFailure(errors)
+    }
+    let updated = try await claimStore.settle(
+      plan.answers, in: id, context: try await contexts.context(scheme: batch.schemeCode))
+    let paid = plan.count { $0 == .paid }
+    let failed = plan.count { if case .failed = $0 { true } else { false } }
+    try await audit.record(
+      .dataChange, subject: "payment_batch:\(id)",
+      detail:
+        "\(batch.number): bank answer file \(file.prefix(16)): \(paid.lines) paid (\(paid.total.decimalString)), \(failed.lines) failed, \(plan.confirmedWithFile.count) withheld lines confirmed"
+    )
+    try await Documents(services).forget(file)
+    return (updated, plan)
+  }
+
   /// The bank sent back a transfer it had confirmed (退汇), with its reason: the fund takes the
   /// money back, the claim waits for the next batch, and the member's account stays out of
   /// batches until it is corrected. Recording it twice changes nothing.

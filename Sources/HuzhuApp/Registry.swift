@@ -310,6 +310,24 @@ public struct Registry: UseCase {
     return certificate
   }
 
+  /// The certificates a bill paid for, printed together a page at a time (staff only, as one
+  /// certificate; each page read is audited with the numbers it showed).
+  public func certificates(bill: Bill.ID, page: PageQuery) async throws -> (
+    bill: Bill, certificates: PagedResult<Certificate>
+  ) {
+    try actor.require(.viewPersonalData)
+    guard let found = try await enrollmentStore.bill(bill) else { throw UseCaseError.notFound }
+    let certificates = try await enrollmentStore.certificates(bill: bill, page: page)
+    if let first = certificates.items.first, let last = certificates.items.last {
+      try await audit.record(
+        .personalDataView, subject: "bill:\(bill)",
+        detail:
+          "printable certificates of \(found.number): \(certificates.items.count) (\(first.enrollment.certificateNumber) – \(last.enrollment.certificateNumber))"
+      )
+    }
+    return (found, certificates)
+  }
+
   /// A payment's receipt: who paid what towards which bill.
   public struct Receipt: Sendable {
     public let payment: Payment

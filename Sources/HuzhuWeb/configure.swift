@@ -106,6 +106,7 @@ func routes(_ app: Application) throws {
   RegistryImportsController(limits: app.huzhu.limits).register(authenticated: authenticated)
   YearEndController().register(authenticated: authenticated)
   SettlementPagesController(limits: app.huzhu.limits).register(authenticated: authenticated)
+  BankAnswersController(limits: app.huzhu.limits).register(authenticated: authenticated)
   UnitUpkeepController().register(authenticated: authenticated)
   CorrectionsPagesController().register(authenticated: authenticated)
   RecoveriesPagesController().register(authenticated: authenticated)

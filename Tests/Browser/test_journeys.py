@@ -198,8 +198,18 @@ class Journey(unittest.TestCase):
         Select(d.find_element(By.ID, "batch-scheme")).select_by_value("anyang")
         self.click_and_wait(d.find_element(By.ID, "create-batch"))
         self.shot("08-payment-batch")
-        self.click_and_wait(d.find_element(By.ID, f"paid-{number}"))
-        self.assertIn("已支付", d.find_element(By.ID, "batch-lines").text)
+        # The bank's answer file: the line's amount as the batch shows it, a result column.
+        row = d.find_element(By.ID, f"paid-{number}").find_element(By.XPATH, "./ancestor::tr")
+        amount = row.find_elements(By.TAG_NAME, "td")[3].text.split("\n")[0].split("（")[0]
+        answer = pathlib.Path(tempfile.mkdtemp()) / "回盘.csv"
+        answer.write_text(f"申请编号,金额,处理结果\r\n{number},\"{amount}\",交易成功\r\n", encoding="utf-8")
+        d.find_element(By.ID, "answer-file").send_keys(str(answer))
+        self.click_and_wait(d.find_element(By.ID, "answer-try"))
+        self.assertIn("到账 1 笔", d.find_element(By.ID, "answer-summary").text)
+        self.shot("08b-bank-answer-check")
+        self.click_and_wait(d.find_element(By.ID, "answer-apply"))
+        self.assertIn("到账 1 笔", d.find_element(By.ID, "batch-notice").text)
+        self.assertIn("已支付", d.find_element(By.ID, f"outcome-{number}").text)
         self.open("/")
         self.assertEqual(self.count("figure-paid-count"), paid_before + 1)
         self.shot("09-dashboard-finance-after")
@@ -317,9 +327,20 @@ class Journey(unittest.TestCase):
         self.sign_in("ay-approver")
         self.open("/claims")
         self.assertEqual(d.find_element(By.CSS_SELECTOR, "#queue-stages strong").text, "待审批")
+        # The approver shares out the claims waiting for review: the whole page ticked at once.
+        self.open("/claims?stage=review&who=nobody")
+        d.find_element(By.ID, "queue-check-all").click()
+        ticked = [box for box in d.find_elements(By.CSS_SELECTOR, "input[name='claims[]']") if box.is_selected()]
+        self.assertGreater(len(ticked), 0)
+        Select(d.find_element(By.ID, "assign-reviewer")).select_by_visible_text("安阳审核 赵刚")
+        self.click_and_wait(d.find_element(By.ID, "assign-submit"))
+        self.assertIn(f"已分派 {len(ticked)} 件", d.find_element(By.ID, "queue-notice").text)
+        self.shot("16b-claims-assigned")
         self.sign_out()
         # A reviewer sets the amount to pay from the claim's page; a typo comes back as typed.
         self.sign_in("ay-reviewer")
+        self.open("/claims?stage=review&who=mine")
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")), len(ticked))
         self.open("/claims?stage=review&sort=amount")
         d.find_element(By.CSS_SELECTOR, "#queue tbody a").click()
         d.find_element(By.CSS_SELECTOR, "#claim-adjust summary").click()

@@ -112,3 +112,33 @@ struct ClaimWorkflowTests {
     #expect(try apply(.review, &claim, by: clerk) == .moved(from: .submitted, to: .approved))
   }
 }
+
+/// Who may be given claims to review, and which claims may be given.
+@Suite("Claim assignment")
+struct ClaimAssignmentTests {
+  let anyang = Organisation.ID()
+
+  func account(_ roles: Set<Role>, at node: Organisation.ID? = nil, disabled: Bool = false) -> UserAccount {
+    UserAccount(
+      username: "someone", displayName: "某人", organisationID: node ?? anyang, roles: roles, passwordHash: "x",
+      isDisabled: disabled)
+  }
+
+  @Test func onlyEnabledReviewersOfTheAreaReceiveClaims() {
+    let area = AccessScope.organisations([anyang])
+    #expect(ClaimAssignment.mayReceive(account([.reviewer]), within: area))
+    #expect(!ClaimAssignment.mayReceive(account([.reviewer], disabled: true), within: area))
+    #expect(!ClaimAssignment.mayReceive(account([.approver]), within: area))
+    #expect(!ClaimAssignment.mayReceive(account([.reviewer], at: Organisation.ID()), within: area))
+  }
+
+  @Test func onlyClaimsWaitingForReviewAreGivenOut() {
+    #expect(ClaimAssignment.refusal(.submitted, number: "LP-1") == nil)
+    #expect(ClaimAssignment.refusal(.returned, number: "LP-1") == nil)
+    for state in ClaimState.allCases where ![.submitted, .returned].contains(state) {
+      #expect(ClaimAssignment.refusal(state, number: "LP-1")?.zh.hasPrefix("LP-1：") == true)
+    }
+    #expect(Role.approver.permissions.contains(.assignClaims))
+    #expect(!Role.reviewer.permissions.contains(.assignClaims))
+  }
+}

@@ -65,6 +65,16 @@ struct ClaimStoreContractTests {
     return record
   }
 
+  /// A claim of the world's worker opened at the window with every paper and submitted: a stay
+  /// admitted on the first of `month`, numbered by `tag`.
+  func submitted(_ world: World, selfPaid fen: Int64, tag: String, month: Int) async throws -> ClaimRecord {
+    var claim = try await world.store.open(
+      stay(selfPaid: fen, invoice: "INV-\(tag)", sheet: "JS-\(tag)", admitted: (month, 1)), for: world.worker.id,
+      channel: .window, expedited: false, context: context(world, clerk))
+    claim = try await attachAll(world, to: claim)
+    return try await world.store.perform(.submit, on: claim.id, context: context(world, clerk)).record
+  }
+
   func giveBankAccount(_ world: World) async throws {
     try await world.db.sql.update("workers").set("bank_name", to: "中国银行安阳分行")
       .set("bank_account", to: "6216610200001234567").where("id", .equal, world.worker.id.rawValue).run()
@@ -222,6 +232,118 @@ struct ClaimStoreContractTests {
         try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang").first)
       #expect(balance.claimsPaid == Money(fen: 24_000))  // 800 × 30%
       #expect(try await store.outbox(claim: claimID).filter { $0.notice == .paid }.count == 1)
+    }
+  }
+
+  /// A bank's answers for a whole batch in one transaction: an answer the store refuses
+  /// (a failure without its reason) leaves every line as it was; the same answers again post
+  /// nothing more; another area's store does not find the batch.
+  @Test(arguments: kinds)
+  func aBatchsAnswersAreRecordedTogetherOrNotAtAll(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      try await giveBankAccount(world)
+      let store = world.store
+      var claims: [ClaimRecord] = []
+      for (index, fen) in [Int64(80_000), 120_000].enumerated() {
+        let claim = try await submitted(world, selfPaid: fen, tag: "B\(index)", month: index + 1)
+        _ = try await store.perform(.review, on: claim.id, context: context(world, clerk))
+        claims.append(try await store.perform(.approve, on: claim.id, context: context(world, approver)).record)
+      }
+      let batch = try await store.createBatch(scheme: "anyang", context: context(world, clerk))
+      #expect(batch.lines.count == 2)
+      let enrollments = FluentEnrollmentStore(database: db.database)
+      let before = try #require(try await enrollments.fundBalances(scheme: "anyang").first).claimsPaid
+
+      let refused = await #expect(throws: ValidationFailure.self) {
+        try await store.settle(
+          [
+            PaymentAnswer(claimID: claims[0].id, paid: true, note: nil),
+            PaymentAnswer(claimID: claims[1].id, paid: false, note: " "),
+          ], in: batch.id, context: self.context(world, self.clerk))
+      }
+      #expect(refused?.errors.map(\.code) == ["reason_required"])
+      #expect(try await store.batch(batch.id)?.lines.map(\.status) == [.pending, .pending])
+      #expect(try await store.claim(claims[0].id)?.state == .inPayment)
+      #expect(try #require(try await enrollments.fundBalances(scheme: "anyang").first).claimsPaid == before)
+
+      let answers = [
+        PaymentAnswer(claimID: claims[0].id, paid: true, note: nil),
+        PaymentAnswer(claimID: claims[1].id, paid: false, note: "户名与账号不符"),
+      ]
+      let settled = try await store.settle(answers, in: batch.id, context: context(world, clerk))
+      let paidLine = try #require(settled.lines.first { $0.claimID == claims[0].id })
+      #expect(paidLine.status == .paid)
+      #expect(settled.lines.first { $0.claimID == claims[1].id }?.note == "户名与账号不符")
+      _ = try await store.settle(answers, in: batch.id, context: context(world, clerk))
+      let after = try #require(try await enrollments.fundBalances(scheme: "anyang").first)
+      #expect(after.claimsPaid == before + paidLine.amount)
+      #expect(after.balance == after.contributions + after.subsidies - after.claimsPaid)
+      #expect(try await store.claim(claims[1].id)?.state == .approved)
+
+      let elsewhere = FluentClaimStore(database: db.database, scope: .organisations([Organisation.ID()]))
+      let hidden = await #expect(throws: ValidationFailure.self) {
+        try await elsewhere.settle(answers, in: batch.id, context: self.context(world, self.clerk))
+      }
+      #expect(hidden?.errors.map(\.code) == ["unknown_batch"])
+    }
+  }
+
+  /// Claims waiting for review given to a reviewer: found under their name, given to another,
+  /// taken back, each step in the claim's history; a request naming a claim past review
+  /// changes nothing; another area's store finds none of them.
+  @Test(arguments: kinds)
+  func claimsAreGivenToReviewersAndFoundUnderTheirName(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      let store = world.store
+      var waiting: [ClaimRecord] = []
+      for index in 0..<3 {
+        waiting.append(try await submitted(world, selfPaid: 60_000, tag: "A\(index)", month: index + 1))
+      }
+      let accounts = FluentAccountStore(database: db.database)
+      let reviewer = try #require(try await accounts.account(username: "ay-reviewer"))
+      let other = try #require(try await accounts.account(username: "ay-approver"))
+      func given(to account: UserAccount) -> ClaimAssignee {
+        ClaimAssignee(accountID: account.id, name: account.displayName, assignedBy: "市总 王", assignedAt: Date())
+      }
+      func queue(_ assignee: QueueAssignee) async throws -> [String] {
+        try await store.queue(ClaimQueueQuery(states: [.submitted], assignee: assignee), page: PageQuery()).items
+          .map(\.number).sorted()
+      }
+      let ids = waiting.map(\.id)
+      #expect(try await store.assign(Array(ids.prefix(2)), to: given(to: reviewer), by: approver, address: nil) == 2)
+      #expect(try await store.assign(Array(ids.prefix(2)), to: given(to: reviewer), by: approver, address: nil) == 0)
+      #expect(try await queue(.account(reviewer.id)) == waiting.prefix(2).map(\.number).sorted())
+      #expect(try await queue(.nobody) == [waiting[2].number])
+      #expect(try await store.assignees(of: ids)[ids[0]]?.name == reviewer.displayName)
+
+      // Past review, a claim cannot be given out: the whole request is refused.
+      _ = try await store.perform(.review, on: ids[2], context: context(world, clerk))
+      let refused = await #expect(throws: ValidationFailure.self) {
+        try await store.assign([ids[0], ids[2]], to: given(to: other), by: self.approver, address: nil)
+      }
+      #expect(refused?.errors.map(\.code) == ["not_assignable"])
+      #expect(try await store.assignees(of: [ids[0]])[ids[0]]?.accountID == reviewer.id)
+
+      #expect(try await store.assign([ids[0]], to: given(to: other), by: approver, address: nil) == 1)
+      #expect(try await store.assign([ids[1]], to: nil, by: approver, address: "10.0.0.9") == 1)
+      #expect(try await queue(.account(reviewer.id)).isEmpty)
+      #expect(try await queue(.account(other.id)) == [waiting[0].number])
+      #expect(
+        try await store.history(of: ids[0]).filter { $0.action == "assign" }.map(\.note) == [
+          reviewer.displayName, other.displayName,
+        ])
+      let takenBack = try #require(try await store.history(of: ids[1]).last)
+      #expect(takenBack.action == "unassign" && takenBack.note == reviewer.displayName && takenBack.to == .submitted)
+
+      let elsewhere = FluentClaimStore(database: db.database, scope: .organisations([Organisation.ID()]))
+      #expect(try await elsewhere.assignees(of: ids).isEmpty)
+      let hidden = await #expect(throws: ValidationFailure.self) {
+        try await elsewhere.assign([ids[1]], to: given(to: reviewer), by: self.approver, address: nil)
+      }
+      #expect(hidden?.errors.map(\.code) == ["unknown_claim"])
+      #expect(try await store.assignees(of: [ids[1]]).isEmpty)
     }
   }
 

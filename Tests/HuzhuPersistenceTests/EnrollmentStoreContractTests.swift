@@ -97,6 +97,14 @@ struct EnrollmentStoreContractTests {
       #expect(certificate.schemeName == "测试互助保障")
       #expect(certificate.productName.zh == "住院互助")
       #expect(try await world.store.certificate(number: "TEST-2024-999999") == nil)
+      // The bill's certificates printed together, a page at a time, by number.
+      let first = try await world.store.certificates(bill: plan.bill.id, page: PageQuery(page: 1, per: 1))
+      #expect(first.total == 2 && first.items.map(\.enrollment.certificateNumber) == ["TEST-2024-000001"])
+      #expect(first.items.first?.holderName == world.workers[0].name)
+      #expect(first.items.first?.unitName == "伊春森工集团" && first.items.first?.productName.zh == "住院互助")
+      let second = try await world.store.certificates(bill: plan.bill.id, page: PageQuery(page: 2, per: 1))
+      #expect(second.items == [certificate])
+      #expect(try await outsider.certificates(bill: plan.bill.id, page: PageQuery()).total == 0)
     }
   }
 

@@ -218,4 +218,121 @@ struct PaymentReturnAPITests {
           == ["payment_batch:\(secondID)".lowercased(), "payment_batch:\(batchID)".lowercased()])
     }
   }
+
+  /// A batch of Anyang's approved claims made by its finance officer, by its id.
+  func batch(_ test: TestApp) async throws -> String {
+    let batch = try await api.call(
+      test, .POST, "/api/v1/payment-batches", template: "/api/v1/payment-batches",
+      body: #"{"schemeCode":"anyang"}"#, headers: test.headers("ay-finance"), expect: 201)
+    return try #require(batch["id"] as? String)
+  }
+
+  /// The bank's answer file on the batch page: uploaded, checked row by row, recorded once, in
+  /// one go; a file with a row in error records nothing; another federation's finance finds no
+  /// batch, a clerk may not.
+  @Test(arguments: kinds)
+  func aBankAnswerFileIsCheckedThenRecordedOnce(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      test.setToday(2020, 4, 10)
+      let (claim, _) = try await approvedClaim(test)
+      let finance = test.headers("ay-finance")
+      let batchID = try await batch(test)
+      let sent = try await test.get("/api/v1/payment-batches/\(batchID)/export?format=csv", headers: finance)
+      // The bank returns its file with a result column.
+      let rows = sent.text.replacingOccurrences(of: "\u{FEFF}", with: "")
+        .split(separator: "\r\n").map(String.init)
+      #expect(rows.count == 2)
+      func answerFile(_ line: String) -> String { rows[0] + ",处理结果,失败原因\r\n" + line + "\r\n" }
+      let session = try await test.signIn("ay-finance")
+      func upload(_ content: String, as who: TestApp.Session) async throws -> TestingHTTPResponse {
+        let form = TestApp.multipart(
+          [("_csrf", who.csrf)], files: [(name: "file", fileName: "回盘.csv", type: "text/csv", content: content)])
+        var headers = who.cookie
+        headers.replaceOrAdd(name: .contentType, value: form.contentType)
+        return try await test.send(.POST, "/payments/\(batchID)/answers/upload", body: form.body, headers: headers)
+      }
+      let page = try await test.get("/payments/\(batchID)", headers: session.cookie).text
+      #expect(page.contains("id=\"settle-all\"") && page.contains("id=\"answer-upload\""))
+
+      // A wrong amount: shown on its row, nothing can be recorded.
+      let wrong = try await upload(
+        answerFile(rows[1].replacingOccurrences(of: ",1300.00,", with: ",1300.10,") + ",成功,"), as: session)
+      #expect(wrong.status == .seeOther)
+      let wrongLocation = try #require(wrong.headers.first(name: .location))
+      let wrongCheck = try await test.get(wrongLocation, headers: session.cookie).text
+      #expect(wrongCheck.contains("与批次中的 ¥1,300.00 不符"))
+      #expect(!wrongCheck.contains("id=\"answer-apply\""))
+      let wrongFile = String(try #require(wrongLocation.split(separator: "file=").last))
+      let forced = try await test.send(
+        .POST, "/payments/\(batchID)/answers", body: "file=\(wrongFile)&_csrf=\(session.csrf)", headers: session.form())
+      #expect(forced.status == .unprocessableEntity)
+      #expect(try await FluentClaimStore(database: test.app.db).claim(claim.id)?.state == .inPayment)
+
+      // Another federation's finance and a clerk: nothing.
+      let foreign = try await test.signIn("hlj-finance")
+      let foreignUpload = try await upload(answerFile(rows[1] + ",成功,"), as: foreign)
+      #expect(foreignUpload.status == .notFound)
+      let foreignCheck = try await test.get(wrongLocation, headers: foreign.cookie)
+      #expect(foreignCheck.status == .notFound)
+      #expect(!foreignCheck.text.contains(claim.number))
+      let window = try await test.signIn("ay-window")
+      #expect(try await upload(answerFile(rows[1] + ",成功,"), as: window).status == .forbidden)
+
+      // The right file: checked, then recorded; the fund pays once.
+      let right = try await upload(answerFile(rows[1] + ",交易成功,"), as: session)
+      let location = try #require(right.headers.first(name: .location))
+      let check = try await test.get(location, headers: session.cookie).text
+      #expect(check.contains("到账 1 笔 ¥1,300.00"))
+      #expect(check.contains("id=\"answer-apply\""))
+      let file = String(try #require(location.split(separator: "file=").last))
+      let recorded = try await test.send(
+        .POST, "/payments/\(batchID)/answers", body: "file=\(file)&_csrf=\(session.csrf)", headers: session.form())
+      #expect(recorded.status == .seeOther)
+      let after = try await test.get("/payments/\(batchID)", headers: session.cookie).text
+      #expect(after.contains("已按回盘文件登记：到账 1 笔，失败 0 笔"))
+      #expect(!after.contains("id=\"settle-all\""))
+      #expect(try await FluentClaimStore(database: test.app.db).claim(claim.id)?.state == .paid)
+      let again = try await upload(answerFile(rows[1] + ",交易成功,"), as: session)
+      let againCheck = try await test.get(try #require(again.headers.first(name: .location)), headers: session.cookie)
+      #expect(againCheck.text.contains("已登记，无变化"))
+      #expect(!againCheck.text.contains("id=\"answer-apply\""))
+      let balances = try await api.call(
+        test, .GET, "/api/v1/funds/balances?scheme=anyang", template: "/api/v1/funds/balances", headers: finance,
+        expect: 200)
+      let balance = try #require(
+        (balances["items"] as? [[String: Any]])?.first { $0["versionLabel"] as? String == "2019" })
+      #expect(balance["claimsPaid"] as? String == "1300.00")
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(), page: PageQuery(per: PageQuery.maximumPerPage)
+      ).items
+      #expect(events.filter { $0.detail.contains("bank answer file") }.count == 1)
+    }
+  }
+
+  /// "All paid": every pending line of the batch recorded paid at once.
+  @Test(arguments: kinds)
+  func everyPendingLineIsRecordedPaidAtOnce(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      test.setToday(2020, 4, 10)
+      let (claim, _) = try await approvedClaim(test)
+      let batchID = try await batch(test)
+      let foreign = try await test.signIn("hlj-finance")
+      let refused = try await test.send(
+        .POST, "/payments/\(batchID)/settle-all", body: "_csrf=\(foreign.csrf)", headers: foreign.form())
+      #expect(refused.status == .notFound)
+      let session = try await test.signIn("ay-finance")
+      for _ in 0..<2 {
+        let posted = try await test.send(
+          .POST, "/payments/\(batchID)/settle-all", body: "_csrf=\(session.csrf)", headers: session.form())
+        #expect(posted.status == .seeOther)
+      }
+      let page = try await test.get("/payments/\(batchID)", headers: session.cookie).text
+      #expect(page.contains("已登记 0 笔到账"))
+      #expect(try await FluentClaimStore(database: test.app.db).claim(claim.id)?.state == .paid)
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(), page: PageQuery(per: PageQuery.maximumPerPage)
+      ).items
+      #expect(events.filter { $0.detail.contains("marked paid at once") }.count == 1)
+    }
+  }
 }

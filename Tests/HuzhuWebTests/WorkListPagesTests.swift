@@ -200,4 +200,104 @@ struct WorkListPagesTests {
       #expect(!theirs.text.contains(try #require(found.items.first).idNumber.masked))
     }
   }
+
+  /// A unit's bill prints its certificates together, a hundred to a printing, each on its own
+  /// sheet; the reading is audited; another federation's window finds no such bill.
+  @Test func aBillsCertificatesPrintTogether() async throws {
+    try await withTestApp(.sqlite) { test in
+      let registry = FluentRegistryStore(database: test.app.db)
+      let unit = try #require(
+        try await registry.units(in: nil, page: PageQuery(per: 200)).items.first { $0.name == "河南安彩高科股份有限公司" })
+      let enrollments = FluentEnrollmentStore(database: test.app.db)
+      let bill = try #require(try await enrollments.bills(unit: unit.id).max { $0.memberCount < $1.memberCount })
+      let certificates = try await enrollments.enrollments(bill: bill.id).sorted {
+        $0.certificateNumber < $1.certificateNumber
+      }
+      #expect(certificates.count > 0 && certificates.count <= 100)
+      let clerk = try await test.signIn("ay-window")
+      let unitPage = try await test.get("/units/\(unit.id)", headers: clerk.cookie).text
+      #expect(unitPage.contains("href=\"/bills/\(bill.id)/certificates\""))
+
+      let printed = try await test.get("/bills/\(bill.id)/certificates", headers: clerk.cookie)
+      #expect(printed.status == .ok)
+      let shown = min(100, certificates.count)
+      #expect(printed.text.components(separatedBy: "<article class=\"certificate\"").count - 1 == shown)
+      #expect(printed.text.contains("id=\"print-certificates\""))
+      #expect(printed.text.contains(certificates[0].certificateNumber))
+      #expect(printed.text.contains("第 1–\(shown.grouped) 条，共 \(certificates.count.grouped) 条"))
+      // Past the last printing: no sheet, and the print button gone.
+      let past = try await test.get("/bills/\(bill.id)/certificates?page=2", headers: clerk.cookie).text
+      #expect(!past.contains("<article class=\"certificate\"") && !past.contains("id=\"print-certificates\""))
+      #expect(past.contains("本页没有记录，共 \(certificates.count) 条"))
+      let events = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(), page: PageQuery(per: PageQuery.maximumPerPage)
+      ).items
+      #expect(
+        events.contains { $0.actor == "ay-window" && $0.detail.contains("printable certificates of \(bill.number)") })
+
+      let yichun = try await test.signIn("yc-window")
+      let foreign = try await test.get("/bills/\(bill.id)/certificates", headers: yichun.cookie)
+      #expect(foreign.status == .notFound)
+      #expect(!foreign.text.contains(bill.number) && !foreign.text.contains(certificates[0].certificateNumber))
+      #expect(try await test.get("/bills/\(bill.id)/certificates?page=-3", headers: clerk.cookie).status == .badRequest)
+    }
+  }
+
+  /// The approver shares out the claims waiting for review from the queue: ticked claims to a
+  /// reviewer, who finds them under "mine"; taken back; a reviewer may not share out, and
+  /// Yichun's approver can neither give Anyang's claims nor give claims to Anyang's reviewer.
+  @Test func theApproverGivesClaimsToAReviewerWhoFindsThemUnderMine() async throws {
+    try await withTestApp(.sqlite) { test in
+      try await Self.claimsWaitingForReview(test)
+      let accounts = FluentAccountStore(database: test.app.db)
+      let reviewer = try #require(try await accounts.account(username: "ay-reviewer"))
+      let approver = try await test.signIn("ay-approver")
+      let queue = try await test.get("/claims?stage=review", headers: approver.cookie).text
+      #expect(queue.contains("id=\"assign-form\"") && queue.contains("value=\"\(reviewer.id)\""))
+      let numbers = Self.claimNumbers(queue)
+      #expect(numbers.count == 6)
+      let claims = FluentClaimStore(database: test.app.db)
+      var ids: [String] = []
+      for number in numbers.prefix(2) {
+        ids.append(try #require(try await claims.claim(number: number)).id.description)
+      }
+      func assign(_ session: TestApp.Session, _ claimIDs: [String], to who: String) async throws -> TestingHTTPResponse
+      {
+        let body =
+          claimIDs.map { "claims%5B%5D=\($0)" }.joined(separator: "&")
+          + "&reviewer=\(who)&back=%2Fclaims%3Fstage%3Dreview&_csrf=\(session.csrf)"
+        return try await test.send(.POST, "/claims/assign", body: body, headers: session.form())
+      }
+      let given = try await assign(approver, ids, to: reviewer.id.description)
+      #expect(given.status == .seeOther && given.headers.first(name: .location) == "/claims?stage=review")
+      let after = try await test.get("/claims?stage=review", headers: approver.cookie).text
+      #expect(after.contains("已分派 2 件"))
+      #expect(after.components(separatedBy: ">\(reviewer.displayName)</td>").count - 1 == 2)
+      let unassigned = try await test.get("/claims?stage=review&who=nobody", headers: approver.cookie).text
+      #expect(Self.claimNumbers(unassigned) == Array(numbers.dropFirst(2)))
+
+      let reviewing = try await test.signIn("ay-reviewer")
+      let mine = try await test.get("/claims?stage=review&who=mine", headers: reviewing.cookie).text
+      #expect(Self.claimNumbers(mine) == Array(numbers.prefix(2)))
+      #expect(!mine.contains("id=\"assign-form\""))
+      #expect(try await assign(reviewing, ids, to: reviewer.id.description).status == .forbidden)
+
+      // Yichun's approver: Anyang's claims are not theirs to give, nor Anyang's reviewer.
+      let yichun = try await test.signIn("yc-approver")
+      _ = try await assign(yichun, ids, to: "none")
+      let refused = try await test.get("/claims?stage=review", headers: yichun.cookie).text
+      #expect(refused.contains("id=\"queue-error\"") && refused.contains("申请不存在"))
+      #expect(!refused.contains(numbers[0]))
+      #expect(
+        try await claims.assignees(of: ids.compactMap { UUID(uuidString: $0) }.map(ClaimRecord.ID.init)).count == 2)
+      let theirs = try #require(try await accounts.account(username: "yc-reviewer"))
+      _ = try await assign(approver, ids, to: theirs.id.description)
+      #expect(try await test.get("/claims?stage=review", headers: approver.cookie).text.contains("请选择本级的审核人员"))
+
+      // Taken back.
+      _ = try await assign(approver, [ids[0]], to: "none")
+      let back = try await test.get("/claims?stage=review&who=mine", headers: reviewing.cookie).text
+      #expect(Self.claimNumbers(back) == [numbers[1]])
+    }
+  }
 }

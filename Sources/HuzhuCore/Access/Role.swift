@@ -64,7 +64,9 @@ public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
       ]
     case .windowSupervisor: Role.windowClerk.permissions.union([.recordEarlierDates])
     case .reviewer: [.viewRegistry, .viewPersonalData, .viewClaims, .reviewClaims, .adjustClaims]
-    case .approver: [.viewRegistry, .viewPersonalData, .viewClaims, .approveClaims, .adjustClaims, .viewFund]
+    // The level's approver leads its reviewers: they share out the claims waiting for review.
+    case .approver:
+      [.viewRegistry, .viewPersonalData, .viewClaims, .approveClaims, .adjustClaims, .assignClaims, .viewFund]
     case .finance:
       [
         .viewRegistry, .viewPersonalData, .viewClaims, .recordPayments, .managePayments, .viewFund, .keepFundLedger,
@@ -99,6 +101,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
   case reviewClaims
   case approveClaims
   case adjustClaims
+  /// Giving claims waiting for review to reviewers (``ClaimAssignment``).
+  case assignClaims
   case managePayments
   case viewFund
   /// The ledger's own entries: the opening balance taken over, a period's close.

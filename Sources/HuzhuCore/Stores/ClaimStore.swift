@@ -294,10 +294,12 @@ public struct ClaimQueueQuery: Sendable, Equatable {
   /// Only the claim of this number.
   public var number: String?
   public var order: QueueOrder
+  /// Only claims given to this reviewer, or given to nobody.
+  public var assignee: QueueAssignee?
 
   public init(
     states: Set<ClaimState>, scheme: String? = nil, narrowing: QueueNarrowing? = nil, members: [Worker.ID]? = nil,
-    number: String? = nil, order: QueueOrder = .due
+    number: String? = nil, order: QueueOrder = .due, assignee: QueueAssignee? = nil
   ) {
     self.states = states
     self.scheme = scheme
@@ -305,7 +307,14 @@ public struct ClaimQueueQuery: Sendable, Equatable {
     self.members = members
     self.number = number
     self.order = order
+    self.assignee = assignee
   }
+}
+
+/// Whose claims a queue lists (``ClaimAssignment``).
+public enum QueueAssignee: Sendable, Equatable {
+  case account(UserAccount.ID)
+  case nobody
 }
 
 /// One claim to open in a batch: the member, the facts, and scans already stored.
@@ -396,6 +405,10 @@ public protocol ClaimStore: Sendable {
   func settle(
     _ claim: ClaimRecord.ID, in batch: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch
+  /// Several answers (a bank's answer file, "all paid") in one transaction: all recorded or
+  /// none.
+  func settle(_ answers: [PaymentAnswer], in batch: PaymentBatch.ID, context: ClaimContext) async throws
+    -> PaymentBatch
 
   /// The holiday years entered or changed by staff, which override the shipped ones.
   func holidayYears() async throws -> [HolidayYear]

@@ -109,6 +109,8 @@ public protocol EnrollmentStore: Sendable {
   func enrollments(workers: [Worker.ID]) async throws -> [Worker.ID: [Enrollment]]
   func enrollments(bill: Bill.ID) async throws -> [Enrollment]
   func certificate(number: String) async throws -> Certificate?
+  /// The certificates a bill paid for, by number, a page at a time (printed together).
+  func certificates(bill: Bill.ID, page: PageQuery) async throws -> PagedResult<Certificate>
 
   func bills(unit: WorkUnit.ID) async throws -> [Bill]
   /// The bills of a person's individual enrollments (no unit's) that the scope shows, newest

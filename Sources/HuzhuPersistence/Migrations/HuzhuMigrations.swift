@@ -40,6 +40,7 @@ public enum HuzhuMigrations {
       M031_ReplayedRefusals(),
       M032_MemberPrices(),
       M033_PartialClaimIndexes(),
+      M034_ClaimAssignments(),
     ]
   }
 

@@ -368,3 +368,30 @@ enum JSON {
     }
   }
 }
+
+final class ClaimAssignmentModel: Model, @unchecked Sendable {
+  static let schema = M034_ClaimAssignments.table
+
+  /// The claim's id.
+  @ID(custom: .id, generatedBy: .user) var id: UUID?
+  @Field(key: "assignee_id") var assigneeID: UUID
+  @Field(key: "assignee_name") var assigneeName: String
+  @OptionalField(key: "organisation_id") var organisationID: UUID?
+  @Field(key: "assigned_by") var assignedBy: String
+  @Field(key: "assigned_at") var assignedAt: Date
+
+  init() {}
+
+  init(claim: UUID, organisation: UUID?, _ assignee: ClaimAssignee) {
+    id = claim
+    organisationID = organisation
+    assigneeID = assignee.accountID.rawValue
+    assigneeName = assignee.name
+    assignedBy = assignee.assignedBy
+    assignedAt = assignee.assignedAt
+  }
+
+  func domain() -> ClaimAssignee {
+    ClaimAssignee(accountID: .init(assigneeID), name: assigneeName, assignedBy: assignedBy, assignedAt: assignedAt)
+  }
+}

@@ -388,8 +388,30 @@ public struct FluentClaimStore: ClaimStore {
   public func settle(
     _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
   ) async throws -> PaymentBatch {
+    try await settle([PaymentAnswer(claimID: id, paid: paid, note: note)], in: batchID, context: context)
+  }
+
+  public func settle(_ answers: [PaymentAnswer], in batchID: PaymentBatch.ID, context: ClaimContext) async throws
+    -> PaymentBatch
+  {
     try await mappingClosedPeriod {
-      try await settleLine(id, in: batchID, paid: paid, note: note, context: context)
+      try await database.writeTransaction { transaction in
+        try await requireBatch(batchID, on: transaction)
+        for answer in answers {
+          try await settleLine(answer, in: batchID, context: context, on: transaction)
+        }
+        return try await Self.batch(batchID, on: transaction)!
+      }
+    }
+  }
+
+  /// A batch another area made does not exist for this store, whatever claims it holds.
+  func requireBatch(_ batchID: PaymentBatch.ID, on transaction: any Database) async throws {
+    guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
+      throw ValidationFailure([
+        FieldError(
+          field: "batchId", code: "unknown_batch", message: LocalizedText(zh: "支付批次不存在", en: "no such payment batch"))
+      ])
     }
   }
 
@@ -398,12 +420,14 @@ public struct FluentClaimStore: ClaimStore {
   func lockedLine(_ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, on transaction: any Database) async throws
     -> (ClaimModel, ClaimRecord, PaymentBatchLineModel)
   {
-    guard try await scopedBatches(on: transaction).filter(\.$id == batchID.rawValue).count() > 0 else {
-      throw ValidationFailure([
-        FieldError(
-          field: "batchId", code: "unknown_batch", message: LocalizedText(zh: "支付批次不存在", en: "no such payment batch"))
-      ])
-    }
+    try await requireBatch(batchID, on: transaction)
+    return try await lockedLineOfKnownBatch(id, in: batchID, on: transaction)
+  }
+
+  /// The same, once ``requireBatch(_:on:)`` has found the batch in scope.
+  func lockedLineOfKnownBatch(_ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, on transaction: any Database)
+    async throws -> (ClaimModel, ClaimRecord, PaymentBatchLineModel)
+  {
     let (row, current) = try await Self.locked(id, scope: scope, on: transaction)
     guard
       let line = try await PaymentBatchLineModel.query(on: transaction)
@@ -418,70 +442,70 @@ public struct FluentClaimStore: ClaimStore {
     return (row, current, line)
   }
 
+  /// One answer inside the caller's transaction; an answer the line already has changes nothing.
   private func settleLine(
-    _ id: ClaimRecord.ID, in batchID: PaymentBatch.ID, paid: Bool, note: String?, context: ClaimContext
-  ) async throws -> PaymentBatch {
-    try await database.writeTransaction { transaction in
-      let (row, current, line) = try await lockedLine(id, in: batchID, on: transaction)
-      let wanted: PaymentBatch.Line.Status = paid ? .paid : .failed
-      if line.status == wanted.rawValue { return try await Self.batch(batchID, on: transaction)! }
-      guard line.status == PaymentBatch.Line.Status.pending.rawValue else {
-        throw ValidationFailure([
-          FieldError(
-            field: "paid", code: "already_settled",
-            message: LocalizedText(zh: "该笔支付已有结果，不能更改", en: "this line already has an outcome"))
-        ])
-      }
-      if !paid && (note?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true) {
-        throw ValidationFailure([
-          FieldError(
-            field: "note", code: "reason_required",
-            message: LocalizedText(zh: "请填写失败原因", en: "give the reason it failed"))
-        ])
-      }
-      var record = current
-      let action: ClaimAction = paid ? .markPaid(reference: note ?? "") : .markPaymentFailed(reason: note ?? "")
-      guard case .success(.moved(let from, _)) = ClaimWorkflow.apply(action, to: &record.progress, by: context.actor)
-      else {
-        throw ValidationFailure([
-          FieldError(
-            field: "paid", code: "invalid_transition",
-            message: LocalizedText(zh: "申请当前状态不能登记支付结果", en: "the claim cannot take a payment outcome now"))
-        ])
-      }
-      line.status = wanted.rawValue
-      line.note = note
-      try await line.update(on: transaction)
-      if paid {
-        record.paidOn = context.today
-        try await Self.post(record, on: transaction, today: context.today, scheme: context.scheme)
-        try await Self.applyOffset(of: line, claim: record, context: context, on: transaction)
-        try await Self.notify(
-          record, .paid, note: line.offsetAmount > 0 ? Money(fen: line.offsetAmount).decimalString : nil,
-          on: transaction)
-      } else {
-        row.batchID = nil
-      }
-      try row.update(from: record)
-      try await row.update(on: transaction)
-      if paid {
-        // The service clock as it ran: working days by the calendar of the day it was paid.
-        // (Written apart from the model, which earlier migrations read before the column.)
-        let days = row.documentsCompleteOn.flatMap(CalendarDate.init).flatMap {
-          try? context.calendar.workingDays(after: $0, through: context.today)
-        }
-        if let days, let sql = transaction as? any SQLDatabase {
-          try await sql.raw("UPDATE claims SET paid_working_days = \(bind: days) WHERE id = \(bind: id.rawValue)").run()
-        }
-        try await StatisticsAggregates.refreshPaid(
-          worker: row.workerID, organisationID: row.organisationID, schemeCode: row.schemeCode, day: context.today,
-          on: transaction)
-      }
-      try await Self.log(
-        record, action: paid ? "mark_paid" : "mark_payment_failed", from: from, note: note, context: context,
-        on: transaction)
-      return try await Self.batch(batchID, on: transaction)!
+    _ answer: PaymentAnswer, in batchID: PaymentBatch.ID, context: ClaimContext, on transaction: any Database
+  ) async throws {
+    let (id, paid, note) = (answer.claimID, answer.paid, answer.note)
+    let (row, current, line) = try await lockedLineOfKnownBatch(id, in: batchID, on: transaction)
+    let wanted: PaymentBatch.Line.Status = paid ? .paid : .failed
+    if line.status == wanted.rawValue { return }
+    guard line.status == PaymentBatch.Line.Status.pending.rawValue else {
+      throw ValidationFailure([
+        FieldError(
+          field: "paid", code: "already_settled",
+          message: LocalizedText(
+            zh: "\(line.claimNumber)：该笔支付已有结果，不能更改", en: "\(line.claimNumber): this line already has an outcome"))
+      ])
     }
+    if !paid && (note?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true) {
+      throw ValidationFailure([
+        FieldError(
+          field: "note", code: "reason_required",
+          message: LocalizedText(zh: "请填写失败原因", en: "give the reason it failed"))
+      ])
+    }
+    var record = current
+    let action: ClaimAction = paid ? .markPaid(reference: note ?? "") : .markPaymentFailed(reason: note ?? "")
+    guard case .success(.moved(let from, _)) = ClaimWorkflow.apply(action, to: &record.progress, by: context.actor)
+    else {
+      throw ValidationFailure([
+        FieldError(
+          field: "paid", code: "invalid_transition",
+          message: LocalizedText(zh: "申请当前状态不能登记支付结果", en: "the claim cannot take a payment outcome now"))
+      ])
+    }
+    line.status = wanted.rawValue
+    line.note = note
+    try await line.update(on: transaction)
+    if paid {
+      record.paidOn = context.today
+      try await Self.post(record, on: transaction, today: context.today, scheme: context.scheme)
+      try await Self.applyOffset(of: line, claim: record, context: context, on: transaction)
+      try await Self.notify(
+        record, .paid, note: line.offsetAmount > 0 ? Money(fen: line.offsetAmount).decimalString : nil,
+        on: transaction)
+    } else {
+      row.batchID = nil
+    }
+    try row.update(from: record)
+    try await row.update(on: transaction)
+    if paid {
+      // The service clock as it ran: working days by the calendar of the day it was paid.
+      // (Written apart from the model, which earlier migrations read before the column.)
+      let days = row.documentsCompleteOn.flatMap(CalendarDate.init).flatMap {
+        try? context.calendar.workingDays(after: $0, through: context.today)
+      }
+      if let days, let sql = transaction as? any SQLDatabase {
+        try await sql.raw("UPDATE claims SET paid_working_days = \(bind: days) WHERE id = \(bind: id.rawValue)").run()
+      }
+      try await StatisticsAggregates.refreshPaid(
+        worker: row.workerID, organisationID: row.organisationID, schemeCode: row.schemeCode, day: context.today,
+        on: transaction)
+    }
+    try await Self.log(
+      record, action: paid ? "mark_paid" : "mark_payment_failed", from: from, note: note, context: context,
+      on: transaction)
   }
 
   /// Claim money out of the fund: one entry per product paid, each unique to the claim, so
@@ -569,6 +593,7 @@ public struct FluentClaimStore: ClaimStore {
     }
     if let members = queue.members { query = query.filter(\.$workerID ~~ members.map(\.rawValue)) }
     if let number = queue.number { query = query.filter(\.$number == number) }
+    if let assignee = queue.assignee { query = query.filter(Self.assigneeFilter(assignee)) }
     let total = try await query.count()
     switch queue.order {
     // Claims without a due day (drafts, returned) after the rest on both databases.

@@ -418,6 +418,33 @@ public struct FluentEnrollmentStore: EnrollmentStore {
         zh: product?.name ?? enrollment.productCode, en: product?.nameEn ?? product?.name ?? enrollment.productCode))
   }
 
+  public func certificates(bill id: Bill.ID, page: PageQuery) async throws -> PagedResult<Certificate> {
+    guard let bill = try await BillModel.find(id.rawValue, on: database), try await shows(bill) else {
+      return PagedResult(items: [], request: page, total: 0)
+    }
+    let query = EnrollmentModel.query(on: database).filter(\.$billID == id.rawValue)
+    let total = try await query.count()
+    let rows = try await query.sort(\.$certificateNumber).range(page.offset..<(page.offset + page.per)).all()
+    let people = Dictionary(
+      try await WorkerModel.query(on: database).filter(\.$id ~~ Set(rows.map(\.workerID))).all().map {
+        (try $0.requireID(), $0)
+      }, uniquingKeysWith: { first, _ in first })
+    let unitName = try await bill.unitID.asyncMap { try await UnitModel.find($0, on: database)?.name } ?? nil
+    let scheme = try await FluentSchemeStore(database: database).scheme(code: bill.schemeCode)
+    let product = scheme?.definition.products.first { $0.code == bill.productCode }
+    let productName = LocalizedText(
+      zh: product?.name ?? bill.productCode, en: product?.nameEn ?? product?.name ?? bill.productCode)
+    let certificates = try rows.map { row in
+      guard let person = people[row.workerID], let idNumber = ResidentIDNumber(person.idNumber) else {
+        throw CorruptRow(table: EnrollmentModel.schema, column: "worker_id")
+      }
+      return Certificate(
+        enrollment: try row.domain(), holderName: person.name, holderIDNumber: idNumber, unitName: unitName,
+        schemeName: scheme?.definition.scheme.name ?? bill.schemeCode, productName: productName)
+    }
+    return PagedResult(items: certificates, request: page, total: total)
+  }
+
   public func bills(unit: WorkUnit.ID) async throws -> [Bill] {
     guard try await shows(unit: unit.rawValue) else { return [] }
     let rows = try await BillModel.query(on: database).filter(\.$unitID == unit.rawValue)

@@ -39,7 +39,7 @@ enum AuditText {
     "settlement-source": "结算来源", "payment_batch": "支付批次", "bill": "缴费单", "unit": "单位", "takeover": "承接",
     "receipt": "收据", "payment": "缴费", "organisation": "组织", "fund": "基金", "certificate": "保障书",
     "renewal": "续保", "refund": "退费", "refunds": "退费", "document": "材料", "portal": "职工端", "audit_log": "审计日志",
-    "recovery": "追回", "correction": "更正", "scheme": "方案", "holidays": "节假日",
+    "recovery": "追回", "correction": "更正", "scheme": "方案", "holidays": "节假日", "claims": "申请",
   ]
 
   private static let segments: [String: String] = [
@@ -52,7 +52,8 @@ enum AuditText {
     "records": "记录", "schemes": "方案", "renewals": "续保", "imports": "导入", "details": "单位信息",
     "headcount": "职工人数", "outreach": "走访", "pairings": "包联", "visits": "走访", "transfers": "调动",
     "certificates": "保障书", "withdrawal": "退保", "bank-account": "银行账户", "second-factor": "两步验证",
-    "holidays": "节假日", "targets": "目标", "year-end": "年终",
+    "holidays": "节假日", "targets": "目标", "year-end": "年终", "settle-all": "全部到账", "answers": "银行回盘文件",
+    "assign": "分派",
   ]
 
   /// Whole details written by the sign-in, account and data-view steps.
@@ -68,6 +69,10 @@ enum AuditText {
 
   /// Fixed parts of details that carry names, numbers or reasons.
   private static let fragments: [(String, String)] = [
+    (" lines marked paid at once, total ", " 笔一次登记为已到账，合计 "), ("bank answer file ", "银行回盘文件 "),
+    (" withheld lines confirmed", " 笔全额抵扣随文件确认"), (" paid (", " 笔到账（"), (" failed, ", " 笔失败，"),
+    (" claims assigned to ", " 件申请分派给 "), (" claims taken back from their reviewers", " 件申请收回（不分派）"),
+    ("printable certificates of ", "打印保障书，缴费单 "),
     (": diagnosis, hospital, costs, member's details, documents", "：诊断、医院、费用、参保人信息、材料"),
     (" payees' names and bank accounts", " 名收款人的姓名及银行账户"), ("payer and amount of ", "缴费人及金额，"),
     ("exception closed: ", "异常已处理："), ("settlement feed: ", "结算数据推送："), ("settlement file ", "结算文件 "),

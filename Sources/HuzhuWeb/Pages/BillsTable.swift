@@ -72,7 +72,18 @@ struct BillsTable: LocalizedView {
           .tbody(
             .forEach(bills) { bill in
               .tr(
-                .td(.text(bill.number)),
+                .td(
+                  .text(bill.number),
+                  .if(
+                    bill.unitID != nil && bill.memberCount > 0 && viewer?.may(.viewPersonalData) == true,
+                    .div(
+                      .a(
+                        .href(SiteURL.billCertificates(.value(bill.id)).path), .id("print-\(bill.number)"),
+                        .text(
+                          text(
+                            "打印保障书（\(bill.memberCount.grouped) 张）", "Print certificates (\(bill.memberCount.grouped))"))
+                      )
+                    ))),
                 .td(.text("\(bill.period.start) – \(bill.period.end)")),
                 .td(.class("number"), .text(String(bill.memberCount))),
                 .td(

@@ -38,39 +38,7 @@ extension CertificatePage {
                   "本保障书已作废：保障已撤销（参保作废或退保），缴费按付款方退还。",
                   "This certificate is void: the cover was withdrawn (enrolled in error, or withdrawn), its contributions refunded to their payers."
                 )))),
-          .article(
-            .class("certificate"),
-            .header(
-              .class("certificate-head"),
-              .p(.class("certificate-scheme"), .text(certificate.schemeName)),
-              .h2(.text(text("互助金保障书", "Mutual Aid Certificate"))),
-              .p(.class("certificate-number"), .text(text("编号：", "No. ") + number))),
-            .dl(
-              .class("certificate-fields"),
-              field(text("参保人", "Member"), certificate.holderName),
-              field(text("身份证号", "ID number"), certificate.holderIDNumber.masked),
-              field(text("参保单位", "Unit"), certificate.unitName ?? text("个人参保", "Individual enrollment")),
-              field(text("保障项目", "Product"), certificate.productName.text(for: language)),
-              field(text("份数", "Shares"), String(enrollment.shares)),
-              field(
-                text("保障期间", "Period"),
-                text(
-                  "\(enrollment.period.start) 至 \(enrollment.period.end)",
-                  "\(enrollment.period.start) to \(enrollment.period.end)")),
-              field(
-                text("保障起始", "Cover from"),
-                enrollment.coverFrom?.description ?? text("缴费后生效", "once the contribution is paid")),
-              field(text("状态", "Status"), enrollment.coverState(on: model.today).label.text(for: language)),
-              field(text("规则版本", "Rule version"), enrollment.versionLabel)),
-            .footer(
-              .class("certificate-foot"),
-              .p(
-                .text(
-                  text(
-                    "申请互助金时请携带本保障书。真伪可凭编号在本系统“保障书查验”页面查询。",
-                    "Bring this certificate when you claim. Anyone can check it by its number on the verification page."
-                  ))),
-              .p(.class("muted"), .text(text("经办日期：", "Enrolled on: ") + enrollment.enrolledOn.description)))),
+          CertificateSheet(certificate: certificate, today: model.today, language: language).node(),
           withdrawalForm()
         )
       ).html()
@@ -125,10 +93,56 @@ extension CertificatePage {
             .type(.submit), .class("danger"), .id("withdrawal-submit"), .text(text("提交撤销申请", "Ask for the withdrawal")))
         ))
     }
+  }
+}
 
-    private func field(_ label: String, _ value: String) -> Node<HTML.DescriptionListContext> {
-      .group(.dt(.text(label)), .dd(.text(value)))
-    }
+/// One certificate as printed: an A4 sheet, on its own page when several print together.
+struct CertificateSheet: LocalizedView {
+  let certificate: Certificate
+  let today: CalendarDate
+  let language: DisplayLanguage
+
+  func node() -> Node<HTML.BodyContext> {
+    let enrollment = certificate.enrollment
+    let number = enrollment.certificateNumber
+    return
+      .article(
+        .class("certificate"),
+        .header(
+          .class("certificate-head"),
+          .p(.class("certificate-scheme"), .text(certificate.schemeName)),
+          .h2(.text(text("互助金保障书", "Mutual Aid Certificate"))),
+          .p(.class("certificate-number"), .text(text("编号：", "No. ") + number))),
+        .dl(
+          .class("certificate-fields"),
+          field(text("参保人", "Member"), certificate.holderName),
+          field(text("身份证号", "ID number"), certificate.holderIDNumber.masked),
+          field(text("参保单位", "Unit"), certificate.unitName ?? text("个人参保", "Individual enrollment")),
+          field(text("保障项目", "Product"), certificate.productName.text(for: language)),
+          field(text("份数", "Shares"), String(enrollment.shares)),
+          field(
+            text("保障期间", "Period"),
+            text(
+              "\(enrollment.period.start) 至 \(enrollment.period.end)",
+              "\(enrollment.period.start) to \(enrollment.period.end)")),
+          field(
+            text("保障起始", "Cover from"),
+            enrollment.coverFrom?.description ?? text("缴费后生效", "once the contribution is paid")),
+          field(text("状态", "Status"), enrollment.coverState(on: today).label.text(for: language)),
+          field(text("规则版本", "Rule version"), enrollment.versionLabel)),
+        .footer(
+          .class("certificate-foot"),
+          .p(
+            .text(
+              text(
+                "申请互助金时请携带本保障书。真伪可凭编号在本系统“保障书查验”页面查询。",
+                "Bring this certificate when you claim. Anyone can check it by its number on the verification page."
+              ))),
+          .p(.class("muted"), .text(text("经办日期：", "Enrolled on: ") + enrollment.enrolledOn.description))))
+  }
+
+  private func field(_ label: String, _ value: String) -> Node<HTML.DescriptionListContext> {
+    .group(.dt(.text(label)), .dd(.text(value)))
   }
 }
 

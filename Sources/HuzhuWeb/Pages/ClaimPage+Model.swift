@@ -97,6 +97,19 @@ enum ClaimQueuePage {
     }
   }
 
+  /// Whose claims: those given to the viewer, or those given to nobody yet (``ClaimAssignment``).
+  enum Who: String, CaseIterable {
+    case mine
+    case nobody
+
+    var label: LocalizedText {
+      switch self {
+      case .mine: LocalizedText(zh: "分给我的", en: "Assigned to me")
+      case .nobody: LocalizedText(zh: "未分派", en: "Not assigned")
+      }
+    }
+  }
+
   /// What the address asks for. Unknown values read as none, so an old or mistyped link
   /// still shows the queue.
   struct Filter {
@@ -104,25 +117,29 @@ enum ClaimQueuePage {
     var deadline: Deadline?
     var search: String
     var order: QueueOrder
+    var who: Who?
 
-    init(stage: Stage, deadline: Deadline? = nil, search: String = "", order: QueueOrder = .due) {
+    init(stage: Stage, deadline: Deadline? = nil, search: String = "", order: QueueOrder = .due, who: Who? = nil) {
       self.stage = stage
       self.deadline = deadline
       self.search = search
       self.order = order
+      self.who = who
     }
 
-    init(stage: String?, deadline: String?, search: String?, order: String?, viewer: Viewer?) {
+    init(stage: String?, deadline: String?, search: String?, order: String?, who: String? = nil, viewer: Viewer?) {
       self.stage = stage.flatMap(Stage.init(rawValue:)) ?? .usual(for: viewer)
       self.deadline = deadline.flatMap(Deadline.init(rawValue:))
       self.search = String((search ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(40))
       self.order = order.flatMap(QueueOrder.init(rawValue:)) ?? .due
+      self.who = who.flatMap(Who.init(rawValue:))
     }
 
     /// The address's query for this filter (what the pager's links and the dashboard carry).
     var parameters: [(String, String)] {
       [("stage", stage.rawValue)] + (deadline.map { [("due", $0.rawValue)] } ?? [])
         + (search.isEmpty ? [] : [("q", search)]) + (order == .due ? [] : [("sort", order.rawValue)])
+        + (who.map { [("who", $0.rawValue)] } ?? [])
     }
 
     var path: String {
@@ -137,18 +154,31 @@ enum ClaimQueuePage {
     let filter: Filter
     let page: Claims.QueuePage
     let today: CalendarDate
+    /// Whom the viewer may give claims to (empty unless they share out review).
+    var reviewers: [UserAccount] = []
+    var notice: LocalizedText? = nil
+    var error: LocalizedText? = nil
 
     var claims: PagedResult<Claims.QueueEntry> { page.entries }
 
-    static func load(filter: Filter, page: PageQuery, today: CalendarDate, claims: Claims) async throws -> Model {
+    /// `viewerID` is the signed-in account, whose claims "mine" lists.
+    static func load(
+      filter: Filter, page: PageQuery, today: CalendarDate, viewerID: UserAccount.ID?, mayAssign: Bool, claims: Claims
+    ) async throws -> Model {
       // A deadline is chased only while staff hold the claim (the dashboard counts the same).
       let states =
         filter.deadline == .overdue || filter.deadline == .dueToday
         ? filter.stage.states.intersection(ClaimDeadline.chased) : filter.stage.states
-      let query = ClaimQueueQuery(
+      var query = ClaimQueueQuery(
         states: states, narrowing: filter.deadline?.narrowing(today: today), order: filter.order)
+      switch filter.who {
+      case .mine: query.assignee = viewerID.map { .account($0) } ?? .nobody
+      case .nobody: query.assignee = .nobody
+      case nil: break
+      }
       return Model(
-        filter: filter, page: try await claims.queue(query, search: filter.search, page: page), today: today)
+        filter: filter, page: try await claims.queue(query, search: filter.search, page: page), today: today,
+        reviewers: mayAssign ? try await claims.reviewers() : [])
     }
   }
 }

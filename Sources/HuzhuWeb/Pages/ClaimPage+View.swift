@@ -164,12 +164,12 @@ extension ClaimPage {
                 .tr(
                   .td(.text(line.label.text(for: language))),
                   .td(.text(line.description.text(for: language))),
-                  .td(.class("number"), .text(line.base?.decimalString ?? "")),
-                  .td(.class("number"), .text(line.amount.isZero ? "" : line.amount.decimalString)))
+                  .td(.class("number amount"), .text(line.base?.formatted ?? "")),
+                  .td(.class("number amount"), .text(line.amount.isZero ? "" : line.amount.formatted)))
               },
               .tr(
                 .class("total-row"), .td(.text(text("小计", "Subtotal"))), .td(), .td(),
-                .td(.class("number"), .text(outcome.total.decimalString)))))
+                .td(.class("number amount"), .text(outcome.total.formatted)))))
         },
         .p(.class("explanation-total"), .text(text("合计：", "Total: ") + document.total.formatted)))
     }
@@ -417,7 +417,23 @@ extension ClaimQueuePage {
             .namedSelect(
               "sort", id: "queue-sort",
               QueueOrder.allCases.map { .choice($0.rawValue, orderLabel($0), selected: filter.order == $0) }),
+            .namedSelect(
+              "who", id: "queue-who",
+              [.choice("", text("不限审核人", "Anyone's"))]
+                + Who.allCases.filter { $0 != .mine || viewer?.may(.reviewClaims) == true }.map {
+                  .choice($0.rawValue, $0.label.text(for: language), selected: filter.who == $0)
+                }),
             .button(.type(.submit), .text(text("筛选", "Filter")))),
+          .unwrap(model.notice) {
+            .p(
+              .class("notice notice-good"), .id("queue-notice"), .attribute(named: "role", value: "status"),
+              .text($0.text(for: language)))
+          },
+          .unwrap(model.error) {
+            .p(
+              .class("notice notice-bad"), .id("queue-error"), .attribute(named: "role", value: "alert"),
+              .text($0.text(for: language)))
+          },
           .if(
             model.page.searchCut,
             .p(
@@ -430,20 +446,37 @@ extension ClaimQueuePage {
             ? .p(.class("muted"), .id("queue-empty"), .text(text("没有符合条件的申请。", "No claim matches.")))
             : .group(
               pager.range,
+              assigning ? assignForm() : .empty,
               .div(
                 .class("table-scroll"),
                 .table(
                   .class("data-table"), .id("queue"),
                   .thead(
                     .tr(
+                      .if(
+                        assigning,
+                        .th(
+                          .input(
+                            .type(.checkbox), .id("queue-check-all"), .data(named: "check-all", value: "claims[]"),
+                            .attribute(named: "aria-label", value: text("全选本页", "Tick the whole page"))))),
                       .th(.text(text("申请号", "Claim"))), .th(.text(text("职工", "Member"))),
                       .th(.text(text("单位", "Unit"))), .th(.text(text("状态", "State"))),
                       .th(.class("number"), .text(text("金额", "Amount"))), .th(.text(text("受理日", "Received"))),
-                      .th(.text(text("时限", "Due"))), .th(.text(text("提醒", "Flag"))))),
+                      .th(.text(text("时限", "Due"))), .th(.text(text("审核人", "Reviewer"))),
+                      .th(.text(text("提醒", "Flag"))))),
                   .tbody(
                     .forEach(model.claims.items) { entry in
                       let claim = entry.claim
                       return .tr(
+                        .if(
+                          assigning,
+                          .td(
+                            .if(
+                              ClaimAssignment.states.contains(claim.state),
+                              .input(
+                                .type(.checkbox), .name("claims[]"), .value(claim.id.description),
+                                .id("pick-\(claim.number)"), .attribute(named: "form", value: "assign-form"),
+                                .attribute(named: "aria-label", value: claim.number))))),
                         .td(.a(.href(SiteURL.claimPage(.value(claim.id)).path), .text(claim.number))),
                         .td(.text(entry.memberName ?? "—")),
                         .td(.text(entry.unitName ?? text("个人参保", "on their own"))),
@@ -451,11 +484,34 @@ extension ClaimQueuePage {
                         .td(.class("number amount"), .text(claim.payable.formatted)),
                         .td(.class("date"), .text(claim.createdOn.description)),
                         .td(.class("date"), .text(claim.dueOn?.description ?? "—")),
+                        .td(.class("assignee"), .text(entry.assignee?.name ?? "—")),
                         .td(flags(claim)))
                     }))),
               pager.node)
         )
       ).html()
+    }
+
+    /// Whether the page offers to share out its claims: the viewer leads reviewers and some
+    /// claim on the page waits for review.
+    private var assigning: Bool {
+      !model.reviewers.isEmpty && model.claims.items.contains { ClaimAssignment.states.contains($0.claim.state) }
+    }
+
+    /// The ticked claims given to a reviewer, or taken back. The boxes in the table belong to
+    /// this form by their `form` attribute (a form cannot hold the table and the filter both).
+    private func assignForm() -> Node<HTML.BodyContext> {
+      guard let viewer else { return .empty }
+      return .form(
+        .class("inline-form"), .id("assign-form"), .method(.post), .action(SiteURL.claimAssign.path),
+        .input(.type(.hidden), .name(CSRF.field), .value(viewer.csrfToken)),
+        .input(.type(.hidden), .name("back"), .value(model.filter.path)),
+        .label(.for("assign-reviewer"), .text(text("将勾选的申请分派给", "Give the ticked claims to"))),
+        .namedSelect(
+          "reviewer", id: "assign-reviewer",
+          model.reviewers.map { .choice($0.id.description, $0.displayName) }
+            + [.choice("none", text("收回（不分派）", "nobody (take back)"))]),
+        .button(.type(.submit), .class("primary"), .id("assign-submit"), .text(text("分派", "Assign"))))
     }
 
     private func orderLabel(_ order: QueueOrder) -> String {

@@ -16,6 +16,8 @@ enum CorrectionsPage {
 
     func html() -> HTML {
       let path = SiteURL.corrections.path
+      let pager = Pager(
+        path: path, page: corrections, language: language, query: status.map { [("status", $0.rawValue)] } ?? [])
       return Layout(
         title: text("更正与作废", "Corrections"), language: language, currentPath: path, viewer: viewer,
         content: .group(
@@ -57,12 +59,8 @@ enum CorrectionsPage {
                     .unwrap(correction.decisionNote) { .text("：\($0)") }),
                   .td(decision(correction)))
               })),
-          .p(
-            .class("muted"), .id("corrections-total"),
-            .text(text("共 \(corrections.total) 条", "\(corrections.total) in all"))),
-          Pager(
-            path: path, page: corrections, language: language, query: status.map { [("status", $0.rawValue)] } ?? []
-          ).node)
+          pager.range,
+          pager.node)
       )
       .html()
     }

@@ -12,11 +12,47 @@ extension PagesController {
     let filter = ClaimQueuePage.Filter(
       stage: request.query[String.self, at: "stage"], deadline: request.query[String.self, at: "due"],
       search: request.query[String.self, at: "q"], order: request.query[String.self, at: "sort"],
-      viewer: request.viewer)
-    let model = try await ClaimQueuePage.Model.load(
-      filter: filter, page: page, today: request.today, claims: try request.claims)
+      who: request.query[String.self, at: "who"], viewer: request.viewer)
+    var model = try await ClaimQueuePage.Model.load(
+      filter: filter, page: page, today: request.today, viewerID: request.operatorAccount?.account.id,
+      mayAssign: request.viewer?.may(.assignClaims) == true, claims: try request.claims)
+    model.notice = request.takeFlash()
+    model.error = request.takeFlashError()
     return ClaimQueuePage.View(model: model, language: request.displayLanguage, viewer: request.viewer).html()
       .response()
+  }
+
+  struct AssignForm: Content {
+    var claims: [UUID]?
+    let reviewer: String?
+    let back: String?
+  }
+
+  /// The queue's ticked claims given to a reviewer, or taken back ("none"); back to the same
+  /// queue with what happened.
+  @Sendable func assignClaims(_ request: Request) async throws -> Response {
+    let form = try request.content.decode(AssignForm.self)
+    let back = form.back.flatMap { $0.hasPrefix(SiteURL.claimQueue.path + "?") ? $0 : nil } ?? SiteURL.claimQueue.path
+    let reviewer: UserAccount.ID?
+    switch form.reviewer {
+    case "none": reviewer = nil
+    case let text?: reviewer = UUID(uuidString: text).map(UserAccount.ID.init)
+    case nil: reviewer = nil
+    }
+    if form.reviewer != "none" && reviewer == nil {
+      request.flashError(LocalizedText(zh: "请选择本级的审核人员", en: "choose a reviewer of this area"))
+      return request.redirect(to: back)
+    }
+    do {
+      let changed = try await request.claims.assign((form.claims ?? []).map(ClaimRecord.ID.init), to: reviewer)
+      request.flash(
+        reviewer == nil
+          ? LocalizedText(zh: "已收回 \(changed.grouped) 件", en: "\(changed.grouped) taken back")
+          : LocalizedText(zh: "已分派 \(changed.grouped) 件", en: "\(changed.grouped) assigned"))
+    } catch let failure as ValidationFailure {
+      request.flashError(failure.summary)
+    }
+    return request.redirect(to: back)
   }
 
   @Sendable func claim(_ request: Request) async throws -> Response {

@@ -29,8 +29,9 @@ extension PagesController {
 
   @Sendable func paymentBatch(_ request: Request) async throws -> Response {
     let batch = try await request.payments.batch(try request.identifier())
-    return PaymentBatchPage.View(batch: batch, language: request.displayLanguage, viewer: request.viewer!).html()
-      .response()
+    return PaymentBatchPage.View(
+      batch: batch, language: request.displayLanguage, viewer: request.viewer!, notice: request.takeFlash()
+    ).html().response()
   }
 
   struct SettleForm: Content {

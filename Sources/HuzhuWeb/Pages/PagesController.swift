@@ -22,8 +22,10 @@ struct PagesController {
     authenticated.post(.workerBankAccount(.key), requires: .manageUnits, use: correctBankAccount)
     // The printable certificate names the holder in full.
     authenticated.get(.certificate(.key), requires: .viewPersonalData, use: certificate)
+    authenticated.get(.billCertificates(.key), requires: .viewPersonalData, use: billCertificates)
     authenticated.get(.receipt(.key), requires: .viewRegistry, use: receipt)
     authenticated.get(.claimQueue, requires: .viewClaims, use: claimQueue)
+    authenticated.post(.claimAssign, requires: .assignClaims, use: assignClaims)
     authenticated.get(.newClaim, requires: .intakeClaims, use: claimForm)
     authenticated.on(
       .POST, .newClaim, requires: .intakeClaims, body: .collect(maxSize: BodyLimits.claimForm), use: openClaim)
@@ -215,6 +217,16 @@ struct PagesController {
     return CertificatePage.View(
       model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
       error: request.takeFlashError()
+    ).html().response()
+  }
+
+  @Sendable func billCertificates(_ request: Request) async throws -> Response {
+    let asked = try request.pageRequest()
+    let (bill, certificates) = try await request.registry.certificates(
+      bill: try request.identifier(), page: PageQuery(page: asked.page, per: BillCertificatesPage.perPage))
+    return BillCertificatesPage.View(
+      bill: bill, certificates: certificates, today: request.today, language: request.displayLanguage,
+      viewer: request.viewer!
     ).html().response()
   }
 

@@ -14,6 +14,8 @@ enum RecoveriesPage {
 
     func html() -> HTML {
       let path = SiteURL.recoveries.path
+      let pager = Pager(
+        path: path, page: recoveries, language: language, query: status.map { [("status", $0.rawValue)] } ?? [])
       return Layout(
         title: text("追回", "Recoveries"), language: language, currentPath: path, viewer: viewer,
         content: .group(
@@ -44,12 +46,8 @@ enum RecoveriesPage {
                   .td(.text("\(recovery.openedBy) \(recovery.openedOn)")),
                   .td(.span(.class("badge"), .text(recovery.status.label.text(for: language)))))
               })),
-          .p(
-            .class("muted"), .id("recoveries-total"),
-            .text(text("共 \(recoveries.total) 条", "\(recoveries.total) in all"))),
-          Pager(
-            path: path, page: recoveries, language: language, query: status.map { [("status", $0.rawValue)] } ?? []
-          ).node)
+          pager.range,
+          pager.node)
       ).html()
     }
 

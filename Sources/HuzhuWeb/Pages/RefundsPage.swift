@@ -16,6 +16,8 @@ enum RefundsPage {
 
     func html() -> HTML {
       let path = SiteURL.refunds.path
+      let pager = Pager(
+        path: path, page: refunds, language: language, query: status.map { [("status", $0.rawValue)] } ?? [])
       return Layout(
         title: text("退费", "Refunds"), language: language, currentPath: path, viewer: viewer,
         content: .group(
@@ -73,10 +75,8 @@ enum RefundsPage {
                     .unwrap(refund.paidOn) { .text(" \($0) \(refund.paidReference ?? "")") }),
                   .td(transferForm(refund)))
               })),
-          .p(
-            .class("muted"), .id("refunds-total"), .text(text("共 \(refunds.total) 笔", "\(refunds.total) in all"))),
-          Pager(path: path, page: refunds, language: language, query: status.map { [("status", $0.rawValue)] } ?? [])
-            .node)
+          pager.range,
+          pager.node)
       ).html()
     }
 

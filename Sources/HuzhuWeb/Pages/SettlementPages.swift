@@ -138,7 +138,8 @@ enum SettlementPages {
     private func queue() -> Node<HTML.BodyContext> {
       let path = SiteURL.settlementsPage.path
       let page = model.page
-      let filter = model.exception.map { "&exception=\($0.rawValue)" } ?? ""
+      let pager = Pager(
+        path: path, page: page, language: language, query: model.exception.map { [("exception", $0.rawValue)] } ?? [])
       return .group(
         .h2(
           .text(
@@ -154,40 +155,30 @@ enum SettlementPages {
           }),
         page.items.isEmpty
           ? .p(.id("queue-empty"), .text(text("没有待处理的结算记录。", "Nothing waits.")))
-          : .table(
-            .class("data-table"), .id("settlement-queue"),
-            .thead(
-              .tr(
-                .th(.text(text("结算ID", "Settlement"))), .th(.text(text("姓名", "Name"))),
-                .th(.text(text("结算日期", "Settled"))), .th(.text(text("医院", "Hospital"))),
-                .th(.text(text("原因", "Reason"))), .th(.text(text("申请", "Claim"))))),
-            .tbody(
-              .forEach(page.items) { item in
+          : .group(
+            pager.range,
+            .table(
+              .class("data-table"), .id("settlement-queue"),
+              .thead(
                 .tr(
-                  .td(.a(.href(SiteURL.settlementPage(.value(item.id)).path), .text(item.record.settlementId))),
-                  .td(.text(item.record.name)), .td(.text(item.record.settledOn.description)),
-                  .td(.text(item.record.providerName ?? "")),
-                  .td(
-                    .text(item.exception?.label.text(for: language) ?? ""),
-                    .unwrap(item.exceptionDetail) { .div(.class("muted"), .text($0.text(for: language))) }),
-                  .td(
-                    .unwrap(item.claimID) { id in
-                      .a(.href(SiteURL.claimPage(.value(id)).path), .text(item.claimNumber ?? ""))
-                    }))
-              })),
-        .nav(
-          .class("pager"),
-          .if(
-            page.request.page > 1,
-            .a(.href("\(path)?page=\(page.request.page - 1)\(filter)"), .text(text("上一页", "Previous")))),
-          .span(
-            .text(
-              text(
-                "第 \(page.request.page) / \(page.pageCount) 页，共 \(page.total) 条",
-                "Page \(page.request.page) of \(page.pageCount), \(page.total) in all"))),
-          .if(
-            page.request.page < page.pageCount,
-            .a(.href("\(path)?page=\(page.request.page + 1)\(filter)"), .text(text("下一页", "Next"))))))
+                  .th(.text(text("结算ID", "Settlement"))), .th(.text(text("姓名", "Name"))),
+                  .th(.text(text("结算日期", "Settled"))), .th(.text(text("医院", "Hospital"))),
+                  .th(.text(text("原因", "Reason"))), .th(.text(text("申请", "Claim"))))),
+              .tbody(
+                .forEach(page.items) { item in
+                  .tr(
+                    .td(.a(.href(SiteURL.settlementPage(.value(item.id)).path), .text(item.record.settlementId))),
+                    .td(.text(item.record.name)), .td(.text(item.record.settledOn.description)),
+                    .td(.text(item.record.providerName ?? "")),
+                    .td(
+                      .text(item.exception?.label.text(for: language) ?? ""),
+                      .unwrap(item.exceptionDetail) { .div(.class("muted"), .text($0.text(for: language))) }),
+                    .td(
+                      .unwrap(item.claimID) { id in
+                        .a(.href(SiteURL.claimPage(.value(id)).path), .text(item.claimNumber ?? ""))
+                      }))
+                }))),
+        pager.node)
     }
   }
 

@@ -33,6 +33,11 @@ public enum SiteURL: Hashable, Sendable {
   case paymentBatchSettle(Parameter<PaymentBatch.ID>)
   /// A paid line the bank sent back (退汇).
   case paymentBatchReturn(Parameter<PaymentBatch.ID>)
+  /// Every pending line paid at once.
+  case paymentBatchSettleAll(Parameter<PaymentBatch.ID>)
+  /// The bank's answer file: uploaded, then checked (GET) and recorded (POST).
+  case paymentBatchAnswerUpload(Parameter<PaymentBatch.ID>)
+  case paymentBatchAnswers(Parameter<PaymentBatch.ID>)
   /// The audit log (audit administrator only).
   case auditLog
   case auditExport
@@ -46,6 +51,8 @@ public enum SiteURL: Hashable, Sendable {
   /// A unit's collective enrollment form; a payment recorded against a bill.
   case enrollPage(Parameter<WorkUnit.ID>)
   case billPay(Parameter<Bill.ID>)
+  /// The certificates a bill paid for, printed together.
+  case billCertificates(Parameter<Bill.ID>)
   /// The hardship pairing ledger and a visit recorded from it.
   case pairingsPage
   case pairingVisit(Parameter<HardshipPairing.ID>)
@@ -102,6 +109,8 @@ public enum SiteURL: Hashable, Sendable {
   /// A claim's page and the work queue (staff only).
   case claimPage(Parameter<ClaimRecord.ID>)
   case claimQueue
+  /// Claims of the queue given to a reviewer (or taken back).
+  case claimAssign
   /// The fund's reconciliation (staff only), finance's opening balance and period close.
   case funds
   case fundOpening
@@ -245,6 +254,9 @@ public enum SiteURL: Hashable, Sendable {
     case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
     case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
     case .paymentBatchReturn(let id): ["payments", id.component(SiteURL.idParameter), "return"]
+    case .paymentBatchSettleAll(let id): ["payments", id.component(SiteURL.idParameter), "settle-all"]
+    case .paymentBatchAnswerUpload(let id): ["payments", id.component(SiteURL.idParameter), "answers", "upload"]
+    case .paymentBatchAnswers(let id): ["payments", id.component(SiteURL.idParameter), "answers"]
     case .auditLog: ["audit"]
     case .auditExport: ["audit", "export"]
     case .rosterPage(let id): ["units", id.component(SiteURL.idParameter), "roster"]
@@ -254,6 +266,7 @@ public enum SiteURL: Hashable, Sendable {
     case .transferDecision(let id): ["transfers", id.component(SiteURL.idParameter)]
     case .enrollPage(let id): ["units", id.component(SiteURL.idParameter), "enroll"]
     case .billPay(let id): ["bills", id.component(SiteURL.idParameter), "pay"]
+    case .billCertificates(let id): ["bills", id.component(SiteURL.idParameter), "certificates"]
     case .pairingsPage: ["pairings"]
     case .pairingVisit(let id): ["pairings", id.component(SiteURL.idParameter), "visits"]
     case .accountsPage: ["accounts"]
@@ -279,6 +292,7 @@ public enum SiteURL: Hashable, Sendable {
     case .verifyCertificate: ["verify"]
     case .claimPage(let id): ["claims", id.component(SiteURL.idParameter)]
     case .claimQueue: ["claims"]
+    case .claimAssign: ["claims", "assign"]
     case .funds: ["funds"]
     case .fundOpening: ["funds", "opening"]
     case .fundClose: ["funds", "close"]

@@ -26,6 +26,15 @@
     request.send(new FormData(form));
   }
 
+  // A box that ticks or clears every box of a list (the boxes still work one by one).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.dataset || !box.dataset.checkAll) { return; }
+    document.querySelectorAll("input[type=checkbox]").forEach(function (other) {
+      if (other.name === box.dataset.checkAll) { other.checked = box.checked; }
+    });
+  });
+
   // A print button (the page prints from the browser's menu too).
   document.addEventListener("click", function (event) {
     var target = event.target.closest ? event.target.closest("[data-print]") : null;
