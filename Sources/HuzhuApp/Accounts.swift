@@ -191,6 +191,46 @@ public struct AuditLog: Sendable {
     return try await FluentAuditStore(database: services.database, scope: actor.scope).events(query, page: page)
   }
 
+  /// What the subjects of these entries are called where people read them, by subject: a
+  /// claim's, batch's or bill's number, a unit's or node's name, a member's name masked (the
+  /// audit administrator sees no personal data). Others, and any no longer in the actor's
+  /// scope, keep their id.
+  public func subjectNames(of events: [AuditEvent]) async throws -> [String: String] {
+    try actor.require(.viewAudit)
+    // The subjects as written (the id's case varies with who wrote it), by kind and id.
+    var subjects: [String: [UUID: [String]]] = [:]
+    for event in events {
+      guard let colon = event.subject.firstIndex(of: ":"),
+        let id = UUID(uuidString: String(event.subject[event.subject.index(after: colon)...]))
+      else { continue }
+      subjects[String(event.subject[..<colon]), default: [:]][id, default: []].append(event.subject)
+    }
+    var names: [String: String] = [:]
+    func name(_ kind: String, _ id: UUID, _ label: String?) {
+      guard let label else { return }
+      for subject in subjects[kind]?[id] ?? [] { names[subject] = label }
+    }
+    func ids(_ kind: String) -> [UUID] { subjects[kind].map { Array($0.keys) } ?? [] }
+    let database = services.database
+    let claims = FluentClaimStore(database: database, scope: actor.scope)
+    let registry = FluentRegistryStore(database: database, scope: actor.scope)
+    let enrollments = FluentEnrollmentStore(database: database, scope: actor.scope)
+    for id in ids("claim") { name("claim", id, try await claims.claim(.init(id))?.number) }
+    for id in ids("payment_batch") { name("payment_batch", id, try await claims.batch(.init(id))?.number) }
+    for id in ids("bill") { name("bill", id, try await enrollments.bill(.init(id))?.number) }
+    for (id, worker) in try await registry.workers(ids("worker").map { .init($0) }) {
+      name("worker", id.rawValue, PersonName.masked(worker.name))
+    }
+    for (id, unit) in try await registry.units(ids("unit").map { .init($0) }) { name("unit", id.rawValue, unit.name) }
+    let nodes = Set(ids("organisation"))
+    if !nodes.isEmpty {
+      for organisation in try await registry.organisations() where nodes.contains(organisation.id.rawValue) {
+        name("organisation", organisation.id.rawValue, organisation.name)
+      }
+    }
+    return names
+  }
+
   /// At most this many entries go into one export; more asks for a narrower filter.
   public static let exportLimit = 100_000
 

@@ -15,6 +15,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ.get("HUZHU_URL", "http://127.0.0.1:8080")
@@ -243,7 +244,26 @@ class Journey(unittest.TestCase):
         d.find_element(By.ID, "portal-apply").click()
         self.assertTrue(d.find_elements(By.ID, "portal-submit-claim"))
         self.shot("11b-portal-apply")
+        # "6500元" is read as 6,500 yuan: the form comes back for what is missing (the dates…),
+        # not for the amount.
+        d.find_element(By.ID, "figure_in_scope_cost").send_keys("6500元")
+        self.click_and_wait(d.find_element(By.ID, "portal-submit-claim"))
+        amount = d.find_element(By.ID, "figure_in_scope_cost")
+        self.assertEqual(amount.get_attribute("value"), "6500元")
+        self.assertNotIn("field-error", amount.find_element(By.XPATH, "./ancestor::div[1]").get_attribute("class"))
+        self.assertTrue(d.find_elements(By.CSS_SELECTOR, ".field-error #admissionDate"))
         self.open("/portal")
+        self.click_and_wait(d.find_element(By.ID, "portal-logout"))
+        # Back within the minute: a new code, not the one just used, and it signs in.
+        self.open("/portal/login")
+        d.find_element(By.ID, "idNumber").send_keys(id_number)
+        d.find_element(By.ID, "phone").send_keys(phone)
+        d.find_element(By.ID, "send-code").click()
+        again = re.search(r"验证码为 (\d{6})", d.find_element(By.ID, "demo-sms").text).group(1)
+        self.assertNotEqual(again, code)
+        d.find_element(By.ID, "code").send_keys(again)
+        d.find_element(By.ID, "check-code").click()
+        WebDriverWait(d, 10).until(lambda driver: driver.find_elements(By.ID, "portal-claims"))
         self.click_and_wait(d.find_element(By.ID, "portal-logout"))
 
         # The case becomes a public, anonymised story.
@@ -312,6 +332,17 @@ class Journey(unittest.TestCase):
         self.assertEqual(len(second), 50)
         self.assertNotEqual(first, second)
         self.shot("15-worker-search-page-2")
+        # A unit of 1,461 workers pages its members too.
+        self.open("/organisations")
+        d.find_element(By.LINK_TEXT, "安阳市总工会").click()
+        search = d.find_element(By.ID, "unit-search")
+        search.send_keys("公交")
+        search.submit()
+        d.find_element(By.LINK_TEXT, "安阳公交集团").click()
+        self.assertRegex(d.find_element(By.CSS_SELECTOR, "#unit-workers .pager-range").text,
+                         r"^第 1–100 条，共 [\d,]+ 条$")
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "#unit-workers nav.pager a[rel=next]"))
+        self.assertRegex(d.find_element(By.CSS_SELECTOR, "#unit-workers .pager-range").text, r"^第 101–200 条")
         # The dashboard's overdue figure opens the queue filtered to what it counts.
         self.open("/")
         overdue = self.count("work-overdue")
@@ -385,6 +416,38 @@ class Journey(unittest.TestCase):
         self.driver.save_screenshot(str(ARTIFACTS / "14-phone-unit-officer.png"))
         self.assertIn("本单位", self.driver.page_source)
 
+    def test_main_pages_fit_a_laptop_and_a_phone(self):
+        """Each role's daily pages at 1366 px (the navigation on one line) and at a phone's
+        390 px (nothing wider than the screen: wide tables scroll inside themselves)."""
+        d = self.driver
+        pages = {
+            "ay-window": ["/", "/claims", "/workers?q=4105", "/organisations", "/claims/new"],
+            "ay-reviewer": ["/claims?stage=review"],
+            "ay-approver": ["/claims?stage=review"],
+            "ay-finance": ["/payments", "/funds", "/refunds", "/corrections", "/statistics"],
+            "ay-leader": ["/", "/statistics", "/statistics/monthly"],
+            "ay-auditor": ["/audit"],
+        }
+        for who, paths in pages.items():
+            self.sign_in(who)
+            for path in paths:
+                for width, height in ((1366, 900), (390, 844)):
+                    d.set_window_size(width, height)
+                    self.open(path)
+                    name = f"fit-{who}-{path.strip('/').replace('/', '-').split('?')[0] or 'home'}-{width}"
+                    d.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+                    overflow = d.execute_script(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    self.assertLessEqual(overflow, 1, f"{path} as {who} is {overflow}px wider than {width}px")
+                    if width == 1366:
+                        tops = d.execute_script(
+                            "return Array.from(document.querySelectorAll('.site-nav a'))"
+                            ".map(a => a.getBoundingClientRect().top)")
+                        self.assertLessEqual(len(set(round(top) for top in tops)), 1,
+                                             f"the navigation wraps on {path} as {who}")
+            d.set_window_size(1280, 1000)
+            self.sign_out()
+
 
     def test_the_window_imports_a_roster_enrolls_and_takes_the_payment(self):
         d = self.driver
@@ -398,8 +461,8 @@ class Journey(unittest.TestCase):
         unit_url = d.current_url
         d.find_element(By.ID, "import-roster").click()
         roster = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
-        roster.write_text("姓名,身份证号,手机号\n孙浩," + id_number("410502", "19880214", 611) + ",13912340611\n",
-                          encoding="utf-8")
+        roster.write_text("姓名,身份证号,手机号\n孙浩," + id_number("410502", "19880214", 611) + ",13912340611\n"
+                          + "孙雪," + id_number("410502", "19900305", 622) + ",13912340622\n", encoding="utf-8")
         d.find_element(By.ID, "roster-file").send_keys(str(roster))
         d.find_element(By.ID, "roster-preview").click()
         WebDriverWait(d, 20).until(lambda driver: driver.find_elements(By.ID, "roster-figures"))
@@ -410,11 +473,13 @@ class Journey(unittest.TestCase):
         self.assertIn("花名册已导入", d.find_element(By.ID, "unit-notice").text)
 
         d.find_element(By.ID, "enroll-unit").click()
-        # The unit's other workers are enrolled already: only the new one, this time, named by
-        # ID number (1,461 workers are no list of checkboxes).
+        # The unit's other workers are enrolled already: only the new two, this time, named by
+        # ID number one a line as pasted from a spreadsheet (the browser sends CRLF between
+        # lines; 1,461 workers are no list of checkboxes).
         self.assertFalse(d.find_elements(By.NAME, "workers[]"))
         d.find_element(By.ID, "everyone").click()
-        d.find_element(By.ID, "idNumbers").send_keys(id_number("410502", "19880214", 611))
+        d.find_element(By.ID, "idNumbers").send_keys(
+            id_number("410502", "19880214", 611) + Keys.ENTER + id_number("410502", "19900305", 622))
         Select(d.find_element(By.ID, "product")).select_by_value("anyang|anyang-hospital")
         # Next year's cover, requested today: the request date is the server's.
         d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, "periodStart"), "2027-01-01")
@@ -429,16 +494,23 @@ class Journey(unittest.TestCase):
         enroll = d.find_element(By.ID, "enroll")
         enroll.click()
         WebDriverWait(d, 20).until(gone(enroll))
-        self.assertIn("已办理参保 1 人", d.find_element(By.ID, "unit-notice").text)
+        self.assertIn("已办理参保 2 人", d.find_element(By.ID, "unit-notice").text)
         for _ in range(3):  # employer, worker, city union
             form = d.find_element(By.CSS_SELECTOR, "form.payment-form")
             form.find_element(By.CSS_SELECTOR, "input[name=reference]").send_keys("ICBC-BROWSER")
             form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             WebDriverWait(d, 10).until(gone(form))
             self.assertIn("已登记缴费", d.find_element(By.ID, "unit-notice").text)
-        self.assertIn("1 人保障生效", d.find_element(By.ID, "unit-notice").text)
+        self.assertIn("2 人保障生效", d.find_element(By.ID, "unit-notice").text)
         self.shot("17-unit-paid")
         self.assertEqual(d.current_url.split("?")[0], unit_url)
+        # The bill's two certificates print together, each on its own sheet.
+        links = d.find_elements(By.CSS_SELECTOR, "a[id^='print-JF-ANYANG-2027-']")
+        self.click_and_wait(next(link for link in links if "（2 张）" in link.text))
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "#certificates article.certificate")), 2)
+        self.assertTrue(d.find_element(By.ID, "print-certificates").is_displayed())
+        self.shot("17a-certificates-print")
+        d.get(unit_url)
 
         # 孙浩 was enrolled in error after all: the window asks for the void from his
         # certificate, finance approves it, and the three payers' refunds are transferred.

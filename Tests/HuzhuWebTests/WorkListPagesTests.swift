@@ -234,6 +234,11 @@ struct WorkListPagesTests {
       ).items
       #expect(
         events.contains { $0.actor == "ay-window" && $0.detail.contains("printable certificates of \(bill.number)") })
+      // The audit page names the bill by its number, not its id.
+      let auditor = try await test.signIn("ay-auditor")
+      let log = try await test.get("/audit", headers: auditor.cookie).text
+      #expect(log.contains("缴费单 \(bill.number)") && log.contains("打印保障书，缴费单 \(bill.number)"))
+      #expect(!log.contains(bill.id.description.lowercased()) && !log.contains(bill.id.description.uppercased()))
 
       let yichun = try await test.signIn("yc-window")
       let foreign = try await test.get("/bills/\(bill.id)/certificates", headers: yichun.cookie)
@@ -273,6 +278,8 @@ struct WorkListPagesTests {
       let after = try await test.get("/claims?stage=review", headers: approver.cookie).text
       #expect(after.contains("已分派 2 件"))
       #expect(after.components(separatedBy: ">\(reviewer.displayName)</td>").count - 1 == 2)
+      let history = try await test.get("/claims/\(ids[0])", headers: approver.cookie).text
+      #expect(history.contains("分派审核") && history.contains(reviewer.displayName))
       let unassigned = try await test.get("/claims?stage=review&who=nobody", headers: approver.cookie).text
       #expect(Self.claimNumbers(unassigned) == Array(numbers.dropFirst(2)))
 

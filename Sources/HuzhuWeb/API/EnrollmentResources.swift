@@ -239,19 +239,6 @@ struct CertificateResource: Content {
   }
 }
 
-enum PersonName {
-  /// `王*英`, `李*`: the first character, and the last when the name is longer than two.
-  static func masked(_ name: String) -> String {
-    let characters = Array(name)
-    switch characters.count {
-    case 0, 1: return name
-    case 2: return String(characters[0]) + "*"
-    default:
-      return String(characters[0]) + String(repeating: "*", count: characters.count - 2) + String(characters.last!)
-    }
-  }
-}
-
 struct FundBalanceResource: Content {
   let schemeCode: String
   let versionLabel: String

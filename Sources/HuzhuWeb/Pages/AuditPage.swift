@@ -38,9 +38,12 @@ enum AuditPage {
   struct Model {
     let events: PagedResult<AuditEvent>
     let filter: Filter
+    /// The page's subjects by the names people know them by (``AuditLog/subjectNames(of:)``).
+    var subjectNames: [String: String] = [:]
 
     static func load(query filter: Filter, page: PageQuery, from log: AuditLog) async throws -> Model {
-      Model(events: try await log.events(filter.query, page: page), filter: filter)
+      let events = try await log.events(filter.query, page: page)
+      return Model(events: events, filter: filter, subjectNames: try await log.subjectNames(of: events.items))
     }
 
     func exportLink(_ format: String) -> String {
@@ -97,7 +100,8 @@ enum AuditPage {
                   .td(
                     .span(
                       .class("badge badge-audit-\(event.kind.rawValue)"), .text(event.kind.label.text(for: language)))),
-                  .td(.text(event.actor)), .td(.text(AuditText.subject(event.subject, language))),
+                  .td(.text(event.actor)),
+                  .td(.text(AuditText.subject(event.subject, language, names: model.subjectNames))),
                   .td(.text(AuditText.detail(event.detail, language))),
                   .td(.text(event.address ?? "")))
               })),

@@ -4,16 +4,17 @@ import HuzhuCore
 /// they happened (in English, the chain's hashes cover them, exports keep them); the page puts
 /// their subjects' kinds, the fixed phrases and the routes of page and API changes in Chinese.
 enum AuditText {
-  /// "account:ay-window" → "账号 ay-window"; "POST /claims/:id/act" → "提交 申请/:id/办理".
-  static func subject(_ subject: String, _ language: DisplayLanguage) -> String {
-    guard language == .zh else { return subject }
+  /// "account:ay-window" → "账号 ay-window"; "POST /claims/:id/act" → "提交 申请/:id/办理";
+  /// "claim:<id>" → "申请 LP-ANYANG-2020-000007" when `names` knows the subject by its number.
+  static func subject(_ subject: String, _ language: DisplayLanguage, names: [String: String] = [:]) -> String {
+    guard language == .zh else { return names[subject].map { "\(subject.prefix { $0 != ":" }) \($0)" } ?? subject }
     if let space = subject.firstIndex(of: " "), let method = methods[String(subject[..<space])] {
       return method + " " + route(String(subject[subject.index(after: space)...]))
     }
     guard let colon = subject.firstIndex(of: ":"), let kind = kinds[String(subject[..<colon])] else {
       return kinds[subject] ?? subject
     }
-    return kind + " " + subject[subject.index(after: colon)...]
+    return kind + " " + (names[subject] ?? String(subject[subject.index(after: colon)...]))
   }
 
   /// The detail with its fixed phrases in Chinese (names, numbers and reasons as typed).

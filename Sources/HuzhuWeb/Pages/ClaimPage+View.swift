@@ -368,6 +368,8 @@ extension ClaimPage {
       case "payment_returned": LocalizedText(zh: "银行退汇", en: "returned by the bank")
       case "recovery_opened": LocalizedText(zh: "发起追回", en: "recovery opened")
       case "recovery_repaid": LocalizedText(zh: "追回收款", en: "recovery repaid")
+      case "assign": LocalizedText(zh: "分派审核", en: "assigned for review")
+      case "unassign": LocalizedText(zh: "收回分派", en: "taken back from its reviewer")
       default: LocalizedText(zh: action, en: action)
       }
     }

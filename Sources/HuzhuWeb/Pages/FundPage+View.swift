@@ -35,28 +35,31 @@ extension FundPage {
             .a(
               .class("button"), .id("refunds-link"), .href(SiteURL.refunds.path + "?status=due"),
               .text(text("退费（待退款）", "Refunds (due)")))),
-          .table(
-            .class("data-table"), .id("fund-balances"),
-            .thead(
-              .tr(
-                .th(.text(text("方案", "Scheme"))), .th(.text(text("期间", "Period"))),
-                .th(.class("number"), .text(text("期初/上期结转", "Opening"))),
-                .th(.class("number"), .text(text("缴费", "Contributions"))),
-                .th(.class("number"), .text(text("工会补贴", "Subsidies"))),
-                .th(.class("number"), .text(text("退费", "Refunds"))),
-                .th(.class("number"), .text(text("已支付", "Claims paid"))),
-                .th(.class("number"), .text(text("冲正", "Reversals"))),
-                .th(.class("number"), .text(text("追回", "Recovered"))),
-                .th(.class("number"), .text(text("结转下期", "Carried forward"))),
-                .th(.class("number"), .text(text("结余", "Balance"))),
-                .th(.class("number"), .text(text("记录数", "Entries"))),
-                .th(.text(text("状态", "State"))),
-                .if(exports, .th(.text(text("台账", "Ledger")))))),
-            .tbody(
-              .forEach(model.balances) { balance in
-                row(model.schemeNames[balance.schemeCode] ?? balance.schemeCode, balance.versionLabel, balance)
-              },
-              .if(model.balances.count > 1, row(text("合计", "Total"), "", model.total, isTotal: true)))),
+          // Fourteen columns: wider than a laptop's content, so the table scrolls, not the page.
+          .div(
+            .class("table-scroll"),
+            .table(
+              .class("data-table"), .id("fund-balances"),
+              .thead(
+                .tr(
+                  .th(.text(text("方案", "Scheme"))), .th(.text(text("期间", "Period"))),
+                  .th(.class("number"), .text(text("期初/上期结转", "Opening"))),
+                  .th(.class("number"), .text(text("缴费", "Contributions"))),
+                  .th(.class("number"), .text(text("工会补贴", "Subsidies"))),
+                  .th(.class("number"), .text(text("退费", "Refunds"))),
+                  .th(.class("number"), .text(text("已支付", "Claims paid"))),
+                  .th(.class("number"), .text(text("冲正", "Reversals"))),
+                  .th(.class("number"), .text(text("追回", "Recovered"))),
+                  .th(.class("number"), .text(text("结转下期", "Carried forward"))),
+                  .th(.class("number"), .text(text("结余", "Balance"))),
+                  .th(.class("number"), .text(text("记录数", "Entries"))),
+                  .th(.text(text("状态", "State"))),
+                  .if(exports, .th(.text(text("台账", "Ledger")))))),
+              .tbody(
+                .forEach(model.balances) { balance in
+                  row(model.schemeNames[balance.schemeCode] ?? balance.schemeCode, balance.versionLabel, balance)
+                },
+                .if(model.balances.count > 1, row(text("合计", "Total"), "", model.total, isTotal: true))))),
           ledgerForms()
         )
       ).html()
@@ -87,7 +90,7 @@ extension FundPage {
       let close = isTotal ? nil : model.overview.close(scheme: balance.schemeCode, version: balance.versionLabel)
       return .tr(
         .class(isTotal ? "total-row" : ""),
-        .td(.text(scheme)), .td(.text(period)),
+        .td(.class("name"), .text(scheme)), .td(.text(period)),
         .td(.class("number"), .text(balance.opening.formatted)),
         .td(.class("number"), .text(balance.contributions.formatted)),
         .td(.class("number"), .text(balance.subsidies.formatted)),
