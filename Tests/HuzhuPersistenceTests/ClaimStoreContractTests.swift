@@ -289,6 +289,38 @@ struct ClaimStoreContractTests {
     }
   }
 
+  /// Two finance officers record the same bank answers at once, in opposite orders: neither
+  /// request fails, and each claim is paid once.
+  @Test(arguments: kinds)
+  func aBatchAnsweredTwiceAtOnceIsPaidOnce(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let world = try await world(db)
+      try await giveBankAccount(world)
+      let store = world.store
+      for index in 0..<3 {
+        let claim = try await submitted(world, selfPaid: 50_000, tag: "C\(index)", month: index + 1)
+        _ = try await store.perform(.review, on: claim.id, context: context(world, clerk))
+        _ = try await store.perform(.approve, on: claim.id, context: context(world, approver))
+      }
+      let batch = try await store.createBatch(scheme: "anyang", context: context(world, clerk))
+      let answers = batch.lines.map { PaymentAnswer(claimID: $0.claimID, paid: true, note: nil) }
+      let before = try #require(
+        try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang").first
+      ).claimsPaid
+      let finance = context(world, clerk)
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for order in [answers, answers.reversed()] {
+          group.addTask { _ = try await store.settle(order, in: batch.id, context: finance) }
+        }
+        try await group.waitForAll()
+      }
+      let after = try #require(
+        try await FluentEnrollmentStore(database: db.database).fundBalances(scheme: "anyang").first)
+      #expect(after.claimsPaid == before + batch.lines.reduce(.zero) { $0 + $1.amount })
+      #expect(try await store.batch(batch.id)?.lines.allSatisfy { $0.status == .paid } == true)
+    }
+  }
+
   /// Claims waiting for review given to a reviewer: found under their name, given to another,
   /// taken back, each step in the claim's history; a request naming a claim past review
   /// changes nothing; another area's store finds none of them.

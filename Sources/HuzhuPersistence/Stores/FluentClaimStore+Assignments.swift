@@ -15,7 +15,8 @@ extension FluentClaimStore {
   {
     try await database.writeTransaction { transaction in
       var changed = 0
-      for id in ids {
+      // In one order whoever assigns, so that two assignments at once wait instead of deadlocking.
+      for id in Set(ids).sorted(by: { $0.rawValue.uuidString < $1.rawValue.uuidString }) {
         let (row, record) = try await Self.locked(id, scope: scope, on: transaction)
         if let refusal = ClaimAssignment.refusal(record.state, number: record.number) {
           throw ValidationFailure([FieldError(field: "claims", code: "not_assignable", message: refusal)])

@@ -397,7 +397,9 @@ public struct FluentClaimStore: ClaimStore {
     try await mappingClosedPeriod {
       try await database.writeTransaction { transaction in
         try await requireBatch(batchID, on: transaction)
-        for answer in answers {
+        // Claims locked in one order whoever records, so that two answers to one batch at once
+        // wait for each other instead of deadlocking.
+        for answer in answers.sorted(by: { $0.claimID.rawValue.uuidString < $1.claimID.rawValue.uuidString }) {
           try await settleLine(answer, in: batchID, context: context, on: transaction)
         }
         return try await Self.batch(batchID, on: transaction)!
