@@ -33,6 +33,7 @@ let package = Package(
     .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+    .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
   ],
   targets: [
     .target(
@@ -82,6 +83,16 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The SMS provider over HTTP (the message gateway production uses).
+    .target(
+      name: "HuzhuSMS",
+      dependencies: [
+        "HuzhuCore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "HuzhuWeb",
       dependencies: [
@@ -90,6 +101,7 @@ let package = Package(
         "HuzhuPersistence",
         "HuzhuSchemeFiles",
         "HuzhuSpreadsheet",
+        "HuzhuSMS",
         .product(name: "Vapor", package: "vapor"),
         .product(name: "Plot", package: "Plot"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -165,7 +177,7 @@ let package = Package(
     .testTarget(
       name: "HuzhuWebTests",
       dependencies: [
-        "HuzhuWeb", "HuzhuApp", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuTestSupport",
+        "HuzhuWeb", "HuzhuApp", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuSMS", "HuzhuTestSupport",
         .product(name: "VaporTesting", package: "vapor"),
         .product(name: "Yams", package: "Yams"),
       ],

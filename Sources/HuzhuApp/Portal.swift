@@ -59,6 +59,95 @@ public struct Portal: Sendable {
     return Home(worker: standing.worker, enrollments: enrollments, claims: claims, schemeNames: names)
   }
 
+  /// One of the worker's own claims with what the portal shows of it.
+  public struct ClaimView: Sendable {
+    public let worker: Worker
+    public let claim: ClaimRecord
+    public let messages: [OutboxMessage]
+    /// The note of the latest refusal (its reason and words), while refused.
+    public let refusal: String?
+    /// When the claim was decided (its latest approval or refusal), if it was.
+    public let decidedAt: Date?
+    public let schemeName: String
+    /// The office handling it (the claim's node), for the letter's heading and the appeal route.
+    public let office: Organisation?
+  }
+
+  /// The claim, if it is the worker's own (another's does not exist here).
+  public func claim(_ id: ClaimRecord.ID) async throws -> ClaimView {
+    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    let store = FluentClaimStore(database: services.database)
+    guard let claim = try await store.claim(id), claim.workerID == worker else { throw UseCaseError.notFound }
+    let history = try await store.history(of: id)
+    let decision = history.last { $0.to == .approved || $0.to == .rejected }
+    let scheme = try await standing.schemes.scheme(code: claim.schemeCode)
+    return ClaimView(
+      worker: standing.worker, claim: claim, messages: try await store.outbox(claim: id),
+      refusal: claim.state == .rejected ? history.last(where: { $0.to == .rejected })?.note : nil,
+      decidedAt: decision?.at, schemeName: scheme?.definition.scheme.name ?? claim.schemeCode,
+      office: try await claim.organisationID.asyncMap { try await registry.organisation($0) } ?? nil)
+  }
+
+  /// The worker's appeal of a decision (a refusal, or an approval not yet paid): once, with a
+  /// reason; the claim goes back to review, the same step as at the window.
+  public func appeal(_ id: ClaimRecord.ID, reason: String, address: String?) async throws -> ClaimRecord {
+    let view = try await claim(id)
+    guard let scheme = try await standing()?.schemes.scheme(code: view.claim.schemeCode) else {
+      throw ClaimContexts.unknownScheme(view.claim.schemeCode)
+    }
+    let reason = String(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+    let context = try await ClaimContexts(services: services, actor: .system()).context(
+      scheme: try scheme.compiled(),
+      as: ClaimActor(
+        accountID: .init(worker.rawValue), name: "\(view.worker.name)（本人网上申诉）",
+        organisationKind: view.office?.kind ?? .cityFederation, organisationID: view.office?.id),
+      address: address)
+    let (record, _) = try await FluentClaimStore(database: services.database).perform(
+      .appeal(reason: reason), on: id, context: context)
+    try await AuditWriter(services).record(
+      .dataChange, actor: "worker:\(worker)", organisation: view.office?.id, subject: "claim:\(id)",
+      detail: "appeal by the worker", address: address)
+    return record
+  }
+
+  /// The worker's consent to the claim's story, if they gave one.
+  public func storyConsent(_ id: ClaimRecord.ID) async throws -> StoryConsent? {
+    _ = try await claim(id)
+    return try await FluentStoryStore(database: services.database).consent(of: id)
+  }
+
+  /// The worker gives (or takes back) consent to telling their paid claim as an anonymised
+  /// story; audited. Taking it back takes a published story down at once.
+  public func consentToStory(_ id: ClaimRecord.ID, _ given: Bool, address: String?) async throws -> StoryConsent? {
+    let view = try await claim(id)
+    let store = FluentStoryStore(database: services.database)
+    let consent: StoryConsent?
+    if given {
+      guard StoryConsent.mayConsent(to: view.claim) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "consent", code: "not_paid",
+            message: LocalizedText(zh: "互助金支付后才能同意展示案例", en: "a story can be told once the claim is paid"))
+        ])
+      }
+      consent = try await store.consent(to: view.claim, by: "本人网上同意", at: Date())
+    } else {
+      consent = try await store.withdraw(id, at: Date())
+    }
+    try await AuditWriter(services).record(
+      .dataChange, actor: "worker:\(worker)", organisation: view.office?.id, subject: "claim:\(id)",
+      detail: given ? "story consent given" : "story consent withdrawn", address: address)
+    return consent
+  }
+
+  /// One of the worker's own certificates (the e-certificate); another's does not exist here.
+  public func certificate(number: String) async throws -> Certificate {
+    guard let certificate = try await FluentEnrollmentStore(database: services.database).certificate(number: number),
+      certificate.enrollment.workerID == worker
+    else { throw UseCaseError.notFound }
+    return certificate
+  }
+
   /// The schemes the worker holds paid cover in, for the claim form.
   public func intakeChoices() async throws -> Claims.IntakeChoices? {
     guard let standing = try await standing() else { return nil }
@@ -125,10 +214,12 @@ public struct PortalCodes: Sendable {
     Documents.checksum(Data("\(worker):\(code)".utf8))
   }
 
-  /// The worker the ID number and phone name together, with a new code sent (false when one
-  /// was sent within the minute and no new one went); nil when they do not match, which is
-  /// audited without saying whether the ID number exists.
-  public func send(idNumber: String, phone: String, address: String?) async throws -> (worker: Worker, sent: Bool)? {
+  /// The worker the ID number and phone name together, with the text message of a new code
+  /// queued (nil when one was sent within the minute and no new one went); nil when they do not
+  /// match, which is audited without saying whether the ID number exists.
+  public func send(idNumber: String, phone: String, address: String?) async throws -> (
+    worker: Worker, message: OutgoingMessage.ID?
+  )? {
     guard case .success(let number) = ResidentIDNumber.validate(idNumber.trimmingCharacters(in: .whitespaces)),
       let worker = try await store.worker(idNumber: number, phone: phone)
     else {
@@ -137,14 +228,12 @@ public struct PortalCodes: Sendable {
       return nil
     }
     let code = PortalSignIn.newCode()
-    let sent = try await store.issue(
-      codeHash: Self.hash(code, for: worker.id), message: PortalSignIn.message(code: code), to: worker, at: Date())
-    return (worker, sent)
-  }
-
-  /// The text message waiting for the worker (shown on screen in the demo, which has no gateway).
-  public func pendingMessage(for worker: Worker.ID) async throws -> String? {
-    try await store.pendingMessage(for: worker, at: Date())
+    let now = Date()
+    let node = try await Portal(services, worker: worker.id).node()
+    let message = OutgoingMessage.portalCode(
+      code, phone: worker.phone ?? "", organisationID: node, workerID: worker.id, at: now)
+    let sent = try await store.issue(codeHash: Self.hash(code, for: worker.id), message: message, to: worker, at: now)
+    return (worker, sent ? message.id : nil)
   }
 
   /// Whether the code signs the worker in (once, within its time and tries); audited either way.

@@ -26,15 +26,15 @@ public struct PublicLookups: Sendable {
     return try await FluentEnrollmentStore(database: services.database).certificate(number: number)
   }
 
-  /// The latest paid claims as anonymised stories (``ClaimStory`` decides what may be told).
-  /// Read across every area on purpose: only the story leaves this function.
+  /// The published stories, latest paid first: paid claims whose workers consented and which
+  /// staff chose (``StoryConsent``), anonymised (``ClaimStory`` decides what may be told). Read
+  /// across every area on purpose: only the story leaves this function.
   public func stories(limit: Int = 30) async throws -> [ClaimStory] {
-    let claims = FluentClaimStore(database: services.database)
     let registry = FluentRegistryStore(database: services.database)
     let schemes = Dictionary(
       try await FluentSchemeStore(database: services.database).schemes().map { ($0.code, $0.definition) },
       uniquingKeysWith: { first, _ in first })
-    let paid = try await claims.latestPaid(limit: limit)
+    let paid = try await FluentStoryStore(database: services.database).publishedClaims(limit: limit)
     // Two reads for all of them, not two per story.
     let workers = try await registry.workers(Array(Set(paid.map(\.workerID))))
     let units = try await registry.units(Array(Set(workers.values.compactMap(\.unitID))))

@@ -24,6 +24,7 @@ public struct Upkeep: Sendable {
       sessions: try await Housekeeping.purgeSessions(
         on: services.database, now: now, idle: sessionIdle, lifetime: sessionLifetime),
       portalCodes: try await Housekeeping.purgePortalCodes(
-        on: services.database, now: now, keep: Self.portalCodeRetention))
+        on: services.database, now: now, keep: Self.portalCodeRetention),
+      expiredMessages: try await Housekeeping.expireMessages(on: services.database, now: now))
   }
 }

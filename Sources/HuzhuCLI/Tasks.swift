@@ -48,7 +48,11 @@ public enum Tasks {
               "url": .string("http://\(configuration.hostname):\(configuration.port)"),
               "database": .string(configuration.database.description),
             ])
-          try await keepHouse(app)
+          try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await keepHouse(app) }
+            group.addTask { await sendMessages(app) }
+            try await group.waitForAll()
+          }
         } catch {
           failure.withLockedValue { $0 = error }
           // The serve command may not have started the server yet: wait for it to, then stop it.
@@ -78,15 +82,48 @@ public enum Tasks {
             "housekeeping",
             metadata: [
               "sessions": .stringConvertible(report.sessions), "portalCodes": .stringConvertible(report.portalCodes),
+              "expiredMessages": .stringConvertible(report.expiredMessages),
             ])
         }
       } catch {
         app.logger.warning("housekeeping failed: \(String(reflecting: error))")
       }
       do {
+        let reminded = try await app.remind()
+        if reminded != Reminding.Report() {
+          app.logger.info(
+            "reminders queued",
+            metadata: [
+              "documents": .stringConvertible(reminded.documents), "renewals": .stringConvertible(reminded.renewals),
+              "certificates": .stringConvertible(reminded.certificates),
+            ])
+        }
+      } catch {
+        app.logger.warning("reminders failed: \(String(reflecting: error))")
+      }
+      do {
         try await Task.sleep(for: housekeepingInterval)
       } catch {
         return
+      }
+    }
+  }
+
+  /// Drains the text-message outbox until the server stops (nothing without a gateway).
+  static func sendMessages(_ app: Application) async {
+    guard let dispatcher = app.messageDispatcher else { return }
+    let logger = app.logger
+    await dispatcher.run { result in
+      switch result {
+      case .success(let round):
+        logger.info(
+          "messages",
+          metadata: [
+            "sent": .stringConvertible(round.sent), "retrying": .stringConvertible(round.retrying),
+            "gaveUp": .stringConvertible(round.gaveUp), "lost": .stringConvertible(round.lost),
+          ])
+      case .failure(let error):
+        logger.warning("sending messages failed: \(String(reflecting: error))")
       }
     }
   }

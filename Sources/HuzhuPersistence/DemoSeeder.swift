@@ -1,4 +1,5 @@
 import FluentKit
+import Foundation
 import HuzhuCore
 import SQLKit
 
@@ -133,6 +134,27 @@ extension DemoSeeder {
       let statistics = FluentStatisticsStore(database: transaction)
       for target in history.targets { try await statistics.save(target, by: "demo") }
       try await seedClaims(history.claims, on: transaction, schemes: schemes, scans: scans, calendar: calendar)
+      // A dozen of the latest paid claims told as stories, as if their workers had agreed and
+      // the union had chosen them: the public page is not empty in a demonstration.
+      let told = try await ClaimModel.query(on: transaction).filter(\.$state == ClaimState.paid.rawValue)
+        .filter(\.$paidOn != nil).sort(\.$paidOn, .descending).limit(12).all()
+      for claim in told {
+        let story = ClaimStoryModel()
+        story.id = claim.id
+        story.organisationID = claim.organisationID
+        story.consentedAt = Date()
+        story.consentedBy = "演示数据：本人书面同意"
+        story.publishedAt = Date()
+        story.publishedBy = "演示数据"
+        try await story.create(on: transaction)
+      }
+      // The history's texts went out when it happened: a demo's gateway is not to send a
+      // year of notices at its first start.
+      try await (transaction as? any SQLDatabase)?.update(MessageModel.schema)
+        .set("status", to: MessageStatus.sent.rawValue)
+        .set("sent_at", to: SQLColumn("created_at"))
+        .where("status", .equal, MessageStatus.pending.rawValue)
+        .run()
     }
   }
 

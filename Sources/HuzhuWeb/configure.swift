@@ -2,6 +2,7 @@ import Fluent
 import HuzhuApp
 import HuzhuCore
 import HuzhuPersistence
+import HuzhuSMS
 import HuzhuSchemeFiles
 import Vapor
 
@@ -21,6 +22,7 @@ public func configure(
   app.routes.defaultMaxBodySize = BodyLimits.standard
 
   try HuzhuDatabase.use(configuration.database, on: app.databases)
+  useMessages(configuration.messages, on: app)
 
   // Sessions live in the database (they survive a restart and serve several processes).
   // The cookie is HttpOnly and SameSite=Strict, Secure when served over HTTPS.
@@ -92,6 +94,23 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   return administrator
 }
 
+/// The message gateway and the dispatcher that drains the outbox through it.
+func useMessages(_ setting: MessageGatewaySetting, on app: Application) {
+  switch setting {
+  case .off:
+    app.huzhu.messageDispatcher = nil
+    app.huzhu.fakeGateway = nil
+  case .fake:
+    let fake = FakeMessageGateway()
+    app.huzhu.fakeGateway = fake
+    app.huzhu.messageDispatcher = MessageDispatcher(app.services(), gateway: fake)
+  case .http(let settings, let perSecond):
+    app.huzhu.fakeGateway = nil
+    app.huzhu.messageDispatcher = MessageDispatcher(
+      app.services(), gateway: HTTPMessageGateway(settings), perSecond: perSecond)
+  }
+}
+
 func routes(_ app: Application) throws {
   HealthController().register(on: app)
   MetricsController().register(on: app)
@@ -111,6 +130,8 @@ func routes(_ app: Application) throws {
   CorrectionsPagesController().register(authenticated: authenticated)
   RecoveriesPagesController().register(authenticated: authenticated)
   RefundsPagesController().register(authenticated: authenticated)
+  MessagesPagesController().register(authenticated: authenticated)
+  StoriesManageController().register(authenticated: authenticated)
   IndividualPagesController().register(authenticated: authenticated)
   PortalController().register(on: app)
   RegistryController().register(authenticated: authenticated)

@@ -241,6 +241,49 @@ class Journey(unittest.TestCase):
         self.assertIn(number, claims)
         self.assertIn("已支付", claims)
         self.shot("11-portal")
+        # The claim's page says in sentences why it paid what it paid; the letter prints alone.
+        self.click_and_wait(d.find_element(By.CSS_SELECTOR, "#portal-claims a"))
+        explanation = d.find_element(By.ID, "portal-explanation").text
+        self.assertIn("经审核给付互助金 ¥1,300.00", explanation)
+        self.assertIn("计算基数", explanation)
+        self.shot("11c-portal-claim")
+        # She agrees to her case being told, anonymously.
+        self.click_and_wait(d.find_element(By.ID, "portal-story-consent"))
+        self.assertIn("尚未被选用展示", d.find_element(By.ID, "portal-story-state").text)
+        self.click_and_wait(d.find_element(By.ID, "portal-letter"))
+        letter = d.find_element(By.ID, "decision-letter").text
+        self.assertIn("互助金给付通知书", letter)
+        self.assertIn("人民币 壹仟叁佰元整（¥1,300.00）", letter)
+        d.execute_script("window.__printed = 0; window.print = function () { window.__printed += 1; };")
+        d.find_element(By.ID, "print-letter").click()
+        self.assertEqual(d.execute_script("return window.__printed"), 1)
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            self.assertFalse(d.find_element(By.ID, "print-letter").is_displayed())
+            self.assertFalse(d.find_element(By.CLASS_NAME, "site-header").is_displayed())
+            self.assertTrue(d.find_element(By.ID, "decision-letter").is_displayed())
+        finally:
+            d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        self.shot("11d-portal-letter")
+        # Large text for older eyes, on a phone: bigger type, no site navigation, kept from page
+        # to page, and nothing wider than the screen.
+        d.set_window_size(390, 844)
+        try:
+            self.click_and_wait(d.find_element(By.ID, "text-switch"))
+            self.assertIn("large-text", d.find_element(By.TAG_NAME, "body").get_attribute("class"))
+            size = d.execute_script(
+                "return parseFloat(getComputedStyle(document.querySelector('#letter-decision')).fontSize)")
+            self.assertGreaterEqual(size, 19)
+            self.open("/portal")
+            self.assertIn("large-text", d.find_element(By.TAG_NAME, "body").get_attribute("class"))
+            self.assertFalse(d.find_element(By.CLASS_NAME, "site-nav").is_displayed())
+            wide = d.execute_script("return document.documentElement.scrollWidth")
+            self.assertLessEqual(wide, 392)
+            d.save_screenshot(str(ARTIFACTS / "11e-portal-large-text-phone.png"))
+            self.click_and_wait(d.find_element(By.ID, "text-switch"))
+            self.assertNotIn("large-text", d.find_element(By.TAG_NAME, "body").get_attribute("class") or "")
+        finally:
+            d.set_window_size(1280, 1000)
         d.find_element(By.ID, "portal-apply").click()
         self.assertTrue(d.find_elements(By.ID, "portal-submit-claim"))
         self.shot("11b-portal-apply")
@@ -266,8 +309,16 @@ class Journey(unittest.TestCase):
         WebDriverWait(d, 10).until(lambda driver: driver.find_elements(By.ID, "portal-claims"))
         self.click_and_wait(d.find_element(By.ID, "portal-logout"))
 
-        # The case becomes a public, anonymised story.
+        # The approver chooses her story; it becomes public, anonymised.
         self.open("/stories")
+        told_before = len(d.find_elements(By.CSS_SELECTOR, "#stories > li"))
+        self.sign_in("ay-approver")
+        self.open("/stories/manage")
+        self.click_and_wait(d.find_element(By.ID, f"publish-{number}"))
+        self.assertIn("展示中", d.find_element(By.ID, "story-candidates").text)
+        self.sign_out()
+        self.open("/stories")
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "#stories > li")), told_before + 1)
         self.assertIn("获得互助金 ¥1,300.00", d.find_element(By.ID, "stories").text)
         self.assertNotIn("王秀英", d.page_source)
 

@@ -109,7 +109,9 @@ struct InstallationTests {
           "HUZHU_DEMO_DATA": "true", "HUZHU_TWO_FACTOR": "optional", "HUZHU_DEMO_PASSWORD": "Aa-1234567890",
         ])
     }
-    #expect(refused?.problems.map(\.setting) == [.demoData, .demoPassword, .secureCookies, .secondFactor])
+    // Demo data would bring the demo's fake SMS gateway, which production refuses too.
+    #expect(
+      refused?.problems.map(\.setting) == [.demoData, .demoPassword, .secureCookies, .secondFactor, .messageGateway])
     #expect(refused?.description.contains("HTTPS") == true)
     #expect(refused?.description.contains("Aa-1234567890") == false)
     // HUZHU_MODE says the same as --production.
@@ -128,7 +130,37 @@ struct InstallationTests {
     let summary = accepted.startupSummary.joined(separator: "\n")
     #expect(summary.contains("mode: production"))
     #expect(summary.contains("secure cookies (HTTPS only): on"))
-    #expect(summary.contains("messages: not sent"))
+    #expect(summary.contains("messages: OFF"))
+    #expect(accepted.messages == .off)
+    // An SMS provider: every setting it needs is named when missing, and read when given.
+    let incomplete = #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.resolve(
+        environment: [
+          "HUZHU_MODE": "production", "HUZHU_SECURE_COOKIES": "true", "HUZHU_SMS": "http",
+          "HUZHU_SMS_URL": "ftp://sms", "HUZHU_SMS_TEMPLATES": "portal_kode=SMS_1", "HUZHU_SMS_RATE": "0",
+        ])
+    }
+    #expect(
+      incomplete?.problems.map(\.setting) == [
+        .messageURL, .messageAccount, .messageSecret, .messageSignName, .messageTemplates, .messageRate,
+      ])
+    let withProvider = try AppConfiguration.resolve(
+      environment: [
+        "HUZHU_MODE": "production", "HUZHU_SECURE_COOKIES": "true", "HUZHU_SMS": "http",
+        "HUZHU_SMS_URL": "https://sms.example.cn/send", "HUZHU_SMS_ACCOUNT": "acct", "HUZHU_SMS_SECRET": "k3y",
+        "HUZHU_SMS_SIGN_NAME": "某市总工会", "HUZHU_SMS_TEMPLATES": "portal_code=SMS_1001", "HUZHU_SMS_RATE": "50",
+      ])
+    guard case .http(let settings, let rate) = withProvider.messages else {
+      Issue.record("not the HTTP gateway: \(withProvider.messages)")
+      return
+    }
+    #expect(
+      settings.url == "https://sms.example.cn/send" && settings.templates == [.portalCode: "SMS_1001"] && rate == 50)
+    #expect(!withProvider.startupSummary.joined().contains("k3y"))
+    #expect(throws: ConfigurationError.self) {
+      try AppConfiguration.resolve(
+        production: true, environment: ["HUZHU_SECURE_COOKIES": "true", "HUZHU_SMS": "fake"])
+    }
     // The standard mode still starts as the README's demo.
     let demo = try AppConfiguration.resolve(environment: [:])
     #expect(!demo.isProduction && demo.loadsDemoData)

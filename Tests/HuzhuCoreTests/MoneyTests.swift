@@ -157,3 +157,17 @@ struct ChineseCapitalsTests {
     #expect(Money(fen: fen).chineseCapitals == expected)
   }
 }
+
+@Suite("Money in Chinese capitals")
+struct ChineseCapitalTests {
+  @Test(arguments: [
+    (0, "零元整"), (5, "伍分"), (50, "伍角"), (80_000, "捌佰元整"), (100_530, "壹仟零伍元叁角"),
+    (1_000_050, "壹万元伍角"), (1_000_005, "壹万元零伍分"), (10_010_000, "壹拾万零壹佰元整"),
+    (123_456_789, "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"), (100_000_000_00, "壹亿元整"),
+    (100_001_000_00, "壹亿零壹仟元整"), (1_234_000_000, "壹仟贰佰叁拾肆万元整"), (300_000, "叁仟元整"),
+    (-12_50, "负壹拾贰元伍角"), (1_001_00, "壹仟零壹元整"), (1_010_00, "壹仟零壹拾元整"), (1_100_00, "壹仟壹佰元整"),
+  ])
+  func amountsReadAsOnAPaymentNotice(fen: Int64, capital: String) {
+    #expect(Money(fen: fen).chineseCapital == capital)
+  }
+}

@@ -167,7 +167,14 @@ struct ClaimAPITests {
       #expect(!page.text.contains(phone))
       #expect(page.text.contains("→ \(phone.prefix(3))****\(phone.suffix(4))"))
       #expect(try await test.get("/claims", headers: clerk).text.contains("理赔工作台"))
-      // The paid case becomes a public, anonymised story: the amount, never the person.
+      // The paid case is told as a public, anonymised story once its worker agreed and staff
+      // chose it: the amount, never the person.
+      #expect(!(try await test.get("/stories").text.contains("获得互助金 ¥1,250.00")))
+      let paidClaim = try #require(try await FluentClaimStore(database: test.app.db).claim(.init(id)!))
+      let storyStore = FluentStoryStore(database: test.app.db)
+      _ = try await storyStore.consent(to: paidClaim, by: "本人", at: Date())
+      #expect(!(try await test.get("/stories").text.contains("获得互助金 ¥1,250.00")))
+      _ = try await storyStore.publish(paidClaim.id, true, by: "审批", at: Date())
       let stories = try await test.get("/stories").text
       #expect(stories.contains("获得互助金 ¥1,250.00"))
       #expect(stories.contains("住院 10 天"))

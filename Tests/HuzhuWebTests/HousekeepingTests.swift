@@ -57,12 +57,28 @@ struct HousekeepingTests {
         try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
       let worker = try #require(try await registry.worker(certificate.enrollment.workerID))
       let portal = FluentPortalStore(database: test.app.db)
+      func message(_ code: String, at time: Date) -> OutgoingMessage {
+        .portalCode(code, phone: worker.phone ?? "", organisationID: nil, workerID: worker.id, at: time)
+      }
+      let old = message("123456", at: now.addingTimeInterval(-3 * 86_400))
       #expect(
-        try await portal.issue(codeHash: "old", message: "m", to: worker, at: now.addingTimeInterval(-3 * 86_400)))
-      #expect(try await portal.issue(codeHash: "new", message: "m", to: worker, at: now))
+        try await portal.issue(codeHash: "old", message: old, to: worker, at: now.addingTimeInterval(-3 * 86_400)))
+      let fresh = message("654321", at: now)
+      #expect(try await portal.issue(codeHash: "new", message: fresh, to: worker, at: now))
       let codes = try await test.app.keepHouse(now: now)
       #expect(codes.portalCodes == 1)
-      #expect(try await test.app.keepHouse(now: now).portalCodes == 0)
+      // The old code's text message, never sent, is given up and its code blanked; the new one waits.
+      #expect(codes.expiredMessages == 1)
+      let outbox = FluentMessageStore(database: test.app.db)
+      let listed = try await outbox.messages(status: nil, troubledOnly: false, page: PageQuery()).items
+      let oldRow = try #require(listed.first { $0.message.id == old.id })
+      #expect(oldRow.status == .dead)
+      #expect(!oldRow.message.text.contains("123456"))
+      #expect(oldRow.message.parameters.isEmpty)
+      #expect(listed.first { $0.message.id == fresh.id }?.status == .pending)
+      let again = try await test.app.keepHouse(now: now)
+      #expect(again.portalCodes == 0)
+      #expect(again.expiredMessages == 0)
     }
   }
 }

@@ -52,6 +52,7 @@ struct MetricsTests {
       #expect(Self.sample(text, "huzhu_claims", #"state="draft""#) == 0)
       #expect(Self.sample(text, "huzhu_claims", #"state="paid""#) == 0)
       #expect(Self.sample(text, "huzhu_outbox_unsent") == 0)
+      #expect(Self.sample(text, "huzhu_outbox_undelivered") == 0)
       #expect(Self.sample(text, "huzhu_ready") == 1)
       #expect((Self.sample(text, "huzhu_database_pool_size") ?? 0) >= 1)
       #expect(Self.sample(text, "huzhu_http_requests_in_flight") == 1)  // the scrape itself

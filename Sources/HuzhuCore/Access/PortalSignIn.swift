@@ -32,7 +32,7 @@ public protocol PortalStore: Sendable {
   func worker(idNumber: ResidentIDNumber, phone: String) async throws -> Worker?
   /// Stores a new code for the worker (and its message in the outbox). Returns false, storing
   /// nothing, when a code still unused was issued less than ``PortalSignIn/resendInterval`` ago.
-  func issue(codeHash: String, message: String, to worker: Worker, at now: Date) async throws -> Bool
+  func issue(codeHash: String, message: OutgoingMessage, to worker: Worker, at now: Date) async throws -> Bool
   /// True (and the code used up) when `codeHash` matches the worker's latest code, unexpired,
   /// unused and tried fewer than ``PortalSignIn/maximumAttempts`` times; every try counts.
   func redeem(codeHash: String, for worker: Worker.ID, at now: Date) async throws -> Bool

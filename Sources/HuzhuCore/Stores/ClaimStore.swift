@@ -126,20 +126,28 @@ public protocol DocumentStorage: Sendable {
   func remove(sha256: String) throws
 }
 
-/// A message waiting in the outbox for the SMS gateway.
+/// A claim's text message to its member, as the claim shows it (the outbox holds it as an
+/// ``OutgoingMessage``).
 public struct OutboxMessage: Sendable, Equatable, Codable {
   public let claimID: ClaimRecord.ID
   public let phone: String?
   public let notice: ClaimNotice
   public let text: String
   public let createdAt: Date
+  public let status: MessageStatus
+  public let sentAt: Date?
 
-  public init(claimID: ClaimRecord.ID, phone: String?, notice: ClaimNotice, text: String, createdAt: Date) {
+  public init(
+    claimID: ClaimRecord.ID, phone: String?, notice: ClaimNotice, text: String, createdAt: Date,
+    status: MessageStatus = .pending, sentAt: Date? = nil
+  ) {
     self.claimID = claimID
     self.phone = phone
     self.notice = notice
     self.text = text
     self.createdAt = createdAt
+    self.status = status
+    self.sentAt = sentAt
   }
 }
 

@@ -41,6 +41,8 @@ public enum HuzhuMigrations {
       M032_MemberPrices(),
       M033_PartialClaimIndexes(),
       M034_ClaimAssignments(),
+      M035_Messages(),
+      M036_ClaimStories(),
     ]
   }
 

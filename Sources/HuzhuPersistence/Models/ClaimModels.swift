@@ -224,34 +224,6 @@ final class BenefitLedgerModel: Model, @unchecked Sendable {
   }
 }
 
-final class NotificationModel: Model, @unchecked Sendable {
-  static let schema = "notifications"
-
-  @ID(key: .id) var id: UUID?
-  @Field(key: "claim_id") var claimID: UUID
-  @OptionalField(key: "phone") var phone: String?
-  @Field(key: "notice") var notice: String
-  @Field(key: "text") var text: String
-  @Field(key: "created_at") var createdAt: Date
-  @OptionalField(key: "sent_at") var sentAt: Date?
-
-  init() {}
-
-  init(_ message: OutboxMessage) {
-    id = UUID.timeOrdered()
-    claimID = message.claimID.rawValue
-    phone = message.phone
-    notice = message.notice.rawValue
-    text = message.text
-    createdAt = message.createdAt
-  }
-
-  func domain() throws -> OutboxMessage {
-    guard let notice = ClaimNotice(rawValue: notice) else { throw CorruptRow(table: Self.schema, column: "notice") }
-    return OutboxMessage(claimID: .init(claimID), phone: phone, notice: notice, text: text, createdAt: createdAt)
-  }
-}
-
 final class PaymentBatchModel: Model, NodeOwned, @unchecked Sendable {
   static let ownerKey = \PaymentBatchModel.$organisationID
 

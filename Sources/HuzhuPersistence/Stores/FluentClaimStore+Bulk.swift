@@ -192,7 +192,7 @@ extension FluentClaimStore {
     }
     var records: [ClaimRecord] = []
     var history: [(ClaimRecord.ID, ClaimHistoryEntry)] = []
-    var outbox: [OutboxMessage] = []
+    var outbox: [OutgoingMessage] = []
     var documents: [ClaimDocument] = []
     for case let item? in opened {
       switch item {
@@ -228,7 +228,7 @@ extension FluentClaimStore {
 
   /// A claim of a batch, or why it cannot be opened.
   enum Opened {
-    case claim(ClaimRecord, history: [ClaimHistoryEntry], documents: [ClaimDocument], message: OutboxMessage?)
+    case claim(ClaimRecord, history: [ClaimHistoryEntry], documents: [ClaimDocument], message: OutgoingMessage?)
     case refused(FieldError)
   }
 
@@ -303,7 +303,7 @@ extension FluentClaimStore {
         claimID: record.id, kind: document.kind, fileName: document.fileName, format: document.format,
         size: document.size, sha256: document.sha256, uploadedBy: context.actor.name, uploadedAt: now)
     }
-    var message: OutboxMessage?
+    var message: OutgoingMessage?
     if submitting(record, index),
       case .success(.moved) = ClaimWorkflow.apply(.submit, to: &record.progress, by: context.actor)
     {
@@ -335,16 +335,14 @@ extension FluentClaimStore {
               at: now, actor: straightThrough.name, address: context.address, action: action, from: from, to: to,
               note: action == "approve" ? "一站式结算：按方案规则自动审批" : nil))
         }
-        message = OutboxMessage(
-          claimID: record.id, phone: person.phone, notice: .settled,
-          text: ClaimNotice.settled.text(
-            claimNumber: record.number, amount: record.payable, note: record.intake.hospital, dueOn: record.dueOn),
-          createdAt: now)
+        message = .notice(
+          .settled, claimNumber: record.number, amount: record.payable, note: record.intake.hospital,
+          dueOn: record.dueOn, phone: person.phone, organisationID: record.organisationID, claimID: record.id,
+          workerID: record.workerID, at: now)
       } else {
-        message = OutboxMessage(
-          claimID: record.id, phone: person.phone, notice: .submitted,
-          text: ClaimNotice.submitted.text(claimNumber: record.number, amount: nil, note: nil, dueOn: record.dueOn),
-          createdAt: now)
+        message = .notice(
+          .submitted, claimNumber: record.number, amount: nil, note: nil, dueOn: record.dueOn, phone: person.phone,
+          organisationID: record.organisationID, claimID: record.id, workerID: record.workerID, at: now)
       }
     }
     return .claim(record, history: history, documents: documents, message: message)
@@ -353,7 +351,7 @@ extension FluentClaimStore {
   /// Everything a batch of new claims writes, as multi-row INSERTs.
   static func insert(
     _ records: [ClaimRecord], documents: [ClaimDocument], history: [(ClaimRecord.ID, ClaimHistoryEntry)],
-    outbox: [OutboxMessage], on sql: any SQLDatabase
+    outbox: [OutgoingMessage], on sql: any SQLDatabase
   ) async throws {
     try await StatementQueue.with { queue in
       try await insert(records, documents: documents, history: history, outbox: outbox, on: sql, queue: queue)
@@ -363,7 +361,7 @@ extension FluentClaimStore {
   /// The same, each statement queued on `queue` as soon as it is made.
   static func insert(
     _ records: [ClaimRecord], documents: [ClaimDocument], history: [(ClaimRecord.ID, ClaimHistoryEntry)],
-    outbox: [OutboxMessage], on sql: any SQLDatabase, queue: StatementQueue
+    outbox: [OutgoingMessage], on sql: any SQLDatabase, queue: StatementQueue
   ) async throws {
     let now = Date()
     var claims = BulkRows(
@@ -410,14 +408,7 @@ extension FluentClaimStore {
         .nullable(entry.note))
     }
     try await entries.write(on: sql, queue: queue)
-    var messages = BulkRows(
-      NotificationModel.schema, columns: ["id", "claim_id", "phone", "notice", "text", "created_at", "sent_at"])
-    for message in outbox {
-      messages.append(
-        .uuid(UUID.timeOrdered()), .uuid(message.claimID.rawValue), .nullable(message.phone),
-        .text(message.notice.rawValue), .text(message.text), .timestamp(message.createdAt), .null)
-    }
-    try await messages.write(on: sql, queue: queue)
+    try await FluentMessageStore.rows(outbox).write(on: sql, queue: queue)
   }
 }
 

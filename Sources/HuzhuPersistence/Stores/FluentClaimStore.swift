@@ -642,8 +642,7 @@ public struct FluentClaimStore: ClaimStore {
   }
 
   private func outboxRows(_ id: ClaimRecord.ID) async throws -> [OutboxMessage] {
-    try await NotificationModel.query(on: database).filter(\.$claimID == id.rawValue).sort(\.$createdAt).all()
-      .map { try $0.domain() }
+    try await FluentMessageStore.outbox(claim: id, on: database)
   }
 
   public func document(_ id: ClaimDocument.ID) async throws -> ClaimDocument? {
@@ -892,12 +891,12 @@ public struct FluentClaimStore: ClaimStore {
     _ record: ClaimRecord, _ notice: ClaimNotice, note: String?, amount: Money? = nil, on database: any Database
   ) async throws {
     let phone = try await WorkerModel.find(record.workerID.rawValue, on: database)?.phone
-    let text = notice.text(
-      claimNumber: record.number, amount: amount ?? (notice == .approved || notice == .paid ? record.payable : nil),
-      note: note, dueOn: record.dueOn)
-    try await NotificationModel(
-      OutboxMessage(claimID: record.id, phone: phone, notice: notice, text: text, createdAt: Date())
-    ).create(on: database)
+    let message = OutgoingMessage.notice(
+      notice, claimNumber: record.number,
+      amount: amount ?? (notice == .approved || notice == .paid ? record.payable : nil), note: note,
+      dueOn: record.dueOn, phone: phone, organisationID: record.organisationID, claimID: record.id,
+      workerID: record.workerID, at: Date())
+    try await FluentMessageStore(database: database).enqueue([message])
   }
 
   static func log(

@@ -36,7 +36,7 @@ public struct FluentPortalStore: PortalStore {
     return worker
   }
 
-  public func issue(codeHash: String, message: String, to worker: Worker, at now: Date) async throws -> Bool {
+  public func issue(codeHash: String, message: OutgoingMessage, to worker: Worker, at now: Date) async throws -> Bool {
     try await database.writeTransaction { transaction in
       // A code already used does not hold the next one back: the worker signed in with it, and
       // asking again within the minute got the used code shown, then refused.
@@ -48,12 +48,12 @@ public struct FluentPortalStore: PortalStore {
       row.id = UUID()
       row.workerID = worker.id.rawValue
       row.phone = worker.phone ?? ""
-      row.message = message
       row.codeHash = codeHash
       row.expiresAt = now.addingTimeInterval(PortalSignIn.validity)
       row.attempts = 0
       row.createdAt = now
       try await row.create(on: transaction)
+      try await FluentMessageStore(database: transaction).enqueue([message])
       return true
     }
   }
@@ -79,13 +79,5 @@ public struct FluentPortalStore: PortalStore {
       try await row.update(on: transaction)
       return true
     }
-  }
-
-  /// The text message of the worker's latest code still usable at `now` (unused, unexpired),
-  /// not yet sent by a gateway: the demo shows it where the text would arrive.
-  public func pendingMessage(for worker: Worker.ID, at now: Date) async throws -> String? {
-    try await PortalCodeModel.query(on: database).filter(\.$workerID == worker.rawValue).filter(\.$sentAt == nil)
-      .filter(\.$usedAt == nil).filter(\.$expiresAt > now)
-      .sort(\.$createdAt, .descending).first()?.message
   }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import FluentKit
 import Foundation
+import HuzhuCore
 
 /// What ages out of the database: browser sessions that have ended and portal codes long
 /// expired. Every step deletes only rows that are dead by the clock, so two app instances
@@ -9,10 +10,14 @@ public enum Housekeeping {
   public struct Report: Sendable, Equatable {
     public var sessions = 0
     public var portalCodes = 0
+    /// Code messages that expired unsent (no gateway, or one down all along): given up, their
+    /// codes blanked.
+    public var expiredMessages = 0
 
-    public init(sessions: Int = 0, portalCodes: Int = 0) {
+    public init(sessions: Int = 0, portalCodes: Int = 0, expiredMessages: Int = 0) {
       self.sessions = sessions
       self.portalCodes = portalCodes
+      self.expiredMessages = expiredMessages
     }
   }
 
@@ -66,5 +71,28 @@ public enum Housekeeping {
     guard count > 0 else { return 0 }
     try await PortalCodeModel.query(on: database).filter(\.$expiresAt < cutoff).delete()
     return count
+  }
+
+  /// Gives up the secret messages (sign-in codes) that expired unsent and blanks their text:
+  /// with no gateway, or one down past a code's ten minutes, no usable code stays in the table.
+  /// Leased messages are left to their dispatcher, which gives them up itself.
+  public static func expireMessages(on database: any Database, now: Date) async throws -> Int {
+    let secret = MessageKind.allCases.filter(\.isSecret).map(\.rawValue)
+    let expired = MessageModel.query(on: database).filter(\.$status == MessageStatus.pending.rawValue)
+      .filter(\.$kind ~~ secret).filter(\.$expiresAt < now)
+      .group(.or) { $0.filter(\.$leaseUntil == nil).filter(\.$leaseUntil < now) }
+    let ids = try await expired.all(\.$id)
+    guard !ids.isEmpty else { return 0 }
+    try await database.writeTransaction { transaction in
+      try await MessageModel.query(on: transaction).filter(\.$id ~~ ids)
+        .filter(\.$status == MessageStatus.pending.rawValue)
+        .group(.or) { $0.filter(\.$leaseUntil == nil).filter(\.$leaseUntil < now) }
+        .set(\.$status, to: MessageStatus.dead.rawValue)
+        .set(\.$text, to: OutgoingMessage.redactedCode)
+        .set(\.$parameters, to: "{}")
+        .set(\.$lastError, to: "expired before it could be sent")
+        .update()
+    }
+    return ids.count
   }
 }

@@ -9,6 +9,8 @@ import SQLKit
 public struct OperationalFigures: Sendable, Equatable {
   public var claimsByState: [ClaimState: Int]
   public var unsentMessages: Int
+  /// Messages given up (the staff's dead letters).
+  public var undeliveredMessages: Int = 0
   /// Age of the oldest unsent message, in seconds; 0 when none waits.
   public var oldestUnsentSeconds: Double
   /// PostgreSQL only (`pg_stat_activity`): active, idle, idle in transaction…
@@ -26,9 +28,12 @@ public struct OperationalFigures: Sendable, Equatable {
       }
     }
     let outbox = try await sql.raw(
-      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM notifications WHERE sent_at IS NULL"
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM messages WHERE status = 'pending'"
     ).first()
     let unsent = try outbox?.decode(column: "n", as: Int.self) ?? 0
+    let dead =
+      try await sql.raw("SELECT COUNT(*) AS n FROM messages WHERE status = 'dead'").first()?.decode(
+        column: "n", as: Int.self) ?? 0
     let oldest =
       try outbox?.decodeNil(column: "oldest") == false ? outbox?.decode(column: "oldest", as: Date.self) : nil
     var connections: [String: Int] = [:]
@@ -42,8 +47,10 @@ public struct OperationalFigures: Sendable, Equatable {
         connections[try row.decode(column: "s", as: String.self)] = try row.decode(column: "n", as: Int.self)
       }
     }
-    return OperationalFigures(
+    var figures = OperationalFigures(
       claimsByState: claims, unsentMessages: unsent,
       oldestUnsentSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0, databaseConnections: connections)
+    figures.undeliveredMessages = dead
+    return figures
   }
 }

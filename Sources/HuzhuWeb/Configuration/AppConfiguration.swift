@@ -46,6 +46,12 @@ public struct AppConfiguration: Sendable, Equatable {
   public var isProduction: Bool
   /// The bearer token `GET /metrics` asks for; nil: no metrics endpoint (404).
   public var metricsToken: String?
+  /// Where text messages go (``MessageGatewaySetting``): the fake gateway in a demo, none
+  /// unless configured otherwise.
+  public var messages: MessageGatewaySetting
+  /// The address members reach the site at (`HUZHU_PUBLIC_URL`, e.g. `https://huzhu.example.cn`):
+  /// the certificates' QR codes point there. Without it, the address the request came to.
+  public var publicURL: String?
   /// Where scans and rosters are stored, by their checksum: `<data-dir>/documents` unless
   /// `HUZHU_DOCUMENTS_DIR` names a directory every instance shares (NFS, a mounted volume).
   public var documentsDirectory: String {
@@ -69,8 +75,11 @@ public struct AppConfiguration: Sendable, Equatable {
     secureCookies: Bool = false, loadsDemoHistory: Bool = false, limits: InputLimits = .standard,
     trustedProxies: [String] = [], auditRetention: AuditRetention = .standard,
     secondFactor: SecondFactor.Policy = .optional, secretsKey: SecretsKey = .ephemeral, isProduction: Bool = false,
-    metricsToken: String? = nil, documentsDirectory: String? = nil
+    metricsToken: String? = nil, documentsDirectory: String? = nil, messages: MessageGatewaySetting? = nil,
+    publicURL: String? = nil
   ) {
+    self.publicURL = publicURL
+    self.messages = messages ?? (loadsDemoData ? .fake : .off)
     self.metricsToken = metricsToken
     self.documentsOverride = documentsDirectory
     self.isProduction = isProduction
@@ -120,6 +129,14 @@ public struct AppConfiguration: Sendable, Equatable {
     case metricsToken = "HUZHU_METRICS_TOKEN"
     case logFormat = "HUZHU_LOG_FORMAT"
     case documentsDirectory = "HUZHU_DOCUMENTS_DIR"
+    case messageGateway = "HUZHU_SMS"
+    case messageURL = "HUZHU_SMS_URL"
+    case messageAccount = "HUZHU_SMS_ACCOUNT"
+    case messageSecret = "HUZHU_SMS_SECRET"
+    case messageSignName = "HUZHU_SMS_SIGN_NAME"
+    case messageTemplates = "HUZHU_SMS_TEMPLATES"
+    case messageRate = "HUZHU_SMS_RATE"
+    case publicURL = "HUZHU_PUBLIC_URL"
   }
 
   /// Resolves the configuration; flags win over the environment.
@@ -279,9 +296,27 @@ public struct AppConfiguration: Sendable, Equatable {
           accepted: "24 to 256 printable ASCII characters without spaces (openssl rand -hex 24)"))
     }
 
+    let messages = Self.messages(environment, demo: demo, problems: &problems)
+    var publicURL: String?
+    if let text = environment[Setting.publicURL.rawValue], !text.isEmpty {
+      if let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
+        url.query == nil
+      {
+        publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+      } else {
+        problems.append(
+          .init(setting: .publicURL, value: text, accepted: "the site's address, e.g. https://huzhu.example.cn"))
+      }
+    }
     if isProduction {
       problems += productionProblems(
         demo: demo, secureCookies: secureCookies, secondFactor: secondFactor, demoPassword: demoPassword)
+      if messages == .fake {
+        problems.append(
+          .init(
+            setting: .messageGateway, value: "fake",
+            accepted: "http (the provider's settings) or off: production sends real messages or none"))
+      }
     }
 
     guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
@@ -290,7 +325,8 @@ public struct AppConfiguration: Sendable, Equatable {
       loadsDemoData: demo, demoPassword: demoPassword, secureCookies: secureCookies, loadsDemoHistory: demoHistory,
       limits: limits, trustedProxies: proxies, auditRetention: retention, secondFactor: secondFactor,
       secretsKey: secretsKey, isProduction: isProduction, metricsToken: metricsToken,
-      documentsDirectory: environment[Setting.documentsDirectory.rawValue].flatMap { $0.isEmpty ? nil : $0 })
+      documentsDirectory: environment[Setting.documentsDirectory.rawValue].flatMap { $0.isEmpty ? nil : $0 },
+      messages: messages, publicURL: publicURL)
   }
 
   /// What production mode refuses, each naming the setting to change.
@@ -333,9 +369,7 @@ public struct AppConfiguration: Sendable, Equatable {
       "文件 documents: \(documentsDirectory)",
       "指标 metrics: \(metricsToken == nil ? "off (set HUZHU_METRICS_TOKEN)" : "GET /metrics with the bearer token")",
     ]
-    // No message dispatcher exists yet (issue 27): outbox messages, the portal's one-time
-    // codes among them, are kept but not sent. Said at every start until one does.
-    lines.append("短信 messages: not sent (no gateway yet); workers cannot receive portal codes")
+    lines.append("短信 messages: \(messages.summary)")
     return lines
   }
 

@@ -67,6 +67,7 @@ final class HuzhuMetrics: Sendable {
     }
     Metrics.Gauge(label: "huzhu_outbox_unsent", factory: factory).record(figures.unsentMessages)
     Metrics.Gauge(label: "huzhu_outbox_oldest_unsent_seconds", factory: factory).record(figures.oldestUnsentSeconds)
+    Metrics.Gauge(label: "huzhu_outbox_undelivered", factory: factory).record(figures.undeliveredMessages)
     for (state, count) in figures.databaseConnections {
       Metrics.Gauge(label: "huzhu_database_connections", dimensions: [("state", state)], factory: factory).record(count)
     }

@@ -14,6 +14,7 @@ enum BillCertificatesPage {
     let today: CalendarDate
     let language: DisplayLanguage
     let viewer: Viewer
+    var publicAddress: String? = nil
 
     func html() -> HTML {
       let path = SiteURL.billCertificates(.value(bill.id)).path
@@ -49,7 +50,7 @@ enum BillCertificatesPage {
           .div(
             .class("certificate-run"), .id("certificates"),
             .forEach(certificates.items) {
-              CertificateSheet(certificate: $0, today: today, language: language).node()
+              CertificateSheet(certificate: $0, today: today, language: language, publicAddress: publicAddress).node()
             }),
           .div(.class("no-print"), pager.node)
         )

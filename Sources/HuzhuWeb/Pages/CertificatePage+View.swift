@@ -9,6 +9,7 @@ extension CertificatePage {
     var viewer: Viewer? = nil
     var notice: LocalizedText? = nil
     var error: LocalizedText? = nil
+    var publicAddress: String? = nil
 
     func html() -> HTML {
       let certificate = model.certificate
@@ -38,7 +39,9 @@ extension CertificatePage {
                   "本保障书已作废：保障已撤销（参保作废或退保），缴费按付款方退还。",
                   "This certificate is void: the cover was withdrawn (enrolled in error, or withdrawn), its contributions refunded to their payers."
                 )))),
-          CertificateSheet(certificate: certificate, today: model.today, language: language).node(),
+          CertificateSheet(
+            certificate: certificate, today: model.today, language: language, publicAddress: publicAddress
+          ).node(),
           withdrawalForm()
         )
       ).html()
@@ -101,6 +104,14 @@ struct CertificateSheet: LocalizedView {
   let certificate: Certificate
   let today: CalendarDate
   let language: DisplayLanguage
+  /// The site's public address: the sheet's QR code opens the certificate's verification page.
+  var publicAddress: String? = nil
+
+  var verifyURL: String? {
+    publicAddress.map {
+      "\($0)\(SiteURL.verifyCertificate.path)?number=\(certificate.enrollment.certificateNumber)"
+    }
+  }
 
   func node() -> Node<HTML.BodyContext> {
     let enrollment = certificate.enrollment
@@ -132,6 +143,12 @@ struct CertificateSheet: LocalizedView {
           field(text("规则版本", "Rule version"), enrollment.versionLabel)),
         .footer(
           .class("certificate-foot"),
+          .unwrap(verifyURL.flatMap { try? QRCode.encode($0).svg }) { svg in
+            .div(
+              .class("certificate-qr"),
+              .div(.class("qr-code"), .raw(svg)),
+              .p(.class("muted"), .text(text("扫码查验真伪", "Scan to verify"))))
+          },
           .p(
             .text(
               text(

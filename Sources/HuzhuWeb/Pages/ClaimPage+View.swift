@@ -393,6 +393,16 @@ extension ClaimQueuePage {
       return Layout(
         title: text("理赔工作台", "Claims queue"), language: language, currentPath: SiteURL.claimQueue.path, viewer: viewer,
         content: .group(
+          .p(
+            .class("page-links"),
+            .a(.href(SiteURL.messages.path), .id("messages-link"), .text(text("短信发送情况", "Text messages"))),
+            .if(
+              viewer?.may(.approveClaims) == true,
+              .group(
+                .text(" · "),
+                .a(
+                  .href(SiteURL.storiesManage.path), .id("stories-link"),
+                  .text(text("互助故事选用", "Choosing stories")))))),
           .nav(
             .class("tabs"), .id("queue-stages"),
             .forEach(Stage.allCases) { stage in

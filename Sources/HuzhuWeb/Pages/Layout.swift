@@ -11,6 +11,8 @@ struct Layout {
   let currentPath: String
   var viewer: Viewer? = nil
   let content: Node<HTML.BodyContext>
+  /// The worker's pages: large text (适老化) when chosen, with the switch to it and back.
+  var textSize: TextSize? = nil
 
   func html() -> HTML {
     HTML(
@@ -22,6 +24,7 @@ struct Layout {
         .stylesheet(SiteURL.stylesheet.path)
       ),
       .body(
+        .if(textSize == .large, .class("large-text")),
         .header(
           .class("site-header"),
           // The name's second half gives way first when the header runs out of room.
@@ -35,7 +38,16 @@ struct Layout {
           .a(
             .class("language-switch"),
             .href("\(currentPath)?lang=\(language == .zh ? "en" : "zh")"),
-            .text(language == .zh ? "English" : "中文"))
+            .text(language == .zh ? "English" : "中文")),
+          .unwrap(textSize) { size in
+            .a(
+              .class("text-switch"), .id("text-switch"),
+              .href("\(currentPath)?text=\(size == .large ? "normal" : "large")"),
+              .text(
+                size == .large
+                  ? Self.text(zh: "标准字号", en: "Standard text", language)
+                  : Self.text(zh: "大字模式", en: "Large text", language)))
+          }
         ),
         .main(.class("content"), .h1(.text(title)), content),
         .script(.src(SiteURL.script.path)),
@@ -136,7 +148,28 @@ struct LanguageCookieMiddleware: AsyncMiddleware {
       response.cookies["lang"] = HTTPCookies.Value(
         string: code, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
     }
+    if let size = request.query[String.self, at: "text"], TextSize(rawValue: size) != nil {
+      response.cookies[TextSize.cookie] = HTTPCookies.Value(
+        string: size, maxAge: 365 * 24 * 3600, path: "/", isHTTPOnly: true, sameSite: .lax)
+    }
     return response
+  }
+}
+
+/// The worker's text size (适老化): most members are middle-aged or older and read on a phone.
+/// Chosen by a link (`?text=large`), kept in a cookie, no script needed (WeChat's browser
+/// included).
+enum TextSize: String, Sendable {
+  case normal, large
+
+  static let cookie = "text_size"
+}
+
+extension Request {
+  /// The text size asked for in this request or kept from before.
+  var textSize: TextSize {
+    if let asked = query[String.self, at: "text"].flatMap(TextSize.init(rawValue:)) { return asked }
+    return cookies[TextSize.cookie].flatMap { TextSize(rawValue: $0.string) } ?? .normal
   }
 }
 

@@ -216,7 +216,7 @@ struct PagesController {
       certificate: try await request.registry.certificate(number: number), today: request.today)
     return CertificatePage.View(
       model: model, language: request.displayLanguage, viewer: request.viewer, notice: request.takeFlash(),
-      error: request.takeFlashError()
+      error: request.takeFlashError(), publicAddress: request.publicAddress
     ).html().response()
   }
 
@@ -226,7 +226,7 @@ struct PagesController {
       bill: try request.identifier(), page: PageQuery(page: asked.page, per: BillCertificatesPage.perPage))
     return BillCertificatesPage.View(
       bill: bill, certificates: certificates, today: request.today, language: request.displayLanguage,
-      viewer: request.viewer!
+      viewer: request.viewer!, publicAddress: request.publicAddress
     ).html().response()
   }
 

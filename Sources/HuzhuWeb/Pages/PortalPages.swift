@@ -16,6 +16,7 @@ struct PortalController {
     routes.post(.portalLogout, use: logout)
     routes.get(.portalApply, use: applyForm)
     routes.on(.POST, SiteURL.portalApply.pathComponents, body: .collect(maxSize: BodyLimits.claimForm), use: apply)
+    PortalClaimsController().register(on: routes)
     routes.get(.stories) { request in
       StoriesPage.View(stories: try await StoriesPage.load(request), language: request.displayLanguage).html()
         .response()
@@ -23,7 +24,9 @@ struct PortalController {
   }
 
   private func render(_ model: PortalPage.Model, _ request: Request, status: HTTPResponseStatus = .ok) -> Response {
-    PortalPage.View(model: model, language: request.displayLanguage, csrfToken: request.csrfToken).html()
+    PortalPage.View(
+      model: model, language: request.displayLanguage, csrfToken: request.csrfToken, textSize: request.textSize
+    ).html()
       .response(status: status)
   }
 
@@ -43,7 +46,7 @@ struct PortalController {
     var model = PortalPage.Model(stage: .identify, idNumber: form.idNumber, phone: form.phone)
     let codes = PortalCodes(request.services)
     guard
-      let (worker, sent) = try await codes.send(
+      let (worker, message) = try await codes.send(
         idNumber: form.idNumber, phone: form.phone, address: request.clientAddress)
     else {
       model.error = LocalizedText(
@@ -54,14 +57,22 @@ struct PortalController {
     try await request.rotateSession()
     request.session.data[SessionKeys.portalPending] = worker.id.description
     model = PortalPage.Model(stage: .code, phone: PersonalDataMask.phone(worker.phone))
-    if !sent {
+    if let message {
+      // The worker is waiting for this one: sent now rather than at the dispatcher's next
+      // round (a failure is left to its retries; the page says the same either way).
+      do {
+        _ = try await request.application.huzhu.messageDispatcher?.deliver([message])
+      } catch {
+        request.logger.warning("portal code not sent at once: \(String(reflecting: error))")
+      }
+    } else {
       model.notice = LocalizedText(
         zh: "验证码刚刚已发送，请查看短信（1 分钟后可重新获取）。", en: "A code was just sent; check your messages (a new one in a minute).")
     }
-    // No SMS gateway in a demo: the code is shown where the text message would arrive, in a
-    // database of demonstration people only.
-    if request.application.huzhu.showsPortalCodes {
-      model.demoMessage = try await codes.pendingMessage(for: worker.id)
+    // A demo shows what the fake gateway delivered to the phone, in a database of
+    // demonstration people only.
+    if request.application.huzhu.showsPortalCodes, let phone = worker.phone {
+      model.demoMessage = request.application.huzhu.fakeGateway?.latest(.portalCode, to: phone)?.text
     }
     return render(model, request)
   }
@@ -206,10 +217,12 @@ enum PortalPage {
     let model: Model
     let language: DisplayLanguage
     let csrfToken: String
+    var textSize: TextSize = .normal
 
     func html() -> HTML {
       Layout(
-        title: text("职工服务", "Worker self-service"), language: language, currentPath: SiteURL.portal.path,
+        title: text("职工服务", "Worker self-service"), language: language,
+        currentPath: model.stage == .identify ? SiteURL.portalLogin.path : SiteURL.portal.path,
         content: .group(
           .unwrap(model.notice) { .div(.class("notice"), .text($0.text(for: language))) },
           .unwrap(model.error) {
@@ -217,7 +230,8 @@ enum PortalPage {
               .class("notice notice-bad"), .id("portal-error"), .attribute(named: "role", value: "alert"),
               .text($0.text(for: language)))
           },
-          body())
+          body()),
+        textSize: textSize
       )
       .html()
     }
@@ -248,7 +262,8 @@ enum PortalPage {
           .unwrap(model.demoMessage) { message in
             .div(
               .class("notice notice-good"), .id("demo-sms"),
-              .text(text("演示模式（未接短信网关），短信内容：", "Demo mode (no SMS gateway); the text message: ") + message))
+              .text(
+                text("演示模式：模拟短信网关送达手机的短信：", "Demo mode: the text the fake SMS gateway delivered: ") + message))
           },
           .form(
             .class("stacked-form narrow"), .method(.post), .action(SiteURL.portalCode.path),
@@ -353,8 +368,8 @@ enum PortalPage {
                 .br(),
                 .text(text("保障书编号：", "Certificate: ")),
                 .a(
-                  .href(SiteURL.verifyCertificate.path + "?number=\(enrollment.certificateNumber)"),
-                  .text(enrollment.certificateNumber)))
+                  .href(SiteURL.portalCertificate(.value(enrollment.certificateNumber)).path),
+                  .class("portal-certificate"), .text(enrollment.certificateNumber)))
             }),
         .h2(.text(text("我的互助金申请", "My claims"))),
         .p(
@@ -367,10 +382,10 @@ enum PortalPage {
             .class("plain-list cards"), .id("portal-claims"),
             .forEach(home.claims) { claim, messages in
               .li(
-                .strong(.text(claim.number)),
+                .a(.href(SiteURL.portalClaim(.value(claim.id)).path), .strong(.text(claim.number))),
                 .text(" · "),
                 .span(.class("badge badge-\(claim.state.rawValue)"), .text(claim.state.label.text(for: language))),
-                .text(" · " + claim.payable.formatted),
+                .if(claim.state != .rejected, .text(" · " + claim.payable.formatted)),
                 .unwrap(claim.dueOn) { due in
                   .text(text("（承诺 \(due) 前办结）", " (due by \(due))"))
                 },

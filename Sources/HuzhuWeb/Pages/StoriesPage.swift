@@ -29,23 +29,25 @@ enum StoriesPage {
               .forEach(stories) { story in
                 .li(
                   .strong(.text(story.schemeName)),
-                  .p(
-                    .text(
-                      text(
-                        "\(story.workplace.zh)一位\(story.ageBand)多岁的\(story.gender == .female ? "女" : "男")职工，\(story.year)年\(story.month)月"
-                          + (story.hospitalDays.map { "住院 \($0) 天" } ?? "出险")
-                          + (story.selfPaid.map { "，医保报销后个人负担 \($0.formatted)" } ?? "")
-                          + "，获得互助金 \(story.paid.formatted)"
-                          + (story.contribution.map { "（每年互助金 \($0.formatted)）" } ?? "") + "。",
-                        "A \(story.gender == .female ? "woman" : "man") in \(story.ageBand)s working in \(story.workplace.en), \(story.year)-\(story.month): "
-                          + (story.hospitalDays.map { "\($0) days in hospital" } ?? "an event")
-                          + (story.selfPaid.map { ", \($0.formatted) left to pay after insurance" } ?? "")
-                          + "; the scheme paid \(story.paid.formatted)"
-                          + (story.contribution.map { " (for a yearly contribution of \($0.formatted))" } ?? "") + "."))
-                  ))
+                  .p(.text(StoriesPage.sentence(story, language: language))))
               }))
       )
       .html()
     }
+  }
+
+  /// A story as the public reads it (and as staff see it before publishing).
+  static func sentence(_ story: ClaimStory, language: DisplayLanguage) -> String {
+    language == .en
+      ? "A \(story.gender == .female ? "woman" : "man") in \(story.ageBand)s working in \(story.workplace.en), \(story.year)-\(story.month): "
+        + (story.hospitalDays.map { "\($0) days in hospital" } ?? "an event")
+        + (story.selfPaid.map { ", \($0.formatted) left to pay after insurance" } ?? "")
+        + "; the scheme paid \(story.paid.formatted)"
+        + (story.contribution.map { " (for a yearly contribution of \($0.formatted))" } ?? "") + "."
+      : "\(story.workplace.zh)一位\(story.ageBand)多岁的\(story.gender == .female ? "女" : "男")职工，\(story.year)年\(story.month)月"
+        + (story.hospitalDays.map { "住院 \($0) 天" } ?? "出险")
+        + (story.selfPaid.map { "，医保报销后个人负担 \($0.formatted)" } ?? "")
+        + "，获得互助金 \(story.paid.formatted)"
+        + (story.contribution.map { "（每年互助金 \($0.formatted)）" } ?? "") + "。"
   }
 }

@@ -79,6 +79,17 @@ public enum SiteURL: Hashable, Sendable {
   case portalCode
   case portalLogout
   case portalApply
+  /// A claim of the signed-in worker: the page, its decision letter, an appeal.
+  case portalClaim(Parameter<ClaimRecord.ID>)
+  case portalClaimLetter(Parameter<ClaimRecord.ID>)
+  case portalClaimAppeal(Parameter<ClaimRecord.ID>)
+  /// The worker's e-certificate, with the QR code the verification page reads.
+  case portalCertificate(Parameter<String>)
+  /// The worker's consent to their paid claim's story (given or taken back).
+  case portalClaimStory(Parameter<ClaimRecord.ID>)
+  /// Staff choose which consented stories are published.
+  case storiesManage
+  case storyPublish(Parameter<ClaimRecord.ID>)
   case script
   case organisation(Parameter<Organisation.ID>)
   case unit(Parameter<WorkUnit.ID>)
@@ -96,6 +107,9 @@ public enum SiteURL: Hashable, Sendable {
   /// A member's cover withdrawn (enrolled in error, or withdrawing in time), asked for from
   /// the certificate.
   case certificateWithdrawal(Parameter<String>)
+  /// The text messages' outbox for staff (what could not be delivered), a message sent again.
+  case messages
+  case messageResend(Parameter<OutgoingMessage.ID>)
   /// Refunds of contributions: the list, their bank file, a transfer recorded.
   case refunds
   case refundsBankFile
@@ -285,6 +299,13 @@ public enum SiteURL: Hashable, Sendable {
     case .portalCode: ["portal", "code"]
     case .portalLogout: ["portal", "logout"]
     case .portalApply: ["portal", "apply"]
+    case .portalClaim(let id): ["portal", "claims", id.component(SiteURL.idParameter)]
+    case .portalClaimLetter(let id): ["portal", "claims", id.component(SiteURL.idParameter), "letter"]
+    case .portalClaimAppeal(let id): ["portal", "claims", id.component(SiteURL.idParameter), "appeal"]
+    case .portalCertificate(let number): ["portal", "certificates", number.component(SiteURL.numberParameter)]
+    case .portalClaimStory(let id): ["portal", "claims", id.component(SiteURL.idParameter), "story"]
+    case .storiesManage: ["stories", "manage"]
+    case .storyPublish(let id): ["stories", id.component(SiteURL.idParameter), "publish"]
     case .script: ["huzhu.js"]
     case .organisation(let id): ["organisations", id.component("id")]
     case .unit(let id): ["units", id.component(SiteURL.idParameter)]
@@ -315,6 +336,8 @@ public enum SiteURL: Hashable, Sendable {
     case .corrections: ["corrections"]
     case .correctionDecision(let id): ["corrections", id.component(SiteURL.idParameter), "decision"]
     case .certificateWithdrawal(let number): ["certificates", number.component(SiteURL.numberParameter), "withdrawal"]
+    case .messages: ["messages"]
+    case .messageResend(let id): ["messages", id.component(SiteURL.idParameter), "resend"]
     case .refunds: ["refunds"]
     case .refundsBankFile: ["refunds", "bank-file"]
     case .refundTransfer(let id): ["refunds", id.component(SiteURL.idParameter), "transfer"]

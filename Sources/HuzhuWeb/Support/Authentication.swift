@@ -150,6 +150,11 @@ extension Application {
     try await Upkeep(services()).run(
       now: now, sessionIdle: SessionPolicy.idleTimeout, sessionLifetime: SessionPolicy.absoluteLifetime)
   }
+
+  /// Queues the reminders due on the server's day (each once, by its key).
+  public func remind(now: Date = Date()) async throws -> Reminding.Report {
+    try await Reminding(services()).run(today: serverClock.today, now: now)
+  }
 }
 
 enum SessionPolicy {

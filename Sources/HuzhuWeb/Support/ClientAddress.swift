@@ -32,3 +32,20 @@ extension Request {
       trusted: application.huzhu.configuration?.trustedProxies ?? [])
   }
 }
+
+extension Request {
+  /// The site's address as members reach it: `HUZHU_PUBLIC_URL`, else the host this request came
+  /// to (over plain HTTP; set the setting behind TLS). A Host header of anything but a host name
+  /// and port falls back to the configured listening address.
+  var publicAddress: String {
+    if let configured = application.huzhu.configuration?.publicURL { return configured }
+    let host = headers.first(name: .host) ?? ""
+    let allowed =
+      host.utf8.count <= 255 && !host.isEmpty
+      && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }
+    if allowed { return "http://\(host)" }
+    let configuration = application.huzhu.configuration
+    return
+      "http://\(configuration?.hostname ?? AppConfiguration.defaultHostname):\(configuration?.port ?? AppConfiguration.defaultPort)"
+  }
+}

@@ -12,6 +12,11 @@ struct HuzhuState: Sendable {
   /// The worker portal shows its one-time codes on screen (no SMS gateway): only in a demo
   /// installation whose database the demo seeder filled.
   var showsPortalCodes = false
+  /// Sends the outbox's text messages (``MessageDispatcher``); nil when no gateway is
+  /// configured (`HUZHU_SMS=off`). `huzhu serve` runs its loop; a portal code is sent at once.
+  var messageDispatcher: MessageDispatcher?
+  /// The demo's gateway, when it is the fake one: the portal shows a phone's latest code from it.
+  var fakeGateway: FakeMessageGateway?
   /// The server's day: every date the rules depend on comes from it. Tests set the day.
   var clock: ServerClock = .system
   /// HTTP Basic checks that passed lately (``VerifiedCredentials``).
@@ -68,6 +73,12 @@ extension Application {
       passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) },
       limits: state.limits, secrets: state.secrets)
   }
+
+  /// The dispatcher of text messages, nil without a gateway (`huzhu serve` runs its loop).
+  public var messageDispatcher: MessageDispatcher? { huzhu.messageDispatcher }
+
+  /// The demo's fake gateway, when configured (tests read what it delivered).
+  public var fakeMessageGateway: FakeMessageGateway? { huzhu.fakeGateway }
 
   /// The clock requests read the day from (tests fix it).
   public var serverClock: ServerClock {

@@ -1,0 +1,285 @@
+import Foundation
+import HuzhuApp
+import HuzhuCore
+import HuzhuPersistence
+import HuzhuTestSupport
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import HuzhuWeb
+
+extension TestApp {
+  /// Signs a worker in to the portal as a phone would: the ID number and phone, then the code
+  /// the fake gateway delivered. Returns the session's headers.
+  func portalSignIn(_ worker: Worker) async throws -> HTTPHeaders {
+    let phone = try #require(worker.phone)
+    let login = try await get("/portal/login")
+    var cookie = HTTPHeaders()
+    cookie.cookie = ["huzhu_session": .init(string: try #require(login.headers.setCookie?["huzhu_session"]?.string))]
+    var headers = cookie
+    headers.contentType = .urlEncodedForm
+    let sent = try await send(
+      .POST, "/portal/login",
+      body: "_csrf=\(try #require(Self.csrfToken(in: login.text)))&idNumber=\(worker.idNumber.value)&phone=\(phone)",
+      headers: headers)
+    if let renewed = sent.headers.setCookie?["huzhu_session"] {
+      cookie.cookie = ["huzhu_session": .init(string: renewed.string)]
+    }
+    let delivered = try #require(app.fakeMessageGateway?.latest(.portalCode, to: phone))
+    let code = try #require(delivered.text.firstMatch(of: /验证码为 (\d{6})/)?.1).description
+    headers = cookie
+    headers.contentType = .urlEncodedForm
+    let signedIn = try await send(
+      .POST, "/portal/code", body: "_csrf=\(try #require(Self.csrfToken(in: sent.text)))&code=\(code)",
+      headers: headers)
+    #expect(signedIn.status == .seeOther)
+    if let renewed = signedIn.headers.setCookie?["huzhu_session"] {
+      cookie.cookie = ["huzhu_session": .init(string: renewed.string)]
+    }
+    return cookie
+  }
+}
+
+/// A worker's own claims in the portal: the explanation in sentences, the decision letter to
+/// print, an appeal; another worker's claims do not exist there.
+@Suite("Portal claims")
+struct PortalClaimTests {
+  static let kinds = TestDatabaseKind.available
+
+  func worker(_ certificate: String, _ test: TestApp) async throws -> Worker {
+    let held = try #require(try await FluentEnrollmentStore(database: test.app.db).certificate(number: certificate))
+    return try #require(try await FluentRegistryStore(database: test.app.db).worker(held.enrollment.workerID))
+  }
+
+  /// A 3,000-yuan stay at the window, its four scans, submitted: 1,300.00 under Anyang's rules.
+  func openClaim(for certificate: String, invoice: String, _ test: TestApp) async throws -> String {
+    let opened = try await test.send(
+      .POST, "/api/v1/claims",
+      body: """
+        {"schemeCode":"anyang","certificateNumber":"\(certificate)","channel":"window",
+         "intake":{"hospital":"安阳市人民医院","invoiceNumbers":["\(invoice)"],"settlementSheetNumber":"JS-\(invoice)",
+           "event":{"admissionDate":"2020-03-02","dischargeDate":"2020-03-12","claimDate":"2020-03-20","hospitalDays":10,
+             "figures":{"in_scope_cost":"18000.00","pooled_fund_paid":"13500.00","critical_illness_insurance_paid":"1500.00"}}}}
+        """, headers: test.clerkHeaders)
+    #expect(opened.status == .created, "\(opened.text)")
+    let id = try #require(try TestApp.object(opened)["id"] as? String)
+    for kind in ["certificate", "diagnosis", "invoice", "settlement_sheet"] {
+      let scan = try await test.send(
+        .POST, "/api/v1/claims/\(id)/documents?kind=\(kind)&fileName=\(kind).pdf",
+        data: Data("%PDF-1.4\n%\(kind)\n".utf8),
+        headers: test.clerkHeaders)
+      #expect(scan.status == .created)
+    }
+    try await act(id, #"{"action":"submit"}"#, test.clerkHeaders, test)
+    return id
+  }
+
+  func act(_ id: String, _ body: String, _ headers: HTTPHeaders, _ test: TestApp) async throws {
+    let response = try await test.send(.POST, "/api/v1/claims/\(id)/actions", body: body, headers: headers)
+    #expect(response.status == .ok, "\(body): \(response.text)")
+  }
+
+  @Test(arguments: kinds)
+  func aWorkerReadsWhyPrintsTheLetterAndAppeals(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let (_, checker, approver, _) = try await ClaimAPITests().accounts(test)
+      test.setToday(2020, 3, 20)
+      let member = try await worker("ANYANG-2019-000001", test)
+      let other = try await worker("ANYANG-2019-000002", test)
+      let id = try await openClaim(for: "ANYANG-2019-000001", invoice: "PC-1", test)
+      let othersClaim = try await openClaim(for: "ANYANG-2019-000002", invoice: "PC-2", test)
+      try await act(
+        id, #"{"action":"reject","rejectionReason":"outside_scope","note":"美容项目不属于保障范围"}"#, checker, test)
+
+      let portal = try await test.portalSignIn(member)
+      let home = try await test.get("/portal", headers: portal)
+      #expect(home.text.lowercased().contains("/portal/claims/\(id.lowercased())"))
+      // A refused claim shows no amount as if it were coming.
+      #expect(!home.text.contains("¥1,300.00"))
+      // The e-certificate, QR code included; another worker's is not there.
+      let certificate = try await test.get("/portal/certificates/ANYANG-2019-000001", headers: portal)
+      #expect(certificate.status == .ok && certificate.text.contains("certificate-qr"))
+      #expect(certificate.text.contains(member.name))
+      #expect(try await test.get("/portal/certificates/ANYANG-2019-000002", headers: portal).status == .notFound)
+      let page = try await test.get("/portal/claims/\(id)", headers: portal)
+      #expect(page.status == .ok)
+      // The decision and every step of the calculation, in sentences.
+      #expect(page.text.contains("经审核不予给付：不属于保障范围：美容项目不属于保障范围。"))
+      #expect(page.text.contains("计算基数"))
+      #expect(page.text.contains("按规则计算合计：¥1,300.00"))
+      #expect(page.text.contains("id=\"portal-appeal\""))
+      // The letter: a refusal with its reason and the way to appeal.
+      let letter = try await test.get("/portal/claims/\(id)/letter", headers: portal)
+      #expect(letter.status == .ok)
+      #expect(letter.text.contains("互助金不予给付通知书"))
+      #expect(letter.text.contains("不予给付。理由：不属于保障范围：美容项目不属于保障范围"))
+      #expect(letter.text.contains("可申诉一次"))
+      #expect(letter.text.contains(member.idNumber.masked) && !letter.text.contains(member.idNumber.value))
+
+      // Another worker's claim does not exist here: not its page, letter or appeal.
+      for path in ["/portal/claims/\(othersClaim)", "/portal/claims/\(othersClaim)/letter"] {
+        let refused = try await test.get(path, headers: portal)
+        #expect(refused.status == .notFound, "\(path)")
+        #expect(!refused.text.contains(other.name))
+      }
+      var form = portal
+      form.contentType = .urlEncodedForm
+      let token = try #require(TestApp.csrfToken(in: page.text))
+      let stolen = try await test.send(
+        .POST, "/portal/claims/\(othersClaim)/appeal", body: "_csrf=\(token)&reason=x", headers: form)
+      #expect(stolen.status == .notFound)
+      #expect(try await FluentClaimStore(database: test.app.db).claim(.init(othersClaim)!)?.state == .submitted)
+      // Not signed in: to the sign-in page.
+      #expect(try await test.get("/portal/claims/\(id)").status == .seeOther)
+
+      // An empty reason is refused; a reason sends the claim back to review, once.
+      let empty = try await test.send(
+        .POST, "/portal/claims/\(id)/appeal", body: "_csrf=\(token)&reason=%20", headers: form)
+      #expect(empty.status == .seeOther)
+      #expect(try await FluentClaimStore(database: test.app.db).claim(.init(id)!)?.state == .rejected)
+      let appealed = try await test.send(
+        .POST, "/portal/claims/\(id)/appeal", body: "_csrf=\(token)&reason=系治疗性手术，附医院说明", headers: form)
+      #expect(appealed.status == .seeOther)
+      let claim = try #require(try await FluentClaimStore(database: test.app.db).claim(.init(id)!))
+      #expect(claim.state == .submitted && claim.progress.appealed)
+      let history = try await FluentClaimStore(database: test.app.db).history(of: claim.id)
+      #expect(history.last?.actor.contains("本人网上申诉") == true && history.last?.note == "系治疗性手术，附医院说明")
+      let after = try await test.get("/portal/claims/\(id)", headers: portal)
+      #expect(after.text.contains("申诉已提交"))
+      #expect(!after.text.contains("id=\"portal-appeal\""))
+      // Not decided now: no letter.
+      #expect(try await test.get("/portal/claims/\(id)/letter", headers: portal).status == .seeOther)
+
+      // Approved on review: the payment letter, the amount in capitals, the decision final.
+      try await act(id, #"{"action":"review"}"#, checker, test)
+      try await act(id, #"{"action":"approve"}"#, approver, test)
+      let paid = try await test.get("/portal/claims/\(id)/letter", headers: portal)
+      #expect(paid.text.contains("互助金给付通知书"))
+      #expect(paid.text.contains("给付互助金人民币 壹仟叁佰元整（¥1,300.00）"))
+      #expect(paid.text.contains("本决定为复核后的最终决定"))
+      let approvedPage = try await test.get("/portal/claims/\(id)", headers: portal)
+      #expect(approvedPage.text.contains("经审核给付互助金 ¥1,300.00。"))
+      #expect(approvedPage.text.contains("本申请已申诉过一次"))
+    }
+  }
+}
+
+/// A paid claim is told as a story only with its worker's consent and staff's choice; the
+/// worker can take consent back, which takes the story down; another area's staff cannot
+/// publish it.
+@Suite("Portal: consent to claim stories")
+struct StoryConsentTests {
+  @Test(arguments: TestDatabaseKind.available)
+  func aStoryIsToldOnlyWithConsentAndAChoiceAndComesDownWhenConsentIsTakenBack(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let claims = PortalClaimTests()
+      let (_, checker, approver, finance) = try await ClaimAPITests().accounts(test)
+      test.setToday(2020, 3, 20)
+      let member = try await claims.worker("ANYANG-2019-000001", test)
+      try await (test.app.db as! any SQLDatabase).update("workers").set("bank_name", to: "中国银行安阳分行")
+        .set("bank_account", to: "6216610200001234567").where("id", .equal, member.id.rawValue).run()
+      let id = try await claims.openClaim(for: "ANYANG-2019-000001", invoice: "ST-1", test)
+      try await claims.act(id, #"{"action":"review"}"#, checker, test)
+      try await claims.act(id, #"{"action":"approve"}"#, approver, test)
+      let portal = try await test.portalSignIn(member)
+      var form = portal
+      form.contentType = .urlEncodedForm
+      // Not paid yet: nothing to consent to.
+      let approved = try await test.get("/portal/claims/\(id)", headers: portal)
+      #expect(!approved.text.contains("portal-story"))
+      let token = try #require(TestApp.csrfToken(in: approved.text))
+      _ = try await test.send(.POST, "/portal/claims/\(id)/story", body: "_csrf=\(token)&consent=yes", headers: form)
+      #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!) == nil)
+      // Paid.
+      let batch = try await test.send(
+        .POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: finance)
+      let batchID = try #require(try TestApp.object(batch)["id"] as? String)
+      let settled = try await test.send(
+        .POST, "/api/v1/payment-batches/\(batchID)/lines/\(id)", body: #"{"paid":true,"note":"BOC-1"}"#,
+        headers: finance)
+      #expect(settled.status == .ok, "\(settled.text)")
+      #expect(try await FluentClaimStore(database: test.app.db).claim(.init(id)!)?.state == .paid)
+
+      let paid = try await test.get("/portal/claims/\(id)", headers: portal)
+      #expect(paid.text.contains("您尚未同意展示本案例"))
+      #expect(!(try await test.get("/stories").text.contains("住院 10 天")))
+      let agreed = try await test.send(
+        .POST, "/portal/claims/\(id)/story", body: "_csrf=\(token)&consent=yes", headers: form)
+      #expect(agreed.status == .seeOther)
+      #expect(try await test.get("/portal/claims/\(id)", headers: portal).text.contains("您已同意，案例尚未被选用展示"))
+      #expect(!(try await test.get("/stories").text.contains("住院 10 天")), "consent alone publishes nothing")
+
+      // Yichun's approver neither sees nor publishes it.
+      let yichun = try await test.signIn("yc-approver")
+      #expect(!(try await test.get("/stories/manage", headers: yichun.cookie).text.contains("住院 10 天")))
+      let foreign = try await test.post("/stories/\(id)/publish", form: [("published", "yes")], as: yichun)
+      #expect(foreign.status == .notFound)
+      #expect(!(try await test.get("/stories").text.contains("住院 10 天")))
+      // Anyang's approver sees the story as it would read, and publishes it.
+      let anyang = try await test.signIn("ay-approver")
+      let manage = try await test.get("/stories/manage", headers: anyang.cookie)
+      #expect(manage.text.contains("住院 10 天") && manage.text.contains("本人网上同意"))
+      #expect(!manage.text.contains(member.name.dropFirst()))
+      let published = try await test.post("/stories/\(id)/publish", form: [("published", "yes")], as: anyang)
+      #expect(published.status == .seeOther)
+      #expect(try await test.get("/stories").text.contains("住院 10 天"))
+      #expect(try await test.get("/portal/claims/\(id)", headers: portal).text.contains("您已同意，案例正在展示"))
+      // A reviewer who does not approve has no such page.
+      #expect(
+        try await test.get("/stories/manage", headers: try await test.signIn("ay-window").cookie).status == .forbidden)
+
+      // The worker takes it back: down at once, and staff cannot put it up again.
+      let withdrawn = try await test.send(
+        .POST, "/portal/claims/\(id)/story", body: "_csrf=\(token)&consent=no", headers: form)
+      #expect(withdrawn.status == .seeOther)
+      #expect(!(try await test.get("/stories").text.contains("住院 10 天")))
+      let again = try await test.post("/stories/\(id)/publish", form: [("published", "yes")], as: anyang)
+      #expect(again.status == .notFound || again.status == .seeOther)
+      #expect(!(try await test.get("/stories").text.contains("住院 10 天")))
+      #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!)?.isPublic == false)
+    }
+  }
+}
+
+/// The worker's side for older eyes and for scanning: large text kept by a cookie, and the
+/// certificate's QR code that opens its public verification page.
+@Suite("Portal: large text and the certificate's QR code")
+struct PortalReadingTests {
+  @Test func largeTextIsChosenByALinkAndKept() async throws {
+    try await withTestApp(.sqlite) { test in
+      let plain = try await test.get("/portal/login")
+      #expect(!plain.text.contains("class=\"large-text\""))
+      #expect(plain.text.contains("href=\"/portal/login?text=large\""))
+      let large = try await test.get("/portal/login?text=large")
+      #expect(large.text.contains("<body class=\"large-text\">"))
+      #expect(large.text.contains("href=\"/portal/login?text=normal\""))
+      let kept = try #require(large.headers.setCookie?["text_size"]?.string)
+      #expect(kept == "large")
+      var headers = HTTPHeaders()
+      headers.cookie = ["text_size": .init(string: kept)]
+      #expect(try await test.get("/portal/login", headers: headers).text.contains("<body class=\"large-text\">"))
+      // Anything else is ignored: no cookie, standard text.
+      let odd = try await test.get("/portal/login?text=%3Cscript%3E")
+      #expect(odd.headers.setCookie?["text_size"] == nil && !odd.text.contains("large-text\">"))
+      // Staff pages have no switch.
+      #expect(!(try await test.get("/login").text.contains("text-switch")))
+    }
+  }
+
+  @Test func theCertificatesQRCodeOpensItsVerificationPage() async throws {
+    try await withTestApp(.sqlite) { test in
+      let clerk = try await test.signIn("ay-window")
+      var headers = clerk.cookie
+      headers.replaceOrAdd(name: .host, value: "huzhu.example.cn")
+      let page = try await test.get("/certificates/ANYANG-2019-000001", headers: headers)
+      #expect(page.status == .ok)
+      let expected = try QRCode.encode("http://huzhu.example.cn/verify?number=ANYANG-2019-000001").svg
+      #expect(page.text.contains(expected))
+      // A Host header that is no host name is not written into the code.
+      headers.replaceOrAdd(name: .host, value: "evil.example/<x>")
+      let odd = try await test.get("/certificates/ANYANG-2019-000001", headers: headers)
+      #expect(!odd.text.contains("evil.example") && odd.text.contains("certificate-qr"))
+    }
+  }
+}
