@@ -140,6 +140,128 @@ public struct Portal: Sendable {
     return consent
   }
 
+  /// A product the worker may join online on their own: one whose rule version takes
+  /// individuals, of a scheme serving the worker's node.
+  public struct Offer: Sendable {
+    public let schemeCode: String
+    public let schemeName: String
+    public let productCode: String
+    public let productName: String
+  }
+
+  /// What the worker may join online: nothing for someone employed by a member unit (the unit
+  /// enrolls its people), the individual products otherwise.
+  public func offers() async throws -> [Offer] {
+    guard let standing = try await standing(), standing.worker.unitID == nil else { return [] }
+    return try await standing.schemes.schemes().flatMap { scheme in
+      scheme.definition.products.filter(\.takesIndividuals).map {
+        Offer(
+          schemeCode: scheme.code, schemeName: scheme.definition.scheme.name, productCode: $0.code,
+          productName: $0.name)
+      }
+    }
+  }
+
+  /// The worker joins a product on their own, from the server's day, paying it all; the bill
+  /// waits for the window or a payment file, and the cover begins once it is paid (the same
+  /// rules as at the window: the version must take individuals, the person must qualify).
+  public func enroll(scheme code: String, product: String, address: String?) async throws -> EnrollmentPlan {
+    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    guard try await offers().contains(where: { $0.schemeCode == code && $0.productCode == product }),
+      let stored = try await standing.schemes.scheme(code: code)
+    else {
+      throw ValidationFailure([
+        FieldError(
+          field: "product", code: "not_offered",
+          message: LocalizedText(
+            zh: "该项目不接受个人网上参保（在职单位职工由单位统一办理）",
+            en: "this product is not open to individuals online (a member unit enrolls its people)"))
+      ])
+    }
+    let plan = try await FluentEnrollmentStore(database: services.database).enroll(
+      EnrollmentOrder(
+        schemeCode: code, productCode: product, periodStart: services.today, unitID: nil, workerIDs: [worker],
+        shares: 1, split: PayerSplitRule(), requestDate: services.today),
+      scheme: try stored.compiled())
+    try await AuditWriter(services).record(
+      .dataChange, actor: "worker:\(worker)", organisation: standing.node?.id, subject: "bill:\(plan.bill.number)",
+      detail: "individual enrollment online: \(code)/\(product)", address: address)
+    return plan
+  }
+
+  /// The worker's bills still waiting for payment, with what is due.
+  public func unpaidBills() async throws -> [Bill] {
+    let store = FluentEnrollmentStore(database: services.database)
+    var bills: [Bill] = []
+    for billID in Set(
+      try await store.enrollments(worker: worker).filter { $0.status == .awaitingPayment }.map(\.billID))
+    {
+      if let bill = try await store.bill(billID) { bills.append(bill) }
+    }
+    return bills.sorted { $0.number < $1.number }
+  }
+
+  /// The bank account the worker is paid to, and a change waiting for its code, if any.
+  public func bankAccount() async throws -> (worker: Worker, pending: MemberBankAccount?) {
+    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    return (
+      standing.worker, try await FluentAccountChangeStore(database: services.database).pending(for: worker, at: Date())
+    )
+  }
+
+  /// The worker asks to be paid to another account: checked, then a code goes to their
+  /// registered phone (the id of its message, to send at once); nil when one was asked for
+  /// within the minute. Nothing changes until the code comes back.
+  public func requestAccountChange(bankName: String, account: String, address: String?) async throws
+    -> OutgoingMessage.ID?
+  {
+    guard let standing = try await standing(), let phone = standing.worker.phone, !phone.isEmpty else {
+      throw UseCaseError.notFound
+    }
+    let checked = try MemberBankAccount.checked(bankName: bankName, account: account)
+    let code = PortalSignIn.newCode()
+    let now = Date()
+    let message = OutgoingMessage.accountCode(
+      code, accountTail: String(checked.account.suffix(4)), phone: phone, organisationID: standing.node?.id,
+      workerID: worker, at: now)
+    let stored = try await FluentAccountChangeStore(database: services.database).request(
+      checked, for: standing.worker, organisation: standing.node?.id,
+      codeHash: PortalCodes.hash("account:\(code)", for: worker), message: message, at: now)
+    try await AuditWriter(services).record(
+      .dataChange, actor: "worker:\(worker)", organisation: standing.node?.id, subject: "worker:\(worker)",
+      detail: stored
+        ? "bank account change asked for: \(checked.bankName) ****\(checked.account.suffix(4))"
+        : "bank account change asked for again within the minute", address: address)
+    return stored ? message.id : nil
+  }
+
+  /// Applies the waiting change when the code is right (once, within ten minutes and five
+  /// tries); audited either way, the old and new accounts by their last four digits. The
+  /// member gets a text saying the account changed.
+  public func confirmAccountChange(code: String, address: String?) async throws -> MemberBankAccount? {
+    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    var changed: (before: MemberBankAccount?, after: MemberBankAccount)?
+    if PortalSignIn.isWellFormed(code) {
+      let node = standing.node?.id
+      let worker = self.worker
+      changed = try await FluentAccountChangeStore(database: services.database).confirm(
+        for: worker, codeHash: PortalCodes.hash("account:\(code)", for: worker),
+        notice: { account, phone in
+          .accountChanged(
+            accountTail: String(account.account.suffix(4)), phone: phone, organisationID: node, workerID: worker,
+            at: Date())
+        }, at: Date())
+    }
+    func tail(_ account: MemberBankAccount?) -> String { account.map { "****" + $0.account.suffix(4) } ?? "—" }
+    try await AuditWriter(services).record(
+      .dataChange, actor: "worker:\(worker)", organisation: standing.node?.id, subject: "worker:\(worker)",
+      detail: changed.map {
+        "bank account changed by the worker, confirmed by code: \($0.before?.bankName ?? "—") \(tail($0.before)) → "
+          + "\($0.after.bankName) \(tail($0.after))"
+      } ?? "bank account change: wrong code", address: address)
+    return changed?.after
+  }
+
   /// One of the worker's own certificates (the e-certificate); another's does not exist here.
   public func certificate(number: String) async throws -> Certificate {
     guard let certificate = try await FluentEnrollmentStore(database: services.database).certificate(number: number),

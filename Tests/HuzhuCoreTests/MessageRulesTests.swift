@@ -65,7 +65,7 @@ struct MessageRulesTests {
       #expect(MessageKind(notice).notice == notice)
     }
     #expect(MessageKind.portalCode.notice == nil)
-    #expect(MessageKind.allCases.filter(\.isSecret) == [.portalCode])
+    #expect(MessageKind.allCases.filter(\.isSecret) == [.portalCode, .accountCode])
   }
 
   @Test func aNoticeCarriesItsTemplatesParametersBesideTheText() {

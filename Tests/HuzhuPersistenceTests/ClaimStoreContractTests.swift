@@ -468,6 +468,11 @@ struct ClaimStoreContractTests {
       #expect(try await count(.overdue(today: CalendarDate(year: 2026, month: 3, day: 17)!)) == 1)
       #expect(try await count(.overdue(today: CalendarDate(year: 2026, month: 3, day: 16)!)) == 0)
       #expect(try await count(.expedited) == 0)
+      // Due within three days: from the 13th (the 16th is three days on), not from the 12th or the 17th.
+      #expect(try await count(.dueWithin(today: CalendarDate(year: 2026, month: 3, day: 13)!, days: 3)) == 1)
+      #expect(try await count(.dueWithin(today: CalendarDate(year: 2026, month: 3, day: 16)!, days: 3)) == 1)
+      #expect(try await count(.dueWithin(today: CalendarDate(year: 2026, month: 3, day: 12)!, days: 3)) == 0)
+      #expect(try await count(.dueWithin(today: CalendarDate(year: 2026, month: 3, day: 17)!, days: 3)) == 0)
       // Near the end of 2026 the clock needs 2027, which is not published: it says so.
       let late = CalendarDate(year: 2026, month: 12, day: 24)!
       claim = try await world.store.perform(

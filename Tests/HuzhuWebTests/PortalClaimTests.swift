@@ -283,3 +283,151 @@ struct PortalReadingTests {
     }
   }
 }
+
+/// The worker changes the account their benefit is paid to, confirmed by a code sent to their
+/// registered phone; a wrong or reused code changes nothing, tries are limited, and the member
+/// is told once it changed.
+@Suite("Portal: the bank account")
+struct PortalAccountTests {
+  @Test(arguments: TestDatabaseKind.available)
+  func aChangeOfAccountNeedsTheCodeSentToThePhone(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let member = try await PortalClaimTests().worker("ANYANG-2019-000001", test)
+      let phone = try #require(member.phone)
+      let gateway = try #require(test.app.fakeMessageGateway)
+      let portal = try await test.portalSignIn(member)
+      var form = portal
+      form.contentType = .urlEncodedForm
+      let page = try await test.get("/portal/account", headers: portal)
+      #expect(page.status == .ok)
+      let token = try #require(TestApp.csrfToken(in: page.text))
+      func post(_ path: String, _ body: String) async throws -> TestingHTTPResponse {
+        try await test.send(.POST, path, body: "_csrf=\(token)&" + body, headers: form)
+      }
+      func account() async throws -> String? {
+        try await FluentRegistryStore(database: test.app.db).worker(member.id)?.bankAccount
+      }
+      let before = try await account()
+
+      // Not an account number: refused at the field, nothing sent.
+      let bad = try await post("/portal/account", "bankName=中国银行&bankAccount=12ab")
+      #expect(bad.status == .unprocessableEntity)
+      #expect(gateway.latest(.accountCode, to: phone) == nil)
+
+      let asked = try await post("/portal/account", "bankName=中国工商银行安阳分行&bankAccount=6222 0217 0000 8888 123")
+      #expect(asked.status == .ok)
+      #expect(asked.text.contains("id=\"account-confirm\""))
+      let sent = try #require(gateway.latest(.accountCode, to: phone))
+      #expect(sent.text.contains("尾号8123"))
+      let code = try #require(sent.text.firstMatch(of: /验证码 (\d{6})/)?.1).description
+      #expect(try await account() == before, "nothing changes before the code")
+      // The outbox keeps no usable code.
+      let kept = try #require(
+        try await FluentMessageStore(database: test.app.db).messages(
+          status: .sent, troubledOnly: false, page: PageQuery()
+        )
+        .items.first { $0.message.id == sent.id })
+      #expect(!kept.message.text.contains(code))
+
+      let wrong = try await post("/portal/account/confirm", "code=\(code == "000000" ? "111111" : "000000")")
+      #expect(wrong.status == .unprocessableEntity)
+      #expect(try await account() == before)
+      let confirmed = try await post("/portal/account/confirm", "code=\(code)")
+      #expect(confirmed.status == .seeOther)
+      #expect(try await account() == "6222021700008888123")
+      let shown = try await test.get("/portal/account", headers: portal)
+      #expect(shown.text.contains("收款账户已变更为") && !shown.text.contains("6222021700008888123"))
+      // Used once.
+      #expect(try await post("/portal/account/confirm", "code=\(code)").status == .unprocessableEntity)
+      // The member is told, and the change is in the audit log by the last four digits only.
+      let round = try await test.app.messageDispatcher!.drain()
+      #expect(round.sent >= 1)
+      #expect(gateway.latest(.accountChanged, to: phone)?.text.contains("尾号8123") == true)
+      let audit = try await FluentAuditStore(database: test.app.db).events(
+        AuditQuery(actor: "worker:\(member.id)"), limit: 50
+      ).map(\.detail)
+      #expect(audit.contains { $0.contains("confirmed by code") && $0.contains("****8123") })
+      #expect(!audit.contains { $0.contains("6222021700008888123") })
+
+      // Five wrong tries and the right code no longer works.
+      let again = try await post("/portal/account", "bankName=中国农业银行&bankAccount=6228480000000000999")
+      #expect(again.status == .ok)
+      let second = try #require(gateway.latest(.accountCode, to: phone))
+      let secondCode = try #require(second.text.firstMatch(of: /验证码 (\d{6})/)?.1).description
+      let wrongCode = secondCode == "000000" ? "111111" : "000000"
+      for _ in 0..<PortalSignIn.maximumAttempts {
+        _ = try await post("/portal/account/confirm", "code=\(wrongCode)")
+      }
+      #expect(try await post("/portal/account/confirm", "code=\(secondCode)").status == .unprocessableEntity)
+      #expect(try await account() == "6222021700008888123")
+      // Not signed in: nothing.
+      #expect(try await test.get("/portal/account").status == .seeOther)
+    }
+  }
+}
+
+/// A gig worker joins on her own online: only products taking individuals are offered, the
+/// bill waits for the window, and cover begins once it is paid; a unit's member is not offered
+/// anything and cannot join this way.
+@Suite("Portal: joining on one's own")
+struct PortalEnrollTests {
+  @Test(arguments: TestDatabaseKind.available)
+  func aGigWorkerJoinsOnlineAndIsCoveredOnceThePaymentIsRecorded(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let registry = FluentRegistryStore(database: test.app.db)
+      let yichun = try #require(try await registry.organisations().first { $0.code == "HLJ-YC" })
+      let number = ResidentIDNumber.compose(
+        region: "230702", birthDate: CalendarDate(year: 1992, month: 3, day: 8)!, sequence: 88, gender: .female)
+      _ = try await registry.register(
+        individual: Worker(
+          name: "李娜", idNumber: number, unitID: nil, homeOrganisationID: yichun.id, phone: "13945678901",
+          categories: [.gigWorker]))
+      let rider = try #require(try await registry.worker(idNumber: number))
+      test.setToday(2024, 1, 1)
+      let portal = try await test.portalSignIn(rider)
+      let page = try await test.get("/portal/enroll", headers: portal)
+      #expect(page.text.contains("hlj-yichun|yc-female"))
+      #expect(!page.text.contains("yc-comprehensive"))
+      let token = try #require(TestApp.csrfToken(in: page.text))
+      var form = portal
+      form.contentType = .urlEncodedForm
+      // A product not offered to individuals is refused even when sent by hand.
+      let forged = try await test.send(
+        .POST, "/portal/enroll", body: "_csrf=\(token)&choice=hlj-yichun%7Cyc-comprehensive-plus", headers: form)
+      #expect(forged.status == .unprocessableEntity)
+      let joined = try await test.send(
+        .POST, "/portal/enroll", body: "_csrf=\(token)&choice=hlj-yichun%7Cyc-female", headers: form)
+      #expect(joined.status == .seeOther)
+      let bill = try #require(try await FluentEnrollmentStore(database: test.app.db).bills(individual: rider.id).first)
+      #expect(bill.due.map(\.payer) == [.worker] && bill.totalDue == Money(yuan: "30.00"))
+      #expect(bill.period.start == CalendarDate(year: 2024, month: 1, day: 1)!, "from the server's day")
+      let waiting = try await test.get("/portal/enroll", headers: portal)
+      #expect(waiting.text.contains(bill.number) && waiting.text.contains("¥30.00"))
+      #expect(try await test.get("/portal", headers: portal).text.contains("待缴费"))
+
+      // The window records the payment: covered, the bill no longer waiting.
+      let clerk = try await test.signIn("yc-window")
+      let paid = try await test.send(
+        .POST, "/bills/\(bill.id)/pay", body: "_csrf=\(clerk.csrf)&payer=worker%7C&amount=30.00&reference=WX-0002",
+        headers: clerk.form())
+      #expect(paid.status == .seeOther)
+      let after = try await test.get("/portal", headers: portal).text
+      #expect(after.contains("HLJ-YICHUN-2024-"))
+      #expect(!(try await test.get("/portal/enroll", headers: portal).text.contains(bill.number)))
+
+      // A unit's member is offered nothing and cannot join this way.
+      let member = try await PortalClaimTests().worker("ANYANG-2019-000001", test)
+      let memberPortal = try await test.portalSignIn(member)
+      let offered = try await test.get("/portal/enroll", headers: memberPortal)
+      #expect(offered.text.contains("id=\"no-offers\""))
+      var memberForm = memberPortal
+      memberForm.contentType = .urlEncodedForm
+      let refused = try await test.send(
+        .POST, "/portal/enroll",
+        body:
+          "_csrf=\(try #require(TestApp.csrfToken(in: try await test.get("/portal", headers: memberPortal).text)))&choice=anyang%7Canyang-hospital",
+        headers: memberForm)
+      #expect(refused.status == .unprocessableEntity)
+    }
+  }
+}

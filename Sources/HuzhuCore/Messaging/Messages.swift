@@ -17,6 +17,9 @@ public enum MessageKind: String, Sendable, Codable, CaseIterable, Hashable {
   case documentsReminder = "documents_reminder"
   case renewalReminder = "renewal_reminder"
   case certificateIssued = "certificate_issued"
+  /// The code that confirms a change of the worker's bank account, and the notice once changed.
+  case accountCode = "account_code"
+  case accountChanged = "account_changed"
 
   public init(_ notice: ClaimNotice) {
     self =
@@ -39,7 +42,7 @@ public enum MessageKind: String, Sendable, Codable, CaseIterable, Hashable {
 
   /// A one-time code: its text is blanked once the gateway has it, or once it can no longer be
   /// used, so the database never keeps a usable code in plain text.
-  public var isSecret: Bool { self == .portalCode }
+  public var isSecret: Bool { self == .portalCode || self == .accountCode }
 
   public var label: LocalizedText {
     switch self {
@@ -55,6 +58,8 @@ public enum MessageKind: String, Sendable, Codable, CaseIterable, Hashable {
     case .documentsReminder: LocalizedText(zh: "补件提醒", en: "documents reminder")
     case .renewalReminder: LocalizedText(zh: "续保提醒", en: "renewal reminder")
     case .certificateIssued: LocalizedText(zh: "保障书已生效", en: "certificate issued")
+    case .accountCode: LocalizedText(zh: "变更账户验证码", en: "account change code")
+    case .accountChanged: LocalizedText(zh: "收款账户已变更", en: "bank account changed")
     }
   }
 }
@@ -139,8 +144,31 @@ public struct OutgoingMessage: Sendable, Equatable, Identifiable {
       expiresAt: now.addingTimeInterval(PortalSignIn.validity))
   }
 
+  /// The code confirming a change of the worker's bank account (parameters `code`, `account`:
+  /// the new account's last four digits).
+  public static func accountCode(
+    _ code: String, accountTail: String, phone: String, organisationID: Organisation.ID?, workerID: Worker.ID,
+    at now: Date
+  ) -> OutgoingMessage {
+    OutgoingMessage(
+      kind: .accountCode, phone: phone,
+      text: "【职工互助】您正在将互助金收款账户变更为尾号\(accountTail)的银行卡，验证码 \(code)，10 分钟内有效。如非本人操作，请勿告诉他人并联系工会。",
+      parameters: ["code": code, "account": accountTail], organisationID: organisationID, workerID: workerID,
+      createdAt: now, expiresAt: now.addingTimeInterval(PortalSignIn.validity))
+  }
+
+  /// Once the account changed: so that a change the member did not make is noticed.
+  public static func accountChanged(
+    accountTail: String, phone: String?, organisationID: Organisation.ID?, workerID: Worker.ID, at now: Date
+  ) -> OutgoingMessage {
+    OutgoingMessage(
+      kind: .accountChanged, phone: phone,
+      text: "【职工互助】您的互助金收款账户已变更为尾号\(accountTail)的银行卡。如非本人操作，请立即联系工会。",
+      parameters: ["account": accountTail], organisationID: organisationID, workerID: workerID, createdAt: now)
+  }
+
   /// What the outbox keeps of a secret message once it is sent or given up.
-  public static let redactedCode = "【职工互助】您的登录验证码为 ******，10 分钟内有效。如非本人操作请忽略。"
+  public static let redactedCode = "【职工互助】验证码短信（内容不保留）"
 }
 
 /// What a message gateway answers when it takes a message.

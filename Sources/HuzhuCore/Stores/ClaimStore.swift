@@ -279,6 +279,8 @@ public struct ClaimSummary: Sendable, Equatable {
 public enum QueueNarrowing: Sendable, Equatable {
   case overdue(today: CalendarDate)
   case dueOn(CalendarDate)
+  /// Due from `today` to `days` days after it (the staff's reminder of what is coming).
+  case dueWithin(today: CalendarDate, days: Int)
   case expedited
 }
 

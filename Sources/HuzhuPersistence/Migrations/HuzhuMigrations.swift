@@ -43,6 +43,7 @@ public enum HuzhuMigrations {
       M034_ClaimAssignments(),
       M035_Messages(),
       M036_ClaimStories(),
+      M037_AccountChanges(),
     ]
   }
 

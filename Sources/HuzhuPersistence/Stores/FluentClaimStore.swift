@@ -590,6 +590,9 @@ public struct FluentClaimStore: ClaimStore {
     switch queue.narrowing {
     case .overdue(let today): query = query.filter(\.$dueOn != nil).filter(\.$dueOn < today.description)
     case .dueOn(let day): query = query.filter(\.$dueOn == day.description)
+    case .dueWithin(let today, let days):
+      query = query.filter(\.$dueOn >= today.description)
+        .filter(\.$dueOn <= today.adding(days: min(max(0, days), 366)).description)
     case .expedited: query = query.filter(\.$expedited == true)
     case nil: break
     }

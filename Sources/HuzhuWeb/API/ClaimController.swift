@@ -50,12 +50,14 @@ struct ClaimController {
     case "open": narrowing = nil
     case "overdue": narrowing = .overdue(today: today)
     case "due_today": narrowing = .dueOn(today)
+    case "due_soon": narrowing = .dueWithin(today: today, days: 3)
     case "expedited": narrowing = .expedited
     default:
       throw APIError.invalidQuery(
         "queue",
         expected: LocalizedText(
-          zh: "应为 open、due_today、overdue 或 expedited", en: "takes open, due_today, overdue or expedited"))
+          zh: "应为 open、due_today、due_soon、overdue 或 expedited",
+          en: "takes open, due_today, due_soon, overdue or expedited"))
     }
     let result = try await request.claims.queue(states: states, scheme: scheme, narrowedTo: narrowing, page: page)
     return PageResource(result) { ClaimResource($0, today: today) }

@@ -78,12 +78,14 @@ enum ClaimQueuePage {
   enum Deadline: String, CaseIterable {
     case overdue
     case dueToday = "due_today"
+    case dueSoon = "due_soon"
     case expedited
 
     var label: LocalizedText {
       switch self {
       case .overdue: LocalizedText(zh: "已超期", en: "Overdue")
       case .dueToday: LocalizedText(zh: "今日到期", en: "Due today")
+      case .dueSoon: LocalizedText(zh: "三日内到期", en: "Due within 3 days")
       case .expedited: LocalizedText(zh: "加急", en: "Expedited")
       }
     }
@@ -92,6 +94,7 @@ enum ClaimQueuePage {
       switch self {
       case .overdue: .overdue(today: today)
       case .dueToday: .dueOn(today)
+      case .dueSoon: .dueWithin(today: today, days: 3)
       case .expedited: .expedited
       }
     }

@@ -17,6 +17,8 @@ struct PortalController {
     routes.get(.portalApply, use: applyForm)
     routes.on(.POST, SiteURL.portalApply.pathComponents, body: .collect(maxSize: BodyLimits.claimForm), use: apply)
     PortalClaimsController().register(on: routes)
+    PortalAccountController().register(on: routes)
+    PortalEnrollController().register(on: routes)
     routes.get(.stories) { request in
       StoriesPage.View(stories: try await StoriesPage.load(request), language: request.displayLanguage).html()
         .response()
@@ -353,6 +355,14 @@ enum PortalPage {
         .p(
           .class("muted"), .id("portal-worker"),
           .text("\(home.worker.name) · \(home.worker.idNumber.masked)")),
+        .p(
+          .a(.href(SiteURL.portalAccount.path), .id("portal-account-link"), .text(text("我的收款账户", "My bank account"))),
+          .if(
+            home.worker.unitID == nil,
+            .group(
+              .text(" · "),
+              .a(.href(SiteURL.portalEnroll.path), .id("portal-enroll-link"), .text(text("个人网上参保", "Join on my own")))))
+        ),
         .h2(.text(text("我的保障", "My cover"))),
         home.enrollments.isEmpty
           ? .p(.class("muted"), .text(text("暂无参保记录。", "No cover yet.")))

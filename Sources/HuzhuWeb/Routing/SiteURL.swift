@@ -85,6 +85,11 @@ public enum SiteURL: Hashable, Sendable {
   case portalClaimAppeal(Parameter<ClaimRecord.ID>)
   /// The worker's e-certificate, with the QR code the verification page reads.
   case portalCertificate(Parameter<String>)
+  /// Joining a product on one's own online; the bills still to pay.
+  case portalEnroll
+  /// The worker's bank account, a change asked for, its code.
+  case portalAccount
+  case portalAccountConfirm
   /// The worker's consent to their paid claim's story (given or taken back).
   case portalClaimStory(Parameter<ClaimRecord.ID>)
   /// Staff choose which consented stories are published.
@@ -303,6 +308,9 @@ public enum SiteURL: Hashable, Sendable {
     case .portalClaimLetter(let id): ["portal", "claims", id.component(SiteURL.idParameter), "letter"]
     case .portalClaimAppeal(let id): ["portal", "claims", id.component(SiteURL.idParameter), "appeal"]
     case .portalCertificate(let number): ["portal", "certificates", number.component(SiteURL.numberParameter)]
+    case .portalEnroll: ["portal", "enroll"]
+    case .portalAccount: ["portal", "account"]
+    case .portalAccountConfirm: ["portal", "account", "confirm"]
     case .portalClaimStory(let id): ["portal", "claims", id.component(SiteURL.idParameter), "story"]
     case .storiesManage: ["stories", "manage"]
     case .storyPublish(let id): ["stories", id.component(SiteURL.idParameter), "publish"]
