@@ -90,6 +90,15 @@ public func bootstrap(_ app: Application) async throws -> DemoAdministrator? {
   // of real members, whatever HUZHU_DEMO_DATA says.
   let demoDatabase = try await InstallationFacts.holdsDemoData(app.db)
   app.huzhu.showsPortalCodes = configuration.loadsDemoData && demoDatabase
+  // The fake gateway "delivers" by keeping texts in memory: only for the demonstration's
+  // people. For real members, texts wait in the outbox until a real gateway is configured.
+  if configuration.messages == .fake, !demoDatabase {
+    app.huzhu.messageDispatcher = nil
+    app.huzhu.fakeGateway = nil
+    app.logger.warning(
+      "短信：数据库为真实会员，不使用模拟网关；配置 HUZHU_SMS=http 后发送 / messages: not sent through the fake gateway to real members; set HUZHU_SMS=http"
+    )
+  }
   app.huzhu.isReady = true
   return administrator
 }

@@ -136,6 +136,8 @@ struct IndividualPagesTests {
         headers: otherHeaders)
       #expect(quiet.status == .ok)
       #expect(!quiet.text.contains("验证码为"))
+      // Nor does the fake gateway mark real members' texts sent: they wait for a real gateway.
+      #expect(test.app.messageDispatcher == nil && test.app.fakeMessageGateway == nil)
     }
   }
 
