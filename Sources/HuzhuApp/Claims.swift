@@ -142,6 +142,10 @@ public struct Claims: UseCase {
     public let mayOpenRecovery: Bool
     /// Whether this actor may set the amount to pay now (a reviewer, during review).
     public let mayAdjust: Bool
+    /// The worker's consent to telling a paid claim as a story, if recorded.
+    public let storyConsent: StoryConsent?
+    /// Whether this actor may record that consent from the signed form (the window, once paid).
+    public let mayRecordStoryConsent: Bool
   }
 
   public func detail(_ id: ClaimRecord.ID) async throws -> Detail {
@@ -161,7 +165,10 @@ public struct Claims: UseCase {
       recovery: recovery,
       mayOpenRecovery: claim.state == .paid && recovery == nil
         && (actor.may(.approveClaims) || actor.may(.keepFundLedger)),
-      mayAdjust: claim.state.isAdjustable && actor.may(.adjustClaims))
+      mayAdjust: claim.state.isAdjustable && actor.may(.adjustClaims),
+      storyConsent: StoryConsent.mayConsent(to: claim)
+        ? try await FluentStoryStore(database: services.database).consent(of: id) : nil,
+      mayRecordStoryConsent: StoryConsent.mayConsent(to: claim) && actor.may(.intakeClaims))
   }
 
   public func claim(_ id: ClaimRecord.ID) async throws -> ClaimRecord {

@@ -24,18 +24,24 @@ public struct Portal: Sendable {
     let schemes: FluentSchemeStore
   }
 
+  /// Read once per use case: the worker, their unit, and the node's lineage (one walk up, not
+  /// the whole tree).
   func standing() async throws -> Standing? {
     guard let worker = try await registry.worker(worker) else { return nil }
     let unit = try await worker.unitID.asyncMap { try await registry.unit($0) } ?? nil
-    let node =
-      try await (unit?.organisationID ?? worker.homeOrganisationID).asyncMap {
-        try await registry.organisation($0)
-      } ?? nil
-    let organisations = try await registry.organisations()
-    let owners = node.map { Set(OrganisationHierarchy(organisations).lineage(of: $0.id)) } ?? []
+    let lineage =
+      try await (unit?.organisationID ?? worker.homeOrganisationID).asyncMap { try await registry.lineage(of: $0) }
+      ?? []
     return Standing(
-      worker: worker, node: node,
-      schemes: FluentSchemeStore(database: services.database, reach: SchemeReach(owners: owners)))
+      worker: worker, node: lineage.first,
+      schemes: FluentSchemeStore(
+        database: services.database, reach: SchemeReach(owners: Set(lineage.map(\.id)))))
+  }
+
+  /// ``standing()``, or not found when the worker is no longer registered.
+  func requiredStanding() async throws -> Standing {
+    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    return standing
   }
 
   public struct Home: Sendable {
@@ -71,11 +77,16 @@ public struct Portal: Sendable {
     public let schemeName: String
     /// The office handling it (the claim's node), for the letter's heading and the appeal route.
     public let office: Organisation?
+    /// The worker's consent to telling the claim as a story, if they gave one.
+    public let storyConsent: StoryConsent?
   }
 
   /// The claim, if it is the worker's own (another's does not exist here).
   public func claim(_ id: ClaimRecord.ID) async throws -> ClaimView {
-    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    try await claim(id, standing: try await requiredStanding())
+  }
+
+  func claim(_ id: ClaimRecord.ID, standing: Standing) async throws -> ClaimView {
     let store = FluentClaimStore(database: services.database)
     guard let claim = try await store.claim(id), claim.workerID == worker else { throw UseCaseError.notFound }
     let history = try await store.history(of: id)
@@ -85,14 +96,17 @@ public struct Portal: Sendable {
       worker: standing.worker, claim: claim, messages: try await store.outbox(claim: id),
       refusal: claim.state == .rejected ? history.last(where: { $0.to == .rejected })?.note : nil,
       decidedAt: decision?.at, schemeName: scheme?.definition.scheme.name ?? claim.schemeCode,
-      office: try await claim.organisationID.asyncMap { try await registry.organisation($0) } ?? nil)
+      office: try await claim.organisationID.asyncMap { try await registry.organisation($0) } ?? nil,
+      storyConsent: claim.state == .paid ? try await FluentStoryStore(database: services.database).consent(of: id) : nil
+    )
   }
 
   /// The worker's appeal of a decision (a refusal, or an approval not yet paid): once, with a
   /// reason; the claim goes back to review, the same step as at the window.
   public func appeal(_ id: ClaimRecord.ID, reason: String, address: String?) async throws -> ClaimRecord {
-    let view = try await claim(id)
-    guard let scheme = try await standing()?.schemes.scheme(code: view.claim.schemeCode) else {
+    let standing = try await requiredStanding()
+    let view = try await claim(id, standing: standing)
+    guard let scheme = try await standing.schemes.scheme(code: view.claim.schemeCode) else {
       throw ClaimContexts.unknownScheme(view.claim.schemeCode)
     }
     let reason = String(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
@@ -108,12 +122,6 @@ public struct Portal: Sendable {
       .dataChange, actor: "worker:\(worker)", organisation: view.office?.id, subject: "claim:\(id)",
       detail: "appeal by the worker", address: address)
     return record
-  }
-
-  /// The worker's consent to the claim's story, if they gave one.
-  public func storyConsent(_ id: ClaimRecord.ID) async throws -> StoryConsent? {
-    _ = try await claim(id)
-    return try await FluentStoryStore(database: services.database).consent(of: id)
   }
 
   /// The worker gives (or takes back) consent to telling their paid claim as an anonymised
@@ -152,7 +160,12 @@ public struct Portal: Sendable {
   /// What the worker may join online: nothing for someone employed by a member unit (the unit
   /// enrolls its people), the individual products otherwise.
   public func offers() async throws -> [Offer] {
-    guard let standing = try await standing(), standing.worker.unitID == nil else { return [] }
+    guard let standing = try await standing() else { return [] }
+    return try await offers(standing)
+  }
+
+  func offers(_ standing: Standing) async throws -> [Offer] {
+    guard standing.worker.unitID == nil else { return [] }
     return try await standing.schemes.schemes().flatMap { scheme in
       scheme.definition.products.filter(\.takesIndividuals).map {
         Offer(
@@ -166,8 +179,8 @@ public struct Portal: Sendable {
   /// waits for the window or a payment file, and the cover begins once it is paid (the same
   /// rules as at the window: the version must take individuals, the person must qualify).
   public func enroll(scheme code: String, product: String, address: String?) async throws -> EnrollmentPlan {
-    guard let standing = try await standing() else { throw UseCaseError.notFound }
-    guard try await offers().contains(where: { $0.schemeCode == code && $0.productCode == product }),
+    let standing = try await requiredStanding()
+    guard try await offers(standing).contains(where: { $0.schemeCode == code && $0.productCode == product }),
       let stored = try await standing.schemes.scheme(code: code)
     else {
       throw ValidationFailure([
@@ -203,7 +216,7 @@ public struct Portal: Sendable {
 
   /// The bank account the worker is paid to, and a change waiting for its code, if any.
   public func bankAccount() async throws -> (worker: Worker, pending: MemberBankAccount?) {
-    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    let standing = try await requiredStanding()
     return (
       standing.worker, try await FluentAccountChangeStore(database: services.database).pending(for: worker, at: Date())
     )
@@ -239,7 +252,7 @@ public struct Portal: Sendable {
   /// tries); audited either way, the old and new accounts by their last four digits. The
   /// member gets a text saying the account changed.
   public func confirmAccountChange(code: String, address: String?) async throws -> MemberBankAccount? {
-    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    let standing = try await requiredStanding()
     var changed: (before: MemberBankAccount?, after: MemberBankAccount)?
     if PortalSignIn.isWellFormed(code) {
       let node = standing.node?.id
@@ -293,7 +306,7 @@ public struct Portal: Sendable {
   public func apply(_ intake: ClaimIntake, scheme code: String, scans: [Claims.Scan], address: String?)
     async throws -> ClaimRecord
   {
-    guard let standing = try await standing() else { throw UseCaseError.notFound }
+    let standing = try await requiredStanding()
     let checked = try Claims.check(scans).get()
     guard let scheme = try await standing.schemes.scheme(code: code) else { throw ClaimContexts.unknownScheme(code) }
     var documents: [ClaimRequest.Document] = []

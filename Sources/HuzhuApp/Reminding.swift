@@ -50,7 +50,7 @@ public struct Reminding: Sendable {
     let issued = try await ReminderQueries.certificatesIssued(
       since: today.adding(days: -Reminders.certificateDays), on: database)
     let members = try await registry.workers(Array(Set((ending + issued).map(\.workerID))))
-    let units = try await registry.units(Array(Set(ending.compactMap(\.unitID))))
+    let units = try await registry.unitsWithDetails(Array(Set(ending.compactMap(\.unitID))))
     let memberUnits = try await registry.units(Array(Set(members.values.compactMap(\.unitID))))
     func node(of worker: Worker?) -> Organisation.ID? {
       worker.flatMap { $0.unitID.flatMap { memberUnits[$0]?.organisationID } ?? $0.homeOrganisationID }
@@ -61,11 +61,11 @@ public struct Reminding: Sendable {
       UnitPeriod(unit: $0.unitID!, end: $0.period.end)
     }
     for (key, enrollments) in byUnit.sorted(by: { $0.key.end < $1.key.end }) {
-      guard let unit = units[key.unit] else { continue }
+      guard let (unit, details) = units[key.unit] else { continue }
       renewals.append(
         Reminders.unitRenewal(
           unitID: unit.id, unitName: unit.name, members: Set(enrollments.map(\.workerID)).count, end: key.end,
-          phone: try await registry.details(of: unit.id)?.contactPhone, organisationID: unit.organisationID, at: now))
+          phone: details.contactPhone, organisationID: unit.organisationID, at: now))
     }
     for enrollment in ending where enrollment.unitID == nil {
       let member = members[enrollment.workerID]

@@ -44,6 +44,31 @@ public struct Stories: UseCase {
       }, request: found.request, total: found.total)
   }
 
+  /// The window records the worker's consent given on paper (the signed form kept with the
+  /// claim's papers), or its withdrawal: only for a paid claim of the actor's area; audited.
+  /// The story is then a candidate like one consented to online, and withdrawing takes it down.
+  public func recordOnPaper(_ id: ClaimRecord.ID, given: Bool) async throws -> StoryConsent? {
+    try actor.require(.intakeClaims)
+    guard let claim = try await claimStore.claim(id) else { throw UseCaseError.notFound }
+    let consent: StoryConsent?
+    if given {
+      guard StoryConsent.mayConsent(to: claim) else {
+        throw ValidationFailure([
+          FieldError(
+            field: "consent", code: "not_paid",
+            message: LocalizedText(zh: "互助金支付后才能登记展示同意", en: "consent can be recorded once the claim is paid"))
+        ])
+      }
+      consent = try await store.consent(to: claim, by: "书面同意（\(actor.displayName)登记）", at: Date())
+    } else {
+      consent = try await store.withdraw(id, at: Date())
+    }
+    try await audit.record(
+      .dataChange, subject: "claim:\(id)",
+      detail: given ? "story consent recorded from the signed form" : "story consent withdrawn on paper")
+    return consent
+  }
+
   /// Publishes (or takes down) a story; audited. Not found: no consent in the actor's area.
   public func publish(_ claim: ClaimRecord.ID, _ published: Bool) async throws -> StoryConsent {
     try actor.require(.approveClaims)

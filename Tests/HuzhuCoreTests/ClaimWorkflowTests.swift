@@ -22,6 +22,10 @@ struct ClaimWorkflowTests {
     return error.code
   }
 
+  @Test func onlyADecidedClaimHasALetter() {
+    #expect(ClaimState.allCases.filter(\.isDecided) == [.approved, .inPayment, .paid, .rejected])
+  }
+
   @Test func levelsComeFromThePolicyLowestFirst() {
     #expect(policy.levels(for: [.hospital]) == [.cityAgency, .provincialOffice])
     let split = ApprovalPolicy(default: [.cityAgency], byKind: [.hospital: [.countyUnion], .lumpSum: [.cityAgency]])

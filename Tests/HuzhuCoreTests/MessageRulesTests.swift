@@ -47,6 +47,22 @@ struct MessageRulesTests {
     #expect(policy.decision(after: 3, failure: busy, now: now, expiresAt: expires) == .giveUp)
   }
 
+  @Test func aStoredCodeAcceptsOnlyItsOwnCodeUnusedInTimeAndWithinItsTries() {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    func accepts(
+      offered: String = "h", tries: Int = 1, expiresAt: Date? = nil, used: Bool = false
+    ) -> Bool {
+      PortalSignIn.accepts(
+        storedHash: "h", offeredHash: offered, tries: tries, expiresAt: expiresAt ?? now + 60, used: used, at: now)
+    }
+    #expect(accepts())
+    #expect(accepts(tries: PortalSignIn.maximumAttempts))
+    #expect(!accepts(tries: PortalSignIn.maximumAttempts + 1))
+    #expect(!accepts(offered: "other"))
+    #expect(!accepts(expiresAt: now))
+    #expect(!accepts(used: true))
+  }
+
   @Test func theRateSpacesMessagesOutAfterTheFirstSecondsWorth() {
     var rate = SendingRate(perSecond: 4)
     let waits = (0..<8).map { _ in rate.reserve(at: now) }

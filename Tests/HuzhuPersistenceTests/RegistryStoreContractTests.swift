@@ -22,17 +22,40 @@ struct RegistryStoreContractTests {
     return (province, agency, county, other)
   }
 
+  /// ``hierarchy()`` stored.
+  private func storedHierarchy(_ store: FluentRegistryStore) async throws -> (
+    province: Organisation, agency: Organisation, county: Organisation, other: Organisation
+  ) {
+    let tree = hierarchy()
+    for organisation in [tree.province, tree.agency, tree.county, tree.other] {
+      try await store.create(organisation)
+    }
+    return tree
+  }
+
   @Test(arguments: kinds)
   func organisationsRoundTrip(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
       let store = FluentRegistryStore(database: db.database)
-      let tree = hierarchy()
-      for organisation in [tree.province, tree.agency, tree.county, tree.other] {
-        try await store.create(organisation)
-      }
+      let tree = try await storedHierarchy(store)
       #expect(try await store.organisation(tree.agency.id) == tree.agency)
       #expect(try await store.organisation(.init()) == nil)
       #expect(try await store.organisations().map(\.code) == ["HA-AY", "HLJ", "HLJ-YC", "HLJ-YC-TL"])
+    }
+  }
+
+  @Test(arguments: kinds)
+  func aNodesLineageIsReadUpwardsNearestFirstAndWithinTheScope(kind: TestDatabaseKind) async throws {
+    try await withMigratedDatabase(kind) { db in
+      let store = FluentRegistryStore(database: db.database)
+      let tree = try await storedHierarchy(store)
+      #expect(try await store.lineage(of: tree.county.id) == [tree.county, tree.agency, tree.province])
+      #expect(try await store.lineage(of: tree.other.id) == [tree.other])
+      #expect(try await store.lineage(of: .init()).isEmpty)
+      // A store scoped to the agency's subtree does not see the province above it.
+      let scoped = FluentRegistryStore(
+        database: db.database, scope: .organisations([tree.agency.id, tree.county.id]))
+      #expect(try await scoped.lineage(of: tree.county.id) == [tree.county, tree.agency])
     }
   }
 
@@ -101,10 +124,7 @@ struct RegistryStoreContractTests {
   func unitsPageAndFilterBySubtree(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
       let store = FluentRegistryStore(database: db.database)
-      let tree = hierarchy()
-      for organisation in [tree.province, tree.agency, tree.county, tree.other] {
-        try await store.create(organisation)
-      }
+      let tree = try await storedHierarchy(store)
       for index in 0..<7 {
         try await store.create(WorkUnit(organisationID: tree.county.id, name: "铁力单位\(index)", sector: .stateEnterprise))
       }

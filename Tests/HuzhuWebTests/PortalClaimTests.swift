@@ -170,18 +170,36 @@ struct PortalClaimTests {
 /// publish it.
 @Suite("Portal: consent to claim stories")
 struct StoryConsentTests {
+  /// An Anyang member's claim, approved; `pay` then pays it from a batch.
+  func approvedClaim(invoice: String, _ test: TestApp) async throws -> (id: String, pay: () async throws -> Void) {
+    let claims = PortalClaimTests()
+    let (_, checker, approver, finance) = try await ClaimAPITests().accounts(test)
+    test.setToday(2020, 3, 20)
+    let id = try await claims.openClaim(for: "ANYANG-2019-000001", invoice: invoice, test)
+    try await claims.act(id, #"{"action":"review"}"#, checker, test)
+    try await claims.act(id, #"{"action":"approve"}"#, approver, test)
+    return (
+      id,
+      {
+        let batch = try await test.send(
+          .POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: finance)
+        let batchID = try #require(try TestApp.object(batch)["id"] as? String)
+        let settled = try await test.send(
+          .POST, "/api/v1/payment-batches/\(batchID)/lines/\(id)", body: #"{"paid":true,"note":"BOC-\#(invoice)"}"#,
+          headers: finance)
+        #expect(settled.status == .ok, "\(settled.text)")
+        #expect(try await FluentClaimStore(database: test.app.db).claim(.init(id)!)?.state == .paid)
+      }
+    )
+  }
+
   @Test(arguments: TestDatabaseKind.available)
   func aStoryIsToldOnlyWithConsentAndAChoiceAndComesDownWhenConsentIsTakenBack(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
-      let claims = PortalClaimTests()
-      let (_, checker, approver, finance) = try await ClaimAPITests().accounts(test)
-      test.setToday(2020, 3, 20)
-      let member = try await claims.worker("ANYANG-2019-000001", test)
+      let member = try await PortalClaimTests().worker("ANYANG-2019-000001", test)
       try await (test.app.db as! any SQLDatabase).update("workers").set("bank_name", to: "中国银行安阳分行")
         .set("bank_account", to: "6216610200001234567").where("id", .equal, member.id.rawValue).run()
-      let id = try await claims.openClaim(for: "ANYANG-2019-000001", invoice: "ST-1", test)
-      try await claims.act(id, #"{"action":"review"}"#, checker, test)
-      try await claims.act(id, #"{"action":"approve"}"#, approver, test)
+      let (id, pay) = try await approvedClaim(invoice: "ST-1", test)
       let portal = try await test.portalSignIn(member)
       var form = portal
       form.contentType = .urlEncodedForm
@@ -191,15 +209,7 @@ struct StoryConsentTests {
       let token = try #require(TestApp.csrfToken(in: approved.text))
       _ = try await test.send(.POST, "/portal/claims/\(id)/story", body: "_csrf=\(token)&consent=yes", headers: form)
       #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!) == nil)
-      // Paid.
-      let batch = try await test.send(
-        .POST, "/api/v1/payment-batches", body: #"{"schemeCode":"anyang"}"#, headers: finance)
-      let batchID = try #require(try TestApp.object(batch)["id"] as? String)
-      let settled = try await test.send(
-        .POST, "/api/v1/payment-batches/\(batchID)/lines/\(id)", body: #"{"paid":true,"note":"BOC-1"}"#,
-        headers: finance)
-      #expect(settled.status == .ok, "\(settled.text)")
-      #expect(try await FluentClaimStore(database: test.app.db).claim(.init(id)!)?.state == .paid)
+      try await pay()
 
       let paid = try await test.get("/portal/claims/\(id)", headers: portal)
       #expect(paid.text.contains("您尚未同意展示本案例"))
@@ -238,6 +248,47 @@ struct StoryConsentTests {
       #expect(again.status == .notFound || again.status == .seeOther)
       #expect(!(try await test.get("/stories").text.contains("住院 10 天")))
       #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!)?.isPublic == false)
+    }
+  }
+
+  /// A worker without a phone signs the consent form at the window, which records it on the
+  /// claim's page: only once the claim is paid, only in its own area.
+  @Test(arguments: TestDatabaseKind.available)
+  func theWindowRecordsASignedConsentForAPaidClaimOfItsOwnArea(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let (id, pay) = try await approvedClaim(invoice: "ST-2", test)
+      let window = try await test.signIn("ay-window")
+      // Approved, not paid: no consent to record.
+      #expect(!(try await test.get("/claims/\(id)", headers: window.cookie).text.contains("claim-story")))
+      let early = try await test.post("/claims/\(id)/story", form: [("consent", "yes")], as: window)
+      #expect(early.status == .seeOther)
+      #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!) == nil)
+
+      try await pay()
+      #expect(try await test.get("/claims/\(id)", headers: window.cookie).text.contains("职工未同意展示本案例"))
+
+      // Yichun's window: the claim does not exist for it, and nothing is recorded.
+      let yichun = try await test.signIn("yc-window")
+      let foreign = try await test.post("/claims/\(id)/story", form: [("consent", "yes")], as: yichun)
+      #expect(foreign.status == .notFound)
+      #expect(!foreign.text.contains("ANYANG") && !foreign.text.contains("安阳"))
+      #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!) == nil)
+      // A reviewer (no window work) may not record it.
+      let reviewer = try await test.signIn("ay-reviewer")
+      #expect(try await test.post("/claims/\(id)/story", form: [("consent", "yes")], as: reviewer).status == .forbidden)
+
+      let recorded = try await test.post("/claims/\(id)/story", form: [("consent", "yes")], as: window)
+      #expect(recorded.status == .seeOther)
+      let consent = try #require(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!))
+      #expect(consent.isGiven && consent.consentedBy.hasPrefix("书面同意"))
+      #expect(try await test.get("/claims/\(id)", headers: window.cookie).text.contains("尚未选用展示"))
+      // The approver now finds it among the candidates, marked as signed on paper.
+      let manage = try await test.get("/stories/manage", headers: try await test.signIn("ay-approver").cookie)
+      #expect(manage.text.contains("书面同意"))
+      // Withdrawn at the window too.
+      _ = try await test.post("/claims/\(id)/story", form: [("consent", "no")], as: window)
+      #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!)?.isGiven == false)
+      #expect(try await test.get("/claims/\(id)", headers: window.cookie).text.contains("职工已撤回同意"))
     }
   }
 }

@@ -20,6 +20,15 @@ public enum PortalSignIn {
     "【职工互助】您的登录验证码为 \(code)，10 分钟内有效。如非本人操作请忽略。"
   }
 
+  /// Whether a stored one-time code (a sign-in code, an account change's code) accepts the
+  /// code offered: not used yet, not expired, tried no more than ``maximumAttempts`` times
+  /// counting this try, and the same hash.
+  public static func accepts(
+    storedHash: String, offeredHash: String, tries: Int, expiresAt: Date, used: Bool, at now: Date
+  ) -> Bool {
+    !used && now < expiresAt && tries <= maximumAttempts && storedHash == offeredHash
+  }
+
   /// Whether what was typed can be a code at all (before any lookup).
   public static func isWellFormed(_ code: String) -> Bool {
     code.count == codeLength && code.allSatisfy(\.isASCIIDigit)

@@ -32,6 +32,10 @@ public enum ClaimState: String, Hashable, Sendable, Codable, CaseIterable {
   /// A decision (a rejection, or an approval not yet paid) can be appealed once. A paid claim
   /// is closed: more money for the same event is a new claim, which duplicate detection links.
   public var isAppealable: Bool { self == .rejected || self == .approved }
+
+  /// Whether the claim has been decided (approved, in payment or paid, or refused): what a
+  /// decision letter can be printed for.
+  public var isDecided: Bool { [.approved, .inPayment, .paid, .rejected].contains(self) }
 }
 
 /// Who must approve a claim, by the kind of benefit it pays: "a county approves hospital

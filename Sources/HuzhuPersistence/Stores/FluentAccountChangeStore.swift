@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import HuzhuCore
-import SQLKit
 
 final class AccountChangeModel: Model, @unchecked Sendable {
   static let schema = M037_AccountChanges.table
@@ -18,6 +17,13 @@ final class AccountChangeModel: Model, @unchecked Sendable {
   @OptionalField(key: "confirmed_at") var confirmedAt: Date?
 
   init() {}
+}
+
+extension AccountChangeModel: OneTimeCodeModel {
+  var usedAt: Date? { confirmedAt }
+  static var workerKey: KeyPath<AccountChangeModel, FieldProperty<AccountChangeModel, UUID>> { \.$workerID }
+  static var createdKey: KeyPath<AccountChangeModel, FieldProperty<AccountChangeModel, Date>> { \.$createdAt }
+  static var usedKey: KeyPath<AccountChangeModel, OptionalFieldProperty<AccountChangeModel, Date>> { \.$confirmedAt }
 }
 
 /// A worker's own change of bank account, confirmed by a code to their registered phone. Like
@@ -49,10 +55,9 @@ public struct FluentAccountChangeStore: Sendable {
     message: OutgoingMessage, at now: Date
   ) async throws -> Bool {
     try await database.writeTransaction { transaction in
-      let recent = try await AccountChangeModel.query(on: transaction).filter(\.$workerID == worker.id.rawValue)
-        .filter(\.$confirmedAt == nil)
-        .filter(\.$createdAt > now.addingTimeInterval(-PortalSignIn.resendInterval)).count()
-      guard recent == 0 else { return false }
+      guard try await !AccountChangeModel.issuedRecently(to: worker.id.rawValue, at: now, on: transaction) else {
+        return false
+      }
       let row = AccountChangeModel()
       row.id = UUID()
       row.workerID = worker.id.rawValue
@@ -77,19 +82,9 @@ public struct FluentAccountChangeStore: Sendable {
     at now: Date
   ) async throws -> (before: MemberBankAccount?, after: MemberBankAccount)? {
     try await database.writeTransaction { transaction in
-      guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
       guard
-        let latest = try await AccountChangeModel.query(on: transaction).filter(\.$workerID == worker.rawValue)
-          .sort(\.$createdAt, .descending).first(),
-        let id = latest.id
-      else { return nil }
-      try await sql.update(AccountChangeModel.schema)
-        .set(
-          SQLIdentifier("attempts"), to: SQLBinaryExpression(SQLIdentifier("attempts"), .add, SQLLiteral.numeric("1"))
-        )
-        .where("id", .equal, id).run()
-      guard let row = try await AccountChangeModel.find(id, on: transaction), row.confirmedAt == nil,
-        now < row.expiresAt, row.attempts <= PortalSignIn.maximumAttempts, row.codeHash == codeHash,
+        let row = try await AccountChangeModel.tryLatest(
+          of: worker.rawValue, codeHash: codeHash, at: now, on: transaction),
         let person = try await WorkerModel.find(worker.rawValue, on: transaction)
       else { return nil }
       let after = try MemberBankAccount.checked(bankName: row.bankName, account: row.bankAccount)

@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import HuzhuCore
-import SQLKit
 
 final class PortalCodeModel: Model, @unchecked Sendable {
   static let schema = "portal_codes"
@@ -18,6 +17,12 @@ final class PortalCodeModel: Model, @unchecked Sendable {
   @Field(key: "created_at") var createdAt: Date
 
   init() {}
+}
+
+extension PortalCodeModel: OneTimeCodeModel {
+  static var workerKey: KeyPath<PortalCodeModel, FieldProperty<PortalCodeModel, UUID>> { \.$workerID }
+  static var createdKey: KeyPath<PortalCodeModel, FieldProperty<PortalCodeModel, Date>> { \.$createdAt }
+  static var usedKey: KeyPath<PortalCodeModel, OptionalFieldProperty<PortalCodeModel, Date>> { \.$usedAt }
 }
 
 /// The worker portal's codes on any Fluent database.
@@ -40,10 +45,9 @@ public struct FluentPortalStore: PortalStore {
     try await database.writeTransaction { transaction in
       // A code already used does not hold the next one back: the worker signed in with it, and
       // asking again within the minute got the used code shown, then refused.
-      let recent = try await PortalCodeModel.query(on: transaction)
-        .filter(\.$workerID == worker.id.rawValue).filter(\.$usedAt == nil)
-        .filter(\.$createdAt > now.addingTimeInterval(-PortalSignIn.resendInterval)).count()
-      guard recent == 0 else { return false }
+      guard try await !PortalCodeModel.issuedRecently(to: worker.id.rawValue, at: now, on: transaction) else {
+        return false
+      }
       let row = PortalCodeModel()
       row.id = UUID()
       row.workerID = worker.id.rawValue
@@ -60,20 +64,8 @@ public struct FluentPortalStore: PortalStore {
 
   public func redeem(codeHash: String, for worker: Worker.ID, at now: Date) async throws -> Bool {
     try await database.writeTransaction { transaction in
-      guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
       guard
-        let latest = try await PortalCodeModel.query(on: transaction).filter(\.$workerID == worker.rawValue)
-          .sort(\.$createdAt, .descending).first(),
-        let id = latest.id
-      else { return false }
-      // Count the try first, in one statement, so that parallel guesses all count.
-      try await sql.update(PortalCodeModel.schema)
-        .set(
-          SQLIdentifier("attempts"), to: SQLBinaryExpression(SQLIdentifier("attempts"), .add, SQLLiteral.numeric("1"))
-        )
-        .where("id", .equal, id).run()
-      guard let row = try await PortalCodeModel.find(id, on: transaction), row.usedAt == nil, now < row.expiresAt,
-        row.attempts <= PortalSignIn.maximumAttempts, row.codeHash == codeHash
+        let row = try await PortalCodeModel.tryLatest(of: worker.rawValue, codeHash: codeHash, at: now, on: transaction)
       else { return false }
       row.usedAt = now
       try await row.update(on: transaction)

@@ -30,6 +30,30 @@ public struct FluentRegistryStore: RegistryStore {
     try await scoped(OrganisationModel.query(on: database)).filter(\.$id == id.rawValue).first()?.domain()
   }
 
+  /// The node and every node above it, nearest first, read in one walk up the parent links
+  /// (not the whole tree); empty when the node is unknown. Nodes outside the scope are left out.
+  public func lineage(of node: Organisation.ID) async throws -> [Organisation] {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    // The depth bound ends the walk should bad data ever hold a cycle.
+    let steps = try await sql.raw(
+      """
+      WITH RECURSIVE up(id, parent_id, depth) AS (
+        SELECT id, parent_id, 0 FROM organisations WHERE id = \(bind: node.rawValue)
+        UNION ALL
+        SELECT o.id, o.parent_id, up.depth + 1 FROM organisations o JOIN up ON o.id = up.parent_id
+        WHERE up.depth < 16
+      )
+      SELECT id, depth FROM up
+      """
+    ).all().map {
+      (id: try $0.decode(column: "id", as: UUID.self), depth: try $0.decode(column: "depth", as: Int.self))
+    }
+    var depth: [UUID: Int] = [:]
+    for step in steps where depth[step.id] == nil { depth[step.id] = step.depth }
+    return try await scoped(OrganisationModel.query(on: database)).filter(\.$id ~~ Array(depth.keys)).all()
+      .sorted { depth[$0.id!, default: 0] < depth[$1.id!, default: 0] }.map { try $0.domain() }
+  }
+
   /// The organisation nodes the scope shows: the subtree; for a unit officer, none.
   func scoped(_ query: QueryBuilder<OrganisationModel>) -> QueryBuilder<OrganisationModel> {
     switch scope {
@@ -91,6 +115,20 @@ public struct FluentRegistryStore: RegistryStore {
 
   public func unit(_ id: WorkUnit.ID) async throws -> WorkUnit? {
     try await visibleUnit(id)?.domain()
+  }
+
+  /// Units by their ids with their details (contact, address), in one read per thousand.
+  public func unitsWithDetails(_ ids: [WorkUnit.ID]) async throws -> [WorkUnit.ID: (
+    unit: WorkUnit, details: UnitDetails
+  )] {
+    var found: [WorkUnit.ID: (unit: WorkUnit, details: UnitDetails)] = [:]
+    for chunk in ids.map(\.rawValue).chunks(of: FluentEnrollmentStore.chunkSize) {
+      for row in try await scoped(UnitModel.query(on: database)).filter(\.$id ~~ chunk).all() {
+        let unit = try row.domain()
+        found[unit.id] = (unit, row.details)
+      }
+    }
+    return found
   }
 
   public func units(_ ids: [WorkUnit.ID]) async throws -> [WorkUnit.ID: WorkUnit] {

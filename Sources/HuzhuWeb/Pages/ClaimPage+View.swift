@@ -33,6 +33,7 @@ extension ClaimPage {
           actions(),
           adjustment(),
           recovery(),
+          story(),
           facts(),
           explanation(),
           documents(),
@@ -304,6 +305,39 @@ extension ClaimPage {
                 .class("muted"),
                 .text(" → \(message.phone.map { PersonalDataMask.phone($0) } ?? text("无手机号", "no phone"))")))
           }))
+    }
+
+    /// A paid claim's story: whether the worker consented (online, or on the signed form the
+    /// window records here) and whether it is shown; staff choose stories on the stories page.
+    private func story() -> Node<HTML.BodyContext> {
+      guard StoryConsent.mayConsent(to: model.claim) else { return .empty }
+      let consent = model.detail.storyConsent
+      let given = consent?.isGiven == true
+      let state: String =
+        switch consent {
+        case let consent? where consent.isPublic:
+          text("职工已同意（\(consent.consentedBy)），案例正在展示", "Consent given (\(consent.consentedBy)); the story is shown")
+        case let consent? where consent.isGiven:
+          text("职工已同意（\(consent.consentedBy)），尚未选用展示", "Consent given (\(consent.consentedBy)); not shown yet")
+        case .some: text("职工已撤回同意", "The worker took consent back")
+        case nil: text("职工未同意展示本案例", "No consent to telling this story")
+        }
+      return .section(
+        .id("claim-story"),
+        .h2(.text(text("案例展示", "Story"))),
+        .p(.id("claim-story-state"), .text(state)),
+        .if(
+          model.detail.mayRecordStoryConsent && viewer != nil,
+          .form(
+            .class("inline-form"), .method(.post), .action(SiteURL.claimStory(.value(model.claim.id)).path),
+            .input(.type(.hidden), .name(CSRF.field), .value(viewer?.csrfToken ?? "")),
+            .input(.type(.hidden), .name("consent"), .value(given ? "no" : "yes")),
+            .button(
+              .type(.submit), .id("claim-story-record"),
+              .text(
+                given
+                  ? text("登记职工撤回同意", "Record the worker's withdrawal")
+                  : text("登记职工书面同意（已签署同意书）", "Record the signed consent form"))))))
     }
 
     /// A paid claim found wrong: its recovery's state, or (for approvers and finance) the form

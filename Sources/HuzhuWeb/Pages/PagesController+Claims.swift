@@ -126,6 +126,26 @@ extension PagesController {
     }
   }
 
+  struct StoryConsentForm: Content {
+    let consent: String
+  }
+
+  /// The worker's consent to the story, given or taken back on the signed form at the window.
+  @Sendable func recordStoryConsent(_ request: Request) async throws -> Response {
+    let id: ClaimRecord.ID = try request.identifier()
+    let given = try request.content.decode(StoryConsentForm.self).consent == "yes"
+    do {
+      _ = try await Stories(request.services, actor: try request.actor).recordOnPaper(id, given: given)
+      request.flash(
+        given
+          ? LocalizedText(zh: "已登记职工书面同意展示案例", en: "The worker's signed consent is recorded")
+          : LocalizedText(zh: "已登记职工撤回同意，案例不再展示", en: "Consent withdrawn: the story is not shown"))
+    } catch let failure as ValidationFailure {
+      request.flashError(failure.summary)
+    }
+    return request.redirect(to: SiteURL.claimPage(.value(id)).path)
+  }
+
   struct UploadForm: Content {
     let kind: String
     let file: File

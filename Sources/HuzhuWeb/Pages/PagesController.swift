@@ -32,6 +32,7 @@ struct PagesController {
     authenticated.get(.claimPage(.key), requires: .viewClaims, use: claim)
     authenticated.post(.claimAct(.key), requires: .viewClaims, use: actOnClaim)
     authenticated.post(.claimAdjust(.key), requires: .adjustClaims, use: adjustClaim)
+    authenticated.post(.claimStory(.key), requires: .intakeClaims, use: recordStoryConsent)
     authenticated.on(
       .POST, .claimUpload(.key), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.scan), use: upload)
     authenticated.get(.paymentBatches, requires: .managePayments, use: paymentBatches)

@@ -11,10 +11,11 @@ enum PortalClaimPage {
     let view: Portal.ClaimView
     let language: DisplayLanguage
     let csrfToken: String
-    var storyConsent: StoryConsent? = nil
     var notice: LocalizedText? = nil
     var error: LocalizedText? = nil
     var textSize: TextSize = .normal
+
+    var storyConsent: StoryConsent? { view.storyConsent }
 
     var explanation: PlainExplanation {
       PlainExplanation(view.claim, refusal: view.refusal, language: language)
@@ -45,7 +46,7 @@ enum PortalClaimPage {
               text("给付金额", "Amount"),
               claim.state == .rejected ? text("不予给付", "none (refused)") : claim.payable.formatted)),
           .if(
-            PortalClaimPage.hasDecision(claim),
+            claim.state.isDecided,
             .p(
               .a(
                 .class("button primary"), .id("portal-letter"),
@@ -141,10 +142,6 @@ enum PortalClaimPage {
             .attribute(named: "rows", value: "4")),
           .button(.type(.submit), .class("primary"), .id("portal-appeal-submit"), .text(text("提交申诉", "Appeal")))))
     }
-  }
-
-  static func hasDecision(_ claim: ClaimRecord) -> Bool {
-    [.approved, .inPayment, .paid, .rejected].contains(claim.state)
   }
 
   static func stay(_ claim: ClaimRecord, language: DisplayLanguage) -> String {
@@ -277,26 +274,22 @@ struct PortalClaimsController {
     routes.post(.portalClaimAppeal(.key), use: appeal)
   }
 
-  private func claimView(_ request: Request) async throws -> (Portal, Portal.ClaimView)? {
+  private func claimView(_ request: Request) async throws -> Portal.ClaimView? {
     guard let worker = request.portalWorker else { return nil }
-    let portal = Portal(request.services, worker: worker)
-    return (portal, try await portal.claim(try request.identifier()))
+    return try await Portal(request.services, worker: worker).claim(try request.identifier())
   }
 
   @Sendable func claim(_ request: Request) async throws -> Response {
-    guard let (portal, view) = try await claimView(request) else {
-      return request.redirect(to: SiteURL.portalLogin.path)
-    }
+    guard let view = try await claimView(request) else { return request.redirect(to: SiteURL.portalLogin.path) }
     return PortalClaimPage.View(
-      view: view, language: request.displayLanguage, csrfToken: request.csrfToken,
-      storyConsent: try await portal.storyConsent(view.claim.id), notice: request.takeFlash(),
+      view: view, language: request.displayLanguage, csrfToken: request.csrfToken, notice: request.takeFlash(),
       error: request.takeFlashError(), textSize: request.textSize
     ).html().response()
   }
 
   @Sendable func letter(_ request: Request) async throws -> Response {
-    guard let (_, view) = try await claimView(request) else { return request.redirect(to: SiteURL.portalLogin.path) }
-    guard PortalClaimPage.hasDecision(view.claim) else {
+    guard let view = try await claimView(request) else { return request.redirect(to: SiteURL.portalLogin.path) }
+    guard view.claim.state.isDecided else {
       request.flashError(LocalizedText(zh: "该申请尚未作出决定，暂无通知书。", en: "This claim is not decided yet: no letter."))
       return request.redirect(to: SiteURL.portalClaim(.value(view.claim.id)).path)
     }
@@ -334,12 +327,11 @@ struct PortalClaimsController {
   }
 
   @Sendable func story(_ request: Request) async throws -> Response {
-    guard let (portal, view) = try await claimView(request) else {
-      return request.redirect(to: SiteURL.portalLogin.path)
-    }
+    guard let worker = request.portalWorker else { return request.redirect(to: SiteURL.portalLogin.path) }
+    let id: ClaimRecord.ID = try request.identifier()
     let given = try request.content.decode(StoryForm.self).consent == "yes"
     do {
-      _ = try await portal.consentToStory(view.claim.id, given, address: request.clientAddress)
+      _ = try await Portal(request.services, worker: worker).consentToStory(id, given, address: request.clientAddress)
       request.flash(
         given
           ? LocalizedText(
@@ -349,7 +341,7 @@ struct PortalClaimsController {
     } catch let failure as ValidationFailure {
       request.flashError(failure.summary)
     }
-    return request.redirect(to: SiteURL.portalClaim(.value(view.claim.id)).path)
+    return request.redirect(to: SiteURL.portalClaim(.value(id)).path)
   }
 
   struct AppealForm: Content {
@@ -357,12 +349,12 @@ struct PortalClaimsController {
   }
 
   @Sendable func appeal(_ request: Request) async throws -> Response {
-    guard let (portal, view) = try await claimView(request) else {
-      return request.redirect(to: SiteURL.portalLogin.path)
-    }
+    guard let worker = request.portalWorker else { return request.redirect(to: SiteURL.portalLogin.path) }
+    let id: ClaimRecord.ID = try request.identifier()
     let form = try request.content.decode(AppealForm.self)
     do {
-      _ = try await portal.appeal(view.claim.id, reason: form.reason, address: request.clientAddress)
+      _ = try await Portal(request.services, worker: worker).appeal(
+        id, reason: form.reason, address: request.clientAddress)
       request.flash(
         LocalizedText(
           zh: "申诉已提交，申请回到审核环节，结果将以短信告知。",
@@ -370,6 +362,6 @@ struct PortalClaimsController {
     } catch let failure as ValidationFailure {
       request.flashError(failure.summary)
     }
-    return request.redirect(to: SiteURL.portalClaim(.value(view.claim.id)).path)
+    return request.redirect(to: SiteURL.portalClaim(.value(id)).path)
   }
 }

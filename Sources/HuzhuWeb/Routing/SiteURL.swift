@@ -27,6 +27,8 @@ public enum SiteURL: Hashable, Sendable {
   case claimUpload(Parameter<ClaimRecord.ID>)
   /// A reviewer's amount to pay instead of the calculated one, with the reason.
   case claimAdjust(Parameter<ClaimRecord.ID>)
+  /// The window records the worker's signed consent to telling a paid claim's story.
+  case claimStory(Parameter<ClaimRecord.ID>)
   /// Payment batches: list and create; one batch with the bank's answers.
   case paymentBatches
   case paymentBatchPage(Parameter<PaymentBatch.ID>)
@@ -269,6 +271,7 @@ public enum SiteURL: Hashable, Sendable {
     case .claimAct(let id): ["claims", id.component(SiteURL.idParameter), "act"]
     case .claimUpload(let id): ["claims", id.component(SiteURL.idParameter), "upload"]
     case .claimAdjust(let id): ["claims", id.component(SiteURL.idParameter), "adjust"]
+    case .claimStory(let id): ["claims", id.component(SiteURL.idParameter), "story"]
     case .paymentBatches: ["payments"]
     case .paymentBatchPage(let id): ["payments", id.component(SiteURL.idParameter)]
     case .paymentBatchSettle(let id): ["payments", id.component(SiteURL.idParameter), "settle"]
