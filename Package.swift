@@ -132,9 +132,12 @@ let package = Package(
     .executableTarget(
       name: "huzhu-bench",
       dependencies: [
-        "HuzhuCore", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuPersistence",
+        "HuzhuCore", "HuzhuSchemeFiles", "HuzhuSpreadsheet", "HuzhuPersistence", "HuzhuWeb",
         .product(name: "FluentKit", package: "fluent-kit"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Vapor", package: "vapor"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "SQLKit", package: "sql-kit"),
       ],
       swiftSettings: swiftSettings
     ),

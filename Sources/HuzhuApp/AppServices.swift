@@ -17,12 +17,21 @@ public struct AppServices: Sendable {
   public let limits: InputLimits
   /// Seals the secrets kept in the database (authenticator secrets) under the installation's key.
   public let secrets: SecretBox
+  /// The organisation tree kept between requests (one per server; a fresh one keeps nothing
+  /// between use cases).
+  public let organisationDirectory: OrganisationDirectory
+  /// Writes the audit lines of requests running at once together (one per server).
+  public let auditLog: AuditGroupCommit
 
   public init(
     database: any Database, documents: any DocumentStorage, clock: ServerClock = .system,
     passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] },
-    limits: InputLimits = .standard, secrets: SecretBox = .ephemeral()
+    limits: InputLimits = .standard, secrets: SecretBox = .ephemeral(),
+    organisationDirectory: OrganisationDirectory = OrganisationDirectory(),
+    auditLog: AuditGroupCommit = AuditGroupCommit()
   ) {
+    self.organisationDirectory = organisationDirectory
+    self.auditLog = auditLog
     self.secrets = secrets
     self.limits = limits
     self.database = database

@@ -23,7 +23,7 @@ struct AuditTrail: Sendable {
   /// Several lines at once, in order (one transaction).
   func record(_ kind: AuditKind, _ lines: [(subject: String, detail: String)]) async throws {
     let now = Date()
-    try await FluentAuditStore(database: services.database).record(
+    try await AuditWriter(services).record(
       lines.map {
         AuditEvent(
           at: now, kind: kind, actor: actor.name, organisationID: actor.organisation?.id, subject: $0.subject,

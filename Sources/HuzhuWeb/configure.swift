@@ -41,7 +41,7 @@ public func configure(
   app.middleware.use(SecurityHeadersMiddleware())
   app.middleware.use(HuzhuErrorMiddleware())
   app.middleware.use(NullCharacterMiddleware())
-  app.middleware.use(FileMiddleware(publicDirectory: WebResources.publicDirectory))
+  app.middleware.use(StaticFilesMiddleware(files: .shipped))
   app.middleware.use(StartingMiddleware())
   app.middleware.use(app.sessions.middleware)
   app.middleware.use(

@@ -11,7 +11,7 @@ import NIOPosix
 struct HuzhuBench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "huzhu-bench", abstract: "Huzhu benchmarks (run with -c release).",
-    subcommands: [Calc.self, ImportRoster.self, Claims.self, Settlements.self, Province.self])
+    subcommands: [Calc.self, ImportRoster.self, Claims.self, Settlements.self, Province.self, HTTPLoad.self])
 }
 
 struct Calc: ParsableCommand {

@@ -26,6 +26,12 @@ public struct FluentRegistryStore: RegistryStore {
     try await scoped(OrganisationModel.query(on: database)).sort(\.$code).all().map { try $0.domain() }
   }
 
+  /// How many nodes there are (in the scope): nodes are only ever added, so this tells whether
+  /// a kept copy of the tree is current.
+  public func organisationCount() async throws -> Int {
+    try await scoped(OrganisationModel.query(on: database)).count()
+  }
+
   public func organisation(_ id: Organisation.ID) async throws -> Organisation? {
     try await scoped(OrganisationModel.query(on: database)).filter(\.$id == id.rawValue).first()?.domain()
   }

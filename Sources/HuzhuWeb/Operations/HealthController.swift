@@ -1,4 +1,5 @@
 import HuzhuCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -21,11 +22,16 @@ struct HealthController {
     request.application.huzhu.configuration?.database.isPostgres == true ? "postgresql" : "sqlite"
   }
 
-  /// Whether the database answers a trivial query.
+  /// Whether the database answers a trivial query. An answer is trusted for a second: probes
+  /// from several monitors and load balancers then cost one query a second, not one each. A
+  /// failure is not kept (the next probe asks again).
   private func databaseAnswers(_ request: Request) async -> Bool {
+    let probe = request.application.huzhu.healthProbe
+    if probe.answeredRecently() { return true }
     do {
       guard let sql = request.db as? any SQLDatabase else { throw APIError.unexpected }
       try await sql.raw("SELECT 1").run()
+      probe.answered()
       return true
     } catch {
       request.logger.warning("health check: database unreachable: \(String(describing: error))")
@@ -53,5 +59,19 @@ struct HealthController {
       databaseKind: databaseKind(request)
     )
     .encodeResponse(status: migrated && reachable ? .ok : .serviceUnavailable, for: request)
+  }
+}
+
+/// When the database last answered a health probe.
+final class HealthProbe: Sendable {
+  static let trusted: Duration = .seconds(1)
+  private let last = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+
+  func answeredRecently(now: ContinuousClock.Instant = .now) -> Bool {
+    last.withLockedValue { $0.map { now - $0 < Self.trusted } ?? false }
+  }
+
+  func answered(now: ContinuousClock.Instant = .now) {
+    last.withLockedValue { $0 = now }
   }
 }

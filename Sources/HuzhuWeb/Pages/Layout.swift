@@ -21,7 +21,7 @@ struct Layout {
         .encoding(.utf8),
         .viewport(.accordingToDevice),
         .title("\(title) · \(Self.productName.text(for: language))"),
-        .stylesheet(SiteURL.stylesheet.path)
+        .stylesheet(StaticFiles.shipped.link(SiteURL.stylesheet.path))
       ),
       .body(
         .if(textSize == .large, .class("large-text")),
@@ -50,7 +50,7 @@ struct Layout {
           }
         ),
         .main(.class("content"), .h1(.text(title)), content),
-        .script(.src(SiteURL.script.path)),
+        .script(.src(StaticFiles.shipped.link(SiteURL.script.path))),
         .footer(
           .class("site-footer"),
           .text(

@@ -25,6 +25,12 @@ struct HuzhuState: Sendable {
   let metrics = HuzhuMetrics()
   /// Failed sign-ins and public look-ups counted by address (``Throttles``).
   let throttles = Throttles()
+  /// The organisation tree, kept between requests (``OrganisationDirectory``).
+  let organisationDirectory = OrganisationDirectory()
+  /// Audit lines of requests running at once, committed together (``AuditGroupCommit``).
+  let auditLog = AuditGroupCommit()
+  /// The database's last answer to a health probe (``HealthProbe``).
+  let healthProbe = HealthProbe()
   /// The key authenticator secrets are sealed with: set by ``bootstrap(_:)`` from the
   /// configuration; a key of the process's own until then (tests).
   var secrets = SecretBox.ephemeral()
@@ -71,7 +77,8 @@ extension Application {
     return AppServices(
       database: database, documents: state.documents, clock: clock ?? state.clock,
       passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) },
-      limits: state.limits, secrets: state.secrets)
+      limits: state.limits, secrets: state.secrets, organisationDirectory: state.organisationDirectory,
+      auditLog: state.auditLog)
   }
 
   /// The dispatcher of text messages, nil without a gateway (`huzhu serve` runs its loop).
@@ -95,7 +102,9 @@ extension Request {
     let databases = application.databases
     return AppServices(
       database: database, documents: state.documents, clock: state.clock, passwordHasher: state.passwordHasher,
-      alongside: { databases.others(than: database) }, limits: state.limits, secrets: state.secrets)
+      alongside: { databases.others(than: database) }, limits: state.limits, secrets: state.secrets,
+      organisationDirectory: state.organisationDirectory,
+      auditLog: state.auditLog)
   }
 
   /// What anyone may look up, limited by the asking address.
