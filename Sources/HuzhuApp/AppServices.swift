@@ -22,14 +22,17 @@ public struct AppServices: Sendable {
   public let organisationDirectory: OrganisationDirectory
   /// Writes the audit lines of requests running at once together (one per server).
   public let auditLog: AuditGroupCommit
+  /// Compiled schemes kept between claims (one per server).
+  public let compiledSchemes: CompiledSchemes
 
   public init(
     database: any Database, documents: any DocumentStorage, clock: ServerClock = .system,
     passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] },
     limits: InputLimits = .standard, secrets: SecretBox = .ephemeral(),
     organisationDirectory: OrganisationDirectory = OrganisationDirectory(),
-    auditLog: AuditGroupCommit = AuditGroupCommit()
+    auditLog: AuditGroupCommit = AuditGroupCommit(), compiledSchemes: CompiledSchemes = CompiledSchemes()
   ) {
+    self.compiledSchemes = compiledSchemes
     self.organisationDirectory = organisationDirectory
     self.auditLog = auditLog
     self.secrets = secrets

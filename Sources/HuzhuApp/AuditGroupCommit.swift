@@ -29,17 +29,30 @@ public actor AuditGroupCommit {
     }
   }
 
-  /// Writes what waits, batch after batch, until nothing does. A failed batch fails each of
-  /// its requests (as its own write would have); the next batch is tried afresh.
+  /// Writes what waits, batch after batch, until nothing does. When a batch of several fails,
+  /// each request's lines are tried on their own, so that one request's line the database
+  /// refuses fails that request alone.
   private func write(on database: any Database) async {
+    let store = FluentAuditStore(database: database)
     while !waiting.isEmpty {
       let batch = waiting
       waiting.removeAll()
       do {
-        try await FluentAuditStore(database: database).record(batch.flatMap(\.events))
+        try await store.record(batch.flatMap(\.events))
         for entry in batch { entry.continuation.resume() }
       } catch {
-        for entry in batch { entry.continuation.resume(throwing: error) }
+        guard batch.count > 1 else {
+          batch[0].continuation.resume(throwing: error)
+          continue
+        }
+        for entry in batch {
+          do {
+            try await store.record(entry.events)
+            entry.continuation.resume()
+          } catch {
+            entry.continuation.resume(throwing: error)
+          }
+        }
       }
     }
     writing = false

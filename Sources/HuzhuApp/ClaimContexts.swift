@@ -12,10 +12,10 @@ struct ClaimContexts: UseCase {
   /// is none (whether it does not exist or is run by another area).
   func scheme(_ code: String) async throws -> CompiledScheme {
     guard
-      let stored = try await FluentSchemeStore(database: services.database, reach: actor.schemeReach)
-        .scheme(code: code)
+      let scheme = try await services.compiledSchemes.compiled(
+        code: code, in: FluentSchemeStore(database: services.database, reach: actor.schemeReach))
     else { throw Self.unknownScheme(code) }
-    return try stored.compiled()
+    return scheme
   }
 
   static func unknownScheme(_ code: String) -> ValidationFailure {

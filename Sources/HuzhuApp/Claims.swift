@@ -209,12 +209,8 @@ public struct Claims: UseCase {
       }
       if let found = try await registryStore.worker(idNumber: number) { return found.id }
     }
-    if let certificateNumber,
-      let certificate =
-        try await enrollmentStore
-        .certificate(number: certificateNumber)
-    {
-      return certificate.enrollment.workerID
+    if let certificateNumber, let holder = try await enrollmentStore.holder(ofCertificate: certificateNumber) {
+      return holder
     }
     throw ValidationFailure([
       FieldError(

@@ -68,6 +68,48 @@ struct FixedCostTests {
     }
   }
 
+  /// The compiled scheme is kept between claims, and a new revision is used from the next
+  /// claim on (the first band's 30% raised to 35%: ¥1,300 becomes ¥1,350 on the same stay).
+  @Test(arguments: TestDatabaseKind.available)
+  func aClaimIsJudgedUnderTheSchemesLatestRevisionThoughTheCompiledOneIsKept(kind: TestDatabaseKind)
+    async throws
+  {
+    try await withTestApp(kind) { test in
+      test.setToday(2020, 3, 20)
+      let claims = PortalClaimTests()
+      func calculated(_ id: String) async throws -> Money? {
+        try await FluentClaimStore(database: test.app.db).claim(.init(id)!)?.calculatedTotal
+      }
+      let first = try await claims.openClaim(for: "ANYANG-2019-000001", invoice: "REV-1", test)
+      #expect(try await calculated(first) == Money(yuan: 1_300))
+      let again = try await claims.openClaim(for: "ANYANG-2019-000001", invoice: "REV-2", test)
+      #expect(try await calculated(again) == Money(yuan: 1_300))
+
+      let source = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "anyang")).source
+      let raised = source.replacingOccurrences(
+        of: #"- { upTo: "1000.00", rate: "30%" }"#, with: #"- { upTo: "1000.00", rate: "35%" }"#)
+      #expect(raised != source)
+      let admin = try await test.signIn("ay-scheme")
+      let saved = try await test.post("/schemes/anyang", form: [("source", raised)], as: admin)
+      #expect(saved.status == .seeOther)
+      let after = try await claims.openClaim(for: "ANYANG-2019-000001", invoice: "REV-3", test)
+      #expect(try await calculated(after) == Money(yuan: 1_350))
+
+      // Naming the member by certificate stays within the clerk's area.
+      let foreign = try await test.send(
+        .POST, "/api/v1/claims",
+        body: """
+          {"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000001","channel":"window",
+           "intake":{"hospital":"安阳市人民医院","invoiceNumbers":["REV-4"],
+             "event":{"admissionDate":"2020-03-02","dischargeDate":"2020-03-12","hospitalDays":10,
+               "figures":{"in_scope_cost":"18000.00","pooled_fund_paid":"13500.00"}}}}
+          """,
+        headers: test.headers("yc-window"))
+      #expect(foreign.status == .unprocessableEntity)
+      #expect(foreign.text.contains("unknown_member"))
+    }
+  }
+
   @Test(arguments: TestDatabaseKind.available)
   func auditLinesWrittenAtOnceAreAllKeptInOneUnbrokenChain(kind: TestDatabaseKind) async throws {
     try await withTestApp(kind) { test in
@@ -90,6 +132,40 @@ struct FixedCostTests {
         "SELECT subject FROM audit_events WHERE kind = 'personal_data_view' AND subject LIKE 'claim:%'"
       ).all().map { try $0.decode(column: "subject", as: String.self) }
       #expect(Set(subjects) == Set((0..<60).map { "claim:\($0)" }))
+    }
+  }
+
+  /// A NUL character, which PostgreSQL refuses and SQLite cuts text at, is kept as U+FFFD: the
+  /// line and those written beside it are all kept, and the chain still verifies.
+  @Test(arguments: TestDatabaseKind.available)
+  func aLineWithANullCharacterIsKeptAndTheChainHolds(kind: TestDatabaseKind) async throws {
+    try await withTestApp(kind) { test in
+      let services = test.app.services()
+      let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+        for number in 0..<30 {
+          group.addTask {
+            do {
+              try await AuditWriter(services).record(
+                .dataChange, actor: "clerk", organisation: nil, subject: "line:\(number)",
+                detail: number == 7 ? "bad\u{0}line" : "line \(number)", address: nil)
+              return (number, true)
+            } catch {
+              return (number, false)
+            }
+          }
+        }
+        var outcomes: [Int: Bool] = [:]
+        for await (number, written) in group { outcomes[number] = written }
+        return outcomes
+      }
+      let failed = outcomes.filter { !$0.value }.map(\.key)
+      #expect(failed.isEmpty && outcomes.count == 30)
+      let check = try await AuditChainCheck(services).verify()
+      #expect(check.findings.isEmpty)
+      let kept = try await (test.app.db as! any SQLDatabase).raw(
+        "SELECT detail FROM audit_events WHERE subject = 'line:7'"
+      ).first()?.decode(column: "detail", as: String.self)
+      #expect(kept == "bad\u{FFFD}line")
     }
   }
 

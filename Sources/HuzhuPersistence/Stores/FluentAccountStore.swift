@@ -131,10 +131,14 @@ public struct FluentAuditStore: AuditStore {
   /// Appends `events` in order, in one transaction (a roster's changes, person by person).
   public func record(_ events: [AuditEvent]) async throws {
     guard !events.isEmpty else { return }
+    // A NUL character is stored by neither database as written (PostgreSQL refuses it, SQLite
+    // cuts the text there, which would break the entry's seal): it is kept as U+FFFD.
+    func storable(_ text: String) -> String { text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") }
     let events = events.map { event in
       AuditEvent(
-        id: event.id, at: AuditChain.sealedMoment(event.at), kind: event.kind, actor: event.actor,
-        organisationID: event.organisationID, subject: event.subject, detail: event.detail, address: event.address)
+        id: event.id, at: AuditChain.sealedMoment(event.at), kind: event.kind, actor: storable(event.actor),
+        organisationID: event.organisationID, subject: storable(event.subject), detail: storable(event.detail),
+        address: event.address.map(storable))
     }
     // Most lines follow a change already committed: failing to write one would leave the change
     // without its line and tell the client nothing was saved. It waits longer than a change does.

@@ -399,6 +399,16 @@ public struct FluentEnrollmentStore: EnrollmentStore {
       .sort(\.$certificateNumber).all().map { try $0.domain() }
   }
 
+  /// The member a certificate in scope was issued to: what naming a member by certificate
+  /// needs, without reading the certificate's holder, unit and scheme.
+  public func holder(ofCertificate number: String) async throws -> Worker.ID? {
+    let normalized = number.trimmingCharacters(in: .whitespaces).uppercased()
+    guard let row = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber == normalized).first(),
+      let bill = try await BillModel.find(row.billID, on: database), try await shows(bill)
+    else { return nil }
+    return Worker.ID(row.workerID)
+  }
+
   public func certificate(number: String) async throws -> Certificate? {
     let normalized = number.trimmingCharacters(in: .whitespaces).uppercased()
     guard let row = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber == normalized).first(),

@@ -36,6 +36,14 @@ public struct FluentSchemeStore: SchemeStore {
     return try latest.map { try $0.domain() }
   }
 
+  /// The number of the scheme's latest revision in reach, read without its definition: what a
+  /// kept compiled copy is checked against (a revision never changes; a save adds the next).
+  public func latestRevision(code: String) async throws -> (organisationID: Organisation.ID, revision: Int)? {
+    try await reached(SchemeRevisionModel.query(on: database)).filter(\.$code == code)
+      .sort(\.$revision, .descending).field(\.$id).field(\.$organisationID).field(\.$revision).first()
+      .map { (Organisation.ID($0.organisationID), $0.revision) }
+  }
+
   public func scheme(code: String) async throws -> StoredScheme? {
     try await reached(SchemeRevisionModel.query(on: database)).filter(\.$code == code)
       .sort(\.$revision, .descending).first()?.domain()

@@ -29,6 +29,8 @@ struct HuzhuState: Sendable {
   let organisationDirectory = OrganisationDirectory()
   /// Audit lines of requests running at once, committed together (``AuditGroupCommit``).
   let auditLog = AuditGroupCommit()
+  /// Compiled schemes, kept while their latest revision is the same (``CompiledSchemes``).
+  let compiledSchemes = CompiledSchemes()
   /// The database's last answer to a health probe (``HealthProbe``).
   let healthProbe = HealthProbe()
   /// The key authenticator secrets are sealed with: set by ``bootstrap(_:)`` from the
@@ -78,7 +80,7 @@ extension Application {
       database: database, documents: state.documents, clock: clock ?? state.clock,
       passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) },
       limits: state.limits, secrets: state.secrets, organisationDirectory: state.organisationDirectory,
-      auditLog: state.auditLog)
+      auditLog: state.auditLog, compiledSchemes: state.compiledSchemes)
   }
 
   /// The dispatcher of text messages, nil without a gateway (`huzhu serve` runs its loop).
@@ -104,7 +106,7 @@ extension Request {
       database: database, documents: state.documents, clock: state.clock, passwordHasher: state.passwordHasher,
       alongside: { databases.others(than: database) }, limits: state.limits, secrets: state.secrets,
       organisationDirectory: state.organisationDirectory,
-      auditLog: state.auditLog)
+      auditLog: state.auditLog, compiledSchemes: state.compiledSchemes)
   }
 
   /// What anyone may look up, limited by the asking address.
