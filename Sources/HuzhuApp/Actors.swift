@@ -15,7 +15,7 @@ public struct Actors: Sendable {
     guard let account = try await FluentAccountStore(database: services.database).account(username: username),
       !account.isDisabled
     else { return nil }
-    let organisations = try await services.organisationDirectory.current(on: services).organisations
+    let organisations = try await services.organisationDirectory.current(on: services)
     return Actor(account: account, organisations: organisations, address: address)
   }
 }

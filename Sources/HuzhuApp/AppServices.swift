@@ -1,6 +1,7 @@
 import Dispatch
 import FluentKit
 import HuzhuCore
+import HuzhuPersistence
 
 /// What every use case works with besides the actor: the database, the files kept by content
 /// (scans, rosters between preview and import), the server's clock, and the password hasher
@@ -24,14 +25,18 @@ public struct AppServices: Sendable {
   public let auditLog: AuditGroupCommit
   /// Compiled schemes kept between claims (one per server).
   public let compiledSchemes: CompiledSchemes
+  /// The last what-if's cases, kept for the next (one per server).
+  public let replayCases: KeptReplayCases
 
   public init(
     database: any Database, documents: any DocumentStorage, clock: ServerClock = .system,
     passwordHasher: any PasswordHasher, alongside: @escaping @Sendable () -> [any Database] = { [] },
     limits: InputLimits = .standard, secrets: SecretBox = .ephemeral(),
     organisationDirectory: OrganisationDirectory = OrganisationDirectory(),
-    auditLog: AuditGroupCommit = AuditGroupCommit(), compiledSchemes: CompiledSchemes = CompiledSchemes()
+    auditLog: AuditGroupCommit = AuditGroupCommit(), compiledSchemes: CompiledSchemes = CompiledSchemes(),
+    replayCases: KeptReplayCases = KeptReplayCases()
   ) {
+    self.replayCases = replayCases
     self.compiledSchemes = compiledSchemes
     self.organisationDirectory = organisationDirectory
     self.auditLog = auditLog

@@ -10,27 +10,17 @@ import HuzhuPersistence
 /// the next request there.
 public final class OrganisationDirectory: @unchecked Sendable {
   private let lock = NSLock()
-  private var kept: Kept?
-
-  struct Kept {
-    let organisations: [Organisation]
-    let hierarchy: OrganisationHierarchy
-  }
+  private var kept: [Organisation]?
 
   public init() {}
 
-  /// Every node (sorted by code, as the registry lists them) and their hierarchy.
-  func current(on services: AppServices) async throws -> (
-    organisations: [Organisation], hierarchy: OrganisationHierarchy
-  ) {
+  /// Every node, sorted by code, as the registry lists them.
+  func current(on services: AppServices) async throws -> [Organisation] {
     let store = FluentRegistryStore(database: services.database)
     let count = try await store.organisationCount()
-    if let kept = lock.withLock({ kept }), kept.organisations.count == count {
-      return (kept.organisations, kept.hierarchy)
-    }
+    if let kept = lock.withLock({ kept }), kept.count == count { return kept }
     let organisations = try await store.organisations()
-    let fresh = Kept(organisations: organisations, hierarchy: OrganisationHierarchy(organisations))
-    lock.withLock { kept = fresh }
-    return (fresh.organisations, fresh.hierarchy)
+    lock.withLock { kept = organisations }
+    return organisations
   }
 }

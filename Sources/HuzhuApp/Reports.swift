@@ -134,7 +134,8 @@ public struct Reports: UseCase {
 
   /// Every claim of `changed`'s scheme paid in `period` under `node` (for the system, nil is
   /// everywhere), judged again by the changed rules. The scheme must be in the actor's reach;
-  /// nothing is written.
+  /// nothing is written. The cases read are kept for the next what-if while the scheme's
+  /// decided claims are the same (``KeptReplayCases``).
   public func simulate(_ changed: SchemeDefinition, period: ReportPeriod, node: Organisation.ID?) async throws
     -> WhatIf.Result
   {
@@ -145,7 +146,8 @@ public struct Reports: UseCase {
       ? nil : OrganisationTree.subtreeIDs(of: try root(node).id, in: actor.visibleOrganisations)
     return try await Simulation.run(
       changed: changed, period: period, organisations: nodes, database: services.database,
-      alongside: services.alongside(), scope: actor.scope, reach: actor.schemeReach, today: services.today)
+      alongside: services.alongside(), scope: actor.scope, reach: actor.schemeReach, kept: services.replayCases,
+      today: services.today)
   }
 
   /// A period past the installation's limit is refused before anything is read.

@@ -99,7 +99,7 @@ public struct SignIns: Sendable {
       return .refused(Self.wrongCredentials)
     }
     throttles.signedIn(username: username, address: address)
-    let organisations = try await services.organisationDirectory.current(on: services).organisations
+    let organisations = try await services.organisationDirectory.current(on: services)
     guard organisations.contains(where: { $0.id == account.organisationID }) else {
       return .refused(LocalizedText(zh: "账号所属组织不存在", en: "the account's organisation no longer exists"))
     }
@@ -127,7 +127,7 @@ public struct SignIns: Sendable {
     }
     if accepted {
       throttles.signedIn(username: account.username, address: address)
-      let organisations = try await services.organisationDirectory.current(on: services).organisations
+      let organisations = try await services.organisationDirectory.current(on: services)
       return .signedIn(account, organisations: organisations)
     }
     throttles.signInFailed(username: account.username, address: address, at: now)
@@ -145,7 +145,7 @@ public struct SignIns: Sendable {
   public func session(_ id: UserAccount.ID) async throws -> (account: UserAccount, organisations: [Organisation])? {
     guard let account = try await accounts.account(id), !account.isDisabled, !account.login.isLocked(at: Date())
     else { return nil }
-    let organisations = try await services.organisationDirectory.current(on: services).organisations
+    let organisations = try await services.organisationDirectory.current(on: services)
     guard organisations.contains(where: { $0.id == account.organisationID }) else { return nil }
     return (account, organisations)
   }

@@ -7,12 +7,13 @@ import SQLKit
 /// (under the chosen nodes: paid, or refused by a rule), replayed under the stored rules and
 /// under `changed`, with the money collected, the persons insured, what the changed
 /// contributions would bring in and the fund's balance for the ratios. Reads only;
-/// `others` (`Databases.others(than:)`) read parts of the period at once.
+/// `others` (`Databases.others(than:)`) read parts of the period at once; `kept` holds the
+/// cases between what-ifs.
 public enum Simulation {
   public static func run(
     changed: SchemeDefinition, period: ReportPeriod, organisations: Set<Organisation.ID>?, database: any Database,
     alongside others: [any Database] = [], scope: AccessScope = .unrestricted, reach: SchemeReach = .everything,
-    today: CalendarDate
+    kept: KeptReplayCases? = nil, today: CalendarDate
   ) async throws -> WhatIf.Result {
     let code = changed.scheme.code
     // A scheme out of the reader's reach is no scheme to them.
@@ -27,7 +28,7 @@ public enum Simulation {
     let draft = try SchemeCompiler.compile(changed)
     let statistics = FluentStatisticsStore(database: database, scope: scope)
     let cases = try await statistics.simulationCases(
-      schemeCode: code, period: period, organisations: organisations, alongside: others)
+      schemeCode: code, period: period, organisations: organisations, alongside: others, kept: kept)
     // The replay keeps both cores busy for half a second or more on a province's year; the
     // other reads of the answer go on meanwhile, on the database's own thread. The replay runs
     // on a Dispatch queue, not on Swift's cooperative pool: blocking the pool's threads (one a

@@ -1,10 +1,11 @@
 import FluentKit
 import Foundation
 import HuzhuCore
-import HuzhuPersistence
 import HuzhuTestSupport
 import SQLKit
 import Testing
+
+@testable import HuzhuPersistence
 
 /// Claims from intake to money posted, on every database the tests have.
 @Suite("Claim store contract")
@@ -514,7 +515,8 @@ struct ClaimStoreContractTests {
 
   /// A claim refused by a rule is replayed by the what-if from the day it was refused, and
   /// counted as now paying under rules that would pay it; an appeal takes it out of the
-  /// replay, and a refusal on other grounds never enters it.
+  /// replay, and a refusal on other grounds never enters it. The what-ifs share kept cases,
+  /// as a server's do: each change of the decided claims is in the next what-if.
   @Test(arguments: kinds)
   func aRefusalByTheRulesIsReplayedUntilAppealed(kind: TestDatabaseKind) async throws {
     try await withMigratedDatabase(kind) { db in
@@ -529,10 +531,13 @@ struct ClaimStoreContractTests {
       claim = try await attachAll(world, to: claim)
       _ = try await world.store.perform(.submit, on: claim.id, context: context(world, clerk))
       let refusedOn = CalendarDate(year: 2020, month: 4, day: 14)!
+      let versionBefore = try await ClaimReplays.version(scheme: "anyang", on: db.database)
       claim = try await world.store.perform(
         .reject(reason: .outsideScope, note: "城乡居民医保不在保障范围"), on: claim.id,
         context: context(world, approver, on: refusedOn)
       ).record
+      // The refusal's row came with a new version of the scheme's rows.
+      #expect(try await ClaimReplays.version(scheme: "anyang", on: db.database) > versionBefore)
       struct Day: Decodable { let rejected_on: String? }
       #expect(
         try await db.sql.raw("SELECT rejected_on FROM claims WHERE id = \(bind: claim.id.rawValue)")
@@ -545,12 +550,23 @@ struct ClaimStoreContractTests {
       let period = try #require(
         ReportPeriod(
           from: CalendarDate(year: 2020, month: 4, day: 14)!, to: CalendarDate(year: 2020, month: 12, day: 31)!))
+      let kept = KeptReplayCases()
       func whatIf(_ period: ReportPeriod) async throws -> WhatIf.Result {
         try await Simulation.run(
-          changed: admitting, period: period, organisations: nil, database: db.database, today: period.to)
+          changed: admitting, period: period, organisations: nil, database: db.database, kept: kept, today: period.to)
       }
       let admitted = try await whatIf(period)
       #expect(admitted.claims == 1 && admitted.refused == 1)
+      #expect(kept.isHolding)
+      // The kept cases are used while the scheme's version is the same: with the row taken
+      // away behind the store's back, the next what-if still has it; with the version raised
+      // (as every change in the store raises it), it has not.
+      try await db.sql.raw("DELETE FROM claim_replays").run()
+      #expect(try await whatIf(period).claims == 1)
+      try await ClaimReplays.changed(scheme: "anyang", on: db.database)
+      #expect(try await whatIf(period).claims == 0)
+      try await StatisticsAggregates.rebuildReplays(on: db.database)
+      #expect(try await whatIf(period).claims == 1)
       #expect(admitted.refusedNowPaying == 1)
       // 1,000 at 30% and 2,000 at 50%.
       #expect(admitted.refusedNowPayingAmount == Money(yuan: 1_300))

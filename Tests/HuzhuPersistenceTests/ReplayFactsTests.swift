@@ -159,6 +159,12 @@ struct ReplayFactsTests {
     let cases = try await assembler.cases()
     #expect(cases.map { $0.paid.fen } == (0..<rows).map(Int64.init))
     #expect(try await CaseAssembler<Int>(makeCase).cases().isEmpty)
+    // Two parts of a period read side by side: their chunks moved into one array, in order.
+    let (first, second) = (CaseAssembler<Int>(makeCase), CaseAssembler<Int>(makeCase))
+    for row in 0..<rows { (row < 5_000 ? first : second).append(row) }
+    let joined = CaseChunk.assemble(try await first.chunks() + second.chunks())
+    #expect(joined.map { $0.paid.fen } == (0..<rows).map(Int64.init))
+    #expect(joined.map(\.claimNumber) == cases.map(\.claimNumber))
 
     let failing = CaseAssembler<Int>(makeCase)
     for row in 0..<rows { failing.append(row == CaseAssembler<Int>.chunkSize + 5 ? -1 : row) }

@@ -8,7 +8,8 @@ import Testing
 @testable import HuzhuPersistence
 
 /// M031 on a database whose refusals were made before it: each takes its day from the claim's
-/// history and, refused by a rule, its replay row; and back again.
+/// history and, refused by a rule, its replay row; and back again. M038 (the rows keyed by
+/// scheme and day) is taken back first and made again after, keeping the rows.
 @Suite("M031 on refusals made before it")
 struct ReplayedRefusalsMigrationTests {
   @Test(arguments: TestDatabaseKind.available)
@@ -29,13 +30,22 @@ struct ReplayedRefusalsMigrationTests {
       let byRule = try await refused("INV-M1", .waitingPeriod)
       let byJudgement = try await refused("INV-M2", .duplicate)
 
-      try await M031_ReplayedRefusals().revert(on: db.database)
       struct Count: Decodable { let count: Int }
+      func replayRows() async throws -> Int? {
+        try await db.sql.raw("SELECT COUNT(*) AS count FROM claim_replays").first(decoding: Count.self)?.count
+      }
+      let rows = try await replayRows()
+      #expect(rows == 1)
+      try await M038_ClusteredReplays().revert(on: db.database)
+      #expect(try await replayRows() == rows)
+      try await M031_ReplayedRefusals().revert(on: db.database)
       #expect(
         try await db.sql.raw("SELECT COUNT(*) AS count FROM claim_replays WHERE paid_on IS NOT NULL")
           .first(decoding: Count.self)?.count == 0)
 
       try await M031_ReplayedRefusals().prepare(on: db.database)
+      try await M038_ClusteredReplays().prepare(on: db.database)
+      #expect(try await replayRows() == rows)
       // The day of the last rejection in the history (written at the real clock's time).
       let entry = try #require(try await world.store.history(of: byRule.id).last { $0.to == .rejected })
       struct Day: Decodable {

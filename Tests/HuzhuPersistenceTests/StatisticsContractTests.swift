@@ -179,6 +179,21 @@ struct StatisticsContractTests {
           alongside: Array(others), today: articlePeriod.to)
         #expect(splitWhatIf == whatIf, "\(parts) parts")
       }
+      // Kept cases serve only the nodes they were read for: Yichun's nodes, asked or as the
+      // reader's scope, get none of Anyang's claims from them.
+      let kept = KeptReplayCases()
+      func keptWhatIf(_ nodes: Set<Organisation.ID>?, scope: AccessScope = .unrestricted) async throws -> WhatIf.Result
+      {
+        try await Simulation.run(
+          changed: changed, period: articlePeriod, organisations: nodes, database: db.database, scope: scope,
+          kept: kept, today: articlePeriod.to)
+      }
+      #expect(try await keptWhatIf(anyangNodes) == whatIf)
+      let yichunNodes = OrganisationTree.subtreeIDs(
+        of: try #require(organisations.first { $0.code == "HLJ-YC" }).id, in: organisations)
+      #expect(try await keptWhatIf(yichunNodes).claims == 0)
+      #expect(try await keptWhatIf(anyangNodes) == whatIf)
+      #expect(try await keptWhatIf(nil, scope: .organisations(yichunNodes)).claims == 0)
 
       // Yichun, the first scheme year.
       let yichun = try await report(

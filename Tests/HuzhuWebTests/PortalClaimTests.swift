@@ -231,6 +231,9 @@ struct StoryConsentTests {
       let manage = try await test.get("/stories/manage", headers: anyang.cookie)
       #expect(manage.text.contains("住院 10 天") && manage.text.contains("本人网上同意"))
       #expect(!manage.text.contains(member.name.dropFirst()))
+      #expect(
+        try await test.post("/stories/\(id)/publish", form: [("published", "1")], as: anyang).status == .badRequest)
+      #expect(!(try await test.get("/stories").text.contains("住院 10 天")))
       let published = try await test.post("/stories/\(id)/publish", form: [("published", "yes")], as: anyang)
       #expect(published.status == .seeOther)
       #expect(try await test.get("/stories").text.contains("住院 10 天"))
@@ -240,6 +243,11 @@ struct StoryConsentTests {
         try await test.get("/stories/manage", headers: try await test.signIn("ay-window").cookie).status == .forbidden)
 
       // The worker takes it back: down at once, and staff cannot put it up again.
+      // A value other than yes or no is refused and takes nothing back.
+      let odd = try await test.send(
+        .POST, "/portal/claims/\(id)/story", body: "_csrf=\(token)&consent=maybe", headers: form)
+      #expect(odd.status == .badRequest)
+      #expect(try await test.get("/stories").text.contains("住院 10 天"))
       let withdrawn = try await test.send(
         .POST, "/portal/claims/\(id)/story", body: "_csrf=\(token)&consent=no", headers: form)
       #expect(withdrawn.status == .seeOther)
@@ -285,6 +293,10 @@ struct StoryConsentTests {
       // The approver now finds it among the candidates, marked as signed on paper.
       let manage = try await test.get("/stories/manage", headers: try await test.signIn("ay-approver").cookie)
       #expect(manage.text.contains("书面同意"))
+      // An odd value is refused, and the consent stands.
+      let odd = try await test.post("/claims/\(id)/story", form: [("consent", "No")], as: window)
+      #expect(odd.status == .badRequest)
+      #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!)?.isGiven == true)
       // Withdrawn at the window too.
       _ = try await test.post("/claims/\(id)/story", form: [("consent", "no")], as: window)
       #expect(try await FluentStoryStore(database: test.app.db).consent(of: .init(id)!)?.isGiven == false)

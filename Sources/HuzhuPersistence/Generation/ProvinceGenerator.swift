@@ -498,6 +498,7 @@ public enum ProvinceGenerator {
       try await lap("indexes")
       try await aggregates.write(with: inserter)
       try await inserter.finish()
+      try await ClaimReplays.changed(scheme: schemeCode, on: database)
       try await StatisticsAggregates.rebuild(
         [StatisticsAggregates.dueMonths, StatisticsAggregates.collectedMonths], on: database)
       try await StatisticsAggregates.rebuildLatestHeadcounts(on: database)

@@ -44,6 +44,7 @@ public enum HuzhuMigrations {
       M035_Messages(),
       M036_ClaimStories(),
       M037_AccountChanges(),
+      M038_ClusteredReplays(),
     ]
   }
 

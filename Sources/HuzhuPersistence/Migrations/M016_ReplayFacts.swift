@@ -20,7 +20,7 @@ struct M016_ReplayFacts: AsyncMigration {
     guard let sql = database as? any SQLDatabase else { return }
     try await sql.create(index: "ix_claim_replays_scheme_paid_on").on("claim_replays").column("scheme_code")
       .column("paid_on").run()
-    try await ClaimReplays.rebuild(on: database, refusals: false)
+    try await ClaimReplays.rebuild(on: database, refusals: false, versions: false)
   }
 
   /// M012's table again, empty: its rows were derived, and the code that wrote them is gone.

@@ -20,7 +20,7 @@ struct M031_ReplayedRefusals: AsyncMigration {
       try await sql.create(index: "ix_claim_replays_scheme_decided_on").on("claim_replays").column("scheme_code")
         .column("decided_on").run()
       try await Self.dateRefusals(on: transaction)
-      try await ClaimReplays.recordRefusals(on: transaction)
+      try await ClaimReplays.recordRefusals(on: transaction, raisingVersions: false)
     }
   }
 

@@ -21,6 +21,8 @@ import SQLKit
 enum ClaimReplays {
   static let table = "claim_replays"
   static let columns = ["id", "scheme_code", "organisation_id", "decided_on", "facts"]
+  /// Each scheme's version of its rows (M038), raised with every change to them.
+  static let versions = "claim_replay_versions"
 
   /// A replay row's values, in ``columns``' order.
   static func values(_ claim: SimulationCase, id: UUID, schemeCode: String, organisationID: UUID?) throws
@@ -37,7 +39,8 @@ enum ClaimReplays {
   /// replaces the claim's row, if any (a claim paid again after the bank returned the money,
   /// paid after an appeal against its refusal).
   static func record(
-    _ record: ClaimRecord, decidedOn: CalendarDate, refusal: RejectionReason? = nil, on database: any Database
+    _ record: ClaimRecord, decidedOn: CalendarDate, refusal: RejectionReason? = nil, on database: any Database,
+    raisingVersion: Bool = true
   ) async throws {
     let sql = database.sqlDatabase
     guard let worker = try await WorkerModel.find(record.workerID.rawValue, on: database) else {
@@ -70,12 +73,33 @@ enum ClaimReplays {
       decided_on = excluded.decided_on, facts = excluded.facts
       """
     ).run()
+    if raisingVersion { try await changed(scheme: record.schemeCode, on: database) }
+  }
+
+  /// `scheme`'s rows changed in this transaction: its version goes up with them, so a what-if
+  /// holding the rows it read before reads them again.
+  static func changed(scheme: String, on database: any Database) async throws {
+    try await database.sqlDatabase.raw(
+      """
+      INSERT INTO claim_replay_versions (scheme_code, version) VALUES (\(bind: scheme), 1) \
+      ON CONFLICT (scheme_code) DO UPDATE SET version = claim_replay_versions.version + 1
+      """
+    ).run()
+  }
+
+  /// The version of `scheme`'s rows (0 before its first).
+  static func version(scheme: String, on database: any Database) async throws -> Int64 {
+    struct Row: Decodable { let version: Int64 }
+    return try await database.sqlDatabase.raw(
+      "SELECT version FROM claim_replay_versions WHERE scheme_code = \(bind: scheme)"
+    ).first(decoding: Row.self)?.version ?? 0
   }
 
   /// The claim is no longer decided as its row says (its refusal appealed or reopened, or
   /// replaced by a refusal the rules do not decide): no row.
-  static func forget(_ claim: ClaimRecord.ID, on database: any Database) async throws {
-    try await database.sqlDatabase.raw("DELETE FROM claim_replays WHERE id = \(bind: claim.rawValue)").run()
+  static func forget(_ claim: ClaimRecord, on database: any Database) async throws {
+    try await database.sqlDatabase.raw("DELETE FROM claim_replays WHERE id = \(bind: claim.id.rawValue)").run()
+    try await changed(scheme: claim.schemeCode, on: database)
   }
 
   /// What a step of the workflow does to the claim's row and to its day of refusal (kept on
@@ -93,27 +117,31 @@ enum ClaimReplays {
       if reason.isDecidedByRules {
         try await Self.record(record, decidedOn: day, refusal: reason, on: database)
       } else {
-        try await forget(record.id, on: database)
+        try await forget(record, on: database)
       }
     case .clear:
       try await sql.raw("UPDATE claims SET rejected_on = NULL WHERE id = \(bind: record.id.rawValue)").run()
-      try await forget(record.id, on: database)
+      try await forget(record, on: database)
     }
   }
 
   /// Every decided claim's replay row again, from the claim records (their intake JSON) and
   /// the workers: what the migrations filled the table with, and what the test compares the
   /// maintained rows with. `refusals`: also the claims refused by a rule (M016 ran before
-  /// claims had their day of refusal).
-  static func rebuild(on database: any Database, refusals: Bool = true) async throws {
+  /// claims had their day of refusal); `versions`: raise the schemes' versions (the migrations
+  /// before M038 ran without them).
+  static func rebuild(on database: any Database, refusals: Bool = true, versions: Bool = true) async throws {
     try await database.sqlDatabase.raw("DELETE FROM claim_replays").run()
-    try await recordPaid(on: database)
-    if refusals { try await recordRefusals(on: database) }
+    if versions {
+      try await database.sqlDatabase.raw("UPDATE claim_replay_versions SET version = version + 1").run()
+    }
+    try await recordPaid(on: database, raisingVersions: versions)
+    if refusals { try await recordRefusals(on: database, raisingVersions: versions) }
   }
 
   /// A row for every paid claim, a page of claims at a time by ID: a large fund's paid claims
   /// do not fit in memory whole.
-  static func recordPaid(on database: any Database) async throws {
+  static func recordPaid(on database: any Database, raisingVersions: Bool = true) async throws {
     var after: UUID?
     while true {
       var page = ClaimModel.query(on: database).filter(\.$state == ClaimState.paid.rawValue)
@@ -123,14 +151,14 @@ enum ClaimReplays {
       for claim in claims {
         let record = try claim.domain()
         guard let paidOn = record.paidOn else { continue }
-        try await Self.record(record, decidedOn: paidOn, on: database)
+        try await Self.record(record, decidedOn: paidOn, on: database, raisingVersion: raisingVersions)
       }
       after = try last.requireID()
     }
   }
 
   /// A row for every claim refused by a rule on a known day.
-  static func recordRefusals(on database: any Database) async throws {
+  static func recordRefusals(on database: any Database, raisingVersions: Bool = true) async throws {
     struct Refusal: Decodable {
       let id: UUID
       let rejection_reason: String
@@ -150,7 +178,8 @@ enum ClaimReplays {
         let day = CalendarDate(refusal.rejected_on),
         let claim = try await ClaimModel.find(refusal.id, on: database)
       else { throw CorruptRow(table: "claims", column: "rejected_on") }
-      try await Self.record(try claim.domain(), decidedOn: day, refusal: reason, on: database)
+      try await Self.record(
+        try claim.domain(), decidedOn: day, refusal: reason, on: database, raisingVersion: raisingVersions)
     }
   }
 
@@ -160,28 +189,40 @@ enum ClaimReplays {
   static func cases(
     schemeCode: String, period: ReportPeriod, within nodes: SQLQueryString, on database: any Database
   ) async throws -> [SimulationCase] {
+    CaseChunk.assemble(try await caseChunks(schemeCode: schemeCode, period: period, within: nodes, on: database))
+  }
+
+  /// The same as chunks, to be assembled with those of the period's other parts.
+  static func caseChunks(
+    schemeCode: String, period: ReportPeriod, within nodes: SQLQueryString, on database: any Database
+  ) async throws -> [CaseChunk] {
     let query: SQLQueryString = """
       SELECT r.facts FROM claim_replays r
       WHERE r.scheme_code = \(bind: schemeCode) AND r.decided_on >= \(bind: period.from.dayNumber)
         AND r.decided_on <= \(bind: period.to.dayNumber) AND \(nodes)
       """
     if let sqlite = database as? any SQLiteDatabase {
-      return try await cases(query, on: sqlite, serializedBy: database.sqlDatabase)
+      return try await caseChunks(query, on: sqlite, serializedBy: database.sqlDatabase)
     }
     let assembler = CaseAssembler<any SQLRow> { row in
       let facts: ByteBuffer
       do { facts = try row.decode(column: "facts", as: ByteBuffer.self) } catch { throw ReplayFacts.corrupt }
       return try ReplayFacts.decode(facts)
     }
-    try await database.sqlDatabase.raw(query).run { assembler.append($0) }
-    return try await assembler.cases()
+    do {
+      try await database.sqlDatabase.raw(query).run { assembler.append($0) }
+    } catch {
+      CaseChunk.release((try? await assembler.chunks()) ?? [])
+      throw error
+    }
+    return try await assembler.chunks()
   }
 
   /// The same on SQLite, straight from the driver's rows on the connection's own thread as
   /// the statement steps: the database's own `query` hands each row to the event loop as a
   /// task of its own, which was a large part of reading a province's year.
-  static func cases(_ query: SQLQueryString, on sqlite: any SQLiteDatabase, serializedBy sql: any SQLDatabase)
-    async throws -> [SimulationCase]
+  static func caseChunks(_ query: SQLQueryString, on sqlite: any SQLiteDatabase, serializedBy sql: any SQLDatabase)
+    async throws -> [CaseChunk]
   {
     var serializer = SQLSerializer(database: sql)
     query.serialize(to: &serializer)
@@ -192,10 +233,15 @@ enum ClaimReplays {
       guard case .blob(let facts) = value else { throw ReplayFacts.corrupt }
       return try ReplayFacts.decode(facts)
     }
-    try await sqlite.withConnection { connection in
-      try await connection.query(statement, binds) { row in assembler.append(row.columns.first?.data ?? .null) }
+    do {
+      try await sqlite.withConnection { connection in
+        try await connection.query(statement, binds) { row in assembler.append(row.columns.first?.data ?? .null) }
+      }
+    } catch {
+      CaseChunk.release((try? await assembler.chunks()) ?? [])
+      throw error
     }
-    return try await assembler.cases()
+    return try await assembler.chunks()
   }
 
   static func heldCover(_ row: any SQLRow) throws -> HeldCover {

@@ -3,6 +3,7 @@ import FluentSQLiteDriver
 import Foundation
 import HuzhuCore
 import SQLKit
+import Synchronization
 
 /// The statistics as SQL aggregates (the facts of a report: `FluentStatisticsStore+Facts`),
 /// the what-if's cases and the agencies' targets. Dates are `YYYY-MM-DD` text in every table,
@@ -66,22 +67,64 @@ public struct FluentStatisticsStore: StatisticsStore {
   public func simulationCases(
     schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?, alongside others: [any Database]
   ) async throws -> [SimulationCase] {
+    try await simulationCases(
+      schemeCode: schemeCode, period: period, organisations: organisations, alongside: others, kept: nil)
+  }
+
+  /// The same, `kept`'s cases when they were read at the scheme's current version of its
+  /// replay rows. The version is read first: rows changed while the cases are read make the
+  /// next what-if read them again.
+  public func simulationCases(
+    schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?, alongside others: [any Database],
+    kept: KeptReplayCases?
+  ) async throws -> [SimulationCase] {
+    guard let kept else {
+      return try await readSimulationCases(
+        schemeCode: schemeCode, period: period, organisations: organisations, alongside: others)
+    }
+    let version = try await ClaimReplays.version(scheme: schemeCode, on: database)
+    return try await kept.cases(
+      for: .init(scheme: schemeCode, period: period, nodes: nodes(organisations)), version: version
+    ) {
+      try await readSimulationCases(
+        schemeCode: schemeCode, period: period, organisations: organisations, alongside: others)
+    }
+  }
+
+  func readSimulationCases(
+    schemeCode: String, period: ReportPeriod, organisations: Set<Organisation.ID>?, alongside others: [any Database]
+  ) async throws -> [SimulationCase] {
     let readers = database is any SQLiteDatabase ? [database] + others : [database]
     let parts = period.parts(readers.count)
     guard parts.count > 1 else {
       return try await simulationCases(schemeCode: schemeCode, period: period, organisations: organisations)
     }
-    return try await withThrowingTaskGroup(of: (Int, [SimulationCase]).self) { group in
-      for (index, part) in parts.enumerated() {
-        let store = FluentStatisticsStore(database: readers[index], scope: scope)
-        group.addTask {
-          (index, try await store.simulationCases(schemeCode: schemeCode, period: part, organisations: organisations))
-        }
-      }
-      var read = [[SimulationCase]](repeating: [], count: parts.count)
-      for try await (index, cases) in group { read[index] = cases }
-      return Array(read.joined())
+    let within = Self.within("r.organisation_id", nodes(organisations))
+    // Each part's chunks, moved into one array at the end; when a part fails, the chunks of
+    // the parts already read are let go (a part cancelled by the failure lets its own go).
+    final class Parts: Sendable {
+      let chunks: Mutex<[[CaseChunk]]>
+      init(_ count: Int) { chunks = Mutex(Array(repeating: [], count: count)) }
     }
+    let read = Parts(parts.count)
+    do {
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for (index, part) in parts.enumerated() {
+          let reader = readers[index]
+          group.addTask {
+            let chunks = try await ClaimReplays.caseChunks(
+              schemeCode: schemeCode, period: part, within: within, on: reader)
+            read.chunks.withLock { $0[index] = chunks }
+          }
+        }
+        try await group.waitForAll()
+      }
+    } catch {
+      read.chunks.withLock { parts in parts.forEach(CaseChunk.release) }
+      throw error
+    }
+    let chunks = read.chunks.withLock { Array($0.joined()) }
+    return CaseChunk.assemble(chunks)
   }
 
   /// The names of the units under the asked nodes (every unit when nil), for the what-if's

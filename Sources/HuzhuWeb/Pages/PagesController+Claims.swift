@@ -127,13 +127,13 @@ extension PagesController {
   }
 
   struct StoryConsentForm: Content {
-    let consent: String
+    let consent: YesNo
   }
 
   /// The worker's consent to the story, given or taken back on the signed form at the window.
   @Sendable func recordStoryConsent(_ request: Request) async throws -> Response {
     let id: ClaimRecord.ID = try request.identifier()
-    let given = try request.content.decode(StoryConsentForm.self).consent == "yes"
+    let given = try request.content.decode(StoryConsentForm.self).consent.isYes
     do {
       _ = try await Stories(request.services, actor: try request.actor).recordOnPaper(id, given: given)
       request.flash(

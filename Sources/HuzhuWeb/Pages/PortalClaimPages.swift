@@ -323,13 +323,13 @@ struct PortalClaimsController {
   }
 
   struct StoryForm: Content {
-    let consent: String
+    let consent: YesNo
   }
 
   @Sendable func story(_ request: Request) async throws -> Response {
     guard let worker = request.portalWorker else { return request.redirect(to: SiteURL.portalLogin.path) }
     let id: ClaimRecord.ID = try request.identifier()
-    let given = try request.content.decode(StoryForm.self).consent == "yes"
+    let given = try request.content.decode(StoryForm.self).consent.isYes
     do {
       _ = try await Portal(request.services, worker: worker).consentToStory(id, given, address: request.clientAddress)
       request.flash(

@@ -85,11 +85,11 @@ struct StoriesManageController {
   }
 
   struct PublishForm: Content {
-    let published: String
+    let published: YesNo
   }
 
   @Sendable func publish(_ request: Request) async throws -> Response {
-    let published = try request.content.decode(PublishForm.self).published == "yes"
+    let published = try request.content.decode(PublishForm.self).published.isYes
     do {
       _ = try await Stories(request.services, actor: try request.actor).publish(try request.identifier(), published)
       request.flash(

@@ -31,6 +31,8 @@ struct HuzhuState: Sendable {
   let auditLog = AuditGroupCommit()
   /// Compiled schemes, kept while their latest revision is the same (``CompiledSchemes``).
   let compiledSchemes = CompiledSchemes()
+  /// The last what-if's cases, kept while the scheme's replay rows are the same (``KeptReplayCases``).
+  let replayCases = KeptReplayCases()
   /// The database's last answer to a health probe (``HealthProbe``).
   let healthProbe = HealthProbe()
   /// The key authenticator secrets are sealed with: set by ``bootstrap(_:)`` from the
@@ -80,7 +82,7 @@ extension Application {
       database: database, documents: state.documents, clock: clock ?? state.clock,
       passwordHasher: state.passwordHasher, alongside: { databases.others(than: database) },
       limits: state.limits, secrets: state.secrets, organisationDirectory: state.organisationDirectory,
-      auditLog: state.auditLog, compiledSchemes: state.compiledSchemes)
+      auditLog: state.auditLog, compiledSchemes: state.compiledSchemes, replayCases: state.replayCases)
   }
 
   /// The dispatcher of text messages, nil without a gateway (`huzhu serve` runs its loop).
@@ -106,7 +108,7 @@ extension Request {
       database: database, documents: state.documents, clock: state.clock, passwordHasher: state.passwordHasher,
       alongside: { databases.others(than: database) }, limits: state.limits, secrets: state.secrets,
       organisationDirectory: state.organisationDirectory,
-      auditLog: state.auditLog, compiledSchemes: state.compiledSchemes)
+      auditLog: state.auditLog, compiledSchemes: state.compiledSchemes, replayCases: state.replayCases)
   }
 
   /// What anyone may look up, limited by the asking address.
