@@ -212,13 +212,13 @@ public struct Claims: UseCase {
     if let certificateNumber, let holder = try await enrollmentStore.holder(ofCertificate: certificateNumber) {
       return holder
     }
-    throw ValidationFailure([
-      FieldError(
-        field: "workerId", code: "unknown_member",
-        message: LocalizedText(
-          zh: "请用职工编号、身份证号或保障书编号指明参保人", en: "name the member by worker id, ID number or certificate number"))
-    ])
+    throw ValidationFailure([Self.unknownMember])
   }
+
+  static let unknownMember = FieldError(
+    field: "workerId", code: "unknown_member",
+    message: LocalizedText(
+      zh: "请用职工编号、身份证号或保障书编号指明参保人", en: "name the member by worker id, ID number or certificate number"))
 
   /// What the intake form needs: the member, and the schemes they hold paid cover in.
   public struct IntakeChoices: Sendable {
@@ -278,14 +278,7 @@ public struct Claims: UseCase {
     scheme: String, channel: ClaimChannel, expedited: Bool, scans: [Scan] = []
   ) async throws -> ClaimRecord {
     try actor.require(.intakeClaims)
-    guard channel != .settlement else {
-      // Only a settlement record makes such a claim (``Settlements``): it stands for papers.
-      throw ValidationFailure([
-        FieldError(
-          field: "channel", code: "invalid_channel",
-          message: LocalizedText(zh: "一站式结算申请只能由结算数据生成", en: "one-stop claims are made from settlement data only"))
-      ])
-    }
+    try Self.check(channel)
     let checked = try Self.check(scans).get()
     let context = try await contexts.context(scheme: scheme)
     let received = try actor.recorded(
@@ -300,6 +293,114 @@ public struct Claims: UseCase {
       record = try await attach(scan, format: format, to: record.id, context: context).record
     }
     return record
+  }
+
+  /// Only a settlement record makes a one-stop claim (``Settlements``): it stands for papers.
+  static func check(_ channel: ClaimChannel) throws {
+    guard channel != .settlement else {
+      throw ValidationFailure([
+        FieldError(
+          field: "channel", code: "invalid_channel",
+          message: LocalizedText(zh: "一站式结算申请只能由结算数据生成", en: "one-stop claims are made from settlement data only"))
+      ])
+    }
+  }
+
+  // MARK: Bulk intake
+
+  /// One claim of a batch: the member (by worker id, ID number or certificate number, as
+  /// ``member(worker:idNumber:certificateNumber:)`` finds them) and the facts.
+  public struct BatchClaim: Sendable {
+    public let worker: Worker.ID?
+    public let idNumber: String?
+    public let certificateNumber: String?
+    public let intake: ClaimIntake
+    /// An earlier day of receipt, with the reason (as for one claim); nil: today.
+    public let receivedOn: CalendarDate?
+    public let reason: String?
+    public let expedited: Bool
+
+    public init(
+      worker: Worker.ID?, idNumber: String?, certificateNumber: String?, intake: ClaimIntake,
+      receivedOn: CalendarDate?, reason: String?, expedited: Bool
+    ) {
+      self.worker = worker
+      self.idNumber = idNumber
+      self.certificateNumber = certificateNumber
+      self.intake = intake
+      self.receivedOn = receivedOn
+      self.reason = reason
+      self.expedited = expedited
+    }
+  }
+
+  /// The most claims one batch may bring: a unit's month, a partner system's hour.
+  public static let batchLimit = 1_000
+
+  /// Many claims in one go (a unit officer's batch, a partner system's file): every member
+  /// found and every claim checked first, then all opened in one transaction through the
+  /// batched claim path, or none. Errors name the claim by its 1-based `row` (as
+  /// `claims[i].…`), all of them at once. Drafts, unless `submitWhenComplete`: then each claim
+  /// whose documents are complete is submitted and its clock started.
+  public func open(batch claims: [BatchClaim], scheme: String, channel: ClaimChannel, submitWhenComplete: Bool)
+    async throws -> [ClaimRecord]
+  {
+    try actor.require(.intakeClaims)
+    try Self.check(channel)
+    guard (1...Self.batchLimit).contains(claims.count) else {
+      throw ValidationFailure([
+        FieldError(
+          field: "claims", code: "batch_size",
+          message: LocalizedText(
+            zh: "一批应有 1–\(Self.batchLimit) 件申请", en: "a batch holds 1–\(Self.batchLimit) claims"))
+      ])
+    }
+    let context = try await contexts.context(scheme: scheme)
+    // The members named by worker id or certificate number found together; an ID number
+    // (checked, then looked up) one at a time.
+    let byID = try await registryStore.workers(Array(Set(claims.compactMap(\.worker))))
+    let byCertificate = try await enrollmentStore.holders(
+      ofCertificates: claims.filter { $0.idNumber == nil }.compactMap(\.certificateNumber))
+    var errors: [FieldError] = []
+    var requests: [ClaimRequest] = []
+    var earlier: [(RecordedDate, Int)] = []
+    for (index, claim) in claims.enumerated() {
+      let rowErrors = errors.count
+      var worker = claim.worker.flatMap { byID[$0]?.id }
+      if worker == nil, claim.idNumber == nil, let certificate = claim.certificateNumber {
+        worker = byCertificate[certificate.trimmingCharacters(in: .whitespaces).uppercased()]
+        if worker == nil { errors.append(Self.unknownMember.inClaim(index, of: claims.count)) }
+      } else if worker == nil, claim.idNumber != nil {
+        do {
+          worker = try await member(worker: nil, idNumber: claim.idNumber, certificateNumber: claim.certificateNumber)
+        } catch let failure as ValidationFailure {
+          errors += failure.errors.map { $0.inClaim(index, of: claims.count) }
+        }
+      } else if worker == nil {
+        errors.append(Self.unknownMember.inClaim(index, of: claims.count))
+      }
+      var intake = claim.intake
+      switch RecordedDate.resolve(
+        claim.receivedOn, reason: claim.reason, today: context.today, mayRecordEarlier: actor.may(.recordEarlierDates),
+        field: "event.claimDate", what: Self.receiptDate)
+      {
+      case .success(let received):
+        intake.event.claimDate = received.date
+        if received.earlierBecause != nil { earlier.append((received, index)) }
+      case .failure(let failure):
+        errors += failure.errors.map { $0.inClaim(index, of: claims.count) }
+      }
+      errors += intake.validate(today: context.today).map { $0.inClaim(index, of: claims.count) }
+      if let worker, errors.count == rowErrors {
+        requests.append(ClaimRequest(workerID: worker, intake: intake, channel: channel, expedited: claim.expedited))
+      }
+    }
+    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    let records = try await claimStore.open(requests, submitWhenComplete: submitWhenComplete, context: context)
+    for (received, index) in earlier {
+      try await audit.earlierDate(received, subject: "claim:\(records[index].id)", what: "received on")
+    }
+    return records
   }
 
   /// New facts for a claim not yet decided; recalculated. It keeps the day it was received,

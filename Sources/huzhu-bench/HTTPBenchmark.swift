@@ -21,6 +21,9 @@ struct HTTPBenchmark {
   var seconds: Double = 5
   var connections = 64
   var intakeClients = 16
+  /// Claims in each bulk intake request, and the clients sending them.
+  var batchSize = 100
+  var batchClients = 4
   /// Only the requests whose name contains this (the bare route always runs).
   var requests: String?
 
@@ -32,8 +35,11 @@ struct HTTPBenchmark {
     let seconds: Double
     /// Each answered request's time, in seconds, sorted.
     let latencies: [Double]
+    /// Claims each request opens (a bulk intake's batch), else 1.
+    var itemsPerRequest = 1
 
     var rate: Double { Double(requests) / seconds }
+    var itemRate: Double { rate * Double(itemsPerRequest) }
     func percentile(_ p: Double) -> Double {
       guard !latencies.isEmpty else { return .nan }
       return latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
@@ -98,9 +104,31 @@ struct HTTPBenchmark {
             request.headers.add(name: "Authorization", value: clerk)
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(
-              ByteBuffer(string: Self.intake(certificate: members[n % members.count], invoice: "BENCH-\(n)")))
+              ByteBuffer(
+                string: Self.intake(
+                  certificate: members[n % members.count], invoice: "BENCH-\(n)", stay: n / members.count)))
             return (request, .created)
           })
+      }
+      let bulk = "POST /api/v1/claims/batch (\(batchSize) claims)"
+      if wanted(bulk) {
+        var figure = try await drive(bulk, clients: batchClients, client) { n in
+          var request = HTTPClientRequest(url: "\(huzhu)/api/v1/claims/batch")
+          request.method = .POST
+          request.headers.add(name: "Authorization", value: clerk)
+          request.headers.add(name: "Content-Type", value: "application/json")
+          let claims = (0..<batchSize).map { index in
+            let count = n * batchSize + index
+            return Self.claim(
+              certificate: members[count % members.count], invoice: "BULK-\(n)-\(index)", stay: count / members.count)
+          }
+          request.body = .bytes(
+            ByteBuffer(
+              string: #"{"schemeCode":"anyang","channel":"window","claims":[\#(claims.joined(separator: ","))]}"#))
+          return (request, .created)
+        }
+        figure.itemsPerRequest = batchSize
+        figures.append(figure)
       }
       try await Self.stop(client, app, bare)
       return figures
@@ -132,13 +160,22 @@ struct HTTPBenchmark {
     "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
   }
 
-  static func intake(certificate: String, invoice: String) -> String {
-    """
-    {"schemeCode":"anyang","certificateNumber":"\(certificate)","channel":"window",
-     "intake":{"hospital":"安阳市人民医院","invoiceNumbers":["\(invoice)"],"settlementSheetNumber":"JS-\(invoice)",
-       "event":{"admissionDate":"2020-03-02","dischargeDate":"2020-03-12","hospitalDays":10,
-         "figures":{"in_scope_cost":"18000.00","pooled_fund_paid":"13500.00","critical_illness_insurance_paid":"1500.00"}}}}
-    """
+  static func intake(certificate: String, invoice: String, stay: Int = 0) -> String {
+    #"{"schemeCode":"anyang","channel":"window",\#(claim(certificate: certificate, invoice: invoice, stay: stay).dropFirst())"#
+  }
+
+  /// One claim as a batch or a single intake carries it: Anyang's 3,000 yuan self-paid stay,
+  /// the member's `stay`-th (each of ten days, eleven days after the one before, from
+  /// 2019-10-20; the thirteenth starts over), so that a member's claims overlap only as often
+  /// as a real member's would.
+  static func claim(certificate: String, invoice: String, stay: Int = 0) -> String {
+    let admission = CalendarDate(year: 2019, month: 10, day: 20)!.adding(days: 11 * (stay % 13))
+    return """
+      {"certificateNumber":"\(certificate)",
+       "intake":{"hospital":"安阳市人民医院","invoiceNumbers":["\(invoice)"],"settlementSheetNumber":"JS-\(invoice)",
+         "event":{"admissionDate":"\(admission)","dischargeDate":"\(admission.adding(days: 10))","hospitalDays":10,
+           "figures":{"in_scope_cost":"18000.00","pooled_fund_paid":"13500.00","critical_illness_insurance_paid":"1500.00"}}}}
+      """
   }
 
   /// Anyang's members with paid-up cover in 2020, by certificate number.

@@ -11,6 +11,8 @@ struct HTTPLoad: AsyncParsableCommand {
   @Option(help: "Seconds each request is driven for.") var seconds: Double = 5
   @Option(help: "Clients at once for the reads.") var connections = 64
   @Option(help: "Clients at once opening claims.") var intakeClients = 16
+  @Option(help: "Claims in each bulk intake request.") var batchSize = 100
+  @Option(help: "Clients at once sending bulk intake requests.") var batchClients = 4
   @Option(help: "One database only: sqlite or postgresql.") var only: String?
   @Option(help: "Only the requests whose name contains this text (the bare route always runs).") var requests: String?
 
@@ -25,6 +27,8 @@ struct HTTPLoad: AsyncParsableCommand {
       benchmark.seconds = seconds
       benchmark.connections = connections
       benchmark.intakeClients = intakeClients
+      benchmark.batchSize = batchSize
+      benchmark.batchClients = batchClients
       benchmark.requests = requests
       let figures = try await benchmark.run()
       let bare = figures.first?.rate ?? 1
@@ -36,6 +40,9 @@ struct HTTPLoad: AsyncParsableCommand {
             + String(
               format: " %7d %7.0f %8.1f%% %9.1f %9.1f %7d", figure.clients, figure.rate, 100 * figure.rate / bare,
               1000 * figure.percentile(0.5), 1000 * figure.percentile(0.99), figure.errors))
+        if figure.itemsPerRequest > 1 {
+          print("    = \(Int(figure.itemRate.rounded())) claims/s (\(figure.itemsPerRequest) claims a request)")
+        }
       }
     }
     try? FileManager.default.removeItem(at: directory)

@@ -21,7 +21,8 @@ struct ClaimIntakeTests {
   @Test func intakeIsValidatedFieldByField() {
     #expect(stay((3, 1), (3, 10)).validate(today: today).isEmpty)
     let backwards = stay((3, 10), (3, 1), invoices: [" "])
-    #expect(Set(backwards.validate(today: today).map(\.code)) == ["discharge_before_admission", "invalid_invoice_number"])
+    #expect(
+      Set(backwards.validate(today: today).map(\.code)) == ["discharge_before_admission", "invalid_invoice_number"])
     let future = stay((6, 2), (6, 3))
     #expect(future.validate(today: today).map(\.field) == ["event.admissionDate", "event.dischargeDate"])
     let nothing = ClaimIntake(event: ClaimEvent(claimDate: today))
@@ -32,21 +33,29 @@ struct ClaimIntakeTests {
     let earlier = stay((3, 1), (3, 10), invoices: ["INV-001"], sheet: "JS-9")
     let flags = DuplicateFlag.flags(
       for: stay((3, 8), (3, 20), invoices: ["inv-001 "], sheet: "js-9"),
-      memberClaims: [("LP-1", earlier)], papersSeen: [("LP-1", earlier)])
+      memberStays: [("LP-1", earlier.stay)], papersSeen: [("LP-1", earlier)])
     #expect(flags.map(\.kind) == [.overlappingStay, .sameInvoice, .sameSettlementSheet])
     #expect(flags.allSatisfy { $0.earlierClaimNumber == "LP-1" })
     #expect(
-      DuplicateFlag.flags(for: stay((4, 1), (4, 5)), memberClaims: [("LP-1", earlier)], papersSeen: [("LP-1", earlier)])
-        .isEmpty)
+      DuplicateFlag.flags(
+        for: stay((4, 1), (4, 5)), memberStays: [("LP-1", earlier.stay)], papersSeen: [("LP-1", earlier)]
+      )
+      .isEmpty)
   }
 
   @Test func documentsAreRecognisedByContentNotName() throws {
     #expect(try DocumentFormat.detect(Data("%PDF-1.7\n".utf8)).get() == .pdf)
     #expect(try DocumentFormat.detect(Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 0])).get() == .jpeg)
     #expect(try DocumentFormat.detect(Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0])).get() == .png)
-    guard case .failure(let html) = DocumentFormat.detect(Data("<html>".utf8)) else { Issue.record(); return }
+    guard case .failure(let html) = DocumentFormat.detect(Data("<html>".utf8)) else {
+      Issue.record()
+      return
+    }
     #expect(html.code == "unsupported_format")
-    guard case .failure(let empty) = DocumentFormat.detect(Data()) else { Issue.record(); return }
+    guard case .failure(let empty) = DocumentFormat.detect(Data()) else {
+      Issue.record()
+      return
+    }
     #expect(empty.code == "invalid_size")
   }
 
@@ -66,7 +75,8 @@ struct ClaimIntakeTests {
       certificateNumber: "ANYANG-2019-000001", enrolledOn: start, billID: .init())
     let big = ClaimIntake(
       event: ClaimEvent(
-        admissionDate: CalendarDate(year: 2020, month: 3, day: 1)!, dischargeDate: CalendarDate(year: 2020, month: 4, day: 1)!,
+        admissionDate: CalendarDate(year: 2020, month: 3, day: 1)!,
+        dischargeDate: CalendarDate(year: 2020, month: 4, day: 1)!,
         claimDate: start,
         figures: SettlementFigures([
           .inScopeCost: Money(fen: 30_000_000), .pooledFundPaid: Money(fen: 10_000_000),

@@ -104,7 +104,7 @@ struct TakeOverTests {
         claimDate: today, figures: SettlementFigures([.inScopeCost: Money(yuan: 1)])),
       settlementSheetNumber: "js-9")
     let flags = DuplicateFlag.flags(
-      for: intake, memberClaims: [], papersSeen: [],
+      for: intake, memberStays: [], papersSeen: [],
       takenOver: [
         TakenOverClaim(reference: "OLD-1", stay: stay, settlementSheet: nil, isMember: true),
         TakenOverClaim(reference: "OLD-2", stay: stay, settlementSheet: nil, isMember: false),

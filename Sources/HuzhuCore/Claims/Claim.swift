@@ -140,9 +140,14 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
 
   /// The stay or visit, when the claim is for one: what duplicate checks compare.
   public var stay: CoveragePeriod? {
-    if let visit = event.visitDate { return CoveragePeriod(start: visit, end: visit) }
-    guard let admission = event.admissionDate else { return nil }
-    return CoveragePeriod(start: admission, end: event.dischargeDate ?? admission)
+    Self.stay(admission: event.admissionDate, discharge: event.dischargeDate, visit: event.visitDate)
+  }
+
+  /// The days of care these dates give: the visit's day, or admission to discharge.
+  public static func stay(admission: CalendarDate?, discharge: CalendarDate?, visit: CalendarDate?) -> CoveragePeriod? {
+    if let visit { return CoveragePeriod(start: visit, end: visit) }
+    guard let admission else { return nil }
+    return CoveragePeriod(start: admission, end: discharge ?? admission)
   }
 }
 
@@ -210,18 +215,18 @@ public struct DuplicateFlag: Hashable, Sendable, Codable {
     self.detail = detail
   }
 
-  /// Flags for `intake` against earlier claims: the member's own (stays), and anyone's (the
-  /// papers: an invoice or settlement sheet belongs to one stay of one person).
+  /// Flags for `intake` against earlier claims: the member's own (their stays, ``ClaimIntake/stay``),
+  /// and anyone's (the papers: an invoice or settlement sheet belongs to one stay of one person).
   ///
   /// `takenOver`: claims paid before Huzhu (the member's for stays, anyone's for sheets), named
   /// by their old reference.
   public static func flags(
-    for intake: ClaimIntake, memberClaims: [(number: String, intake: ClaimIntake)],
+    for intake: ClaimIntake, memberStays: [(number: String, stay: CoveragePeriod?)],
     papersSeen: [(number: String, intake: ClaimIntake)], takenOver: [TakenOverClaim] = []
   ) -> [DuplicateFlag] {
     var flags: [DuplicateFlag] = []
     if let stay = intake.stay {
-      for earlier in memberClaims where earlier.intake.stay.map(stay.overlaps) == true {
+      for earlier in memberStays where earlier.stay.map(stay.overlaps) == true {
         flags.append(DuplicateFlag(kind: .overlappingStay, earlierClaimNumber: earlier.number))
       }
       for earlier in takenOver where earlier.isMember && earlier.stay.map(stay.overlaps) == true {

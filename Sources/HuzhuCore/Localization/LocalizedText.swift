@@ -65,6 +65,17 @@ extension FieldError {
       message: LocalizedText(zh: "\(what.zh)不能晚于今天", en: "the \(what.en) cannot be in the future"))
   }
 
+  /// This error as one of a batch of `count` claims names it: under `claims[index]`, the
+  /// message and `row` giving its 1-based place. A batch of one is left as it is.
+  public func inClaim(_ index: Int, of count: Int) -> FieldError {
+    count == 1
+      ? self
+      : FieldError(
+        field: "claims[\(index)].\(field)", code: code,
+        message: LocalizedText(zh: "第\(index + 1)件：\(message.zh)", en: "claim \(index + 1): \(message.en)"),
+        row: index + 1)
+  }
+
   /// The errors for optional texts longer than their limits, in the order given.
   public static func tooLong(_ texts: [(field: String, value: String?, limit: Int)]) -> [FieldError] {
     texts.filter { ($0.value?.count ?? 0) > $0.limit }.map {

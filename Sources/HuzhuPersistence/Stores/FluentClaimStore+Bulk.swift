@@ -23,22 +23,12 @@ extension FluentClaimStore {
     guard !requests.isEmpty else { return [] }
     var errors: [FieldError] = []
     for (index, request) in requests.enumerated() {
-      errors += request.intake.validate(today: context.today).map { Self.rowError($0, index, of: requests.count) }
+      errors += request.intake.validate(today: context.today).map { $0.inClaim(index, of: requests.count) }
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
     return try await database.writeTransaction { transaction in
       try await Self.open(requests, scope: scope, context: context, on: transaction) { _, _ in submitWhenComplete }
     }
-  }
-
-  static func rowError(_ error: FieldError, _ index: Int, of count: Int) -> FieldError {
-    count == 1
-      ? error
-      : FieldError(
-        field: "claims[\(index)].\(error.field)", code: error.code,
-        message: LocalizedText(
-          zh: "第\(index + 1)件：\(error.message.zh)", en: "claim \(index + 1): \(error.message.en)"),
-        row: index + 1)
   }
 
   /// The batch's claims opened inside `transaction` (checked intakes): each calculated, flagged
@@ -54,7 +44,7 @@ extension FluentClaimStore {
   ) async throws -> [ClaimRecord] {
     guard !requests.isEmpty else { return [] }
     func rowError(_ error: FieldError, _ index: Int) -> FieldError {
-      Self.rowError(error, index, of: requests.count)
+      error.inClaim(index, of: requests.count)
     }
     var errors: [FieldError] = []
     guard let sql = transaction as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
@@ -76,7 +66,7 @@ extension FluentClaimStore {
     var people = known?.people ?? [:]
     var cover = known?.cover ?? [:]
     var ledgerRows: [UUID: [LedgerRow]] = [:]
-    var earlier: [UUID: [(number: String, intake: ClaimIntake)]] = [:]
+    var earlier: [UUID: [(number: String, stay: CoveragePeriod?)]] = [:]
     for piece in KeyLookup.pieces(workerIDs, on: sql) {
       if known == nil {
         for person in try await PersonRow.current(piece, on: transaction) { people[person.id] = person }
@@ -97,7 +87,7 @@ extension FluentClaimStore {
         )
         .all(decoding: EarlierClaimRow.self)
       {
-        earlier[row.worker_id, default: []].append((row.number, try row.decoded()))
+        earlier[row.worker_id, default: []].append((row.number, try row.stay()))
       }
     }
     Phases.lap("ledgers and earlier claims read")
@@ -147,15 +137,15 @@ extension FluentClaimStore {
     // What each claim is checked against for duplicates: what was claimed before, and the
     // batch's claims before it, as if each had been opened before the next (none of it depends
     // on a claim's calculation, so it is known before any is calculated).
-    var memberClaimsOf: [[(number: String, intake: ClaimIntake)]] = []
+    var memberStaysOf: [[(number: String, stay: CoveragePeriod?)]] = []
     var seenOf: [[(number: String, intake: ClaimIntake)]] = []
-    memberClaimsOf.reserveCapacity(requests.count)
+    memberStaysOf.reserveCapacity(requests.count)
     seenOf.reserveCapacity(requests.count)
     for (index, request) in requests.enumerated() {
       let id = request.workerID.rawValue
-      memberClaimsOf.append(earlier[id] ?? [])
+      memberStaysOf.append(earlier[id] ?? [])
       seenOf.append(request.intake.paperNumbers.flatMap { papersSeen[$0.number] ?? [] })
-      earlier[id, default: []].append((claimNumbers[index], request.intake))
+      earlier[id, default: []].append((claimNumbers[index], request.intake.stay))
       for paper in request.intake.paperNumbers {
         papersSeen[paper.number, default: []].append((claimNumbers[index], request.intake))
       }
@@ -173,7 +163,7 @@ extension FluentClaimStore {
             requests[index], index: index, id: claimIDs[index], number: claimNumbers[index],
             person: people[requests[index].workerID.rawValue],
             enrollments: cover[requests[index].workerID.rawValue] ?? [], ledger: &ledger,
-            ledgerRows: ledgerRows, memberClaims: memberClaimsOf[index], seen: seenOf[index],
+            ledgerRows: ledgerRows, memberStays: memberStaysOf[index], seen: seenOf[index],
             takenOverByWorker: takenOverByWorker, takenOverBySheet: takenOverBySheet, scope: scope, context: context,
             now: now, rowError: rowError, submitting: submitting, approving: approving)
         }
@@ -241,7 +231,7 @@ extension FluentClaimStore {
     _ request: ClaimRequest, index: Int, id claimID: ClaimRecord.ID, number: String, person: PersonRow?,
     enrollments: [Enrollment],
     ledger approved: inout CapLedger?, ledgerRows: [UUID: [LedgerRow]],
-    memberClaims: [(number: String, intake: ClaimIntake)], seen: [(number: String, intake: ClaimIntake)],
+    memberStays: [(number: String, stay: CoveragePeriod?)], seen: [(number: String, intake: ClaimIntake)],
     takenOverByWorker: [UUID: [(worker: UUID, claim: TakenOverClaim)]],
     takenOverBySheet: [String: [(worker: UUID, claim: TakenOverClaim)]], scope: AccessScope, context: ClaimContext,
     now: Date, rowError: (FieldError, Int) -> FieldError, submitting: (ClaimRecord, Int) -> Bool,
@@ -288,7 +278,7 @@ extension FluentClaimStore {
       &record, worker: worker, enrollments: enrollments, ledger: ledger,
       suppliedDocuments: Set(request.documents.map(\.kind)), scheme: context.scheme)
     record.duplicates = DuplicateFlag.flags(
-      for: request.intake, memberClaims: memberClaims, papersSeen: seen,
+      for: request.intake, memberStays: memberStays, papersSeen: seen,
       takenOver: {
         let ownSheets = request.intake.paperNumbers.filter { $0.kind == "settlement_sheet" }.map(\.number)
         let relevant = (takenOverByWorker[id] ?? []) + ownSheets.flatMap { takenOverBySheet[$0] ?? [] }
@@ -449,8 +439,18 @@ struct EarlierClaimRow: Decodable {
   let number: String
   let intake: String
 
-  func decoded() throws -> ClaimIntake {
-    try JSON.value(ClaimIntake.self, intake, table: ClaimModel.schema, column: "intake")
+  func stay() throws -> CoveragePeriod? { try Self.stay(ofIntake: intake) }
+
+  /// The stay of a claim's stored intake (``ClaimIntake/stay``), all the duplicate check needs
+  /// of a member's earlier claims: their dates decoded, not their figures, diagnoses and papers,
+  /// as every earlier claim of the member is read.
+  static func stay(ofIntake text: String) throws -> CoveragePeriod? {
+    struct Dates: Decodable {
+      struct Event: Decodable { let admissionDate, dischargeDate, visitDate: CalendarDate? }
+      let event: Event
+    }
+    let event = try JSON.value(Dates.self, text, table: ClaimModel.schema, column: "intake").event
+    return ClaimIntake.stay(admission: event.admissionDate, discharge: event.dischargeDate, visit: event.visitDate)
   }
 }
 

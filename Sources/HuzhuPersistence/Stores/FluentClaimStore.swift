@@ -780,8 +780,10 @@ public struct FluentClaimStore: ClaimStore {
   }
 
   static func duplicates(of record: ClaimRecord, on database: any Database) async throws -> [DuplicateFlag] {
-    let own = try await ClaimModel.query(on: database).filter(\.$workerID == record.workerID.rawValue)
-      .filter(\.$id != record.id.rawValue).filter(\.$state != ClaimState.rejected.rawValue).all()
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    let own = try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
+      .where("worker_id", .equal, record.workerID.rawValue).where("id", .notEqual, record.id.rawValue)
+      .where("state", .notEqual, ClaimState.rejected.rawValue).all(decoding: EarlierClaimRow.self)
     let papers = Self.papers(of: record).map(\.number)
     var seen: [ClaimModel] = []
     if !papers.isEmpty {
@@ -793,7 +795,7 @@ public struct FluentClaimStore: ClaimStore {
     let takenOver = try await FluentEnrollmentStore.takenOverClaims(
       workers: [record.workerID.rawValue], sheets: sheets, on: database)
     return DuplicateFlag.flags(
-      for: record.intake, memberClaims: try own.map { ($0.number, try $0.domain().intake) },
+      for: record.intake, memberStays: try own.map { ($0.number, try $0.stay()) },
       papersSeen: try seen.map { ($0.number, try $0.domain().intake) },
       takenOver: FluentEnrollmentStore.takenOver(takenOver, for: record.workerID.rawValue, sheets: Set(sheets)))
   }

@@ -409,6 +409,37 @@ public struct FluentEnrollmentStore: EnrollmentStore {
     return Worker.ID(row.workerID)
   }
 
+  /// ``holder(ofCertificate:)`` for many numbers at once (a batch of claims): a few statements
+  /// per 500 numbers, each bill's unit looked up once. Keyed by the number as stored
+  /// (trimmed, upper case); numbers the scope does not show are absent.
+  public func holders(ofCertificates numbers: [String]) async throws -> [String: Worker.ID] {
+    let normalized = Array(Set(numbers.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }))
+    var holders: [String: Worker.ID] = [:]
+    var unitShown: [UUID: Bool] = [:]
+    for piece in normalized.chunks(of: 500) {
+      let rows = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber ~~ piece).all()
+      guard !rows.isEmpty else { continue }
+      let bills = try await BillModel.query(on: database).filter(\.$id ~~ Set(rows.map(\.billID))).all()
+      let billsByID = Dictionary(bills.compactMap { bill in bill.id.map { ($0, bill) } }) { first, _ in first }
+      for row in rows {
+        guard let bill = billsByID[row.billID] else { continue }
+        let shown: Bool
+        if let unit = bill.unitID {
+          if let known = unitShown[unit] {
+            shown = known
+          } else {
+            shown = try await shows(unit: unit)
+            unitShown[unit] = shown
+          }
+        } else {
+          shown = try await shows(bill)
+        }
+        if shown { holders[row.certificateNumber] = Worker.ID(row.workerID) }
+      }
+    }
+    return holders
+  }
+
   public func certificate(number: String) async throws -> Certificate? {
     let normalized = number.trimmingCharacters(in: .whitespaces).uppercased()
     guard let row = try await EnrollmentModel.query(on: database).filter(\.$certificateNumber == normalized).first(),

@@ -9,6 +9,9 @@ struct ClaimController {
   func register(authenticated routes: any RoutesBuilder) {
     routes.get(.api(.claims), requires: .viewClaims, use: listClaims)
     routes.post(.api(.claims), requires: .intakeClaims, use: openClaim)
+    routes.on(
+      .POST, .api(.claimBatch), requires: .intakeClaims, body: .collect(maxSize: BodyLimits.claimBatch),
+      use: openBatch)
     routes.get(.api(.claim(.key)), requires: .viewClaims, use: showClaim)
     routes.put(.api(.claimIntake(.key)), requires: .intakeClaims, use: updateIntake)
     routes.get(.api(.claimDocuments(.key)), requires: .viewClaims, use: listDocuments)
@@ -74,6 +77,25 @@ struct ClaimController {
       channel: input.channel ?? .window, expedited: input.expedited ?? false)
     return try await created(
       ClaimResource(record, today: request.today), at: .api(.claim(.value(record.id))), for: request)
+  }
+
+  /// `{"schemeCode": …, "claims": [...]}`: at most 1,000 claims, opened together or not at
+  /// all (422 naming each wrong claim by row); 201 with each claim's number, state and amount.
+  @Sendable func openBatch(_ request: Request) async throws -> Response {
+    let input = try request.content.decode(NewClaimBatch.self)
+    let today = request.today
+    let records = try await request.claims.open(
+      batch: input.claims.map {
+        Claims.BatchClaim(
+          worker: $0.workerId.map { .init($0) }, idNumber: $0.idNumber, certificateNumber: $0.certificateNumber,
+          intake: $0.intake.intake(received: today), receivedOn: $0.intake.event.claimDate,
+          reason: $0.intake.event.claimDateReason, expedited: $0.expedited ?? false)
+      }, scheme: input.schemeCode, channel: input.channel ?? .window,
+      submitWhenComplete: input.submitWhenComplete ?? false)
+    let resource = ClaimBatchResource(
+      count: records.count,
+      claims: records.enumerated().map { ClaimBatchResource.Opened($1, row: $0 + 1) })
+    return try await resource.encodeResponse(status: .created, for: request)
   }
 
   @Sendable func showClaim(_ request: Request) async throws -> ClaimDetailResource {

@@ -14,6 +14,53 @@ struct NewClaim: Content {
   let intake: ClaimIntakeInput
 }
 
+/// Claims to open together (``ClaimController/openBatch(_:)``): one scheme and channel, each
+/// claim naming its member as ``NewClaim`` does.
+struct NewClaimBatch: Content {
+  struct Claim: Codable {
+    let workerId: UUID?
+    let idNumber: String?
+    let certificateNumber: String?
+    let expedited: Bool?
+    let intake: ClaimIntakeInput
+  }
+
+  let schemeCode: String
+  let channel: ClaimChannel?
+  /// Submit each claim whose documents are complete (its clock starts); otherwise drafts.
+  let submitWhenComplete: Bool?
+  let claims: [Claim]
+}
+
+/// What a batch opened: each claim in the order sent, by row, with what a partner system
+/// files against it (the full claim is at `/api/v1/claims/{id}`).
+struct ClaimBatchResource: Content {
+  struct Opened: Content {
+    let row: Int
+    let id: UUID
+    let number: String
+    let state: ClaimState
+    let calculatedTotal: Money?
+    let payable: Money
+    let missingDocuments: [String]
+    let duplicates: [ClaimResource.Duplicate]
+
+    init(_ record: ClaimRecord, row: Int) {
+      self.row = row
+      id = record.id.rawValue
+      number = record.number
+      state = record.state
+      calculatedTotal = record.calculatedTotal
+      payable = record.payable
+      missingDocuments = record.progress.missingDocuments
+      duplicates = record.duplicates.map(ClaimResource.Duplicate.init)
+    }
+  }
+
+  let count: Int
+  let claims: [Opened]
+}
+
 /// A claim's facts as a client sends them. The receipt date (`event.claimDate`) is the server's
 /// day: a client leaves it out, or names an earlier day with `event.claimDateReason` when its
 /// account may record earlier dates.
@@ -80,6 +127,13 @@ struct ClaimResource: Content {
     let label: LocalizedText
     let earlierClaimNumber: String
     let detail: String?
+
+    init(_ duplicate: DuplicateFlag) {
+      kind = duplicate.kind.rawValue
+      label = duplicate.kind.label
+      earlierClaimNumber = duplicate.earlierClaimNumber
+      detail = duplicate.detail
+    }
   }
 
   let id: UUID
@@ -128,10 +182,7 @@ struct ClaimResource: Content {
     adjustment = record.adjustment
     approvedTotal = record.approvedTotal
     payable = record.payable
-    duplicates = record.duplicates.map {
-      Duplicate(
-        kind: $0.kind.rawValue, label: $0.kind.label, earlierClaimNumber: $0.earlierClaimNumber, detail: $0.detail)
-    }
+    duplicates = record.duplicates.map(Duplicate.init)
     documentsCompleteOn = record.documentsCompleteOn
     dueOn = record.dueOn
     deadlineProblem = record.deadlineProblem

@@ -209,6 +209,7 @@ public enum SiteURL: Hashable, Sendable {
     case pairing(Parameter<HardshipPairing.ID>)
     case pairingVisits(Parameter<HardshipPairing.ID>)
     case claims
+    case claimBatch
     case claim(Parameter<ClaimRecord.ID>)
     case claimIntake(Parameter<ClaimRecord.ID>)
     case claimDocuments(Parameter<ClaimRecord.ID>)
@@ -421,6 +422,7 @@ extension SiteURL.API {
     case .pairing(let id): ["pairings", id.component(SiteURL.idParameter)]
     case .pairingVisits(let id): ["pairings", id.component(SiteURL.idParameter), "visits"]
     case .claims: ["claims"]
+    case .claimBatch: ["claims", "batch"]
     case .claim(let id): ["claims", id.component(SiteURL.idParameter)]
     case .claimIntake(let id): ["claims", id.component(SiteURL.idParameter), "intake"]
     case .claimDocuments(let id): ["claims", id.component(SiteURL.idParameter), "documents"]

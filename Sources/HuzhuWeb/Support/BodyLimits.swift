@@ -20,11 +20,14 @@ enum BodyLimits {
   static let schemeDraft: ByteCount = "2mb"
   /// A settlement feed request: 1,000 records of a few kilobytes each.
   static let settlementFeed: ByteCount = "4mb"
+  /// A batch of claims through the API: 1,000 intakes of a kilobyte or two each.
+  static let claimBatch: ByteCount = "4mb"
   /// Everything else: JSON and forms of fields.
   static let standard: ByteCount = "1mb"
 
   /// The largest body any route takes: what the cross-site check may collect to read a form.
   static func largest(_ limits: InputLimits) -> Int {
-    [roster(limits), scan, claimForm, schemeDraft, settlementFeed, standard].map(\.value).max() ?? standard.value
+    [roster(limits), scan, claimForm, schemeDraft, settlementFeed, claimBatch, standard].map(\.value).max()
+      ?? standard.value
   }
 }
