@@ -454,7 +454,7 @@ public enum ProvinceGenerator {
             .text(progressText), .null, .int(total.fen), .null, .int(total.fen), .text("[]"), .text(filed.description),
             .text(due.description), .null, .bool(false), .text("generator"), .text(filed.description),
             .text(paid.description), .null, .int(0), .timestamp(now), .uuid(unit.organisation), .uuid(unit.id), .null,
-            workingDays.map { .int(Int64($0)) } ?? .null,
+            workingDays.map { .int(Int64($0)) } ?? .null, .text(admission.description), .text(discharge.description),
           ])
           aggregates.paidClaim(
             member: member, organisation: unit.organisation, sector: unit.sector.rawValue, approved: total,
@@ -551,7 +551,7 @@ public enum ProvinceGenerator {
         "calculated_total", "adjustment", "approved_total", "duplicates", "documents_complete_on", "due_on",
         "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version",
         "created_at",
-        "organisation_id", "unit_id", "rejection_reason", "paid_working_days",
+        "organisation_id", "unit_id", "rejection_reason", "paid_working_days", "stay_from", "stay_to",
       ], rows: claims)
     try await inserter.insert(
       into: "claim_payouts",

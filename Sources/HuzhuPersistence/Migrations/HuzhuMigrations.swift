@@ -45,6 +45,7 @@ public enum HuzhuMigrations {
       M036_ClaimStories(),
       M037_AccountChanges(),
       M038_ClusteredReplays(),
+      M039_ClaimStays(),
     ]
   }
 

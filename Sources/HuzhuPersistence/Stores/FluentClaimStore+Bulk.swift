@@ -67,6 +67,10 @@ extension FluentClaimStore {
     var cover = known?.cover ?? [:]
     var ledgerRows: [UUID: [LedgerRow]] = [:]
     var earlier: [UUID: [(number: String, stay: CoveragePeriod?)]] = [:]
+    // The days the batch's stays span: only earlier stays reaching into them can overlap one.
+    let stays = requests.compactMap(\.intake.stay).reduce(nil) { (span: CoveragePeriod?, stay) in
+      span.map { CoveragePeriod(start: min($0.start, stay.start), end: max($0.end, stay.end)) } ?? stay
+    }
     for piece in KeyLookup.pieces(workerIDs, on: sql) {
       if known == nil {
         for person in try await PersonRow.current(piece, on: transaction) { people[person.id] = person }
@@ -81,12 +85,7 @@ extension FluentClaimStore {
       .all(decoding: LedgerRow.self) {
         ledgerRows[row.worker_id, default: []].append(row)
       }
-      for row in try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
-        .where(KeyLookup.oneOf(SQLIdentifier("worker_id"), piece, on: sql)).where(
-          "state", .notEqual, ClaimState.rejected.rawValue
-        )
-        .all(decoding: EarlierClaimRow.self)
-      {
+      for row in try await EarlierClaimRow.overlapping(stays, workers: piece, on: sql) {
         earlier[row.worker_id, default: []].append((row.number, try row.stay()))
       }
     }
@@ -360,7 +359,7 @@ extension FluentClaimStore {
         "id", "number", "worker_id", "scheme_code", "channel", "intake", "state", "progress", "explanation",
         "calculated_total", "adjustment", "approved_total", "duplicates", "documents_complete_on", "due_on",
         "deadline_problem", "expedited", "created_by", "created_on", "paid_on", "batch_id", "lock_version",
-        "created_at", "organisation_id", "unit_id",
+        "created_at", "organisation_id", "unit_id", "stay_from", "stay_to",
       ], capacity: insertChunk)
     // Written a statement's worth at a time, so that the database stores these while Swift
     // encodes the next on both cores (the JSON columns are most of a claim's cost).
@@ -405,7 +404,8 @@ extension FluentClaimStore {
 extension FluentClaimStore {
   /// A new claim's values, in the order of ``insert(_:documents:history:outbox:on:queue:)``'s columns.
   static func row(_ record: ClaimRecord, createdAt: Date) throws -> [BulkRows.Value] {
-    [
+    let stay = record.intake.stay
+    return [
       .uuid(record.id.rawValue), .text(record.number), .uuid(record.workerID.rawValue), .text(record.schemeCode),
       .text(record.channel.rawValue), .text(try JSON.text(record.intake)), .text(record.state.rawValue),
       .text(try JSON.text(record.progress)), .nullable(try record.explanation.map(JSON.text)),
@@ -415,6 +415,7 @@ extension FluentClaimStore {
       .nullable(try record.deadlineProblem.map(JSON.text)), .bool(record.expedited), .text(record.createdBy),
       .text(record.createdOn.description), .nullable(record.paidOn?.description), .null, .int(0),
       .timestamp(createdAt), .nullable(record.organisationID?.rawValue), .nullable(record.unitID?.rawValue),
+      .nullable(stay?.start.description), .nullable(stay?.end.description),
     ]
   }
 }
@@ -434,12 +435,35 @@ struct LedgerRow: Decodable {
   let history: String
 }
 
+/// A member's earlier claim as the duplicate check reads it: its number and stay.
 struct EarlierClaimRow: Decodable {
   let worker_id: UUID
   let number: String
-  let intake: String
+  let stay_from: String
+  let stay_to: String
 
-  func stay() throws -> CoveragePeriod? { try Self.stay(ofIntake: intake) }
+  func stay() throws -> CoveragePeriod? {
+    guard let start = CalendarDate(stay_from), let end = CalendarDate(stay_to) else {
+      throw CorruptRow(table: ClaimModel.schema, column: "stay_from")
+    }
+    return CoveragePeriod(start: start, end: end)
+  }
+
+  /// The claims of `workers` (other than `except`, and not refused) whose stays overlap
+  /// `span`, by the index of members' stays (``M039_ClaimStays``): as many as could be
+  /// duplicates of a new stay, however long the members' histories. None without a span.
+  static func overlapping(_ span: CoveragePeriod?, workers: [UUID], except: UUID? = nil, on sql: any SQLDatabase)
+    async throws -> [EarlierClaimRow]
+  {
+    guard let span, !workers.isEmpty else { return [] }
+    var query = sql.select().columns("worker_id", "number", "stay_from", "stay_to").from(ClaimModel.schema)
+      .where(KeyLookup.oneOf(SQLIdentifier("worker_id"), workers, on: sql))
+      .where("stay_to", .greaterThanOrEqual, span.start.description)
+      .where("stay_from", .lessThanOrEqual, span.end.description)
+      .where("state", .notEqual, ClaimState.rejected.rawValue)
+    if let except { query = query.where("id", .notEqual, except) }
+    return try await query.all(decoding: EarlierClaimRow.self)
+  }
 
   /// The stay of a claim's stored intake (``ClaimIntake/stay``), all the duplicate check needs
   /// of a member's earlier claims: their dates decoded, not their figures, diagnoses and papers,

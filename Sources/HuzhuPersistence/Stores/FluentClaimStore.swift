@@ -46,6 +46,7 @@ public struct FluentClaimStore: ClaimStore {
       try await Self.refresh(record: &record, on: transaction, context: context)
       try row.update(from: record)
       try await row.update(on: transaction)
+      try await Self.saveStay(of: record, on: transaction)
       try await ClaimPaperModel.query(on: transaction).filter(\.$claimID == id.rawValue).delete()
       try await Self.savePapers(of: record, on: transaction)
       try await Self.log(record, action: "update", from: current.state, note: nil, context: context, on: transaction)
@@ -779,11 +780,18 @@ public struct FluentClaimStore: ClaimStore {
     }
   }
 
+  /// The claim's stay in its columns (``M039_ClaimStays``), which `ClaimModel` leaves out.
+  static func saveStay(of record: ClaimRecord, on database: any Database) async throws {
+    guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
+    let stay = record.intake.stay
+    try await sql.update(ClaimModel.schema).set("stay_from", to: stay?.start.description)
+      .set("stay_to", to: stay?.end.description).where("id", .equal, record.id.rawValue).run()
+  }
+
   static func duplicates(of record: ClaimRecord, on database: any Database) async throws -> [DuplicateFlag] {
     guard let sql = database as? any SQLDatabase else { preconditionFailure("Huzhu runs on SQL databases") }
-    let own = try await sql.select().columns("worker_id", "number", "intake").from(ClaimModel.schema)
-      .where("worker_id", .equal, record.workerID.rawValue).where("id", .notEqual, record.id.rawValue)
-      .where("state", .notEqual, ClaimState.rejected.rawValue).all(decoding: EarlierClaimRow.self)
+    let own = try await EarlierClaimRow.overlapping(
+      record.intake.stay, workers: [record.workerID.rawValue], except: record.id.rawValue, on: sql)
     let papers = Self.papers(of: record).map(\.number)
     var seen: [ClaimModel] = []
     if !papers.isEmpty {
