@@ -369,15 +369,15 @@ public struct Claims: UseCase {
       var worker = claim.worker.flatMap { byID[$0]?.id }
       if worker == nil, claim.idNumber == nil, let certificate = claim.certificateNumber {
         worker = byCertificate[certificate.trimmingCharacters(in: .whitespaces).uppercased()]
-        if worker == nil { errors.append(Self.unknownMember.inClaim(index, of: claims.count)) }
+        if worker == nil { errors.append(Self.unknownMember.inClaim(index)) }
       } else if worker == nil, claim.idNumber != nil {
         do {
           worker = try await member(worker: nil, idNumber: claim.idNumber, certificateNumber: claim.certificateNumber)
         } catch let failure as ValidationFailure {
-          errors += failure.errors.map { $0.inClaim(index, of: claims.count) }
+          errors += failure.errors.map { $0.inClaim(index) }
         }
       } else if worker == nil {
-        errors.append(Self.unknownMember.inClaim(index, of: claims.count))
+        errors.append(Self.unknownMember.inClaim(index))
       }
       var intake = claim.intake
       switch RecordedDate.resolve(
@@ -388,15 +388,21 @@ public struct Claims: UseCase {
         intake.event.claimDate = received.date
         if received.earlierBecause != nil { earlier.append((received, index)) }
       case .failure(let failure):
-        errors += failure.errors.map { $0.inClaim(index, of: claims.count) }
+        errors += failure.errors.map { $0.inClaim(index) }
       }
-      errors += intake.validate(today: context.today).map { $0.inClaim(index, of: claims.count) }
+      errors += intake.validate(today: context.today).map { $0.inClaim(index) }
       if let worker, errors.count == rowErrors {
         requests.append(ClaimRequest(workerID: worker, intake: intake, channel: channel, expedited: claim.expedited))
       }
     }
     guard errors.isEmpty else { throw ValidationFailure(errors) }
-    let records = try await claimStore.open(requests, submitWhenComplete: submitWhenComplete, context: context)
+    // The store names a lone claim's errors as a single claim's; a batch's client sent a list.
+    let records: [ClaimRecord]
+    do {
+      records = try await claimStore.open(requests, submitWhenComplete: submitWhenComplete, context: context)
+    } catch let failure as ValidationFailure where requests.count == 1 {
+      throw ValidationFailure(failure.errors.map { $0.row == nil ? $0.inClaim(0) : $0 })
+    }
     for (received, index) in earlier {
       try await audit.earlierDate(received, subject: "claim:\(records[index].id)", what: "received on")
     }

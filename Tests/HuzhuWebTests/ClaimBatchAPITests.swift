@@ -108,6 +108,14 @@ struct ClaimBatchAPITests {
       // Nothing of the batch was kept, not even its good first claim.
       #expect(try await drafts(test, test.clerkHeaders) == 0)
 
+      // A batch of one is still a list: its errors are named as the first claim's.
+      let alone = try await api.call(
+        test, .POST, Self.path, template: Self.path,
+        body: Self.batch([Self.claim(Self.certificate(4), invoice: "W-4", admission: "2020-03-30")]), expect: 422)
+      #expect(!api.fieldPaths(alone).isEmpty && api.fieldPaths(alone).allSatisfy { $0.hasPrefix("claims[0].event.") })
+      let aloneFields = (alone["error"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []
+      #expect(aloneFields.allSatisfy { $0["row"] as? Int == 1 })
+
       // A receipt date the clerk may not back-date, and a future one: errors of their rows.
       let dated = Self.claim(Self.certificate(1), invoice: "W-6").replacingOccurrences(
         of: #""hospitalDays""#, with: #""claimDate":"2020-03-01","claimDateReason":"补录","hospitalDays""#)

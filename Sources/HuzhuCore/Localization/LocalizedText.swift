@@ -65,15 +65,19 @@ extension FieldError {
       message: LocalizedText(zh: "\(what.zh)不能晚于今天", en: "the \(what.en) cannot be in the future"))
   }
 
-  /// This error as one of a batch of `count` claims names it: under `claims[index]`, the
-  /// message and `row` giving its 1-based place. A batch of one is left as it is.
+  /// This error as a batch of claims names it: under `claims[index]`, the message and `row`
+  /// giving its 1-based place.
+  public func inClaim(_ index: Int) -> FieldError {
+    FieldError(
+      field: "claims[\(index)].\(field)", code: code,
+      message: LocalizedText(zh: "第\(index + 1)件：\(message.zh)", en: "claim \(index + 1): \(message.en)"),
+      row: index + 1)
+  }
+
+  /// The same for a batch of `count` claims opened together in the store, where a batch of
+  /// one is a single claim (opened at the window or in the portal) and its error is left as is.
   public func inClaim(_ index: Int, of count: Int) -> FieldError {
-    count == 1
-      ? self
-      : FieldError(
-        field: "claims[\(index)].\(field)", code: code,
-        message: LocalizedText(zh: "第\(index + 1)件：\(message.zh)", en: "claim \(index + 1): \(message.en)"),
-        row: index + 1)
+    count == 1 ? self : inClaim(index)
   }
 
   /// The errors for optional texts longer than their limits, in the order given.
