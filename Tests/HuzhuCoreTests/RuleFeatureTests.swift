@@ -254,6 +254,67 @@ struct RuleFeatureTests {
     #expect(report.table(in: .en).contains("part above 2000.00 up to 5000.00 (inclusive) × 10%"))
   }
 
+  @Test func aWholeAmountBandPaysItsFixedAmount() throws {
+    func outcome(_ selfPaid: String, shares: Int? = nil) throws -> BenefitOutcome {
+      let claim = stay(
+        product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01", figures: [.selfPaidInScope: selfPaid])
+      return try Adjudicator.adjudicate(claim, under: Schemes.bands).outcome("bands-fixed")
+    }
+    // "10,000（含）以下不予补助": the edge is in the band of 0, which says why it pays nothing.
+    for amount in ["800.00", "10000.00"] {
+      #expect(try outcome(amount).total == .zero)
+      #expect(try outcome(amount).reasons == [.zeroAmount])
+    }
+    // One fen over an edge and the next band's amount is paid whole, whatever the base in it.
+    #expect(try outcome("10000.01").total == Money(yuan: 1000))
+    #expect(try outcome("20000.00").total == Money(yuan: 1000))
+    #expect(try outcome("20000.01").total == Money(yuan: 2000))
+    #expect(try outcome("250000.00").total == Money(yuan: 3000))
+    let fixed = try outcome("25000.00")
+    #expect(fixed.reasons.isEmpty)
+    #expect(fixed.lines.last?.step == .bandAmount && fixed.lines.last?.amount == Money(yuan: 2000))
+    let report = ExplanationReport(
+      try Adjudicator.adjudicate(
+        stay(
+          product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01",
+          figures: [.selfPaidInScope: "25000.00"]), under: Schemes.bands), scheme: Schemes.bands)
+    #expect(report.table().contains("全额“超过 20000.00 至 30000.00（含）”档：定额 2000.00"))
+    #expect(
+      report.table(in: .en).contains(
+        "the whole amount in the band above 20000.00 up to 30000.00 (inclusive): a fixed 2000.00"))
+    let nothing = ExplanationReport(
+      try Adjudicator.adjudicate(
+        stay(
+          product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01",
+          figures: [.selfPaidInScope: "9000.00"]), under: Schemes.bands), scheme: Schemes.bands)
+    #expect(nothing.table().contains("该金额所在档次定额为0，不予给付"))
+  }
+
+  /// The simulator offers a fixed band's amount (not a rate) and the what-if pays the changed one.
+  @Test func theWhatIfChangesAFixedBandsAmount() throws {
+    var definition = try SchemeFile.decode(
+      SchemeDefinition.self,
+      yaml: try String(contentsOfFile: RepositoryFiles.path("schemes/examples/bands.yaml"), encoding: .utf8),
+      file: "bands.yaml")
+    let version = definition.products[0].versions[0]
+    let offered = RuleParameters.list(version).filter { $0.key.hasPrefix("bands-fixed.band.") }
+    #expect(
+      offered.map { "\($0.key)=\($0.value)" } == [
+        "bands-fixed.band.0.amount=0.00", "bands-fixed.band.1.amount=1000.00", "bands-fixed.band.2.amount=2000.00",
+        "bands-fixed.band.3.amount=3000.00",
+      ])
+    #expect(offered.allSatisfy { $0.kind == .money })
+    definition.products[0].versions[0] = try RuleParameters.apply(["bands-fixed.band.1.amount": "1200.00"], to: version)
+    let claim = stay(
+      product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01", figures: [.selfPaidInScope: "15000.00"])
+    #expect(
+      try Adjudicator.adjudicate(claim, under: try SchemeCompiler.compile(definition)).outcome("bands-fixed").total
+        == Money(yuan: 1200))
+    #expect(throws: ValidationFailure.self) {
+      try RuleParameters.apply(["bands-fixed.band.1.amount": "-5"], to: version)
+    }
+  }
+
   @Test func staysLongerThanTheQualifyingDaysArePaidForEveryDay() throws {
     func allowance(days: Int) throws -> BenefitOutcome {
       let claim = stay(

@@ -68,7 +68,7 @@ struct SchemeValidationTests {
     #expect(found.first?.message.zh.contains("重叠") == true)
   }
 
-  func bands(_ lines: String) -> String {
+  func bands(_ lines: String, _ schedule: String = "progressive") -> String {
     let indented = lines.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
     return scheme(
       benefit: """
@@ -76,9 +76,34 @@ struct SchemeValidationTests {
         hospital:
           base: self_paid_in_scope
           schedule:
-            progressive:
+            \(schedule):
         \(indented)
         """)
+  }
+
+  @Test func aBandPaysARateOrAFixedAmountNeverBothAndAmountsOnlyForTheWhole() {
+    let fixed = """
+      - { upTo: "10000.00", amount: "0.00" }
+      - { upTo: "20000.00", amount: "1000.00" }
+      - { amount: "2000.00" }
+      """
+    #expect(throws: Never.self) { try SchemeFile.compile(yaml: bands(fixed, "wholeAmount"), file: "test.yaml") }
+    // Fixed amounts and rates may be mixed in the whole amount's bands.
+    let mixed = bands("- { upTo: \"10000.00\", rate: \"5%\" }\n- { amount: \"2000.00\" }", "wholeAmount")
+    #expect(throws: Never.self) { try SchemeFile.compile(yaml: mixed, file: "test.yaml") }
+    let progressive = errors(bands(fixed))
+    #expect(progressive.map(\.code) == ["amount_in_progressive", "amount_in_progressive", "amount_in_progressive"])
+    #expect(progressive.first?.field == "products[0].versions[0].benefits[0].hospital.schedule.progressive[0].amount")
+    #expect(progressive.first?.message.zh.contains("全额分档") == true)
+    let both = errors(
+      bands("- { upTo: \"1000.00\", rate: \"5%\", amount: \"100.00\" }\n- { rate: \"8%\" }", "wholeAmount"))
+    #expect(both.map(\.code) == ["rate_or_amount"])
+    #expect(both.first?.field == "products[0].versions[0].benefits[0].hospital.schedule.wholeAmount[0]")
+    #expect(codes(bands("- { upTo: \"1000.00\" }\n- { rate: \"8%\" }", "wholeAmount")) == ["rate_or_amount"])
+    #expect(
+      codes(bands("- { upTo: \"1000.00\", amount: \"-1.00\" }\n- { rate: \"8%\" }", "wholeAmount")) == [
+        "negative_amount"
+      ])
   }
 
   @Test func bandGapsOverlapsAndOpenEndsAreRejected() {

@@ -419,6 +419,15 @@ public enum Adjudicator {
       return total
     case .wholeAmount(let bands):
       let band = bands.first { remaining.fen <= $0.upper } ?? bands[bands.count - 1]
+      if let fixed = band.amount {
+        // The band's fixed amount, whatever the base within it (continuity raises rates only).
+        let amount = Money(fen: fixed)
+        lines.append(
+          ExplanationLine(
+            step: .bandAmount, base: remaining, amount: amount, bandFrom: Money(fen: band.lower),
+            bandTo: band.upper == .max ? nil : Money(fen: band.upper), reason: fixed == 0 ? .zeroAmount : nil))
+        return amount
+      }
       let rate = raised(band.rate)
       let amount = remaining.multiplied(by: rate, rounding: rounding)
       lines.append(

@@ -340,7 +340,18 @@ public struct CompiledBand: Sendable {
   public let lower: Int64
   /// `Int64.max` for the open last band.
   public let upper: Int64
+  /// Zero for a band of a fixed amount.
   public let rate: Rate
+  /// The fixed amount a base in this band is paid, in fen (whole-amount schedules), or nil
+  /// when the band pays its rate.
+  public let amount: Int64?
+
+  public init(lower: Int64, upper: Int64, rate: Rate, amount: Int64? = nil) {
+    self.lower = lower
+    self.upper = upper
+    self.rate = rate
+    self.amount = amount
+  }
 }
 
 public final class LumpSumRule: Sendable {

@@ -87,6 +87,8 @@ public enum Step: String, Sendable, Codable, CaseIterable {
   case deductible
   case band
   case rate
+  /// A whole-amount band's fixed payment.
+  case bandAmount = "band_amount"
   case lumpSum = "lump_sum"
   case observation
   case allowanceDays = "allowance_days"
@@ -112,6 +114,7 @@ public enum Step: String, Sendable, Codable, CaseIterable {
     case .deductible: LocalizedText(zh: "起付标准", en: "Deductible")
     case .band: LocalizedText(zh: "分段计算", en: "Band")
     case .rate: LocalizedText(zh: "按比例计算", en: "Rate")
+    case .bandAmount: LocalizedText(zh: "按档定额", en: "Fixed amount of the band")
     case .lumpSum: LocalizedText(zh: "定额给付", en: "Lump sum")
     case .observation: LocalizedText(zh: "观察期", en: "Observation period")
     case .allowanceDays: LocalizedText(zh: "住院津贴", en: "Daily allowance")
@@ -151,6 +154,7 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case zeroBase = "zero_base"
   case belowDeductible = "below_deductible"
   case zeroRate = "zero_rate"
+  case zeroAmount = "zero_amount"
   case roundedToZero = "rounded_to_zero"
   case notInList = "not_in_list"
   case observationPeriod = "observation_period"
@@ -193,6 +197,7 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case .zeroBase: LocalizedText(zh: "计算基数为零", en: "the base is zero")
     case .belowDeductible: LocalizedText(zh: "未超过起付标准", en: "the base does not exceed the deductible")
     case .zeroRate: LocalizedText(zh: "该金额所在档次给付比例为0%", en: "the band this amount falls in pays 0%")
+    case .zeroAmount: LocalizedText(zh: "该金额所在档次定额为0，不予给付", en: "the band this amount falls in pays a fixed 0")
     case .roundedToZero:
       LocalizedText(zh: "计算结果不足0.01元，舍入后为零", en: "the result is under 0.01 yuan and rounds to zero")
     case .notInList: LocalizedText(zh: "诊断不在保障病种目录内", en: "no diagnosis is in the covered list")

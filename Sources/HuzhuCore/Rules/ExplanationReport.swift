@@ -52,6 +52,10 @@ public struct ExplanationReport: Sendable {
         let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
         text += t("（全额适用“\(range)”档比例）", " (the whole amount at the rate of the band \(range))")
       }
+    case .bandAmount:
+      let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
+      let amount = line.amount.decimalString
+      text = t("全额“\(range)”档：定额 \(amount)", "the whole amount in the band \(range): a fixed \(amount)")
     case .lumpSum:
       if let subject = line.subject, let diseaseClass = scheme.diseaseClasses[scheme.code(of: subject)]?.definition {
         text = t("病种：\(diseaseClass.name)", "disease: \(diseaseClass.nameEn ?? diseaseClass.name)")

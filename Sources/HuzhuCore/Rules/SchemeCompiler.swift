@@ -599,9 +599,9 @@ public enum SchemeCompiler {
         requireRate(rate, at: "\(path).flat")
         return .flat(rate)
       case .progressive(let bands):
-        return compile(bands, at: "\(path).progressive").map(CompiledSchedule.progressive)
+        return compile(bands, at: "\(path).progressive", fixedAmounts: false).map(CompiledSchedule.progressive)
       case .wholeAmount(let bands):
-        return compile(bands, at: "\(path).wholeAmount").map(CompiledSchedule.wholeAmount)
+        return compile(bands, at: "\(path).wholeAmount", fixedAmounts: true).map(CompiledSchedule.wholeAmount)
       case .byStay(let stays):
         if nested {
           fail(path, "nested_by_stay", zh: "byStay 不能嵌套", en: "byStay cannot be nested")
@@ -627,7 +627,9 @@ public enum SchemeCompiler {
       }
     }
 
-    mutating func compile(_ bands: [BandDefinition], at path: String) -> [CompiledBand]? {
+    /// `fixedAmounts`: whether a band may pay a fixed amount instead of a rate (a whole-amount
+    /// schedule; in a progressive one each slice is paid at a rate).
+    mutating func compile(_ bands: [BandDefinition], at path: String, fixedAmounts: Bool) -> [CompiledBand]? {
       guard !bands.isEmpty else {
         fail(path, "empty_list", zh: "分段不能为空", en: "bands cannot be empty")
         return nil
@@ -637,7 +639,22 @@ public enum SchemeCompiler {
       var compiled: [CompiledBand] = []
       for (index, band) in bands.enumerated() {
         let bandPath = "\(path)[\(index)]"
-        requireRate(band.rate, at: "\(bandPath).rate")
+        switch (band.rate, band.amount) {
+        case (let rate?, nil): requireRate(rate, at: "\(bandPath).rate")
+        case (nil, let amount?):
+          requireNonNegative(amount, at: "\(bandPath).amount")
+          if !fixedAmounts {
+            fail(
+              "\(bandPath).amount", "amount_in_progressive", zh: "定额（amount）只能用于全额分档（wholeAmount），超额累进的每段须写比例",
+              en: "a fixed amount is for whole-amount bands only; each progressive band needs a rate")
+          }
+        default:
+          fail(
+            bandPath, "rate_or_amount", zh: "每段须写给付比例（rate）或定额（amount），且只写其一",
+            en: "each band needs either a rate or a fixed amount, not both")
+        }
+        let rate = band.rate ?? .zero
+        let amount = band.amount?.fen
         if let from = band.from, from.fen != lower {
           let expected = Money(fen: lower).decimalString
           if from.fen > lower {
@@ -658,7 +675,7 @@ public enum SchemeCompiler {
               "\(bandPath).upTo", "open_band_not_last", zh: "只有最后一段可以不设上限",
               en: "only the last band may be open-ended")
           }
-          compiled.append(CompiledBand(lower: lower, upper: .max, rate: band.rate))
+          compiled.append(CompiledBand(lower: lower, upper: .max, rate: rate, amount: amount))
           continue
         }
         if upTo.fen <= lower {
@@ -672,7 +689,7 @@ public enum SchemeCompiler {
             zh: "最后一段不应设上限，否则超过 \(upTo.decimalString) 的部分没有比例",
             en: "the last band must be open-ended, or amounts above \(upTo.decimalString) have no rate")
         }
-        compiled.append(CompiledBand(lower: lower, upper: upTo.fen, rate: band.rate))
+        compiled.append(CompiledBand(lower: lower, upper: upTo.fen, rate: rate, amount: amount))
         lower = upTo.fen
       }
       return errors.count == errorCount ? compiled : nil

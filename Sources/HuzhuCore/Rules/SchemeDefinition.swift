@@ -419,7 +419,17 @@ public struct BandDefinition: Codable, Sendable, Equatable {
   public var from: Money?
   /// The band's upper bound (inclusive); only the last band may leave it open.
   public var upTo: Money?
-  public var rate: Rate
+  /// What the band pays: a rate, or (in a whole-amount schedule only) a fixed `amount` for a
+  /// base that falls in it ("10,000–20,000: 1,000 yuan"); exactly one of the two.
+  public var rate: Rate?
+  public var amount: Money?
+
+  public init(from: Money? = nil, upTo: Money? = nil, rate: Rate? = nil, amount: Money? = nil) {
+    self.from = from
+    self.upTo = upTo
+    self.rate = rate
+    self.amount = amount
+  }
 }
 
 public struct StayScheduleDefinition: Codable, Sendable, Equatable {

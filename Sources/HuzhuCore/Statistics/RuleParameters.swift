@@ -45,9 +45,16 @@ public enum RuleParameters {
         case .progressive(let bands), .wholeAmount(let bands):
           for (index, band) in bands.enumerated() {
             let range = "\(band.from?.decimalString ?? (index == 0 ? "0" : "…"))–\(band.upTo?.decimalString ?? "")"
-            add(
-              "\(code).band.\(index).rate", "\(name) \(range) 元段比例", "\(nameEn) band \(range) rate", .rate,
-              band.rate.percentText)
+            if let amount = band.amount {
+              add(
+                "\(code).band.\(index).amount", "\(name) \(range) 元段定额（元）",
+                "\(nameEn) band \(range) fixed amount (yuan)",
+                .money, amount.decimalString)
+            } else {
+              add(
+                "\(code).band.\(index).rate", "\(name) \(range) 元段比例", "\(nameEn) band \(range) rate", .rate,
+                band.rate?.percentText)
+            }
           }
         case .flat(let rate):
           add("\(code).rate", "\(name) 比例", "\(nameEn) rate", .rate, rate.percentText)
@@ -178,7 +185,7 @@ public enum RuleParameters {
         case "limits.perPeriod": benefit.limits = limits(benefit.limits) { $0.perPeriod = money }
         case "limits.maxPaidClaims": benefit.limits = limits(benefit.limits) { $0.maxPaidClaims = count }
         default:
-          // band.<i>.rate, continuity.<i>.rateIncrease or .capIncrease
+          // band.<i>.rate or .amount, continuity.<i>.rateIncrease or .capIncrease
           let parts = rest.split(separator: ".")
           if parts.count == 3, parts[0] == "continuity", let step = Int(parts[1]),
             benefit.continuity?.indices.contains(step) == true
@@ -186,13 +193,19 @@ public enum RuleParameters {
             if parts[2] == "rateIncrease" { benefit.continuity?[step].rateIncrease = rate }
             if parts[2] == "capIncrease" { benefit.continuity?[step].capIncrease = money }
           }
-          if parts.count == 3, parts[0] == "band", let band = Int(parts[1]), let rate, var hospital = benefit.hospital {
+          if parts.count == 3, parts[0] == "band", let band = Int(parts[1]), var hospital = benefit.hospital,
+            parts[2] == "rate" ? rate != nil : money != nil
+          {
+            // A band keeps what it pays by (``list(_:)`` offers its rate or its amount).
+            func change(_ bands: inout [BandDefinition]) {
+              if parts[2] == "rate" { bands[band].rate = rate } else { bands[band].amount = money }
+            }
             switch hospital.schedule {
             case .progressive(var bands) where bands.indices.contains(band):
-              bands[band].rate = rate
+              change(&bands)
               hospital.schedule = .progressive(bands)
             case .wholeAmount(var bands) where bands.indices.contains(band):
-              bands[band].rate = rate
+              change(&bands)
               hospital.schedule = .wholeAmount(bands)
             default: break
             }

@@ -198,14 +198,19 @@ enum SchemePage {
         .thead(
           .tr(
             .th(.text(text("超过（元）", "Above (yuan)"))), .th(.text(text("至（元，含）", "Up to (yuan, inclusive)"))),
-            .th(.text(text("比例", "Rate"))))),
+            .th(.text(text("比例或定额（元）", "Rate or fixed amount (yuan)"))))),
         .tbody(
           .forEach(bands) { band in
             defer { lower = band.upTo ?? lower }
             return .tr(
               .td(.class("number"), .text((band.from ?? lower).decimalString)),
               .td(.class("number"), .text(band.upTo?.decimalString ?? text("不限", "no limit"))),
-              .td(.class("number"), .text(band.rate.description)))
+              .td(
+                .class("number"),
+                .text(
+                  band.amount.map { text("定额 \($0.decimalString)", "fixed \($0.decimalString)") } ?? band.rate?
+                    .description ?? "")
+              ))
           }))
     }
 
