@@ -395,7 +395,7 @@ public struct Claims: UseCase {
         requests.append(ClaimRequest(workerID: worker, intake: intake, channel: channel, expedited: claim.expedited))
       }
     }
-    guard errors.isEmpty else { throw ValidationFailure(errors) }
+    guard errors.isEmpty else { throw ValidationFailure(Self.listed(errors)) }
     // The store names a lone claim's errors as a single claim's; a batch's client sent a list.
     let records: [ClaimRecord]
     do {
@@ -407,6 +407,21 @@ public struct Claims: UseCase {
       try await audit.earlierDate(received, subject: "claim:\(records[index].id)", what: "received on")
     }
     return records
+  }
+
+  /// The errors a batch's answer lists at most: enough to mend a file by, never an answer many
+  /// times the size of the request.
+  static let listedErrors = 500
+
+  /// `errors`, the first ``listedErrors`` of them and then how many more there are.
+  static func listed(_ errors: [FieldError]) -> [FieldError] {
+    guard errors.count > listedErrors else { return errors }
+    let more = errors.count - listedErrors
+    return Array(errors.prefix(listedErrors)) + [
+      FieldError(
+        field: "claims", code: "more_errors",
+        message: LocalizedText(zh: "另有 \(more) 处错误未列出", en: "\(more) more errors not listed"))
+    ]
   }
 
   /// New facts for a claim not yet decided; recalculated. It keeps the day it was received,

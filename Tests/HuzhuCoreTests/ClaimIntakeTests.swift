@@ -27,6 +27,13 @@ struct ClaimIntakeTests {
     #expect(future.validate(today: today).map(\.field) == ["event.admissionDate", "event.dischargeDate"])
     let nothing = ClaimIntake(event: ClaimEvent(claimDate: today))
     #expect(nothing.validate(today: today).map(\.code) == ["no_event_date"])
+    // Two hundred invoices are a long stay's; fifty thousand blank ones are one error, not fifty
+    // thousand (each wrong number among the first two hundred is named).
+    let many = Array(repeating: "FP-1", count: ClaimIntake.maximumInvoices)
+    #expect(stay((3, 1), (3, 10), invoices: many).validate(today: today).isEmpty)
+    let flood = stay((3, 1), (3, 10), invoices: Array(repeating: " ", count: 50_000)).validate(today: today)
+    #expect(flood.filter { $0.code == "too_many_invoices" }.count == 1)
+    #expect(flood.count == 1 + ClaimIntake.maximumInvoices)
   }
 
   @Test func duplicatesAreFlaggedWithTheEarlierClaim() {

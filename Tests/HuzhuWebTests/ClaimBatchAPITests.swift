@@ -142,6 +142,17 @@ struct ClaimBatchAPITests {
       #expect(api.fieldCodes(settlement) == ["invalid_channel"])
       _ = try await api.call(
         test, .POST, Self.path, template: Self.path, body: #"{"schemeCode":"anyang","claims":"all"}"#, expect: 400)
+      // A thousand claims with two hundred blank invoices each: the answer lists 500 errors and
+      // says how many more, not 200,000.
+      let blanks = Array(repeating: #"" ""#, count: 200).joined(separator: ",")
+      let flood = Self.claim(Self.certificate(1), invoice: "X").replacingOccurrences(
+        of: #""invoiceNumbers":["X"]"#, with: #""invoiceNumbers":[\#(blanks)]"#)
+      let answer = try await test.send(
+        .POST, Self.path, body: Self.batch(Array(repeating: flood, count: 1_000)), headers: test.clerkHeaders)
+      #expect(answer.status == .unprocessableEntity)
+      let listed = api.fieldCodes(try TestApp.object(answer))
+      #expect(listed.count == 501 && listed.last == "more_errors")
+      #expect(answer.body.readableBytes < 400_000)
       // Finance may not take claims in.
       _ = try await api.call(
         test, .POST, Self.path, template: Self.path, body: Self.batch([Self.claim(Self.certificate(1), invoice: "F")]),

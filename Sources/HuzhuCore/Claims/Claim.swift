@@ -44,6 +44,9 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
     self.settlement = settlement
   }
 
+  /// The most invoices one claim may name: a long stay's receipts, not a file of them.
+  public static let maximumInvoices = 200
+
   /// Every problem with the facts as entered, each naming its field.
   public func validate(today: CalendarDate) -> [FieldError] {
     var errors: [FieldError] = []
@@ -114,7 +117,17 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
             message: LocalizedText(zh: "金额不能为负数", en: "an amount cannot be negative")))
       }
     }
-    for (index, number) in invoiceNumbers.enumerated() where number.trimmingWhitespace.isEmpty || number.count > 40 {
+    if invoiceNumbers.count > Self.maximumInvoices {
+      errors.append(
+        FieldError(
+          field: "invoiceNumbers", code: "too_many_invoices",
+          message: LocalizedText(
+            zh: "一件申请至多\(Self.maximumInvoices)张票据", en: "a claim has at most \(Self.maximumInvoices) invoices")))
+    }
+    // Each wrong number is named, among the first that may be given (not one error per number
+    // of a list of thousands).
+    for (index, number) in invoiceNumbers.prefix(Self.maximumInvoices).enumerated()
+    where number.trimmingWhitespace.isEmpty || number.count > 40 {
       errors.append(
         FieldError(
           field: "invoiceNumbers[\(index)]", code: "invalid_invoice_number",
