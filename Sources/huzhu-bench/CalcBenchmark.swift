@@ -103,8 +103,12 @@ struct CalcBenchmark {
       let claim = anyangCase(&random)
       let member = members[index < members.count ? index : random.int(0..<members.count)]
       let refused = random.int(0..<20) == 0
+      // The member without their list of cover, as the store decodes a case (the case's cover
+      // is held beside it).
+      var facts = claim.member
+      facts.cover = []
       return SimulationCase(
-        claimNumber: "LP-\(index)", memberID: member.id, unitID: member.unit, member: claim.member,
+        claimNumber: "LP-\(index)", memberID: member.id, unitID: member.unit, member: facts,
         cover: claim.member.cover.map { HeldCover(period: CoveragePeriod(start: $0.start, end: $0.end), facts: $0) },
         event: claim.event, decidedOn: claim.event.claimDate, paid: refused ? .zero : Money(fen: 100),
         refusal: refused ? .outsideScope : nil)

@@ -30,4 +30,84 @@ struct WhatIfShardTests {
       for count in counts { #expect(abs(count - 10_000 / shards) < 10_000 / shards / 5, "\(counts)") }
     }
   }
+
+  static func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
+
+  static func simulationCase(
+    _ number: String, member: Worker.ID, decidedOn: CalendarDate, cover: [HeldCover] = [], eventOn: CalendarDate? = nil
+  ) -> SimulationCase {
+    SimulationCase(
+      claimNumber: number, memberID: member, unitID: nil,
+      member: MemberFacts(birthDate: day("1980-01-01"), gender: .female, cover: []), cover: cover,
+      event: ClaimEvent(admissionDate: eventOn, dischargeDate: eventOn, claimDate: eventOn ?? decidedOn),
+      decidedOn: decidedOn, paid: .zero)
+  }
+
+  @Test("a shard is ordered member by member, each member's claims by the day decided, then by number")
+  func ordered() {
+    // Most members have one claim and forty have many, so buckets hold several claims, of one
+    // member or of several. The answer is checked against sorting the whole shard by comparison.
+    var random = SplitMix64(seed: 2026_12_06)
+    let members = (0..<700).map { _ in Worker.ID() }
+    let cases = (0..<3_000).map { index in
+      let member = members[index < members.count ? index : Int(random.next() % 40)]
+      let decided = Self.day("2020-01-01").adding(days: Int(random.next() % 30))
+      return Self.simulationCase("LP-\(random.next() % 100_000)", member: member, decidedOn: decided)
+    }
+    let shard = cases.indices.map {
+      WhatIf.Tally.Position($0, member: cases[$0].memberID, decidedOn: cases[$0].decidedOn)
+    }
+    let ordered = cases.withUnsafeBufferPointer { WhatIf.Tally.Position.ordered(shard, in: $0) }
+    let expected = shard.sorted { lhs, rhs in
+      let (left, right) = (cases[Int(lhs.index)], cases[Int(rhs.index)])
+      if lhs.mixed != rhs.mixed { return lhs.mixed < rhs.mixed }
+      if left.memberID != right.memberID {
+        return WhatIf.Tally.Position.halves(left.memberID) < WhatIf.Tally.Position.halves(right.memberID)
+      }
+      return (left.decidedOn, left.claimNumber) < (right.decidedOn, right.claimNumber)
+    }
+    #expect(ordered.map(\.index) == expected.map(\.index))
+    #expect(Set(ordered.map(\.index)).count == cases.count)
+    // Each member's claims lie together.
+    var seen: Set<Worker.ID> = []
+    var previous: Worker.ID?
+    for position in ordered {
+      let member = cases[Int(position.index)].memberID
+      if member != previous {
+        #expect(!seen.contains(member), "a member's claims split")
+        seen.insert(member)
+        previous = member
+      }
+    }
+    #expect(cases.withUnsafeBufferPointer { WhatIf.Tally.Position.ordered([], in: $0) }.isEmpty)
+    #expect(
+      cases.withUnsafeBufferPointer { WhatIf.Tally.Position.ordered(Array(shard.prefix(1)), in: $0) }.map(\.index) == [
+        0
+      ])
+  }
+
+  @Test("a case is judged under the cover in force on its event's day, its membership years counted")
+  func judgedCover() {
+    let member = Worker.ID()
+    let first = HeldCover(
+      period: CoveragePeriod(start: Self.day("2019-01-01"), end: Self.day("2019-12-31")),
+      facts: CoverFacts(product: "p", start: Self.day("2019-01-01"), end: Self.day("2019-12-31")))
+    let second = HeldCover(
+      period: CoveragePeriod(start: Self.day("2020-01-01"), end: Self.day("2020-12-31")),
+      facts: CoverFacts(product: "p", start: Self.day("2020-01-01"), end: Self.day("2020-12-31")))
+    let renewed = Self.simulationCase(
+      "LP-1", member: member, decidedOn: Self.day("2020-07-01"), cover: [first, second], eventOn: Self.day("2020-06-01")
+    )
+    var counted = second.facts
+    counted.consecutiveYears = 2
+    #expect(renewed.judgedCover == .one(HeldCover(period: second.period, facts: counted)))
+    // An event outside every period is judged under all of it (each benefit says "not covered").
+    let outside = Self.simulationCase(
+      "LP-2", member: member, decidedOn: Self.day("2021-07-01"), cover: [first, second], eventOn: Self.day("2021-06-01")
+    )
+    #expect(outside.judgedCover == .many([first, second]))
+    let single = Self.simulationCase(
+      "LP-3", member: member, decidedOn: Self.day("2019-07-01"), cover: [first], eventOn: Self.day("2019-06-01"))
+    #expect(single.judgedCover == .one(first))
+  }
 }

@@ -64,6 +64,15 @@ struct ClaimStaysTests {
       // Claims made before M039: the migration fills their stays from their intake.
       let written = try await stays(db)
       try await M039_ClaimStays().revert(on: db.database)
+      // A fill that fails half-way (one intake unreadable) leaves no column behind, so the
+      // migration can run again once the row is mended.
+      struct Intake: Decodable { let intake: String }
+      let intake = try await db.sql.select().column("intake").from("claims").where("number", .equal, edge.number)
+        .first(decoding: Intake.self)!.intake
+      try await db.sql.update("claims").set("intake", to: "{").where("number", .equal, edge.number).run()
+      await #expect(throws: (any Error).self) { try await M039_ClaimStays().prepare(on: db.database) }
+      await #expect(throws: (any Error).self) { try await stays(db) }
+      try await db.sql.update("claims").set("intake", to: intake).where("number", .equal, edge.number).run()
       try await M039_ClaimStays().prepare(on: db.database)
       #expect(try await stays(db) == written)
       #expect(written.count == 5 && written.allSatisfy { $0.stay_from != nil && $0.stay_to != nil })

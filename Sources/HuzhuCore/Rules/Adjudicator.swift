@@ -77,13 +77,13 @@ public enum Adjudicator {
   /// claims paid under these rules) into `judged`, without an explanation: the same loop and
   /// the same rules as ``adjudicate(_:under:)``, writing lines only into the reused buffer.
   ///
-  /// `cover` is the member's cover in force (``ClaimCaseBuilder/coverInForce(_:on:)``); a
-  /// concrete array, so that the loop is specialised for it rather than run through a
-  /// generic collection's witnesses, which copied every element.
+  /// `cover` is the member's cover in force (``ClaimCaseBuilder/coverInForce(_:on:)``): an
+  /// array, or the usual one cover held in the case (both specialised here, in the module,
+  /// rather than run through a collection's witnesses, which copied every element).
   ///
   /// - Throws: ``ValidationFailure`` as ``adjudicate(_:under:)`` does.
   static func judge(
-    _ cover: [HeldCover], of member: MemberFacts, event: ClaimEvent, ledger: ReplayLedger,
+    _ cover: some Collection<HeldCover>, of member: MemberFacts, event: ClaimEvent, ledger: ReplayLedger,
     under scheme: CompiledScheme, lines: inout [ExplanationLine], into judged: inout [Judged]
   ) throws(ValidationFailure) {
     judged.removeAll(keepingCapacity: true)

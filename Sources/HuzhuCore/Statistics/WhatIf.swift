@@ -21,6 +21,22 @@ public struct SimulationCase: Sendable, Equatable {
   /// Why it was refused, when it was: always a reason the rules decide
   /// (``RejectionReason/isDecidedByRules``); claims refused for anything else are not replayed.
   public let refusal: RejectionReason?
+  /// The cover the claim is judged under: the part of `cover` in force on the event's day,
+  /// with the membership years counted. It depends on the case alone, so it is worked out
+  /// once, not in every what-if; and the usual single cover is held in the case itself: the
+  /// replay visits a million cases, and reaching each one's cover array on the heap was a
+  /// tenth of its time.
+  let judgedCover: JudgedCover
+
+  enum JudgedCover: Sendable, Equatable {
+    case one(HeldCover)
+    case many([HeldCover])
+
+    init(_ cover: [HeldCover], on day: CalendarDate) {
+      let judged = ClaimCaseBuilder.withMembership(ClaimCaseBuilder.coverInForce(cover, on: day), among: cover)
+      self = judged.count == 1 ? .one(judged[0]) : .many(judged)
+    }
+  }
 
   public init(
     claimNumber: String, memberID: Worker.ID, unitID: WorkUnit.ID?, member: MemberFacts, cover: [HeldCover],
@@ -35,6 +51,7 @@ public struct SimulationCase: Sendable, Equatable {
     self.decidedOn = decidedOn
     self.paid = paid
     self.refusal = refusal
+    judgedCover = JudgedCover(cover, on: event.eventDate ?? event.claimDate)
   }
 
   /// The case of a worker's claim from the records.
@@ -294,16 +311,43 @@ public enum WhatIf {
 
       /// The shard's claims member by member, each member's in the order they were decided
       /// (on the same day, by their numbers).
+      ///
+      /// The mixes are spread evenly, so the positions are first dealt into as many buckets as
+      /// there are positions by their mix's top bits (two passes, no comparisons), and only a
+      /// bucket holding more than one is sorted: comparison sorting the whole shard was a
+      /// tenth of the replay.
       static func ordered(_ shard: [Position], in cases: UnsafeBufferPointer<SimulationCase>) -> [Position] {
-        var shard = shard
-        shard.sort { lhs, rhs in
-          if lhs.mixed != rhs.mixed { return lhs.mixed < rhs.mixed }
-          let (left, right) = (cases[Int(lhs.index)].memberID, cases[Int(rhs.index)].memberID)
-          if left != right { return halves(left) < halves(right) }
-          if lhs.decidedOn != rhs.decidedOn { return lhs.decidedOn < rhs.decidedOn }
-          return cases[Int(lhs.index)].claimNumber < cases[Int(rhs.index)].claimNumber
+        guard shard.count > 1 else { return shard }
+        let bits = Int.bitWidth - (shard.count - 1).leadingZeroBitCount
+        func bucket(_ position: Position) -> Int {
+          Int(truncatingIfNeeded: position.mixed >> UInt64(UInt64.bitWidth - bits))
         }
-        return shard
+        // Where each bucket starts (the count of the buckets before it), then the positions
+        // dealt to their places.
+        var starts = [UInt32](repeating: 0, count: (1 << bits) + 1)
+        for position in shard { starts[bucket(position) + 1] += 1 }
+        for index in 1..<starts.count { starts[index] += starts[index - 1] }
+        var next = starts
+        var ordered = [Position](unsafeUninitializedCapacity: shard.count) { buffer, count in
+          for position in shard {
+            let place = bucket(position)
+            (buffer.baseAddress! + Int(next[place])).initialize(to: position)
+            next[place] += 1
+          }
+          count = shard.count
+        }
+        ordered.withUnsafeMutableBufferPointer { ordered in
+          for index in 0..<(starts.count - 1) where starts[index + 1] - starts[index] > 1 {
+            ordered[Int(starts[index])..<Int(starts[index + 1])].sort { lhs, rhs in
+              if lhs.mixed != rhs.mixed { return lhs.mixed < rhs.mixed }
+              let (left, right) = (cases[Int(lhs.index)].memberID, cases[Int(rhs.index)].memberID)
+              if left != right { return halves(left) < halves(right) }
+              if lhs.decidedOn != rhs.decidedOn { return lhs.decidedOn < rhs.decidedOn }
+              return cases[Int(lhs.index)].claimNumber < cases[Int(rhs.index)].claimNumber
+            }
+          }
+        }
+        return ordered
       }
     }
 
@@ -402,17 +446,16 @@ public enum WhatIf {
         let keepsLedger = position < claims.endIndex - 1
         // The event is read in place (through the buffer), never copied out: it is the case's
         // largest part, and copying it for each claim was a twentieth of the replay.
-        let cover = ClaimCaseBuilder.withMembership(
-          ClaimCaseBuilder.coverInForce(
-            cases[index].cover, on: cases[index].event.eventDate ?? cases[index].event.claimDate),
-          among: cases[index].cover)
         do {
-          try Adjudicator.judge(
-            cover, of: cases[index].member, event: cases[index].event, ledger: ledgers.before, under: current,
-            lines: &buffers.lines, into: &buffers.was)
-          try Adjudicator.judge(
-            cover, of: cases[index].member, event: cases[index].event, ledger: ledgers.after, under: changed,
-            lines: &buffers.lines, into: &buffers.would)
+          switch cases[index].judgedCover {
+          case .one(let held):
+            try Self.judge(
+              index, of: cases, under: CollectionOfOne(held), ledgers: ledgers, current: current, changed: changed,
+              buffers: &buffers)
+          case .many(let cover):
+            try Self.judge(
+              index, of: cases, under: cover, ledgers: ledgers, current: current, changed: changed, buffers: &buffers)
+          }
         } catch {
           problems.append("\(cases[index].claimNumber): " + error.errors.map(\.message.zh).joined(separator: "；"))
           continue
@@ -467,6 +510,20 @@ public enum WhatIf {
         members += 1
         if difference != .zero { membersAffected += 1 }
       }
+    }
+
+    /// A case judged under both sets of rules, into `buffers.was` and `buffers.would`.
+    static func judge(
+      _ index: Int, of cases: UnsafeBufferPointer<SimulationCase>, under cover: some Collection<HeldCover>,
+      ledgers: (before: ReplayLedger, after: ReplayLedger), current: CompiledScheme, changed: CompiledScheme,
+      buffers: inout Buffers
+    ) throws(ValidationFailure) {
+      try Adjudicator.judge(
+        cover, of: cases[index].member, event: cases[index].event, ledger: ledgers.before, under: current,
+        lines: &buffers.lines, into: &buffers.was)
+      try Adjudicator.judge(
+        cover, of: cases[index].member, event: cases[index].event, ledger: ledgers.after, under: changed,
+        lines: &buffers.lines, into: &buffers.would)
     }
 
     mutating func add(productLine line: Line) {

@@ -464,18 +464,6 @@ struct EarlierClaimRow: Decodable {
     if let except { query = query.where("id", .notEqual, except) }
     return try await query.all(decoding: EarlierClaimRow.self)
   }
-
-  /// The stay of a claim's stored intake (``ClaimIntake/stay``), all the duplicate check needs
-  /// of a member's earlier claims: their dates decoded, not their figures, diagnoses and papers,
-  /// as every earlier claim of the member is read.
-  static func stay(ofIntake text: String) throws -> CoveragePeriod? {
-    struct Dates: Decodable {
-      struct Event: Decodable { let admissionDate, dischargeDate, visitDate: CalendarDate? }
-      let event: Event
-    }
-    let event = try JSON.value(Dates.self, text, table: ClaimModel.schema, column: "intake").event
-    return ClaimIntake.stay(admission: event.admissionDate, discharge: event.dischargeDate, visit: event.visitDate)
-  }
 }
 
 struct PaperRow: Decodable {
