@@ -170,6 +170,14 @@ struct ProvinceBenchmark {
         today: today)
       precondition(again == warm && again == bothYearsResult, "the kept cases answer as the read ones")
     }
+    // Of which the replay alone (the rest: the money, cover and names read beside it, on the
+    // same cores).
+    let keptCases = try await statistics.simulationCases(
+      schemeCode: ProvinceGenerator.schemeCode, period: bothYears, organisations: nil, alongside: others, kept: kept)
+    try await time("what-if over both years, of which replaying the \(keptCases.count) kept claims") {
+      _ = WhatIf.run(
+        keptCases, current: current, changed: draft, collected: .zero, insuredPersons: 0, fundBalance: .zero)
+    }
     if let bothYearsResult {
       notes.append("what-if over both years: \(bothYearsResult.claims) claims")
     }

@@ -290,6 +290,59 @@ struct RuleFeatureTests {
     #expect(nothing.table().contains("该金额所在档次定额为0，不予给付"))
   }
 
+  /// "每次不足100元的按100元给付": anything payable is raised to the minimum (per share) before
+  /// the caps, which still bind; a claim that pays nothing stays at nothing.
+  @Test func aClaimPaysAtLeastTheMinimum() throws {
+    func judged(_ selfPaid: String, shares: Int? = nil, paidThisPeriod: String? = nil) throws -> Explanation {
+      let history = paidThisPeriod.map {
+        ["minimum-topup": BenefitHistory(paidAmount: yuan($0), paidClaims: 1, stays: 1)]
+      }
+      return try Adjudicator.adjudicate(
+        stay(
+          product: "minimum-hospital", start: "2025-01-01", admission: "2025-03-01",
+          figures: [.selfPaidInScope: selfPaid], shares: shares, history: history ?? [:]), under: Schemes.minimum)
+    }
+    func outcome(_ selfPaid: String, shares: Int? = nil, paidThisPeriod: String? = nil) throws -> BenefitOutcome {
+      try judged(selfPaid, shares: shares, paidThisPeriod: paidThisPeriod).outcome("minimum-topup")
+    }
+    // 50% of what passes the 500 deductible: 600 gives 50, raised to 100; 700 gives 100 itself.
+    let raised = try outcome("600.00")
+    #expect(raised.total == Money(yuan: 100))
+    #expect(raised.lines.last?.step == .minimumPayment && raised.lines.last?.amount == Money(yuan: 50))
+    #expect(try outcome("700.00").total == Money(yuan: 100))
+    #expect(try !outcome("700.00").lines.contains { $0.step == .minimumPayment })
+    #expect(try outcome("800.00").total == Money(yuan: 150))
+    // Nothing payable is not raised.
+    #expect(try outcome("500.00").total == .zero)
+    #expect(try !outcome("500.00").lines.contains { $0.step == .minimumPayment })
+    // Per share, like the caps: two shares pay at least 200.
+    #expect(try outcome("600.00", shares: 2).total == Money(yuan: 200))
+    // The period cap binds after the minimum: 8,000 a period with 7,940 paid leaves 60.
+    let capped = try outcome("600.00", paidThisPeriod: "7940.00")
+    #expect(capped.total == Money(yuan: 60))
+    #expect(capped.lines.suffix(2).map(\.step) == [.minimumPayment, .periodCap])
+    let report = ExplanationReport(try judged("600.00"), scheme: Schemes.minimum)
+    #expect(report.table().contains("不足最低给付额，按 100.00 给付"))
+    #expect(report.table(in: .en).contains("raised to the minimum payment of 100.00"))
+    // The what-if offers it, and pays the changed one.
+    let version = try SchemeFile.decode(
+      SchemeDefinition.self,
+      yaml: try String(contentsOfFile: RepositoryFiles.path("schemes/examples/minimum.yaml"), encoding: .utf8),
+      file: "minimum.yaml"
+    ).products[0].versions[0]
+    #expect(RuleParameters.list(version).contains { $0.key == "minimum-topup.limits.minimumPerClaim" })
+    var definition = try SchemeFile.decode(
+      SchemeDefinition.self,
+      yaml: try String(contentsOfFile: RepositoryFiles.path("schemes/examples/minimum.yaml"), encoding: .utf8),
+      file: "minimum.yaml")
+    definition.products[0].versions[0] = try RuleParameters.apply(
+      ["minimum-topup.limits.minimumPerClaim": "150.00"], to: version)
+    let changed = try SchemeCompiler.compile(definition)
+    let claim = stay(
+      product: "minimum-hospital", start: "2025-01-01", admission: "2025-03-01", figures: [.selfPaidInScope: "600.00"])
+    #expect(try Adjudicator.adjudicate(claim, under: changed).outcome("minimum-topup").total == Money(yuan: 150))
+  }
+
   /// The simulator offers a fixed band's amount (not a rate) and the what-if pays the changed one.
   @Test func theWhatIfChangesAFixedBandsAmount() throws {
     var definition = try SchemeFile.decode(

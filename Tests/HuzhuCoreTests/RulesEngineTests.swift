@@ -14,6 +14,7 @@ enum Schemes {
   static let participation = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/participation.yaml"))
   static let settings = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/settings.yaml"))
   static let continuity = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/continuity.yaml"))
+  static let minimum = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/minimum.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

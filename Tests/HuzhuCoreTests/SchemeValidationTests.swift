@@ -81,6 +81,31 @@ struct SchemeValidationTests {
         """)
   }
 
+  @Test func aMinimumPaymentIsNotNegativeNorAboveTheClaimCapAndBelongsToABenefit() {
+    func limits(_ limits: String) -> String {
+      scheme(
+        benefit: """
+          kind: hospital
+          hospital: { base: self_paid_in_scope, schedule: { flat: "50%" } }
+          limits: \(limits)
+          """)
+    }
+    #expect(throws: Never.self) {
+      try SchemeFile.compile(yaml: limits("{ minimumPerClaim: \"100.00\", perClaim: \"100.00\" }"), file: "test.yaml")
+    }
+    #expect(codes(limits("{ minimumPerClaim: \"-1.00\" }")) == ["negative_amount"])
+    let above = errors(limits("{ minimumPerClaim: \"200.00\", perClaim: \"100.00\" }"))
+    #expect(above.map(\.code) == ["minimum_above_cap"])
+    #expect(above.first?.field == "products[0].versions[0].benefits[0].limits.minimumPerClaim")
+    #expect(above.first?.message.zh.contains("最低给付") == true)
+    let onProduct = scheme(
+      benefit: """
+        kind: hospital
+        hospital: { base: self_paid_in_scope, schedule: { flat: "50%" } }
+        """, extraVersion: "limits: { minimumPerClaim: \"100.00\" }")
+    #expect(codes(onProduct) == ["benefit_limit_on_product"])
+  }
+
   @Test func aBandPaysARateOrAFixedAmountNeverBothAndAmountsOnlyForTheWhole() {
     let fixed = """
       - { upTo: "10000.00", amount: "0.00" }

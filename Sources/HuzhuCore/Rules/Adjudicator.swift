@@ -257,6 +257,14 @@ public enum Adjudicator {
       lines.append(ExplanationLine(step: .shares, amount: extra, count: Int(context.shares)))
       subtotal += extra
     }
+    // "At least 100 yuan when anything is payable": raised before the caps, which still bind.
+    if subtotal.fen > 0, let minimum = context.benefit.limits.minimumPerClaim {
+      let least = minimum * context.shares
+      if subtotal < least {
+        lines.append(ExplanationLine(step: .minimumPayment, amount: least - subtotal, limit: least))
+        subtotal = least
+      }
+    }
     if subtotal.fen > 0 {
       applyLimits(context, &subtotal, &lines, capIncrease: reward?.capIncrease ?? .zero)
     }

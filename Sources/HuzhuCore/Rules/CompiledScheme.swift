@@ -209,6 +209,7 @@ public struct CompiledLimits: Sendable {
   public let perPeriod: Money?
   public let maxPaidClaims: Int?
   public let categories: [CategoryLimitDefinition]
+  public var minimumPerClaim: Money? = nil
 
   static let none = CompiledLimits(perClaim: nil, perPeriod: nil, maxPaidClaims: nil, categories: [])
 }

@@ -100,6 +100,8 @@ public enum Step: String, Sendable, Codable, CaseIterable {
   /// A reward for unbroken membership (informational: the raised rates and caps it states
   /// apply in the lines after it).
   case continuity
+  /// An amount below the benefit's minimum payment raised to it.
+  case minimumPayment = "minimum_payment"
   case claimCountLimit = "claim_count_limit"
   case categoryLimit = "category_limit"
   case perClaimCap = "per_claim_cap"
@@ -124,6 +126,7 @@ public enum Step: String, Sendable, Codable, CaseIterable {
     case .accidentMedical: LocalizedText(zh: "意外医疗", en: "Accident medical costs")
     case .shares: LocalizedText(zh: "按份数累加", en: "Shares")
     case .continuity: LocalizedText(zh: "连续参保奖励", en: "Continuity reward")
+    case .minimumPayment: LocalizedText(zh: "最低给付", en: "Minimum payment")
     case .claimCountLimit: LocalizedText(zh: "给付次数限制", en: "Claim count limit")
     case .categoryLimit: LocalizedText(zh: "类别限额", en: "Category limit")
     case .perClaimCap: LocalizedText(zh: "单次封顶", en: "Per-claim cap")

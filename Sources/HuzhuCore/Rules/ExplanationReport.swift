@@ -104,6 +104,9 @@ public struct ExplanationReport: Sendable {
       text =
         t("连续参保第 \(line.count ?? 1) 年：", "year \(line.count ?? 1) of unbroken membership: ")
         + rewards.joined(separator: t("，", ", "))
+    case .minimumPayment:
+      let least = line.limit?.decimalString ?? ""
+      text = t("不足最低给付额，按 \(least) 给付", "raised to the minimum payment of \(least)")
     case .claimCountLimit:
       text = t("每期最多给付 \(line.count ?? 0) 次", "at most \(line.count ?? 0) paid claims a period")
     case .categoryLimit, .perClaimCap, .periodCap, .productCap, .schemeCap:

@@ -317,11 +317,14 @@ public enum SchemeCompiler {
       let limits = compile(version.limits, at: "\(path).limits")
       if let productLimits = version.limits,
         productLimits.perClaim != nil || productLimits.maxPaidClaims != nil || productLimits.categories != nil
+          || productLimits.minimumPerClaim != nil
       {
         fail(
           "\(path).limits", "benefit_limit_on_product",
-          zh: "产品层级只能设置 perPeriod；单次封顶、次数和类别限额请写在各保障责任的 limits 中",
-          en: "a product takes only perPeriod; per-claim, count and category limits belong in each benefit's limits")
+          zh: "产品层级只能设置 perPeriod；单次封顶、最低给付、次数和类别限额请写在各保障责任的 limits 中",
+          en:
+            "a product takes only perPeriod; per-claim, minimum, count and category limits belong in each benefit's limits"
+        )
       }
       if version.benefits.isEmpty {
         fail("\(path).benefits", "no_benefits", zh: "规则版本至少要有一项保障责任", en: "a version needs at least one benefit")
@@ -385,6 +388,13 @@ public enum SchemeCompiler {
       guard let limits else { return .none }
       requireNonNegative(limits.perClaim, at: "\(path).perClaim")
       requireNonNegative(limits.perPeriod, at: "\(path).perPeriod")
+      requireNonNegative(limits.minimumPerClaim, at: "\(path).minimumPerClaim")
+      if let minimum = limits.minimumPerClaim, let perClaim = limits.perClaim, perClaim < minimum {
+        fail(
+          "\(path).minimumPerClaim", "minimum_above_cap",
+          zh: "最低给付（\(minimum.formatted)）不能高于单次封顶（\(perClaim.formatted)）",
+          en: "the minimum payment (\(minimum.formatted)) is above the per-claim cap (\(perClaim.formatted))")
+      }
       requirePositive(limits.maxPaidClaims, at: "\(path).maxPaidClaims")
       if let perClaim = limits.perClaim, let perPeriod = limits.perPeriod, perPeriod < perClaim {
         fail(
@@ -411,7 +421,7 @@ public enum SchemeCompiler {
       }
       return CompiledLimits(
         perClaim: limits.perClaim, perPeriod: limits.perPeriod, maxPaidClaims: limits.maxPaidClaims,
-        categories: limits.categories ?? [])
+        categories: limits.categories ?? [], minimumPerClaim: limits.minimumPerClaim)
     }
 
     /// `leaving`: the treatment categories other benefits of its kind in the version take.

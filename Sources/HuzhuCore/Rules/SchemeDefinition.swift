@@ -214,6 +214,9 @@ public struct DeadlineDefinition: Codable, Sendable, Equatable {
 
 public struct LimitsDefinition: Codable, Sendable, Equatable {
   public var perClaim: Money?
+  /// The least a claim pays (per share) when the benefit pays anything ("不足100元的按100元
+  /// 给付"); the caps still apply after it. A benefit only.
+  public var minimumPerClaim: Money?
   public var perPeriod: Money?
   /// At most this many paid claims per period.
   public var maxPaidClaims: Int?

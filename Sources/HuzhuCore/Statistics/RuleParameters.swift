@@ -75,6 +75,9 @@ public enum RuleParameters {
         "\(code).limits.perClaim", "\(name) 每次限额（元）", "\(nameEn) cap per claim (yuan)", .money,
         benefit.limits?.perClaim?.decimalString)
       add(
+        "\(code).limits.minimumPerClaim", "\(name) 每次最低给付（元）", "\(nameEn) minimum payment per claim (yuan)",
+        .money, benefit.limits?.minimumPerClaim?.decimalString)
+      add(
         "\(code).limits.perPeriod", "\(name) 每期限额（元）", "\(nameEn) cap per period (yuan)", .money,
         benefit.limits?.perPeriod?.decimalString)
       add(
@@ -182,6 +185,7 @@ public enum RuleParameters {
             benefit.hospital?.deductible?.laterStays = money
           }
         case "limits.perClaim": benefit.limits = limits(benefit.limits) { $0.perClaim = money }
+        case "limits.minimumPerClaim": benefit.limits = limits(benefit.limits) { $0.minimumPerClaim = money }
         case "limits.perPeriod": benefit.limits = limits(benefit.limits) { $0.perPeriod = money }
         case "limits.maxPaidClaims": benefit.limits = limits(benefit.limits) { $0.maxPaidClaims = count }
         default:

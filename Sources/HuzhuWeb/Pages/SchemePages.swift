@@ -274,6 +274,9 @@ enum SchemePage {
       if let perClaim = limits.perClaim {
         parts.append(text("每次 \(perClaim.formatted)", "\(perClaim.formatted) a claim"))
       }
+      if let minimum = limits.minimumPerClaim {
+        parts.append(text("每次最低 \(minimum.formatted)", "at least \(minimum.formatted) a claim"))
+      }
       if let perPeriod = limits.perPeriod {
         parts.append(text("每期累计 \(perPeriod.formatted)", "\(perPeriod.formatted) a period"))
       }
