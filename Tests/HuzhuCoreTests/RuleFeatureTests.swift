@@ -387,6 +387,60 @@ struct RuleFeatureTests {
     #expect(failure?.errors.map(\.field) == ["products[0].versions[0].benefits[0].allowance.staysLongerThan"])
   }
 
+  /// "住院1–10天的按5天给付，11–20天的按12天给付，21天以上的按20天给付".
+  @Test func theStaysLengthSetsTheDaysPaid() throws {
+    func judged(days: Int, under scheme: CompiledScheme = Schemes.stays) throws -> Explanation {
+      try Adjudicator.adjudicate(
+        stay(product: "stays-banded", start: "2025-01-01", admission: "2025-03-01", figures: [:], days: days),
+        under: scheme)
+    }
+    func paid(_ days: Int) throws -> Money { try judged(days: days).outcome("stays-banded-daily").total }
+    // Both edges of each band: 1 and 10 days pay 5 days, 11 and 20 pay 12, 21 and 200 pay 20.
+    #expect(try [1, 10, 11, 20, 21, 200].map(paid) == [250, 250, 600, 600, 1000, 1000].map { Money(yuan: $0) })
+    let outcome = try judged(days: 15).outcome("stays-banded-daily")
+    #expect(outcome.lines.map(\.step) == [.paidDaysBand, .allowanceDays])
+    #expect(outcome.lines.last?.count == 12)
+    let report = ExplanationReport(try judged(days: 15), scheme: Schemes.stays)
+    #expect(report.table().contains("住院 15 天，属“11–20 天”档，给付 12 天"))
+    #expect(report.table(in: .en).contains("a stay of 15 days, in the band 11–20 days: 12 days paid"))
+    #expect(ExplanationReport(try judged(days: 30), scheme: Schemes.stays).table().contains("属“21 天以上”档"))
+    // The what-if offers each band's days and pays the changed ones.
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/stays.yaml"), encoding: .utf8)
+    var definition = try SchemeFile.decode(SchemeDefinition.self, yaml: text, file: "stays.yaml")
+    let version = definition.products[1].versions[0]
+    #expect(
+      RuleParameters.list(version).filter { $0.key.contains("paidDaysByStay") }.map { "\($0.key)=\($0.value ?? "")" }
+        == [
+          "stays-banded-daily.paidDaysByStay.0.days=5", "stays-banded-daily.paidDaysByStay.1.days=12",
+          "stays-banded-daily.paidDaysByStay.2.days=20",
+        ])
+    definition.products[1].versions[0] = try RuleParameters.apply(
+      ["stays-banded-daily.paidDaysByStay.1.days": "14"], to: version)
+    #expect(
+      try judged(days: 15, under: try SchemeCompiler.compile(definition)).outcome("stays-banded-daily").total
+        == Money(yuan: 700))
+    // Refused when loaded: with fromDay, an open band before the last, a closed last band,
+    // days that do not increase, negative days.
+    let band = "                - "
+    func codes(_ bands: String, extra: String = "") -> [String] {
+      let written = ["{ upTo: 10, days: 5 }", "{ upTo: 20, days: 12 }", "{ days: 20 }"].map { band + $0 }
+      let broken = text.replacingOccurrences(of: written.joined(separator: "\n") + "\n", with: bands + extra)
+      #expect(broken != text)
+      do {
+        _ = try SchemeFile.compile(yaml: broken, file: "stays.yaml")
+        return []
+      } catch { return error.errors.map(\.code) }
+    }
+    #expect(codes("\(band){ days: 5 }\n", extra: "              fromDay: 2\n") == ["paid_days_with_from_day"])
+    #expect(codes("\(band){ days: 5 }\n\(band){ days: 6 }\n") == ["open_band_not_last"])
+    #expect(codes("\(band){ upTo: 10, days: 5 }\n") == ["last_band_closed"])
+    #expect(
+      codes("\(band){ upTo: 10, days: 5 }\n\(band){ upTo: 10, days: 6 }\n\(band){ days: 7 }\n") == [
+        "bands_not_increasing"
+      ])
+    #expect(codes("\(band){ upTo: 10, days: -1 }\n\(band){ days: 7 }\n") == ["negative_days"])
+  }
+
   @Test func benefitsByTreatmentPayEachEventOnce() throws {
     func explanation(_ selfPaid: String, _ treatment: String?, paidBefore: [String: String] = [:]) throws
       -> Explanation

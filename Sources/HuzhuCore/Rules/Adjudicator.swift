@@ -541,7 +541,18 @@ public enum Adjudicator {
       lines.append(ExplanationLine(step: .allowanceDays, base: rule.perDay, count: days, reason: .stayNotQualifying))
       return .zero
     }
-    var payable = days - ((rule.fromDay ?? 1) - 1)
+    var payable: Int
+    if let bands = rule.paidDaysByStay {
+      // The stay's length picks the days paid (the report names the band from the rule).
+      payable = bands[PaidDaysBandDefinition.band(of: days, in: bands)].days
+      lines.append(ExplanationLine(step: .paidDaysBand, count: days))
+      guard payable > 0 else {
+        lines.append(ExplanationLine(step: .allowanceDays, base: rule.perDay, count: 0, reason: .stayNotQualifying))
+        return .zero
+      }
+    } else {
+      payable = days - ((rule.fromDay ?? 1) - 1)
+    }
     guard payable > 0 else {
       lines.append(ExplanationLine(step: .allowanceDays, base: rule.perDay, count: days, reason: .stayTooShort))
       return .zero

@@ -89,6 +89,8 @@ public enum Step: String, Sendable, Codable, CaseIterable {
   case rate
   /// A whole-amount band's fixed payment.
   case bandAmount = "band_amount"
+  /// The allowance's days paid chosen by the stay's length (`count`: the stay's days).
+  case paidDaysBand = "paid_days_band"
   case lumpSum = "lump_sum"
   case observation
   case allowanceDays = "allowance_days"
@@ -117,6 +119,7 @@ public enum Step: String, Sendable, Codable, CaseIterable {
     case .band: LocalizedText(zh: "分段计算", en: "Band")
     case .rate: LocalizedText(zh: "按比例计算", en: "Rate")
     case .bandAmount: LocalizedText(zh: "按档定额", en: "Fixed amount of the band")
+    case .paidDaysBand: LocalizedText(zh: "按住院天数分档", en: "Days paid by length of stay")
     case .lumpSum: LocalizedText(zh: "定额给付", en: "Lump sum")
     case .observation: LocalizedText(zh: "观察期", en: "Observation period")
     case .allowanceDays: LocalizedText(zh: "住院津贴", en: "Daily allowance")

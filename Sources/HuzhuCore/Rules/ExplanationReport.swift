@@ -64,6 +64,14 @@ public struct ExplanationReport: Sendable {
       }
     case .observation:
       text = t("参保第 \(line.count ?? 0) 天", "day \(line.count ?? 0) of cover")
+    case .paidDaysBand:
+      let days = line.count ?? 0
+      text = t("住院 \(days) 天", "a stay of \(days) days")
+      if let bands = paidDaysBands(of: outcome) {
+        let band = PaidDaysBandDefinition.band(of: days, in: bands)
+        let range = PaidDaysBandDefinition.range(band, of: bands, in: language)
+        text += t("，属“\(range)”档，给付 \(bands[band].days) 天", ", in the band \(range): \(bands[band].days) days paid")
+      }
     case .allowanceDays:
       text =
         line.count.map {
@@ -118,6 +126,16 @@ public struct ExplanationReport: Sendable {
       text = text.isEmpty ? reasonText : text + t("；", "; ") + reasonText
     }
     return text
+  }
+
+  /// The days-paid bands of the outcome's allowance, as the scheme states them.
+  private func paidDaysBands(of outcome: BenefitOutcome) -> [PaidDaysBandDefinition]? {
+    guard let product = scheme.product(outcome.product),
+      let version = product.versions.first(where: { $0.label == outcome.version }),
+      let benefit = version.benefits.first(where: { $0.code == outcome.benefit }),
+      case .allowance(let rule) = benefit.rule
+    else { return nil }
+    return rule.paidDaysByStay
   }
 
   private func baseFormula(of outcome: BenefitOutcome) -> LocalizedText? {

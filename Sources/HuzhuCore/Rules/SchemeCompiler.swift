@@ -766,6 +766,40 @@ public enum SchemeCompiler {
       requirePositive(allowance.fromDay, at: "\(path).fromDay")
       requirePositive(allowance.staysLongerThan, at: "\(path).staysLongerThan")
       requirePositive(allowance.maxDaysPerStay, at: "\(path).maxDaysPerStay")
+      if let bands = allowance.paidDaysByStay {
+        let at = "\(path).paidDaysByStay"
+        if allowance.fromDay != nil {
+          fail(
+            at, "paid_days_with_from_day", zh: "paidDaysByStay 与 fromDay 只能写一个",
+            en: "give paidDaysByStay or fromDay, not both")
+        }
+        if bands.isEmpty { fail(at, "empty_list", zh: "档次列表不能为空", en: "the bands cannot be empty") }
+        var previous = 0
+        for (index, band) in bands.enumerated() {
+          if band.days < 0 {
+            fail("\(at)[\(index)].days", "negative_days", zh: "给付天数不能为负数", en: "the days paid cannot be negative")
+          }
+          guard let upTo = band.upTo else {
+            if index != bands.count - 1 {
+              fail(
+                "\(at)[\(index)].upTo", "open_band_not_last", zh: "只有最后一档可以不写 upTo",
+                en: "only the last band may leave upTo out")
+            }
+            continue
+          }
+          if index == bands.count - 1 {
+            fail(
+              "\(at)[\(index)].upTo", "last_band_closed", zh: "最后一档不能写 upTo（须适用于更长的住院）",
+              en: "the last band has no upTo (it takes every longer stay)")
+          }
+          if upTo <= previous {
+            fail(
+              "\(at)[\(index)].upTo", "bands_not_increasing", zh: "各档住院天数须递增且大于0",
+              en: "the days must increase and be positive")
+          }
+          previous = upTo
+        }
+      }
       requirePositive(allowance.maxDaysPerPeriod, at: "\(path).maxDaysPerPeriod")
       for (index, code) in (allowance.excludedClasses ?? []).enumerated() {
         requireClass(code, in: nil, at: "\(path).excludedClasses[\(index)]")

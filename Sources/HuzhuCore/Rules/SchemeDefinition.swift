@@ -486,10 +486,38 @@ public struct AllowanceDefinition: Codable, Sendable, Equatable {
   /// Only stays longer than this many days qualify, and then every day is paid ("住院超过3天的，
   /// 按实际住院天数给付"), where `fromDay` would leave the first days unpaid.
   public var staysLongerThan: Int?
+  /// Days paid set by the stay's length ("住院1–10天的按5天给付，11–20天的按12天给付，21天以上
+  /// 的按20天给付"): the first band whose `upTo` the stay's days do not pass pays its `days`,
+  /// instead of counting the days from `fromDay`. Only the last band is open.
+  public var paidDaysByStay: [PaidDaysBandDefinition]?
   public var maxDaysPerStay: Int?
   public var maxDaysPerPeriod: Int?
   /// Diagnosis classes (from the scheme's lists) that the allowance does not cover.
   public var excludedClasses: [String]?
+}
+
+public struct PaidDaysBandDefinition: Codable, Sendable, Equatable {
+  /// The longest stay in the band, in days (inclusive); absent on the last band.
+  public var upTo: Int?
+  /// The days paid for a stay in the band (0: the stay does not qualify).
+  public var days: Int
+
+  public init(upTo: Int? = nil, days: Int) {
+    self.upTo = upTo
+    self.days = days
+  }
+
+  /// The band a stay of `days` days falls in.
+  static func band(of days: Int, in bands: [PaidDaysBandDefinition]) -> Int {
+    bands.firstIndex { days <= ($0.upTo ?? .max) } ?? bands.count - 1
+  }
+
+  /// "1–10 天" / "1–10 days", "21 天以上" / "21 days or more".
+  static func range(_ index: Int, of bands: [PaidDaysBandDefinition], in language: DisplayLanguage) -> String {
+    let from = index == 0 ? 1 : (bands[index - 1].upTo ?? 0) + 1
+    guard let upTo = bands[index].upTo else { return language == .en ? "\(from) days or more" : "\(from) 天以上" }
+    return language == .en ? "\(from)–\(upTo) days" : "\(from)–\(upTo) 天"
+  }
 }
 
 public struct AccidentDefinition: Codable, Sendable, Equatable {

@@ -68,6 +68,14 @@ public enum RuleParameters {
           "\(code).deductible.laterStays", "\(name) 起付线（再次住院，元）", "\(nameEn) deductible, later stays (yuan)", .money,
           hospital.deductible?.laterStays?.decimalString)
       }
+      for (index, band) in (benefit.allowance?.paidDaysByStay ?? []).enumerated() {
+        let bands = benefit.allowance?.paidDaysByStay ?? []
+        add(
+          "\(code).paidDaysByStay.\(index).days",
+          "\(name) 住院\(PaidDaysBandDefinition.range(index, of: bands, in: .zh))给付天数",
+          "\(nameEn) days paid for a stay of \(PaidDaysBandDefinition.range(index, of: bands, in: .en))", .count,
+          String(band.days))
+      }
       if let lumpSum = benefit.lumpSum {
         add("\(code).amount", "\(name) 给付金额（元）", "\(nameEn) amount (yuan)", .money, lumpSum.amount.decimalString)
       }
@@ -189,8 +197,14 @@ public enum RuleParameters {
         case "limits.perPeriod": benefit.limits = limits(benefit.limits) { $0.perPeriod = money }
         case "limits.maxPaidClaims": benefit.limits = limits(benefit.limits) { $0.maxPaidClaims = count }
         default:
-          // band.<i>.rate or .amount, continuity.<i>.rateIncrease or .capIncrease
+          // band.<i>.rate or .amount, continuity.<i>.rateIncrease or .capIncrease,
+          // paidDaysByStay.<i>.days
           let parts = rest.split(separator: ".")
+          if parts.count == 3, parts[0] == "paidDaysByStay", parts[2] == "days", let band = Int(parts[1]),
+            let count, benefit.allowance?.paidDaysByStay?.indices.contains(band) == true
+          {
+            benefit.allowance?.paidDaysByStay?[band].days = count
+          }
           if parts.count == 3, parts[0] == "continuity", let step = Int(parts[1]),
             benefit.continuity?.indices.contains(step) == true
           {
