@@ -441,6 +441,32 @@ struct RuleFeatureTests {
     #expect(codes("\(band){ upTo: 10, days: -1 }\n\(band){ days: 7 }\n") == ["negative_days"])
   }
 
+  /// Issue 30's "outpatient and chronic-disease events with a visit date": a special-outpatient
+  /// (chronic disease) visit is an event of its own, dated by the visit, not a stay whose
+  /// admission and discharge are the same day.
+  @Test func aChronicDiseaseVisitIsAnEventDatedByTheVisit() throws {
+    func visit(on day: String) throws -> Explanation {
+      var claim = stay(
+        product: "treatments-medical", start: "2025-01-01", admission: day, figures: [.selfPaidInScope: "800.00"],
+        treatment: "special_outpatient")
+      claim.event.admissionDate = nil
+      claim.event.dischargeDate = nil
+      claim.event.settlementDate = date(day)
+      claim.event.visitDate = date(day)
+      claim.event.claimDate = date(day).adding(days: 10)
+      #expect(claim.event.careSetting == .outpatient && claim.event.eventDate == date(day))
+      return try Adjudicator.adjudicate(claim, under: Schemes.treatments)
+    }
+    // 50% of the 800 self-paid, under the special-outpatient benefit only.
+    let paid = try visit(on: "2025-03-01")
+    #expect(paid.outcome("treatments-outpatient").total == Money(yuan: 400))
+    #expect(paid.outcome("treatments-hospital").total == .zero)
+    #expect(paid.outcome("treatments-hospital").reasons == [.treatmentPaidElsewhere])
+    #expect(paid.total == Money(yuan: 400))
+    // The visit's day decides cover: one after the cover year is not covered.
+    #expect(try visit(on: "2026-03-01").outcome("treatments-outpatient").reasons == [.notCoveredOnDate])
+  }
+
   @Test func benefitsByTreatmentPayEachEventOnce() throws {
     func explanation(_ selfPaid: String, _ treatment: String?, paidBefore: [String: String] = [:]) throws
       -> Explanation
