@@ -343,6 +343,73 @@ struct RuleFeatureTests {
     #expect(try Adjudicator.adjudicate(claim, under: changed).outcome("minimum-topup").total == Money(yuan: 150))
   }
 
+  /// "10,000元（含）以上至20,000元": a band may start at its edge, written as the notice writes
+  /// it; the edge then belongs to it and the band before ends just below.
+  @Test func aBandMayIncludeItsLowerEdge() throws {
+    func judged(_ selfPaid: String) throws -> Explanation {
+      try Adjudicator.adjudicate(
+        stay(
+          product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01",
+          figures: [.selfPaidInScope: selfPaid]), under: Schemes.bands)
+    }
+    func paid(_ selfPaid: String) throws -> Money { try judged(selfPaid).outcome("bands-lower-edge").total }
+    #expect(
+      try ["9999.99", "10000.00", "19999.99", "20000.00", "90000.00"].map(paid)
+        == [0, 1000, 1000, 2000, 2000].map { Money(yuan: $0) })
+    func table(_ selfPaid: String, _ language: DisplayLanguage = .zh) throws -> String {
+      ExplanationReport(try judged(selfPaid), scheme: Schemes.bands).table(in: language)
+    }
+    #expect(try table("10000.00").contains("全额“10000.00（含）至 20000.00（不含）”档：定额 1000.00"))
+    #expect(
+      try table("10000.00", .en).contains(
+        "the whole amount in the band from 10000.00 up to 20000.00 (exclusive): a fixed 1000.00"))
+    #expect(try table("9000.00").contains("全额“不足 10000.00”档：定额 0.00"))
+    #expect(try table("25000.00").contains("全额“20000.00（含）以上”档"))
+    #expect(try table("25000.00", .en).contains("the whole amount in the band 20000.00 or more"))
+    // In progressive bands the money is the same either way (the slices meet); the words follow
+    // the file.
+    let progressive = try SchemeFile.compile(
+      yaml: try String(contentsOfFile: RepositoryFiles.path("schemes/examples/bands.yaml"), encoding: .utf8)
+        .replacingOccurrences(
+          of: """
+            - { upTo: "5000.00", rate: "10%" }      # 超过 2,000 至 5,000（含）
+            """,
+          with: """
+            - { from: "2000.00", includesFrom: true, upTo: "5000.00", rate: "10%" }
+            """), file: "bands.yaml")
+    let claim = stay(
+      product: "bands-hospital", start: "2025-01-01", admission: "2025-03-01", figures: [.selfPaidInScope: "6000.00"])
+    #expect(
+      try Adjudicator.adjudicate(claim, under: progressive).outcome("bands-progressive").total
+        == (try judged("6000.00").outcome("bands-progressive").total))
+    let words = ExplanationReport(try Adjudicator.adjudicate(claim, under: progressive), scheme: progressive).table()
+    #expect(words.contains("不足 2000.00的部分 × 0%"))
+    #expect(words.contains("2000.00（含）至 5000.00（含）的部分 × 10%"))
+    // The edge must be written to be included.
+    let unwritten = """
+      scheme: { code: t, name: t }
+      products:
+        - code: p
+          name: p
+          versions:
+            - version: "1"
+              coverageStarting: { from: 2025-01-01 }
+              contribution: { perShare: "10.00" }
+              benefits:
+                - code: b
+                  name: b
+                  kind: hospital
+                  hospital:
+                    base: self_paid_in_scope
+                    schedule:
+                      wholeAmount:
+                        - { upTo: "100.00", rate: "0%" }
+                        - { includesFrom: true, rate: "5%" }
+      """
+    let failure = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: unwritten, file: "t.yaml") }
+    #expect(failure?.errors.map(\.code) == ["includes_from_without_from"])
+  }
+
   /// The simulator offers a fixed band's amount (not a rate) and the what-if pays the changed one.
   @Test func theWhatIfChangesAFixedBandsAmount() throws {
     var definition = try SchemeFile.decode(

@@ -16,7 +16,7 @@ struct AdministrationPagesTests {
       let clerk = try await test.signIn("ay-window")
       let page = try await test.get("/schemes/anyang", headers: clerk.cookie)
       #expect(page.status == .ok)
-      for text in ["分段累进", "1000.00", "30%", "50%", "每期累计 ¥100,000.00", "¥60.00 / 12 个月"] {
+      for text in ["分段累进", "1000.00（含）以下", "超过 1000.00", "30%", "50%", "每期累计 ¥100,000.00", "¥60.00 / 12 个月"] {
         #expect(page.text.contains(text), "\(text)")
       }
       #expect(!page.text.contains("save-scheme"))

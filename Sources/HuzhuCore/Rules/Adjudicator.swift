@@ -415,10 +415,9 @@ public enum Adjudicator {
         let slice = Money(fen: min(remaining.fen, band.upper) - band.lower)
         let rate = raised(band.rate)
         let amount = slice.multiplied(by: rate, rounding: rounding)
-        lines.append(
-          ExplanationLine(
-            step: .band, base: slice, rate: rate, amount: amount, bandFrom: Money(fen: band.lower),
-            bandTo: band.upper == .max ? nil : Money(fen: band.upper)))
+        var line = ExplanationLine(step: .band, base: slice, rate: rate, amount: amount)
+        band.describe(&line)
+        lines.append(line)
         total += amount
         everyRateZero = everyRateZero && rate == .zero
       }
@@ -430,19 +429,19 @@ public enum Adjudicator {
       if let fixed = band.amount {
         // The band's fixed amount, whatever the base within it (continuity raises rates only).
         let amount = Money(fen: fixed)
-        lines.append(
-          ExplanationLine(
-            step: .bandAmount, base: remaining, amount: amount, bandFrom: Money(fen: band.lower),
-            bandTo: band.upper == .max ? nil : Money(fen: band.upper), reason: fixed == 0 ? .zeroAmount : nil))
+        var line = ExplanationLine(
+          step: .bandAmount, base: remaining, amount: amount, reason: fixed == 0 ? .zeroAmount : nil)
+        band.describe(&line)
+        lines.append(line)
         return amount
       }
       let rate = raised(band.rate)
       let amount = remaining.multiplied(by: rate, rounding: rounding)
-      lines.append(
-        ExplanationLine(
-          step: .rate, base: remaining, rate: rate, amount: amount, bandFrom: Money(fen: band.lower),
-          bandTo: band.upper == .max ? nil : Money(fen: band.upper),
-          reason: zeroReason(amount, everyRateZero: rate == .zero)))
+      var line = ExplanationLine(
+        step: .rate, base: remaining, rate: rate, amount: amount,
+        reason: zeroReason(amount, everyRateZero: rate == .zero))
+      band.describe(&line)
+      lines.append(line)
       return amount
     case .byStay:
       return .zero  // Unreachable: the compiler never nests byStay.

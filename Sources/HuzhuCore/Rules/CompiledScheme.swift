@@ -336,7 +336,9 @@ public indirect enum CompiledSchedule: Sendable {
   }
 }
 
-/// A band in fen: amounts above `lower` up to and including `upper`.
+/// A band in fen: amounts above `lower` up to and including `upper`. An edge the scheme
+/// states the other way round ("10,000（含）以上") is moved by one fen here, so the engine has
+/// one rule; the band remembers how its edges were written, for the explanation.
 public struct CompiledBand: Sendable {
   public let lower: Int64
   /// `Int64.max` for the open last band.
@@ -346,12 +348,35 @@ public struct CompiledBand: Sendable {
   /// The fixed amount a base in this band is paid, in fen (whole-amount schedules), or nil
   /// when the band pays its rate.
   public let amount: Int64?
+  /// The written lower edge belongs to the band (`lower` is one fen below it).
+  public let includesLower: Bool
+  /// The written upper edge belongs to the next band (`upper` is one fen below it).
+  public let excludesUpper: Bool
 
-  public init(lower: Int64, upper: Int64, rate: Rate, amount: Int64? = nil) {
+  public init(
+    lower: Int64, upper: Int64, rate: Rate, amount: Int64? = nil, includesLower: Bool = false,
+    excludesUpper: Bool = false
+  ) {
     self.lower = lower
     self.upper = upper
     self.rate = rate
     self.amount = amount
+    self.includesLower = includesLower
+    self.excludesUpper = excludesUpper
+  }
+
+  /// The same band ending just below its written upper edge, which the next band includes.
+  func endingBelowUpper() -> CompiledBand {
+    CompiledBand(
+      lower: lower, upper: upper - 1, rate: rate, amount: amount, includesLower: includesLower, excludesUpper: true)
+  }
+
+  /// A line's band edges, as the scheme wrote them.
+  func describe(_ line: inout ExplanationLine) {
+    line.bandFrom = Money(fen: includesLower ? lower + 1 : lower)
+    line.bandTo = upper == .max ? nil : Money(fen: excludesUpper ? upper + 1 : upper)
+    line.bandIncludesFrom = includesLower
+    line.bandExcludesTo = excludesUpper
   }
 }
 

@@ -50,9 +50,13 @@ public struct ExplanationLine: Sendable, Equatable {
   public var amount: Money
   public var limit: Money?
   public var count: Int?
-  /// Band bounds for progressive and whole-amount rates.
+  /// Band bounds for progressive and whole-amount rates, as the scheme wrote them: above
+  /// `bandFrom` (from it, when `bandIncludesFrom`) up to and including `bandTo` (below it, when
+  /// `bandExcludesTo`).
   public var bandFrom: Money?
   public var bandTo: Money?
+  public var bandIncludesFrom = false
+  public var bandExcludesTo = false
   /// The disease class or treatment category the step refers to; its code is
   /// `scheme.code(of:)`. An index rather than a string keeps lines plain data, copied
   /// without reference counting.

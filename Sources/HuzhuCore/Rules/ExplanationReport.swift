@@ -14,16 +14,36 @@ public struct ExplanationReport: Sendable {
   /// A band's amounts in words, its edges as scheme notices state them: `1000.00（含）以下`,
   /// `超过 1000.00 至 5000.00（含）`, `超过 5000.00`; `up to 1000.00 (inclusive)`, `above
   /// 1000.00 up to 5000.00 (inclusive)`, `above 5000.00`.
-  static func range(from lower: Money?, to upper: Money?, in language: DisplayLanguage) -> String {
+  /// An edge written the other way round reads `10000.00（含）至 20000.00（不含）`, `不足
+  /// 10000.00`, `20000.00（含）以上`; `from 10000.00 up to 20000.00 (exclusive)`, `below
+  /// 10000.00`, `20000.00 or more`.
+  public static func range(
+    from lower: Money?, to upper: Money?, includesFrom: Bool = false, excludesTo: Bool = false,
+    in language: DisplayLanguage
+  ) -> String {
     let from = lower.flatMap { $0.fen > 0 ? $0.decimalString : nil }
     let to = upper?.decimalString
+    let en = language == .en
     switch (from, to) {
-    case (nil, let to?): return language == .en ? "up to \(to) (inclusive)" : "\(to)（含）以下"
+    case (nil, let to?):
+      if excludesTo { return en ? "below \(to)" : "不足 \(to)" }
+      return en ? "up to \(to) (inclusive)" : "\(to)（含）以下"
     case (let from?, let to?):
-      return language == .en ? "above \(from) up to \(to) (inclusive)" : "超过 \(from) 至 \(to)（含）"
-    case (let from?, nil): return language == .en ? "above \(from)" : "超过 \(from)"
-    case (nil, nil): return language == .en ? "any amount" : "全部金额"
+      let end = excludesTo ? (en ? " (exclusive)" : "（不含）") : (en ? " (inclusive)" : "（含）")
+      if en { return "\(includesFrom ? "from" : "above") \(from) up to \(to)\(end)" }
+      return includesFrom ? "\(from)（含）至 \(to)\(end)" : "超过 \(from) 至 \(to)\(end)"
+    case (let from?, nil):
+      if includesFrom { return en ? "\(from) or more" : "\(from)（含）以上" }
+      return en ? "above \(from)" : "超过 \(from)"
+    case (nil, nil): return en ? "any amount" : "全部金额"
     }
+  }
+
+  /// The band of a line in words.
+  static func range(of line: ExplanationLine, in language: DisplayLanguage) -> String {
+    range(
+      from: line.bandFrom, to: line.bandTo, includesFrom: line.bandIncludesFrom, excludesTo: line.bandExcludesTo,
+      in: language)
   }
 
   /// What a line means, e.g. "超过 1000.00的部分 × 50%".
@@ -44,16 +64,16 @@ public struct ExplanationReport: Sendable {
       // A band holds the amounts above its lower edge up to and including its upper edge, as
       // scheme notices write it: 1000元（含）以下, 超过1000元至5000元（含）, 超过5000元.
       let rate = line.rate?.percentText ?? ""
-      let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
+      let range = Self.range(of: line, in: language)
       text = t("\(range)的部分 × \(rate)", "part \(range) × \(rate)")
     case .rate:
       text = t("按 \(line.rate?.percentText ?? "") 计算", "at \(line.rate?.percentText ?? "")")
       if line.bandFrom != nil {
-        let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
+        let range = Self.range(of: line, in: language)
         text += t("（全额适用“\(range)”档比例）", " (the whole amount at the rate of the band \(range))")
       }
     case .bandAmount:
-      let range = Self.range(from: line.bandFrom, to: line.bandTo, in: language)
+      let range = Self.range(of: line, in: language)
       let amount = line.amount.decimalString
       text = t("全额“\(range)”档：定额 \(amount)", "the whole amount in the band \(range): a fixed \(amount)")
     case .lumpSum:

@@ -678,6 +678,20 @@ public enum SchemeCompiler {
               en: "bands overlap: the previous band ends at \(expected) but this one starts at \(from.decimalString)")
           }
         }
+        // "10,000（含）以上": the edge moves into this band, one fen below it (the band before
+        // ends there). The first band's lower edge is 0, and a base of 0 pays nothing anyway.
+        var includesLower = false
+        if band.includesFrom == true {
+          if band.from == nil {
+            fail(
+              "\(bandPath).includesFrom", "includes_from_without_from", zh: "写 includesFrom 时须同时写出本段的起点 from",
+              en: "includesFrom needs the band's from written")
+          } else if let previous = compiled.popLast() {
+            compiled.append(previous.endingBelowUpper())
+            includesLower = true
+          }
+        }
+        let bandLower = includesLower ? lower - 1 : lower
         let isLast = index == bands.count - 1
         guard let upTo = band.upTo else {
           if !isLast {
@@ -685,7 +699,8 @@ public enum SchemeCompiler {
               "\(bandPath).upTo", "open_band_not_last", zh: "只有最后一段可以不设上限",
               en: "only the last band may be open-ended")
           }
-          compiled.append(CompiledBand(lower: lower, upper: .max, rate: rate, amount: amount))
+          compiled.append(
+            CompiledBand(lower: bandLower, upper: .max, rate: rate, amount: amount, includesLower: includesLower))
           continue
         }
         if upTo.fen <= lower {
@@ -699,7 +714,8 @@ public enum SchemeCompiler {
             zh: "最后一段不应设上限，否则超过 \(upTo.decimalString) 的部分没有比例",
             en: "the last band must be open-ended, or amounts above \(upTo.decimalString) have no rate")
         }
-        compiled.append(CompiledBand(lower: lower, upper: upTo.fen, rate: rate, amount: amount))
+        compiled.append(
+          CompiledBand(lower: bandLower, upper: upTo.fen, rate: rate, amount: amount, includesLower: includesLower))
         lower = upTo.fen
       }
       return errors.count == errorCount ? compiled : nil

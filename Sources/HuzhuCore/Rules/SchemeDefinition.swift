@@ -426,12 +426,18 @@ public struct BandDefinition: Codable, Sendable, Equatable {
   /// base that falls in it ("10,000–20,000: 1,000 yuan"); exactly one of the two.
   public var rate: Rate?
   public var amount: Money?
+  /// The band starts at `from` itself ("10,000元（含）以上至20,000元"): the edge belongs to this
+  /// band, and the band before it ends just below it. `from` must then be written.
+  public var includesFrom: Bool?
 
-  public init(from: Money? = nil, upTo: Money? = nil, rate: Rate? = nil, amount: Money? = nil) {
+  public init(
+    from: Money? = nil, upTo: Money? = nil, rate: Rate? = nil, amount: Money? = nil, includesFrom: Bool? = nil
+  ) {
     self.from = from
     self.upTo = upTo
     self.rate = rate
     self.amount = amount
+    self.includesFrom = includesFrom
   }
 }
 

@@ -191,20 +191,25 @@ enum SchemePage {
     }
 
     private func bandsTable(_ bands: [BandDefinition], caption: String) -> Node<HTML.BodyContext> {
-      var lower = Money.zero
+      // Each band's amounts as the scheme states them, its edges included or not.
+      let ranges = bands.indices.map { index in
+        ExplanationReport.range(
+          from: bands[index].from ?? (index == 0 ? nil : bands[index - 1].upTo), to: bands[index].upTo,
+          includesFrom: bands[index].includesFrom == true,
+          excludesTo: bands.indices.contains(index + 1) && bands[index + 1].includesFrom == true,
+          in: language)
+      }
       return .table(
         .class("data-table bands"),
         .caption(.text(caption)),
         .thead(
           .tr(
-            .th(.text(text("超过（元）", "Above (yuan)"))), .th(.text(text("至（元，含）", "Up to (yuan, inclusive)"))),
+            .th(.text(text("金额（元）", "Amount (yuan)"))),
             .th(.text(text("比例或定额（元）", "Rate or fixed amount (yuan)"))))),
         .tbody(
-          .forEach(bands) { band in
-            defer { lower = band.upTo ?? lower }
-            return .tr(
-              .td(.class("number"), .text((band.from ?? lower).decimalString)),
-              .td(.class("number"), .text(band.upTo?.decimalString ?? text("不限", "no limit"))),
+          .forEach(Array(zip(bands, ranges))) { band, range in
+            .tr(
+              .td(.text(range)),
               .td(
                 .class("number"),
                 .text(
