@@ -410,6 +410,73 @@ struct RuleFeatureTests {
     #expect(failure?.errors.map(\.code) == ["includes_from_without_from"])
   }
 
+  /// "重大疾病救助金与住院津贴不重复享受，按较高者给付": of a group, only the chosen benefit pays.
+  @Test func benefitsNotBothPaidPayTheChosenOne() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/exclusive.yaml"), encoding: .utf8)
+    func judged(days: Int, diagnosed: Bool = true, under scheme: CompiledScheme = Schemes.exclusive) throws
+      -> Explanation
+    {
+      try Adjudicator.adjudicate(
+        stay(
+          product: "exclusive-medical", start: "2025-01-01", admission: "2025-03-01",
+          figures: [.selfPaidInScope: "4000.00"], days: days,
+          diagnoses: diagnosed ? [Diagnosis(class: "cancer")] : nil), under: scheme)
+    }
+    func totals(_ explanation: Explanation) -> [Money] {
+      ["exclusive-hospital", "exclusive-critical", "exclusive-allowance"].map { explanation.outcome($0).total }
+    }
+    // 10 days: the allowance's 500 is less than the aid's 1,000, so the aid is paid; the
+    // hospital top-up is outside the group and pays its 2,000 either way.
+    let short = try judged(days: 10)
+    #expect(totals(short) == [2000, 1000, 0].map { Money(yuan: $0) })
+    #expect(short.outcome("exclusive-allowance").reasons == [.paidUnderExclusiveBenefit])
+    #expect(short.total == Money(yuan: 3000))
+    // 30 days: 1,500 beats 1,000; 20 days: a tie, the first listed (the aid).
+    #expect(totals(try judged(days: 30)) == [2000, 0, 1500].map { Money(yuan: $0) })
+    #expect(try judged(days: 30).outcome("exclusive-critical").reasons == [.paidUnderExclusiveBenefit])
+    #expect(totals(try judged(days: 20)) == [2000, 1000, 0].map { Money(yuan: $0) })
+    // Without a diagnosis only the allowance pays: nothing to choose between.
+    let undiagnosed = try judged(days: 10, diagnosed: false)
+    #expect(totals(undiagnosed) == [2000, 0, 500].map { Money(yuan: $0) })
+    #expect(!undiagnosed.outcome("exclusive-critical").reasons.contains(.paidUnderExclusiveBenefit))
+    // `pay: first`: the first listed that pays, even when the other would pay more.
+    let first = try SchemeFile.compile(
+      yaml: text.replacingOccurrences(of: "pay: larger", with: "pay: first"), file: "exclusive.yaml")
+    #expect(totals(try judged(days: 30, under: first)) == [2000, 1000, 0].map { Money(yuan: $0) })
+    let report = ExplanationReport(short, scheme: Schemes.exclusive)
+    #expect(report.table().contains("与同一事件中不重复给付的另一项保障择一给付，已按另一项给付"))
+    #expect(report.table(in: .en).contains("not paid beside another benefit of the same event, which is paid instead"))
+    // The what-if's replay judges the same way (one loop for both).
+    let claim = stay(
+      product: "exclusive-medical", start: "2025-01-01", admission: "2025-03-01",
+      figures: [.selfPaidInScope: "4000.00"], days: 30, diagnoses: [Diagnosis(class: "cancer")])
+    let replayed = SimulationCase(
+      claimNumber: "LP-1", memberID: Worker.ID(), unitID: nil, member: claim.member,
+      cover: [
+        HeldCover(
+          period: CoveragePeriod(start: date("2025-01-01"), end: date("2025-12-31")), facts: claim.member.cover[0])
+      ], event: claim.event, decidedOn: date("2025-04-01"), paid: Money(yuan: 3500))
+    let replay = WhatIf.run(
+      [replayed], current: Schemes.exclusive, changed: Schemes.exclusive, collected: .zero, insuredPersons: 0,
+      fundBalance: .zero)
+    #expect(replay.before == Money(yuan: 3500) && replay.after == Money(yuan: 3500))
+    // Refused when loaded: a group of one, a benefit the version lacks, a benefit in two groups.
+    func codes(_ groups: String) -> [String] {
+      let broken = text.replacingOccurrences(
+        of: "          - { benefits: [exclusive-critical, exclusive-allowance], pay: larger }", with: groups)
+      let failure = #expect(throws: SchemeFileError.self) {
+        try SchemeFile.compile(yaml: broken, file: "exclusive.yaml")
+      }
+      return failure?.errors.map(\.code) ?? []
+    }
+    #expect(codes("          - { benefits: [exclusive-critical] }") == ["too_few_benefits"])
+    #expect(codes("          - { benefits: [exclusive-critical, exclusive-death] }") == ["unknown_benefit"])
+    #expect(
+      codes(
+        "          - { benefits: [exclusive-critical, exclusive-allowance] }\n"
+          + "          - { benefits: [exclusive-hospital, exclusive-allowance] }") == ["benefit_in_two_groups"])
+  }
+
   /// The simulator offers a fixed band's amount (not a rate) and the what-if pays the changed one.
   @Test func theWhatIfChangesAFixedBandsAmount() throws {
     var definition = try SchemeFile.decode(

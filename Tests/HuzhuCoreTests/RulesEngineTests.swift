@@ -15,6 +15,7 @@ enum Schemes {
   static let settings = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/settings.yaml"))
   static let continuity = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/continuity.yaml"))
   static let minimum = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/minimum.yaml"))
+  static let exclusive = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/exclusive.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

@@ -145,7 +145,34 @@ public enum Adjudicator {
         continue
       }
       var productPaid = productPaid(cover)
-      for benefit in version.benefits {
+      // Benefits not both paid on one event: each judged first as it would pay (in the order
+      // listed, totals running), then the group's others paid nothing, and the rest judged
+      // again with the totals that leaves.
+      var excluded: [Bool] = []
+      if !version.exclusive.isEmpty {
+        var totals: [Money] = []
+        var (trialProduct, trialScheme) = (productPaid, schemePaid)
+        for benefit in version.benefits {
+          let context = Context(
+            version: version, benefit: benefit, member: member, cover: cover, event: event,
+            history: history(cover, benefit.code), productPaid: trialProduct, schemePaid: trialScheme)
+          let total = adjudicate(context, lines: &lines).total
+          trialProduct += total
+          trialScheme += total
+          totals.append(total)
+        }
+        excluded = Array(repeating: false, count: totals.count)
+        for group in version.exclusive {
+          for loser in group.losers(totals) { excluded[loser] = true }
+        }
+      }
+      for (place, benefit) in version.benefits.enumerated() {
+        if !excluded.isEmpty && excluded[place] {
+          lines.removeAll(keepingCapacity: true)
+          lines.append(ExplanationLine(step: .eligibility, reason: .paidUnderExclusiveBenefit))
+          judged(product, version, benefit, cover, .zero, false, lines)
+          continue
+        }
         let context = Context(
           version: version, benefit: benefit, member: member, cover: cover, event: event,
           history: history(cover, benefit.code), productPaid: productPaid, schemePaid: schemePaid)

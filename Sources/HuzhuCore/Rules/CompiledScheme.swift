@@ -111,6 +111,27 @@ public final class CompiledVersion: Sendable {
   /// needs nothing but its version.
   public let rounding: RoundingRule
   public let schemePerPeriod: Money?
+  /// Groups of benefits not both paid on one event, by their places in `benefits`.
+  let exclusive: [ExclusiveGroup]
+
+  struct ExclusiveGroup: Sendable {
+    let members: [Int]
+    let choice: ExclusiveBenefitsDefinition.Choice
+
+    /// Of the members' totals (by place in the version), those not paid: every member that
+    /// pays but is not the chosen one.
+    func losers(_ totals: [Money]) -> [Int] {
+      let paying = members.filter { totals[$0].fen > 0 }
+      guard paying.count > 1 else { return [] }
+      let winner =
+        switch choice {
+        case .first: paying[0]
+        // The largest; on a tie, the first listed (`max` keeps the first of equals).
+        case .larger: paying.max { totals[$0] < totals[$1] }!
+        }
+      return paying.filter { $0 != winner }
+    }
+  }
 
   init(
     label: String, from: CalendarDate, to: CalendarDate?, contributionPerShare: Money?,
@@ -118,8 +139,9 @@ public final class CompiledVersion: Sendable {
     activation: CoverActivation,
     shares: ClosedRange<Int>, eligibility: EligibilityDefinition?, waitingPeriod: WaitingPeriodDefinition?,
     continuityDays: Int, deadline: DeadlineDefinition?, limits: CompiledLimits, requiredDocuments: [String],
-    benefits: [CompiledBenefit], rounding: RoundingRule, schemePerPeriod: Money?
+    benefits: [CompiledBenefit], rounding: RoundingRule, schemePerPeriod: Money?, exclusive: [ExclusiveGroup] = []
   ) {
+    self.exclusive = exclusive
     self.rounding = rounding
     self.schemePerPeriod = schemePerPeriod
     self.label = label

@@ -157,6 +157,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case notApplicable = "not_applicable"
   case treatmentNotCovered = "treatment_not_covered"
   case treatmentPaidElsewhere = "treatment_paid_elsewhere"
+  /// Another benefit of the same event, not paid beside this one, pays instead.
+  case paidUnderExclusiveBenefit = "paid_under_exclusive_benefit"
   /// A visit to a benefit for stays, or a stay to one for visits.
   case settingNotCovered = "setting_not_covered"
   case missingEventData = "missing_event_data"
@@ -196,6 +198,10 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case .notApplicable: LocalizedText(zh: "本次事件不属于该保障责任", en: "this event is not one this benefit covers")
     case .treatmentNotCovered:
       LocalizedText(zh: "该保障只适用于规定的治疗类别", en: "this benefit is only for the treatments it names")
+    case .paidUnderExclusiveBenefit:
+      LocalizedText(
+        zh: "与同一事件中不重复给付的另一项保障择一给付，已按另一项给付",
+        en: "not paid beside another benefit of the same event, which is paid instead")
     case .treatmentPaidElsewhere:
       LocalizedText(zh: "该类治疗由本产品的专项保障给付", en: "this treatment is paid under the product's benefit for it")
     case .settingNotCovered:

@@ -370,6 +370,7 @@ public enum SchemeCompiler {
         fail(
           "\(path).benefits", "duplicate_benefit", zh: "同一版本中保障责任编码重复", en: "benefit codes repeat within the version")
       }
+      let exclusive = compileExclusive(version, at: path)
       guard errors.count == errorCount else { return nil }
       return CompiledVersion(
         label: version.version, from: version.coverageStarting.from, to: version.coverageStarting.to,
@@ -381,7 +382,38 @@ public enum SchemeCompiler {
         shares: shares, eligibility: version.eligibility, waitingPeriod: version.waitingPeriod,
         continuityDays: version.waitingPeriod?.waivedOnRenewalWithinDays ?? 30, deadline: version.claimDeadline,
         limits: limits, requiredDocuments: version.requiredDocuments ?? [], benefits: benefits, rounding: rounding,
-        schemePerPeriod: schemePerPeriod)
+        schemePerPeriod: schemePerPeriod, exclusive: exclusive)
+    }
+
+    /// The version's groups of benefits not both paid, by the benefits' places.
+    mutating func compileExclusive(_ version: RuleVersionDefinition, at path: String)
+      -> [CompiledVersion.ExclusiveGroup]
+    {
+      var groups: [CompiledVersion.ExclusiveGroup] = []
+      var grouped: Set<String> = []
+      for (index, group) in (version.exclusive ?? []).enumerated() {
+        let at = "\(path).exclusive[\(index)].benefits"
+        if group.benefits.count < 2 {
+          fail(at, "too_few_benefits", zh: "互不重复给付的保障责任至少两项", en: "an exclusive group needs two or more benefits")
+        }
+        var members: [Int] = []
+        for (position, code) in group.benefits.enumerated() {
+          guard let place = version.benefits.firstIndex(where: { $0.code == code }) else {
+            fail(
+              "\(at)[\(position)]", "unknown_benefit", zh: "本版本中没有保障责任“\(code)”",
+              en: "the version has no benefit \"\(code)\"")
+            continue
+          }
+          if !grouped.insert(code).inserted {
+            fail(
+              "\(at)[\(position)]", "benefit_in_two_groups", zh: "保障责任“\(code)”已在互不重复给付的一组中",
+              en: "the benefit \(code) is already in an exclusive group")
+          }
+          members.append(place)
+        }
+        groups.append(CompiledVersion.ExclusiveGroup(members: members, choice: group.pay ?? .larger))
+      }
+      return groups
     }
 
     mutating func compile(_ limits: LimitsDefinition?, at path: String) -> CompiledLimits {

@@ -106,6 +106,28 @@ public struct RuleVersionDefinition: Codable, Sendable, Equatable {
   /// Documents a claim needs (codes such as `certificate`, `diagnosis`, `invoice`, `settlement_sheet`).
   public var requiredDocuments: [String]?
   public var benefits: [BenefitDefinition]
+  /// Benefits not both paid on one event ("重大疾病救助与住院津贴不重复给付"): of each group, the
+  /// one chosen by `pay` is paid, the others nothing.
+  public var exclusive: [ExclusiveBenefitsDefinition]?
+}
+
+public struct ExclusiveBenefitsDefinition: Codable, Sendable, Equatable {
+  public enum Choice: String, Codable, Sendable {
+    /// The one that pays the most (on a tie, the first listed).
+    case larger
+    /// The first listed that pays anything.
+    case first
+  }
+
+  /// Codes of two or more benefits of the version.
+  public var benefits: [String]
+  /// Which one is paid (`larger` when absent).
+  public var pay: Choice?
+
+  public init(benefits: [String], pay: Choice? = nil) {
+    self.benefits = benefits
+    self.pay = pay
+  }
 }
 
 public struct DateRangeDefinition: Codable, Sendable, Equatable {
