@@ -502,6 +502,26 @@ struct RuleFeatureTests {
     }
   }
 
+  /// A daily amount of fifteen digits times a stay's days passed 64 bits and stopped the
+  /// process: the amount is refused when loaded, and a stay past a century counts as one.
+  @Test func anAllowanceNeverPassesSixtyFourBits() throws {
+    let text = try String(contentsOfFile: RepositoryFiles.path("schemes/examples/stays.yaml"), encoding: .utf8)
+    let absurd = text.replacingOccurrences(
+      of: "perDay: \"50.00\"\n              staysLongerThan",
+      with: "perDay: \"999999999999999.00\"\n              staysLongerThan")
+    #expect(absurd != text)
+    let failure = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: absurd, file: "stays.yaml") }
+    #expect(failure?.errors.map(\.code) == ["amount_too_large"])
+    let largest = try SchemeFile.compile(
+      yaml: text.replacingOccurrences(of: "maxDaysPerStay: 30", with: "maxDaysPerStay: 100000000")
+        .replacingOccurrences(of: "perDay: \"50.00\"", with: "perDay: \"100000.00\""), file: "stays.yaml")
+    let claim = stay(
+      product: "stays-allowance", start: "2025-01-01", admission: "2025-03-01", figures: [:], days: Int.max)
+    #expect(
+      try Adjudicator.adjudicate(claim, under: largest).outcome("stays-daily").total
+        == Money(yuan: 100_000) * Int64(AllowanceDefinition.longestStay))
+  }
+
   @Test func staysLongerThanTheQualifyingDaysArePaidForEveryDay() throws {
     func allowance(days: Int) throws -> BenefitOutcome {
       let claim = stay(
@@ -573,6 +593,10 @@ struct RuleFeatureTests {
         "bands_not_increasing"
       ])
     #expect(codes("\(band){ upTo: 10, days: -1 }\n\(band){ days: 7 }\n") == ["negative_days"])
+    #expect(
+      codes("\(band){ upTo: 9223372036854775807, days: 5 }\n\(band){ days: 9223372036854775807 }\n") == [
+        "days_too_large", "days_too_large",
+      ])
   }
 
   /// Issue 30's "outpatient and chronic-disease events with a visit date": a special-outpatient

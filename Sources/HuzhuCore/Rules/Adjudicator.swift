@@ -547,7 +547,7 @@ public enum Adjudicator {
   static func allowance(_ rule: AllowanceDefinition, _ context: Context, _ lines: inout [ExplanationLine]) -> Money {
     let event = context.event
     guard
-      let days = event.hospitalDays
+      let stated = event.hospitalDays
         ?? event.admissionDate.flatMap({ admission in
           event.dischargeDate.map { admission.days(until: $0) }
         })
@@ -555,6 +555,7 @@ public enum Adjudicator {
       lines.append(ExplanationLine(step: .allowanceDays, reason: .missingEventData))
       return .zero
     }
+    let days = min(stated, AllowanceDefinition.longestStay)
     if let excluded = rule.excludedClasses,
       let diagnosis = event.diagnoses?.first(where: { excluded.contains($0.class) })
     {

@@ -810,6 +810,13 @@ public enum SchemeCompiler {
       let errorCount = errors.count
       if allowance.perDay.fen <= 0 {
         fail("\(path).perDay", "not_positive", zh: "每日津贴应大于0", en: "the daily amount must be positive")
+      } else if allowance.perDay > AllowanceDefinition.largestPerDay {
+        // Times a stay's days (and shares), a daily amount of fifteen digits passed 64 bits and
+        // stopped the process on the first allowance claim.
+        fail(
+          "\(path).perDay", "amount_too_large",
+          zh: "每日津贴不能超过 \(AllowanceDefinition.largestPerDay.decimalString) 元",
+          en: "the daily amount cannot exceed \(AllowanceDefinition.largestPerDay.decimalString)")
       }
       requirePositive(allowance.fromDay, at: "\(path).fromDay")
       requirePositive(allowance.staysLongerThan, at: "\(path).staysLongerThan")
@@ -826,6 +833,13 @@ public enum SchemeCompiler {
         for (index, band) in bands.enumerated() {
           if band.days < 0 {
             fail("\(at)[\(index)].days", "negative_days", zh: "给付天数不能为负数", en: "the days paid cannot be negative")
+          }
+          for (key, value) in [("days", band.days), ("upTo", band.upTo ?? 0)]
+          where value > AllowanceDefinition.longestStay {
+            fail(
+              "\(at)[\(index)].\(key)", "days_too_large",
+              zh: "天数不能超过 \(AllowanceDefinition.longestStay)",
+              en: "days cannot exceed \(AllowanceDefinition.longestStay)")
           }
           guard let upTo = band.upTo else {
             if index != bands.count - 1 {

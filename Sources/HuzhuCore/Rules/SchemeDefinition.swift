@@ -508,6 +508,12 @@ public struct ObservationStepDefinition: Codable, Sendable, Equatable {
 }
 
 public struct AllowanceDefinition: Codable, Sendable, Equatable {
+  /// The most a day may pay: 100,000 yuan, beyond any allowance.
+  public static let largestPerDay = Money(fen: 10_000_000)
+  /// The longest stay counted: a century. Longer is nonsense in the facts, and counted as it
+  /// stands it could pass 64 bits times the daily amount.
+  public static let longestStay = 36_525
+
   public var perDay: Money
   /// Days are counted from this day of the stay (1 = from the first day).
   public var fromDay: Int?
