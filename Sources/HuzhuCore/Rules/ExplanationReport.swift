@@ -148,22 +148,20 @@ public struct ExplanationReport: Sendable {
     return text
   }
 
+  /// The compiled benefit an outcome was judged under, for what its lines do not carry.
+  private func benefit(of outcome: BenefitOutcome) -> CompiledBenefit? {
+    scheme.product(outcome.product)?.versions.first { $0.label == outcome.version }?.benefits
+      .first { $0.code == outcome.benefit }
+  }
+
   /// The days-paid bands of the outcome's allowance, as the scheme states them.
   private func paidDaysBands(of outcome: BenefitOutcome) -> [PaidDaysBandDefinition]? {
-    guard let product = scheme.product(outcome.product),
-      let version = product.versions.first(where: { $0.label == outcome.version }),
-      let benefit = version.benefits.first(where: { $0.code == outcome.benefit }),
-      case .allowance(let rule) = benefit.rule
-    else { return nil }
+    guard case .allowance(let rule) = benefit(of: outcome)?.rule else { return nil }
     return rule.paidDaysByStay
   }
 
   private func baseFormula(of outcome: BenefitOutcome) -> LocalizedText? {
-    guard let product = scheme.product(outcome.product),
-      let version = product.versions.first(where: { $0.label == outcome.version }),
-      let benefit = version.benefits.first(where: { $0.code == outcome.benefit }),
-      case .hospital(let rule) = benefit.rule
-    else { return nil }
+    guard case .hospital(let rule) = benefit(of: outcome)?.rule else { return nil }
     return Self.formula(rule.base)
   }
 

@@ -68,12 +68,12 @@ public enum RuleParameters {
           "\(code).deductible.laterStays", "\(name) 起付线（再次住院，元）", "\(nameEn) deductible, later stays (yuan)", .money,
           hospital.deductible?.laterStays?.decimalString)
       }
-      for (index, band) in (benefit.allowance?.paidDaysByStay ?? []).enumerated() {
-        let bands = benefit.allowance?.paidDaysByStay ?? []
+      let dayBands = benefit.allowance?.paidDaysByStay ?? []
+      for (index, band) in dayBands.enumerated() {
         add(
           "\(code).paidDaysByStay.\(index).days",
-          "\(name) 住院\(PaidDaysBandDefinition.range(index, of: bands, in: .zh))给付天数",
-          "\(nameEn) days paid for a stay of \(PaidDaysBandDefinition.range(index, of: bands, in: .en))", .count,
+          "\(name) 住院\(PaidDaysBandDefinition.range(index, of: dayBands, in: .zh))给付天数",
+          "\(nameEn) days paid for a stay of \(PaidDaysBandDefinition.range(index, of: dayBands, in: .en))", .count,
           String(band.days))
       }
       if let lumpSum = benefit.lumpSum {
