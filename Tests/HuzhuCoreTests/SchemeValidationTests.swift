@@ -106,6 +106,51 @@ struct SchemeValidationTests {
     #expect(codes(onProduct) == ["benefit_limit_on_product"])
   }
 
+  /// Summed over a unit's members or times a claim's shares, an amount of fifteen digits passed
+  /// 64 bits and stopped the process: every amount of a scheme is at most a billion yuan.
+  @Test func everyAmountOfASchemeIsAtMostABillionYuan() throws {
+    let largest = SchemeDefinition.largestAmount.decimalString
+    let above = Money(fen: SchemeDefinition.largestAmount.fen + 1).decimalString
+    #expect(largest == "1000000000.00")
+    func scheme(_ amount: String) -> String {
+      self.scheme(
+        benefit: """
+          kind: hospital
+          hospital:
+            base: self_paid_in_scope
+            deductible: { firstStay: "\(amount)" }
+            schedule:
+              wholeAmount:
+                - { upTo: "\(amount)", amount: "\(amount)" }
+                - { rate: "10%" }
+          limits: { perClaim: "\(amount)", perPeriod: "\(amount)" }
+          """,
+        extraVersion: """
+          contribution:
+            perShare: "\(amount)"
+            continuity: [{ fromYear: 2, perShare: "\(amount)" }]
+          """)
+    }
+    #expect(throws: Never.self) { try SchemeFile.compile(yaml: scheme(largest), file: "test.yaml") }
+    let found = errors(scheme(above))
+    #expect(found.allSatisfy { $0.code == "amount_too_large" })
+    let benefit = "products[0].versions[0].benefits[0]"
+    #expect(
+      Set(found.map(\.field)) == [
+        "products[0].versions[0].contribution.perShare", "products[0].versions[0].contribution.continuity[0].perShare",
+        "\(benefit).hospital.deductible.firstStay", "\(benefit).hospital.schedule.wholeAmount[0].upTo",
+        "\(benefit).hospital.schedule.wholeAmount[0].amount", "\(benefit).limits.perClaim",
+        "\(benefit).limits.perPeriod",
+      ])
+    #expect(found.first?.message.zh == "金额不能超过 1000000000.00 元")
+    let lumpSum = self.scheme(
+      benefit: "kind: lump_sum\nlumpSum: { list: crit, amount: \"\(above)\" }",
+      lists: "diseaseLists:\n  - { code: crit, name: 重疾, classes: [{ code: cancer, name: 恶性肿瘤 }] }")
+    #expect(codes(lumpSum) == ["amount_too_large"])
+    let accident = self.scheme(benefit: "kind: accident\naccident: { sumInsured: \"\(above)\" }")
+    #expect(codes(accident) == ["amount_too_large"])
+  }
+
   @Test func aBandPaysARateOrAFixedAmountNeverBothAndAmountsOnlyForTheWhole() {
     let fixed = """
       - { upTo: "10000.00", amount: "0.00" }

@@ -432,7 +432,11 @@ struct StatisticsTests {
         "anyang-hospital-topup.band.0.rate": "100%", "anyang-hospital-topup.band.1.rate": "100%",
         "anyang-hospital-topup.limits.perPeriod": "",
       ])
+    // A price of fifteen digits is refused when compiled; the largest a scheme may hold,
+    // times a province's members, is still past any fund.
     wild.products[0].versions[0].contribution?.perShare = Money(yuan: "999999999999999.00")!
+    #expect(throws: ValidationFailure.self) { try SchemeCompiler.compile(wild) }
+    wild.products[0].versions[0].contribution?.perShare = SchemeDefinition.largestAmount
     let current = try SchemeCompiler.compile(definition)
     let changed = try SchemeCompiler.compile(wild)
     let cases = (1...200).map {

@@ -164,12 +164,27 @@ struct StatisticsPagesTests {
       #expect(collectedRow(run.text)?.contains(">+") == false, "the same price brings in nothing more")
       #expect(collectedRow(dearer.text)?.contains(">+") == true, "\(collectedRow(dearer.text) ?? "")")
       #expect(figure("whatif-members-needed", in: dearer.text) != nil)
-      // A price of fifteen digits with every cap lifted: an answer, not a crash.
+      // A price of fifteen digits with every cap lifted: refused as a scheme would be, not a
+      // crash; the largest price a scheme may hold gets an answer.
       let absurd = try await test.get(
         "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&from=2019-10-16&to=2020-11-30"
           + "&p.contribution.perShare=999999999999999.99&p.anyang-hospital-topup.limits.perPeriod=",
         headers: leader.cookie)
-      #expect(absurd.status == .ok)
+      #expect(absurd.status == .unprocessableEntity)
+      #expect(absurd.text.contains("金额应为 0 至 1000000000.00 元"))
+      // A problem of the changed version no one parameter holds is listed over them.
+      let minimum = try await test.get(
+        "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019"
+          + "&p.anyang-hospital-topup.limits.minimumPerClaim=500.00&p.anyang-hospital-topup.limits.perClaim=100.00",
+        headers: leader.cookie)
+      #expect(minimum.status == .unprocessableEntity)
+      #expect(minimum.text.contains(#"id="parameter-errors""#))
+      #expect(minimum.text.contains("limits.minimumPerClaim："))
+      let largest = try await test.get(
+        "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&from=2019-10-16&to=2020-11-30"
+          + "&p.contribution.perShare=1000000000.00&p.anyang-hospital-topup.limits.perPeriod=",
+        headers: leader.cookie)
+      #expect(largest.status == .ok)
       #expect(try await test.get("/healthz").status == .ok)
       let bad = try await test.get(
         "/simulator?run=1&scheme=anyang&version=anyang-hospital%7C2019&p.anyang-hospital-topup.band.0.rate=140%25",

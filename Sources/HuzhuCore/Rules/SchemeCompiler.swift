@@ -39,9 +39,16 @@ public enum SchemeCompiler {
       }
     }
 
-    mutating func requireNonNegative(_ money: Money?, at path: String) {
-      if let money, money.isNegative {
+    /// Every amount of a scheme lies in 0…``SchemeDefinition/largestAmount``: summed over a
+    /// unit's members or times a stay's days, a larger one could pass 64 bits and stop the
+    /// process.
+    mutating func requireAmount(_ money: Money?, at path: String) {
+      guard let money else { return }
+      if money.isNegative {
         fail(path, "negative_amount", zh: "金额不能为负数", en: "an amount cannot be negative")
+      } else if money > SchemeDefinition.largestAmount {
+        let largest = SchemeDefinition.largestAmount.decimalString
+        fail(path, "amount_too_large", zh: "金额不能超过 \(largest) 元", en: "an amount cannot exceed \(largest)")
       }
     }
 
@@ -64,7 +71,7 @@ public enum SchemeCompiler {
       if definition.scheme.name.trimmingCharacters(in: .whitespaces).isEmpty {
         fail("scheme.name", "missing_name", zh: "方案名称不能为空", en: "the scheme needs a name")
       }
-      requireNonNegative(definition.scheme.limits?.perPeriod, at: "scheme.limits.perPeriod")
+      requireAmount(definition.scheme.limits?.perPeriod, at: "scheme.limits.perPeriod")
       rounding = definition.scheme.rounding ?? .halfUp
       schemePerPeriod = definition.scheme.limits?.perPeriod
 
@@ -163,11 +170,7 @@ public enum SchemeCompiler {
           claimsPolicy.oneStop.supplies = supplies
         }
         if let straight = oneStop.straightThrough {
-          if straight.upTo.isNegative {
-            fail(
-              "scheme.claims.oneStop.straightThrough.upTo", "negative_amount", zh: "金额不能为负数",
-              en: "an amount cannot be negative")
-          }
+          requireAmount(straight.upTo, at: "scheme.claims.oneStop.straightThrough.upTo")
           if let sample = straight.sample, sample < Rate(0, over: 1) || sample > Rate(1, over: 1) {
             fail(
               "scheme.claims.oneStop.straightThrough.sample", "invalid_rate", zh: "抽检比例应为0%–100%",
@@ -210,7 +213,7 @@ public enum SchemeCompiler {
           en: "the range ends before it starts")
       }
       if let contribution = version.contribution {
-        requireNonNegative(contribution.perShare, at: "\(path).contribution.perShare")
+        requireAmount(contribution.perShare, at: "\(path).contribution.perShare")
         if let months = contribution.periodMonths, !(1...36).contains(months) {
           fail("\(path).contribution.periodMonths", "invalid_period", zh: "保障期应为1–36个月", en: "a period is 1–36 months")
         }
@@ -418,9 +421,9 @@ public enum SchemeCompiler {
 
     mutating func compile(_ limits: LimitsDefinition?, at path: String) -> CompiledLimits {
       guard let limits else { return .none }
-      requireNonNegative(limits.perClaim, at: "\(path).perClaim")
-      requireNonNegative(limits.perPeriod, at: "\(path).perPeriod")
-      requireNonNegative(limits.minimumPerClaim, at: "\(path).minimumPerClaim")
+      requireAmount(limits.perClaim, at: "\(path).perClaim")
+      requireAmount(limits.perPeriod, at: "\(path).perPeriod")
+      requireAmount(limits.minimumPerClaim, at: "\(path).minimumPerClaim")
       if let minimum = limits.minimumPerClaim, let perClaim = limits.perClaim, perClaim < minimum {
         fail(
           "\(path).minimumPerClaim", "minimum_above_cap",
@@ -443,7 +446,7 @@ public enum SchemeCompiler {
             "\(categoryPath).category", "duplicate_category", zh: "类别“\(category.category)”重复",
             en: "the category is repeated")
         }
-        requireNonNegative(category.perPeriod, at: "\(categoryPath).perPeriod")
+        requireAmount(category.perPeriod, at: "\(categoryPath).perPeriod")
         requirePositive(category.maxPaidClaims, at: "\(categoryPath).maxPaidClaims")
         if category.perPeriod == nil && category.maxPaidClaims == nil {
           fail(
@@ -531,7 +534,7 @@ public enum SchemeCompiler {
       for (index, step) in steps.enumerated() {
         let stepPath = "\(path).continuity[\(index)]"
         if checkStepYear(step.fromYear, after: fromYear, at: stepPath) { fromYear = step.fromYear }
-        requireNonNegative(step.perShare, at: "\(stepPath).perShare")
+        requireAmount(step.perShare, at: "\(stepPath).perShare")
         if price < step.perShare {
           fail(
             "\(stepPath).perShare", "price_raised", zh: "连续参保的缴费标准不能高于前一级（\(price.decimalString) 元）",
@@ -557,6 +560,7 @@ public enum SchemeCompiler {
         guard checkStepYear(step.fromYear, after: rewards.last?.fromYear ?? 1, at: stepPath) else { continue }
         let rate = step.rateIncrease ?? .zero
         let cap = step.capIncrease ?? .zero
+        requireAmount(step.capIncrease, at: "\(stepPath).capIncrease")
         if rate.isNegative || rate == .zero && cap.fen <= 0 || cap.fen < 0 {
           fail(
             stepPath, "empty_reward", zh: "每一级须提高比例（rateIncrease）或封顶线（capIncrease），且不能为负",
@@ -605,8 +609,8 @@ public enum SchemeCompiler {
     }
 
     mutating func compile(_ deductible: DeductibleDefinition?, at path: String) {
-      requireNonNegative(deductible?.firstStay, at: "\(path).firstStay")
-      requireNonNegative(deductible?.laterStays, at: "\(path).laterStays")
+      requireAmount(deductible?.firstStay, at: "\(path).firstStay")
+      requireAmount(deductible?.laterStays, at: "\(path).laterStays")
     }
 
     mutating func compile(_ hospital: HospitalBenefitDefinition, at path: String) -> HospitalRule? {
@@ -684,7 +688,7 @@ public enum SchemeCompiler {
         switch (band.rate, band.amount) {
         case (let rate?, nil): requireRate(rate, at: "\(bandPath).rate")
         case (nil, let amount?):
-          requireNonNegative(amount, at: "\(bandPath).amount")
+          requireAmount(amount, at: "\(bandPath).amount")
           if !fixedAmounts {
             fail(
               "\(bandPath).amount", "amount_in_progressive", zh: "定额（amount）只能用于全额分档（wholeAmount），超额累进的每段须写比例",
@@ -695,6 +699,8 @@ public enum SchemeCompiler {
             bandPath, "rate_or_amount", zh: "每段须写给付比例（rate）或定额（amount），且只写其一",
             en: "each band needs either a rate or a fixed amount, not both")
         }
+        requireAmount(band.from, at: "\(bandPath).from")
+        requireAmount(band.upTo, at: "\(bandPath).upTo")
         let rate = band.rate ?? .zero
         let amount = band.amount?.fen
         if let from = band.from, from.fen != lower {
@@ -774,15 +780,15 @@ public enum SchemeCompiler {
           "\(path).list", "unknown_list", zh: "病种目录“\(lumpSum.list)”不存在",
           en: "the disease list \"\(lumpSum.list)\" does not exist")
       }
-      requireNonNegative(lumpSum.amount, at: "\(path).amount")
+      requireAmount(lumpSum.amount, at: "\(path).amount")
       var amounts: [String: Money] = [:]
       for (index, entry) in (lumpSum.classAmounts ?? []).enumerated() {
         requireClass(entry.class, in: lumpSum.list, at: "\(path).classAmounts[\(index)].class")
-        requireNonNegative(entry.amount, at: "\(path).classAmounts[\(index)].amount")
+        requireAmount(entry.amount, at: "\(path).classAmounts[\(index)].amount")
         amounts[entry.class] = entry.amount
       }
-      requireNonNegative(lumpSum.severityAmounts?.mild, at: "\(path).severityAmounts.mild")
-      requireNonNegative(lumpSum.severityAmounts?.severe, at: "\(path).severityAmounts.severe")
+      requireAmount(lumpSum.severityAmounts?.mild, at: "\(path).severityAmounts.mild")
+      requireAmount(lumpSum.severityAmounts?.severe, at: "\(path).severityAmounts.severe")
       var previousDay = 0
       for (index, step) in (lumpSum.observation ?? []).enumerated() {
         let stepPath = "\(path).observation[\(index)]"
@@ -792,7 +798,7 @@ public enum SchemeCompiler {
             en: "observation steps must end on increasing days")
         }
         previousDay = step.untilDay
-        requireNonNegative(step.pay, at: "\(stepPath).pay")
+        requireAmount(step.pay, at: "\(stepPath).pay")
         if lumpSum.amount < step.pay {
           fail(
             "\(stepPath).pay", "consolation_above_sum", zh: "观察期给付不能高于保障金额",
@@ -873,6 +879,8 @@ public enum SchemeCompiler {
       let errorCount = errors.count
       if accident.sumInsured.fen <= 0 {
         fail("\(path).sumInsured", "not_positive", zh: "保障金额应大于0", en: "the sum insured must be positive")
+      } else {
+        requireAmount(accident.sumInsured, at: "\(path).sumInsured")
       }
       var sums: [Int: Money] = [:]
       for (index, tier) in (accident.sumInsuredByRiskClass ?? []).enumerated() {
@@ -881,7 +889,7 @@ public enum SchemeCompiler {
             "\(path).sumInsuredByRiskClass[\(index)].riskClass", "duplicate_tier", zh: "风险等级重复",
             en: "the risk class is repeated")
         }
-        requireNonNegative(tier.sumInsured, at: "\(path).sumInsuredByRiskClass[\(index)].sumInsured")
+        requireAmount(tier.sumInsured, at: "\(path).sumInsuredByRiskClass[\(index)].sumInsured")
         sums[tier.riskClass] = tier.sumInsured
       }
       if let death = accident.death { requireRate(death, at: "\(path).death") }
@@ -899,8 +907,8 @@ public enum SchemeCompiler {
       }
       if let medical = accident.medical {
         requireRate(medical.rate, at: "\(path).medical.rate")
-        requireNonNegative(medical.cap, at: "\(path).medical.cap")
-        requireNonNegative(medical.deductible, at: "\(path).medical.deductible")
+        requireAmount(medical.cap, at: "\(path).medical.cap")
+        requireAmount(medical.deductible, at: "\(path).medical.deductible")
       }
       guard errors.count == errorCount else { return nil }
       return AccidentRule(

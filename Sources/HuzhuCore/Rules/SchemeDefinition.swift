@@ -4,6 +4,10 @@
 /// Shape: scheme → disease lists → products → rule versions (chosen by the start of the
 /// member's coverage period) → benefits (hospital, lump sum, allowance, accident).
 public struct SchemeDefinition: Codable, Sendable, Equatable {
+  /// The most any amount of a scheme may be (a price, a cap, a band's edge or fixed amount):
+  /// a billion yuan, beyond any benefit. Checked when the scheme is compiled.
+  public static let largestAmount = Money(fen: 100_000_000_000)
+
   public var scheme: SchemeHeader
   public var diseaseLists: [DiseaseListDefinition]?
   public var products: [ProductDefinition]

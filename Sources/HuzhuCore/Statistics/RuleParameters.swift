@@ -133,7 +133,7 @@ public enum RuleParameters {
         }
         let valid =
           switch parameter.kind {
-          case .money: money.map { !$0.isNegative } ?? false
+          case .money: money.map { !$0.isNegative && $0 <= SchemeDefinition.largestAmount } ?? false
           case .rate: rate.map { !$0.isNegative && $0 <= .one } ?? false
           case .count: count.map { $0 > 0 } ?? false
           }
@@ -144,7 +144,9 @@ public enum RuleParameters {
               message: parameter.kind == .rate
                 ? LocalizedText(zh: "比例应为0%–100%，如 40%", en: "a rate is 0%–100%, e.g. 40%")
                 : parameter.kind == .money
-                  ? LocalizedText(zh: "金额应为非负数，如 1000.00", en: "an amount is not negative, e.g. 1000.00")
+                  ? LocalizedText(
+                    zh: "金额应为 0 至 \(SchemeDefinition.largestAmount.decimalString) 元，如 1000.00",
+                    en: "an amount is 0 to \(SchemeDefinition.largestAmount.decimalString), e.g. 1000.00")
                   : LocalizedText(zh: "次数应为正整数", en: "a count is a positive whole number")))
           continue
         }

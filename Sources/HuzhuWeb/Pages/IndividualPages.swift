@@ -159,10 +159,12 @@ enum IndividualEnrollPage {
 
 /// Every error of a refused form at its top, for readers who start there (each is also next
 /// to its field).
-func errorSummary(_ errors: [FieldError], language: DisplayLanguage) -> Node<HTML.BodyContext> {
+func errorSummary(_ errors: [FieldError], language: DisplayLanguage, id: String = "form-errors")
+  -> Node<HTML.BodyContext>
+{
   .if(
     !errors.isEmpty,
     .div(
-      .class("notice notice-bad"), .id("form-errors"), .attribute(named: "role", value: "alert"),
+      .class("notice notice-bad"), .id(id), .attribute(named: "role", value: "alert"),
       .forEach(errors) { .p(.text($0.message.text(for: language))) }))
 }

@@ -34,20 +34,20 @@ enum SimulatorPage {
         _ = try SchemeCompiler.compile(definition)
         return .success(Draft(fileName: file.filename, definition: definition))
       } catch let error as SchemeFileError {
-        return .failure(ValidationFailure(error.errors.map(Self.located)))
+        return .failure(ValidationFailure(error.errors.map { Self.located($0) }))
       } catch let failure as ValidationFailure {
-        return .failure(ValidationFailure(failure.errors.map(Self.located)))
+        return .failure(ValidationFailure(failure.errors.map { Self.located($0) }))
       } catch {
         return refuse("无法读取方案草稿", "the draft could not be read", code: "invalid")
       }
     }
 
     /// A problem inside the file, shown next to the upload field with its place in the file.
-    static func located(_ error: FieldError) -> FieldError {
+    static func located(_ error: FieldError, under field: String = "draft") -> FieldError {
       let place = error.field.isEmpty ? "" : error.field + "："
       let placeEn = error.field.isEmpty ? "" : error.field + ": "
       return FieldError(
-        field: "draft", code: error.code,
+        field: field, code: error.code,
         message: LocalizedText(zh: place + error.message.zh, en: placeEn + error.message.en))
     }
   }
@@ -59,6 +59,9 @@ enum SimulatorPage {
   }
 
   struct Model {
+    /// Where problems of the changed version that no one parameter holds are listed.
+    static let parametersField = "parameters"
+
     let schemes: [StoredScheme]
     let scheme: StoredScheme?
     /// "product|version" of the version being changed.
@@ -143,8 +146,13 @@ enum SimulatorPage {
             ?? Reports.changing(values, product: parts[0], version: parts[1], of: scheme.definition)
           result = try await reports.simulate(changed, period: ReportPeriod(from: from, to: to)!, node: root.id)
         } catch let failure as ValidationFailure {
-          // A draft whose code names no stored scheme is the upload's problem.
-          errors += draft == nil ? failure.errors : failure.errors.map(Draft.located)
+          // A draft's problems are the upload's; the changed version's (a minimum above the
+          // cap) are shown over the parameters with their place in the scheme.
+          errors += failure.errors.map { error in
+            guard draft == nil else { return Draft.located(error) }
+            return values[error.field] != nil || error.field == "version"
+              ? error : Draft.located(error, under: Self.parametersField)
+          }
         }
       }
       return Model(
@@ -172,6 +180,7 @@ enum SimulatorPage {
                 "选择一个产品的规则版本，修改参数，用统计期内已决的每一笔申请（已支付的，以及因规则不予给付的）重新测算：按决定顺序逐人累计限额，不改动任何真实数据。",
                 "Pick a product's rule version, change its numbers, and every claim decided in the period (paid, or refused by a rule) is judged again, in the order decided with each member's caps: nothing real is changed."
               ))),
+          errorSummary(field(Model.parametersField), language: language, id: "parameter-errors"),
           form(),
           draftForm(),
           .unwrap(model.result) { result(for: $0) }
