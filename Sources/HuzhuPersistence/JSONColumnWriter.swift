@@ -174,6 +174,8 @@ extension ClaimEvent: JSONColumnWritable {
     json.member("dischargeDate", dischargeDate)
     json.member("figures", figures)
     json.member("hospitalDays", hospitalDays)
+    json.member("hospitalLevel", hospitalLevel?.rawValue)
+    json.member("hospitalLocation", hospitalLocation?.rawValue)
     json.member("setting", setting?.rawValue)
     json.member("settlementDate", settlementDate)
     json.member("treatmentCategory", treatmentCategory)

@@ -343,6 +343,157 @@ struct RuleFeatureTests {
     #expect(try Adjudicator.adjudicate(claim, under: changed).outcome("minimum-topup").total == Money(yuan: 150))
   }
 
+  /// The deductible the member paid, supplementary insurance and medical assistance are
+  /// figures like the others: a base may be one of them, or subtract them.
+  @Test func theDeductiblePaidSupplementaryInsuranceAndAssistanceAreFiguresOfTheBase() throws {
+    let claim = stay(
+      product: "figures-hospital", start: "2025-01-01", admission: "2025-03-01",
+      figures: [
+        .inScopeCost: "20000.00", .pooledFundPaid: "12000.00", .criticalIllnessInsurancePaid: "1000.00",
+        .supplementaryInsurancePaid: "2000.00", .medicalAssistancePaid: "3000.00", .deductiblePaid: "1200.00",
+      ])
+    let judged = try Adjudicator.adjudicate(claim, under: Schemes.figures)
+    #expect(judged.outcome("figures-deductible").total == yuan("600.00"))
+    // 20,000 − 12,000 − 1,000 − 2,000 − 3,000 = 2,000 at 60%.
+    #expect(judged.outcome("figures-after-payers").total == yuan("1200.00"))
+    let report = ExplanationReport(judged, scheme: Schemes.figures).table()
+    #expect(report.contains("基本医保起付金额"))
+    #expect(report.contains("医疗救助支付"))
+    // A figure the base names and the sheet lacks is missing, as for the first six (a payer's
+    // 0.00 is written as such): neither benefit guesses.
+    var bare = claim
+    bare.event.figures = SettlementFigures([
+      .inScopeCost: yuan("20000.00"), .pooledFundPaid: yuan("12000.00"), .criticalIllnessInsurancePaid: yuan("1000.00"),
+      .supplementaryInsurancePaid: .zero,
+    ])
+    let plain = try Adjudicator.adjudicate(bare, under: Schemes.figures)
+    for code in ["figures-deductible", "figures-after-payers"] {
+      #expect(plain.outcome(code).total == .zero)
+      #expect(plain.outcome(code).lines.contains { $0.reason == .missingFigure })
+    }
+    bare.event.figures?[.medicalAssistancePaid] = .zero
+    let stated = try Adjudicator.adjudicate(bare, under: Schemes.figures)
+    #expect(stated.outcome("figures-after-payers").total == yuan("4200.00"))
+  }
+
+  /// "三级医院起付800元、按40%", "一级医院确诊的不予给付": the hospital's level and location
+  /// choose a hospital rule's deductible and rate, and may be a benefit's condition.
+  @Test func theHospitalsLevelAndLocationChooseTheRuleAndMayBeACondition() throws {
+    func judged(_ level: HospitalLevel?, _ location: HospitalLocation? = .local) throws -> Explanation {
+      var claim = stay(
+        product: "hospitals-hospital", start: "2025-01-01", admission: "2025-03-01",
+        figures: [.selfPaidInScope: "10000.00"], diagnoses: [Diagnosis(class: "cancer")])
+      claim.event.hospitalLevel = level
+      claim.event.hospitalLocation = location
+      return try Adjudicator.adjudicate(claim, under: Schemes.hospitals)
+    }
+    func paid(_ level: HospitalLevel?, _ location: HospitalLocation? = .local) throws -> (Money, Money) {
+      let explanation = try judged(level, location)
+      return (explanation.outcome("hospitals-topup").total, explanation.outcome("hospitals-critical").total)
+    }
+    // (10,000 − 300) × 60%, and no critical-illness aid diagnosed at a level-1 hospital.
+    #expect(try paid(.level1) == (yuan("5820.00"), .zero))
+    #expect(try judged(.level1).outcome("hospitals-critical").lines.last?.reason == .hospitalNotCovered)
+    #expect(try paid(.level2) == (yuan("4750.00"), yuan("5000.00")))
+    #expect(try paid(.level3) == (yuan("3680.00"), yuan("5000.00")))
+    // The first override that applies wins: out of the province before the level.
+    #expect(try paid(.level3, .outOfProvince) == (yuan("2700.00"), yuan("5000.00")))
+    // A claim that does not give what a rule turns on is not guessed: an override that needs the
+    // location, or a condition that needs the level, says so.
+    let unknown = try judged(.level3, nil)
+    #expect(unknown.outcome("hospitals-topup").total == .zero)
+    #expect(unknown.outcome("hospitals-topup").lines.last?.reason == .hospitalNotStated)
+    let noLevel = try judged(nil, .inProvince)
+    #expect(noLevel.outcome("hospitals-critical").lines.last?.reason == .hospitalNotStated)
+    // In the province without a level: the first override (out of the province) does not
+    // apply, the second turns on the level the claim lacks.
+    #expect(noLevel.outcome("hospitals-topup").lines.last?.reason == .hospitalNotStated)
+    // The explanation names the rule the hospital chose, in both languages.
+    let report = ExplanationReport(try judged(.level3), scheme: Schemes.hospitals)
+    #expect(report.table().contains("按三级医院的规则"))
+    #expect(report.table(in: .en).contains("under the rule for level-3 hospital"))
+    #expect(
+      ExplanationReport.describe(HospitalsDefinition(levels: [.level2, .level3], locations: [.local]), in: .zh)
+        == "二级医院或三级医院、统筹区内")
+  }
+
+  @Test func hospitalListsAreCheckedWhenCompiled() throws {
+    func codes(_ hospitals: String, override: Bool = false) -> [String] {
+      let yaml = """
+        scheme: { code: t, name: 测试 }
+        products:
+          - code: p
+            name: 产品
+            versions:
+              - version: "A"
+                coverageStarting: { from: 2025-01-01 }
+                benefits:
+                  - code: b
+                    name: 保障
+                    kind: hospital
+                    \(override ? "" : "hospitals: \(hospitals)")
+                    hospital:
+                      base: self_paid_in_scope
+                      schedule: { flat: "50%" }
+                      \(override ? "hospitalOverrides: [{ hospitals: \(hospitals) }]" : "")
+        """
+      do {
+        _ = try SchemeFile.compile(yaml: yaml, file: "t.yaml")
+        return []
+      } catch {
+        return error.errors.map(\.code)
+      }
+    }
+    #expect(codes("{ levels: [level_3] }") == [])
+    #expect(codes("{}") == ["no_hospitals"])
+    #expect(codes("{ levels: [] }") == ["empty_list"])
+    #expect(codes("{ locations: [local, local] }") == ["duplicate_entry"])
+    #expect(codes("{ levels: [level_1] }", override: true) == ["empty_override"])
+  }
+
+  /// From a bureau's record: the grade as written ("三级", "三级甲等"), and the location from the
+  /// provider code's region against the member's insured area.
+  @Test func aSettlementRecordGivesTheHospitalsLevelAndLocation() {
+    #expect(HospitalLevel(settlementText: "三级") == .level3)
+    #expect(HospitalLevel(settlementText: " 二级甲等") == .level2)
+    #expect(HospitalLevel(settlementText: "一级") == .level1)
+    #expect(HospitalLevel(settlementText: "未定级") == .unrated)
+    #expect(HospitalLevel(settlementText: "05") == nil)
+    var record = SettlementRecord(
+      settlementId: "S1", name: "张三", idNumber: "410502196805151310", providerCode: "H41050200011",
+      hospitalLevel: "三级", settledOn: date("2025-03-09"), amounts: SettlementAmounts())
+    record.insuredArea = "410500"
+    #expect(record.hospitalLocation == .local)
+    record.insuredArea = "410100"
+    #expect(record.hospitalLocation == .inProvince)
+    record.insuredArea = "110105"
+    #expect(record.hospitalLocation == .outOfProvince)
+    record.insuredArea = "安阳"
+    #expect(record.hospitalLocation == nil)
+    record.insuredArea = "410500"
+    let intake = SettlementTriage.intake(record, source: "bureau", supplies: [], today: date("2025-03-10"))
+    #expect(intake.event.hospitalLevel == .level3)
+    #expect(intake.event.hospitalLocation == .local)
+  }
+
+  /// A bureau's settlement record gives the three: 起付 as paid, 企业补充 + 公务员补助, 医疗救助.
+  @Test func aSettlementRecordGivesTheLaterFigures() {
+    var amounts = SettlementAmounts()
+    amounts.deductiblePaid = yuan("1200.00")
+    amounts.enterpriseSupplementPay = yuan("1500.00")
+    amounts.civilServantPay = yuan("500.00")
+    amounts.assistancePay = yuan("3000.00")
+    let figures = amounts.figures
+    #expect(figures[.deductiblePaid] == yuan("1200.00"))
+    #expect(figures[.supplementaryInsurancePaid] == yuan("2000.00"))
+    #expect(figures[.medicalAssistancePaid] == yuan("3000.00"))
+    #expect(SettlementAmounts().figures[.supplementaryInsurancePaid] == nil)
+    // Absent figures compare as absent, whatever was held before.
+    var changed = SettlementFigures([.medicalAssistancePaid: yuan("1.00")])
+    changed[.medicalAssistancePaid] = nil
+    #expect(changed == SettlementFigures())
+  }
+
   /// "10,000元（含）以上至20,000元": a band may start at its edge, written as the notice writes
   /// it; the edge then belongs to it and the band before ends just below.
   @Test func aBandMayIncludeItsLowerEdge() throws {

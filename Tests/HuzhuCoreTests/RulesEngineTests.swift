@@ -16,6 +16,8 @@ enum Schemes {
   static let continuity = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/continuity.yaml"))
   static let minimum = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/minimum.yaml"))
   static let exclusive = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/exclusive.yaml"))
+  static let figures = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/figures.yaml"))
+  static let hospitals = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/hospitals.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

@@ -68,9 +68,11 @@ struct JSONColumnWriterTests {
        "event": {"admissionDate": "2020-05-06", "dischargeDate": "2020-05-09", "settlementDate": "2020-05-10",
          "diagnosisDate": "2020-05-01", "accidentDate": "2020-04-30", "claimDate": "2020-05-25", "hospitalDays": 3,
          "figures": {"total_cost": "3236.96", "in_scope_cost": "3036.97", "pooled_fund_paid": "2036.98",
-           "critical_illness_insurance_paid": "0.00", "self_paid_in_scope": "999.99", "self_funded": "-0.01"},
+           "critical_illness_insurance_paid": "0.00", "self_paid_in_scope": "999.99", "self_funded": "-0.01",
+           "deductible_paid": "800.00", "supplementary_insurance_paid": "1.00", "medical_assistance_paid": "2.00"},
          "diagnoses": [{"class": "cancer", "severity": "severe", "icd10": "C34.9"}],
          "treatmentCategory": "dialysis", "visitDate": "2020-05-07", "setting": "day_case",
+         "hospitalLevel": "level_3", "hospitalLocation": "in_province",
          "accident": {"outcome": "disability", "disabilityGrade": 5, "medicalCost": "12.30"}}}
       """)
     try expectWritten(full, complete: true)

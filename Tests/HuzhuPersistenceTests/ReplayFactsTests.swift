@@ -41,7 +41,9 @@ struct ReplayFactsTests {
         diagnoses: maybe([Diagnosis(class: "乳腺癌", severity: maybe(.severe), icd10: maybe("C50.9"))]),
         treatmentCategory: maybe("dialysis"),
         accident: maybe(AccidentFacts(outcome: .disability, disabilityGrade: maybe(7), medicalCost: maybe(fen()))),
-        visitDate: maybe(day()), setting: maybe(CareSetting.allCases.randomElement(using: &random)!)),
+        visitDate: maybe(day()), setting: maybe(CareSetting.allCases.randomElement(using: &random)!),
+        hospitalLevel: maybe(HospitalLevel.allCases.randomElement(using: &random)!),
+        hospitalLocation: maybe(HospitalLocation.allCases.randomElement(using: &random)!)),
       decidedOn: day(), paid: fen(), refusal: maybe(RejectionReason.allCases.randomElement(using: &random)!))
   }
 
@@ -54,7 +56,7 @@ struct ReplayFactsTests {
     }
   }
 
-  /// Version 2's layout, byte for byte, and version 1's still read: a change to what is written
+  /// Version 4's layout, byte for byte, and versions 1–3 still read: a change to what is written
   /// (a new settlement figure, another order) must come with a new version byte, since stored
   /// rows are read back.
   @Test func theLayoutsStayAsStored() throws {
@@ -84,9 +86,27 @@ struct ReplayFactsTests {
     let restThree =
       "01e9903fe9903f0170e9903fe9903f000000" + "e9903f01e9903f000000000000" + "00" + "01" + "0001d8040000000101"
       + "000000"
-    let expected = "030441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restThree
+    // Version 4 has the hospital's level and location after the setting (absent: 0000), and
+    // its figures go on with the deductible paid, supplementary insurance and medical
+    // assistance (absent: 000000).
+    let restFour =
+      "01e9903fe9903f0170e9903fe9903f000000" + "e9903f01e9903f000000000000" + "0000" + "00" + "01"
+      + "0001d8040000000101" + "000000" + "000000"
+    let expected = "040441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restFour
     #expect(LiteralInserter.hex(try ReplayFacts.encode(claim)) == expected)
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(claim))) == claim)
+    // Version 3 (rows written before the three later figures): the same case.
+    let versionThree = "030441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restThree
+    #expect(try ReplayFacts.decode(ByteBuffer(bytes: hexBytes(versionThree))) == claim)
+    // The medical assistance paid, 2 fen: the last figure present (01, zigzagged 04).
+    var event = claim.event
+    event.figures?[.medicalAssistancePaid] = Money(fen: 2)
+    let assisted = SimulationCase(
+      claimNumber: claim.claimNumber, memberID: claim.memberID, unitID: nil, member: claim.member, cover: claim.cover,
+      event: event, decidedOn: day, paid: claim.paid)
+    #expect(
+      LiteralInserter.hex(try ReplayFacts.encode(assisted)).contains("0001d80400000001010000" + "0104" + "000000"))
+    #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(assisted))) == assisted)
     // Version 2 (rows written before continuity rewards): the same case without the years.
     let versionTwo = "020441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restTwo
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: hexBytes(versionTwo))) == claim)
@@ -109,8 +129,8 @@ struct ReplayFactsTests {
       event: claim.event, decidedOn: day, paid: .zero, refusal: .waitingPeriod)
     #expect(
       LiteralInserter.hex(try ReplayFacts.encode(refused))
-        == "030441592d3100000000000000000000000000000001" + "00e9903f00" + "010e"
-        + LiteralInserter.hex(Array("waiting_period".utf8)) + member + restThree)
+        == "040441592d3100000000000000000000000000000001" + "00e9903f00" + "010e"
+        + LiteralInserter.hex(Array("waiting_period".utf8)) + member + restFour)
     #expect(try ReplayFacts.decode(ByteBuffer(bytes: try ReplayFacts.encode(refused))) == refused)
   }
 

@@ -246,7 +246,9 @@ extension ClaimAPITests {
       let body = """
         {"schemeCode":"anyang","certificateNumber":"ANYANG-2019-000002","channel":"window",
          "intake":{"invoiceNumbers":["MZ-1"],"event":{"visitDate":"2020-05-06","setting":"outpatient",
-           "figures":{"in_scope_cost":"800.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00"}}}}
+           "hospitalLevel":"level_2","hospitalLocation":"in_province",
+           "figures":{"in_scope_cost":"800.00","pooled_fund_paid":"0.00","critical_illness_insurance_paid":"0.00",
+             "medical_assistance_paid":"12.50"}}}}
         """
       let opened = try await api.call(
         test, .POST, "/api/v1/claims", template: "/api/v1/claims", body: body, headers: clerk, expect: 201)
@@ -254,12 +256,18 @@ extension ClaimAPITests {
       let event = ((opened["intake"] as? [String: Any])?["event"] as? [String: Any])
       #expect(event?["visitDate"] as? String == "2020-05-06")
       #expect(event?["setting"] as? String == "outpatient")
+      // The hospital and the later settlement figures are kept as sent, and shown.
+      #expect(event?["hospitalLevel"] as? String == "level_2")
+      #expect(event?["hospitalLocation"] as? String == "in_province")
+      #expect((event?["figures"] as? [String: Any])?["medical_assistance_paid"] as? String == "12.50")
       let outcomes = (opened["explanation"] as? [String: Any])?["outcomes"] as? [[String: Any]] ?? []
       let reasons = outcomes.flatMap { ($0["reasons"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String } }
       #expect(reasons == ["setting_not_covered"])
       let page = try await test.get(
         "/claims/\(try #require(opened["id"] as? String))", headers: test.headers("ay-window"))
       #expect(page.text.contains("门诊 2020-05-06"))
+      #expect(page.text.contains("二级医院，省内异地"))
+      #expect(page.text.contains("医疗救助支付"))
 
       let both = try await api.call(
         test, .POST, "/api/v1/claims", template: "/api/v1/claims",

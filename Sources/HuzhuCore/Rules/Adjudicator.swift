@@ -309,6 +309,13 @@ public enum Adjudicator {
     {
       return .settingNotCovered
     }
+    if !context.benefit.hospitals.isAny {
+      switch context.benefit.hospitals.contain(context.event) {
+      case nil: return .hospitalNotStated
+      case false?: return .hospitalNotCovered
+      case true?: break
+      }
+    }
     guard let eventDate = context.eventDate else {
       // An accident benefit asked about an illness is not "missing data": it does not apply.
       return context.eventHasFactsForBenefit ? .missingEventData : .notApplicable
@@ -403,12 +410,27 @@ public enum Adjudicator {
     let stay = context.history.stays + 1
     var deductible = rule.deductible
     var schedule = rule.schedule
+    var hospitalRule: Int?
+    // The first override whose hospitals the event's are; one that needs a fact the claim
+    // lacks, before any matched, leaves the rule unknown.
+    for (index, override) in rule.hospitalOverrides.enumerated() {
+      guard let applies = override.hospitals.contain(context.event) else {
+        lines.append(ExplanationLine(step: .hospitalRule, reason: .hospitalNotStated))
+        return .zero
+      }
+      guard applies else { continue }
+      deductible = override.deductible ?? deductible
+      schedule = override.schedule ?? schedule
+      hospitalRule = index + 1
+      break
+    }
     let categories = context.member.categories ?? []
     if !rule.overrides.isEmpty, let override = rule.overrides.first(where: { categories.contains($0.category) }) {
       deductible = override.deductible ?? deductible
       schedule = override.schedule ?? schedule
     }
     lines.append(ExplanationLine(step: .base, base: base, reason: base.fen > 0 ? nil : .zeroBase))
+    if let hospitalRule { lines.append(ExplanationLine(step: .hospitalRule, count: hospitalRule)) }
     var remaining = base.clampedAtZero
     if let deductible {
       let amount = stay == 1 ? deductible.firstStay : (deductible.laterStays ?? deductible.firstStay)

@@ -100,14 +100,20 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
   /// A treatment category with its own caps (e.g. `dialysis`, `transplant`).
   public var treatmentCategory: String?
   public var accident: AccidentFacts?
+  /// The hospital's grade (一级/二级/三级), for benefits that pay or rate by it.
+  public var hospitalLevel: HospitalLevel?
+  /// Where the hospital is, seen from the member's insured area (本地/省内异地/省外).
+  public var hospitalLocation: HospitalLocation?
 
   public init(
     admissionDate: CalendarDate? = nil, dischargeDate: CalendarDate? = nil, settlementDate: CalendarDate? = nil,
     diagnosisDate: CalendarDate? = nil, accidentDate: CalendarDate? = nil, claimDate: CalendarDate,
     hospitalDays: Int? = nil, figures: SettlementFigures? = nil, diagnoses: [Diagnosis]? = nil,
     treatmentCategory: String? = nil, accident: AccidentFacts? = nil, visitDate: CalendarDate? = nil,
-    setting: CareSetting? = nil
+    setting: CareSetting? = nil, hospitalLevel: HospitalLevel? = nil, hospitalLocation: HospitalLocation? = nil
   ) {
+    self.hospitalLevel = hospitalLevel
+    self.hospitalLocation = hospitalLocation
     self.admissionDate = admissionDate
     self.dischargeDate = dischargeDate
     self.visitDate = visitDate
@@ -164,11 +170,139 @@ public enum CareSetting: String, Codable, Sendable, CaseIterable {
   }
 }
 
+/// A hospital's grade under the national classification (医院等级), without its 甲/乙/丙.
+public enum HospitalLevel: String, Codable, Sendable, CaseIterable {
+  case level1 = "level_1"
+  case level2 = "level_2"
+  case level3 = "level_3"
+  /// 未定级: community clinics and the like.
+  case unrated
+
+  public var label: LocalizedText {
+    switch self {
+    case .level1: LocalizedText(zh: "一级医院", en: "level-1 hospital")
+    case .level2: LocalizedText(zh: "二级医院", en: "level-2 hospital")
+    case .level3: LocalizedText(zh: "三级医院", en: "level-3 hospital")
+    case .unrated: LocalizedText(zh: "未定级医疗机构", en: "unrated provider")
+    }
+  }
+
+  /// The grade as bureaus write it: "三级", "三级甲等", "3", "未定级"; nil for anything else
+  /// (a code list the bureau did not explain is not guessed at).
+  public init?(settlementText text: String) {
+    let text = text.trimmingWhitespace
+    if text.hasPrefix("三级") || text == "3" {
+      self = .level3
+    } else if text.hasPrefix("二级") || text == "2" {
+      self = .level2
+    } else if text.hasPrefix("一级") || text == "1" {
+      self = .level1
+    } else if text == "未定级" || text == "无等级" {
+      self = .unrated
+    } else {
+      return nil
+    }
+  }
+
+  var bit: UInt8 {
+    switch self {
+    case .level1: 1
+    case .level2: 2
+    case .level3: 4
+    case .unrated: 8
+    }
+  }
+}
+
+/// Where a hospital is, seen from the member's insured area.
+public enum HospitalLocation: String, Codable, Sendable, CaseIterable {
+  /// 统筹区内: the member's own city.
+  case local
+  /// 省内异地: elsewhere in the province.
+  case inProvince = "in_province"
+  /// 省外: outside the province.
+  case outOfProvince = "out_of_province"
+
+  public var label: LocalizedText {
+    switch self {
+    case .local: LocalizedText(zh: "统筹区内", en: "in the member's city")
+    case .inProvince: LocalizedText(zh: "省内异地", en: "elsewhere in the province")
+    case .outOfProvince: LocalizedText(zh: "省外", en: "outside the province")
+    }
+  }
+
+  /// From two six-digit region codes (医保区划): the same city (first four digits), the same
+  /// province (first two), or neither; nil when either is not such a code.
+  public init?(insuredArea: String, hospitalArea: String) {
+    func isRegion(_ code: String) -> Bool { code.utf8.count == 6 && code.utf8.allSatisfy { (48...57).contains($0) } }
+    guard isRegion(insuredArea), isRegion(hospitalArea) else { return nil }
+    if insuredArea.prefix(4) == hospitalArea.prefix(4) {
+      self = .local
+    } else if insuredArea.prefix(2) == hospitalArea.prefix(2) {
+      self = .inProvince
+    } else {
+      self = .outOfProvince
+    }
+  }
+
+  var bit: UInt8 {
+    switch self {
+    case .local: 1
+    case .inProvince: 2
+    case .outOfProvince: 4
+    }
+  }
+}
+
+/// The hospitals a benefit or a hospital rule applies to: levels and locations (either absent:
+/// any). The engine holds them as bit sets.
+public struct HospitalsDefinition: Codable, Sendable, Equatable {
+  public var levels: [HospitalLevel]?
+  public var locations: [HospitalLocation]?
+
+  public init(levels: [HospitalLevel]? = nil, locations: [HospitalLocation]? = nil) {
+    self.levels = levels
+    self.locations = locations
+  }
+}
+
+/// ``HospitalsDefinition`` as bits (0: any).
+struct CompiledHospitals: Sendable, Equatable {
+  let levels: UInt8
+  let locations: UInt8
+
+  init(_ definition: HospitalsDefinition?) {
+    levels = definition?.levels?.reduce(0) { $0 | $1.bit } ?? 0
+    locations = definition?.locations?.reduce(0) { $0 | $1.bit } ?? 0
+  }
+
+  var isAny: Bool { levels | locations == 0 }
+
+  /// Whether an event's hospital is one of these; nil when a set is named and the event does
+  /// not say.
+  func contain(_ event: ClaimEvent) -> Bool? {
+    var result = true
+    if levels != 0 {
+      guard let level = event.hospitalLevel else { return nil }
+      result = result && levels & level.bit != 0
+    }
+    if locations != 0 {
+      guard let location = event.hospitalLocation else { return nil }
+      result = result && locations & location.bit != 0
+    }
+    return result
+  }
+}
+
 /// The settlement sheet's figures; any may be absent. Coded in JSON by the figures' own
 /// names (`self_paid_in_scope`, …) so that cases read like the scheme files.
 public struct SettlementFigures: Codable, Sendable, Equatable {
-  // Six stored fields rather than a dictionary: read for every claim, never allocated.
-  private var totalCost, inScopeCost, pooledFundPaid, criticalIllnessInsurancePaid, selfPaidInScope, selfFunded: Money?
+  // Stored fields and a mask of those present rather than a dictionary or optionals: read
+  // for every claim and held in every what-if case, never allocated, 80 bytes for nine.
+  private var totalCost: Int64 = 0, inScopeCost: Int64 = 0, pooledFundPaid: Int64 = 0
+  private var criticalIllnessInsurancePaid: Int64 = 0, selfPaidInScope: Int64 = 0, selfFunded: Int64 = 0
+  private var deductiblePaid: Int64 = 0, supplementaryInsurancePaid: Int64 = 0, medicalAssistancePaid: Int64 = 0
+  private var present: UInt16 = 0
 
   public init(_ figures: [SettlementFigure: Money] = [:]) {
     for (figure, amount) in figures { self[figure] = amount }
@@ -176,23 +310,33 @@ public struct SettlementFigures: Codable, Sendable, Equatable {
 
   public subscript(_ figure: SettlementFigure) -> Money? {
     get {
-      switch figure {
-      case .totalCost: totalCost
-      case .inScopeCost: inScopeCost
-      case .pooledFundPaid: pooledFundPaid
-      case .criticalIllnessInsurancePaid: criticalIllnessInsurancePaid
-      case .selfPaidInScope: selfPaidInScope
-      case .selfFunded: selfFunded
+      guard present & figure.bit != 0 else { return nil }
+      return switch figure {
+      case .totalCost: Money(fen: totalCost)
+      case .inScopeCost: Money(fen: inScopeCost)
+      case .pooledFundPaid: Money(fen: pooledFundPaid)
+      case .criticalIllnessInsurancePaid: Money(fen: criticalIllnessInsurancePaid)
+      case .selfPaidInScope: Money(fen: selfPaidInScope)
+      case .selfFunded: Money(fen: selfFunded)
+      case .deductiblePaid: Money(fen: deductiblePaid)
+      case .supplementaryInsurancePaid: Money(fen: supplementaryInsurancePaid)
+      case .medicalAssistancePaid: Money(fen: medicalAssistancePaid)
       }
     }
     set {
+      // An absent figure is held as 0, so that equal figures compare equal.
+      let fen = newValue?.fen ?? 0
+      if newValue == nil { present &= ~figure.bit } else { present |= figure.bit }
       switch figure {
-      case .totalCost: totalCost = newValue
-      case .inScopeCost: inScopeCost = newValue
-      case .pooledFundPaid: pooledFundPaid = newValue
-      case .criticalIllnessInsurancePaid: criticalIllnessInsurancePaid = newValue
-      case .selfPaidInScope: selfPaidInScope = newValue
-      case .selfFunded: selfFunded = newValue
+      case .totalCost: totalCost = fen
+      case .inScopeCost: inScopeCost = fen
+      case .pooledFundPaid: pooledFundPaid = fen
+      case .criticalIllnessInsurancePaid: criticalIllnessInsurancePaid = fen
+      case .selfPaidInScope: selfPaidInScope = fen
+      case .selfFunded: selfFunded = fen
+      case .deductiblePaid: deductiblePaid = fen
+      case .supplementaryInsurancePaid: supplementaryInsurancePaid = fen
+      case .medicalAssistancePaid: medicalAssistancePaid = fen
       }
     }
   }

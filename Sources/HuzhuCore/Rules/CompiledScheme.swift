@@ -258,6 +258,8 @@ public final class CompiledBenefit: Sendable {
   let judgesTreatment: Bool
   /// The care settings it pays, as ``CareSetting/bit``s (0: any).
   let settings: UInt8
+  /// The hospitals it pays (any, usually).
+  let hospitals: CompiledHospitals
   /// Its continuity rewards, the shortest membership first (empty: none).
   public let continuity: [ContinuityReward]
   /// Whether it has any: one flag, read for every event, instead of the array.
@@ -266,9 +268,11 @@ public final class CompiledBenefit: Sendable {
   init(
     code: String, name: LocalizedText, genders: [Gender]?, rule: Rule, limits: CompiledLimits,
     subjects: [String: SubjectCode], requiredDocuments: [String] = [], treatments: [String]? = nil,
-    leavesTreatments: [String] = [], settings: [CareSetting]? = nil, continuity: [ContinuityReward] = []
+    leavesTreatments: [String] = [], settings: [CareSetting]? = nil, hospitals: HospitalsDefinition? = nil,
+    continuity: [ContinuityReward] = []
   ) {
     self.settings = settings?.reduce(0) { $0 | $1.bit } ?? 0
+    self.hospitals = CompiledHospitals(hospitals)
     self.continuity = continuity
     self.rewardsContinuity = !continuity.isEmpty
     self.requiredDocuments = requiredDocuments
@@ -305,17 +309,30 @@ public final class HospitalRule: Sendable {
   public let deductible: DeductibleDefinition?
   public let schedule: CompiledSchedule
   public let overrides: [(category: MemberCategory, deductible: DeductibleDefinition?, schedule: CompiledSchedule?)]
+  /// By hospital level or location, in the file's order (empty: none).
+  let hospitalOverrides: [HospitalOverride]
 
   init(
     base: BaseDefinition, deductible: DeductibleDefinition?, schedule: CompiledSchedule,
-    overrides: [(category: MemberCategory, deductible: DeductibleDefinition?, schedule: CompiledSchedule?)]
+    overrides: [(category: MemberCategory, deductible: DeductibleDefinition?, schedule: CompiledSchedule?)],
+    hospitalOverrides: [HospitalOverride] = []
   ) {
     self.base = base
     self.program = BaseOperation.program(for: base)
     self.deductible = deductible
     self.schedule = schedule
     self.overrides = overrides
+    self.hospitalOverrides = hospitalOverrides
   }
+}
+
+/// A hospital rule's deductible or schedule for events at some hospitals.
+struct HospitalOverride: Sendable {
+  let hospitals: CompiledHospitals
+  /// As written, for the explanation.
+  let definition: HospitalsDefinition
+  let deductible: DeductibleDefinition?
+  let schedule: CompiledSchedule?
 }
 
 /// One step of a base formula in postfix order: push a figure, or combine the last `n`.

@@ -88,6 +88,8 @@ public struct SubjectCode: Hashable, Sendable {
 public enum Step: String, Sendable, Codable, CaseIterable {
   case eligibility
   case base
+  /// The hospital rule the event's hospital chose (`count`: its place in the file, from 1).
+  case hospitalRule = "hospital_rule"
   case deductible
   case band
   case rate
@@ -119,6 +121,7 @@ public enum Step: String, Sendable, Codable, CaseIterable {
     switch self {
     case .eligibility: LocalizedText(zh: "给付条件", en: "Eligibility")
     case .base: LocalizedText(zh: "计算基数", en: "Base")
+    case .hospitalRule: LocalizedText(zh: "按医院等级或所在地", en: "By the hospital's level or location")
     case .deductible: LocalizedText(zh: "起付标准", en: "Deductible")
     case .band: LocalizedText(zh: "分段计算", en: "Band")
     case .rate: LocalizedText(zh: "按比例计算", en: "Rate")
@@ -161,6 +164,10 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case paidUnderExclusiveBenefit = "paid_under_exclusive_benefit"
   /// A visit to a benefit for stays, or a stay to one for visits.
   case settingNotCovered = "setting_not_covered"
+  /// The benefit pays only some hospitals' events, and this one's is not among them.
+  case hospitalNotCovered = "hospital_not_covered"
+  /// The benefit pays only some hospitals' events, and the claim does not say which.
+  case hospitalNotStated = "hospital_not_stated"
   case missingEventData = "missing_event_data"
   case missingFigure = "missing_figure"
   case zeroBase = "zero_base"
@@ -208,6 +215,13 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
       LocalizedText(
         zh: "该保障不给付此类就诊（住院、日间手术或门诊）",
         en: "this benefit does not pay for this kind of care (inpatient, day case or outpatient)")
+    case .hospitalNotCovered:
+      LocalizedText(
+        zh: "就医医院的等级或所在地不在该保障的范围内", en: "this benefit does not pay for care at this hospital's level or place")
+    case .hospitalNotStated:
+      LocalizedText(
+        zh: "该保障按医院等级或所在地给付，申请未写明",
+        en: "this benefit depends on the hospital's level or place, which the claim does not give")
     case .missingEventData: LocalizedText(zh: "缺少计算所需的事件信息", en: "event data needed for the calculation is missing")
     case .missingFigure: LocalizedText(zh: "结算单缺少所需金额", en: "a settlement figure the rule needs is missing")
     case .zeroBase: LocalizedText(zh: "计算基数为零", en: "the base is zero")

@@ -55,6 +55,13 @@ public struct ExplanationReport: Sendable {
       text = ""
     case .base:
       text = baseFormula(of: outcome).map { $0.text(for: language) } ?? line.step.label.text(for: language)
+    case .hospitalRule:
+      text =
+        hospitalRule(line.count ?? 0, of: outcome).map { hospitals in
+          t(
+            "按\(Self.describe(hospitals, in: language))的规则",
+            "under the rule for \(Self.describe(hospitals, in: language))")
+        } ?? ""
     case .deductible:
       let stay = line.count ?? 1
       text = t(
@@ -158,6 +165,22 @@ public struct ExplanationReport: Sendable {
   private func paidDaysBands(of outcome: BenefitOutcome) -> [PaidDaysBandDefinition]? {
     guard case .allowance(let rule) = benefit(of: outcome)?.rule else { return nil }
     return rule.paidDaysByStay
+  }
+
+  /// The hospitals of a hospital rule's `number`th override (from 1).
+  private func hospitalRule(_ number: Int, of outcome: BenefitOutcome) -> HospitalsDefinition? {
+    guard case .hospital(let rule) = benefit(of: outcome)?.rule, rule.hospitalOverrides.indices.contains(number - 1)
+    else { return nil }
+    return rule.hospitalOverrides[number - 1].definition
+  }
+
+  /// "三级医院、统筹区内" / "level-3 hospital, in the member's city".
+  public static func describe(_ hospitals: HospitalsDefinition, in language: DisplayLanguage) -> String {
+    let levels = (hospitals.levels ?? []).map { $0.label.text(for: language) }
+    let locations = (hospitals.locations ?? []).map { $0.label.text(for: language) }
+    let or = language == .en ? " or " : "或"
+    return [levels.joined(separator: or), locations.joined(separator: or)].filter { !$0.isEmpty }
+      .joined(separator: language == .en ? ", " : "、")
   }
 
   private func baseFormula(of outcome: BenefitOutcome) -> LocalizedText? {

@@ -494,6 +494,7 @@ public enum SchemeCompiler {
           fail("\(path).settings", "duplicate_setting", zh: "就诊类型重复", en: "a setting is listed twice")
         }
       }
+      if let hospitals = benefit.hospitals { compile(hospitals, at: "\(path).hospitals") }
       let continuity = compile(benefit.continuity, of: benefit, rule: rule, at: "\(path).continuity")
       var codes = limits.categories.map(\.category) + (benefit.allowance?.excludedClasses ?? [])
       if let list = benefit.lumpSum?.list { codes += (listClasses[list] ?? []).sorted() }
@@ -503,7 +504,8 @@ public enum SchemeCompiler {
         CompiledBenefit(
           code: benefit.code, name: name, genders: benefit.genders, rule: $0, limits: limits, subjects: subjects,
           requiredDocuments: benefit.requiredDocuments ?? [], treatments: benefit.treatments,
-          leavesTreatments: leaving, settings: Self.settings(of: benefit), continuity: continuity)
+          leavesTreatments: leaving, settings: Self.settings(of: benefit), hospitals: benefit.hospitals,
+          continuity: continuity)
       }
     }
 
@@ -634,9 +636,46 @@ public enum SchemeCompiler {
         let overrideSchedule = override.schedule.flatMap { compile($0, at: "\(overridePath).schedule", nested: false) }
         overrides.append((override.category, override.deductible, overrideSchedule))
       }
+      var hospitalOverrides: [HospitalOverride] = []
+      for (index, override) in (hospital.hospitalOverrides ?? []).enumerated() {
+        let overridePath = "\(path).hospitalOverrides[\(index)]"
+        compile(override.hospitals, at: "\(overridePath).hospitals")
+        if override.deductible == nil && override.schedule == nil {
+          fail(
+            overridePath, "empty_override", zh: "医院规则须有 deductible 或 schedule",
+            en: "a hospital override needs a deductible or a schedule")
+        }
+        compile(override.deductible, at: "\(overridePath).deductible")
+        let overrideSchedule = override.schedule.flatMap { compile($0, at: "\(overridePath).schedule", nested: false) }
+        hospitalOverrides.append(
+          HospitalOverride(
+            hospitals: CompiledHospitals(override.hospitals), definition: override.hospitals,
+            deductible: override.deductible, schedule: overrideSchedule))
+      }
       guard errors.count == errorCount, let schedule else { return nil }
       return HospitalRule(
-        base: hospital.base, deductible: hospital.deductible, schedule: schedule, overrides: overrides)
+        base: hospital.base, deductible: hospital.deductible, schedule: schedule, overrides: overrides,
+        hospitalOverrides: hospitalOverrides)
+    }
+
+    /// Named levels or locations: not empty, each once, and at least one of the two named.
+    mutating func compile(_ hospitals: HospitalsDefinition, at path: String) {
+      if hospitals.levels == nil && hospitals.locations == nil {
+        fail(
+          path, "no_hospitals", zh: "须写出医院等级（levels）或所在地（locations）",
+          en: "name the hospitals' levels or locations")
+      }
+      for (key, count, distinct) in [
+        ("levels", hospitals.levels?.count, Set(hospitals.levels ?? []).count),
+        ("locations", hospitals.locations?.count, Set(hospitals.locations ?? []).count),
+      ] {
+        guard let count else { continue }
+        if count == 0 {
+          fail("\(path).\(key)", "empty_list", zh: "列表不能为空", en: "the list cannot be empty")
+        } else if distinct != count {
+          fail("\(path).\(key)", "duplicate_entry", zh: "列表中有重复项", en: "the list repeats an entry")
+        }
+      }
     }
 
     mutating func compile(_ schedule: ScheduleDefinition, at path: String, nested: Bool) -> CompiledSchedule? {

@@ -281,6 +281,8 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   /// `day_case`, `outpatient`). Absent: stays and day cases, and every setting for a benefit
   /// that names its treatments.
   public var settings: [CareSetting]?
+  /// Only events at these hospitals ("一级医院除外", "在三级医院确诊"): levels and locations.
+  public var hospitals: HospitalsDefinition?
   public var limits: LimitsDefinition?
   /// Rewards for unbroken membership ("连续参保满3年的，报销比例提高5个百分点"), the
   /// longest first reached applying.
@@ -318,6 +320,15 @@ public struct HospitalBenefitDefinition: Codable, Sendable, Equatable {
   public var schedule: ScheduleDefinition
   /// Different deductibles or schedules for member categories; the first that applies wins.
   public var categoryOverrides: [CategoryOverrideDefinition]?
+  /// Different deductibles or schedules by the hospital's level or location ("三级医院起付
+  /// 800元、报销50%"); the first that applies wins, and a member category's override after it.
+  public var hospitalOverrides: [HospitalOverrideDefinition]?
+}
+
+public struct HospitalOverrideDefinition: Codable, Sendable, Equatable {
+  public var hospitals: HospitalsDefinition
+  public var deductible: DeductibleDefinition?
+  public var schedule: ScheduleDefinition?
 }
 
 /// Which settlement figure the benefit is computed on.
@@ -384,6 +395,15 @@ public enum SettlementFigure: String, Codable, Sendable, CaseIterable {
   case selfPaidInScope = "self_paid_in_scope"
   /// 个人自费: costs outside the insurance scope.
   case selfFunded = "self_funded"
+  // Cases are only ever added at the end: the what-if's stored cases write the figures in
+  // this order (ReplayFacts).
+  /// 起付金额: the basic insurance's deductible the member paid (`act_pay_dedc`).
+  case deductiblePaid = "deductible_paid"
+  /// 补充医疗保险支付: enterprise supplementary insurance and the civil servants' medical
+  /// subsidy (`hifes_pay` + `cvlserv_pay`).
+  case supplementaryInsurancePaid = "supplementary_insurance_paid"
+  /// 医疗救助支付: medical assistance for households in difficulty (`maf_pay`).
+  case medicalAssistancePaid = "medical_assistance_paid"
 
   public var label: LocalizedText {
     switch self {
@@ -393,6 +413,25 @@ public enum SettlementFigure: String, Codable, Sendable, CaseIterable {
     case .criticalIllnessInsurancePaid: LocalizedText(zh: "大病保险支付", en: "paid by critical-illness insurance")
     case .selfPaidInScope: LocalizedText(zh: "个人自付", en: "self-paid within scope")
     case .selfFunded: LocalizedText(zh: "个人自费", en: "self-funded outside scope")
+    case .deductiblePaid: LocalizedText(zh: "基本医保起付金额", en: "basic-insurance deductible paid")
+    case .supplementaryInsurancePaid:
+      LocalizedText(zh: "补充医疗保险支付", en: "paid by supplementary insurance")
+    case .medicalAssistancePaid: LocalizedText(zh: "医疗救助支付", en: "paid by medical assistance")
+    }
+  }
+
+  /// The figure's bit in ``SettlementFigures``' mask of those present.
+  var bit: UInt16 {
+    switch self {
+    case .totalCost: 1
+    case .inScopeCost: 2
+    case .pooledFundPaid: 4
+    case .criticalIllnessInsurancePaid: 8
+    case .selfPaidInScope: 16
+    case .selfFunded: 32
+    case .deductiblePaid: 64
+    case .supplementaryInsurancePaid: 128
+    case .medicalAssistancePaid: 256
     }
   }
 }

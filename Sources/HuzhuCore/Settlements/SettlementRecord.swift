@@ -75,6 +75,16 @@ public struct SettlementRecord: Codable, Sendable, Equatable {
   }
 
   /// A hospital stay (medical types 2x: 普通住院, 外伤住院, 日间手术…) rather than an outpatient period.
+  /// Where the hospital is from the member's insured area: the national provider code
+  /// (定点医药机构编号, `H` and the six-digit region it lies in, e.g. H41050200011) against
+  /// `insu_admdvs`. Nil when either is missing or of another form.
+  public var hospitalLocation: HospitalLocation? {
+    guard let insuredArea, let code = providerCode, code.utf8.count >= 7, code.first?.isLetter == true else {
+      return nil
+    }
+    return HospitalLocation(insuredArea: insuredArea, hospitalArea: String(code.dropFirst().prefix(6)))
+  }
+
   public var isInpatient: Bool { medicalType?.hasPrefix("2") ?? (admissionDate != dischargeDate) }
 
   /// The main diagnosis: the one flagged, else the first.
@@ -174,7 +184,8 @@ public struct SettlementAmounts: Codable, Sendable, Equatable {
 
   /// The figures the union's rules read (docs/settlements.md §4): the pooled fund; 大病 and 大额
   /// together as critical-illness insurance; the in-scope part the member bore after every
-  /// fund (never below zero); and what lies outside the scope (全自费 + 超限价).
+  /// fund (never below zero); what lies outside the scope (全自费 + 超限价); the deductible
+  /// paid; supplementary insurance (企业补充 + 公务员补助); medical assistance.
   public var figures: SettlementFigures {
     var figures: [SettlementFigure: Money] = [:]
     figures[.totalCost] = totalCost
@@ -188,6 +199,11 @@ public struct SettlementAmounts: Codable, Sendable, Equatable {
     if fullSelfPay != nil || overLimitSelfPay != nil {
       figures[.selfFunded] = (fullSelfPay ?? .zero) + (overLimitSelfPay ?? .zero)
     }
+    figures[.deductiblePaid] = deductiblePaid
+    if enterpriseSupplementPay != nil || civilServantPay != nil {
+      figures[.supplementaryInsurancePaid] = (enterpriseSupplementPay ?? .zero) + (civilServantPay ?? .zero)
+    }
+    figures[.medicalAssistancePaid] = assistancePay
     return SettlementFigures(figures)
   }
 

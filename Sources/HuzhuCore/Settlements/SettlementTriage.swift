@@ -154,7 +154,7 @@ public enum SettlementTriage {
   ) -> ClaimIntake {
     let start = record.admissionDate ?? record.settledOn
     let end = record.dischargeDate ?? start
-    let event =
+    var event =
       record.isInpatient
       ? ClaimEvent(
         admissionDate: start, dischargeDate: end, settlementDate: record.settledOn, claimDate: today,
@@ -163,6 +163,8 @@ public enum SettlementTriage {
       : ClaimEvent(
         settlementDate: record.settledOn, claimDate: today, figures: record.amounts.figures,
         treatmentCategory: record.treatmentCategory, visitDate: start, setting: .outpatient)
+    event.hospitalLevel = record.hospitalLevel.flatMap(HospitalLevel.init(settlementText:))
+    event.hospitalLocation = record.hospitalLocation
     return ClaimIntake(
       hospital: record.providerName,
       event: event,

@@ -12,9 +12,11 @@ import NIOCore
 /// (Protocol Buffers needs `protoc` and a generated layer to convert from), and JSON, the
 /// format the intake is kept in, is what the replay rows were made to avoid.
 ///
-/// Layout (version 3): a version byte, then the fields in the order ``encode(_:)`` writes
-/// them. Version 2, written until continuity rewards, lacks each cover's years of unbroken
-/// membership (read as absent). Version 1, which paid claims were written in until refusals
+/// Layout (version 4): a version byte, then the fields in the order ``encode(_:)`` writes
+/// them. Version 3, written until the deductible paid, supplementary insurance and medical
+/// assistance were settlement figures and hospitals had levels and locations, holds only the
+/// first six figures and no hospital (after the setting). Version 2, written
+/// until continuity rewards, lacks each cover's years of unbroken membership (read as absent). Version 1, which paid claims were written in until refusals
 /// and visits were replayed too, also lacks the refusal after the amount paid and the visit
 /// and setting at the end of the event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
 /// day packed in one; a string is its byte count and UTF-8; an optional field is a presence
@@ -24,7 +26,9 @@ import NIOCore
 /// reader of the old one); the reader refuses a version it does not know rather than guess.
 /// A test pins both versions' bytes.
 enum ReplayFacts {
-  static let version: UInt8 = 3
+  static let version: UInt8 = 4
+  /// The settlement figures layouts 1–3 hold: `SettlementFigure.allCases` then.
+  static let figuresBeforeVersion4 = 6
 
   static func encode(_ claim: SimulationCase) throws -> [UInt8] {
     var out = Writer()
@@ -68,6 +72,8 @@ enum ReplayFacts {
     }
     out.optional(event.visitDate) { $0.date($1) }
     out.optional(event.setting) { $0.string($1.rawValue) }
+    out.optional(event.hospitalLevel) { $0.string($1.rawValue) }
+    out.optional(event.hospitalLocation) { $0.string($1.rawValue) }
     out.optional(event.hospitalDays) { $0.signed(Int64($1)) }
     out.optional(event.figures) { out, figures in
       for figure in SettlementFigure.allCases { out.optional(figures[figure]) { $0.signed($1.fen) } }
@@ -152,10 +158,26 @@ enum ReplayFacts {
         guard let setting = CareSetting(rawValue: try input.string()) else { throw corrupt }
         return setting
       }
+    let level =
+      layout < 4
+      ? nil
+      : try input.optional { input -> HospitalLevel in
+        guard let level = HospitalLevel(rawValue: try input.string()) else { throw corrupt }
+        return level
+      }
+    let location =
+      layout < 4
+      ? nil
+      : try input.optional { input -> HospitalLocation in
+        guard let location = HospitalLocation(rawValue: try input.string()) else { throw corrupt }
+        return location
+      }
     let hospitalDays = try input.optional { Int(try $0.signed()) }
     let figures = try input.optional { input -> SettlementFigures in
       var figures = SettlementFigures()
-      for figure in SettlementFigure.allCases { figures[figure] = try input.optional { Money(fen: try $0.signed()) } }
+      for figure in SettlementFigure.allCases.prefix(layout < 4 ? figuresBeforeVersion4 : .max) {
+        figures[figure] = try input.optional { Money(fen: try $0.signed()) }
+      }
       return figures
     }
     let treatmentCategory = try input.optional { try $0.string() }
@@ -165,7 +187,7 @@ enum ReplayFacts {
       admissionDate: admission, dischargeDate: discharge, settlementDate: settlement, diagnosisDate: diagnosis,
       accidentDate: accident, claimDate: claimDate, hospitalDays: hospitalDays, figures: figures,
       diagnoses: diagnoses, treatmentCategory: treatmentCategory, accident: accidentFacts, visitDate: visit,
-      setting: setting)
+      setting: setting, hospitalLevel: level, hospitalLocation: location)
     guard input.isAtEnd else { throw corrupt }
     return SimulationCase(
       claimNumber: number, memberID: .init(memberID), unitID: unitID.map { .init($0) },

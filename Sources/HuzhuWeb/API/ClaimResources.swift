@@ -75,6 +75,8 @@ struct ClaimIntakeInput: Content {
     var diagnoses: [Diagnosis]?
     var treatmentCategory: String?
     var accident: AccidentFacts?
+    var hospitalLevel: HospitalLevel?
+    var hospitalLocation: HospitalLocation?
   }
 
   var hospital: String?
@@ -91,7 +93,7 @@ struct ClaimIntakeInput: Content {
         diagnosisDate: event.diagnosisDate, accidentDate: event.accidentDate, claimDate: received,
         hospitalDays: event.hospitalDays, figures: event.figures, diagnoses: event.diagnoses,
         treatmentCategory: event.treatmentCategory, accident: event.accident, visitDate: event.visitDate,
-        setting: event.setting),
+        setting: event.setting, hospitalLevel: event.hospitalLevel, hospitalLocation: event.hospitalLocation),
       invoiceNumbers: invoiceNumbers, settlementSheetNumber: settlementSheetNumber)
   }
 }

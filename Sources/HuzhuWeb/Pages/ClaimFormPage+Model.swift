@@ -11,6 +11,9 @@ enum ClaimFormPage {
     var hospital = ""
     /// `inpatient` (the default), `day_case` or `outpatient`.
     var setting = CareSetting.inpatient.rawValue
+    /// A ``HospitalLevel`` and a ``HospitalLocation``, or empty: not stated.
+    var hospitalLevel = ""
+    var hospitalLocation = ""
     var admissionDate = ""
     /// An outpatient visit's or a day case's day.
     var visitDate = ""
@@ -30,6 +33,8 @@ enum ClaimFormPage {
       schemeCode = fields["schemeCode"] ?? ""
       hospital = fields["hospital"] ?? ""
       setting = fields["setting"] ?? CareSetting.inpatient.rawValue
+      hospitalLevel = fields["hospitalLevel"] ?? ""
+      hospitalLocation = fields["hospitalLocation"] ?? ""
       admissionDate = fields["admissionDate"] ?? ""
       visitDate = fields["visitDate"] ?? ""
       dischargeDate = fields["dischargeDate"] ?? ""
@@ -77,6 +82,20 @@ enum ClaimFormPage {
             field: "event.setting", code: "invalid_setting",
             message: LocalizedText(zh: "请选择住院、日间手术或门诊", en: "choose inpatient, day case or outpatient")))
       }
+      let level = hospitalLevel.isEmpty ? nil : HospitalLevel(rawValue: hospitalLevel)
+      if !hospitalLevel.isEmpty && level == nil {
+        errors.append(
+          FieldError(
+            field: "event.hospitalLevel", code: "invalid_level",
+            message: LocalizedText(zh: "请选择医院等级", en: "choose the hospital's level")))
+      }
+      let location = hospitalLocation.isEmpty ? nil : HospitalLocation(rawValue: hospitalLocation)
+      if !hospitalLocation.isEmpty && location == nil {
+        errors.append(
+          FieldError(
+            field: "event.hospitalLocation", code: "invalid_location",
+            message: LocalizedText(zh: "请选择就医地", en: "choose where the hospital is")))
+      }
       let discharge = date(dischargeDate, "event.dischargeDate")
       let settlement = date(settlementDate, "event.settlementDate")
       var days: Int?
@@ -112,7 +131,8 @@ enum ClaimFormPage {
             event: ClaimEvent(
               admissionDate: admission, dischargeDate: discharge, settlementDate: settlement,
               claimDate: requested ?? today, hospitalDays: days,
-              figures: amounts.isEmpty ? nil : SettlementFigures(amounts), visitDate: visit, setting: careSetting),
+              figures: amounts.isEmpty ? nil : SettlementFigures(amounts), visitDate: visit, setting: careSetting,
+              hospitalLevel: level, hospitalLocation: location),
             invoiceNumbers: invoices,
             settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty),
           requested, claimDateReason

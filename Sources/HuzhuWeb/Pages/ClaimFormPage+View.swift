@@ -60,6 +60,22 @@ extension ClaimFormPage {
               model.schemes.map { .choice($0.code, $0.name, selected: $0.code == form.schemeCode) })),
           input("hospital", "hospital", text("医院", "Hospital"), form.hospital),
           field(
+            "event.hospitalLevel", id: "hospitalLevel", text("医院等级", "Hospital level"),
+            .namedSelect(
+              "hospitalLevel", id: "hospitalLevel",
+              [.choice("", text("（未填）", "(not given)"), selected: form.hospitalLevel.isEmpty)]
+                + HospitalLevel.allCases.map {
+                  .choice($0.rawValue, $0.label.text(for: language), selected: $0.rawValue == form.hospitalLevel)
+                })),
+          field(
+            "event.hospitalLocation", id: "hospitalLocation", text("就医地", "Where the hospital is"),
+            .namedSelect(
+              "hospitalLocation", id: "hospitalLocation",
+              [.choice("", text("（未填）", "(not given)"), selected: form.hospitalLocation.isEmpty)]
+                + HospitalLocation.allCases.map {
+                  .choice($0.rawValue, $0.label.text(for: language), selected: $0.rawValue == form.hospitalLocation)
+                })),
+          field(
             "event.setting", id: "setting", text("就诊类型", "Kind of care"),
             .namedSelect(
               "setting", id: "setting",

@@ -126,6 +126,10 @@ extension ClaimPage {
         },
         .fact(text("医院", "Hospital"), claim.intake.hospital),
         .fact(
+          text("医院等级与就医地", "Hospital level and place"),
+          [event.hospitalLevel?.label, event.hospitalLocation?.label].compactMap { $0?.text(for: language) }
+            .joined(separator: text("，", ", ")).nilIfEmpty),
+        .fact(
           text("住院时间", "Stay"),
           event.admissionDate.map { "\($0) – \(event.dischargeDate?.description ?? "")" }),
         .fact(

@@ -187,19 +187,22 @@ extension PagesController {
 
   /// The posted intake form: text fields and one optional scan per checklist item.
   struct ClaimFormBody: Content {
-    var schemeCode, hospital, setting, admissionDate, dischargeDate, visitDate, settlementDate, claimDate: String?
+    var schemeCode, hospital, hospitalLevel, hospitalLocation, setting, admissionDate, dischargeDate, visitDate,
+      settlementDate, claimDate: String?
     var claimDateReason: String?
     var hospitalDays: String?
     var invoiceNumbers, settlementSheetNumber, expedited: String?
     var figure_total_cost, figure_in_scope_cost, figure_pooled_fund_paid: String?
     var figure_critical_illness_insurance_paid, figure_self_paid_in_scope, figure_self_funded: String?
+    var figure_deductible_paid, figure_supplementary_insurance_paid, figure_medical_assistance_paid: String?
     var scan_certificate, scan_diagnosis, scan_invoice, scan_settlement_sheet: File?
     /// Scans held from a refused try of this form (``HeldScans``), by kind.
     var held_certificate, held_diagnosis, held_invoice, held_settlement_sheet: String?
 
     var fields: [String: String] {
       let pairs: [(String, String?)] = [
-        ("schemeCode", schemeCode), ("hospital", hospital), ("setting", setting), ("visitDate", visitDate),
+        ("schemeCode", schemeCode), ("hospital", hospital), ("hospitalLevel", hospitalLevel),
+        ("hospitalLocation", hospitalLocation), ("setting", setting), ("visitDate", visitDate),
         ("admissionDate", admissionDate),
         ("dischargeDate", dischargeDate), ("settlementDate", settlementDate), ("claimDate", claimDate),
         ("claimDateReason", claimDateReason),
@@ -209,6 +212,9 @@ extension PagesController {
         ("figure_pooled_fund_paid", figure_pooled_fund_paid),
         ("figure_critical_illness_insurance_paid", figure_critical_illness_insurance_paid),
         ("figure_self_paid_in_scope", figure_self_paid_in_scope), ("figure_self_funded", figure_self_funded),
+        ("figure_deductible_paid", figure_deductible_paid),
+        ("figure_supplementary_insurance_paid", figure_supplementary_insurance_paid),
+        ("figure_medical_assistance_paid", figure_medical_assistance_paid),
       ]
       return Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (key, $0) } })
     }
