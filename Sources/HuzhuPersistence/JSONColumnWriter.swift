@@ -169,6 +169,7 @@ extension ClaimEvent: JSONColumnWritable {
     json.member("accidentDate", accidentDate)
     json.member("admissionDate", admissionDate)
     json.member("claimDate", claimDate)
+    json.member("deathDate", deathDate)
     json.member("diagnoses", diagnoses)
     json.member("diagnosisDate", diagnosisDate)
     json.member("dischargeDate", dischargeDate)

@@ -476,6 +476,86 @@ struct RuleFeatureTests {
     #expect(intake.event.hospitalLocation == .local)
   }
 
+  /// "因病或意外身故的，给付身故互助金5000元", and "当年已获互助金不足1000元的，补足1000元": a
+  /// death benefit pays on the day of death, whatever the cause, once.
+  @Test func aDeathFromAnyCausePaysItsAmountOrMakesThePeriodUpToAFloor() throws {
+    func member(shares: Int = 1) -> MemberFacts {
+      let start = date("2025-01-01")
+      return MemberFacts(
+        birthDate: date("1970-05-01"), gender: .male,
+        cover: ["death-hospital", "death-aid"].map {
+          CoverFacts(product: $0, start: start, end: date("2025-12-31"), shares: shares)
+        })
+    }
+    func died(
+      on day: String, productPaid: String = "0.00", stay: String? = nil, shares: Int = 1,
+      history: [String: BenefitHistory] = [:]
+    ) throws -> Explanation {
+      var event = ClaimEvent(claimDate: date("2025-12-31"), deathDate: date(day))
+      if let stay {
+        event.admissionDate = date(day).adding(days: -10)
+        event.dischargeDate = date(day)
+        event.figures = SettlementFigures([.selfPaidInScope: yuan(stay)])
+      }
+      return try Adjudicator.adjudicate(
+        ClaimCase(
+          member: member(shares: shares), event: event, history: history,
+          productPaid: ["death-hospital": yuan(productPaid)]),
+        under: Schemes.death)
+    }
+    // An illness, no stay claimed: 5,000 of the aid, and 1,000 less the 600 paid this period.
+    let plain = try died(on: "2025-06-01", productPaid: "600.00")
+    #expect(plain.outcome("death-any-cause").total == yuan("5000.00"))
+    #expect(plain.outcome("death-floor").total == yuan("400.00"))
+    #expect(plain.outcome("death-topup").lines.last?.reason == .notApplicable)
+    // Dying in hospital: the last stay's top-up counts toward the floor (50% of 1,000 = 500).
+    let inHospital = try died(on: "2025-06-01", productPaid: "200.00", stay: "1000.00")
+    #expect(inHospital.outcome("death-topup").total == yuan("500.00"))
+    #expect(inHospital.outcome("death-floor").total == yuan("300.00"))
+    // The floor reached: nothing, and why.
+    let reached = try died(on: "2025-06-01", productPaid: "1200.00")
+    #expect(reached.outcome("death-floor").total == .zero)
+    #expect(reached.outcome("death-floor").lines.last?.reason == .floorReached)
+    // Per share: two shares, 10,000 and a floor of 2,000.
+    let two = try died(on: "2025-06-01", productPaid: "600.00", shares: 2)
+    #expect(two.outcome("death-any-cause").total == yuan("10000.00"))
+    #expect(two.outcome("death-floor").total == yuan("1400.00"))
+    // Outside cover, nothing; paid once.
+    #expect(try died(on: "2026-01-05").outcome("death-any-cause").lines.last?.reason == .notCoveredOnDate)
+    let again = try died(on: "2025-06-01", history: ["death-any-cause": BenefitHistory(coverEnded: true)])
+    #expect(again.outcome("death-any-cause").total == .zero)
+    #expect(again.outcome("death-any-cause").lines.last?.reason == .coverEnded)
+    #expect(plain.outcome("death-any-cause").endsCover)
+    // The explanation in both languages.
+    let report = ExplanationReport(plain, scheme: Schemes.death)
+    #expect(report.table().contains("补足至 1000.00，本期已获 600.00"))
+    #expect(report.table(in: .en).contains("made up to 1000.00; paid this period 600.00"))
+    // Refused: both or neither of the amount and the floor.
+    func codes(_ death: String) -> [String] {
+      let yaml = """
+        scheme: { code: t, name: 测试 }
+        products:
+          - code: p
+            name: 产品
+            versions:
+              - version: "A"
+                coverageStarting: { from: 2025-01-01 }
+                benefits:
+                  - { code: b, name: 身故, kind: death, death: \(death) }
+        """
+      do {
+        _ = try SchemeFile.compile(yaml: yaml, file: "t.yaml")
+        return []
+      } catch {
+        return error.errors.map(\.code)
+      }
+    }
+    #expect(codes("{ amount: \"100.00\" }") == [])
+    #expect(codes("{}") == ["amount_or_made_up_to"])
+    #expect(codes("{ amount: \"100.00\", madeUpTo: \"100.00\" }") == ["amount_or_made_up_to"])
+    #expect(codes("{ madeUpTo: \"-1.00\" }") == ["negative_amount"])
+  }
+
   /// A bureau's settlement record gives the three: 起付 as paid, 企业补充 + 公务员补助, 医疗救助.
   @Test func aSettlementRecordGivesTheLaterFigures() {
     var amounts = SettlementAmounts()

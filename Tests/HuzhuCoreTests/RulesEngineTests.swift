@@ -18,6 +18,7 @@ enum Schemes {
   static let exclusive = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/exclusive.yaml"))
   static let figures = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/figures.yaml"))
   static let hospitals = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/hospitals.yaml"))
+  static let death = try! SchemeFile.load(RepositoryFiles.path("schemes/examples/death.yaml"))
 }
 
 func date(_ text: String) -> CalendarDate { CalendarDate(text)! }

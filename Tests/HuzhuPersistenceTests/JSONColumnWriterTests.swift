@@ -72,7 +72,7 @@ struct JSONColumnWriterTests {
            "deductible_paid": "800.00", "supplementary_insurance_paid": "1.00", "medical_assistance_paid": "2.00"},
          "diagnoses": [{"class": "cancer", "severity": "severe", "icd10": "C34.9"}],
          "treatmentCategory": "dialysis", "visitDate": "2020-05-07", "setting": "day_case",
-         "hospitalLevel": "level_3", "hospitalLocation": "in_province",
+         "hospitalLevel": "level_3", "hospitalLocation": "in_province", "deathDate": "2020-05-11",
          "accident": {"outcome": "disability", "disabilityGrade": 5, "medicalCost": "12.30"}}}
       """)
     try expectWritten(full, complete: true)

@@ -43,7 +43,7 @@ struct ReplayFactsTests {
         accident: maybe(AccidentFacts(outcome: .disability, disabilityGrade: maybe(7), medicalCost: maybe(fen()))),
         visitDate: maybe(day()), setting: maybe(CareSetting.allCases.randomElement(using: &random)!),
         hospitalLevel: maybe(HospitalLevel.allCases.randomElement(using: &random)!),
-        hospitalLocation: maybe(HospitalLocation.allCases.randomElement(using: &random)!)),
+        hospitalLocation: maybe(HospitalLocation.allCases.randomElement(using: &random)!), deathDate: maybe(day())),
       decidedOn: day(), paid: fen(), refusal: maybe(RejectionReason.allCases.randomElement(using: &random)!))
   }
 
@@ -86,11 +86,12 @@ struct ReplayFactsTests {
     let restThree =
       "01e9903fe9903f0170e9903fe9903f000000" + "e9903f01e9903f000000000000" + "00" + "01" + "0001d8040000000101"
       + "000000"
-    // Version 4 has the hospital's level and location after the setting (absent: 0000), and
+    // Version 4 has the hospital's level and location and the day of death after the setting
+    // (absent: 000000), and
     // its figures go on with the deductible paid, supplementary insurance and medical
     // assistance (absent: 000000).
     let restFour =
-      "01e9903fe9903f0170e9903fe9903f000000" + "e9903f01e9903f000000000000" + "0000" + "00" + "01"
+      "01e9903fe9903f0170e9903fe9903f000000" + "e9903f01e9903f000000000000" + "000000" + "00" + "01"
       + "0001d8040000000101" + "000000" + "000000"
     let expected = "040441592d3100000000000000000000000000000001" + "00e9903f8402" + "00" + member + restFour
     #expect(LiteralInserter.hex(try ReplayFacts.encode(claim)) == expected)

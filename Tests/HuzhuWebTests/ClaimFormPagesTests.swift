@@ -100,4 +100,48 @@ struct ClaimFormPagesTests {
       #expect(try await claims.documents(of: fourth.id).map(\.fileName) == ["new-invoice.pdf"])
     }
   }
+
+  /// A death without a stay is a claim of its own at the window (the setting, always posted,
+  /// is not asked of it); the hospital's level and place are kept with a stay.
+  @Test func theWindowTakesADeathAndAHospitalsLevelAndPlace() async throws {
+    try await withTestApp(.sqlite) { test in
+      test.setToday(2020, 3, 20)
+      let certificate = try #require(
+        try await FluentEnrollmentStore(database: test.app.db).certificate(number: "ANYANG-2019-000001"))
+      let worker = certificate.enrollment.workerID
+      let clerk = try await test.signIn("ay-window")
+      func post(_ fields: [(String, String)]) async throws -> TestingHTTPResponse {
+        let form = TestApp.multipart(
+          [("_csrf", clerk.csrf), ("schemeCode", "anyang"), ("setting", "inpatient")] + fields, files: [])
+        var headers = clerk.cookie
+        headers.replaceOrAdd(name: .contentType, value: form.contentType)
+        return try await test.send(.POST, "/claims/new?worker=\(worker)", body: form.body, headers: headers)
+      }
+      let death = try await post([("deathDate", "2020-03-10"), ("invoiceNumbers", "SG-1")])
+      #expect(death.status == .seeOther, "\(death.text)")
+      let claims = FluentClaimStore(database: test.app.db)
+      let died = try #require(try await claims.claims(worker: worker).first { $0.intake.invoiceNumbers == ["SG-1"] })
+      #expect(died.intake.event.deathDate == CalendarDate(year: 2020, month: 3, day: 10))
+      #expect(died.intake.event.setting == nil)
+      // A future day of death is refused at its field.
+      let future = try await post([("deathDate", "2020-04-10"), ("invoiceNumbers", "SG-2")])
+      #expect(future.status == .unprocessableEntity)
+      #expect(future.text.contains("event.deathDate") || future.text.contains("身故日期"))
+
+      let stay = try await post([
+        ("admissionDate", "2020-03-02"), ("dischargeDate", "2020-03-12"), ("hospitalLevel", "level_3"),
+        ("hospitalLocation", "local"), ("figure_self_paid_in_scope", "900"), ("invoiceNumbers", "SG-3"),
+      ])
+      #expect(stay.status == .seeOther, "\(stay.text)")
+      let stayed = try #require(try await claims.claims(worker: worker).first { $0.intake.invoiceNumbers == ["SG-3"] })
+      #expect(stayed.intake.event.hospitalLevel == .level3)
+      #expect(stayed.intake.event.hospitalLocation == .local)
+      let unknown = try await post([
+        ("admissionDate", "2020-03-02"), ("dischargeDate", "2020-03-12"), ("hospitalLevel", "level_9"),
+        ("invoiceNumbers", "SG-4"),
+      ])
+      #expect(unknown.status == .unprocessableEntity)
+      #expect(unknown.text.contains("请选择医院等级"))
+    }
+  }
 }

@@ -55,7 +55,7 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
       ("event.admissionDate", event.admissionDate), ("event.dischargeDate", event.dischargeDate),
       ("event.visitDate", event.visitDate),
       ("event.settlementDate", event.settlementDate), ("event.diagnosisDate", event.diagnosisDate),
-      ("event.accidentDate", event.accidentDate),
+      ("event.accidentDate", event.accidentDate), ("event.deathDate", event.deathDate),
     ]
     for (field, date) in dates {
       if let date, today < date {
@@ -73,8 +73,8 @@ public struct ClaimIntake: Equatable, Sendable, Codable {
         FieldError(
           field: "event", code: "no_event_date",
           message: LocalizedText(
-            zh: "请填写入院日期、就诊日期、确诊日期或意外发生日期",
-            en: "give the admission, visit, diagnosis or accident date")))
+            zh: "请填写入院日期、就诊日期、确诊日期、意外发生日期或身故日期",
+            en: "give the admission, visit, diagnosis, accident or death date")))
     }
     // A stay has admission and discharge; a visit or day case its one day.
     if event.visitDate != nil && (event.admissionDate != nil || event.dischargeDate != nil) {

@@ -243,6 +243,7 @@ public enum Adjudicator {
       case .allowance: event.hospitalDays != nil || event.dischargeDate != nil
       case .lumpSum: !(event.diagnoses ?? []).isEmpty
       case .accident: event.accident != nil
+      case .death: event.deathDate != nil
       }
     }
 
@@ -252,6 +253,7 @@ public enum Adjudicator {
       case .hospital, .allowance: event.admissionDate ?? event.visitDate
       case .lumpSum: event.diagnosisDate ?? event.admissionDate ?? event.visitDate
       case .accident: event.accidentDate
+      case .death: event.deathDate
       }
     }
   }
@@ -278,8 +280,11 @@ public enum Adjudicator {
     case .lumpSum(let rule): (subtotal, endsCover) = lumpSum(rule, context, &lines)
     case .allowance(let rule): subtotal = allowance(rule, context, &lines)
     case .accident(let rule): subtotal = accident(rule, context, &lines)
+    case .death(let rule):
+      subtotal = death(rule, context, &lines)
+      endsCover = true
     }
-    if context.shares > 1, subtotal.fen > 0, context.benefit.kind != .accident {
+    if context.shares > 1, subtotal.fen > 0, context.benefit.paysPerShare {
       let extra = subtotal * (context.shares - 1)
       lines.append(ExplanationLine(step: .shares, amount: extra, count: Int(context.shares)))
       subtotal += extra
@@ -412,17 +417,20 @@ public enum Adjudicator {
     var schedule = rule.schedule
     var hospitalRule: Int?
     // The first override whose hospitals the event's are; one that needs a fact the claim
-    // lacks, before any matched, leaves the rule unknown.
-    for (index, override) in rule.hospitalOverrides.enumerated() {
-      guard let applies = override.hospitals.contain(context.event) else {
-        lines.append(ExplanationLine(step: .hospitalRule, reason: .hospitalNotStated))
-        return .zero
+    // lacks, before any matched, leaves the rule unknown. (Asked empty first: iterating the
+    // array would retain it for every claim of the many benefits without overrides.)
+    if !rule.hospitalOverrides.isEmpty {
+      for (index, override) in rule.hospitalOverrides.enumerated() {
+        guard let applies = override.hospitals.contain(context.event) else {
+          lines.append(ExplanationLine(step: .hospitalRule, reason: .hospitalNotStated))
+          return .zero
+        }
+        guard applies else { continue }
+        deductible = override.deductible ?? deductible
+        schedule = override.schedule ?? schedule
+        hospitalRule = index + 1
+        break
       }
-      guard applies else { continue }
-      deductible = override.deductible ?? deductible
-      schedule = override.schedule ?? schedule
-      hospitalRule = index + 1
-      break
     }
     let categories = context.member.categories ?? []
     if !rule.overrides.isEmpty, let override = rule.overrides.first(where: { categories.contains($0.category) }) {
@@ -532,6 +540,24 @@ public enum Adjudicator {
       }
       return Money(fen: stack[0])
     }
+  }
+
+  // MARK: Death
+
+  static func death(_ rule: DeathDefinition, _ context: Context, _ lines: inout [ExplanationLine]) -> Money {
+    if let amount = rule.amount {
+      lines.append(ExplanationLine(step: .death, amount: amount, reason: amount.isZero ? .zeroAmount : nil))
+      return amount
+    }
+    // What the product paid the member this period, this event's earlier benefits included,
+    // made up to the floor.
+    let floor = (rule.madeUpTo ?? .zero) * context.shares
+    let paid = context.productPaid
+    let topUp = (floor - paid).clampedAtZero
+    lines.append(
+      ExplanationLine(
+        step: .deathTopUp, base: paid, amount: topUp, limit: floor, reason: topUp.isZero ? .floorReached : nil))
+    return topUp
   }
 
   // MARK: Lump sums

@@ -91,6 +91,8 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
   public var settlementDate: CalendarDate?
   public var diagnosisDate: CalendarDate?
   public var accidentDate: CalendarDate?
+  /// The member's death, from any cause, for death benefits.
+  public var deathDate: CalendarDate?
   /// The day the claim was made; deadlines are checked against it.
   public var claimDate: CalendarDate
   /// Days in hospital, for allowances.
@@ -110,8 +112,10 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
     diagnosisDate: CalendarDate? = nil, accidentDate: CalendarDate? = nil, claimDate: CalendarDate,
     hospitalDays: Int? = nil, figures: SettlementFigures? = nil, diagnoses: [Diagnosis]? = nil,
     treatmentCategory: String? = nil, accident: AccidentFacts? = nil, visitDate: CalendarDate? = nil,
-    setting: CareSetting? = nil, hospitalLevel: HospitalLevel? = nil, hospitalLocation: HospitalLocation? = nil
+    setting: CareSetting? = nil, hospitalLevel: HospitalLevel? = nil, hospitalLocation: HospitalLocation? = nil,
+    deathDate: CalendarDate? = nil
   ) {
+    self.deathDate = deathDate
     self.hospitalLevel = hospitalLevel
     self.hospitalLocation = hospitalLocation
     self.admissionDate = admissionDate
@@ -129,8 +133,8 @@ public struct ClaimEvent: Codable, Sendable, Equatable {
     self.accident = accident
   }
 
-  /// The day the event happened (admission, visit, diagnosis or accident), for cover.
-  public var eventDate: CalendarDate? { admissionDate ?? visitDate ?? diagnosisDate ?? accidentDate }
+  /// The day the event happened (admission, visit, diagnosis, accident or death), for cover.
+  public var eventDate: CalendarDate? { admissionDate ?? visitDate ?? diagnosisDate ?? accidentDate ?? deathDate }
 
   /// Where the care was given: as stated, else inpatient for a stay and outpatient for a
   /// visit; nil for an event that is neither (a diagnosis, an accident).

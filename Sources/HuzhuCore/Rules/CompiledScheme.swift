@@ -290,6 +290,7 @@ public final class CompiledBenefit: Sendable {
     case .lumpSum: kind = .lumpSum
     case .allowance: kind = .allowance
     case .accident: kind = .accident
+    case .death: kind = .death
     }
   }
 
@@ -298,6 +299,17 @@ public final class CompiledBenefit: Sendable {
     case lumpSum(LumpSumRule)
     case allowance(AllowanceDefinition)
     case accident(AccidentRule)
+    case death(DeathDefinition)
+  }
+
+  /// Whether the amount is paid per share: not an accident's sum (its tiers say it) nor a
+  /// death top-up (its floor is already per share).
+  var paysPerShare: Bool {
+    switch rule {
+    case .accident: false
+    case .death(let death): death.madeUpTo == nil
+    default: true
+    }
   }
 
 }

@@ -104,6 +104,11 @@ public enum Step: String, Sendable, Codable, CaseIterable {
   case accidentDisability = "accident_disability"
   case accidentOffset = "accident_offset"
   case accidentMedical = "accident_medical"
+  /// A death benefit's fixed amount.
+  case death
+  /// A death benefit making the period's payments up to its floor (`base`: paid before,
+  /// `limit`: the floor).
+  case deathTopUp = "death_top_up"
   case shares
   /// A reward for unbroken membership (informational: the raised rates and caps it states
   /// apply in the lines after it).
@@ -134,6 +139,8 @@ public enum Step: String, Sendable, Codable, CaseIterable {
     case .accidentDisability: LocalizedText(zh: "意外伤残", en: "Accidental disability")
     case .accidentOffset: LocalizedText(zh: "扣减已付伤残金", en: "Less disability already paid")
     case .accidentMedical: LocalizedText(zh: "意外医疗", en: "Accident medical costs")
+    case .death: LocalizedText(zh: "身故互助金", en: "Death benefit")
+    case .deathTopUp: LocalizedText(zh: "身故补足", en: "Made up on death")
     case .shares: LocalizedText(zh: "按份数累加", en: "Shares")
     case .continuity: LocalizedText(zh: "连续参保奖励", en: "Continuity reward")
     case .minimumPayment: LocalizedText(zh: "最低给付", en: "Minimum payment")
@@ -184,6 +191,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
   case stayTooShort = "stay_too_short"
   case stayNotQualifying = "stay_not_qualifying"
   case deathDisabilityExclusive = "death_disability_exclusive"
+  /// A death top-up's floor is already reached by the period's payments.
+  case floorReached = "floor_reached"
   case claimCountLimit = "claim_count_limit"
   case categoryCapReached = "category_cap_reached"
   case categoryClaimLimit = "category_claim_limit"
@@ -240,6 +249,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case .stayTooShort: LocalizedText(zh: "住院天数未达起算天数", en: "the stay is shorter than the first paid day")
     case .stayNotQualifying:
       LocalizedText(zh: "住院天数未超过规定天数，不予给付", en: "the stay is not longer than the days that qualify")
+    case .floorReached:
+      LocalizedText(zh: "本期已获给付不低于补足标准", en: "the period's payments already reach the floor")
     case .deathDisabilityExclusive:
       LocalizedText(
         zh: "身故与伤残不重复给付，扣除已付伤残金", en: "death and disability are not both paid: disability already paid is deducted")

@@ -115,6 +115,12 @@ public struct ExplanationReport: Sendable {
       text = t(
         "\(line.count ?? 0)级伤残：保障金额 × \(line.rate?.percentText ?? "")",
         "grade \(line.count ?? 0) disability: sum × \(line.rate?.percentText ?? "")")
+    case .death:
+      text = ""
+    case .deathTopUp:
+      text = t(
+        "补足至 \(line.limit?.decimalString ?? "")，本期已获 \(line.base?.decimalString ?? "")",
+        "made up to \(line.limit?.decimalString ?? ""); paid this period \(line.base?.decimalString ?? "")")
     case .accidentOffset:
       text = t(
         "已付身故/伤残金 \(line.limit?.decimalString ?? "")",

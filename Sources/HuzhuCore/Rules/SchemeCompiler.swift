@@ -152,7 +152,7 @@ public enum SchemeCompiler {
         guard let parsed = BenefitDefinition.Kind(rawValue: kind) else {
           fail(
             "scheme.claims.approvalByKind.\(kind)", "unknown_kind", zh: "没有“\(kind)”这种给付类型",
-            en: "no benefit kind \"\(kind)\" (hospital, lump_sum, allowance, accident)")
+            en: "no benefit kind \"\(kind)\" (hospital, lump_sum, allowance, accident, death)")
           continue
         }
         approvalByKind[parsed] = levels
@@ -465,6 +465,7 @@ public enum SchemeCompiler {
       let present: [BenefitDefinition.Kind] = [
         benefit.hospital.map { _ in .hospital }, benefit.lumpSum.map { _ in .lumpSum },
         benefit.allowance.map { _ in .allowance }, benefit.accident.map { _ in .accident },
+        benefit.death.map { _ in .death },
       ].compactMap { $0 }
       guard present == [benefit.kind] else {
         fail(
@@ -479,6 +480,7 @@ public enum SchemeCompiler {
       case .lumpSum: rule = compile(benefit.lumpSum!, at: "\(path).lumpSum").map(CompiledBenefit.Rule.lumpSum)
       case .allowance: rule = compile(benefit.allowance!, at: "\(path).allowance").map(CompiledBenefit.Rule.allowance)
       case .accident: rule = compile(benefit.accident!, at: "\(path).accident").map(CompiledBenefit.Rule.accident)
+      case .death: rule = compile(benefit.death!, at: "\(path).death").map(CompiledBenefit.Rule.death)
       }
       if benefit.genders?.isEmpty == true {
         fail("\(path).genders", "empty_list", zh: "性别列表不能为空", en: "genders cannot be empty")
@@ -914,6 +916,18 @@ public enum SchemeCompiler {
       return errors.count == errorCount ? allowance : nil
     }
 
+    mutating func compile(_ death: DeathDefinition, at path: String) -> DeathDefinition? {
+      let errorCount = errors.count
+      if (death.amount == nil) == (death.madeUpTo == nil) {
+        fail(
+          path, "amount_or_made_up_to", zh: "身故保障须写定额（amount）或补足标准（madeUpTo），且只写其一",
+          en: "a death benefit needs either an amount or a madeUpTo floor, not both")
+      }
+      requireAmount(death.amount, at: "\(path).amount")
+      requireAmount(death.madeUpTo, at: "\(path).madeUpTo")
+      return errors.count == errorCount ? death : nil
+    }
+
     mutating func compile(_ accident: AccidentDefinition, at path: String) -> AccidentRule? {
       let errorCount = errors.count
       if accident.sumInsured.fen <= 0 {
@@ -964,6 +978,7 @@ extension BenefitDefinition.Kind {
     case .lumpSum: "lumpSum"
     case .allowance: "allowance"
     case .accident: "accident"
+    case .death: "death"
     }
   }
 }

@@ -262,6 +262,8 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
     case lumpSum = "lump_sum"
     case allowance
     case accident
+    /// On the member's death from any cause (身故互助金).
+    case death
   }
 
   /// Unique within the scheme: history and reports are kept per benefit code.
@@ -294,6 +296,20 @@ public struct BenefitDefinition: Codable, Sendable, Equatable {
   public var lumpSum: LumpSumDefinition?
   public var allowance: AllowanceDefinition?
   public var accident: AccidentDefinition?
+  public var death: DeathDefinition?
+}
+
+/// A benefit on the member's death from any cause (因病或意外身故): a fixed `amount` per share
+/// ("给付身故互助金5000元"), or the product's payments of the period `madeUpTo` a floor per share
+/// ("身故的，当年已获互助金不足1000元的，补足1000元"). Paid once: the benefit's cover ends.
+public struct DeathDefinition: Codable, Sendable, Equatable {
+  public var amount: Money?
+  public var madeUpTo: Money?
+
+  public init(amount: Money? = nil, madeUpTo: Money? = nil) {
+    self.amount = amount
+    self.madeUpTo = madeUpTo
+  }
 }
 
 /// One step of a continuity reward: from the member's `fromYear`th consecutive period of the

@@ -14,8 +14,9 @@ import NIOCore
 ///
 /// Layout (version 4): a version byte, then the fields in the order ``encode(_:)`` writes
 /// them. Version 3, written until the deductible paid, supplementary insurance and medical
-/// assistance were settlement figures and hospitals had levels and locations, holds only the
-/// first six figures and no hospital (after the setting). Version 2, written
+/// assistance were settlement figures, hospitals had levels and locations and deaths a day,
+/// holds only the
+/// first six figures, no hospital and no day of death (after the setting). Version 2, written
 /// until continuity rewards, lacks each cover's years of unbroken membership (read as absent). Version 1, which paid claims were written in until refusals
 /// and visits were replayed too, also lacks the refusal after the amount paid and the visit
 /// and setting at the end of the event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
@@ -74,6 +75,7 @@ enum ReplayFacts {
     out.optional(event.setting) { $0.string($1.rawValue) }
     out.optional(event.hospitalLevel) { $0.string($1.rawValue) }
     out.optional(event.hospitalLocation) { $0.string($1.rawValue) }
+    out.optional(event.deathDate) { $0.date($1) }
     out.optional(event.hospitalDays) { $0.signed(Int64($1)) }
     out.optional(event.figures) { out, figures in
       for figure in SettlementFigure.allCases { out.optional(figures[figure]) { $0.signed($1.fen) } }
@@ -172,6 +174,7 @@ enum ReplayFacts {
         guard let location = HospitalLocation(rawValue: try input.string()) else { throw corrupt }
         return location
       }
+    let death = layout < 4 ? nil : try input.optional { try $0.date() }
     let hospitalDays = try input.optional { Int(try $0.signed()) }
     let figures = try input.optional { input -> SettlementFigures in
       var figures = SettlementFigures()
@@ -187,7 +190,7 @@ enum ReplayFacts {
       admissionDate: admission, dischargeDate: discharge, settlementDate: settlement, diagnosisDate: diagnosis,
       accidentDate: accident, claimDate: claimDate, hospitalDays: hospitalDays, figures: figures,
       diagnoses: diagnoses, treatmentCategory: treatmentCategory, accident: accidentFacts, visitDate: visit,
-      setting: setting, hospitalLevel: level, hospitalLocation: location)
+      setting: setting, hospitalLevel: level, hospitalLocation: location, deathDate: death)
     guard input.isAtEnd else { throw corrupt }
     return SimulationCase(
       claimNumber: number, memberID: .init(memberID), unitID: unitID.map { .init($0) },

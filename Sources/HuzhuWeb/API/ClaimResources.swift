@@ -66,7 +66,7 @@ struct ClaimBatchResource: Content {
 /// account may record earlier dates.
 struct ClaimIntakeInput: Content {
   struct Event: Codable {
-    var admissionDate, dischargeDate, visitDate, settlementDate, diagnosisDate, accidentDate: CalendarDate?
+    var admissionDate, dischargeDate, visitDate, settlementDate, diagnosisDate, accidentDate, deathDate: CalendarDate?
     var setting: CareSetting?
     var claimDate: CalendarDate?
     var claimDateReason: String?
@@ -93,7 +93,8 @@ struct ClaimIntakeInput: Content {
         diagnosisDate: event.diagnosisDate, accidentDate: event.accidentDate, claimDate: received,
         hospitalDays: event.hospitalDays, figures: event.figures, diagnoses: event.diagnoses,
         treatmentCategory: event.treatmentCategory, accident: event.accident, visitDate: event.visitDate,
-        setting: event.setting, hospitalLevel: event.hospitalLevel, hospitalLocation: event.hospitalLocation),
+        setting: event.setting, hospitalLevel: event.hospitalLevel, hospitalLocation: event.hospitalLocation,
+        deathDate: event.deathDate),
       invoiceNumbers: invoiceNumbers, settlementSheetNumber: settlementSheetNumber)
   }
 }

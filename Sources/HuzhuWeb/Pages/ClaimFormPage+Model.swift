@@ -17,6 +17,8 @@ enum ClaimFormPage {
     var admissionDate = ""
     /// An outpatient visit's or a day case's day.
     var visitDate = ""
+    /// The member's death, for a death benefit.
+    var deathDate = ""
     var dischargeDate = ""
     var settlementDate = ""
     /// The receipt date: today, unless someone allowed to records an earlier one.
@@ -37,6 +39,7 @@ enum ClaimFormPage {
       hospitalLocation = fields["hospitalLocation"] ?? ""
       admissionDate = fields["admissionDate"] ?? ""
       visitDate = fields["visitDate"] ?? ""
+      deathDate = fields["deathDate"] ?? ""
       dischargeDate = fields["dischargeDate"] ?? ""
       settlementDate = fields["settlementDate"] ?? ""
       claimDate = fields["claimDate"] ?? ""
@@ -75,8 +78,11 @@ enum ClaimFormPage {
       let requested = date(claimDate, "event.claimDate")
       let admission = date(admissionDate, "event.admissionDate")
       let visit = date(visitDate, "event.visitDate")
-      let careSetting = CareSetting(rawValue: setting)
-      if careSetting == nil {
+      let death = date(deathDate, "event.deathDate")
+      // A death without a stay or a visit is an event of its own: the setting (always posted,
+      // inpatient by default) is not its.
+      let careSetting = death != nil && admission == nil && visit == nil ? nil : CareSetting(rawValue: setting)
+      if careSetting == nil && (death == nil || admission != nil || visit != nil) {
         errors.append(
           FieldError(
             field: "event.setting", code: "invalid_setting",
@@ -132,7 +138,7 @@ enum ClaimFormPage {
               admissionDate: admission, dischargeDate: discharge, settlementDate: settlement,
               claimDate: requested ?? today, hospitalDays: days,
               figures: amounts.isEmpty ? nil : SettlementFigures(amounts), visitDate: visit, setting: careSetting,
-              hospitalLevel: level, hospitalLocation: location),
+              hospitalLevel: level, hospitalLocation: location, deathDate: death),
             invoiceNumbers: invoices,
             settlementSheetNumber: settlementSheetNumber.trimmingCharacters(in: .whitespaces).nilIfEmpty),
           requested, claimDateReason

@@ -90,6 +90,9 @@ extension ClaimFormPage {
             "event.visitDate", "visitDate", text("就诊日期（门诊、日间手术）", "Visit date (outpatient, day case)"),
             form.visitDate, type: .date),
           input(
+            "event.deathDate", "deathDate", text("身故日期（身故互助金）", "Date of death (death benefit)"),
+            form.deathDate, type: .date),
+          input(
             "event.hospitalDays", "hospitalDays", text("住院天数", "Days in hospital"), form.hospitalDays, type: .number),
           input("event.settlementDate", "settlementDate", text("医保结算日期", "Settled"), form.settlementDate, type: .date),
           receiptDate(form)),

@@ -135,6 +135,7 @@ extension ClaimPage {
         .fact(
           text("就诊", "Visit"),
           event.visitDate.map { "\((event.careSetting ?? .outpatient).label.text(for: language)) \($0)" }),
+        .fact(text("身故日期", "Died"), event.deathDate?.description),
         .fact(text("申请日期", "Claimed on"), event.claimDate.description),
         .forEach(figures) { figure, amount in
           .fact(figure.label.text(for: language), amount.formatted)

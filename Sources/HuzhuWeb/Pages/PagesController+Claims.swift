@@ -188,6 +188,7 @@ extension PagesController {
   /// The posted intake form: text fields and one optional scan per checklist item.
   struct ClaimFormBody: Content {
     var schemeCode, hospital, hospitalLevel, hospitalLocation, setting, admissionDate, dischargeDate, visitDate,
+      deathDate,
       settlementDate, claimDate: String?
     var claimDateReason: String?
     var hospitalDays: String?
@@ -203,6 +204,7 @@ extension PagesController {
       let pairs: [(String, String?)] = [
         ("schemeCode", schemeCode), ("hospital", hospital), ("hospitalLevel", hospitalLevel),
         ("hospitalLocation", hospitalLocation), ("setting", setting), ("visitDate", visitDate),
+        ("deathDate", deathDate),
         ("admissionDate", admissionDate),
         ("dischargeDate", dischargeDate), ("settlementDate", settlementDate), ("claimDate", claimDate),
         ("claimDateReason", claimDateReason),

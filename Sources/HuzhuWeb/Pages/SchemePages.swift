@@ -262,6 +262,7 @@ enum SchemePage {
       case .lumpSum: text("定额给付", "lump sum")
       case .allowance: text("津贴", "allowance")
       case .accident: text("意外", "accident")
+      case .death: text("身故", "death")
       }
     }
 
