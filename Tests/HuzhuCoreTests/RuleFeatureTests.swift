@@ -459,6 +459,7 @@ struct RuleFeatureTests {
     #expect(HospitalLevel(settlementText: "一级") == .level1)
     #expect(HospitalLevel(settlementText: "未定级") == .unrated)
     #expect(HospitalLevel(settlementText: "05") == nil)
+    #expect(HospitalLevel(settlementText: "3") == nil)
     var record = SettlementRecord(
       settlementId: "S1", name: "张三", idNumber: "410502196805151310", providerCode: "H41050200011",
       hospitalLevel: "三级", settledOn: date("2025-03-09"), amounts: SettlementAmounts())

@@ -48,6 +48,34 @@ struct AdministrationPagesTests {
       // The revision names who saved it, not their login.
       #expect(revised.contains("安阳方案管理员 · ") && !revised.contains("ay-scheme · "))
       #expect(try await test.get("/schemes", headers: admin.cookie).text.contains("安阳方案管理员 · "))
+      // Hospitals, hospital overrides and a death benefit read as rows of their benefits.
+      let extended =
+        source + """
+                    - code: anyang-level
+                      name: 三级医院补助
+                      kind: hospital
+                      hospitals: { levels: [level_3] }
+                      hospital:
+                        base: self_paid_in_scope
+                        schedule: { flat: "10%" }
+                        hospitalOverrides:
+                          - hospitals: { locations: [out_of_province] }
+                            deductible: { firstStay: "800.00" }
+                    - code: anyang-death
+                      name: 身故互助金
+                      kind: death
+                      death: { madeUpTo: "1000.00" }
+
+          """
+      let third = try await test.send(
+        .POST, "/schemes/anyang",
+        body: "_csrf=\(admin.csrf)&source=\(extended.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)",
+        headers: admin.form())
+      #expect(third.status == .seeOther)
+      let rows = try await test.get("/schemes/anyang", headers: admin.cookie).text
+      for text in ["限就医医院", "三级医院", "省外：起付线 ¥800.00", "身故时本期给付补足至（每份）", "¥1,000.00", "身故互助金 · 身故"] {
+        #expect(rows.contains(text), "\(text)")
+      }
       // Yichun's rules belong to the Harbin office: for Anyang's administrator they do not exist.
       let yichun = try #require(try await FluentSchemeStore(database: test.app.db).scheme(code: "hlj-yichun")).source
       let foreign = try await test.send(

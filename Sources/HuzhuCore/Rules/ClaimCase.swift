@@ -191,15 +191,15 @@ public enum HospitalLevel: String, Codable, Sendable, CaseIterable {
     }
   }
 
-  /// The grade as bureaus write it: "三级", "三级甲等", "3", "未定级"; nil for anything else
-  /// (a code list the bureau did not explain is not guessed at).
+  /// The grade as bureaus write it: "三级", "三级甲等", "未定级"; nil for anything else (a
+  /// code, "3" or "05", means what the bureau's code list says, and is not guessed at).
   public init?(settlementText text: String) {
     let text = text.trimmingWhitespace
-    if text.hasPrefix("三级") || text == "3" {
+    if text.hasPrefix("三级") {
       self = .level3
-    } else if text.hasPrefix("二级") || text == "2" {
+    } else if text.hasPrefix("二级") {
       self = .level2
-    } else if text.hasPrefix("一级") || text == "1" {
+    } else if text.hasPrefix("一级") {
       self = .level1
     } else if text == "未定级" || text == "无等级" {
       self = .unrated

@@ -260,6 +260,9 @@ public final class CompiledBenefit: Sendable {
   let settings: UInt8
   /// The hospitals it pays (any, usually).
   let hospitals: CompiledHospitals
+  /// Whether the amount is paid per share: not an accident's sum (its tiers say it) nor a
+  /// death top-up (its floor is already per share). Stored: asked of every paying benefit.
+  let paysPerShare: Bool
   /// Its continuity rewards, the shortest membership first (empty: none).
   public let continuity: [ContinuityReward]
   /// Whether it has any: one flag, read for every event, instead of the array.
@@ -292,6 +295,11 @@ public final class CompiledBenefit: Sendable {
     case .accident: kind = .accident
     case .death: kind = .death
     }
+    switch rule {
+    case .accident: paysPerShare = false
+    case .death(let death): paysPerShare = death.madeUpTo == nil
+    default: paysPerShare = true
+    }
   }
 
   public enum Rule: Sendable {
@@ -300,16 +308,6 @@ public final class CompiledBenefit: Sendable {
     case allowance(AllowanceDefinition)
     case accident(AccidentRule)
     case death(DeathDefinition)
-  }
-
-  /// Whether the amount is paid per share: not an accident's sum (its tiers say it) nor a
-  /// death top-up (its floor is already per share).
-  var paysPerShare: Bool {
-    switch rule {
-    case .accident: false
-    case .death(let death): death.madeUpTo == nil
-    default: true
-    }
   }
 
 }

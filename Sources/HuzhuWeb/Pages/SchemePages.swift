@@ -169,6 +169,27 @@ enum SchemePage {
             ))
         }
       }
+      if let hospitals = benefit.hospitals {
+        rows.append((text("限就医医院", "Only at"), ExplanationReport.describe(hospitals, in: language)))
+      }
+      for override in benefit.hospital?.hospitalOverrides ?? [] {
+        let deductible = override.deductible.map {
+          text("起付线 \($0.firstStay.formatted)", "deductible \($0.firstStay.formatted)")
+        }
+        let schedule = override.schedule.map { _ in text("另定比例", "its own rates") }
+        rows.append(
+          (
+            text("按医院另定", "By hospital"),
+            ExplanationReport.describe(override.hospitals, in: language) + text("：", ": ")
+              + [deductible, schedule].compactMap { $0 }.joined(separator: text("，", ", "))
+          ))
+      }
+      if let death = benefit.death {
+        if let amount = death.amount { rows.append((text("身故互助金（每份）", "On death (per share)"), amount.formatted)) }
+        if let floor = death.madeUpTo {
+          rows.append((text("身故时本期给付补足至（每份）", "On death, the period made up to (per share)"), floor.formatted))
+        }
+      }
       if let limits = benefit.limits { rows.append((text("限额", "Caps"), describe(limits))) }
       return .div(
         .class("scheme-benefit"),
