@@ -449,6 +449,27 @@ struct RuleFeatureTests {
     #expect(codes("{ levels: [] }") == ["empty_list"])
     #expect(codes("{ locations: [local, local] }") == ["duplicate_entry"])
     #expect(codes("{ levels: [level_1] }", override: true) == ["empty_override"])
+    // A continuity reward raises the overrides' rates too: never past 100%.
+    let raised = """
+      scheme: { code: t, name: 测试 }
+      products:
+        - code: p
+          name: 产品
+          versions:
+            - version: "A"
+              coverageStarting: { from: 2025-01-01 }
+              benefits:
+                - code: b
+                  name: 保障
+                  kind: hospital
+                  continuity: [{ fromYear: 2, rateIncrease: "20%" }]
+                  hospital:
+                    base: self_paid_in_scope
+                    schedule: { flat: "50%" }
+                    hospitalOverrides: [{ hospitals: { levels: [level_1] }, schedule: { flat: "90%" } }]
+      """
+    let failure = #expect(throws: SchemeFileError.self) { try SchemeFile.compile(yaml: raised, file: "t.yaml") }
+    #expect(failure?.errors.map(\.code) == ["rate_above_100"])
   }
 
   /// From a bureau's record: the grade as written ("三级", "三级甲等"), and the location from the

@@ -578,7 +578,9 @@ public enum SchemeCompiler {
               en: "only a hospital benefit's rates can rise")
             continue
           }
-          let schedules = [hospital.schedule] + hospital.overrides.compactMap(\.schedule)
+          let schedules =
+            [hospital.schedule] + hospital.overrides.compactMap(\.schedule)
+            + hospital.hospitalOverrides.compactMap(\.schedule)
           let highest = schedules.map(\.highestRate).max() ?? .zero
           guard let raised = highest.adding(rate), !(Rate.one < raised) else {
             fail(
