@@ -74,7 +74,6 @@ public struct SettlementRecord: Codable, Sendable, Equatable {
     self.amounts = amounts
   }
 
-  /// A hospital stay (medical types 2x: 普通住院, 外伤住院, 日间手术…) rather than an outpatient period.
   /// Where the hospital is from the member's insured area: the national provider code
   /// (定点医药机构编号, `H` and the six-digit region it lies in, e.g. H41050200011) against
   /// `insu_admdvs`. Nil when either is missing or of another form.
@@ -85,6 +84,7 @@ public struct SettlementRecord: Codable, Sendable, Equatable {
     return HospitalLocation(insuredArea: insuredArea, hospitalArea: String(code.dropFirst().prefix(6)))
   }
 
+  /// A hospital stay (medical types 2x: 普通住院, 外伤住院, 日间手术…) rather than an outpatient period.
   public var isInpatient: Bool { medicalType?.hasPrefix("2") ?? (admissionDate != dischargeDate) }
 
   /// The main diagnosis: the one flagged, else the first.

@@ -14,18 +14,19 @@ import NIOCore
 ///
 /// Layout (version 4): a version byte, then the fields in the order ``encode(_:)`` writes
 /// them. Version 3, written until the deductible paid, supplementary insurance and medical
-/// assistance were settlement figures, hospitals had levels and locations and deaths a day,
-/// holds only the
-/// first six figures, no hospital and no day of death (after the setting). Version 2, written
-/// until continuity rewards, lacks each cover's years of unbroken membership (read as absent). Version 1, which paid claims were written in until refusals
-/// and visits were replayed too, also lacks the refusal after the amount paid and the visit
-/// and setting at the end of the event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed ones zigzagged); a date is its year, month and
-/// day packed in one; a string is its byte count and UTF-8; an optional field is a presence
-/// byte and the value; the rare nested facts (diagnoses, accident) are JSON. The settlement
-/// figures are written in `SettlementFigure.allCases` order, so a new figure is a new layout
-/// too. A new layout takes a new version byte (and a migration that rebuilds the rows, or a
-/// reader of the old one); the reader refuses a version it does not know rather than guess.
-/// A test pins both versions' bytes.
+/// assistance were settlement figures and events had a hospital and a day of death, holds
+/// only the first six figures and nothing after the setting. Version 2, written until
+/// continuity rewards, also lacks each cover's years of unbroken membership (read as absent).
+/// Version 1, which paid claims were written in until refusals and visits were replayed too,
+/// also lacks the refusal after the amount paid and the visit and setting at the end of the
+/// event's dates; it is read as a paid claim without them. Integers are LEB128 varints (signed
+/// ones zigzagged); a date is its year, month and day packed in one; a string is its byte
+/// count and UTF-8; an optional field is a presence byte and the value; the rare nested facts
+/// (diagnoses, accident) are JSON. The settlement figures are written in
+/// `SettlementFigure.allCases` order, so a new figure is a new layout too. A new layout takes
+/// a new version byte (and a migration that rebuilds the rows, or a reader of the old one);
+/// the reader refuses a version it does not know rather than guess. A test pins each
+/// version's bytes.
 enum ReplayFacts {
   static let version: UInt8 = 4
   /// The settlement figures layouts 1–3 hold: `SettlementFigure.allCases` then.
